@@ -1,0 +1,28 @@
+# The two set-up commands. Both bootstrap (install Debian packages, idempotent) and build first.
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+DATA_DIR ?= ./var
+LISTEN ?= 127.0.0.1:8080
+CRISISLINE := $(BUILD_DIR)/apps/crisisline/crisisline
+
+.PHONY: run test build bootstrap clean bench
+
+bootstrap:
+	@scripts/bootstrap
+
+build: bootstrap
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BUILD_DIR) -j$(JOBS)
+
+run: build
+	@test -f $(DATA_DIR)/crisisline.db || $(CRISISLINE) init --data $(DATA_DIR) --demo
+	@exec $(CRISISLINE) serve --data $(DATA_DIR) --listen $(LISTEN)
+
+test: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS) --timeout 600
+
+bench: build
+	@bench/run
+
+clean:
+	rm -rf $(BUILD_DIR)
