@@ -1,0 +1,132 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+
+namespace crisisline::store {
+
+using Bytes = std::vector<std::uint8_t>;
+
+// A record's confidential part: its data key wrapped by the line's key-encryption
+// key, and the AEAD ciphertext of the record's free-text and identifying fields.
+// Both empty means "shredded": the content is gone for good.
+struct Sealed {
+    Bytes wrapped_key;
+    Bytes ciphertext;
+    bool Empty() const { return wrapped_key.empty() && ciphertext.empty(); }
+};
+
+// A line (tenant). Its configuration is not personal data and is kept as JSON
+// owned by the records layer (numbers, hours, regions, languages, retention, policies).
+struct LineRow {
+    std::string id;
+    std::string name;
+    std::string config_json;
+    TimeMs created_at = 0;
+    TimeMs updated_at = 0;
+};
+
+struct StaffRow {
+    std::string id;
+    std::string username;      // unique, case-folded by the caller
+    std::string display_name;  // the name a counsellor gives the caller
+    std::string profile_json;  // roles, lines, languages, specialisms
+    std::string password_hash; // Argon2id encoded string
+    Bytes totp_secret_sealed;  // empty until TOTP is enrolled; sealed with the service key
+    bool totp_enrolled = false;
+    bool disabled = false;
+    std::int64_t failed_sign_ins = 0;
+    TimeMs locked_until = 0;
+    TimeMs created_at = 0;
+    TimeMs updated_at = 0;
+};
+
+struct SessionRow {
+    std::string token_hash;  // SHA-256 of the cookie token, hex; the token itself is never stored
+    std::string staff_id;
+    std::string csrf_hash;   // SHA-256 of the CSRF token, hex
+    bool mfa_complete = false;
+    TimeMs created_at = 0;
+    TimeMs last_seen_at = 0;
+};
+
+// One call. Coded, non-identifying facts (caller role, force, themes, outcome,
+// flags) are clear JSON so they can be counted; everything said is in `sealed`.
+struct ContactRow {
+    std::string id;
+    std::string line_id;
+    std::string status;  // "open" | "closed"
+    TimeMs arrived_at = 0;
+    std::optional<TimeMs> answered_at;
+    std::optional<TimeMs> ended_at;
+    std::string counsellor_id;  // empty until answered
+    std::string caller_hash;    // keyed hash of the caller's number (hex), or empty
+    std::string facts_json;
+    Sealed sealed;
+    std::int64_t version = 1;
+    TimeMs created_at = 0;
+    TimeMs updated_at = 0;
+};
+
+struct FollowUpRow {
+    std::string id;
+    std::string line_id;
+    std::string contact_id;
+    std::string status;  // scheduled | due | overdue | completed | unreachable | cancelled
+    TimeMs earliest = 0;
+    TimeMs latest = 0;
+    std::string assigned_to;    // a staff id, or "pool"
+    std::string attempts_json;  // [{at, outcome, by}], outcomes coded
+    std::int64_t max_attempts = 3;
+    Sealed sealed;              // consented contact method and number, notes; shredded on close
+    std::int64_t version = 1;
+    TimeMs created_at = 0;
+    TimeMs updated_at = 0;
+};
+
+struct EscalationRow {
+    std::string id;
+    std::string line_id;
+    std::string contact_id;
+    std::string raised_by;
+    TimeMs raised_at = 0;
+    std::string emergency_service;  // coded: police, ambulance, fire, coastguard, mental_health_crisis_team
+    std::string supervisor_id;
+    Sealed sealed;                  // the reason and what was disclosed
+};
+
+// One signposting service, an Open Referral UK / HSDS-shaped JSON document.
+struct DirectoryServiceRow {
+    std::string id;
+    std::string line_id;
+    std::string service_json;
+    TimeMs updated_at = 0;
+};
+
+// One entry of the append-only, hash-chained audit log.
+struct AuditRow {
+    std::int64_t seq = 0;  // 1, 2, 3, ... assigned by the store on append
+    TimeMs at = 0;
+    std::string actor;       // staff id, or "system"
+    std::string action;      // e.g. "contact.read", "contact.update", "escalation.create"
+    std::string line_id;
+    std::string record_type;
+    std::string record_id;
+    std::string purpose;     // why: "on_call", "wrap_up", "supervision", "audit", ...
+    std::string prev_hash;   // hex of the previous entry's hash; 64 zeros for the first
+    std::string hash;        // hex SHA-256 over this entry's canonical form and prev_hash
+};
+
+// What stays after retention: anonymous counts, one row per line, month and key.
+struct RetainedCountRow {
+    std::string line_id;
+    std::string month;  // "2026-11"
+    std::string key;    // e.g. "contacts", "role:police_officer", "outcome:signposted"
+    std::int64_t count = 0;
+};
+
+}  // namespace crisisline::store

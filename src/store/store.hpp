@@ -1,0 +1,136 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "store/rows.hpp"
+
+namespace crisisline::store {
+
+struct ContactFilter {
+    std::optional<std::string> status;
+    std::optional<std::string> counsellor_id;
+    std::optional<TimeMs> arrived_since;
+    std::optional<TimeMs> arrived_before;
+    std::optional<TimeMs> ended_before;
+    size_t limit = 100;
+};
+
+// The unit of work against storage. Every query names a line where the record
+// belongs to one: there is no cross-line read of tenant data.
+//
+// Every method returns ErrorCode::kNotFound / kConflict for the expected cases
+// and kInternal (with a message free of personal data) for storage failures.
+// REQUIRES: used by one thread at a time, only within the callback it was given to.
+class Tx {
+public:
+    virtual ~Tx() = default;
+
+    virtual Result<void> PutLine(const LineRow& row) = 0;  // insert or replace
+    virtual Result<std::optional<LineRow>> GetLine(const std::string& id) = 0;
+    virtual Result<std::vector<LineRow>> ListLines() = 0;
+
+    virtual Result<void> InsertStaff(const StaffRow& row) = 0;  // kConflict on a taken username
+    virtual Result<void> UpdateStaff(const StaffRow& row) = 0;  // kNotFound if absent
+    virtual Result<std::optional<StaffRow>> GetStaff(const std::string& id) = 0;
+    virtual Result<std::optional<StaffRow>> GetStaffByUsername(const std::string& username) = 0;
+    virtual Result<std::vector<StaffRow>> ListStaff() = 0;
+
+    virtual Result<void> InsertSession(const SessionRow& row) = 0;
+    virtual Result<std::optional<SessionRow>> GetSession(const std::string& token_hash) = 0;
+    virtual Result<void> UpdateSession(const SessionRow& row) = 0;
+    virtual Result<void> DeleteSession(const std::string& token_hash) = 0;
+    virtual Result<void> DeleteSessionsOf(const std::string& staff_id) = 0;
+    virtual Result<void> DeleteSessionsSeenBefore(TimeMs before) = 0;
+
+    virtual Result<void> InsertContact(const ContactRow& row) = 0;
+    // Writes `row` only if the stored version is row.version - 1 (optimistic concurrency): kConflict otherwise.
+    virtual Result<void> UpdateContact(const ContactRow& row) = 0;
+    virtual Result<std::optional<ContactRow>> GetContact(const std::string& line_id, const std::string& id) = 0;
+    virtual Result<std::vector<ContactRow>> ListContacts(const std::string& line_id, const ContactFilter& filter) = 0;
+    virtual Result<std::int64_t> CountContactsFromCaller(const std::string& line_id,
+                                                         const std::string& caller_hash,
+                                                         TimeMs since) = 0;
+    virtual Result<void> DeleteContact(const std::string& line_id, const std::string& id) = 0;
+
+    virtual Result<void> InsertFollowUp(const FollowUpRow& row) = 0;
+    virtual Result<void> UpdateFollowUp(const FollowUpRow& row) = 0;  // same versioning as UpdateContact
+    virtual Result<std::optional<FollowUpRow>> GetFollowUp(const std::string& line_id, const std::string& id) = 0;
+    // Follow-ups of a line whose status is one of `statuses` (all when empty), earliest first.
+    virtual Result<std::vector<FollowUpRow>> ListFollowUps(const std::string& line_id,
+                                                           const std::vector<std::string>& statuses) = 0;
+    virtual Result<std::vector<FollowUpRow>> ListFollowUpsOfContact(const std::string& line_id,
+                                                                    const std::string& contact_id) = 0;
+    virtual Result<void> DeleteFollowUp(const std::string& line_id, const std::string& id) = 0;
+
+    virtual Result<void> InsertEscalation(const EscalationRow& row) = 0;
+    virtual Result<std::optional<EscalationRow>> GetEscalation(const std::string& line_id, const std::string& id) = 0;
+    virtual Result<std::vector<EscalationRow>> ListEscalations(const std::string& line_id) = 0;
+    virtual Result<std::vector<EscalationRow>> ListEscalationsOfContact(const std::string& line_id,
+                                                                        const std::string& contact_id) = 0;
+    virtual Result<void> DeleteEscalation(const std::string& line_id, const std::string& id) = 0;
+
+    virtual Result<void> PutDirectoryService(const DirectoryServiceRow& row) = 0;  // insert or replace
+    virtual Result<std::optional<DirectoryServiceRow>> GetDirectoryService(const std::string& line_id,
+                                                                           const std::string& id) = 0;
+    virtual Result<std::vector<DirectoryServiceRow>> ListDirectoryServices(const std::string& line_id) = 0;
+    virtual Result<void> DeleteDirectoryService(const std::string& line_id, const std::string& id) = 0;
+
+    // Appends `row` as the next entry (row.seq is ignored and assigned). The caller has
+    // computed prev_hash/hash from LastAudit(); the store refuses (kConflict) when
+    // row.prev_hash is not the hash of the current last entry, so the chain cannot fork.
+    virtual Result<std::int64_t> AppendAudit(const AuditRow& row) = 0;
+    virtual Result<std::optional<AuditRow>> LastAudit() = 0;
+    // Entries with seq >= from_seq in seq order, at most `limit`.
+    virtual Result<std::vector<AuditRow>> ListAudit(std::int64_t from_seq, size_t limit) = 0;
+
+    virtual Result<void> AddRetainedCount(const RetainedCountRow& row) = 0;  // adds row.count to the stored count
+    virtual Result<std::vector<RetainedCountRow>> ListRetainedCounts(const std::string& line_id) = 0;
+};
+
+using Work = std::function<Result<void>(Tx&)>;
+
+// Storage. One writer: all writes go through Write/WriteBatch, which callers
+// serialise on a single storage thread; reads may run concurrently on other threads.
+// Thread-safe as stated per method.
+class Store {
+public:
+    virtual ~Store() = default;
+
+    // Runs `work` in one transaction: committed durably if it returns a value,
+    // rolled back entirely otherwise (nothing half-written). REQUIRES: the writer thread.
+    virtual Result<void> Write(const Work& work) = 0;
+
+    // Group commit: runs each unit of `works` inside one transaction, each within
+    // its own savepoint, so a failing unit is rolled back alone and the others
+    // commit together with one durable sync. Returns one result per unit, in order;
+    // if the commit itself fails every result is that failure. REQUIRES: the writer thread.
+    virtual std::vector<Result<void>> WriteBatch(const std::vector<Work>& works) = 0;
+
+    // Runs `work` in a read-only snapshot. Thread-safe: any thread, concurrently.
+    virtual Result<void> Read(const Work& work) = 0;
+
+    // Copies the whole database to `path` consistently while the service runs.
+    virtual Result<void> Backup(const std::string& path) = 0;
+
+    virtual std::int64_t SchemaVersion() const = 0;
+};
+
+struct SqliteOptions {
+    std::string path;  // the database file; its -wal and -shm files sit beside it
+};
+
+// Opens (creating if absent) the SQLite database, sets WAL, synchronous=FULL,
+// foreign_keys=ON and secure_delete=ON, and applies pending migrations.
+// Fails with a clear message when the database was written by a newer
+// crisisline (its schema version is above the binary's) or cannot be opened.
+Result<std::unique_ptr<Store>> OpenSqlite(const SqliteOptions& options);
+
+// The schema version this binary writes.
+std::int64_t LatestSchemaVersion();
+
+}  // namespace crisisline::store
