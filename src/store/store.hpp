@@ -80,9 +80,9 @@ public:
     virtual Result<std::vector<DirectoryServiceRow>> ListDirectoryServices(const std::string& line_id) = 0;
     virtual Result<void> DeleteDirectoryService(const std::string& line_id, const std::string& id) = 0;
 
-    // Appends `row` as the next entry (row.seq is ignored and assigned). The caller has
-    // computed prev_hash/hash from LastAudit(); the store refuses (kConflict) when
-    // row.prev_hash is not the hash of the current last entry, so the chain cannot fork.
+    // Appends `row` as the next entry. The caller has chained it on LastAudit()
+    // (row.seq = last seq + 1, or 1; row.prev_hash = last hash, or the genesis hash);
+    // the store refuses with kConflict when either does not match, so the chain cannot fork.
     virtual Result<std::int64_t> AppendAudit(const AuditRow& row) = 0;
     virtual Result<std::optional<AuditRow>> LastAudit() = 0;
     // Entries with seq >= from_seq in seq order, at most `limit`.
