@@ -38,6 +38,7 @@ struct StaffRow {
     std::string password_hash; // Argon2id encoded string
     Bytes totp_secret_sealed;  // empty until TOTP is enrolled; sealed with the service key
     bool totp_enrolled = false;
+    std::int64_t totp_last_step = 0;  // the last TOTP time step accepted; older or equal steps are replays
     bool disabled = false;
     std::int64_t failed_sign_ins = 0;
     TimeMs locked_until = 0;

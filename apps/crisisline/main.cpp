@@ -1,0 +1,228 @@
+// crisisline: the command line. It parses options, assembles components and runs one command.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+#include <toml++/toml.h>
+
+#include "app.hpp"
+#include "records/audit_log.hpp"
+#include "records/directory_book.hpp"
+#include "records/retention.hpp"
+#include "staff/accounts.hpp"
+
+namespace {
+
+using namespace crisisline;
+
+// One clear line on stderr, and the exit code for a failure.
+int Failed(const std::string& command, const std::string& message) {
+    std::fprintf(stderr, "crisisline %s: %s\n", command.c_str(), message.c_str());
+    return 1;
+}
+
+// Settings from <data>/crisisline.toml; flags given on the command line win.
+bool ApplyConfig(const app::DataDir& dir, app::ServeOptions& o, const CLI::App& serve) {
+    std::ifstream in(dir.Config());
+    if (!in) return true;
+    try {
+        toml::table config = toml::parse(in, dir.Config());
+        if (serve.count("--listen") == 0) o.listen = config["server"]["listen"].value_or(o.listen);
+        if (serve.count("--io-threads") == 0) o.io_threads = config["server"]["io_threads"].value_or(o.io_threads);
+        if (serve.count("--workers") == 0) o.workers = config["server"]["workers"].value_or(o.workers);
+        if (serve.count("--static") == 0) o.static_dir = config["server"]["static_dir"].value_or(o.static_dir);
+    } catch (const toml::parse_error& e) {
+        std::fprintf(stderr, "crisisline serve: %s line %u: %s\n", dir.Config().c_str(),
+                     static_cast<unsigned>(e.source().begin.line), std::string(e.description()).c_str());
+        return false;
+    }
+    return true;
+}
+
+void SetUpLogging() {
+    // One JSON object per line, UTC. Messages never carry personal data.
+    spdlog::set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%v"})", spdlog::pattern_time_type::utc);
+    if (const char* level = std::getenv("CRISISLINE_LOG_LEVEL")) spdlog::set_level(spdlog::level::from_str(level));
+}
+
+std::vector<std::string> SplitCommas(const std::string& text) {
+    std::vector<std::string> out;
+    std::stringstream ss(text);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+        if (!item.empty()) out.push_back(item);
+    }
+    return out;
+}
+
+Result<store::StaffRow> FindByUsername(store::Store& store, const std::string& username) {
+    auto row = records::ReadOne<std::optional<store::StaffRow>>(
+        store, [&](store::Tx& tx) { return tx.GetStaffByUsername(username); });
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) return Fail(ErrorCode::kNotFound, "no staff member with username '" + username + "'");
+    return **row;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    SetUpLogging();
+    CLI::App cli{"crisisline: a confidential 24/7 crisis telephone line"};
+    cli.require_subcommand(1);
+    app::DataDir dir{"./var"};
+    cli.add_option("--data", dir.root, "data directory (database, keys, configuration)")->capture_default_str();
+
+    app::ServeOptions serve_options;
+    auto* serve = cli.add_subcommand("serve", "run the service in the foreground until SIGTERM");
+    serve->add_option("--listen", serve_options.listen, "address:port for the console and API")->capture_default_str();
+    serve->add_option("--io-threads", serve_options.io_threads, "HTTP I/O threads")->check(CLI::Range(1, 64));
+    serve->add_option("--workers", serve_options.workers, "request worker threads")->check(CLI::Range(1, 1024));
+    serve->add_option("--static", serve_options.static_dir, "directory of the built console to serve");
+
+    bool demo = false;
+    auto* init = cli.add_subcommand("init", "create the data directory, keys and database");
+    init->add_flag("--demo", demo, "add a demo line, demo staff and a demo signposting directory");
+
+    auto* staff_cmd = cli.add_subcommand("staff", "manage staff accounts");
+    staff_cmd->require_subcommand(1);
+    std::string username, display_name, roles, lines = "", languages = "en", specialisms;
+    auto* staff_add = staff_cmd->add_subcommand("add", "add a member of staff; the password comes from "
+                                                       "CRISISLINE_PASSWORD or is generated and printed once");
+    staff_add->add_option("--username", username, "sign-in name")->required();
+    staff_add->add_option("--display-name", display_name, "the name given to callers")->required();
+    staff_add->add_option("--roles", roles, "comma-separated: counsellor,supervisor,service_manager,admin,auditor")
+        ->required();
+    staff_add->add_option("--lines", lines, "comma-separated line ids served");
+    staff_add->add_option("--languages", languages, "comma-separated: en,cy")->capture_default_str();
+    staff_add->add_option("--specialisms", specialisms, "comma-separated specialisms");
+    auto* staff_list = staff_cmd->add_subcommand("list", "list staff accounts");
+    auto* staff_disable = staff_cmd->add_subcommand("disable", "disable an account (its history is kept)");
+    staff_disable->add_option("--username", username, "sign-in name")->required();
+    auto* staff_reset = staff_cmd->add_subcommand("reset-mfa", "clear an account's authenticator enrolment");
+    staff_reset->add_option("--username", username, "sign-in name")->required();
+
+    std::string line_id, file;
+    auto* dir_cmd = cli.add_subcommand("directory", "the signposting directory (HSDS JSON)");
+    dir_cmd->require_subcommand(1);
+    auto* dir_import = dir_cmd->add_subcommand("import", "import services from an HSDS JSON file");
+    dir_import->add_option("--line", line_id, "line id")->required();
+    dir_import->add_option("file", file, "HSDS JSON file")->required()->check(CLI::ExistingFile);
+    auto* dir_export = dir_cmd->add_subcommand("export", "write a line's directory as HSDS JSON to stdout or a file");
+    dir_export->add_option("--line", line_id, "line id")->required();
+    dir_export->add_option("file", file, "output file (default: stdout)");
+
+    auto* purge = cli.add_subcommand("purge", "crypto-shred contacts past their line's retention period");
+    auto* audit_cmd = cli.add_subcommand("audit", "the audit log");
+    audit_cmd->require_subcommand(1);
+    auto* audit_verify = audit_cmd->add_subcommand("verify", "check the hash chain of the audit log");
+    std::string backup_path;
+    auto* backup = cli.add_subcommand("backup", "copy the database consistently while the service runs");
+    backup->add_option("destination", backup_path, "the new database file")->required();
+
+    try {
+        cli.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return cli.exit(e);
+    }
+
+    if (*serve) {
+        if (!ApplyConfig(dir, serve_options, *serve)) return 2;
+        return app::Serve(dir, serve_options);
+    }
+    if (*init) return app::Init(dir, demo);
+
+    auto opened = app::Opened::Open(dir, false);
+    if (!opened) return Failed(cli.get_subcommands().front()->get_name(), opened.error().message);
+    app::Opened& o = **opened;
+
+    if (*staff_cmd) {
+        staff::Accounts accounts(*o.store, *o.writer, o.clock);
+        if (*staff_add) {
+            const char* env = std::getenv("CRISISLINE_PASSWORD");
+            std::string password = env ? env : crypto::RandomToken(12);
+            nlohmann::json body = {{"username", username},        {"display_name", display_name},
+                                   {"password", password},        {"roles", SplitCommas(roles)},
+                                   {"lines", SplitCommas(lines)}, {"languages", SplitCommas(languages)},
+                                   {"specialisms", SplitCommas(specialisms)}};
+            auto who = staff::NewStaffFromFields(Fields(body, ""));
+            if (!who) return Failed("staff add", "--" + who.error().field + " " + who.error().message);
+            auto row = accounts.Create(*who, "system");
+            if (!row) return Failed("staff add", row.error().message);
+            std::printf("added %s (%s)%s%s\n", row->username.c_str(), row->id.c_str(), env ? "" : "; password: ",
+                        env ? "" : password.c_str());
+            return 0;
+        }
+        if (*staff_list) {
+            auto rows = accounts.List();
+            if (!rows) return Failed("staff list", rows.error().message);
+            for (const auto& row : *rows) std::printf("%s\n", staff::StaffJson(row).dump().c_str());
+            return 0;
+        }
+        auto row = FindByUsername(*o.store, username);
+        if (!row) return Failed("staff", row.error().message);
+        if (*staff_disable) {
+            auto r = accounts.Update(row->id, Fields(nlohmann::json{{"disabled", true}}, ""), "system");
+            if (!r) return Failed("staff disable", r.error().message);
+            std::printf("disabled %s; their history is kept\n", username.c_str());
+            return 0;
+        }
+        auto r = accounts.ResetMfa(row->id, "system");
+        if (!r) return Failed("staff reset-mfa", r.error().message);
+        std::printf("%s will enrol a new authenticator at next sign-in\n", username.c_str());
+        return 0;
+    }
+    if (*dir_cmd) {
+        records::DirectoryBook book(o.Services());
+        if (*dir_import) {
+            std::ifstream in(file);
+            std::stringstream text;
+            text << in.rdbuf();
+            auto n = book.Import("system", line_id, text.str());
+            if (!n) {
+                return Failed("directory import",
+                              (n.error().field.empty() ? "" : n.error().field + ": ") + n.error().message);
+            }
+            std::printf("imported %zu services into line %s\n", *n, line_id.c_str());
+            return 0;
+        }
+        auto exported = book.Export(line_id);
+        if (!exported) return Failed("directory export", exported.error().message);
+        if (file.empty()) {
+            std::cout << *exported << "\n";
+        } else {
+            std::ofstream out(file);
+            out << *exported << "\n";
+            if (!out) return Failed("directory export", "cannot write " + file);
+        }
+        return 0;
+    }
+    if (*purge) {
+        auto services = o.Services();
+        auto report = records::Purge(services);
+        if (!report) return Failed("purge", report.error().message);
+        std::printf("purged %lld contacts, %lld follow-ups, %lld escalations; anonymous counts kept\n",
+                    static_cast<long long>(report->contacts), static_cast<long long>(report->follow_ups),
+                    static_cast<long long>(report->escalations));
+        return 0;
+    }
+    if (*audit_verify) {
+        auto report = records::VerifyAudit(*o.store);
+        if (!report) return Failed("audit verify", report.error().message);
+        if (!report->ok) {
+            return Failed("audit verify", "entry " + std::to_string(report->first_bad_seq) + ": " + report->reason);
+        }
+        std::printf("audit log intact: %lld entries, head %s\n", static_cast<long long>(report->entries),
+                    report->head_hash.c_str());
+        return 0;
+    }
+    if (*backup) {
+        auto r = o.store->Backup(backup_path);
+        if (!r) return Failed("backup", r.error().message);
+        std::printf("backed up to %s\n", backup_path.c_str());
+        return 0;
+    }
+    return 0;
+}

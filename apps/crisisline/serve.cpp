@@ -1,0 +1,117 @@
+#include <pthread.h>
+#include <signal.h>
+
+#include <condition_variable>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "api/api.hpp"
+#include "app.hpp"
+#include "http/server.hpp"
+
+namespace crisisline::app {
+
+namespace {
+
+constexpr auto kFollowUpTick = std::chrono::seconds(30);
+
+Result<std::pair<std::string, std::uint16_t>> SplitListen(const std::string& listen) {
+    auto colon = listen.rfind(':');
+    if (colon == std::string::npos) return Fail(ErrorCode::kInvalid, "listen", "must be host:port, e.g. 127.0.0.1:8080");
+    try {
+        int port = std::stoi(listen.substr(colon + 1));
+        if (port < 0 || port > 65535) throw std::out_of_range("port");
+        return std::make_pair(listen.substr(0, colon), static_cast<std::uint16_t>(port));
+    } catch (const std::exception&) {
+        return Fail(ErrorCode::kInvalid, "listen", "the port in '" + listen + "' is not a number from 0 to 65535");
+    }
+}
+
+// Moves follow-ups to their status at the current time, now and every 30 s,
+// until told to stop. The state lives in the database, so a restart loses nothing.
+class FollowUpTicker {
+public:
+    explicit FollowUpTicker(records::FollowUps& follow_ups) : follow_ups_(follow_ups), thread_([this] { Loop(); }) {}
+    ~FollowUpTicker() {
+        {
+            std::lock_guard lock(mu_);
+            stop_ = true;
+        }
+        wake_.notify_one();
+        thread_.join();
+    }
+
+private:
+    void Loop() {
+        std::unique_lock lock(mu_);
+        while (!stop_) {
+            lock.unlock();
+            auto changed = follow_ups_.Tick();
+            if (!changed) {
+                spdlog::warn("follow-up schedule update failed: {}", changed.error().message);
+            } else if (*changed > 0) {
+                spdlog::info("follow-up schedule: {} follow-ups changed status", *changed);
+            }
+            lock.lock();
+            wake_.wait_for(lock, kFollowUpTick, [this] { return stop_; });
+        }
+    }
+
+    records::FollowUps& follow_ups_;
+    std::mutex mu_;
+    std::condition_variable wake_;
+    bool stop_ = false;
+    std::thread thread_;
+};
+
+}  // namespace
+
+int Serve(const DataDir& dir, ServeOptions options) {
+    auto address = SplitListen(options.listen);
+    if (!address) {
+        spdlog::error("--listen {}", address.error().message);
+        return 2;
+    }
+    // Block the stop signals in every thread; the main thread waits for them below.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+    auto opened = Opened::Open(dir, false);
+    if (!opened) {
+        spdlog::error("{}", opened.error().message);
+        return 1;
+    }
+    http::Metrics metrics;
+    auto api = std::make_unique<api::Api>((*opened)->Services(), metrics, options.workers);
+    http::ServerOptions server_options;
+    server_options.address = address->first;
+    server_options.port = address->second;
+    server_options.threads = options.io_threads;
+    server_options.static_dir = options.static_dir;
+    server_options.metrics = &metrics;
+    http::Server server(server_options, api->Routes());
+    if (auto started = server.Start(); !started) {
+        spdlog::error("{}", started.error().message);
+        return 1;
+    }
+    auto ticker = std::make_unique<FollowUpTicker>(api->FollowUpsService());
+    spdlog::info("crisisline serving on http://{}:{}/ (API at /api/v1, health at /healthz)", address->first,
+                 server.Port());
+
+    int signal = 0;
+    sigwait(&stop_signals, &signal);
+    spdlog::info("received {}; finishing requests in flight", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+    server.Stop();  // stops accepting, lets in-flight requests finish
+    ticker.reset();
+    api->Drain();
+    api.reset();
+    (*opened)->writer->Stop();  // everything answered is durable before exit
+    spdlog::info("crisisline stopped cleanly");
+    return 0;
+}
+
+}  // namespace crisisline::app

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/error.hpp"
+
+namespace crisisline::crypto {
+
+// Hashes a password with Argon2id (libsodium's interactive limits: about 64 MiB and
+// a noticeable fraction of a second). Returns the encoded string, "$argon2id$...".
+// Slow by design: call it on a worker thread, never on an event loop.
+// kInternal when memory cannot be had. Does not apply the policy; see CheckPasswordPolicy.
+[[nodiscard]] Result<std::string> HashPassword(std::string_view password);
+
+// True when `password` matches `encoded_hash` (as HashPassword returned). False on
+// a mismatch or a malformed hash. Slow by design, as HashPassword.
+bool VerifyPassword(const std::string& encoded_hash, std::string_view password);
+
+// kInvalid, field "password", with the reason, when the password is shorter than
+// 12 bytes or longer than 256 bytes.
+[[nodiscard]] Result<void> CheckPasswordPolicy(std::string_view password);
+
+}  // namespace crisisline::crypto

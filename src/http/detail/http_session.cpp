@@ -1,0 +1,402 @@
+#include "http/detail/http_session.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <exception>
+#include <typeinfo>
+#include <utility>
+
+#include <boost/asio/dispatch.hpp>
+#include <spdlog/spdlog.h>
+
+#include "http/detail/static_files.hpp"
+#include "http/detail/target.hpp"
+
+namespace crisisline::http::detail {
+namespace beast = boost::beast;
+namespace net = boost::asio;
+namespace bhttp = boost::beast::http;
+namespace {
+
+constexpr const char* kContentSecurityPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+constexpr std::size_t kMaxLingerBytes = 256 * 1024;
+constexpr std::chrono::seconds kLingerTime{1};
+constexpr std::size_t kMaxStaticFileBytes = 32 * 1024 * 1024;
+
+Response InternalError() {
+    return Response::FromError(Error{ErrorCode::kInternal, "", "internal error"});
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+        return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+    });
+}
+
+bool IsToken(std::string_view name) {
+    static constexpr std::string_view kExtra = "!#$%&'*+-.^_`|~";
+    return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || kExtra.find(c) != std::string_view::npos;
+    });
+}
+
+// A response the server may send as it is: a final status and headers that cannot split the response or
+// contradict the framing the server owns.
+bool IsSendable(const Response& response) {
+    if (response.status < 200 || response.status > 599 ||
+        response.content_type.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+        return false;
+    }
+    return std::all_of(response.headers.begin(), response.headers.end(), [](const auto& header) {
+        const auto& [name, value] = header;
+        return IsToken(name) && value.find_first_of(std::string_view("\r\n\0", 3)) == std::string::npos &&
+               !EqualsIgnoreCase(name, "content-length") && !EqualsIgnoreCase(name, "transfer-encoding") &&
+               !EqualsIgnoreCase(name, "connection");
+    });
+}
+
+// The one Respond of one request. Sends at most once; if no copy of the Respond ever calls, its destruction
+// sends a 500 so that the client is not left waiting.
+class Reply {
+public:
+    Reply(std::weak_ptr<HttpSession> session, std::shared_ptr<Connections> connections)
+        : session_(std::move(session)), connections_(std::move(connections)) {}
+    Reply(const Reply&) = delete;
+    Reply& operator=(const Reply&) = delete;
+
+    ~Reply() {
+        if (sent_.load()) {
+            return;
+        }
+        try {
+            spdlog::error("http handler dropped its Respond without calling it; answered 500");
+            Send(InternalError());
+        } catch (...) {
+            // A destructor must not throw; the connection then closes on its read timeout or at Stop.
+        }
+    }
+
+    // False when a response was already sent.
+    bool Send(Response response) {
+        if (sent_.exchange(true)) {
+            return false;
+        }
+        connections_->Post(session_, [response = std::move(response)](HttpSession& session) mutable {
+            session.Finish(std::move(response));
+        });
+        return true;
+    }
+
+private:
+    std::weak_ptr<HttpSession> session_;
+    std::shared_ptr<Connections> connections_;
+    std::atomic<bool> sent_{false};
+};
+
+std::string_view ToStd(beast::string_view text) {
+    return {text.data(), text.size()};
+}
+
+std::string LowerCase(std::string_view text) {
+    std::string out(text);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+}  // namespace
+
+HttpSession::HttpSession(net::ip::tcp::socket&& socket, std::shared_ptr<const SessionContext> context)
+    : stream_(std::move(socket)), context_(std::move(context)) {
+    beast::error_code ec;
+    const auto remote = stream_.socket().remote_endpoint(ec);
+    if (!ec) {
+        remote_address_ = remote.address().to_string();
+    }
+}
+
+void HttpSession::Run() {
+    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::DoRead, shared_from_this()));
+}
+
+void HttpSession::DoRead() {
+    if (state_ == State::kClosed) {
+        return;
+    }
+    if (context_->connections->Stopping()) {
+        return DoClose();
+    }
+    const ServerOptions& options = context_->options;
+    parser_.emplace();
+    parser_->body_limit(options.body_limit);
+    parser_->header_limit(static_cast<std::uint32_t>(options.header_limit));
+    stream_.expires_after(options.read_timeout);
+    state_ = State::kReading;
+    bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::OnRead, shared_from_this()));
+}
+
+void HttpSession::OnRead(beast::error_code ec, std::size_t /*bytes*/) {
+    if (state_ == State::kClosed) {
+        return;
+    }
+    state_ = State::kHandling;
+    started_ = std::chrono::steady_clock::now();
+    method_ = "-";
+    route_ = "-";
+    version_ = 11;
+    keep_alive_ = false;
+    head_ = false;
+    api_ = false;
+    if (ec) {
+        return OnReadFailed(ec);
+    }
+    Handle(parser_->release());
+}
+
+void HttpSession::OnReadFailed(beast::error_code ec) {
+    const bool parse_error = ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
+                             ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+    if (!parse_error) {
+        return DoClose();  // the peer went away, timed out, or Stop closed the socket: nobody to answer
+    }
+    const ServerOptions& options = context_->options;
+    // A limit may strike before the header is complete; with the path unknown, no-store is the safe default.
+    api_ = true;
+    if (parser_->is_header_done()) {
+        const auto& header = parser_->get();
+        method_ = std::string(header.method_string());
+        head_ = header.method() == bhttp::verb::head;
+        auto target = ParseTarget(ToStd(header.target()));
+        api_ = !target || IsApiPath(target->path);
+    }
+    linger_ = true;
+    if (ec == bhttp::error::body_limit) {
+        return Send(Response::ErrorBody(413, "too_large", "body",
+                                        "the request body is over the limit of " +
+                                            std::to_string(options.body_limit) + " bytes"),
+                    true);
+    }
+    if (ec == bhttp::error::header_limit) {
+        return Send(Response::ErrorBody(431, "too_large", "headers",
+                                        "the request headers are over the limit of " +
+                                            std::to_string(options.header_limit) + " bytes"),
+                    true);
+    }
+    Send(Response::FromError(Error{ErrorCode::kInvalid, "", "malformed HTTP request"}), true);
+}
+
+void HttpSession::Handle(Message message) {
+    method_ = std::string(message.method_string());
+    version_ = message.version();
+    keep_alive_ = message.keep_alive();
+    head_ = message.method() == bhttp::verb::head;
+    const ServerOptions& options = context_->options;
+    if (message.target().size() > options.target_limit) {
+        return Send(Response::ErrorBody(414, "too_large", "target",
+                                        "the request target is over the limit of " +
+                                            std::to_string(options.target_limit) + " bytes"),
+                    false);
+    }
+    auto target = ParseTarget(ToStd(message.target()));
+    if (!target) {
+        return Send(Response::FromError(target.error()), false);
+    }
+    api_ = IsApiPath(target->path);
+    RouteMatch match = context_->router->Match(method_, target->raw_path);
+    if (match.outcome == RouteMatch::Outcome::kFound) {
+        route_ = match.pattern;
+        Request request;
+        request.method = method_;
+        request.path = std::move(target->path);
+        request.query = std::move(target->query);
+        request.params = std::move(match.params);
+        for (const auto& field : message) {
+            request.headers.emplace_back(LowerCase(ToStd(field.name_string())), std::string(field.value()));
+        }
+        request.body = std::move(message.body());
+        request.remote_address = remote_address_;
+        return CallHandler(*match.handler, std::move(request));
+    }
+    const bool static_path = !options.static_dir.empty() && !api_;
+    if (static_path && (message.method() == bhttp::verb::get || head_)) {
+        route_ = "static";
+        return ServeStatic(target->path);
+    }
+    if (static_path && match.outcome == RouteMatch::Outcome::kNoRoute) {
+        match.outcome = RouteMatch::Outcome::kMethodNotAllowed;
+        match.allowed = {"GET", "HEAD"};
+    }
+    if (match.outcome == RouteMatch::Outcome::kMethodNotAllowed) {
+        Response response = Response::ErrorBody(405, "method_not_allowed", "method",
+                                                method_ + " is not allowed here; allowed: " + match.AllowHeader());
+        response.headers.emplace_back("Allow", match.AllowHeader());
+        return Send(std::move(response), false);
+    }
+    Send(Response::FromError(Error{ErrorCode::kNotFound, "", "no route for this path"}), false);
+}
+
+void HttpSession::CallHandler(const Handler& handler, Request request) {
+    auto reply = std::make_shared<Reply>(weak_from_this(), context_->connections);
+    Respond respond = [reply](Response response) {
+        if (!reply->Send(std::move(response))) {
+            spdlog::error("http handler responded more than once; the later response was dropped");
+        }
+    };
+    // The exception's message may quote the request, so only its type is logged.
+    try {
+        handler(std::move(request), std::move(respond));
+    } catch (const std::exception& e) {
+        spdlog::error("http handler threw type={} method={} route={}; answered 500", typeid(e).name(), method_,
+                      route_);
+        reply->Send(InternalError());
+    } catch (...) {
+        spdlog::error("http handler threw type=unknown method={} route={}; answered 500", method_, route_);
+        reply->Send(InternalError());
+    }
+}
+
+void HttpSession::Finish(Response response) {
+    if (state_ != State::kHandling) {
+        return;  // assert-worthy, but Reply already guarantees one call per request
+    }
+    Send(std::move(response), false);
+}
+
+// Reads the file on this thread: the console's assets are small and the page cache holds them.
+void HttpSession::ServeStatic(const std::string& path) {
+    auto file = ResolveStaticFile(context_->options.static_dir, path);
+    if (!file) {
+        return Send(Response::FromError(file.error()), false);
+    }
+    auto content = ReadWholeFile(*file, kMaxStaticFileBytes);
+    if (!content) {
+        spdlog::error("http static file could not be served: {}", content.error().message);
+        return Send(InternalError(), false);
+    }
+    Response response;
+    response.content_type = std::string(MimeTypeFor(*file));
+    response.body = std::move(*content);
+    if (file->extension() == ".html") {
+        response.headers.emplace_back("Cache-Control", "no-cache");
+    }
+    Send(std::move(response), false);
+}
+
+void HttpSession::Send(Response response, bool close) {
+    state_ = State::kWriting;
+    close = close || !keep_alive_ || context_->connections->Stopping();
+    if (!IsSendable(response)) {
+        spdlog::error("http handler response is not sendable status={} method={} route={}; answered 500",
+                      response.status, method_, route_);
+        response = InternalError();
+    }
+    auto& res = response_.emplace();
+    res.version(version_);
+    res.result(response.status);
+    res.set("Content-Security-Policy", kContentSecurityPolicy);
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("Referrer-Policy", "no-referrer");
+    res.set("X-Frame-Options", "DENY");
+    if (api_) {
+        res.set(bhttp::field::cache_control, "no-store");
+    }
+    const bool has_body = response.status != 204 && response.status != 304;
+    if (has_body) {
+        res.set(bhttp::field::content_type, response.content_type);
+        res.body() = std::move(response.body);
+    }
+    for (auto& [name, value] : response.headers) {
+        if (EqualsIgnoreCase(name, "set-cookie")) {
+            res.insert(name, value);
+        } else {
+            res.set(name, value);
+        }
+    }
+    res.keep_alive(!close);
+    res.prepare_payload();
+    if (head_) {
+        const auto length = res.body().size();
+        res.body().clear();
+        res.content_length(length);
+    }
+    Record(response.status);
+    stream_.expires_after(context_->options.write_timeout);
+    bhttp::async_write(stream_, res,
+                       beast::bind_front_handler(&HttpSession::OnWrite, shared_from_this(), close));
+}
+
+void HttpSession::Record(unsigned status) {
+    const auto elapsed = std::chrono::steady_clock::now() - started_;
+    const double seconds = std::chrono::duration<double>(elapsed).count();
+    spdlog::debug("http request method={} route={} status={} duration_ms={:.3f}", method_, route_, status,
+                  seconds * 1000);
+    const Instruments& instruments = context_->instruments;
+    if (Counter* counter = instruments.requests_by_class.at(status / 100 - 1); counter != nullptr) {
+        counter->Increment();
+    }
+    if (instruments.duration != nullptr) {
+        instruments.duration->Observe(seconds);
+    }
+}
+
+void HttpSession::OnWrite(bool close, beast::error_code ec, std::size_t /*bytes*/) {
+    response_.reset();
+    if (state_ == State::kClosed) {
+        return;
+    }
+    if (ec || close) {
+        return DoClose();
+    }
+    DoRead();
+}
+
+void HttpSession::DoClose() {
+    if (state_ == State::kClosed) {
+        return;
+    }
+    beast::error_code ec;
+    stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+    if (linger_ && !ec) {
+        state_ = State::kLingering;
+        drain_.resize(4096);
+        return DoLinger();
+    }
+    Release();
+}
+
+void HttpSession::DoLinger() {
+    stream_.expires_after(kLingerTime);
+    stream_.async_read_some(net::buffer(drain_), beast::bind_front_handler(&HttpSession::OnLinger, shared_from_this()));
+}
+
+void HttpSession::OnLinger(beast::error_code ec, std::size_t bytes) {
+    if (state_ == State::kClosed) {
+        return;
+    }
+    lingered_ += bytes;
+    if (ec || lingered_ > kMaxLingerBytes) {
+        return Release();
+    }
+    DoLinger();
+}
+
+void HttpSession::CloseIfIdle() {
+    const bool receiving = state_ == State::kReading && parser_ && parser_->got_some();
+    if (state_ == State::kStarting || state_ == State::kLingering || (state_ == State::kReading && !receiving)) {
+        Release();
+    }
+}
+
+void HttpSession::Release() {
+    if (state_ == State::kClosed) {
+        return;
+    }
+    state_ = State::kClosed;
+    stream_.close();  // completes any pending operation with operation_aborted
+    context_->connections->Remove(this);
+}
+
+}  // namespace crisisline::http::detail

@@ -1,0 +1,94 @@
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "http/detail/connections.hpp"
+#include "http/message.hpp"
+#include "http/metrics.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+
+namespace crisisline::http::detail {
+
+// The server's own metrics; every pointer null when the Server has no Metrics.
+struct Instruments {
+    std::array<Counter*, 5> requests_by_class{};  // 1xx .. 5xx
+    Histogram* duration = nullptr;
+    Gauge* connections_open = nullptr;
+};
+
+// What the listener and every session of one Server share. Immutable once the Server has started.
+struct SessionContext {
+    ServerOptions options;
+    std::shared_ptr<const Router> router;
+    std::shared_ptr<Connections> connections;
+    Instruments instruments;
+};
+
+// One HTTP/1.1 connection: reads a request, hands it to its handler (or answers it itself), writes the
+// response, and reads the next while the client keeps the connection alive. One request at a time, so at most
+// one response is ever queued. Every member function after Run runs on the connection's strand.
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+public:
+    HttpSession(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<const SessionContext> context);
+
+    void Run();
+    boost::asio::any_io_executor Executor() { return stream_.get_executor(); }
+
+    // The handler's response to the request in hand.
+    void Finish(Response response);
+    // For Stop: closes the connection unless a request is being received, handled or answered.
+    void CloseIfIdle();
+
+private:
+    using Message = boost::beast::http::request<boost::beast::http::string_body>;
+    enum class State { kStarting, kReading, kHandling, kWriting, kLingering, kClosed };
+
+    void DoRead();
+    void OnRead(boost::beast::error_code ec, std::size_t bytes);
+    void OnReadFailed(boost::beast::error_code ec);
+    void Handle(Message message);
+    void CallHandler(const Handler& handler, Request request);
+    void ServeStatic(const std::string& path);
+    void Send(Response response, bool close);
+    void OnWrite(bool close, boost::beast::error_code ec, std::size_t bytes);
+    void DoClose();
+    void DoLinger();
+    void OnLinger(boost::beast::error_code ec, std::size_t bytes);
+    void Release();
+    void Record(unsigned status);
+
+    boost::beast::tcp_stream stream_;
+    boost::beast::flat_buffer buffer_;
+    std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+    std::optional<boost::beast::http::response<boost::beast::http::string_body>> response_;
+    std::shared_ptr<const SessionContext> context_;
+    std::string remote_address_;
+    State state_ = State::kStarting;
+
+    // The request in hand, for its response and its log line.
+    std::string method_;
+    std::string route_;
+    unsigned version_ = 11;
+    bool keep_alive_ = false;
+    bool head_ = false;
+    bool api_ = false;
+    std::chrono::steady_clock::time_point started_;
+
+    // After refusing a request whose body was not read, the rest is drained for a moment before closing, so
+    // the kernel does not reset the connection and destroy the refusal before the client reads it.
+    bool linger_ = false;
+    std::size_t lingered_ = 0;
+    std::vector<char> drain_;
+};
+
+}  // namespace crisisline::http::detail

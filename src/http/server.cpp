@@ -1,0 +1,163 @@
+#include "http/server.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <spdlog/spdlog.h>
+
+#include "http/detail/connections.hpp"
+#include "http/detail/http_session.hpp"
+#include "http/detail/listener.hpp"
+
+namespace crisisline::http {
+namespace net = boost::asio;
+
+namespace {
+
+constexpr int kMaxThreads = 256;
+
+detail::Instruments RegisterInstruments(Metrics* metrics) {
+    detail::Instruments instruments;
+    if (metrics == nullptr) {
+        return instruments;
+    }
+    static const char* const kClasses[] = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+    for (std::size_t i = 0; i < instruments.requests_by_class.size(); ++i) {
+        instruments.requests_by_class.at(i) = &metrics->AddCounter(
+            "crisisline_http_requests_total", "HTTP requests answered, by status class.", {{"class", kClasses[i]}});
+    }
+    instruments.duration =
+        &metrics->AddHistogram("crisisline_http_request_duration_seconds",
+                               "Time from a request's arrival to its response being queued, in seconds.",
+                               {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
+    instruments.connections_open =
+        &metrics->AddGauge("crisisline_http_connections_open", "HTTP connections open now.");
+    return instruments;
+}
+
+Result<void> CheckOptions(const ServerOptions& options) {
+    if (options.threads < 1 || options.threads > kMaxThreads) {
+        return Fail(ErrorCode::kInvalid, "threads", "threads must be between 1 and 256");
+    }
+    if (options.body_limit == 0 || options.header_limit < 1024 || options.header_limit > (1U << 20) ||
+        options.target_limit == 0) {
+        return Fail(ErrorCode::kInvalid, "body_limit",
+                    "body_limit and target_limit must be positive and header_limit between 1 KiB and 1 MiB");
+    }
+    if (options.read_timeout.count() <= 0 || options.write_timeout.count() <= 0) {
+        return Fail(ErrorCode::kInvalid, "read_timeout", "read_timeout and write_timeout must be positive");
+    }
+    std::error_code ec;
+    if (!options.static_dir.empty() && !std::filesystem::is_directory(options.static_dir, ec)) {
+        return Fail(ErrorCode::kInvalid, "static_dir",
+                    "static_dir '" + options.static_dir + "' is not a folder; build the console or unset it");
+    }
+    return {};
+}
+
+}  // namespace
+
+struct Server::Impl {
+    Impl(ServerOptions options, std::shared_ptr<const Router> router) : ioc(std::max(1, options.threads)) {
+        auto shared = std::make_shared<detail::SessionContext>();
+        shared->instruments = RegisterInstruments(options.metrics);
+        shared->connections = std::make_shared<detail::Connections>(shared->instruments.connections_open);
+        shared->options = std::move(options);
+        shared->router = std::move(router);
+        context = std::move(shared);
+    }
+
+    // Declared first so that it is destroyed last, after everything that holds one of its sockets.
+    net::io_context ioc;
+    std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+    std::shared_ptr<const detail::SessionContext> context;
+    std::shared_ptr<detail::Listener> listener;
+    std::vector<std::thread> threads;
+    std::uint16_t port = 0;
+    bool started = false;
+    bool stopped = false;
+};
+
+Server::Server(ServerOptions options, std::shared_ptr<const Router> router)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(router))) {}
+
+Server::~Server() {
+    Stop();
+}
+
+Result<void> Server::Start() {
+    Impl& impl = *impl_;
+    if (impl.started) {
+        return Fail(ErrorCode::kInternal, "the HTTP server was already started; start it once");
+    }
+    const ServerOptions& options = impl.context->options;
+    if (auto checked = CheckOptions(options); !checked) {
+        return checked;
+    }
+    if (!impl.context->router) {
+        return Fail(ErrorCode::kInvalid, "router", "the HTTP server needs a router");
+    }
+    boost::system::error_code ec;
+    const auto address = net::ip::make_address(options.address, ec);
+    if (ec) {
+        return Fail(ErrorCode::kInvalid, "address",
+                    "address '" + options.address + "' is not an IP address such as 127.0.0.1 or ::1");
+    }
+    auto listener = std::make_shared<detail::Listener>(impl.ioc, impl.context);
+    auto port = listener->Listen({address, options.port});
+    if (!port) {
+        return tl::unexpected(port.error());
+    }
+    impl.port = *port;
+    impl.listener = std::move(listener);
+    impl.started = true;
+    impl.listener->Run();
+    impl.work.emplace(net::make_work_guard(impl.ioc));
+    for (int i = 0; i < options.threads; ++i) {
+        impl.threads.emplace_back([&ioc = impl.ioc] {
+            // Handlers catch their own exceptions; this is for the rare one from Asio itself (bad_alloc).
+            while (true) {
+                try {
+                    ioc.run();
+                    return;
+                } catch (const std::exception& e) {
+                    spdlog::error("http event loop caught an exception: {}", e.what());
+                }
+            }
+        });
+    }
+    spdlog::info("http listening on {}:{}", options.address, impl.port);
+    return {};
+}
+
+std::uint16_t Server::Port() const {
+    return impl_->port;
+}
+
+void Server::Stop(std::chrono::milliseconds grace) {
+    Impl& impl = *impl_;
+    if (!impl.started || impl.stopped) {
+        return;
+    }
+    impl.stopped = true;
+    impl.listener->Close();
+    detail::Connections& connections = *impl.context->connections;
+    connections.BeginStop();
+    connections.WaitUntilEmpty(std::chrono::steady_clock::now() + grace);
+    impl.work.reset();
+    impl.ioc.stop();
+    for (auto& thread : impl.threads) {
+        thread.join();
+    }
+    impl.threads.clear();
+    connections.Shutdown();
+    impl.listener.reset();
+    spdlog::info("http stopped");
+}
+
+}  // namespace crisisline::http

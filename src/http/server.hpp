@@ -1,0 +1,67 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/error.hpp"
+#include "http/message.hpp"
+#include "http/metrics.hpp"
+#include "http/router.hpp"
+
+namespace crisisline::http {
+
+struct ServerOptions {
+    std::string address = "127.0.0.1";  // an IPv4 or IPv6 literal
+    std::uint16_t port = 0;              // 0 picks a free port; Server::Port() tells which
+    int threads = 2;                     // event-loop threads; handlers run on them
+    std::size_t body_limit = 1 << 20;    // bytes; a larger body is refused with 413 before it is read
+    std::size_t header_limit = 16 * 1024;  // bytes of request line plus headers; over it 431
+    std::size_t target_limit = 8 * 1024;   // bytes of request target; over it 414
+    std::chrono::seconds read_timeout{30};   // for a whole request, and for an idle keep-alive connection
+    std::chrono::seconds write_timeout{30};  // for writing one response
+    // When set, GET and HEAD of paths outside /api/ that no route has are served from this folder (see
+    // detail/static_files.hpp: index.html for "/" and for unknown app routes, the single-page-app fallback).
+    std::string static_dir;
+    // When set, the server counts crisisline_http_requests_total{class="2xx"...}, observes
+    // crisisline_http_request_duration_seconds and sets crisisline_http_connections_open.
+    // REQUIRES: the Metrics outlives the Server.
+    Metrics* metrics = nullptr;
+};
+
+// An HTTP/1.1 server (keep-alive, no pipelining in parallel) that hands each request to the Router's handler.
+// Every response carries the security headers (CSP, nosniff, no-referrer, DENY framing) and, under /api/,
+// Cache-Control: no-store. Errors the server answers itself use the JSON error shape of Response::FromError:
+// 400 malformed request, 404 no route, 405 wrong method (with Allow), 413 body over the limit, 414 target too
+// long, 431 headers too large, 500 a handler threw. One debug log line per request names the method, the
+// route pattern, the status and the duration: never the path, query, headers or body.
+// REQUIRES: External synchronization: Start, Stop and the destructor are called from one thread at a time,
+// never from a handler.
+class Server {
+public:
+    Server(ServerOptions options, std::shared_ptr<const Router> router);
+    ~Server();  // Stop()s
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    // Binds, listens and starts the threads. On failure nothing runs and the error names address:port and the
+    // operating system's reason ("cannot listen on 127.0.0.1:8080: Address already in use"); options out of
+    // range fail with kInvalid naming the option. Fails if already started.
+    [[nodiscard]] Result<void> Start();
+
+    // The bound port, once Start has succeeded; 0 before.
+    std::uint16_t Port() const;
+
+    // Graceful stop: stops accepting, closes idle connections, lets requests in flight finish (their responses
+    // say Connection: close) for up to `grace`, then closes the rest and joins the threads. A handler that
+    // responds later is ignored. Does nothing if not started or already stopped.
+    void Stop(std::chrono::milliseconds grace = std::chrono::milliseconds(10000));
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace crisisline::http

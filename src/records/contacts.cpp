@@ -1,0 +1,237 @@
+#include "records/contacts.hpp"
+
+#include <algorithm>
+
+#include "records/contact_input.hpp"
+#include "writer/audit_trail.hpp"
+
+namespace crisisline::records {
+
+namespace {
+
+constexpr TimeMs kRepeatWindow = 30 * kDayMs;
+
+Result<const crypto::SecretKey*> LineKey(Services& s, const std::string& line_id) { return s.keys.Line(line_id); }
+
+tl::unexpected<Error> NoSuchContact() { return Fail(ErrorCode::kNotFound, "no contact with this id on this line"); }
+
+void Merge(nlohmann::json& into, const nlohmann::json& patch) {
+    for (const auto& [key, value] : patch.items()) into[key] = value;
+}
+
+Result<void> CheckTimings(const store::ContactRow& row) {
+    if (row.answered_at && *row.answered_at < row.arrived_at) {
+        return Fail(ErrorCode::kInvalid, "answered_at", "cannot be before the call arrived");
+    }
+    if (row.ended_at && *row.ended_at < row.arrived_at) {
+        return Fail(ErrorCode::kInvalid, "ended_at", "cannot be before the call arrived");
+    }
+    if (row.ended_at && row.answered_at && *row.ended_at < *row.answered_at) {
+        return Fail(ErrorCode::kInvalid, "ended_at", "cannot be before the call was answered");
+    }
+    return {};
+}
+
+}  // namespace
+
+const std::vector<std::string>& ReadPurposes() {
+    static const std::vector<std::string> purposes = {"on_call", "wrap_up", "follow_up", "supervision", "escalation"};
+    return purposes;
+}
+
+std::string SealingContext(std::string_view kind, std::string_view line_id, std::string_view id) {
+    return std::string(kind) + ":" + std::string(line_id) + ":" + std::string(id);
+}
+
+nlohmann::json ContactJson(const store::ContactRow& row, const nlohmann::json& content) {
+    nlohmann::json facts = nlohmann::json::parse(row.facts_json, nullptr, false);
+    if (!facts.is_object()) facts = nlohmann::json::object();
+    nlohmann::json out = {{"id", row.id},
+                          {"line_id", row.line_id},
+                          {"status", row.status},
+                          {"version", row.version},
+                          {"arrived_at", FormatTime(row.arrived_at)},
+                          {"answered_at", nullptr},
+                          {"ended_at", nullptr},
+                          {"queue_wait_seconds", nullptr},
+                          {"talk_seconds", nullptr},
+                          {"counsellor_id", row.counsellor_id.empty() ? nlohmann::json() : nlohmann::json(row.counsellor_id)}};
+    if (row.answered_at) {
+        out["answered_at"] = FormatTime(*row.answered_at);
+        out["queue_wait_seconds"] = (*row.answered_at - row.arrived_at) / 1000;
+    }
+    if (row.ended_at) {
+        out["ended_at"] = FormatTime(*row.ended_at);
+        if (row.answered_at) out["talk_seconds"] = (*row.ended_at - *row.answered_at) / 1000;
+    }
+    for (const char* key : {"language", "caller_role", "force", "region", "member_of_public", "themes", "actions",
+                            "outcome", "cause_for_concern", "imminent_risk", "repeat_calls_30d"}) {
+        out[key] = facts.contains(key) ? facts[key] : nlohmann::json();
+    }
+    if (!content.is_null()) {
+        for (const char* key : {"addressed_as", "assessment", "actions_note", "signposting", "follow_up_plan", "notes"}) {
+            out[key] = content.contains(key) ? content[key] : nlohmann::json();
+        }
+    }
+    return out;
+}
+
+Result<nlohmann::json> Contacts::Create(const staff::Principal& who, const std::string& line_id, const Fields& body) {
+    auto in = ReadContactInput(body, true);
+    if (!in) return tl::unexpected(in.error());
+    auto kek = LineKey(s_, line_id);
+    if (!kek) return tl::unexpected(kek.error());
+    const TimeMs now = s_.clock.Now();
+
+    store::ContactRow row;
+    row.id = crypto::NewId("ct");
+    row.line_id = line_id;
+    row.status = "open";
+    row.arrived_at = in->arrived_at.value_or(now);
+    row.answered_at = in->answered_at ? in->answered_at : std::optional<TimeMs>(row.arrived_at);
+    row.ended_at = in->ended_at;
+    row.counsellor_id = who.staff_id;
+    if (auto t = CheckTimings(row); !t) return tl::unexpected(t.error());
+    if (in->caller_number && !in->caller_number->empty()) {
+        auto normal = crypto::NormalisePhoneNumber(*in->caller_number);
+        if (!normal) return Fail(ErrorCode::kInvalid, "caller_number", "is not a phone number");
+        row.caller_hash = crypto::CallerHash(**kek, *normal);
+    }
+    nlohmann::json facts = in->facts;
+    row.sealed = crypto::Seal(**kek, in->content.dump(), SealingContext("contact", line_id, row.id));
+    row.created_at = row.updated_at = now;
+
+    auto written = s_.writer.Run([&](store::Tx& tx) -> Result<void> {
+        if (auto line = tx.GetLine(line_id); !line) {
+            return tl::unexpected(line.error());
+        } else if (!*line) {
+            return Fail(ErrorCode::kNotFound, "no line with this id");
+        }
+        std::int64_t repeats = 0;
+        if (!row.caller_hash.empty()) {
+            auto n = tx.CountContactsFromCaller(line_id, row.caller_hash, row.arrived_at - kRepeatWindow);
+            if (!n) return tl::unexpected(n.error());
+            repeats = *n;
+        }
+        facts["repeat_calls_30d"] = repeats;
+        row.facts_json = facts.dump();
+        if (auto r = tx.InsertContact(row); !r) return r;
+        return writer::AppendAudit(tx, now, {who.staff_id, "contact.create", line_id, "contact", row.id, "on_call"});
+    });
+    if (!written) return tl::unexpected(written.error());
+    return ContactJson(row, in->content);
+}
+
+Result<nlohmann::json> Contacts::Read(const staff::Principal& who,
+                                      const std::string& line_id,
+                                      const std::string& id,
+                                      const std::string& purpose) {
+    const auto& purposes = ReadPurposes();
+    if (std::find(purposes.begin(), purposes.end(), purpose) == purposes.end()) {
+        return Fail(ErrorCode::kInvalid, "purpose", "say why you are opening this contact: on_call, wrap_up, "
+                                                    "follow_up, supervision or escalation");
+    }
+    auto kek = LineKey(s_, line_id);
+    if (!kek) return tl::unexpected(kek.error());
+    const TimeMs now = s_.clock.Now();
+    store::ContactRow row;
+    // The read and its audit entry commit together: no content leaves without its trail.
+    auto audited = s_.writer.Run([&](store::Tx& tx) -> Result<void> {
+        auto found = tx.GetContact(line_id, id);
+        if (!found) return tl::unexpected(found.error());
+        if (!*found) return NoSuchContact();
+        row = std::move(**found);
+        return writer::AppendAudit(tx, now, {who.staff_id, "contact.read", line_id, "contact", id, purpose});
+    });
+    if (!audited) return tl::unexpected(audited.error());
+    auto plain = crypto::Open(**kek, row.sealed, SealingContext("contact", line_id, id));
+    if (!plain) return tl::unexpected(plain.error());
+    return ContactJson(row, nlohmann::json::parse(*plain, nullptr, false));
+}
+
+Result<nlohmann::json> Contacts::Change(const staff::Principal& who,
+                                        const std::string& line_id,
+                                        const std::string& id,
+                                        const Fields& body,
+                                        bool closing) {
+    auto in = ReadContactInput(body, false);
+    if (!in) return tl::unexpected(in.error());
+    auto kek = LineKey(s_, line_id);
+    if (!kek) return tl::unexpected(kek.error());
+    const std::string context = SealingContext("contact", line_id, id);
+
+    auto current = ReadOne<std::optional<store::ContactRow>>(s_.store,
+                                                             [&](store::Tx& tx) { return tx.GetContact(line_id, id); });
+    if (!current) return tl::unexpected(current.error());
+    if (!*current) return NoSuchContact();
+    store::ContactRow row = std::move(**current);
+    if (row.status == "closed") return Fail(ErrorCode::kConflict, "this contact is closed and can no longer change");
+    if (*in->version != row.version) {
+        return Fail(ErrorCode::kConflict, "version",
+                    "the contact changed since you loaded it (now version " + std::to_string(row.version) + ")");
+    }
+    auto plain = crypto::Open(**kek, row.sealed, context);
+    if (!plain) return tl::unexpected(plain.error());
+    nlohmann::json content = nlohmann::json::parse(*plain, nullptr, false);
+    nlohmann::json facts = nlohmann::json::parse(row.facts_json, nullptr, false);
+    if (!content.is_object() || !facts.is_object()) return Fail(ErrorCode::kInternal, "stored contact is unreadable");
+    Merge(facts, in->facts);
+    Merge(content, in->content);
+    if (in->answered_at) row.answered_at = in->answered_at;
+    if (in->ended_at) row.ended_at = in->ended_at;
+    const TimeMs now = s_.clock.Now();
+    if (closing && !row.ended_at) row.ended_at = now;
+    if (auto t = CheckTimings(row); !t) return tl::unexpected(t.error());
+
+    row.facts_json = facts.dump();
+    auto resealed = crypto::Reseal(**kek, row.sealed.wrapped_key, content.dump(), context);
+    if (!resealed) return tl::unexpected(resealed.error());
+    row.sealed = std::move(*resealed);
+    row.version += 1;
+    row.updated_at = now;
+    if (closing) row.status = "closed";
+
+    auto written = s_.writer.Run([&](store::Tx& tx) -> Result<void> {
+        if (closing) {
+            auto follow_ups = tx.ListFollowUpsOfContact(line_id, id);
+            if (!follow_ups) return tl::unexpected(follow_ups.error());
+            if (auto ready = CheckReadyToClose(facts, content, !follow_ups->empty()); !ready) return ready;
+        }
+        if (auto u = tx.UpdateContact(row); !u) {
+            if (u.error().code == ErrorCode::kConflict) {
+                return Fail(ErrorCode::kConflict, "version", "the contact changed while you were saving; reload it");
+            }
+            return u;
+        }
+        return writer::AppendAudit(tx, now,
+                                   {who.staff_id, closing ? "contact.close" : "contact.update", line_id, "contact", id,
+                                    closing ? "wrap_up" : "on_call"});
+    });
+    if (!written) return tl::unexpected(written.error());
+    return ContactJson(row, content);
+}
+
+Result<nlohmann::json> Contacts::Update(const staff::Principal& who,
+                                        const std::string& line_id,
+                                        const std::string& id,
+                                        const Fields& body) {
+    return Change(who, line_id, id, body, false);
+}
+
+Result<nlohmann::json> Contacts::Close(const staff::Principal& who,
+                                       const std::string& line_id,
+                                       const std::string& id,
+                                       const Fields& body) {
+    return Change(who, line_id, id, body, true);
+}
+
+Result<nlohmann::json> Contacts::List(const std::string& line_id, const store::ContactFilter& filter) {
+    auto rows = ReadOne<std::vector<store::ContactRow>>(
+        s_.store, [&](store::Tx& tx) { return tx.ListContacts(line_id, filter); });
+    if (!rows) return tl::unexpected(rows.error());
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& row : *rows) out.push_back(ContactJson(row, nullptr));
+    return nlohmann::json{{"contacts", out}};
+}
+
+}  // namespace crisisline::records

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/fields.hpp"
+#include "records/services.hpp"
+#include "staff/principal.hpp"
+
+namespace crisisline::records {
+
+// Why a person opened a contact's content; recorded in the audit log with every read.
+const std::vector<std::string>& ReadPurposes();
+
+// Contacts (one per call). Content is sealed with the line's key before it is
+// written; every read and write of content is in the audit log, in the same
+// transaction as the access. Authorisation is the caller's (the API layer's) job;
+// these methods take the acting person for the audit trail.
+// Blocking: call from a worker thread. Thread-safe.
+class Contacts {
+public:
+    explicit Contacts(Services services) : s_(services) {}
+
+    // Creates a contact on `line_id` answered by `who` (unless the body says otherwise).
+    // A caller number, if given, is kept only as a keyed hash; the answer carries the
+    // number of contacts from the same number on this line in the last 30 days.
+    Result<nlohmann::json> Create(const staff::Principal& who, const std::string& line_id, const Fields& body);
+    // The whole contact, decrypted; audited with `purpose` (one of ReadPurposes()).
+    Result<nlohmann::json> Read(const staff::Principal& who,
+                                const std::string& line_id,
+                                const std::string& id,
+                                const std::string& purpose);
+    // Applies the fields present in `body`; requires the current `version` (kConflict otherwise).
+    Result<nlohmann::json> Update(const staff::Principal& who,
+                                  const std::string& line_id,
+                                  const std::string& id,
+                                  const Fields& body);
+    // Wrap-up: checks CheckReadyToClose, sets ended_at (now unless given) and closes.
+    Result<nlohmann::json> Close(const staff::Principal& who,
+                                 const std::string& line_id,
+                                 const std::string& id,
+                                 const Fields& body);
+    // Summaries (timings and coded flags, no content), newest first.
+    Result<nlohmann::json> List(const std::string& line_id, const store::ContactFilter& filter);
+
+private:
+    Result<nlohmann::json> Change(const staff::Principal& who,
+                                  const std::string& line_id,
+                                  const std::string& id,
+                                  const Fields& body,
+                                  bool closing);
+
+    Services s_;
+};
+
+// Shared by contacts and follow-ups: the associated data for a sealed record.
+std::string SealingContext(std::string_view kind, std::string_view line_id, std::string_view id);
+
+// A contact as JSON. `content` is the decrypted content, or null for a summary.
+nlohmann::json ContactJson(const store::ContactRow& row, const nlohmann::json& content);
+
+}  // namespace crisisline::records

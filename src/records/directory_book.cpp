@@ -1,0 +1,129 @@
+#include "records/directory_book.hpp"
+
+#include "writer/audit_trail.hpp"
+
+namespace crisisline::records {
+
+Result<std::vector<directory::Service>> DirectoryBook::Load(const std::string& line_id) {
+    auto rows = ReadOne<std::vector<store::DirectoryServiceRow>>(
+        s_.store, [&](store::Tx& tx) { return tx.ListDirectoryServices(line_id); });
+    if (!rows) return tl::unexpected(rows.error());
+    std::vector<directory::Service> out;
+    for (const auto& row : *rows) {
+        auto service = directory::FromStoredJson(row.service_json);
+        if (!service) return Fail(ErrorCode::kInternal, "stored directory entry " + row.id + " is unreadable");
+        service->id = row.id;
+        out.push_back(std::move(*service));
+    }
+    return out;
+}
+
+Result<std::shared_ptr<const directory::Index>> DirectoryBook::IndexOf(const std::string& line_id) {
+    {
+        std::lock_guard lock(mu_);
+        auto it = indexes_.find(line_id);
+        if (it != indexes_.end()) return it->second;
+    }
+    auto services = Load(line_id);
+    if (!services) return tl::unexpected(services.error());
+    auto index = std::make_shared<const directory::Index>(std::move(*services));
+    std::lock_guard lock(mu_);
+    indexes_[line_id] = index;
+    return std::shared_ptr<const directory::Index>(index);
+}
+
+void DirectoryBook::Invalidate(const std::string& line_id) {
+    std::lock_guard lock(mu_);
+    indexes_.erase(line_id);
+}
+
+Result<nlohmann::json> DirectoryBook::Search(const std::string& line_id, const directory::Query& query) {
+    auto index = IndexOf(line_id);
+    if (!index) return tl::unexpected(index.error());
+    const TimeMs now = s_.clock.Now();
+    nlohmann::json out = nlohmann::json::array();
+    for (const directory::Service* service : (*index)->Search(query)) out.push_back(directory::ToJson(*service, now));
+    return nlohmann::json{{"services", out}};
+}
+
+Result<nlohmann::json> DirectoryBook::Get(const std::string& line_id, const std::string& id) {
+    auto row = ReadOne<std::optional<store::DirectoryServiceRow>>(
+        s_.store, [&](store::Tx& tx) { return tx.GetDirectoryService(line_id, id); });
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) return Fail(ErrorCode::kNotFound, "no directory service with this id on this line");
+    auto service = directory::FromStoredJson((*row)->service_json);
+    if (!service) return Fail(ErrorCode::kInternal, "stored directory entry is unreadable");
+    service->id = id;
+    return directory::ToJson(*service, s_.clock.Now());
+}
+
+Result<size_t> DirectoryBook::Add(const std::string& actor,
+                                  const std::string& line_id,
+                                  std::vector<directory::Service> services) {
+    const TimeMs now = s_.clock.Now();
+    for (auto& service : services) {
+        if (service.id.empty()) service.id = crypto::NewId("sv");
+    }
+    auto written = s_.writer.Run([&](store::Tx& tx) -> Result<void> {
+        auto line = tx.GetLine(line_id);
+        if (!line) return tl::unexpected(line.error());
+        if (!*line) return Fail(ErrorCode::kNotFound, "no line with this id");
+        for (const auto& service : services) {
+            if (auto p = tx.PutDirectoryService({service.id, line_id, directory::ToStoredJson(service), now}); !p) {
+                return p;
+            }
+        }
+        return writer::AppendAudit(tx, now,
+                                   {actor, "directory.update", line_id, "directory", std::to_string(services.size()),
+                                    "administration"});
+    });
+    Invalidate(line_id);
+    if (!written) return tl::unexpected(written.error());
+    return services.size();
+}
+
+Result<nlohmann::json> DirectoryBook::Put(const std::string& actor,
+                                          const std::string& line_id,
+                                          const std::string& id,
+                                          const Fields& body) {
+    auto service = directory::ServiceFromFields(body);
+    if (!service) return tl::unexpected(service.error());
+    if (!id.empty()) {
+        auto existing = Get(line_id, id);
+        if (!existing) return tl::unexpected(existing.error());
+    }
+    service->id = id.empty() ? crypto::NewId("sv") : id;
+    auto added = Add(actor, line_id, {*service});
+    if (!added) return tl::unexpected(added.error());
+    return Get(line_id, service->id);
+}
+
+Result<void> DirectoryBook::Remove(const std::string& actor, const std::string& line_id, const std::string& id) {
+    const TimeMs now = s_.clock.Now();
+    auto written = s_.writer.Run([&](store::Tx& tx) -> Result<void> {
+        auto found = tx.GetDirectoryService(line_id, id);
+        if (!found) return tl::unexpected(found.error());
+        if (!*found) return Fail(ErrorCode::kNotFound, "no directory service with this id on this line");
+        if (auto d = tx.DeleteDirectoryService(line_id, id); !d) return d;
+        return writer::AppendAudit(tx, now, {actor, "directory.remove", line_id, "directory", id, "administration"});
+    });
+    Invalidate(line_id);
+    return written;
+}
+
+Result<size_t> DirectoryBook::Import(const std::string& actor, const std::string& line_id, std::string_view hsds_json) {
+    auto services = directory::ImportHsds(hsds_json);
+    if (!services) return tl::unexpected(services.error());
+    return Add(actor, line_id, std::move(*services));
+}
+
+Result<std::string> DirectoryBook::Export(const std::string& line_id) {
+    auto line = ReadOne<std::optional<store::LineRow>>(s_.store, [&](store::Tx& tx) { return tx.GetLine(line_id); });
+    if (!line) return tl::unexpected(line.error());
+    if (!*line) return Fail(ErrorCode::kNotFound, "no line with id '" + line_id + "'");
+    auto services = Load(line_id);
+    if (!services) return tl::unexpected(services.error());
+    return directory::ExportHsds(*services);
+}
+
+}  // namespace crisisline::records

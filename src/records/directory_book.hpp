@@ -1,0 +1,43 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/fields.hpp"
+#include "directory/directory.hpp"
+#include "records/services.hpp"
+
+namespace crisisline::records {
+
+// A line's signposting directory: stored services, with an in-memory search
+// index per line that is rebuilt after every change. Thread-safe.
+class DirectoryBook {
+public:
+    explicit DirectoryBook(Services services) : s_(services) {}
+
+    Result<nlohmann::json> Search(const std::string& line_id, const directory::Query& query);
+    Result<nlohmann::json> Get(const std::string& line_id, const std::string& id);
+    // Creates (id empty) or replaces a service.
+    Result<nlohmann::json> Put(const std::string& actor, const std::string& line_id, const std::string& id, const Fields& body);
+    Result<void> Remove(const std::string& actor, const std::string& line_id, const std::string& id);
+    // HSDS JSON in: all services are added or replaced, or none (one transaction).
+    Result<size_t> Import(const std::string& actor, const std::string& line_id, std::string_view hsds_json);
+    Result<std::string> Export(const std::string& line_id);
+    // Stores `services` as they are (ids assigned where empty), for demo data and import.
+    Result<size_t> Add(const std::string& actor, const std::string& line_id, std::vector<directory::Service> services);
+
+private:
+    Result<std::shared_ptr<const directory::Index>> IndexOf(const std::string& line_id);
+    Result<std::vector<directory::Service>> Load(const std::string& line_id);
+    void Invalidate(const std::string& line_id);
+
+    Services s_;
+    std::mutex mu_;
+    std::map<std::string, std::shared_ptr<const directory::Index>> indexes_;  // guarded by mu_
+};
+
+}  // namespace crisisline::records

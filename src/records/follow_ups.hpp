@@ -1,0 +1,54 @@
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/fields.hpp"
+#include "records/services.hpp"
+#include "staff/principal.hpp"
+
+namespace crisisline::records {
+
+// Follow-up calls, scheduled when there is cause for concern and the caller consents.
+// The consented number is sealed, and shredded (its data key erased) as soon as the
+// follow-up closes: completed, unreachable or cancelled. Blocking; thread-safe.
+class FollowUps {
+public:
+    explicit FollowUps(Services services) : s_(services) {}
+
+    // body: earliest, latest, method (phone|sms), number, consent (must be true), assigned_to (staff id or "pool"), notes.
+    Result<nlohmann::json> Schedule(const staff::Principal& who,
+                                    const std::string& line_id,
+                                    const std::string& contact_id,
+                                    const Fields& body);
+    // Summaries (no number), earliest first; `statuses` empty for all.
+    Result<nlohmann::json> List(const std::string& line_id, const std::vector<std::string>& statuses);
+    // With the sealed details (number masked to its last three digits); audited.
+    Result<nlohmann::json> Read(const staff::Principal& who, const std::string& line_id, const std::string& id);
+    // body: outcome (attempt outcome code), note. Completes on "spoke_with_caller"; unreachable
+    // once the line's maximum attempts are used.
+    Result<nlohmann::json> RecordAttempt(const staff::Principal& who,
+                                         const std::string& line_id,
+                                         const std::string& id,
+                                         const Fields& body);
+    Result<nlohmann::json> Cancel(const staff::Principal& who, const std::string& line_id, const std::string& id);
+
+    // Moves every open follow-up of every line to its status at the clock's time
+    // (see FollowUpStatusAt), shredding the number of any that became unreachable.
+    // Returns how many changed. Run at start-up and periodically.
+    Result<size_t> Tick();
+
+private:
+    Result<nlohmann::json> Transition(const staff::Principal& who,
+                                 const std::string& line_id,
+                                 const std::string& id,
+                                 const std::function<Result<std::string>(store::FollowUpRow&)>& decide,
+                                 const std::string& action);
+
+    Services s_;
+};
+
+nlohmann::json FollowUpJson(const store::FollowUpRow& row);
+
+}  // namespace crisisline::records

@@ -1,0 +1,207 @@
+#include "records/lines.hpp"
+
+#include <algorithm>
+
+#include "reference/reference.hpp"
+#include "writer/audit_trail.hpp"
+
+namespace crisisline::records {
+
+namespace {
+
+bool IsSlug(const std::string& s) {
+    return s.size() >= 2 && s.size() <= 32 && std::all_of(s.begin(), s.end(), [](char c) {
+               return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+           });
+}
+
+std::vector<std::string> RegionChoices() {
+    std::vector<std::string> out = {"national"};
+    for (const auto& r : reference::RegionNames()) out.push_back(r);
+    return out;
+}
+
+}  // namespace
+
+Result<LineConfig> LineFromFields(const Fields& f, const LineConfig* existing) {
+    if (auto k = f.OnlyKnown({"id", "name", "numbers", "hours", "always_open", "regions", "languages", "retention_days",
+                              "follow_up_max_attempts", "follow_up_max_days", "audience"});
+        !k) {
+        return tl::unexpected(k.error());
+    }
+    LineConfig line = existing ? *existing : LineConfig{};
+    if (!existing) {
+        auto id = f.String("id", 32);
+        if (!id) return tl::unexpected(id.error());
+        if (!IsSlug(*id)) return Fail(ErrorCode::kInvalid, "id", "must be 2-32 of a-z, 0-9 and '-'");
+        line.id = *id;
+        auto name = f.String("name", kMaxLineName);
+        if (!name) return tl::unexpected(name.error());
+        line.name = *name;
+    } else if (f.Has("id")) {
+        return Fail(ErrorCode::kInvalid, "id", "a line's id cannot change");
+    } else if (auto name = f.OptionalString("name", kMaxLineName); !name) {
+        return tl::unexpected(name.error());
+    } else if (name->has_value()) {
+        if ((*name)->empty()) return Fail(ErrorCode::kInvalid, "name", "must not be empty");
+        line.name = **name;
+    }
+    if (f.Has("numbers")) {
+        auto numbers = f.StringList("numbers", kMaxLineNumbers, 32);
+        if (!numbers) return tl::unexpected(numbers.error());
+        line.numbers.clear();
+        for (size_t i = 0; i < numbers->size(); ++i) {
+            auto normal = crypto::NormalisePhoneNumber((*numbers)[i]);
+            if (!normal) return Fail(ErrorCode::kInvalid, "numbers[" + std::to_string(i) + "]", "is not a phone number");
+            line.numbers.push_back(*normal);
+        }
+    }
+    if (auto hours = f.OptionalString("hours", 200); !hours) {
+        return tl::unexpected(hours.error());
+    } else if (hours->has_value()) {
+        line.hours = **hours;
+    }
+    if (auto open = f.OptionalBool("always_open"); !open) {
+        return tl::unexpected(open.error());
+    } else if (open->has_value()) {
+        line.always_open = **open;
+    }
+    if (f.Has("regions")) {
+        auto regions = f.StringList("regions", 32, 64, RegionChoices());
+        if (!regions) return tl::unexpected(regions.error());
+        line.regions = *regions;
+    }
+    if (f.Has("languages")) {
+        auto languages = f.StringList("languages", 4, 8, {"en", "cy"});
+        if (!languages) return tl::unexpected(languages.error());
+        if (languages->empty()) return Fail(ErrorCode::kInvalid, "languages", "at least one language is required");
+        line.languages = *languages;
+    }
+    if (auto v = f.OptionalInt("retention_days", 30, 3650 * 3); !v) {
+        return tl::unexpected(v.error());
+    } else if (v->has_value()) {
+        line.retention_days = **v;
+    }
+    if (auto v = f.OptionalInt("follow_up_max_attempts", 1, 10); !v) {
+        return tl::unexpected(v.error());
+    } else if (v->has_value()) {
+        line.follow_up_max_attempts = **v;
+    }
+    if (auto v = f.OptionalInt("follow_up_max_days", 1, 60); !v) {
+        return tl::unexpected(v.error());
+    } else if (v->has_value()) {
+        line.follow_up_max_days = **v;
+    }
+    if (auto v = f.OptionalString("audience", 300); !v) {
+        return tl::unexpected(v.error());
+    } else if (v->has_value()) {
+        line.audience = **v;
+    }
+    if (line.regions.empty()) line.regions = {"national"};
+    return line;
+}
+
+nlohmann::json LineJson(const LineConfig& line) {
+    return {{"id", line.id},
+            {"name", line.name},
+            {"numbers", line.numbers},
+            {"hours", line.hours},
+            {"always_open", line.always_open},
+            {"regions", line.regions},
+            {"languages", line.languages},
+            {"retention_days", line.retention_days},
+            {"follow_up_max_attempts", line.follow_up_max_attempts},
+            {"follow_up_max_days", line.follow_up_max_days},
+            {"audience", line.audience}};
+}
+
+Result<LineConfig> LineFromRow(const store::LineRow& row) {
+    auto parsed = Fields::Parse(row.config_json);
+    if (!parsed) return Fail(ErrorCode::kInternal, "stored configuration of line " + row.id + " is not readable");
+    nlohmann::json j = parsed->Json();
+    j.erase("id");
+    j.erase("name");
+    LineConfig base;
+    base.id = row.id;
+    base.name = row.name;
+    auto line = LineFromFields(Fields(j, ""), &base);
+    if (!line) {
+        return Fail(ErrorCode::kInternal,
+                    "stored configuration of line " + row.id + " is invalid at " + line.error().field);
+    }
+    return line;
+}
+
+namespace {
+
+store::LineRow RowOf(const LineConfig& line, TimeMs created, TimeMs now) {
+    nlohmann::json config = LineJson(line);
+    config.erase("id");
+    config.erase("name");
+    return {line.id, line.name, config.dump(), created, now};
+}
+
+}  // namespace
+
+Result<LineConfig> Lines::Create(const Fields& f, const std::string& actor) {
+    auto line = LineFromFields(f, nullptr);
+    if (!line) return line;
+    const TimeMs now = s_.clock.Now();
+    auto exists = ReadOne<bool>(s_.store, [&](store::Tx& tx) -> Result<bool> {
+        auto row = tx.GetLine(line->id);
+        if (!row) return tl::unexpected(row.error());
+        return row->has_value();
+    });
+    if (!exists) return tl::unexpected(exists.error());
+    if (*exists) return Fail(ErrorCode::kConflict, "id", "a line with this id already exists");
+    // The key comes first: a line row without its key would hold records nobody can read.
+    if (auto key = s_.keys.CreateLine(line->id); !key && key.error().code != ErrorCode::kConflict) {
+        return tl::unexpected(key.error());
+    }
+    auto written = s_.writer.Run([&](store::Tx& tx) -> Result<void> {
+        if (auto p = tx.PutLine(RowOf(*line, now, now)); !p) return p;
+        return writer::AppendAudit(tx, now, {actor, "line.create", line->id, "line", line->id, "administration"});
+    });
+    if (!written) return tl::unexpected(written.error());
+    return line;
+}
+
+Result<LineConfig> Lines::Update(const std::string& id, const Fields& f, const std::string& actor) {
+    const TimeMs now = s_.clock.Now();
+    LineConfig updated;
+    auto written = s_.writer.Run([&](store::Tx& tx) -> Result<void> {
+        auto row = tx.GetLine(id);
+        if (!row) return tl::unexpected(row.error());
+        if (!*row) return Fail(ErrorCode::kNotFound, "no line with this id");
+        auto current = LineFromRow(**row);
+        if (!current) return tl::unexpected(current.error());
+        auto next = LineFromFields(f, &*current);
+        if (!next) return tl::unexpected(next.error());
+        updated = *next;
+        if (auto p = tx.PutLine(RowOf(updated, (*row)->created_at, now)); !p) return p;
+        return writer::AppendAudit(tx, now, {actor, "line.update", id, "line", id, "administration"});
+    });
+    if (!written) return tl::unexpected(written.error());
+    return updated;
+}
+
+Result<LineConfig> Lines::Get(const std::string& id) {
+    auto row = ReadOne<std::optional<store::LineRow>>(s_.store, [&](store::Tx& tx) { return tx.GetLine(id); });
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) return Fail(ErrorCode::kNotFound, "no line with this id");
+    return LineFromRow(**row);
+}
+
+Result<std::vector<LineConfig>> Lines::List() {
+    auto rows = ReadOne<std::vector<store::LineRow>>(s_.store, [&](store::Tx& tx) { return tx.ListLines(); });
+    if (!rows) return tl::unexpected(rows.error());
+    std::vector<LineConfig> out;
+    for (const auto& row : *rows) {
+        auto line = LineFromRow(row);
+        if (!line) return tl::unexpected(line.error());
+        out.push_back(std::move(*line));
+    }
+    return out;
+}
+
+}  // namespace crisisline::records

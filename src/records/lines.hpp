@@ -1,0 +1,51 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/fields.hpp"
+#include "records/services.hpp"
+
+namespace crisisline::records {
+
+// A line's configuration. Not personal data: kept in clear.
+struct LineConfig {
+    std::string id;    // short slug, e.g. "police"
+    std::string name;  // "Police Mental Health Crisis Line"
+    std::vector<std::string> numbers;    // public numbers, E.164
+    std::string hours = "24/7/365";      // opening hours as shown to the public
+    bool always_open = true;
+    std::vector<std::string> regions;    // regions served; "national" for everywhere
+    std::vector<std::string> languages = {"en", "cy"};
+    std::int64_t retention_days = 1095;  // contacts older than this are crypto-shredded by `purge`
+    std::int64_t follow_up_max_attempts = 3;
+    std::int64_t follow_up_max_days = 7;  // a follow-up unanswered this long after its window opens is closed unreachable
+    std::string audience = "police officers and staff";  // who the line is for, for the public page
+};
+
+// Limits (documented in docs/api.md).
+constexpr size_t kMaxLineName = 120;
+constexpr size_t kMaxLineNumbers = 8;
+
+// Reads a line from a create (`existing` == nullptr) or update request.
+Result<LineConfig> LineFromFields(const Fields& f, const LineConfig* existing);
+nlohmann::json LineJson(const LineConfig& line);
+Result<LineConfig> LineFromRow(const store::LineRow& row);
+
+// Lines: creating one also creates its key-encryption key. Blocking; thread-safe.
+class Lines {
+public:
+    explicit Lines(Services services) : s_(services) {}
+
+    Result<LineConfig> Create(const Fields& f, const std::string& actor);
+    Result<LineConfig> Update(const std::string& id, const Fields& f, const std::string& actor);
+    Result<LineConfig> Get(const std::string& id);
+    Result<std::vector<LineConfig>> List();
+
+private:
+    Services s_;
+};
+
+}  // namespace crisisline::records

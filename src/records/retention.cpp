@@ -1,0 +1,117 @@
+#include "records/retention.hpp"
+
+#include <map>
+
+#include "records/lines.hpp"
+#include "writer/audit_trail.hpp"
+
+namespace crisisline::records {
+
+namespace {
+
+std::string MonthOf(TimeMs t) { return FormatTime(t).substr(0, 7); }
+
+// The anonymous keys a contact adds to: a total, and one per coded fact.
+std::vector<std::string> CountKeys(const store::ContactRow& row) {
+    std::vector<std::string> keys = {"contacts"};
+    auto facts = nlohmann::json::parse(row.facts_json, nullptr, false);
+    if (!facts.is_object()) return keys;
+    for (const char* key : {"caller_role", "outcome", "region", "language"}) {
+        if (facts.contains(key) && facts[key].is_string()) keys.push_back(std::string(key) + ":" + facts[key].get<std::string>());
+    }
+    if (facts.contains("themes") && facts["themes"].is_array()) {
+        for (const auto& t : facts["themes"]) {
+            if (t.is_string()) keys.push_back("theme:" + t.get<std::string>());
+        }
+    }
+    if (facts.value("cause_for_concern", false)) keys.push_back("cause_for_concern");
+    if (facts.value("imminent_risk", false)) keys.push_back("imminent_risk");
+    if (row.answered_at) keys.push_back("answered");
+    return keys;
+}
+
+nlohmann::json Suppressed(std::int64_t n) {
+    if (n > 0 && n < 5) return "<5";
+    return n;
+}
+
+}  // namespace
+
+Result<PurgeReport> Purge(Services& s) {
+    const TimeMs now = s.clock.Now();
+    PurgeReport report;
+    auto written = s.writer.Run([&](store::Tx& tx) -> Result<void> {
+        auto lines = tx.ListLines();
+        if (!lines) return tl::unexpected(lines.error());
+        for (const auto& line_row : *lines) {
+            auto line = LineFromRow(line_row);
+            if (!line) return tl::unexpected(line.error());
+            store::ContactFilter filter;
+            filter.arrived_before = now - line->retention_days * kDayMs;
+            filter.limit = 1'000'000;
+            auto old = tx.ListContacts(line->id, filter);
+            if (!old) return tl::unexpected(old.error());
+            for (const auto& contact : *old) {
+                for (const auto& key : CountKeys(contact)) {
+                    if (auto r = tx.AddRetainedCount({line->id, MonthOf(contact.arrived_at), key, 1}); !r) return r;
+                }
+                auto follow_ups = tx.ListFollowUpsOfContact(line->id, contact.id);
+                if (!follow_ups) return tl::unexpected(follow_ups.error());
+                for (const auto& f : *follow_ups) {
+                    if (auto r = tx.DeleteFollowUp(line->id, f.id); !r) return r;
+                    ++report.follow_ups;
+                }
+                auto escalations = tx.ListEscalationsOfContact(line->id, contact.id);
+                if (!escalations) return tl::unexpected(escalations.error());
+                for (const auto& e : *escalations) {
+                    if (auto r = tx.DeleteEscalation(line->id, e.id); !r) return r;
+                    ++report.escalations;
+                }
+                if (auto r = tx.DeleteContact(line->id, contact.id); !r) return r;
+                if (auto a = writer::AppendAudit(tx, now, {"system", "contact.purge", line->id, "contact", contact.id,
+                                                           "retention"});
+                    !a) {
+                    return a;
+                }
+                ++report.contacts;
+            }
+        }
+        return {};
+    });
+    if (!written) return tl::unexpected(written.error());
+    return report;
+}
+
+Result<nlohmann::json> LineStatistics(Services& s, const std::string& line_id, TimeMs from, TimeMs to) {
+    std::map<std::string, std::map<std::string, std::int64_t>> months;  // month -> key -> count
+    auto read = s.store.Read([&](store::Tx& tx) -> Result<void> {
+        store::ContactFilter filter;
+        filter.arrived_since = from;
+        filter.arrived_before = to;
+        filter.limit = 10'000'000;
+        auto live = tx.ListContacts(line_id, filter);
+        if (!live) return tl::unexpected(live.error());
+        for (const auto& c : *live) {
+            for (const auto& key : CountKeys(c)) months[MonthOf(c.arrived_at)][key] += 1;
+        }
+        auto kept = tx.ListRetainedCounts(line_id);
+        if (!kept) return tl::unexpected(kept.error());
+        const std::string first = MonthOf(from), last = MonthOf(to);
+        for (const auto& k : *kept) {
+            if (k.month >= first && k.month <= last) months[k.month][k.key] += k.count;
+        }
+        return {};
+    });
+    if (!read) return tl::unexpected(read.error());
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& [month, counts] : months) {
+        nlohmann::json m = {{"month", month}};
+        nlohmann::json c = nlohmann::json::object();
+        for (const auto& [key, n] : counts) c[key] = Suppressed(n);
+        m["counts"] = c;
+        out.push_back(m);
+    }
+    return nlohmann::json{{"line_id", line_id}, {"from", FormatTime(from)}, {"to", FormatTime(to)}, {"months", out}};
+}
+
+}  // namespace crisisline::records

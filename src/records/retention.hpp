@@ -1,0 +1,28 @@
+#pragma once
+
+#include <cstdint>
+
+#include <nlohmann/json.hpp>
+
+#include "records/services.hpp"
+
+namespace crisisline::records {
+
+struct PurgeReport {
+    std::int64_t contacts = 0;
+    std::int64_t follow_ups = 0;
+    std::int64_t escalations = 0;
+};
+
+// Retention: contacts that arrived before their line's retention period are
+// crypto-shredded (rows, sealed content and wrapped data keys deleted, with
+// SQLite's secure_delete overwriting the freed pages) together with their
+// follow-ups and escalations. What remains is anonymous monthly counts.
+// The audit entries about them remain (they hold ids and codes only).
+Result<PurgeReport> Purge(Services& s);
+
+// Monthly counts for a line: live contacts plus counts kept after purges, with
+// small numbers (1-4) shown as "<5" so that no one caller can be picked out.
+Result<nlohmann::json> LineStatistics(Services& s, const std::string& line_id, TimeMs from, TimeMs to);
+
+}  // namespace crisisline::records

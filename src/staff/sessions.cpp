@@ -1,0 +1,263 @@
+#include "staff/sessions.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+
+#include "staff/accounts.hpp"
+#include "writer/audit_trail.hpp"
+
+namespace crisisline::staff {
+
+namespace {
+
+constexpr const char* kIssuer = "crisisline";
+
+tl::unexpected<Error> WrongCredentials() {
+    return Fail(ErrorCode::kUnauthenticated, "password", "the username or password is not right");
+}
+
+tl::unexpected<Error> SignInAgain() {
+    return Fail(ErrorCode::kUnauthenticated, "your session has ended; please sign in again");
+}
+
+std::string TotpAad(const std::string& staff_id) { return "totp:" + staff_id; }
+
+}  // namespace
+
+Sessions::Sessions(store::Store& store,
+                   writer::StorageWriter& writer,
+                   const crypto::Keyring& keys,
+                   const Clock& clock,
+                   SessionPolicy policy)
+    : store_(store),
+      writer_(writer),
+      keys_(keys),
+      clock_(clock),
+      policy_(policy),
+      dummy_hash_(crypto::HashPassword(crypto::RandomToken()).value_or("")) {}
+
+std::string Sessions::CsrfFor(std::string_view token) const {
+    unsigned char out[32];
+    std::string input = "csrf|" + std::string(token);
+    const auto& key = keys_.Service();
+    crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(input.data()), input.size(), key.data(),
+                       crypto::SecretKey::size());
+    char hex[65];
+    sodium_bin2hex(hex, sizeof hex, out, sizeof out);
+    return hex;
+}
+
+Result<std::optional<store::StaffRow>> Sessions::FindStaff(std::string_view username) {
+    std::string folded(username);
+    std::transform(folded.begin(), folded.end(), folded.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::optional<store::StaffRow> found;
+    auto r = store_.Read([&](store::Tx& tx) -> Result<void> {
+        auto row = tx.GetStaffByUsername(folded);
+        if (!row) return tl::unexpected(row.error());
+        found = std::move(*row);
+        return {};
+    });
+    if (!r) return tl::unexpected(r.error());
+    return found;
+}
+
+Result<void> Sessions::RecordFailure(const store::StaffRow& row, TimeMs now) {
+    return writer_.Run([&](store::Tx& tx) -> Result<void> {
+        auto current = tx.GetStaff(row.id);
+        if (!current) return tl::unexpected(current.error());
+        if (!*current) return {};
+        store::StaffRow updated = **current;
+        updated.failed_sign_ins += 1;
+        const bool lock = updated.failed_sign_ins >= policy_.max_failed_sign_ins;
+        if (lock) {
+            updated.locked_until = now + policy_.lockout;
+            updated.failed_sign_ins = 0;
+        }
+        if (auto u = tx.UpdateStaff(updated); !u) return u;
+        return writer::AppendAudit(tx, now,
+                                   {row.id, lock ? "session.locked_out" : "session.sign_in_failed", "", "staff", row.id,
+                                    "security"});
+    });
+}
+
+Result<bool> Sessions::CheckTotp(store::StaffRow& row, std::string_view code, TimeMs now) {
+    auto secret_text = crypto::OpenWithKey(keys_.Service(), row.totp_secret_sealed, TotpAad(row.id));
+    if (!secret_text) return tl::unexpected(secret_text.error());
+    store::Bytes secret(secret_text->begin(), secret_text->end());
+    auto step = crypto::VerifyTotp(secret, code, now / 1000);
+    sodium_memzero(secret.data(), secret.size());
+    if (!step || *step <= row.totp_last_step) return false;  // wrong, or a code already used (replay)
+    row.totp_last_step = *step;
+    return true;
+}
+
+Result<SignedIn> Sessions::SignIn(std::string_view username, std::string_view password, std::string_view totp_code) {
+    const TimeMs now = clock_.Now();
+    auto found = FindStaff(username);
+    if (!found) return tl::unexpected(found.error());
+    if (!*found) {
+        (void)crypto::VerifyPassword(dummy_hash_, password);
+        return WrongCredentials();
+    }
+    store::StaffRow row = std::move(**found);
+    if (row.locked_until > now) {
+        auto minutes = (row.locked_until - now + kMinuteMs - 1) / kMinuteMs;
+        return Fail(ErrorCode::kThrottled, "too many failed sign-ins; try again in " + std::to_string(minutes) +
+                                               " minutes or ask an administrator");
+    }
+    if (row.disabled || !crypto::VerifyPassword(row.password_hash, password)) {
+        if (!row.disabled) {
+            if (auto f = RecordFailure(row, now); !f) return tl::unexpected(f.error());
+        }
+        return WrongCredentials();
+    }
+
+    SignedIn out;
+    bool mfa = false;
+    if (row.totp_enrolled) {
+        if (totp_code.empty()) {
+            return Fail(ErrorCode::kUnauthenticated, "totp_code", "enter the 6-digit code from your authenticator app");
+        }
+        auto ok = CheckTotp(row, totp_code, now);
+        if (!ok) return tl::unexpected(ok.error());
+        if (!*ok) {
+            if (auto f = RecordFailure(row, now); !f) return tl::unexpected(f.error());
+            return Fail(ErrorCode::kUnauthenticated, "totp_code", "the code is not right or was already used");
+        }
+        mfa = true;
+    } else {
+        store::Bytes secret;
+        if (row.totp_secret_sealed.empty()) {
+            secret = crypto::NewTotpSecret();
+            row.totp_secret_sealed = crypto::SealWithKey(
+                keys_.Service(), std::string_view(reinterpret_cast<const char*>(secret.data()), secret.size()),
+                TotpAad(row.id));
+        } else {
+            auto text = crypto::OpenWithKey(keys_.Service(), row.totp_secret_sealed, TotpAad(row.id));
+            if (!text) return tl::unexpected(text.error());
+            secret.assign(text->begin(), text->end());
+        }
+        out.totp_secret = crypto::Base32Encode(secret);
+        out.totp_uri = crypto::TotpUri(kIssuer, row.username, secret);
+        sodium_memzero(secret.data(), secret.size());
+    }
+
+    out.token = crypto::RandomToken();
+    out.csrf = CsrfFor(out.token);
+    out.mfa_complete = mfa;
+    row.failed_sign_ins = 0;
+    row.updated_at = now;
+    store::SessionRow session{crypto::Sha256Hex(out.token), row.id, crypto::Sha256Hex(out.csrf), mfa, now, now};
+    auto written = writer_.Run([&](store::Tx& tx) -> Result<void> {
+        if (auto u = tx.UpdateStaff(row); !u) return u;
+        if (auto s = tx.InsertSession(session); !s) return s;
+        return writer::AppendAudit(tx, now, {row.id, "session.sign_in", "", "staff", row.id, "security"});
+    });
+    if (!written) return tl::unexpected(written.error());
+    out.staff = std::move(row);
+    return out;
+}
+
+Result<void> Sessions::ConfirmTotp(std::string_view token, std::string_view code) {
+    const TimeMs now = clock_.Now();
+    const std::string token_hash = crypto::Sha256Hex(token);
+    return writer_.Run([&](store::Tx& tx) -> Result<void> {
+        auto session = tx.GetSession(token_hash);
+        if (!session) return tl::unexpected(session.error());
+        if (!*session) return SignInAgain();
+        auto staff = tx.GetStaff((*session)->staff_id);
+        if (!staff) return tl::unexpected(staff.error());
+        if (!*staff || (*staff)->disabled || (*staff)->totp_secret_sealed.empty()) return SignInAgain();
+        store::StaffRow row = **staff;
+        auto ok = CheckTotp(row, code, now);
+        if (!ok) return tl::unexpected(ok.error());
+        if (!*ok) return Fail(ErrorCode::kInvalid, "code", "the code is not right; check the time on your phone");
+        const bool enrolling = !row.totp_enrolled;
+        row.totp_enrolled = true;
+        row.updated_at = now;
+        if (auto u = tx.UpdateStaff(row); !u) return u;
+        store::SessionRow updated = **session;
+        updated.mfa_complete = true;
+        updated.last_seen_at = now;
+        if (auto u = tx.UpdateSession(updated); !u) return u;
+        return writer::AppendAudit(tx, now,
+                                   {row.id, enrolling ? "session.totp_enrolled" : "session.totp_confirmed", "", "staff",
+                                    row.id, "security"});
+    });
+}
+
+Result<Authenticated> Sessions::Authenticate(std::string_view token) {
+    if (token.empty()) return Fail(ErrorCode::kUnauthenticated, "sign in first");
+    const TimeMs now = clock_.Now();
+    const std::string token_hash = crypto::Sha256Hex(token);
+    std::optional<store::SessionRow> session;
+    std::optional<store::StaffRow> staff;
+    auto r = store_.Read([&](store::Tx& tx) -> Result<void> {
+        auto s = tx.GetSession(token_hash);
+        if (!s) return tl::unexpected(s.error());
+        session = std::move(*s);
+        if (!session) return {};
+        auto st = tx.GetStaff(session->staff_id);
+        if (!st) return tl::unexpected(st.error());
+        staff = std::move(*st);
+        return {};
+    });
+    if (!r) return tl::unexpected(r.error());
+    if (!session || !staff || staff->disabled) return SignInAgain();
+    if (now - session->last_seen_at > policy_.idle_timeout || now - session->created_at > policy_.absolute_timeout) {
+        writer_.Submit([token_hash](store::Tx& tx) { return tx.DeleteSession(token_hash); });
+        return SignInAgain();
+    }
+    if (now - session->last_seen_at > policy_.touch_interval) {
+        store::SessionRow touched = *session;
+        touched.last_seen_at = now;
+        session->last_seen_at = now;
+        // Not waited for: a lost touch only shortens the idle window by a minute.
+        writer_.Submit([touched](store::Tx& tx) { return tx.UpdateSession(touched); });
+    }
+    Authenticated out;
+    out.principal = PrincipalOf(*staff);
+    out.csrf = CsrfFor(token);
+    out.mfa_complete = session->mfa_complete;
+    out.idle_expires_at = std::min(session->last_seen_at + policy_.idle_timeout,
+                                   session->created_at + policy_.absolute_timeout);
+    return out;
+}
+
+Result<void> Sessions::SignOut(std::string_view token) {
+    const std::string token_hash = crypto::Sha256Hex(token);
+    return writer_.Run([&](store::Tx& tx) { return tx.DeleteSession(token_hash); });
+}
+
+Result<void> Sessions::SignOutEverywhere(const std::string& staff_id) {
+    const TimeMs now = clock_.Now();
+    return writer_.Run([&](store::Tx& tx) -> Result<void> {
+        if (auto d = tx.DeleteSessionsOf(staff_id); !d) return d;
+        return writer::AppendAudit(tx, now, {staff_id, "session.sign_out_everywhere", "", "staff", staff_id, "security"});
+    });
+}
+
+Result<void> Sessions::ChangePassword(const std::string& staff_id,
+                                      std::string_view current,
+                                      std::string_view replacement) {
+    std::optional<store::StaffRow> row;
+    auto r = store_.Read([&](store::Tx& tx) -> Result<void> {
+        auto s = tx.GetStaff(staff_id);
+        if (!s) return tl::unexpected(s.error());
+        row = std::move(*s);
+        return {};
+    });
+    if (!r) return r;
+    if (!row) return SignInAgain();
+    if (!crypto::VerifyPassword(row->password_hash, current)) {
+        return Fail(ErrorCode::kInvalid, "current_password", "the current password is not right");
+    }
+    if (auto policy = crypto::CheckPasswordPolicy(replacement); !policy) {
+        return Fail(ErrorCode::kInvalid, "new_password", policy.error().message);
+    }
+    Accounts accounts(store_, writer_, clock_);
+    return accounts.SetPassword(staff_id, replacement, staff_id);
+}
+
+}  // namespace crisisline::staff
