@@ -1,6 +1,5 @@
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -110,34 +109,6 @@ TEST(IndexTest, ConcurrentSearchesAgree) {
     }
     for (auto& th : threads) th.join();
     for (int n : agreed) EXPECT_EQ(n, 2000);
-}
-
-TEST(IndexTest, TensOfThousandsOfSearchesASecondOverALargeDirectory) {
-    // A generous bound so a loaded CI machine passes (release builds run ~250k/s);
-    // the point is that nothing is rebuilt per search. Sanitizer builds are slower.
-#if defined(__SANITIZE_ADDRESS__)
-    constexpr double kSlowestSeconds = 20.0;
-#else
-    constexpr double kSlowestSeconds = 2.0;
-#endif
-    std::vector<Service> services;
-    const char* areas[] = {"North West", "Wales", "London", "national", "South East"};
-    const char* needs[] = {"counselling", "therapy", "financial", "addiction", "peer_support"};
-    for (int i = 0; i < 500; ++i) {
-        services.push_back(Make("Service " + std::to_string(i), {areas[i % 5]}, {needs[(i / 5) % 5]},
-                                "A description of the support offered, who runs it and how to get in touch."));
-    }
-    const Index index(std::move(services));
-    const auto start = std::chrono::steady_clock::now();
-    size_t found = 0;
-    constexpr int kSearches = 20000;
-    for (int i = 0; i < kSearches; ++i) {
-        found += index.Search({.need = needs[i % 5], .region = "Wales", .text = "support"}).size();
-    }
-    const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    EXPECT_GT(found, 0u);
-    EXPECT_LT(seconds, kSlowestSeconds) << kSearches / seconds << " searches/s";
-    std::cout << "[ info ] " << static_cast<long>(kSearches / seconds) << " searches/s over 500 services\n";
 }
 
 }  // namespace

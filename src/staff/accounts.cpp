@@ -113,6 +113,8 @@ Result<store::StaffRow> Accounts::Create(const NewStaff& who, const std::string&
     store::StaffRow row;
     row.id = crypto::NewId("st");
     row.username = who.username;
+    std::transform(row.username.begin(), row.username.end(), row.username.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     row.display_name = who.display_name;
     row.profile_json = ProfileJson(who.profile);
     row.password_hash = *hash;

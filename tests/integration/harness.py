@@ -70,10 +70,10 @@ class Server:
 
     def start(self, wait=True):
         self.port = free_port()
-        log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(
-            [BINARY, "--data", self.data_dir, "serve", "--listen", f"127.0.0.1:{self.port}", *self.extra_args],
-            stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, CRISISLINE_LOG_LEVEL="debug"))
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(
+                [BINARY, "--data", self.data_dir, "serve", "--listen", f"127.0.0.1:{self.port}", *self.extra_args],
+                stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, CRISISLINE_LOG_LEVEL="debug"))
         if wait:
             self.wait_ready()
         return self
