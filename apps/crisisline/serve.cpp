@@ -2,6 +2,7 @@
 #include <signal.h>
 
 #include <condition_variable>
+#include <cstdio>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -99,8 +100,14 @@ int Serve(const DataDir& dir, ServeOptions options) {
         return 1;
     }
     auto ticker = std::make_unique<FollowUpTicker>(api->FollowUpsService());
-    spdlog::info("crisisline serving on http://{}:{}/ (API at /api/v1, health at /healthz)", address->first,
-                 server.Port());
+    spdlog::info("crisisline serving on http://{}:{}/", address->first, server.Port());
+    std::printf("\ncrisisline is running (Ctrl-C stops it):\n"
+                "  console and API  http://%s:%u/  (API under /api/v1)\n"
+                "  health           http://%s:%u/healthz  and  /readyz\n"
+                "  metrics          http://%s:%u/metrics\n\n",
+                address->first.c_str(), server.Port(), address->first.c_str(), server.Port(), address->first.c_str(),
+                server.Port());
+    std::fflush(stdout);
 
     int signal = 0;
     sigwait(&stop_signals, &signal);

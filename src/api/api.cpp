@@ -11,6 +11,9 @@ namespace {
 
 using staff::Permission;
 
+// Sign-in attempts allowed from one address per minute, across all usernames.
+constexpr std::int64_t kSignInsPerAddressPerMinute = 30;
+
 http::Response Ok(const nlohmann::json& body, unsigned status = 200) { return http::Response::Json(status, body); }
 
 http::Response NoContent() {
@@ -85,6 +88,11 @@ Api::Api(records::Services services, http::Metrics& metrics, int workers)
       follow_ups_(services),
       escalations_(services),
       directory_(services),
+      sign_in_throttle_(kSignInsPerAddressPerMinute, kMinuteMs),
+      storage_commits_(metrics.AddGauge("crisisline_storage_commits",
+                                        "durable transactions committed by the storage writer since start")),
+      storage_units_(metrics.AddGauge("crisisline_storage_units",
+                                      "units of work written by the storage writer since start (group commit)")),
       pool_(static_cast<size_t>(workers)) {}
 
 Api::~Api() { Drain(); }
@@ -137,8 +145,10 @@ std::shared_ptr<const http::Router> Api::Routes() {
                return Ok({{"status", "ready"}});
            }));
     r->Add("GET", "/metrics", Public([this](const http::Request&) -> Result<http::Response> {
+               storage_commits_.Set(static_cast<double>(s_.writer.Commits()));
+               storage_units_.Set(static_cast<double>(s_.writer.Units()));
                http::Response resp;
-               resp.content_type = "text/plain; version=0.0.4";
+               resp.content_type = http::Metrics::kContentType;
                resp.body = metrics_.Render();
                return resp;
            }));
@@ -155,6 +165,9 @@ std::shared_ptr<const http::Router> Api::Routes() {
 
 void Api::AddSessionRoutes(http::Router& r) {
     r.Add("POST", "/api/v1/session", Public([this](const http::Request& req) -> Result<http::Response> {
+              if (!sign_in_throttle_.Allow(req.remote_address, s_.clock.Now())) {
+                  return Fail(ErrorCode::kThrottled, "too many sign-in attempts from this address; wait a minute");
+              }
               auto f = BodyOf(req);
               if (!f) return tl::unexpected(f.error());
               if (auto k = f->OnlyKnown({"username", "password", "totp_code"}); !k) return tl::unexpected(k.error());

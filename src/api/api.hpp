@@ -15,6 +15,7 @@
 #include "records/retention.hpp"
 #include "staff/accounts.hpp"
 #include "staff/sessions.hpp"
+#include "staff/throttle.hpp"
 
 namespace crisisline::api {
 
@@ -64,6 +65,9 @@ private:
     records::FollowUps follow_ups_;
     records::Escalations escalations_;
     records::DirectoryBook directory_;
+    staff::SignInThrottle sign_in_throttle_;
+    http::Gauge& storage_commits_;  // refreshed from the storage writer at each scrape
+    http::Gauge& storage_units_;
     boost::asio::thread_pool pool_;
 };
 

@@ -210,6 +210,16 @@ class OperationsTest(unittest.TestCase):
         self.assertNotEqual(proc.returncode, 0)
         self.assertIn("newer", proc.stdout + proc.stderr)
 
+    def test_sign_in_attempts_are_throttled_per_address(self):
+        client = self.d.server.client()
+        statuses = []
+        for i in range(35):
+            status, body, _ = client.call("POST", "/api/v1/session",
+                                          {"username": f"nobody{i}", "password": "not a real password"})
+            statuses.append(status)
+        self.assertIn(401, statuses)
+        self.assertEqual(statuses[-1], 429, statuses)
+
     def test_command_line_failures_exit_non_zero_with_one_line(self):
         cases = [
             ("staff", "add", "--username", "x", "--display-name", "X", "--roles", "wizard"),
