@@ -318,13 +318,16 @@ void Api::AddAdministrationRoutes(http::Router& r) {
               auto f = BodyOf(req);
               if (!f) return tl::unexpected(f.error());
               auto row = accounts_.Update(Param(req, "id"), *f, who.principal.staff_id);
+              sessions_.ForgetStaff(Param(req, "id"));
               if (!row) return tl::unexpected(row.error());
               return Ok(staff::StaffJson(*row));
           }));
     r.Add("POST", "/api/v1/staff/{id}/reset-mfa",
           Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
               if (auto a = staff::Authorise(who.principal, Permission::kManageStaff, ""); !a) return tl::unexpected(a.error());
-              if (auto m = accounts_.ResetMfa(Param(req, "id"), who.principal.staff_id); !m) return tl::unexpected(m.error());
+              auto reset = accounts_.ResetMfa(Param(req, "id"), who.principal.staff_id);
+              sessions_.ForgetStaff(Param(req, "id"));
+              if (!reset) return tl::unexpected(reset.error());
               return NoContent();
           }));
 }
@@ -488,7 +491,9 @@ void Api::AddDirectoryRoutes(http::Router& r) {
               q.limit = static_cast<size_t>(*limit);
               auto found = directory_.Search(Param(req, "line"), q);
               if (!found) return tl::unexpected(found.error());
-              return Ok(*found);
+              http::Response resp;
+              resp.body = std::move(*found);
+              return resp;
           }));
     r.Add("POST", "/api/v1/lines/{line}/directory",
           Signed([this, check](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {

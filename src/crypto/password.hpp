@@ -7,8 +7,8 @@
 
 namespace crisisline::crypto {
 
-// Hashes a password with Argon2id (libsodium's interactive limits: about 64 MiB and
-// a noticeable fraction of a second). Returns the encoded string, "$argon2id$...".
+// Hashes a password with Argon2id (OWASP's setting: 19 MiB, 2 passes; tens of
+// milliseconds). Returns the encoded string, "$argon2id$...".
 // Slow by design: call it on a worker thread, never on an event loop.
 // kInternal when memory cannot be had. Does not apply the policy; see CheckPasswordPolicy.
 [[nodiscard]] Result<std::string> HashPassword(std::string_view password);

@@ -18,32 +18,47 @@ Result<std::vector<directory::Service>> DirectoryBook::Load(const std::string& l
     return out;
 }
 
-Result<std::shared_ptr<const directory::Index>> DirectoryBook::IndexOf(const std::string& line_id) {
+Result<std::shared_ptr<const DirectoryBook::Snapshot>> DirectoryBook::SnapshotOf(const std::string& line_id) {
+    const TimeMs now = s_.clock.Now();
+    const std::int64_t today = now / kDayMs;
     {
         std::lock_guard lock(mu_);
-        auto it = indexes_.find(line_id);
-        if (it != indexes_.end()) return it->second;
+        auto it = snapshots_.find(line_id);
+        if (it != snapshots_.end() && it->second->day == today) return it->second;
     }
     auto services = Load(line_id);
     if (!services) return tl::unexpected(services.error());
-    auto index = std::make_shared<const directory::Index>(std::move(*services));
+    auto snapshot = std::make_shared<Snapshot>(std::move(*services));
+    snapshot->day = today;
+    directory::Query all;
+    all.limit = snapshot->index.size();
+    for (const directory::Service* service : snapshot->index.Search(all)) {
+        snapshot->rendered.emplace(service, directory::ToJson(*service, now).dump());
+    }
     std::lock_guard lock(mu_);
-    indexes_[line_id] = index;
-    return std::shared_ptr<const directory::Index>(index);
+    snapshots_[line_id] = snapshot;
+    return std::shared_ptr<const Snapshot>(snapshot);
 }
 
 void DirectoryBook::Invalidate(const std::string& line_id) {
     std::lock_guard lock(mu_);
-    indexes_.erase(line_id);
+    snapshots_.erase(line_id);
 }
 
-Result<nlohmann::json> DirectoryBook::Search(const std::string& line_id, const directory::Query& query) {
-    auto index = IndexOf(line_id);
-    if (!index) return tl::unexpected(index.error());
-    const TimeMs now = s_.clock.Now();
-    nlohmann::json out = nlohmann::json::array();
-    for (const directory::Service* service : (*index)->Search(query)) out.push_back(directory::ToJson(*service, now));
-    return nlohmann::json{{"services", out}};
+Result<std::string> DirectoryBook::Search(const std::string& line_id, const directory::Query& query) {
+    auto snapshot = SnapshotOf(line_id);
+    if (!snapshot) return tl::unexpected(snapshot.error());
+    std::string body = R"({"services":[)";
+    bool first = true;
+    for (const directory::Service* service : (*snapshot)->index.Search(query)) {
+        auto it = (*snapshot)->rendered.find(service);
+        if (it == (*snapshot)->rendered.end()) continue;  // cannot happen: every service was rendered
+        if (!first) body += ',';
+        body += it->second;
+        first = false;
+    }
+    body += "]}";
+    return body;
 }
 
 Result<nlohmann::json> DirectoryBook::Get(const std::string& line_id, const std::string& id) {

@@ -4,6 +4,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -19,7 +20,9 @@ class DirectoryBook {
 public:
     explicit DirectoryBook(Services services) : s_(services) {}
 
-    Result<nlohmann::json> Search(const std::string& line_id, const directory::Query& query);
+    // The body of a search answer, {"services": [...]}, assembled from JSON rendered once per
+    // service when the index is built (and again each day, as "stale" depends on the date).
+    Result<std::string> Search(const std::string& line_id, const directory::Query& query);
     Result<nlohmann::json> Get(const std::string& line_id, const std::string& id);
     // Creates (id empty) or replaces a service.
     Result<nlohmann::json> Put(const std::string& actor, const std::string& line_id, const std::string& id, const Fields& body);
@@ -31,13 +34,20 @@ public:
     Result<size_t> Add(const std::string& actor, const std::string& line_id, std::vector<directory::Service> services);
 
 private:
-    Result<std::shared_ptr<const directory::Index>> IndexOf(const std::string& line_id);
+    struct Snapshot {
+        explicit Snapshot(std::vector<directory::Service> services) : index(std::move(services)) {}
+        directory::Index index;
+        std::unordered_map<const directory::Service*, std::string> rendered;  // ToJson(...).dump() of each
+        std::int64_t day = 0;                                                   // the date they were rendered for
+    };
+
+    Result<std::shared_ptr<const Snapshot>> SnapshotOf(const std::string& line_id);
     Result<std::vector<directory::Service>> Load(const std::string& line_id);
     void Invalidate(const std::string& line_id);
 
     Services s_;
     std::mutex mu_;
-    std::map<std::string, std::shared_ptr<const directory::Index>> indexes_;  // guarded by mu_
+    std::map<std::string, std::shared_ptr<const Snapshot>> snapshots_;  // guarded by mu_
 };
 
 }  // namespace crisisline::records

@@ -162,7 +162,7 @@ Result<SignedIn> Sessions::SignIn(std::string_view username, std::string_view pa
 Result<void> Sessions::ConfirmTotp(std::string_view token, std::string_view code) {
     const TimeMs now = clock_.Now();
     const std::string token_hash = crypto::Sha256Hex(token);
-    return writer_.Run([&](store::Tx& tx) -> Result<void> {
+    auto confirmed = writer_.Run([&](store::Tx& tx) -> Result<void> {
         auto session = tx.GetSession(token_hash);
         if (!session) return tl::unexpected(session.error());
         if (!*session) return SignInAgain();
@@ -185,12 +185,18 @@ Result<void> Sessions::ConfirmTotp(std::string_view token, std::string_view code
                                    {row.id, enrolling ? "session.totp_enrolled" : "session.totp_confirmed", "", "staff",
                                     row.id, "security"});
     });
+    Forget(token_hash);  // after the commit, so the remembered state cannot predate it
+    return confirmed;
 }
 
-Result<Authenticated> Sessions::Authenticate(std::string_view token) {
-    if (token.empty()) return Fail(ErrorCode::kUnauthenticated, "sign in first");
-    const TimeMs now = clock_.Now();
-    const std::string token_hash = crypto::Sha256Hex(token);
+Result<std::optional<Sessions::Remembered>> Sessions::Load(const std::string& token_hash, TimeMs now) {
+    std::uint64_t forgets_before = 0;
+    {
+        std::lock_guard lock(cache_mu_);
+        auto it = cache_.find(token_hash);
+        if (it != cache_.end() && now - it->second.fetched_at < policy_.cache_for) return it->second;
+        forgets_before = forgets_;
+    }
     std::optional<store::SessionRow> session;
     std::optional<store::StaffRow> staff;
     auto r = store_.Read([&](store::Tx& tx) -> Result<void> {
@@ -204,38 +210,77 @@ Result<Authenticated> Sessions::Authenticate(std::string_view token) {
         return {};
     });
     if (!r) return tl::unexpected(r.error());
-    if (!session || !staff || staff->disabled) return SignInAgain();
-    if (now - session->last_seen_at > policy_.idle_timeout || now - session->created_at > policy_.absolute_timeout) {
+    if (!session || !staff || staff->disabled) {
+        Forget(token_hash);
+        return std::optional<Remembered>();
+    }
+    Remembered fresh{*session, PrincipalOf(*staff), now};
+    std::lock_guard lock(cache_mu_);
+    if (forgets_ != forgets_before) return std::optional<Remembered>(std::move(fresh));  // may predate a change
+    if (cache_.size() >= 100000) cache_.clear();  // bounded; a miss only costs a read
+    cache_[token_hash] = fresh;
+    return std::optional<Remembered>(std::move(fresh));
+}
+
+void Sessions::Forget(const std::string& token_hash) {
+    std::lock_guard lock(cache_mu_);
+    ++forgets_;
+    cache_.erase(token_hash);
+}
+
+void Sessions::ForgetStaff(const std::string& staff_id) {
+    std::lock_guard lock(cache_mu_);
+    ++forgets_;
+    std::erase_if(cache_, [&](const auto& kv) { return kv.second.session.staff_id == staff_id; });
+}
+
+Result<Authenticated> Sessions::Authenticate(std::string_view token) {
+    if (token.empty()) return Fail(ErrorCode::kUnauthenticated, "sign in first");
+    const TimeMs now = clock_.Now();
+    const std::string token_hash = crypto::Sha256Hex(token);
+    auto loaded = Load(token_hash, now);
+    if (!loaded) return tl::unexpected(loaded.error());
+    if (!*loaded) return SignInAgain();
+    store::SessionRow& session = (*loaded)->session;
+    if (now - session.last_seen_at > policy_.idle_timeout || now - session.created_at > policy_.absolute_timeout) {
+        Forget(token_hash);
         writer_.Submit([token_hash](store::Tx& tx) { return tx.DeleteSession(token_hash); });
         return SignInAgain();
     }
-    if (now - session->last_seen_at > policy_.touch_interval) {
-        store::SessionRow touched = *session;
-        touched.last_seen_at = now;
-        session->last_seen_at = now;
+    if (now - session.last_seen_at > policy_.touch_interval) {
+        session.last_seen_at = now;
+        {
+            std::lock_guard lock(cache_mu_);
+            auto it = cache_.find(token_hash);
+            if (it != cache_.end()) it->second.session.last_seen_at = now;
+        }
         // Not waited for: a lost touch only shortens the idle window by a minute.
-        writer_.Submit([touched](store::Tx& tx) { return tx.UpdateSession(touched); });
+        writer_.Submit([touched = session](store::Tx& tx) { return tx.UpdateSession(touched); });
     }
     Authenticated out;
-    out.principal = PrincipalOf(*staff);
+    out.principal = (*loaded)->principal;
     out.csrf = CsrfFor(token);
-    out.mfa_complete = session->mfa_complete;
-    out.idle_expires_at = std::min(session->last_seen_at + policy_.idle_timeout,
-                                   session->created_at + policy_.absolute_timeout);
+    out.mfa_complete = session.mfa_complete;
+    out.idle_expires_at =
+        std::min(session.last_seen_at + policy_.idle_timeout, session.created_at + policy_.absolute_timeout);
     return out;
 }
 
 Result<void> Sessions::SignOut(std::string_view token) {
     const std::string token_hash = crypto::Sha256Hex(token);
-    return writer_.Run([&](store::Tx& tx) { return tx.DeleteSession(token_hash); });
+    auto deleted = writer_.Run([&](store::Tx& tx) { return tx.DeleteSession(token_hash); });
+    Forget(token_hash);
+    return deleted;
 }
 
 Result<void> Sessions::SignOutEverywhere(const std::string& staff_id) {
     const TimeMs now = clock_.Now();
-    return writer_.Run([&](store::Tx& tx) -> Result<void> {
+    auto deleted = writer_.Run([&](store::Tx& tx) -> Result<void> {
         if (auto d = tx.DeleteSessionsOf(staff_id); !d) return d;
         return writer::AppendAudit(tx, now, {staff_id, "session.sign_out_everywhere", "", "staff", staff_id, "security"});
     });
+    ForgetStaff(staff_id);
+    return deleted;
 }
 
 Result<void> Sessions::ChangePassword(const std::string& staff_id,
@@ -257,7 +302,9 @@ Result<void> Sessions::ChangePassword(const std::string& staff_id,
         return Fail(ErrorCode::kInvalid, "new_password", policy.error().message);
     }
     Accounts accounts(store_, writer_, clock_);
-    return accounts.SetPassword(staff_id, replacement, staff_id);
+    auto set = accounts.SetPassword(staff_id, replacement, staff_id);
+    ForgetStaff(staff_id);
+    return set;
 }
 
 }  // namespace crisisline::staff

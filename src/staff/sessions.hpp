@@ -1,7 +1,9 @@
 #pragma once
 
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "core/clock.hpp"
 #include "crypto/crypto.hpp"
@@ -17,6 +19,10 @@ struct SessionPolicy {
     std::int64_t max_failed_sign_ins = 5;      // then the account is locked for `lockout`
     TimeMs lockout = 15 * kMinuteMs;
     TimeMs touch_interval = kMinuteMs;         // last-seen is written at most this often
+    // A validated session is remembered this long, so a burst of requests does not read
+    // storage each time. Changes made through this process (sign-out, disabling, MFA reset)
+    // take effect at once; changes made by another process (the command line) within this time.
+    TimeMs cache_for = 2 * kSecondMs;
 };
 
 struct SignedIn {
@@ -63,12 +69,23 @@ public:
     Result<void> SignOutEverywhere(const std::string& staff_id);
     Result<void> ChangePassword(const std::string& staff_id, std::string_view current, std::string_view replacement);
 
+    // Drops what this process remembers of `staff_id`'s sessions: call after changing the account.
+    void ForgetStaff(const std::string& staff_id);
+
     // The CSRF token bound to a session token (a keyed hash; nothing to store).
     std::string CsrfFor(std::string_view token) const;
 
     const SessionPolicy& Policy() const { return policy_; }
 
 private:
+    struct Remembered {
+        store::SessionRow session;
+        Principal principal;
+        TimeMs fetched_at = 0;
+    };
+
+    Result<std::optional<Remembered>> Load(const std::string& token_hash, TimeMs now);
+    void Forget(const std::string& token_hash);
     Result<std::optional<store::StaffRow>> FindStaff(std::string_view username);
     Result<void> RecordFailure(const store::StaffRow& row, TimeMs now);
     Result<bool> CheckTotp(store::StaffRow& row, std::string_view code, TimeMs now);
@@ -79,6 +96,9 @@ private:
     const Clock& clock_;
     const SessionPolicy policy_;
     const std::string dummy_hash_;  // verified against for unknown usernames, so timing does not tell
+    std::mutex cache_mu_;
+    std::unordered_map<std::string, Remembered> cache_;  // by token hash; guarded by cache_mu_
+    std::uint64_t forgets_ = 0;  // bumped by every Forget; a read that raced one is not remembered. guarded by cache_mu_
 };
 
 }  // namespace crisisline::staff

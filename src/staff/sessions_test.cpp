@@ -145,7 +145,24 @@ TEST_F(SessionsTest, TokensAreStoredOnlyAsHashes) {
 
 TEST_F(SessionsTest, DisablingAndSignOutEverywhereEndSessions) {
     auto [token, secret] = Enrol();
+    ASSERT_TRUE(sessions_->Authenticate(token)) << "remembered now";
     ASSERT_TRUE(sessions_->SignOutEverywhere(staff_id_));
+    EXPECT_FALSE(sessions_->Authenticate(token));
+}
+
+TEST_F(SessionsTest, SignOutTakesEffectAtOnceDespiteTheCache) {
+    auto [token, secret] = Enrol();
+    ASSERT_TRUE(sessions_->Authenticate(token));
+    ASSERT_TRUE(sessions_->SignOut(token));
+    EXPECT_FALSE(sessions_->Authenticate(token));
+}
+
+TEST_F(SessionsTest, AChangeByAnotherProcessIsNoticedWithinTheCacheTime) {
+    auto [token, secret] = Enrol();
+    ASSERT_TRUE(sessions_->Authenticate(token));
+    // As the command line would, in another process: storage changes, this process is not told.
+    ASSERT_TRUE(writer_->Run([&](store::Tx& tx) { return tx.DeleteSessionsOf(staff_id_); }));
+    clock_.Advance(sessions_->Policy().cache_for + 1);
     EXPECT_FALSE(sessions_->Authenticate(token));
 }
 
