@@ -29,7 +29,7 @@ Result<std::pair<std::string, std::uint16_t>> SplitListen(const std::string& lis
     }
 }
 
-// Moves follow-ups to their status at the current time, now and every 30 s,
+// Moves follow-ups to their status at the current time every 30 s,
 // until told to stop. The state lives in the database, so a restart loses nothing.
 class FollowUpTicker {
 public:
@@ -46,7 +46,7 @@ public:
 private:
     void Loop() {
         std::unique_lock lock(mu_);
-        while (!stop_) {
+        while (!wake_.wait_for(lock, kFollowUpTick, [this] { return stop_; })) {
             lock.unlock();
             auto changed = follow_ups_.Tick();
             if (!changed) {
@@ -55,7 +55,6 @@ private:
                 spdlog::info("follow-up schedule: {} follow-ups changed status", *changed);
             }
             lock.lock();
-            wake_.wait_for(lock, kFollowUpTick, [this] { return stop_; });
         }
     }
 
@@ -94,6 +93,11 @@ int Serve(const DataDir& dir, ServeOptions options) {
     server_options.threads = options.io_threads;
     server_options.static_dir = options.static_dir;
     server_options.metrics = &metrics;
+    // Bring follow-ups up to date before the first request, so nobody sees yesterday's status.
+    if (auto changed = api->FollowUpsService().Tick(); !changed) {
+        spdlog::error("follow-up schedule: {}", changed.error().message);
+        return 1;
+    }
     http::Server server(server_options, api->Routes());
     if (auto started = server.Start(); !started) {
         spdlog::error("{}", started.error().message);
