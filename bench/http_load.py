@@ -329,7 +329,7 @@ def main():
         f"- each run: {args.duration} s, wrk -t1, --timeout {args.timeout}s; {args.warmup} s unrecorded warm-up "
         "per scenario",
         f"- `crisisline audit verify` after the runs: {verify_line}",
-        "- status column: "ERRORS" marks a run that had non-2xx responses or socket errors; do not quote its rate",
+        "- status column: 'ERRORS' marks a run that had non-2xx responses or socket errors; do not quote its rate",
         "",
         table(rows),
         "",
