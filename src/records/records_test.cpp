@@ -1,0 +1,159 @@
+// The records services over a real SQLite store, with a fake clock.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include "records/audit_log.hpp"
+#include "records/contacts.hpp"
+#include "records/follow_ups.hpp"
+#include "records/lines.hpp"
+#include "records/retention.hpp"
+
+namespace crisisline::records {
+namespace {
+
+class RecordsTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        ASSERT_TRUE(crypto::Initialise());
+        char tmpl[] = "/tmp/crisisline-records-XXXXXX";
+        dir_ = mkdtemp(tmpl);
+        auto opened = store::OpenSqlite({dir_ + "/test.db"});
+        ASSERT_TRUE(opened) << opened.error().message;
+        store_ = std::move(*opened);
+        writer_ = std::make_unique<writer::StorageWriter>(*store_);
+        keys_ = std::make_unique<crypto::Keyring>(dir_);
+        ASSERT_TRUE(keys_->LoadService(true));
+        Lines lines(Services());
+        auto line = lines.Create(Fields({{"id", "police"}, {"name", "Police (test)"}, {"retention_days", 30},
+                                         {"follow_up_max_days", 2}},
+                                        ""),
+                                 "system");
+        ASSERT_TRUE(line) << line.error().message;
+    }
+    void TearDown() override {
+        writer_.reset();
+        store_.reset();
+        std::filesystem::remove_all(dir_);
+    }
+
+    records::Services Services() { return {*store_, *writer_, *keys_, clock_}; }
+
+    nlohmann::json NewContact(nlohmann::json body = nlohmann::json::object()) {
+        Contacts contacts(Services());
+        auto c = contacts.Create(counsellor_, "police", Fields(body, ""));
+        EXPECT_TRUE(c) << c.error().field << ": " << c.error().message;
+        return *c;
+    }
+
+    std::vector<std::string> AuditActions() {
+        auto entries = ListAudit(*store_, 1, 1000);
+        std::vector<std::string> out;
+        for (const auto& e : (*entries)["entries"]) out.push_back(e["action"].get<std::string>() + ":" + e["record_id"].get<std::string>());
+        return out;
+    }
+
+    FakeClock clock_{1795806254000};
+    staff::Principal counsellor_{"st_counsellor", "Sam", {staff::Role::kCounsellor}, {"police"}};
+    std::string dir_;
+    std::unique_ptr<store::Store> store_;
+    std::unique_ptr<writer::StorageWriter> writer_;
+    std::unique_ptr<crypto::Keyring> keys_;
+};
+
+TEST_F(RecordsTest, ContentIsSealedAndEveryReadIsAudited) {
+    auto created = NewContact({{"notes", "said on the call"}, {"caller_role", "police_staff"}});
+    Contacts contacts(Services());
+    auto read = contacts.Read(counsellor_, "police", created["id"], "on_call");
+    ASSERT_TRUE(read);
+    EXPECT_EQ((*read)["notes"], "said on the call");
+    auto row = ReadOne<std::optional<store::ContactRow>>(
+        *store_, [&](store::Tx& tx) { return tx.GetContact("police", created["id"].get<std::string>()); });
+    ASSERT_TRUE(row && *row);
+    EXPECT_EQ((*row)->facts_json.find("said on the call"), std::string::npos);
+    std::string sealed((*row)->sealed.ciphertext.begin(), (*row)->sealed.ciphertext.end());
+    EXPECT_EQ(sealed.find("said on the call"), std::string::npos);
+    auto actions = AuditActions();
+    const std::string id = created["id"];
+    EXPECT_NE(std::find(actions.begin(), actions.end(), "contact.create:" + id), actions.end());
+    EXPECT_NE(std::find(actions.begin(), actions.end(), "contact.read:" + id), actions.end());
+    EXPECT_FALSE(contacts.Read(counsellor_, "police", id, "curiosity")) << "a purpose outside the list is refused";
+}
+
+TEST_F(RecordsTest, AReadOfAnotherLinesContactFindsNothing) {
+    auto created = NewContact();
+    Lines lines(Services());
+    ASSERT_TRUE(lines.Create(Fields({{"id", "fire"}, {"name", "Fire (test)"}}, ""), "system"));
+    Contacts contacts(Services());
+    auto other = contacts.Read(counsellor_, "fire", created["id"], "on_call");
+    ASSERT_FALSE(other);
+    EXPECT_EQ(other.error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(RecordsTest, FollowUpsMoveWithTheClockAndShredWhenUnreachable) {
+    auto contact = NewContact();
+    FollowUps follow_ups(Services());
+    nlohmann::json body = {{"earliest", FormatTime(clock_.Now() + kHourMs)},
+                           {"latest", FormatTime(clock_.Now() + 2 * kHourMs)},
+                           {"method", "phone"},
+                           {"number", "07700 900123"},
+                           {"consent", true}};
+    auto fu = follow_ups.Schedule(counsellor_, "police", contact["id"], Fields(body, ""));
+    ASSERT_TRUE(fu) << fu.error().message;
+    EXPECT_EQ((*fu)["status"], "scheduled");
+
+    struct Step {
+        TimeMs advance;
+        const char* expected;
+    };
+    const Step steps[] = {{kHourMs, "due"}, {2 * kHourMs, "overdue"}, {2 * kDayMs, "unreachable"}};
+    for (const auto& step : steps) {
+        clock_.Advance(step.advance);
+        ASSERT_TRUE(follow_ups.Tick());
+        auto listed = follow_ups.List("police", {});
+        ASSERT_TRUE(listed);
+        EXPECT_EQ((*listed)["follow_ups"][0]["status"], step.expected);
+    }
+    auto row = ReadOne<std::optional<store::FollowUpRow>>(
+        *store_, [&](store::Tx& tx) { return tx.GetFollowUp("police", (*fu)["id"].get<std::string>()); });
+    ASSERT_TRUE(row && *row);
+    EXPECT_TRUE((*row)->sealed.Empty()) << "the number's data key is erased when the follow-up closes";
+}
+
+TEST_F(RecordsTest, PurgeKeepsOnlyAnonymousCountsAndTheChainStaysIntact) {
+    auto old = NewContact({{"arrived_at", FormatTime(clock_.Now() - 31 * kDayMs)}, {"caller_role", "police_officer"}});
+    auto recent = NewContact({{"caller_role", "police_staff"}});
+    auto s = Services();
+    auto report = Purge(s);
+    ASSERT_TRUE(report);
+    EXPECT_EQ(report->contacts, 1);
+    Contacts contacts(Services());
+    EXPECT_FALSE(contacts.Read(counsellor_, "police", old["id"], "supervision"));
+    EXPECT_TRUE(contacts.Read(counsellor_, "police", recent["id"], "supervision"));
+    auto counts = ReadOne<std::vector<store::RetainedCountRow>>(*store_,
+                                                                [](store::Tx& tx) { return tx.ListRetainedCounts("police"); });
+    ASSERT_TRUE(counts);
+    bool found_role = false;
+    for (const auto& c : *counts) found_role |= c.key == "caller_role:police_officer" && c.count == 1;
+    EXPECT_TRUE(found_role);
+    auto verified = VerifyAudit(*store_);
+    ASSERT_TRUE(verified);
+    EXPECT_TRUE(verified->ok) << verified->reason;
+}
+
+TEST_F(RecordsTest, ConcurrentEditsDoNotOverwriteEachOther) {
+    auto c = NewContact();
+    Contacts contacts(Services());
+    const std::string id = c["id"];
+    auto first = contacts.Update(counsellor_, "police", id, Fields({{"version", 1}, {"notes", "first"}}, ""));
+    ASSERT_TRUE(first);
+    auto second = contacts.Update(counsellor_, "police", id, Fields({{"version", 1}, {"notes", "second"}}, ""));
+    ASSERT_FALSE(second);
+    EXPECT_EQ(second.error().code, ErrorCode::kConflict);
+    auto read = contacts.Read(counsellor_, "police", id, "on_call");
+    EXPECT_EQ((*read)["notes"], "first");
+}
+
+}  // namespace
+}  // namespace crisisline::records
