@@ -20,16 +20,18 @@ Result<std::vector<directory::Service>> DirectoryBook::Load(const std::string& l
 
 Result<std::shared_ptr<const DirectoryBook::Snapshot>> DirectoryBook::SnapshotOf(const std::string& line_id) {
     const TimeMs now = s_.clock.Now();
-    const std::int64_t today = now / kDayMs;
     {
         std::lock_guard lock(mu_);
         auto it = snapshots_.find(line_id);
-        if (it != snapshots_.end() && it->second->day == today) return it->second;
+        if (it != snapshots_.end() && now - it->second->built_at < kSnapshotFor &&
+            now / kDayMs == it->second->built_at / kDayMs) {
+            return it->second;
+        }
     }
     auto services = Load(line_id);
     if (!services) return tl::unexpected(services.error());
     auto snapshot = std::make_shared<Snapshot>(std::move(*services));
-    snapshot->day = today;
+    snapshot->built_at = now;
     directory::Query all;
     all.limit = snapshot->index.size();
     for (const directory::Service* service : snapshot->index.Search(all)) {

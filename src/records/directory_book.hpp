@@ -15,9 +15,12 @@
 namespace crisisline::records {
 
 // A line's signposting directory: stored services, with an in-memory search
-// index per line that is rebuilt after every change. Thread-safe.
+// index per line, rebuilt after every change made through this process and at
+// least every kSnapshotFor (so an import from the command line shows within it). Thread-safe.
 class DirectoryBook {
 public:
+    static constexpr TimeMs kSnapshotFor = 30 * kSecondMs;
+
     explicit DirectoryBook(Services services) : s_(services) {}
 
     // The body of a search answer, {"services": [...]}, assembled from JSON rendered once per
@@ -38,7 +41,7 @@ private:
         explicit Snapshot(std::vector<directory::Service> services) : index(std::move(services)) {}
         directory::Index index;
         std::unordered_map<const directory::Service*, std::string> rendered;  // ToJson(...).dump() of each
-        std::int64_t day = 0;                                                   // the date they were rendered for
+        TimeMs built_at = 0;  // rebuilt after kSnapshotFor, or on a new day ("stale" depends on the date)
     };
 
     Result<std::shared_ptr<const Snapshot>> SnapshotOf(const std::string& line_id);

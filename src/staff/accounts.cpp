@@ -37,6 +37,15 @@ Result<void> ReadProfileInto(const Fields& f, Profile& p, bool require_roles) {
     return {};
 }
 
+Result<void> CheckLinesExist(store::Tx& tx, const std::vector<std::string>& lines) {
+    for (size_t i = 0; i < lines.size(); ++i) {
+        auto line = tx.GetLine(lines[i]);
+        if (!line) return tl::unexpected(line.error());
+        if (!*line) return Fail(ErrorCode::kInvalid, "lines[" + std::to_string(i) + "]", "no line with this id");
+    }
+    return {};
+}
+
 std::string ProfileJson(const Profile& p) {
     return nlohmann::json{{"roles", p.roles}, {"lines", p.lines}, {"languages", p.languages}, {"specialisms", p.specialisms}}
         .dump();
@@ -120,6 +129,7 @@ Result<store::StaffRow> Accounts::Create(const NewStaff& who, const std::string&
     row.password_hash = *hash;
     row.created_at = row.updated_at = clock_.Now();
     auto written = writer_.Run([&](store::Tx& tx) -> Result<void> {
+        if (auto lines = CheckLinesExist(tx, who.profile.lines); !lines) return lines;
         if (auto r = tx.InsertStaff(row); !r) {
             if (r.error().code == ErrorCode::kConflict) {
                 return Fail(ErrorCode::kConflict, "username", "this username is already taken");
@@ -169,6 +179,7 @@ Result<store::StaffRow> Accounts::Change(const std::string& id,
         if (!*row) return Fail(ErrorCode::kNotFound, "no staff member with this id");
         result = std::move(**row);
         if (auto e = edit(result); !e) return e;
+        if (auto lines = CheckLinesExist(tx, ProfileOf(result).lines); !lines) return lines;
         result.updated_at = clock_.Now();
         if (auto u = tx.UpdateStaff(result); !u) return u;
         if (sign_out) {

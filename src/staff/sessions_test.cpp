@@ -24,6 +24,7 @@ protected:
         writer_ = std::make_unique<writer::StorageWriter>(*store_);
         keys_ = std::make_unique<crypto::Keyring>(dir_);
         ASSERT_TRUE(keys_->LoadService(true));
+        ASSERT_TRUE(writer_->Run([](store::Tx& tx) { return tx.PutLine({"police", "Police (test)", "{}", 1, 1}); }));
         accounts_ = std::make_unique<Accounts>(*store_, *writer_, clock_);
         sessions_ = std::make_unique<Sessions>(*store_, *writer_, *keys_, clock_);
         NewStaff who{"Alex.Demo", "Alex", kPassword, {{"counsellor"}, {"police"}, {"en"}, {}}};
@@ -164,6 +165,13 @@ TEST_F(SessionsTest, AChangeByAnotherProcessIsNoticedWithinTheCacheTime) {
     ASSERT_TRUE(writer_->Run([&](store::Tx& tx) { return tx.DeleteSessionsOf(staff_id_); }));
     clock_.Advance(sessions_->Policy().cache_for + 1);
     EXPECT_FALSE(sessions_->Authenticate(token));
+}
+
+TEST_F(SessionsTest, StaffCanOnlyServeLinesThatExist) {
+    NewStaff who{"new.person", "New", kPassword, {{"counsellor"}, {"police", "atlantis"}, {"en"}, {}}};
+    auto created = accounts_->Create(who, "system");
+    ASSERT_FALSE(created);
+    EXPECT_EQ(created.error().field, "lines[1]");
 }
 
 TEST_F(SessionsTest, CsrfIsBoundToTheSession) {
