@@ -5,16 +5,20 @@ DATA_DIR ?= ./var
 LISTEN ?= 127.0.0.1:8080
 CRISISLINE := $(BUILD_DIR)/apps/crisisline/crisisline
 
-.PHONY: run test build bootstrap clean bench
+.PHONY: run test build bootstrap configure clean bench
 
 bootstrap:
 	@scripts/bootstrap
 
-build: bootstrap
+configure: bootstrap
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release >/dev/null
+
+build: configure
 	@cmake --build $(BUILD_DIR) -j$(JOBS)
 
-run: build
+# `run` builds only the server, so a first start does not wait for the test suite to compile.
+run: configure
+	@cmake --build $(BUILD_DIR) -j$(JOBS) --target crisisline
 	@test -f $(DATA_DIR)/crisisline.db || $(CRISISLINE) init --data $(DATA_DIR) --demo
 	@exec $(CRISISLINE) serve --data $(DATA_DIR) --listen $(LISTEN)
 
