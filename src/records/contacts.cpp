@@ -133,20 +133,13 @@ Result<nlohmann::json> Contacts::Read(const staff::Principal& who,
     }
     auto kek = LineKey(s_, line_id);
     if (!kek) return tl::unexpected(kek.error());
-    const TimeMs now = s_.clock.Now();
-    store::ContactRow row;
-    // The read and its audit entry commit together: no content leaves without its trail.
-    auto audited = s_.writer.Run([&](store::Tx& tx) -> Result<void> {
-        auto found = tx.GetContact(line_id, id);
-        if (!found) return tl::unexpected(found.error());
-        if (!*found) return NoSuchContact();
-        row = std::move(**found);
-        return writer::AppendAudit(tx, now, {who.staff_id, "contact.read", line_id, "contact", id, purpose});
-    });
-    if (!audited) return tl::unexpected(audited.error());
-    auto plain = crypto::Open(**kek, row.sealed, SealingContext("contact", line_id, id));
+    auto row = ReadAudited<store::ContactRow>(
+        s_, [&](store::Tx& tx) { return tx.GetContact(line_id, id); },
+        {who.staff_id, "contact.read", line_id, "contact", id, purpose}, "no contact with this id on this line");
+    if (!row) return tl::unexpected(row.error());
+    auto plain = crypto::Open(**kek, row->sealed, SealingContext("contact", line_id, id));
     if (!plain) return tl::unexpected(plain.error());
-    return ContactJson(row, nlohmann::json::parse(*plain, nullptr, false));
+    return ContactJson(*row, nlohmann::json::parse(*plain, nullptr, false));
 }
 
 Result<nlohmann::json> Contacts::Change(const staff::Principal& who,

@@ -90,19 +90,14 @@ Result<nlohmann::json> Escalations::List(const std::string& line_id) {
 Result<nlohmann::json> Escalations::Read(const staff::Principal& who, const std::string& line_id, const std::string& id) {
     auto kek = s_.keys.Line(line_id);
     if (!kek) return tl::unexpected(kek.error());
-    const TimeMs now = s_.clock.Now();
-    store::EscalationRow row;
-    auto audited = s_.writer.Run([&](store::Tx& tx) -> Result<void> {
-        auto found = tx.GetEscalation(line_id, id);
-        if (!found) return tl::unexpected(found.error());
-        if (!*found) return Fail(ErrorCode::kNotFound, "no escalation with this id on this line");
-        row = std::move(**found);
-        return writer::AppendAudit(tx, now, {who.staff_id, "escalation.read", line_id, "escalation", id, "supervision"});
-    });
-    if (!audited) return tl::unexpected(audited.error());
-    nlohmann::json out = EscalationJson(row);
-    if (!row.sealed.Empty()) {
-        auto plain = crypto::Open(**kek, row.sealed, SealingContext("escalation", line_id, id));
+    auto row = ReadAudited<store::EscalationRow>(
+        s_, [&](store::Tx& tx) { return tx.GetEscalation(line_id, id); },
+        {who.staff_id, "escalation.read", line_id, "escalation", id, "supervision"},
+        "no escalation with this id on this line");
+    if (!row) return tl::unexpected(row.error());
+    nlohmann::json out = EscalationJson(*row);
+    if (!row->sealed.Empty()) {
+        auto plain = crypto::Open(**kek, row->sealed, SealingContext("escalation", line_id, id));
         if (!plain) return tl::unexpected(plain.error());
         auto details = nlohmann::json::parse(*plain, nullptr, false);
         out["reason"] = details.value("reason", "");

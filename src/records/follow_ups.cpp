@@ -127,19 +127,13 @@ Result<nlohmann::json> FollowUps::List(const std::string& line_id, const std::ve
 Result<nlohmann::json> FollowUps::Read(const staff::Principal& who, const std::string& line_id, const std::string& id) {
     auto kek = s_.keys.Line(line_id);
     if (!kek) return tl::unexpected(kek.error());
-    const TimeMs now = s_.clock.Now();
-    store::FollowUpRow row;
-    auto audited = s_.writer.Run([&](store::Tx& tx) -> Result<void> {
-        auto found = tx.GetFollowUp(line_id, id);
-        if (!found) return tl::unexpected(found.error());
-        if (!*found) return NoSuchFollowUp();
-        row = std::move(**found);
-        return writer::AppendAudit(tx, now, {who.staff_id, "follow_up.read", line_id, "follow_up", id, "follow_up"});
-    });
-    if (!audited) return tl::unexpected(audited.error());
-    nlohmann::json out = FollowUpJson(row);
-    if (!row.sealed.Empty()) {
-        auto plain = crypto::Open(**kek, row.sealed, SealingContext("follow_up", line_id, id));
+    auto row = ReadAudited<store::FollowUpRow>(
+        s_, [&](store::Tx& tx) { return tx.GetFollowUp(line_id, id); },
+        {who.staff_id, "follow_up.read", line_id, "follow_up", id, "follow_up"}, "no follow-up with this id on this line");
+    if (!row) return tl::unexpected(row.error());
+    nlohmann::json out = FollowUpJson(*row);
+    if (!row->sealed.Empty()) {
+        auto plain = crypto::Open(**kek, row->sealed, SealingContext("follow_up", line_id, id));
         if (!plain) return tl::unexpected(plain.error());
         auto details = nlohmann::json::parse(*plain, nullptr, false);
         out["method"] = details.value("method", "");
