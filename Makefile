@@ -5,7 +5,7 @@ DATA_DIR ?= ./var
 LISTEN ?= 127.0.0.1:8080
 CRISISLINE := $(BUILD_DIR)/apps/crisisline/crisisline
 
-.PHONY: run test build bootstrap configure clean bench
+.PHONY: run test build bootstrap configure clean bench sanitize
 
 bootstrap:
 	@scripts/bootstrap
@@ -27,6 +27,13 @@ test: build
 
 bench: build
 	@bench/run
+
+# The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer (Debug), in build-sanitize/.
+sanitize: bootstrap
+	@cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DCRISISLINE_SANITIZE=ON >/dev/null
+	@cmake --build build-sanitize -j$(JOBS)
+	@cd build-sanitize && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		ctest --output-on-failure -j$(JOBS) --timeout 900
 
 clean:
 	rm -rf $(BUILD_DIR)

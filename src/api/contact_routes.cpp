@@ -1,0 +1,141 @@
+#include "api/api.hpp"
+#include "api/detail/requests.hpp"
+#include "staff/access.hpp"
+
+namespace crisisline::api {
+
+using namespace detail;
+using staff::Permission;
+
+void Api::AddContactRoutes(http::Router& r) {
+    const char* contacts = "/api/v1/lines/{line}/contacts";
+    auto check = [](const staff::Authenticated& who, Permission p, const http::Request& req) {
+        return staff::Authorise(who.principal, p, Param(req, "line"));
+    };
+    r.Add("POST", contacts, Signed([this, check](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = check(who, Permission::kWriteContact, req); !a) return tl::unexpected(a.error());
+              auto f = BodyOf(req);
+              if (!f) return tl::unexpected(f.error());
+              auto contact = contacts_.Create(who.principal, Param(req, "line"), *f);
+              if (!contact) return tl::unexpected(contact.error());
+              return Ok(*contact, 201);
+          }));
+    r.Add("GET", contacts, Signed([this, check](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = check(who, Permission::kListContacts, req); !a) return tl::unexpected(a.error());
+              store::ContactFilter filter;
+              auto status = Query(req, "status", 16);
+              if (!status) return tl::unexpected(status.error());
+              if (*status && **status != "open" && **status != "closed") {
+                  return Fail(ErrorCode::kInvalid, "status", "must be open or closed");
+              }
+              filter.status = *status;
+              auto since = QueryTime(req, "since");
+              if (!since) return tl::unexpected(since.error());
+              filter.arrived_since = *since;
+              auto limit = QueryInt(req, "limit", 50, 1, 500);
+              if (!limit) return tl::unexpected(limit.error());
+              filter.limit = static_cast<size_t>(*limit);
+              // A counsellor sees their own contacts; a supervisor the line's.
+              if (!who.principal.Has(staff::Role::kSupervisor)) filter.counsellor_id = who.principal.staff_id;
+              auto list = contacts_.List(Param(req, "line"), filter);
+              if (!list) return tl::unexpected(list.error());
+              return Ok(*list);
+          }));
+    r.Add("GET", "/api/v1/lines/{line}/contacts/{id}",
+          Signed([this, check](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = check(who, Permission::kReadContactContent, req); !a) return tl::unexpected(a.error());
+              auto purpose = Query(req, "purpose", 32);
+              if (!purpose) return tl::unexpected(purpose.error());
+              auto contact = contacts_.Read(who.principal, Param(req, "line"), Param(req, "id"),
+                                            purpose->value_or("on_call"));
+              if (!contact) return tl::unexpected(contact.error());
+              return Ok(*contact);
+          }));
+    r.Add("PATCH", "/api/v1/lines/{line}/contacts/{id}",
+          Signed([this, check](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = check(who, Permission::kWriteContact, req); !a) return tl::unexpected(a.error());
+              auto f = BodyOf(req);
+              if (!f) return tl::unexpected(f.error());
+              auto contact = contacts_.Update(who.principal, Param(req, "line"), Param(req, "id"), *f);
+              if (!contact) return tl::unexpected(contact.error());
+              return Ok(*contact);
+          }));
+    r.Add("POST", "/api/v1/lines/{line}/contacts/{id}/close",
+          Signed([this, check](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = check(who, Permission::kWriteContact, req); !a) return tl::unexpected(a.error());
+              auto f = BodyOf(req);
+              if (!f) return tl::unexpected(f.error());
+              auto contact = contacts_.Close(who.principal, Param(req, "line"), Param(req, "id"), *f);
+              if (!contact) return tl::unexpected(contact.error());
+              return Ok(*contact);
+          }));
+    r.Add("POST", "/api/v1/lines/{line}/contacts/{id}/follow-ups",
+          Signed([this, check](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = check(who, Permission::kWriteContact, req); !a) return tl::unexpected(a.error());
+              auto f = BodyOf(req);
+              if (!f) return tl::unexpected(f.error());
+              auto fu = follow_ups_.Schedule(who.principal, Param(req, "line"), Param(req, "id"), *f);
+              if (!fu) return tl::unexpected(fu.error());
+              return Ok(*fu, 201);
+          }));
+    r.Add("GET", "/api/v1/lines/{line}/follow-ups",
+          Signed([this, check](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = check(who, Permission::kListContacts, req); !a) return tl::unexpected(a.error());
+              std::vector<std::string> statuses;
+              auto status = Query(req, "status", 200);
+              if (!status) return tl::unexpected(status.error());
+              if (*status) {
+                  static const std::vector<std::string> known = {"scheduled", "due",       "overdue",
+                                                                 "completed", "unreachable", "cancelled"};
+                  std::string text = **status;
+                  size_t start = 0;
+                  while (start <= text.size()) {
+                      size_t comma = text.find(',', start);
+                      std::string one = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+                      if (std::find(known.begin(), known.end(), one) == known.end()) {
+                          return Fail(ErrorCode::kInvalid, "status", "unknown follow-up status '" + one.substr(0, 20) + "'");
+                      }
+                      statuses.push_back(one);
+                      if (comma == std::string::npos) break;
+                      start = comma + 1;
+                  }
+              }
+              auto list = follow_ups_.List(Param(req, "line"), statuses);
+              if (!list) return tl::unexpected(list.error());
+              return Ok(*list);
+          }));
+    r.Add("GET", "/api/v1/lines/{line}/follow-ups/{id}",
+          Signed([this, check](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = check(who, Permission::kReadContactContent, req); !a) return tl::unexpected(a.error());
+              auto fu = follow_ups_.Read(who.principal, Param(req, "line"), Param(req, "id"));
+              if (!fu) return tl::unexpected(fu.error());
+              return Ok(*fu);
+          }));
+    r.Add("POST", "/api/v1/lines/{line}/follow-ups/{id}/attempts",
+          Signed([this, check](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = check(who, Permission::kWriteContact, req); !a) return tl::unexpected(a.error());
+              auto f = BodyOf(req);
+              if (!f) return tl::unexpected(f.error());
+              auto fu = follow_ups_.RecordAttempt(who.principal, Param(req, "line"), Param(req, "id"), *f);
+              if (!fu) return tl::unexpected(fu.error());
+              return Ok(*fu);
+          }));
+    r.Add("POST", "/api/v1/lines/{line}/follow-ups/{id}/cancel",
+          Signed([this, check](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = check(who, Permission::kWriteContact, req); !a) return tl::unexpected(a.error());
+              auto fu = follow_ups_.Cancel(who.principal, Param(req, "line"), Param(req, "id"));
+              if (!fu) return tl::unexpected(fu.error());
+              return Ok(*fu);
+          }));
+    r.Add("POST", "/api/v1/lines/{line}/contacts/{id}/escalations",
+          Signed([this, check](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = check(who, Permission::kWriteContact, req); !a) return tl::unexpected(a.error());
+              auto f = BodyOf(req);
+              if (!f) return tl::unexpected(f.error());
+              auto e = escalations_.Raise(who.principal, Param(req, "line"), Param(req, "id"), *f);
+              if (!e) return tl::unexpected(e.error());
+              return Ok(*e, 201);
+          }));
+}
+
+}  // namespace crisisline::api

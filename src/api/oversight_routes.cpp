@@ -1,0 +1,67 @@
+#include "api/api.hpp"
+#include "api/detail/requests.hpp"
+#include "staff/access.hpp"
+
+namespace crisisline::api {
+
+using namespace detail;
+using staff::Permission;
+
+void Api::AddOversightRoutes(http::Router& r) {
+    r.Add("GET", "/api/v1/lines/{line}/escalations",
+          Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = staff::Authorise(who.principal, Permission::kReadEscalations, Param(req, "line")); !a) {
+                  return tl::unexpected(a.error());
+              }
+              auto list = escalations_.List(Param(req, "line"));
+              if (!list) return tl::unexpected(list.error());
+              return Ok(*list);
+          }));
+    r.Add("GET", "/api/v1/lines/{line}/escalations/{id}",
+          Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = staff::Authorise(who.principal, Permission::kReadEscalations, Param(req, "line")); !a) {
+                  return tl::unexpected(a.error());
+              }
+              auto e = escalations_.Read(who.principal, Param(req, "line"), Param(req, "id"));
+              if (!e) return tl::unexpected(e.error());
+              return Ok(*e);
+          }));
+    r.Add("GET", "/api/v1/lines/{line}/statistics",
+          Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = staff::Authorise(who.principal, Permission::kReadAggregates, Param(req, "line")); !a) {
+                  return tl::unexpected(a.error());
+              }
+              const TimeMs now = s_.clock.Now();
+              auto from = QueryTime(req, "from");
+              if (!from) return tl::unexpected(from.error());
+              auto to = QueryTime(req, "to");
+              if (!to) return tl::unexpected(to.error());
+              auto stats = records::LineStatistics(s_, Param(req, "line"), from->value_or(now - 365 * kDayMs),
+                                                   to->value_or(now + 1));
+              if (!stats) return tl::unexpected(stats.error());
+              return Ok(*stats);
+          }));
+    r.Add("GET", "/api/v1/audit", Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = staff::Authorise(who.principal, Permission::kReadAudit, ""); !a) return tl::unexpected(a.error());
+              auto from = QueryInt(req, "from_seq", 1, 1, INT64_MAX);
+              if (!from) return tl::unexpected(from.error());
+              auto limit = QueryInt(req, "limit", 100, 1, 1000);
+              if (!limit) return tl::unexpected(limit.error());
+              auto list = records::ListAudit(s_.store, *from, static_cast<size_t>(*limit));
+              if (!list) return tl::unexpected(list.error());
+              return Ok(*list);
+          }));
+    r.Add("GET", "/api/v1/audit/verify",
+          Signed([this](const http::Request&, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = staff::Authorise(who.principal, Permission::kReadAudit, ""); !a) return tl::unexpected(a.error());
+              auto report = records::VerifyAudit(s_.store);
+              if (!report) return tl::unexpected(report.error());
+              return Ok({{"ok", report->ok},
+                         {"entries", report->entries},
+                         {"first_bad_seq", report->first_bad_seq},
+                         {"reason", report->reason},
+                         {"head_hash", report->head_hash}});
+          }));
+}
+
+}  // namespace crisisline::api
