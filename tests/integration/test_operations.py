@@ -237,5 +237,50 @@ class OperationsTest(unittest.TestCase):
         self.assertIn("crisisline init", result.stderr)
 
 
+class FirstRunTest(unittest.TestCase):
+    """What `make run` does on a fresh machine: init --demo, then serve."""
+
+    def setUp(self):
+        self.server = harness.Server()
+
+    def tearDown(self):
+        self.server.close()
+
+    def test_init_demo_creates_private_keys_demo_staff_and_a_marked_directory(self):
+        out = harness.run_cli(self.server.data_dir, "init", "--demo").stdout
+        keys = os.path.join(self.server.data_dir, "keys")
+        for name in os.listdir(keys):
+            self.assertEqual(os.stat(os.path.join(keys, name)).st_mode & 0o777, 0o600, name)
+        self.assertEqual(os.stat(keys).st_mode & 0o777, 0o700)
+        self.assertEqual(os.stat(os.path.join(self.server.data_dir, "crisisline.db")).st_mode & 0o777, 0o600)
+        self.assertIn("demo data", out)
+        passwords = {}
+        for line in out.splitlines():
+            if "password:" in line:
+                passwords[line.split()[0]] = line.split("password:")[1].strip()
+        self.assertIn("demo.counsellor", passwords)
+        again = harness.run_cli(self.server.data_dir, "init", "--demo").stdout
+        self.assertIn("already initialised", again)
+
+        self.server.start()
+        counsellor = self.server.client().sign_in("demo.counsellor", passwords["demo.counsellor"])
+        status, found, _ = counsellor.call("GET", "/api/v1/lines/police/directory?need=counselling")
+        self.assertEqual(status, 200, found)
+        self.assertTrue(found["services"])
+        for service in found["services"]:
+            self.assertEqual(service["notice"], "demo data — verify before use")
+        status, lines, _ = counsellor.call("GET", "/api/v1/lines")
+        self.assertEqual(lines["lines"][0]["hours"], "24 hours a day, 7 days a week, 365 days a year")
+
+    def test_every_command_has_help(self):
+        for args in (["serve"], ["init"], ["staff", "add"], ["staff", "list"], ["staff", "disable"],
+                     ["staff", "reset-mfa"], ["directory", "import"], ["directory", "export"], ["purge"],
+                     ["audit", "verify"], ["backup"]):
+            with self.subTest(args):
+                result = subprocess.run([harness.BINARY, *args, "--help"], capture_output=True, text=True)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                self.assertIn("Usage", result.stdout)
+
+
 if __name__ == "__main__":
     unittest.main()
