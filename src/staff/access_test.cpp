@@ -49,7 +49,9 @@ TEST(AccessTest, RoleTimesLine) {
     for (const auto& c : cases) {
         auto r = Authorise(c.principal, c.what, c.line);
         EXPECT_EQ(r.has_value(), c.allowed) << c.who;
-        if (!r) EXPECT_EQ(r.error().code, ErrorCode::kForbidden) << c.who;
+        if (!r) {
+            EXPECT_EQ(r.error().code, ErrorCode::kForbidden) << c.who;
+        }
     }
 }
 
