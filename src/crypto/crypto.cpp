@@ -35,6 +35,7 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
 }
 
 std::string RandomToken(size_t bytes) {
+    if (bytes == 0) return std::string();  // an empty vector's data() may be null, which libsodium must not get
     std::vector<unsigned char> random(bytes);
     randombytes_buf(random.data(), random.size());
     std::string text(sodium_base64_ENCODED_LEN(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');

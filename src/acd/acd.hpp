@@ -1,0 +1,326 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/error.hpp"
+
+// acd: automatic call distribution for the lines, as pure decision logic.
+//
+// The Router holds the queue and every counsellor's state. Telephony reports
+// what happened (a call arrived, a phone answered, a caller hung up) and the
+// time; the Router answers with the commands to carry out (ring this phone,
+// stop that ring, bridge, play an announcement, offer to overflow). No
+// sockets, no storage, no threads, no clock of its own: the time is always
+// passed in, so every scenario runs in tests with plain numbers.
+//
+// The promise it keeps: no command ever ends a call. A call leaves the Router
+// only when its caller hangs up (CallAbandoned), when a bridged call ends
+// (CallEnded), or when the overflow destination has answered it
+// (OverflowAnswered). A call that nobody can take now simply waits.
+namespace crisisline::acd {
+
+using CallId = std::string;
+using CounsellorId = std::string;
+using LineId = std::string;
+
+enum class Language { kEnglish, kWelsh };
+
+enum class CounsellorState { kOffline, kAvailable, kRinging, kOnCall, kWrapUp, kBreak };
+
+// Why a counsellor is on a break. kMissedCall and kPhoneFailed are set by the
+// Router (as Asterisk's autopause); the counsellor leaves them only by saying
+// they are available again.
+enum class BreakReason { kNone, kChosen, kMissedCall, kPhoneFailed };
+
+enum class Strategy {
+    kLongestIdle,  // ring one counsellor at a time, the one idle longest first
+    kRingAll,      // ring every eligible available counsellor; the first to answer takes the call
+};
+
+// Stable lower_snake names for JSON and logs: "en"/"cy", "on_call", "missed_call", "ring_all", ...
+const char* LanguageName(Language language);
+const char* StateName(CounsellorState state);
+const char* BreakReasonName(BreakReason reason);
+const char* StrategyName(Strategy strategy);
+
+// How one line routes its calls. Times in milliseconds.
+struct LinePolicy {
+    Strategy strategy = Strategy::kLongestIdle;
+    TimeMs ring_timeout = 20 * kSecondMs;  // unanswered this long: stop, autopause the counsellor, ring the next
+    TimeMs wrap_up = 60 * kSecondMs;       // after an ordinary call
+    TimeMs wrap_up_after_concern = 300 * kSecondMs;  // after a call with cause for concern or an escalation
+    // Waiting this long without being answered: offered to the overflow destination
+    // as well, once, while staying queued. nullopt: never.
+    std::optional<TimeMs> overflow_after = 120 * kSecondMs;
+    // A reassurance announcement ("you are number N") this often, first one interval
+    // after arrival. nullopt: none.
+    std::optional<TimeMs> announce_every = 45 * kSecondMs;
+};
+
+// Who a counsellor is, for routing.
+struct CounsellorProfile {
+    CounsellorId id;
+    std::vector<LineId> lines;  // offered calls only on these lines
+    std::vector<Language> languages = {Language::kEnglish};
+    std::vector<std::string> specialisms;
+};
+
+// A call joining a line's queue, after the greeting and language choice.
+struct CallInfo {
+    CallId id;
+    LineId line;
+    Language language = Language::kEnglish;
+    std::optional<std::string> specialism;  // preferred, never required (see Router)
+};
+
+// How a bridged call went, for the length of the wrap-up.
+struct CallOutcome {
+    bool cause_for_concern = false;
+    bool escalated = false;
+};
+
+// ---- Commands: what the telephony must do. None of them ends a caller's leg. ----
+
+// Ring `counsellor`'s phone for `call`. The caller stays on hold meanwhile.
+struct Ring {
+    CallId call;
+    CounsellorId counsellor;
+};
+// Cancel that ring. Emitted whenever the Router ends a ring that telephony did not
+// itself report as answered or failed (another phone answered, ring timeout,
+// caller hung up, counsellor went on break, overflow answered).
+struct StopRinging {
+    CallId call;
+    CounsellorId counsellor;
+};
+// Connect the caller to the counsellor who answered. `wait_ms`: time the caller queued.
+struct Bridge {
+    CallId call;
+    CounsellorId counsellor;
+    TimeMs wait_ms = 0;
+};
+// Play the reassurance message; `position` is 1 for the first waiting call of its line.
+struct Announce {
+    CallId call;
+    int position = 0;
+};
+// Offer the call to the line's overflow destination too; it stays queued and rung.
+struct Overflow {
+    CallId call;
+};
+// The caller hung up before being answered; record it as abandoned with this wait.
+struct Abandoned {
+    CallId call;
+    TimeMs wait_ms = 0;
+};
+// A counsellor's state changed (for the event bus and the console).
+struct StateChanged {
+    CounsellorId counsellor;
+    CounsellorState state = CounsellorState::kOffline;
+    BreakReason reason = BreakReason::kNone;
+    TimeMs at = 0;
+};
+
+using Command = std::variant<Ring, StopRinging, Bridge, Announce, Overflow, Abandoned, StateChanged>;
+using Commands = std::vector<Command>;
+
+// One line of text for a command, for logs and test failure messages.
+std::string Describe(const Command& command);
+
+// ---- Live state, for /api/v1/live ----
+
+struct WaitingCallView {
+    CallId call;
+    LineId line;
+    Language language = Language::kEnglish;
+    std::optional<std::string> specialism;
+    int position = 0;  // within its line, 1-based, arrival order
+    TimeMs wait_ms = 0;
+    std::vector<CounsellorId> ringing;  // phones ringing for it now
+    bool overflowed = false;
+};
+
+struct ActiveCallView {
+    CallId call;
+    LineId line;
+    CounsellorId counsellor;
+    TimeMs wait_ms = 0;  // time it queued
+    TimeMs talk_ms = 0;  // since bridged
+};
+
+struct CounsellorView {
+    CounsellorId counsellor;
+    CounsellorState state = CounsellorState::kOffline;
+    BreakReason reason = BreakReason::kNone;
+    TimeMs in_state_ms = 0;
+    std::optional<CallId> call;                 // ringing for, or talking on
+    std::optional<TimeMs> wrap_up_ends;         // in wrap-up
+    std::optional<CounsellorState> after_call;  // asked for a break/offline during a call
+};
+
+struct LiveState {
+    TimeMs at = 0;
+    std::vector<WaitingCallView> waiting;  // arrival order
+    TimeMs longest_wait_ms = 0;            // 0 when nobody waits
+    std::vector<ActiveCallView> active;
+    std::vector<CounsellorView> counsellors;  // by id
+};
+
+// The queue and the counsellors of every line served by one telephony loop.
+//
+// Time: every input takes `now` (ms). Time never runs backwards inside the
+// Router: an earlier `now` than one already seen is treated as the latest seen.
+// Timers (ring timeouts, wrap-up ends, overflow thresholds, announcements)
+// fire only in Advance(now); arm one timer for NextDeadline() and call Advance
+// when it fires. So an answer reported before Advance has run for its ring's
+// deadline still wins.
+//
+// Routing rules:
+//  - A call is offered only to counsellors who serve its line, speak its
+//    language and are available. A Welsh call waits for a Welsh speaker; it
+//    still overflows at the threshold.
+//  - Calls are served in arrival order across all lines. A call that nobody
+//    eligible can take now is passed over, so it does not block later calls.
+//  - longest_idle: one phone rings per call; the counsellor whose last call
+//    ended longest ago goes first (a counsellor with no call yet counts from
+//    when first profiled), ties by id. ring_all: every eligible available
+//    counsellor rings, including any who become available while it rings;
+//    the first to answer takes it and the other rings stop.
+//  - Specialism: for the first ring_timeout after arrival a call with a
+//    specialism is offered only to counsellors with it; afterwards to anyone
+//    eligible, specialists still ranked first. So such a caller waits at most
+//    one ring timeout for a specialist before anyone may answer.
+//  - A ring unanswered for ring_timeout stops; the counsellor goes to
+//    break(missed_call) and the call rings the next eligible counsellor. In
+//    ring_all every counsellor whose ring timed out is paused so.
+//  - A counsellor rings for at most one call at a time, and never while on a
+//    call, in wrap-up, on a break or offline.
+//  - After a call: wrap_up (or wrap_up_after_concern), then available, or the
+//    break/offline they asked for during the call.
+//
+// Errors: every input returns kNotFound for an unknown line, call or
+// counsellor, kConflict when the event does not fit the current state (e.g.
+// an answer from a phone the Router already stopped; telephony should then
+// hang up that counsellor's leg, never the caller's), kInvalid for malformed
+// input. On an error nothing changes.
+//
+// Not thread-safe: REQUIRES external synchronization (it lives on the
+// telephony loop's thread).
+class Router {
+public:
+    Router() = default;
+
+    // Adds a line or replaces its policy; rings in progress go on, and the new
+    // policy applies from the next routing decision or timer. kInvalid names
+    // the field: ring_timeout must be > 0, wrap-ups >= 0, intervals > 0 when set.
+    [[nodiscard]] Result<void> SetLinePolicy(const LineId& line, const LinePolicy& policy);
+
+    // Adds a counsellor (offline) or replaces the profile of an existing one.
+    // kConflict while they ring or are on a call. May ring them at once if
+    // they are available and now match a waiting call.
+    [[nodiscard]] Result<Commands> SetCounsellorProfile(const CounsellorProfile& profile, TimeMs now);
+
+    // A caller has chosen their language and joins the queue. kConflict for an
+    // id already in the Router; kNotFound for a line without policy.
+    [[nodiscard]] Result<Commands> CallArrived(const CallInfo& call, TimeMs now);
+
+    // The caller hung up while queued or ringing: stops every ring, emits
+    // Abandoned with the wait. kConflict when the call is bridged (use CallEnded).
+    [[nodiscard]] Result<Commands> CallAbandoned(const CallId& call, TimeMs now);
+
+    // The counsellor (from the console) sets their availability: kAvailable,
+    // kBreak or kOffline (other states: kInvalid).
+    //  - available: from offline, break (this is how a missed-call pause is
+    //    confirmed) or wrap-up (ends it early). While ringing it is a no-op;
+    //    while on a call it cancels an earlier request for a break/offline.
+    //  - break/offline: at once, except while on a call, when it is applied
+    //    at the end of the wrap-up instead. While ringing, the ring stops and
+    //    the call goes to the next counsellor.
+    [[nodiscard]] Result<Commands> SetAvailability(const CounsellorId& counsellor, CounsellorState wanted, TimeMs now);
+
+    // The counsellor's phone answered `call`: Bridge, and every other ring of
+    // that call stops. kConflict if that phone is not ringing for that call.
+    [[nodiscard]] Result<Commands> RingAnswered(const CallId& call, const CounsellorId& counsellor, TimeMs now);
+
+    // The ring could not go on: declined, unreachable, phone vanished mid-ring.
+    // The counsellor goes to break(phone_failed) (not rung again until they say
+    // they are available) and the call rings the next. kConflict as RingAnswered.
+    [[nodiscard]] Result<Commands> RingFailed(const CallId& call, const CounsellorId& counsellor, TimeMs now);
+
+    // The bridged call ended, by either side. The counsellor goes to wrap-up.
+    // kConflict when the call is not bridged.
+    [[nodiscard]] Result<Commands> CallEnded(const CallId& call, const CallOutcome& outcome, TimeMs now);
+
+    // The counsellor finished their notes before the wrap-up time ran out.
+    // kConflict when not in wrap-up.
+    [[nodiscard]] Result<Commands> WrapUpDone(const CounsellorId& counsellor, TimeMs now);
+
+    // The overflow destination answered a call already offered to it: its rings
+    // stop and it leaves the queue. kConflict if not offered or already bridged.
+    [[nodiscard]] Result<Commands> OverflowAnswered(const CallId& call, TimeMs now);
+
+    // Acts on every deadline that has passed, as at `now`: ring timeouts, then
+    // wrap-up ends, then routing, then overflow and announcements. Never fails.
+    Commands Advance(TimeMs now);
+
+    // The earliest time at which Advance would do something; nullopt when no
+    // deadline is pending.
+    std::optional<TimeMs> NextDeadline() const;
+
+    // The live picture at `now` (not earlier than the latest time seen).
+    LiveState Snapshot(TimeMs now) const;
+
+private:
+    struct Counsellor {
+        CounsellorProfile profile;
+        CounsellorState state = CounsellorState::kOffline;
+        BreakReason reason = BreakReason::kNone;
+        TimeMs since = 0;       // entered `state`
+        TimeMs idle_since = 0;  // last call ended, or first profiled
+        CallId call;            // ringing for / on; empty otherwise
+        TimeMs wrap_up_ends = 0;
+        CounsellorState after_call = CounsellorState::kAvailable;
+    };
+    struct Call {
+        CallInfo info;
+        TimeMs arrived = 0;
+        std::vector<CounsellorId> ringing;
+        CounsellorId bridged_to;  // empty until answered
+        TimeMs answered = 0;
+        bool overflowed = false;
+        std::optional<TimeMs> next_announce;
+    };
+
+    TimeMs Later(TimeMs now) const;  // `now`, or the latest time seen if that is later
+    void Enter(Counsellor& counsellor, CounsellorState state, BreakReason reason, Commands& out);
+    void StartRing(Call& call, Counsellor& counsellor, Commands& out);
+    void EndRing(
+        Call& call, Counsellor& counsellor, CounsellorState state, BreakReason reason, bool stop, Commands& out);
+    void EndAllRings(Call& call, Commands& out);
+    void FinishWrapUp(Counsellor& counsellor, Commands& out);
+    void Route(Commands& out);
+    bool Eligible(const Call& call, const Counsellor& counsellor) const;
+    bool SpecialistsOnly(const Call& call) const;
+    void RemoveFromQueue(const CallId& call);
+    void ExpireRings(Commands& out);
+    void ExpireWrapUps(Commands& out);
+    void OfferOverflow(Commands& out);
+    void Announcements(Commands& out);
+    const LinePolicy& PolicyOf(const Call& call) const;
+    Result<std::pair<Call*, Counsellor*>> FindRing(const CallId& call, const CounsellorId& counsellor);
+
+    TimeMs now_ = 0;
+    std::map<LineId, LinePolicy> lines_;
+    std::map<CounsellorId, Counsellor> counsellors_;
+    std::map<CallId, Call> calls_;
+    std::vector<CallId> queue_;  // waiting (queued or ringing) calls, arrival order
+};
+
+}  // namespace crisisline::acd

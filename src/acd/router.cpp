@@ -1,0 +1,450 @@
+#include <algorithm>
+#include <cassert>
+#include <utility>
+
+#include "acd/acd.hpp"
+
+namespace crisisline::acd {
+namespace {
+
+template <class T>
+bool Contains(const std::vector<T>& items, const T& item) {
+    return std::find(items.begin(), items.end(), item) != items.end();
+}
+
+bool IsBusy(CounsellorState state) { return state == CounsellorState::kRinging || state == CounsellorState::kOnCall; }
+
+BreakReason ReasonFor(CounsellorState state) {
+    return state == CounsellorState::kBreak ? BreakReason::kChosen : BreakReason::kNone;
+}
+
+void KeepEarliest(std::optional<TimeMs>& earliest, TimeMs t) {
+    if (!earliest || t < *earliest) earliest = t;
+}
+
+}  // namespace
+
+// ---- configuration ----
+
+Result<void> Router::SetLinePolicy(const LineId& line, const LinePolicy& policy) {
+    if (line.empty()) return Fail(ErrorCode::kInvalid, "line", "line id is empty; name the line");
+    if (policy.ring_timeout <= 0) {
+        return Fail(ErrorCode::kInvalid, "ring_timeout", "ring_timeout must be more than 0 ms");
+    }
+    if (policy.wrap_up < 0 || policy.wrap_up_after_concern < 0) {
+        return Fail(ErrorCode::kInvalid, "wrap_up", "wrap-up times must be 0 ms or more");
+    }
+    if (policy.overflow_after && *policy.overflow_after < 0) {
+        return Fail(ErrorCode::kInvalid, "overflow_after", "overflow_after must be 0 ms or more, or unset");
+    }
+    if (policy.announce_every && *policy.announce_every <= 0) {
+        return Fail(ErrorCode::kInvalid, "announce_every", "announce_every must be more than 0 ms, or unset");
+    }
+    lines_[line] = policy;
+    return {};
+}
+
+Result<Commands> Router::SetCounsellorProfile(const CounsellorProfile& profile, TimeMs now) {
+    now = Later(now);
+    if (profile.id.empty()) return Fail(ErrorCode::kInvalid, "id", "counsellor id is empty");
+    if (profile.languages.empty()) {
+        return Fail(ErrorCode::kInvalid, "languages", "a counsellor needs at least one language");
+    }
+    auto it = counsellors_.find(profile.id);
+    if (it != counsellors_.end() && IsBusy(it->second.state)) {
+        return Fail(ErrorCode::kConflict, "id", "counsellor is ringing or on a call; change the profile after");
+    }
+    now_ = now;
+    if (it == counsellors_.end()) {
+        Counsellor fresh;
+        fresh.profile = profile;
+        fresh.since = now;
+        fresh.idle_since = now;
+        counsellors_.emplace(profile.id, std::move(fresh));
+    } else {
+        it->second.profile = profile;
+    }
+    Commands out;
+    Route(out);
+    return out;
+}
+
+// ---- call events ----
+
+Result<Commands> Router::CallArrived(const CallInfo& info, TimeMs now) {
+    now = Later(now);
+    if (info.id.empty()) return Fail(ErrorCode::kInvalid, "id", "call id is empty");
+    auto line = lines_.find(info.line);
+    if (line == lines_.end()) return Fail(ErrorCode::kNotFound, "line", "no routing policy for line " + info.line);
+    if (calls_.count(info.id) != 0) return Fail(ErrorCode::kConflict, "id", "call " + info.id + " is already queued");
+
+    now_ = now;
+    Call call;
+    call.info = info;
+    call.arrived = now;
+    if (line->second.announce_every) call.next_announce = now + *line->second.announce_every;
+    calls_.emplace(info.id, std::move(call));
+    queue_.push_back(info.id);
+    Commands out;
+    Route(out);
+    return out;
+}
+
+Result<Commands> Router::CallAbandoned(const CallId& id, TimeMs now) {
+    now = Later(now);
+    auto it = calls_.find(id);
+    if (it == calls_.end()) return Fail(ErrorCode::kNotFound, "call", "no call " + id);
+    Call& call = it->second;
+    if (!call.bridged_to.empty()) {
+        return Fail(ErrorCode::kConflict, "call", "call " + id + " is bridged; report CallEnded instead");
+    }
+    now_ = now;
+    Commands out;
+    EndAllRings(call, out);
+    out.emplace_back(Abandoned{id, now - call.arrived});
+    RemoveFromQueue(id);
+    calls_.erase(it);
+    Route(out);
+    return out;
+}
+
+Result<Commands> Router::RingAnswered(const CallId& id, const CounsellorId& who, TimeMs now) {
+    now = Later(now);
+    auto found = FindRing(id, who);
+    if (!found) return tl::unexpected(found.error());
+    auto [call, counsellor] = *found;
+    now_ = now;
+
+    Commands out;
+    out.emplace_back(Bridge{id, who, now - call->arrived});
+    std::erase(call->ringing, who);
+    Enter(*counsellor, CounsellorState::kOnCall, BreakReason::kNone, out);  // keeps counsellor->call
+    EndAllRings(*call, out);
+    call->bridged_to = who;
+    call->answered = now;
+    RemoveFromQueue(id);
+    Route(out);
+    return out;
+}
+
+Result<Commands> Router::RingFailed(const CallId& id, const CounsellorId& who, TimeMs now) {
+    now = Later(now);
+    auto found = FindRing(id, who);
+    if (!found) return tl::unexpected(found.error());
+    auto [call, counsellor] = *found;
+    now_ = now;
+
+    Commands out;
+    // The phone is gone or refused: pause it so the Router does not ring a dead phone in a loop.
+    EndRing(*call, *counsellor, CounsellorState::kBreak, BreakReason::kPhoneFailed, /*stop=*/false, out);
+    Route(out);
+    return out;
+}
+
+Result<Commands> Router::CallEnded(const CallId& id, const CallOutcome& outcome, TimeMs now) {
+    now = Later(now);
+    auto it = calls_.find(id);
+    if (it == calls_.end()) return Fail(ErrorCode::kNotFound, "call", "no call " + id);
+    if (it->second.bridged_to.empty()) {
+        return Fail(ErrorCode::kConflict, "call", "call " + id + " was never answered; report CallAbandoned");
+    }
+    now_ = now;
+    const LinePolicy& policy = PolicyOf(it->second);
+    Counsellor& counsellor = counsellors_.at(it->second.bridged_to);
+    calls_.erase(it);
+
+    Commands out;
+    counsellor.call.clear();
+    counsellor.idle_since = now;
+    const TimeMs wrap_up =
+        (outcome.cause_for_concern || outcome.escalated) ? policy.wrap_up_after_concern : policy.wrap_up;
+    if (wrap_up > 0) {
+        counsellor.wrap_up_ends = now + wrap_up;
+        Enter(counsellor, CounsellorState::kWrapUp, BreakReason::kNone, out);
+    } else {
+        FinishWrapUp(counsellor, out);
+    }
+    Route(out);
+    return out;
+}
+
+Result<Commands> Router::OverflowAnswered(const CallId& id, TimeMs now) {
+    now = Later(now);
+    auto it = calls_.find(id);
+    if (it == calls_.end()) return Fail(ErrorCode::kNotFound, "call", "no call " + id);
+    if (!it->second.bridged_to.empty()) {
+        return Fail(ErrorCode::kConflict, "call", "call " + id + " is already bridged to a counsellor");
+    }
+    if (!it->second.overflowed) {
+        return Fail(ErrorCode::kConflict, "call", "call " + id + " was not offered to overflow");
+    }
+    now_ = now;
+    Commands out;
+    EndAllRings(it->second, out);
+    RemoveFromQueue(id);
+    calls_.erase(it);
+    Route(out);
+    return out;
+}
+
+// ---- counsellor events ----
+
+Result<Commands> Router::SetAvailability(const CounsellorId& who, CounsellorState wanted, TimeMs now) {
+    now = Later(now);
+    if (wanted != CounsellorState::kAvailable && wanted != CounsellorState::kBreak &&
+        wanted != CounsellorState::kOffline) {
+        return Fail(ErrorCode::kInvalid, "state", "a counsellor may set only available, break or offline");
+    }
+    auto it = counsellors_.find(who);
+    if (it == counsellors_.end()) return Fail(ErrorCode::kNotFound, "counsellor", "no counsellor " + who);
+    Counsellor& counsellor = it->second;
+    now_ = now;
+
+    Commands out;
+    switch (counsellor.state) {
+        case CounsellorState::kRinging:
+            if (wanted == CounsellorState::kAvailable) return out;
+            EndRing(calls_.at(counsellor.call), counsellor, wanted, ReasonFor(wanted), /*stop=*/true, out);
+            break;
+        case CounsellorState::kOnCall:
+            counsellor.after_call = wanted;  // applied when the wrap-up ends; the call goes on
+            return out;
+        default:
+            counsellor.after_call = CounsellorState::kAvailable;
+            Enter(counsellor, wanted, ReasonFor(wanted), out);
+            break;
+    }
+    Route(out);
+    return out;
+}
+
+Result<Commands> Router::WrapUpDone(const CounsellorId& who, TimeMs now) {
+    now = Later(now);
+    auto it = counsellors_.find(who);
+    if (it == counsellors_.end()) return Fail(ErrorCode::kNotFound, "counsellor", "no counsellor " + who);
+    if (it->second.state != CounsellorState::kWrapUp) {
+        return Fail(ErrorCode::kConflict, "counsellor", "counsellor " + who + " is not in wrap-up");
+    }
+    now_ = now;
+    Commands out;
+    FinishWrapUp(it->second, out);
+    Route(out);
+    return out;
+}
+
+// ---- time ----
+
+Commands Router::Advance(TimeMs now) {
+    now_ = Later(now);
+    Commands out;
+    ExpireRings(out);
+    ExpireWrapUps(out);
+    Route(out);
+    OfferOverflow(out);
+    Announcements(out);
+    return out;
+}
+
+std::optional<TimeMs> Router::NextDeadline() const {
+    std::optional<TimeMs> earliest;
+    for (const auto& [id, counsellor] : counsellors_) {
+        if (counsellor.state == CounsellorState::kRinging) {
+            KeepEarliest(earliest, counsellor.since + PolicyOf(calls_.at(counsellor.call)).ring_timeout);
+        } else if (counsellor.state == CounsellorState::kWrapUp) {
+            KeepEarliest(earliest, counsellor.wrap_up_ends);
+        }
+    }
+    for (const CallId& id : queue_) {
+        const Call& call = calls_.at(id);
+        const LinePolicy& policy = PolicyOf(call);
+        if (!call.overflowed && policy.overflow_after) KeepEarliest(earliest, call.arrived + *policy.overflow_after);
+        if (call.next_announce) KeepEarliest(earliest, *call.next_announce);
+        // The end of a specialism preference may let someone else take the call.
+        if (SpecialistsOnly(call)) KeepEarliest(earliest, call.arrived + policy.ring_timeout);
+    }
+    return earliest;
+}
+
+void Router::ExpireRings(Commands& out) {
+    for (auto& [id, counsellor] : counsellors_) {
+        if (counsellor.state != CounsellorState::kRinging) continue;
+        Call& call = calls_.at(counsellor.call);
+        if (counsellor.since + PolicyOf(call).ring_timeout <= now_) {
+            EndRing(call, counsellor, CounsellorState::kBreak, BreakReason::kMissedCall, /*stop=*/true, out);
+        }
+    }
+}
+
+void Router::ExpireWrapUps(Commands& out) {
+    for (auto& [id, counsellor] : counsellors_) {
+        if (counsellor.state == CounsellorState::kWrapUp && counsellor.wrap_up_ends <= now_) {
+            FinishWrapUp(counsellor, out);
+        }
+    }
+}
+
+void Router::OfferOverflow(Commands& out) {
+    for (const CallId& id : queue_) {
+        Call& call = calls_.at(id);
+        const auto& after = PolicyOf(call).overflow_after;
+        if (!call.overflowed && after && call.arrived + *after <= now_) {
+            call.overflowed = true;
+            out.emplace_back(Overflow{id});
+        }
+    }
+}
+
+void Router::Announcements(Commands& out) {
+    std::map<LineId, int> position;
+    for (const CallId& id : queue_) {
+        Call& call = calls_.at(id);
+        const int here = ++position[call.info.line];
+        if (!call.next_announce || *call.next_announce > now_) continue;
+        out.emplace_back(Announce{id, here});
+        const auto& every = PolicyOf(call).announce_every;
+        if (!every) {
+            call.next_announce.reset();
+            continue;
+        }
+        // One announcement however late Advance came; the next on the original rhythm.
+        const TimeMs missed = (now_ - *call.next_announce) / *every;
+        *call.next_announce += (missed + 1) * *every;
+    }
+}
+
+// ---- routing ----
+
+void Router::Route(Commands& out) {
+    for (const CallId& id : queue_) {
+        Call& call = calls_.at(id);
+        const bool ring_all = PolicyOf(call).strategy == Strategy::kRingAll;
+        if (!ring_all && !call.ringing.empty()) continue;
+
+        std::vector<Counsellor*> candidates;
+        for (auto& [cid, counsellor] : counsellors_) {
+            if (Eligible(call, counsellor)) candidates.push_back(&counsellor);
+        }
+        if (candidates.empty()) continue;  // passed over: later calls may still be served
+        if (ring_all) {
+            for (Counsellor* counsellor : candidates) StartRing(call, *counsellor, out);
+            continue;
+        }
+        const auto& wanted = call.info.specialism;
+        auto rank = [&](const Counsellor* c) {
+            const bool specialist = wanted && Contains(c->profile.specialisms, *wanted);
+            return std::make_pair(!specialist, c->idle_since);
+        };
+        // min_element keeps the first of equals: ties go by id, the order of counsellors_.
+        StartRing(call,
+                  **std::min_element(candidates.begin(), candidates.end(),
+                                     [&](const Counsellor* a, const Counsellor* b) { return rank(a) < rank(b); }),
+                  out);
+    }
+}
+
+bool Router::Eligible(const Call& call, const Counsellor& counsellor) const {
+    if (counsellor.state != CounsellorState::kAvailable) return false;
+    const CounsellorProfile& p = counsellor.profile;
+    if (!Contains(p.lines, call.info.line) || !Contains(p.languages, call.info.language)) return false;
+    return !SpecialistsOnly(call) || Contains(p.specialisms, *call.info.specialism);
+}
+
+bool Router::SpecialistsOnly(const Call& call) const {
+    return call.info.specialism && now_ < call.arrived + PolicyOf(call).ring_timeout;
+}
+
+// ---- state changes ----
+
+TimeMs Router::Later(TimeMs now) const { return std::max(now_, now); }
+
+void Router::Enter(Counsellor& counsellor, CounsellorState state, BreakReason reason, Commands& out) {
+    if (counsellor.state == state && counsellor.reason == reason) return;
+    counsellor.state = state;
+    counsellor.reason = reason;
+    counsellor.since = now_;
+    out.emplace_back(StateChanged{counsellor.profile.id, state, reason, now_});
+}
+
+void Router::StartRing(Call& call, Counsellor& counsellor, Commands& out) {
+    // Guards "a counsellor never rings for two calls at once": only an available counsellor is rung.
+    assert(counsellor.state == CounsellorState::kAvailable && counsellor.call.empty());
+    counsellor.call = call.info.id;
+    call.ringing.push_back(counsellor.profile.id);
+    out.emplace_back(Ring{call.info.id, counsellor.profile.id});
+    Enter(counsellor, CounsellorState::kRinging, BreakReason::kNone, out);
+}
+
+void Router::EndRing(
+    Call& call, Counsellor& counsellor, CounsellorState state, BreakReason reason, bool stop, Commands& out) {
+    assert(counsellor.state == CounsellorState::kRinging && counsellor.call == call.info.id);  // caller checked
+    std::erase(call.ringing, counsellor.profile.id);
+    counsellor.call.clear();
+    if (stop) out.emplace_back(StopRinging{call.info.id, counsellor.profile.id});
+    Enter(counsellor, state, reason, out);
+}
+
+void Router::EndAllRings(Call& call, Commands& out) {
+    const std::vector<CounsellorId> ringing = call.ringing;  // EndRing edits call.ringing
+    for (const CounsellorId& id : ringing) {
+        EndRing(call, counsellors_.at(id), CounsellorState::kAvailable, BreakReason::kNone, /*stop=*/true, out);
+    }
+}
+
+void Router::FinishWrapUp(Counsellor& counsellor, Commands& out) {
+    const CounsellorState next = counsellor.after_call;
+    counsellor.after_call = CounsellorState::kAvailable;
+    counsellor.wrap_up_ends = 0;
+    Enter(counsellor, next, ReasonFor(next), out);
+}
+
+void Router::RemoveFromQueue(const CallId& id) { std::erase(queue_, id); }
+
+const LinePolicy& Router::PolicyOf(const Call& call) const { return lines_.at(call.info.line); }
+
+Result<std::pair<Router::Call*, Router::Counsellor*>> Router::FindRing(const CallId& call, const CounsellorId& who) {
+    auto c = calls_.find(call);
+    if (c == calls_.end()) return Fail(ErrorCode::kNotFound, "call", "no call " + call);
+    auto k = counsellors_.find(who);
+    if (k == counsellors_.end()) return Fail(ErrorCode::kNotFound, "counsellor", "no counsellor " + who);
+    if (k->second.state != CounsellorState::kRinging || k->second.call != call) {
+        return Fail(ErrorCode::kConflict, "counsellor",
+                    "counsellor " + who + " is not ringing for call " + call + "; hang up that phone's leg only");
+    }
+    return std::make_pair(&c->second, &k->second);
+}
+
+// ---- live state ----
+
+LiveState Router::Snapshot(TimeMs now) const {
+    LiveState live;
+    live.at = std::max(now, now_);
+    std::map<LineId, int> position;
+    for (const CallId& id : queue_) {
+        const Call& call = calls_.at(id);
+        WaitingCallView view{id,
+                             call.info.line,
+                             call.info.language,
+                             call.info.specialism,
+                             ++position[call.info.line],
+                             live.at - call.arrived,
+                             call.ringing,
+                             call.overflowed};
+        live.longest_wait_ms = std::max(live.longest_wait_ms, view.wait_ms);
+        live.waiting.push_back(std::move(view));
+    }
+    for (const auto& [id, call] : calls_) {
+        if (call.bridged_to.empty()) continue;
+        live.active.push_back(
+            ActiveCallView{id, call.info.line, call.bridged_to, call.answered - call.arrived, live.at - call.answered});
+    }
+    for (const auto& [id, c] : counsellors_) {
+        CounsellorView view{id, c.state, c.reason, live.at - c.since, std::nullopt, std::nullopt, std::nullopt};
+        if (!c.call.empty()) view.call = c.call;
+        if (c.state == CounsellorState::kWrapUp) view.wrap_up_ends = c.wrap_up_ends;
+        if (c.after_call != CounsellorState::kAvailable) view.after_call = c.after_call;
+        live.counsellors.push_back(std::move(view));
+    }
+    return live;
+}
+
+}  // namespace crisisline::acd

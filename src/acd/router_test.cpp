@@ -1,0 +1,589 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+#include "acd/acd.hpp"
+
+namespace crisisline::acd {
+namespace {
+
+using S = CounsellorState;
+
+// A line and its counsellors, with a fake clock: every input happens at `now`.
+class Floor {
+public:
+    explicit Floor(LinePolicy policy = {}) {
+        EXPECT_TRUE(router.SetLinePolicy("police", policy).has_value());
+        EXPECT_TRUE(router.SetLinePolicy("fire", policy).has_value());
+    }
+
+    // Adds a counsellor on `lines`, and makes them available unless told otherwise.
+    Commands Counsellor(const std::string& id,
+                        std::vector<Language> languages = {Language::kEnglish},
+                        std::vector<std::string> specialisms = {},
+                        std::vector<LineId> lines = {"police"},
+                        bool available = true) {
+        Commands out = Ok(router.SetCounsellorProfile({id, lines, languages, specialisms}, now));
+        if (available) Append(out, Ok(router.SetAvailability(id, S::kAvailable, now)));
+        return out;
+    }
+    Commands Arrive(const std::string& id,
+                    Language language = Language::kEnglish,
+                    std::optional<std::string> specialism = std::nullopt,
+                    const std::string& line = "police") {
+        return Ok(router.CallArrived({id, line, language, specialism}, now));
+    }
+    Commands Answer(const std::string& call, const std::string& who) { return Ok(router.RingAnswered(call, who, now)); }
+    Commands Fail(const std::string& call, const std::string& who) { return Ok(router.RingFailed(call, who, now)); }
+    Commands HangUp(const std::string& call) { return Ok(router.CallAbandoned(call, now)); }
+    Commands End(const std::string& call, CallOutcome outcome = {}) { return Ok(router.CallEnded(call, outcome, now)); }
+    Commands Set(const std::string& who, S state) { return Ok(router.SetAvailability(who, state, now)); }
+    Commands At(TimeMs t) {
+        now = t;
+        return router.Advance(now);
+    }
+
+    S StateOf(const std::string& who) const {
+        for (const auto& c : router.Snapshot(now).counsellors) {
+            if (c.counsellor == who) return c.state;
+        }
+        ADD_FAILURE() << "no counsellor " << who;
+        return S::kOffline;
+    }
+    BreakReason ReasonOf(const std::string& who) const {
+        for (const auto& c : router.Snapshot(now).counsellors) {
+            if (c.counsellor == who) return c.reason;
+        }
+        return BreakReason::kNone;
+    }
+    std::vector<std::string> Waiting() const {
+        std::vector<std::string> ids;
+        for (const auto& w : router.Snapshot(now).waiting) ids.push_back(w.call);
+        return ids;
+    }
+
+    static Commands Ok(Result<Commands> result) {
+        if (!result) {
+            ADD_FAILURE() << "unexpected error: " << result.error().field << ": " << result.error().message;
+            return {};
+        }
+        return *result;
+    }
+    static void Append(Commands& to, const Commands& more) { to.insert(to.end(), more.begin(), more.end()); }
+
+    Router router;
+    TimeMs now = 0;
+};
+
+// The commands of one kind, described, e.g. Only<Ring>(out) == {"ring c1 -> anna"}.
+template <class T>
+std::vector<std::string> Only(const Commands& commands) {
+    std::vector<std::string> out;
+    for (const Command& c : commands) {
+        if (std::holds_alternative<T>(c)) out.push_back(Describe(c));
+    }
+    return out;
+}
+
+std::string All(const Commands& commands) {
+    std::string text;
+    for (const Command& c : commands) text += Describe(c) + "\n";
+    return text;
+}
+
+using Lines = std::vector<std::string>;
+
+// ---- longest idle ----
+
+TEST(RouterTest, RingsLongestIdleCounsellorFirst) {
+    struct Case {
+        const char* name;
+        std::vector<std::pair<std::string, TimeMs>> joined;  // counsellor, when first profiled
+        std::string expected;
+    };
+    const Case cases[] = {
+        {"earliest joiner first", {{"bea", 0}, {"cai", 5}, {"ann", 10}}, "bea"},
+        {"order of joining, not of id", {{"cai", 1}, {"ann", 2}, {"bea", 3}}, "cai"},
+        {"ties broken by id", {{"cai", 0}, {"bea", 0}, {"ann", 0}}, "ann"},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.name);
+        Floor floor;
+        for (const auto& [who, t] : c.joined) {
+            floor.now = t;
+            floor.Counsellor(who);
+        }
+        floor.now = 100;
+        EXPECT_EQ(Only<Ring>(floor.Arrive("c1")), Lines{"ring c1 -> " + c.expected});
+    }
+}
+
+TEST(RouterTest, CounsellorWhoseCallEndedLatestGoesLast) {
+    Floor floor(LinePolicy{.wrap_up = 0});
+    floor.Counsellor("ann");
+    floor.now = 1;
+    floor.Counsellor("bea");
+    floor.Arrive("c1");  // rings ann, the longest idle
+    floor.Answer("c1", "ann");
+    floor.now = 50;
+    floor.End("c1");  // ann is idle from 50, bea from 1
+    floor.now = 60;
+    EXPECT_EQ(Only<Ring>(floor.Arrive("c2")), Lines{"ring c2 -> bea"});
+}
+
+TEST(RouterTest, OneCounsellorRingsAtATimeUnderLongestIdle) {
+    Floor floor;
+    floor.Counsellor("ann");
+    floor.Counsellor("bea");
+    const Commands out = floor.Arrive("c1");
+    EXPECT_EQ(Only<Ring>(out), Lines{"ring c1 -> ann"});
+    EXPECT_EQ(floor.StateOf("bea"), S::kAvailable);
+    EXPECT_EQ(Only<Ring>(floor.Arrive("c2")), Lines{"ring c2 -> bea"}) << "the next call takes the next counsellor";
+}
+
+TEST(RouterTest, OffersCallsOnlyToCounsellorsServingTheLine) {
+    Floor floor;
+    floor.Counsellor("ann", {Language::kEnglish}, {}, {"fire"});
+    EXPECT_TRUE(Only<Ring>(floor.Arrive("c1")).empty());
+    floor.Counsellor("bea", {Language::kEnglish}, {}, {"fire", "police"});
+    EXPECT_EQ(floor.Waiting(), Lines{"c1"});
+    EXPECT_EQ(floor.StateOf("bea"), S::kRinging);
+}
+
+// ---- ring all ----
+
+TEST(RouterTest, RingAllRingsEveryEligibleCounsellorAndStopsTheOthersOnAnswer) {
+    Floor floor(LinePolicy{.strategy = Strategy::kRingAll});
+    floor.Counsellor("ann");
+    floor.Counsellor("bea");
+    floor.Counsellor("cai");
+    floor.Set("cai", S::kBreak);
+    EXPECT_EQ(Only<Ring>(floor.Arrive("c1")), (Lines{"ring c1 -> ann", "ring c1 -> bea"}));
+
+    floor.now = 3000;
+    const Commands out = floor.Answer("c1", "bea");
+    EXPECT_EQ(Only<Bridge>(out), Lines{"bridge c1 -> bea wait_ms=3000"});
+    EXPECT_EQ(Only<StopRinging>(out), Lines{"stop_ringing c1 -> ann"});
+    EXPECT_EQ(floor.StateOf("ann"), S::kAvailable);
+    EXPECT_EQ(floor.StateOf("bea"), S::kOnCall);
+}
+
+TEST(RouterTest, RingAllAddsCounsellorsWhoBecomeAvailableWhileItRings) {
+    Floor floor(LinePolicy{.strategy = Strategy::kRingAll});
+    floor.Counsellor("ann");
+    floor.Counsellor("bea", {Language::kEnglish}, {}, {"police"}, /*available=*/false);
+    floor.Arrive("c1");
+    floor.now = 5000;
+    EXPECT_EQ(Only<Ring>(floor.Set("bea", S::kAvailable)), Lines{"ring c1 -> bea"});
+}
+
+// ---- language ----
+
+TEST(RouterTest, OffersWelshCallsOnlyToWelshSpeakers) {
+    struct Case {
+        Language call;
+        std::string expected;  // ann speaks English only (idle longest), bryn both, cerys Welsh only
+    };
+    const Case cases[] = {{Language::kWelsh, "bryn"}, {Language::kEnglish, "ann"}};
+    for (const Case& c : cases) {
+        SCOPED_TRACE(LanguageName(c.call));
+        Floor floor;
+        floor.Counsellor("ann", {Language::kEnglish});
+        floor.now = 1;
+        floor.Counsellor("bryn", {Language::kEnglish, Language::kWelsh});
+        floor.now = 2;
+        floor.Counsellor("cerys", {Language::kWelsh});
+        EXPECT_EQ(Only<Ring>(floor.Arrive("c1", c.call)), Lines{"ring c1 -> " + c.expected});
+    }
+}
+
+TEST(RouterTest, WelshCallWaitsForAWelshSpeakerAndStillOverflows) {
+    Floor floor(LinePolicy{.overflow_after = 90 * kSecondMs});
+    floor.Counsellor("ann", {Language::kEnglish});
+    EXPECT_TRUE(Only<Ring>(floor.Arrive("c1", Language::kWelsh)).empty());
+    EXPECT_EQ(Only<Overflow>(floor.At(90 * kSecondMs)), Lines{"overflow c1"});
+    EXPECT_EQ(floor.StateOf("ann"), S::kAvailable) << "never offered to an English-only counsellor";
+    EXPECT_EQ(Only<Ring>(floor.Counsellor("bryn", {Language::kWelsh})), Lines{"ring c1 -> bryn"});
+}
+
+TEST(RouterTest, CallNobodyCanTakeDoesNotBlockLaterCalls) {
+    Floor floor;
+    floor.Counsellor("ann", {Language::kEnglish});
+    floor.Arrive("c1", Language::kWelsh);
+    EXPECT_EQ(Only<Ring>(floor.Arrive("c2")), Lines{"ring c2 -> ann"});
+    EXPECT_EQ(floor.Waiting(), (Lines{"c1", "c2"}));
+}
+
+TEST(RouterTest, ServesCallsFirstComeFirstServed) {
+    Floor floor;
+    floor.Counsellor("bea", {Language::kEnglish}, {}, {"police"}, /*available=*/false);
+    floor.Arrive("c1");
+    floor.now = 1;
+    floor.Arrive("c2");
+    floor.now = 2;
+    EXPECT_EQ(Only<Ring>(floor.Set("bea", S::kAvailable)), Lines{"ring c1 -> bea"});
+}
+
+// ---- specialism ----
+
+TEST(RouterTest, SpecialismIsPreferredForOneRingTimeoutThenAnyoneMayAnswer) {
+    Floor floor;  // ring timeout 20 s
+    floor.Counsellor("ann");
+    floor.now = 1;
+    floor.Counsellor("bea", {Language::kEnglish}, {"bereavement"});
+    floor.now = 2;
+    floor.Set("bea", S::kBreak);
+    EXPECT_TRUE(Only<Ring>(floor.Arrive("c1", Language::kEnglish, "bereavement")).empty())
+        << "ann lacks the specialism; the call waits for a specialist at first";
+    EXPECT_EQ(floor.router.NextDeadline(), 2 + 20 * kSecondMs);
+    EXPECT_EQ(Only<Ring>(floor.At(2 + 20 * kSecondMs)), Lines{"ring c1 -> ann"});
+}
+
+TEST(RouterTest, SpecialistIsRungBeforeALongerIdleCounsellor) {
+    Floor floor;
+    floor.Counsellor("ann");
+    floor.now = 1;
+    floor.Counsellor("bea", {Language::kEnglish}, {"bereavement"});
+    EXPECT_EQ(Only<Ring>(floor.Arrive("c1", Language::kEnglish, "bereavement")), Lines{"ring c1 -> bea"});
+}
+
+// ---- ring timeout, missed calls, vanished phones ----
+
+TEST(RouterTest, RingTimeoutMovesOnAndPausesTheCounsellorWhoMissedIt) {
+    Floor floor;
+    floor.Counsellor("ann");
+    floor.now = 1;
+    floor.Counsellor("bea");
+    floor.Arrive("c1");  // rings ann at t=1
+    EXPECT_TRUE(floor.At(1 + 20 * kSecondMs - 1).empty()) << "not yet";
+    const Commands out = floor.At(1 + 20 * kSecondMs);
+    EXPECT_EQ(Only<StopRinging>(out), Lines{"stop_ringing c1 -> ann"}) << All(out);
+    EXPECT_EQ(Only<Ring>(out), Lines{"ring c1 -> bea"}) << All(out);
+    EXPECT_EQ(floor.StateOf("ann"), S::kBreak);
+    EXPECT_EQ(floor.ReasonOf("ann"), BreakReason::kMissedCall);
+
+    floor.now = 25 * kSecondMs;
+    EXPECT_TRUE(Only<Ring>(floor.Arrive("c2")).empty()) << "a paused counsellor is not rung";
+    EXPECT_EQ(Only<Ring>(floor.Set("ann", S::kAvailable)), Lines{"ring c2 -> ann"}) << "until they confirm";
+}
+
+TEST(RouterTest, CallKeepsWaitingWhenEveryoneMissesIt) {
+    Floor floor;
+    floor.Counsellor("ann");
+    floor.Arrive("c1");
+    const Commands out = floor.At(20 * kSecondMs);
+    EXPECT_TRUE(Only<Ring>(out).empty());
+    EXPECT_EQ(floor.Waiting(), Lines{"c1"}) << "never dropped";
+}
+
+TEST(RouterTest, RingAllTimeoutPausesEveryCounsellorWhoLetItRing) {
+    Floor floor(LinePolicy{.strategy = Strategy::kRingAll});
+    floor.Counsellor("ann");
+    floor.Counsellor("bea");
+    floor.Arrive("c1");
+    const Commands out = floor.At(20 * kSecondMs);
+    EXPECT_EQ(Only<StopRinging>(out), (Lines{"stop_ringing c1 -> ann", "stop_ringing c1 -> bea"}));
+    EXPECT_EQ(floor.ReasonOf("ann"), BreakReason::kMissedCall);
+    EXPECT_EQ(floor.ReasonOf("bea"), BreakReason::kMissedCall);
+    EXPECT_EQ(floor.Waiting(), Lines{"c1"});
+}
+
+TEST(RouterTest, PhoneVanishingMidRingRingsTheNext) {
+    Floor floor;
+    floor.Counsellor("ann");
+    floor.now = 1;
+    floor.Counsellor("bea");
+    floor.Arrive("c1");
+    floor.now = 4000;
+    const Commands out = floor.Fail("c1", "ann");
+    EXPECT_TRUE(Only<StopRinging>(out).empty()) << "that ring is already gone";
+    EXPECT_EQ(Only<Ring>(out), Lines{"ring c1 -> bea"});
+    EXPECT_EQ(floor.StateOf("ann"), S::kBreak);
+    EXPECT_EQ(floor.ReasonOf("ann"), BreakReason::kPhoneFailed);
+    EXPECT_EQ(floor.router.NextDeadline(), 4000 + 20 * kSecondMs) << "bea's ring has its own full timeout";
+}
+
+// ---- counsellor availability ----
+
+TEST(RouterTest, CounsellorGoingOnBreakWhileRingingRingsTheNext) {
+    for (S wanted : {S::kBreak, S::kOffline}) {
+        SCOPED_TRACE(StateName(wanted));
+        Floor floor;
+        floor.Counsellor("ann");
+        floor.now = 1;
+        floor.Counsellor("bea");
+        floor.Arrive("c1");
+        const Commands out = floor.Set("ann", wanted);
+        EXPECT_EQ(Only<StopRinging>(out), Lines{"stop_ringing c1 -> ann"});
+        EXPECT_EQ(Only<Ring>(out), Lines{"ring c1 -> bea"});
+        EXPECT_EQ(floor.StateOf("ann"), wanted);
+    }
+}
+
+TEST(RouterTest, CounsellorOnBreakMidQueueIsPassedOver) {
+    Floor floor;
+    floor.Counsellor("ann");
+    floor.Counsellor("bea");
+    floor.Arrive("c1");
+    floor.Answer("c1", "ann");
+    floor.Set("bea", S::kBreak);
+    EXPECT_TRUE(Only<Ring>(floor.Arrive("c2")).empty());
+    floor.now = 10 * kSecondMs;
+    EXPECT_EQ(Only<Ring>(floor.Set("bea", S::kAvailable)), Lines{"ring c2 -> bea"});
+}
+
+TEST(RouterTest, BreakAskedForDuringACallStartsAfterTheWrapUp) {
+    Floor floor(LinePolicy{.wrap_up = 60 * kSecondMs});
+    floor.Counsellor("ann");
+    floor.Arrive("c1");
+    floor.Answer("c1", "ann");
+    EXPECT_TRUE(floor.Set("ann", S::kBreak).empty()) << "the call goes on";
+    EXPECT_EQ(floor.StateOf("ann"), S::kOnCall);
+    floor.now = 100;
+    floor.End("c1");
+    EXPECT_EQ(floor.StateOf("ann"), S::kWrapUp);
+    floor.At(100 + 60 * kSecondMs);
+    EXPECT_EQ(floor.StateOf("ann"), S::kBreak);
+    EXPECT_EQ(floor.ReasonOf("ann"), BreakReason::kChosen);
+}
+
+// ---- caller hangs up ----
+
+TEST(RouterTest, CallerHangingUpInQueueIsAbandonedWithTheWait) {
+    Floor floor;
+    floor.now = 1000;
+    floor.Arrive("c1");
+    floor.now = 38'500;
+    const Commands out = floor.HangUp("c1");
+    EXPECT_EQ(Only<Abandoned>(out), Lines{"abandoned c1 wait_ms=37500"});
+    EXPECT_TRUE(floor.Waiting().empty());
+}
+
+TEST(RouterTest, CallerHangingUpWhileRingingStopsTheRingAndFreesTheCounsellor) {
+    Floor floor;
+    floor.Counsellor("ann");
+    floor.Arrive("c1");
+    floor.now = 5000;
+    const Commands out = floor.HangUp("c1");
+    EXPECT_EQ(Only<StopRinging>(out), Lines{"stop_ringing c1 -> ann"});
+    EXPECT_EQ(Only<Abandoned>(out), Lines{"abandoned c1 wait_ms=5000"});
+    EXPECT_EQ(floor.StateOf("ann"), S::kAvailable) << "not the counsellor's miss";
+}
+
+// ---- wrap-up ----
+
+TEST(RouterTest, WrapUpIsLongerAfterCauseForConcernOrEscalation) {
+    struct Case {
+        const char* name;
+        CallOutcome outcome;
+        TimeMs wrap_up;
+    };
+    const Case cases[] = {
+        {"ordinary", {}, 60 * kSecondMs},
+        {"cause for concern", {.cause_for_concern = true}, 300 * kSecondMs},
+        {"escalated", {.escalated = true}, 300 * kSecondMs},
+        {"both", {.cause_for_concern = true, .escalated = true}, 300 * kSecondMs},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.name);
+        Floor floor;
+        floor.Counsellor("ann");
+        floor.Arrive("c1");
+        floor.Answer("c1", "ann");
+        floor.now = 1000;
+        floor.End("c1", c.outcome);
+        EXPECT_EQ(floor.StateOf("ann"), S::kWrapUp);
+        floor.Arrive("c2");
+        EXPECT_TRUE(Only<Ring>(floor.At(1000 + c.wrap_up - 1)).empty());
+        EXPECT_EQ(Only<Ring>(floor.At(1000 + c.wrap_up)), Lines{"ring c2 -> ann"});
+    }
+}
+
+TEST(RouterTest, FinishingNotesEarlyEndsTheWrapUp) {
+    Floor floor;
+    floor.Counsellor("ann");
+    floor.Arrive("c1");
+    floor.Answer("c1", "ann");
+    floor.End("c1");
+    floor.Arrive("c2");
+    floor.now = 10 * kSecondMs;
+    EXPECT_EQ(Only<Ring>(Floor::Ok(floor.router.WrapUpDone("ann", floor.now))), Lines{"ring c2 -> ann"});
+}
+
+// ---- overflow ----
+
+TEST(RouterTest, OverflowsAtTheThresholdWhileStayingQueued) {
+    Floor floor(LinePolicy{.overflow_after = 120 * kSecondMs});
+    floor.Arrive("c1");
+    EXPECT_TRUE(Only<Overflow>(floor.At(120 * kSecondMs - 1)).empty());
+    EXPECT_EQ(Only<Overflow>(floor.At(120 * kSecondMs)), Lines{"overflow c1"});
+    EXPECT_TRUE(Only<Overflow>(floor.At(500 * kSecondMs)).empty()) << "offered once";
+    EXPECT_EQ(floor.Waiting(), Lines{"c1"});
+    EXPECT_EQ(Only<Ring>(floor.Counsellor("ann")), Lines{"ring c1 -> ann"}) << "still routed to counsellors";
+
+    const Commands out = Floor::Ok(floor.router.OverflowAnswered("c1", floor.now));
+    EXPECT_EQ(Only<StopRinging>(out), Lines{"stop_ringing c1 -> ann"});
+    EXPECT_TRUE(floor.Waiting().empty());
+    EXPECT_EQ(floor.StateOf("ann"), S::kAvailable);
+}
+
+TEST(RouterTest, OverflowAnsweredBeforeOfferIsRefused) {
+    Floor floor;
+    floor.Arrive("c1");
+    auto result = floor.router.OverflowAnswered("c1", 0);
+    ASSERT_FALSE(result.has_value());
+    EXPECT_EQ(result.error().code, ErrorCode::kConflict);
+}
+
+// ---- announcements ----
+
+TEST(RouterTest, AnnouncesAtTheIntervalWithEachCallersPosition) {
+    Floor floor(LinePolicy{.overflow_after = std::nullopt, .announce_every = 45 * kSecondMs});
+    floor.Arrive("c1");
+    floor.now = 10 * kSecondMs;
+    floor.Arrive("c2");
+    floor.now = 12 * kSecondMs;
+    floor.Arrive("f1", Language::kEnglish, std::nullopt, "fire");  // another line: its own positions
+    floor.now = 20 * kSecondMs;
+    floor.Arrive("c3");
+
+    struct Step {
+        TimeMs at;
+        Lines announced;
+    };
+    const Step steps[] = {
+        {44'999, {}},
+        {45'000, {"announce c1 position=1"}},
+        {55'000, {"announce c2 position=2"}},
+        {57'000, {"announce f1 position=1"}},
+        {65'000, {"announce c3 position=3"}},
+        {90'000, {"announce c1 position=1"}},
+    };
+    for (const Step& step : steps) {
+        EXPECT_EQ(Only<Announce>(floor.At(step.at)), step.announced) << "at " << step.at;
+    }
+    floor.now = 95'000;
+    floor.HangUp("c1");
+    EXPECT_EQ(Only<Announce>(floor.At(100'000)), Lines{"announce c2 position=1"}) << "moved up";
+    EXPECT_EQ(Only<Announce>(floor.At(300'000)),
+              (Lines{"announce c2 position=1", "announce f1 position=1", "announce c3 position=2"}))
+        << "once each however late";
+    EXPECT_EQ(floor.router.NextDeadline(), 325'000) << "c2 keeps its rhythm: 10 s + 7 x 45 s";
+}
+
+// ---- bad or late events ----
+
+TEST(RouterTest, LateAnswerFromAStoppedRingIsRefusedAndChangesNothing) {
+    Floor floor(LinePolicy{.strategy = Strategy::kRingAll});
+    floor.Counsellor("ann");
+    floor.Counsellor("bea");
+    floor.Arrive("c1");
+    floor.Answer("c1", "ann");
+    auto late = floor.router.RingAnswered("c1", "bea", floor.now);
+    ASSERT_FALSE(late.has_value());
+    EXPECT_EQ(late.error().code, ErrorCode::kConflict);
+    EXPECT_EQ(floor.StateOf("ann"), S::kOnCall);
+    EXPECT_EQ(floor.StateOf("bea"), S::kAvailable);
+}
+
+TEST(RouterTest, RejectsUnknownAndMalformedInput) {
+    Floor floor;
+    floor.Arrive("c1");
+    struct Case {
+        const char* name;
+        Result<Commands> result;
+        ErrorCode code;
+    };
+    const Case cases[] = {
+        {"duplicate call", floor.router.CallArrived({"c1", "police", Language::kEnglish, std::nullopt}, 0),
+         ErrorCode::kConflict},
+        {"unknown line", floor.router.CallArrived({"c9", "nowhere", Language::kEnglish, std::nullopt}, 0),
+         ErrorCode::kNotFound},
+        {"empty call id", floor.router.CallArrived({"", "police", Language::kEnglish, std::nullopt}, 0),
+         ErrorCode::kInvalid},
+        {"unknown call", floor.router.CallAbandoned("c9", 0), ErrorCode::kNotFound},
+        {"unknown counsellor", floor.router.SetAvailability("zed", S::kAvailable, 0), ErrorCode::kNotFound},
+        {"end of an unanswered call", floor.router.CallEnded("c1", {}, 0), ErrorCode::kConflict},
+        {"no languages", floor.router.SetCounsellorProfile({"ann", {"police"}, {}, {}}, 0), ErrorCode::kInvalid},
+    };
+    for (const Case& c : cases) {
+        ASSERT_FALSE(c.result.has_value()) << c.name;
+        EXPECT_EQ(c.result.error().code, c.code) << c.name;
+    }
+    EXPECT_EQ(floor.Waiting(), Lines{"c1"});
+    EXPECT_FALSE(floor.router.SetLinePolicy("police", {.ring_timeout = 0}).has_value());
+    EXPECT_FALSE(floor.router.SetAvailability("ann", S::kOnCall, 0).has_value());
+}
+
+TEST(RouterTest, SetAvailabilityRefusesRouterOwnedStates) {
+    Floor floor;
+    floor.Counsellor("ann");
+    for (S bad : {S::kRinging, S::kOnCall, S::kWrapUp}) {
+        auto result = floor.router.SetAvailability("ann", bad, 0);
+        ASSERT_FALSE(result.has_value()) << StateName(bad);
+        EXPECT_EQ(result.error().code, ErrorCode::kInvalid);
+    }
+}
+
+// ---- live state and time ----
+
+TEST(RouterTest, SnapshotShowsWaitsStatesAndTimeInState) {
+    Floor floor;
+    floor.Counsellor("ann");
+    floor.Counsellor("bea", {Language::kEnglish}, {}, {"police"}, /*available=*/false);
+    floor.now = 1000;
+    floor.Arrive("c1");  // rings ann
+    floor.now = 4000;
+    floor.Arrive("c2");
+    floor.now = 9000;
+    floor.Answer("c1", "ann");
+
+    const LiveState live = floor.router.Snapshot(15'000);
+    EXPECT_EQ(live.at, 15'000);
+    ASSERT_EQ(live.waiting.size(), 1u);
+    EXPECT_EQ(live.waiting[0].call, "c2");
+    EXPECT_EQ(live.waiting[0].position, 1);
+    EXPECT_EQ(live.waiting[0].wait_ms, 11'000);
+    EXPECT_EQ(live.longest_wait_ms, 11'000);
+    ASSERT_EQ(live.active.size(), 1u);
+    EXPECT_EQ(live.active[0].counsellor, "ann");
+    EXPECT_EQ(live.active[0].wait_ms, 8000);
+    EXPECT_EQ(live.active[0].talk_ms, 6000);
+    ASSERT_EQ(live.counsellors.size(), 2u);
+    EXPECT_EQ(live.counsellors[0].state, S::kOnCall);
+    EXPECT_EQ(live.counsellors[0].in_state_ms, 6000);
+    EXPECT_EQ(live.counsellors[0].call, "c1");
+    EXPECT_EQ(live.counsellors[1].state, S::kOffline);
+    EXPECT_EQ(live.counsellors[1].in_state_ms, 15'000);
+}
+
+TEST(RouterTest, TimeNeverRunsBackwards) {
+    Floor floor;
+    floor.now = 10'000;
+    floor.Arrive("c1");
+    floor.now = 5000;  // a clock step backwards
+    const Commands out = floor.HangUp("c1");
+    EXPECT_EQ(Only<Abandoned>(out), Lines{"abandoned c1 wait_ms=0"});
+}
+
+TEST(RouterTest, NextDeadlineIsTheEarliestTimer) {
+    Floor floor(
+        LinePolicy{.wrap_up = 60 * kSecondMs, .overflow_after = 100 * kSecondMs, .announce_every = 45 * kSecondMs});
+    EXPECT_EQ(floor.router.NextDeadline(), std::nullopt);
+    floor.Counsellor("ann");
+    floor.Arrive("c1");
+    EXPECT_EQ(floor.router.NextDeadline(), 20 * kSecondMs) << "ring timeout";
+    floor.now = 1000;
+    floor.Answer("c1", "ann");
+    EXPECT_EQ(floor.router.NextDeadline(), std::nullopt) << "nothing pending while talking";
+    floor.now = 2000;
+    floor.End("c1");
+    EXPECT_EQ(floor.router.NextDeadline(), 2000 + 60 * kSecondMs) << "wrap-up end";
+}
+
+}  // namespace
+}  // namespace crisisline::acd
