@@ -8,38 +8,64 @@ namespace crisisline::api {
 using namespace detail;
 using staff::Permission;
 
+namespace {
+
+Result<directory::Query> ReadDirectoryQuery(const http::Request& req) {
+    directory::Query q;
+    auto need = Query(req, "need", 64);
+    if (!need) return tl::unexpected(need.error());
+    if (*need) {
+        const auto& codes = reference::SignpostingCategoryCodes();
+        if (std::find(codes.begin(), codes.end(), **need) == codes.end()) {
+            return Fail(ErrorCode::kInvalid, "need", "unknown signposting category");
+        }
+        q.need = **need;
+    }
+    auto region = Query(req, "region", 64);
+    if (!region) return tl::unexpected(region.error());
+    q.region = region->value_or("");
+    auto text = Query(req, "q", 200);
+    if (!text) return tl::unexpected(text.error());
+    q.text = text->value_or("");
+    auto limit = QueryInt(req, "limit", 20, 1, 100);
+    if (!limit) return tl::unexpected(limit.error());
+    q.limit = static_cast<size_t>(*limit);
+    return q;
+}
+
+}  // namespace
+
 void Api::AddDirectoryRoutes(http::Router& r) {
     auto check = [](const staff::Authenticated& who, Permission p, const http::Request& req) {
         return staff::Authorise(who.principal, p, Param(req, "line"));
     };
-    r.Add("GET", "/api/v1/lines/{line}/directory",
-          Signed([this, check](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
-              if (auto a = check(who, Permission::kReadDirectory, req); !a) return tl::unexpected(a.error());
-              directory::Query q;
-              auto need = Query(req, "need", 64);
-              if (!need) return tl::unexpected(need.error());
-              if (*need) {
-                  const auto& codes = reference::SignpostingCategoryCodes();
-                  if (std::find(codes.begin(), codes.end(), **need) == codes.end()) {
-                      return Fail(ErrorCode::kInvalid, "need", "unknown signposting category");
-                  }
-                  q.need = **need;
-              }
-              auto region = Query(req, "region", 64);
-              if (!region) return tl::unexpected(region.error());
-              q.region = region->value_or("");
-              auto text = Query(req, "q", 200);
-              if (!text) return tl::unexpected(text.error());
-              q.text = text->value_or("");
-              auto limit = QueryInt(req, "limit", 20, 1, 100);
-              if (!limit) return tl::unexpected(limit.error());
-              q.limit = static_cast<size_t>(*limit);
-              auto found = directory_.Search(Param(req, "line"), q);
-              if (!found) return tl::unexpected(found.error());
-              http::Response resp;
-              resp.body = std::move(*found);
-              return resp;
-          }));
+    auto search = Signed([this, check](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+        if (auto a = check(who, Permission::kReadDirectory, req); !a) return tl::unexpected(a.error());
+        auto q = ReadDirectoryQuery(req);
+        if (!q) return tl::unexpected(q.error());
+        auto found = directory_.Search(Param(req, "line"), *q);
+        if (!found) return tl::unexpected(found.error());
+        http::Response resp;
+        resp.body = std::move(*found);
+        return resp;
+    });
+    r.Add("GET", "/api/v1/lines/{line}/directory", [this, search](http::Request req, http::Respond respond) {
+        // Searches are the most frequent request. With a remembered session and a built
+        // index no I/O is needed, so they are answered here on the I/O thread; anything
+        // else (a cache miss, an error to explain) takes the worker pool like every route.
+        if (auto who = sessions_.AuthenticateRemembered(req.Cookie(kSessionCookie)); who && who->mfa_complete) {
+            auto q = ReadDirectoryQuery(req);
+            if (q && staff::Authorise(who->principal, Permission::kReadDirectory, Param(req, "line"))) {
+                if (auto found = directory_.SearchRemembered(Param(req, "line"), *q)) {
+                    http::Response resp;
+                    resp.body = std::move(*found);
+                    respond(std::move(resp));
+                    return;
+                }
+            }
+        }
+        search(std::move(req), std::move(respond));
+    });
     r.Add("POST", "/api/v1/lines/{line}/directory",
           Signed([this, check](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
               if (auto a = check(who, Permission::kManageDirectory, req); !a) return tl::unexpected(a.error());

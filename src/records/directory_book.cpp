@@ -18,16 +18,17 @@ Result<std::vector<directory::Service>> DirectoryBook::Load(const std::string& l
     return out;
 }
 
+std::shared_ptr<const DirectoryBook::Snapshot> DirectoryBook::FreshSnapshot(const std::string& line_id, TimeMs now) {
+    std::lock_guard lock(mu_);
+    auto it = snapshots_.find(line_id);
+    if (it == snapshots_.end()) return nullptr;
+    const bool fresh = now - it->second->built_at < kSnapshotFor && now / kDayMs == it->second->built_at / kDayMs;
+    return fresh ? it->second : nullptr;
+}
+
 Result<std::shared_ptr<const DirectoryBook::Snapshot>> DirectoryBook::SnapshotOf(const std::string& line_id) {
     const TimeMs now = s_.clock.Now();
-    {
-        std::lock_guard lock(mu_);
-        auto it = snapshots_.find(line_id);
-        if (it != snapshots_.end() && now - it->second->built_at < kSnapshotFor &&
-            now / kDayMs == it->second->built_at / kDayMs) {
-            return it->second;
-        }
-    }
+    if (auto fresh = FreshSnapshot(line_id, now)) return fresh;
     auto services = Load(line_id);
     if (!services) return tl::unexpected(services.error());
     auto snapshot = std::make_shared<Snapshot>(std::move(*services));
@@ -47,20 +48,30 @@ void DirectoryBook::Invalidate(const std::string& line_id) {
     snapshots_.erase(line_id);
 }
 
-Result<std::string> DirectoryBook::Search(const std::string& line_id, const directory::Query& query) {
-    auto snapshot = SnapshotOf(line_id);
-    if (!snapshot) return tl::unexpected(snapshot.error());
+std::string DirectoryBook::Answer(const Snapshot& snapshot, const directory::Query& query) {
     std::string body = R"({"services":[)";
     bool first = true;
-    for (const directory::Service* service : (*snapshot)->index.Search(query)) {
-        auto it = (*snapshot)->rendered.find(service);
-        if (it == (*snapshot)->rendered.end()) continue;  // cannot happen: every service was rendered
+    for (const directory::Service* service : snapshot.index.Search(query)) {
+        auto it = snapshot.rendered.find(service);
+        if (it == snapshot.rendered.end()) continue;  // cannot happen: every service was rendered
         if (!first) body += ',';
         body += it->second;
         first = false;
     }
     body += "]}";
     return body;
+}
+
+Result<std::string> DirectoryBook::Search(const std::string& line_id, const directory::Query& query) {
+    auto snapshot = SnapshotOf(line_id);
+    if (!snapshot) return tl::unexpected(snapshot.error());
+    return Answer(**snapshot, query);
+}
+
+std::optional<std::string> DirectoryBook::SearchRemembered(const std::string& line_id, const directory::Query& query) {
+    auto snapshot = FreshSnapshot(line_id, s_.clock.Now());
+    if (!snapshot) return std::nullopt;
+    return Answer(*snapshot, query);
 }
 
 Result<nlohmann::json> DirectoryBook::Get(const std::string& line_id, const std::string& id) {

@@ -26,6 +26,9 @@ public:
     // The body of a search answer, {"services": [...]}, assembled from JSON rendered once per
     // service when the index is built (and again each day, as "stale" depends on the date).
     Result<std::string> Search(const std::string& line_id, const directory::Query& query);
+    // Search without I/O: answers only when the line's index is built and fresh; nullopt
+    // means "use Search". Never blocks, so it may run on an event loop.
+    std::optional<std::string> SearchRemembered(const std::string& line_id, const directory::Query& query);
     Result<nlohmann::json> Get(const std::string& line_id, const std::string& id);
     // Creates (id empty) or replaces a service.
     Result<nlohmann::json> Put(const std::string& actor, const std::string& line_id, const std::string& id, const Fields& body);
@@ -45,6 +48,8 @@ private:
     };
 
     Result<std::shared_ptr<const Snapshot>> SnapshotOf(const std::string& line_id);
+    std::shared_ptr<const Snapshot> FreshSnapshot(const std::string& line_id, TimeMs now);
+    static std::string Answer(const Snapshot& snapshot, const directory::Query& query);
     Result<std::vector<directory::Service>> Load(const std::string& line_id);
     void Invalidate(const std::string& line_id);
 

@@ -234,6 +234,26 @@ void Sessions::ForgetStaff(const std::string& staff_id) {
     std::erase_if(cache_, [&](const auto& kv) { return kv.second.session.staff_id == staff_id; });
 }
 
+std::optional<Authenticated> Sessions::AuthenticateRemembered(std::string_view token) {
+    if (token.empty()) return std::nullopt;
+    const TimeMs now = clock_.Now();
+    const std::string token_hash = crypto::Sha256Hex(token);
+    std::lock_guard lock(cache_mu_);
+    auto it = cache_.find(token_hash);
+    if (it == cache_.end() || now - it->second.fetched_at >= policy_.cache_for) return std::nullopt;
+    const store::SessionRow& session = it->second.session;
+    if (now - session.last_seen_at > policy_.touch_interval || now - session.created_at > policy_.absolute_timeout) {
+        return std::nullopt;  // needs a write (touch) or has ended: the full path handles both
+    }
+    Authenticated out;
+    out.principal = it->second.principal;
+    out.csrf = CsrfFor(token);
+    out.mfa_complete = session.mfa_complete;
+    out.idle_expires_at =
+        std::min(session.last_seen_at + policy_.idle_timeout, session.created_at + policy_.absolute_timeout);
+    return out;
+}
+
 Result<Authenticated> Sessions::Authenticate(std::string_view token) {
     if (token.empty()) return Fail(ErrorCode::kUnauthenticated, "sign in first");
     const TimeMs now = clock_.Now();

@@ -65,6 +65,11 @@ public:
     // kUnauthenticated when the token is unknown, expired or the account disabled.
     Result<Authenticated> Authenticate(std::string_view token);
 
+    // Authenticate without any I/O: answers only from what is remembered, and only
+    // when that is fresh and needs no write; nullopt means "use Authenticate".
+    // Never blocks (a mutex held for a lookup), so it may run on an event loop.
+    std::optional<Authenticated> AuthenticateRemembered(std::string_view token);
+
     Result<void> SignOut(std::string_view token);
     Result<void> SignOutEverywhere(const std::string& staff_id);
     Result<void> ChangePassword(const std::string& staff_id, std::string_view current, std::string_view replacement);

@@ -182,6 +182,12 @@ class ApiTest(unittest.TestCase):
             "GET", "/api/v1/lines/police/directory?need=bereavement_by_suicide&region=North%20West&q=death")
         self.assertEqual(status, 200, found)
         self.assertIn(created["id"], [s["id"] for s in found["services"]])
+        # The second search is answered from the built index without touching storage: same answer.
+        status, again, _ = self.counsellor.call(
+            "GET", "/api/v1/lines/police/directory?need=bereavement_by_suicide&region=North%20West&q=death")
+        self.assertEqual((status, again), (200, found))
+        status, body, _ = self.clients["fire"].call("GET", "/api/v1/lines/police/directory?q=death")
+        self.assert_error(status, body, 403)
         status, body, _ = self.counsellor.call("GET", "/api/v1/lines/police/directory?need=astrology")
         self.assert_error(status, body, 400, "need")
         status, exported, _ = self.supervisor.call("GET", "/api/v1/lines/police/hsds")
