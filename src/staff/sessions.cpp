@@ -234,6 +234,17 @@ void Sessions::ForgetStaff(const std::string& staff_id) {
     std::erase_if(cache_, [&](const auto& kv) { return kv.second.session.staff_id == staff_id; });
 }
 
+Authenticated Sessions::Describe(const Remembered& remembered, std::string_view token) const {
+    const store::SessionRow& session = remembered.session;
+    Authenticated out;
+    out.principal = remembered.principal;
+    out.csrf = CsrfFor(token);
+    out.mfa_complete = session.mfa_complete;
+    out.idle_expires_at =
+        std::min(session.last_seen_at + policy_.idle_timeout, session.created_at + policy_.absolute_timeout);
+    return out;
+}
+
 std::optional<Authenticated> Sessions::AuthenticateRemembered(std::string_view token) {
     if (token.empty()) return std::nullopt;
     const TimeMs now = clock_.Now();
@@ -245,13 +256,7 @@ std::optional<Authenticated> Sessions::AuthenticateRemembered(std::string_view t
     if (now - session.last_seen_at > policy_.touch_interval || now - session.created_at > policy_.absolute_timeout) {
         return std::nullopt;  // needs a write (touch) or has ended: the full path handles both
     }
-    Authenticated out;
-    out.principal = it->second.principal;
-    out.csrf = CsrfFor(token);
-    out.mfa_complete = session.mfa_complete;
-    out.idle_expires_at =
-        std::min(session.last_seen_at + policy_.idle_timeout, session.created_at + policy_.absolute_timeout);
-    return out;
+    return Describe(it->second, token);
 }
 
 Result<Authenticated> Sessions::Authenticate(std::string_view token) {
@@ -277,13 +282,7 @@ Result<Authenticated> Sessions::Authenticate(std::string_view token) {
         // Not waited for: a lost touch only shortens the idle window by a minute.
         writer_.Submit([touched = session](store::Tx& tx) { return tx.UpdateSession(touched); });
     }
-    Authenticated out;
-    out.principal = (*loaded)->principal;
-    out.csrf = CsrfFor(token);
-    out.mfa_complete = session.mfa_complete;
-    out.idle_expires_at =
-        std::min(session.last_seen_at + policy_.idle_timeout, session.created_at + policy_.absolute_timeout);
-    return out;
+    return Describe(**loaded, token);
 }
 
 Result<void> Sessions::SignOut(std::string_view token) {

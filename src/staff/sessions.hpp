@@ -90,6 +90,7 @@ private:
     };
 
     Result<std::optional<Remembered>> Load(const std::string& token_hash, TimeMs now);
+    Authenticated Describe(const Remembered& remembered, std::string_view token) const;
     void Forget(const std::string& token_hash);
     Result<std::optional<store::StaffRow>> FindStaff(std::string_view username);
     Result<void> RecordFailure(const store::StaffRow& row, TimeMs now);
