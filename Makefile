@@ -5,7 +5,7 @@ DATA_DIR ?= ./var
 LISTEN ?= 127.0.0.1:8080
 CRISISLINE := $(BUILD_DIR)/apps/crisisline/crisisline
 
-.PHONY: run test build bootstrap configure clean bench sanitize
+.PHONY: run test build bootstrap configure clean bench sanitize call
 
 bootstrap:
 	@scripts/bootstrap
@@ -20,7 +20,12 @@ build: configure
 run: configure
 	@cmake --build $(BUILD_DIR) -j$(JOBS) --target crisisline
 	@test -f $(DATA_DIR)/crisisline.db || $(CRISISLINE) init --data $(DATA_DIR) --demo
+	@scripts/render-prompts $(DATA_DIR)/prompts >/dev/null || echo "prompts not rendered: calls hear generated tones"
 	@exec $(CRISISLINE) serve --data $(DATA_DIR) --listen $(LISTEN)
+
+# A test call into the server `make run` started (run it in a second terminal).
+call:
+	@scripts/test-call --data $(DATA_DIR)
 
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS) --timeout 600

@@ -7,6 +7,7 @@
 #include "crypto/crypto.hpp"
 #include "records/services.hpp"
 #include "store/store.hpp"
+#include "telephony/config.hpp"
 #include "writer/writer.hpp"
 
 namespace crisisline::app {
@@ -43,6 +44,7 @@ struct ServeOptions {
     int io_threads = 2;
     int workers = 32;
     std::string static_dir;
+    telephony::TelephonyConfig telephony;  // [telephony]; enabled = false: no SIP side
 };
 
 // Runs the server until SIGTERM or SIGINT; returns the process exit code.

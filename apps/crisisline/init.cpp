@@ -7,6 +7,7 @@
 #include "records/directory_book.hpp"
 #include "records/lines.hpp"
 #include "staff/accounts.hpp"
+#include "staff/sip_accounts.hpp"
 
 namespace crisisline::app {
 
@@ -19,6 +20,25 @@ listen = "127.0.0.1:8080"
 # Threads for HTTP I/O, and workers for requests (storage and password hashing block).
 io_threads = 2
 workers = 32
+
+[telephony]
+# SIP (UDP and TCP) for carrier trunks and counsellor phones; media is relayed through rtp_address.
+listen = "127.0.0.1:5060"
+rtp_address = "127.0.0.1"
+rtp_ports = [20000, 39999]
+# After the greeting, how long to wait for "1" (Welsh) before carrying on in English.
+choice_wait_s = 4
+# A call whose audio stops for this long is ended (a dead line, not a quiet caller: phones send RTP in silence too).
+rtp_timeout_s = 30
+# Demo convenience: a counsellor whose phone registers becomes available at once.
+# In service, leave this false: counsellors say they are ready in the console.
+available_on_register = true
+
+# Who may send calls to the lines' numbers. This one is for test calls from this machine
+# (make call); replace it with your carrier's signalling addresses and/or digest credentials.
+[[telephony.trunk]]
+name = "loopback-test-carrier"
+allow = ["127.0.0.1"]
 )";
 
 struct DemoPerson {
@@ -27,9 +47,10 @@ struct DemoPerson {
     std::vector<std::string> roles;
     std::vector<std::string> languages;
     std::vector<std::string> specialisms;
+    bool sip_phone = false;  // gets a demo SIP account for a softphone
 };
 
-Result<void> CreateDemo(Opened& o) {
+Result<void> CreateDemo(const DataDir& dir, Opened& o) {
     records::Services s = o.Services();
     records::Lines lines(s);
     // Fictional demo line: the number is from Ofcom's range reserved for drama, so it rings nobody.
@@ -45,20 +66,33 @@ Result<void> CreateDemo(Opened& o) {
 
     staff::Accounts accounts(*o.store, *o.writer, o.clock);
     const DemoPerson people[] = {
-        {"demo.counsellor", "Sam (demo counsellor)", {"counsellor"}, {"en"}, {"bereavement_by_suicide"}},
-        {"demo.welsh", "Ceri (demo counsellor)", {"counsellor"}, {"en", "cy"}, {}},
-        {"demo.supervisor", "Jo (demo supervisor)", {"supervisor", "counsellor"}, {"en"}, {}},
+        {"demo.counsellor", "Sam (demo counsellor)", {"counsellor"}, {"en"}, {"bereavement_by_suicide"}, true},
+        {"demo.welsh", "Ceri (demo counsellor)", {"counsellor"}, {"en", "cy"}, {}, true},
+        {"demo.supervisor", "Jo (demo supervisor)", {"supervisor", "counsellor"}, {"en"}, {}, true},
         {"demo.manager", "Alex (demo service manager)", {"service_manager"}, {"en"}, {}},
         {"demo.admin", "Pat (demo administrator)", {"admin"}, {"en"}, {}},
         {"demo.auditor", "Lee (demo auditor)", {"auditor"}, {"en"}, {}},
     };
-    std::printf("\nDemo staff (demo data; shown once; first sign-in enrols an authenticator app):\n");
+    staff::SipAccounts sip(*o.store, *o.writer, o.keys, o.clock);
+    // The demo phones' credentials, for `make call` (demo data, this machine only, mode 0600).
+    std::string phones_path = dir.root + "/demo-phones";
+    std::ofstream phones(phones_path);
+    std::filesystem::permissions(phones_path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    phones << "# DEMO DATA: SIP accounts of the demo counsellors' softphones, for `make call`. Not for service.\n";
+    std::printf("\nDemo staff (demo data; shown once; first sign-in enrols an authenticator app; "
+                "demo softphones register with the SIP user and password shown):\n");
     for (const auto& p : people) {
         std::string password = crypto::RandomToken(12);
         staff::NewStaff who{p.username, p.display_name, password, {p.roles, {"police"}, p.languages, p.specialisms}};
         auto created = accounts.Create(who, "system");
         if (!created) return tl::unexpected(created.error());
         std::printf("  %-16s %-28s password: %s\n", p.username, p.display_name, password.c_str());
+        if (p.sip_phone) {
+            auto sip_password = sip.Issue(created->id, p.username, "system");
+            if (!sip_password) return tl::unexpected(sip_password.error());
+            std::printf("  %-16s SIP phone (demo): user %s, SIP password %s\n", "", p.username, sip_password->c_str());
+            phones << p.username << " " << *sip_password << "\n";
+        }
     }
     records::DirectoryBook book(s);
     auto added = book.Add("system", "police", directory::DemoServices());
@@ -86,7 +120,7 @@ int Init(const DataDir& dir, bool demo) {
     }
     std::printf("crisisline: initialised %s (database, service key with mode 0600, configuration)\n", dir.root.c_str());
     if (demo) {
-        if (auto d = CreateDemo(**opened); !d) {
+        if (auto d = CreateDemo(dir, **opened); !d) {
             std::fprintf(stderr, "crisisline init: demo data: %s\n", d.error().message.c_str());
             return 1;
         }

@@ -13,6 +13,7 @@
 #include "records/directory_book.hpp"
 #include "records/retention.hpp"
 #include "staff/accounts.hpp"
+#include "staff/sip_accounts.hpp"
 
 namespace {
 
@@ -34,6 +35,13 @@ bool ApplyConfig(const app::DataDir& dir, app::ServeOptions& o, const CLI::App& 
         if (serve.count("--io-threads") == 0) o.io_threads = config["server"]["io_threads"].value_or(o.io_threads);
         if (serve.count("--workers") == 0) o.workers = config["server"]["workers"].value_or(o.workers);
         if (serve.count("--static") == 0) o.static_dir = config["server"]["static_dir"].value_or(o.static_dir);
+        auto telephony = telephony::ParseTelephonyConfig(config);
+        if (!telephony) {
+            std::fprintf(stderr, "crisisline serve: %s: %s %s\n", dir.Config().c_str(), telephony.error().field.c_str(),
+                         telephony.error().message.c_str());
+            return false;
+        }
+        o.telephony = *telephony;
     } catch (const toml::parse_error& e) {
         std::fprintf(stderr, "crisisline serve: %s line %u: %s\n", dir.Config().c_str(),
                      static_cast<unsigned>(e.source().begin.line), std::string(e.description()).c_str());
@@ -81,6 +89,8 @@ int main(int argc, char** argv) {
     serve->add_option("--io-threads", serve_options.io_threads, "HTTP I/O threads")->check(CLI::Range(1, 64));
     serve->add_option("--workers", serve_options.workers, "request worker threads")->check(CLI::Range(1, 1024));
     serve->add_option("--static", serve_options.static_dir, "directory of the built console to serve");
+    std::string sip_listen;
+    serve->add_option("--sip-listen", sip_listen, "address:port for SIP (UDP and TCP), or 'off' for no telephony");
 
     bool demo = false;
     auto* init = cli.add_subcommand("init", "create the data directory, keys and database");
@@ -103,6 +113,14 @@ int main(int argc, char** argv) {
     staff_disable->add_option("--username", username, "sign-in name")->required();
     auto* staff_reset = staff_cmd->add_subcommand("reset-mfa", "clear an account's authenticator enrolment");
     staff_reset->add_option("--username", username, "sign-in name")->required();
+    std::string sip_user;
+    bool sip_revoke = false;
+    auto* staff_sip = staff_cmd->add_subcommand(
+        "sip-account", "issue the SIP account a counsellor's phone registers with; the new password is printed once "
+                       "and replaces any earlier one");
+    staff_sip->add_option("--username", username, "the staff member's sign-in name")->required();
+    staff_sip->add_option("--sip-user", sip_user, "SIP user name, 3-32 of a-z 0-9 . _ - (default: the sign-in name)");
+    staff_sip->add_flag("--revoke", sip_revoke, "remove the account instead; the phone can no longer register");
 
     std::string line_id, file;
     auto* dir_cmd = cli.add_subcommand("directory", "the signposting directory (HSDS JSON)");
@@ -130,6 +148,15 @@ int main(int argc, char** argv) {
 
     if (*serve) {
         if (!ApplyConfig(dir, serve_options, *serve)) return 2;
+        if (sip_listen == "off") {
+            serve_options.telephony.enabled = false;
+        } else if (!sip_listen.empty()) {
+            if (auto hp = telephony::SplitHostPort(sip_listen, "--sip-listen"); !hp) {
+                std::fprintf(stderr, "crisisline serve: --sip-listen %s\n", hp.error().message.c_str());
+                return 2;
+            }
+            serve_options.telephony.listen = sip_listen;
+        }
         return app::Serve(dir, serve_options);
     }
     if (*init) return app::Init(dir, demo);
@@ -163,6 +190,24 @@ int main(int argc, char** argv) {
         }
         auto row = FindByUsername(*o.store, username);
         if (!row) return Failed("staff", row.error().message);
+        if (*staff_sip) {
+            staff::SipAccounts sip(*o.store, *o.writer, o.keys, o.clock);
+            if (sip_revoke) {
+                auto r = sip.Revoke(row->id, "system");
+                if (!r) return Failed("staff sip-account", r.error().message);
+                std::printf("revoked the SIP account of %s\n", username.c_str());
+                return 0;
+            }
+            const std::string name = sip_user.empty() ? row->username : sip_user;
+            auto password = sip.Issue(row->id, name, "system");
+            if (!password) {
+                const auto& e = password.error();
+                return Failed("staff sip-account", (e.field == "sip_username" ? "--sip-user " : "") + e.message);
+            }
+            std::printf("SIP account of %s: user %s\nSIP password (shown once): %s\n", username.c_str(), name.c_str(),
+                        password->c_str());
+            return 0;
+        }
         if (*staff_disable) {
             auto r = accounts.Update(row->id, Fields(nlohmann::json{{"disabled", true}}, ""), "system");
             if (!r) return Failed("staff disable", r.error().message);

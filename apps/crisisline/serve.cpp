@@ -10,6 +10,9 @@
 #include "api/api.hpp"
 #include "app.hpp"
 #include "http/server.hpp"
+#include "media/prompt_set.hpp"
+#include "records/call_log.hpp"
+#include "telephony/telephony.hpp"
 
 namespace crisisline::app {
 
@@ -29,11 +32,14 @@ Result<std::pair<std::string, std::uint16_t>> SplitListen(const std::string& lis
     }
 }
 
-// Moves follow-ups to their status at the current time every 30 s,
-// until told to stop. The state lives in the database, so a restart loses nothing.
+// Moves follow-ups to their status at the current time every 30 s, and
+// hands telephony the current lines and counsellors (so an administrator's
+// change reaches the phones within 30 s), until told to stop. The state lives
+// in the database, so a restart loses nothing.
 class FollowUpTicker {
 public:
-    explicit FollowUpTicker(records::FollowUps& follow_ups) : follow_ups_(follow_ups), thread_([this] { Loop(); }) {}
+    FollowUpTicker(records::FollowUps& follow_ups, records::Services services, telephony::Telephony* telephony)
+        : follow_ups_(follow_ups), services_(services), telephony_(telephony), thread_([this] { Loop(); }) {}
     ~FollowUpTicker() {
         {
             std::lock_guard lock(mu_);
@@ -54,11 +60,20 @@ private:
             } else if (*changed > 0) {
                 spdlog::info("follow-up schedule: {} follow-ups changed status", *changed);
             }
+            if (telephony_) {
+                if (auto book = records::LoadTelephonyBook(services_)) {
+                    telephony_->Reload(std::move(*book));
+                } else {
+                    spdlog::warn("telephony: could not reload lines and counsellors: {}", book.error().message);
+                }
+            }
             lock.lock();
         }
     }
 
     records::FollowUps& follow_ups_;
+    records::Services services_;
+    telephony::Telephony* telephony_;
     std::mutex mu_;
     std::condition_variable wake_;
     bool stop_ = false;
@@ -98,12 +113,40 @@ int Serve(const DataDir& dir, ServeOptions options) {
         spdlog::error("follow-up schedule: {}", changed.error().message);
         return 1;
     }
+    // The SIP side: lines, counsellors' phone accounts and prompts are read before the first call.
+    events::Bus bus;
+    records::CallLog call_log((*opened)->Services());
+    std::unique_ptr<telephony::Telephony> phones;
+    if (options.telephony.enabled) {
+        auto services = (*opened)->Services();
+        auto book = records::LoadTelephonyBook(services);
+        if (!book) {
+            spdlog::error("telephony: {}", book.error().message);
+            return 1;
+        }
+        std::string prompts_dir = options.telephony.prompts_dir.empty() ? dir.root + "/prompts"
+                                  : options.telephony.prompts_dir.front() == '/'
+                                      ? options.telephony.prompts_dir
+                                      : dir.root + "/" + options.telephony.prompts_dir;
+        auto prompts = media::LoadPromptSet(prompts_dir);
+        if (!prompts) {
+            spdlog::error("telephony prompts: {}", prompts.error().message);
+            return 1;
+        }
+        phones = std::make_unique<telephony::Telephony>(options.telephony, std::move(*prompts), call_log, bus,
+                                                        (*opened)->clock);
+        if (auto started = phones->Start(*book); !started) {
+            spdlog::error("{}", started.error().message);
+            return 1;
+        }
+        api->AttachTelephony(*phones);
+    }
     http::Server server(server_options, api->Routes());
     if (auto started = server.Start(); !started) {
         spdlog::error("{}", started.error().message);
         return 1;
     }
-    auto ticker = std::make_unique<FollowUpTicker>(api->FollowUpsService());
+    auto ticker = std::make_unique<FollowUpTicker>(api->FollowUpsService(), (*opened)->Services(), phones.get());
     spdlog::info("crisisline serving on http://{}:{}/", address->first, server.Port());
     std::printf("\ncrisisline is running (Ctrl-C stops it):\n"
                 "  console and API  http://%s:%u/  (API under /api/v1)\n"
@@ -111,6 +154,11 @@ int Serve(const DataDir& dir, ServeOptions options) {
                 "  metrics          http://%s:%u/metrics\n\n",
                 address->first.c_str(), server.Port(), address->first.c_str(), server.Port(), address->first.c_str(),
                 server.Port());
+    if (phones) {
+        auto hp = telephony::SplitHostPort(options.telephony.listen, "listen");
+        std::printf("  SIP              sip:%s:%u  (udp and tcp; counsellor phones register here)\n\n",
+                    hp ? hp->first.c_str() : "?", phones->SipPort());
+    }
     std::fflush(stdout);
 
     int signal = 0;
@@ -118,6 +166,7 @@ int Serve(const DataDir& dir, ServeOptions options) {
     spdlog::info("received {}; finishing requests in flight", signal == SIGTERM ? "SIGTERM" : "SIGINT");
     server.Stop();  // stops accepting, lets in-flight requests finish
     ticker.reset();
+    if (phones) phones->Stop();  // every call ends and its record is queued before the writer drains
     api->Drain();
     api.reset();
     (*opened)->writer->Stop();  // everything answered is durable before exit

@@ -1,11 +1,29 @@
 #include "api/api.hpp"
 #include "api/detail/requests.hpp"
 #include "staff/access.hpp"
+#include "staff/sip_accounts.hpp"
 
 namespace crisisline::api {
 
 using namespace detail;
 using staff::Permission;
+
+namespace {
+
+// The staff answer: the account, and the SIP user name of its phone (never the SIP password).
+nlohmann::json StaffWithSip(const store::StaffRow& row, const std::optional<std::string>& sip_username) {
+    nlohmann::json out = staff::StaffJson(row);
+    out["sip_username"] = sip_username ? nlohmann::json(*sip_username) : nlohmann::json();
+    return out;
+}
+
+Result<nlohmann::json> StaffAnswer(staff::SipAccounts& sip, const store::StaffRow& row) {
+    auto name = sip.UsernameOf(row.id);
+    if (!name) return tl::unexpected(name.error());
+    return StaffWithSip(row, *name);
+}
+
+}  // namespace
 
 void Api::AddAdministrationRoutes(http::Router& r) {
     r.Add("GET", "/api/v1/lines", Signed([this](const http::Request&, const staff::Authenticated& who) -> Result<http::Response> {
@@ -46,8 +64,15 @@ void Api::AddAdministrationRoutes(http::Router& r) {
               if (auto a = staff::Authorise(who.principal, Permission::kManageStaff, ""); !a) return tl::unexpected(a.error());
               auto rows = accounts_.List();
               if (!rows) return tl::unexpected(rows.error());
+              staff::SipAccounts sip(s_.store, s_.writer, s_.keys, s_.clock);
+              auto sip_names = sip.UsernamesByStaff();
+              if (!sip_names) return tl::unexpected(sip_names.error());
               nlohmann::json out = nlohmann::json::array();
-              for (const auto& row : *rows) out.push_back(staff::StaffJson(row));
+              for (const auto& row : *rows) {
+                  auto name = sip_names->find(row.id);
+                  out.push_back(StaffWithSip(row, name == sip_names->end() ? std::nullopt
+                                                                            : std::optional<std::string>(name->second)));
+              }
               return Ok({{"staff", out}});
           }));
     r.Add("POST", "/api/v1/staff", Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
@@ -58,7 +83,7 @@ void Api::AddAdministrationRoutes(http::Router& r) {
               if (!input) return tl::unexpected(input.error());
               auto row = accounts_.Create(*input, who.principal.staff_id);
               if (!row) return tl::unexpected(row.error());
-              return Ok(staff::StaffJson(*row), 201);
+              return Ok(StaffWithSip(*row, std::nullopt), 201);
           }));
     r.Add("GET", "/api/v1/staff/{id}",
           Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
@@ -70,7 +95,10 @@ void Api::AddAdministrationRoutes(http::Router& r) {
               }
               auto row = accounts_.Get(id);
               if (!row) return tl::unexpected(row.error());
-              return Ok(staff::StaffJson(*row));
+              staff::SipAccounts sip(s_.store, s_.writer, s_.keys, s_.clock);
+              auto answer = StaffAnswer(sip, *row);
+              if (!answer) return tl::unexpected(answer.error());
+              return Ok(*answer);
           }));
     r.Add("PATCH", "/api/v1/staff/{id}",
           Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
@@ -80,7 +108,33 @@ void Api::AddAdministrationRoutes(http::Router& r) {
               auto row = accounts_.Update(Param(req, "id"), *f, who.principal.staff_id);
               sessions_.ForgetStaff(Param(req, "id"));
               if (!row) return tl::unexpected(row.error());
-              return Ok(staff::StaffJson(*row));
+              staff::SipAccounts sip(s_.store, s_.writer, s_.keys, s_.clock);
+              auto answer = StaffAnswer(sip, *row);
+              if (!answer) return tl::unexpected(answer.error());
+              return Ok(*answer);
+          }));
+    // The SIP account of a counsellor's phone. The password is in this answer only.
+    r.Add("PUT", "/api/v1/staff/{id}/sip-account",
+          Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = staff::Authorise(who.principal, Permission::kManageStaff, ""); !a) return tl::unexpected(a.error());
+              auto f = BodyOf(req);
+              if (!f) return tl::unexpected(f.error());
+              if (auto k = f->OnlyKnown({"sip_username"}); !k) return tl::unexpected(k.error());
+              auto name = f->String("sip_username", 256);  // CheckSipUsername gives the exact rule
+              if (!name) return tl::unexpected(name.error());
+              staff::SipAccounts sip(s_.store, s_.writer, s_.keys, s_.clock);
+              auto password = sip.Issue(Param(req, "id"), *name, who.principal.staff_id);
+              if (!password) return tl::unexpected(password.error());
+              return Ok({{"sip_username", *name}, {"password", *password}});
+          }));
+    r.Add("DELETE", "/api/v1/staff/{id}/sip-account",
+          Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = staff::Authorise(who.principal, Permission::kManageStaff, ""); !a) return tl::unexpected(a.error());
+              staff::SipAccounts sip(s_.store, s_.writer, s_.keys, s_.clock);
+              if (auto revoked = sip.Revoke(Param(req, "id"), who.principal.staff_id); !revoked) {
+                  return tl::unexpected(revoked.error());
+              }
+              return NoContent();
           }));
     r.Add("POST", "/api/v1/staff/{id}/reset-mfa",
           Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {

@@ -87,6 +87,7 @@ std::shared_ptr<const http::Router> Api::Routes() {
     r->Add("GET", "/metrics", Public([this](const http::Request&) -> Result<http::Response> {
                storage_commits_.Set(static_cast<double>(s_.writer.Commits()));
                storage_units_.Set(static_cast<double>(s_.writer.Units()));
+               RefreshTelephonyMetrics();
                http::Response resp;
                resp.content_type = http::Metrics::kContentType;
                resp.body = metrics_.Render();
@@ -100,6 +101,7 @@ std::shared_ptr<const http::Router> Api::Routes() {
     AddContactRoutes(*r);
     AddDirectoryRoutes(*r);
     AddOversightRoutes(*r);
+    AddLiveRoutes(*r);
     return r;
 }
 

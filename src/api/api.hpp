@@ -17,6 +17,10 @@
 #include "staff/sessions.hpp"
 #include "staff/throttle.hpp"
 
+namespace crisisline::telephony {
+class Telephony;
+}
+
 namespace crisisline::api {
 
 // The name of the session cookie.
@@ -41,6 +45,11 @@ public:
 
     records::FollowUps& FollowUpsService() { return follow_ups_; }
 
+    // Serves /api/v1/live and the counsellor's availability from `telephony`
+    // (which must outlive the Api). Without it those routes answer 503.
+    // REQUIRES: called before Routes().
+    void AttachTelephony(telephony::Telephony& telephony);
+
 private:
     // A handler body: runs on the worker pool; its error becomes the JSON error response.
     using Body = std::function<Result<http::Response>(const http::Request&)>;
@@ -55,6 +64,9 @@ private:
     void AddContactRoutes(http::Router& r);
     void AddDirectoryRoutes(http::Router& r);
     void AddOversightRoutes(http::Router& r);
+    void AddLiveRoutes(http::Router& r);
+    void AddFollowUpCallRoute(http::Router& r);
+    void RefreshTelephonyMetrics();
 
     records::Services s_;
     http::Metrics& metrics_;
@@ -68,6 +80,7 @@ private:
     staff::SignInThrottle sign_in_throttle_;
     http::Gauge& storage_commits_;  // refreshed from the storage writer at each scrape
     http::Gauge& storage_units_;
+    telephony::Telephony* telephony_ = nullptr;
     boost::asio::thread_pool pool_;
 };
 

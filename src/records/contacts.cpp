@@ -64,8 +64,8 @@ nlohmann::json ContactJson(const store::ContactRow& row, const nlohmann::json& c
         out["ended_at"] = FormatTime(*row.ended_at);
         if (row.answered_at) out["talk_seconds"] = (*row.ended_at - *row.answered_at) / 1000;
     }
-    for (const char* key : {"language", "caller_role", "force", "region", "member_of_public", "themes", "actions",
-                            "outcome", "cause_for_concern", "imminent_risk", "repeat_calls_30d"}) {
+    for (const char* key : {"channel", "call", "language", "caller_role", "force", "region", "member_of_public",
+                            "themes", "actions", "outcome", "cause_for_concern", "imminent_risk", "repeat_calls_30d"}) {
         out[key] = facts.contains(key) ? facts[key] : nlohmann::json();
     }
     if (!content.is_null()) {

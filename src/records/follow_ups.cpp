@@ -143,6 +143,29 @@ Result<nlohmann::json> FollowUps::Read(const staff::Principal& who, const std::s
     return out;
 }
 
+Result<std::string> FollowUps::NumberToDial(const staff::Principal& who, const std::string& line_id,
+                                            const std::string& id) {
+    auto kek = s_.keys.Line(line_id);
+    if (!kek) return tl::unexpected(kek.error());
+    auto row = ReadAudited<store::FollowUpRow>(
+        s_, [&](store::Tx& tx) { return tx.GetFollowUp(line_id, id); },
+        {who.staff_id, "follow_up.dial", line_id, "follow_up", id, "follow_up"}, "no follow-up with this id on this line");
+    if (!row) return tl::unexpected(row.error());
+    if (IsClosedFollowUpStatus(row->status) || row->sealed.Empty()) {
+        return Fail(ErrorCode::kConflict, "this follow-up is " + row->status + "; there is no number to call");
+    }
+    auto plain = crypto::Open(**kek, row->sealed, SealingContext("follow_up", line_id, id));
+    if (!plain) return tl::unexpected(plain.error());
+    auto details = nlohmann::json::parse(*plain, nullptr, false);
+    if (details.value("method", "") != "phone") {
+        return Fail(ErrorCode::kConflict, "the caller consented to " + details.value("method", std::string("another method")) +
+                                              ", not a phone call");
+    }
+    auto number = details.value("number", "");
+    if (number.empty()) return Fail(ErrorCode::kConflict, "there is no number on file");
+    return number;
+}
+
 Result<nlohmann::json> FollowUps::Transition(const staff::Principal& who,
                                         const std::string& line_id,
                                         const std::string& id,

@@ -26,6 +26,10 @@ public:
     Result<nlohmann::json> List(const std::string& line_id, const std::vector<std::string>& statuses);
     // With the sealed details (number masked to its last three digits); audited.
     Result<nlohmann::json> Read(const staff::Principal& who, const std::string& line_id, const std::string& id);
+    // The consented number, for telephony to dial a follow-up call (it never goes back to
+    // the browser). Audited as "follow_up.dial". kConflict when the follow-up is closed or its
+    // consented method is not a phone call; kNotFound as Read.
+    Result<std::string> NumberToDial(const staff::Principal& who, const std::string& line_id, const std::string& id);
     // body: outcome (attempt outcome code), note. Completes on "spoke_with_caller"; unreachable
     // once the line's maximum attempts are used.
     Result<nlohmann::json> RecordAttempt(const staff::Principal& who,

@@ -21,11 +21,87 @@ std::vector<std::string> RegionChoices() {
     return out;
 }
 
+// "sip:" or "sips:", then [user@]host with no spaces, angle brackets or quotes.
+bool IsSipUri(const std::string& s) {
+    const size_t colon = s.find(':');
+    if (colon == std::string::npos) return false;
+    const std::string scheme = s.substr(0, colon);
+    if (scheme != "sip" && scheme != "sips") return false;
+    const std::string rest = s.substr(colon + 1);
+    const size_t at = rest.find('@');
+    const std::string host = at == std::string::npos ? rest : rest.substr(at + 1);
+    if (at == 0 || host.empty() || host.front() == ';' || host.front() == ':') return false;
+    return std::all_of(rest.begin(), rest.end(), [](char c) {
+        return c > ' ' && c < 127 && c != '<' && c != '>' && c != '"';
+    });
+}
+
+Result<void> CheckOverflowTo(const std::string& to, const std::string& own_line, const std::string& field) {
+    if (to.empty()) return {};
+    if (to.rfind("line:", 0) == 0) {
+        const std::string target = to.substr(5);
+        if (!IsSlug(target)) return Fail(ErrorCode::kInvalid, field, "\"line:\" must be followed by a line id");
+        if (target == own_line) return Fail(ErrorCode::kInvalid, field, "a line cannot overflow to itself");
+        return {};
+    }
+    if (!IsSipUri(to)) {
+        return Fail(ErrorCode::kInvalid, field,
+                    "must be empty, \"line:<line id>\" or a partner's SIP URI such as \"sip:overflow@partner.example\"");
+    }
+    return {};
+}
+
+// An integer setting that may be null (meaning "never"): absent keeps `into`.
+Result<void> ReadNullableSeconds(const Fields& f, const char* name, std::int64_t min, std::int64_t max,
+                                 std::optional<int>& into) {
+    const auto& j = f.Json();
+    if (auto it = j.find(name); it != j.end() && it->is_null()) {
+        into.reset();
+        return {};
+    }
+    auto v = f.OptionalInt(name, min, max);
+    if (!v) return tl::unexpected(v.error());
+    if (v->has_value()) into = static_cast<int>(**v);
+    return {};
+}
+
+Result<void> ReadSeconds(const Fields& f, const char* name, std::int64_t min, std::int64_t max, int& into) {
+    auto v = f.OptionalInt(name, min, max);
+    if (!v) return tl::unexpected(v.error());
+    if (v->has_value()) into = static_cast<int>(**v);
+    return {};
+}
+
+Result<void> ReadRoutingInto(const Fields& f, const std::string& line_id, PhoneRouting& r) {
+    if (auto k = f.OnlyKnown({"strategy", "ring_timeout_s", "wrap_up_s", "wrap_up_after_concern_s", "overflow_after_s",
+                              "overflow_to", "announce_every_s"});
+        !k) {
+        return k;
+    }
+    if (auto v = f.OptionalEnum("strategy", {"longest_idle", "ring_all"}); !v) {
+        return tl::unexpected(v.error());
+    } else if (v->has_value()) {
+        r.strategy = **v;
+    }
+    if (auto v = ReadSeconds(f, "ring_timeout_s", 5, 300, r.ring_timeout_s); !v) return v;
+    if (auto v = ReadSeconds(f, "wrap_up_s", 0, 3600, r.wrap_up_s); !v) return v;
+    if (auto v = ReadSeconds(f, "wrap_up_after_concern_s", 0, 7200, r.wrap_up_after_concern_s); !v) return v;
+    if (auto v = ReadNullableSeconds(f, "overflow_after_s", 10, 3600, r.overflow_after_s); !v) return v;
+    if (auto v = ReadNullableSeconds(f, "announce_every_s", 10, 600, r.announce_every_s); !v) return v;
+    if (auto v = f.OptionalString("overflow_to", kMaxOverflowTo); !v) {
+        return tl::unexpected(v.error());
+    } else if (v->has_value()) {
+        if (auto ok = CheckOverflowTo(**v, line_id, f.PathOf("overflow_to")); !ok) return ok;
+        r.overflow_to = **v;
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<LineConfig> LineFromFields(const Fields& f, const LineConfig* existing) {
     if (auto k = f.OnlyKnown({"id", "name", "numbers", "hours", "always_open", "regions", "languages", "retention_days",
-                              "follow_up_max_attempts", "follow_up_max_days", "audience"});
+                              "follow_up_max_attempts", "follow_up_max_days", "audience", "routing"});
         !k) {
         return tl::unexpected(k.error());
     }
@@ -97,8 +173,24 @@ Result<LineConfig> LineFromFields(const Fields& f, const LineConfig* existing) {
     } else if (v->has_value()) {
         line.audience = **v;
     }
+    if (auto routing = f.OptionalObject("routing"); !routing) {
+        return tl::unexpected(routing.error());
+    } else if (routing->has_value()) {
+        if (auto r = ReadRoutingInto(**routing, line.id, line.routing); !r) return tl::unexpected(r.error());
+    }
     if (line.regions.empty()) line.regions = {"national"};
     return line;
+}
+
+nlohmann::json RoutingJson(const PhoneRouting& r) {
+    auto or_null = [](const std::optional<int>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
+    return {{"strategy", r.strategy},
+            {"ring_timeout_s", r.ring_timeout_s},
+            {"wrap_up_s", r.wrap_up_s},
+            {"wrap_up_after_concern_s", r.wrap_up_after_concern_s},
+            {"overflow_after_s", or_null(r.overflow_after_s)},
+            {"overflow_to", r.overflow_to},
+            {"announce_every_s", or_null(r.announce_every_s)}};
 }
 
 nlohmann::json LineJson(const LineConfig& line) {
@@ -112,7 +204,8 @@ nlohmann::json LineJson(const LineConfig& line) {
             {"retention_days", line.retention_days},
             {"follow_up_max_attempts", line.follow_up_max_attempts},
             {"follow_up_max_days", line.follow_up_max_days},
-            {"audience", line.audience}};
+            {"audience", line.audience},
+            {"routing", RoutingJson(line.routing)}};
 }
 
 Result<LineConfig> LineFromRow(const store::LineRow& row) {

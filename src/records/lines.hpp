@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,18 @@
 #include "records/services.hpp"
 
 namespace crisisline::records {
+
+// How a line's calls are offered to counsellors (carried out by telephony and acd).
+// Documented, with the ranges LineFromFields enforces, in docs/api.md.
+struct PhoneRouting {
+    std::string strategy = "longest_idle";           // "longest_idle" | "ring_all"
+    int ring_timeout_s = 20;                          // 5..300: unanswered this long, offer to the next
+    int wrap_up_s = 60;                               // 0..3600: after a call, before the next is offered
+    int wrap_up_after_concern_s = 300;                // 0..7200: the same after a call with cause for concern
+    std::optional<int> overflow_after_s = 120;        // 10..3600 in the queue, then overflow; nullopt = never
+    std::string overflow_to;                          // "" none, "line:<line id>" or a partner's "sip:..." URI
+    std::optional<int> announce_every_s = 45;         // 10..600 between queue announcements; nullopt = none
+};
 
 // A line's configuration. Not personal data: kept in clear.
 struct LineConfig {
@@ -23,15 +36,20 @@ struct LineConfig {
     std::int64_t follow_up_max_attempts = 3;
     std::int64_t follow_up_max_days = 7;  // a follow-up unanswered this long after its window opens is closed unreachable
     std::string audience = "police officers and staff";  // who the line is for, for the public page
+    PhoneRouting routing;  // the optional "routing" object; defaults when absent
 };
 
 // Limits (documented in docs/api.md).
 constexpr size_t kMaxLineName = 120;
 constexpr size_t kMaxLineNumbers = 8;
 
-// Reads a line from a create (`existing` == nullptr) or update request.
+constexpr size_t kMaxOverflowTo = 256;
+
+// Reads a line from a create (`existing` == nullptr) or update request. In an update,
+// the fields present in "routing" replace those stored; the others are kept.
 Result<LineConfig> LineFromFields(const Fields& f, const LineConfig* existing);
 nlohmann::json LineJson(const LineConfig& line);
+nlohmann::json RoutingJson(const PhoneRouting& routing);
 Result<LineConfig> LineFromRow(const store::LineRow& row);
 
 // Lines: creating one also creates its key-encryption key. Blocking; thread-safe.

@@ -46,6 +46,16 @@ struct StaffRow {
     TimeMs updated_at = 0;
 };
 
+// The SIP account a counsellor's phone registers with. The secret is
+// password-equivalent: sealed with the service key, never logged.
+struct SipAccountRow {
+    std::string username;  // SIP user name, unique across the service
+    std::string staff_id;  // one account per member of staff
+    Bytes secret_sealed;
+    TimeMs created_at = 0;
+    TimeMs updated_at = 0;
+};
+
 struct SessionRow {
     std::string token_hash;  // SHA-256 of the cookie token, hex; the token itself is never stored
     std::string staff_id;

@@ -154,6 +154,18 @@ CREATE TABLE retained_counts (
 ) STRICT;
 )sql";
 
+// Version 2: SIP accounts for counsellors' phones. One per member of staff; the
+// secret is password-equivalent and sealed with the service key.
+constexpr const char* kSipAccounts = R"sql(
+CREATE TABLE sip_accounts (
+    username      TEXT PRIMARY KEY,
+    staff_id      TEXT NOT NULL UNIQUE REFERENCES staff (id),
+    secret_sealed BLOB NOT NULL,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+) STRICT;
+)sql";
+
 Result<std::int64_t> UserVersion(Connection& conn) {
     auto text = conn.Pragma("user_version");
     if (!text) return tl::unexpected(text.error());
@@ -199,6 +211,7 @@ Result<std::int64_t> RefuseNewer(Connection& conn) {
 const std::vector<Migration>& Migrations() {
     static const std::vector<Migration> migrations = {
         {1, "initial schema", kInitialSchema},
+        {2, "sip accounts", kSipAccounts},
     };
     return migrations;
 }

@@ -14,6 +14,7 @@ constexpr const char* kLineColumns = "id, name, config_json, created_at, updated
 constexpr const char* kStaffColumns =
     "id, username, display_name, profile_json, password_hash, totp_secret_sealed, totp_enrolled, "
     "totp_last_step, disabled, failed_sign_ins, locked_until, created_at, updated_at";
+constexpr const char* kSipAccountColumns = "username, staff_id, secret_sealed, created_at, updated_at";
 constexpr const char* kSessionColumns = "token_hash, staff_id, csrf_hash, mfa_complete, created_at, last_seen_at";
 constexpr const char* kContactColumns =
     "line_id, id, status, arrived_at, answered_at, ended_at, counsellor_id, caller_hash, facts_json, "
@@ -66,6 +67,8 @@ void BindStaff(Statement& s, const StaffRow& r) {
     s.BindAll(r.id, r.username, r.display_name, r.profile_json, r.password_hash, r.totp_secret_sealed, r.totp_enrolled,
               r.totp_last_step, r.disabled, r.failed_sign_ins, r.locked_until, r.created_at, r.updated_at);
 }
+
+SipAccountRow ReadSipAccount(const Statement& s) { return {s.Text(0), s.Text(1), s.Blob(2), s.Int(3), s.Int(4)}; }
 
 SessionRow ReadSession(const Statement& s) { return {s.Text(0), s.Text(1), s.Text(2), s.Bool(3), s.Int(4), s.Int(5)}; }
 
@@ -270,6 +273,50 @@ Result<std::optional<StaffRow>> SqliteTx::GetStaffByUsername(const std::string& 
 Result<std::vector<StaffRow>> SqliteTx::ListStaff() {
     static const std::string sql = Select(kStaffColumns, "staff ORDER BY username");
     return QueryAll(conn_, sql, "staff", ReadStaff, [](Statement&) {});
+}
+
+// ---- SIP accounts
+
+Result<void> SqliteTx::PutSipAccount(const SipAccountRow& row) {
+    static const std::string owner_sql = "SELECT staff_id FROM sip_accounts WHERE username = ?1";
+    auto owner = QueryOne(
+        conn_, owner_sql, "sip_accounts", [](const Statement& s) { return s.Text(0); },
+        [&](Statement& s) { s.BindAll(row.username); });
+    if (!owner) return tl::unexpected(owner.error());
+    if (*owner && **owner != row.staff_id) {
+        return Fail(ErrorCode::kConflict, "sip_username", "sip_accounts: this SIP username belongs to someone else");
+    }
+    static const std::string sql =
+        Insert("sip_accounts", kSipAccountColumns, 5,
+               " ON CONFLICT (staff_id) DO UPDATE SET username = excluded.username, "
+               "secret_sealed = excluded.secret_sealed, created_at = excluded.created_at, "
+               "updated_at = excluded.updated_at");
+    auto changed = Change(conn_, sql, "sip_accounts", [&](Statement& s) {
+        s.BindAll(row.username, row.staff_id, row.secret_sealed, row.created_at, row.updated_at);
+    });
+    if (!changed.rows && IsDuplicate(changed.code)) {
+        return Fail(ErrorCode::kConflict, "sip_username", "sip_accounts: this SIP username belongs to someone else");
+    }
+    if (!changed.rows && changed.code == SQLITE_CONSTRAINT_FOREIGNKEY) {
+        return Fail(ErrorCode::kNotFound, "sip_accounts: no staff member with this id");
+    }
+    return Discard(changed);
+}
+
+Result<std::optional<SipAccountRow>> SqliteTx::GetSipAccountOfStaff(const std::string& staff_id) {
+    static const std::string sql = Select(kSipAccountColumns, "sip_accounts WHERE staff_id = ?1");
+    return QueryOne(conn_, sql, "sip_accounts", ReadSipAccount, [&](Statement& s) { s.BindAll(staff_id); });
+}
+
+Result<std::vector<SipAccountRow>> SqliteTx::ListSipAccounts() {
+    static const std::string sql = Select(kSipAccountColumns, "sip_accounts ORDER BY username");
+    return QueryAll(conn_, sql, "sip_accounts", ReadSipAccount, [](Statement&) {});
+}
+
+Result<void> SqliteTx::DeleteSipAccountOfStaff(const std::string& staff_id) {
+    static const std::string sql = "DELETE FROM sip_accounts WHERE staff_id = ?1";
+    return ChangedOne(Change(conn_, sql, "sip_accounts", [&](Statement& s) { s.BindAll(staff_id); }),
+                      "sip_accounts");
 }
 
 // ---- sessions

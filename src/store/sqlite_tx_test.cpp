@@ -21,6 +21,9 @@ auto Tie(const StaffRow& r) {
                     r.totp_enrolled, r.totp_last_step, r.disabled, r.failed_sign_ins, r.locked_until, r.created_at,
                     r.updated_at);
 }
+auto Tie(const SipAccountRow& r) {
+    return std::tie(r.username, r.staff_id, r.secret_sealed, r.created_at, r.updated_at);
+}
 auto Tie(const SessionRow& r) {
     return std::tie(r.token_hash, r.staff_id, r.csrf_hash, r.mfa_complete, r.created_at, r.last_seen_at);
 }
@@ -175,6 +178,37 @@ TEST_F(SqliteTxTest, StaffUsernameIsUniqueAndUpdatesNeedTheRow) {
     auto got = Read<std::optional<StaffRow>>([](Tx& tx) { return tx.GetStaff("s1"); });
     ASSERT_TRUE(got);
     EXPECT_EQ(Tie(*got), Tie(changed));
+}
+
+TEST_F(SqliteTxTest, SipAccountsAreOnePerStaffMemberAndUsernamesAreTheirs) {
+    ASSERT_TRUE(Write([](Tx& tx) -> Result<void> {
+        if (auto r = tx.InsertStaff(Staff("s1", "sam")); !r) return r;
+        return tx.InsertStaff(Staff("s2", "ali"));
+    }));
+    const SipAccountRow sam{"sam.phone", "s1", kCipher, 5, 6};
+    ASSERT_TRUE(Write([&](Tx& tx) { return tx.PutSipAccount(sam); }));
+    auto got = Read<std::optional<SipAccountRow>>([](Tx& tx) { return tx.GetSipAccountOfStaff("s1"); });
+    ASSERT_TRUE(got);
+    EXPECT_EQ(Tie(*got), Tie(sam));
+    EXPECT_FALSE(Read<std::optional<SipAccountRow>>([](Tx& tx) { return tx.GetSipAccountOfStaff("s2"); }));
+
+    // Another member of staff cannot take the username; a new account for s1 replaces the old one.
+    EXPECT_EQ(WriteError([](Tx& tx) { return tx.PutSipAccount({"sam.phone", "s2", kKey, 7, 7}); }),
+              ErrorCode::kConflict);
+    const SipAccountRow renamed{"sam.desk", "s1", kKey, 5, 8};
+    ASSERT_TRUE(Write([&](Tx& tx) { return tx.PutSipAccount(renamed); }));
+    ASSERT_TRUE(Write([](Tx& tx) { return tx.PutSipAccount({"sam.phone", "s2", kKey, 9, 9}); }))
+        << "the old username is free again";
+    auto all = Read<std::vector<SipAccountRow>>([](Tx& tx) { return tx.ListSipAccounts(); });
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(Tie(all[0]), Tie(renamed));
+    EXPECT_EQ(all[1].staff_id, "s2");
+    EXPECT_EQ(WriteError([](Tx& tx) { return tx.PutSipAccount({"ghost", "nobody", kKey, 1, 1}); }),
+              ErrorCode::kNotFound);
+
+    ASSERT_TRUE(Write([](Tx& tx) { return tx.DeleteSipAccountOfStaff("s1"); }));
+    EXPECT_FALSE(Read<std::optional<SipAccountRow>>([](Tx& tx) { return tx.GetSipAccountOfStaff("s1"); }));
+    EXPECT_EQ(WriteError([](Tx& tx) { return tx.DeleteSipAccountOfStaff("s1"); }), ErrorCode::kNotFound);
 }
 
 TEST_F(SqliteTxTest, SessionsRoundTripAndExpire) {

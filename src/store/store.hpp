@@ -40,6 +40,14 @@ public:
     virtual Result<std::optional<StaffRow>> GetStaffByUsername(const std::string& username) = 0;
     virtual Result<std::vector<StaffRow>> ListStaff() = 0;
 
+    // Inserts or replaces the account of row.staff_id (one per member of staff).
+    // kConflict (field "sip_username") when the username belongs to another member of staff;
+    // kNotFound when the member of staff does not exist.
+    virtual Result<void> PutSipAccount(const SipAccountRow& row) = 0;
+    virtual Result<std::optional<SipAccountRow>> GetSipAccountOfStaff(const std::string& staff_id) = 0;
+    virtual Result<std::vector<SipAccountRow>> ListSipAccounts() = 0;  // by username
+    virtual Result<void> DeleteSipAccountOfStaff(const std::string& staff_id) = 0;  // kNotFound if none
+
     virtual Result<void> InsertSession(const SessionRow& row) = 0;
     virtual Result<std::optional<SessionRow>> GetSession(const std::string& token_hash) = 0;
     virtual Result<void> UpdateSession(const SessionRow& row) = 0;

@@ -68,11 +68,16 @@ class Server:
                       env={"CRISISLINE_PASSWORD": PASSWORD})
         return out.stdout.split("(")[1].split(")")[0]
 
+    def sip_args(self):
+        """No SIP side unless a test asks for one: parallel servers would fight over port 5060."""
+        return [] if any(a.startswith("--sip-listen") for a in self.extra_args) else ["--sip-listen", "off"]
+
     def start(self, wait=True):
         self.port = free_port()
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
-                [BINARY, "--data", self.data_dir, "serve", "--listen", f"127.0.0.1:{self.port}", *self.extra_args],
+                [BINARY, "--data", self.data_dir, "serve", "--listen", f"127.0.0.1:{self.port}", *self.sip_args(),
+                 *self.extra_args],
                 stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, CRISISLINE_LOG_LEVEL="debug"))
         if wait:
             self.wait_ready()

@@ -264,6 +264,71 @@ class ApiTest(unittest.TestCase):
         for flag in ("HttpOnly", "Secure", "SameSite=Strict", "Path=/"):
             self.assertIn(flag, cookie)
 
+    # --- telephony configuration ---------------------------------------------------------------------------
+
+    def test_sip_account_is_issued_by_an_admin_and_its_password_shown_once(self):
+        sid = self.counsellor.staff["id"]
+        path = f"/api/v1/staff/{sid}/sip-account"
+        status, issued, _ = self.admin.call("PUT", path, {"sip_username": "counsellor.phone"})
+        self.assertEqual(status, 200, issued)
+        self.assertEqual(issued["sip_username"], "counsellor.phone")
+        self.assertRegex(issued["password"], r"^[A-Za-z0-9]{20}$")
+        status, staff, _ = self.admin.call("GET", f"/api/v1/staff/{sid}")
+        self.assertEqual(status, 200, staff)
+        self.assertEqual(staff["sip_username"], "counsellor.phone")
+        status, listed, _ = self.admin.call("GET", "/api/v1/staff")
+        by_id = {s["id"]: s for s in listed["staff"]}
+        self.assertEqual(by_id[sid]["sip_username"], "counsellor.phone")
+        self.assertIsNone(by_id[self.supervisor.staff["id"]]["sip_username"])
+        for answer in (staff, listed):
+            self.assertNotIn(issued["password"], json.dumps(answer), "the password is shown only when issued")
+        db = os.path.join(self.server.data_dir, "crisisline.db")
+        for path_on_disk in glob.glob(db + "*"):
+            with open(path_on_disk, "rb") as f:
+                self.assertNotIn(issued["password"].encode(), f.read(), path_on_disk)
+        self.assertNotIn(issued["password"], self.server.log())
+
+        denials = [("counsellor issues their own", self.counsellor, "PUT", {"sip_username": "mine"}),
+                   ("supervisor issues", self.supervisor, "PUT", {"sip_username": "mine"}),
+                   ("auditor revokes", self.clients["auditor"], "DELETE", None)]
+        for name, client, method, body in denials:
+            with self.subTest(name):
+                status, reply, _ = client.call(method, path, body)
+                self.assert_error(status, reply, 403)
+
+        other = f"/api/v1/staff/{self.supervisor.staff['id']}/sip-account"
+        for name, body, expected in [("upper case and a space", {"sip_username": "Bad Name"}, 400),
+                                     ("too long", {"sip_username": "x" * 33}, 400),
+                                     ("missing", {}, 400),
+                                     ("another's", {"sip_username": "counsellor.phone"}, 409)]:
+            with self.subTest(name):
+                status, reply, _ = self.admin.call("PUT", other, body)
+                self.assert_error(status, reply, expected, "sip_username")
+
+        status, reply, _ = self.admin.call("DELETE", path)
+        self.assertEqual(status, 204, reply)
+        status, staff, _ = self.admin.call("GET", f"/api/v1/staff/{sid}")
+        self.assertIsNone(staff["sip_username"])
+        status, reply, _ = self.admin.call("DELETE", path)
+        self.assert_error(status, reply, 404)
+
+    def test_line_routing_has_defaults_and_bad_values_name_the_field(self):
+        status, line, _ = self.admin.call("GET", "/api/v1/lines/police")
+        self.assertEqual(status, 200, line)
+        self.assertEqual(line["routing"]["strategy"], "longest_idle")
+        self.assertEqual(line["routing"]["ring_timeout_s"], 20)
+        status, reply, _ = self.admin.call("PATCH", "/api/v1/lines/fire", {"routing": {"ring_timeout_s": 4}})
+        self.assert_error(status, reply, 400, "routing.ring_timeout_s")
+        status, reply, _ = self.admin.call("PATCH", "/api/v1/lines/fire", {"routing": {"overflow_to": "nowhere"}})
+        self.assert_error(status, reply, 400, "routing.overflow_to")
+        status, line, _ = self.admin.call("PATCH", "/api/v1/lines/fire", {
+            "routing": {"strategy": "ring_all", "overflow_after_s": None, "overflow_to": "line:police"}})
+        self.assertEqual(status, 200, line)
+        self.assertEqual(line["routing"]["strategy"], "ring_all")
+        self.assertIsNone(line["routing"]["overflow_after_s"])
+        status, again, _ = self.admin.call("GET", "/api/v1/lines/fire")
+        self.assertEqual(again["routing"], line["routing"])
+
     # --- bad input -----------------------------------------------------------------------------------------
 
     def test_bad_input_gets_a_4xx_naming_the_field(self):

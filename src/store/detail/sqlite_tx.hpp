@@ -31,6 +31,10 @@ public:
     Result<std::optional<StaffRow>> GetStaff(const std::string& id) override;
     Result<std::optional<StaffRow>> GetStaffByUsername(const std::string& username) override;
     Result<std::vector<StaffRow>> ListStaff() override;
+    Result<void> PutSipAccount(const SipAccountRow& row) override;
+    Result<std::optional<SipAccountRow>> GetSipAccountOfStaff(const std::string& staff_id) override;
+    Result<std::vector<SipAccountRow>> ListSipAccounts() override;
+    Result<void> DeleteSipAccountOfStaff(const std::string& staff_id) override;
     Result<void> InsertSession(const SessionRow& row) override;
     Result<std::optional<SessionRow>> GetSession(const std::string& token_hash) override;
     Result<void> UpdateSession(const SessionRow& row) override;

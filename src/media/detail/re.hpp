@@ -1,0 +1,18 @@
+#pragma once
+
+// The one place media includes libre 1.1.0 / librem 0.6.0. Their headers are C
+// headers that typedef their own integer types unless told that <inttypes.h>
+// is available, which clashes with <cstdint> in C++; re.h must precede rem.h.
+#include <cinttypes>
+#include <stdbool.h>
+#include <cstdio>
+
+#ifndef HAVE_INTTYPES_H
+#define HAVE_INTTYPES_H 1
+#endif
+#ifndef HAVE_STDBOOL_H
+#define HAVE_STDBOOL_H 1  // else re_types.h #defines bool, true and false
+#endif
+
+#include <re.h>
+#include <rem.h>

@@ -1,0 +1,120 @@
+#include "media/prompt_set.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace crisisline::media {
+namespace {
+
+constexpr int kNumbers = 9;
+constexpr uint32_t kSpokenFallbackMs = 1000;
+
+std::string NumberName(int n, const char* language) { return "number_" + std::to_string(n) + "_" + language; }
+
+// N pips of 120 ms at a soft 660 Hz, 180 ms apart, then a short rest: the count is audible without words.
+Prompt Pips(std::string name, int n) {
+    constexpr uint32_t kPipMs = 120;
+    constexpr uint32_t kGapMs = 180;
+    return Tone(std::move(name), 660.0, kPipMs, kGapMs, n * (kPipMs + kGapMs) + 200, 0.15);
+}
+
+// Loads one prompt into `slot`, or falls back to `fallback` with a warning when the file is missing.
+template <class Fallback>
+Result<void> LoadInto(const std::string& dir,
+                      const std::string& name,
+                      Prompt& slot,
+                      std::vector<std::string>& warnings,
+                      Fallback fallback) {
+    const std::string path = dir + "/" + name + ".wav";
+    auto loaded = LoadPrompt(name, path);
+    if (loaded) {
+        slot = std::move(*loaded);
+        return {};
+    }
+    if (loaded.error().code != ErrorCode::kNotFound) return tl::unexpected(loaded.error());
+    slot = fallback(name);
+    warnings.push_back("prompt '" + name + "': " + path +
+                       " is missing; playing generated audio instead (run scripts/render-prompts " + dir + ")");
+    return {};
+}
+
+}  // namespace
+
+const Prompt& PromptSet::Number(int n, PromptLanguage language) const {
+    const size_t at = static_cast<size_t>(std::clamp(n, 1, kNumbers) - 1);
+    return language == PromptLanguage::kWelsh ? number_cy[at] : number_en[at];
+}
+
+const Prompt& PromptSet::Greeting(PromptLanguage language) const {
+    return language == PromptLanguage::kWelsh ? greeting_cy : greeting_en;
+}
+
+const Prompt& PromptSet::Reassurance(PromptLanguage language) const {
+    return language == PromptLanguage::kWelsh ? reassurance_cy : reassurance_en;
+}
+
+std::vector<std::string> PromptNames() {
+    std::vector<std::string> names = {"greeting_en", "greeting_cy", "welsh_choice", "reassurance_en", "reassurance_cy"};
+    for (const char* language : {"en", "cy"}) {
+        for (int n = 1; n <= kNumbers; ++n) names.push_back(NumberName(n, language));
+    }
+    names.emplace_back("hold");
+    return names;
+}
+
+Prompt GeneratedHold(std::string name) {
+    // Four chords (C, A minor, F, G major), 5 s each, each swelling in and out
+    // over a second: slow, quiet and with no melody to grow tiresome on repeat.
+    constexpr std::array<std::array<double, 3>, 4> kChords = {{
+        {261.63, 329.63, 392.00},
+        {220.00, 261.63, 329.63},
+        {174.61, 220.00, 261.63},
+        {196.00, 246.94, 293.66},
+    }};
+    constexpr size_t kChordSamples = 5 * kSampleRate;
+    constexpr double kSwell = 1.0 * kSampleRate;
+    constexpr double kPeak = 0.05 * 32767.0;  // per note; about -20 dBFS for the chord
+    std::vector<int16_t> pcm(kChords.size() * kChordSamples);
+    for (size_t c = 0; c < kChords.size(); ++c) {
+        for (size_t i = 0; i < kChordSamples; ++i) {
+            const double t = static_cast<double>(i) / kSampleRate;
+            const double envelope =
+                std::min({1.0, static_cast<double>(i) / kSwell, static_cast<double>(kChordSamples - 1 - i) / kSwell});
+            double sum = 0;
+            for (double freq : kChords[c]) sum += std::sin(2.0 * std::numbers::pi * freq * t);
+            pcm[c * kChordSamples + i] = static_cast<int16_t>(std::lround(kPeak * envelope * sum));
+        }
+    }
+    return EncodePrompt(std::move(name), pcm);
+}
+
+Result<PromptSet> LoadPromptSet(const std::string& dir) {
+    PromptSet set;
+    auto& warnings = set.warnings;
+    auto spoken = [](const std::string& name) { return Silence(name, kSpokenFallbackMs); };
+    const std::pair<const char*, Prompt*> kSpoken[] = {
+        {"greeting_en", &set.greeting_en},       {"greeting_cy", &set.greeting_cy},
+        {"welsh_choice", &set.welsh_choice},     {"reassurance_en", &set.reassurance_en},
+        {"reassurance_cy", &set.reassurance_cy},
+    };
+    for (const auto& [name, slot] : kSpoken) {
+        if (auto r = LoadInto(dir, name, *slot, warnings, spoken); !r) return tl::unexpected(r.error());
+    }
+    for (int n = 1; n <= kNumbers; ++n) {
+        auto pips = [n](const std::string& name) { return Pips(name, n); };
+        if (auto r = LoadInto(dir, NumberName(n, "en"), set.number_en[n - 1], warnings, pips); !r) {
+            return tl::unexpected(r.error());
+        }
+        if (auto r = LoadInto(dir, NumberName(n, "cy"), set.number_cy[n - 1], warnings, pips); !r) {
+            return tl::unexpected(r.error());
+        }
+    }
+    if (auto r = LoadInto(dir, "hold", set.hold, warnings, [](const std::string& name) { return GeneratedHold(name); });
+        !r) {
+        return tl::unexpected(r.error());
+    }
+    return set;
+}
+
+}  // namespace crisisline::media

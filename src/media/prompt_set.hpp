@@ -1,0 +1,74 @@
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "media/frames.hpp"
+
+// The recorded announcements the telephony plays, loaded once at start.
+//
+// Each prompt is the file <dir>/<name>.wav (8 kHz mono 16-bit PCM). The texts
+// below are what scripts/render-prompts speaks (espeak-ng, voices en-gb and cy);
+// an operator may replace any file with a recording of the same words (see
+// docs/operations.md, "Telephony prompts"). <line name> is --line-name (default
+// "Police Mental Health Crisis Line"; in Welsh "Llinell Argyfwng Iechyd Meddwl
+// yr Heddlu").
+//
+//   greeting_en     "You have reached the <line name>. This call is confidential and independent of
+//                    your force. If you are in immediate danger, please hang up and call 999. A
+//                    counsellor will be with you shortly."
+//   greeting_cy     "Rydych wedi cyrraedd <line name>. Mae'r alwad hon yn gyfrinachol ac yn annibynnol ar
+//                    eich heddlu. Os ydych mewn perygl uniongyrchol, rhowch y ffôn i lawr a ffoniwch
+//                    999. Bydd cwnselydd gyda chi cyn bo hir."
+//   welsh_choice    "Pwyswch 1 am Gymraeg. Press 1 for Welsh."  (Welsh voice, then English voice)
+//   reassurance_en  "A counsellor will be with you shortly. You are number"   (then number_N_en)
+//   reassurance_cy  "Bydd cwnselydd gyda chi cyn bo hir. Chi yw rhif"          (then number_N_cy)
+//   number_1_en .. number_9_en   "one" .. "nine"
+//   number_1_cy .. number_9_cy   "un", "dau", "tri", "pedwar", "pump", "chwech", "saith", "wyth", "naw"
+//   hold            music-like hold audio, no words: a slow, quiet chord pattern (sox synth,
+//                    licence-free), about 20 s, played in a loop
+//
+// A missing file is not an error: the prompt falls back to audio generated in
+// code and a warning is added to PromptSet::warnings, so a line can run before
+// its prompts are rendered. The fallbacks: spoken prompts become 1 s of silence;
+// number_N becomes N short soft pips; hold becomes a generated slow chord pattern.
+//
+// Thread safety: a PromptSet is a plain value, safe to read from many threads once built.
+namespace crisisline::media {
+
+enum class PromptLanguage { kEnglish, kWelsh };
+
+struct PromptSet {
+    Prompt greeting_en;
+    Prompt greeting_cy;
+    Prompt welsh_choice;
+    Prompt reassurance_en;
+    Prompt reassurance_cy;
+    std::array<Prompt, 9> number_en;  // number_en[0] says "one"
+    std::array<Prompt, 9> number_cy;
+    Prompt hold;
+    std::vector<std::string> warnings;  // one line per prompt that fell back to generated audio
+
+    // The prompt saying `n` (1..9); numbers past 9 say "nine" (the queue
+    // announcement promises no more precision than that).
+    // REQUIRES: n >= 1.
+    const Prompt& Number(int n, PromptLanguage language) const;
+    const Prompt& Greeting(PromptLanguage language) const;
+    const Prompt& Reassurance(PromptLanguage language) const;
+};
+
+// Every prompt name above (its file is <name>.wav): 24 names.
+std::vector<std::string> PromptNames();
+
+// Loads every prompt from `dir`. A missing file falls back (see above) with a
+// warning. On failure kInvalid naming the first file that exists but is not an
+// 8 kHz mono 16-bit PCM WAV (or kInternal if it cannot be read): a bad
+// recording stops start-up rather than playing noise to a caller.
+[[nodiscard]] Result<PromptSet> LoadPromptSet(const std::string& dir);
+
+// The generated hold pattern used when hold.wav is missing: soft chords, about 20 s.
+Prompt GeneratedHold(std::string name);
+
+}  // namespace crisisline::media

@@ -1,0 +1,94 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "records/lines.hpp"  // PhoneRouting: a line's routing policy
+#include "records/services.hpp"
+
+namespace crisisline::records {
+
+// What telephony needs to know about a line.
+struct PhoneLine {
+    std::string id;
+    std::string name;
+    std::vector<std::string> numbers;    // E.164
+    std::vector<std::string> languages;  // "en", "cy"
+    PhoneRouting routing;
+};
+
+// A counsellor who can take calls, with the SIP account their phone registers with.
+// `sip_password` is password-equivalent: keep it in memory only, never log it.
+struct PhoneCounsellor {
+    std::string staff_id;
+    std::string display_name;
+    std::vector<std::string> lines, languages, specialisms;
+    std::string sip_username;
+    std::string sip_password;
+};
+
+struct TelephonyBook {
+    std::vector<PhoneLine> lines;
+    std::vector<PhoneCounsellor> counsellors;
+};
+
+// Every line, and every enabled staff member with the counsellor role and a SIP account
+// (password opened with the service key), read from one snapshot. Blocking read: call before
+// starting telephony and again to refresh, never on the SIP/RTP loop. Fails with kInternal when
+// a stored line or SIP secret cannot be read. REQUIRES: s.keys.LoadService succeeded. Thread-safe.
+Result<TelephonyBook> LoadTelephonyBook(Services& s);
+
+// One phone call as telephony knows it.
+struct CallRecord {
+    std::string contact_id;      // chosen by telephony (crypto::NewId("ct")) at arrival
+    std::string line_id;
+    std::string caller_number;   // in memory only: only its keyed hash is stored; empty or unparsable = withheld
+    std::string language;        // "en" | "cy"
+    TimeMs arrived_at = 0;
+    std::optional<TimeMs> answered_at, ended_at;
+    std::string counsellor_id;   // staff id, empty until answered
+    std::string end_reason;      // "", "completed", "abandoned", "overflowed", "failed"
+};
+
+// The end reasons of CallRecord, in order.
+const std::vector<std::string>& CallEndReasons();
+
+// Writes the contact records of phone calls, asynchronously through the StorageWriter:
+// each method queues one unit of work and returns at once (it never waits on storage).
+// Units run in the order they were queued, so Arrived, Answered and Ended for one call
+// must be called in that order from one thread (telephony's loop). Each unit appends
+// its audit entry (actor "telephony") in the same transaction. A failed unit changes
+// nothing and is logged (ids and codes only); Answered and Ended report nothing back.
+// Thread-safe; keeps no state, so it may be destroyed while its units are pending.
+//
+// The contact's coded facts gain "channel": "phone" and a "call" object
+// {"end_reason", "queue_wait_s", "talk_s"} (null until known), shown by ContactJson.
+class CallLog {
+public:
+    // REQUIRES: everything in `s` outlives the units queued (the writer drains before it stops).
+    explicit CallLog(Services s);
+
+    // Creates the contact (status "open", channel phone, no counsellor yet, empty content sealed
+    // with the line's key). `done` (may be empty) is called on the writer thread once the unit has
+    // run, with the repeat-caller count: contacts from the same number on this line in the last
+    // 30 days, this one excluded (0 for a withheld number); or with the error (kNotFound for an
+    // unknown line, kConflict for a contact id already used, kUnavailable once the writer stopped,
+    // in which case it is called on the caller's thread). It runs before the batch's commit is
+    // durable, so a rare failure of the commit itself is not reported to it. `done` must not block.
+    void Arrived(const CallRecord& call, std::function<void(Result<std::int64_t> repeat_count)> done);
+    // Records answered_at and the counsellor.
+    void Answered(const CallRecord& call);
+    // Records ended_at and end_reason. Abandoned, failed and overflowed calls are closed at once
+    // (nobody will wrap them up); completed calls stay open for the counsellor's wrap-up through
+    // the contacts API (Contacts::Update and Contacts::Close).
+    void Ended(const CallRecord& call);
+
+private:
+    Services s_;
+};
+
+}  // namespace crisisline::records

@@ -1,0 +1,267 @@
+// Telephony's records: the call log's contacts over a real SQLite store, and the telephony book.
+#include "records/call_log.hpp"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <sstream>
+
+#include "records/contacts.hpp"
+#include "staff/accounts.hpp"
+#include "staff/sip_accounts.hpp"
+
+namespace crisisline::records {
+namespace {
+
+constexpr const char* kCallerNumber = "07700 900461";
+
+class CallLogTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        ASSERT_TRUE(crypto::Initialise());
+        char tmpl[] = "/tmp/crisisline-calls-XXXXXX";
+        dir_ = mkdtemp(tmpl);
+        auto opened = store::OpenSqlite({dir_ + "/test.db"});
+        ASSERT_TRUE(opened) << opened.error().message;
+        store_ = std::move(*opened);
+        writer_ = std::make_unique<writer::StorageWriter>(*store_);
+        keys_ = std::make_unique<crypto::Keyring>(dir_);
+        ASSERT_TRUE(keys_->LoadService(true));
+        Lines lines(Services());
+        auto line = lines.Create(Fields({{"id", "police"}, {"name", "Police (test)"}, {"numbers", {"0808 157 0001"}},
+                                         {"routing", {{"strategy", "ring_all"}, {"overflow_after_s", nullptr}}}},
+                                        ""),
+                                 "system");
+        ASSERT_TRUE(line) << line.error().message;
+    }
+    void TearDown() override {
+        writer_.reset();
+        store_.reset();
+        std::filesystem::remove_all(dir_);
+    }
+
+    records::Services Services() { return {*store_, *writer_, *keys_, clock_}; }
+
+    CallRecord Call(const std::string& number = kCallerNumber) {
+        CallRecord call;
+        call.contact_id = crypto::NewId("ct");
+        call.line_id = "police";
+        call.caller_number = number;
+        call.language = "cy";
+        call.arrived_at = clock_.Now();
+        return call;
+    }
+
+    // Arrived, waiting (in the test only) for the repeat count.
+    Result<std::int64_t> Arrive(CallLog& log, const CallRecord& call) {
+        std::promise<Result<std::int64_t>> repeat;
+        auto got = repeat.get_future();
+        log.Arrived(call, [&repeat](Result<std::int64_t> n) { repeat.set_value(std::move(n)); });
+        return got.get();
+    }
+
+    // Waits until every unit queued so far is committed (the writer runs units in order).
+    void Settle() { ASSERT_TRUE(writer_->Run([](store::Tx&) -> Result<void> { return {}; })); }
+
+    store::ContactRow Row(const std::string& id) {
+        auto row = ReadOne<std::optional<store::ContactRow>>(*store_,
+                                                             [&](store::Tx& tx) { return tx.GetContact("police", id); });
+        EXPECT_TRUE(row && *row);
+        return **row;
+    }
+
+    nlohmann::json Summary(const std::string& id) {
+        Contacts contacts(Services());
+        auto list = contacts.List("police", {});
+        EXPECT_TRUE(list);
+        for (const auto& c : (*list)["contacts"]) {
+            if (c["id"] == id) return c;
+        }
+        ADD_FAILURE() << "contact " << id << " not in the list";
+        return nullptr;
+    }
+
+    std::vector<std::string> AuditOf(const std::string& id) {
+        std::vector<std::string> out;
+        EXPECT_TRUE(store_->Read([&](store::Tx& tx) -> Result<void> {
+            auto rows = tx.ListAudit(1, 1000);
+            if (!rows) return tl::unexpected(rows.error());
+            for (const auto& r : *rows) {
+                if (r.record_id == id) out.push_back(r.actor + ":" + r.action);
+            }
+            return {};
+        }));
+        return out;
+    }
+
+    FakeClock clock_{1795806254000};
+    std::string dir_;
+    std::unique_ptr<store::Store> store_;
+    std::unique_ptr<writer::StorageWriter> writer_;
+    std::unique_ptr<crypto::Keyring> keys_;
+};
+
+TEST_F(CallLogTest, ArrivalAnswerAndEndAreStoredWithTheirTimings) {
+    CallLog log(Services());
+    CallRecord call = Call();
+    ASSERT_EQ(*Arrive(log, call), 0);
+    call.answered_at = call.arrived_at + 42'000;
+    call.counsellor_id = "st_sam";
+    log.Answered(call);
+    call.ended_at = *call.answered_at + 600'000;
+    call.end_reason = "completed";
+    log.Ended(call);
+    Settle();
+
+    store::ContactRow row = Row(call.contact_id);
+    EXPECT_EQ(row.status, "open") << "a completed call waits for the counsellor's wrap-up";
+    EXPECT_EQ(row.arrived_at, call.arrived_at);
+    EXPECT_EQ(row.answered_at, call.answered_at);
+    EXPECT_EQ(row.ended_at, call.ended_at);
+    EXPECT_EQ(row.counsellor_id, "st_sam");
+    EXPECT_EQ(row.version, 3);
+    nlohmann::json summary = Summary(call.contact_id);
+    EXPECT_EQ(summary["channel"], "phone");
+    EXPECT_EQ(summary["language"], "cy");
+    EXPECT_EQ(summary["call"], nlohmann::json({{"end_reason", "completed"}, {"queue_wait_s", 42}, {"talk_s", 600}}));
+    EXPECT_EQ(summary["queue_wait_seconds"], 42);
+    EXPECT_EQ(summary["talk_seconds"], 600);
+    EXPECT_EQ(summary["counsellor_id"], "st_sam");
+    EXPECT_EQ(AuditOf(call.contact_id), (std::vector<std::string>{"telephony:contact.create", "telephony:contact.answer",
+                                                                  "telephony:contact.end"}));
+}
+
+TEST_F(CallLogTest, UnansweredCallsCloseAtOnce) {
+    CallLog log(Services());
+    for (const char* reason : {"abandoned", "overflowed", "failed"}) {
+        CallRecord call = Call();
+        ASSERT_TRUE(Arrive(log, call));
+        call.ended_at = call.arrived_at + 95'000;
+        call.end_reason = reason;
+        log.Ended(call);
+        Settle();
+        store::ContactRow row = Row(call.contact_id);
+        EXPECT_EQ(row.status, "closed") << reason;
+        EXPECT_FALSE(row.answered_at) << reason;
+        EXPECT_EQ(row.counsellor_id, "") << reason;
+        nlohmann::json summary = Summary(call.contact_id);
+        EXPECT_EQ(summary["call"], nlohmann::json({{"end_reason", reason}, {"queue_wait_s", 95}, {"talk_s", nullptr}}))
+            << reason;
+        EXPECT_EQ(AuditOf(call.contact_id).back(), "telephony:contact.close") << reason;
+    }
+}
+
+TEST_F(CallLogTest, RepeatCallsAreCountedWithoutTheNumberReachingTheDisk) {
+    CallLog log(Services());
+    ASSERT_EQ(*Arrive(log, Call()), 0);
+    clock_.Advance(kHourMs);
+    CallRecord second = Call("+44 7700 900461");  // the same number, written another way
+    auto repeats = Arrive(log, second);
+    ASSERT_TRUE(repeats) << repeats.error().message;
+    EXPECT_EQ(*repeats, 1);
+    Settle();  // `done` runs before the commit is durable
+    EXPECT_EQ(Summary(second.contact_id)["repeat_calls_30d"], 1);
+    EXPECT_EQ(*Arrive(log, Call("")), 0) << "a withheld number links nothing";
+    clock_.Advance(31 * kDayMs);
+    EXPECT_EQ(*Arrive(log, Call()), 0) << "calls older than 30 days are not counted";
+
+    writer_->Stop();
+    std::ifstream db(dir_ + "/test.db", std::ios::binary);
+    std::ifstream wal(dir_ + "/test.db-wal", std::ios::binary);
+    std::stringstream bytes;
+    bytes << db.rdbuf() << wal.rdbuf();
+    for (const char* form : {"7700900461", "7700 900461", "447700900461"}) {
+        EXPECT_EQ(bytes.str().find(form), std::string::npos) << form;
+    }
+}
+
+TEST_F(CallLogTest, ArrivalOnAnUnknownLineReportsTheError) {
+    CallLog log(Services());
+    CallRecord call = Call();
+    call.line_id = "nowhere";
+    auto r = Arrive(log, call);
+    ASSERT_FALSE(r);
+    writer_->Stop();
+    auto stopped = Arrive(log, Call());
+    ASSERT_FALSE(stopped);
+    EXPECT_EQ(stopped.error().code, ErrorCode::kUnavailable);
+}
+
+TEST_F(CallLogTest, TheCounsellorWrapsUpACompletedCall) {
+    CallLog log(Services());
+    CallRecord call = Call();
+    ASSERT_TRUE(Arrive(log, call));
+    call.answered_at = call.arrived_at + 5'000;
+    call.counsellor_id = "st_sam";
+    log.Answered(call);
+    call.ended_at = *call.answered_at + 60'000;
+    call.end_reason = "completed";
+    log.Ended(call);
+    Settle();
+
+    staff::Principal sam{"st_sam", "Sam", {staff::Role::kCounsellor}, {"police"}};
+    Contacts contacts(Services());
+    auto updated = contacts.Update(sam, "police", call.contact_id,
+                                   Fields({{"version", 3}, {"caller_role", "police_officer"}, {"notes", "talked"}}, ""));
+    ASSERT_TRUE(updated) << updated.error().field << ": " << updated.error().message;
+    auto closed = contacts.Close(sam, "police", call.contact_id, Fields({{"version", 4}, {"outcome", "signposted"}}, ""));
+    ASSERT_TRUE(closed) << closed.error().field << ": " << closed.error().message;
+    EXPECT_EQ((*closed)["status"], "closed");
+    EXPECT_EQ((*closed)["notes"], "talked");
+    EXPECT_EQ((*closed)["call"]["end_reason"], "completed");
+    EXPECT_EQ((*closed)["talk_seconds"], 60);
+    EXPECT_EQ(Row(call.contact_id).ended_at, call.ended_at) << "closing keeps the call's real end";
+}
+
+TEST_F(CallLogTest, TheBookHasEveryLineAndEnabledCounsellorsWithSipAccounts) {
+    staff::Accounts accounts(*store_, *writer_, clock_);
+    staff::SipAccounts sip(*store_, *writer_, *keys_, clock_);
+    struct Person {
+        const char* name;
+        std::vector<std::string> roles;
+        bool with_sip;
+        bool disabled;
+    };
+    const Person people[] = {{"sam", {"counsellor"}, true, false},
+                             {"jo", {"supervisor", "counsellor"}, true, false},
+                             {"nosip", {"counsellor"}, false, false},
+                             {"gone", {"counsellor"}, true, true},
+                             {"pat", {"admin"}, true, false}};
+    std::map<std::string, std::string> passwords;
+    for (const auto& p : people) {
+        auto row = accounts.Create({p.name, p.name, "correct horse battery", {p.roles, {"police"}, {"en", "cy"}, {"x"}}},
+                                   "system");
+        ASSERT_TRUE(row) << row.error().message;
+        if (p.with_sip) {
+            auto password = sip.Issue(row->id, std::string(p.name) + ".phone", "system");
+            ASSERT_TRUE(password) << password.error().message;
+            passwords[row->id] = *password;
+        }
+        if (p.disabled) {
+            ASSERT_TRUE(accounts.Update(row->id, Fields({{"disabled", true}}, ""), "system"));
+        }
+    }
+    auto s = Services();
+    auto book = LoadTelephonyBook(s);
+    ASSERT_TRUE(book) << book.error().message;
+    ASSERT_EQ(book->lines.size(), 1u);
+    EXPECT_EQ(book->lines[0].id, "police");
+    EXPECT_EQ(book->lines[0].numbers, std::vector<std::string>{"+448081570001"});
+    EXPECT_EQ(book->lines[0].routing.strategy, "ring_all");
+    EXPECT_EQ(book->lines[0].routing.overflow_after_s, std::nullopt);
+    std::vector<std::string> names;
+    for (const auto& c : book->counsellors) {
+        names.push_back(c.sip_username);
+        EXPECT_EQ(c.sip_password, passwords[c.staff_id]) << c.sip_username;
+        EXPECT_EQ(c.lines, std::vector<std::string>{"police"});
+        EXPECT_EQ(c.languages, (std::vector<std::string>{"en", "cy"}));
+    }
+    std::sort(names.begin(), names.end());
+    EXPECT_EQ(names, (std::vector<std::string>{"jo.phone", "sam.phone"}));
+}
+
+}  // namespace
+}  // namespace crisisline::records

@@ -1,0 +1,130 @@
+// A line's routing policy: defaults, round trip through storage, and each bad value naming its field.
+#include <gtest/gtest.h>
+
+#include "records/lines.hpp"
+
+namespace crisisline::records {
+namespace {
+
+Result<LineConfig> Create(nlohmann::json routing) {
+    nlohmann::json body = {{"id", "police"}, {"name", "Police (test)"}};
+    if (!routing.is_null()) body["routing"] = std::move(routing);
+    return LineFromFields(Fields(body, ""), nullptr);
+}
+
+// What Lines stores and reads back: the JSON of the line, through LineFromRow.
+LineConfig StoredAndRead(const LineConfig& line) {
+    nlohmann::json config = LineJson(line);
+    const std::string name = config["name"];
+    config.erase("id");
+    config.erase("name");
+    auto read = LineFromRow({line.id, name, config.dump(), 1, 1});
+    EXPECT_TRUE(read) << read.error().message;
+    return *read;
+}
+
+TEST(LineRoutingTest, DefaultsWhenAbsent) {
+    auto line = Create(nullptr);
+    ASSERT_TRUE(line) << line.error().message;
+    const PhoneRouting& r = line->routing;
+    EXPECT_EQ(r.strategy, "longest_idle");
+    EXPECT_EQ(r.ring_timeout_s, 20);
+    EXPECT_EQ(r.wrap_up_s, 60);
+    EXPECT_EQ(r.wrap_up_after_concern_s, 300);
+    EXPECT_EQ(r.overflow_after_s, std::optional<int>(120));
+    EXPECT_EQ(r.overflow_to, "");
+    EXPECT_EQ(r.announce_every_s, std::optional<int>(45));
+    const nlohmann::json expected = {{"strategy", "longest_idle"}, {"ring_timeout_s", 20},
+                                     {"wrap_up_s", 60},            {"wrap_up_after_concern_s", 300},
+                                     {"overflow_after_s", 120},    {"overflow_to", ""},
+                                     {"announce_every_s", 45}};
+    EXPECT_EQ(LineJson(*line)["routing"], expected);
+}
+
+TEST(LineRoutingTest, ALineStoredWithoutRoutingReadsTheDefaults) {
+    auto read = LineFromRow({"police", "Police", R"({"numbers":[],"languages":["en"]})", 1, 1});
+    ASSERT_TRUE(read) << read.error().message;
+    EXPECT_EQ(read->routing.ring_timeout_s, 20);
+    EXPECT_EQ(read->routing.overflow_after_s, std::optional<int>(120));
+}
+
+TEST(LineRoutingTest, RoundTripsEveryFieldIncludingNever) {
+    struct Case {
+        const char* why;
+        nlohmann::json routing;
+    };
+    const Case cases[] = {
+        {"all set, overflow to a line",
+         {{"strategy", "ring_all"}, {"ring_timeout_s", 5}, {"wrap_up_s", 0}, {"wrap_up_after_concern_s", 7200},
+          {"overflow_after_s", 3600}, {"overflow_to", "line:ambulance"}, {"announce_every_s", 600}}},
+        {"never overflow, no announcements, a partner URI",
+         {{"strategy", "longest_idle"}, {"ring_timeout_s", 300}, {"wrap_up_s", 3600}, {"wrap_up_after_concern_s", 0},
+          {"overflow_after_s", nullptr}, {"overflow_to", "sip:overflow@partner.example"},
+          {"announce_every_s", nullptr}}},
+        {"sips URI without user",
+         {{"strategy", "ring_all"}, {"ring_timeout_s", 20}, {"wrap_up_s", 60}, {"wrap_up_after_concern_s", 300},
+          {"overflow_after_s", 10}, {"overflow_to", "sips:partner.example:5061;transport=tls"},
+          {"announce_every_s", 10}}},
+    };
+    for (const auto& c : cases) {
+        auto line = Create(c.routing);
+        ASSERT_TRUE(line) << c.why << ": " << line.error().field << " " << line.error().message;
+        EXPECT_EQ(LineJson(*line)["routing"], c.routing) << c.why;
+        EXPECT_EQ(LineJson(StoredAndRead(*line))["routing"], c.routing) << c.why;
+    }
+}
+
+TEST(LineRoutingTest, AnUpdateChangesOnlyTheRoutingFieldsItNames) {
+    auto line = Create({{"strategy", "ring_all"}, {"overflow_after_s", nullptr}});
+    ASSERT_TRUE(line);
+    auto updated = LineFromFields(Fields({{"routing", {{"wrap_up_s", 90}}}}, ""), &*line);
+    ASSERT_TRUE(updated) << updated.error().message;
+    EXPECT_EQ(updated->routing.strategy, "ring_all");
+    EXPECT_EQ(updated->routing.wrap_up_s, 90);
+    EXPECT_EQ(updated->routing.overflow_after_s, std::nullopt);
+    auto back = LineFromFields(Fields({{"routing", {{"overflow_after_s", 60}}}}, ""), &*updated);
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->routing.overflow_after_s, std::optional<int>(60));
+}
+
+TEST(LineRoutingTest, EachBadValueNamesItsField) {
+    struct Case {
+        nlohmann::json routing;
+        const char* field;
+    };
+    const Case cases[] = {
+        {"fastest", "routing"},
+        {{{"strategy", "round_robin"}}, "routing.strategy"},
+        {{{"strategy", 1}}, "routing.strategy"},
+        {{{"ring_timeout_s", 4}}, "routing.ring_timeout_s"},
+        {{{"ring_timeout_s", 301}}, "routing.ring_timeout_s"},
+        {{{"ring_timeout_s", "20"}}, "routing.ring_timeout_s"},
+        {{{"ring_timeout_s", 20.5}}, "routing.ring_timeout_s"},
+        {{{"wrap_up_s", -1}}, "routing.wrap_up_s"},
+        {{{"wrap_up_s", 3601}}, "routing.wrap_up_s"},
+        {{{"wrap_up_after_concern_s", 7201}}, "routing.wrap_up_after_concern_s"},
+        {{{"overflow_after_s", 9}}, "routing.overflow_after_s"},
+        {{{"overflow_after_s", 3601}}, "routing.overflow_after_s"},
+        {{{"overflow_to", "ambulance"}}, "routing.overflow_to"},
+        {{{"overflow_to", "line:"}}, "routing.overflow_to"},
+        {{{"overflow_to", "line:Ambulance Line"}}, "routing.overflow_to"},
+        {{{"overflow_to", "line:police"}}, "routing.overflow_to"},
+        {{{"overflow_to", "sip:"}}, "routing.overflow_to"},
+        {{{"overflow_to", "sip:@partner.example"}}, "routing.overflow_to"},
+        {{{"overflow_to", "sip:over flow@partner.example"}}, "routing.overflow_to"},
+        {{{"overflow_to", "http://partner.example"}}, "routing.overflow_to"},
+        {{{"overflow_to", "sip:" + std::string(300, 'a')}}, "routing.overflow_to"},
+        {{{"announce_every_s", 9}}, "routing.announce_every_s"},
+        {{{"announce_every_s", 601}}, "routing.announce_every_s"},
+        {{{"ring_timeout", 20}}, "routing.ring_timeout"},
+    };
+    for (const auto& c : cases) {
+        auto line = Create(c.routing);
+        ASSERT_FALSE(line) << c.routing.dump();
+        EXPECT_EQ(line.error().field, c.field) << c.routing.dump();
+        EXPECT_FALSE(line.error().message.empty());
+    }
+}
+
+}  // namespace
+}  // namespace crisisline::records

@@ -1,0 +1,36 @@
+#pragma once
+
+#include "media/detail/re.hpp"
+
+#include "telephony/leg.hpp"
+#include "telephony/switchboard.hpp"
+
+// Internal to the switchboard: the C callbacks libre calls, each forwarding to
+// the Switchboard (through its `arg`) or to the Leg's switchboard.
+namespace crisisline::telephony {
+
+struct Callbacks {
+    static bool Request(const sip_msg* msg, void* arg);
+    static void Invite(const sip_msg* msg, void* arg);
+    static void Tick(void* arg);
+    static void RouterTimer(void* arg);
+    static void ChoiceTimeout(void* arg);        // arg: the Call's leg (caller)
+    static void FollowUpRingTimeout(void* arg);  // arg: the follow-up leg ringing
+
+    static void Rtp(const sa* src, const rtp_header* hdr, mbuf* mb, void* arg);
+
+    // Caller leg (incoming session).
+    static int CallerOffer(mbuf** descp, const sip_msg* msg, void* arg);
+    static int CallerAnswer(const sip_msg* msg, void* arg);
+    static void CallerEstablished(const sip_msg* msg, void* arg);
+    static void CallerClosed(int err, const sip_msg* msg, void* arg);
+
+    // Phone and overflow legs (outgoing sessions).
+    static int PhoneOffer(mbuf** descp, const sip_msg* msg, void* arg);
+    static int PhoneAnswer(const sip_msg* msg, void* arg);
+    static void PhoneProgress(const sip_msg* msg, void* arg);
+    static void PhoneEstablished(const sip_msg* msg, void* arg);
+    static void PhoneClosed(int err, const sip_msg* msg, void* arg);
+};
+
+}  // namespace crisisline::telephony

@@ -1,0 +1,127 @@
+#include "telephony/config.hpp"
+
+namespace crisisline::telephony {
+
+Result<std::pair<std::string, std::uint16_t>> SplitHostPort(const std::string& text, const std::string& field) {
+    auto colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0) return Fail(ErrorCode::kInvalid, field, "must be host:port");
+    auto host = text.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    try {
+        size_t used = 0;
+        int port = std::stoi(text.substr(colon + 1), &used);
+        if (used != text.size() - colon - 1 || port < 0 || port > 65535) throw std::out_of_range("port");
+        return std::make_pair(host, static_cast<std::uint16_t>(port));
+    } catch (const std::exception&) {
+        return Fail(ErrorCode::kInvalid, field, "the port must be a number from 0 to 65535");
+    }
+}
+
+namespace {
+
+template <class T>
+Result<void> Read(const toml::node_view<const toml::node>& node, const std::string& key, T& out) {
+    if (!node) return {};
+    auto v = node.value<T>();
+    if (!v) return Fail(ErrorCode::kInvalid, "telephony." + key, "has the wrong type");
+    out = *v;
+    return {};
+}
+
+Result<void> ReadSeconds(const toml::node_view<const toml::node>& node, const std::string& key, int& out, int min,
+                         int max) {
+    std::int64_t v = out;
+    if (auto r = Read(node, key, v); !r) return r;
+    if (v < min || v > max) {
+        return Fail(ErrorCode::kInvalid, "telephony." + key,
+                    "must be from " + std::to_string(min) + " to " + std::to_string(max));
+    }
+    out = static_cast<int>(v);
+    return {};
+}
+
+}  // namespace
+
+Result<TelephonyConfig> ParseTelephonyConfig(const toml::table& root) {
+    TelephonyConfig c;
+    auto t = root["telephony"];
+    if (!t) return c;
+    if (!t.is_table()) return Fail(ErrorCode::kInvalid, "telephony", "must be a table");
+    for (auto& [key, value] : *t.as_table()) {
+        static const std::vector<std::string> known = {
+            "enabled", "listen", "rtp_address", "rtp_ports", "realm", "prompts", "choice_wait_s", "rtp_timeout_s",
+            "registration_max_s", "available_on_register", "trunk"};
+        if (std::find(known.begin(), known.end(), std::string(key.str())) == known.end()) {
+            return Fail(ErrorCode::kInvalid, "telephony." + std::string(key.str()), "is not a known setting");
+        }
+    }
+    if (auto r = Read(t["enabled"], "enabled", c.enabled); !r) return tl::unexpected(r.error());
+    if (auto r = Read(t["listen"], "listen", c.listen); !r) return tl::unexpected(r.error());
+    if (auto hp = SplitHostPort(c.listen, "telephony.listen"); !hp) return tl::unexpected(hp.error());
+    if (auto r = Read(t["rtp_address"], "rtp_address", c.rtp_address); !r) return tl::unexpected(r.error());
+    if (auto r = Read(t["realm"], "realm", c.realm); !r) return tl::unexpected(r.error());
+    if (c.realm.empty()) return Fail(ErrorCode::kInvalid, "telephony.realm", "must not be empty");
+    if (auto r = Read(t["prompts"], "prompts", c.prompts_dir); !r) return tl::unexpected(r.error());
+    if (auto r = ReadSeconds(t["choice_wait_s"], "choice_wait_s", c.choice_wait_s, 0, 30); !r) {
+        return tl::unexpected(r.error());
+    }
+    if (auto r = ReadSeconds(t["rtp_timeout_s"], "rtp_timeout_s", c.rtp_timeout_s, 5, 600); !r) {
+        return tl::unexpected(r.error());
+    }
+    if (auto r = ReadSeconds(t["registration_max_s"], "registration_max_s", c.registration_max_s, 60, 86400); !r) {
+        return tl::unexpected(r.error());
+    }
+    if (auto r = Read(t["available_on_register"], "available_on_register", c.available_on_register); !r) {
+        return tl::unexpected(r.error());
+    }
+    if (auto ports = t["rtp_ports"]; ports) {
+        auto* arr = ports.as_array();
+        if (!arr || arr->size() != 2 || !(*arr)[0].is_integer() || !(*arr)[1].is_integer()) {
+            return Fail(ErrorCode::kInvalid, "telephony.rtp_ports", "must be [first, last], e.g. [20000, 39999]");
+        }
+        auto lo = (*arr)[0].value<std::int64_t>().value_or(0);
+        auto hi = (*arr)[1].value<std::int64_t>().value_or(0);
+        if (lo < 1024 || hi > 65535 || hi - lo < 16) {
+            return Fail(ErrorCode::kInvalid, "telephony.rtp_ports", "must be within 1024-65535 and span at least 16 ports");
+        }
+        c.rtp_port_min = static_cast<std::uint16_t>(lo);
+        c.rtp_port_max = static_cast<std::uint16_t>(hi);
+    }
+    if (auto trunks = t["trunk"]; trunks) {
+        auto* arr = trunks.as_array();
+        if (!arr) return Fail(ErrorCode::kInvalid, "telephony.trunk", "must be an array of tables ([[telephony.trunk]])");
+        for (size_t i = 0; i < arr->size(); ++i) {
+            std::string field = "telephony.trunk[" + std::to_string(i) + "]";
+            auto* table = (*arr)[i].as_table();
+            if (!table) return Fail(ErrorCode::kInvalid, field, "must be a table");
+            Trunk trunk;
+            trunk.name = (*table)["name"].value_or(std::string());
+            if (trunk.name.empty()) return Fail(ErrorCode::kInvalid, field + ".name", "is required");
+            if (auto* allow = (*table)["allow"].as_array()) {
+                for (auto& a : *allow) {
+                    auto s = a.value<std::string>();
+                    if (!s || s->empty()) return Fail(ErrorCode::kInvalid, field + ".allow", "must be a list of addresses");
+                    trunk.allow.push_back(*s);
+                }
+            } else if ((*table)["allow"]) {
+                return Fail(ErrorCode::kInvalid, field + ".allow", "must be a list of addresses");
+            }
+            trunk.outbound = (*table)["outbound"].value_or(std::string());
+            if (!trunk.outbound.empty()) {
+                if (auto hp = SplitHostPort(trunk.outbound, field + ".outbound"); !hp) return tl::unexpected(hp.error());
+            }
+            trunk.username = (*table)["username"].value_or(std::string());
+            trunk.password = (*table)["password"].value_or(std::string());
+            if (!trunk.username.empty() && trunk.password.size() < 8) {
+                return Fail(ErrorCode::kInvalid, field + ".password", "must be at least 8 characters when a username is set");
+            }
+            if (trunk.allow.empty() && trunk.username.empty()) {
+                return Fail(ErrorCode::kInvalid, field, "needs an allow list or a username and password");
+            }
+            c.trunks.push_back(std::move(trunk));
+        }
+    }
+    return c;
+}
+
+}  // namespace crisisline::telephony

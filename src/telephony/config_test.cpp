@@ -1,0 +1,79 @@
+#include "telephony/config.hpp"
+
+#include <gtest/gtest.h>
+
+namespace crisisline::telephony {
+namespace {
+
+Result<TelephonyConfig> Parse(std::string_view text) { return ParseTelephonyConfig(toml::parse(text)); }
+
+TEST(TelephonyConfig, DefaultsWhenTheSectionIsAbsent) {
+    auto c = Parse("[server]\nlisten = \"127.0.0.1:8080\"\n");
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->listen, "127.0.0.1:5060");
+    EXPECT_EQ(c->choice_wait_s, 4);
+    EXPECT_TRUE(c->trunks.empty());
+}
+
+TEST(TelephonyConfig, ReadsTrunksAndSettings) {
+    auto c = Parse(R"(
+[telephony]
+listen = "127.0.0.1:5070"
+rtp_ports = [30000, 30100]
+choice_wait_s = 2
+available_on_register = true
+[[telephony.trunk]]
+name = "carrier"
+allow = ["127.0.0.1", "192.0.2.10"]
+[[telephony.trunk]]
+name = "partner"
+username = "partner"
+password = "long enough secret"
+)");
+    ASSERT_TRUE(c) << c.error().message;
+    EXPECT_EQ(c->listen, "127.0.0.1:5070");
+    EXPECT_EQ(c->rtp_port_min, 30000);
+    EXPECT_EQ(c->rtp_port_max, 30100);
+    EXPECT_EQ(c->choice_wait_s, 2);
+    EXPECT_TRUE(c->available_on_register);
+    ASSERT_EQ(c->trunks.size(), 2u);
+    EXPECT_EQ(c->trunks[0].allow.size(), 2u);
+    EXPECT_EQ(c->trunks[1].username, "partner");
+}
+
+TEST(TelephonyConfig, BadValuesNameTheKey) {
+    struct Case {
+        const char* text;
+        const char* field;
+    };
+    const Case cases[] = {
+        {"[telephony]\nlisten = \"nowhere\"\n", "telephony.listen"},
+        {"[telephony]\nlisten = \"127.0.0.1:99999\"\n", "telephony.listen"},
+        {"[telephony]\nchoice_wait_s = 99\n", "telephony.choice_wait_s"},
+        {"[telephony]\nchoice_wait_s = \"two\"\n", "telephony.choice_wait_s"},
+        {"[telephony]\nrtp_ports = [30000]\n", "telephony.rtp_ports"},
+        {"[telephony]\nrtp_ports = [100, 200]\n", "telephony.rtp_ports"},
+        {"[telephony]\nsurprise = 1\n", "telephony.surprise"},
+        {"[[telephony.trunk]]\nallow = [\"127.0.0.1\"]\n", "telephony.trunk[0].name"},
+        {"[[telephony.trunk]]\nname = \"x\"\n", "telephony.trunk[0]"},
+        {"[[telephony.trunk]]\nname = \"x\"\nusername = \"u\"\npassword = \"short\"\n", "telephony.trunk[0].password"},
+    };
+    for (const auto& c : cases) {
+        auto r = Parse(c.text);
+        ASSERT_FALSE(r) << c.text;
+        EXPECT_EQ(r.error().code, ErrorCode::kInvalid) << c.text;
+        EXPECT_EQ(r.error().field, c.field) << c.text << " -> " << r.error().message;
+    }
+}
+
+TEST(TelephonyConfig, SplitHostPort) {
+    auto hp = SplitHostPort("[::1]:5060", "x");
+    ASSERT_TRUE(hp);
+    EXPECT_EQ(hp->first, "::1");
+    EXPECT_EQ(hp->second, 5060);
+    EXPECT_FALSE(SplitHostPort(":5060", "x"));
+    EXPECT_FALSE(SplitHostPort("host:50a", "x"));
+}
+
+}  // namespace
+}  // namespace crisisline::telephony

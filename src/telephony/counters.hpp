@@ -1,0 +1,25 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace crisisline::telephony {
+
+// What the telephony loop counts, read by /metrics from other threads.
+// Counters only ever go up; gauges are set from the live picture.
+struct Counters {
+    std::atomic<std::uint64_t> calls_offered{0};    // INVITEs accepted for a line
+    std::atomic<std::uint64_t> calls_answered{0};   // bridged to a counsellor or the overflow destination
+    std::atomic<std::uint64_t> calls_abandoned{0};  // caller hung up before an answer
+    std::atomic<std::uint64_t> calls_refused{0};    // 403/404/420/488 to an INVITE
+    std::atomic<std::uint64_t> rtp_relayed{0};      // packets relayed from one leg to the other
+    std::atomic<std::uint64_t> rtp_sent{0};         // packets sent from prompts and hold audio
+    std::atomic<std::uint64_t> rtp_lost{0};         // gaps in received sequence numbers
+    std::atomic<std::uint64_t> rtp_ignored{0};      // from an unexpected source, or not RTP we offered
+    std::atomic<std::int64_t> queue_length{0};
+    std::atomic<std::int64_t> longest_wait_ms{0};
+    std::atomic<std::int64_t> active_calls{0};
+    std::atomic<std::int64_t> registered_phones{0};
+};
+
+}  // namespace crisisline::telephony

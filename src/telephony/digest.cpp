@@ -1,0 +1,54 @@
+#include "telephony/digest.hpp"
+
+#include "media/detail/re.hpp"
+#include <sodium.h>
+
+#include <cstdio>
+
+namespace crisisline::telephony {
+
+std::array<std::uint8_t, 16> DigestHa1(std::string_view username, std::string_view realm, std::string_view password) {
+    std::string joined;
+    joined.reserve(username.size() + realm.size() + password.size() + 2);
+    joined.append(username).append(":").append(realm).append(":").append(password);
+    std::array<std::uint8_t, 16> out{};
+    md5(reinterpret_cast<const std::uint8_t*>(joined.data()), joined.size(), out.data());
+    return out;
+}
+
+NonceMaker::NonceMaker() { randombytes_buf(key_.data(), key_.size()); }
+
+std::string NonceMaker::Mac(std::string_view issued) const {
+    std::uint8_t mac[16];
+    crypto_generichash(mac, sizeof mac, reinterpret_cast<const std::uint8_t*>(issued.data()), issued.size(),
+                       key_.data(), key_.size());
+    char hex[sizeof mac * 2 + 1];
+    sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
+    return hex;
+}
+
+std::string NonceMaker::Make(TimeMs now) const {
+    char issued[24];
+    std::snprintf(issued, sizeof issued, "%llx", static_cast<unsigned long long>(now));
+    return std::string(issued) + "." + Mac(issued);
+}
+
+bool NonceMaker::Fresh(std::string_view nonce, TimeMs now, TimeMs max_age_ms) const {
+    auto dot = nonce.find('.');
+    if (dot == std::string_view::npos || dot == 0 || dot > 16) return false;
+    auto issued = nonce.substr(0, dot);
+    auto expected = Mac(issued);
+    auto given = nonce.substr(dot + 1);
+    if (given.size() != expected.size() || sodium_memcmp(given.data(), expected.data(), expected.size()) != 0) {
+        return false;
+    }
+    TimeMs at = 0;
+    for (char c : issued) {
+        int v = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+        if (v < 0) return false;
+        at = at * 16 + v;
+    }
+    return at <= now + 1000 && now - at <= max_age_ms;
+}
+
+}  // namespace crisisline::telephony

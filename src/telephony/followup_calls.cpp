@@ -1,0 +1,191 @@
+// Follow-up calls ("click to call"): the counsellor's phone rings first; when
+// they answer, the consented number is dialled through the outbound trunk
+// with the line's own number as caller ID, and the two are bridged.
+#include <sodium.h>
+
+#include <spdlog/spdlog.h>
+
+#include "telephony/callbacks.hpp"
+#include "telephony/media_path.hpp"
+
+namespace crisisline::telephony {
+
+namespace {
+
+constexpr std::uint64_t kRingMs = 45 * 1000;  // then "no_answer"; voicemail usually answers later than this
+
+std::string OutcomeOf(std::uint16_t scode) {
+    switch (scode) {
+        case 486:
+        case 600:
+            return "busy";
+        case 404:
+        case 484:
+        case 604:
+            return "wrong_number";
+        case 408:
+        case 480:
+        case 487:
+        case 603:
+        case 0:
+            return "no_answer";
+        default:
+            return "failed";
+    }
+}
+
+}  // namespace
+
+void Callbacks::FollowUpRingTimeout(void* arg) {
+    auto* leg = static_cast<Leg*>(arg);
+    if (leg->follow_up && leg->state == LegState::kRinging) leg->board->FollowUpRingTimeout(*leg);
+}
+
+std::unique_ptr<Leg> Switchboard::Dial(const std::string& uri, const std::string& from_name,
+                                       const std::string& from_uri, LegKind kind) {
+    auto leg = std::make_unique<Leg>(this, nullptr, kind, randombytes_random(),
+                                     static_cast<std::uint16_t>(randombytes_random()), randombytes_random());
+    if (!OpenMedia(*leg, config_, Callbacks::Rtp)) return nullptr;
+    mbuf* offer = nullptr;
+    if (sdp_encode(&offer, leg->sdp, true) != 0) return nullptr;
+    int err = sipsess_connect(&leg->sess, sock_, uri.c_str(), from_name.c_str(), from_uri.c_str(), "crisisline",
+                              nullptr, 0, "application/sdp", offer, nullptr, nullptr, false, Callbacks::PhoneOffer,
+                              Callbacks::PhoneAnswer, Callbacks::PhoneProgress, Callbacks::PhoneEstablished, nullptr,
+                              nullptr, Callbacks::PhoneClosed, leg.get(), "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n");
+    mem_deref(offer);
+    if (err) return nullptr;
+    leg->state = LegState::kRinging;
+    return leg;
+}
+
+Result<void> Switchboard::CallBack(const std::string& follow_up_id, const std::string& line_id,
+                                   const std::string& counsellor, const std::string& number,
+                                   std::function<void(std::string outcome)> done) {
+    auto username = username_of_.find(counsellor);
+    if (username == username_of_.end()) return Fail(ErrorCode::kNotFound, "counsellor", "has no phone account");
+    auto binding = bindings_.find(username->second);
+    if (binding == bindings_.end() || binding->second.expires_ms <= Now()) {
+        return Fail(ErrorCode::kUnavailable, "your phone is not registered");
+    }
+    const Trunk* trunk = nullptr;
+    for (const auto& t : config_.trunks) {
+        if (!t.outbound.empty()) {
+            trunk = &t;
+            break;
+        }
+    }
+    if (!trunk) return Fail(ErrorCode::kUnavailable, "no trunk is configured for outgoing calls (telephony.trunk.outbound)");
+    if (follow_ups_.count(follow_up_id)) return Fail(ErrorCode::kConflict, "this follow-up call is already in progress");
+    for (const auto& c : router_.Snapshot(Now()).counsellors) {
+        if (c.counsellor != counsellor) continue;
+        if (c.state == acd::CounsellorState::kRinging || c.state == acd::CounsellorState::kOnCall) {
+            return Fail(ErrorCode::kConflict, "finish the current call first");
+        }
+    }
+    for (const auto& [id, state] : follow_ups_) {
+        if (state.call->counsellor == counsellor) return Fail(ErrorCode::kConflict, "another follow-up call is in progress");
+    }
+    auto call = std::make_unique<FollowUpCall>();
+    call->id = follow_up_id;
+    call->line_id = line_id;
+    call->counsellor = counsellor;
+    call->number = number;
+    const auto& line = lines_[line_id];
+    std::string line_number = line.numbers.empty() ? std::string("crisisline") : line.numbers.front();
+    call->phone = Dial(binding->second.contact_uri, "Follow-up call (" + line.name + ")",
+                       "sip:" + line_number + "@" + config_.realm, LegKind::kFollowUpPhone);
+    if (!call->phone) return Fail(ErrorCode::kUnavailable, "could not ring your phone");
+    call->phone->follow_up = call.get();
+    // No inbound call may ring them while they call back; they return to available afterwards.
+    auto live = router_.Snapshot(Now());
+    for (const auto& c : live.counsellors) {
+        if (c.counsellor == counsellor && c.state == acd::CounsellorState::kAvailable) {
+            call->restore_available = true;
+            Apply(router_.SetAvailability(counsellor, acd::CounsellorState::kBreak, Now()), "follow-up call");
+        }
+    }
+    tmr_start(&call->ring_timer, kRingMs, Callbacks::FollowUpRingTimeout, call->phone.get());
+    spdlog::info("telephony: follow-up {}: ringing the counsellor's phone", follow_up_id);
+    Publish("follow_up.calling", nullptr, counsellor, {{"follow_up", follow_up_id}, {"line", line_id}});
+    follow_ups_[follow_up_id] = FollowUpState{std::move(call), std::move(done)};
+    return {};
+}
+
+void Switchboard::FollowUpLegAnswered(Leg& leg) {
+    FollowUpCall& call = *leg.follow_up;
+    if (leg.kind == LegKind::kFollowUpPhone) {
+        leg.state = LegState::kUp;
+        const Trunk* trunk = nullptr;
+        for (const auto& t : config_.trunks) {
+            if (!t.outbound.empty()) {
+                trunk = &t;
+                break;
+            }
+        }
+        const auto& line = lines_[call.line_id];
+        std::string line_number = line.numbers.empty() ? std::string("crisisline") : line.numbers.front();
+        std::string uri = "sip:" + call.number + "@" + (trunk ? trunk->outbound : std::string("invalid"));
+        call.callee = trunk ? Dial(uri, line.name, "sip:" + line_number + "@" + config_.realm, LegKind::kFollowUpCallee)
+                            : nullptr;
+        if (!call.callee) {
+            FinishFollowUp(call, "failed");
+            return;
+        }
+        call.callee->follow_up = &call;
+        tmr_start(&call.ring_timer, kRingMs, Callbacks::FollowUpRingTimeout, call.callee.get());
+        spdlog::info("telephony: follow-up {}: counsellor answered, dialling the number", call.id);
+        Publish("follow_up.dialling", nullptr, call.counsellor, {{"follow_up", call.id}});
+        return;
+    }
+    // The person called back answered: bridge.
+    tmr_cancel(&call.ring_timer);
+    leg.state = LegState::kUp;
+    call.connected = true;
+    call.phone->peer = &leg;
+    leg.peer = call.phone.get();
+    call.phone->last_rx_ms = leg.last_rx_ms = Now();
+    spdlog::info("telephony: follow-up {}: connected", call.id);
+    Publish("follow_up.connected", nullptr, call.counsellor, {{"follow_up", call.id}});
+}
+
+void Switchboard::FollowUpLegGone(Leg& leg, std::uint16_t scode) {
+    FollowUpCall& call = *leg.follow_up;
+    std::string outcome;
+    if (call.connected) {
+        outcome = "connected";
+    } else if (leg.kind == LegKind::kFollowUpPhone) {
+        outcome = "counsellor_did_not_answer";
+    } else {
+        outcome = OutcomeOf(scode);
+    }
+    FinishFollowUp(call, outcome);
+}
+
+void Switchboard::FollowUpRingTimeout(Leg& leg) {
+    FinishFollowUp(*leg.follow_up, leg.kind == LegKind::kFollowUpPhone ? "counsellor_did_not_answer" : "no_answer");
+}
+
+void Switchboard::FinishFollowUp(FollowUpCall& call, const std::string& outcome) {
+    auto it = follow_ups_.find(call.id);
+    if (it == follow_ups_.end()) return;
+    auto state = std::move(it->second);
+    follow_ups_.erase(it);
+    for (auto* leg : {&state.call->phone, &state.call->callee}) {
+        if (*leg && (*leg)->sess && (*leg)->state != LegState::kGone) {
+            (*leg)->sess = static_cast<sipsess*>(mem_deref((*leg)->sess));  // BYE or CANCEL
+        }
+        if (*leg) (*leg)->follow_up = nullptr;
+        Retire(std::move(*leg));
+    }
+    tmr_cancel(&state.call->ring_timer);
+    state.call->number.clear();
+    spdlog::info("telephony: follow-up {}: {}", state.call->id, outcome);
+    Publish("follow_up.ended", nullptr, state.call->counsellor, {{"follow_up", state.call->id}, {"outcome", outcome}});
+    if (state.call->restore_available && !stopping_) {
+        Apply(router_.SetAvailability(state.call->counsellor, acd::CounsellorState::kAvailable, Now()), "follow-up ended");
+    }
+    if (state.done) state.done(outcome);
+    follow_up_graveyard_.push_back(std::move(state.call));
+}
+
+}  // namespace crisisline::telephony

@@ -1,0 +1,113 @@
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "media/detail/re.hpp"
+
+#include "acd/acd.hpp"
+#include "media/dtmf.hpp"
+#include "media/frames.hpp"
+#include "media/rtp_rewriter.hpp"
+#include "records/call_log.hpp"
+#include "telephony/counters.hpp"
+
+// Internal to the switchboard: one SIP dialog with its media (a Leg) and one
+// caller's call (a Call: the caller's leg, the phones ringing for it, and the
+// leg it is bridged to). Loop thread only.
+namespace crisisline::telephony {
+
+class Switchboard;
+struct Call;
+
+enum class LegKind {
+    kCaller,          // a caller from a trunk
+    kPhone,           // a counsellor's phone rung for a caller
+    kOverflow,        // the line's overflow destination
+    kFollowUpPhone,   // a counsellor's phone, rung first for their follow-up call
+    kFollowUpCallee,  // the person being called back, through the outbound trunk
+};
+struct FollowUpCall;
+enum class LegState { kOffering, kRinging, kUp, kGone };
+
+// Audio the server plays into a leg, frame by frame, on the 20 ms media clock.
+struct Playlist {
+    std::deque<const media::Prompt*> queue;  // played in order
+    const media::Prompt* loop = nullptr;     // played forever once the queue is empty (hold audio)
+    size_t frame = 0;
+    bool Idle() const { return queue.empty() && loop == nullptr; }
+};
+
+struct Leg {
+    Switchboard* board = nullptr;
+    Call* call = nullptr;
+    LegKind kind = LegKind::kCaller;
+    LegState state = LegState::kOffering;
+    std::string counsellor;  // phone legs
+
+    struct sipsess* sess = nullptr;
+    struct rtp_sock* rtp = nullptr;
+    sdp_session* sdp = nullptr;
+    sdp_media* audio = nullptr;
+
+    sa remote{};              // where its media goes
+    bool have_remote = false;
+    bool latched = false;     // remote learned from the first packet (symmetric RTP)
+    media::Codec codec = media::Codec::kPcmu;
+    int remote_event_pt = -1;  // the telephone-event payload type it announced, or -1
+    bool on_hold = false;      // it asked for sendonly/inactive
+
+    media::RtpRewriter out;     // its outgoing stream: one SSRC, continuous sequence
+    media::RtpReceiveStats in;  // what arrived from it
+    std::uint16_t local_seq = 0;   // input sequence for the server's own audio
+    std::uint32_t local_ts = 0;
+    std::int64_t last_rx_ms = 0;
+    media::DtmfDetector dtmf;
+
+    Playlist playlist;
+    Leg* peer = nullptr;  // bridged to
+    FollowUpCall* follow_up = nullptr;  // follow-up legs only (call is null for them)
+
+    Leg(Switchboard* b, Call* c, LegKind k, std::uint32_t ssrc, std::uint16_t seq, std::uint32_t ts)
+        : board(b), call(c), kind(k), out(ssrc, seq, ts) {}
+    ~Leg();  // releases the libre objects without signalling (callers signal first)
+};
+
+enum class CallPhase { kGreeting, kChoosing, kQueued, kBridged, kEnded };
+
+struct Call {
+    std::string id;  // also the contact record's id
+    records::CallRecord record;
+    CallPhase phase = CallPhase::kGreeting;
+    acd::Language language = acd::Language::kEnglish;
+    std::unique_ptr<Leg> caller;
+    std::map<std::string, std::unique_ptr<Leg>> phones;  // counsellor -> ringing or bridged phone leg
+    std::unique_ptr<Leg> overflow;
+    Leg* bridged = nullptr;  // the phone or overflow leg the caller talks to
+    std::optional<std::int64_t> repeat_count;
+    tmr choice_timer{};
+    std::int64_t bridged_at = 0;
+    Call() { tmr_init(&choice_timer); }
+    ~Call() { tmr_cancel(&choice_timer); }
+};
+
+// A follow-up call: the counsellor's phone first, then the consented number.
+struct FollowUpCall {
+    std::string id;  // the follow-up's id
+    std::string line_id;
+    std::string counsellor;
+    std::string number;  // in memory for the length of the call only
+    std::unique_ptr<Leg> phone;
+    std::unique_ptr<Leg> callee;
+    bool restore_available = false;  // they were available before: back to available afterwards
+    bool connected = false;
+    tmr ring_timer{};  // whichever leg rings, it rings at most this long
+    FollowUpCall() { tmr_init(&ring_timer); }
+    ~FollowUpCall() { tmr_cancel(&ring_timer); }
+};
+
+}  // namespace crisisline::telephony

@@ -1,0 +1,170 @@
+// The media clock and the relay: prompts and hold audio into legs that are not
+// bridged, RTP from one leg to the other when they are, DTMF from callers.
+#include <spdlog/spdlog.h>
+
+#include "media/dtmf.hpp"
+#include "telephony/callbacks.hpp"
+
+namespace crisisline::telephony {
+
+namespace {
+
+constexpr std::uint64_t kTickMs = 20;
+constexpr std::uint32_t kLocalSource = 0x6c6f6361;  // the rewriter's key for the server's own audio
+constexpr std::uint64_t kTimeoutCheckTicks = 50;  // once a second
+
+}  // namespace
+
+void Callbacks::Tick(void* arg) { static_cast<Switchboard*>(arg)->OnTick(); }
+
+void Callbacks::Rtp(const sa* src, const rtp_header* hdr, mbuf* mb, void* arg) {
+    auto* leg = static_cast<Leg*>(arg);
+    if (leg->state == LegState::kGone || !leg->board) return;
+    leg->board->OnMedia(*leg, src, hdr, mb);
+}
+
+void Switchboard::OnTick() {
+    Collect();
+    auto now = tmr_jiffies();
+    PlayFrames(now);
+    if (++ticks_ % kTimeoutCheckTicks == 0) CheckMediaTimeouts(Now());
+    // Stay on the 20 ms grid however late this tick ran.
+    std::uint64_t next = tick_origin_ + (ticks_ + 1) * kTickMs;
+    if (next <= now) {
+        ticks_ = (now - tick_origin_) / kTickMs;
+        next = tick_origin_ + (ticks_ + 1) * kTickMs;
+    }
+    tmr_start(tick_.get(), next - now, Callbacks::Tick, this);
+}
+
+void Switchboard::PlayFrames(std::uint64_t now_ms) {
+    for (auto& [id, call] : calls_) {
+        Leg* leg = call->caller.get();
+        if (!leg || leg->state == LegState::kGone || leg->peer || !leg->have_remote) continue;
+        auto& playlist = leg->playlist;
+        const media::Prompt* prompt = nullptr;
+        while (!playlist.queue.empty()) {
+            const auto* front = playlist.queue.front();
+            if (playlist.frame < front->pcmu.size()) {
+                prompt = front;
+                break;
+            }
+            playlist.queue.pop_front();
+            playlist.frame = 0;
+        }
+        if (!prompt && call->phase == CallPhase::kGreeting) {
+            // The greeting and the Welsh choice have played: wait a little for a digit.
+            call->phase = CallPhase::kChoosing;
+            tmr_start(&call->choice_timer, static_cast<std::uint64_t>(config_.choice_wait_s) * 1000,
+                      Callbacks::ChoiceTimeout, leg);
+            continue;
+        }
+        if (!prompt && playlist.loop && !playlist.loop->pcmu.empty()) {
+            prompt = playlist.loop;
+            if (playlist.frame >= prompt->pcmu.size()) playlist.frame = 0;
+        }
+        if (!prompt) continue;
+        const auto& frame = prompt->frames(leg->codec)[playlist.frame++];
+        media::RtpIn in{kLocalSource, leg->local_seq++, leg->local_ts, false, media::PayloadType(leg->codec)};
+        leg->local_ts += media::kFrameSamples;
+        SendAudio(*leg, in, frame.data(), frame.size(), leg->codec);
+        ++counters_.rtp_sent;
+    }
+    (void)now_ms;
+}
+
+void Switchboard::OnMedia(Leg& leg, const sa* src, const rtp_header* hdr, mbuf* mb) {
+    // Symmetric RTP: the first packet fixes where this leg's media comes from and
+    // goes to (a phone behind NAT sends from its public address); after that,
+    // packets from anywhere else are ignored.
+    if (!leg.latched) {
+        leg.latched = true;
+        if (!leg.have_remote || !sa_cmp(&leg.remote, src, SA_ALL)) {
+            sa_cpy(&leg.remote, src);
+            leg.have_remote = true;
+        }
+    } else if (!sa_cmp(&leg.remote, src, SA_ALL)) {
+        ++counters_.rtp_ignored;
+        return;
+    }
+    auto before_lost = leg.in.lost();
+    leg.in.Seen(hdr->seq);
+    auto lost_now = leg.in.lost();
+    if (lost_now > before_lost) counters_.rtp_lost += lost_now - before_lost;
+    leg.last_rx_ms = Now();
+    const std::uint8_t* payload = mbuf_buf(mb);
+    size_t n = mbuf_get_left(mb);
+    bool is_event = leg.remote_event_pt >= 0 && hdr->pt == leg.remote_event_pt;
+    if (is_event && leg.kind == LegKind::kCaller && leg.call &&
+        (leg.call->phase == CallPhase::kGreeting || leg.call->phase == CallPhase::kChoosing)) {
+        if (auto event = media::ParseTelephoneEvent(payload, n)) {
+            if (auto digit = leg.dtmf.OnPacket(*event, hdr->ts)) CallerDigit(*leg.call, *digit);
+        }
+        return;
+    }
+    if (!leg.peer || leg.on_hold) return;
+    Leg& to = *leg.peer;
+    if (is_event) {
+        if (to.remote_event_pt < 0) return;  // the other side cannot take DTMF events
+        media::RtpIn in{hdr->ssrc, hdr->seq, hdr->ts, hdr->m, static_cast<std::uint8_t>(to.remote_event_pt)};
+        SendAudio(to, in, payload, n, to.codec);
+        ++counters_.rtp_relayed;
+        return;
+    }
+    auto codec = media::CodecForPayloadType(hdr->pt);
+    if (!codec || n == 0 || n > 1200) {
+        ++counters_.rtp_ignored;  // a payload type we did not agree
+        return;
+    }
+    media::RtpIn in{hdr->ssrc, hdr->seq, hdr->ts, hdr->m, media::PayloadType(to.codec)};
+    SendAudio(to, in, payload, n, *codec);
+    ++counters_.rtp_relayed;
+}
+
+void Switchboard::SendAudio(Leg& leg, const media::RtpIn& in, const std::uint8_t* payload, size_t n,
+                            media::Codec from) {
+    if (!leg.have_remote || !leg.rtp || leg.state == LegState::kGone) return;
+    auto out = leg.out.Next(in, tmr_jiffies());
+    if (!out) return;
+    if (!scratch_) scratch_ = mbuf_alloc(RTP_HEADER_SIZE + 1500);
+    mbuf_rewind(scratch_);
+    rtp_header hdr{};
+    hdr.ver = RTP_VERSION;
+    hdr.m = out->marker;
+    hdr.pt = out->pt;
+    hdr.seq = out->seq;
+    hdr.ts = out->ts;
+    hdr.ssrc = out->ssrc;
+    if (rtp_hdr_encode(scratch_, &hdr) != 0) return;
+    bool audio = media::CodecForPayloadType(in.pt).has_value();
+    if (audio && from != leg.codec) {
+        if (mbuf_resize(scratch_, RTP_HEADER_SIZE + n) != 0) return;
+        media::Transcode(from, leg.codec, payload, n, scratch_->buf + scratch_->pos);
+        scratch_->pos += n;
+        scratch_->end = scratch_->pos;
+    } else if (mbuf_write_mem(scratch_, payload, n) != 0) {
+        return;
+    }
+    scratch_->pos = 0;
+    udp_send(static_cast<struct udp_sock*>(rtp_sock(leg.rtp)), &leg.remote, scratch_);
+}
+
+void Switchboard::CheckMediaTimeouts(std::int64_t now) {
+    const std::int64_t limit = static_cast<std::int64_t>(config_.rtp_timeout_s) * 1000;
+    std::vector<std::string> dead;
+    for (auto& [id, call] : calls_) {
+        Leg* caller = call->caller.get();
+        if (!caller || caller->state == LegState::kGone) continue;
+        bool caller_dead = !caller->on_hold && now - caller->last_rx_ms > limit;
+        bool other_dead = call->bridged && !call->bridged->on_hold && now - call->bridged->last_rx_ms > limit;
+        if (caller_dead || other_dead) dead.push_back(id);
+    }
+    for (const auto& id : dead) {
+        auto* call = FindCall(id);
+        if (!call) continue;
+        spdlog::warn("telephony: call {}: no audio for {} s, ending it", id, config_.rtp_timeout_s);
+        EndCall(*call, call->phase == CallPhase::kBridged ? "failed" : "abandoned");
+    }
+}
+
+}  // namespace crisisline::telephony

@@ -1,0 +1,75 @@
+#include "telephony/media_path.hpp"
+
+#include <netinet/in.h>
+
+#include <cstring>
+
+#include "media/dtmf.hpp"
+
+namespace crisisline::telephony {
+
+Leg::~Leg() {
+    // A terminated or never-established session derefs quietly; the switchboard
+    // sends BYE/CANCEL itself before it lets a live leg go.
+    mem_deref(sess);
+    mem_deref(rtp);
+    mem_deref(sdp);  // owns `audio`
+}
+
+Result<void> OpenMedia(Leg& leg, const TelephonyConfig& config, rtp_recv_h* recv) {
+    sa laddr;
+    if (sa_set_str(&laddr, config.rtp_address.c_str(), 0) != 0) {
+        return Fail(ErrorCode::kInvalid, "telephony.rtp_address", "is not an IP address");
+    }
+    int err = rtp_listen(&leg.rtp, IPPROTO_UDP, &laddr, config.rtp_port_min, config.rtp_port_max, false, recv,
+                         nullptr, &leg);
+    if (err) return Fail(ErrorCode::kUnavailable, "no free RTP port in the configured range");
+    err = sdp_session_alloc(&leg.sdp, &laddr);
+    if (!err) err = sdp_media_add(&leg.audio, leg.sdp, "audio", sa_port(rtp_local(leg.rtp)), "RTP/AVP");
+    if (!err) err = sdp_format_add(nullptr, leg.audio, false, "0", "PCMU", 8000, 1, nullptr, nullptr, nullptr, false, nullptr);
+    if (!err) err = sdp_format_add(nullptr, leg.audio, false, "8", "PCMA", 8000, 1, nullptr, nullptr, nullptr, false, nullptr);
+    if (!err) {
+        err = sdp_format_add(nullptr, leg.audio, false, "101", "telephone-event", 8000, 1, nullptr, nullptr, nullptr,
+                             false, "0-15");
+    }
+    if (!err) err = sdp_media_set_lattr(leg.audio, true, "ptime", "20");
+    if (err) return Fail(ErrorCode::kInternal, "could not build the SDP description");
+    return {};
+}
+
+bool TakeRemoteSdp(Leg& leg) {
+    const sdp_format* chosen = nullptr;
+    int event_pt = -1;
+    for (le* e = list_head(sdp_media_format_lst(leg.audio, false)); e; e = e->next) {
+        auto* fmt = static_cast<const sdp_format*>(e->data);
+        if (!fmt->name) continue;
+        if (!chosen && (str_casecmp(fmt->name, "PCMU") == 0 || str_casecmp(fmt->name, "PCMA") == 0) &&
+            fmt->srate == 8000) {
+            chosen = fmt;
+        } else if (str_casecmp(fmt->name, "telephone-event") == 0 && event_pt < 0) {
+            event_pt = fmt->pt;
+        }
+    }
+    const sa* raddr = sdp_media_raddr(leg.audio);
+    if (!chosen || !raddr || !sa_isset(raddr, SA_ALL)) return false;
+    leg.codec = str_casecmp(chosen->name, "PCMU") == 0 ? media::Codec::kPcmu : media::Codec::kPcma;
+    leg.remote_event_pt = event_pt;
+    auto dir = sdp_media_rdir(leg.audio);
+    leg.on_hold = dir == SDP_SENDONLY || dir == SDP_INACTIVE;
+    if (!leg.latched) {
+        sa_cpy(&leg.remote, raddr);
+        leg.have_remote = true;
+    }
+    return true;
+}
+
+bool DecodeRemoteSdp(Leg& leg, mbuf* body, bool offer) {
+    if (!body || mbuf_get_left(body) == 0) return false;
+    size_t pos = body->pos;
+    int err = sdp_decode(leg.sdp, body, offer);
+    body->pos = pos;
+    if (err) return false;
+    return TakeRemoteSdp(leg);
+}
+
+}  // namespace crisisline::telephony

@@ -1,0 +1,27 @@
+#pragma once
+
+#include "core/error.hpp"
+#include "telephony/config.hpp"
+#include "telephony/leg.hpp"
+#include "media/detail/re.hpp"
+
+// Internal to the switchboard: a leg's RTP socket and SDP. Loop thread only.
+namespace crisisline::telephony {
+
+// Opens the leg's RTP socket on config.rtp_address (a port within the
+// configured range) and its local SDP offering PCMU, PCMA and
+// telephone-event/8000 (payload type 101). `recv` is called for each packet.
+// kUnavailable when no port is free.
+[[nodiscard]] Result<void> OpenMedia(Leg& leg, const TelephonyConfig& config, rtp_recv_h* recv);
+
+// Reads the remote description just decoded into leg.sdp: the first of PCMU
+// or PCMA the other side listed, its telephone-event payload type, its media
+// address and whether it holds the call. false when it offers neither codec
+// or no address (the caller answers 488).
+bool TakeRemoteSdp(Leg& leg);
+
+// Decodes `body` (a SIP message body) as the remote SDP; `offer` when it is an offer.
+// false on malformed SDP or no common codec.
+bool DecodeRemoteSdp(Leg& leg, mbuf* body, bool offer);
+
+}  // namespace crisisline::telephony

@@ -1,0 +1,290 @@
+// Counsellor phones: the registrar, ringing, answering and hanging up; and the
+// overflow destination, which is rung the same way.
+#include <sodium.h>
+
+#include <spdlog/spdlog.h>
+
+#include "telephony/callbacks.hpp"
+#include "telephony/media_path.hpp"
+
+namespace crisisline::telephony {
+
+namespace {
+
+constexpr TimeMs kNonceLifetimeMs = 5 * 60 * kSecondMs;
+constexpr std::int64_t kDefaultExpiresS = 3600;
+
+std::string Text(const pl& p) { return std::string(p.p ? p.p : "", p.l); }
+
+std::unique_ptr<Leg> NewLeg(Switchboard* board, Call* call, LegKind kind) {
+    return std::make_unique<Leg>(board, call, kind, randombytes_random(),
+                                 static_cast<std::uint16_t>(randombytes_random()), randombytes_random());
+}
+
+}  // namespace
+
+// ---- registrar ----
+
+void Switchboard::OnRegister(const sip_msg* msg) {
+    auto now = Now();
+    std::string username = Text(msg->to.uri.user);
+    const sip_hdr* auth = sip_msg_hdr(msg, SIP_HDR_AUTHORIZATION);
+    auto challenge = [&](bool stale) {
+        sip_treplyf(nullptr, nullptr, sip_, msg, false, 401, "Unauthorized",
+                    "WWW-Authenticate: Digest realm=\"%s\", nonce=\"%s\", qop=\"auth\", algorithm=MD5%s\r\n"
+                    "Content-Length: 0\r\n\r\n",
+                    config_.realm.c_str(), nonces_.Make(now).c_str(), stale ? ", stale=true" : "");
+    };
+    if (!auth) {
+        challenge(false);
+        return;
+    }
+    httpauth_digest_resp resp;
+    if (httpauth_digest_response_decode(&resp, &auth->val) != 0) {
+        sip_treply(nullptr, sip_, msg, 400, "Bad Authorization Header");
+        return;
+    }
+    if (!nonces_.Fresh(Text(resp.nonce), now, kNonceLifetimeMs)) {
+        challenge(true);
+        return;
+    }
+    auto account = accounts_.find(username);
+    if (account == accounts_.end() || Text(resp.username) != username || Text(resp.realm) != config_.realm ||
+        httpauth_digest_response_auth(&resp, &msg->met, account->second.ha1) != 0) {
+        spdlog::warn("telephony: REGISTER for '{}' with wrong credentials: 403", username);
+        sip_treply(nullptr, sip_, msg, 403, "Forbidden");
+        return;
+    }
+    const auto& counsellor = account->second.counsellor.staff_id;
+    // Expiry: the Contact's expires parameter, else the Expires header, else an hour; at most the configured maximum.
+    std::int64_t expires = kDefaultExpiresS;
+    if (const sip_hdr* h = sip_msg_hdr(msg, SIP_HDR_EXPIRES)) expires = pl_u32(&h->val);
+    const sip_hdr* contact_hdr = sip_msg_hdr(msg, SIP_HDR_CONTACT);
+    std::string contact_uri;
+    if (contact_hdr) {
+        if (pl_strcmp(&contact_hdr->val, "*") == 0) {
+            expires = 0;
+        } else {
+            sip_addr addr;
+            if (sip_addr_decode(&addr, &contact_hdr->val) != 0) {
+                sip_treply(nullptr, sip_, msg, 400, "Bad Contact");
+                return;
+            }
+            contact_uri = Text(addr.auri);
+            pl value;
+            if (msg_param_decode(&addr.params, "expires", &value) == 0) expires = pl_u32(&value);
+        }
+    }
+    expires = std::min<std::int64_t>(expires, config_.registration_max_s);
+    bool was_registered = bindings_.count(username) && bindings_[username].expires_ms > now;
+    if (!contact_hdr) {
+        // A query: report the binding.
+    } else if (expires == 0) {
+        bindings_.erase(username);
+        spdlog::info("telephony: phone of {} unregistered", counsellor);
+        Publish("phone.unregistered", nullptr, counsellor, {});
+    } else {
+        bindings_[username] = Binding{contact_uri, counsellor, now + expires * kSecondMs};
+        if (!was_registered) {
+            spdlog::info("telephony: phone of {} registered", counsellor);
+            Publish("phone.registered", nullptr, counsellor, {});
+            if (config_.available_on_register) {
+                auto live = router_.Snapshot(now);
+                for (const auto& c : live.counsellors) {
+                    if (c.counsellor == counsellor && c.state == acd::CounsellorState::kOffline) {
+                        Apply(router_.SetAvailability(counsellor, acd::CounsellorState::kAvailable, now), "registered");
+                    }
+                }
+            }
+        }
+    }
+    counters_.registered_phones = static_cast<std::int64_t>(bindings_.size());
+    auto it = bindings_.find(username);
+    if (it == bindings_.end()) {
+        sip_treplyf(nullptr, nullptr, sip_, msg, false, 200, "OK", "Content-Length: 0\r\n\r\n");
+    } else {
+        sip_treplyf(nullptr, nullptr, sip_, msg, false, 200, "OK", "Contact: <%s>;expires=%lld\r\nContent-Length: 0\r\n\r\n",
+                    it->second.contact_uri.c_str(), static_cast<long long>((it->second.expires_ms - now) / 1000));
+    }
+}
+
+// ---- ringing ----
+
+void Switchboard::Ring(Call& call, const std::string& counsellor) {
+    auto fail = [&](const char* why) {
+        spdlog::warn("telephony: cannot ring {} for call {}: {}", counsellor, call.id, why);
+        std::string id = call.id;
+        deferred_.push_back([this, id, counsellor] {
+            Apply(router_.RingFailed(id, counsellor, Now()), "ring failed");
+        });
+    };
+    auto username = username_of_.find(counsellor);
+    if (username == username_of_.end()) return fail("no phone account");
+    auto binding = bindings_.find(username->second);
+    if (binding == bindings_.end() || binding->second.expires_ms <= Now()) return fail("phone not registered");
+    auto leg = NewLeg(this, &call, LegKind::kPhone);
+    leg->counsellor = counsellor;
+    if (auto opened = OpenMedia(*leg, config_, Callbacks::Rtp); !opened) return fail("no media port");
+    mbuf* offer = nullptr;
+    if (sdp_encode(&offer, leg->sdp, true) != 0) return fail("SDP");
+    const auto& line = lines_[call.record.line_id];
+    std::string number = line.numbers.empty() ? std::string("crisisline") : line.numbers.front();
+    std::string from_uri = "sip:" + number + "@" + config_.realm;
+    // What the phone shows: the line and the language, never the caller's number.
+    std::string from_name = line.name + (call.language == acd::Language::kWelsh ? " (Cymraeg)" : "");
+    int err = sipsess_connect(&leg->sess, sock_, binding->second.contact_uri.c_str(), from_name.c_str(),
+                              from_uri.c_str(), "crisisline", nullptr, 0, "application/sdp", offer, nullptr, nullptr,
+                              false, Callbacks::PhoneOffer, Callbacks::PhoneAnswer, Callbacks::PhoneProgress,
+                              Callbacks::PhoneEstablished, nullptr, nullptr, Callbacks::PhoneClosed, leg.get(),
+                              "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n");
+    mem_deref(offer);
+    if (err) return fail("could not send the INVITE");
+    leg->state = LegState::kRinging;
+    call.phones[counsellor] = std::move(leg);
+    Publish("call.ringing", &call, counsellor,
+            {{"language", call.language == acd::Language::kWelsh ? "cy" : "en"},
+             {"wait_ms", Now() - call.record.arrived_at}});
+}
+
+void Switchboard::StopRinging(Call& call, const std::string& counsellor) {
+    auto it = call.phones.find(counsellor);
+    if (it == call.phones.end()) return;
+    auto leg = std::move(it->second);
+    call.phones.erase(it);
+    if (leg && leg->sess && leg->state != LegState::kGone) {
+        leg->sess = static_cast<sipsess*>(mem_deref(leg->sess));  // CANCEL (or BYE if it raced to answer)
+    }
+    Retire(std::move(leg));
+}
+
+void Switchboard::RingOverflow(Call& call) {
+    const auto& line = lines_[call.record.line_id];
+    const auto& target = line.routing.overflow_to;
+    if (target.rfind("sip:", 0) != 0) {
+        if (!target.empty()) {
+            spdlog::warn("telephony: call {} reached the overflow threshold; overflow to '{}' is not supported yet, "
+                         "it stays queued", call.id, target);
+        }
+        return;
+    }
+    if (call.overflow) return;
+    auto leg = NewLeg(this, &call, LegKind::kOverflow);
+    if (!OpenMedia(*leg, config_, Callbacks::Rtp)) return;
+    mbuf* offer = nullptr;
+    if (sdp_encode(&offer, leg->sdp, true) != 0) return;
+    std::string number = line.numbers.empty() ? std::string("crisisline") : line.numbers.front();
+    std::string from_uri = "sip:" + number + "@" + config_.realm;
+    int err = sipsess_connect(&leg->sess, sock_, target.c_str(), line.name.c_str(), from_uri.c_str(), "crisisline",
+                              nullptr, 0, "application/sdp", offer, nullptr, nullptr, false, Callbacks::PhoneOffer,
+                              Callbacks::PhoneAnswer, Callbacks::PhoneProgress, Callbacks::PhoneEstablished, nullptr,
+                              nullptr, Callbacks::PhoneClosed, leg.get(), "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n");
+    mem_deref(offer);
+    if (err) {
+        spdlog::warn("telephony: call {}: could not offer it to the overflow destination (error {})", call.id, err);
+        return;
+    }
+    leg->state = LegState::kRinging;
+    call.overflow = std::move(leg);
+    spdlog::info("telephony: call {} offered to the overflow destination while it stays queued", call.id);
+    Publish("call.overflow", &call, "", {{"wait_ms", Now() - call.record.arrived_at}});
+}
+
+void Switchboard::PhoneAnswered(Leg& leg) {
+    Call* call = leg.call;
+    if (!call || call->phase != CallPhase::kQueued) {
+        // Answered after the caller went or someone else took it: release this phone.
+        leg.sess = static_cast<sipsess*>(mem_deref(leg.sess));
+        return;
+    }
+    if (leg.kind == LegKind::kOverflow) {
+        auto commands = router_.OverflowAnswered(call->id, Now());
+        if (!commands) {
+            leg.sess = static_cast<sipsess*>(mem_deref(leg.sess));
+            return;
+        }
+        Bridge(*call, leg);
+        Apply(std::move(*commands));
+        return;
+    }
+    auto commands = router_.RingAnswered(call->id, leg.counsellor, Now());
+    if (!commands) {
+        spdlog::info("telephony: {} answered call {} too late: {}", leg.counsellor, call->id,
+                     commands.error().message);
+        leg.sess = static_cast<sipsess*>(mem_deref(leg.sess));  // BYE to that phone only
+        auto it = call->phones.find(leg.counsellor);
+        if (it != call->phones.end()) {
+            Retire(std::move(it->second));
+            call->phones.erase(it);
+        }
+        return;
+    }
+    Apply(std::move(*commands));  // Bridge, and every other ring stops
+}
+
+void Switchboard::PhoneGone(Leg& leg, int err, std::uint16_t scode) {
+    Call* call = leg.call;
+    if (!call) return;
+    if (call->bridged == &leg) {
+        spdlog::info("telephony: call {}: {} hung up", call->id, leg.kind == LegKind::kPhone ? "counsellor" : "overflow");
+        EndCall(*call, "completed");
+        return;
+    }
+    if (call->phase == CallPhase::kEnded) return;
+    if (leg.kind == LegKind::kOverflow) {
+        spdlog::info("telephony: call {}: overflow destination did not take it ({}), it stays queued", call->id,
+                     scode ? scode : err);
+        Retire(std::move(call->overflow));
+        return;
+    }
+    std::string counsellor = leg.counsellor;
+    spdlog::info("telephony: ring of {} for call {} ended without an answer ({})", counsellor, call->id,
+                 scode ? scode : err);
+    auto it = call->phones.find(counsellor);
+    if (it != call->phones.end()) {
+        Retire(std::move(it->second));
+        call->phones.erase(it);
+    }
+    Apply(router_.RingFailed(call->id, counsellor, Now()), "ring failed");
+}
+
+// ---- phone leg callbacks ----
+
+int Callbacks::PhoneOffer(mbuf** descp, const sip_msg* msg, void* arg) {
+    auto* leg = static_cast<Leg*>(arg);
+    if (!DecodeRemoteSdp(*leg, msg->mb, true)) return EPROTO;
+    return sdp_encode(descp, leg->sdp, false);
+}
+
+int Callbacks::PhoneAnswer(const sip_msg* msg, void* arg) {
+    auto* leg = static_cast<Leg*>(arg);
+    if (!DecodeRemoteSdp(*leg, msg->mb, false)) return EPROTO;
+    return 0;
+}
+
+void Callbacks::PhoneProgress(const sip_msg* msg, void* arg) {
+    auto* leg = static_cast<Leg*>(arg);
+    if (msg && mbuf_get_left(msg->mb)) DecodeRemoteSdp(*leg, msg->mb, false);
+}
+
+void Callbacks::PhoneEstablished(const sip_msg*, void* arg) {
+    auto* leg = static_cast<Leg*>(arg);
+    if (leg->state == LegState::kGone) return;
+    if (leg->follow_up) {
+        leg->board->FollowUpLegAnswered(*leg);
+        return;
+    }
+    leg->board->PhoneAnswered(*leg);
+}
+
+void Callbacks::PhoneClosed(int err, const sip_msg* msg, void* arg) {
+    auto* leg = static_cast<Leg*>(arg);
+    if (leg->state == LegState::kGone) return;
+    leg->state = LegState::kGone;
+    if (leg->follow_up) {
+        leg->board->FollowUpLegGone(*leg, msg ? msg->scode : 0);
+        return;
+    }
+    leg->board->PhoneGone(*leg, err, msg ? msg->scode : 0);
+}
+
+}  // namespace crisisline::telephony

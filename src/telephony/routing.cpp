@@ -1,0 +1,185 @@
+// Carrying out the acd::Router's decisions, and ending calls.
+#include <spdlog/spdlog.h>
+
+#include "telephony/callbacks.hpp"
+
+namespace crisisline::telephony {
+
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+    using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+}  // namespace
+
+void Callbacks::RouterTimer(void* arg) { static_cast<Switchboard*>(arg)->OnRouterTimer(); }
+
+void Switchboard::OnRouterTimer() {
+    Apply(router_.Advance(Now()));
+    PublishLive();
+}
+
+void Switchboard::ArmRouterTimer() {
+    auto next = router_.NextDeadline();
+    if (!next) {
+        tmr_cancel(router_timer_.get());
+        return;
+    }
+    auto now = Now();
+    std::uint64_t delay = *next > now ? static_cast<std::uint64_t>(*next - now) : 0;
+    tmr_start(router_timer_.get(), delay + 1, Callbacks::RouterTimer, this);
+}
+
+void Switchboard::Apply(Result<acd::Commands> commands, const char* what) {
+    if (!commands) {
+        spdlog::warn("telephony: routing ({}) refused: {}", what, commands.error().message);
+        return;
+    }
+    Apply(std::move(*commands));
+}
+
+void Switchboard::Apply(acd::Commands commands) {
+    if (applying_) {
+        // Re-entered from a command's consequence: run after the current batch.
+        deferred_.push_back([this, commands = std::move(commands)]() mutable { Apply(std::move(commands)); });
+        return;
+    }
+    applying_ = true;
+    for (const auto& command : commands) {
+        spdlog::debug("telephony: {}", acd::Describe(command));
+        Execute(command);
+    }
+    while (!deferred_.empty()) {
+        auto work = std::move(deferred_.front());
+        deferred_.erase(deferred_.begin());
+        applying_ = false;
+        work();
+        applying_ = true;
+    }
+    applying_ = false;
+    ArmRouterTimer();
+    PublishLive();
+}
+
+void Switchboard::Execute(const acd::Command& command) {
+    std::visit(Overloaded{
+                   [&](const acd::Ring& c) {
+                       if (auto* call = FindCall(c.call)) Ring(*call, c.counsellor);
+                   },
+                   [&](const acd::StopRinging& c) {
+                       if (auto* call = FindCall(c.call)) StopRinging(*call, c.counsellor);
+                   },
+                   [&](const acd::Bridge& c) {
+                       auto* call = FindCall(c.call);
+                       if (!call) return;
+                       auto it = call->phones.find(c.counsellor);
+                       if (it != call->phones.end() && it->second) Bridge(*call, *it->second);
+                   },
+                   [&](const acd::Announce& c) {
+                       auto* call = FindCall(c.call);
+                       if (!call || call->phase != CallPhase::kQueued || !call->caller) return;
+                       auto language = call->language == acd::Language::kWelsh ? media::PromptLanguage::kWelsh
+                                                                                : media::PromptLanguage::kEnglish;
+                       auto& playlist = call->caller->playlist;
+                       if (!playlist.queue.empty()) return;  // still greeting: skip this one
+                       playlist.queue.push_back(&prompts_.Reassurance(language));
+                       playlist.queue.push_back(&prompts_.Number(std::max(1, c.position), language));
+                       playlist.frame = 0;
+                   },
+                   [&](const acd::Overflow& c) {
+                       if (auto* call = FindCall(c.call)) RingOverflow(*call);
+                   },
+                   [&](const acd::Abandoned& c) {
+                       auto* call = FindCall(c.call);
+                       if (!call || call->phase == CallPhase::kEnded) return;  // EndCall records it
+                       ++counters_.calls_abandoned;
+                       call->record.ended_at = Now();
+                       call->record.end_reason = "abandoned";
+                       if (hooks_.call_log) hooks_.call_log->Ended(call->record);
+                       Publish("call.abandoned", call, "", {{"wait_ms", c.wait_ms}});
+                       call->phase = CallPhase::kEnded;
+                       for (auto& [id, leg] : call->phones) {
+                           if (leg && leg->sess && leg->state != LegState::kGone) {
+                               leg->sess = static_cast<sipsess*>(mem_deref(leg->sess));  // CANCEL
+                           }
+                       }
+                       if (call->overflow && call->overflow->sess) {
+                           call->overflow->sess = static_cast<sipsess*>(mem_deref(call->overflow->sess));
+                       }
+                       Retire(*call);
+                   },
+                   [&](const acd::StateChanged& c) {
+                       nlohmann::json data = {{"state", acd::StateName(c.state)}};
+                       if (c.reason != acd::BreakReason::kNone) data["reason"] = acd::BreakReasonName(c.reason);
+                       Publish("counsellor.state", nullptr, c.counsellor, std::move(data));
+                   },
+               },
+               command);
+}
+
+void Switchboard::Bridge(Call& call, Leg& other) {
+    if (!call.caller || call.phase == CallPhase::kEnded) return;
+    Leg& caller = *call.caller;
+    caller.playlist = Playlist{};
+    other.playlist = Playlist{};
+    caller.peer = &other;
+    other.peer = &caller;
+    other.state = LegState::kUp;
+    call.bridged = &other;
+    call.phase = CallPhase::kBridged;
+    call.bridged_at = Now();
+    other.last_rx_ms = Now();
+    caller.last_rx_ms = Now();
+    ++counters_.calls_answered;
+    call.record.answered_at = Now();
+    call.record.counsellor_id = other.kind == LegKind::kPhone ? other.counsellor : "";
+    if (hooks_.call_log) hooks_.call_log->Answered(call.record);
+    spdlog::info("telephony: call {} bridged to {}", call.id,
+                 other.kind == LegKind::kPhone ? other.counsellor : std::string("the overflow destination"));
+    nlohmann::json data = {{"wait_ms", *call.record.answered_at - call.record.arrived_at},
+                           {"language", call.record.language.empty() ? "en" : call.record.language}};
+    if (call.repeat_count) data["repeat_count"] = *call.repeat_count;
+    if (other.kind == LegKind::kOverflow) data["overflow"] = true;
+    Publish("call.bridged", &call, other.counsellor, std::move(data));
+}
+
+void Switchboard::EndCall(Call& call, const std::string& reason) {
+    if (call.phase == CallPhase::kEnded) return;
+    auto phase = call.phase;
+    call.phase = CallPhase::kEnded;
+    auto now = Now();
+    // Hang up every leg still up: BYE for established dialogs, CANCEL for rings.
+    auto hang_up = [](std::unique_ptr<Leg>& leg) {
+        if (leg && leg->sess && leg->state != LegState::kGone) {
+            leg->sess = static_cast<sipsess*>(mem_deref(leg->sess));
+        }
+    };
+    hang_up(call.caller);
+    for (auto& [id, leg] : call.phones) hang_up(leg);
+    hang_up(call.overflow);
+    if (phase == CallPhase::kBridged) {
+        std::string counsellor = call.bridged && call.bridged->kind == LegKind::kPhone ? call.bridged->counsellor : "";
+        if (call.bridged && call.bridged->kind == LegKind::kPhone) {
+            Apply(router_.CallEnded(call.id, acd::CallOutcome{}, now), "call ended");
+        }
+        call.record.ended_at = now;
+        call.record.end_reason = call.bridged && call.bridged->kind == LegKind::kOverflow ? "overflowed" : reason;
+        if (hooks_.call_log) hooks_.call_log->Ended(call.record);
+        Publish("call.ended", &call, counsellor,
+                {{"reason", call.record.end_reason}, {"talk_ms", now - call.bridged_at}});
+    } else {
+        if (phase == CallPhase::kQueued) Apply(router_.CallAbandoned(call.id, now), "call ended");
+        call.record.ended_at = now;
+        call.record.end_reason = reason;
+        if (hooks_.call_log && call.record.end_reason != "") hooks_.call_log->Ended(call.record);
+        Publish("call.ended", &call, "", {{"reason", reason}});
+    }
+    Retire(call);
+    PublishLive();
+}
+
+}  // namespace crisisline::telephony

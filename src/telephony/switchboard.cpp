@@ -1,0 +1,278 @@
+#include "telephony/switchboard.hpp"
+
+#include <netinet/in.h>
+#include <sodium.h>
+
+#include <spdlog/spdlog.h>
+
+#include "crypto/caller_id.hpp"
+#include "crypto/crypto.hpp"
+#include "telephony/callbacks.hpp"
+#include "telephony/media_path.hpp"
+
+namespace crisisline::telephony {
+
+namespace {
+
+constexpr std::uint64_t kTickMs = 20;
+
+std::string Text(const pl& p) { return std::string(p.p ? p.p : "", p.l); }
+
+acd::Strategy StrategyOf(const std::string& name) {
+    return name == "ring_all" ? acd::Strategy::kRingAll : acd::Strategy::kLongestIdle;
+}
+
+acd::LinePolicy PolicyOf(const records::PhoneRouting& r) {
+    acd::LinePolicy p;
+    p.strategy = StrategyOf(r.strategy);
+    p.ring_timeout = r.ring_timeout_s * kSecondMs;
+    p.wrap_up = r.wrap_up_s * kSecondMs;
+    p.wrap_up_after_concern = r.wrap_up_after_concern_s * kSecondMs;
+    p.overflow_after = r.overflow_after_s ? std::optional<TimeMs>(*r.overflow_after_s * kSecondMs) : std::nullopt;
+    p.announce_every = r.announce_every_s ? std::optional<TimeMs>(*r.announce_every_s * kSecondMs) : std::nullopt;
+    return p;
+}
+
+std::uint32_t Random32() { return randombytes_random(); }
+
+}  // namespace
+
+Switchboard::Switchboard(TelephonyConfig config, media::PromptSet prompts, Hooks hooks, const Clock& clock,
+                         Counters& counters)
+    : config_(std::move(config)),
+      prompts_(std::move(prompts)),
+      hooks_(std::move(hooks)),
+      clock_(clock),
+      counters_(counters),
+      tick_(std::make_unique<tmr>()),
+      router_timer_(std::make_unique<tmr>()) {
+    tmr_init(tick_.get());
+    tmr_init(router_timer_.get());
+}
+
+Switchboard::~Switchboard() {
+    tmr_cancel(tick_.get());
+    tmr_cancel(router_timer_.get());
+    calls_.clear();
+    graveyard_.clear();
+    call_graveyard_.clear();
+    mem_deref(lsnr_);
+    mem_deref(sock_);
+    if (sip_) sip_close(sip_, true);
+    mem_deref(sip_);
+}
+
+Result<void> Switchboard::Open() {
+    auto hp = SplitHostPort(config_.listen, "telephony.listen");
+    if (!hp) return tl::unexpected(hp.error());
+    sa laddr;
+    if (sa_set_str(&laddr, hp->first.c_str(), hp->second) != 0) {
+        return Fail(ErrorCode::kInvalid, "telephony.listen", "'" + hp->first + "' is not an IP address");
+    }
+    if (sip_alloc(&sip_, nullptr, 256, 256, 256, "crisisline", nullptr, nullptr) != 0) {
+        return Fail(ErrorCode::kInternal, "could not start the SIP stack");
+    }
+    if (sip_transp_add(sip_, SIP_TRANSP_UDP, &laddr) != 0) {
+        return Fail(ErrorCode::kUnavailable, "SIP cannot listen on udp " + config_.listen + " (address in use?)");
+    }
+    sa bound;
+    sip_transp_laddr(sip_, &bound, SIP_TRANSP_UDP, nullptr);
+    sip_port_ = sa_port(&bound);
+    sa tcp_addr = laddr;
+    sa_set_port(&tcp_addr, sip_port_);
+    if (sip_transp_add(sip_, SIP_TRANSP_TCP, &tcp_addr) != 0) {
+        return Fail(ErrorCode::kUnavailable,
+                    "SIP cannot listen on tcp " + hp->first + ":" + std::to_string(sip_port_) + " (address in use?)");
+    }
+    // Our own listener first: REGISTER, OPTIONS, and INVITEs refused before a session exists.
+    if (sip_listen(&lsnr_, sip_, true, Callbacks::Request, this) != 0 ||
+        sipsess_listen(&sock_, sip_, 64, Callbacks::Invite, this) != 0) {
+        return Fail(ErrorCode::kInternal, "could not listen for SIP requests");
+    }
+    tick_origin_ = tmr_jiffies();
+    tmr_start(tick_.get(), kTickMs, Callbacks::Tick, this);
+    spdlog::info("telephony: SIP on udp and tcp {}:{}, media on {}", hp->first, sip_port_, config_.rtp_address);
+    if (!prompts_.warnings.empty()) {
+        // One line, not one per file: a fresh install without rendered prompts is normal in tests.
+        spdlog::warn("telephony prompts: {} of {} fall back to generated audio; first: {}", prompts_.warnings.size(),
+                     media::PromptNames().size(), prompts_.warnings.front());
+    }
+    return {};
+}
+
+void Switchboard::Load(const records::TelephonyBook& book) {
+    auto now = Now();
+    line_by_number_.clear();
+    lines_.clear();
+    for (const auto& line : book.lines) {
+        lines_[line.id] = line;
+        for (const auto& number : line.numbers) {
+            auto normal = crypto::NormalisePhoneNumber(number);
+            line_by_number_[normal ? *normal : number] = line;
+        }
+        if (auto set = router_.SetLinePolicy(line.id, PolicyOf(line.routing)); !set) {
+            spdlog::warn("telephony: line {} routing refused: {}", line.id, set.error().message);
+        }
+    }
+    std::map<std::string, Account> accounts;
+    std::map<std::string, std::string> username_of;
+    for (const auto& c : book.counsellors) {
+        Account account;
+        account.counsellor = c;
+        auto ha1 = DigestHa1(c.sip_username, config_.realm, c.sip_password);
+        std::copy(ha1.begin(), ha1.end(), account.ha1);
+        accounts[c.sip_username] = account;
+        username_of[c.staff_id] = c.sip_username;
+        acd::CounsellorProfile profile;
+        profile.id = c.staff_id;
+        profile.lines = c.lines;
+        profile.languages.clear();
+        for (const auto& l : c.languages) {
+            profile.languages.push_back(l == "cy" ? acd::Language::kWelsh : acd::Language::kEnglish);
+        }
+        if (profile.languages.empty()) profile.languages = {acd::Language::kEnglish};
+        profile.specialisms = c.specialisms;
+        Apply(router_.SetCounsellorProfile(profile, now), "profile");
+    }
+    // Someone who lost their SIP account (or their counsellor role) takes no more calls.
+    for (const auto& [id, username] : username_of_) {
+        if (!username_of.count(id)) Apply(router_.SetAvailability(id, acd::CounsellorState::kOffline, now), "removed");
+    }
+    for (auto it = bindings_.begin(); it != bindings_.end();) {
+        it = accounts.count(it->first) ? std::next(it) : bindings_.erase(it);
+    }
+    accounts_ = std::move(accounts);
+    username_of_ = std::move(username_of);
+    counters_.registered_phones = static_cast<std::int64_t>(bindings_.size());
+    PublishLive();
+}
+
+Result<void> Switchboard::SetAvailability(const std::string& counsellor, acd::CounsellorState wanted) {
+    if (!username_of_.count(counsellor)) {
+        return Fail(ErrorCode::kNotFound, "counsellor", "has no phone account on this service");
+    }
+    auto commands = router_.SetAvailability(counsellor, wanted, Now());
+    if (!commands) return tl::unexpected(commands.error());
+    Apply(std::move(*commands));
+    return {};
+}
+
+Result<void> Switchboard::WrapUpDone(const std::string& counsellor) {
+    auto commands = router_.WrapUpDone(counsellor, Now());
+    if (!commands) return tl::unexpected(commands.error());
+    Apply(std::move(*commands));
+    return {};
+}
+
+acd::LiveState Switchboard::Snapshot() const { return router_.Snapshot(Now()); }
+
+std::vector<std::string> Switchboard::RegisteredPhones() const {
+    std::vector<std::string> out;
+    auto now = Now();
+    for (const auto& [username, binding] : bindings_) {
+        if (binding.expires_ms > now) out.push_back(binding.counsellor);
+    }
+    return out;
+}
+
+std::vector<records::PhoneCounsellor> Switchboard::Counsellors() const {
+    std::vector<records::PhoneCounsellor> out;
+    for (const auto& [username, account] : accounts_) {
+        out.push_back(account.counsellor);
+        out.back().sip_password.clear();
+    }
+    return out;
+}
+
+bool Switchboard::OnRequest(const sip_msg* msg) {
+    if (pl_strcmp(&msg->met, "REGISTER") == 0) {
+        OnRegister(msg);
+        return true;
+    }
+    if (pl_strcmp(&msg->met, "OPTIONS") == 0) {
+        sip_treplyf(nullptr, nullptr, sip_, msg, false, 200, "OK",
+                    "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER\r\n"
+                    "Accept: application/sdp\r\n"
+                    "Content-Length: 0\r\n\r\n");
+        return true;
+    }
+    if (pl_strcmp(&msg->met, "INVITE") == 0 || pl_strcmp(&msg->met, "ACK") == 0 ||
+        pl_strcmp(&msg->met, "BYE") == 0 || pl_strcmp(&msg->met, "CANCEL") == 0) {
+        return false;  // sessions
+    }
+    if (pl_strcmp(&msg->met, "INFO") == 0 || pl_strcmp(&msg->met, "REFER") == 0) return false;
+    sip_treplyf(nullptr, nullptr, sip_, msg, false, 405, "Method Not Allowed",
+                "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER\r\nContent-Length: 0\r\n\r\n");
+    return true;
+}
+
+void Switchboard::Publish(const std::string& type, const Call* call, const std::string& counsellor,
+                          nlohmann::json data) {
+    if (!hooks_.bus) return;
+    events::Event e;
+    e.at = Now();
+    e.type = type;
+    if (call) {
+        e.line = call->record.line_id;
+        data["call"] = call->id;
+    }
+    e.counsellor = counsellor;
+    e.data = std::move(data);
+    hooks_.bus->Publish(std::move(e));
+}
+
+void Switchboard::PublishLive() {
+    auto live = router_.Snapshot(Now());
+    counters_.queue_length = static_cast<std::int64_t>(live.waiting.size());
+    counters_.longest_wait_ms = live.longest_wait_ms;
+    counters_.active_calls = static_cast<std::int64_t>(live.active.size());
+}
+
+Call* Switchboard::FindCall(const std::string& id) {
+    auto it = calls_.find(id);
+    return it == calls_.end() ? nullptr : it->second.get();
+}
+
+void Switchboard::Retire(std::unique_ptr<Leg> leg) {
+    if (!leg) return;
+    leg->state = LegState::kGone;
+    if (leg->peer) leg->peer->peer = nullptr;
+    leg->peer = nullptr;
+    graveyard_.push_back(std::move(leg));
+}
+
+void Switchboard::Retire(Call& call) {
+    auto it = calls_.find(call.id);
+    if (it == calls_.end()) return;
+    tmr_cancel(&call.choice_timer);
+    Retire(std::move(call.caller));
+    for (auto& [id, leg] : call.phones) Retire(std::move(leg));
+    call.phones.clear();
+    Retire(std::move(call.overflow));
+    call.bridged = nullptr;
+    call_graveyard_.push_back(std::move(it->second));
+    calls_.erase(it);
+}
+
+void Switchboard::Collect() {
+    graveyard_.clear();
+    follow_up_graveyard_.clear();
+    call_graveyard_.clear();
+}
+
+void Switchboard::HangUpAll() {
+    stopping_ = true;
+    std::vector<std::string> ids;
+    for (const auto& [id, call] : calls_) ids.push_back(id);
+    for (const auto& id : ids) {
+        if (auto* call = FindCall(id)) EndCall(*call, call->phase == CallPhase::kBridged ? "completed" : "failed");
+    }
+    std::vector<std::string> follow_ups;
+    for (const auto& [id, state] : follow_ups_) follow_ups.push_back(id);
+    for (const auto& id : follow_ups) {
+        auto it = follow_ups_.find(id);
+        if (it != follow_ups_.end()) FinishFollowUp(*it->second.call, it->second.call->connected ? "connected" : "failed");
+    }
+}
+
+}  // namespace crisisline::telephony

@@ -1,0 +1,202 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "acd/acd.hpp"
+#include "core/clock.hpp"
+#include "events/bus.hpp"
+#include "media/frames.hpp"
+#include "media/prompt_set.hpp"
+#include "media/rtp_rewriter.hpp"
+#include "records/call_log.hpp"
+#include "telephony/config.hpp"
+#include "telephony/counters.hpp"
+#include "telephony/digest.hpp"
+
+struct sip;
+struct sip_msg;
+struct sipsess_sock;
+struct sip_lsnr;
+struct tmr;
+struct sa;
+struct rtp_header;
+struct mbuf;
+
+namespace crisisline::telephony {
+
+struct Leg;
+struct FollowUpCall;
+enum class LegKind;
+struct Call;
+
+// What the switchboard reports outside the telephony loop. Every hook is
+// called on the loop thread and must not block: CallLog queues to the
+// storage writer; the Bus hands events on.
+struct Hooks {
+    records::CallLog* call_log = nullptr;
+    events::Bus* bus = nullptr;
+    // Runs `task` on the loop thread later (after the current handler returns).
+    // The CallLog's completion callbacks arrive on the writer thread and come back through this.
+    std::function<void(std::function<void()>)> post;
+};
+
+// The SIP side of the service, on libre: terminates calls from carrier trunks,
+// greets, lets the caller choose Welsh, queues, rings registered counsellor
+// phones as the acd::Router decides, bridges (relaying RTP through the
+// server) and writes each call's contact record through the CallLog.
+//
+// Threading: every method, and every libre object it holds, is used on the
+// one thread running re_main (the telephony loop). Nothing here waits on the
+// database. Construct, Open and destroy it on that thread.
+//
+// Never ends a caller's leg on its own account except: the caller hung up, the
+// bridged counsellor hung up (the caller gets a BYE after their counsellor
+// has gone), RTP stopped arriving for rtp_timeout_s, or the service stops.
+class Switchboard {
+public:
+    Switchboard(TelephonyConfig config, media::PromptSet prompts, Hooks hooks, const Clock& clock,
+                Counters& counters);
+    ~Switchboard();
+    Switchboard(const Switchboard&) = delete;
+    Switchboard& operator=(const Switchboard&) = delete;
+
+    // Binds SIP (UDP and TCP) on config.listen and starts the media clock.
+    // kUnavailable with the address when it cannot bind.
+    [[nodiscard]] Result<void> Open();
+    std::uint16_t SipPort() const { return sip_port_; }
+
+    // Lines (numbers and routing) and counsellors (profiles and SIP accounts).
+    // Counsellors who left the book go offline; calls in progress go on.
+    void Load(const records::TelephonyBook& book);
+
+    // A counsellor sets their availability (kAvailable, kBreak, kOffline).
+    // kNotFound for someone without a SIP account; kInvalid for another state.
+    [[nodiscard]] Result<void> SetAvailability(const std::string& counsellor, acd::CounsellorState wanted);
+    // Rings `counsellor`'s phone, then (once they answer) dials `number` through the
+    // outbound trunk with the line's number as caller ID, and bridges the two.
+    // `done(outcome)` is called once, on this thread: "connected" (the number answered),
+    // "no_answer", "busy", "wrong_number", "counsellor_did_not_answer" or "failed".
+    // kNotFound: no phone account; kUnavailable: phone not registered, or no outbound
+    // trunk; kConflict: the counsellor is ringing, on a call, or already calling back.
+    [[nodiscard]] Result<void> CallBack(const std::string& follow_up_id, const std::string& line_id,
+                                        const std::string& counsellor, const std::string& number,
+                                        std::function<void(std::string outcome)> done);
+
+    // The counsellor finished their notes; ends the wrap-up early.
+    [[nodiscard]] Result<void> WrapUpDone(const std::string& counsellor);
+
+    // Ends every call (BYE / CANCEL) for a shutdown; contact records are written.
+    void HangUpAll();
+
+    acd::LiveState Snapshot() const;
+    std::vector<std::string> RegisteredPhones() const;  // counsellor ids with a live registration
+    std::vector<records::PhoneCounsellor> Counsellors() const;  // without their SIP passwords
+
+private:
+    friend struct Callbacks;
+    struct Binding {
+        std::string contact_uri;
+        std::string counsellor;
+        std::int64_t expires_ms = 0;
+    };
+    struct Account {
+        records::PhoneCounsellor counsellor;
+        std::uint8_t ha1[16] = {};
+    };
+
+    // ---- libre callbacks (static trampolines call these) ----
+    bool OnRequest(const sip_msg* msg);
+    void OnInvite(const sip_msg* msg);
+    void OnRegister(const sip_msg* msg);
+    void OnTick();
+    void OnRouterTimer();
+
+    // ---- inbound ----
+    void StartGreeting(Call& call);
+    void ChooseLanguage(Call& call, acd::Language language);
+    void CallerDigit(Call& call, int digit);
+    void CallerGone(Call& call, const char* why);
+
+    // ---- media ----
+    void OnMedia(Leg& leg, const sa* src, const rtp_header* hdr, mbuf* mb);
+    void SendAudio(Leg& leg, const media::RtpIn& in, const std::uint8_t* payload, size_t n, media::Codec from);
+    void PlayFrames(std::uint64_t now_ms);
+    void CheckMediaTimeouts(std::int64_t now);
+
+    // ---- phones ----
+    void Ring(Call& call, const std::string& counsellor);
+    void StopRinging(Call& call, const std::string& counsellor);
+    void RingOverflow(Call& call);
+    void PhoneAnswered(Leg& leg);
+    void PhoneGone(Leg& leg, int err, std::uint16_t scode);
+
+    // ---- follow-up calls ----
+    void FollowUpLegAnswered(Leg& leg);
+    void FollowUpLegGone(Leg& leg, std::uint16_t scode);
+    void FollowUpRingTimeout(Leg& leg);
+    void FinishFollowUp(FollowUpCall& call, const std::string& outcome);
+    std::unique_ptr<Leg> Dial(const std::string& uri, const std::string& from_name, const std::string& from_uri,
+                              LegKind kind);
+
+    // ---- routing ----
+    void Apply(Result<acd::Commands> commands, const char* what);
+    void Apply(acd::Commands commands);
+    void Execute(const acd::Command& command);
+    void ArmRouterTimer();
+    void Bridge(Call& call, Leg& phone);
+    void EndCall(Call& call, const std::string& reason);
+    void PublishLive();
+
+    // ---- bookkeeping ----
+    void Publish(const std::string& type, const Call* call, const std::string& counsellor, nlohmann::json data);
+    Call* FindCall(const std::string& id);
+    void Retire(std::unique_ptr<Leg> leg);
+    void Retire(Call& call);
+    void Collect();
+    TimeMs Now() const { return clock_.Now(); }
+
+    TelephonyConfig config_;
+    media::PromptSet prompts_;
+    Hooks hooks_;
+    const Clock& clock_;
+    Counters& counters_;
+    NonceMaker nonces_;
+
+    ::sip* sip_ = nullptr;
+    sipsess_sock* sock_ = nullptr;
+    sip_lsnr* lsnr_ = nullptr;
+    std::unique_ptr<tmr> tick_;
+    std::unique_ptr<tmr> router_timer_;
+    std::uint16_t sip_port_ = 0;
+    mbuf* scratch_ = nullptr;  // one packet being built
+    std::uint64_t ticks_ = 0;
+    std::uint64_t tick_origin_ = 0;
+
+    acd::Router router_;
+    std::map<std::string, records::PhoneLine> line_by_number_;  // normalised number -> line
+    std::map<std::string, records::PhoneLine> lines_;           // id -> line
+    std::map<std::string, Account> accounts_;                   // sip username -> account
+    std::map<std::string, std::string> username_of_;            // counsellor id -> sip username
+    std::map<std::string, Binding> bindings_;                   // sip username -> registration
+
+    std::map<std::string, std::unique_ptr<Call>> calls_;
+    struct FollowUpState {
+        std::unique_ptr<FollowUpCall> call;
+        std::function<void(std::string)> done;
+    };
+    std::map<std::string, FollowUpState> follow_ups_;  // by follow-up id
+    std::vector<std::unique_ptr<FollowUpCall>> follow_up_graveyard_;
+    std::vector<std::unique_ptr<Leg>> graveyard_;
+    std::vector<std::unique_ptr<Call>> call_graveyard_;
+    std::vector<std::function<void()>> deferred_;  // Router inputs raised while executing its commands
+    bool applying_ = false;
+    bool stopping_ = false;
+};
+
+}  // namespace crisisline::telephony

@@ -1,0 +1,163 @@
+#include "telephony/telephony.hpp"
+
+#include <sys/resource.h>
+
+#include "media/detail/re.hpp"
+#include <spdlog/spdlog.h>
+
+#include "telephony/switchboard.hpp"
+
+namespace crisisline::telephony {
+
+namespace {
+
+constexpr int kMaxFds = 16384;  // two RTP sockets per bridged call, with room to spare
+constexpr int kStopId = 1;
+constexpr int kTaskId = 2;
+
+void Handle(int id, void* data, void* arg) {
+    if (id == kStopId) {
+        auto* board = static_cast<Switchboard*>(arg);
+        board->HangUpAll();
+        // Let the BYEs and CANCELs leave before the loop stops.
+        static tmr stop_timer;
+        tmr_init(&stop_timer);
+        tmr_start(&stop_timer, 300, [](void*) { re_cancel(); }, nullptr);
+        return;
+    }
+    std::unique_ptr<std::function<void()>> task(static_cast<std::function<void()>*>(data));
+    (*task)();
+}
+
+}  // namespace
+
+Telephony::Telephony(TelephonyConfig config, media::PromptSet prompts, records::CallLog& call_log, events::Bus& bus,
+                     const Clock& clock)
+    : config_(std::move(config)), prompts_(std::move(prompts)), call_log_(call_log), bus_(bus), clock_(clock) {}
+
+Telephony::~Telephony() { Stop(); }
+
+Result<void> Telephony::Start(const records::TelephonyBook& book) {
+    std::promise<Result<void>> started;
+    auto result = started.get_future();
+    thread_ = std::thread([this, &book, &started] { Loop(book, started); });
+    auto r = result.get();
+    if (!r) {
+        thread_.join();
+        return r;
+    }
+    return {};
+}
+
+void Telephony::Loop(const records::TelephonyBook& book, std::promise<Result<void>>& started) {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < static_cast<rlim_t>(kMaxFds)) {
+        limit.rlim_cur = std::min<rlim_t>(limit.rlim_max, kMaxFds);
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+    if (libre_init() != 0) {
+        started.set_value(Fail(ErrorCode::kInternal, "telephony: libre could not start"));
+        return;
+    }
+    fd_setsize(kMaxFds);
+    Hooks hooks;
+    hooks.call_log = &call_log_;
+    hooks.bus = &bus_;
+    hooks.post = [this](std::function<void()> task) { Post(std::move(task)); };
+    {
+        auto board = std::make_unique<Switchboard>(config_, prompts_, hooks, clock_, counters_);
+        auto opened = board->Open();
+        mqueue* mq = nullptr;
+        if (opened && mqueue_alloc(&mq, Handle, board.get()) != 0) {
+            opened = Fail(ErrorCode::kInternal, "telephony: could not create the loop's queue");
+        }
+        if (!opened) {
+            board.reset();
+            mem_deref(mq);
+            libre_close();
+            started.set_value(tl::unexpected(opened.error()));
+            return;
+        }
+        board->Load(book);
+        board_ = board.get();
+        sip_port_ = board->SipPort();
+        {
+            std::lock_guard lock(mu_);
+            mqueue_ = mq;
+        }
+        started.set_value(Result<void>{});
+        re_main(nullptr);
+        {
+            std::lock_guard lock(mu_);
+            mqueue_ = nullptr;
+        }
+        board_ = nullptr;
+        board.reset();
+        mem_deref(mq);
+    }
+    libre_close();
+}
+
+void Telephony::Stop() {
+    {
+        std::lock_guard lock(mu_);
+        if (mqueue_) mqueue_push(mqueue_, kStopId, nullptr);
+    }
+    if (thread_.joinable()) thread_.join();
+}
+
+bool Telephony::Post(std::function<void()> task) {
+    std::lock_guard lock(mu_);
+    if (!mqueue_) return false;
+    auto* boxed = new std::function<void()>(std::move(task));
+    if (mqueue_push(mqueue_, kTaskId, boxed) != 0) {
+        delete boxed;
+        return false;
+    }
+    return true;
+}
+
+template <class T>
+Result<T> Telephony::Ask(std::function<Result<T>(Switchboard&)> question) {
+    auto answer = std::make_shared<std::promise<Result<T>>>();
+    auto future = answer->get_future();
+    if (!Post([this, question, answer] { answer->set_value(question(*board_)); })) {
+        return Fail(ErrorCode::kUnavailable, "telephony is not running");
+    }
+    if (future.wait_for(std::chrono::seconds(2)) != std::future_status::ready) {
+        return Fail(ErrorCode::kUnavailable, "telephony did not answer in time");
+    }
+    return future.get();
+}
+
+void Telephony::Reload(records::TelephonyBook book) {
+    Post([this, book = std::move(book)] { board_->Load(book); });
+}
+
+Result<void> Telephony::SetAvailability(const std::string& counsellor, acd::CounsellorState wanted) {
+    return Ask<void>([counsellor, wanted](Switchboard& board) { return board.SetAvailability(counsellor, wanted); });
+}
+
+Result<void> Telephony::WrapUpDone(const std::string& counsellor) {
+    return Ask<void>([counsellor](Switchboard& board) { return board.WrapUpDone(counsellor); });
+}
+
+Result<void> Telephony::CallBack(const std::string& follow_up_id, const std::string& line_id,
+                                 const std::string& counsellor, std::string number,
+                                 std::function<void(std::string outcome)> done) {
+    return Ask<void>([=, number = std::move(number), done = std::move(done)](Switchboard& board) {
+        return board.CallBack(follow_up_id, line_id, counsellor, number, done);
+    });
+}
+
+Result<Telephony::Live> Telephony::Snapshot() {
+    return Ask<Live>([](Switchboard& board) -> Result<Live> {
+        Live live;
+        live.state = board.Snapshot();
+        for (const auto& c : board.Counsellors()) live.counsellors[c.staff_id] = {c.display_name, c.lines, false};
+        for (const auto& id : board.RegisteredPhones()) live.counsellors[id].registered = true;
+        return live;
+    });
+}
+
+}  // namespace crisisline::telephony

@@ -1,0 +1,91 @@
+#pragma once
+
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "acd/acd.hpp"
+#include "core/clock.hpp"
+#include "events/bus.hpp"
+#include "media/prompt_set.hpp"
+#include "records/call_log.hpp"
+#include "telephony/config.hpp"
+#include "telephony/counters.hpp"
+
+struct mqueue;
+
+// telephony: the SIP side of the service, on its own thread (the telephony
+// loop, running libre's re_main). Other threads talk to it only through this
+// class, which hands their requests over with libre's mqueue.
+namespace crisisline::telephony {
+
+class Switchboard;
+
+// Thread-safe.
+class Telephony {
+public:
+    Telephony(TelephonyConfig config, media::PromptSet prompts, records::CallLog& call_log, events::Bus& bus,
+              const Clock& clock);
+    ~Telephony();  // Stop()
+
+    // Starts the loop thread, binds SIP and loads `book`. Fails with one clear
+    // line (kUnavailable: address in use) and leaves nothing running.
+    [[nodiscard]] Result<void> Start(const records::TelephonyBook& book);
+    // Hangs up every call (their records are written), then stops the loop. Idempotent.
+    void Stop();
+
+    // Replaces lines and counsellors (after an administrator's change).
+    void Reload(records::TelephonyBook book);
+
+    // A counsellor's own availability (kAvailable, kBreak, kOffline). Waits for
+    // the loop's answer (at most 2 s: kUnavailable after that).
+    [[nodiscard]] Result<void> SetAvailability(const std::string& counsellor, acd::CounsellorState wanted);
+    [[nodiscard]] Result<void> WrapUpDone(const std::string& counsellor);
+
+    // A follow-up call: rings the counsellor's phone, then dials `number` (see
+    // Switchboard::CallBack for the outcomes and errors). `done` runs on the
+    // telephony loop and must not block: hand the outcome to another thread.
+    [[nodiscard]] Result<void> CallBack(const std::string& follow_up_id, const std::string& line_id,
+                                        const std::string& counsellor, std::string number,
+                                        std::function<void(std::string outcome)> done);
+
+    // The current queue and counsellor states, and which phones are registered.
+    struct CounsellorInfo {
+        std::string display_name;
+        std::vector<std::string> lines;
+        bool registered = false;  // their phone has a live registration
+    };
+    struct Live {
+        acd::LiveState state;
+        std::map<std::string, CounsellorInfo> counsellors;  // by staff id
+    };
+    [[nodiscard]] Result<Live> Snapshot();
+
+    std::uint16_t SipPort() const { return sip_port_; }
+    const Counters& counters() const { return counters_; }
+
+private:
+    // Runs `task` on the loop thread; false when the loop is not running.
+    bool Post(std::function<void()> task);
+    template <class T>
+    Result<T> Ask(std::function<Result<T>(Switchboard&)> question);
+    void Loop(const records::TelephonyBook& book, std::promise<Result<void>>& started);
+
+    TelephonyConfig config_;
+    media::PromptSet prompts_;
+    records::CallLog& call_log_;
+    events::Bus& bus_;
+    const Clock& clock_;
+    Counters counters_;
+
+    std::mutex mu_;  // guards mqueue_ against Stop
+    ::mqueue* mqueue_ = nullptr;
+    Switchboard* board_ = nullptr;  // loop thread only
+    std::thread thread_;
+    std::uint16_t sip_port_ = 0;
+};
+
+}  // namespace crisisline::telephony
