@@ -59,6 +59,10 @@ struct LinePolicy {
     // Waiting this long without being answered: offered to the overflow destination
     // as well, once, while staying queued. nullopt: never.
     std::optional<TimeMs> overflow_after = 120 * kSecondMs;
+    // Another line whose counsellors may also take this line's calls once they have
+    // overflowed (a sister line's pool). nullopt: the Overflow command is left to
+    // telephony (e.g. an external partner service).
+    std::optional<LineId> overflow_pool;
     // A reassurance announcement ("you are number N") this often, first one interval
     // after arrival. nullopt: none.
     std::optional<TimeMs> announce_every = 45 * kSecondMs;
@@ -183,8 +187,8 @@ struct LiveState {
 // deadline still wins.
 //
 // Routing rules:
-//  - A call is offered only to counsellors who serve its line, speak its
-//    language and are available. A Welsh call waits for a Welsh speaker; it
+//  - A call is offered only to counsellors who serve its line (or, once it has
+//    overflowed, its line's overflow_pool), speak its language and are available. A Welsh call waits for a Welsh speaker; it
 //    still overflows at the threshold.
 //  - Calls are served in arrival order across all lines. A call that nobody
 //    eligible can take now is passed over, so it does not block later calls.
@@ -311,7 +315,7 @@ private:
     void RemoveFromQueue(const CallId& call);
     void ExpireRings(Commands& out);
     void ExpireWrapUps(Commands& out);
-    void OfferOverflow(Commands& out);
+    bool OfferOverflow(Commands& out);  // true when a call newly overflowed to a pool
     void Announcements(Commands& out);
     const LinePolicy& PolicyOf(const Call& call) const;
     Result<std::pair<Call*, Counsellor*>> FindRing(const CallId& call, const CounsellorId& counsellor);

@@ -240,7 +240,7 @@ Commands Router::Advance(TimeMs now) {
     ExpireRings(out);
     ExpireWrapUps(out);
     Route(out);
-    OfferOverflow(out);
+    if (OfferOverflow(out)) Route(out);  // a sister line's counsellors may take them now
     Announcements(out);
     return out;
 }
@@ -283,15 +283,18 @@ void Router::ExpireWrapUps(Commands& out) {
     }
 }
 
-void Router::OfferOverflow(Commands& out) {
+bool Router::OfferOverflow(Commands& out) {
+    bool to_pool = false;
     for (const CallId& id : queue_) {
         Call& call = calls_.at(id);
         const auto& after = PolicyOf(call).overflow_after;
         if (!call.overflowed && after && call.arrived + *after <= now_) {
             call.overflowed = true;
             out.emplace_back(Overflow{id});
+            to_pool = to_pool || PolicyOf(call).overflow_pool.has_value();
         }
     }
+    return to_pool;
 }
 
 void Router::Announcements(Commands& out) {
@@ -345,7 +348,9 @@ void Router::Route(Commands& out) {
 bool Router::Eligible(const Call& call, const Counsellor& counsellor) const {
     if (counsellor.state != CounsellorState::kAvailable) return false;
     const CounsellorProfile& p = counsellor.profile;
-    if (!Contains(p.lines, call.info.line) || !Contains(p.languages, call.info.language)) return false;
+    const auto& pool = PolicyOf(call).overflow_pool;
+    const bool serves = Contains(p.lines, call.info.line) || (call.overflowed && pool && Contains(p.lines, *pool));
+    if (!serves || !Contains(p.languages, call.info.language)) return false;
     return !SpecialistsOnly(call) || Contains(p.specialisms, *call.info.specialism);
 }
 

@@ -431,6 +431,25 @@ TEST(RouterTest, OverflowsAtTheThresholdWhileStayingQueued) {
     EXPECT_EQ(floor.StateOf("ann"), S::kAvailable);
 }
 
+TEST(RouterTest, OverflowToASisterLinesPoolRingsItsCounsellorsOnlyAfterTheThreshold) {
+    Floor floor;
+    ASSERT_TRUE(floor.router.SetLinePolicy("police", LinePolicy{.overflow_after = 60 * kSecondMs,
+                                                                 .overflow_pool = LineId("fire")}));
+    EXPECT_TRUE(Only<Ring>(floor.Counsellor("fay", {Language::kEnglish}, {}, {"fire"})).empty());
+    floor.Arrive("c1");
+    EXPECT_TRUE(Only<Ring>(floor.At(60 * kSecondMs - 1)).empty()) << "the fire counsellor is not offered it yet";
+    const Commands out = floor.At(60 * kSecondMs);
+    EXPECT_EQ(Only<Overflow>(out), Lines{"overflow c1"});
+    EXPECT_EQ(Only<Ring>(out), Lines{"ring c1 -> fay"});
+    // A fire call is never offered to police counsellors: the pool is one-way.
+    Floor other;
+    ASSERT_TRUE(other.router.SetLinePolicy("police", LinePolicy{.overflow_after = 60 * kSecondMs,
+                                                                 .overflow_pool = LineId("fire")}));
+    other.Counsellor("pat");
+    other.Arrive("f1", Language::kEnglish, std::nullopt, "fire");
+    EXPECT_TRUE(Only<Ring>(other.At(600 * kSecondMs)).empty());
+}
+
 TEST(RouterTest, OverflowAnsweredBeforeOfferIsRefused) {
     Floor floor;
     floor.Arrive("c1");

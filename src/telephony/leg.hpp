@@ -91,6 +91,7 @@ struct Call {
     std::optional<std::int64_t> repeat_count;
     tmr choice_timer{};
     std::int64_t bridged_at = 0;
+    bool answered_by_pool = false;  // a sister line's counsellor took it after it overflowed
     Call() { tmr_init(&choice_timer); }
     ~Call() { tmr_cancel(&choice_timer); }
 };

@@ -160,13 +160,13 @@ void Switchboard::StopRinging(Call& call, const std::string& counsellor) {
 void Switchboard::RingOverflow(Call& call) {
     const auto& line = lines_[call.record.line_id];
     const auto& target = line.routing.overflow_to;
-    if (target.rfind("sip:", 0) != 0) {
-        if (!target.empty()) {
-            spdlog::warn("telephony: call {} reached the overflow threshold; overflow to '{}' is not supported yet, "
-                         "it stays queued", call.id, target);
-        }
+    if (target.rfind("line:", 0) == 0) {
+        // The Router now offers it to that line's counsellors as well.
+        spdlog::info("telephony: call {} offered to the counsellors of line {} too", call.id, target.substr(5));
+        Publish("call.overflow", &call, "", {{"wait_ms", Now() - call.record.arrived_at}, {"to_line", target.substr(5)}});
         return;
     }
+    if (target.rfind("sip:", 0) != 0 && target.rfind("sips:", 0) != 0) return;
     if (call.overflow) return;
     auto leg = NewLeg(this, &call, LegKind::kOverflow);
     if (!OpenMedia(*leg, config_, Callbacks::Rtp)) return;

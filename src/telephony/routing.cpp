@@ -137,6 +137,18 @@ void Switchboard::Bridge(Call& call, Leg& other) {
     ++counters_.calls_answered;
     call.record.answered_at = Now();
     call.record.counsellor_id = other.kind == LegKind::kPhone ? other.counsellor : "";
+    if (other.kind == LegKind::kPhone) {
+        auto username = username_of_.find(other.counsellor);
+        auto account = username == username_of_.end() ? accounts_.end() : accounts_.find(username->second);
+        if (account != accounts_.end()) {
+            const auto& lines = account->second.counsellor.lines;
+            call.answered_by_pool =
+                std::find(lines.begin(), lines.end(), call.record.line_id) == lines.end();
+        }
+    }
+    if (call.answered_by_pool) {
+        spdlog::info("telephony: call {} answered from line {}'s overflow pool", call.id, call.record.line_id);
+    }
     if (hooks_.call_log) hooks_.call_log->Answered(call.record);
     spdlog::info("telephony: call {} bridged to {}", call.id,
                  other.kind == LegKind::kPhone ? other.counsellor : std::string("the overflow destination"));
@@ -167,7 +179,10 @@ void Switchboard::EndCall(Call& call, const std::string& reason) {
             Apply(router_.CallEnded(call.id, acd::CallOutcome{}, now), "call ended");
         }
         call.record.ended_at = now;
-        call.record.end_reason = call.bridged && call.bridged->kind == LegKind::kOverflow ? "overflowed" : reason;
+        // A sister line's counsellor (overflow pool) took the call: it is theirs to wrap up, so "completed";
+        // "overflowed" is for calls handed to a partner service outside this one.
+        bool overflowed = call.bridged && call.bridged->kind == LegKind::kOverflow;
+        call.record.end_reason = overflowed ? "overflowed" : reason;
         if (hooks_.call_log) hooks_.call_log->Ended(call.record);
         Publish("call.ended", &call, counsellor,
                 {{"reason", call.record.end_reason}, {"talk_ms", now - call.bridged_at}});

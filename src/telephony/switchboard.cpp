@@ -30,6 +30,7 @@ acd::LinePolicy PolicyOf(const records::PhoneRouting& r) {
     p.wrap_up_after_concern = r.wrap_up_after_concern_s * kSecondMs;
     p.overflow_after = r.overflow_after_s ? std::optional<TimeMs>(*r.overflow_after_s * kSecondMs) : std::nullopt;
     p.announce_every = r.announce_every_s ? std::optional<TimeMs>(*r.announce_every_s * kSecondMs) : std::nullopt;
+    if (r.overflow_to.rfind("line:", 0) == 0) p.overflow_pool = r.overflow_to.substr(5);
     return p;
 }
 
