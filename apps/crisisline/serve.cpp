@@ -139,7 +139,7 @@ int Serve(const DataDir& dir, ServeOptions options) {
             spdlog::error("{}", started.error().message);
             return 1;
         }
-        api->AttachTelephony(*phones);
+        api->AttachTelephony(*phones, bus);
     }
     http::Server server(server_options, api->Routes());
     if (auto started = server.Start(); !started) {

@@ -4,6 +4,7 @@
 
 #include <boost/asio/thread_pool.hpp>
 
+#include "events/bus.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
 #include "records/audit_log.hpp"
@@ -48,7 +49,8 @@ public:
     // Serves /api/v1/live and the counsellor's availability from `telephony`
     // (which must outlive the Api). Without it those routes answer 503.
     // REQUIRES: called before Routes().
-    void AttachTelephony(telephony::Telephony& telephony);
+    // `bus` carries the telephony's events (GET /api/v1/live/events).
+    void AttachTelephony(telephony::Telephony& telephony, events::Bus& bus);
 
 private:
     // A handler body: runs on the worker pool; its error becomes the JSON error response.
@@ -81,6 +83,7 @@ private:
     http::Gauge& storage_commits_;  // refreshed from the storage writer at each scrape
     http::Gauge& storage_units_;
     telephony::Telephony* telephony_ = nullptr;
+    events::Bus* bus_ = nullptr;
     boost::asio::thread_pool pool_;
 };
 

@@ -1,6 +1,8 @@
 // The live picture of the telephony (queue and counsellor states) and a
 // counsellor's own availability. Identifiers, states and timings only: no
 // contact content and no caller's number ever appear here.
+#include <limits>
+
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
@@ -46,7 +48,10 @@ Result<acd::CounsellorState> WantedState(const Fields& body) {
 
 }  // namespace
 
-void Api::AttachTelephony(telephony::Telephony& telephony) { telephony_ = &telephony; }
+void Api::AttachTelephony(telephony::Telephony& telephony, events::Bus& bus) {
+    telephony_ = &telephony;
+    bus_ = &bus;
+}
 
 void Api::AddLiveRoutes(http::Router& r) {
     AddFollowUpCallRoute(r);
@@ -110,6 +115,25 @@ void Api::AddLiveRoutes(http::Router& r) {
               }
               if (!out.contains("me")) out["me"] = nullptr;  // no phone account
               return Ok(out);
+          }));
+    // The recent events (kept in memory, the last 1,000), for a client resynchronising after a
+    // lost connection: those after `after` (a sequence number), filtered as the live picture is.
+    r.Add("GET", "/api/v1/live/events", Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              const auto& p = who.principal;
+              bool oversight = p.Has(staff::Role::kSupervisor) || p.Has(staff::Role::kServiceManager);
+              if (!oversight && !p.Has(staff::Role::kCounsellor)) {
+                  return Fail(ErrorCode::kForbidden, "the live picture is for counsellors, supervisors and service managers");
+              }
+              if (!bus_) return Fail(ErrorCode::kUnavailable, "telephony is not running on this server");
+              auto after = QueryInt(req, "after", 0, 0, std::numeric_limits<std::int64_t>::max());
+              if (!after) return tl::unexpected(after.error());
+              nlohmann::json out = nlohmann::json::array();
+              for (const auto& e : bus_->Since(*after)) {
+                  bool mine = e.counsellor == p.staff_id;
+                  bool visible = mine || (oversight && (e.line.empty() ? true : p.Serves(e.line)));
+                  if (visible) out.push_back(events::ToJson(e));
+              }
+              return Ok({{"events", out}, {"last_seq", bus_->LastSeq()}});
           }));
     r.Add("PUT", "/api/v1/me/availability", Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
               if (!who.principal.Has(staff::Role::kCounsellor)) {
