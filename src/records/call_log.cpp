@@ -38,6 +38,11 @@ void Apply(const CallRecord& call, store::ContactRow& row, nlohmann::json& facts
     if (call.answered_at) row.answered_at = std::max(*call.answered_at, row.arrived_at);
     if (!call.counsellor_id.empty()) row.counsellor_id = call.counsellor_id;
     if (call.ended_at) row.ended_at = std::max(*call.ended_at, row.answered_at.value_or(row.arrived_at));
+    // The caller chooses their language after the contact was created (DTMF during the greeting).
+    const auto& languages = reference::LanguageCodes();
+    if (std::find(languages.begin(), languages.end(), call.language) != languages.end()) {
+        facts["language"] = call.language;
+    }
     std::optional<TimeMs> wait;
     std::optional<TimeMs> talk;
     if (row.answered_at) {

@@ -104,6 +104,21 @@ protected:
     std::unique_ptr<crypto::Keyring> keys_;
 };
 
+TEST_F(CallLogTest, TheLanguageChosenAfterArrivalIsRecorded) {
+    CallLog log(Services());
+    CallRecord call = Call();
+    call.language.clear();  // the caller has not pressed a key yet when the contact is created
+    ASSERT_TRUE(Arrive(log, call));
+    Settle();
+    EXPECT_TRUE(Summary(call.contact_id)["language"].is_null());
+    call.language = "cy";
+    call.answered_at = call.arrived_at + 5'000;
+    call.counsellor_id = "st_ceri";
+    log.Answered(call);
+    Settle();
+    EXPECT_EQ(Summary(call.contact_id)["language"], "cy");
+}
+
 TEST_F(CallLogTest, ArrivalAnswerAndEndAreStoredWithTheirTimings) {
     CallLog log(Services());
     CallRecord call = Call();

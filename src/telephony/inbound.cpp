@@ -264,7 +264,6 @@ void Switchboard::CallerGone(Call& call, const char* why) {
         case CallPhase::kEnded:
             break;
     }
-    PublishLive();
 }
 
 }  // namespace crisisline::telephony

@@ -1,5 +1,7 @@
 // The media clock and the relay: prompts and hold audio into legs that are not
 // bridged, RTP from one leg to the other when they are, DTMF from callers.
+#include <netinet/in.h>
+
 #include <spdlog/spdlog.h>
 
 #include "media/dtmf.hpp"
@@ -12,6 +14,22 @@ namespace {
 constexpr std::uint64_t kTickMs = 20;
 constexpr std::uint32_t kLocalSource = 0x6c6f6361;  // the rewriter's key for the server's own audio
 constexpr std::uint64_t kTimeoutCheckTicks = 50;  // once a second
+constexpr std::uint64_t kGaugeTicks = 12;         // about every 250 ms
+
+// RFC 1918 and RFC 6598 (carrier-grade NAT) IPv4 ranges, and IPv6 unique-local: addresses a phone
+// behind NAT puts in its SDP, which its packets will not come from.
+bool sa_is_private(const sa* addr) {
+    if (sa_af(addr) == AF_INET) {
+        std::uint32_t ip = sa_in(addr);
+        return (ip >> 24) == 10 || (ip >> 20) == 0xAC1 || (ip >> 16) == 0xC0A8 || (ip >> 22) == (0x64400000u >> 22);
+    }
+    if (sa_af(addr) == AF_INET6) {
+        std::uint8_t raw[16];
+        sa_in6(addr, raw);
+        return (raw[0] & 0xFE) == 0xFC;
+    }
+    return false;
+}
 
 }  // namespace
 
@@ -27,7 +45,13 @@ void Switchboard::OnTick() {
     Collect();
     auto now = tmr_jiffies();
     PlayFrames(now);
-    if (++ticks_ % kTimeoutCheckTicks == 0) CheckMediaTimeouts(Now());
+    if (++ticks_ % kTimeoutCheckTicks == 0) {
+        CheckMediaTimeouts(Now());
+        ExpireRegistrations();
+    }
+    // The gauges for /metrics, four times a second: a full snapshot costs O(counsellors),
+    // too much to take after every event at a busy hour.
+    if (ticks_ % kGaugeTicks == 0) PublishLive();
     // Stay on the 20 ms grid however late this tick ran.
     std::uint64_t next = tick_origin_ + (ticks_ + 1) * kTickMs;
     if (next <= now) {
@@ -78,11 +102,18 @@ void Switchboard::OnMedia(Leg& leg, const sa* src, const rtp_header* hdr, mbuf* 
     // goes to (a phone behind NAT sends from its public address); after that,
     // packets from anywhere else are ignored.
     if (!leg.latched) {
-        leg.latched = true;
-        if (!leg.have_remote || !sa_cmp(&leg.remote, src, SA_ALL)) {
-            sa_cpy(&leg.remote, src);
-            leg.have_remote = true;
+        // Latch only onto the address the SDP gave, or (a phone behind NAT, whose SDP carries its
+        // private address) onto the first packet when that address is a private one. Anyone else
+        // sending to a fresh port first is ignored, so they cannot take the leg over.
+        bool same_host = leg.have_remote && sa_cmp(&leg.remote, src, SA_ADDR);
+        bool behind_nat = leg.have_remote && sa_is_private(&leg.remote);
+        if (leg.have_remote && !same_host && !behind_nat) {
+            ++counters_.rtp_ignored;
+            return;
         }
+        leg.latched = true;
+        sa_cpy(&leg.remote, src);
+        leg.have_remote = true;
     } else if (!sa_cmp(&leg.remote, src, SA_ALL)) {
         ++counters_.rtp_ignored;
         return;

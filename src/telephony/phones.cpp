@@ -80,9 +80,7 @@ void Switchboard::OnRegister(const sip_msg* msg) {
     if (!contact_hdr) {
         // A query: report the binding.
     } else if (expires == 0) {
-        bindings_.erase(username);
-        spdlog::info("telephony: phone of {} unregistered", counsellor);
-        Publish("phone.unregistered", nullptr, counsellor, {});
+        Unbind(username, "unregistered");
     } else {
         bindings_[username] = Binding{contact_uri, counsellor, now + expires * kSecondMs};
         if (!was_registered) {
@@ -106,6 +104,27 @@ void Switchboard::OnRegister(const sip_msg* msg) {
         sip_treplyf(nullptr, nullptr, sip_, msg, false, 200, "OK", "Contact: <%s>;expires=%lld\r\nContent-Length: 0\r\n\r\n",
                     it->second.contact_uri.c_str(), static_cast<long long>((it->second.expires_ms - now) / 1000));
     }
+}
+
+void Switchboard::Unbind(const std::string& username, const char* why) {
+    auto it = bindings_.find(username);
+    if (it == bindings_.end()) return;
+    std::string counsellor = it->second.counsellor;
+    bindings_.erase(it);
+    counters_.registered_phones = static_cast<std::int64_t>(bindings_.size());
+    spdlog::info("telephony: phone of {} {}", counsellor, why);
+    Publish("phone.unregistered", nullptr, counsellor, {{"why", why}});
+    // Nobody can ring them now: offline (at once, or after the call in progress and its wrap-up).
+    Apply(router_.SetAvailability(counsellor, acd::CounsellorState::kOffline, Now()), "phone gone");
+}
+
+void Switchboard::ExpireRegistrations() {
+    auto now = Now();
+    std::vector<std::string> expired;
+    for (const auto& [username, binding] : bindings_) {
+        if (binding.expires_ms <= now) expired.push_back(username);
+    }
+    for (const auto& username : expired) Unbind(username, "registration expired");
 }
 
 // ---- ringing ----

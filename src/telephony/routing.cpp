@@ -20,7 +20,6 @@ void Callbacks::RouterTimer(void* arg) { static_cast<Switchboard*>(arg)->OnRoute
 
 void Switchboard::OnRouterTimer() {
     Apply(router_.Advance(Now()));
-    PublishLive();
 }
 
 void Switchboard::ArmRouterTimer() {
@@ -62,7 +61,6 @@ void Switchboard::Apply(acd::Commands commands) {
     }
     applying_ = false;
     ArmRouterTimer();
-    PublishLive();
 }
 
 void Switchboard::Execute(const acd::Command& command) {
@@ -194,7 +192,6 @@ void Switchboard::EndCall(Call& call, const std::string& reason) {
         Publish("call.ended", &call, "", {{"reason", reason}});
     }
     Retire(call);
-    PublishLive();
 }
 
 }  // namespace crisisline::telephony

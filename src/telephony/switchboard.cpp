@@ -1,6 +1,7 @@
 #include "telephony/switchboard.hpp"
 
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <sodium.h>
 
 #include <spdlog/spdlog.h>
@@ -15,8 +16,6 @@ namespace crisisline::telephony {
 namespace {
 
 constexpr std::uint64_t kTickMs = 20;
-
-std::string Text(const pl& p) { return std::string(p.p ? p.p : "", p.l); }
 
 acd::Strategy StrategyOf(const std::string& name) {
     return name == "ring_all" ? acd::Strategy::kRingAll : acd::Strategy::kLongestIdle;
@@ -34,7 +33,27 @@ acd::LinePolicy PolicyOf(const records::PhoneRouting& r) {
     return p;
 }
 
-std::uint32_t Random32() { return randombytes_random(); }
+// libre 1.1.0 does not expose the SIP transport's UDP socket, so find it by its bound port and
+// give it a receive buffer for bursts (the kernel default holds ~100 datagrams; a busy hour's
+// INVITEs, ACKs and BYEs arriving while the loop relays media would be dropped and retransmitted
+// seconds later). SO_RCVBUFFORCE needs CAP_NET_ADMIN; otherwise SO_RCVBUF up to rmem_max.
+void EnlargeUdpReceiveBuffer(std::uint16_t port, int bytes) {
+    for (int fd = 0; fd < 4096; ++fd) {
+        int type = 0;
+        socklen_t len = sizeof type;
+        if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_DGRAM) continue;
+        sockaddr_storage addr{};
+        socklen_t alen = sizeof addr;
+        if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0) continue;
+        std::uint16_t bound = 0;
+        if (addr.ss_family == AF_INET) bound = ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+        if (addr.ss_family == AF_INET6) bound = ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
+        if (bound != port) continue;
+        if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) != 0) {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+        }
+    }
+}
 
 }  // namespace
 
@@ -79,6 +98,7 @@ Result<void> Switchboard::Open() {
     sa bound;
     sip_transp_laddr(sip_, &bound, SIP_TRANSP_UDP, nullptr);
     sip_port_ = sa_port(&bound);
+    EnlargeUdpReceiveBuffer(sip_port_, 8 * 1024 * 1024);
     sa tcp_addr = laddr;
     sa_set_port(&tcp_addr, sip_port_);
     if (sip_transp_add(sip_, SIP_TRANSP_TCP, &tcp_addr) != 0) {
@@ -133,7 +153,24 @@ void Switchboard::Load(const records::TelephonyBook& book) {
         }
         if (profile.languages.empty()) profile.languages = {acd::Language::kEnglish};
         profile.specialisms = c.specialisms;
-        Apply(router_.SetCounsellorProfile(profile, now), "profile");
+        // Re-read every 30 s: hand the Router only what changed (it refuses changes during a call;
+        // those are retried at the next reload).
+        auto before = accounts_.find(c.sip_username);
+        bool unchanged = before != accounts_.end() && before->second.counsellor.staff_id == c.staff_id &&
+                         before->second.counsellor.lines == c.lines &&
+                         before->second.counsellor.languages == c.languages &&
+                         before->second.counsellor.specialisms == c.specialisms && before->second.applied;
+        if (unchanged) {
+            accounts[c.sip_username].applied = true;
+            continue;
+        }
+        auto set = router_.SetCounsellorProfile(profile, now);
+        accounts[c.sip_username].applied = set.has_value();
+        if (set) {
+            Apply(std::move(*set));
+        } else if (set.error().code != ErrorCode::kConflict) {
+            spdlog::warn("telephony: counsellor {} profile refused: {}", c.staff_id, set.error().message);
+        }
     }
     // Someone who lost their SIP account (or their counsellor role) takes no more calls.
     for (const auto& [id, username] : username_of_) {
@@ -145,7 +182,6 @@ void Switchboard::Load(const records::TelephonyBook& book) {
     accounts_ = std::move(accounts);
     username_of_ = std::move(username_of);
     counters_.registered_phones = static_cast<std::int64_t>(bindings_.size());
-    PublishLive();
 }
 
 Result<void> Switchboard::SetAvailability(const std::string& counsellor, acd::CounsellorState wanted) {

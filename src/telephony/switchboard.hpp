@@ -108,6 +108,7 @@ private:
     struct Account {
         records::PhoneCounsellor counsellor;
         std::uint8_t ha1[16] = {};
+        bool applied = false;  // the Router has this profile
     };
 
     // ---- libre callbacks (static trampolines call these) ----
@@ -130,6 +131,8 @@ private:
     void CheckMediaTimeouts(std::int64_t now);
 
     // ---- phones ----
+    void Unbind(const std::string& username, const char* why);
+    void ExpireRegistrations();
     void Ring(Call& call, const std::string& counsellor);
     void StopRinging(Call& call, const std::string& counsellor);
     void RingOverflow(Call& call);

@@ -71,13 +71,14 @@ def free_port_pair(host="127.0.0.1"):
     raise RuntimeError("no free port pair")
 
 
-def free_rtp_port(host="127.0.0.1"):
-    """An even UDP port whose odd neighbour (RTCP) is free too."""
+def free_rtp_port(host="127.0.0.1", count=4):
+    """An even UDP port with the next count - 1 free too: RTCP (+1), and SIPp's video RTP/RTCP (+2, +3),
+    which SIPp binds next to every -mp port."""
     for _ in range(100):
         port = free_port(host, kinds=(socket.SOCK_DGRAM,))
         port -= port % 2
         try:
-            for p in (port, port + 1):
+            for p in range(port, port + count):
                 with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
                     s.bind((host, p))
             return port
@@ -180,6 +181,8 @@ class Sipp:
         self.keys = dict(keys or {})
         self.local_port = local_port or free_port(ip)
         self.media_port = media_port or free_rtp_port(ip)
+        self._fixed_local = local_port is not None
+        self._fixed_media = media_port is not None
         self.extra_args = list(extra_args)
         self.auth = auth
         self.transport = transport
@@ -215,12 +218,30 @@ class Sipp:
             cmd.append(f"{self.remote[0]}:{self.remote[1]}" if isinstance(self.remote, tuple) else self.remote)
         return cmd
 
-    def start(self):
-        self.started = time.monotonic()
-        self.stdout_file = open(self.path("stdout.txt"), "wb")
-        self.stderr_file = open(self.path("stderr.txt"), "wb")
-        self.proc = subprocess.Popen(self.command(), cwd=self.dir, stdin=subprocess.DEVNULL,
-                                     stdout=self.stdout_file, stderr=self.stderr_file)
+    def start(self, bind_retries=3):
+        """Start SIPp. Ports are picked free but may be taken by a parallel test before SIPp binds them:
+        SIPp then exits at once with 254 (before sending anything), and is started again on other ports
+        (those the caller did not fix)."""
+        for attempt in range(bind_retries + 1):
+            self.started = time.monotonic()
+            self.stdout_file = open(self.path("stdout.txt"), "wb")
+            self.stderr_file = open(self.path("stderr.txt"), "wb")
+            self.proc = subprocess.Popen(self.command(), cwd=self.dir, stdin=subprocess.DEVNULL,
+                                         stdout=self.stdout_file, stderr=self.stderr_file)
+            if attempt == bind_retries or (self._fixed_local and self._fixed_media):
+                break
+            try:
+                code = self.proc.wait(timeout=0.15)
+            except subprocess.TimeoutExpired:
+                break
+            if code != 254:
+                break
+            self.stdout_file.close()
+            self.stderr_file.close()
+            if not self._fixed_local:
+                self.local_port = free_port(self.ip)
+            if not self._fixed_media:
+                self.media_port = free_rtp_port(self.ip)
         return self
 
     def running(self):

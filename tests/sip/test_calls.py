@@ -76,6 +76,7 @@ class CallsTest(siptest.SipTestCase):
         contact = self.srv.wait_contact(lambda c: (c.get("call") or {}).get("end_reason") == "completed",
                                         known=known)
         self.assertEqual(contact["counsellor_id"], self.srv.staff_ids["demo.welsh"], contact)
+        self.assertEqual(contact.get("language"), "cy", contact)
 
         # English (2): either may take it. demo.welsh's phone took its one call: give it a fresh one.
         welsh2 = self.answering_phone("demo.welsh")
