@@ -69,6 +69,8 @@ private:
     void AddLiveRoutes(http::Router& r);
     void AddFollowUpCallRoute(http::Router& r);
     void RefreshTelephonyMetrics();
+    // Tells telephony (if any) that a call's contact now records cause for concern or an escalation.
+    void NoteCallOutcome(const nlohmann::json& contact, bool escalated);
 
     records::Services s_;
     http::Metrics& metrics_;

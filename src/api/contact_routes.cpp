@@ -58,6 +58,7 @@ void Api::AddContactRoutes(http::Router& r) {
               if (!f) return tl::unexpected(f.error());
               auto contact = contacts_.Update(who.principal, Param(req, "line"), Param(req, "id"), *f);
               if (!contact) return tl::unexpected(contact.error());
+              NoteCallOutcome(*contact, false);
               return Ok(*contact);
           }));
     r.Add("POST", "/api/v1/lines/{line}/contacts/{id}/close",
@@ -134,6 +135,7 @@ void Api::AddContactRoutes(http::Router& r) {
               if (!f) return tl::unexpected(f.error());
               auto e = escalations_.Raise(who.principal, Param(req, "line"), Param(req, "id"), *f);
               if (!e) return tl::unexpected(e.error());
+              NoteCallOutcome(nlohmann::json{{"id", Param(req, "id")}}, true);
               return Ok(*e, 201);
           }));
 }

@@ -194,6 +194,13 @@ void Api::AddFollowUpCallRoute(http::Router& r) {
           }));
 }
 
+void Api::NoteCallOutcome(const nlohmann::json& contact, bool escalated) {
+    if (!telephony_ || !contact.contains("id")) return;
+    bool concern = contact.contains("cause_for_concern") && contact["cause_for_concern"].is_boolean() &&
+                   contact["cause_for_concern"].get<bool>();
+    if (concern || escalated) telephony_->NoteOutcome(contact["id"].get<std::string>(), concern, escalated);
+}
+
 void Api::RefreshTelephonyMetrics() {
     if (!telephony_) return;
     const auto& c = telephony_->counters();

@@ -174,7 +174,9 @@ void Switchboard::EndCall(Call& call, const std::string& reason) {
     if (phase == CallPhase::kBridged) {
         std::string counsellor = call.bridged && call.bridged->kind == LegKind::kPhone ? call.bridged->counsellor : "";
         if (call.bridged && call.bridged->kind == LegKind::kPhone) {
-            Apply(router_.CallEnded(call.id, acd::CallOutcome{}, now), "call ended");
+            auto noted = outcomes_.find(call.id);
+            Apply(router_.CallEnded(call.id, noted == outcomes_.end() ? acd::CallOutcome{} : noted->second, now),
+                  "call ended");
         }
         call.record.ended_at = now;
         // A sister line's counsellor (overflow pool) took the call: it is theirs to wrap up, so "completed";
@@ -191,7 +193,16 @@ void Switchboard::EndCall(Call& call, const std::string& reason) {
         if (hooks_.call_log && call.record.end_reason != "") hooks_.call_log->Ended(call.record);
         Publish("call.ended", &call, "", {{"reason", reason}});
     }
+    outcomes_.erase(call.id);
     Retire(call);
+}
+
+void Switchboard::NoteOutcome(const std::string& call_id, bool cause_for_concern, bool escalated) {
+    auto* call = FindCall(call_id);
+    if (!call || call->phase == CallPhase::kEnded) return;
+    auto& outcome = outcomes_[call_id];
+    outcome.cause_for_concern = outcome.cause_for_concern || cause_for_concern;
+    outcome.escalated = outcome.escalated || escalated;
 }
 
 }  // namespace crisisline::telephony

@@ -88,6 +88,10 @@ public:
                                         const std::string& counsellor, const std::string& number,
                                         std::function<void(std::string outcome)> done);
 
+    // What the counsellor has recorded on the call's contact so far: a call with cause for
+    // concern or an escalation earns the longer wrap-up when it ends. Unknown calls are ignored.
+    void NoteOutcome(const std::string& call_id, bool cause_for_concern, bool escalated);
+
     // The counsellor finished their notes; ends the wrap-up early.
     [[nodiscard]] Result<void> WrapUpDone(const std::string& counsellor);
 
@@ -189,6 +193,7 @@ private:
     std::map<std::string, Binding> bindings_;                   // sip username -> registration
 
     std::map<std::string, std::unique_ptr<Call>> calls_;
+    std::map<std::string, acd::CallOutcome> outcomes_;  // by call id, while the call lasts
     struct FollowUpState {
         std::unique_ptr<FollowUpCall> call;
         std::function<void(std::string)> done;

@@ -138,6 +138,10 @@ Result<void> Telephony::SetAvailability(const std::string& counsellor, acd::Coun
     return Ask<void>([counsellor, wanted](Switchboard& board) { return board.SetAvailability(counsellor, wanted); });
 }
 
+void Telephony::NoteOutcome(const std::string& call_id, bool cause_for_concern, bool escalated) {
+    Post([this, call_id, cause_for_concern, escalated] { board_->NoteOutcome(call_id, cause_for_concern, escalated); });
+}
+
 Result<void> Telephony::WrapUpDone(const std::string& counsellor) {
     return Ask<void>([counsellor](Switchboard& board) { return board.WrapUpDone(counsellor); });
 }

@@ -44,6 +44,8 @@ public:
     // the loop's answer (at most 2 s: kUnavailable after that).
     [[nodiscard]] Result<void> SetAvailability(const std::string& counsellor, acd::CounsellorState wanted);
     [[nodiscard]] Result<void> WrapUpDone(const std::string& counsellor);
+    // Does not wait. See Switchboard::NoteOutcome.
+    void NoteOutcome(const std::string& call_id, bool cause_for_concern, bool escalated);
 
     // A follow-up call: rings the counsellor's phone, then dials `number` (see
     // Switchboard::CallBack for the outcomes and errors). `done` runs on the

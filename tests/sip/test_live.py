@@ -109,6 +109,38 @@ class LiveTest(unittest.TestCase):
         self.assertNotIn("counsellors", live)
         self.assertIn("police", live["queues"])
 
+    def test_cause_for_concern_recorded_during_the_call_earns_the_longer_wrap_up(self):
+        status, body, _ = self.counsellor.call("PUT", "/api/v1/me/availability", {"state": "available"})
+        self.assertEqual(status, 200, body)
+        phone = sh.register_phone(("127.0.0.1", self.sip_port), "demo.counsellor",
+                                  self.sip_passwords["demo.counsellor"], ring_ms=200, talk_ms=15000)
+        call = sh.place_call(("127.0.0.1", self.sip_port), digit="2", talk_ms=5000, caller_id=CALLER)
+        try:
+            call_id = None
+            deadline = time.time() + 10
+            while time.time() < deadline and not call_id:
+                me = self.me()
+                call_id = me.get("call") if me and me["state"] == "on_call" else None
+                time.sleep(0.1)
+            self.assertTrue(call_id, "the counsellor was never on the call")
+            status, contact, _ = self.counsellor.call("GET", f"/api/v1/lines/police/contacts/{call_id}?purpose=on_call")
+            self.assertEqual(status, 200, contact)
+            status, contact, _ = self.counsellor.call("PATCH", f"/api/v1/lines/police/contacts/{call_id}", {
+                "version": contact["version"],
+                "assessment": {"cause_for_concern": True, "concern_reasons": "fictional test reasons"}})
+            self.assertEqual(status, 200, contact)
+            self.assertTrue(call.wait(timeout=30).ok)
+        finally:
+            call.close()
+            phone.close()
+        time.sleep(0.5)
+        me = self.me()
+        self.assertEqual(me["state"], "wrap_up")
+        ends = time.mktime(time.strptime(me["wrap_up_ends"][:19], "%Y-%m-%dT%H:%M:%S")) - time.timezone
+        # The line's defaults: 60 s after an ordinary call, 300 s after one with cause for concern.
+        self.assertGreater(ends - time.time(), 200, me)
+        self.assertEqual(self.counsellor.call("POST", "/api/v1/me/wrap-up-done")[0], 204)
+
     def test_roles_and_bad_input(self):
         status, body, _ = self.admin.call("GET", "/api/v1/live")
         self.assertEqual(status, 403, body)
