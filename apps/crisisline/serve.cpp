@@ -133,8 +133,13 @@ int Serve(const DataDir& dir, ServeOptions options) {
             spdlog::error("telephony prompts: {}", prompts.error().message);
             return 1;
         }
+        auto& routing = metrics.AddHistogram(
+            "crisisline_routing_seconds",
+            "From the event that made a phone ring (caller queued, counsellor available, timer) to its INVITE sent",
+            {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05});
         phones = std::make_unique<telephony::Telephony>(options.telephony, std::move(*prompts), call_log, bus,
-                                                        (*opened)->clock);
+                                                        (*opened)->clock,
+                                                        [&routing](double seconds) { routing.Observe(seconds); });
         if (auto started = phones->Start(*book); !started) {
             spdlog::error("{}", started.error().message);
             return 1;

@@ -62,7 +62,7 @@ struct LinePolicy {
     // Another line whose counsellors may also take this line's calls once they have
     // overflowed (a sister line's pool). nullopt: the Overflow command is left to
     // telephony (e.g. an external partner service).
-    std::optional<LineId> overflow_pool;
+    std::optional<LineId> overflow_pool = std::nullopt;
     // A reassurance announcement ("you are number N") this often, first one interval
     // after arrival. nullopt: none.
     std::optional<TimeMs> announce_every = 45 * kSecondMs;

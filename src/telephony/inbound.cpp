@@ -217,6 +217,7 @@ void Switchboard::CallerDigit(Call& call, int digit) {
 
 void Switchboard::ChooseLanguage(Call& call, acd::Language language) {
     if (call.phase != CallPhase::kGreeting && call.phase != CallPhase::kChoosing) return;
+    routing_event_at_ = std::chrono::steady_clock::now();
     tmr_cancel(&call.choice_timer);
     call.language = language;
     call.record.language = language == acd::Language::kWelsh ? "cy" : "en";

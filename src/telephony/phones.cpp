@@ -159,6 +159,10 @@ void Switchboard::Ring(Call& call, const std::string& counsellor) {
     mem_deref(offer);
     if (err) return fail("could not send the INVITE");
     leg->state = LegState::kRinging;
+    if (hooks_.routing_latency && routing_event_at_ != std::chrono::steady_clock::time_point{}) {
+        hooks_.routing_latency(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - routing_event_at_).count());
+    }
     call.phones[counsellor] = std::move(leg);
     Publish("call.ringing", &call, counsellor,
             {{"language", call.language == acd::Language::kWelsh ? "cy" : "en"},
@@ -263,6 +267,7 @@ void Switchboard::PhoneGone(Leg& leg, int err, std::uint16_t scode) {
         Retire(std::move(it->second));
         call->phones.erase(it);
     }
+    routing_event_at_ = std::chrono::steady_clock::now();
     Apply(router_.RingFailed(call->id, counsellor, Now()), "ring failed");
 }
 

@@ -19,6 +19,7 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 void Callbacks::RouterTimer(void* arg) { static_cast<Switchboard*>(arg)->OnRouterTimer(); }
 
 void Switchboard::OnRouterTimer() {
+    routing_event_at_ = std::chrono::steady_clock::now();
     Apply(router_.Advance(Now()));
 }
 
@@ -36,6 +37,7 @@ void Switchboard::ArmRouterTimer() {
 void Switchboard::Apply(Result<acd::Commands> commands, const char* what) {
     if (!commands) {
         spdlog::warn("telephony: routing ({}) refused: {}", what, commands.error().message);
+        routing_event_at_ = {};
         return;
     }
     Apply(std::move(*commands));
@@ -60,6 +62,7 @@ void Switchboard::Apply(acd::Commands commands) {
         applying_ = true;
     }
     applying_ = false;
+    routing_event_at_ = {};  // rings from later events are timed from their own events
     ArmRouterTimer();
 }
 

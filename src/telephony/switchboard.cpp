@@ -188,6 +188,7 @@ Result<void> Switchboard::SetAvailability(const std::string& counsellor, acd::Co
     if (!username_of_.count(counsellor)) {
         return Fail(ErrorCode::kNotFound, "counsellor", "has no phone account on this service");
     }
+    routing_event_at_ = std::chrono::steady_clock::now();
     auto commands = router_.SetAvailability(counsellor, wanted, Now());
     if (!commands) return tl::unexpected(commands.error());
     Apply(std::move(*commands));
@@ -195,6 +196,7 @@ Result<void> Switchboard::SetAvailability(const std::string& counsellor, acd::Co
 }
 
 Result<void> Switchboard::WrapUpDone(const std::string& counsellor) {
+    routing_event_at_ = std::chrono::steady_clock::now();
     auto commands = router_.WrapUpDone(counsellor, Now());
     if (!commands) return tl::unexpected(commands.error());
     Apply(std::move(*commands));

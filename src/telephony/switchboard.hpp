@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -41,6 +42,9 @@ struct Call;
 struct Hooks {
     records::CallLog* call_log = nullptr;
     events::Bus* bus = nullptr;
+    // Routing latency, in seconds: from the event that made a phone ring (a caller joining the
+    // queue, a counsellor becoming available, a timer) to its INVITE handed to the transport.
+    std::function<void(double seconds)> routing_latency;
     // Runs `task` on the loop thread later (after the current handler returns).
     // The CallLog's completion callbacks arrive on the writer thread and come back through this.
     std::function<void(std::function<void()>)> post;
@@ -204,6 +208,7 @@ private:
     std::vector<std::unique_ptr<Call>> call_graveyard_;
     std::vector<std::function<void()>> deferred_;  // Router inputs raised while executing its commands
     bool applying_ = false;
+    std::chrono::steady_clock::time_point routing_event_at_{};  // when the event being routed arrived
     bool stopping_ = false;
 };
 

@@ -32,8 +32,13 @@ void Handle(int id, void* data, void* arg) {
 }  // namespace
 
 Telephony::Telephony(TelephonyConfig config, media::PromptSet prompts, records::CallLog& call_log, events::Bus& bus,
-                     const Clock& clock)
-    : config_(std::move(config)), prompts_(std::move(prompts)), call_log_(call_log), bus_(bus), clock_(clock) {}
+                     const Clock& clock, std::function<void(double)> routing_latency)
+    : config_(std::move(config)),
+      prompts_(std::move(prompts)),
+      call_log_(call_log),
+      bus_(bus),
+      clock_(clock),
+      routing_latency_(std::move(routing_latency)) {}
 
 Telephony::~Telephony() { Stop(); }
 
@@ -64,6 +69,7 @@ void Telephony::Loop(const records::TelephonyBook& book, std::promise<Result<voi
     hooks.call_log = &call_log_;
     hooks.bus = &bus_;
     hooks.post = [this](std::function<void()> task) { Post(std::move(task)); };
+    hooks.routing_latency = routing_latency_;
     {
         auto board = std::make_unique<Switchboard>(config_, prompts_, hooks, clock_, counters_);
         auto opened = board->Open();

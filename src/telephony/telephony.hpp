@@ -27,8 +27,9 @@ class Switchboard;
 // Thread-safe.
 class Telephony {
 public:
+    // `routing_latency` (may be empty) receives each ring's routing time in seconds, on the loop thread.
     Telephony(TelephonyConfig config, media::PromptSet prompts, records::CallLog& call_log, events::Bus& bus,
-              const Clock& clock);
+              const Clock& clock, std::function<void(double)> routing_latency = {});
     ~Telephony();  // Stop()
 
     // Starts the loop thread, binds SIP and loads `book`. Fails with one clear
@@ -81,6 +82,7 @@ private:
     records::CallLog& call_log_;
     events::Bus& bus_;
     const Clock& clock_;
+    std::function<void(double)> routing_latency_;
     Counters counters_;
 
     std::mutex mu_;  // guards mqueue_ against Stop

@@ -98,6 +98,11 @@ class LiveTest(unittest.TestCase):
             self.assertIn(expected, states)
         self.assertLess(states.index("ringing"), states.index("on_call"))
         self.assertLess(states.index("on_call"), states.index("wrap_up"))
+        # The ring was timed inside the server (event to INVITE sent) and shows in /metrics.
+        status, _, metrics = self.server.raw("GET", "/metrics")
+        text = metrics.decode()
+        count = re.search(r"^crisisline_routing_seconds_count (\d+)", text, re.M)
+        self.assertTrue(count and int(count.group(1)) >= 1, text[-2000:])
         everything = json.dumps(body) + json.dumps(self.live(self.supervisor))
         for fragment in (CALLER, CALLER[1:], "1632960123"):
             self.assertNotIn(fragment, everything)
