@@ -655,6 +655,31 @@ def one_concurrent(args, meta, n):
 # ---------------------------------------------------------------------------------------------------------
 # (c) routing latency
 
+def routing_histogram(server):
+    """crisisline_routing_seconds from /metrics: the server's own timing of each ring, from the event that
+    caused it (caller queued, counsellor available, timer) to the INVITE handed to the transport.
+    Returns the cumulative share of rings at or under each bound, and an upper bound for p50/p99."""
+    status, text, _ = server.http("GET", "/metrics")
+    buckets = []
+    count = 0
+    for line in (text if isinstance(text, str) else "").splitlines():
+        m = re.match(r'crisisline_routing_seconds_bucket\{le="([^"]+)"\} (\d+)', line)
+        if m:
+            buckets.append((float("inf") if m.group(1) == "+Inf" else float(m.group(1)), int(m.group(2))))
+        elif line.startswith("crisisline_routing_seconds_count "):
+            count = int(line.split()[1])
+    out = {"rings": count, "share_at_or_under": {}}
+    for bound, cumulative in buckets:
+        if count:
+            out["share_at_or_under"][f"{bound * 1000:g} ms"] = round(cumulative / count, 4)
+    for q in (0.5, 0.99):
+        for bound, cumulative in buckets:
+            if count and cumulative >= q * count:
+                out[f"p{int(q * 100)}_at_most_ms"] = bound * 1000
+                break
+    return out
+
+
 def routing(args, meta):
     data, sip_port = fresh_data(args, meta, choice_wait_s=30)
     server = Server(args.binary, data, sip_port).start()
@@ -798,6 +823,8 @@ def routing(args, meta):
         result["available_to_invite_misses"] = misses2
         log("(c) availability -> INVITE", result["available_to_invite_ms"], "http", result["available_http_round_trip_ms"])
         result["phones"] = len(users)
+        result["server_routing_histogram"] = routing_histogram(server)
+        log("(c) inside the server (event -> INVITE sent):", result["server_routing_histogram"])
         print(json.dumps(result, indent=1))
         return result
     finally:
