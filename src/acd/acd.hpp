@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <variant>
@@ -323,6 +324,8 @@ private:
     TimeMs now_ = 0;
     std::map<LineId, LinePolicy> lines_;
     std::map<CounsellorId, Counsellor> counsellors_;
+    std::set<CounsellorId> available_;  // counsellors in kAvailable (kept by Enter)
+    std::set<CounsellorId> timed_;      // counsellors ringing or in wrap-up: the ones with a deadline
     std::map<CallId, Call> calls_;
     std::vector<CallId> queue_;  // waiting (queued or ringing) calls, arrival order
 };

@@ -247,7 +247,8 @@ Commands Router::Advance(TimeMs now) {
 
 std::optional<TimeMs> Router::NextDeadline() const {
     std::optional<TimeMs> earliest;
-    for (const auto& [id, counsellor] : counsellors_) {
+    for (const auto& id : timed_) {
+        const Counsellor& counsellor = counsellors_.at(id);
         if (counsellor.state == CounsellorState::kRinging) {
             KeepEarliest(earliest, counsellor.since + PolicyOf(calls_.at(counsellor.call)).ring_timeout);
         } else if (counsellor.state == CounsellorState::kWrapUp) {
@@ -266,7 +267,9 @@ std::optional<TimeMs> Router::NextDeadline() const {
 }
 
 void Router::ExpireRings(Commands& out) {
-    for (auto& [id, counsellor] : counsellors_) {
+    const std::vector<CounsellorId> timed(timed_.begin(), timed_.end());  // EndRing changes timed_
+    for (const auto& id : timed) {
+        Counsellor& counsellor = counsellors_.at(id);
         if (counsellor.state != CounsellorState::kRinging) continue;
         Call& call = calls_.at(counsellor.call);
         if (counsellor.since + PolicyOf(call).ring_timeout <= now_) {
@@ -276,7 +279,9 @@ void Router::ExpireRings(Commands& out) {
 }
 
 void Router::ExpireWrapUps(Commands& out) {
-    for (auto& [id, counsellor] : counsellors_) {
+    const std::vector<CounsellorId> timed(timed_.begin(), timed_.end());  // FinishWrapUp changes timed_
+    for (const auto& id : timed) {
+        Counsellor& counsellor = counsellors_.at(id);
         if (counsellor.state == CounsellorState::kWrapUp && counsellor.wrap_up_ends <= now_) {
             FinishWrapUp(counsellor, out);
         }
@@ -324,7 +329,8 @@ void Router::Route(Commands& out) {
         if (!ring_all && !call.ringing.empty()) continue;
 
         std::vector<Counsellor*> candidates;
-        for (auto& [cid, counsellor] : counsellors_) {
+        for (const auto& cid : available_) {  // in id order, as counsellors_
+            Counsellor& counsellor = counsellors_.at(cid);
             if (Eligible(call, counsellor)) candidates.push_back(&counsellor);
         }
         if (candidates.empty()) continue;  // passed over: later calls may still be served
@@ -367,6 +373,18 @@ void Router::Enter(Counsellor& counsellor, CounsellorState state, BreakReason re
     counsellor.state = state;
     counsellor.reason = reason;
     counsellor.since = now_;
+    // The indexes that keep routing and timers proportional to who is available or timed, not to the floor.
+    const auto& id = counsellor.profile.id;
+    if (state == CounsellorState::kAvailable) {
+        available_.insert(id);
+    } else {
+        available_.erase(id);
+    }
+    if (state == CounsellorState::kRinging || state == CounsellorState::kWrapUp) {
+        timed_.insert(id);
+    } else {
+        timed_.erase(id);
+    }
     out.emplace_back(StateChanged{counsellor.profile.id, state, reason, now_});
 }
 

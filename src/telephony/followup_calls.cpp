@@ -43,9 +43,9 @@ void Callbacks::FollowUpRingTimeout(void* arg) {
 
 std::unique_ptr<Leg> Switchboard::Dial(const std::string& uri, const std::string& from_name,
                                        const std::string& from_uri, LegKind kind) {
-    auto leg = std::make_unique<Leg>(this, nullptr, kind, randombytes_random(),
-                                     static_cast<std::uint16_t>(randombytes_random()), randombytes_random());
-    if (!OpenMedia(*leg, config_, Callbacks::Rtp)) return nullptr;
+    auto taken = TakeLeg(nullptr, kind);
+    if (!taken) return nullptr;
+    auto leg = std::move(*taken);
     mbuf* offer = nullptr;
     if (sdp_encode(&offer, leg->sdp, true) != 0) return nullptr;
     int err = sipsess_connect(&leg->sess, sock_, uri.c_str(), from_name.c_str(), from_uri.c_str(), "crisisline",

@@ -140,16 +140,16 @@ void Switchboard::OnInvite(const sip_msg* msg) {
     call->record.line_id = line.id;
     call->record.arrived_at = Now();
     call->record.caller_number = Text(msg->from.uri.user);
-    call->caller = std::make_unique<Leg>(this, call.get(), LegKind::kCaller, randombytes_random(),
-                                         static_cast<std::uint16_t>(randombytes_random()), randombytes_random());
-    Leg& leg = *call->caller;
-    leg.last_rx_ms = Now();
-    if (auto opened = OpenMedia(leg, config_, Callbacks::Rtp); !opened) {
-        spdlog::error("telephony: {}; answering 503", opened.error().message);
+    auto taken = TakeLeg(call.get(), LegKind::kCaller);
+    if (!taken) {
+        spdlog::error("telephony: {}; answering 503", taken.error().message);
         sip_treplyf(nullptr, nullptr, sip_, msg, false, 503, "Service Unavailable",
                     "Retry-After: 2\r\nContent-Length: 0\r\n\r\n");
         return;
     }
+    call->caller = std::move(*taken);
+    Leg& leg = *call->caller;
+    leg.last_rx_ms = Now();
     if (!DecodeRemoteSdp(leg, msg->mb, true)) {
         spdlog::warn("telephony: INVITE from {} without usable SDP (no PCMU/PCMA, no address, or malformed): 488",
                      source);

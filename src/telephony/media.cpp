@@ -38,6 +38,7 @@ void Callbacks::Tick(void* arg) { static_cast<Switchboard*>(arg)->OnTick(); }
 void Callbacks::Rtp(const sa* src, const rtp_header* hdr, mbuf* mb, void* arg) {
     auto* leg = static_cast<Leg*>(arg);
     if (leg->state == LegState::kGone || !leg->board) return;
+    if (leg->call == nullptr && leg->follow_up == nullptr) return;  // a spare: nobody was told its port
     leg->board->OnMedia(*leg, src, hdr, mb);
 }
 
@@ -52,6 +53,7 @@ void Switchboard::OnTick() {
     // The gauges for /metrics, four times a second: a full snapshot costs O(counsellors),
     // too much to take after every event at a busy hour.
     if (ticks_ % kGaugeTicks == 0) PublishLive();
+    RefillSpareLegs();
     // Stay on the 20 ms grid however late this tick ran.
     std::uint64_t next = tick_origin_ + (ticks_ + 1) * kTickMs;
     if (next <= now) {

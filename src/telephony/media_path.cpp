@@ -5,6 +5,9 @@
 #include <cstring>
 
 #include "media/dtmf.hpp"
+#include "telephony/callbacks.hpp"
+
+#include <sodium.h>
 
 namespace crisisline::telephony {
 
@@ -35,6 +38,31 @@ Result<void> OpenMedia(Leg& leg, const TelephonyConfig& config, rtp_recv_h* recv
     if (!err) err = sdp_media_set_lattr(leg.audio, true, "ptime", "20");
     if (err) return Fail(ErrorCode::kInternal, "could not build the SDP description");
     return {};
+}
+
+Result<std::unique_ptr<Leg>> Switchboard::TakeLeg(Call* call, LegKind kind) {
+    std::unique_ptr<Leg> leg;
+    if (!spare_legs_.empty()) {
+        leg = std::move(spare_legs_.back());
+        spare_legs_.pop_back();
+    } else {
+        leg = std::make_unique<Leg>(this, nullptr, kind, randombytes_random(),
+                                    static_cast<std::uint16_t>(randombytes_random()), randombytes_random());
+        if (auto opened = OpenMedia(*leg, config_, Callbacks::Rtp); !opened) return tl::unexpected(opened.error());
+    }
+    leg->call = call;
+    leg->kind = kind;
+    return leg;
+}
+
+void Switchboard::RefillSpareLegs() {
+    constexpr size_t kSpares = 8;
+    while (spare_legs_.size() < kSpares && !stopping_) {
+        auto leg = std::make_unique<Leg>(this, nullptr, LegKind::kCaller, randombytes_random(),
+                                         static_cast<std::uint16_t>(randombytes_random()), randombytes_random());
+        if (!OpenMedia(*leg, config_, Callbacks::Rtp)) return;  // ports exhausted: try again next tick
+        spare_legs_.push_back(std::move(leg));
+    }
 }
 
 bool TakeRemoteSdp(Leg& leg) {

@@ -16,10 +16,6 @@ constexpr std::int64_t kDefaultExpiresS = 3600;
 
 std::string Text(const pl& p) { return std::string(p.p ? p.p : "", p.l); }
 
-std::unique_ptr<Leg> NewLeg(Switchboard* board, Call* call, LegKind kind) {
-    return std::make_unique<Leg>(board, call, kind, randombytes_random(),
-                                 static_cast<std::uint16_t>(randombytes_random()), randombytes_random());
-}
 
 }  // namespace
 
@@ -141,9 +137,10 @@ void Switchboard::Ring(Call& call, const std::string& counsellor) {
     if (username == username_of_.end()) return fail("no phone account");
     auto binding = bindings_.find(username->second);
     if (binding == bindings_.end() || binding->second.expires_ms <= Now()) return fail("phone not registered");
-    auto leg = NewLeg(this, &call, LegKind::kPhone);
+    auto taken = TakeLeg(&call, LegKind::kPhone);
+    if (!taken) return fail("no media port");
+    auto leg = std::move(*taken);
     leg->counsellor = counsellor;
-    if (auto opened = OpenMedia(*leg, config_, Callbacks::Rtp); !opened) return fail("no media port");
     mbuf* offer = nullptr;
     if (sdp_encode(&offer, leg->sdp, true) != 0) return fail("SDP");
     const auto& line = lines_[call.record.line_id];
@@ -191,8 +188,9 @@ void Switchboard::RingOverflow(Call& call) {
     }
     if (target.rfind("sip:", 0) != 0 && target.rfind("sips:", 0) != 0) return;
     if (call.overflow) return;
-    auto leg = NewLeg(this, &call, LegKind::kOverflow);
-    if (!OpenMedia(*leg, config_, Callbacks::Rtp)) return;
+    auto taken = TakeLeg(&call, LegKind::kOverflow);
+    if (!taken) return;
+    auto leg = std::move(*taken);
     mbuf* offer = nullptr;
     if (sdp_encode(&offer, leg->sdp, true) != 0) return;
     std::string number = line.numbers.empty() ? std::string("crisisline") : line.numbers.front();

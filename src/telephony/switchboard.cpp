@@ -74,8 +74,12 @@ Switchboard::~Switchboard() {
     tmr_cancel(tick_.get());
     tmr_cancel(router_timer_.get());
     calls_.clear();
+    follow_ups_.clear();
     graveyard_.clear();
     call_graveyard_.clear();
+    follow_up_graveyard_.clear();
+    spare_legs_.clear();
+    mem_deref(scratch_);
     mem_deref(lsnr_);
     mem_deref(sock_);
     if (sip_) sip_close(sip_, true);

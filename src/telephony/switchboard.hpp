@@ -164,6 +164,13 @@ private:
     void EndCall(Call& call, const std::string& reason);
     void PublishLive();
 
+    // ---- media sockets ----
+    // A leg with its RTP socket and SDP already open, from the spares when there are any: opening a
+    // socket is the slowest part of ringing a phone, so the media clock keeps a few ready.
+    // kUnavailable when no RTP port is free.
+    Result<std::unique_ptr<Leg>> TakeLeg(Call* call, LegKind kind);
+    void RefillSpareLegs();
+
     // ---- bookkeeping ----
     void Publish(const std::string& type, const Call* call, const std::string& counsellor, nlohmann::json data);
     Call* FindCall(const std::string& id);
@@ -205,6 +212,7 @@ private:
     std::map<std::string, FollowUpState> follow_ups_;  // by follow-up id
     std::vector<std::unique_ptr<FollowUpCall>> follow_up_graveyard_;
     std::vector<std::unique_ptr<Leg>> graveyard_;
+    std::vector<std::unique_ptr<Leg>> spare_legs_;  // media open, not yet in a call
     std::vector<std::unique_ptr<Call>> call_graveyard_;
     std::vector<std::function<void()>> deferred_;  // Router inputs raised while executing its commands
     bool applying_ = false;
