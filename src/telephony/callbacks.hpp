@@ -12,9 +12,7 @@ namespace crisisline::telephony {
 struct Callbacks {
     static bool Request(const sip_msg* msg, void* arg);
     static void Invite(const sip_msg* msg, void* arg);
-    static void Tick(void* arg);
-    static void RouterTimer(void* arg);
-    static void ChoiceTimeout(void* arg);        // arg: the Call's leg (caller)
+    static void TickFd(int flags, void* arg);  // the media clock's timerfd
     static void FollowUpRingTimeout(void* arg);  // arg: the follow-up leg ringing
 
     static void Rtp(const sa* src, const rtp_header* hdr, mbuf* mb, void* arg);

@@ -30,13 +30,6 @@ enum class Admission { kAdmitted, kChallenge, kRefused };
 bool Callbacks::Request(const sip_msg* msg, void* arg) { return static_cast<Switchboard*>(arg)->OnRequest(msg); }
 void Callbacks::Invite(const sip_msg* msg, void* arg) { static_cast<Switchboard*>(arg)->OnInvite(msg); }
 
-void Callbacks::ChoiceTimeout(void* arg) {
-    auto* leg = static_cast<Leg*>(arg);
-    if (leg->call && leg->call->phase == CallPhase::kChoosing) {
-        leg->board->ChooseLanguage(*leg->call, acd::Language::kEnglish);
-    }
-}
-
 int Callbacks::CallerOffer(mbuf** descp, const sip_msg* msg, void* arg) {
     // A re-INVITE: hold (sendonly/inactive), resume, or a new media address.
     auto* leg = static_cast<Leg*>(arg);
@@ -218,7 +211,7 @@ void Switchboard::CallerDigit(Call& call, int digit) {
 void Switchboard::ChooseLanguage(Call& call, acd::Language language) {
     if (call.phase != CallPhase::kGreeting && call.phase != CallPhase::kChoosing) return;
     routing_event_at_ = std::chrono::steady_clock::now();
-    tmr_cancel(&call.choice_timer);
+    call.choice_deadline = 0;
     call.language = language;
     call.record.language = language == acd::Language::kWelsh ? "cy" : "en";
     call.phase = CallPhase::kQueued;

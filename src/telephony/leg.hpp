@@ -89,11 +89,9 @@ struct Call {
     std::unique_ptr<Leg> overflow;
     Leg* bridged = nullptr;  // the phone or overflow leg the caller talks to
     std::optional<std::int64_t> repeat_count;
-    tmr choice_timer{};
+    std::int64_t choice_deadline = 0;  // kChoosing: when English is chosen for them (0: none)
     std::int64_t bridged_at = 0;
     bool answered_by_pool = false;  // a sister line's counsellor took it after it overflowed
-    Call() { tmr_init(&choice_timer); }
-    ~Call() { tmr_cancel(&choice_timer); }
 };
 
 // A follow-up call: the counsellor's phone first, then the consented number.

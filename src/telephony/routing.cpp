@@ -16,22 +16,13 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 
 }  // namespace
 
-void Callbacks::RouterTimer(void* arg) { static_cast<Switchboard*>(arg)->OnRouterTimer(); }
-
 void Switchboard::OnRouterTimer() {
     routing_event_at_ = std::chrono::steady_clock::now();
     Apply(router_.Advance(Now()));
 }
 
 void Switchboard::ArmRouterTimer() {
-    auto next = router_.NextDeadline();
-    if (!next) {
-        tmr_cancel(router_timer_.get());
-        return;
-    }
-    auto now = Now();
-    std::uint64_t delay = *next > now ? static_cast<std::uint64_t>(*next - now) : 0;
-    tmr_start(router_timer_.get(), delay + 1, Callbacks::RouterTimer, this);
+    router_deadline_ = router_.NextDeadline();  // the media clock checks it every 20 ms
 }
 
 void Switchboard::Apply(Result<acd::Commands> commands, const char* what) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -123,7 +124,7 @@ private:
     bool OnRequest(const sip_msg* msg);
     void OnInvite(const sip_msg* msg);
     void OnRegister(const sip_msg* msg);
-    void OnTick();
+    void OnTick(std::uint64_t expirations);
     void OnRouterTimer();
 
     // ---- inbound ----
@@ -189,12 +190,11 @@ private:
     ::sip* sip_ = nullptr;
     sipsess_sock* sock_ = nullptr;
     sip_lsnr* lsnr_ = nullptr;
-    std::unique_ptr<tmr> tick_;
-    std::unique_ptr<tmr> router_timer_;
+    int tick_fd_ = -1;  // timerfd: the 20 ms media clock
+    std::optional<TimeMs> router_deadline_;  // when the Router next has something to do
     std::uint16_t sip_port_ = 0;
     mbuf* scratch_ = nullptr;  // one packet being built
     std::uint64_t ticks_ = 0;
-    std::uint64_t tick_origin_ = 0;
 
     acd::Router router_;
     std::map<std::string, records::PhoneLine> line_by_number_;  // normalised number -> line
