@@ -2,6 +2,7 @@
 // counsellor's own availability. Identifiers, states and timings only: no
 // contact content and no caller's number ever appear here.
 #include <limits>
+#include <set>
 
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
@@ -127,10 +128,21 @@ void Api::AddLiveRoutes(http::Router& r) {
               if (!bus_) return Fail(ErrorCode::kUnavailable, "telephony is not running on this server");
               auto after = QueryInt(req, "after", 0, 0, std::numeric_limits<std::int64_t>::max());
               if (!after) return tl::unexpected(after.error());
+              // A counsellor's own events (phone, state) carry no line: a supervisor sees them only for
+              // counsellors who share one of their lines.
+              std::set<std::string> colleagues;
+              if (oversight && telephony_) {
+                  if (auto live = telephony_->Snapshot()) {
+                      for (const auto& [id, info] : live->counsellors) {
+                          if (SharesLine(p, info.lines)) colleagues.insert(id);
+                      }
+                  }
+              }
               nlohmann::json out = nlohmann::json::array();
               for (const auto& e : bus_->Since(*after)) {
                   bool mine = e.counsellor == p.staff_id;
-                  bool visible = mine || (oversight && (e.line.empty() ? true : p.Serves(e.line)));
+                  bool visible = mine || (oversight && (e.line.empty() ? colleagues.count(e.counsellor) > 0
+                                                                        : p.Serves(e.line)));
                   if (visible) out.push_back(events::ToJson(e));
               }
               return Ok({{"events", out}, {"last_seq", bus_->LastSeq()}});
