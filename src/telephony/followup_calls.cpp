@@ -41,23 +41,6 @@ void Callbacks::FollowUpRingTimeout(void* arg) {
     if (leg->follow_up && leg->state == LegState::kRinging) leg->board->FollowUpRingTimeout(*leg);
 }
 
-std::unique_ptr<Leg> Switchboard::Dial(const std::string& uri, const std::string& from_name,
-                                       const std::string& from_uri, LegKind kind) {
-    auto taken = TakeLeg(nullptr, kind);
-    if (!taken) return nullptr;
-    auto leg = std::move(*taken);
-    mbuf* offer = nullptr;
-    if (sdp_encode(&offer, leg->sdp, true) != 0) return nullptr;
-    int err = sipsess_connect(&leg->sess, sock_, uri.c_str(), from_name.c_str(), from_uri.c_str(), "crisisline",
-                              nullptr, 0, "application/sdp", offer, nullptr, nullptr, false, Callbacks::PhoneOffer,
-                              Callbacks::PhoneAnswer, Callbacks::PhoneProgress, Callbacks::PhoneEstablished, nullptr,
-                              nullptr, Callbacks::PhoneClosed, leg.get(), "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n");
-    mem_deref(offer);
-    if (err) return nullptr;
-    leg->state = LegState::kRinging;
-    return leg;
-}
-
 Result<void> Switchboard::CallBack(const std::string& follow_up_id, const std::string& line_id,
                                    const std::string& counsellor, const std::string& number,
                                    std::function<void(std::string outcome)> done) {
@@ -67,14 +50,7 @@ Result<void> Switchboard::CallBack(const std::string& follow_up_id, const std::s
     if (binding == bindings_.end() || binding->second.expires_ms <= Now()) {
         return Fail(ErrorCode::kUnavailable, "your phone is not registered");
     }
-    const Trunk* trunk = nullptr;
-    for (const auto& t : config_.trunks) {
-        if (!t.outbound.empty()) {
-            trunk = &t;
-            break;
-        }
-    }
-    if (!trunk) return Fail(ErrorCode::kUnavailable, "no trunk is configured for outgoing calls (telephony.trunk.outbound)");
+    if (!OutboundTrunk()) return Fail(ErrorCode::kUnavailable, "no trunk is configured for outgoing calls (telephony.trunk.outbound)");
     if (follow_ups_.count(follow_up_id)) return Fail(ErrorCode::kConflict, "this follow-up call is already in progress");
     for (const auto& c : router_.Snapshot(Now()).counsellors) {
         if (c.counsellor != counsellor) continue;
@@ -91,9 +67,8 @@ Result<void> Switchboard::CallBack(const std::string& follow_up_id, const std::s
     call->counsellor = counsellor;
     call->number = number;
     const auto& line = lines_[line_id];
-    std::string line_number = line.numbers.empty() ? std::string("crisisline") : line.numbers.front();
     call->phone = Dial(binding->second.contact_uri, "Follow-up call (" + line.name + ")",
-                       "sip:" + line_number + "@" + config_.realm, LegKind::kFollowUpPhone);
+                       LineUri(line), LegKind::kFollowUpPhone, nullptr);
     if (!call->phone) return Fail(ErrorCode::kUnavailable, "could not ring your phone");
     call->phone->follow_up = call.get();
     // No inbound call may ring them while they call back; they return to available afterwards.
@@ -115,17 +90,10 @@ void Switchboard::FollowUpLegAnswered(Leg& leg) {
     FollowUpCall& call = *leg.follow_up;
     if (leg.kind == LegKind::kFollowUpPhone) {
         leg.state = LegState::kUp;
-        const Trunk* trunk = nullptr;
-        for (const auto& t : config_.trunks) {
-            if (!t.outbound.empty()) {
-                trunk = &t;
-                break;
-            }
-        }
+        const Trunk* trunk = OutboundTrunk();
         const auto& line = lines_[call.line_id];
-        std::string line_number = line.numbers.empty() ? std::string("crisisline") : line.numbers.front();
-        std::string uri = "sip:" + call.number + "@" + (trunk ? trunk->outbound : std::string("invalid"));
-        call.callee = trunk ? Dial(uri, line.name, "sip:" + line_number + "@" + config_.realm, LegKind::kFollowUpCallee)
+        call.callee = trunk ? Dial("sip:" + call.number + "@" + trunk->outbound, line.name, LineUri(line),
+                                   LegKind::kFollowUpCallee, nullptr)
                             : nullptr;
         if (!call.callee) {
             FinishFollowUp(call, "failed");
@@ -171,10 +139,10 @@ void Switchboard::FinishFollowUp(FollowUpCall& call, const std::string& outcome)
     auto state = std::move(it->second);
     follow_ups_.erase(it);
     for (auto* leg : {&state.call->phone, &state.call->callee}) {
-        if (*leg && (*leg)->sess && (*leg)->state != LegState::kGone) {
-            (*leg)->sess = static_cast<sipsess*>(mem_deref((*leg)->sess));  // BYE or CANCEL
+        if (*leg) {
+            HangUp(**leg);
+            (*leg)->follow_up = nullptr;
         }
-        if (*leg) (*leg)->follow_up = nullptr;
         Retire(std::move(*leg));
     }
     tmr_cancel(&state.call->ring_timer);

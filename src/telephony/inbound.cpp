@@ -15,8 +15,6 @@ namespace {
 constexpr TimeMs kNonceLifetimeMs = 5 * 60 * kSecondMs;
 constexpr std::uint32_t kLocalSource = 0xC0FFEE01;  // the RtpRewriter key for the server's own audio
 
-std::string Text(const pl& p) { return std::string(p.p ? p.p : "", p.l); }
-
 std::string SourceAddress(const sip_msg* msg) {
     char buf[64] = {};
     sa_ntop(&msg->src, buf, sizeof buf);
@@ -91,9 +89,9 @@ void Switchboard::OnInvite(const sip_msg* msg) {
         } else {
             httpauth_digest_resp resp;
             if (httpauth_digest_response_decode(&resp, &auth->val) == 0 &&
-                nonces_.Fresh(Text(resp.nonce), Now(), kNonceLifetimeMs) && Text(resp.realm) == config_.realm) {
+                nonces_.Fresh(PlText(resp.nonce), Now(), kNonceLifetimeMs) && PlText(resp.realm) == config_.realm) {
                 for (const auto& trunk : config_.trunks) {
-                    if (trunk.username.empty() || Text(resp.username) != trunk.username) continue;
+                    if (trunk.username.empty() || PlText(resp.username) != trunk.username) continue;
                     auto ha1 = DigestHa1(trunk.username, config_.realm, trunk.password);
                     if (httpauth_digest_response_auth(&resp, &msg->met, ha1.data()) == 0) {
                         admission = Admission::kAdmitted;
@@ -116,7 +114,7 @@ void Switchboard::OnInvite(const sip_msg* msg) {
         return;
     }
     // Which line: the number dialled.
-    std::string dialled = Text(msg->uri.user);
+    std::string dialled = PlText(msg->uri.user);
     auto normal = crypto::NormalisePhoneNumber(dialled);
     auto line_it = line_by_number_.find(normal ? *normal : dialled);
     if (line_it == line_by_number_.end()) {
@@ -132,7 +130,7 @@ void Switchboard::OnInvite(const sip_msg* msg) {
     call->record.contact_id = call->id;
     call->record.line_id = line.id;
     call->record.arrived_at = Now();
-    call->record.caller_number = Text(msg->from.uri.user);
+    call->record.caller_number = PlText(msg->from.uri.user);
     auto taken = TakeLeg(call.get(), LegKind::kCaller);
     if (!taken) {
         spdlog::error("telephony: {}; answering 503", taken.error().message);
@@ -201,7 +199,7 @@ void Switchboard::StartGreeting(Call& call) {
     }
 }
 
-// Called by the media clock when a caller's playlist has run out during the greeting.
+// The caller pressed a key during the greeting or the language choice.
 void Switchboard::CallerDigit(Call& call, int digit) {
     if (call.phase != CallPhase::kGreeting && call.phase != CallPhase::kChoosing) return;
     spdlog::debug("telephony: call {} pressed {}", call.id, static_cast<char>(digit));

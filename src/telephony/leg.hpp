@@ -77,6 +77,15 @@ struct Leg {
     ~Leg();  // releases the libre objects without signalling (callers signal first)
 };
 
+// Ends the leg's dialog as libre does on release: BYE when established, CANCEL while it rings.
+// Nothing when the other side already ended it.
+inline void HangUp(Leg& leg) {
+    if (leg.sess && leg.state != LegState::kGone) leg.sess = static_cast<sipsess*>(mem_deref(leg.sess));
+}
+
+// A libre pointer-length string as a std::string.
+inline std::string PlText(const pl& p) { return std::string(p.p ? p.p : "", p.l); }
+
 enum class CallPhase { kGreeting, kChoosing, kQueued, kBridged, kEnded };
 
 struct Call {
@@ -91,7 +100,6 @@ struct Call {
     std::optional<std::int64_t> repeat_count;
     std::int64_t choice_deadline = 0;  // kChoosing: when English is chosen for them (0: none)
     std::int64_t bridged_at = 0;
-    bool answered_by_pool = false;  // a sister line's counsellor took it after it overflowed
 };
 
 // A follow-up call: the counsellor's phone first, then the consented number.

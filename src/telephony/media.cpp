@@ -77,7 +77,7 @@ void Switchboard::OnTick(std::uint64_t expirations) {
     }
     // The gauges for /metrics, four times a second: a full snapshot costs O(counsellors),
     // too much to take after every event at a busy hour.
-    if (ticks_ % kGaugeTicks == 0) PublishLive();
+    if (ticks_ % kGaugeTicks == 0) RefreshGauges();
     RefillSpareLegs();
 }
 

@@ -14,8 +14,6 @@ namespace {
 constexpr TimeMs kNonceLifetimeMs = 5 * 60 * kSecondMs;
 constexpr std::int64_t kDefaultExpiresS = 3600;
 
-std::string Text(const pl& p) { return std::string(p.p ? p.p : "", p.l); }
-
 
 }  // namespace
 
@@ -23,7 +21,7 @@ std::string Text(const pl& p) { return std::string(p.p ? p.p : "", p.l); }
 
 void Switchboard::OnRegister(const sip_msg* msg) {
     auto now = Now();
-    std::string username = Text(msg->to.uri.user);
+    std::string username = PlText(msg->to.uri.user);
     const sip_hdr* auth = sip_msg_hdr(msg, SIP_HDR_AUTHORIZATION);
     auto challenge = [&](bool stale) {
         sip_treplyf(nullptr, nullptr, sip_, msg, false, 401, "Unauthorized",
@@ -40,12 +38,12 @@ void Switchboard::OnRegister(const sip_msg* msg) {
         sip_treply(nullptr, sip_, msg, 400, "Bad Authorization Header");
         return;
     }
-    if (!nonces_.Fresh(Text(resp.nonce), now, kNonceLifetimeMs)) {
+    if (!nonces_.Fresh(PlText(resp.nonce), now, kNonceLifetimeMs)) {
         challenge(true);
         return;
     }
     auto account = accounts_.find(username);
-    if (account == accounts_.end() || Text(resp.username) != username || Text(resp.realm) != config_.realm ||
+    if (account == accounts_.end() || PlText(resp.username) != username || PlText(resp.realm) != config_.realm ||
         httpauth_digest_response_auth(&resp, &msg->met, account->second.ha1) != 0) {
         spdlog::warn("telephony: REGISTER for '{}' with wrong credentials: 403", username);
         sip_treply(nullptr, sip_, msg, 403, "Forbidden");
@@ -66,7 +64,7 @@ void Switchboard::OnRegister(const sip_msg* msg) {
                 sip_treply(nullptr, sip_, msg, 400, "Bad Contact");
                 return;
             }
-            contact_uri = Text(addr.auri);
+            contact_uri = PlText(addr.auri);
             pl value;
             if (msg_param_decode(&addr.params, "expires", &value) == 0) expires = pl_u32(&value);
         }
@@ -125,6 +123,34 @@ void Switchboard::ExpireRegistrations() {
 
 // ---- ringing ----
 
+std::unique_ptr<Leg> Switchboard::Dial(const std::string& uri, const std::string& from_name,
+                                       const std::string& from_uri, LegKind kind, Call* call) {
+    auto taken = TakeLeg(call, kind);
+    if (!taken) return nullptr;
+    auto leg = std::move(*taken);
+    mbuf* offer = nullptr;
+    if (sdp_encode(&offer, leg->sdp, true) != 0) return nullptr;
+    int err = sipsess_connect(&leg->sess, sock_, uri.c_str(), from_name.c_str(), from_uri.c_str(), "crisisline",
+                              nullptr, 0, "application/sdp", offer, nullptr, nullptr, false, Callbacks::PhoneOffer,
+                              Callbacks::PhoneAnswer, Callbacks::PhoneProgress, Callbacks::PhoneEstablished, nullptr,
+                              nullptr, Callbacks::PhoneClosed, leg.get(), "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n");
+    mem_deref(offer);
+    if (err) return nullptr;
+    leg->state = LegState::kRinging;
+    return leg;
+}
+
+std::string Switchboard::LineUri(const records::PhoneLine& line) const {
+    return "sip:" + (line.numbers.empty() ? std::string("crisisline") : line.numbers.front()) + "@" + config_.realm;
+}
+
+const Trunk* Switchboard::OutboundTrunk() const {
+    for (const auto& trunk : config_.trunks) {
+        if (!trunk.outbound.empty()) return &trunk;
+    }
+    return nullptr;
+}
+
 void Switchboard::Ring(Call& call, const std::string& counsellor) {
     auto fail = [&](const char* why) {
         spdlog::warn("telephony: cannot ring {} for call {}: {}", counsellor, call.id, why);
@@ -137,25 +163,12 @@ void Switchboard::Ring(Call& call, const std::string& counsellor) {
     if (username == username_of_.end()) return fail("no phone account");
     auto binding = bindings_.find(username->second);
     if (binding == bindings_.end() || binding->second.expires_ms <= Now()) return fail("phone not registered");
-    auto taken = TakeLeg(&call, LegKind::kPhone);
-    if (!taken) return fail("no media port");
-    auto leg = std::move(*taken);
-    leg->counsellor = counsellor;
-    mbuf* offer = nullptr;
-    if (sdp_encode(&offer, leg->sdp, true) != 0) return fail("SDP");
     const auto& line = lines_[call.record.line_id];
-    std::string number = line.numbers.empty() ? std::string("crisisline") : line.numbers.front();
-    std::string from_uri = "sip:" + number + "@" + config_.realm;
     // What the phone shows: the line and the language, never the caller's number.
     std::string from_name = line.name + (call.language == acd::Language::kWelsh ? " (Cymraeg)" : "");
-    int err = sipsess_connect(&leg->sess, sock_, binding->second.contact_uri.c_str(), from_name.c_str(),
-                              from_uri.c_str(), "crisisline", nullptr, 0, "application/sdp", offer, nullptr, nullptr,
-                              false, Callbacks::PhoneOffer, Callbacks::PhoneAnswer, Callbacks::PhoneProgress,
-                              Callbacks::PhoneEstablished, nullptr, nullptr, Callbacks::PhoneClosed, leg.get(),
-                              "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n");
-    mem_deref(offer);
-    if (err) return fail("could not send the INVITE");
-    leg->state = LegState::kRinging;
+    auto leg = Dial(binding->second.contact_uri, from_name, LineUri(line), LegKind::kPhone, &call);
+    if (!leg) return fail("no media port, or the INVITE could not be sent");
+    leg->counsellor = counsellor;
     if (hooks_.routing_latency && routing_event_at_ != std::chrono::steady_clock::time_point{}) {
         hooks_.routing_latency(
             std::chrono::duration<double>(std::chrono::steady_clock::now() - routing_event_at_).count());
@@ -171,9 +184,7 @@ void Switchboard::StopRinging(Call& call, const std::string& counsellor) {
     if (it == call.phones.end()) return;
     auto leg = std::move(it->second);
     call.phones.erase(it);
-    if (leg && leg->sess && leg->state != LegState::kGone) {
-        leg->sess = static_cast<sipsess*>(mem_deref(leg->sess));  // CANCEL (or BYE if it raced to answer)
-    }
+    if (leg) HangUp(*leg);  // CANCEL (or BYE if it raced to answer)
     Retire(std::move(leg));
 }
 
@@ -188,23 +199,11 @@ void Switchboard::RingOverflow(Call& call) {
     }
     if (target.rfind("sip:", 0) != 0 && target.rfind("sips:", 0) != 0) return;
     if (call.overflow) return;
-    auto taken = TakeLeg(&call, LegKind::kOverflow);
-    if (!taken) return;
-    auto leg = std::move(*taken);
-    mbuf* offer = nullptr;
-    if (sdp_encode(&offer, leg->sdp, true) != 0) return;
-    std::string number = line.numbers.empty() ? std::string("crisisline") : line.numbers.front();
-    std::string from_uri = "sip:" + number + "@" + config_.realm;
-    int err = sipsess_connect(&leg->sess, sock_, target.c_str(), line.name.c_str(), from_uri.c_str(), "crisisline",
-                              nullptr, 0, "application/sdp", offer, nullptr, nullptr, false, Callbacks::PhoneOffer,
-                              Callbacks::PhoneAnswer, Callbacks::PhoneProgress, Callbacks::PhoneEstablished, nullptr,
-                              nullptr, Callbacks::PhoneClosed, leg.get(), "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n");
-    mem_deref(offer);
-    if (err) {
-        spdlog::warn("telephony: call {}: could not offer it to the overflow destination (error {})", call.id, err);
+    auto leg = Dial(target, line.name, LineUri(line), LegKind::kOverflow, &call);
+    if (!leg) {
+        spdlog::warn("telephony: call {}: could not offer it to the overflow destination", call.id);
         return;
     }
-    leg->state = LegState::kRinging;
     call.overflow = std::move(leg);
     spdlog::info("telephony: call {} offered to the overflow destination while it stays queued", call.id);
     Publish("call.overflow", &call, "", {{"wait_ms", Now() - call.record.arrived_at}});
@@ -214,13 +213,13 @@ void Switchboard::PhoneAnswered(Leg& leg) {
     Call* call = leg.call;
     if (!call || call->phase != CallPhase::kQueued) {
         // Answered after the caller went or someone else took it: release this phone.
-        leg.sess = static_cast<sipsess*>(mem_deref(leg.sess));
+        HangUp(leg);
         return;
     }
     if (leg.kind == LegKind::kOverflow) {
         auto commands = router_.OverflowAnswered(call->id, Now());
         if (!commands) {
-            leg.sess = static_cast<sipsess*>(mem_deref(leg.sess));
+            HangUp(leg);
             return;
         }
         Bridge(*call, leg);
@@ -231,7 +230,7 @@ void Switchboard::PhoneAnswered(Leg& leg) {
     if (!commands) {
         spdlog::info("telephony: {} answered call {} too late: {}", leg.counsellor, call->id,
                      commands.error().message);
-        leg.sess = static_cast<sipsess*>(mem_deref(leg.sess));  // BYE to that phone only
+        HangUp(leg);  // BYE to that phone only
         auto it = call->phones.find(leg.counsellor);
         if (it != call->phones.end()) {
             Retire(std::move(it->second));

@@ -95,13 +95,9 @@ void Switchboard::Execute(const acd::Command& command) {
                        Publish("call.abandoned", call, "", {{"wait_ms", c.wait_ms}});
                        call->phase = CallPhase::kEnded;
                        for (auto& [id, leg] : call->phones) {
-                           if (leg && leg->sess && leg->state != LegState::kGone) {
-                               leg->sess = static_cast<sipsess*>(mem_deref(leg->sess));  // CANCEL
-                           }
+                           if (leg) HangUp(*leg);  // CANCEL
                        }
-                       if (call->overflow && call->overflow->sess) {
-                           call->overflow->sess = static_cast<sipsess*>(mem_deref(call->overflow->sess));
-                       }
+                       if (call->overflow) HangUp(*call->overflow);
                        Retire(*call);
                    },
                    [&](const acd::StateChanged& c) {
@@ -129,16 +125,16 @@ void Switchboard::Bridge(Call& call, Leg& other) {
     ++counters_.calls_answered;
     call.record.answered_at = Now();
     call.record.counsellor_id = other.kind == LegKind::kPhone ? other.counsellor : "";
+    bool from_pool = false;  // a sister line's counsellor took it after it overflowed
     if (other.kind == LegKind::kPhone) {
         auto username = username_of_.find(other.counsellor);
         auto account = username == username_of_.end() ? accounts_.end() : accounts_.find(username->second);
         if (account != accounts_.end()) {
             const auto& lines = account->second.counsellor.lines;
-            call.answered_by_pool =
-                std::find(lines.begin(), lines.end(), call.record.line_id) == lines.end();
+            from_pool = std::find(lines.begin(), lines.end(), call.record.line_id) == lines.end();
         }
     }
-    if (call.answered_by_pool) {
+    if (from_pool) {
         spdlog::info("telephony: call {} answered from line {}'s overflow pool", call.id, call.record.line_id);
     }
     if (hooks_.call_log) hooks_.call_log->Answered(call.record);
@@ -158,9 +154,7 @@ void Switchboard::EndCall(Call& call, const std::string& reason) {
     auto now = Now();
     // Hang up every leg still up: BYE for established dialogs, CANCEL for rings.
     auto hang_up = [](std::unique_ptr<Leg>& leg) {
-        if (leg && leg->sess && leg->state != LegState::kGone) {
-            leg->sess = static_cast<sipsess*>(mem_deref(leg->sess));
-        }
+        if (leg) HangUp(*leg);
     };
     hang_up(call.caller);
     for (auto& [id, leg] : call.phones) hang_up(leg);

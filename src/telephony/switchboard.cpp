@@ -278,7 +278,7 @@ void Switchboard::Publish(const std::string& type, const Call* call, const std::
     hooks_.bus->Publish(std::move(e));
 }
 
-void Switchboard::PublishLive() {
+void Switchboard::RefreshGauges() {
     auto live = router_.Snapshot(Now());
     counters_.queue_length = static_cast<std::int64_t>(live.waiting.size());
     counters_.longest_wait_ms = live.longest_wait_ms;

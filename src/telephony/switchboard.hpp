@@ -153,8 +153,13 @@ private:
     void FollowUpLegGone(Leg& leg, std::uint16_t scode);
     void FollowUpRingTimeout(Leg& leg);
     void FinishFollowUp(FollowUpCall& call, const std::string& outcome);
+    // INVITEs `uri` with an SDP offer on a fresh leg (ringing); null when no media port is free or the
+    // request cannot be sent. `call` is null for follow-up legs.
     std::unique_ptr<Leg> Dial(const std::string& uri, const std::string& from_name, const std::string& from_uri,
-                              LegKind kind);
+                              LegKind kind, Call* call);
+    // The line's own number as a SIP URI: the caller ID of everything the server dials.
+    std::string LineUri(const records::PhoneLine& line) const;
+    const Trunk* OutboundTrunk() const;  // the first trunk with `outbound`, or null
 
     // ---- routing ----
     void Apply(Result<acd::Commands> commands, const char* what);
@@ -163,7 +168,7 @@ private:
     void ArmRouterTimer();
     void Bridge(Call& call, Leg& phone);
     void EndCall(Call& call, const std::string& reason);
-    void PublishLive();
+    void RefreshGauges();  // the queue and call gauges for /metrics, from a Router snapshot
 
     // ---- media sockets ----
     // A leg with its RTP socket and SDP already open, from the spares when there are any: opening a
