@@ -1,0 +1,159 @@
+// The live picture kept up to date from the feed: a pure reducer, tested without a socket.
+import type { CounsellorLive, LiveEvent, LivePicture } from './types';
+
+export interface Alert {
+  seq: number;
+  at: string;
+  line: string;
+  contact: string;
+  counsellor: string;
+  acknowledged: boolean;
+}
+
+export interface RingingCall {
+  call: string;
+  line: string;
+  language: string;
+  wait_ms: number;
+  repeat_count?: number;
+  since: number; // Date.now() when it started ringing here
+}
+
+export interface LiveState {
+  picture: LivePicture | null;
+  receivedAt: number;     // Date.now() when `picture` arrived; timings advance from it
+  ringing: RingingCall | null;  // a counsellor's own phone ringing
+  currentCall: string | null;   // the call (= contact id) a counsellor is on or wrapping up
+  flags: Record<string, { cause_for_concern: boolean; imminent_risk: boolean }>;
+  alerts: Alert[];
+  events: number;          // events applied: components re-render on change
+  lastEventType: string;
+}
+
+export const emptyLive: LiveState = {
+  picture: null,
+  receivedAt: 0,
+  ringing: null,
+  currentCall: null,
+  flags: {},
+  alerts: [],
+  events: 0,
+  lastEventType: '',
+};
+
+export function withPicture(state: LiveState, picture: LivePicture | null, now: number): LiveState {
+  const me = picture?.me ?? null;
+  let currentCall = state.currentCall;
+  if (me?.call && (me.state === 'on_call' || me.state === 'wrap_up')) currentCall = me.call;
+  return {
+    ...state,
+    picture,
+    receivedAt: now,
+    ringing: me?.state === 'ringing' ? state.ringing : null,
+    currentCall,
+  };
+}
+
+function updateCounsellor(picture: LivePicture, id: string, change: Partial<CounsellorLive>): LivePicture {
+  const apply = (c: CounsellorLive) => (c.counsellor === id ? { ...c, ...change } : c);
+  return {
+    ...picture,
+    me: picture.me && picture.me.counsellor === id ? apply(picture.me) : picture.me,
+    counsellors: picture.counsellors?.map(apply),
+  };
+}
+
+// Applies one event. `myId` is the signed-in person's staff id.
+export function applyEvent(state: LiveState, e: LiveEvent, myId: string, now: number): LiveState {
+  let next: LiveState = { ...state, events: state.events + 1, lastEventType: e.type };
+  const data = e.data ?? {};
+  const call = typeof data.call === 'string' ? data.call : '';
+  switch (e.type) {
+    case 'counsellor.state': {
+      if (!next.picture || !e.counsellor) break;
+      const change: Partial<CounsellorLive> = {
+        state: String(data.state ?? ''),
+        in_state_ms: 0,
+        reason: typeof data.reason === 'string' ? data.reason : undefined,
+      };
+      if (typeof data.call === 'string') change.call = data.call;
+      else if (['available', 'break', 'offline'].includes(String(data.state))) change.call = undefined;
+      if (typeof data.wrap_up_ends === 'string') change.wrap_up_ends = data.wrap_up_ends;
+      // Timings of the others are relative to receivedAt: rebase this one.
+      change.in_state_ms = -(now - next.receivedAt);
+      next.picture = updateCounsellor(next.picture, e.counsellor, change);
+      if (e.counsellor === myId && change.state !== 'ringing') next.ringing = null;
+      break;
+    }
+    case 'queue.summary': {
+      if (!next.picture || !e.line) break;
+      next.picture = {
+        ...next.picture,
+        queues: {
+          ...next.picture.queues,
+          [e.line]: { waiting: Number(data.waiting ?? 0), longest_wait_ms: Number(data.longest_wait_ms ?? 0) },
+        },
+      };
+      break;
+    }
+    case 'call.ringing':
+      if (e.counsellor === myId) {
+        next.ringing = {
+          call,
+          line: e.line ?? '',
+          language: String(data.language ?? 'en'),
+          wait_ms: Number(data.wait_ms ?? 0),
+          repeat_count: typeof data.repeat_count === 'number' ? data.repeat_count : undefined,
+          since: now,
+        };
+      }
+      break;
+    case 'call.repeat_count':
+      if (next.ringing && next.ringing.call === call) {
+        next.ringing = { ...next.ringing, repeat_count: Number(data.repeat_count ?? 0) };
+      }
+      break;
+    case 'call.bridged':
+      if (e.counsellor === myId) {
+        next.ringing = null;
+        next.currentCall = call;
+      } else if (next.ringing && next.ringing.call === call) {
+        next.ringing = null; // someone else answered
+      }
+      break;
+    case 'call.ended':
+    case 'call.abandoned':
+      if (next.ringing && next.ringing.call === call) next.ringing = null;
+      break;
+    case 'contact.flags': {
+      const contact = String(data.contact ?? '');
+      if (contact) {
+        next.flags = {
+          ...next.flags,
+          [contact]: { cause_for_concern: data.cause_for_concern === true, imminent_risk: data.imminent_risk === true },
+        };
+      }
+      break;
+    }
+    case 'escalation.raised':
+      next.alerts = [
+        ...next.alerts,
+        {
+          seq: e.seq,
+          at: e.at,
+          line: e.line ?? '',
+          contact: String(data.contact ?? ''),
+          counsellor: e.counsellor ?? '',
+          acknowledged: false,
+        },
+      ];
+      break;
+    default:
+      break;
+  }
+  return next;
+}
+
+export function acknowledge(state: LiveState, seq: number): LiveState {
+  return { ...state, alerts: state.alerts.map((a) => (a.seq === seq ? { ...a, acknowledged: true } : a)) };
+}

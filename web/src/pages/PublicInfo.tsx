@@ -1,0 +1,7 @@
+export function PublicInfo({ line }: { line: string }) {
+  return (
+    <main id="main" class="page">
+      <h1>{line}</h1>
+    </main>
+  );
+}
