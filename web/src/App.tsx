@@ -2,7 +2,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, lastRequestAt, onUnauthenticated, setCsrfToken } from './lib/api';
 import { LiveFeed, type FeedStatus } from './lib/live';
-import { applyEvent, emptyLive, withPicture, type LiveState } from './lib/liveState';
+import { acknowledge, applyEvent, emptyLive, withPicture, type LiveState } from './lib/liveState';
 import { linkHandler, navigate, usePath } from './lib/router';
 import { hasRole, homeFor, SessionContext } from './lib/session';
 import type { SessionInfo } from './lib/types';
@@ -92,6 +92,7 @@ function SignedInApp({ path }: { path: string }) {
           setLive(emptyLive);
           navigate('/', true);
         },
+        acknowledge: (seq: number) => setLive((s) => acknowledge(s, seq)),
       },
     [session, live],
   );

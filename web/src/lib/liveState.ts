@@ -28,6 +28,7 @@ export interface LiveState {
   alerts: Alert[];
   events: number;          // events applied: components re-render on change
   lastEventType: string;
+  callEvents: number;      // call.bridged/ended/abandoned/overflow applied: today's figures are stale
 }
 
 export const emptyLive: LiveState = {
@@ -39,6 +40,7 @@ export const emptyLive: LiveState = {
   alerts: [],
   events: 0,
   lastEventType: '',
+  callEvents: 0,
 };
 
 export function withPicture(state: LiveState, picture: LivePicture | null, now: number): LiveState {
@@ -63,11 +65,63 @@ function updateCounsellor(picture: LivePicture, id: string, change: Partial<Coun
   };
 }
 
+const CALL_FIGURE_EVENTS = new Set(['call.bridged', 'call.ended', 'call.abandoned', 'call.overflow']);
+
+// Keeps a supervisor's lists of waiting and active calls current between pictures. Timings in the
+// picture are relative to receivedAt, so a call that starts now gets -(now - receivedAt).
+function trackCalls(picture: LivePicture, e: LiveEvent, call: string, rebase: (ms: number) => number): LivePicture {
+  if (!picture.waiting || !picture.active || !call) return picture;
+  let waiting = picture.waiting;
+  let active = picture.active;
+  const data = e.data ?? {};
+  switch (e.type) {
+    case 'call.queued':
+      if (!waiting.some((w) => w.call === call)) {
+        waiting = [...waiting, { call, line: e.line ?? '', language: String(data.language ?? 'en'),
+          position: waiting.filter((w) => w.line === e.line).length + 1, wait_ms: rebase(0), ringing: [], overflowed: false }];
+      }
+      break;
+    case 'call.ringing':
+      waiting = waiting.map((w) => (w.call === call && e.counsellor && !w.ringing.includes(e.counsellor)
+        ? { ...w, ringing: [...w.ringing, e.counsellor] } : w));
+      break;
+    case 'call.overflow':
+      waiting = waiting.map((w) => (w.call === call ? { ...w, overflowed: true } : w));
+      break;
+    case 'call.bridged':
+      waiting = waiting.filter((w) => w.call !== call);
+      if (!active.some((a) => a.call === call)) {
+        active = [...active, { call, line: e.line ?? '', counsellor: e.counsellor ?? '', wait_ms: Number(data.wait_ms ?? 0), talk_ms: rebase(0) }];
+      }
+      break;
+    case 'call.ended':
+    case 'call.abandoned':
+      waiting = waiting.filter((w) => w.call !== call);
+      active = active.filter((a) => a.call !== call);
+      break;
+    default:
+      return picture;
+  }
+  const queues = { ...picture.queues };
+  if (e.line) {
+    const mine = waiting.filter((w) => w.line === e.line);
+    queues[e.line] = { waiting: mine.length, longest_wait_ms: mine.reduce((m, w) => Math.max(m, w.wait_ms), 0) };
+  }
+  return { ...picture, waiting, active, queues };
+}
+
 // Applies one event. `myId` is the signed-in person's staff id.
 export function applyEvent(state: LiveState, e: LiveEvent, myId: string, now: number): LiveState {
-  let next: LiveState = { ...state, events: state.events + 1, lastEventType: e.type };
+  let next: LiveState = {
+    ...state,
+    events: state.events + 1,
+    lastEventType: e.type,
+    callEvents: state.callEvents + (CALL_FIGURE_EVENTS.has(e.type) ? 1 : 0),
+  };
   const data = e.data ?? {};
   const call = typeof data.call === 'string' ? data.call : '';
+  const rebase = (ms: number) => ms - (now - next.receivedAt);
+  if (next.picture && e.type.startsWith('call.')) next.picture = trackCalls(next.picture, e, call, rebase);
   switch (e.type) {
     case 'counsellor.state': {
       if (!next.picture || !e.counsellor) break;
@@ -91,7 +145,7 @@ export function applyEvent(state: LiveState, e: LiveEvent, myId: string, now: nu
         ...next.picture,
         queues: {
           ...next.picture.queues,
-          [e.line]: { waiting: Number(data.waiting ?? 0), longest_wait_ms: Number(data.longest_wait_ms ?? 0) },
+          [e.line]: { waiting: Number(data.waiting ?? 0), longest_wait_ms: rebase(Number(data.longest_wait_ms ?? 0)) },
         },
       };
       break;

@@ -8,6 +8,8 @@ export interface SessionContextValue {
   session: SessionInfo;
   live: LiveState;
   signOut(): Promise<void>;
+  // Marks an escalation alert as seen (it stays seen across the console's pages).
+  acknowledge(seq: number): void;
 }
 
 export const SessionContext = createContext<SessionContextValue | null>(null);

@@ -157,7 +157,7 @@ export interface FollowUp {
   latest: string;
   method?: string;
   assigned_to?: string;
-  attempts?: number;
+  attempts?: Array<{ at: string; outcome: string; by: string }>;
   number_masked?: string;
   notes?: string;
 }

@@ -1,7 +1,147 @@
-export function Desk(_props: { large?: boolean }) {
+// The counsellor's desk: status, the incoming call, the call being handled
+// (restored exactly after a reload), and follow-ups due.
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError } from '../lib/api';
+import { useSession } from '../lib/session';
+import type { Contact, LivePicture } from '../lib/types';
+import { ContactPanel } from './desk/ContactPanel';
+import { IncomingCall } from './desk/IncomingCall';
+import { MyFollowUps } from './desk/MyFollowUps';
+import { useReference } from './desk/reference';
+import { StatusControl } from './desk/StatusControl';
+import './desk/desk.css';
+
+interface Open {
+  line: string;
+  contact: Contact;
+}
+
+// A call's contact is on one of the counsellor's lines: find which.
+async function findContact(lines: string[], id: string): Promise<Open | null> {
+  for (const line of lines) {
+    try {
+      const contact = await api<Contact>('GET', `/api/v1/lines/${line}/contacts/${id}?purpose=on_call`);
+      return { line, contact };
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.status !== 404) throw e;
+    }
+  }
+  return null;
+}
+
+export function Desk() {
+  const { session, live } = useSession();
+  const reference = useReference();
+  const [open, setOpen] = useState<Open | null>(null);
+  const [closedIds, setClosedIds] = useState<string[]>([]);
+  const [message, setMessage] = useState('');
+  const [now, setNow] = useState(Date.now());
+  const [wrapUpEnds, setWrapUpEnds] = useState<string | undefined>(undefined);
+  const [followUpsKey, setFollowUpsKey] = useState(0);
+  const lines = session.staff.lines;
+  const me = live.picture?.me ?? null;
+
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, []);
+
+  // The call this counsellor is on (or wrapping up): open its contact.
+  const call = live.currentCall;
+  useEffect(() => {
+    if (!call || closedIds.includes(call) || open?.contact.id === call) return;
+    let cancelled = false;
+    findContact(lines, call)
+      .then((found) => {
+        if (cancelled || !found) return;
+        if (found.contact.status === 'closed') return;
+        setOpen(found);
+      })
+      .catch((e) => setMessage(e instanceof ApiError ? e.message : String(e)));
+    return () => {
+      cancelled = true;
+    };
+  }, [call, lines.join(',')]);
+
+  // The wrap-up's end time comes with the live picture.
+  useEffect(() => {
+    if (me?.state !== 'wrap_up') {
+      setWrapUpEnds(undefined);
+      return;
+    }
+    if (me.wrap_up_ends) {
+      setWrapUpEnds(me.wrap_up_ends);
+      return;
+    }
+    api<LivePicture>('GET', '/api/v1/live')
+      .then((p) => setWrapUpEnds(p.me?.wrap_up_ends))
+      .catch(() => undefined);
+  }, [me?.state, me?.wrap_up_ends]);
+
+  const recordWithoutCall = async () => {
+    const line = lines[0];
+    if (!line) return;
+    try {
+      const contact = await api<Contact>('POST', `/api/v1/lines/${line}/contacts`, {});
+      setOpen({ line, contact });
+    } catch (e) {
+      setMessage(e instanceof ApiError ? e.message : String(e));
+    }
+  };
+
+  const lineName = (id: string) => id;
+  const state = me?.state;
+  const callState = state === 'on_call' || state === 'wrap_up' || state === 'ringing' ? state : 'none';
+
   return (
-    <main id="main" class="page">
-      <h1>Desk</h1>
+    <main id="main" class="page desk">
+      <h1 class="visually-hidden">Counsellor desk</h1>
+      <div class="desk-grid">
+        <aside class="desk-side" aria-label="Status and follow-ups">
+          <StatusControl me={me} since={live.receivedAt} now={now} />
+          <div class="incoming-slot">
+            {live.ringing && <IncomingCall call={live.ringing} lineName={lineName(live.ringing.line)} now={now} />}
+          </div>
+          {state === 'wrap_up' && !open && (
+            <section class="panel">
+              <h2>Wrap-up</h2>
+              <button type="button" class="primary" onClick={() => api('POST', '/api/v1/me/wrap-up-done').catch(() => undefined)}>
+                Ready for the next call
+              </button>
+            </section>
+          )}
+          {reference && <MyFollowUps lines={lines} reference={reference} refreshKey={followUpsKey} />}
+        </aside>
+        <div class="desk-main">
+          {message && <p class="form-error" role="alert">{message}</p>}
+          {open && reference ? (
+            <ContactPanel
+              key={open.contact.id}
+              line={open.line}
+              initial={open.contact}
+              reference={reference}
+              callState={callState}
+              wrapUpEnds={wrapUpEnds}
+              onClosed={(c) => {
+                setClosedIds([...closedIds, c.id]);
+                setOpen(null);
+                setFollowUpsKey(followUpsKey + 1);
+                setMessage('');
+              }}
+            />
+          ) : (
+            <section class="panel waiting-for-call">
+              <h2>No call open</h2>
+              <p>
+                When a call is put through to your phone, it appears here at once, with the caller's language and
+                how long they waited. Your notes are saved as you type.
+              </p>
+              {closedIds.length > 0 && <p role="status">Contact closed. Thank you.</p>}
+              <button type="button" onClick={recordWithoutCall}>Record a contact without a call</button>
+            </section>
+          )}
+        </div>
+      </div>
     </main>
   );
 }

@@ -1,0 +1,156 @@
+// The console end to end in a real browser (Debian's Chromium) against the real server, with a real call
+// placed by SIPp: sign-in with TOTP, the desk, the wallboard, administration and the public page.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { artifacts, axeViolations, Fixture, launchBrowser, newPage, screenshot, signIn } from './lib.mjs';
+
+let fixture;
+let browser;
+const problems = []; // CSP violations and page errors, on any page
+const secrets = {};
+
+before(async () => {
+  fixture = await Fixture.start();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await fixture?.stop();
+});
+
+async function expectAccessible(page, name) {
+  await screenshot(page, name);
+  const violations = await axeViolations(page);
+  assert.deepEqual(violations, [], `axe-core violations on ${name}: ${JSON.stringify(violations, null, 1)}`);
+}
+
+test('a counsellor handles a real call end to end while the supervisor watches', async () => {
+  const { url, passwords } = fixture.info;
+  const desk = await newPage(browser, problems);
+  await desk.goto(url);
+  await expectAccessible(desk, '01-sign-in');
+  secrets['demo.counsellor'] = await signIn(desk, url, 'demo.counsellor', passwords['demo.counsellor']);
+  await desk.waitForURL(/\/desk$/);
+  await desk.getByTestId('feed-status').filter({ hasText: 'Live' }).waitFor();
+
+  const board = await newPage(browser, problems);
+  secrets['demo.supervisor'] = await signIn(board, url, 'demo.supervisor', passwords['demo.supervisor']);
+  await board.goto(`${url}/wallboard`);
+  await board.getByTestId('feed-status').filter({ hasText: 'Live' }).waitFor();
+
+  // The counsellor's phone registers (the demo makes them available at once); a caller rings and presses 2.
+  await fixture.send({ cmd: 'register', user: 'demo.counsellor', ring_ms: 1500, talk_ms: 120000 });
+  await desk.getByTestId('my-state').filter({ hasText: 'Available' }).waitFor({ timeout: 10000 });
+  await expectAccessible(desk, '02-desk-available');
+  await fixture.send({ cmd: 'call', talk_ms: 90000, digit: '2' });
+
+  // The incoming call is on the desk while the phone rings (the phone answers after 1.5 s).
+  const incoming = desk.getByTestId('incoming-call');
+  await incoming.waitFor({ timeout: 15000 });
+  assert.match(await incoming.textContent(), /English/);
+  await screenshot(desk, '03-desk-incoming');
+
+  // Answered: the contact opens, the timer runs, and the wallboard shows the counsellor on the call.
+  const panel = desk.getByTestId('contact-panel');
+  await panel.waitFor({ timeout: 10000 });
+  await board.getByText('On a call').first().waitFor({ timeout: 5000 });
+  await screenshot(board, '04-wallboard-on-call');
+
+  // The counsellor works through the call.
+  await desk.getByLabel('Name the caller wishes to use').fill('Chris (e2e fictional)');
+  await desk.getByLabel('Who is calling').selectOption('police_officer');
+  await desk.getByLabel('Work trauma or critical-incident exposure').check();
+  await desk.getByRole('group', { name: 'Hopelessness' }).getByLabel('Present').check();
+  await desk.getByLabel('Note: hopelessness').fill('Says nothing will change (e2e fictional)');
+  await desk.getByLabel(/^Safety formulation/).fill('Fictional formulation written by the browser test.');
+  await desk.getByLabel(/^Warning signs/).fill('Not sleeping; withdrawing (e2e fictional)');
+  await desk.getByLabel(/There is cause for concern/).check();
+  await desk.getByLabel('Reasons for concern').fill('Recent loss at work (e2e fictional)');
+  await desk.getByTestId('save-status').filter({ hasText: 'Saved' }).waitFor({ timeout: 10000 });
+
+  // Signposting: search and add with one key.
+  await desk.getByLabel('Search the directory').fill('bereavement');
+  const first = desk.getByRole('button', { name: /^Add Example Bereavement/ }).first();
+  await first.focus();
+  await desk.keyboard.press('Enter');
+  await desk.getByRole('button', { name: /^Remove Example Bereavement/ }).waitFor();
+
+  // A follow-up with the caller's consent.
+  await desk.getByLabel('Number to call (the caller gave it for this)').fill('07700 900123');
+  await desk.getByLabel('The caller agreed to be called back on this number').check();
+  await desk.getByRole('button', { name: 'Schedule follow-up' }).click();
+  await desk.getByText(/Follow-up scheduled/).waitFor();
+  await desk.getByTestId('save-status').filter({ hasText: 'Saved' }).waitFor({ timeout: 10000 });
+  await expectAccessible(desk, '05-desk-on-call');
+
+  // A reload mid-call restores the draft exactly.
+  await desk.reload();
+  await desk.getByTestId('contact-panel').waitFor({ timeout: 10000 });
+  assert.equal(await desk.getByLabel('Name the caller wishes to use').inputValue(), 'Chris (e2e fictional)');
+  assert.equal(await desk.getByLabel('Note: hopelessness').inputValue(), 'Says nothing will change (e2e fictional)');
+  assert.equal(await desk.getByLabel('Reasons for concern').inputValue(), 'Recent loss at work (e2e fictional)');
+  assert.ok(await desk.getByLabel('Work trauma or critical-incident exposure').isChecked());
+
+  // The wallboard shows the flag (never the content).
+  await board.getByText(/cause for concern/i).first().waitFor({ timeout: 5000 });
+  assert.equal(await board.getByText('Chris (e2e fictional)').count(), 0);
+
+  // Wrap-up needs an outcome: the console says so next to the field, then closes the contact.
+  await desk.getByRole('button', { name: 'Finish wrap-up and close this contact' }).click();
+  await desk.getByText('Choose the outcome of the call.').waitFor();
+  await desk.getByLabel('Outcome').selectOption('follow_up_arranged');
+  await desk.getByRole('button', { name: 'Finish wrap-up and close this contact' }).click();
+  await desk.getByText('Contact closed. Thank you.').waitFor({ timeout: 10000 });
+  await screenshot(desk, '06-desk-closed');
+
+  // Stored, and sealed: none of what was typed is in the database files in clear.
+  for (const text of ['Chris (e2e fictional)', 'Recent loss at work', 'Fictional formulation', '07700 900123']) {
+    const r = await fixture.send({ cmd: 'plaintext_in_storage', text });
+    assert.equal(r.found, false, `"${text}" found in clear in ${r.files}`);
+  }
+  const stored = await desk.evaluate(async () => {
+    const list = await fetch('/api/v1/lines/police/contacts?status=closed').then((r) => r.json());
+    return list.contacts;
+  });
+  assert.equal(stored.length, 1);
+  assert.equal(stored[0].status, 'closed');
+  assert.deepEqual(problems, []);
+});
+
+test('an administrator creates a counsellor', async () => {
+  const { url, passwords } = fixture.info;
+  const page = await newPage(browser, problems);
+  await signIn(page, url, 'demo.admin', passwords['demo.admin']);
+  await page.goto(`${url}/admin/staff`);
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  await expectAccessible(page, '07-admin-staff');
+  await page.getByRole('button', { name: /add|new|create/i }).first().click();
+  await page.getByLabel('Username').fill('e2e.counsellor');
+  await page.getByLabel(/display name/i).fill('Robin (e2e fictional)');
+  await page.getByLabel(/^password/i).fill('a-long-e2e-password-1');
+  await page.getByRole('checkbox', { name: 'counsellor', exact: false }).first().check();
+  await page.getByRole('checkbox', { name: /police/i }).first().check();
+  await page.getByRole('button', { name: /create|save|add/i }).last().click();
+  await page.getByText('Robin (e2e fictional)').first().waitFor({ timeout: 5000 });
+  const staff = await page.evaluate(async () => (await fetch('/api/v1/staff').then((r) => r.json())).staff);
+  assert.ok(staff.some((s) => s.username === 'e2e.counsellor' && s.roles.includes('counsellor')));
+  await screenshot(page, '08-admin-created');
+  assert.deepEqual(problems, []);
+});
+
+test('the public information page and the poster', async () => {
+  const { url } = fixture.info;
+  const page = await newPage(browser, problems);
+  await page.goto(`${url}/info/police`);
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  await page.getByText(/808/).first().waitFor();
+  await expectAccessible(page, '09-public-info');
+  await page.goto(`${url}/info/police/poster`);
+  await page.locator('svg.qr').waitFor();
+  await expectAccessible(page, '10-poster');
+  const pdf = await page.pdf({ format: 'A4', printBackground: true, path: `${artifacts}/poster.pdf` });
+  const pages = pdf.toString('latin1').match(/\/Type\s*\/Page(?!s)/g) ?? [];
+  assert.equal(pages.length, 1, 'the poster fits on one A4 page');
+  assert.deepEqual(problems, []);
+});

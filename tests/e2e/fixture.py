@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""The real parts the browser tests drive: crisisline (demo data, SIP on its own ports, the built console)
+and SIPp phones and callers, through tests/sip's harness. Speaks JSON lines: one ready line on stdout, then
+one answer per command read from stdin.
+
+    {"cmd": "register", "user": "demo.counsellor", "ring_ms": 1500, "talk_ms": 90000}
+    {"cmd": "call", "talk_ms": 60000, "digit": "2"}      -> the call runs in the background
+    {"cmd": "wait_call"}                                  -> {"ok", "caller_received"} when it has ended
+    {"cmd": "plaintext_in_storage", "text": "..."}        -> {"found": bool}: the text anywhere in the
+                                                             database files, as bytes (it must not be)
+    {"cmd": "quit"}
+"""
+import glob
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "sip"))
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+import sip_harness as sh  # noqa: E402
+import siptest  # noqa: E402
+
+
+def answer(obj):
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+def main():
+    static_dir = sys.argv[1]
+    srv = siptest.SipServer(extra_args=["--static", static_dir])
+    phones, calls = [], []
+    try:
+        srv.start()
+        answer({"ready": True, "url": f"http://127.0.0.1:{srv.server.port}", "sip_port": srv.sip_port,
+                "passwords": srv.passwords, "data_dir": srv.server.data_dir})
+        for line in sys.stdin:
+            req = json.loads(line)
+            cmd = req.get("cmd")
+            try:
+                if cmd == "register":
+                    phones.append(srv.register(req["user"], ring_ms=req.get("ring_ms", 1500),
+                                               talk_ms=req.get("talk_ms", 90000), send_seconds=120,
+                                               timeout_s=300))
+                    answer({"ok": True})
+                elif cmd == "call":
+                    calls.append(srv.call(digit=req.get("digit", "2"), talk_ms=req.get("talk_ms", 60000),
+                                          timeout_s=300))
+                    answer({"ok": True})
+                elif cmd == "wait_call":
+                    call = calls[-1]
+                    result = call.wait(timeout=req.get("timeout", 300))
+                    answer({"ok": result.ok, "caller_received": call.rtp.received_audio if call.rtp else 0,
+                            "explain": "" if result.ok else result.explain()[-2000:]})
+                elif cmd == "plaintext_in_storage":
+                    needle = req["text"].encode()
+                    found = []
+                    for path in glob.glob(os.path.join(srv.server.data_dir, "crisisline.db*")):
+                        with open(path, "rb") as f:
+                            if needle in f.read():
+                                found.append(os.path.basename(path))
+                    answer({"found": bool(found), "files": found})
+                elif cmd == "log_tail":
+                    answer({"log": srv.log_tail(req.get("lines", 80))})
+                elif cmd == "quit":
+                    answer({"ok": True})
+                    break
+                else:
+                    answer({"error": f"unknown command {cmd!r}"})
+            except Exception as e:  # the test reads the error; the fixture keeps serving
+                answer({"error": f"{type(e).__name__}: {e}"})
+    finally:
+        for c in calls:
+            c.close()
+        for p in phones:
+            p.close()
+        srv.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,151 @@
+// Shared pieces of the browser tests: the fixture process (crisisline + SIPp, tests/e2e/fixture.py),
+// Debian's Chromium through playwright-core, TOTP codes, axe-core and screenshots.
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const root = resolve(here, '..', '..');
+// The console's packages (playwright-core, axe-core) live in web/node_modules.
+const requireWeb = createRequire(join(root, 'web', 'package.json'));
+export const { chromium } = requireWeb('playwright-core');
+const axeSource = readFileSync(requireWeb.resolve('axe-core/axe.min.js'), 'utf8');
+
+export const artifacts = process.env.E2E_ARTIFACTS ?? join(root, 'web', 'e2e-artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+// crisisline and its SIPp peers, driven over JSON lines.
+export class Fixture {
+  static async start() {
+    const dist = process.env.CONSOLE_DIST ?? join(root, 'web', 'dist');
+    const proc = spawn('python3', [join(here, 'fixture.py'), dist], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const f = new Fixture(proc);
+    f.info = await f.next();
+    if (!f.info.ready) throw new Error(`fixture did not start: ${JSON.stringify(f.info)}`);
+    return f;
+  }
+
+  constructor(proc) {
+    this.proc = proc;
+    this.waiting = [];
+    this.lines = [];
+    createInterface({ input: proc.stdout }).on('line', (line) => {
+      const value = JSON.parse(line);
+      const w = this.waiting.shift();
+      if (w) w(value);
+      else this.lines.push(value);
+    });
+  }
+
+  next() {
+    if (this.lines.length) return Promise.resolve(this.lines.shift());
+    return new Promise((res) => this.waiting.push(res));
+  }
+
+  async send(cmd) {
+    this.proc.stdin.write(`${JSON.stringify(cmd)}\n`);
+    const answer = await this.next();
+    if (answer.error) throw new Error(`fixture ${cmd.cmd}: ${answer.error}`);
+    return answer;
+  }
+
+  async stop() {
+    try {
+      this.proc.stdin.write('{"cmd":"quit"}\n');
+    } catch {
+      /* already gone */
+    }
+    await new Promise((res) => {
+      const t = setTimeout(() => {
+        this.proc.kill('SIGTERM');
+        res();
+      }, 20000);
+      this.proc.on('exit', () => {
+        clearTimeout(t);
+        res();
+      });
+    });
+  }
+}
+
+export async function launchBrowser() {
+  // launch() gives Chromium a fresh, empty profile directory of its own each time.
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+  return browser;
+}
+
+// A page that fails the test on any CSP violation or uncaught error.
+export async function newPage(browser, problems) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    const text = m.text();
+    if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(text)) problems.push(`CSP: ${text}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  return page;
+}
+
+export function totp(secretBase32, at = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of secretBase32.replace(/=+$/, '')) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
+  const h = createHmac('sha1', Buffer.from(bytes)).update(counter).digest();
+  const o = h[h.length - 1] & 15;
+  return String((h.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+
+// Signs in on the console's page; enrols the authenticator on the first sign-in. Returns the TOTP secret.
+export async function signIn(page, url, username, password, secret) {
+  await page.goto(url);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  if (!secret) {
+    const key = page.getByTestId('totp-secret');
+    await key.waitFor();
+    secret = (await key.textContent()).trim();
+    await page.getByLabel('Six-digit code').fill(totp(secret));
+    await page.getByRole('button', { name: 'Confirm and continue' }).click();
+  } else {
+    await page.getByLabel('Authenticator code').fill(totp(secret));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  return secret;
+}
+
+// axe-core's WCAG 2.x A/AA rules on the page as it is now; returns the violations.
+export async function axeViolations(page) {
+  // Evaluated through the DevTools protocol, which the page's CSP (no eval) does not govern.
+  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
+  });
+  return result;
+}
+
+export async function screenshot(page, name) {
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+}

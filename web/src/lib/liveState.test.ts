@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { acknowledge, applyEvent, emptyLive, withPicture } from './liveState';
+import type { LiveEvent, LivePicture } from './types';
+
+const me = 'st_me';
+const picture: LivePicture = {
+  at: '2026-11-28T10:00:00.000Z',
+  queues: { police: { waiting: 0, longest_wait_ms: 0 } },
+  me: { counsellor: me, display_name: 'Sam', state: 'available', in_state_ms: 1000, phone_registered: true },
+  counsellors: [
+    { counsellor: me, display_name: 'Sam', state: 'available', in_state_ms: 1000, phone_registered: true },
+    { counsellor: 'st_other', display_name: 'Jo', state: 'break', in_state_ms: 5000, phone_registered: true },
+  ],
+};
+
+let seq = 0;
+function ev(type: string, fields: Partial<LiveEvent> = {}): LiveEvent {
+  seq += 1;
+  return { seq, at: '2026-11-28T10:00:01.000Z', type, data: {}, ...fields };
+}
+
+describe('the live picture', () => {
+  it('shows my ringing call with its language, wait and repeat count, then the answered call', () => {
+    let s = withPicture(emptyLive, picture, 1000);
+    s = applyEvent(s, ev('call.ringing', { line: 'police', counsellor: me, data: { call: 'ct_1', language: 'cy', wait_ms: 4200 } }), me, 1100);
+    expect(s.ringing).toMatchObject({ call: 'ct_1', line: 'police', language: 'cy', wait_ms: 4200 });
+    expect(s.ringing?.repeat_count).toBeUndefined();
+    s = applyEvent(s, ev('call.repeat_count', { line: 'police', data: { call: 'ct_1', repeat_count: 2 } }), me, 1200);
+    expect(s.ringing?.repeat_count).toBe(2);
+    s = applyEvent(s, ev('call.bridged', { line: 'police', counsellor: me, data: { call: 'ct_1' } }), me, 1300);
+    expect(s.ringing).toBeNull();
+    expect(s.currentCall).toBe('ct_1');
+  });
+
+  it('ignores another counsellor\'s ringing but clears mine when someone else answers', () => {
+    let s = withPicture(emptyLive, picture, 0);
+    s = applyEvent(s, ev('call.ringing', { line: 'police', counsellor: 'st_other', data: { call: 'ct_2' } }), me, 10);
+    expect(s.ringing).toBeNull();
+    s = applyEvent(s, ev('call.ringing', { line: 'police', counsellor: me, data: { call: 'ct_2' } }), me, 10);
+    s = applyEvent(s, ev('call.bridged', { line: 'police', counsellor: 'st_other', data: { call: 'ct_2' } }), me, 20);
+    expect(s.ringing).toBeNull();
+    expect(s.currentCall).toBeNull();
+  });
+
+  it('updates a counsellor\'s state and restarts their time in state', () => {
+    let s = withPicture(emptyLive, picture, 1000);
+    s = applyEvent(s, ev('counsellor.state', { counsellor: 'st_other', data: { state: 'available' } }), me, 4000);
+    const other = s.picture?.counsellors?.find((c) => c.counsellor === 'st_other');
+    expect(other?.state).toBe('available');
+    // in_state_ms is relative to receivedAt (1000): at 4000 it reads 0.
+    expect((other?.in_state_ms ?? 0) + (4000 - s.receivedAt)).toBe(0);
+    expect(s.picture?.me?.state).toBe('available');
+  });
+
+  it('keeps queue summaries, flags and escalation alerts', () => {
+    let s = withPicture(emptyLive, picture, 0);
+    s = applyEvent(s, ev('queue.summary', { line: 'police', data: { waiting: 3, longest_wait_ms: 61000 } }), me, 0);
+    expect(s.picture?.queues.police).toEqual({ waiting: 3, longest_wait_ms: 61000 });
+    s = applyEvent(s, ev('contact.flags', { line: 'police', data: { contact: 'ct_3', cause_for_concern: true, imminent_risk: false } }), me, 0);
+    expect(s.flags.ct_3).toEqual({ cause_for_concern: true, imminent_risk: false });
+    const raised = ev('escalation.raised', { line: 'police', counsellor: 'st_other', data: { contact: 'ct_3', escalation: 'es_1' } });
+    s = applyEvent(s, raised, me, 0);
+    expect(s.alerts).toHaveLength(1);
+    expect(s.alerts[0].acknowledged).toBe(false);
+    s = acknowledge(s, raised.seq);
+    expect(s.alerts[0].acknowledged).toBe(true);
+  });
+
+  it('restores the call a counsellor is on from a fresh picture (after a reload)', () => {
+    const onCall: LivePicture = { ...picture, me: { ...picture.me!, state: 'on_call', call: 'ct_9' } };
+    const s = withPicture(emptyLive, onCall, 0);
+    expect(s.currentCall).toBe('ct_9');
+  });
+});
+
+describe('a supervisor\'s waiting and active calls between pictures', () => {
+  const board: LivePicture = { ...picture, waiting: [], active: [] };
+  it('follows a call from the queue to a counsellor and to its end', () => {
+    let s = withPicture(emptyLive, board, 1000);
+    s = applyEvent(s, ev('call.queued', { line: 'police', data: { call: 'ct_5', language: 'cy' } }), me, 3000);
+    expect(s.picture?.waiting).toHaveLength(1);
+    expect(s.picture?.waiting?.[0]).toMatchObject({ call: 'ct_5', language: 'cy', position: 1, wait_ms: -2000 });
+    expect(s.picture?.queues.police.waiting).toBe(1);
+    s = applyEvent(s, ev('call.ringing', { line: 'police', counsellor: 'st_other', data: { call: 'ct_5' } }), me, 3500);
+    expect(s.picture?.waiting?.[0].ringing).toEqual(['st_other']);
+    s = applyEvent(s, ev('call.bridged', { line: 'police', counsellor: 'st_other', data: { call: 'ct_5', wait_ms: 2500 } }), me, 3500);
+    expect(s.picture?.waiting).toHaveLength(0);
+    expect(s.picture?.queues.police.waiting).toBe(0);
+    expect(s.picture?.active?.[0]).toMatchObject({ call: 'ct_5', counsellor: 'st_other', wait_ms: 2500 });
+    expect(s.callEvents).toBe(1);
+    s = applyEvent(s, ev('call.ended', { line: 'police', counsellor: 'st_other', data: { call: 'ct_5' } }), me, 9000);
+    expect(s.picture?.active).toHaveLength(0);
+    expect(s.callEvents).toBe(2);
+  });
+});

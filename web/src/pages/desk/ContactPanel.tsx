@@ -1,0 +1,225 @@
+// One contact on the desk: the call's facts, the counsellor's notes (saved as
+// they type), signposting, follow-up, escalation and the wrap-up.
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { ApiError } from '../../lib/api';
+import { duration } from '../../lib/format';
+import type { Contact, FollowUp, Reference } from '../../lib/types';
+import { CheckboxGroup, FormError, Section, Select, TextArea, TextField } from '../../components/Field';
+import { AssessmentForm } from './AssessmentForm';
+import { createSaver, draftOf, type Draft, type SaveState } from './draft';
+import { EscalationFlow } from './EscalationFlow';
+import { FollowUpForm } from './FollowUpForm';
+import { options } from './reference';
+import { Signposting } from './Signposting';
+
+// What the wrap-up needs, checked here first so the counsellor sees every gap at once
+// (the server checks the same and has the last word).
+export function wrapUpGaps(d: Draft, followUps: number): Record<string, string> {
+  const gaps: Record<string, string> = {};
+  if (!d.caller_role) gaps.caller_role = 'Choose who the caller is (or "Not said").';
+  if (!d.outcome) gaps.outcome = 'Choose the outcome of the call.';
+  if (d.caller_role === 'member_of_public' && d.signposting.length === 0) {
+    gaps.signposting = 'A member of the public must be signposted to a service for them.';
+  }
+  if (d.assessment.cause_for_concern) {
+    if (!d.assessment.concern_reasons?.trim()) gaps['assessment.concern_reasons'] = 'Say why there is cause for concern.';
+    if (followUps === 0 && !d.follow_up_plan.trim()) {
+      gaps.follow_up_plan = 'With cause for concern, schedule a follow-up or write the follow-up plan.';
+    }
+  }
+  return gaps;
+}
+
+function SaveStatus({ state }: { state: SaveState }) {
+  let text = '';
+  if (state.kind === 'saved') text = `Saved ${new Date(state.at).toLocaleTimeString('en-GB')}`;
+  if (state.kind === 'saving' || state.kind === 'pending') text = 'Saving…';
+  if (state.kind === 'failed') text = `Not saved yet (kept here, retrying): ${state.message}`;
+  return (
+    <p class={`save-status save-${state.kind}`} role="status" data-testid="save-status">
+      {text}
+    </p>
+  );
+}
+
+export function ContactPanel(props: {
+  line: string;
+  initial: Contact;
+  reference: Reference;
+  callState: 'ringing' | 'on_call' | 'wrap_up' | 'none';
+  wrapUpEnds?: string;
+  onClosed: (c: Contact) => void;
+}) {
+  const { line, reference } = props;
+  const [contact, setContact] = useState<Contact>(props.initial);
+  const [draft, setDraft] = useState<Draft>(() => draftOf(props.initial));
+  const [save, setSave] = useState<SaveState>({ kind: 'saved', at: Date.now() });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [followUps, setFollowUps] = useState<FollowUp[]>([]);
+  const [escalating, setEscalating] = useState(false);
+  const [escalated, setEscalated] = useState(false);
+  const [closing, setClosing] = useState(false);
+  const [now, setNow] = useState(Date.now());
+
+  const saver = useMemo(
+    () =>
+      createSaver(
+        line,
+        props.initial,
+        (s) => {
+          setSave(s);
+          if (s.kind === 'failed' && s.field) setErrors((e) => ({ ...e, [s.field]: s.message }));
+          if (s.kind === 'saved') setErrors({});
+        },
+        (c) => setContact(c),
+      ),
+    [line, props.initial.id],
+  );
+  useEffect(() => () => saver.dispose(), [saver]);
+  // Save before the page goes away (reload, closing the tab).
+  const draftRef = useRef(draft);
+  draftRef.current = draft;
+  useEffect(() => {
+    const before = () => void saver.flush();
+    window.addEventListener('pagehide', before);
+    return () => window.removeEventListener('pagehide', before);
+  }, [saver]);
+
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, []);
+
+  const update = (change: Partial<Draft>) => {
+    const next = { ...draftRef.current, ...change };
+    draftRef.current = next;
+    setDraft(next);
+    saver.change(next);
+  };
+
+  const close = async () => {
+    const gaps = wrapUpGaps(draft, followUps.length);
+    setErrors(gaps);
+    if (Object.keys(gaps).length > 0) return;
+    setClosing(true);
+    try {
+      const closed = await saver.close(draft);
+      props.onClosed(closed);
+    } catch (e) {
+      if (e instanceof ApiError) setErrors({ [e.field || '_']: e.message });
+    } finally {
+      setClosing(false);
+    }
+  };
+
+  const answered = contact.answered_at ? Date.parse(contact.answered_at) : null;
+  const ended = contact.ended_at ? Date.parse(contact.ended_at) : null;
+  const talk = answered ? (ended ?? now) - answered : 0;
+  const wrapLeft = props.wrapUpEnds ? Date.parse(props.wrapUpEnds) - now : null;
+  const language = reference.languages.find((l) => l.code === contact.language)?.label ?? 'English';
+  const forces = reference.forces.map((f) => ({ value: f.code, label: `${f.name} (${f.region})` }));
+
+  return (
+    <div class="contact-panel" data-testid="contact-panel">
+      <section class="panel call-facts" aria-label="This call">
+        <div class="facts">
+          <span>
+            <span class="muted">Talk time </span>
+            <strong class="num" data-testid="call-timer">{duration(talk)}</strong>
+            {ended ? <span class="muted"> (call ended)</span> : null}
+          </span>
+          <span><span class="muted">Language </span>{language}</span>
+          <span>
+            <span class="muted">Earlier calls (30 days) </span>
+            <strong data-testid="repeat-count">{contact.repeat_calls_30d ?? 0}</strong>
+          </span>
+          {props.callState === 'wrap_up' && wrapLeft !== null && (
+            <span class="wrap-up-timer" data-testid="wrap-up-timer">
+              <span class="muted">Wrap-up </span>
+              <strong class="num">{wrapLeft > 0 ? duration(wrapLeft) : 'time is up'}</strong>
+            </span>
+          )}
+        </div>
+        <SaveStatus state={save} />
+      </section>
+
+      <Section title="The caller" id="caller">
+        <div class="two-col">
+          <TextField id="addressed-as" label="Name the caller wishes to use" value={draft.addressed_as}
+            maxLength={100} onInput={(addressed_as) => update({ addressed_as })} error={errors.addressed_as} />
+          <Select id="caller-role" label="Who is calling" value={draft.caller_role}
+            onChange={(caller_role) => update({ caller_role })} options={options(reference.caller_roles)}
+            error={errors.caller_role} />
+        </div>
+        {draft.caller_role === 'member_of_public' && (
+          <p class="notice" role="note">
+            A member of the public is never turned away: support them now and signpost them to a service for them.
+          </p>
+        )}
+        <Select id="force" label="Force (optional)" value={draft.force} onChange={(force) => update({ force })}
+          options={forces} placeholder="Not said" error={errors.force} />
+        <CheckboxGroup idPrefix="theme" legend="Presenting themes" columns options={options(reference.themes)}
+          selected={draft.themes} onChange={(themes) => update({ themes })} error={errors.themes} />
+      </Section>
+
+      <Section title="Assessment" id="assessment">
+        <AssessmentForm reference={reference} value={draft.assessment} errors={errors}
+          onChange={(assessment) => update({ assessment })} />
+        <div class="actions-row">
+          <button type="button" class="danger" onClick={() => setEscalating(true)} disabled={escalated}>
+            {escalated ? 'Escalation recorded' : 'Imminent risk to life: escalate'}
+          </button>
+        </div>
+      </Section>
+
+      {escalating && (
+        <EscalationFlow line={line} contact={contact.id} reference={reference}
+          onCancel={() => setEscalating(false)}
+          onRaised={() => {
+            setEscalating(false);
+            setEscalated(true);
+            update({ assessment: { ...draftRef.current.assessment, imminent_risk: true } });
+          }} />
+      )}
+
+      <Section title="Signposting" id="signposting">
+        <Signposting line={line} reference={reference} value={draft.signposting}
+          onChange={(signposting) => update({ signposting })} />
+        {errors.signposting && <p class="field-error" role="alert">{errors.signposting}</p>}
+      </Section>
+
+      {draft.assessment.cause_for_concern && (
+        <Section title="Follow-up call" id="follow-up">
+          {followUps.map((f) => (
+            <p key={f.id} class="notice" role="status">
+              Follow-up scheduled: between {new Date(f.earliest).toLocaleString('en-GB')} and{' '}
+              {new Date(f.latest).toLocaleString('en-GB')}.
+            </p>
+          ))}
+          {followUps.length === 0 && (
+            <FollowUpForm line={line} contact={contact.id} onScheduled={(f) => setFollowUps([...followUps, f])} />
+          )}
+          <TextArea id="follow-up-plan" label="Follow-up plan" rows={2} maxLength={2000} value={draft.follow_up_plan}
+            onInput={(follow_up_plan) => update({ follow_up_plan })} error={errors.follow_up_plan} />
+        </Section>
+      )}
+
+      <Section title="Actions and outcome" id="outcome">
+        <CheckboxGroup idPrefix="action" legend="Actions taken" columns options={options(reference.actions)}
+          selected={draft.actions} onChange={(actions) => update({ actions })} error={errors.actions} />
+        <TextArea id="actions-note" label="Actions: notes" rows={2} maxLength={2000} value={draft.actions_note}
+          onInput={(actions_note) => update({ actions_note })} error={errors.actions_note} />
+        <Select id="outcome-select" label="Outcome" value={draft.outcome} onChange={(outcome) => update({ outcome })}
+          options={options(reference.outcomes)} error={errors.outcome} />
+        <TextArea id="notes" label="Notes" rows={4} maxLength={8000} value={draft.notes}
+          onInput={(notes) => update({ notes })} error={errors.notes} />
+        <FormError error={errors._} />
+        <div class="actions-row">
+          <button type="button" class="primary" onClick={close} disabled={closing}>
+            Finish wrap-up and close this contact
+          </button>
+        </div>
+      </Section>
+    </div>
+  );
+}

@@ -1,0 +1,241 @@
+// Pure computations behind the supervisor wallboard: what each tile, row and
+// alert shows, and how timings advance between updates. No DOM, no clock:
+// `now` is always passed in, so every function here is unit-tested.
+import type { Alert, LiveState } from '../../lib/liveState';
+import type { CounsellorLive } from '../../lib/types';
+import { clockTime, duration, percent, stateName } from '../../lib/format';
+
+// A timing the server measured at `receivedAt`, advanced to `now`. The reducer
+// rebases values it changes by storing a negative offset, so clamp at zero.
+export function elapsedMs(baseMs: number, receivedAt: number, now: number): number {
+  return Math.max(0, baseMs + Math.max(0, now - receivedAt));
+}
+
+// ---- queues ----------------------------------------------------------------
+
+export interface QueueTile {
+  line: string;
+  name: string;
+  waiting: number | null; // null: no live picture yet
+  longestWaitMs: number | null;
+}
+
+export function queueTiles(
+  lines: string[],
+  names: Record<string, string>,
+  live: LiveState,
+  now: number,
+): QueueTile[] {
+  const queues = live.picture?.queues;
+  return lines.map((line) => {
+    const q = queues?.[line];
+    if (!live.picture) return { line, name: names[line] ?? line, waiting: null, longestWaitMs: null };
+    const waiting = q?.waiting ?? 0;
+    return {
+      line,
+      name: names[line] ?? line,
+      waiting,
+      longestWaitMs: waiting > 0 ? elapsedMs(q?.longest_wait_ms ?? 0, live.receivedAt, now) : 0,
+    };
+  });
+}
+
+export function waitingText(tile: QueueTile): string {
+  return tile.waiting === null ? '–' : String(tile.waiting);
+}
+
+export function longestWaitText(tile: QueueTile): string {
+  if (tile.longestWaitMs === null) return '–';
+  return tile.waiting ? duration(tile.longestWaitMs) : '0:00';
+}
+
+// Longer than this is shown as a warning on the longest-wait tile.
+export const LONG_WAIT_MS = 60_000;
+
+export interface WaitingRow {
+  call: string;
+  line: string;
+  position: number;
+  language: string;
+  waitMs: number;
+  ringing: number;
+  overflowed: boolean;
+}
+
+export function waitingRows(live: LiveState, now: number): WaitingRow[] {
+  return (live.picture?.waiting ?? [])
+    .map((w) => ({
+      call: w.call,
+      line: w.line,
+      position: w.position,
+      language: w.language,
+      waitMs: elapsedMs(w.wait_ms, live.receivedAt, now),
+      ringing: w.ringing?.length ?? 0,
+      overflowed: !!w.overflowed,
+    }))
+    .sort((a, b) => a.line.localeCompare(b.line) || a.position - b.position);
+}
+
+export function languageName(code: string): string {
+  return code === 'cy' ? 'Welsh' : code === 'en' ? 'English' : code;
+}
+
+// ---- counsellors -----------------------------------------------------------
+
+export interface Flags {
+  cause_for_concern: boolean;
+  imminent_risk: boolean;
+}
+
+export interface CounsellorRow {
+  id: string;
+  name: string;
+  state: string;
+  stateText: string;
+  inStateMs: number;
+  phoneRegistered: boolean;
+  flags: Flags | null; // of the call they are wrapping up, if any
+}
+
+const reasonText: Record<string, string> = {
+  chosen: '',
+  missed_call: 'missed a call',
+  phone_failed: 'phone problem',
+};
+
+export function counsellorStateText(c: Pick<CounsellorLive, 'state' | 'reason'>): string {
+  const base = stateName(c.state);
+  const reason = c.state === 'break' && c.reason ? reasonText[c.reason] ?? c.reason.replace(/_/g, ' ') : '';
+  return reason ? `${base} (${reason})` : base;
+}
+
+export function counsellorRows(live: LiveState, now: number): CounsellorRow[] {
+  return (live.picture?.counsellors ?? [])
+    .map((c) => ({
+      id: c.counsellor,
+      name: c.display_name || c.counsellor,
+      state: c.state,
+      stateText: counsellorStateText(c),
+      inStateMs: elapsedMs(c.in_state_ms, live.receivedAt, now),
+      phoneRegistered: c.phone_registered,
+      flags: c.call && (c.state === 'on_call' || c.state === 'wrap_up') ? live.flags[c.call] ?? null : null,
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+}
+
+export const STATE_ORDER = ['available', 'ringing', 'on_call', 'wrap_up', 'break', 'offline'] as const;
+
+export function stateCounts(rows: CounsellorRow[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const s of STATE_ORDER) counts[s] = 0;
+  for (const r of rows) counts[r.state] = (counts[r.state] ?? 0) + 1;
+  return counts;
+}
+
+// ---- active calls ----------------------------------------------------------
+
+export interface ActiveRow {
+  call: string;
+  line: string;
+  counsellor: string;
+  counsellorName: string;
+  talkMs: number;
+  flags: Flags;
+}
+
+// Calls in progress with their talk time and flags: ids and timings only. A call whose
+// counsellor is known to have moved on (wrap-up, available…) is left out even if the
+// picture has not caught up yet.
+export function activeRows(live: LiveState, now: number): ActiveRow[] {
+  const counsellors = new Map((live.picture?.counsellors ?? []).map((c) => [c.counsellor, c]));
+  return (live.picture?.active ?? [])
+    .filter((a) => {
+      const c = counsellors.get(a.counsellor);
+      return !c || c.state === 'on_call';
+    })
+    .map((a) => ({
+      call: a.call,
+      line: a.line,
+      counsellor: a.counsellor,
+      counsellorName: counsellors.get(a.counsellor)?.display_name || a.counsellor || 'Partner service',
+      talkMs: elapsedMs(a.talk_ms, live.receivedAt, now),
+      flags: live.flags[a.call] ?? { cause_for_concern: false, imminent_risk: false },
+    }))
+    .sort((a, b) => b.talkMs - a.talkMs || a.call.localeCompare(b.call));
+}
+
+// ---- escalation alerts -----------------------------------------------------
+
+export function pendingAlerts(alerts: Alert[], acknowledgedHere: ReadonlySet<number>): Alert[] {
+  return alerts.filter((a) => !a.acknowledged && !acknowledgedHere.has(a.seq)).sort((a, b) => a.seq - b.seq);
+}
+
+export function alertText(alert: Alert, counsellorNames: Record<string, string>, lineNames: Record<string, string>): string {
+  const who = counsellorNames[alert.counsellor] || 'A counsellor';
+  const line = lineNames[alert.line] || alert.line || 'a line';
+  const at = clockTime(alert.at);
+  return `${who} escalated a call on ${line}${at ? ` at ${at}` : ''}.`;
+}
+
+// ---- today's figures -------------------------------------------------------
+
+export interface Today {
+  from: string;
+  offered: number;
+  answered: number;
+  abandoned: number;
+  overflowed: number;
+  answer_rate: number | null;
+  average_speed_of_answer_s: number | null;
+  answered_within_20s: number;
+  answered_within_60s: number;
+  service_level_20s: number | null;
+  service_level_60s: number | null;
+  follow_ups_overdue: number;
+}
+
+export interface Tile {
+  key: string;
+  label: string;
+  value: string;
+  detail?: string;
+  warn?: boolean;
+}
+
+function count(n: number | null | undefined): string {
+  return typeof n === 'number' && Number.isFinite(n) ? String(n) : '–';
+}
+
+export function secondsText(s: number | null | undefined): string {
+  if (s === null || s === undefined || !Number.isFinite(s)) return '–';
+  return duration(Math.round(s) * 1000);
+}
+
+export function todayTiles(t: Today): Tile[] {
+  return [
+    { key: 'offered', label: 'Calls offered', value: count(t.offered) },
+    { key: 'answered', label: 'Answered', value: count(t.answered) },
+    { key: 'abandoned', label: 'Abandoned', value: count(t.abandoned), warn: t.abandoned > 0 },
+    { key: 'overflowed', label: 'Overflowed', value: count(t.overflowed) },
+    { key: 'answer_rate', label: 'Answer rate', value: percent(t.answer_rate) },
+    { key: 'asa', label: 'Average time to answer', value: secondsText(t.average_speed_of_answer_s) },
+    {
+      key: 'sl20',
+      label: 'Answered within 20 s',
+      value: percent(t.service_level_20s),
+      detail: `${count(t.answered_within_20s)} calls`,
+    },
+    {
+      key: 'sl60',
+      label: 'Answered within 60 s',
+      value: percent(t.service_level_60s),
+      detail: `${count(t.answered_within_60s)} calls`,
+    },
+  ];
+}
+
+
+export function sinceText(from: string | undefined): string {
+  const t = clockTime(from);
+  return t ? `since ${t}` : '';
+}
