@@ -101,7 +101,10 @@ int Serve(const DataDir& dir, ServeOptions options) {
         return 1;
     }
     http::Metrics metrics;
+    // Declared before the Api, so that it outlives the Api's subscription on every way out of here.
+    events::Bus bus;
     auto api = std::make_unique<api::Api>((*opened)->Services(), metrics, options.workers);
+    api->AttachEvents(bus);  // the console's live events, with telephony or without
     http::ServerOptions server_options;
     server_options.address = address->first;
     server_options.port = address->second;
@@ -114,7 +117,6 @@ int Serve(const DataDir& dir, ServeOptions options) {
         return 1;
     }
     // The SIP side: lines, counsellors' phone accounts and prompts are read before the first call.
-    events::Bus bus;
     records::CallLog call_log((*opened)->Services());
     std::unique_ptr<telephony::Telephony> phones;
     if (options.telephony.enabled) {

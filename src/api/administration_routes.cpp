@@ -75,6 +75,24 @@ void Api::AddAdministrationRoutes(http::Router& r) {
               }
               return Ok({{"staff", out}});
           }));
+    // Who a counsellor can ask for help on the line (and name in an escalation): the line's active
+    // supervisors, by id and display name only.
+    r.Add("GET", "/api/v1/lines/{line}/supervisors",
+          Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              const auto& line = Param(req, "line");
+              if (auto a = staff::Authorise(who.principal, Permission::kWriteContact, line); !a) {
+                  return tl::unexpected(a.error());
+              }
+              auto rows = accounts_.List();
+              if (!rows) return tl::unexpected(rows.error());
+              nlohmann::json out = nlohmann::json::array();
+              for (const auto& row : *rows) {
+                  auto p = staff::PrincipalOf(row);
+                  if (row.disabled || !p.Has(staff::Role::kSupervisor) || !p.Serves(line)) continue;
+                  out.push_back({{"id", row.id}, {"display_name", row.display_name}});
+              }
+              return Ok({{"supervisors", out}});
+          }));
     r.Add("POST", "/api/v1/staff", Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
               if (auto a = staff::Authorise(who.principal, Permission::kManageStaff, ""); !a) return tl::unexpected(a.error());
               auto f = BodyOf(req);
@@ -107,6 +125,7 @@ void Api::AddAdministrationRoutes(http::Router& r) {
               if (!f) return tl::unexpected(f.error());
               auto row = accounts_.Update(Param(req, "id"), *f, who.principal.staff_id);
               sessions_.ForgetStaff(Param(req, "id"));
+              RecheckSoon();  // roles, lines or disabling reach the console's sockets at once
               if (!row) return tl::unexpected(row.error());
               staff::SipAccounts sip(s_.store, s_.writer, s_.keys, s_.clock);
               auto answer = StaffAnswer(sip, *row);

@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "api/detail/live_feed.hpp"
 #include "api/detail/requests.hpp"
 #include "reference/reference.hpp"
 #include "staff/access.hpp"
@@ -16,7 +17,6 @@ constexpr std::int64_t kSignInsPerAddressPerMinute = 30;
 }  // namespace
 
 using namespace detail;
-
 
 Api::Api(records::Services services, http::Metrics& metrics, int workers)
     : s_(services),
@@ -35,9 +35,19 @@ Api::Api(records::Services services, http::Metrics& metrics, int workers)
                                       "units of work written by the storage writer since start (group commit)")),
       pool_(static_cast<size_t>(workers)) {}
 
-Api::~Api() { Drain(); }
+Api::~Api() {
+    Drain();
+    if (feed_) feed_->Detach();  // the sockets' callbacks may keep the feed; the bus goes its own way
+}
 
-void Api::Drain() { pool_.join(); }
+void Api::Drain() {
+    {
+        std::lock_guard lock(recheck_mu_);
+        draining_ = true;
+        if (recheck_) recheck_->cancel();  // a pending wait would hold join() up
+    }
+    pool_.join();
+}
 
 http::Handler Api::Public(Body body) {
     return [this, body = std::move(body)](http::Request req, http::Respond respond) {
@@ -102,6 +112,8 @@ std::shared_ptr<const http::Router> Api::Routes() {
     AddDirectoryRoutes(*r);
     AddOversightRoutes(*r);
     AddLiveRoutes(*r);
+    AddEventRoutes(*r);
+    AddPublicRoutes(*r);
     return r;
 }
 

@@ -1,7 +1,11 @@
 #pragma once
 
+#include <atomic>
 #include <memory>
+#include <mutex>
+#include <optional>
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include "events/bus.hpp"
@@ -23,6 +27,10 @@ class Telephony;
 }
 
 namespace crisisline::api {
+
+namespace detail {
+class LiveFeed;
+}
 
 // The name of the session cookie.
 constexpr const char* kSessionCookie = "crisisline_session";
@@ -49,8 +57,13 @@ public:
     // Serves /api/v1/live and the counsellor's availability from `telephony`
     // (which must outlive the Api). Without it those routes answer 503.
     // REQUIRES: called before Routes().
-    // `bus` carries the telephony's events (GET /api/v1/live/events).
+    // `bus` carries the telephony's events (GET /api/v1/live/events); AttachEvents(bus) is implied.
     void AttachTelephony(telephony::Telephony& telephony, events::Bus& bus);
+
+    // The events of GET /api/v1/live/events and the console's WebSocket (GET /api/v1/events), and where the
+    // Api publishes its own (escalation.raised, contact.flags). Without it those routes answer 503.
+    // REQUIRES: called once, before Routes(); `bus` outlives the Api.
+    void AttachEvents(events::Bus& bus);
 
 private:
     // A handler body: runs on the worker pool; its error becomes the JSON error response.
@@ -68,6 +81,22 @@ private:
     void AddOversightRoutes(http::Router& r);
     void AddLiveRoutes(http::Router& r);
     void AddFollowUpCallRoute(http::Router& r);
+    void AddEventRoutes(http::Router& r);
+    void AddPublicRoutes(http::Router& r);
+    // GET /api/v1/events: authenticates on the worker pool, then accepts with the hello ready.
+    Result<http::WebSocketCallbacks> OpenEvents(const http::Request& req);
+    // contact.flags, when a change of `contact` changed its flags from `before`.
+    void PublishFlags(const staff::Principal& who, const nlohmann::json& contact, records::ContactFlags before);
+    // Publishes an event of the Api's own (ids and flags only) when there is a bus.
+    void Publish(std::string type, std::string line, std::string counsellor, nlohmann::json data);
+    // The console's sockets: re-checks each watcher's session and role (closing 4401/4403 what no longer
+    // holds) every kRecheckEvery, and soon after a sign-out or an account change.
+    void ArmRecheck();
+    void RecheckSoon();
+    void RecheckWatchers();
+    // Refreshes the counsellors' lines the feed places line-less events with (on a worker: Snapshot waits).
+    void WantCounsellorLines();
+    void RefreshCounsellorLines();
     void RefreshTelephonyMetrics();
     // Tells telephony (if any) that a call's contact now records cause for concern or an escalation.
     void NoteCallOutcome(const nlohmann::json& contact, bool escalated);
@@ -86,7 +115,14 @@ private:
     http::Gauge& storage_units_;
     telephony::Telephony* telephony_ = nullptr;
     events::Bus* bus_ = nullptr;
+    std::shared_ptr<detail::LiveFeed> feed_;  // shared with the sockets' callbacks
+    std::atomic<bool> lines_refreshing_{false};
+    std::atomic<TimeMs> lines_refreshed_at_{0};
+    std::atomic<bool> recheck_pending_{false};
     boost::asio::thread_pool pool_;
+    std::mutex recheck_mu_;  // guards recheck_ and draining_
+    std::optional<boost::asio::steady_timer> recheck_;  // on pool_; declared after it, so destroyed before it
+    bool draining_ = false;
 };
 
 }  // namespace crisisline::api

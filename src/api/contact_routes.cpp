@@ -7,6 +7,20 @@ namespace crisisline::api {
 using namespace detail;
 using staff::Permission;
 
+void Api::PublishFlags(const staff::Principal& who, const nlohmann::json& contact, records::ContactFlags before) {
+    const records::ContactFlags now = records::FlagsOf(contact);
+    if (now == before) return;
+    // The counsellor it concerns is the contact's; a contact without one is the changer's.
+    std::string counsellor = who.staff_id;
+    if (auto c = contact.find("counsellor_id"); c != contact.end() && c->is_string() && !c->get<std::string>().empty()) {
+        counsellor = c->get<std::string>();
+    }
+    Publish("contact.flags", contact.value("line_id", ""), counsellor,
+            {{"contact", contact.value("id", "")},
+             {"cause_for_concern", now.cause_for_concern},
+             {"imminent_risk", now.imminent_risk}});
+}
+
 void Api::AddContactRoutes(http::Router& r) {
     const char* contacts = "/api/v1/lines/{line}/contacts";
     auto check = [](const staff::Authenticated& who, Permission p, const http::Request& req) {
@@ -56,9 +70,11 @@ void Api::AddContactRoutes(http::Router& r) {
               if (auto a = check(who, Permission::kWriteContact, req); !a) return tl::unexpected(a.error());
               auto f = BodyOf(req);
               if (!f) return tl::unexpected(f.error());
-              auto contact = contacts_.Update(who.principal, Param(req, "line"), Param(req, "id"), *f);
+              records::ContactFlags before;
+              auto contact = contacts_.Update(who.principal, Param(req, "line"), Param(req, "id"), *f, &before);
               if (!contact) return tl::unexpected(contact.error());
               NoteCallOutcome(*contact, false);
+              PublishFlags(who.principal, *contact, before);
               return Ok(*contact);
           }));
     r.Add("POST", "/api/v1/lines/{line}/contacts/{id}/close",
@@ -66,8 +82,10 @@ void Api::AddContactRoutes(http::Router& r) {
               if (auto a = check(who, Permission::kWriteContact, req); !a) return tl::unexpected(a.error());
               auto f = BodyOf(req);
               if (!f) return tl::unexpected(f.error());
-              auto contact = contacts_.Close(who.principal, Param(req, "line"), Param(req, "id"), *f);
+              records::ContactFlags before;
+              auto contact = contacts_.Close(who.principal, Param(req, "line"), Param(req, "id"), *f, &before);
               if (!contact) return tl::unexpected(contact.error());
+              PublishFlags(who.principal, *contact, before);
               return Ok(*contact);
           }));
     r.Add("POST", "/api/v1/lines/{line}/contacts/{id}/follow-ups",
@@ -136,6 +154,9 @@ void Api::AddContactRoutes(http::Router& r) {
               auto e = escalations_.Raise(who.principal, Param(req, "line"), Param(req, "id"), *f);
               if (!e) return tl::unexpected(e.error());
               NoteCallOutcome(nlohmann::json{{"id", Param(req, "id")}}, true);
+              Publish("escalation.raised", Param(req, "line"), who.principal.staff_id,
+                      {{"contact", Param(req, "id")}, {"escalation", e->value("id", "")},
+                       {"supervisor", e->value("supervisor_id", "")}});
               return Ok(*e, 201);
           }));
 }

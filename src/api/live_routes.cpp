@@ -2,11 +2,11 @@
 // counsellor's own availability. Identifiers, states and timings only: no
 // contact content and no caller's number ever appear here.
 #include <limits>
-#include <set>
 
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include "api/detail/live_view.hpp"
 #include "api/detail/requests.hpp"
 #include "staff/access.hpp"
 #include "telephony/telephony.hpp"
@@ -16,26 +16,6 @@ namespace crisisline::api {
 using namespace detail;
 
 namespace {
-
-bool SharesLine(const staff::Principal& who, const std::vector<std::string>& lines) {
-    for (const auto& l : lines) {
-        if (who.Serves(l)) return true;
-    }
-    return false;
-}
-
-nlohmann::json CounsellorJson(const acd::CounsellorView& c, const telephony::Telephony::CounsellorInfo& info) {
-    nlohmann::json j = {{"counsellor", c.counsellor},
-                        {"display_name", info.display_name},
-                        {"state", acd::StateName(c.state)},
-                        {"in_state_ms", c.in_state_ms},
-                        {"phone_registered", info.registered}};
-    if (c.reason != acd::BreakReason::kNone) j["reason"] = acd::BreakReasonName(c.reason);
-    if (c.call) j["call"] = *c.call;
-    if (c.wrap_up_ends) j["wrap_up_ends"] = FormatTime(*c.wrap_up_ends);
-    if (c.after_call) j["after_call"] = acd::StateName(*c.after_call);
-    return j;
-}
 
 Result<acd::CounsellorState> WantedState(const Fields& body) {
     if (auto k = body.OnlyKnown({"state"}); !k) return tl::unexpected(k.error());
@@ -51,99 +31,39 @@ Result<acd::CounsellorState> WantedState(const Fields& body) {
 
 void Api::AttachTelephony(telephony::Telephony& telephony, events::Bus& bus) {
     telephony_ = &telephony;
-    bus_ = &bus;
+    AttachEvents(bus);
 }
 
 void Api::AddLiveRoutes(http::Router& r) {
     AddFollowUpCallRoute(r);
     r.Add("GET", "/api/v1/live", Signed([this](const http::Request&, const staff::Authenticated& who) -> Result<http::Response> {
-              const auto& p = who.principal;
-              bool oversight = p.Has(staff::Role::kSupervisor) || p.Has(staff::Role::kServiceManager);
-              if (!oversight && !p.Has(staff::Role::kCounsellor)) {
+              if (!WatchesLive(who.principal)) {
                   return Fail(ErrorCode::kForbidden, "the live picture is for counsellors, supervisors and service managers");
               }
               if (!telephony_) return Fail(ErrorCode::kUnavailable, "telephony is not running on this server");
               auto live = telephony_->Snapshot();
               if (!live) return tl::unexpected(live.error());
-              const auto& state = live->state;
-              nlohmann::json out = {{"at", FormatTime(state.at)}};
-              // The queue of each line this person serves: everyone sees the summary.
-              nlohmann::json queues = nlohmann::json::object();
-              for (const auto& line : p.lines) queues[line] = {{"waiting", 0}, {"longest_wait_ms", 0}};
-              nlohmann::json waiting = nlohmann::json::array();
-              for (const auto& w : state.waiting) {
-                  if (!p.Serves(w.line)) continue;
-                  auto& q = queues[w.line];
-                  q["waiting"] = q["waiting"].get<int>() + 1;
-                  q["longest_wait_ms"] = std::max(q["longest_wait_ms"].get<std::int64_t>(), w.wait_ms);
-                  if (!oversight) continue;
-                  nlohmann::json j = {{"call", w.call},
-                                      {"line", w.line},
-                                      {"language", acd::LanguageName(w.language)},
-                                      {"position", w.position},
-                                      {"wait_ms", w.wait_ms},
-                                      {"ringing", w.ringing},
-                                      {"overflowed", w.overflowed}};
-                  waiting.push_back(std::move(j));
-              }
-              out["queues"] = queues;
-              if (oversight) {
-                  out["waiting"] = waiting;
-                  nlohmann::json active = nlohmann::json::array();
-                  for (const auto& a : state.active) {
-                      if (!p.Serves(a.line)) continue;
-                      active.push_back({{"call", a.call},
-                                        {"line", a.line},
-                                        {"counsellor", a.counsellor},
-                                        {"wait_ms", a.wait_ms},
-                                        {"talk_ms", a.talk_ms}});
-                  }
-                  out["active"] = active;
-                  nlohmann::json counsellors = nlohmann::json::array();
-                  for (const auto& c : state.counsellors) {
-                      auto info = live->counsellors.find(c.counsellor);
-                      if (info == live->counsellors.end() || !SharesLine(p, info->second.lines)) continue;
-                      counsellors.push_back(CounsellorJson(c, info->second));
-                  }
-                  out["counsellors"] = counsellors;
-              }
-              // A counsellor's own state (and their own call only).
-              for (const auto& c : state.counsellors) {
-                  if (c.counsellor != p.staff_id) continue;
-                  auto info = live->counsellors.find(c.counsellor);
-                  out["me"] = CounsellorJson(c, info == live->counsellors.end() ? telephony::Telephony::CounsellorInfo{}
-                                                                                 : info->second);
-              }
-              if (!out.contains("me")) out["me"] = nullptr;  // no phone account
-              return Ok(out);
+              return Ok(LivePicture(who.principal, *live));
           }));
     // The recent events (kept in memory, the last 1,000), for a client resynchronising after a
-    // lost connection: those after `after` (a sequence number), filtered as the live picture is.
+    // lost connection: those after `after` (a sequence number), filtered as the WebSocket's are.
     r.Add("GET", "/api/v1/live/events", Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
               const auto& p = who.principal;
-              bool oversight = p.Has(staff::Role::kSupervisor) || p.Has(staff::Role::kServiceManager);
-              if (!oversight && !p.Has(staff::Role::kCounsellor)) {
+              if (!WatchesLive(p)) {
                   return Fail(ErrorCode::kForbidden, "the live picture is for counsellors, supervisors and service managers");
               }
-              if (!bus_) return Fail(ErrorCode::kUnavailable, "telephony is not running on this server");
+              if (!bus_) return Fail(ErrorCode::kUnavailable, "live events are not available on this server");
               auto after = QueryInt(req, "after", 0, 0, std::numeric_limits<std::int64_t>::max());
               if (!after) return tl::unexpected(after.error());
               // A counsellor's own events (phone, state) carry no line: a supervisor sees them only for
               // counsellors who share one of their lines.
-              std::set<std::string> colleagues;
-              if (oversight && telephony_) {
-                  if (auto live = telephony_->Snapshot()) {
-                      for (const auto& [id, info] : live->counsellors) {
-                          if (SharesLine(p, info.lines)) colleagues.insert(id);
-                      }
-                  }
+              CounsellorLines lines_of;
+              if (Oversees(p) && telephony_) {
+                  if (auto live = telephony_->Snapshot()) lines_of = CounsellorLinesOf(*live);
               }
               nlohmann::json out = nlohmann::json::array();
               for (const auto& e : bus_->Since(*after)) {
-                  bool mine = e.counsellor == p.staff_id;
-                  bool visible = mine || (oversight && (e.line.empty() ? colleagues.count(e.counsellor) > 0
-                                                                        : p.Serves(e.line)));
-                  if (visible) out.push_back(events::ToJson(e));
+                  if (SeesEvent(p, e, lines_of)) out.push_back(events::ToJson(e));
               }
               return Ok({{"events", out}, {"last_seq", bus_->LastSeq()}});
           }));

@@ -1,5 +1,6 @@
 #include "api/api.hpp"
 #include "api/detail/requests.hpp"
+#include "records/today.hpp"
 #include "staff/access.hpp"
 
 namespace crisisline::api {
@@ -40,6 +41,16 @@ void Api::AddOversightRoutes(http::Router& r) {
                                                    to->value_or(now + 1));
               if (!stats) return tl::unexpected(stats.error());
               return Ok(*stats);
+          }));
+    // The supervisor's wallboard: today's phone calls and the overdue follow-ups, as counts.
+    r.Add("GET", "/api/v1/lines/{line}/today",
+          Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = staff::Authorise(who.principal, Permission::kReadAggregates, Param(req, "line")); !a) {
+                  return tl::unexpected(a.error());
+              }
+              auto today = records::LineToday(s_.store, Param(req, "line"), s_.clock.Now());
+              if (!today) return tl::unexpected(today.error());
+              return Ok(*today);
           }));
     r.Add("GET", "/api/v1/audit", Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
               if (auto a = staff::Authorise(who.principal, Permission::kReadAudit, ""); !a) return tl::unexpected(a.error());

@@ -61,6 +61,7 @@ void Api::AddSessionRoutes(http::Router& r) {
           Signed(
               [this](const http::Request& req, const staff::Authenticated&) -> Result<http::Response> {
                   if (auto s = sessions_.SignOut(req.Cookie(kSessionCookie)); !s) return tl::unexpected(s.error());
+                  RecheckSoon();  // the console's socket of this session closes now, not within a minute
                   auto resp = NoContent();
                   resp.headers.emplace_back("Set-Cookie", ClearedCookie());
                   return resp;
@@ -69,6 +70,7 @@ void Api::AddSessionRoutes(http::Router& r) {
     r.Add("POST", "/api/v1/session/sign-out-everywhere",
           Signed([this](const http::Request&, const staff::Authenticated& who) -> Result<http::Response> {
               if (auto s = sessions_.SignOutEverywhere(who.principal.staff_id); !s) return tl::unexpected(s.error());
+              RecheckSoon();
               auto resp = NoContent();
               resp.headers.emplace_back("Set-Cookie", ClearedCookie());
               return resp;
@@ -85,6 +87,7 @@ void Api::AddSessionRoutes(http::Router& r) {
               if (auto c = sessions_.ChangePassword(who.principal.staff_id, *current, *next); !c) {
                   return tl::unexpected(c.error());
               }
+              RecheckSoon();
               auto resp = NoContent();
               resp.headers.emplace_back("Set-Cookie", ClearedCookie());
               return resp;

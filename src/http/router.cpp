@@ -33,13 +33,20 @@ std::string RouteMatch::AllowHeader() const {
 }
 
 void Router::Add(std::string method, std::string pattern, Handler handler) {
-    if (!IsUpperToken(method)) {
-        throw std::invalid_argument("route method '" + method + "' must be an upper-case token such as GET");
+    AddRoute(Route{std::move(method), std::move(pattern), {}, std::move(handler), {}});
+}
+
+void Router::AddWebSocket(std::string pattern, WebSocketHandler handler) {
+    AddRoute(Route{"GET", std::move(pattern), {}, {}, std::move(handler)});
+}
+
+void Router::AddRoute(Route route) {
+    if (!IsUpperToken(route.method)) {
+        throw std::invalid_argument("route method '" + route.method + "' must be an upper-case token such as GET");
     }
-    if (pattern.empty() || pattern.front() != '/') {
-        throw std::invalid_argument("route pattern '" + pattern + "' must start with '/'");
+    if (route.pattern.empty() || route.pattern.front() != '/') {
+        throw std::invalid_argument("route pattern '" + route.pattern + "' must start with '/'");
     }
-    Route route{std::move(method), std::move(pattern), {}, std::move(handler)};
     std::set<std::string, std::less<>> names;
     for (const std::string_view segment : detail::SplitPath(route.pattern)) {
         const bool braced = segment.size() >= 2 && segment.front() == '{' && segment.back() == '}';
@@ -94,7 +101,11 @@ RouteMatch Router::Match(std::string_view method, std::string_view raw_path) con
     }
     if (best != nullptr) {
         match.outcome = RouteMatch::Outcome::kFound;
-        match.handler = &best->handler;
+        if (best->websocket) {
+            match.websocket = &best->websocket;
+        } else {
+            match.handler = &best->handler;
+        }
         match.pattern = best->pattern;
     } else if (!allowed.empty()) {
         match.outcome = RouteMatch::Outcome::kMethodNotAllowed;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "http/message.hpp"
+#include "http/websocket.hpp"
 
 namespace crisisline::http {
 
@@ -18,6 +19,7 @@ struct RouteMatch {
     };
     Outcome outcome = Outcome::kNoRoute;
     const Handler* handler = nullptr;           // kFound: the route's handler; valid while the Router lives
+    const WebSocketHandler* websocket = nullptr;  // kFound on a WebSocket route (handler is then null)
     std::string pattern;                        // kFound: the route's pattern, safe to log (no ids)
     std::map<std::string, std::string> params;  // kFound: the decoded {name} segments
     std::vector<std::string> allowed;           // kMethodNotAllowed: the path's methods, sorted, unique
@@ -38,6 +40,10 @@ public:
     // method already has a pattern of the same shape.
     void Add(std::string method, std::string pattern, Handler handler);
 
+    // Adds a WebSocket endpoint: a GET route whose upgrade requests go to `handler`. A GET to it without
+    // "Upgrade: websocket" is answered 426 by the server. Throws as Add does (it is a GET route of that shape).
+    void AddWebSocket(std::string pattern, WebSocketHandler handler);
+
     // `raw_path` is the path as sent, still percent-encoded, without the query: segments are split on '/'
     // before being decoded, so "%2F" inside an {id} stays part of that id.
     RouteMatch Match(std::string_view method, std::string_view raw_path) const;
@@ -52,7 +58,10 @@ private:
         std::string pattern;
         std::vector<Segment> segments;
         Handler handler;
+        WebSocketHandler websocket;  // set on a WebSocket route, whose `handler` is empty
     };
+
+    void AddRoute(Route route);
 
     static bool Matches(const Route& route,
                         const std::vector<std::string>& segments,

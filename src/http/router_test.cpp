@@ -100,5 +100,30 @@ TEST(RouterAddTest, RefusesSameShapeTwiceForOneMethod) {
     EXPECT_NO_THROW(router.Add("GET", "/a/b", [](Request, Respond) {}));
 }
 
+TEST(RouterWebSocketTest, WebSocketRouteIsAGetRouteWithItsOwnHandler) {
+    Router router;
+    bool upgraded = false;
+    router.AddWebSocket("/api/v1/events", [&upgraded](Request, UpgradeRespond) { upgraded = true; });
+    router.Add("GET", "/api/v1/events/{id}", [](Request, Respond) {});
+
+    RouteMatch match = router.Match("GET", "/api/v1/events");
+    ASSERT_EQ(match.outcome, RouteMatch::Outcome::kFound);
+    EXPECT_EQ(match.handler, nullptr);
+    ASSERT_NE(match.websocket, nullptr);
+    (*match.websocket)(Request{}, [](WebSocketAnswer) {});
+    EXPECT_TRUE(upgraded);
+    EXPECT_EQ(match.pattern, "/api/v1/events");
+
+    match = router.Match("GET", "/api/v1/events/7");
+    EXPECT_NE(match.handler, nullptr);
+    EXPECT_EQ(match.websocket, nullptr);
+
+    match = router.Match("POST", "/api/v1/events");
+    EXPECT_EQ(match.outcome, RouteMatch::Outcome::kMethodNotAllowed);
+    EXPECT_EQ(match.AllowHeader(), "GET");
+    EXPECT_THROW(router.Add("GET", "/api/v1/events", [](Request, Respond) {}), std::invalid_argument);
+    EXPECT_THROW(router.AddWebSocket("events", [](Request, UpgradeRespond) {}), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace crisisline::http

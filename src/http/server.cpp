@@ -36,7 +36,11 @@ detail::Instruments RegisterInstruments(Metrics* metrics) {
                                "Time from a request's arrival to its response being queued, in seconds.",
                                {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
     instruments.connections_open =
-        &metrics->AddGauge("crisisline_http_connections_open", "HTTP connections open now.");
+        &metrics->AddGauge("crisisline_http_connections_open", "HTTP connections open now, WebSockets included.");
+    instruments.websockets_open = &metrics->AddGauge("crisisline_websockets_open", "WebSocket connections open now.");
+    instruments.websocket_overflows =
+        &metrics->AddCounter("crisisline_websocket_overflow_closes_total",
+                             "WebSocket clients closed for falling too far behind (1013, try again later).");
     return instruments;
 }
 
@@ -48,6 +52,12 @@ Result<void> CheckOptions(const ServerOptions& options) {
         options.target_limit == 0) {
         return Fail(ErrorCode::kInvalid, "body_limit",
                     "body_limit and target_limit must be positive and header_limit between 1 KiB and 1 MiB");
+    }
+    if (options.websocket_read_limit == 0 || options.websocket_queue_messages == 0 ||
+        options.websocket_queue_bytes == 0 || options.websocket_idle_timeout.count() <= 0) {
+        return Fail(ErrorCode::kInvalid, "websocket_queue_messages",
+                    "websocket_read_limit, websocket_queue_messages, websocket_queue_bytes and "
+                    "websocket_idle_timeout must be positive");
     }
     if (options.read_timeout.count() <= 0 || options.write_timeout.count() <= 0) {
         return Fail(ErrorCode::kInvalid, "read_timeout", "read_timeout and write_timeout must be positive");

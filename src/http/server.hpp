@@ -25,8 +25,16 @@ struct ServerOptions {
     // When set, GET and HEAD of paths outside /api/ that no route has are served from this folder (see
     // detail/static_files.hpp: index.html for "/" and for unknown app routes, the single-page-app fallback).
     std::string static_dir;
+    // WebSocket routes (Router::AddWebSocket). Beast's suggested server timeouts apply (30 s handshake), with
+    // the server pinging a quiet client every websocket_idle_timeout / 2 and closing it when nothing, not even
+    // a pong, has arrived for websocket_idle_timeout.
+    std::size_t websocket_read_limit = 16 * 1024;      // bytes of one client message; over it: closed with 1009
+    std::size_t websocket_queue_messages = 256;        // messages waiting to be written to one client, at most;
+    std::size_t websocket_queue_bytes = 1 << 20;       // and bytes; over either: closed with 1013 (try again later)
+    std::chrono::seconds websocket_idle_timeout{60};
     // When set, the server counts crisisline_http_requests_total{class="2xx"...}, observes
-    // crisisline_http_request_duration_seconds and sets crisisline_http_connections_open.
+    // crisisline_http_request_duration_seconds and sets crisisline_http_connections_open (WebSockets
+    // included), crisisline_websockets_open and crisisline_websocket_overflow_closes_total.
     // REQUIRES: the Metrics outlives the Server.
     Metrics* metrics = nullptr;
 };
@@ -35,7 +43,9 @@ struct ServerOptions {
 // Every response carries the security headers (CSP, nosniff, no-referrer, DENY framing) and, under /api/,
 // Cache-Control: no-store. Errors the server answers itself use the JSON error shape of Response::FromError:
 // 400 malformed request, 404 no route, 405 wrong method (with Allow), 413 body over the limit, 414 target too
-// long, 431 headers too large, 500 a handler threw. One debug log line per request names the method, the
+// long, 431 headers too large, 500 a handler threw; on a WebSocket route, 426 for a GET that is not an upgrade
+// and 403 for an upgrade whose Origin header is not this server (http:// or https:// and the request's Host),
+// which stops another site's page from opening a socket with the user's cookie. One debug log line per request names the method, the
 // route pattern, the status and the duration: never the path, query, headers or body.
 // REQUIRES: External synchronization: Start, Stop and the destructor are called from one thread at a time,
 // never from a handler.
@@ -54,9 +64,10 @@ public:
     // The bound port, once Start has succeeded; 0 before.
     std::uint16_t Port() const;
 
-    // Graceful stop: stops accepting, closes idle connections, lets requests in flight finish (their responses
-    // say Connection: close) for up to `grace`, then closes the rest and joins the threads. A handler that
-    // responds later is ignored. Does nothing if not started or already stopped.
+    // Graceful stop: stops accepting, closes idle connections, starts the closing handshake (1001, going away)
+    // on every WebSocket, lets requests in flight finish (their responses say Connection: close) for up to
+    // `grace`, then closes the rest and joins the threads. A handler that responds later, and a WebSocketPeer
+    // Send after it, are ignored. Does nothing if not started or already stopped.
     void Stop(std::chrono::milliseconds grace = std::chrono::milliseconds(10000));
 
 private:

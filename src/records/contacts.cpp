@@ -43,6 +43,15 @@ std::string SealingContext(std::string_view kind, std::string_view line_id, std:
     return std::string(kind) + ":" + std::string(line_id) + ":" + std::string(id);
 }
 
+ContactFlags FlagsOf(const nlohmann::json& contact) {
+    auto flag = [&](const char* key) {
+        auto it = contact.find(key);
+        return it != contact.end() && it->is_boolean() && it->get<bool>();
+    };
+    if (!contact.is_object()) return {};
+    return {flag("cause_for_concern"), flag("imminent_risk")};
+}
+
 nlohmann::json ContactJson(const store::ContactRow& row, const nlohmann::json& content) {
     nlohmann::json facts = nlohmann::json::parse(row.facts_json, nullptr, false);
     if (!facts.is_object()) facts = nlohmann::json::object();
@@ -146,7 +155,8 @@ Result<nlohmann::json> Contacts::Change(const staff::Principal& who,
                                         const std::string& line_id,
                                         const std::string& id,
                                         const Fields& body,
-                                        bool closing) {
+                                        bool closing,
+                                        ContactFlags* flags_before) {
     auto in = ReadContactInput(body, false);
     if (!in) return tl::unexpected(in.error());
     auto kek = LineKey(s_, line_id);
@@ -168,6 +178,7 @@ Result<nlohmann::json> Contacts::Change(const staff::Principal& who,
     nlohmann::json content = nlohmann::json::parse(*plain, nullptr, false);
     nlohmann::json facts = nlohmann::json::parse(row.facts_json, nullptr, false);
     if (!content.is_object() || !facts.is_object()) return Fail(ErrorCode::kInternal, "stored contact is unreadable");
+    const ContactFlags before = FlagsOf(facts);
     Merge(facts, in->facts);
     Merge(content, in->content);
     if (in->answered_at) row.answered_at = in->answered_at;
@@ -201,21 +212,24 @@ Result<nlohmann::json> Contacts::Change(const staff::Principal& who,
                                     closing ? "wrap_up" : "on_call"});
     });
     if (!written) return tl::unexpected(written.error());
+    if (flags_before) *flags_before = before;
     return ContactJson(row, content);
 }
 
 Result<nlohmann::json> Contacts::Update(const staff::Principal& who,
                                         const std::string& line_id,
                                         const std::string& id,
-                                        const Fields& body) {
-    return Change(who, line_id, id, body, false);
+                                        const Fields& body,
+                                        ContactFlags* flags_before) {
+    return Change(who, line_id, id, body, false, flags_before);
 }
 
 Result<nlohmann::json> Contacts::Close(const staff::Principal& who,
                                        const std::string& line_id,
                                        const std::string& id,
-                                       const Fields& body) {
-    return Change(who, line_id, id, body, true);
+                                       const Fields& body,
+                                       ContactFlags* flags_before) {
+    return Change(who, line_id, id, body, true, flags_before);
 }
 
 Result<nlohmann::json> Contacts::List(const std::string& line_id, const store::ContactFilter& filter) {

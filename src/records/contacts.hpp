@@ -14,6 +14,16 @@ namespace crisisline::records {
 // Why a person opened a contact's content; recorded in the audit log with every read.
 const std::vector<std::string>& ReadPurposes();
 
+// The coded flags a contact keeps in clear (ContactJson's "cause_for_concern" and "imminent_risk").
+struct ContactFlags {
+    bool cause_for_concern = false;
+    bool imminent_risk = false;
+    bool operator==(const ContactFlags&) const = default;
+};
+
+// The flags of a contact's JSON (or its stored facts); absent or null counts as false.
+ContactFlags FlagsOf(const nlohmann::json& contact);
+
 // Contacts (one per call). Content is sealed with the line's key before it is
 // written; every read and write of content is in the audit log, in the same
 // transaction as the access. Authorisation is the caller's (the API layer's) job;
@@ -33,15 +43,18 @@ public:
                                 const std::string& id,
                                 const std::string& purpose);
     // Applies the fields present in `body`; requires the current `version` (kConflict otherwise).
+    // On success, `flags_before` (if given) holds the flags of the version that was replaced.
     Result<nlohmann::json> Update(const staff::Principal& who,
                                   const std::string& line_id,
                                   const std::string& id,
-                                  const Fields& body);
-    // Wrap-up: checks CheckReadyToClose, sets ended_at (now unless given) and closes.
+                                  const Fields& body,
+                                  ContactFlags* flags_before = nullptr);
+    // Wrap-up: checks CheckReadyToClose, sets ended_at (now unless given) and closes. `flags_before` as Update.
     Result<nlohmann::json> Close(const staff::Principal& who,
                                  const std::string& line_id,
                                  const std::string& id,
-                                 const Fields& body);
+                                 const Fields& body,
+                                 ContactFlags* flags_before = nullptr);
     // Summaries (timings and coded flags, no content), newest first.
     Result<nlohmann::json> List(const std::string& line_id, const store::ContactFilter& filter);
 
@@ -50,7 +63,8 @@ private:
                                   const std::string& line_id,
                                   const std::string& id,
                                   const Fields& body,
-                                  bool closing);
+                                  bool closing,
+                                  ContactFlags* flags_before);
 
     Services s_;
 };

@@ -208,6 +208,17 @@ nlohmann::json LineJson(const LineConfig& line) {
             {"routing", RoutingJson(line.routing)}};
 }
 
+nlohmann::json PublicLineJson(const LineConfig& line) {
+    return {{"id", line.id},
+            {"name", line.name},
+            {"numbers", line.numbers},
+            {"hours", line.hours},
+            {"always_open", line.always_open},
+            {"languages", line.languages},
+            {"regions", line.regions},
+            {"audience", line.audience}};
+}
+
 Result<LineConfig> LineFromRow(const store::LineRow& row) {
     auto parsed = Fields::Parse(row.config_json);
     if (!parsed) return Fail(ErrorCode::kInternal, "stored configuration of line " + row.id + " is not readable");

@@ -49,6 +49,9 @@ constexpr size_t kMaxOverflowTo = 256;
 // the fields present in "routing" replace those stored; the others are kept.
 Result<LineConfig> LineFromFields(const Fields& f, const LineConfig* existing);
 nlohmann::json LineJson(const LineConfig& line);
+// What the public information page may show of a line: {id, name, numbers, hours, always_open, languages,
+// regions, audience}; nothing about routing, retention or follow-ups.
+nlohmann::json PublicLineJson(const LineConfig& line);
 nlohmann::json RoutingJson(const PhoneRouting& routing);
 Result<LineConfig> LineFromRow(const store::LineRow& row);
 

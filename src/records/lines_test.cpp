@@ -127,4 +127,26 @@ TEST(LineRoutingTest, EachBadValueNamesItsField) {
 }
 
 }  // namespace
+TEST(PublicLineTest, ShowsWhatThePublicPageNeedsAndNothingElse) {
+    LineConfig line;
+    line.id = "police";
+    line.name = "Police line";
+    line.numbers = {"+448081570001"};
+    line.hours = "18:00-02:00";
+    line.always_open = false;
+    line.regions = {"national"};
+    line.audience = "police officers and staff";
+    line.routing.overflow_to = "sip:partner@example.org";
+    const nlohmann::json shown = PublicLineJson(line);
+    std::vector<std::string> keys;
+    for (const auto& [key, value] : shown.items()) keys.push_back(key);
+    EXPECT_EQ(keys, (std::vector<std::string>{"always_open", "audience", "hours", "id", "languages", "name", "numbers",
+                                              "regions"}));
+    EXPECT_EQ(shown["numbers"], nlohmann::json::array({"+448081570001"}));
+    EXPECT_EQ(shown["hours"], "18:00-02:00");
+    EXPECT_FALSE(shown["always_open"].get<bool>());
+    EXPECT_EQ(shown["languages"], nlohmann::json::array({"en", "cy"}));
+    EXPECT_EQ(shown.dump().find("partner"), std::string::npos);
+}
+
 }  // namespace crisisline::records

@@ -155,5 +155,23 @@ TEST_F(RecordsTest, ConcurrentEditsDoNotOverwriteEachOther) {
     EXPECT_EQ((*read)["notes"], "first");
 }
 
+TEST_F(RecordsTest, AnUpdateTellsTheFlagsItReplaced) {
+    auto created = NewContact({{"assessment", {{"cause_for_concern", false}}}});
+    Contacts contacts(Services());
+    ContactFlags before{true, true};
+    auto updated = contacts.Update(counsellor_, "police", created["id"],
+                                   Fields({{"version", created["version"]},
+                                           {"assessment", {{"cause_for_concern", true}, {"concern_reasons", "r"}}}},
+                                          ""),
+                                   &before);
+    ASSERT_TRUE(updated) << updated.error().message;
+    EXPECT_EQ(before, (ContactFlags{false, false}));
+    EXPECT_EQ(FlagsOf(*updated), (ContactFlags{true, false}));
+    auto again = contacts.Update(counsellor_, "police", created["id"],
+                                 Fields({{"version", (*updated)["version"]}, {"notes", "n"}}, ""), &before);
+    ASSERT_TRUE(again) << again.error().message;
+    EXPECT_EQ(before, FlagsOf(*again)) << "a change that leaves the flags alone reports them unchanged";
+}
+
 }  // namespace
 }  // namespace crisisline::records

@@ -260,6 +260,14 @@ std::optional<Authenticated> Sessions::AuthenticateRemembered(std::string_view t
 }
 
 Result<Authenticated> Sessions::Authenticate(std::string_view token) {
+    return Check(token, true);
+}
+
+Result<Authenticated> Sessions::Verify(std::string_view token) {
+    return Check(token, false);
+}
+
+Result<Authenticated> Sessions::Check(std::string_view token, bool touch) {
     if (token.empty()) return Fail(ErrorCode::kUnauthenticated, "sign in first");
     const TimeMs now = clock_.Now();
     const std::string token_hash = crypto::Sha256Hex(token);
@@ -272,7 +280,7 @@ Result<Authenticated> Sessions::Authenticate(std::string_view token) {
         writer_.Submit([token_hash](store::Tx& tx) { return tx.DeleteSession(token_hash); });
         return SignInAgain();
     }
-    if (now - session.last_seen_at > policy_.touch_interval) {
+    if (touch && now - session.last_seen_at > policy_.touch_interval) {
         session.last_seen_at = now;
         {
             std::lock_guard lock(cache_mu_);

@@ -65,6 +65,10 @@ public:
     // kUnauthenticated when the token is unknown, expired or the account disabled.
     Result<Authenticated> Authenticate(std::string_view token);
 
+    // As Authenticate, but not counted as activity: the idle timeout is not pushed back. For re-checking a
+    // long-lived connection (the console's WebSocket), which must not keep an unattended session alive.
+    Result<Authenticated> Verify(std::string_view token);
+
     // Authenticate without any I/O: answers only from what is remembered, and only
     // when that is fresh and needs no write; nullopt means "use Authenticate".
     // Never blocks (a mutex held for a lookup), so it may run on an event loop.
@@ -89,6 +93,7 @@ private:
         TimeMs fetched_at = 0;
     };
 
+    Result<Authenticated> Check(std::string_view token, bool touch);
     Result<std::optional<Remembered>> Load(const std::string& token_hash, TimeMs now);
     Authenticated Describe(const Remembered& remembered, std::string_view token) const;
     void Forget(const std::string& token_hash);

@@ -132,6 +132,18 @@ TEST_F(SessionsTest, IdleAndAbsoluteTimeoutsEndSessions) {
     FAIL() << "session outlived the absolute timeout";
 }
 
+TEST_F(SessionsTest, VerifyingIsNotActivity) {
+    auto [token, secret] = Enrol();
+    for (int i = 0; i < 3; ++i) {
+        clock_.Advance(10 * kMinuteMs);
+        ASSERT_TRUE(sessions_->Verify(token)) << "still valid after " << (i + 1) * 10 << " minutes";
+        writer_->Run([](store::Tx&) -> Result<void> { return {}; });
+    }
+    clock_.Advance(2 * kMinuteMs);
+    EXPECT_FALSE(sessions_->Verify(token)) << "an open WebSocket must not keep an idle session alive";
+    EXPECT_FALSE(sessions_->Authenticate(token));
+}
+
 TEST_F(SessionsTest, TokensAreStoredOnlyAsHashes) {
     auto [token, secret] = Enrol();
     auto found = store_->Read([&](store::Tx& tx) -> Result<void> {

@@ -140,4 +140,15 @@ struct RetainedCountRow {
     std::int64_t count = 0;
 };
 
+// A line's phone calls in a time window, counted in storage (the supervisor's wallboard, "today").
+struct PhoneTally {
+    std::int64_t offered = 0;              // phone contacts (facts channel "phone") that arrived
+    std::int64_t answered = 0;             // answered by a counsellor: answered_at set and a counsellor named
+    std::int64_t abandoned = 0;            // call.end_reason "abandoned"
+    std::int64_t overflowed = 0;           // call.end_reason "overflowed" (a partner service took it)
+    std::int64_t answered_within_20s = 0;  // answered, answered_at - arrived_at <= 20 s
+    std::int64_t answered_within_60s = 0;  // the same, <= 60 s
+    std::int64_t answer_wait_ms_total = 0;  // sum of answered_at - arrived_at over the answered
+};
+
 }  // namespace crisisline::store

@@ -424,6 +424,27 @@ Result<std::int64_t> SqliteTx::CountContactsFromCaller(const std::string& line_i
     return count->value_or(0);
 }
 
+Result<PhoneTally> SqliteTx::TallyPhoneContacts(const std::string& line_id, TimeMs since, TimeMs before) {
+    // One pass over the line's arrivals in the window (contacts_by_arrival); only the coded facts are read.
+    // An overflowed call has an answer time (the partner's) but no counsellor, so it is not "answered".
+    static const std::string sql =
+        "WITH c AS (SELECT json_extract(facts_json, '$.call.end_reason') AS end_reason, "
+        "  CASE WHEN answered_at IS NOT NULL AND counsellor_id <> '' THEN answered_at - arrived_at END AS wait "
+        "  FROM contacts WHERE line_id = ?1 AND arrived_at >= ?2 AND arrived_at < ?3 "
+        "  AND json_extract(facts_json, '$.channel') = 'phone') "
+        "SELECT COUNT(*), COUNT(wait), "
+        "  COALESCE(SUM(end_reason = 'abandoned'), 0), COALESCE(SUM(end_reason = 'overflowed'), 0), "
+        "  COALESCE(SUM(wait <= 20000), 0), COALESCE(SUM(wait <= 60000), 0), COALESCE(SUM(wait), 0) FROM c";
+    auto tally = QueryOne(
+        conn_, sql, "contacts",
+        [](const Statement& s) {
+            return PhoneTally{s.Int(0), s.Int(1), s.Int(2), s.Int(3), s.Int(4), s.Int(5), s.Int(6)};
+        },
+        [&](Statement& s) { s.BindAll(line_id, since, before); });
+    if (!tally) return tl::unexpected(tally.error());
+    return tally->value_or(PhoneTally{});
+}
+
 Result<void> SqliteTx::DeleteContact(const std::string& line_id, const std::string& id) {
     static const std::string sql = "DELETE FROM contacts WHERE line_id = ?1 AND id = ?2";
     auto changed = Change(conn_, sql, "contacts", [&](Statement& s) { s.BindAll(line_id, id); });
@@ -484,6 +505,15 @@ Result<std::vector<FollowUpRow>> SqliteTx::ListFollowUpsOfContact(const std::str
     static const std::string sql =
         Select(kFollowUpColumns, "follow_ups WHERE line_id = ?1 AND contact_id = ?2 ORDER BY earliest, id");
     return QueryAll(conn_, sql, "follow_ups", ReadFollowUp, [&](Statement& s) { s.BindAll(line_id, contact_id); });
+}
+
+Result<std::int64_t> SqliteTx::CountFollowUps(const std::string& line_id, const std::string& status) {
+    static const std::string sql = "SELECT COUNT(*) FROM follow_ups WHERE line_id = ?1 AND status = ?2";
+    auto count = QueryOne(
+        conn_, sql, "follow_ups", [](const Statement& s) { return s.Int(0); },
+        [&](Statement& s) { s.BindAll(line_id, status); });
+    if (!count) return tl::unexpected(count.error());
+    return count->value_or(0);
 }
 
 Result<void> SqliteTx::DeleteFollowUp(const std::string& line_id, const std::string& id) {

@@ -64,6 +64,8 @@ public:
                                                          const std::string& caller_hash,
                                                          TimeMs since) = 0;
     virtual Result<void> DeleteContact(const std::string& line_id, const std::string& id) = 0;
+    // The phone contacts of a line that arrived in [since, before), counted without reading them out.
+    virtual Result<PhoneTally> TallyPhoneContacts(const std::string& line_id, TimeMs since, TimeMs before) = 0;
 
     virtual Result<void> InsertFollowUp(const FollowUpRow& row) = 0;
     virtual Result<void> UpdateFollowUp(const FollowUpRow& row) = 0;  // same versioning as UpdateContact
@@ -74,6 +76,8 @@ public:
     virtual Result<std::vector<FollowUpRow>> ListFollowUpsOfContact(const std::string& line_id,
                                                                     const std::string& contact_id) = 0;
     virtual Result<void> DeleteFollowUp(const std::string& line_id, const std::string& id) = 0;
+    // How many of a line's follow-ups have `status` as stored.
+    virtual Result<std::int64_t> CountFollowUps(const std::string& line_id, const std::string& status) = 0;
 
     virtual Result<void> InsertEscalation(const EscalationRow& row) = 0;
     virtual Result<std::optional<EscalationRow>> GetEscalation(const std::string& line_id, const std::string& id) = 0;

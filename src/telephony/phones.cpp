@@ -174,9 +174,11 @@ void Switchboard::Ring(Call& call, const std::string& counsellor) {
             std::chrono::duration<double>(std::chrono::steady_clock::now() - routing_event_at_).count());
     }
     call.phones[counsellor] = std::move(leg);
-    Publish("call.ringing", &call, counsellor,
-            {{"language", call.language == acd::Language::kWelsh ? "cy" : "en"},
-             {"wait_ms", Now() - call.record.arrived_at}});
+    nlohmann::json data = {{"language", call.language == acd::Language::kWelsh ? "cy" : "en"},
+                           {"wait_ms", Now() - call.record.arrived_at}};
+    // Known once the writer has counted earlier calls from the number (usually before the first ring).
+    if (call.repeat_count) data["repeat_count"] = *call.repeat_count;
+    Publish("call.ringing", &call, counsellor, std::move(data));
 }
 
 void Switchboard::StopRinging(Call& call, const std::string& counsellor) {

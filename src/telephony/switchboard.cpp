@@ -283,6 +283,18 @@ void Switchboard::RefreshGauges() {
     counters_.queue_length = static_cast<std::int64_t>(live.waiting.size());
     counters_.longest_wait_ms = live.longest_wait_ms;
     counters_.active_calls = static_cast<std::int64_t>(live.active.size());
+    auto queues = SummariseQueues(live);
+    if (hooks_.bus) {
+        for (const auto& [line, summary] : ChangedQueues(queues_, queues)) {
+            events::Event e;
+            e.at = Now();
+            e.type = "queue.summary";
+            e.line = line;
+            e.data = {{"waiting", summary.waiting}, {"longest_wait_ms", summary.longest_wait_ms}};
+            hooks_.bus->Publish(std::move(e));
+        }
+    }
+    queues_ = std::move(queues);
 }
 
 Call* Switchboard::FindCall(const std::string& id) {

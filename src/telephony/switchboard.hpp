@@ -20,6 +20,7 @@
 #include "telephony/config.hpp"
 #include "telephony/counters.hpp"
 #include "telephony/digest.hpp"
+#include "telephony/queue_summary.hpp"
 
 struct sip;
 struct sip_msg;
@@ -168,7 +169,9 @@ private:
     void ArmRouterTimer();
     void Bridge(Call& call, Leg& phone);
     void EndCall(Call& call, const std::string& reason);
-    void RefreshGauges();  // the queue and call gauges for /metrics, from a Router snapshot
+    // The queue and call gauges for /metrics, from a Router snapshot; and a queue.summary event for each line
+    // whose number of waiting callers changed since the last refresh.
+    void RefreshGauges();
 
     // ---- media sockets ----
     // A leg with its RTP socket and SDP already open, from the spares when there are any: opening a
@@ -210,6 +213,7 @@ private:
 
     std::map<std::string, std::unique_ptr<Call>> calls_;
     std::map<std::string, acd::CallOutcome> outcomes_;  // by call id, while the call lasts
+    std::map<std::string, QueueSummary> queues_;        // by line, as last published (queue.summary)
     struct FollowUpState {
         std::unique_ptr<FollowUpCall> call;
         std::function<void(std::string)> done;

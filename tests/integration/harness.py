@@ -175,3 +175,113 @@ class Client:
             status, confirm, _ = self.call("POST", "/api/v1/session/totp", {"code": totp(self.totp_secret)})
             assert status == 200, (status, confirm)
         return self
+
+
+class WebSocketClosed(Exception):
+    """The server closed the WebSocket; `code` is its close code (None when the connection just ended)."""
+
+    def __init__(self, code, reason=""):
+        super().__init__(f"closed with {code} {reason}")
+        self.code = code
+        self.reason = reason
+
+
+class WebSocket:
+    """A small RFC 6455 client, written for these tests: text messages in, close and pong out.
+
+    When the server refuses the upgrade, `status` is its HTTP status and `body` the parsed JSON.
+    """
+
+    GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+    def __init__(self, port, path, cookie=None, origin=None, timeout=10):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        key = base64.b64encode(os.urandom(16)).decode()
+        lines = [f"GET {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Upgrade: websocket", "Connection: Upgrade",
+                 f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13"]
+        if cookie:
+            lines.append(f"Cookie: {cookie}")
+        if origin:
+            lines.append(f"Origin: {origin}")
+        self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        self.buf = b""
+        while b"\r\n\r\n" not in self.buf:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                raise WebSocketClosed(None, "closed during the handshake")
+            self.buf += chunk
+        head, _, self.buf = self.buf.partition(b"\r\n\r\n")
+        head_lines = head.decode("latin-1").split("\r\n")
+        self.status = int(head_lines[0].split()[1])
+        self.headers = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in head_lines[1:])}
+        self.body = None
+        if self.status != 101:
+            length = int(self.headers.get("content-length", "0"))
+            while len(self.buf) < length:
+                self.buf += self.sock.recv(4096)
+            self.body = json.loads(self.buf[:length]) if length else None
+            self.sock.close()
+            return
+        expected = base64.b64encode(hashlib.sha1((key + self.GUID).encode()).digest()).decode()
+        assert self.headers.get("sec-websocket-accept") == expected, self.headers
+
+    def _read(self, n):
+        while len(self.buf) < n:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise WebSocketClosed(None, "connection ended")
+            self.buf += chunk
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def _send_frame(self, opcode, payload=b""):
+        mask = os.urandom(4)
+        header = bytes([0x80 | opcode])
+        if len(payload) < 126:
+            header += bytes([0x80 | len(payload)])
+        else:
+            header += bytes([0x80 | 126]) + struct.pack(">H", len(payload))
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        self.sock.sendall(header + mask + masked)
+
+    def recv(self, timeout=10):
+        """The next text message; raises WebSocketClosed when the server closes, socket.timeout when quiet."""
+        self.sock.settimeout(timeout)
+        message = b""
+        while True:
+            first, second = self._read(2)
+            opcode, length = first & 0x0F, second & 0x7F
+            if length == 126:
+                length = struct.unpack(">H", self._read(2))[0]
+            elif length == 127:
+                length = struct.unpack(">Q", self._read(8))[0]
+            payload = self._read(length)
+            if opcode == 0x8:
+                code = struct.unpack(">H", payload[:2])[0] if len(payload) >= 2 else None
+                try:
+                    self._send_frame(0x8, payload[:2])
+                except OSError:
+                    pass
+                self.sock.close()
+                raise WebSocketClosed(code, payload[2:].decode(errors="replace"))
+            if opcode == 0x9:
+                self._send_frame(0xA, payload)
+                continue
+            if opcode == 0xA:
+                continue
+            message += payload
+            if first & 0x80:
+                return message.decode()
+
+    def recv_json(self, timeout=10):
+        return json.loads(self.recv(timeout))
+
+    def send(self, text):
+        self._send_frame(0x1, text.encode())
+
+    def close(self):
+        try:
+            self._send_frame(0x8, struct.pack(">H", 1000))
+        except OSError:
+            pass
+        self.sock.close()

@@ -63,8 +63,9 @@ class SipServer:
     telephony: extra [telephony] settings (e.g. {"rtp_timeout_s": 5}).
     """
 
-    def __init__(self, routing=None, trunks=None, telephony=None):
+    def __init__(self, routing=None, trunks=None, telephony=None, extra_args=()):
         self.routing = routing
+        self.extra_args = list(extra_args)  # more `serve` flags, e.g. ["--static", "web/dist"]
         self.trunks = trunks or [{"name": "loopback-test-carrier", "allow": ["127.0.0.1"]}]
         self.telephony = {"choice_wait_s": 1, "rtp_timeout_s": 30, "available_on_register": True}
         self.telephony.update(telephony or {})
@@ -94,7 +95,7 @@ class SipServer:
                 self.staff_ids[row["username"]] = row["id"]
         self.sip_port = sh.free_port()
         self.write_config()
-        self.server.extra_args = ["--sip-listen", f"127.0.0.1:{self.sip_port}"]
+        self.server.extra_args = ["--sip-listen", f"127.0.0.1:{self.sip_port}", *self.extra_args]
         if self.routing:
             self.server.start()
             admin = self.sign_in("demo.admin")

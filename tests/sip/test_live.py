@@ -53,6 +53,11 @@ class LiveTest(unittest.TestCase):
 
     def test_call_steps_and_state_changes_are_seen_live_without_the_number(self):
         start = self.supervisor.call("GET", "/api/v1/live/events")[1]["last_seq"]
+        ws = harness.WebSocket(self.server.port, "/api/v1/events", cookie=self.supervisor.cookie)
+        hello = ws.recv_json()
+        self.assertEqual(hello["type"], "hello")
+        self.assertIn("police", hello["live"]["queues"])
+        self.assertIn("counsellors", hello["live"])
         # Without available_on_register the counsellor says they are ready themselves.
         status, body, _ = self.counsellor.call("PUT", "/api/v1/me/availability", {"state": "available"})
         self.assertEqual(status, 200, body)
@@ -106,10 +111,31 @@ class LiveTest(unittest.TestCase):
         everything = json.dumps(body) + json.dumps(self.live(self.supervisor))
         for fragment in (CALLER, CALLER[1:], "1632960123"):
             self.assertNotIn(fragment, everything)
-        # The counsellor sees only events about themselves; the queue summary, not the queue.
+        # The WebSocket carried the same events, in order, as they happened.
+        pushed = []
+        try:
+            while True:
+                pushed.append(ws.recv_json(timeout=1))
+        except OSError:
+            pass
+        ws.close()
+        self.assertEqual([e["seq"] for e in pushed], [e["seq"] for e in body["events"] if e["seq"] > hello["last_seq"]])
+        ringing = [e for e in pushed if e["type"] == "call.ringing"]
+        self.assertTrue(ringing and isinstance(ringing[0]["data"].get("repeat_count"), int), ringing)
+        summaries = [e["data"]["waiting"] for e in pushed if e["type"] == "queue.summary" and e["line"] == "police"]
+        self.assertIn(1, summaries, "the caller joining the queue")
+        self.assertEqual(summaries[-1], 0, "the queue emptying when the call was answered")
+        # The wallboard counts the call.
+        status, today, _ = self.supervisor.call("GET", "/api/v1/lines/police/today")
+        self.assertEqual(status, 200, today)
+        self.assertGreaterEqual(today["offered"], 1)
+        self.assertGreaterEqual(today["answered"], 1)
+        # The counsellor sees only events about themselves, and the queue summary of their lines.
         mine = self.counsellor.call("GET", f"/api/v1/live/events?after={start}")[1]["events"]
         self.assertTrue(mine)
-        self.assertTrue(all(e.get("counsellor") == self.counsellor.staff["id"] for e in mine), mine)
+        self.assertTrue(all(e.get("counsellor") == self.counsellor.staff["id"] or e["type"] == "queue.summary"
+                            for e in mine), mine)
+        self.assertIn("queue.summary", [e["type"] for e in mine])
         live = self.live(self.counsellor)
         self.assertNotIn("counsellors", live)
         self.assertIn("police", live["queues"])

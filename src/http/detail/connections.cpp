@@ -2,11 +2,9 @@
 
 #include <boost/asio/post.hpp>
 
-#include "http/detail/http_session.hpp"
-
 namespace crisisline::http::detail {
 
-bool Connections::Add(std::shared_ptr<HttpSession> session) {
+bool Connections::Add(std::shared_ptr<Connection> session) {
     std::lock_guard lock(mutex_);
     if (stopping_) {
         return false;
@@ -18,8 +16,8 @@ bool Connections::Add(std::shared_ptr<HttpSession> session) {
     return true;
 }
 
-void Connections::Remove(const HttpSession* session) {
-    std::shared_ptr<HttpSession> released;  // dropped after the lock, in case it is the last reference
+void Connections::Remove(const Connection* session) {
+    std::shared_ptr<Connection> released;  // dropped after the lock, in case it is the last reference
     std::lock_guard lock(mutex_);
     const auto found = open_.find(session);
     if (found == open_.end()) {
@@ -40,20 +38,6 @@ bool Connections::Stopping() const {
     return stopping_;
 }
 
-void Connections::Post(const std::weak_ptr<HttpSession>& session, std::function<void(HttpSession&)> task) {
-    // The lock is held while posting so that Shutdown cannot let the io_context go in between.
-    std::lock_guard lock(mutex_);
-    if (shut_down_) {
-        return;
-    }
-    auto strong = session.lock();
-    if (!strong) {
-        return;
-    }
-    const auto executor = strong->Executor();
-    boost::asio::post(executor, [strong = std::move(strong), task = std::move(task)] { task(*strong); });
-}
-
 void Connections::BeginStop() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -68,7 +52,7 @@ void Connections::WaitUntilEmpty(std::chrono::steady_clock::time_point deadline)
 }
 
 void Connections::Shutdown() {
-    std::unordered_map<const HttpSession*, std::shared_ptr<HttpSession>> released;
+    std::unordered_map<const Connection*, std::shared_ptr<Connection>> released;
     {
         std::lock_guard lock(mutex_);
         shut_down_ = true;

@@ -7,29 +7,57 @@
 #include <mutex>
 #include <unordered_map>
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/post.hpp>
+
 #include "http/metrics.hpp"
 
 namespace crisisline::http::detail {
 
-class HttpSession;
+// One open connection: an HttpSession, or the WebSocketSession it became.
+class Connection {
+public:
+    virtual ~Connection() = default;
+    // The connection's strand.
+    virtual boost::asio::any_io_executor Executor() = 0;
+    // For Stop, run on the connection's strand: an HTTP connection closes unless a request is being received,
+    // handled or answered; a WebSocket starts its closing handshake (going away).
+    virtual void CloseIfIdle() = 0;
+};
 
 // The open connections of one Server. It owns each session from accept to close, so that a handler's reply
-// from another thread can find its session, and it is the one gate through which such replies reach the
-// io_context: once Shutdown has run (the io_context's threads are joined) nothing more is posted, which makes
-// a reply that arrives after Stop harmless. Thread-safe.
+// (or a WebSocket message) from another thread can find its session, and it is the one gate through which such
+// work reaches the io_context: once Shutdown has run (the io_context's threads are joined) nothing more is
+// posted, which makes a reply or a Send that arrives after Stop harmless. Thread-safe.
 class Connections {
 public:
     // `open_gauge` may be null.
     explicit Connections(Gauge* open_gauge) : open_gauge_(open_gauge) {}
 
-    // Takes ownership of a newly accepted session. Returns false once Stop has begun; the caller drops it.
-    bool Add(std::shared_ptr<HttpSession> session);
-    // Releases a session that has closed its socket. Unknown sessions are ignored.
-    void Remove(const HttpSession* session);
+    // Takes ownership of a newly accepted (or upgraded) session. Returns false once Stop has begun; the caller
+    // drops it.
+    bool Add(std::shared_ptr<Connection> session);
+    // Releases a session that has closed its socket (or handed it on). Unknown sessions are ignored.
+    void Remove(const Connection* session);
     bool Stopping() const;
 
     // Runs task(session) on the session's executor, unless the session is gone or Shutdown has run.
-    void Post(const std::weak_ptr<HttpSession>& session, std::function<void(HttpSession&)> task);
+    // Returns false when the task was dropped for either reason.
+    template <class Session>
+    bool Post(const std::weak_ptr<Session>& session, std::function<void(Session&)> task) {
+        // The lock is held while posting so that Shutdown cannot let the io_context go in between.
+        std::lock_guard lock(mutex_);
+        if (shut_down_) {
+            return false;
+        }
+        auto strong = session.lock();
+        if (!strong) {
+            return false;
+        }
+        const auto executor = strong->Executor();
+        boost::asio::post(executor, [strong = std::move(strong), task = std::move(task)] { task(*strong); });
+        return true;
+    }
 
     // Stop, in order: refuse new connections and ask each open one to close once idle; wait until none is
     // open or `deadline` passes; and, after the io_context's threads have been joined, release every session
@@ -44,7 +72,7 @@ private:
     std::condition_variable emptied_;
     bool stopping_ = false;
     bool shut_down_ = false;
-    std::unordered_map<const HttpSession*, std::shared_ptr<HttpSession>> open_;
+    std::unordered_map<const Connection*, std::shared_ptr<Connection>> open_;
 };
 
 }  // namespace crisisline::http::detail

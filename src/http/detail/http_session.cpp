@@ -8,10 +8,12 @@
 #include <utility>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
 #include "http/detail/static_files.hpp"
 #include "http/detail/target.hpp"
+#include "http/detail/websocket_session.hpp"
 
 namespace crisisline::http::detail {
 namespace beast = boost::beast;
@@ -58,8 +60,9 @@ bool IsSendable(const Response& response) {
     });
 }
 
-// The one Respond of one request. Sends at most once; if no copy of the Respond ever calls, its destruction
-// sends a 500 so that the client is not left waiting.
+// The one Respond (or UpgradeRespond) of one request. Sends at most once; if no copy ever calls, its
+// destruction sends a 500 so that the client is not left waiting.
+template <class Answer>
 class Reply {
 public:
     Reply(std::weak_ptr<HttpSession> session, std::shared_ptr<Connections> connections)
@@ -79,13 +82,13 @@ public:
         }
     }
 
-    // False when a response was already sent.
-    bool Send(Response response) {
+    // False when an answer was already sent.
+    bool Send(Answer answer) {
         if (sent_.exchange(true)) {
             return false;
         }
-        connections_->Post(session_, [response = std::move(response)](HttpSession& session) mutable {
-            session.Finish(std::move(response));
+        connections_->Post<HttpSession>(session_, [answer = std::move(answer)](HttpSession& session) mutable {
+            session.Finish(std::move(answer));
         });
         return true;
     }
@@ -95,6 +98,20 @@ private:
     std::shared_ptr<Connections> connections_;
     std::atomic<bool> sent_{false};
 };
+
+// True when a browser's Origin names this server: "http://" or "https://" followed by the Host header.
+// Clients that are not browsers send no Origin and are let through; the session cookie still decides.
+bool SameOrigin(const Request& request) {
+    const std::string origin = request.Header("origin");
+    if (origin.empty()) {
+        return true;
+    }
+    const std::string host = request.Header("host");
+    if (host.empty()) {
+        return false;
+    }
+    return EqualsIgnoreCase(origin, "http://" + host) || EqualsIgnoreCase(origin, "https://" + host);
+}
 
 std::string_view ToStd(beast::string_view text) {
     return {text.data(), text.size()};
@@ -218,6 +235,9 @@ void HttpSession::Handle(Message message) {
         }
         request.body = std::move(message.body());
         request.remote_address = remote_address_;
+        if (match.websocket != nullptr) {
+            return CallWebSocketHandler(*match.websocket, std::move(request), std::move(message));
+        }
         return CallHandler(*match.handler, std::move(request));
     }
     const bool static_path = !options.static_dir.empty() && !api_;
@@ -239,7 +259,7 @@ void HttpSession::Handle(Message message) {
 }
 
 void HttpSession::CallHandler(const Handler& handler, Request request) {
-    auto reply = std::make_shared<Reply>(weak_from_this(), context_->connections);
+    auto reply = std::make_shared<Reply<Response>>(weak_from_this(), context_->connections);
     Respond respond = [reply](Response response) {
         if (!reply->Send(std::move(response))) {
             spdlog::error("http handler responded more than once; the later response was dropped");
@@ -262,7 +282,71 @@ void HttpSession::Finish(Response response) {
     if (state_ != State::kHandling) {
         return;  // assert-worthy, but Reply already guarantees one call per request
     }
+    if (upgrade_) {
+        return Finish(WebSocketAnswer(std::move(response)));  // a 500 for a dropped UpgradeRespond
+    }
     Send(std::move(response), false);
+}
+
+void HttpSession::CallWebSocketHandler(const WebSocketHandler& handler, Request request, Message message) {
+    if (!boost::beast::websocket::is_upgrade(message)) {
+        Response response = Response::ErrorBody(426, "upgrade_required", "",
+                                                "this is a WebSocket endpoint; connect with a WebSocket client");
+        response.headers.emplace_back("Upgrade", "websocket");
+        return Send(std::move(response), false);
+    }
+    if (!SameOrigin(request)) {
+        return Send(Response::ErrorBody(403, "forbidden", "Origin",
+                                        "a WebSocket may be opened only from this server's own pages"),
+                    true);
+    }
+    upgrade_.emplace(std::move(message));
+    auto reply = std::make_shared<Reply<WebSocketAnswer>>(weak_from_this(), context_->connections);
+    UpgradeRespond respond = [reply](WebSocketAnswer answer) {
+        if (!reply->Send(std::move(answer))) {
+            spdlog::error("http websocket handler answered more than once; the later answer was dropped");
+        }
+    };
+    try {
+        handler(std::move(request), std::move(respond));
+    } catch (const std::exception& e) {
+        spdlog::error("http websocket handler threw type={} route={}; answered 500", typeid(e).name(), route_);
+        reply->Send(InternalError());
+    } catch (...) {
+        spdlog::error("http websocket handler threw type=unknown route={}; answered 500", route_);
+        reply->Send(InternalError());
+    }
+}
+
+void HttpSession::Finish(WebSocketAnswer answer) {
+    if (state_ != State::kHandling || !upgrade_) {
+        return;
+    }
+    Message upgrade = std::move(*upgrade_);
+    upgrade_.reset();
+    // A refused upgrade ends the connection: the client asked for a socket, not a keep-alive HTTP exchange.
+    if (auto* refused = std::get_if<Response>(&answer)) {
+        return Send(std::move(*refused), true);
+    }
+    auto& callbacks = std::get<WebSocketCallbacks>(answer);
+    if (context_->connections->Stopping()) {
+        if (callbacks.on_close) {
+            callbacks.on_close();
+        }
+        return Send(Response::FromError(Error{ErrorCode::kUnavailable, "", "the server is stopping"}), true);
+    }
+    Record(101);
+    auto websocket =
+        std::make_shared<WebSocketSession>(stream_.release_socket(), context_, std::move(callbacks));
+    // Added before this session is removed, so the count of open connections never passes through zero.
+    const bool added = context_->connections->Add(websocket);
+    state_ = State::kClosed;
+    context_->connections->Remove(this);
+    if (added) {
+        websocket->Run(std::move(upgrade));
+    } else {
+        websocket->Abandon();
+    }
 }
 
 // Reads the file on this thread: the console's assets are small and the page cache holds them.

@@ -16,6 +16,7 @@
 #include "http/metrics.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "http/websocket.hpp"
 
 namespace crisisline::http::detail {
 
@@ -24,6 +25,8 @@ struct Instruments {
     std::array<Counter*, 5> requests_by_class{};  // 1xx .. 5xx
     Histogram* duration = nullptr;
     Gauge* connections_open = nullptr;
+    Gauge* websockets_open = nullptr;
+    Counter* websocket_overflows = nullptr;
 };
 
 // What the listener and every session of one Server share. Immutable once the Server has started.
@@ -36,18 +39,21 @@ struct SessionContext {
 
 // One HTTP/1.1 connection: reads a request, hands it to its handler (or answers it itself), writes the
 // response, and reads the next while the client keeps the connection alive. One request at a time, so at most
-// one response is ever queued. Every member function after Run runs on the connection's strand.
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+// one response is ever queued. An accepted WebSocket upgrade hands the socket on to a WebSocketSession, and
+// this session ends. Every member function after Run runs on the connection's strand.
+class HttpSession : public Connection, public std::enable_shared_from_this<HttpSession> {
 public:
     HttpSession(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<const SessionContext> context);
 
     void Run();
-    boost::asio::any_io_executor Executor() { return stream_.get_executor(); }
+    boost::asio::any_io_executor Executor() override { return stream_.get_executor(); }
 
     // The handler's response to the request in hand.
     void Finish(Response response);
+    // The WebSocket handler's answer to the upgrade request in hand.
+    void Finish(WebSocketAnswer answer);
     // For Stop: closes the connection unless a request is being received, handled or answered.
-    void CloseIfIdle();
+    void CloseIfIdle() override;
 
 private:
     using Message = boost::beast::http::request<boost::beast::http::string_body>;
@@ -58,6 +64,7 @@ private:
     void OnReadFailed(boost::beast::error_code ec);
     void Handle(Message message);
     void CallHandler(const Handler& handler, Request request);
+    void CallWebSocketHandler(const WebSocketHandler& handler, Request request, Message message);
     void ServeStatic(const std::string& path);
     void Send(Response response, bool close);
     void OnWrite(bool close, boost::beast::error_code ec, std::size_t bytes);
@@ -83,6 +90,7 @@ private:
     bool head_ = false;
     bool api_ = false;
     std::chrono::steady_clock::time_point started_;
+    std::optional<Message> upgrade_;  // the upgrade request in hand, while its handler decides
 
     // After refusing a request whose body was not read, the rest is drained for a moment before closing, so
     // the kernel does not reset the connection and destroy the refusal before the client reads it.

@@ -49,6 +49,7 @@ public:
                                                  const std::string& caller_hash,
                                                  TimeMs since) override;
     Result<void> DeleteContact(const std::string& line_id, const std::string& id) override;
+    Result<PhoneTally> TallyPhoneContacts(const std::string& line_id, TimeMs since, TimeMs before) override;
     Result<void> InsertFollowUp(const FollowUpRow& row) override;
     Result<void> UpdateFollowUp(const FollowUpRow& row) override;
     Result<std::optional<FollowUpRow>> GetFollowUp(const std::string& line_id, const std::string& id) override;
@@ -57,6 +58,7 @@ public:
     Result<std::vector<FollowUpRow>> ListFollowUpsOfContact(const std::string& line_id,
                                                             const std::string& contact_id) override;
     Result<void> DeleteFollowUp(const std::string& line_id, const std::string& id) override;
+    Result<std::int64_t> CountFollowUps(const std::string& line_id, const std::string& status) override;
     Result<void> InsertEscalation(const EscalationRow& row) override;
     Result<std::optional<EscalationRow>> GetEscalation(const std::string& line_id, const std::string& id) override;
     Result<std::vector<EscalationRow>> ListEscalations(const std::string& line_id) override;

@@ -1,0 +1,105 @@
+#include "api/detail/live_view.hpp"
+
+#include <algorithm>
+
+namespace crisisline::api::detail {
+
+namespace {
+
+bool SharesLine(const staff::Principal& who, const std::vector<std::string>& lines) {
+    return std::any_of(lines.begin(), lines.end(), [&](const std::string& line) { return who.Serves(line); });
+}
+
+nlohmann::json CounsellorJson(const acd::CounsellorView& c, const telephony::Telephony::CounsellorInfo& info) {
+    nlohmann::json j = {{"counsellor", c.counsellor},
+                        {"display_name", info.display_name},
+                        {"state", acd::StateName(c.state)},
+                        {"in_state_ms", c.in_state_ms},
+                        {"phone_registered", info.registered}};
+    if (c.reason != acd::BreakReason::kNone) j["reason"] = acd::BreakReasonName(c.reason);
+    if (c.call) j["call"] = *c.call;
+    if (c.wrap_up_ends) j["wrap_up_ends"] = FormatTime(*c.wrap_up_ends);
+    if (c.after_call) j["after_call"] = acd::StateName(*c.after_call);
+    return j;
+}
+
+nlohmann::json WaitingJson(const acd::WaitingCallView& w) {
+    return {{"call", w.call},
+            {"line", w.line},
+            {"language", acd::LanguageName(w.language)},
+            {"position", w.position},
+            {"wait_ms", w.wait_ms},
+            {"ringing", w.ringing},
+            {"overflowed", w.overflowed}};
+}
+
+// The floor of the lines `who` serves: waiting callers, calls in progress and the counsellors.
+void AddFloor(const staff::Principal& who, const telephony::Telephony::Live& live, nlohmann::json& out) {
+    nlohmann::json waiting = nlohmann::json::array();
+    for (const auto& w : live.state.waiting) {
+        if (who.Serves(w.line)) waiting.push_back(WaitingJson(w));
+    }
+    out["waiting"] = std::move(waiting);
+    nlohmann::json active = nlohmann::json::array();
+    for (const auto& a : live.state.active) {
+        if (!who.Serves(a.line)) continue;
+        active.push_back(
+            {{"call", a.call}, {"line", a.line}, {"counsellor", a.counsellor}, {"wait_ms", a.wait_ms}, {"talk_ms", a.talk_ms}});
+    }
+    out["active"] = std::move(active);
+    nlohmann::json counsellors = nlohmann::json::array();
+    for (const auto& c : live.state.counsellors) {
+        auto info = live.counsellors.find(c.counsellor);
+        if (info == live.counsellors.end() || !SharesLine(who, info->second.lines)) continue;
+        counsellors.push_back(CounsellorJson(c, info->second));
+    }
+    out["counsellors"] = std::move(counsellors);
+}
+
+}  // namespace
+
+CounsellorLines CounsellorLinesOf(const telephony::Telephony::Live& live) {
+    CounsellorLines out;
+    for (const auto& [id, info] : live.counsellors) out[id] = info.lines;
+    return out;
+}
+
+bool WatchesLive(const staff::Principal& who) { return Oversees(who) || who.Has(staff::Role::kCounsellor); }
+
+bool Oversees(const staff::Principal& who) {
+    return who.Has(staff::Role::kSupervisor) || who.Has(staff::Role::kServiceManager);
+}
+
+bool SeesEvent(const staff::Principal& who, const events::Event& e, const CounsellorLines& lines_of) {
+    if (!e.counsellor.empty() && e.counsellor == who.staff_id) return true;
+    if (!Oversees(who)) return e.type == "queue.summary" && who.Serves(e.line);
+    if (!e.line.empty()) return who.Serves(e.line);
+    auto lines = lines_of.find(e.counsellor);
+    return lines != lines_of.end() && SharesLine(who, lines->second);
+}
+
+nlohmann::json LivePicture(const staff::Principal& who, const telephony::Telephony::Live& live) {
+    nlohmann::json out = {{"at", FormatTime(live.state.at)}};
+    // The queue of each line this person serves: everyone sees the summary.
+    nlohmann::json queues = nlohmann::json::object();
+    for (const auto& line : who.lines) queues[line] = {{"waiting", 0}, {"longest_wait_ms", 0}};
+    for (const auto& w : live.state.waiting) {
+        if (!who.Serves(w.line)) continue;
+        auto& q = queues[w.line];
+        q["waiting"] = q["waiting"].get<int>() + 1;
+        q["longest_wait_ms"] = std::max(q["longest_wait_ms"].get<std::int64_t>(), w.wait_ms);
+    }
+    out["queues"] = std::move(queues);
+    if (Oversees(who)) AddFloor(who, live, out);
+    // A counsellor's own state (and their own call only); null for someone without a phone account.
+    out["me"] = nullptr;
+    for (const auto& c : live.state.counsellors) {
+        if (c.counsellor != who.staff_id) continue;
+        auto info = live.counsellors.find(c.counsellor);
+        out["me"] = CounsellorJson(c, info == live.counsellors.end() ? telephony::Telephony::CounsellorInfo{}
+                                                                      : info->second);
+    }
+    return out;
+}
+
+}  // namespace crisisline::api::detail

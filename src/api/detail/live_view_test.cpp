@@ -1,0 +1,110 @@
+#include "api/detail/live_view.hpp"
+
+#include <gtest/gtest.h>
+
+namespace crisisline::api::detail {
+namespace {
+
+using staff::Role;
+
+events::Event Event(const std::string& type, const std::string& line, const std::string& counsellor) {
+    events::Event e;
+    e.type = type;
+    e.line = line;
+    e.counsellor = counsellor;
+    return e;
+}
+
+TEST(LiveViewTest, WhoSeesWhichEvent) {
+    const staff::Principal counsellor{"st_c", "C", {Role::kCounsellor}, {"police"}};
+    const staff::Principal supervisor{"st_s", "S", {Role::kSupervisor, Role::kCounsellor}, {"police"}};
+    const staff::Principal manager{"st_m", "M", {Role::kServiceManager}, {"fire"}};
+    // Telephony knows st_c on police, st_f on fire, st_both on both.
+    const CounsellorLines lines_of = {{"st_c", {"police"}}, {"st_f", {"fire"}}, {"st_both", {"fire", "police"}}};
+    struct Case {
+        const char* name;
+        events::Event e;
+        bool counsellor, supervisor, manager;
+    };
+    const std::vector<Case> cases = {
+        {"own state", Event("counsellor.state", "", "st_c"), true, true, false},
+        {"colleague's phone", Event("phone.registered", "", "st_f"), false, false, true},
+        {"counsellor of both lines", Event("counsellor.state", "", "st_both"), false, true, true},
+        {"unknown counsellor", Event("counsellor.state", "", "st_new"), false, false, false},
+        {"a call on police", Event("call.arrived", "police", ""), false, true, false},
+        {"ringing someone else", Event("call.ringing", "police", "st_s"), false, true, false},
+        {"ringing me", Event("call.ringing", "police", "st_c"), true, true, false},
+        {"queue of my line", Event("queue.summary", "police", ""), true, true, false},
+        {"queue of another line", Event("queue.summary", "fire", ""), false, false, true},
+        {"someone's escalation", Event("escalation.raised", "police", "st_s"), false, true, false},
+        {"my flags", Event("contact.flags", "police", "st_c"), true, true, false},
+        {"a fire call", Event("call.ended", "fire", "st_f"), false, false, true},
+    };
+    for (const auto& c : cases) {
+        EXPECT_EQ(SeesEvent(counsellor, c.e, lines_of), c.counsellor) << c.name << " (counsellor)";
+        EXPECT_EQ(SeesEvent(supervisor, c.e, lines_of), c.supervisor) << c.name << " (supervisor)";
+        EXPECT_EQ(SeesEvent(manager, c.e, lines_of), c.manager) << c.name << " (service manager)";
+    }
+}
+
+TEST(LiveViewTest, OnlyTheFloorRolesWatch) {
+    EXPECT_TRUE(WatchesLive({"a", "", {Role::kCounsellor}, {}}));
+    EXPECT_TRUE(WatchesLive({"a", "", {Role::kServiceManager}, {}}));
+    EXPECT_FALSE(WatchesLive({"a", "", {Role::kAdmin}, {"police"}}));
+    EXPECT_FALSE(WatchesLive({"a", "", {Role::kAuditor}, {}}));
+    EXPECT_FALSE(Oversees({"a", "", {Role::kCounsellor}, {}}));
+}
+
+telephony::Telephony::Live SomeLive() {
+    telephony::Telephony::Live live;
+    live.state.at = 1000;
+    acd::WaitingCallView w;
+    w.call = "ct_1";
+    w.line = "police";
+    w.position = 1;
+    w.wait_ms = 7000;
+    acd::WaitingCallView other = w;
+    other.call = "ct_2";
+    other.line = "fire";
+    live.state.waiting = {w, other};
+    acd::ActiveCallView a;
+    a.call = "ct_3";
+    a.line = "police";
+    a.counsellor = "st_c";
+    live.state.active = {a};
+    acd::CounsellorView c;
+    c.counsellor = "st_c";
+    c.state = acd::CounsellorState::kOnCall;
+    c.call = "ct_3";
+    acd::CounsellorView f;
+    f.counsellor = "st_f";
+    live.state.counsellors = {c, f};
+    live.counsellors["st_c"] = {"Cam", {"police"}, true};
+    live.counsellors["st_f"] = {"Fen", {"fire"}, false};
+    return live;
+}
+
+TEST(LiveViewTest, ACounsellorSeesQueueSummariesAndThemselvesOnly) {
+    const auto picture = LivePicture({"st_c", "C", {Role::kCounsellor}, {"police"}}, SomeLive());
+    EXPECT_EQ(picture["queues"], (nlohmann::json{{"police", {{"waiting", 1}, {"longest_wait_ms", 7000}}}}));
+    EXPECT_FALSE(picture.contains("waiting"));
+    EXPECT_FALSE(picture.contains("counsellors"));
+    EXPECT_EQ(picture["me"]["state"], "on_call");
+    EXPECT_EQ(picture["me"]["call"], "ct_3");
+    EXPECT_TRUE(LivePicture({"st_x", "X", {Role::kCounsellor}, {"police"}}, SomeLive())["me"].is_null());
+}
+
+TEST(LiveViewTest, ASupervisorSeesTheFloorOfTheirLines) {
+    const auto picture = LivePicture({"st_s", "S", {Role::kSupervisor}, {"police"}}, SomeLive());
+    ASSERT_EQ(picture["waiting"].size(), 1U);
+    EXPECT_EQ(picture["waiting"][0]["call"], "ct_1");
+    ASSERT_EQ(picture["active"].size(), 1U);
+    ASSERT_EQ(picture["counsellors"].size(), 1U);
+    EXPECT_EQ(picture["counsellors"][0]["display_name"], "Cam");
+    EXPECT_TRUE(picture["counsellors"][0]["phone_registered"].get<bool>());
+    EXPECT_TRUE(picture["me"].is_null());
+    EXPECT_EQ(CounsellorLinesOf(SomeLive()).at("st_f"), std::vector<std::string>{"fire"});
+}
+
+}  // namespace
+}  // namespace crisisline::api::detail

@@ -1,0 +1,225 @@
+"""The console's server side over real HTTP and a real WebSocket: live events (GET /api/v1/events), the
+supervisor's wallboard (GET /api/v1/lines/{line}/today) and the public page (GET /api/v1/public/lines/{line}).
+No SIP side here (tests/sip/test_live.py covers telephony's events), so the events are the Api's own."""
+import datetime
+import json
+import os
+import socket
+import sqlite3
+import time
+import unittest
+
+import harness
+
+MARKER = "MARKER-31d7-console-not-for-events"
+
+
+class ConsoleTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = harness.Server().init()
+        harness.run_cli(cls.server.data_dir, "staff", "add", "--username", "boot.admin", "--display-name", "Boot",
+                        "--roles", "admin", env={"CRISISLINE_PASSWORD": harness.PASSWORD})
+        cls.server.start()
+        cls.admin = cls.server.client().sign_in("boot.admin")
+        for line in ({"id": "police", "name": "Police line (test)", "numbers": ["0808 157 0001"],
+                      "regions": ["national"], "hours": "24/7/365", "audience": "police officers and staff"},
+                     {"id": "fire", "name": "Fire line (test)"}):
+            status, body, _ = cls.admin.call("POST", "/api/v1/lines", line)
+            assert status == 201, body
+        people = {"counsellor": (["counsellor"], ["police"]), "supervisor": (["supervisor", "counsellor"], ["police"]),
+                  "manager": (["service_manager"], ["police"]), "fire": (["counsellor"], ["fire"]),
+                  "watcher": (["supervisor"], ["police"])}
+        cls.clients = {}
+        for name, (roles, lines) in people.items():
+            status, body, _ = cls.admin.call("POST", "/api/v1/staff", {
+                "username": name, "display_name": name.title(), "password": harness.PASSWORD,
+                "roles": roles, "lines": lines})
+            assert status == 201, body
+            cls.clients[name] = cls.server.client().sign_in(name)
+        cls.counsellor = cls.clients["counsellor"]
+        cls.supervisor = cls.clients["supervisor"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()
+
+    def events(self, client, path="/api/v1/events", **kw):
+        return harness.WebSocket(self.server.port, path, cookie=client.cookie if client else None, **kw)
+
+    def new_contact(self):
+        status, contact, _ = self.counsellor.call("POST", "/api/v1/lines/police/contacts", {
+            "caller_role": "police_officer", "notes": f"notes {MARKER}"})
+        self.assertEqual(status, 201, contact)
+        return contact
+
+    def next_of_type(self, ws, wanted, timeout=10):
+        """The next event of type `wanted`, skipping others."""
+        while True:
+            event = ws.recv_json(timeout)
+            if event["type"] == wanted:
+                return event
+
+    # --- GET /api/v1/events -----------------------------------------------------------------------------------
+
+    def test_hello_then_escalation_and_flags_events_without_content(self):
+        ws = self.events(self.supervisor)
+        self.assertEqual(ws.status, 101)
+        hello = ws.recv_json()
+        self.assertEqual(hello["type"], "hello")
+        self.assertIsNone(hello["live"], "no telephony on this server")
+        self.assertEqual(hello["missed"], [])
+        self.assertIsInstance(hello["last_seq"], int)
+        fire_ws = self.events(self.clients["fire"])
+        self.assertEqual(fire_ws.recv_json()["type"], "hello")
+
+        contact = self.new_contact()
+        status, esc, _ = self.counsellor.call("POST", f"/api/v1/lines/police/contacts/{contact['id']}/escalations", {
+            "emergency_service": "ambulance", "reason": f"imminent risk {MARKER}", "disclosed": f"where {MARKER}",
+            "supervisor_id": self.supervisor.staff["id"]})
+        self.assertEqual(status, 201, esc)
+        raised = self.next_of_type(ws, "escalation.raised")
+        self.assertEqual(raised["line"], "police")
+        self.assertEqual(raised["counsellor"], self.counsellor.staff["id"])
+        self.assertEqual(raised["data"], {"contact": contact["id"], "escalation": esc["id"],
+                                          "supervisor": self.supervisor.staff["id"]})
+        self.assertGreater(raised["seq"], hello["last_seq"])
+
+        status, read, _ = self.counsellor.call("GET", f"/api/v1/lines/police/contacts/{contact['id']}")
+        status, patched, _ = self.counsellor.call("PATCH", f"/api/v1/lines/police/contacts/{contact['id']}", {
+            "version": read["version"], "assessment": {"cause_for_concern": True, "concern_reasons": "fictional"}})
+        self.assertEqual(status, 200, patched)
+        flags = self.next_of_type(ws, "contact.flags")
+        self.assertEqual(flags["data"], {"contact": contact["id"], "cause_for_concern": True, "imminent_risk": True})
+        self.assertEqual(flags["counsellor"], self.counsellor.staff["id"])
+        # A change that leaves the flags alone publishes nothing.
+        status, again, _ = self.counsellor.call("PATCH", f"/api/v1/lines/police/contacts/{contact['id']}", {
+            "version": patched["version"], "notes": "more notes"})
+        self.assertEqual(status, 200, again)
+        with self.assertRaises(socket.timeout):
+            self.next_of_type(ws, "contact.flags", timeout=1.5)
+        # Another line's counsellor heard nothing of it.
+        with self.assertRaises(socket.timeout):
+            fire_ws.recv(timeout=0.5)
+        ws.close()
+        fire_ws.close()
+
+        # Reconnecting with ?after= resynchronises: the hello carries what was missed.
+        again_ws = self.events(self.supervisor, f"/api/v1/events?after={hello['last_seq']}")
+        resync = again_ws.recv_json()
+        types = [e["type"] for e in resync["missed"]]
+        self.assertIn("escalation.raised", types)
+        self.assertIn("contact.flags", types)
+        self.assertTrue(all(e["seq"] <= resync["last_seq"] for e in resync["missed"]))
+        self.assertNotIn(MARKER, json.dumps(resync))
+        # The counsellor who raised it sees it too (it is about them); the REST resync agrees.
+        mine_ws = self.events(self.counsellor, f"/api/v1/events?after={hello['last_seq']}")
+        mine = mine_ws.recv_json()
+        mine_ws.close()
+        self.assertIn("escalation.raised", [e["type"] for e in mine["missed"]])
+        status, body, _ = self.supervisor.call("GET", f"/api/v1/live/events?after={hello['last_seq']}")
+        self.assertEqual(status, 200, body)
+        self.assertEqual([e["seq"] for e in body["events"]], [e["seq"] for e in resync["missed"]])
+        again_ws.close()
+
+    def test_refusals_are_plain_http_errors(self):
+        ws = self.events(None)
+        self.assertEqual(ws.status, 401)
+        self.assertEqual(ws.body["error"]["code"], "unauthenticated")
+        ws = self.events(self.admin)
+        self.assertEqual(ws.status, 403)
+        ws = self.events(self.supervisor, origin="https://evil.example")
+        self.assertEqual(ws.status, 403)
+        self.assertEqual(ws.body["error"]["field"], "Origin")
+        ws = self.events(self.supervisor, origin=f"http://127.0.0.1:{self.server.port}")
+        self.assertEqual(ws.status, 101)
+        ws.close()
+        ws = self.events(self.supervisor, "/api/v1/events?after=minus-one")
+        self.assertEqual(ws.status, 400)
+        status, body, _ = self.supervisor.call("GET", "/api/v1/events")
+        self.assertEqual(status, 426, body)
+        self.assertEqual(body["error"]["code"], "upgrade_required")
+
+    def test_signing_out_closes_the_socket(self):
+        watcher = self.clients["watcher"]
+        ws = self.events(watcher)
+        self.assertEqual(ws.recv_json()["type"], "hello")
+        status, _, _ = watcher.call("DELETE", "/api/v1/session")
+        self.assertEqual(status, 204)
+        with self.assertRaises(harness.WebSocketClosed) as closed:
+            while True:
+                ws.recv(timeout=5)
+        self.assertEqual(closed.exception.code, 4401)
+
+    # --- GET /api/v1/lines/{line}/today -------------------------------------------------------------------------
+
+    def test_today_counts_todays_phone_calls(self):
+        now_ms = int(time.time() * 1000)
+        midnight = int(datetime.datetime.now(datetime.timezone.utc).replace(
+            hour=0, minute=0, second=0, microsecond=0).timestamp() * 1000)
+        start = max(midnight, now_ms - 3_600_000)
+
+        def call(cid, arrived, wait_ms, counsellor, reason, line="police"):
+            facts = {"channel": "phone", "call": {"end_reason": reason}}
+            answered = None if wait_ms is None else arrived + wait_ms
+            return (line, cid, "closed", arrived, answered, arrived + 200_000, counsellor, "", json.dumps(facts),
+                    b"k", b"c", 1, arrived, arrived)
+
+        rows = [call("ct_t1", start + 1, 4_000, "st_a", "completed"),
+                call("ct_t2", start + 2, 30_000, "st_a", "completed"),
+                call("ct_t3", start + 3, 75_000, "st_b", "completed"),
+                call("ct_t4", start + 4, None, "", "abandoned"),
+                call("ct_t5", start + 5, 130_000, "", "overflowed"),
+                call("ct_t6", midnight - 60_000, 1_000, "st_a", "completed"),  # yesterday
+                call("ct_t7", start + 6, 1_000, "st_a", "completed", "fire")]
+        db = sqlite3.connect(os.path.join(self.server.data_dir, "crisisline.db"), timeout=30)
+        with db:
+            db.executemany("INSERT INTO contacts (line_id, id, status, arrived_at, answered_at, ended_at, "
+                           "counsellor_id, caller_hash, facts_json, wrapped_key, ciphertext, version, created_at, "
+                           "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        db.close()
+
+        status, today, _ = self.supervisor.call("GET", "/api/v1/lines/police/today")
+        self.assertEqual(status, 200, today)
+        self.assertEqual(today["from"], datetime.datetime.fromtimestamp(midnight / 1000, datetime.timezone.utc)
+                         .strftime("%Y-%m-%dT%H:%M:%S.000Z"))
+        self.assertEqual((today["offered"], today["answered"], today["abandoned"], today["overflowed"]), (5, 3, 1, 1))
+        self.assertEqual((today["answered_within_20s"], today["answered_within_60s"]), (1, 2))
+        self.assertAlmostEqual(today["answer_rate"], 3 / 5)
+        self.assertAlmostEqual(today["average_speed_of_answer_s"], (4 + 30 + 75) / 3)
+        self.assertAlmostEqual(today["service_level_20s"], 1 / 5)
+        self.assertAlmostEqual(today["service_level_60s"], 2 / 5)
+        self.assertIsInstance(today["follow_ups_overdue"], int)
+        self.assertEqual(set(today), {"from", "offered", "answered", "abandoned", "overflowed", "answer_rate",
+                                      "average_speed_of_answer_s", "answered_within_20s", "answered_within_60s",
+                                      "service_level_20s", "service_level_60s", "follow_ups_overdue"})
+        status, managed, _ = self.clients["manager"].call("GET", "/api/v1/lines/police/today")
+        self.assertEqual((status, managed["offered"]), (200, 5))
+        status, fire, _ = self.admin.call("POST", "/api/v1/staff", {
+            "username": "fire.supervisor", "display_name": "F", "password": harness.PASSWORD,
+            "roles": ["supervisor"], "lines": ["fire"]})
+        self.assertEqual(status, 201, fire)
+        fire_supervisor = self.server.client().sign_in("fire.supervisor")
+        status, fire_today, _ = fire_supervisor.call("GET", "/api/v1/lines/fire/today")
+        self.assertEqual((status, fire_today["offered"], fire_today["answered_within_20s"]), (200, 1, 1))
+        for who in (self.counsellor, self.admin, fire_supervisor):
+            status, body, _ = who.call("GET", "/api/v1/lines/police/today")
+            self.assertEqual(status, 403, body)
+
+    # --- GET /api/v1/public/lines/{line} -------------------------------------------------------------------------
+
+    def test_public_line_shows_the_page_and_nothing_else(self):
+        status, _, payload = self.server.raw("GET", "/api/v1/public/lines/police")
+        self.assertEqual(status, 200)
+        line = json.loads(payload)
+        self.assertEqual(line, {"id": "police", "name": "Police line (test)", "numbers": line["numbers"],
+                                "hours": "24/7/365", "always_open": True, "languages": ["en", "cy"],
+                                "regions": ["national"], "audience": "police officers and staff"})
+        self.assertEqual(len(line["numbers"]), 1)
+        status, _, payload = self.server.raw("GET", "/api/v1/public/lines/no-such-line")
+        self.assertEqual(status, 404)
+        self.assertEqual(json.loads(payload)["error"]["code"], "not_found")
+
+
+if __name__ == "__main__":
+    unittest.main()
