@@ -1,6 +1,7 @@
 // The console end to end in a real browser (Debian's Chromium) against the real server, with a real call
 // placed by SIPp: sign-in with TOTP, the desk, the wallboard, administration and the public page.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { artifacts, axeViolations, Fixture, launchBrowser, newPage, screenshot, signIn } from './lib.mjs';
 
@@ -28,6 +29,10 @@ async function expectAccessible(page, name) {
 test('a counsellor handles a real call end to end while the supervisor watches', async () => {
   const { url, passwords } = fixture.info;
   const desk = await newPage(browser, problems);
+  if (process.env.E2E_DEBUG) {
+    desk.on('response', (r) => { if (r.request().method() !== 'GET') console.log('desk', r.request().method(), r.url(), r.status()); });
+    desk.on('console', (m) => console.log('desk console', m.text()));
+  }
   await desk.goto(url);
   await expectAccessible(desk, '01-sign-in');
   secrets['demo.counsellor'] = await signIn(desk, url, 'demo.counsellor', passwords['demo.counsellor']);
@@ -49,6 +54,13 @@ test('a counsellor handles a real call end to end while the supervisor watches',
   const incoming = desk.getByTestId('incoming-call');
   await incoming.waitFor({ timeout: 15000 });
   assert.match(await incoming.textContent(), /English/);
+  // How long from the server publishing the ring to the desk showing it (same machine, same clock). The
+  // phone answers after 1.5 s, so seeing the card at all means it arrived while the phone was ringing;
+  // the figure is recorded (docs/benchmarks.md), not asserted against a time.
+  const shownAfterMs = Date.parse(await incoming.getAttribute('data-shown-at')) -
+    Date.parse(await incoming.getAttribute('data-event-at'));
+  writeFileSync(`${artifacts}/desk-ring-latency.json`, JSON.stringify({ shown_after_ms: shownAfterMs }));
+  console.log(`incoming call shown ${shownAfterMs} ms after the server published call.ringing`);
   await screenshot(desk, '03-desk-incoming');
 
   // Answered: the contact opens, the timer runs, and the wallboard shows the counsellor on the call.
@@ -84,6 +96,19 @@ test('a counsellor handles a real call end to end while the supervisor watches',
   await desk.getByTestId('save-status').filter({ hasText: 'Saved' }).waitFor({ timeout: 10000 });
   await expectAccessible(desk, '05-desk-on-call');
 
+  // Imminent risk: the guided escalation alerts the supervisor's wallboard at once.
+  await desk.getByRole('button', { name: 'Imminent risk to life: escalate' }).click();
+  await desk.getByLabel('Supervisor').selectOption({ label: 'Jo (demo supervisor)' });
+  await desk.getByLabel('Emergency service contacted').selectOption('ambulance');
+  await desk.getByLabel('Why: the imminent risk to life').fill('Fictional: caller has the means at hand (e2e)');
+  await desk.getByLabel('What is disclosed to the service (only what is needed)').fill('Fictional location (e2e)');
+  await expectAccessible(desk, '05b-desk-escalation');
+  await desk.getByRole('button', { name: 'Record escalation and alert supervisor' }).click();
+  await desk.getByRole('button', { name: 'Escalation recorded' }).waitFor();
+  await board.getByText('Escalation: imminent risk to life.').waitFor({ timeout: 5000 });
+  await screenshot(board, '05c-wallboard-escalation');
+  assert.equal(await board.getByText(/Fictional: caller has the means/).count(), 0);
+
   // A reload mid-call restores the draft exactly.
   await desk.reload();
   await desk.getByTestId('contact-panel').waitFor({ timeout: 10000 });
@@ -99,9 +124,13 @@ test('a counsellor handles a real call end to end while the supervisor watches',
   // Wrap-up needs an outcome: the console says so next to the field, then closes the contact.
   await desk.getByRole('button', { name: 'Finish wrap-up and close this contact' }).click();
   await desk.getByText('Choose the outcome of the call.').waitFor();
-  await desk.getByLabel('Outcome').selectOption('follow_up_arranged');
+  await desk.getByLabel('Outcome', { exact: true }).selectOption('follow_up_arranged');
   await desk.getByRole('button', { name: 'Finish wrap-up and close this contact' }).click();
-  await desk.getByText('Contact closed. Thank you.').waitFor({ timeout: 10000 });
+  await desk.getByText('Contact closed. Thank you.').waitFor({ timeout: 10000 }).catch(async (e) => {
+    await screenshot(desk, 'failed-close');
+    const shown = await desk.locator('.field-error, .form-error, [data-testid=save-status]').allTextContents();
+    throw new Error(`${e.message}\nthe desk shows: ${JSON.stringify(shown)}`);
+  });
   await screenshot(desk, '06-desk-closed');
 
   // Stored, and sealed: none of what was typed is in the database files in clear.
@@ -125,17 +154,19 @@ test('an administrator creates a counsellor', async () => {
   await page.goto(`${url}/admin/staff`);
   await page.getByRole('heading', { level: 1 }).waitFor();
   await expectAccessible(page, '07-admin-staff');
-  await page.getByRole('button', { name: /add|new|create/i }).first().click();
-  await page.getByLabel('Username').fill('e2e.counsellor');
-  await page.getByLabel(/display name/i).fill('Robin (e2e fictional)');
-  await page.getByLabel(/^password/i).fill('a-long-e2e-password-1');
-  await page.getByRole('checkbox', { name: 'counsellor', exact: false }).first().check();
-  await page.getByRole('checkbox', { name: /police/i }).first().check();
-  await page.getByRole('button', { name: /create|save|add/i }).last().click();
+  await page.getByRole('button', { name: 'Add a member of staff' }).click();
+  const form = page.getByRole('region', { name: 'Add a member of staff' });
+  await form.getByLabel('Username').fill('e2e.counsellor');
+  await form.getByLabel('Display name').fill('Robin (e2e fictional)');
+  await form.getByLabel('Temporary password').fill('a-long-e2e-password-1');
+  await form.getByRole('group', { name: 'Roles' }).getByLabel('Counsellor').check();
+  await form.getByRole('group', { name: 'Lines' }).getByRole('checkbox').first().check();
+  await expectAccessible(page, '08-admin-add-staff');
+  await form.getByRole('button', { name: 'Add member of staff' }).click();
   await page.getByText('Robin (e2e fictional)').first().waitFor({ timeout: 5000 });
   const staff = await page.evaluate(async () => (await fetch('/api/v1/staff').then((r) => r.json())).staff);
   assert.ok(staff.some((s) => s.username === 'e2e.counsellor' && s.roles.includes('counsellor')));
-  await screenshot(page, '08-admin-created');
+  await screenshot(page, '09-admin-created');
   assert.deepEqual(problems, []);
 });
 
@@ -145,10 +176,10 @@ test('the public information page and the poster', async () => {
   await page.goto(`${url}/info/police`);
   await page.getByRole('heading', { level: 1 }).waitFor();
   await page.getByText(/808/).first().waitFor();
-  await expectAccessible(page, '09-public-info');
+  await expectAccessible(page, '10-public-info');
   await page.goto(`${url}/info/police/poster`);
   await page.locator('svg.qr').waitFor();
-  await expectAccessible(page, '10-poster');
+  await expectAccessible(page, '11-poster');
   const pdf = await page.pdf({ format: 'A4', printBackground: true, path: `${artifacts}/poster.pdf` });
   const pages = pdf.toString('latin1').match(/\/Type\s*\/Page(?!s)/g) ?? [];
   assert.equal(pages.length, 1, 'the poster fits on one A4 page');

@@ -62,8 +62,17 @@ describe('the live picture', () => {
     s = applyEvent(s, raised, me, 0);
     expect(s.alerts).toHaveLength(1);
     expect(s.alerts[0].acknowledged).toBe(false);
+    expect(s.flags.ct_3).toEqual({ cause_for_concern: true, imminent_risk: true });
     s = acknowledge(s, raised.seq);
     expect(s.alerts[0].acknowledged).toBe(true);
+  });
+
+  it('follows a phone registering and going away', () => {
+    let s = withPicture(emptyLive, { ...picture, me: { ...picture.me!, phone_registered: false } }, 0);
+    s = applyEvent(s, ev('phone.registered', { counsellor: me }), me, 0);
+    expect(s.picture?.me?.phone_registered).toBe(true);
+    s = applyEvent(s, ev('phone.unregistered', { counsellor: me, data: { why: 'expired' } }), me, 0);
+    expect(s.picture?.me?.phone_registered).toBe(false);
   });
 
   it('restores the call a counsellor is on from a fresh picture (after a reload)', () => {

@@ -17,6 +17,7 @@ export interface RingingCall {
   wait_ms: number;
   repeat_count?: number;
   since: number; // Date.now() when it started ringing here
+  at: string;    // when the server published it (the event's time)
 }
 
 export interface LiveState {
@@ -159,6 +160,7 @@ export function applyEvent(state: LiveState, e: LiveEvent, myId: string, now: nu
           wait_ms: Number(data.wait_ms ?? 0),
           repeat_count: typeof data.repeat_count === 'number' ? data.repeat_count : undefined,
           since: now,
+          at: e.at,
         };
       }
       break;
@@ -189,7 +191,20 @@ export function applyEvent(state: LiveState, e: LiveEvent, myId: string, now: nu
       }
       break;
     }
-    case 'escalation.raised':
+    case 'phone.registered':
+    case 'phone.unregistered':
+      if (next.picture && e.counsellor) {
+        next.picture = updateCounsellor(next.picture, e.counsellor, { phone_registered: e.type === 'phone.registered' });
+      }
+      break;
+    case 'escalation.raised': {
+      const contact = String(data.contact ?? '');
+      if (contact) {
+        next.flags = {
+          ...next.flags,
+          [contact]: { cause_for_concern: next.flags[contact]?.cause_for_concern ?? false, imminent_risk: true },
+        };
+      }
       next.alerts = [
         ...next.alerts,
         {
@@ -202,6 +217,7 @@ export function applyEvent(state: LiveState, e: LiveEvent, myId: string, now: nu
         },
       ];
       break;
+    }
     default:
       break;
   }

@@ -7,6 +7,7 @@ import type { Contact, LivePicture } from '../lib/types';
 import { ContactPanel } from './desk/ContactPanel';
 import { IncomingCall } from './desk/IncomingCall';
 import { MyFollowUps } from './desk/MyFollowUps';
+import { OpenContacts } from './desk/OpenContacts';
 import { useReference } from './desk/reference';
 import { StatusControl } from './desk/StatusControl';
 import './desk/desk.css';
@@ -89,7 +90,13 @@ export function Desk() {
     }
   };
 
-  const lineName = (id: string) => id;
+  const [lineNames, setLineNames] = useState<Record<string, string>>({});
+  useEffect(() => {
+    api<{ lines: Array<{ id: string; name: string }> }>('GET', '/api/v1/lines')
+      .then((r) => setLineNames(Object.fromEntries(r.lines.map((l) => [l.id, l.name]))))
+      .catch(() => undefined);
+  }, []);
+  const lineName = (id: string) => lineNames[id] ?? id;
   const state = me?.state;
   const callState = state === 'on_call' || state === 'wrap_up' || state === 'ringing' ? state : 'none';
 
@@ -110,6 +117,12 @@ export function Desk() {
               </button>
             </section>
           )}
+          <OpenContacts lines={lines} currentId={open?.contact.id ?? null} refreshKey={followUpsKey + live.callEvents}
+            onOpen={(line, id) => {
+              findContact([line], id)
+                .then((found) => found && setOpen(found))
+                .catch((e) => setMessage(e instanceof ApiError ? e.message : String(e)));
+            }} />
           {reference && <MyFollowUps lines={lines} reference={reference} refreshKey={followUpsKey} />}
         </aside>
         <div class="desk-main">

@@ -1,7 +1,7 @@
 // One contact on the desk: the call's facts, the counsellor's notes (saved as
 // they type), signposting, follow-up, escalation and the wrap-up.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { ApiError } from '../../lib/api';
+import { api, ApiError } from '../../lib/api';
 import { duration } from '../../lib/format';
 import type { Contact, FollowUp, Reference } from '../../lib/types';
 import { CheckboxGroup, FormError, Section, Select, TextArea, TextField } from '../../components/Field';
@@ -28,6 +28,16 @@ export function wrapUpGaps(d: Draft, followUps: number): Record<string, string> 
     }
   }
   return gaps;
+}
+
+// The id of the control that shows a server field's error (see the ids below).
+function fieldId(field: string): string {
+  const ids: Record<string, string> = {
+    addressed_as: 'addressed-as', caller_role: 'caller-role', force: 'force', outcome: 'outcome-select',
+    notes: 'notes', actions_note: 'actions-note', follow_up_plan: 'follow-up-plan',
+    'assessment.formulation': 'formulation', 'assessment.concern_reasons': 'concern-reasons',
+  };
+  return ids[field] ?? 'no-such-field';
 }
 
 function SaveStatus({ state }: { state: SaveState }) {
@@ -75,7 +85,8 @@ export function ContactPanel(props: {
       ),
     [line, props.initial.id],
   );
-  useEffect(() => () => saver.dispose(), [saver]);
+  // Leaving the contact (opening another, signing out) saves what is pending first.
+  useEffect(() => () => void saver.flush().finally(() => saver.dispose()), [saver]);
   // Save before the page goes away (reload, closing the tab).
   const draftRef = useRef(draft);
   draftRef.current = draft;
@@ -84,6 +95,13 @@ export function ContactPanel(props: {
     window.addEventListener('pagehide', before);
     return () => window.removeEventListener('pagehide', before);
   }, [saver]);
+
+  // Follow-ups already scheduled for this contact (before a reload, say).
+  useEffect(() => {
+    api<{ follow_ups: FollowUp[] }>('GET', `/api/v1/lines/${line}/follow-ups?status=scheduled,due,overdue`)
+      .then((r) => setFollowUps(r.follow_ups.filter((f) => f.contact_id === props.initial.id)))
+      .catch(() => undefined);
+  }, [line, props.initial.id]);
 
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), 1000);
@@ -106,7 +124,10 @@ export function ContactPanel(props: {
       const closed = await saver.close(draft);
       props.onClosed(closed);
     } catch (e) {
-      if (e instanceof ApiError) setErrors({ [e.field || '_']: e.message });
+      // Beside its field when the form has one; otherwise above the button, naming the field.
+      const err = e instanceof ApiError ? e : new ApiError(0, 'error', '', String(e));
+      const shown = err.field && document.querySelector(`[aria-describedby~="${fieldId(err.field)}-error"], #${fieldId(err.field)}`);
+      setErrors(shown ? { [err.field]: err.message } : { _: err.field ? `${err.field}: ${err.message}` : err.message });
     } finally {
       setClosing(false);
     }

@@ -5,7 +5,8 @@ import type { RingingCall } from '../../lib/liveState';
 export function IncomingCall({ call, lineName, now }: { call: RingingCall; lineName: string; now: number }) {
   const waited = call.wait_ms + (now - call.since);
   return (
-    <section class="panel incoming" role="alert" aria-labelledby="incoming-title" data-testid="incoming-call">
+    <section class="panel incoming" role="alert" aria-labelledby="incoming-title" data-testid="incoming-call"
+      data-event-at={call.at} data-shown-at={new Date(call.since).toISOString()}>
       <h2 id="incoming-title">Incoming call: answer your phone</h2>
       <dl class="facts">
         <div><dt>Line</dt><dd>{lineName}</dd></div>

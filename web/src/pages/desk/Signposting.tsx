@@ -49,8 +49,8 @@ export function Signposting(props: {
       <ul class="results" aria-label="Directory results">
         {results.map((s) => (
           <li key={s.id}>
-            <button type="button" class="result" onClick={() => add(s)}
-              aria-label={`Add ${s.name}, ${s.organisation}`}>
+            <button type="button" class="result" onClick={() => add(s)}>
+              <span class="result-add">Add </span>
               <span class="result-name">{s.name}</span>
               <span class="muted"> — {s.organisation}</span>
               {s.phone && <span class="muted"> · {s.phone}</span>}
