@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { artifacts, axeViolations, Fixture, launchBrowser, newPage, screenshot, signIn } from './lib.mjs';
+import { artifacts, axeViolations, freshCode, Fixture, launchBrowser, newPage, screenshot, signIn } from './lib.mjs';
 
 let fixture;
 let browser;
@@ -117,6 +117,22 @@ test('a counsellor handles a real call end to end while the supervisor watches',
   assert.equal(await desk.getByLabel('Reasons for concern').inputValue(), 'Recent loss at work (e2e fictional)');
   assert.ok(await desk.getByLabel('Work trauma or critical-incident exposure').isChecked());
 
+  // The session ends mid-call: what is typed next is kept in the page, sign-in comes back over the desk, and
+  // once signed in again it is saved.
+  await desk.context().clearCookies();
+  await desk.getByLabel('Notes', { exact: true }).fill('Typed after the session ended (e2e fictional)');
+  const dialog = desk.getByRole('dialog');
+  await dialog.waitFor({ timeout: 15000 });
+  await screenshot(desk, '05d-desk-session-ended');
+  await dialog.getByLabel('Username').fill('demo.counsellor');
+  await dialog.getByLabel('Password').fill(passwords['demo.counsellor']);
+  await dialog.getByRole('button', { name: 'Continue' }).click();
+  await dialog.getByLabel('Authenticator code').fill(await freshCode(secrets['demo.counsellor']));
+  await dialog.getByRole('button', { name: 'Sign in' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal(await desk.getByLabel('Notes', { exact: true }).inputValue(), 'Typed after the session ended (e2e fictional)');
+  await desk.getByTestId('save-status').filter({ hasText: 'Saved' }).waitFor({ timeout: 15000 });
+
   // The wallboard shows the flag (never the content).
   await board.getByText(/cause for concern/i).first().waitFor({ timeout: 5000 });
   assert.equal(await board.getByText('Chris (e2e fictional)').count(), 0);
@@ -144,6 +160,10 @@ test('a counsellor handles a real call end to end while the supervisor watches',
   });
   assert.equal(stored.length, 1);
   assert.equal(stored[0].status, 'closed');
+  const full = await desk.evaluate(async (id) =>
+    fetch(`/api/v1/lines/police/contacts/${id}?purpose=wrap_up`).then((r) => r.json()), stored[0].id);
+  assert.equal(full.notes, 'Typed after the session ended (e2e fictional)');
+  assert.equal(full.addressed_as, 'Chris (e2e fictional)');
   assert.deepEqual(problems, []);
 });
 

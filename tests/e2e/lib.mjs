@@ -115,6 +115,16 @@ export function totp(secretBase32, at = Date.now()) {
   return String((h.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, '0');
 }
 
+// A code for a new sign-in: the server takes each code once, so wait for the next 30 s step if this
+// secret's code for the current step was used already.
+const usedSteps = new Map();
+export async function freshCode(secret) {
+  const step = () => Math.floor(Date.now() / 30000);
+  while (usedSteps.get(secret) === step()) await new Promise((r) => setTimeout(r, 250));
+  usedSteps.set(secret, step());
+  return totp(secret);
+}
+
 // Signs in on the console's page; enrols the authenticator on the first sign-in. Returns the TOTP secret.
 export async function signIn(page, url, username, password, secret) {
   await page.goto(url);
@@ -125,10 +135,10 @@ export async function signIn(page, url, username, password, secret) {
     const key = page.getByTestId('totp-secret');
     await key.waitFor();
     secret = (await key.textContent()).trim();
-    await page.getByLabel('Six-digit code').fill(totp(secret));
+    await page.getByLabel('Six-digit code').fill(await freshCode(secret));
     await page.getByRole('button', { name: 'Confirm and continue' }).click();
   } else {
-    await page.getByLabel('Authenticator code').fill(totp(secret));
+    await page.getByLabel('Authenticator code').fill(await freshCode(secret));
     await page.getByRole('button', { name: 'Sign in' }).click();
   }
   await page.getByRole('button', { name: 'Sign out' }).waitFor();

@@ -10,6 +10,7 @@ import { createSaver, draftOf, type Draft, type SaveState } from './draft';
 import { EscalationFlow } from './EscalationFlow';
 import { FollowUpForm } from './FollowUpForm';
 import { options } from './reference';
+import { PreviousContacts } from './PreviousContacts';
 import { Signposting } from './Signposting';
 
 // What the wrap-up needs, checked here first so the counsellor sees every gap at once
@@ -67,7 +68,9 @@ export function ContactPanel(props: {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [followUps, setFollowUps] = useState<FollowUp[]>([]);
   const [escalating, setEscalating] = useState(false);
-  const [escalated, setEscalated] = useState(false);
+  const [escalated, setEscalated] = useState(
+    (props.initial as Contact & { imminent_risk?: boolean | null }).imminent_risk === true,
+  );
   const [closing, setClosing] = useState(false);
   const [now, setNow] = useState(Date.now());
 
@@ -162,7 +165,17 @@ export function ContactPanel(props: {
           )}
         </div>
         <SaveStatus state={save} />
+        <nav class="jump" aria-label="Parts of this contact">
+          <a href="#caller-title">Caller</a>
+          <a href="#assessment-title">Assessment</a>
+          <a href="#signposting-title">Signposting</a>
+          <a href="#outcome-title">Outcome and wrap-up</a>
+        </nav>
       </section>
+
+      {(contact.repeat_calls_30d ?? 0) > 0 && (props.callState === 'on_call' || props.callState === 'wrap_up') && (
+        <PreviousContacts line={line} contact={contact.id} count={contact.repeat_calls_30d ?? 0} reference={reference} />
+      )}
 
       <Section title="The caller" id="caller">
         <div class="two-col">
