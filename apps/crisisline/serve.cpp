@@ -155,12 +155,21 @@ int Serve(const DataDir& dir, ServeOptions options) {
     }
     auto ticker = std::make_unique<FollowUpTicker>(api->FollowUpsService(), (*opened)->Services(), phones.get());
     spdlog::info("crisisline serving on http://{}:{}/", address->first, server.Port());
-    std::printf("\ncrisisline is running (Ctrl-C stops it):\n"
-                "  console and API  http://%s:%u/  (API under /api/v1)\n"
-                "  health           http://%s:%u/healthz  and  /readyz\n"
-                "  metrics          http://%s:%u/metrics\n\n",
-                address->first.c_str(), server.Port(), address->first.c_str(), server.Port(), address->first.c_str(),
-                server.Port());
+    const std::string base = "http://" + address->first + ":" + std::to_string(server.Port());
+    std::printf("\ncrisisline is running (Ctrl-C stops it):\n");
+    if (!options.static_dir.empty()) {
+        std::printf("  console          %s/  (sign in; counsellors land on %s/desk)\n"
+                    "  wallboard        %s/wallboard  (large screen: /wallboard/large)\n"
+                    "  administration   %s/admin\n"
+                    "  public page      %s/info/<line id>  and its poster /info/<line id>/poster\n",
+                    base.c_str(), base.c_str(), base.c_str(), base.c_str(), base.c_str());
+    } else {
+        std::printf("  console          not served (start with --static web/dist after `make web`)\n");
+    }
+    std::printf("  API              %s/api/v1\n"
+                "  health           %s/healthz  and  /readyz\n"
+                "  metrics          %s/metrics\n\n",
+                base.c_str(), base.c_str(), base.c_str());
     if (phones) {
         auto hp = telephony::SplitHostPort(options.telephony.listen, "listen");
         std::printf("  SIP              sip:%s:%u  (udp and tcp; counsellor phones register here)\n\n",

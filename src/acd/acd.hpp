@@ -168,6 +168,7 @@ struct CounsellorView {
     std::optional<CallId> call;                 // ringing for, or talking on
     std::optional<TimeMs> wrap_up_ends;         // in wrap-up
     std::optional<CounsellorState> after_call;  // asked for a break/offline during a call
+    std::optional<CallId> wrapping_up;          // in wrap-up: the call whose record is being finished
 };
 
 struct LiveState {
@@ -291,6 +292,7 @@ private:
         TimeMs idle_since = 0;  // last call ended, or first profiled
         CallId call;            // ringing for / on; empty otherwise
         TimeMs wrap_up_ends = 0;
+        CallId wrapping_up;  // the call that ended, while in wrap-up; empty otherwise
         CounsellorState after_call = CounsellorState::kAvailable;
     };
     struct Call {

@@ -160,6 +160,7 @@ Result<Commands> Router::CallEnded(const CallId& id, const CallOutcome& outcome,
         (outcome.cause_for_concern || outcome.escalated) ? policy.wrap_up_after_concern : policy.wrap_up;
     if (wrap_up > 0) {
         counsellor.wrap_up_ends = now + wrap_up;
+        counsellor.wrapping_up = id;
         Enter(counsellor, CounsellorState::kWrapUp, BreakReason::kNone, out);
     } else {
         FinishWrapUp(counsellor, out);
@@ -373,6 +374,7 @@ void Router::Enter(Counsellor& counsellor, CounsellorState state, BreakReason re
     counsellor.state = state;
     counsellor.reason = reason;
     counsellor.since = now_;
+    if (state != CounsellorState::kWrapUp) counsellor.wrapping_up.clear();
     // The indexes that keep routing and timers proportional to who is available or timed, not to the floor.
     const auto& id = counsellor.profile.id;
     if (state == CounsellorState::kAvailable) {
@@ -464,6 +466,7 @@ LiveState Router::Snapshot(TimeMs now) const {
         CounsellorView view{id, c.state, c.reason, live.at - c.since, std::nullopt, std::nullopt, std::nullopt};
         if (!c.call.empty()) view.call = c.call;
         if (c.state == CounsellorState::kWrapUp) view.wrap_up_ends = c.wrap_up_ends;
+        if (c.state == CounsellorState::kWrapUp && !c.wrapping_up.empty()) view.wrapping_up = c.wrapping_up;
         if (c.after_call != CounsellorState::kAvailable) view.after_call = c.after_call;
         live.counsellors.push_back(std::move(view));
     }

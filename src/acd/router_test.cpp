@@ -580,6 +580,28 @@ TEST(RouterTest, SnapshotShowsWaitsStatesAndTimeInState) {
     EXPECT_EQ(live.counsellors[1].in_state_ms, 15'000);
 }
 
+TEST(RouterTest, SnapshotNamesTheCallBeingWrappedUpUntilTheWrapUpEnds) {
+    Floor floor;
+    floor.Counsellor("ann");
+    floor.Arrive("c1");
+    floor.Answer("c1", "ann");
+    auto mine = [&] { return floor.router.Snapshot(floor.now).counsellors.at(0); };
+    EXPECT_FALSE(mine().wrapping_up) << "on the call, not wrapping it up";
+    floor.End("c1");
+    ASSERT_EQ(mine().state, S::kWrapUp);
+    EXPECT_EQ(mine().wrapping_up, "c1");
+    EXPECT_FALSE(mine().call) << "the call itself is over";
+    Floor::Ok(floor.router.WrapUpDone("ann", floor.now));
+    EXPECT_FALSE(mine().wrapping_up);
+
+    floor.Arrive("c2");
+    floor.Answer("c2", "ann");
+    floor.End("c2");
+    EXPECT_EQ(mine().wrapping_up, "c2");
+    floor.Set("ann", S::kBreak);  // leaving wrap-up by taking a break
+    EXPECT_FALSE(mine().wrapping_up);
+}
+
 TEST(RouterTest, TimeNeverRunsBackwards) {
     Floor floor;
     floor.now = 10'000;

@@ -1,11 +1,28 @@
 #include "api/api.hpp"
 #include "api/detail/requests.hpp"
 #include "staff/access.hpp"
+#include "telephony/telephony.hpp"
 
 namespace crisisline::api {
 
 using namespace detail;
 using staff::Permission;
+
+namespace {
+
+// Need to know: true when the live picture shows `staff_id` on the call `contact_id` (a phone contact's id is
+// its call's id) or wrapping it up.
+bool OnTheCallWith(const acd::LiveState& live, const std::string& staff_id, const std::string& contact_id) {
+    for (const auto& c : live.counsellors) {
+        if (c.counsellor != staff_id) continue;
+        if (c.state == acd::CounsellorState::kOnCall) return c.call == contact_id;
+        if (c.state == acd::CounsellorState::kWrapUp) return c.wrapping_up == contact_id;
+        return false;
+    }
+    return false;
+}
+
+}  // namespace
 
 void Api::PublishFlags(const staff::Principal& who, const nlohmann::json& contact, records::ContactFlags before) {
     const records::ContactFlags now = records::FlagsOf(contact);
@@ -64,6 +81,23 @@ void Api::AddContactRoutes(http::Router& r) {
                                             purpose->value_or("on_call"));
               if (!contact) return tl::unexpected(contact.error());
               return Ok(*contact);
+          }));
+    // A repeat caller's earlier contacts: only for the counsellor on the call with them, every one audited.
+    r.Add("GET", "/api/v1/lines/{line}/contacts/{id}/previous",
+          Signed([this, check](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              static constexpr const char* kNeedToKnow =
+                  "earlier contacts are shown only to the counsellor on the call with this caller";
+              if (auto a = check(who, Permission::kReadContactContent, req); !a) return tl::unexpected(a.error());
+              if (!who.principal.Has(staff::Role::kCounsellor)) return Fail(ErrorCode::kForbidden, kNeedToKnow);
+              if (!telephony_) return Fail(ErrorCode::kUnavailable, "telephony is not running on this server");
+              auto live = telephony_->Snapshot();
+              if (!live) return tl::unexpected(live.error());
+              if (!OnTheCallWith(live->state, who.principal.staff_id, Param(req, "id"))) {
+                  return Fail(ErrorCode::kForbidden, kNeedToKnow);
+              }
+              auto previous = contacts_.Previous(who.principal, Param(req, "line"), Param(req, "id"));
+              if (!previous) return tl::unexpected(previous.error());
+              return Ok(*previous);
           }));
     r.Add("PATCH", "/api/v1/lines/{line}/contacts/{id}",
           Signed([this, check](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {

@@ -1,6 +1,7 @@
 #include "records/contacts.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "records/contact_input.hpp"
 #include "writer/audit_trail.hpp"
@@ -10,6 +11,8 @@ namespace crisisline::records {
 namespace {
 
 constexpr TimeMs kRepeatWindow = 30 * kDayMs;
+constexpr size_t kPreviousLimit = 10;
+constexpr const char* kRepeatCallerPurpose = "repeat_caller";
 
 Result<const crypto::SecretKey*> LineKey(Services& s, const std::string& line_id) { return s.keys.Line(line_id); }
 
@@ -30,6 +33,38 @@ Result<void> CheckTimings(const store::ContactRow& row) {
         return Fail(ErrorCode::kInvalid, "ended_at", "cannot be before the call was answered");
     }
     return {};
+}
+
+// An earlier contact as the counsellor on a repeat caller's call sees it: coded facts, and from the
+// content only what continues care.
+nlohmann::json PreviousJson(const store::ContactRow& row, const nlohmann::json& content, nlohmann::json counsellor) {
+    nlohmann::json facts = nlohmann::json::parse(row.facts_json, nullptr, false);
+    if (!facts.is_object()) facts = nlohmann::json::object();
+    const ContactFlags flags = FlagsOf(facts);
+    nlohmann::json out = {{"id", row.id},
+                          {"arrived_at", FormatTime(row.arrived_at)},
+                          {"ended_at", row.ended_at ? nlohmann::json(FormatTime(*row.ended_at)) : nlohmann::json()},
+                          {"cause_for_concern", flags.cause_for_concern},
+                          {"imminent_risk", flags.imminent_risk},
+                          {"counsellor_display_name", std::move(counsellor)}};
+    for (const char* key : {"language", "caller_role", "themes", "outcome"}) {
+        out[key] = facts.contains(key) ? facts[key] : nlohmann::json();
+    }
+    const nlohmann::json& c = content;  // an object (Previous sees to it)
+    out["addressed_as"] = c.contains("addressed_as") ? c["addressed_as"] : nlohmann::json();
+    out["follow_up_plan"] = c.contains("follow_up_plan") ? c["follow_up_plan"] : nlohmann::json();
+    out["safety_plan"] = nullptr;
+    if (auto a = c.find("assessment"); a != c.end() && a->is_object() && a->contains("safety_plan")) {
+        out["safety_plan"] = (*a)["safety_plan"];
+    }
+    nlohmann::json names = nlohmann::json::array();
+    if (auto sp = c.find("signposting"); sp != c.end() && sp->is_array()) {
+        for (const auto& item : *sp) {
+            if (item.is_object() && item.contains("name")) names.push_back(item["name"]);
+        }
+    }
+    out["signposting"] = std::move(names);
+    return out;
 }
 
 }  // namespace
@@ -149,6 +184,57 @@ Result<nlohmann::json> Contacts::Read(const staff::Principal& who,
     auto plain = crypto::Open(**kek, row->sealed, SealingContext("contact", line_id, id));
     if (!plain) return tl::unexpected(plain.error());
     return ContactJson(*row, nlohmann::json::parse(*plain, nullptr, false));
+}
+
+Result<nlohmann::json> Contacts::Previous(const staff::Principal& who,
+                                          const std::string& line_id,
+                                          const std::string& id) {
+    auto kek = LineKey(s_, line_id);
+    if (!kek) return tl::unexpected(kek.error());
+    std::vector<store::ContactRow> rows;
+    std::map<std::string, std::string> names;  // counsellor staff id -> display name
+    // One durable transaction: no earlier contact leaves storage without its audit entry.
+    auto audited = s_.writer.Run([&](store::Tx& tx) -> Result<void> {
+        rows.clear();
+        names.clear();
+        auto current = tx.GetContact(line_id, id);
+        if (!current) return tl::unexpected(current.error());
+        if (!*current) return NoSuchContact();
+        // Strictly earlier arrivals: the contact itself is never among them.
+        auto earlier = tx.ListContactsFromCaller(line_id, (*current)->caller_hash, (*current)->arrived_at,
+                                                 kPreviousLimit);
+        if (!earlier) return tl::unexpected(earlier.error());
+        rows = std::move(*earlier);
+        const TimeMs now = s_.clock.Now();
+        for (const auto& row : rows) {
+            if (!row.counsellor_id.empty() && !names.contains(row.counsellor_id)) {
+                auto staff = tx.GetStaff(row.counsellor_id);
+                if (!staff) return tl::unexpected(staff.error());
+                if (*staff) names[row.counsellor_id] = (*staff)->display_name;
+            }
+            if (auto a = writer::AppendAudit(
+                    tx, now, {who.staff_id, "contact.read", line_id, "contact", row.id, kRepeatCallerPurpose});
+                !a) {
+                return a;
+            }
+        }
+        return {};
+    });
+    if (!audited) return tl::unexpected(audited.error());
+    nlohmann::json previous = nlohmann::json::array();
+    for (const auto& row : rows) {
+        nlohmann::json content = nlohmann::json::object();
+        if (!row.sealed.Empty()) {
+            auto plain = crypto::Open(**kek, row.sealed, SealingContext("contact", line_id, row.id));
+            if (!plain) return tl::unexpected(plain.error());
+            content = nlohmann::json::parse(*plain, nullptr, false);
+            if (!content.is_object()) return Fail(ErrorCode::kInternal, "stored contact is unreadable");
+        }
+        auto name = names.find(row.counsellor_id);
+        previous.push_back(
+            PreviousJson(row, content, name == names.end() ? nlohmann::json() : nlohmann::json(name->second)));
+    }
+    return nlohmann::json{{"previous", previous}};
 }
 
 Result<nlohmann::json> Contacts::Change(const staff::Principal& who,

@@ -55,6 +55,15 @@ public:
                                  const std::string& id,
                                  const Fields& body,
                                  ContactFlags* flags_before = nullptr);
+    // A repeat caller's earlier contacts, for the counsellor on the call with them: up to 10 contacts on
+    // `line_id` from the same number (same keyed caller hash) as contact `id` that arrived before it, newest
+    // first, as {previous: [...]}. Each has the coded facts, the counsellor's display name and, from the sealed
+    // content, only what continues care: addressed_as, the assessment's safety_plan, follow_up_plan and the
+    // names of the services signposted (never the notes or the formulation). Every contact returned is audited
+    // ("contact.read", purpose "repeat_caller") in the same transaction as the read. A contact without a
+    // number has none: {previous: []}. kNotFound when `id` is not a contact of the line. Authorisation (need
+    // to know: only the counsellor on that call) is the caller's job.
+    Result<nlohmann::json> Previous(const staff::Principal& who, const std::string& line_id, const std::string& id);
     // Summaries (timings and coded flags, no content), newest first.
     Result<nlohmann::json> List(const std::string& line_id, const store::ContactFilter& filter);
 

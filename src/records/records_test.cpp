@@ -91,6 +91,86 @@ TEST_F(RecordsTest, AReadOfAnotherLinesContactFindsNothing) {
     EXPECT_EQ(other.error().code, ErrorCode::kNotFound);
 }
 
+TEST_F(RecordsTest, ARepeatCallersEarlierContactsShowOnlyWhatContinuesCareAndAreAudited) {
+    const std::string number = "07700 900123";
+    const std::string when = FormatTime(clock_.Now() - 2 * kDayMs);
+    auto first = NewContact({{"caller_number", number},
+                             {"arrived_at", FormatTime(clock_.Now() - 3 * kDayMs)},
+                             {"addressed_as", "Chris"},
+                             {"notes", "private notes"},
+                             {"themes", {"work_trauma"}},
+                             {"assessment",
+                              {{"formulation", "private formulation"},
+                               {"safety_plan", {{"reasons_for_living", "my dog"}}},
+                               {"cause_for_concern", true},
+                               {"concern_reasons", "r"}}},
+                             {"follow_up_plan", "call back Friday"},
+                             {"signposting", {{{"name", "Samaritans"}, {"note", "private note"}}}}});
+    auto second = NewContact({{"caller_number", "+44 7700 900123"}, {"arrived_at", when}, {"addressed_as", "C"}});
+    auto other_caller = NewContact({{"caller_number", "07700 900999"}, {"arrived_at", when}});
+    auto withheld = NewContact({{"arrived_at", when}});
+    Lines lines(Services());
+    ASSERT_TRUE(lines.Create(Fields({{"id", "fire"}, {"name", "Fire (test)"}}, ""), "system"));
+    Contacts contacts(Services());
+    ASSERT_TRUE(contacts.Create(counsellor_, "fire", Fields({{"caller_number", number},
+                                                             {"arrived_at", when}}, "")));
+    auto now = NewContact({{"caller_number", number}});
+
+    auto got = contacts.Previous(counsellor_, "police", now["id"]);
+    ASSERT_TRUE(got) << got.error().message;
+    const auto& previous = (*got)["previous"];
+    ASSERT_EQ(previous.size(), 2u) << previous.dump() << ": only this line's contacts from this number";
+    EXPECT_EQ(previous[0]["id"], second["id"]) << "newest first";
+    EXPECT_EQ(previous[0]["addressed_as"], "C");
+    const auto& p = previous[1];
+    EXPECT_EQ(p["id"], first["id"]);
+    EXPECT_EQ(p["addressed_as"], "Chris");
+    EXPECT_EQ(p["safety_plan"], (nlohmann::json{{"reasons_for_living", "my dog"}}));
+    EXPECT_EQ(p["follow_up_plan"], "call back Friday");
+    EXPECT_EQ(p["signposting"], nlohmann::json::array({"Samaritans"}));
+    EXPECT_EQ(p["themes"], nlohmann::json::array({"work_trauma"}));
+    EXPECT_EQ(p["cause_for_concern"], true);
+    EXPECT_EQ(p["imminent_risk"], false);
+    EXPECT_EQ(p["counsellor_display_name"], nullptr) << "the test's counsellor is not a stored member of staff";
+    const std::string text = got->dump();
+    for (const char* secret : {"private notes", "private formulation", "private note", "07700"}) {
+        EXPECT_EQ(text.find(secret), std::string::npos) << secret;
+    }
+
+    auto actions = AuditActions();
+    for (const auto& id : {first["id"], second["id"]}) {
+        EXPECT_EQ(std::count(actions.begin(), actions.end(), "contact.read:" + id.get<std::string>()), 1) << id;
+    }
+    for (const auto& id : {other_caller["id"], withheld["id"]}) {
+        EXPECT_EQ(std::count(actions.begin(), actions.end(), "contact.read:" + id.get<std::string>()), 0) << id;
+    }
+    auto entries = ListAudit(*store_, 1, 1000);
+    ASSERT_TRUE(entries);
+    EXPECT_EQ(entries->at("entries").back()["purpose"], "repeat_caller");
+
+    auto from_second = contacts.Previous(counsellor_, "police", second["id"]);
+    ASSERT_TRUE(from_second);
+    ASSERT_EQ((*from_second)["previous"].size(), 1u) << "only contacts that arrived before it";
+    auto none = contacts.Previous(counsellor_, "police", withheld["id"]);
+    ASSERT_TRUE(none);
+    EXPECT_EQ((*none)["previous"], nlohmann::json::array()) << "no number, no earlier contacts";
+    auto missing = contacts.Previous(counsellor_, "fire", now["id"]);
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(RecordsTest, ARepeatCallersEarlierContactsAreAtMostTen) {
+    for (int i = 12; i >= 1; --i) {
+        NewContact({{"caller_number", "07700 900123"}, {"arrived_at", FormatTime(clock_.Now() - i * kHourMs)}});
+    }
+    auto now = NewContact({{"caller_number", "07700 900123"}});
+    Contacts contacts(Services());
+    auto got = contacts.Previous(counsellor_, "police", now["id"]);
+    ASSERT_TRUE(got) << got.error().message;
+    EXPECT_EQ((*got)["previous"].size(), 10u);
+    EXPECT_EQ((*got)["previous"][0]["arrived_at"], FormatTime(clock_.Now() - kHourMs));
+}
+
 TEST_F(RecordsTest, FollowUpsMoveWithTheClockAndShredWhenUnreachable) {
     auto contact = NewContact();
     FollowUps follow_ups(Services());

@@ -424,6 +424,21 @@ Result<std::int64_t> SqliteTx::CountContactsFromCaller(const std::string& line_i
     return count->value_or(0);
 }
 
+Result<std::vector<ContactRow>> SqliteTx::ListContactsFromCaller(const std::string& line_id,
+                                                                 const std::string& caller_hash,
+                                                                 TimeMs before,
+                                                                 size_t limit) {
+    if (caller_hash.empty()) return std::vector<ContactRow>{};
+    // contacts_by_caller (line_id, caller_hash, arrived_at) serves the match and the order by time; only
+    // contacts that arrived in the same millisecond are sorted (by id) apart from the index.
+    static const std::string sql = Select(
+        kContactColumns,
+        "contacts WHERE line_id = ?1 AND caller_hash = ?2 AND arrived_at < ?3 ORDER BY arrived_at DESC, id DESC "
+        "LIMIT ?4");
+    return QueryAll(conn_, sql, "contacts", ReadContact,
+                    [&](Statement& s) { s.BindAll(line_id, caller_hash, before, ClampLimit(limit)); });
+}
+
 Result<PhoneTally> SqliteTx::TallyPhoneContacts(const std::string& line_id, TimeMs since, TimeMs before) {
     // One pass over the line's arrivals in the window (contacts_by_arrival); only the coded facts are read.
     // An overflowed call has an answer time (the partner's) but no counsellor, so it is not "answered".

@@ -345,6 +345,50 @@ TEST_F(SqliteTxTest, CountsContactsFromOneCallerSinceATime) {
     EXPECT_EQ(Read<std::int64_t>([](Tx& tx) { return tx.CountContactsFromCaller("line-a", "", 0); }), 0);
 }
 
+TEST_F(SqliteTxTest, ListsOneCallersEarlierContactsNewestFirst) {
+    ASSERT_TRUE(Write([](Tx& tx) -> Result<void> {
+        std::vector<ContactRow> rows;
+        for (TimeMs at : {100, 200, 300, 400, 500}) rows.push_back(Contact("x" + std::to_string(at), "line-a", at));
+        rows.push_back(Contact("x300b", "line-a", 300));  // the same millisecond: ordered by id
+        for (auto& row : rows) row.caller_hash = "caller-x";
+        ContactRow other_caller = Contact("y250", "line-a", 250);
+        other_caller.caller_hash = "caller-y";
+        ContactRow other_line = Contact("b250", "line-b", 250);
+        other_line.caller_hash = "caller-x";
+        rows.push_back(other_caller);
+        rows.push_back(other_line);
+        rows.push_back(Contact("withheld", "line-a", 250));
+        for (const auto& row : rows) {
+            if (auto r = tx.InsertContact(row); !r) return r;
+        }
+        return {};
+    }));
+    struct Case {
+        const char* name;
+        std::string line;
+        std::string hash;
+        TimeMs before;
+        size_t limit;
+        std::vector<std::string> want;
+    };
+    const std::vector<Case> cases = {
+        {"before excludes the contact itself", "line-a", "caller-x", 500, 10, {"x400", "x300b", "x300", "x200", "x100"}},
+        {"limit keeps the newest", "line-a", "caller-x", 500, 2, {"x400", "x300b"}},
+        {"nothing earlier", "line-a", "caller-x", 100, 10, {}},
+        {"another caller", "line-a", "caller-y", 1000, 10, {"y250"}},
+        {"another line", "line-b", "caller-x", 1000, 10, {"b250"}},
+        {"withheld links nothing", "line-a", "", 1000, 10, {}},
+        {"unknown caller", "line-a", "caller-z", 1000, 10, {}},
+    };
+    for (const auto& c : cases) {
+        auto rows = Read<std::vector<ContactRow>>(
+            [&](Tx& tx) { return tx.ListContactsFromCaller(c.line, c.hash, c.before, c.limit); });
+        std::vector<std::string> ids;
+        for (const auto& row : rows) ids.push_back(row.id);
+        EXPECT_EQ(ids, c.want) << c.name;
+    }
+}
+
 TEST_F(SqliteTxTest, FollowUpsRoundTripVersionAndOrder) {
     ASSERT_TRUE(Write([](Tx& tx) { return tx.InsertContact(Contact("c1")); }));
     FollowUpRow full = FollowUp("f1", "c1", "scheduled", 3000);
@@ -477,6 +521,7 @@ TEST_F(SqliteTxTest, OneLineCannotSeeOrChangeAnothersRecords) {
         EXPECT_FALSE(tx.GetContact("line-b", "c1").value());
         EXPECT_TRUE(tx.ListContacts("line-b", {}).value().empty());
         EXPECT_EQ(tx.CountContactsFromCaller("line-b", "caller-x", 0).value(), 0);
+        EXPECT_TRUE(tx.ListContactsFromCaller("line-b", "caller-x", 1'000'000, 10).value().empty());
         EXPECT_FALSE(tx.GetFollowUp("line-b", "f1").value());
         EXPECT_TRUE(tx.ListFollowUps("line-b", {}).value().empty());
         EXPECT_TRUE(tx.ListFollowUpsOfContact("line-b", "c1").value().empty());

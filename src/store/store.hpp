@@ -63,6 +63,12 @@ public:
     virtual Result<std::int64_t> CountContactsFromCaller(const std::string& line_id,
                                                          const std::string& caller_hash,
                                                          TimeMs since) = 0;
+    // A line's contacts from one caller (same keyed hash) that arrived before `before`, newest first,
+    // at most `limit`. An empty hash (a withheld number) links nothing: the answer is empty.
+    virtual Result<std::vector<ContactRow>> ListContactsFromCaller(const std::string& line_id,
+                                                                   const std::string& caller_hash,
+                                                                   TimeMs before,
+                                                                   size_t limit) = 0;
     virtual Result<void> DeleteContact(const std::string& line_id, const std::string& id) = 0;
     // The phone contacts of a line that arrived in [since, before), counted without reading them out.
     virtual Result<PhoneTally> TallyPhoneContacts(const std::string& line_id, TimeMs since, TimeMs before) = 0;

@@ -105,6 +105,8 @@ public:
     void HangUpAll();
 
     acd::LiveState Snapshot() const;
+    // Cause for concern / escalation noted on calls in progress (see NoteOutcome), by call id.
+    const std::map<std::string, acd::CallOutcome>& Outcomes() const { return outcomes_; }
     std::vector<std::string> RegisteredPhones() const;  // counsellor ids with a live registration
     std::vector<records::PhoneCounsellor> Counsellors() const;  // without their SIP passwords
 

@@ -166,6 +166,7 @@ Result<Telephony::Live> Telephony::Snapshot() {
         live.state = board.Snapshot();
         for (const auto& c : board.Counsellors()) live.counsellors[c.staff_id] = {c.display_name, c.lines, false};
         for (const auto& id : board.RegisteredPhones()) live.counsellors[id].registered = true;
+        live.outcomes = board.Outcomes();
         return live;
     });
 }

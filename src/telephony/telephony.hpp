@@ -64,6 +64,8 @@ public:
     struct Live {
         acd::LiveState state;
         std::map<std::string, CounsellorInfo> counsellors;  // by staff id
+        // What the counsellors have recorded on calls still in progress (NoteOutcome), by call id: flags only.
+        std::map<std::string, acd::CallOutcome> outcomes;
     };
     [[nodiscard]] Result<Live> Snapshot();
 

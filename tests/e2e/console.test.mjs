@@ -67,7 +67,7 @@ test('a counsellor handles a real call end to end while the supervisor watches',
   const panel = desk.getByTestId('contact-panel');
   await panel.waitFor({ timeout: 10000 });
   await board.getByText('On a call').first().waitFor({ timeout: 5000 });
-  await screenshot(board, '04-wallboard-on-call');
+  await expectAccessible(board, '04-wallboard-on-call');
 
   // The counsellor works through the call.
   await desk.getByLabel('Name the caller wishes to use').fill('Chris (e2e fictional)');
@@ -106,7 +106,11 @@ test('a counsellor handles a real call end to end while the supervisor watches',
   await desk.getByRole('button', { name: 'Record escalation and alert supervisor' }).click();
   await desk.getByRole('button', { name: 'Escalation recorded' }).waitFor();
   await board.getByText('Escalation: imminent risk to life.').waitFor({ timeout: 5000 });
-  await screenshot(board, '05c-wallboard-escalation');
+  await expectAccessible(board, '05c-wallboard-escalation');
+  await board.getByRole('button', { name: 'Acknowledge' }).click();
+  await board.goto(`${url}/wallboard/large`);
+  await board.getByText('On a call').first().waitFor({ timeout: 5000 });
+  await expectAccessible(board, '05e-wallboard-large');
   assert.equal(await board.getByText(/Fictional: caller has the means/).count(), 0);
 
   // A reload mid-call restores the draft exactly.
@@ -187,6 +191,13 @@ test('an administrator creates a counsellor', async () => {
   const staff = await page.evaluate(async () => (await fetch('/api/v1/staff').then((r) => r.json())).staff);
   assert.ok(staff.some((s) => s.username === 'e2e.counsellor' && s.roles.includes('counsellor')));
   await screenshot(page, '09-admin-created');
+  for (const [path, name] of [['/admin/lines', '09b-admin-lines'], ['/admin/directory', '09c-admin-directory'],
+    ['/account', '09d-account']]) {
+    await page.goto(`${url}${path}`);
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    await page.waitForLoadState('networkidle');
+    await expectAccessible(page, name);
+  }
   assert.deepEqual(problems, []);
 });
 

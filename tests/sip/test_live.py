@@ -38,6 +38,7 @@ class LiveTest(unittest.TestCase):
         cls.supervisor = cls.server.client().sign_in("demo.supervisor", cls.passwords["demo.supervisor"])
         cls.counsellor = cls.server.client().sign_in("demo.counsellor", cls.passwords["demo.counsellor"])
         cls.admin = cls.server.client().sign_in("demo.admin", cls.passwords["demo.admin"])
+        cls.auditor = cls.server.client().sign_in("demo.auditor", cls.passwords["demo.auditor"])
 
     @classmethod
     def tearDownClass(cls):
@@ -160,6 +161,16 @@ class LiveTest(unittest.TestCase):
                 "version": contact["version"],
                 "assessment": {"cause_for_concern": True, "concern_reasons": "fictional test reasons"}})
             self.assertEqual(status, 200, contact)
+            # A supervisor's picture flags the call in progress (flags only: the reasons stay sealed).
+            flagged = None
+            deadline = time.time() + 5
+            while time.time() < deadline and not flagged:
+                active = [a for a in self.live(self.supervisor)["active"] if a["call"] == call_id]
+                flagged = active[0] if active and active[0]["cause_for_concern"] else None
+                time.sleep(0.1)
+            self.assertTrue(flagged, "the supervisor's live picture never flagged the call")
+            self.assertFalse(flagged["imminent_risk"])
+            self.assertNotIn("fictional test reasons", json.dumps(self.live(self.supervisor)))
             self.assertTrue(call.wait(timeout=30).ok)
         finally:
             call.close()
@@ -171,6 +182,122 @@ class LiveTest(unittest.TestCase):
         # The line's defaults: 60 s after an ordinary call, 300 s after one with cause for concern.
         self.assertGreater(ends - time.time(), 200, me)
         self.assertEqual(self.counsellor.call("POST", "/api/v1/me/wrap-up-done")[0], 204)
+
+    def wait_me(self, predicate, timeout=15):
+        deadline = time.time() + timeout
+        me = None
+        while time.time() < deadline:
+            me = self.me()
+            if me and predicate(me):
+                return me
+            time.sleep(0.1)
+        self.fail(f"the counsellor never reached the expected state; last: {me}")
+
+    def answered_call(self):
+        """A call from CALLER answered on a fresh phone: (call, contact id)."""
+        status, body, _ = self.counsellor.call("PUT", "/api/v1/me/availability", {"state": "available"})
+        self.assertEqual(status, 200, body)
+        phone = sh.register_phone(("127.0.0.1", self.sip_port), "demo.counsellor",
+                                  self.sip_passwords["demo.counsellor"], ring_ms=200, talk_ms=15000)
+        self.assertTrue(phone.registered)
+        self.addCleanup(self.retire_phone, phone)
+        call = sh.place_call(("127.0.0.1", self.sip_port), digit="2", talk_ms=4000, caller_id=CALLER)
+        self.addCleanup(call.close)
+        me = self.wait_me(lambda m: m["state"] == "on_call" and m.get("call"))
+        return call, me["call"]
+
+    def retire_phone(self, phone):
+        """Unregister and close a phone (after the test: unregistering takes its counsellor offline at once),
+        so the other tests see their own phone register."""
+        sh.unregister_phone(("127.0.0.1", self.sip_port), "demo.counsellor", self.sip_passwords["demo.counsellor"],
+                            phone.uas.local_port)
+        phone.close()
+
+    def previous(self, client, contact_id):
+        return client.call("GET", f"/api/v1/lines/police/contacts/{contact_id}/previous")
+
+    def test_repeat_callers_earlier_contacts_are_shown_only_to_the_counsellor_on_the_call(self):
+        # The first call: the counsellor records how the caller wishes to be addressed, then wraps up.
+        call, first = self.answered_call()
+        try:
+            status, contact, _ = self.counsellor.call("GET", f"/api/v1/lines/police/contacts/{first}?purpose=on_call")
+            self.assertEqual(status, 200, contact)
+            status, contact, _ = self.counsellor.call("PATCH", f"/api/v1/lines/police/contacts/{first}", {
+                "version": contact["version"], "addressed_as": "Robin (fictional)",
+                "assessment": {"safety_plan": {"reasons_for_living": "fictional reasons"}},
+                "notes": "fictional private notes"})
+            self.assertEqual(status, 200, contact)
+            self.assertTrue(call.wait(timeout=30).ok)
+        finally:
+            call.close()
+        self.wait_me(lambda m: m["state"] == "wrap_up")
+        deadline = time.time() + 10
+        while True:  # telephony records the call's end asynchronously (and raises the version)
+            status, contact, _ = self.counsellor.call("GET", f"/api/v1/lines/police/contacts/{first}?purpose=wrap_up")
+            self.assertEqual(status, 200, contact)
+            if (contact.get("call") or {}).get("end_reason") or time.time() > deadline:
+                break
+            time.sleep(0.2)
+        status, body, _ = self.counsellor.call("POST", f"/api/v1/lines/police/contacts/{first}/close", {
+            "version": contact["version"], "caller_role": "police_officer", "outcome": "support_given"})
+        self.assertEqual(status, 200, body)
+        self.assertEqual(self.counsellor.call("POST", "/api/v1/me/wrap-up-done")[0], 204)
+
+        # The same number calls again, and the same counsellor answers.
+        call, second = self.answered_call()
+        try:
+            self.assertNotEqual(second, first)
+            status, body, _ = self.previous(self.counsellor, second)
+            self.assertEqual(status, 200, body)
+            ids = [p["id"] for p in body["previous"]]
+            self.assertEqual(ids[0], first, body)
+            self.assertNotIn(second, ids)
+            earlier = body["previous"][0]
+            self.assertEqual(earlier["addressed_as"], "Robin (fictional)")
+            self.assertEqual(earlier["safety_plan"], {"reasons_for_living": "fictional reasons"})
+            self.assertEqual(earlier["outcome"], "support_given")
+            self.assertEqual(earlier["counsellor_display_name"], "Sam (demo counsellor)")
+            for key in ("arrived_at", "ended_at", "language", "caller_role", "themes", "cause_for_concern",
+                        "imminent_risk", "follow_up_plan", "signposting"):
+                self.assertIn(key, earlier)
+            self.assertNotIn("fictional private notes", json.dumps(body))
+            for fragment in (CALLER, CALLER[1:]):
+                self.assertNotIn(fragment, json.dumps(body))
+            # Need to know: another counsellor (the supervisor also counsels), not on this call, is refused,
+            # and so is anyone asking about a call that is not theirs.
+            status, body, _ = self.previous(self.supervisor, second)
+            self.assertEqual(status, 403, body)
+            self.assertIn("only to the counsellor on the call", body["error"]["message"])
+            self.assertEqual(self.previous(self.counsellor, first)[0], 403)
+            self.assertEqual(self.previous(self.admin, second)[0], 403)
+            self.assertTrue(call.wait(timeout=30).ok)
+        finally:
+            call.close()
+        # Wrapping up the call still counts; once the wrap-up is done, the earlier contacts are gone from view.
+        self.wait_me(lambda m: m["state"] == "wrap_up")
+        status, body, _ = self.previous(self.counsellor, second)
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["previous"][0]["id"], first)
+        self.assertEqual(self.counsellor.call("POST", "/api/v1/me/wrap-up-done")[0], 204)
+        status, body, _ = self.previous(self.counsellor, second)
+        self.assertEqual(status, 403, body)
+
+        # Every view is in the audit log: ids and a purpose, no content.
+        entries, from_seq = [], 1
+        while True:
+            status, page, _ = self.auditor.call("GET", f"/api/v1/audit?from_seq={from_seq}&limit=1000")
+            self.assertEqual(status, 200, page)
+            entries += page["entries"]
+            if len(page["entries"]) < 1000:
+                break
+            from_seq = page["entries"][-1]["seq"] + 1
+        audit = {"entries": entries}
+        views = [e for e in audit["entries"] if e["purpose"] == "repeat_caller" and e["record_id"] == first]
+        self.assertEqual(len(views), 2, views)
+        for e in views:
+            self.assertEqual((e["actor"], e["action"], e["line_id"], e["record_type"]),
+                             (self.counsellor.staff["id"], "contact.read", "police", "contact"))
+        self.assertNotIn("Robin", json.dumps(audit))
 
     def test_roles_and_bad_input(self):
         status, body, _ = self.admin.call("GET", "/api/v1/live")

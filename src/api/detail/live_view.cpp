@@ -43,8 +43,16 @@ void AddFloor(const staff::Principal& who, const telephony::Telephony::Live& liv
     nlohmann::json active = nlohmann::json::array();
     for (const auto& a : live.state.active) {
         if (!who.Serves(a.line)) continue;
-        active.push_back(
-            {{"call", a.call}, {"line", a.line}, {"counsellor", a.counsellor}, {"wait_ms", a.wait_ms}, {"talk_ms", a.talk_ms}});
+        auto noted = live.outcomes.find(a.call);
+        const bool concern = noted != live.outcomes.end() && noted->second.cause_for_concern;
+        const bool escalated = noted != live.outcomes.end() && noted->second.escalated;
+        active.push_back({{"call", a.call},
+                          {"line", a.line},
+                          {"counsellor", a.counsellor},
+                          {"wait_ms", a.wait_ms},
+                          {"talk_ms", a.talk_ms},
+                          {"cause_for_concern", concern},
+                          {"imminent_risk", escalated}});
     }
     out["active"] = std::move(active);
     nlohmann::json counsellors = nlohmann::json::array();

@@ -48,6 +48,10 @@ public:
     Result<std::int64_t> CountContactsFromCaller(const std::string& line_id,
                                                  const std::string& caller_hash,
                                                  TimeMs since) override;
+    Result<std::vector<ContactRow>> ListContactsFromCaller(const std::string& line_id,
+                                                           const std::string& caller_hash,
+                                                           TimeMs before,
+                                                           size_t limit) override;
     Result<void> DeleteContact(const std::string& line_id, const std::string& id) override;
     Result<PhoneTally> TallyPhoneContacts(const std::string& line_id, TimeMs since, TimeMs before) override;
     Result<void> InsertFollowUp(const FollowUpRow& row) override;

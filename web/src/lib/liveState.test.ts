@@ -75,6 +75,14 @@ describe('the live picture', () => {
     expect(s.picture?.me?.phone_registered).toBe(false);
   });
 
+  it('takes the flags of calls in progress from a fresh picture (a wallboard opened mid-call)', () => {
+    const s = withPicture(emptyLive, { ...picture, active: [
+      { call: 'ct_7', line: 'police', counsellor: 'st_other', wait_ms: 0, talk_ms: 0, cause_for_concern: true, imminent_risk: false },
+      { call: 'ct_8', line: 'police', counsellor: me, wait_ms: 0, talk_ms: 0, cause_for_concern: false, imminent_risk: false },
+    ] }, 0);
+    expect(s.flags).toEqual({ ct_7: { cause_for_concern: true, imminent_risk: false } });
+  });
+
   it('restores the call a counsellor is on from a fresh picture (after a reload)', () => {
     const onCall: LivePicture = { ...picture, me: { ...picture.me!, state: 'on_call', call: 'ct_9' } };
     const s = withPicture(emptyLive, onCall, 0);

@@ -48,8 +48,19 @@ export function withPicture(state: LiveState, picture: LivePicture | null, now: 
   const me = picture?.me ?? null;
   let currentCall = state.currentCall;
   if (me?.call && (me.state === 'on_call' || me.state === 'wrap_up')) currentCall = me.call;
+  // Flags of calls in progress come with the picture too (a wallboard opened mid-call).
+  const flags = { ...state.flags };
+  for (const a of picture?.active ?? []) {
+    if (a.cause_for_concern || a.imminent_risk) {
+      flags[a.call] = {
+        cause_for_concern: Boolean(a.cause_for_concern) || Boolean(flags[a.call]?.cause_for_concern),
+        imminent_risk: Boolean(a.imminent_risk) || Boolean(flags[a.call]?.imminent_risk),
+      };
+    }
+  }
   return {
     ...state,
+    flags,
     picture,
     receivedAt: now,
     ringing: me?.state === 'ringing' ? state.ringing : null,

@@ -39,7 +39,7 @@ export interface LivePicture {
   queues: Record<string, { waiting: number; longest_wait_ms: number }>;
   me: CounsellorLive | null;
   waiting?: Array<{ call: string; line: string; language: string; position: number; wait_ms: number; ringing: string[]; overflowed: boolean }>;
-  active?: Array<{ call: string; line: string; counsellor: string; wait_ms: number; talk_ms: number }>;
+  active?: Array<{ call: string; line: string; counsellor: string; wait_ms: number; talk_ms: number; cause_for_concern?: boolean; imminent_risk?: boolean }>;
   counsellors?: CounsellorLive[];
 }
 

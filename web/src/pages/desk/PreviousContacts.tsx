@@ -17,7 +17,7 @@ interface Previous {
   addressed_as?: string | null;
   safety_plan?: Record<string, string> | null;
   follow_up_plan?: string | null;
-  signposting?: Array<{ name: string }> | null;
+  signposting?: string[] | null; // service names
 }
 
 export function PreviousContacts(props: { line: string; contact: string; count: number; reference: Reference }) {
@@ -73,7 +73,7 @@ export function PreviousContacts(props: { line: string; contact: string; count: 
               )}
               {p.follow_up_plan && <p>Follow-up plan: {p.follow_up_plan}</p>}
               {p.signposting && p.signposting.length > 0 && (
-                <p>Signposted: {p.signposting.map((s) => s.name).join('; ')}</p>
+                <p>Signposted: {p.signposting.join('; ')}</p>
               )}
             </li>
           ))}
