@@ -35,7 +35,8 @@ test('a counsellor handles a real call end to end while the supervisor watches',
   }
   await desk.goto(url);
   await expectAccessible(desk, '01-sign-in');
-  secrets['demo.counsellor'] = await signIn(desk, url, 'demo.counsellor', passwords['demo.counsellor']);
+  secrets['demo.counsellor'] = await signIn(desk, url, 'demo.counsellor', passwords['demo.counsellor'], undefined,
+    (page) => expectAccessible(page, '01b-enrol-authenticator'));
   await desk.waitForURL(/\/desk$/);
   await desk.getByTestId('feed-status').filter({ hasText: 'Live' }).waitFor();
 
@@ -111,6 +112,11 @@ test('a counsellor handles a real call end to end while the supervisor watches',
   await board.goto(`${url}/wallboard/large`);
   await board.getByText('On a call').first().waitFor({ timeout: 5000 });
   await expectAccessible(board, '05e-wallboard-large');
+  await board.goto(`${url}/wallboard/follow-ups/police`);
+  await board.getByRole('heading', { level: 1 }).waitFor();
+  await board.waitForLoadState('networkidle');
+  await expectAccessible(board, '05f-wallboard-overdue');
+  await board.goto(`${url}/wallboard`);
   assert.equal(await board.getByText(/Fictional: caller has the means/).count(), 0);
 
   // A reload mid-call restores the draft exactly.

@@ -126,7 +126,8 @@ export async function freshCode(secret) {
 }
 
 // Signs in on the console's page; enrols the authenticator on the first sign-in. Returns the TOTP secret.
-export async function signIn(page, url, username, password, secret) {
+// `onEnrol(page)` runs on the authenticator enrolment page (e.g. an accessibility check).
+export async function signIn(page, url, username, password, secret, onEnrol) {
   await page.goto(url);
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
@@ -135,6 +136,7 @@ export async function signIn(page, url, username, password, secret) {
     const key = page.getByTestId('totp-secret');
     await key.waitFor();
     secret = (await key.textContent()).trim();
+    if (onEnrol) await onEnrol(page);
     await page.getByLabel('Six-digit code').fill(await freshCode(secret));
     await page.getByRole('button', { name: 'Confirm and continue' }).click();
   } else {

@@ -106,8 +106,15 @@ export function Desk() {
       <div class="desk-grid">
         <aside class="desk-side" aria-label="Status and follow-ups">
           <StatusControl me={me} since={live.receivedAt} now={now} />
+          {/* Always the same size, so nothing on the desk moves when a call rings. */}
           <div class="incoming-slot">
-            {live.ringing && <IncomingCall call={live.ringing} lineName={lineName(live.ringing.line)} now={now} />}
+            {live.ringing ? (
+              <IncomingCall call={live.ringing} lineName={lineName(live.ringing.line)} now={now} />
+            ) : (
+              <section class="panel incoming-idle" aria-label="Incoming call">
+                <p class="muted">No call ringing. A call put through to you shows here at once.</p>
+              </section>
+            )}
           </div>
           {state === 'wrap_up' && !open && (
             <section class="panel">
