@@ -65,6 +65,18 @@ describe('the contact on the desk', () => {
   });
 });
 
+describe('the wrap-up timer', () => {
+  it('counts down the wrap-up once the call has ended', () => {
+    vi.stubGlobal('fetch', vi.fn(() => json(200, { follow_ups: [], services: [] })));
+    const ends = new Date(Date.now() + 125_000).toISOString();
+    render(<ContactPanel line="police" initial={{ ...contact, ended_at: '2026-11-28T10:05:20Z' }} reference={reference}
+      callState="wrap_up" wrapUpEnds={ends} onClosed={() => undefined} />);
+    expect(screen.getByTestId('wrap-up-timer').textContent).toMatch(/Wrap-up 2:0[45]/);
+    expect(screen.getByTestId('call-timer').textContent).toBe('5:00');
+    expect(screen.getByText('(call ended)')).toBeTruthy();
+  });
+});
+
 describe('the incoming call', () => {
   it('shows the line, the language, the wait and the repeat count', () => {
     render(<IncomingCall now={1000 + 5000} lineName="Police line"
