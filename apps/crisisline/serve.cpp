@@ -119,6 +119,11 @@ int Serve(const DataDir& dir, ServeOptions options) {
     // The SIP side: lines, counsellors' phone accounts and prompts are read before the first call.
     records::CallLog call_log((*opened)->Services());
     std::unique_ptr<telephony::Telephony> phones;
+    const std::string prompts_dir = options.telephony.prompts_dir.empty() ? dir.root + "/prompts"
+                                    : options.telephony.prompts_dir.front() == '/'
+                                        ? options.telephony.prompts_dir
+                                        : dir.root + "/" + options.telephony.prompts_dir;
+    std::vector<std::string> fell_back;  // prompts the running telephony plays generated audio for
     if (options.telephony.enabled) {
         auto services = (*opened)->Services();
         auto book = records::LoadTelephonyBook(services);
@@ -126,15 +131,12 @@ int Serve(const DataDir& dir, ServeOptions options) {
             spdlog::error("telephony: {}", book.error().message);
             return 1;
         }
-        std::string prompts_dir = options.telephony.prompts_dir.empty() ? dir.root + "/prompts"
-                                  : options.telephony.prompts_dir.front() == '/'
-                                      ? options.telephony.prompts_dir
-                                      : dir.root + "/" + options.telephony.prompts_dir;
         auto prompts = media::LoadPromptSet(prompts_dir);
         if (!prompts) {
             spdlog::error("telephony prompts: {}", prompts.error().message);
             return 1;
         }
+        fell_back = prompts->fell_back;
         auto& routing = metrics.AddHistogram(
             "crisisline_routing_seconds",
             "From the event that made a phone ring (caller queued, counsellor available, timer) to its INVITE sent",
@@ -148,6 +150,7 @@ int Serve(const DataDir& dir, ServeOptions options) {
         }
         api->AttachTelephony(*phones, bus);
     }
+    api->AttachTelephonySetup(options.telephony, prompts_dir, std::move(fell_back));
     http::Server server(server_options, api->Routes());
     if (auto started = server.Start(); !started) {
         spdlog::error("{}", started.error().message);

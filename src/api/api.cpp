@@ -114,6 +114,7 @@ std::shared_ptr<const http::Router> Api::Routes() {
     AddLiveRoutes(*r);
     AddEventRoutes(*r);
     AddPublicRoutes(*r);
+    AddTelephonySetupRoutes(*r);
     return r;
 }
 

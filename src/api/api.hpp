@@ -11,6 +11,7 @@
 #include "events/bus.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
+#include "media/prompt_folder.hpp"
 #include "records/audit_log.hpp"
 #include "records/contacts.hpp"
 #include "records/directory_book.hpp"
@@ -21,6 +22,7 @@
 #include "staff/accounts.hpp"
 #include "staff/sessions.hpp"
 #include "staff/throttle.hpp"
+#include "telephony/config.hpp"
 
 namespace crisisline::telephony {
 class Telephony;
@@ -65,6 +67,15 @@ public:
     // REQUIRES: called once, before Routes(); `bus` outlives the Api.
     void AttachEvents(events::Bus& bus);
 
+    // What the administration's Telephony page shows and changes: the trunks of `config` (names, allow
+    // lists and whether credentials are set; the Api keeps no username or password), and the recordings in
+    // `prompts_dir`. `fell_back` names the prompts the running telephony plays generated audio for.
+    // Without it GET /api/v1/telephony/trunks answers no trunks and the prompts routes answer 503.
+    // REQUIRES: called before Routes().
+    void AttachTelephonySetup(const telephony::TelephonyConfig& config,
+                              std::string prompts_dir,
+                              std::vector<std::string> fell_back);
+
 private:
     // A handler body: runs on the worker pool; its error becomes the JSON error response.
     using Body = std::function<Result<http::Response>(const http::Request&)>;
@@ -83,6 +94,7 @@ private:
     void AddFollowUpCallRoute(http::Router& r);
     void AddEventRoutes(http::Router& r);
     void AddPublicRoutes(http::Router& r);
+    void AddTelephonySetupRoutes(http::Router& r);
     // GET /api/v1/events: authenticates on the worker pool, then accepts with the hello ready.
     Result<http::WebSocketCallbacks> OpenEvents(const http::Request& req);
     // contact.flags, when a change of `contact` changed its flags from `before`.
@@ -114,6 +126,13 @@ private:
     http::Gauge& storage_commits_;  // refreshed from the storage writer at each scrape
     http::Gauge& storage_units_;
     telephony::Telephony* telephony_ = nullptr;
+    // The Telephony page: set once before Routes(), read-only afterwards except as noted.
+    bool sip_enabled_ = false;
+    nlohmann::json trunks_ = nlohmann::json::array();  // never holds a username or password
+    std::optional<media::PromptFolder> prompts_;
+    std::vector<std::string> fell_back_;
+    std::mutex prompts_mu_;                  // serialises changes to the prompts folder
+    std::atomic<bool> prompts_changed_{false};  // a recording changed since start: a restart plays it
     events::Bus* bus_ = nullptr;
     std::shared_ptr<detail::LiveFeed> feed_;  // shared with the sockets' callbacks
     std::atomic<bool> lines_refreshing_{false};

@@ -24,7 +24,7 @@ template <class Fallback>
 Result<void> LoadInto(const std::string& dir,
                       const std::string& name,
                       Prompt& slot,
-                      std::vector<std::string>& warnings,
+                      PromptSet& set,
                       Fallback fallback) {
     const std::string path = dir + "/" + name + ".wav";
     auto loaded = LoadPrompt(name, path);
@@ -34,7 +34,8 @@ Result<void> LoadInto(const std::string& dir,
     }
     if (loaded.error().code != ErrorCode::kNotFound) return tl::unexpected(loaded.error());
     slot = fallback(name);
-    warnings.push_back("prompt '" + name + "': " + path +
+    set.fell_back.push_back(name);
+    set.warnings.push_back("prompt '" + name + "': " + path +
                        " is missing; playing generated audio instead (run scripts/render-prompts " + dir + ")");
     return {};
 }
@@ -61,6 +62,31 @@ std::vector<std::string> PromptNames() {
     }
     names.emplace_back("hold");
     return names;
+}
+
+std::string PromptText(const std::string& name) {
+    static const std::array<const char*, kNumbers> kWelshNumbers = {"un",    "dau",   "tri",  "pedwar", "pump",
+                                                                     "chwech", "saith", "wyth", "naw"};
+    static const std::array<const char*, kNumbers> kEnglishNumbers = {"one", "two",   "three", "four", "five",
+                                                                       "six", "seven", "eight", "nine"};
+    if (name == "greeting_en") {
+        return "You have reached the <line name>. This call is confidential and independent of your force. If you "
+               "are in immediate danger, please hang up and call 999. A counsellor will be with you shortly.";
+    }
+    if (name == "greeting_cy") {
+        return "Rydych wedi cyrraedd <line name>. Mae'r alwad hon yn gyfrinachol ac yn annibynnol ar eich heddlu. "
+               "Os ydych mewn perygl uniongyrchol, rhowch y ffôn i lawr a ffoniwch 999. "
+               "Bydd cwnselydd gyda chi cyn bo hir.";
+    }
+    if (name == "welsh_choice") return "Pwyswch 1 am Gymraeg. Press 1 for Welsh.";
+    if (name == "reassurance_en") return "A counsellor will be with you shortly. You are number";
+    if (name == "reassurance_cy") return "Bydd cwnselydd gyda chi cyn bo hir. Chi yw rhif";
+    if (name == "hold") return "hold audio (no words)";
+    for (int n = 1; n <= kNumbers; ++n) {
+        if (name == NumberName(n, "en")) return kEnglishNumbers[n - 1];
+        if (name == NumberName(n, "cy")) return kWelshNumbers[n - 1];
+    }
+    return "";
 }
 
 Prompt GeneratedHold(std::string name) {
@@ -91,7 +117,6 @@ Prompt GeneratedHold(std::string name) {
 
 Result<PromptSet> LoadPromptSet(const std::string& dir) {
     PromptSet set;
-    auto& warnings = set.warnings;
     auto spoken = [](const std::string& name) { return Silence(name, kSpokenFallbackMs); };
     const std::pair<const char*, Prompt*> kSpoken[] = {
         {"greeting_en", &set.greeting_en},       {"greeting_cy", &set.greeting_cy},
@@ -99,18 +124,18 @@ Result<PromptSet> LoadPromptSet(const std::string& dir) {
         {"reassurance_cy", &set.reassurance_cy},
     };
     for (const auto& [name, slot] : kSpoken) {
-        if (auto r = LoadInto(dir, name, *slot, warnings, spoken); !r) return tl::unexpected(r.error());
+        if (auto r = LoadInto(dir, name, *slot, set, spoken); !r) return tl::unexpected(r.error());
     }
     for (int n = 1; n <= kNumbers; ++n) {
         auto pips = [n](const std::string& name) { return Pips(name, n); };
-        if (auto r = LoadInto(dir, NumberName(n, "en"), set.number_en[n - 1], warnings, pips); !r) {
+        if (auto r = LoadInto(dir, NumberName(n, "en"), set.number_en[n - 1], set, pips); !r) {
             return tl::unexpected(r.error());
         }
-        if (auto r = LoadInto(dir, NumberName(n, "cy"), set.number_cy[n - 1], warnings, pips); !r) {
+        if (auto r = LoadInto(dir, NumberName(n, "cy"), set.number_cy[n - 1], set, pips); !r) {
             return tl::unexpected(r.error());
         }
     }
-    if (auto r = LoadInto(dir, "hold", set.hold, warnings, [](const std::string& name) { return GeneratedHold(name); });
+    if (auto r = LoadInto(dir, "hold", set.hold, set, [](const std::string& name) { return GeneratedHold(name); });
         !r) {
         return tl::unexpected(r.error());
     }

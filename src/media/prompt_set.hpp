@@ -49,7 +49,8 @@ struct PromptSet {
     std::array<Prompt, 9> number_en;  // number_en[0] says "one"
     std::array<Prompt, 9> number_cy;
     Prompt hold;
-    std::vector<std::string> warnings;  // one line per prompt that fell back to generated audio
+    std::vector<std::string> warnings;   // one line per prompt that fell back to generated audio
+    std::vector<std::string> fell_back;  // the names of those prompts
 
     // The prompt saying `n` (1..9); numbers past 9 say "nine" (the queue
     // announcement promises no more precision than that).
@@ -61,6 +62,10 @@ struct PromptSet {
 
 // Every prompt name above (its file is <name>.wav): 24 names.
 std::vector<std::string> PromptNames();
+
+// What prompt `name` says, as in the table above ("<line name>" left as written; hold is
+// "hold audio (no words)"); "" when `name` is not a prompt.
+std::string PromptText(const std::string& name);
 
 // Loads every prompt from `dir`. A missing file falls back (see above) with a
 // warning. On failure kInvalid naming the first file that exists but is not an

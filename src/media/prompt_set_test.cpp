@@ -49,6 +49,14 @@ TEST(PromptNamesTest, NamesEveryPromptOnce) {
     }
 }
 
+TEST(PromptTextTest, EveryPromptSaysSomethingAndOthersNothing) {
+    for (const auto& name : PromptNames()) EXPECT_FALSE(PromptText(name).empty()) << name;
+    EXPECT_EQ(PromptText("number_3_cy"), "tri");
+    EXPECT_EQ(PromptText("number_9_en"), "nine");
+    EXPECT_EQ(PromptText("hold"), "hold audio (no words)");
+    EXPECT_EQ(PromptText("greeting_xx"), "");
+}
+
 TEST_F(PromptSetTest, LoadsEveryFileWithoutWarnings) {
     uint32_t samples = 800;
     for (const auto& name : PromptNames()) WriteGoodWav(dir_ / (name + ".wav"), samples += 160);
@@ -73,6 +81,9 @@ TEST_F(PromptSetTest, MissingFilesFallBackWithOneWarningEach) {
     auto set = LoadPromptSet(dir_.string());
     ASSERT_TRUE(set.has_value()) << set.error().message;
     EXPECT_EQ(set->warnings.size(), 23u);
+    EXPECT_EQ(set->fell_back.size(), 23u);
+    EXPECT_EQ(std::count(set->fell_back.begin(), set->fell_back.end(), "greeting_en"), 0);
+    EXPECT_EQ(std::count(set->fell_back.begin(), set->fell_back.end(), "hold"), 1);
     EXPECT_EQ(set->greeting_en.pcmu.size(), 10u);
     for (const auto& w : set->warnings) EXPECT_EQ(w.find("greeting_en"), std::string::npos) << w;
     const std::string& first = set->warnings.front();

@@ -198,6 +198,7 @@ test('an administrator creates a counsellor', async () => {
   assert.ok(staff.some((s) => s.username === 'e2e.counsellor' && s.roles.includes('counsellor')));
   await screenshot(page, '09-admin-created');
   for (const [path, name] of [['/admin/lines', '09b-admin-lines'], ['/admin/directory', '09c-admin-directory'],
+    ['/admin/telephony', '09e-admin-telephony'],
     ['/account', '09d-account']]) {
     await page.goto(`${url}${path}`);
     await page.getByRole('heading', { level: 1 }).waitFor();

@@ -2,12 +2,14 @@
 supervisor's wallboard (GET /api/v1/lines/{line}/today) and the public page (GET /api/v1/public/lines/{line}).
 No SIP side here (tests/sip/test_live.py covers telephony's events), so the events are the Api's own."""
 import datetime
+import io
 import json
 import os
 import socket
 import sqlite3
 import time
 import unittest
+import wave
 
 import harness
 
@@ -59,6 +61,11 @@ class ConsoleTest(unittest.TestCase):
             event = ws.recv_json(timeout)
             if event["type"] == wanted:
                 return event
+
+    def test_without_sip_there_are_no_trunks(self):
+        status, body, _ = self.admin.call("GET", "/api/v1/telephony/trunks")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body, {"telephony": False, "trunks": []})
 
     # --- GET /api/v1/events -----------------------------------------------------------------------------------
 
@@ -223,3 +230,152 @@ class ConsoleTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+TRUNK_PASSWORD = "trunk-secret-5a91c2-never-in-the-browser"
+TRUNK_USERNAME = "carrier-user-7d3e"
+
+
+def wav_bytes(rate=8000, channels=1, width=2, seconds=1.0):
+    """A WAV written by Python's own wave module: a quiet square wave, nothing the server wrote."""
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(channels)
+        w.setsampwidth(width)
+        w.setframerate(rate)
+        frames = int(rate * seconds)
+        sample = (b"\x00\x08" if width == 2 else b"\x90") * channels
+        quiet = (b"\x00\xf8" if width == 2 else b"\x70") * channels
+        w.writeframes(b"".join(sample if (i // 20) % 2 else quiet for i in range(frames)))
+    return buf.getvalue()
+
+
+class TelephonySetupTest(unittest.TestCase):
+    """The administration's Telephony page: trunks from crisisline.toml (no secrets) and prompt recordings."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = harness.Server(extra_args=["--sip-listen", f"127.0.0.1:{harness.free_port()}"]).init()
+        d = cls.server.data_dir
+        with open(os.path.join(d, "crisisline.toml"), "a") as f:
+            f.write(f'\n[[telephony.trunk]]\nname = "digest-carrier"\nusername = "{TRUNK_USERNAME}"\n'
+                    f'password = "{TRUNK_PASSWORD}"\noutbound = "127.0.0.1:5099"\n')
+        os.makedirs(os.path.join(d, "prompts"), exist_ok=True)
+        with open(os.path.join(d, "prompts", "greeting_en.wav"), "wb") as f:
+            f.write(wav_bytes(seconds=2.0))
+        harness.run_cli(d, "staff", "add", "--username", "boot.admin", "--display-name", "Boot", "--roles", "admin",
+                        env={"CRISISLINE_PASSWORD": harness.PASSWORD})
+        cls.server.start()
+        cls.admin = cls.server.client().sign_in("boot.admin")
+        status, body, _ = cls.admin.call("POST", "/api/v1/lines", {"id": "police", "name": "Police line (test)"})
+        assert status == 201, body
+        cls.clients = {}
+        for name, roles in {"counsellor": ["counsellor"], "auditor": ["auditor"]}.items():
+            status, body, _ = cls.admin.call("POST", "/api/v1/staff", {
+                "username": name, "display_name": name.title(), "password": harness.PASSWORD,
+                "roles": roles, "lines": ["police"]})
+            assert status == 201, body
+            cls.clients[name] = cls.server.client().sign_in(name)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()
+
+    def put_wav(self, client, name, data, content_type="audio/wav"):
+        headers = {"Content-Type": content_type, "Cookie": client.cookie, "X-CSRF-Token": client.csrf}
+        status, _, payload = self.server.raw("PUT", f"/api/v1/prompts/{name}", data, headers)
+        return status, json.loads(payload.decode()) if payload else None
+
+    def get_wav(self, client, name):
+        status, headers, payload = self.server.raw("GET", f"/api/v1/prompts/{name}", None, {"Cookie": client.cookie})
+        return status, headers, payload
+
+    def test_trunks_are_listed_without_their_secrets(self):
+        status, body, _ = self.admin.call("GET", "/api/v1/telephony/trunks")
+        self.assertEqual(status, 200, body)
+        self.assertTrue(body["telephony"])
+        by_name = {t["name"]: t for t in body["trunks"]}
+        self.assertEqual(by_name["loopback-test-carrier"],
+                         {"name": "loopback-test-carrier", "allow": ["127.0.0.1"], "digest": False, "outbound": False})
+        self.assertEqual(by_name["digest-carrier"],
+                         {"name": "digest-carrier", "allow": [], "digest": True, "outbound": True})
+        text = json.dumps(body)
+        self.assertNotIn(TRUNK_PASSWORD, text)
+        self.assertNotIn(TRUNK_USERNAME, text)
+        status, body, _ = self.clients["counsellor"].call("GET", "/api/v1/telephony/trunks")
+        self.assertEqual(status, 403, body)
+
+    def test_admin_lists_uploads_listens_to_and_restores_a_prompt(self):
+        status, body, _ = self.admin.call("GET", "/api/v1/prompts")
+        self.assertEqual(status, 200, body)
+        prompts = {p["name"]: p for p in body["prompts"]}
+        self.assertEqual(len(prompts), 24)
+        self.assertTrue(prompts["greeting_en"]["present"])
+        self.assertAlmostEqual(prompts["greeting_en"]["seconds"], 2.0, places=2)
+        self.assertFalse(prompts["greeting_en"]["fallback"])
+        self.assertIn("You have reached", prompts["greeting_en"]["text"])
+        self.assertEqual(prompts["hold"]["text"], "hold audio (no words)")
+        self.assertTrue(prompts["hold"]["fallback"], "no hold.wav at start: the running set generated it")
+        self.assertIsNone(prompts["hold"]["seconds"])
+        self.assertFalse(body["restart_needed"])
+        status, _, _ = self.get_wav(self.admin, "hold")
+        self.assertEqual(status, 404)
+
+        recording = wav_bytes(seconds=1.5)
+        status, reply = self.put_wav(self.admin, "greeting_en", recording)
+        self.assertEqual(status, 200, reply)
+        self.assertTrue(reply["restart_needed"])
+        status, headers, payload = self.get_wav(self.admin, "greeting_en")
+        self.assertEqual(status, 200)
+        self.assertEqual(headers["Content-Type"], "audio/wav")
+        self.assertEqual(payload, recording)
+        previous = os.path.join(self.server.data_dir, "prompts", "greeting_en.wav.previous")
+        with open(previous, "rb") as f:
+            self.assertEqual(f.read(), wav_bytes(seconds=2.0), "the replaced file is kept")
+        status, body, _ = self.admin.call("GET", "/api/v1/prompts")
+        listed = {p["name"]: p for p in body["prompts"]}["greeting_en"]
+        self.assertAlmostEqual(listed["seconds"], 1.5, places=2)
+        self.assertTrue(body["restart_needed"])
+
+        status, reply, _ = self.admin.call("DELETE", "/api/v1/prompts/greeting_en")
+        self.assertEqual(status, 200, reply)
+        status, _, payload = self.get_wav(self.admin, "greeting_en")
+        self.assertEqual(payload, wav_bytes(seconds=2.0), "the previous recording is back")
+        status, reply, _ = self.admin.call("DELETE", "/api/v1/prompts/number_3_cy")
+        self.assertEqual(status, 404, reply)
+
+        status, audit, _ = self.clients["auditor"].call("GET", "/api/v1/audit?limit=1000")
+        self.assertEqual(status, 200, audit)
+        actions = [(e["action"], e["record_type"], e["record_id"]) for e in audit["entries"]]
+        self.assertIn(("prompt.replace", "prompt", "greeting_en"), actions)
+        self.assertIn(("prompt.restore", "prompt", "greeting_en"), actions)
+
+    def test_bad_recordings_are_refused_saying_why(self):
+        cases = [("44.1 kHz", wav_bytes(rate=44100), "44100 Hz"),
+                 ("stereo", wav_bytes(channels=2), "2 channels"),
+                 ("8-bit", wav_bytes(width=1), "8-bit"),
+                 ("too short", wav_bytes(seconds=0.1), "0.1 s"),
+                 ("not audio", b"hello, this is text", "must be 8 kHz mono 16-bit PCM WAV"),
+                 ("truncated", wav_bytes()[:4000], "cut short")]
+        for name, data, says in cases:
+            with self.subTest(name):
+                status, reply = self.put_wav(self.admin, "welsh_choice", data)
+                self.assertEqual(status, 400, reply)
+                self.assertEqual(reply["error"]["field"], "body")
+                self.assertIn(says, reply["error"]["message"])
+        self.assertFalse(os.path.exists(os.path.join(self.server.data_dir, "prompts", "welsh_choice.wav")))
+        status, reply = self.put_wav(self.admin, "welsh_choice", wav_bytes(), content_type="application/json")
+        self.assertEqual(status, 400, reply)
+        status, reply = self.put_wav(self.admin, "not_a_prompt", wav_bytes())
+        self.assertEqual(status, 404, reply)
+
+    def test_staff_who_are_not_administrators_are_refused(self):
+        counsellor = self.clients["counsellor"]
+        status, body, _ = counsellor.call("GET", "/api/v1/prompts")
+        self.assertEqual(status, 403, body)
+        status, reply = self.put_wav(counsellor, "hold", wav_bytes())
+        self.assertEqual(status, 403, reply)
+        status, _, _ = self.get_wav(counsellor, "greeting_en")
+        self.assertEqual(status, 403)
+        status, reply, _ = counsellor.call("DELETE", "/api/v1/prompts/greeting_en")
+        self.assertEqual(status, 403, reply)

@@ -63,6 +63,7 @@ Result<WavFormat> InspectWav(const std::string& path) {
         return Malformed(path, "short 'fmt ' chunk");
     }
     WavFormat out;
+    out.file_bytes = file_size;
     out.format_tag = U16(fmt.data());
     out.channels = U16(fmt.data() + 2);
     out.sample_rate = U32(fmt.data() + 4);
@@ -79,6 +80,7 @@ Result<WavFormat> InspectWav(const std::string& path) {
         pos += chunk.size();
         if (std::memcmp(chunk.data(), "data", 4) == 0) {
             out.data_bytes = size;
+            out.data_offset = pos;
             break;
         }
         pos += size;

@@ -22,7 +22,9 @@ struct WavFormat {
     uint16_t channels = 0;
     uint32_t sample_rate = 0;
     uint16_t bits_per_sample = 0;
-    uint64_t data_bytes = 0;  // as declared by the data chunk
+    uint64_t data_bytes = 0;   // as declared by the data chunk
+    uint64_t data_offset = 0;  // where the data chunk's samples start in the file
+    uint64_t file_bytes = 0;   // the size of the whole file
 };
 
 // On success the file's format. On failure kNotFound (no such file), kInternal

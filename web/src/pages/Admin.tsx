@@ -1,5 +1,5 @@
-// Administration (role `admin`): staff accounts, lines and each line's signposting
-// directory. An administrator manages accounts and configuration and never sees
+// Administration (role `admin`): staff accounts, lines, each line's signposting
+// directory, and telephony (trunks, read only, and the recorded prompts). An administrator manages accounts and configuration and never sees
 // contact content.
 import { linkHandler, navigate, usePath } from '../lib/router';
 import { SessionContext } from '../lib/session';
@@ -7,12 +7,14 @@ import { useContext, useEffect } from 'preact/hooks';
 import { StaffAdmin } from './admin/StaffAdmin';
 import { LinesAdmin } from './admin/LinesAdmin';
 import { DirectoryAdmin } from './admin/DirectoryAdmin';
+import { TelephonyAdmin } from './admin/TelephonyAdmin';
 import './admin/admin.css';
 
 const TABS: Array<{ path: string; label: string }> = [
   { path: '/admin/staff', label: 'Staff' },
   { path: '/admin/lines', label: 'Lines' },
   { path: '/admin/directory', label: 'Signposting directory' },
+  { path: '/admin/telephony', label: 'Telephony' },
 ];
 
 export function Admin(_props: { large?: boolean }) {
@@ -52,6 +54,7 @@ export function Admin(_props: { large?: boolean }) {
       {tab?.path === '/admin/staff' && <StaffAdmin />}
       {tab?.path === '/admin/lines' && <LinesAdmin />}
       {tab?.path === '/admin/directory' && <DirectoryAdmin />}
+      {tab?.path === '/admin/telephony' && <TelephonyAdmin />}
       {!tab && !/^\/admin\/?$/.test(path) && (
         <p>
           No such administration page.{' '}

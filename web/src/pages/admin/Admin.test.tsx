@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import axe from 'axe-core';
 import { Admin } from '../Admin';
-import { LINES, mockFetch, REFERENCE, STAFF } from './testing';
+import { LINES, mockFetch, PROMPTS, REFERENCE, STAFF, TRUNKS } from './testing';
 import { forgetReference } from './shared';
 import { navigate } from '../../lib/router';
 
@@ -10,6 +10,8 @@ const routes = {
   'GET /api/v1/staff': { json: { staff: STAFF } },
   'GET /api/v1/lines': { json: { lines: LINES } },
   'GET /api/v1/reference': { json: REFERENCE },
+  'GET /api/v1/telephony/trunks': { json: TRUNKS },
+  'GET /api/v1/prompts': { json: { prompts: PROMPTS, restart_needed: true } },
   'GET /api/v1/lines/police/directory': {
     json: {
       services: [
@@ -56,6 +58,29 @@ describe('Admin', () => {
     fireEvent.click(screen.getByRole('link', { name: 'Signposting directory' }));
     await screen.findByRole('heading', { name: 'Bereavement helpline' });
     expect(location.pathname).toBe('/admin/directory');
+
+    fireEvent.click(screen.getByRole('link', { name: 'Telephony' }));
+    await screen.findByRole('heading', { level: 2, name: 'Prompts' });
+    expect(location.pathname).toBe('/admin/telephony');
+  });
+
+  it('has no axe violations and no duplicate ids on /admin/telephony, with an upload refused', async () => {
+    mockFetch({
+      ...routes,
+      'PUT /api/v1/prompts/hold': {
+        status: 400,
+        json: { error: { code: 'invalid', field: 'body', message: 'must be 8 kHz mono 16-bit PCM WAV' } },
+      },
+    });
+    navigate('/admin/telephony', true);
+    render(<Admin />);
+    await screen.findByText('digest-carrier');
+    await screen.findByText(/Restart needed/);
+    expect(await violations()).toEqual([]);
+    fireEvent.click(screen.getByRole('button', { name: 'Upload a recording for hold' }));
+    await screen.findByText('Choose a WAV file first.');
+    expect(duplicateIds()).toEqual([]);
+    expect(await violations()).toEqual([]);
   });
 
   for (const [path, ready, open, field] of [

@@ -142,3 +142,24 @@ export const STAFF = [
     sip_username: null,
   },
 ];
+
+export const TRUNKS = {
+  telephony: true,
+  trunks: [
+    { name: 'loopback-test-carrier', allow: ['127.0.0.1'], digest: false, outbound: false },
+    { name: 'digest-carrier', allow: [], digest: true, outbound: true },
+  ],
+};
+
+export const PROMPTS = [
+  {
+    name: 'greeting_en',
+    text: 'You have reached the <line name>. This call is confidential and independent of your force.',
+    present: true,
+    seconds: 2.5,
+    fallback: false,
+    previous: true,
+  },
+  { name: 'number_3_cy', text: 'tri', present: true, seconds: 0.6, fallback: false, previous: false },
+  { name: 'hold', text: 'hold audio (no words)', present: false, seconds: null, fallback: true, previous: false },
+];

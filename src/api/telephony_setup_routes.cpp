@@ -1,0 +1,144 @@
+#include <algorithm>
+#include <cctype>
+
+#include "api/api.hpp"
+#include "api/detail/requests.hpp"
+#include "media/prompt_set.hpp"
+#include "staff/access.hpp"
+
+namespace crisisline::api {
+
+using namespace detail;
+using staff::Permission;
+
+namespace {
+
+constexpr const char* kWavType = "audio/wav";
+
+// "audio/wav", "audio/x-wav" or "audio/wave", parameters and case aside.
+bool IsWavType(std::string type) {
+    type = type.substr(0, type.find(';'));
+    type.erase(std::remove_if(type.begin(), type.end(), [](unsigned char c) { return std::isspace(c) != 0; }),
+               type.end());
+    std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
+    return type == "audio/wav" || type == "audio/x-wav" || type == "audio/wave";
+}
+
+// A trunk as the console sees it: whether credentials are set, never what they are.
+nlohmann::json TrunkJson(const telephony::Trunk& trunk) {
+    return {{"name", trunk.name},
+            {"allow", trunk.allow},
+            {"digest", !trunk.username.empty()},
+            {"outbound", !trunk.outbound.empty()}};
+}
+
+}  // namespace
+
+void Api::AttachTelephonySetup(const telephony::TelephonyConfig& config,
+                               std::string prompts_dir,
+                               std::vector<std::string> fell_back) {
+    sip_enabled_ = config.enabled;
+    trunks_ = nlohmann::json::array();
+    if (config.enabled) {
+        for (const auto& trunk : config.trunks) trunks_.push_back(TrunkJson(trunk));
+    }
+    prompts_.emplace(std::move(prompts_dir));
+    fell_back_ = std::move(fell_back);
+}
+
+void Api::AddTelephonySetupRoutes(http::Router& r) {
+    r.Add("GET", "/api/v1/telephony/trunks",
+          Signed([this](const http::Request&, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = staff::Authorise(who.principal, Permission::kManageLines, ""); !a) return tl::unexpected(a.error());
+              return Ok({{"telephony", sip_enabled_}, {"trunks", trunks_}});
+          }));
+    r.Add("GET", "/api/v1/prompts", Signed([this](const http::Request&, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = staff::Authorise(who.principal, Permission::kManageLines, ""); !a) return tl::unexpected(a.error());
+              if (!prompts_) return Fail(ErrorCode::kUnavailable, "prompts are not available on this server");
+              nlohmann::json out = nlohmann::json::array();
+              for (const auto& entry : prompts_->List()) {
+                  const bool fell_back =
+                      sip_enabled_ && std::find(fell_back_.begin(), fell_back_.end(), entry.name) != fell_back_.end();
+                  out.push_back({{"name", entry.name},
+                                 {"text", media::PromptText(entry.name)},
+                                 {"present", entry.present},
+                                 {"seconds", entry.seconds ? nlohmann::json(*entry.seconds) : nlohmann::json()},
+                                 {"fallback", fell_back},
+                                 {"previous", entry.has_previous}});
+              }
+              return Ok({{"prompts", out}, {"restart_needed", prompts_changed_.load()}});
+          }));
+    r.Add("GET", "/api/v1/prompts/{name}",
+          Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = staff::Authorise(who.principal, Permission::kManageLines, ""); !a) return tl::unexpected(a.error());
+              if (!prompts_) return Fail(ErrorCode::kUnavailable, "prompts are not available on this server");
+              auto bytes = prompts_->Read(Param(req, "name"));
+              if (!bytes) return tl::unexpected(bytes.error());
+              http::Response resp;
+              resp.content_type = kWavType;
+              resp.body = std::move(*bytes);
+              resp.headers.emplace_back("Cache-Control", "no-store");
+              return resp;
+          }));
+    // Prompts are loaded once at start (legs play from the loaded frames by reference), so a change here
+    // reaches callers at the next restart; the answers say so with restart_needed.
+    r.Add("PUT", "/api/v1/prompts/{name}",
+          Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = staff::Authorise(who.principal, Permission::kManageLines, ""); !a) return tl::unexpected(a.error());
+              if (!prompts_) return Fail(ErrorCode::kUnavailable, "prompts are not available on this server");
+              const auto& name = Param(req, "name");
+              if (!media::PromptFolder::IsPrompt(name)) {
+                  return Fail(ErrorCode::kNotFound, "name", "there is no prompt called '" + name + "'");
+              }
+              if (!IsWavType(req.Header("content-type"))) {
+                  return Fail(ErrorCode::kInvalid, "body", "send the recording itself as the body, with Content-Type audio/wav");
+              }
+              std::lock_guard lock(prompts_mu_);
+              auto staged = prompts_->Stage(name, req.body);
+              if (!staged) return tl::unexpected(staged.error());
+              // The trail is written first: a failed rename then leaves an entry for a change that did not
+              // happen, never a change without an entry.
+              if (auto audited = s_.writer.Run([&](store::Tx& tx) {
+                      return writer::AppendAudit(tx, s_.clock.Now(),
+                                                 {who.principal.staff_id, "prompt.replace", "", "prompt", name,
+                                                  "administration"});
+                  });
+                  !audited) {
+                  return tl::unexpected(audited.error());
+              }
+              if (auto installed = prompts_->Install(*staged); !installed) return tl::unexpected(installed.error());
+              prompts_changed_ = true;
+              return Ok({{"name", name}, {"seconds", staged->seconds()}, {"restart_needed", true}});
+          }));
+    r.Add("DELETE", "/api/v1/prompts/{name}",
+          Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = staff::Authorise(who.principal, Permission::kManageLines, ""); !a) return tl::unexpected(a.error());
+              if (!prompts_) return Fail(ErrorCode::kUnavailable, "prompts are not available on this server");
+              const auto& name = Param(req, "name");
+              std::lock_guard lock(prompts_mu_);
+              auto entries = prompts_->List();
+              auto entry = std::find_if(entries.begin(), entries.end(), [&](const auto& e) { return e.name == name; });
+              if (entry == entries.end()) return Fail(ErrorCode::kNotFound, "name", "there is no prompt called '" + name + "'");
+              if (!entry->has_previous) {
+                  return Fail(ErrorCode::kNotFound, "name", "prompt '" + name + "' has no previous recording to restore");
+              }
+              // Checked before the audit entry, so a refusal leaves no trail of a change that did not happen.
+              if (auto usable = media::CheckRecording(prompts_->dir() + "/" + name + ".wav.previous"); !usable) {
+                  return Fail(ErrorCode::kConflict, "name",
+                              "the previous recording of '" + name + "' is not usable: " + usable.error().message);
+              }
+              if (auto audited = s_.writer.Run([&](store::Tx& tx) {
+                      return writer::AppendAudit(tx, s_.clock.Now(),
+                                                 {who.principal.staff_id, "prompt.restore", "", "prompt", name,
+                                                  "administration"});
+                  });
+                  !audited) {
+                  return tl::unexpected(audited.error());
+              }
+              if (auto restored = prompts_->RestorePrevious(name); !restored) return tl::unexpected(restored.error());
+              prompts_changed_ = true;
+              return Ok({{"name", name}, {"restart_needed", true}});
+          }));
+}
+
+}  // namespace crisisline::api
