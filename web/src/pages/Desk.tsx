@@ -8,7 +8,7 @@ import { ContactPanel } from './desk/ContactPanel';
 import { IncomingCall } from './desk/IncomingCall';
 import { MyFollowUps } from './desk/MyFollowUps';
 import { OpenContacts } from './desk/OpenContacts';
-import { useReference } from './desk/reference';
+import { useReference } from '../lib/reference';
 import { StatusControl } from './desk/StatusControl';
 import './desk/desk.css';
 

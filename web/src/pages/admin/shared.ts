@@ -1,8 +1,7 @@
 // Shared pieces of the administration pages: the shapes the admin routes answer
 // (docs/api.md, "Lines", "Staff", "Signposting directory"), the reference lists,
 // and mapping a server error onto the form field it names.
-import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from '../../lib/api';
+import { ApiError } from '../../lib/api';
 import type { Reference, Role } from '../../lib/types';
 
 export interface StaffMember {
@@ -93,37 +92,8 @@ export function labelOf(options: Option[], value: string): string {
   return options.find((o) => o.value === value)?.label ?? value;
 }
 
-// The coded lists, loaded once per page load.
-let cachedReference: Promise<Reference> | null = null;
-
-export function loadReference(): Promise<Reference> {
-  if (!cachedReference) {
-    cachedReference = api<Reference>('GET', '/api/v1/reference').catch((e) => {
-      cachedReference = null;
-      throw e;
-    });
-  }
-  return cachedReference;
-}
-
-// For tests: forget the cached reference lists.
-export function forgetReference(): void {
-  cachedReference = null;
-}
-
-export function useReference(): Reference | null {
-  const [ref, setRef] = useState<Reference | null>(null);
-  useEffect(() => {
-    let live = true;
-    loadReference()
-      .then((r) => live && setRef(r))
-      .catch(() => undefined);
-    return () => {
-      live = false;
-    };
-  }, []);
-  return ref;
-}
+// The reference lists are shared with the other pages.
+export { forgetReference, loadReference, useReference } from '../../lib/reference';
 
 // Region choices: "national" (all of England and Wales) and the region names the
 // server accepts. The police region called "National" (non-territorial forces) is

@@ -9,7 +9,7 @@ import { AssessmentForm } from './AssessmentForm';
 import { createSaver, draftOf, type Draft, type SaveState } from './draft';
 import { EscalationFlow } from './EscalationFlow';
 import { FollowUpForm } from './FollowUpForm';
-import { options } from './reference';
+import { options } from '../../lib/reference';
 import { PreviousContacts } from './PreviousContacts';
 import { Signposting } from './Signposting';
 

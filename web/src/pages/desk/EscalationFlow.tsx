@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../../lib/api';
 import type { Reference } from '../../lib/types';
 import { FormError, Select, TextArea } from '../../components/Field';
-import { options } from './reference';
+import { options } from '../../lib/reference';
 
 export function EscalationFlow(props: {
   line: string;

@@ -4,7 +4,7 @@ import { api, ApiError } from '../../lib/api';
 import { dateTime } from '../../lib/format';
 import type { FollowUp, Reference } from '../../lib/types';
 import { Select } from '../../components/Field';
-import { options } from './reference';
+import { options } from '../../lib/reference';
 
 interface Row extends FollowUp {
   line: string;

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../lib/api';
 import type { DirectoryService, Reference, Signpost } from '../../lib/types';
 import { Select, TextField } from '../../components/Field';
-import { options } from './reference';
+import { options } from '../../lib/reference';
 
 export function Signposting(props: {
   line: string;

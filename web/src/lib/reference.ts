@@ -1,7 +1,7 @@
-// The coded lists (/api/v1/reference), loaded once per page load.
+// The coded lists (/api/v1/reference), loaded once per page load and shared by every page.
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../../lib/api';
-import type { Coded, Reference } from '../../lib/types';
+import { api } from './api';
+import type { Coded, Reference } from './types';
 
 let cached: Promise<Reference> | null = null;
 
@@ -13,6 +13,11 @@ export function loadReference(): Promise<Reference> {
     });
   }
   return cached;
+}
+
+// For tests: forget the cached lists.
+export function forgetReference(): void {
+  cached = null;
 }
 
 export function useReference(): Reference | null {
