@@ -65,7 +65,11 @@ export function ContactPanel(props: {
   const [contact, setContact] = useState<Contact>(props.initial);
   const [draft, setDraft] = useState<Draft>(() => draftOf(props.initial));
   const [save, setSave] = useState<SaveState>({ kind: 'saved', at: Date.now() });
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  // Wrap-up gaps and refusals of the close, and (separately) the last refusal of an autosave: a later
+  // successful save clears only its own.
+  const [closeErrors, setErrors] = useState<Record<string, string>>({});
+  const [saveErrors, setSaveErrors] = useState<Record<string, string>>({});
+  const errors = { ...saveErrors, ...closeErrors };
   const [followUps, setFollowUps] = useState<FollowUp[]>([]);
   const [escalating, setEscalating] = useState(false);
   const [escalated, setEscalated] = useState(
@@ -81,8 +85,8 @@ export function ContactPanel(props: {
         props.initial,
         (s) => {
           setSave(s);
-          if (s.kind === 'failed' && s.field) setErrors((e) => ({ ...e, [s.field]: s.message }));
-          if (s.kind === 'saved') setErrors({});
+          if (s.kind === 'failed' && s.field) setSaveErrors({ [s.field]: s.message });
+          if (s.kind === 'saved') setSaveErrors({});
         },
         (c) => setContact(c),
       ),
