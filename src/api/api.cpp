@@ -33,6 +33,7 @@ Api::Api(records::Services services, http::Metrics& metrics, int workers)
                                         "durable transactions committed by the storage writer since start")),
       storage_units_(metrics.AddGauge("crisisline_storage_units",
                                       "units of work written by the storage writer since start (group commit)")),
+      trunks_(services),
       pool_(static_cast<size_t>(workers)) {}
 
 Api::~Api() {

@@ -19,6 +19,7 @@
 #include "records/follow_ups.hpp"
 #include "records/lines.hpp"
 #include "records/retention.hpp"
+#include "records/trunks.hpp"
 #include "staff/accounts.hpp"
 #include "staff/sessions.hpp"
 #include "staff/throttle.hpp"
@@ -67,9 +68,9 @@ public:
     // REQUIRES: called once, before Routes(); `bus` outlives the Api.
     void AttachEvents(events::Bus& bus);
 
-    // What the administration's Telephony page shows and changes: the trunks of `config` (names, allow
-    // lists and whether credentials are set; the Api keeps no username or password), and the recordings in
-    // `prompts_dir`. `fell_back` names the prompts the running telephony plays generated audio for.
+    // What the administration's Telephony page shows and changes: the trunks of `config` (shown, not
+    // changed: the Api keeps no password of theirs), the trunks added in the console (records::Trunks;
+    // each change reloads telephony at once), and the recordings in `prompts_dir`. `fell_back` names the prompts the running telephony plays generated audio for.
     // Without it GET /api/v1/telephony/trunks answers no trunks and the prompts routes answer 503.
     // REQUIRES: called before Routes().
     void AttachTelephonySetup(const telephony::TelephonyConfig& config,
@@ -112,6 +113,10 @@ private:
     void RefreshTelephonyMetrics();
     // Tells telephony (if any) that a call's contact now records cause for concern or an escalation.
     void NoteCallOutcome(const nlohmann::json& contact, bool escalated);
+    // Hands telephony (if any) the lines, counsellors and trunks as stored now. Blocking (a read).
+    void ReloadTelephony();
+    // kConflict naming "name" when `name` is a trunk of crisisline.toml, which only the file changes.
+    Result<void> RefuseConfiguredTrunk(const std::string& name) const;
 
     records::Services s_;
     http::Metrics& metrics_;
@@ -128,7 +133,8 @@ private:
     telephony::Telephony* telephony_ = nullptr;
     // The Telephony page: set once before Routes(), read-only afterwards except as noted.
     bool sip_enabled_ = false;
-    nlohmann::json trunks_ = nlohmann::json::array();  // never holds a username or password
+    std::vector<records::Trunk> configured_trunks_;  // crisisline.toml's, passwords removed
+    records::Trunks trunks_;
     std::optional<media::PromptFolder> prompts_;
     std::vector<std::string> fell_back_;
     std::mutex prompts_mu_;                  // serialises changes to the prompts folder

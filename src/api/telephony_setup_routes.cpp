@@ -1,10 +1,13 @@
 #include <algorithm>
 #include <cctype>
 
+#include <spdlog/spdlog.h>
+
 #include "api/api.hpp"
 #include "api/detail/requests.hpp"
 #include "media/prompt_set.hpp"
 #include "staff/access.hpp"
+#include "telephony/telephony.hpp"
 
 namespace crisisline::api {
 
@@ -24,33 +27,91 @@ bool IsWavType(std::string type) {
     return type == "audio/wav" || type == "audio/x-wav" || type == "audio/wave";
 }
 
-// A trunk as the console sees it: whether credentials are set, never what they are.
-nlohmann::json TrunkJson(const telephony::Trunk& trunk) {
-    return {{"name", trunk.name},
-            {"allow", trunk.allow},
-            {"digest", !trunk.username.empty()},
-            {"outbound", !trunk.outbound.empty()}};
-}
-
 }  // namespace
 
 void Api::AttachTelephonySetup(const telephony::TelephonyConfig& config,
                                std::string prompts_dir,
                                std::vector<std::string> fell_back) {
     sip_enabled_ = config.enabled;
-    trunks_ = nlohmann::json::array();
+    configured_trunks_.clear();
     if (config.enabled) {
-        for (const auto& trunk : config.trunks) trunks_.push_back(TrunkJson(trunk));
+        for (auto trunk : config.trunks) {
+            trunk.password.clear();
+            configured_trunks_.push_back(std::move(trunk));
+        }
     }
     prompts_.emplace(std::move(prompts_dir));
     fell_back_ = std::move(fell_back);
+}
+
+Result<void> Api::RefuseConfiguredTrunk(const std::string& name) const {
+    for (const auto& trunk : configured_trunks_) {
+        if (trunk.name == name) {
+            return Fail(ErrorCode::kConflict, "name", "this trunk is set in crisisline.toml; change it there");
+        }
+    }
+    return {};
+}
+
+void Api::ReloadTelephony() {
+    if (!telephony_) return;
+    auto book = records::LoadTelephonyBook(s_);
+    if (!book) {
+        // The change is stored; the periodic reload (every 30 s) tries again.
+        spdlog::warn("telephony: could not reload after a trunk change: {}", book.error().message);
+        return;
+    }
+    telephony_->Reload(std::move(*book));
 }
 
 void Api::AddTelephonySetupRoutes(http::Router& r) {
     r.Add("GET", "/api/v1/telephony/trunks",
           Signed([this](const http::Request&, const staff::Authenticated& who) -> Result<http::Response> {
               if (auto a = staff::Authorise(who.principal, Permission::kManageLines, ""); !a) return tl::unexpected(a.error());
-              return Ok({{"telephony", sip_enabled_}, {"trunks", trunks_}});
+              auto added = trunks_.List();
+              if (!added) return tl::unexpected(added.error());
+              nlohmann::json out = nlohmann::json::array();
+              for (const auto& trunk : configured_trunks_) out.push_back(records::TrunkJson(trunk, "config"));
+              for (const auto& trunk : *added) out.push_back(records::TrunkJson(trunk, "console"));
+              return Ok({{"telephony", sip_enabled_}, {"trunks", out}});
+          }));
+    // Trunks added here take effect at once: telephony is reloaded after each change. Those of
+    // crisisline.toml are shown above and changed only in the file.
+    r.Add("POST", "/api/v1/telephony/trunks",
+          Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = staff::Authorise(who.principal, Permission::kManageLines, ""); !a) return tl::unexpected(a.error());
+              auto f = BodyOf(req);
+              if (!f) return tl::unexpected(f.error());
+              if (auto name = f->OptionalString("name", records::kMaxTrunkName); name && name->has_value()) {
+                  if (auto free = RefuseConfiguredTrunk(**name); !free) return tl::unexpected(free.error());
+              }
+              auto made = trunks_.Create(*f, who.principal.staff_id);
+              if (!made) return tl::unexpected(made.error());
+              ReloadTelephony();
+              return Ok(records::TrunkJson(*made, "console"), 201);
+          }));
+    r.Add("PUT", "/api/v1/telephony/trunks/{name}",
+          Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = staff::Authorise(who.principal, Permission::kManageLines, ""); !a) return tl::unexpected(a.error());
+              const auto& name = Param(req, "name");
+              if (auto free = RefuseConfiguredTrunk(name); !free) return tl::unexpected(free.error());
+              auto f = BodyOf(req);
+              if (!f) return tl::unexpected(f.error());
+              auto updated = trunks_.Update(name, *f, who.principal.staff_id);
+              if (!updated) return tl::unexpected(updated.error());
+              ReloadTelephony();
+              return Ok(records::TrunkJson(*updated, "console"));
+          }));
+    r.Add("DELETE", "/api/v1/telephony/trunks/{name}",
+          Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = staff::Authorise(who.principal, Permission::kManageLines, ""); !a) return tl::unexpected(a.error());
+              const auto& name = Param(req, "name");
+              if (auto free = RefuseConfiguredTrunk(name); !free) return tl::unexpected(free.error());
+              if (auto removed = trunks_.Remove(name, who.principal.staff_id); !removed) {
+                  return tl::unexpected(removed.error());
+              }
+              ReloadTelephony();
+              return NoContent();
           }));
     r.Add("GET", "/api/v1/prompts", Signed([this](const http::Request&, const staff::Authenticated& who) -> Result<http::Response> {
               if (auto a = staff::Authorise(who.principal, Permission::kManageLines, ""); !a) return tl::unexpected(a.error());

@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "records/contacts.hpp"
+#include "records/trunks.hpp"
 #include "reference/reference.hpp"
 #include "staff/accounts.hpp"
 #include "staff/sip_accounts.hpp"
@@ -176,6 +177,9 @@ Result<TelephonyBook> LoadTelephonyBook(Services& s) {
         book.counsellors.push_back({row.id, row.display_name, p.lines, p.languages, p.specialisms,
                                     account->second->username, std::move(*password)});
     }
+    auto trunks = Trunks(s).List();
+    if (!trunks) return tl::unexpected(trunks.error());
+    book.trunks = std::move(*trunks);
     return book;
 }
 

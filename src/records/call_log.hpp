@@ -9,6 +9,7 @@
 #include "core/clock.hpp"
 #include "records/lines.hpp"  // PhoneRouting: a line's routing policy
 #include "records/services.hpp"
+#include "records/trunk.hpp"
 
 namespace crisisline::records {
 
@@ -34,10 +35,11 @@ struct PhoneCounsellor {
 struct TelephonyBook {
     std::vector<PhoneLine> lines;
     std::vector<PhoneCounsellor> counsellors;
+    std::vector<Trunk> trunks;  // added in the console (records::Trunks), passwords opened
 };
 
-// Every line, and every enabled staff member with the counsellor role and a SIP account
-// (password opened with the service key), read from one snapshot. Blocking read: call before
+// Every line, every enabled staff member with the counsellor role and a SIP account
+// (password opened with the service key), read from one snapshot, and the trunks added in the console. Blocking read: call before
 // starting telephony and again to refresh, never on the SIP/RTP loop. Fails with kInternal when
 // a stored line or SIP secret cannot be read. REQUIRES: s.keys.LoadService succeeded. Thread-safe.
 Result<TelephonyBook> LoadTelephonyBook(Services& s);

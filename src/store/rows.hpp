@@ -56,6 +56,17 @@ struct SipAccountRow {
     TimeMs updated_at = 0;
 };
 
+// A carrier trunk added through the console (trunks written in crisisline.toml are not stored).
+struct TrunkRow {
+    std::string name;        // unique
+    std::string allow_json;  // JSON array of the IP addresses admitted without credentials
+    std::string username;    // digest user name; "" when the trunk has no credentials
+    Bytes secret_sealed;     // the digest password, sealed with the service key; empty without a username
+    std::string outbound;    // "host:port" follow-up calls are sent to, or ""
+    TimeMs created_at = 0;
+    TimeMs updated_at = 0;
+};
+
 struct SessionRow {
     std::string token_hash;  // SHA-256 of the cookie token, hex; the token itself is never stored
     std::string staff_id;

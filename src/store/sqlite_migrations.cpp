@@ -166,6 +166,20 @@ CREATE TABLE sip_accounts (
 ) STRICT;
 )sql";
 
+// Version 3: carrier trunks added by an administrator in the console. The digest
+// password is sealed with the service key, like a SIP account's.
+constexpr const char* kTrunks = R"sql(
+CREATE TABLE trunks (
+    name          TEXT PRIMARY KEY,
+    allow_json    TEXT NOT NULL,
+    username      TEXT NOT NULL,
+    secret_sealed BLOB NOT NULL,
+    outbound      TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+) STRICT;
+)sql";
+
 Result<std::int64_t> UserVersion(Connection& conn) {
     auto text = conn.Pragma("user_version");
     if (!text) return tl::unexpected(text.error());
@@ -212,6 +226,7 @@ const std::vector<Migration>& Migrations() {
     static const std::vector<Migration> migrations = {
         {1, "initial schema", kInitialSchema},
         {2, "sip accounts", kSipAccounts},
+        {3, "trunks", kTrunks},
     };
     return migrations;
 }

@@ -15,6 +15,7 @@ constexpr const char* kStaffColumns =
     "id, username, display_name, profile_json, password_hash, totp_secret_sealed, totp_enrolled, "
     "totp_last_step, disabled, failed_sign_ins, locked_until, created_at, updated_at";
 constexpr const char* kSipAccountColumns = "username, staff_id, secret_sealed, created_at, updated_at";
+constexpr const char* kTrunkColumns = "name, allow_json, username, secret_sealed, outbound, created_at, updated_at";
 constexpr const char* kSessionColumns = "token_hash, staff_id, csrf_hash, mfa_complete, created_at, last_seen_at";
 constexpr const char* kContactColumns =
     "line_id, id, status, arrived_at, answered_at, ended_at, counsellor_id, caller_hash, facts_json, "
@@ -69,6 +70,10 @@ void BindStaff(Statement& s, const StaffRow& r) {
 }
 
 SipAccountRow ReadSipAccount(const Statement& s) { return {s.Text(0), s.Text(1), s.Blob(2), s.Int(3), s.Int(4)}; }
+
+TrunkRow ReadTrunk(const Statement& s) {
+    return {s.Text(0), s.Text(1), s.Text(2), s.Blob(3), s.Text(4), s.Int(5), s.Int(6)};
+}
 
 SessionRow ReadSession(const Statement& s) { return {s.Text(0), s.Text(1), s.Text(2), s.Bool(3), s.Int(4), s.Int(5)}; }
 
@@ -317,6 +322,34 @@ Result<void> SqliteTx::DeleteSipAccountOfStaff(const std::string& staff_id) {
     static const std::string sql = "DELETE FROM sip_accounts WHERE staff_id = ?1";
     return ChangedOne(Change(conn_, sql, "sip_accounts", [&](Statement& s) { s.BindAll(staff_id); }),
                       "sip_accounts");
+}
+
+// ---- trunks
+
+Result<void> SqliteTx::PutTrunk(const TrunkRow& row) {
+    static const std::string sql = Insert("trunks", kTrunkColumns, 7,
+                                          " ON CONFLICT (name) DO UPDATE SET allow_json = excluded.allow_json, "
+                                          "username = excluded.username, secret_sealed = excluded.secret_sealed, "
+                                          "outbound = excluded.outbound, updated_at = excluded.updated_at");
+    return Discard(Change(conn_, sql, "trunks", [&](Statement& s) {
+        s.BindAll(row.name, row.allow_json, row.username, row.secret_sealed, row.outbound, row.created_at,
+                  row.updated_at);
+    }));
+}
+
+Result<std::optional<TrunkRow>> SqliteTx::GetTrunk(const std::string& name) {
+    static const std::string sql = Select(kTrunkColumns, "trunks WHERE name = ?1");
+    return QueryOne(conn_, sql, "trunks", ReadTrunk, [&](Statement& s) { s.BindAll(name); });
+}
+
+Result<std::vector<TrunkRow>> SqliteTx::ListTrunks() {
+    static const std::string sql = Select(kTrunkColumns, "trunks ORDER BY name");
+    return QueryAll(conn_, sql, "trunks", ReadTrunk, [](Statement&) {});
+}
+
+Result<void> SqliteTx::DeleteTrunk(const std::string& name) {
+    static const std::string sql = "DELETE FROM trunks WHERE name = ?1";
+    return ChangedOne(Change(conn_, sql, "trunks", [&](Statement& s) { s.BindAll(name); }), "trunks");
 }
 
 // ---- sessions

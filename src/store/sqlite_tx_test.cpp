@@ -24,6 +24,9 @@ auto Tie(const StaffRow& r) {
 auto Tie(const SipAccountRow& r) {
     return std::tie(r.username, r.staff_id, r.secret_sealed, r.created_at, r.updated_at);
 }
+auto Tie(const TrunkRow& r) {
+    return std::tie(r.name, r.allow_json, r.username, r.secret_sealed, r.outbound, r.created_at, r.updated_at);
+}
 auto Tie(const SessionRow& r) {
     return std::tie(r.token_hash, r.staff_id, r.csrf_hash, r.mfa_complete, r.created_at, r.last_seen_at);
 }
@@ -178,6 +181,30 @@ TEST_F(SqliteTxTest, StaffUsernameIsUniqueAndUpdatesNeedTheRow) {
     auto got = Read<std::optional<StaffRow>>([](Tx& tx) { return tx.GetStaff("s1"); });
     ASSERT_TRUE(got);
     EXPECT_EQ(Tie(*got), Tie(changed));
+}
+
+TEST_F(SqliteTxTest, TrunksAreKeptByNameReplacedAndDeleted) {
+    const TrunkRow carrier{"carrier-b", R"(["192.0.2.7"])", "carrier", kCipher, "192.0.2.7:5060", 10, 10};
+    ASSERT_TRUE(Write([&](Tx& tx) { return tx.PutTrunk(carrier); }));
+    ASSERT_TRUE(Write([](Tx& tx) { return tx.PutTrunk({"carrier-a", "[]", "a", kKey, "", 11, 11}); }));
+    auto got = Read<std::optional<TrunkRow>>([](Tx& tx) { return tx.GetTrunk("carrier-b"); });
+    ASSERT_TRUE(got);
+    EXPECT_EQ(Tie(*got), Tie(carrier));
+
+    // Put on an existing name replaces everything but the creation time.
+    ASSERT_TRUE(Write([](Tx& tx) { return tx.PutTrunk({"carrier-b", "[]", "", {}, "", 99, 12}); }));
+    auto all = Read<std::vector<TrunkRow>>([](Tx& tx) { return tx.ListTrunks(); });
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(all[0].name, "carrier-a");
+    EXPECT_EQ(all[1].name, "carrier-b");
+    EXPECT_EQ(all[1].username, "");
+    EXPECT_TRUE(all[1].secret_sealed.empty());
+    EXPECT_EQ(all[1].created_at, 10);
+    EXPECT_EQ(all[1].updated_at, 12);
+
+    ASSERT_TRUE(Write([](Tx& tx) { return tx.DeleteTrunk("carrier-b"); }));
+    EXPECT_FALSE(Read<std::optional<TrunkRow>>([](Tx& tx) { return tx.GetTrunk("carrier-b"); }));
+    EXPECT_EQ(WriteError([](Tx& tx) { return tx.DeleteTrunk("carrier-b"); }), ErrorCode::kNotFound);
 }
 
 TEST_F(SqliteTxTest, SipAccountsAreOnePerStaffMemberAndUsernamesAreTheirs) {

@@ -48,6 +48,11 @@ public:
     virtual Result<std::vector<SipAccountRow>> ListSipAccounts() = 0;  // by username
     virtual Result<void> DeleteSipAccountOfStaff(const std::string& staff_id) = 0;  // kNotFound if none
 
+    virtual Result<void> PutTrunk(const TrunkRow& row) = 0;  // insert or replace, by name
+    virtual Result<std::optional<TrunkRow>> GetTrunk(const std::string& name) = 0;
+    virtual Result<std::vector<TrunkRow>> ListTrunks() = 0;  // by name
+    virtual Result<void> DeleteTrunk(const std::string& name) = 0;  // kNotFound if absent
+
     virtual Result<void> InsertSession(const SessionRow& row) = 0;
     virtual Result<std::optional<SessionRow>> GetSession(const std::string& token_hash) = 0;
     virtual Result<void> UpdateSession(const SessionRow& row) = 0;

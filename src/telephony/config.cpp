@@ -2,21 +2,6 @@
 
 namespace crisisline::telephony {
 
-Result<std::pair<std::string, std::uint16_t>> SplitHostPort(const std::string& text, const std::string& field) {
-    auto colon = text.rfind(':');
-    if (colon == std::string::npos || colon == 0) return Fail(ErrorCode::kInvalid, field, "must be host:port");
-    auto host = text.substr(0, colon);
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    try {
-        size_t used = 0;
-        int port = std::stoi(text.substr(colon + 1), &used);
-        if (used != text.size() - colon - 1 || port < 0 || port > 65535) throw std::out_of_range("port");
-        return std::make_pair(host, static_cast<std::uint16_t>(port));
-    } catch (const std::exception&) {
-        return Fail(ErrorCode::kInvalid, field, "the port must be a number from 0 to 65535");
-    }
-}
-
 namespace {
 
 template <class T>
@@ -107,16 +92,11 @@ Result<TelephonyConfig> ParseTelephonyConfig(const toml::table& root) {
                 return Fail(ErrorCode::kInvalid, field + ".allow", "must be a list of addresses");
             }
             trunk.outbound = (*table)["outbound"].value_or(std::string());
-            if (!trunk.outbound.empty()) {
-                if (auto hp = SplitHostPort(trunk.outbound, field + ".outbound"); !hp) return tl::unexpected(hp.error());
-            }
             trunk.username = (*table)["username"].value_or(std::string());
             trunk.password = (*table)["password"].value_or(std::string());
-            if (!trunk.username.empty() && trunk.password.size() < 8) {
-                return Fail(ErrorCode::kInvalid, field + ".password", "must be at least 8 characters when a username is set");
-            }
-            if (trunk.allow.empty() && trunk.username.empty()) {
-                return Fail(ErrorCode::kInvalid, field, "needs an allow list or a username and password");
+            if (auto ok = records::CheckTrunk(trunk, field + "."); !ok) return tl::unexpected(ok.error());
+            for (size_t j = 0; j < i; ++j) {
+                if (c.trunks[j].name == trunk.name) return Fail(ErrorCode::kInvalid, field + ".name", "is used by another trunk");
             }
             c.trunks.push_back(std::move(trunk));
         }

@@ -7,21 +7,12 @@
 #include <toml++/toml.h>
 
 #include "core/error.hpp"
+#include "core/host_port.hpp"
+#include "records/trunk.hpp"
 
 namespace crisisline::telephony {
 
-// A carrier trunk allowed to send calls to the lines' numbers. A request is
-// from this trunk when its source address is in `allow`, or when it proves
-// `username`/`password` with digest authentication (when a username is set).
-struct Trunk {
-    std::string name;
-    std::vector<std::string> allow;  // IPv4/IPv6 addresses, exact match
-    std::string username;
-    std::string password;
-    // host:port to send outgoing calls (follow-up calls) to, or empty. The first trunk
-    // with one carries every follow-up call.
-    std::string outbound;
-};
+using records::Trunk;  // a carrier trunk; see records/trunk.hpp
 
 // The [telephony] section of crisisline.toml.
 struct TelephonyConfig {
@@ -43,7 +34,6 @@ struct TelephonyConfig {
 // optional. kInvalid names the key: "telephony.listen must be host:port".
 Result<TelephonyConfig> ParseTelephonyConfig(const toml::table& root);
 
-// "host:port" → parts; kInvalid naming `field` otherwise.
-Result<std::pair<std::string, std::uint16_t>> SplitHostPort(const std::string& text, const std::string& field);
+using crisisline::SplitHostPort;  // core/host_port.hpp
 
 }  // namespace crisisline::telephony

@@ -57,6 +57,9 @@ TEST(TelephonyConfig, BadValuesNameTheKey) {
         {"[[telephony.trunk]]\nallow = [\"127.0.0.1\"]\n", "telephony.trunk[0].name"},
         {"[[telephony.trunk]]\nname = \"x\"\n", "telephony.trunk[0]"},
         {"[[telephony.trunk]]\nname = \"x\"\nusername = \"u\"\npassword = \"short\"\n", "telephony.trunk[0].password"},
+        {"[[telephony.trunk]]\nname = \"x\"\nallow = [\"carrier.example\"]\n", "telephony.trunk[0].allow[0]"},
+        {"[[telephony.trunk]]\nname = \"x\"\nallow = [\"127.0.0.1\"]\n[[telephony.trunk]]\nname = \"x\"\nallow = [\"::1\"]\n",
+         "telephony.trunk[1].name"},
     };
     for (const auto& c : cases) {
         auto r = Parse(c.text);
@@ -64,15 +67,6 @@ TEST(TelephonyConfig, BadValuesNameTheKey) {
         EXPECT_EQ(r.error().code, ErrorCode::kInvalid) << c.text;
         EXPECT_EQ(r.error().field, c.field) << c.text << " -> " << r.error().message;
     }
-}
-
-TEST(TelephonyConfig, SplitHostPort) {
-    auto hp = SplitHostPort("[::1]:5060", "x");
-    ASSERT_TRUE(hp);
-    EXPECT_EQ(hp->first, "::1");
-    EXPECT_EQ(hp->second, 5060);
-    EXPECT_FALSE(SplitHostPort(":5060", "x"));
-    EXPECT_FALSE(SplitHostPort("host:50a", "x"));
 }
 
 }  // namespace

@@ -51,4 +51,8 @@ bool NonceMaker::Fresh(std::string_view nonce, TimeMs now, TimeMs max_age_ms) co
     return at <= now + 1000 && now - at <= max_age_ms;
 }
 
+bool DigestNamesRequest(std::string_view digest_uri, std::string_view request_uri) {
+    return !digest_uri.empty() && digest_uri == request_uri;
+}
+
 }  // namespace crisisline::telephony

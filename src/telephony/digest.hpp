@@ -16,6 +16,12 @@ namespace crisisline::telephony {
 // speak; the secret is the account's own random password, never a person's.)
 std::array<std::uint8_t, 16> DigestHa1(std::string_view username, std::string_view realm, std::string_view password);
 
+// Whether a digest response's `uri` parameter names the request it arrived
+// with: it must be the Request-URI exactly (RFC 3261 section 22.4). Without
+// this a response seen on the wire for one request could be replayed for
+// another while its nonce is fresh.
+bool DigestNamesRequest(std::string_view digest_uri, std::string_view request_uri);
+
 // Thread-compatible: used on the telephony loop only.
 class NonceMaker {
 public:

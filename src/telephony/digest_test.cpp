@@ -13,6 +13,12 @@ TEST(Digest, Ha1MatchesTheRfc2617Example) {
     EXPECT_STREQ(hex, "939e7578ed9e3c518a452acee763bce9");
 }
 
+TEST(Digest, AResponseCountsOnlyForTheRequestUriItNames) {
+    EXPECT_TRUE(DigestNamesRequest("sip:08081570001@127.0.0.1:5060", "sip:08081570001@127.0.0.1:5060"));
+    EXPECT_FALSE(DigestNamesRequest("sip:08081570002@127.0.0.1:5060", "sip:08081570001@127.0.0.1:5060"));
+    EXPECT_FALSE(DigestNamesRequest("", "sip:08081570001@127.0.0.1:5060"));
+}
+
 TEST(Digest, NonceIsFreshOnlyWhileYoungAndUnaltered) {
     NonceMaker maker;
     auto nonce = maker.Make(1'000'000);

@@ -75,7 +75,7 @@ void Switchboard::OnInvite(const sip_msg* msg) {
     Admission admission = Admission::kRefused;
     std::string source = SourceAddress(msg);
     bool any_credentials = false;
-    for (const auto& trunk : config_.trunks) {
+    for (const auto& trunk : trunks_) {
         if (std::find(trunk.allow.begin(), trunk.allow.end(), source) != trunk.allow.end()) {
             admission = Admission::kAdmitted;
             break;
@@ -89,8 +89,9 @@ void Switchboard::OnInvite(const sip_msg* msg) {
         } else {
             httpauth_digest_resp resp;
             if (httpauth_digest_response_decode(&resp, &auth->val) == 0 &&
-                nonces_.Fresh(PlText(resp.nonce), Now(), kNonceLifetimeMs) && PlText(resp.realm) == config_.realm) {
-                for (const auto& trunk : config_.trunks) {
+                nonces_.Fresh(PlText(resp.nonce), Now(), kNonceLifetimeMs) && PlText(resp.realm) == config_.realm &&
+                DigestNamesRequest(PlText(resp.uri), PlText(msg->ruri))) {
+                for (const auto& trunk : trunks_) {
                     if (trunk.username.empty() || PlText(resp.username) != trunk.username) continue;
                     auto ha1 = DigestHa1(trunk.username, config_.realm, trunk.password);
                     if (httpauth_digest_response_auth(&resp, &msg->met, ha1.data()) == 0) {

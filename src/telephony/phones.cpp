@@ -44,6 +44,7 @@ void Switchboard::OnRegister(const sip_msg* msg) {
     }
     auto account = accounts_.find(username);
     if (account == accounts_.end() || PlText(resp.username) != username || PlText(resp.realm) != config_.realm ||
+        !DigestNamesRequest(PlText(resp.uri), PlText(msg->ruri)) ||
         httpauth_digest_response_auth(&resp, &msg->met, account->second.ha1) != 0) {
         spdlog::warn("telephony: REGISTER for '{}' with wrong credentials: 403", username);
         sip_treply(nullptr, sip_, msg, 403, "Forbidden");
@@ -145,7 +146,7 @@ std::string Switchboard::LineUri(const records::PhoneLine& line) const {
 }
 
 const Trunk* Switchboard::OutboundTrunk() const {
-    for (const auto& trunk : config_.trunks) {
+    for (const auto& trunk : trunks_) {
         if (!trunk.outbound.empty()) return &trunk;
     }
     return nullptr;

@@ -65,7 +65,9 @@ Switchboard::Switchboard(TelephonyConfig config, media::PromptSet prompts, Hooks
       prompts_(std::move(prompts)),
       hooks_(std::move(hooks)),
       clock_(clock),
-      counters_(counters) {}
+      counters_(counters) {
+    trunks_ = config_.trunks;
+}
 
 Switchboard::~Switchboard() {
     if (tick_fd_ >= 0) {
@@ -134,6 +136,12 @@ Result<void> Switchboard::Open() {
 
 void Switchboard::Load(const records::TelephonyBook& book) {
     auto now = Now();
+    trunks_ = config_.trunks;
+    for (const auto& trunk : book.trunks) {
+        const bool configured = std::any_of(config_.trunks.begin(), config_.trunks.end(),
+                                            [&](const Trunk& t) { return t.name == trunk.name; });
+        if (!configured) trunks_.push_back(trunk);  // the file wins; the API refuses such names anyway
+    }
     line_by_number_.clear();
     lines_.clear();
     for (const auto& line : book.lines) {

@@ -191,6 +191,7 @@ private:
     TimeMs Now() const { return clock_.Now(); }
 
     TelephonyConfig config_;
+    std::vector<Trunk> trunks_;  // crisisline.toml's, then the console's (from the book)
     media::PromptSet prompts_;
     Hooks hooks_;
     const Clock& clock_;

@@ -205,6 +205,26 @@ test('an administrator creates a counsellor', async () => {
     await page.waitForLoadState('networkidle');
     await expectAccessible(page, name);
   }
+
+  // A carrier trunk added in the console admits calls at once, with no restart.
+  assert.equal((await fixture.send({ cmd: 'probe_trunk', ip: '127.0.0.2' })).admitted, false);
+  await page.goto(`${url}/admin/telephony`);
+  await page.getByRole('table', { name: 'Telephony trunks' }).waitFor();
+  await page.getByRole('button', { name: 'Add a trunk' }).click();
+  const trunkForm = page.getByRole('region', { name: 'Add a trunk' });
+  await trunkForm.getByLabel('Name', { exact: true }).fill('e2e-carrier');
+  await trunkForm.getByLabel('Allowed addresses').fill('127.0.0.2');
+  await trunkForm.getByLabel('Digest password').fill('short');
+  await trunkForm.getByLabel('Digest user name').fill('e2e-carrier-user');
+  await trunkForm.getByRole('button', { name: 'Add the trunk' }).click();
+  await trunkForm.getByText(/must be 8 to 128 characters/).waitFor();
+  await expectAccessible(page, '09f-admin-trunk-error');
+  await trunkForm.getByLabel('Digest user name').fill('');
+  await trunkForm.getByLabel('Digest password').fill('');
+  await trunkForm.getByRole('button', { name: 'Add the trunk' }).click();
+  await page.getByText('Added the trunk e2e-carrier: it is in use now.').waitFor();
+  assert.equal((await fixture.send({ cmd: 'probe_trunk', ip: '127.0.0.2' })).admitted, true);
+  await screenshot(page, '09g-admin-trunk-added');
   assert.deepEqual(problems, []);
 });
 

@@ -8,6 +8,8 @@ one answer per command read from stdin.
     {"cmd": "wait_call"}                                  -> {"ok", "caller_received"} when it has ended
     {"cmd": "plaintext_in_storage", "text": "..."}        -> {"found": bool}: the text anywhere in the
                                                              database files, as bytes (it must not be)
+    {"cmd": "probe_trunk", "ip": "127.0.0.2"}            -> {"admitted": bool}: a SIPp INVITE from ip for a
+                                                             number that is no line's: 404 admitted, 403 refused
     {"cmd": "quit"}
 """
 import glob
@@ -61,6 +63,17 @@ def main():
                             if needle in f.read():
                                 found.append(os.path.basename(path))
                     answer({"found": bool(found), "files": found})
+                elif cmd == "probe_trunk":
+                    ip = req.get("ip", "127.0.0.2")
+                    keys = {"number": "+441632960999", "caller_id": "01632960000",
+                            "rtp_port": sh.free_rtp_port(ip), "media": "python", "talk_ms": 1000}
+                    if sh.run_sipp("caller_expect_404.xml", srv.sip, keys, timeout_s=15, ip=ip).ok:
+                        answer({"admitted": True})
+                    elif sh.run_sipp("caller_expect_403.xml", srv.sip, dict(keys, rtp_port=sh.free_rtp_port(ip)),
+                                     timeout_s=15, ip=ip).ok:
+                        answer({"admitted": False})
+                    else:
+                        answer({"error": "the probe INVITE got neither 404 nor 403"})
                 elif cmd == "log_tail":
                     answer({"log": srv.log_tail(req.get("lines", 80))})
                 elif cmd == "quit":

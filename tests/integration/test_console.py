@@ -3,6 +3,7 @@ supervisor's wallboard (GET /api/v1/lines/{line}/today) and the public page (GET
 No SIP side here (tests/sip/test_live.py covers telephony's events), so the events are the Api's own."""
 import datetime
 import io
+import glob
 import json
 import os
 import socket
@@ -296,14 +297,73 @@ class TelephonySetupTest(unittest.TestCase):
         self.assertTrue(body["telephony"])
         by_name = {t["name"]: t for t in body["trunks"]}
         self.assertEqual(by_name["loopback-test-carrier"],
-                         {"name": "loopback-test-carrier", "allow": ["127.0.0.1"], "digest": False, "outbound": False})
+                         {"name": "loopback-test-carrier", "allow": ["127.0.0.1"], "username": "", "digest": False,
+                          "outbound": "", "source": "config"})
         self.assertEqual(by_name["digest-carrier"],
-                         {"name": "digest-carrier", "allow": [], "digest": True, "outbound": True})
-        text = json.dumps(body)
-        self.assertNotIn(TRUNK_PASSWORD, text)
-        self.assertNotIn(TRUNK_USERNAME, text)
+                         {"name": "digest-carrier", "allow": [], "username": TRUNK_USERNAME, "digest": True,
+                          "outbound": "127.0.0.1:5099", "source": "config"})
+        self.assertNotIn(TRUNK_PASSWORD, json.dumps(body))
         status, body, _ = self.clients["counsellor"].call("GET", "/api/v1/telephony/trunks")
         self.assertEqual(status, 403, body)
+
+    def test_admin_adds_changes_and_removes_a_trunk_and_its_password_never_comes_back(self):
+        secret = "console-trunk-secret-41c7e0"
+        status, made, _ = self.admin.call("POST", "/api/v1/telephony/trunks", {
+            "name": "carrier-b", "allow": ["192.0.2.7", "::0001"], "username": "carrier-b-user", "password": secret,
+            "outbound": "192.0.2.7:5060"})
+        self.assertEqual(status, 201, made)
+        self.assertEqual(made, {"name": "carrier-b", "allow": ["192.0.2.7", "::1"], "username": "carrier-b-user",
+                                "digest": True, "outbound": "192.0.2.7:5060", "source": "console"})
+        status, listed, _ = self.admin.call("GET", "/api/v1/telephony/trunks")
+        self.assertIn(made, listed["trunks"])
+        self.assertNotIn(secret, json.dumps(listed))
+
+        # A change keeps what it does not name; a new user name needs a new password.
+        status, changed, _ = self.admin.call("PUT", "/api/v1/telephony/trunks/carrier-b", {"allow": ["192.0.2.8"]})
+        self.assertEqual(status, 200, changed)
+        self.assertEqual((changed["allow"], changed["username"], changed["digest"]),
+                         (["192.0.2.8"], "carrier-b-user", True))
+        status, err, _ = self.admin.call("PUT", "/api/v1/telephony/trunks/carrier-b", {"username": "other-user"})
+        self.assertEqual((status, err["error"]["field"]), (400, "password"), err)
+
+        # Bad input names the field, and nothing changes.
+        for body, field in [({"name": "carrier-c", "allow": ["carrier.example"]}, "allow[0]"),
+                            ({"name": "carrier c", "allow": ["192.0.2.9"]}, "name"),
+                            ({"name": "carrier-c"}, "allow"),
+                            ({"name": "carrier-c", "allow": "192.0.2.9"}, "allow"),
+                            ({"name": "carrier-c", "username": "u", "password": "short"}, "password"),
+                            ({"name": "carrier-c", "allow": ["192.0.2.9"], "outbound": "nowhere"}, "outbound"),
+                            ({"name": "carrier-c", "allow": ["192.0.2.9"], "secret": "x"}, "secret"),
+                            ({"name": "carrier-b", "allow": ["192.0.2.9"]}, "name")]:
+            status, err, _ = self.admin.call("POST", "/api/v1/telephony/trunks", body)
+            self.assertIn(status, (400, 409), (body, err))
+            self.assertEqual(err["error"]["field"], field, (body, err))
+        status, listed, _ = self.admin.call("GET", "/api/v1/telephony/trunks")
+        self.assertNotIn("carrier-c", [t["name"] for t in listed["trunks"]])
+
+        # The trunks of crisisline.toml are changed only there.
+        for method, path, body in [("PUT", "/api/v1/telephony/trunks/digest-carrier", {"allow": ["192.0.2.1"]}),
+                                   ("DELETE", "/api/v1/telephony/trunks/digest-carrier", None),
+                                   ("POST", "/api/v1/telephony/trunks", {"name": "digest-carrier",
+                                                                         "allow": ["192.0.2.1"]})]:
+            status, err, _ = self.admin.call(method, path, body)
+            self.assertEqual((status, err["error"]["field"]), (409, "name"), (method, err))
+        status, err, _ = self.clients["counsellor"].call("POST", "/api/v1/telephony/trunks",
+                                                         {"name": "sneaky", "allow": ["192.0.2.66"]})
+        self.assertEqual(status, 403, err)
+
+        for path in glob.glob(os.path.join(self.server.data_dir, "crisisline.db*")):
+            with open(path, "rb") as f:
+                self.assertNotIn(secret.encode(), f.read(), path)
+        self.assertNotIn(secret, self.server.log())
+
+        status, _, _ = self.admin.call("DELETE", "/api/v1/telephony/trunks/carrier-b")
+        self.assertEqual(status, 204)
+        status, err, _ = self.admin.call("DELETE", "/api/v1/telephony/trunks/carrier-b")
+        self.assertEqual(status, 404, err)
+        status, audit, _ = self.clients["auditor"].call("GET", "/api/v1/audit?limit=1000")
+        trail = [e["action"] for e in audit["entries"] if e["record_id"] == "carrier-b"]
+        self.assertEqual(trail, ["trunk.create", "trunk.update", "trunk.delete"])
 
     def test_admin_lists_uploads_listens_to_and_restores_a_prompt(self):
         status, body, _ = self.admin.call("GET", "/api/v1/prompts")

@@ -211,6 +211,9 @@ class Sipp:
                "-trace_screen", "-screen_file", self.path("screen.log")]
         if self.auth:
             cmd += ["-au", self.auth[0], "-ap", self.auth[1]]
+            if "number" in self.keys and isinstance(self.remote, tuple):
+                # A digest answer must name the Request-URI (RFC 3261 22.4); SIPp's default is remote_ip:port.
+                cmd += ["-auth_uri", f"{self.keys['number']}@{self.remote[0]}:{self.remote[1]}"]
         for key, value in self.keys.items():
             cmd += ["-key", key, str(value)]
         cmd += self.extra_args

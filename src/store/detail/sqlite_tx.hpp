@@ -35,6 +35,10 @@ public:
     Result<std::optional<SipAccountRow>> GetSipAccountOfStaff(const std::string& staff_id) override;
     Result<std::vector<SipAccountRow>> ListSipAccounts() override;
     Result<void> DeleteSipAccountOfStaff(const std::string& staff_id) override;
+    Result<void> PutTrunk(const TrunkRow& row) override;
+    Result<std::optional<TrunkRow>> GetTrunk(const std::string& name) override;
+    Result<std::vector<TrunkRow>> ListTrunks() override;
+    Result<void> DeleteTrunk(const std::string& name) override;
     Result<void> InsertSession(const SessionRow& row) override;
     Result<std::optional<SessionRow>> GetSession(const std::string& token_hash) override;
     Result<void> UpdateSession(const SessionRow& row) override;

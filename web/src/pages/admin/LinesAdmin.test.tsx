@@ -25,7 +25,7 @@ describe('LinesAdmin', () => {
     const info = within(table).getByRole('link', { name: 'Information page for Police support line' });
     expect(info.getAttribute('href')).toBe('/info/police');
     expect(within(table).getByRole('link', { name: 'Poster for Wales line' }).getAttribute('href')).toBe('/info/wales/poster');
-    expect(screen.getByText(/docs\/operations.md/)).toBeTruthy();
+    expect(screen.getByText(/are on the Telephony/)).toBeTruthy();
   });
 
   it('saves the whole configuration, routing included, with PATCH', async () => {

@@ -113,8 +113,8 @@ export function LinesAdmin() {
           </button>
         </div>
         <p class="hint">
-          Telephone trunks (the SIP providers that bring calls in and take follow-up calls out) are set in the
-          server's configuration file, not here: see <code>docs/operations.md</code>.
+          Telephone trunks (the SIP providers that bring calls in and take follow-up calls out) are on the Telephony
+          page.
         </p>
       </Section>
       <StatusLine id="admin-lines-status" message={status} />

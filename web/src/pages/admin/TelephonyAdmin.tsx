@@ -1,19 +1,14 @@
-// Telephony: the carrier trunks the running server accepts calls from (read only:
-// they live in crisisline.toml with their credentials) and the recorded prompts
-// callers hear, which an administrator can listen to, replace and restore.
+// Telephony: the carrier trunks (TrunksAdmin) and the recorded prompts callers
+// hear, which an administrator can listen to, replace and restore.
 import { useContext, useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../../lib/api';
 import { SessionContext } from '../../lib/session';
 import { FormError, Section } from '../../components/Field';
 import { StatusLine } from './controls';
 import { messageOf } from './shared';
+import { TrunksAdmin } from './TrunksAdmin';
 
-export interface TrunkSummary {
-  name: string;
-  allow: string[];
-  digest: boolean;
-  outbound: boolean;
-}
+export type { TrunkSummary } from './TrunksAdmin';
 
 export interface PromptInfo {
   name: string;
@@ -59,59 +54,6 @@ async function uploadRecording(name: string, file: File, csrf: string): Promise<
     error?.code ?? 'error',
     error?.field ?? '',
     error?.message ?? `The server answered ${response.status}.`,
-  );
-}
-
-function yesNo(value: boolean) {
-  return value ? 'Yes' : 'No';
-}
-
-function Trunks() {
-  const [answer, setAnswer] = useState<{ telephony: boolean; trunks: TrunkSummary[] } | null>(null);
-  const [loadError, setLoadError] = useState('');
-  useEffect(() => {
-    api<{ telephony: boolean; trunks: TrunkSummary[] }>('GET', '/api/v1/telephony/trunks')
-      .then(setAnswer)
-      .catch((e) => setLoadError(messageOf(e)));
-  }, []);
-
-  return (
-    <Section title="Telephony trunks" id="admin-trunks">
-      <FormError error={loadError} />
-      {answer === null && !loadError && <p>Loading trunks…</p>}
-      {answer && !answer.telephony && <p>Telephony (SIP) is switched off on this server, so no trunks are in use.</p>}
-      {answer?.telephony && answer.trunks.length === 0 && <p>No trunks are configured: no carrier can send calls.</p>}
-      {answer && answer.trunks.length > 0 && (
-        <div class="table-scroll">
-          <table class="admin-table">
-            <caption class="visually-hidden">Telephony trunks</caption>
-            <thead>
-              <tr>
-                <th scope="col">Trunk</th>
-                <th scope="col">Allowed addresses</th>
-                <th scope="col">Credentials set</th>
-                <th scope="col">Carries outgoing calls</th>
-              </tr>
-            </thead>
-            <tbody>
-              {answer.trunks.map((t) => (
-                <tr key={t.name}>
-                  <td>{t.name}</td>
-                  <td>{t.allow.length ? t.allow.join(', ') : <span class="muted">none</span>}</td>
-                  <td>{yesNo(t.digest)}</td>
-                  <td>{yesNo(t.outbound)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <p class="hint">
-        Trunks are changed in <code>crisisline.toml</code> by whoever runs the server, and take effect when it
-        restarts. Their user names and passwords stay in that file and never reach the browser: this page only says
-        whether they are set. See <code>docs/operations.md</code>, "Telephony (SIP)".
-      </p>
-    </Section>
   );
 }
 
@@ -289,7 +231,7 @@ export function TelephonyAdmin() {
   const [status, setStatus] = useState('');
   return (
     <>
-      <Trunks />
+      <TrunksAdmin />
       <StatusLine id="admin-telephony-status" message={status} />
       <Prompts onStatus={setStatus} />
     </>
