@@ -115,6 +115,8 @@ private:
     void NoteCallOutcome(const nlohmann::json& contact, bool escalated);
     // Hands telephony (if any) the lines, counsellors and trunks as stored now. Blocking (a read).
     void ReloadTelephony();
+    // Hands telephony (if any) the prompts folder as it is now, for the next call. REQUIRES: prompts_mu_ held.
+    void ApplyPrompts();
     // kConflict naming "name" when `name` is a trunk of crisisline.toml, which only the file changes.
     Result<void> RefuseConfiguredTrunk(const std::string& name) const;
 
@@ -136,9 +138,9 @@ private:
     std::vector<records::Trunk> configured_trunks_;  // crisisline.toml's, passwords removed
     records::Trunks trunks_;
     std::optional<media::PromptFolder> prompts_;
-    std::vector<std::string> fell_back_;
+    std::vector<std::string> fell_back_;     // guarded by prompts_mu_ once routes run
     std::mutex prompts_mu_;                  // serialises changes to the prompts folder
-    std::atomic<bool> prompts_changed_{false};  // a recording changed since start: a restart plays it
+    std::atomic<bool> prompts_changed_{false};  // a change could not be handed to telephony: a restart plays it
     events::Bus* bus_ = nullptr;
     std::shared_ptr<detail::LiveFeed> feed_;  // shared with the sockets' callbacks
     std::atomic<bool> lines_refreshing_{false};

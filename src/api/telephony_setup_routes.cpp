@@ -64,6 +64,20 @@ void Api::ReloadTelephony() {
     telephony_->Reload(std::move(*book));
 }
 
+void Api::ApplyPrompts() {
+    if (!telephony_) return;  // SIP is off: the recordings are loaded when it is switched on
+    auto loaded = media::LoadPromptSet(prompts_->dir());
+    if (!loaded) {
+        // Each recording was checked before it was put in place, so this is a fault of the folder itself.
+        spdlog::warn("telephony prompts: could not reload after a change, callers hear the previous ones until a "
+                     "restart: {}", loaded.error().message);
+        prompts_changed_ = true;
+        return;
+    }
+    fell_back_ = loaded->fell_back;
+    telephony_->ReplacePrompts(std::move(*loaded));
+}
+
 void Api::AddTelephonySetupRoutes(http::Router& r) {
     r.Add("GET", "/api/v1/telephony/trunks",
           Signed([this](const http::Request&, const staff::Authenticated& who) -> Result<http::Response> {
@@ -116,6 +130,7 @@ void Api::AddTelephonySetupRoutes(http::Router& r) {
     r.Add("GET", "/api/v1/prompts", Signed([this](const http::Request&, const staff::Authenticated& who) -> Result<http::Response> {
               if (auto a = staff::Authorise(who.principal, Permission::kManageLines, ""); !a) return tl::unexpected(a.error());
               if (!prompts_) return Fail(ErrorCode::kUnavailable, "prompts are not available on this server");
+              std::lock_guard lock(prompts_mu_);
               nlohmann::json out = nlohmann::json::array();
               for (const auto& entry : prompts_->List()) {
                   const bool fell_back =
@@ -141,8 +156,8 @@ void Api::AddTelephonySetupRoutes(http::Router& r) {
               resp.headers.emplace_back("Cache-Control", "no-store");
               return resp;
           }));
-    // Prompts are loaded once at start (legs play from the loaded frames by reference), so a change here
-    // reaches callers at the next restart; the answers say so with restart_needed.
+    // A change is handed to telephony at once (ApplyPrompts): the next call hears it, calls in progress finish
+    // with the prompts they began with. restart_needed says when that hand-over failed.
     r.Add("PUT", "/api/v1/prompts/{name}",
           Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
               if (auto a = staff::Authorise(who.principal, Permission::kManageLines, ""); !a) return tl::unexpected(a.error());
@@ -168,8 +183,8 @@ void Api::AddTelephonySetupRoutes(http::Router& r) {
                   return tl::unexpected(audited.error());
               }
               if (auto installed = prompts_->Install(*staged); !installed) return tl::unexpected(installed.error());
-              prompts_changed_ = true;
-              return Ok({{"name", name}, {"seconds", staged->seconds()}, {"restart_needed", true}});
+              ApplyPrompts();
+              return Ok({{"name", name}, {"seconds", staged->seconds()}, {"restart_needed", prompts_changed_.load()}});
           }));
     r.Add("DELETE", "/api/v1/prompts/{name}",
           Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
@@ -197,8 +212,8 @@ void Api::AddTelephonySetupRoutes(http::Router& r) {
                   return tl::unexpected(audited.error());
               }
               if (auto restored = prompts_->RestorePrevious(name); !restored) return tl::unexpected(restored.error());
-              prompts_changed_ = true;
-              return Ok({{"name", name}, {"restart_needed", true}});
+              ApplyPrompts();
+              return Ok({{"name", name}, {"restart_needed", prompts_changed_.load()}});
           }));
 }
 

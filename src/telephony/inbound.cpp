@@ -189,10 +189,12 @@ void Switchboard::OnInvite(const sip_msg* msg) {
 void Switchboard::StartGreeting(Call& call) {
     call.phase = CallPhase::kGreeting;
     auto& playlist = call.caller->playlist;
-    playlist.queue.push_back(&prompts_.Greeting(media::PromptLanguage::kEnglish));
+    playlist.prompts = prompts_;
+    const media::PromptSet& prompts = *playlist.prompts;
+    playlist.queue.push_back(&prompts.Greeting(media::PromptLanguage::kEnglish));
     const auto& line = lines_[call.record.line_id];
     bool offers_welsh = std::find(line.languages.begin(), line.languages.end(), "cy") != line.languages.end();
-    if (offers_welsh) playlist.queue.push_back(&prompts_.welsh_choice);
+    if (offers_welsh) playlist.queue.push_back(&prompts.welsh_choice);
     playlist.frame = 0;
     if (!offers_welsh) {
         // Nothing to choose: straight to the queue (the greeting plays on while it rings).
@@ -215,16 +217,18 @@ void Switchboard::ChooseLanguage(Call& call, acd::Language language) {
     call.record.language = language == acd::Language::kWelsh ? "cy" : "en";
     call.phase = CallPhase::kQueued;
     auto& playlist = call.caller->playlist;
+    if (!playlist.prompts) playlist.prompts = prompts_;
+    const media::PromptSet& prompts = *playlist.prompts;
     if (language == acd::Language::kWelsh) {
         // The caller chose Welsh: the Welsh greeting replaces what was playing.
         playlist.queue.clear();
-        playlist.queue.push_back(&prompts_.Greeting(media::PromptLanguage::kWelsh));
+        playlist.queue.push_back(&prompts.Greeting(media::PromptLanguage::kWelsh));
         playlist.frame = 0;
-    } else if (!playlist.queue.empty() && playlist.queue.back() == &prompts_.welsh_choice) {
+    } else if (!playlist.queue.empty() && playlist.queue.back() == &prompts.welsh_choice) {
         if (playlist.queue.size() == 1) playlist.frame = 0;
         playlist.queue.pop_back();  // no need to offer Welsh any more
     }
-    playlist.loop = &prompts_.hold;
+    playlist.loop = &prompts.hold;
     acd::CallInfo info;
     info.id = call.id;
     info.line = call.record.line_id;

@@ -12,6 +12,7 @@
 #include "acd/acd.hpp"
 #include "media/dtmf.hpp"
 #include "media/frames.hpp"
+#include "media/prompt_set.hpp"
 #include "media/rtp_rewriter.hpp"
 #include "records/call_log.hpp"
 #include "telephony/counters.hpp"
@@ -36,6 +37,9 @@ enum class LegState { kOffering, kRinging, kUp, kGone };
 
 // Audio the server plays into a leg, frame by frame, on the 20 ms media clock.
 struct Playlist {
+    // The prompt set the pointers below point into, held so that a set replaced while this
+    // leg plays (Switchboard::ReplacePrompts) lives until the leg is done with it.
+    std::shared_ptr<const media::PromptSet> prompts;
     std::deque<const media::Prompt*> queue;  // played in order
     const media::Prompt* loop = nullptr;     // played forever once the queue is empty (hold audio)
     size_t frame = 0;

@@ -78,8 +78,9 @@ void Switchboard::Execute(const acd::Command& command) {
                                                                                 : media::PromptLanguage::kEnglish;
                        auto& playlist = call->caller->playlist;
                        if (!playlist.queue.empty()) return;  // still greeting: skip this one
-                       playlist.queue.push_back(&prompts_.Reassurance(language));
-                       playlist.queue.push_back(&prompts_.Number(std::max(1, c.position), language));
+                       if (!playlist.prompts) playlist.prompts = prompts_;
+                       playlist.queue.push_back(&playlist.prompts->Reassurance(language));
+                       playlist.queue.push_back(&playlist.prompts->Number(std::max(1, c.position), language));
                        playlist.frame = 0;
                    },
                    [&](const acd::Overflow& c) {

@@ -62,7 +62,7 @@ void EnlargeUdpReceiveBuffer(std::uint16_t port, int bytes) {
 Switchboard::Switchboard(TelephonyConfig config, media::PromptSet prompts, Hooks hooks, const Clock& clock,
                          Counters& counters)
     : config_(std::move(config)),
-      prompts_(std::move(prompts)),
+      prompts_(std::make_shared<const media::PromptSet>(std::move(prompts))),
       hooks_(std::move(hooks)),
       clock_(clock),
       counters_(counters) {
@@ -126,12 +126,18 @@ Result<void> Switchboard::Open() {
         return Fail(ErrorCode::kInternal, "could not start the media clock");
     }
     spdlog::info("telephony: SIP on udp and tcp {}:{}, media on {}", hp->first, sip_port_, config_.rtp_address);
-    if (!prompts_.warnings.empty()) {
+    if (!prompts_->warnings.empty()) {
         // One line, not one per file: a fresh install without rendered prompts is normal in tests.
-        spdlog::warn("telephony prompts: {} of {} fall back to generated audio; first: {}", prompts_.warnings.size(),
-                     media::PromptNames().size(), prompts_.warnings.front());
+        spdlog::warn("telephony prompts: {} of {} fall back to generated audio; first: {}", prompts_->warnings.size(),
+                     media::PromptNames().size(), prompts_->warnings.front());
     }
     return {};
+}
+
+void Switchboard::ReplacePrompts(std::shared_ptr<const media::PromptSet> prompts) {
+    prompts_ = std::move(prompts);
+    spdlog::info("telephony: prompts replaced; new calls hear them ({} fall back to generated audio)",
+                 prompts_->fell_back.size());
 }
 
 void Switchboard::Load(const records::TelephonyBook& book) {

@@ -101,6 +101,9 @@ public:
     // The counsellor finished their notes; ends the wrap-up early.
     [[nodiscard]] Result<void> WrapUpDone(const std::string& counsellor);
 
+    // New calls hear `prompts`; calls in progress finish with the prompts they began with.
+    void ReplacePrompts(std::shared_ptr<const media::PromptSet> prompts);
+
     // Ends every call (BYE / CANCEL) for a shutdown; contact records are written.
     void HangUpAll();
 
@@ -192,7 +195,7 @@ private:
 
     TelephonyConfig config_;
     std::vector<Trunk> trunks_;  // crisisline.toml's, then the console's (from the book)
-    media::PromptSet prompts_;
+    std::shared_ptr<const media::PromptSet> prompts_;  // what new calls hear; calls keep the set they began with
     Hooks hooks_;
     const Clock& clock_;
     Counters& counters_;

@@ -140,6 +140,11 @@ void Telephony::Reload(records::TelephonyBook book) {
     Post([this, book = std::move(book)] { board_->Load(book); });
 }
 
+void Telephony::ReplacePrompts(media::PromptSet prompts) {
+    auto shared = std::make_shared<const media::PromptSet>(std::move(prompts));
+    Post([this, shared] { board_->ReplacePrompts(shared); });
+}
+
 Result<void> Telephony::SetAvailability(const std::string& counsellor, acd::CounsellorState wanted) {
     return Ask<void>([counsellor, wanted](Switchboard& board) { return board.SetAvailability(counsellor, wanted); });
 }

@@ -38,8 +38,11 @@ public:
     // Hangs up every call (their records are written), then stops the loop. Idempotent.
     void Stop();
 
-    // Replaces lines and counsellors (after an administrator's change).
+    // Replaces lines, counsellors and trunks (after an administrator's change).
     void Reload(records::TelephonyBook book);
+    // New calls hear `prompts` (after an administrator replaced a recording); calls in
+    // progress finish with the prompts they began with. Does not wait.
+    void ReplacePrompts(media::PromptSet prompts);
 
     // A counsellor's own availability (kAvailable, kBreak, kOffline). Waits for
     // the loop's answer (at most 2 s: kUnavailable after that).

@@ -384,7 +384,7 @@ class TelephonySetupTest(unittest.TestCase):
         recording = wav_bytes(seconds=1.5)
         status, reply = self.put_wav(self.admin, "greeting_en", recording)
         self.assertEqual(status, 200, reply)
-        self.assertTrue(reply["restart_needed"])
+        self.assertFalse(reply["restart_needed"], "the running telephony takes the recording for the next call")
         status, headers, payload = self.get_wav(self.admin, "greeting_en")
         self.assertEqual(status, 200)
         self.assertEqual(headers["Content-Type"], "audio/wav")
@@ -395,7 +395,12 @@ class TelephonySetupTest(unittest.TestCase):
         status, body, _ = self.admin.call("GET", "/api/v1/prompts")
         listed = {p["name"]: p for p in body["prompts"]}["greeting_en"]
         self.assertAlmostEqual(listed["seconds"], 1.5, places=2)
-        self.assertTrue(body["restart_needed"])
+        self.assertFalse(body["restart_needed"])
+        status, reply = self.put_wav(self.admin, "hold", wav_bytes(seconds=3.0))
+        self.assertEqual(status, 200, reply)
+        status, body, _ = self.admin.call("GET", "/api/v1/prompts")
+        self.assertFalse({p["name"]: p for p in body["prompts"]}["hold"]["fallback"],
+                         "the running telephony now plays the recording, not generated audio")
 
         status, reply, _ = self.admin.call("DELETE", "/api/v1/prompts/greeting_en")
         self.assertEqual(status, 200, reply)

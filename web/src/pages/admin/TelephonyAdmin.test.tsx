@@ -55,15 +55,15 @@ describe('TelephonyAdmin', () => {
     expect(screen.queryByText(/Restart needed/)).toBeNull();
   });
 
-  it('uploads the file as the raw audio/wav body with the CSRF token, then shows restart needed', async () => {
+  it('uploads the file as the raw audio/wav body with the CSRF token, and says callers hear it next call', async () => {
     let uploaded = false;
     const { fetchMock, sent } = mockFetch({
       ...base,
       'PUT /api/v1/prompts/hold': () => {
         uploaded = true;
-        return { json: { name: 'hold', seconds: 1, restart_needed: true } };
+        return { json: { name: 'hold', seconds: 1, restart_needed: false } };
       },
-      'GET /api/v1/prompts': () => ({ json: { prompts: PROMPTS, restart_needed: uploaded } }),
+      'GET /api/v1/prompts': () => ({ json: { prompts: PROMPTS, restart_needed: false } }),
     });
     const session = { session: { csrf_token: 'csrf-123' } } as unknown as SessionContextValue;
     render(
@@ -80,8 +80,10 @@ describe('TelephonyAdmin', () => {
     expect(init.body).toBe(file);
     expect((init.headers as Record<string, string>)['Content-Type']).toBe('audio/wav');
     expect((init.headers as Record<string, string>)['X-CSRF-Token']).toBe('csrf-123');
-    await waitFor(() => expect(screen.getAllByRole('status').map((s) => s.textContent).join(' ')).toContain('Replaced hold with calm-hold.wav'));
-    await screen.findByText(/Restart needed/);
+    await waitFor(() => expect(screen.getAllByRole('status').map((s) => s.textContent).join(' ')).toContain(
+      'Replaced hold with calm-hold.wav; callers hear it from their next call.'));
+    expect(uploaded).toBe(true);
+    expect(screen.queryByText(/Restart needed/)).toBeNull();
   });
 
   it("shows the server's reason beside the file input", async () => {
@@ -111,12 +113,15 @@ describe('TelephonyAdmin', () => {
     const { sent } = mockFetch({
       ...base,
       'DELETE /api/v1/prompts/greeting_en': { json: { name: 'greeting_en', restart_needed: true } },
+      'GET /api/v1/prompts': () => ({ json: { prompts: PROMPTS, restart_needed: sent('DELETE', '/api/v1/prompts').length > 0 } }),
     });
     render(<TelephonyAdmin />);
     await screen.findByRole('table', { name: 'Prompts' });
     fireEvent.click(screen.getByRole('button', { name: 'Restore previous recording of greeting_en' }));
     await waitFor(() => expect(sent('DELETE', '/api/v1/prompts/greeting_en')).toHaveLength(1));
-    await waitFor(() => expect(screen.getAllByRole('status').map((s) => s.textContent).join(' ')).toContain('Restored the previous recording'));
+    await waitFor(() => expect(screen.getAllByRole('status').map((s) => s.textContent).join(' ')).toContain(
+      'Restored the previous recording of greeting_en; callers hear it after the server restarts.'));
+    await screen.findByText(/Restart needed/);
   });
 
   it('shows a refusal when the page is not allowed', async () => {

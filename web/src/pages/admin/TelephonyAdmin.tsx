@@ -24,10 +24,19 @@ interface PromptList {
   restart_needed: boolean;
 }
 
+// What the server answers a change: whether the telephony could not take it at once.
+interface PromptChange {
+  restart_needed: boolean;
+}
+
+// When callers hear a changed prompt.
+const heard = (change: PromptChange) =>
+  change.restart_needed ? 'callers hear it after the server restarts' : 'callers hear it from their next call';
+
 const promptUrl = (name: string) => `/api/v1/prompts/${encodeURIComponent(name)}`;
 
 // PUT of a recording as the raw body. lib/api sends JSON only, so this mirrors its error handling.
-async function uploadRecording(name: string, file: File, csrf: string): Promise<void> {
+async function uploadRecording(name: string, file: File, csrf: string): Promise<PromptChange> {
   const headers: Record<string, string> = { Accept: 'application/json', 'Content-Type': 'audio/wav' };
   if (csrf) headers['X-CSRF-Token'] = csrf;
   let response: Response;
@@ -42,7 +51,7 @@ async function uploadRecording(name: string, file: File, csrf: string): Promise<
   } catch {
     throw new ApiError(0, 'network', '', 'The server could not be reached; try again.');
   }
-  if (response.ok) return;
+  if (response.ok) return (await response.json()) as PromptChange;
   let error: { code?: string; field?: string; message?: string } | undefined;
   try {
     error = (JSON.parse(await response.text()) as { error?: typeof error }).error;
@@ -79,10 +88,10 @@ function PromptRow(props: {
     }
     setBusy(true);
     try {
-      await uploadRecording(prompt.name, file, csrf);
+      const change = await uploadRecording(prompt.name, file, csrf);
       setFile(null);
       if (fileInput.current) fileInput.current.value = '';
-      props.onChanged(`Replaced ${prompt.name} with ${file.name}; callers hear it after the server restarts.`);
+      props.onChanged(`Replaced ${prompt.name} with ${file.name}; ${heard(change)}.`);
     } catch (err) {
       setError(err instanceof ApiError ? err.message : messageOf(err));
     } finally {
@@ -94,8 +103,8 @@ function PromptRow(props: {
     setError('');
     setBusy(true);
     try {
-      await api('DELETE', promptUrl(prompt.name));
-      props.onChanged(`Restored the previous recording of ${prompt.name}; callers hear it after the server restarts.`);
+      const change = await api<PromptChange>('DELETE', promptUrl(prompt.name));
+      props.onChanged(`Restored the previous recording of ${prompt.name}; ${heard(change)}.`);
     } catch (err) {
       setError(messageOf(err));
     } finally {
@@ -187,7 +196,8 @@ function Prompts(props: { onStatus: (message: string) => void }) {
       </p>
       {list?.restart_needed && (
         <p class="notice-admin" id="prompts-restart-notice">
-          Restart needed: calls keep hearing the prompts loaded when the server started until it is restarted.
+          Restart needed: a changed recording could not be handed to the telephony, so callers hear the earlier one
+          until the server is restarted. The server's log says why.
         </p>
       )}
       <FormError error={loadError} />

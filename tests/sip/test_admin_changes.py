@@ -1,10 +1,15 @@
-"""Trunks an administrator adds, changes and removes in the console are used for the next call, with no
-restart; and a trunk's digest answer counts only for the Request-URI it names."""
+"""What an administrator changes in the console reaches the running telephony for the next call, with no
+restart: trunks added, changed and removed, and prompt recordings replaced. Also: a trunk's digest answer counts
+only for the Request-URI it names."""
+import audioop  # deprecated in 3.11 but present; only to know how G.711 writes the test's constant sample
 import hashlib
+import io
 import random
 import re
 import socket
 import time
+import wave
+import warnings
 
 import sip_harness as sh
 import siptest
@@ -133,3 +138,38 @@ class ConsoleTrunksTest(siptest.SipTestCase):
         # The same answer for the Request-URI it names is admitted (404: the number is no line's).
         status, reply = carrier.invite(asked, answer(asked))
         self.assertEqual(status, 404, reply)
+
+
+def constant_wav(seconds, sample=2048):
+    """A WAV of one constant 16-bit sample: every G.711 frame made from it is a single repeated byte."""
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(sample.to_bytes(2, "little", signed=True) * int(8000 * seconds))
+    return buf.getvalue()
+
+
+@siptest.require_sipp
+class PromptReplacedTest(siptest.SipTestCase):
+    def test_the_next_call_hears_a_greeting_replaced_in_the_console(self):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            sample = (2048).to_bytes(2, "little", signed=True)
+            marks = (audioop.lin2ulaw(sample, 2)[0], audioop.lin2alaw(sample, 2)[0])  # the answer picks the law
+
+        before = self.caller(talk_ms=2500)  # PCMA, no digit: greeting, then the queue
+        self.ok(before.wait(30), "a call before the change")
+        heard_before = sum(before.rtp.received_fill(m) for m in marks)
+
+        admin = self.srv.sign_in("demo.admin")
+        status, _, payload = self.srv.server.raw("PUT", "/api/v1/prompts/greeting_en", constant_wav(2.0), {
+            "Content-Type": "audio/wav", "Cookie": admin.cookie, "X-CSRF-Token": admin.csrf})
+        self.assertEqual(status, 200, payload)
+
+        after = self.caller(talk_ms=2500)
+        self.ok(after.wait(30), "a call after the change")
+        heard_after = sum(after.rtp.received_fill(m) for m in marks)
+        self.assertLess(heard_before, 10, before.rtp.stats())
+        self.assertGreater(heard_after, 60, f"2 s of the new greeting is 100 frames: {after.rtp.stats()}")
