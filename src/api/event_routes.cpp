@@ -90,7 +90,9 @@ Result<http::WebSocketCallbacks> Api::OpenEvents(const http::Request& req) {
         }
     }
     const std::string hello =
-        nlohmann::json{{"type", "hello"}, {"last_seq", last_seq}, {"live", live}, {"missed", missed}}.dump();
+        nlohmann::json{{"type", "hello"}, {"epoch", bus_->Epoch()}, {"last_seq", last_seq}, {"live", live},
+                       {"missed", missed}}
+            .dump();
 
     // on_open and on_close run on the socket's strand, one after the other: the id needs no lock.
     auto watcher = std::make_shared<std::int64_t>(0);

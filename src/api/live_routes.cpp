@@ -65,7 +65,7 @@ void Api::AddLiveRoutes(http::Router& r) {
               for (const auto& e : bus_->Since(*after)) {
                   if (SeesEvent(p, e, lines_of)) out.push_back(events::ToJson(e));
               }
-              return Ok({{"events", out}, {"last_seq", bus_->LastSeq()}});
+              return Ok({{"events", out}, {"last_seq", bus_->LastSeq()}, {"epoch", bus_->Epoch()}});
           }));
     r.Add("PUT", "/api/v1/me/availability", Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
               if (!who.principal.Has(staff::Role::kCounsellor)) {

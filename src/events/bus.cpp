@@ -1,5 +1,8 @@
 #include "events/bus.hpp"
 
+#include <cstdio>
+#include <random>
+
 namespace crisisline::events {
 
 nlohmann::json ToJson(const Event& event) {
@@ -8,6 +11,21 @@ nlohmann::json ToJson(const Event& event) {
     if (!event.counsellor.empty()) j["counsellor"] = event.counsellor;
     return j;
 }
+
+namespace {
+
+// 64 random bits in hex: enough that two runs of a server never share an epoch.
+std::string NewEpoch() {
+    std::random_device random;
+    const std::uint64_t value = (static_cast<std::uint64_t>(random()) << 32) ^ random();
+    char text[17];
+    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value));
+    return text;
+}
+
+}  // namespace
+
+Bus::Bus(size_t keep_recent) : keep_recent_(keep_recent), epoch_(NewEpoch()) {}
 
 std::int64_t Bus::Publish(Event event) {
     std::lock_guard deliver(deliver_mu_);

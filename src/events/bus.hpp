@@ -38,7 +38,7 @@ class Bus {
 public:
     using Handler = std::function<void(const Event&)>;
 
-    explicit Bus(size_t keep_recent = 1000) : keep_recent_(keep_recent) {}
+    explicit Bus(size_t keep_recent = 1000);
 
     // Stamps `event` with the next sequence number and delivers it to every subscriber.
     std::int64_t Publish(Event event);
@@ -51,9 +51,13 @@ public:
     // for a listener that reconnects and resynchronises.
     std::vector<Event> Since(std::int64_t after_seq) const;
     std::int64_t LastSeq() const;
+    // Names this Bus (this run of the server): sequence numbers start again at 1 under a new
+    // epoch, so a client that kept a number from before a restart knows to drop it.
+    const std::string& Epoch() const { return epoch_; }
 
 private:
     const size_t keep_recent_;
+    const std::string epoch_;
     mutable std::mutex mu_;
     std::mutex deliver_mu_;  // keeps delivery in publication order across publishing threads
     std::int64_t next_seq_ = 1;

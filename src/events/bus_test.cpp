@@ -26,6 +26,14 @@ TEST(Bus, DeliversInOrderWithIncreasingSequence) {
     EXPECT_EQ(bus.LastSeq(), 2);
 }
 
+TEST(Bus, EachBusHasItsOwnEpochSinceItsNumbersStartAgain) {
+    Bus first, second;
+    EXPECT_EQ(first.Epoch().size(), 16u);
+    EXPECT_NE(first.Epoch(), second.Epoch());
+    first.Publish({});
+    EXPECT_EQ(second.Publish({}), 1) << "a new bus numbers from 1 again: the epoch tells the two apart";
+}
+
 TEST(Bus, UnsubscribedHandlerIsNotCalled) {
     Bus bus;
     int calls = 0;

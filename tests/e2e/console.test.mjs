@@ -243,3 +243,36 @@ test('the public information page and the poster', async () => {
   assert.equal(pages.length, 1, 'the poster fits on one A4 page');
   assert.deepEqual(problems, []);
 });
+
+test('a dropped live connection reconnects and catches up without a reload', async () => {
+  const { url, passwords } = fixture.info;
+  const board = await newPage(browser, problems);
+  await signIn(board, url, 'demo.manager', passwords['demo.manager']);
+  await board.goto(`${url}/wallboard`);
+  const status = board.getByTestId('feed-status');
+  await status.filter({ hasText: 'Live' }).waitFor();
+  await board.getByTestId('waiting-police').filter({ hasText: /^0/ }).waitFor();
+  // Every status the page shows from now on, and a mark that a reload would wipe.
+  await board.evaluate(() => {
+    window.__statuses = [];
+    window.__sameDocument = true;
+    const el = document.querySelector('[data-testid=feed-status]');
+    new MutationObserver(() => window.__statuses.push(el.textContent)).observe(el, { childList: true, characterData: true, subtree: true });
+  });
+
+  // The server goes away and comes back on the same address: the socket drops with it.
+  await fixture.send({ cmd: 'restart_server' });
+  await status.filter({ hasText: 'Live' }).waitFor({ timeout: 20000 });
+  // A caller arrives after the reconnection (nobody's phone is registered any more, so they wait).
+  await fixture.send({ cmd: 'call', talk_ms: 20000, digit: '2' });
+  await board.getByTestId('waiting-police').filter({ hasText: /^1/ }).waitFor({ timeout: 15000 }).catch(async (e) => {
+    await screenshot(board, 'failed-after-reconnect');
+    const log = (await fixture.send({ cmd: 'log_tail', lines: 40 })).log;
+    throw new Error(`${e.message}\nthe wallboard shows: ${await board.locator('main').textContent()}\nserver log:\n${log}`);
+  });
+  await screenshot(board, '12-wallboard-after-reconnect');
+  const seen = await board.evaluate(() => ({ statuses: window.__statuses, same: window.__sameDocument }));
+  assert.ok(seen.statuses.includes('Reconnecting…'), `the page showed: ${JSON.stringify(seen.statuses)}`);
+  assert.equal(seen.same, true, 'the page was not reloaded');
+  assert.deepEqual(problems, []);
+});

@@ -10,6 +10,8 @@ one answer per command read from stdin.
                                                              database files, as bytes (it must not be)
     {"cmd": "probe_trunk", "ip": "127.0.0.2"}            -> {"admitted": bool}: a SIPp INVITE from ip for a
                                                              number that is no line's: 404 admitted, 403 refused
+    {"cmd": "restart_server"}                            -> the server stops (SIGTERM) and starts again on the
+                                                             same ports and data; browsers' sockets drop
     {"cmd": "quit"}
 """
 import glob
@@ -74,6 +76,9 @@ def main():
                         answer({"admitted": False})
                     else:
                         answer({"error": "the probe INVITE got neither 404 nor 403"})
+                elif cmd == "restart_server":
+                    srv.restart()
+                    answer({"ok": True})
                 elif cmd == "log_tail":
                     answer({"log": srv.log_tail(req.get("lines", 80))})
                 elif cmd == "quit":

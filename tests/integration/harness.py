@@ -72,8 +72,9 @@ class Server:
         """No SIP side unless a test asks for one: parallel servers would fight over port 5060."""
         return [] if any(a.startswith("--sip-listen") for a in self.extra_args) else ["--sip-listen", "off"]
 
-    def start(self, wait=True):
-        self.port = free_port()
+    def start(self, wait=True, port=None):
+        """port: the HTTP port to listen on (a restart passes the old one); a free one by default."""
+        self.port = port or free_port()
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
                 [BINARY, "--data", self.data_dir, "serve", "--listen", f"127.0.0.1:{self.port}", *self.sip_args(),

@@ -136,6 +136,13 @@ class SipServer:
             time.sleep(0.1)
         raise AssertionError("the SIP side did not answer OPTIONS:\n" + self.log_tail())
 
+    def restart(self):
+        """Stops the server (SIGTERM) and starts it again on the same HTTP and SIP ports and data. Sessions
+        survive (they are stored); phone registrations and calls do not."""
+        self.server.stop()
+        self.server.start(port=self.server.port)
+        self.wait_sip()
+
     def close(self):
         if self.server:
             self.server.close()

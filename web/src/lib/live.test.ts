@@ -47,7 +47,7 @@ describe('the live feed', () => {
     vi.stubGlobal('WebSocket', FakeSocket);
     const { f, hellos, events, statuses } = feed();
     f.start();
-    FakeSocket.all[0].receive({ type: 'hello', last_seq: 10, live: null, missed: [] });
+    FakeSocket.all[0].receive({ type: 'hello', epoch: 'e1', last_seq: 10, live: null, missed: [] });
     FakeSocket.all[0].receive(ev(11));
     FakeSocket.all[0].receive(ev(12));
     FakeSocket.all[0].drop();
@@ -56,10 +56,28 @@ describe('the live feed', () => {
     expect(FakeSocket.all).toHaveLength(2);
     expect(FakeSocket.all[1].url).toBe('ws://test/api/v1/events?after=12');
     // The server sends what was missed; one of them the client already had.
-    FakeSocket.all[1].receive({ type: 'hello', last_seq: 14, live: null, missed: [ev(12), ev(13), ev(14)] });
+    FakeSocket.all[1].receive({ type: 'hello', epoch: 'e1', last_seq: 14, live: null, missed: [ev(12), ev(13), ev(14)] });
     expect(events.map((e) => e.seq)).toEqual([11, 12, 13, 14]);
     expect(hellos).toHaveLength(2);
     expect(statuses.at(-1)).toBe('live');
+    f.stop();
+  });
+
+  it('after a server restart (a new epoch) takes the new numbering instead of dropping its events', async () => {
+    vi.useFakeTimers();
+    vi.stubGlobal('WebSocket', FakeSocket);
+    const { f, events } = feed();
+    f.start();
+    FakeSocket.all[0].receive({ type: 'hello', epoch: 'before', last_seq: 250, live: null, missed: [] });
+    FakeSocket.all[0].receive(ev(251));
+    FakeSocket.all[0].drop(1001);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(FakeSocket.all[1].url).toBe('ws://test/api/v1/events?after=251');
+    // The restarted server has published 3 events so far; the old number would have hidden them all.
+    FakeSocket.all[1].receive({ type: 'hello', epoch: 'after', last_seq: 3, live: null, missed: [] });
+    FakeSocket.all[1].receive(ev(4));
+    FakeSocket.all[1].receive(ev(5));
+    expect(events.map((e) => e.seq)).toEqual([251, 4, 5]);
     f.stop();
   });
 

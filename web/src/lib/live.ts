@@ -7,6 +7,8 @@ export type FeedStatus = 'connecting' | 'live' | 'reconnecting' | 'signed_out';
 
 export interface Hello {
   type: 'hello';
+  // Names the server's run: after a restart its sequence numbers start again under a new epoch.
+  epoch: string;
   last_seq: number;
   live: LivePicture | null;
   missed: LiveEvent[];
@@ -25,6 +27,7 @@ export class LiveFeed {
   private socket: WebSocket | null = null;
   private lastSeq = 0;
   private attempt = 0;
+  private epoch: string | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
 
@@ -70,6 +73,10 @@ export class LiveFeed {
         const hello = parsed as Hello;
         this.attempt = 0;
         this.handlers.onStatus('live');
+        // A new epoch: the server restarted and numbers its events from 1 again, so the number kept from
+        // before means nothing (the picture in this hello is the whole truth).
+        if (this.epoch !== null && hello.epoch !== this.epoch) this.lastSeq = 0;
+        this.epoch = hello.epoch;
         // Missed events first (alerts, for instance), then the picture, which is newer than all of them.
         for (const e of hello.missed ?? []) this.deliver(e);
         this.lastSeq = Math.max(this.lastSeq, hello.last_seq);
