@@ -37,9 +37,14 @@ int Callbacks::CallerOffer(mbuf** descp, const sip_msg* msg, void* arg) {
 }
 
 int Callbacks::CallerAnswer(const sip_msg* msg, void* arg) {
+    // The answer to the offer in our 200 (a late-offer INVITE), in the ACK. Without a usable
+    // one there is nowhere to send the greeting: the error makes libre end the call with BYE.
     auto* leg = static_cast<Leg*>(arg);
-    if (msg && mbuf_get_left(msg->mb)) DecodeRemoteSdp(*leg, msg->mb, false);
-    return 0;
+    if (msg && mbuf_get_left(msg->mb) && DecodeRemoteSdp(*leg, msg->mb, false)) return 0;
+    if (leg->have_remote) return 0;
+    spdlog::warn("telephony: call {}: the ACK brought no usable SDP answer (no PCMU/PCMA or no address): BYE",
+                 leg->call ? leg->call->id : "?");
+    return EPROTO;
 }
 
 void Callbacks::CallerEstablished(const sip_msg*, void* arg) {
@@ -142,7 +147,10 @@ void Switchboard::OnInvite(const sip_msg* msg) {
     call->caller = std::move(*taken);
     Leg& leg = *call->caller;
     leg.last_rx_ms = Now();
-    if (!DecodeRemoteSdp(leg, msg->mb, true)) {
+    // A late offer (no SDP in the INVITE): the 200 carries our offer and the ACK the answer (CallerAnswer);
+    // the greeting starts playing once the answer says where to.
+    const bool late_offer = mbuf_get_left(msg->mb) == 0;
+    if (!late_offer && !DecodeRemoteSdp(leg, msg->mb, true)) {
         spdlog::warn("telephony: INVITE from {} without usable SDP (no PCMU/PCMA, no address, or malformed): 488",
                      source);
         ++counters_.calls_refused;
@@ -150,7 +158,7 @@ void Switchboard::OnInvite(const sip_msg* msg) {
         return;
     }
     mbuf* answer = nullptr;
-    if (sdp_encode(&answer, leg.sdp, false) != 0) {
+    if (sdp_encode(&answer, leg.sdp, late_offer) != 0) {
         sip_treply(nullptr, sip_, msg, 500, "Server Internal Error");
         return;
     }

@@ -62,6 +62,19 @@ class CallsTest(siptest.SipTestCase):
         self.assertEqual(m1.get("crisisline_active_calls", 0), 0)
         self.srv.wait_counsellor("demo.counsellor", lambda c: c["state"] == "available")
 
+    # 1b ----------------------------------------------------------------------------------------------
+    def test_a_late_offer_call_is_answered_with_an_offer_and_bridged_with_audio_both_ways(self):
+        # Some carriers send INVITE without SDP: the server offers in its 200, the caller answers in the ACK.
+        phone = self.answering_phone("demo.counsellor")
+        known = self.srv.contact_ids()
+        call = self.caller(scenario="caller_late_offer.xml", digit="2", talk_ms=4000, pt=PCMU, fill=CALLER_FILL)
+        self.ok(call.wait(), "late-offer caller")
+        self.ok(phone.wait(20), "phone")
+        self.assertGreater(call.rtp.received_fill(PHONE_FILL), 50, f"phone -> caller: {call.rtp.stats()}")
+        self.assertGreater(phone.rtp.received_fill(CALLER_FILL), 50, f"caller -> phone: {phone.rtp.stats()}")
+        self.srv.wait_contact(lambda c: (c.get("call") or {}).get("end_reason") == "completed", known=known)
+        self.srv.wait_counsellor("demo.counsellor", lambda c: c["state"] == "available")
+
     # 2 -----------------------------------------------------------------------------------------------
     def test_welsh_choice_rings_only_the_welsh_speaker(self):
         english = self.answering_phone("demo.counsellor")

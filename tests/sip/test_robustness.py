@@ -58,6 +58,13 @@ class RefusalsTest(RobustnessCase):
         self.assertEqual(self.srv.options("tcp"), 200)
         self.assert_normal_call_works()
 
+    def test_a_late_offer_whose_ack_brings_no_answer_is_ended(self):
+        # INVITE without SDP is answered 200 with the server's offer; an ACK without an answer leaves nowhere
+        # to send audio, so the server ends the call with BYE rather than keep a caller in silence.
+        self.ok(self.expect("caller_late_offer_no_answer.xml"), "late offer, no answer in the ACK: 200, then BYE")
+        self.srv.wait_live(lambda live: not live["waiting"])
+        self.assertEqual(self.srv.options(), 200)
+
 
 @siptest.require_sipp
 class TortureTest(RobustnessCase):
