@@ -9,6 +9,7 @@
 #include <future>
 #include <sstream>
 
+#include "records/detail/services_test_support.hpp"
 #include "records/contacts.hpp"
 #include "staff/accounts.hpp"
 #include "staff/sip_accounts.hpp"
@@ -18,18 +19,11 @@ namespace {
 
 constexpr const char* kCallerNumber = "07700 900461";
 
-class CallLogTest : public ::testing::Test {
+class CallLogTest : public testing::ServicesTest {
 protected:
     void SetUp() override {
-        ASSERT_TRUE(crypto::Initialise());
-        char tmpl[] = "/tmp/crisisline-calls-XXXXXX";
-        dir_ = mkdtemp(tmpl);
-        auto opened = store::OpenSqlite({dir_ + "/test.db"});
-        ASSERT_TRUE(opened) << opened.error().message;
-        store_ = std::move(*opened);
-        writer_ = std::make_unique<writer::StorageWriter>(*store_);
-        keys_ = std::make_unique<crypto::Keyring>(dir_);
-        ASSERT_TRUE(keys_->LoadService(true));
+        ServicesTest::SetUp();
+        if (HasFatalFailure()) return;
         Lines lines(Services());
         auto line = lines.Create(Fields({{"id", "police"}, {"name", "Police (test)"}, {"numbers", {"0808 157 0001"}},
                                          {"routing", {{"strategy", "ring_all"}, {"overflow_after_s", nullptr}}}},
@@ -37,13 +31,6 @@ protected:
                                  "system");
         ASSERT_TRUE(line) << line.error().message;
     }
-    void TearDown() override {
-        writer_.reset();
-        store_.reset();
-        std::filesystem::remove_all(dir_);
-    }
-
-    records::Services Services() { return {*store_, *writer_, *keys_, clock_}; }
 
     CallRecord Call(const std::string& number = kCallerNumber) {
         CallRecord call;
@@ -97,11 +84,6 @@ protected:
         return out;
     }
 
-    FakeClock clock_{1795806254000};
-    std::string dir_;
-    std::unique_ptr<store::Store> store_;
-    std::unique_ptr<writer::StorageWriter> writer_;
-    std::unique_ptr<crypto::Keyring> keys_;
 };
 
 TEST_F(CallLogTest, TheLanguageChosenAfterArrivalIsRecorded) {

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "records/detail/services_test_support.hpp"
 #include "records/audit_log.hpp"
 #include "records/contacts.hpp"
 #include "records/follow_ups.hpp"
@@ -13,18 +14,11 @@
 namespace crisisline::records {
 namespace {
 
-class RecordsTest : public ::testing::Test {
+class RecordsTest : public testing::ServicesTest {
 protected:
     void SetUp() override {
-        ASSERT_TRUE(crypto::Initialise());
-        char tmpl[] = "/tmp/crisisline-records-XXXXXX";
-        dir_ = mkdtemp(tmpl);
-        auto opened = store::OpenSqlite({dir_ + "/test.db"});
-        ASSERT_TRUE(opened) << opened.error().message;
-        store_ = std::move(*opened);
-        writer_ = std::make_unique<writer::StorageWriter>(*store_);
-        keys_ = std::make_unique<crypto::Keyring>(dir_);
-        ASSERT_TRUE(keys_->LoadService(true));
+        ServicesTest::SetUp();
+        if (HasFatalFailure()) return;
         Lines lines(Services());
         auto line = lines.Create(Fields({{"id", "police"}, {"name", "Police (test)"}, {"retention_days", 30},
                                          {"follow_up_max_days", 2}},
@@ -32,13 +26,6 @@ protected:
                                  "system");
         ASSERT_TRUE(line) << line.error().message;
     }
-    void TearDown() override {
-        writer_.reset();
-        store_.reset();
-        std::filesystem::remove_all(dir_);
-    }
-
-    records::Services Services() { return {*store_, *writer_, *keys_, clock_}; }
 
     nlohmann::json NewContact(nlohmann::json body = nlohmann::json::object()) {
         Contacts contacts(Services());
@@ -54,12 +41,7 @@ protected:
         return out;
     }
 
-    FakeClock clock_{1795806254000};
     staff::Principal counsellor_{"st_counsellor", "Sam", {staff::Role::kCounsellor}, {"police"}};
-    std::string dir_;
-    std::unique_ptr<store::Store> store_;
-    std::unique_ptr<writer::StorageWriter> writer_;
-    std::unique_ptr<crypto::Keyring> keys_;
 };
 
 TEST_F(RecordsTest, ContentIsSealedAndEveryReadIsAudited) {

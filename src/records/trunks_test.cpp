@@ -3,13 +3,11 @@
 #include "records/trunks.hpp"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
-
-#include <filesystem>
 #include <fstream>
 #include <iterator>
 
 #include "records/call_log.hpp"
+#include "records/detail/services_test_support.hpp"
 
 namespace crisisline::records {
 namespace {
@@ -65,27 +63,8 @@ TEST(CheckTrunkTest, TheJsonNeverCarriesThePassword) {
     EXPECT_EQ(j["source"], "console");
 }
 
-class TrunksTest : public ::testing::Test {
+class TrunksTest : public testing::ServicesTest {
 protected:
-    void SetUp() override {
-        ASSERT_TRUE(crypto::Initialise());
-        char tmpl[] = "/tmp/crisisline-trunks-XXXXXX";
-        dir_ = mkdtemp(tmpl);
-        auto opened = store::OpenSqlite({dir_ + "/test.db"});
-        ASSERT_TRUE(opened) << opened.error().message;
-        store_ = std::move(*opened);
-        writer_ = std::make_unique<writer::StorageWriter>(*store_);
-        keys_ = std::make_unique<crypto::Keyring>(dir_);
-        ASSERT_TRUE(keys_->LoadService(true));
-    }
-    void TearDown() override {
-        writer_.reset();
-        store_.reset();
-        std::filesystem::remove_all(dir_);
-    }
-
-    Services S() { return {*store_, *writer_, *keys_, clock_}; }
-
     std::vector<std::string> AuditActions() {
         auto rows = ReadOne<std::vector<store::AuditRow>>(*store_, [](store::Tx& tx) { return tx.ListAudit(1, 100); });
         EXPECT_TRUE(rows);
@@ -102,16 +81,10 @@ protected:
         }
         return all;
     }
-
-    std::string dir_;
-    std::unique_ptr<store::Store> store_;
-    std::unique_ptr<writer::StorageWriter> writer_;
-    std::unique_ptr<crypto::Keyring> keys_;
-    FakeClock clock_{1795806254000};
 };
 
 TEST_F(TrunksTest, ACreatedTrunkReachesTelephonysBookWithItsPasswordSealedAtRest) {
-    Trunks trunks(S());
+    Trunks trunks(Services());
     auto made = trunks.Create(Fields({{"name", "carrier-b"},
                                       {"allow", {"192.0.2.7"}},
                                       {"username", "carrier"},
@@ -120,7 +93,7 @@ TEST_F(TrunksTest, ACreatedTrunkReachesTelephonysBookWithItsPasswordSealedAtRest
                                      ""),
                               "st-admin");
     ASSERT_TRUE(made) << made.error().field << " " << made.error().message;
-    Services services = S();
+    records::Services services = Services();
     auto book = LoadTelephonyBook(services);
     ASSERT_TRUE(book) << book.error().message;
     ASSERT_EQ(book->trunks.size(), 1u);
@@ -132,7 +105,7 @@ TEST_F(TrunksTest, ACreatedTrunkReachesTelephonysBookWithItsPasswordSealedAtRest
 }
 
 TEST_F(TrunksTest, BadRequestsNameTheFieldAndWriteNothing) {
-    Trunks trunks(S());
+    Trunks trunks(Services());
     struct Case {
         const char* why;
         nlohmann::json body;
@@ -162,7 +135,7 @@ TEST_F(TrunksTest, BadRequestsNameTheFieldAndWriteNothing) {
 }
 
 TEST_F(TrunksTest, UpdatesKeepWhatTheyDoNotNameAndANewUsernameNeedsANewPassword) {
-    Trunks trunks(S());
+    Trunks trunks(Services());
     ASSERT_TRUE(trunks.Create(
         Fields({{"name", "c"}, {"allow", {"127.0.0.1"}}, {"username", "carrier"}, {"password", kPassword}}, ""), "a1"));
 
