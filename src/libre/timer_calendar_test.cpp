@@ -62,8 +62,7 @@ TEST_F(TimerCalendarTest, FiresInOrderOfDueTimeWhenDue) {
 }
 
 TEST_F(TimerCalendarTest, SameMillisecondFiresInStartOrder) {
-    std::vector<std::string> order;
-    for (int i = 0; i < 5; ++i) Start(Make("t" + std::to_string(i)), 2000);
+    for (const char* name : {"t0", "t1", "t2", "t3", "t4"}) Start(Make(name), 2000);
     calendar_.FireDue(2000);
     EXPECT_EQ(log_, (std::vector<std::string>{"t0", "t1", "t2", "t3", "t4"}));
 }
