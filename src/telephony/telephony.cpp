@@ -5,6 +5,7 @@
 #include "media/detail/re.hpp"
 #include <spdlog/spdlog.h>
 
+#include "libre/timers.hpp"
 #include "telephony/switchboard.hpp"
 
 namespace crisisline::telephony {
@@ -65,6 +66,13 @@ void Telephony::Loop(const records::TelephonyBook& book, std::promise<Result<voi
         return;
     }
     fd_setsize(kMaxFds);
+    // libre's timers (SIP transactions included) are kept in libre/timers.hpp's calendar, woken by a timerfd
+    // this loop polls; libre 1.1.0's own timer list would walk ~10,000 timers per insert at a busy hour.
+    if (auto attached = libre::AttachTimers(); !attached) {
+        libre_close();
+        started.set_value(tl::unexpected(attached.error()));
+        return;
+    }
     Hooks hooks;
     hooks.call_log = &call_log_;
     hooks.bus = &bus_;
@@ -80,6 +88,7 @@ void Telephony::Loop(const records::TelephonyBook& book, std::promise<Result<voi
         if (!opened) {
             board.reset();
             mem_deref(mq);
+            libre::DetachTimers();
             libre_close();
             started.set_value(tl::unexpected(opened.error()));
             return;
@@ -101,6 +110,7 @@ void Telephony::Loop(const records::TelephonyBook& book, std::promise<Result<voi
         board.reset();
         mem_deref(mq);
     }
+    libre::DetachTimers();
     libre_close();
 }
 
