@@ -390,7 +390,8 @@ void HttpSession::Send(Response response, bool close) {
     const bool has_body = response.status != 204 && response.status != 304;
     if (has_body) {
         res.set(bhttp::field::content_type, response.content_type);
-        res.body() = std::move(response.body);
+        res.body().owned = std::move(response.body);
+        res.body().shared = std::move(response.shared_body);
     }
     for (auto& [name, value] : response.headers) {
         if (EqualsIgnoreCase(name, "set-cookie")) {
@@ -402,8 +403,8 @@ void HttpSession::Send(Response response, bool close) {
     res.keep_alive(!close);
     res.prepare_payload();
     if (head_) {
-        const auto length = res.body().size();
-        res.body().clear();
+        const auto length = ResponseBody::size(res.body());
+        res.body().Clear();
         res.content_length(length);
     }
     Record(response.status);
