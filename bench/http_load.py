@@ -323,7 +323,7 @@ def main():
         f"- machine: {os.cpu_count()} CPUs; server `{' '.join(server_prefix) or '(not pinned)'}`, "
         f"wrk `{' '.join(args.client_prefix) or '(not pinned)'}`; data directory on {fs[0] if fs else '?'}",
         f"- server: `crisisline serve{(' ' + args.server_args) if args.server_args else ''}` (defaults otherwise: "
-        "2 I/O threads, 32 workers), log level info; "
+        "one I/O thread per CPU it may run on, 32 workers), log level info; "
         f"seeded {args.contacts} contacts, {args.services} directory services, {args.sessions} signed-in "
         f"counsellor sessions (requests rotate over them)",
         f"- each run: {args.duration} s, wrk -t1, --timeout {args.timeout}s; {args.warmup} s unrecorded warm-up "

@@ -41,7 +41,7 @@ public:
 
 struct ServeOptions {
     std::string listen = "127.0.0.1:8080";
-    int io_threads = 2;
+    int io_threads = 0;  // 0: one per CPU the process may run on (http::AvailableCpus), at most 64
     int workers = 32;
     std::string static_dir;
     telephony::TelephonyConfig telephony;  // [telephony]; enabled = false: no SIP side

@@ -17,8 +17,9 @@ constexpr const char* kDemoConfig = R"(# crisisline configuration. Command-line 
 [server]
 # Where the console and API listen. Put a TLS-terminating proxy in front for anything but loopback.
 listen = "127.0.0.1:8080"
-# Threads for HTTP I/O, and workers for requests (storage and password hashing block).
-io_threads = 2
+# Threads for HTTP I/O (unset: one per CPU the process may run on), and workers for requests
+# (storage and password hashing block).
+# io_threads = 2
 workers = 32
 
 [telephony]

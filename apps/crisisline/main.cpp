@@ -86,7 +86,8 @@ int main(int argc, char** argv) {
     app::ServeOptions serve_options;
     auto* serve = cli.add_subcommand("serve", "run the service in the foreground until SIGTERM");
     serve->add_option("--listen", serve_options.listen, "address:port for the console and API")->capture_default_str();
-    serve->add_option("--io-threads", serve_options.io_threads, "HTTP I/O threads")->check(CLI::Range(1, 64));
+    serve->add_option("--io-threads", serve_options.io_threads,
+                      "HTTP I/O threads (default: one per CPU the process may run on, e.g. 1 under taskset -c 1)")->check(CLI::Range(1, 64));
     serve->add_option("--workers", serve_options.workers, "request worker threads")->check(CLI::Range(1, 1024));
     serve->add_option("--static", serve_options.static_dir, "directory of the built console to serve");
     std::string sip_listen;

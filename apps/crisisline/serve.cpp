@@ -1,6 +1,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdio>
 #include <thread>
@@ -108,7 +109,7 @@ int Serve(const DataDir& dir, ServeOptions options) {
     http::ServerOptions server_options;
     server_options.address = address->first;
     server_options.port = address->second;
-    server_options.threads = options.io_threads;
+    server_options.threads = options.io_threads > 0 ? options.io_threads : std::min(http::AvailableCpus(), 64);
     server_options.static_dir = options.static_dir;
     server_options.metrics = &metrics;
     // Bring follow-ups up to date before the first request, so nobody sees yesterday's status.

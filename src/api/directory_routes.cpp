@@ -46,7 +46,7 @@ void Api::AddDirectoryRoutes(http::Router& r) {
         auto found = directory_.Search(Param(req, "line"), *q);
         if (!found) return tl::unexpected(found.error());
         http::Response resp;
-        resp.body = std::move(*found);
+        resp.shared_body = std::move(*found);
         return resp;
     });
     r.Add("GET", "/api/v1/lines/{line}/directory", [this, search](http::Request req, http::Respond respond) {
@@ -58,7 +58,7 @@ void Api::AddDirectoryRoutes(http::Router& r) {
             if (q && staff::Authorise(who->principal, Permission::kReadDirectory, Param(req, "line"))) {
                 if (auto found = directory_.SearchRemembered(Param(req, "line"), *q)) {
                     http::Response resp;
-                    resp.body = std::move(*found);
+                    resp.shared_body = std::move(found);
                     respond(std::move(resp));
                     return;
                 }

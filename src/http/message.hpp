@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,6 +36,9 @@ struct Response {
     unsigned status = 200;  // 200..599; anything else is sent as a 500
     std::string content_type = "application/json";
     std::string body;
+    // When set, sent as the body instead of `body`, and never copied: for an answer rendered once and shared by
+    // many requests (the directory search's answer cache). REQUIRES: the string is not changed once shared.
+    std::shared_ptr<const std::string> shared_body;
     // Extra headers. Set-Cookie may repeat; any other name replaces the server's default for it.
     // Content-Length, Transfer-Encoding and Connection are the server's alone, and a name or value that is
     // not a valid header (CR, LF, NUL) turns the whole response into a 500 rather than being sent.

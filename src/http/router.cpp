@@ -120,16 +120,16 @@ bool Router::Matches(const Route& route,
     if (route.segments.size() != segments.size()) {
         return false;
     }
+    // Checked in full before any param is copied: most routes fail on a literal, and cost no allocation.
     for (std::size_t i = 0; i < segments.size(); ++i) {
         const Segment& segment = route.segments[i];
-        if (!segment.is_param) {
-            if (segment.text != segments[i]) {
-                return false;
-            }
-        } else if (segments[i].empty()) {
+        if (segment.is_param ? segments[i].empty() : segment.text != segments[i]) {
             return false;
-        } else {
-            (*params)[segment.text] = segments[i];
+        }
+    }
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+        if (route.segments[i].is_param) {
+            (*params)[route.segments[i].text] = segments[i];
         }
     }
     return true;

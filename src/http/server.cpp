@@ -1,5 +1,7 @@
 #include "http/server.hpp"
 
+#include <sched.h>
+
 #include <filesystem>
 #include <optional>
 #include <thread>
@@ -72,6 +74,15 @@ Result<void> CheckOptions(const ServerOptions& options) {
 
 }  // namespace
 
+int AvailableCpus() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+        return std::max(1, CPU_COUNT(&set));
+    }
+    return std::max(1U, std::thread::hardware_concurrency());
+}
+
 struct Server::Impl {
     Impl(ServerOptions options, std::shared_ptr<const Router> router) : ioc(std::max(1, options.threads)) {
         auto shared = std::make_shared<detail::SessionContext>();
@@ -141,7 +152,7 @@ Result<void> Server::Start() {
             }
         });
     }
-    spdlog::info("http listening on {}:{}", options.address, impl.port);
+    spdlog::info("http listening on {}:{} with {} I/O thread(s)", options.address, impl.port, options.threads);
     return {};
 }
 

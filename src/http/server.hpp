@@ -16,7 +16,7 @@ namespace crisisline::http {
 struct ServerOptions {
     std::string address = "127.0.0.1";  // an IPv4 or IPv6 literal
     std::uint16_t port = 0;              // 0 picks a free port; Server::Port() tells which
-    int threads = 2;                     // event-loop threads; handlers run on them
+    int threads = 2;                     // event-loop threads; handlers run on them (see AvailableCpus)
     std::size_t body_limit = 1 << 20;    // bytes; a larger body is refused with 413 before it is read
     std::size_t header_limit = 16 * 1024;  // bytes of request line plus headers; over it 431
     std::size_t target_limit = 8 * 1024;   // bytes of request target; over it 414
@@ -38,6 +38,11 @@ struct ServerOptions {
     // REQUIRES: the Metrics outlives the Server.
     Metrics* metrics = nullptr;
 };
+
+// The CPUs this process may run on (sched_getaffinity of the calling thread), at least 1; when that cannot
+// be read, std::thread::hardware_concurrency (or 1). A server pinned with `taskset -c 1` gets 1: more event-loop
+// threads than CPUs only adds wake-ups and lock hand-offs. Thread-safe.
+int AvailableCpus();
 
 // An HTTP/1.1 server (keep-alive, no pipelining in parallel) that hands each request to the Router's handler.
 // Every response carries the security headers (CSP, nosniff, no-referrer, DENY framing) and, under /api/,

@@ -1,6 +1,8 @@
 #include "http/server.hpp"
 
 #include <gtest/gtest.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 
 #include <atomic>
@@ -470,6 +472,29 @@ TEST_F(ServerTest, StartFailureNamesTheAddressAndReason) {
     auto refused = Server(bad, router_).Start();
     ASSERT_FALSE(refused);
     EXPECT_EQ(refused.error().field, "address");
+}
+
+// A server pinned to one CPU (taskset -c 1) should run one event-loop thread, not two fighting for it.
+TEST(AvailableCpusTest, CountsTheCpusThisThreadMayRunOn) {
+    cpu_set_t all;
+    CPU_ZERO(&all);
+    ASSERT_EQ(sched_getaffinity(0, sizeof all, &all), 0);
+    EXPECT_EQ(AvailableCpus(), CPU_COUNT(&all));
+
+    int first = 0;
+    while (!CPU_ISSET(first, &all)) {
+        ++first;
+    }
+    int pinned = 0;
+    std::thread([&] {
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(first, &one);
+        if (pthread_setaffinity_np(pthread_self(), sizeof one, &one) == 0) {
+            pinned = AvailableCpus();
+        }
+    }).join();
+    EXPECT_EQ(pinned, 1);
 }
 
 }  // namespace

@@ -29,6 +29,11 @@ std::shared_ptr<const DirectoryBook::Snapshot> DirectoryBook::FreshSnapshot(cons
 Result<std::shared_ptr<const DirectoryBook::Snapshot>> DirectoryBook::SnapshotOf(const std::string& line_id) {
     const TimeMs now = s_.clock.Now();
     if (auto fresh = FreshSnapshot(line_id, now)) return fresh;
+    std::uint64_t changes_before = 0;
+    {
+        std::lock_guard lock(mu_);
+        changes_before = changes_;
+    }
     auto services = Load(line_id);
     if (!services) return tl::unexpected(services.error());
     auto snapshot = std::make_shared<Snapshot>(std::move(*services));
@@ -39,16 +44,37 @@ Result<std::shared_ptr<const DirectoryBook::Snapshot>> DirectoryBook::SnapshotOf
         snapshot->rendered.emplace(service, directory::ToJson(*service, now).dump());
     }
     std::lock_guard lock(mu_);
-    snapshots_[line_id] = snapshot;
+    // A change committed while this one loaded may be missing from it: answer with it, but do not keep it.
+    if (changes_ == changes_before) snapshots_[line_id] = snapshot;
     return std::shared_ptr<const Snapshot>(snapshot);
 }
 
 void DirectoryBook::Invalidate(const std::string& line_id) {
     std::lock_guard lock(mu_);
+    ++changes_;
     snapshots_.erase(line_id);
 }
 
-std::string DirectoryBook::Answer(const Snapshot& snapshot, const directory::Query& query) {
+namespace {
+
+// Every field of the query, each length-prefixed so that no two queries share a key.
+std::string AnswerKey(const directory::Query& query) {
+    std::string key;
+    key.reserve(query.need.size() + query.region.size() + query.text.size() + 24);
+    for (const std::string* part : {&query.need, &query.region, &query.text}) {
+        key += std::to_string(part->size());
+        key += ':';
+        key += *part;
+    }
+    key += std::to_string(query.limit);
+    return key;
+}
+
+}  // namespace
+
+std::shared_ptr<const std::string> DirectoryBook::Answer(const Snapshot& snapshot, const directory::Query& query) {
+    std::string key = AnswerKey(query);
+    if (auto kept = snapshot.answers.Find(key)) return kept;
     std::string body = R"({"services":[)";
     bool first = true;
     for (const directory::Service* service : snapshot.index.Search(query)) {
@@ -59,18 +85,22 @@ std::string DirectoryBook::Answer(const Snapshot& snapshot, const directory::Que
         first = false;
     }
     body += "]}";
-    return body;
+    auto answer = std::make_shared<const std::string>(std::move(body));
+    auto kept = snapshot.answers.Keep(std::move(key), answer);
+    return kept ? kept : answer;
 }
 
-Result<std::string> DirectoryBook::Search(const std::string& line_id, const directory::Query& query) {
+Result<std::shared_ptr<const std::string>> DirectoryBook::Search(const std::string& line_id,
+                                                                 const directory::Query& query) {
     auto snapshot = SnapshotOf(line_id);
     if (!snapshot) return tl::unexpected(snapshot.error());
     return Answer(**snapshot, query);
 }
 
-std::optional<std::string> DirectoryBook::SearchRemembered(const std::string& line_id, const directory::Query& query) {
+std::shared_ptr<const std::string> DirectoryBook::SearchRemembered(const std::string& line_id,
+                                                                   const directory::Query& query) {
     auto snapshot = FreshSnapshot(line_id, s_.clock.Now());
-    if (!snapshot) return std::nullopt;
+    if (!snapshot) return nullptr;
     return Answer(*snapshot, query);
 }
 

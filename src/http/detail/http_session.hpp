@@ -12,6 +12,7 @@
 #include <boost/beast/http.hpp>
 
 #include "http/detail/connections.hpp"
+#include "http/detail/response_body.hpp"
 #include "http/message.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
@@ -77,7 +78,7 @@ private:
     boost::beast::tcp_stream stream_;
     boost::beast::flat_buffer buffer_;
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
-    std::optional<boost::beast::http::response<boost::beast::http::string_body>> response_;
+    std::optional<boost::beast::http::response<ResponseBody>> response_;
     std::shared_ptr<const SessionContext> context_;
     std::string remote_address_;
     State state_ = State::kStarting;
