@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "records/detail/services_test_support.hpp"
 #include "records/lines.hpp"
 
 namespace crisisline::records {
@@ -21,18 +22,11 @@ nlohmann::json ServiceBody(const std::string& name, const std::string& descripti
             {"assured_date", "2026-06-01"}};
 }
 
-class DirectoryBookTest : public ::testing::Test {
+class DirectoryBookTest : public testing::ServicesTest {
 protected:
     void SetUp() override {
-        ASSERT_TRUE(crypto::Initialise());
-        char tmpl[] = "/tmp/crisisline-directory-book-XXXXXX";
-        dir_ = mkdtemp(tmpl);
-        auto opened = store::OpenSqlite({dir_ + "/test.db"});
-        ASSERT_TRUE(opened) << opened.error().message;
-        store_ = std::move(*opened);
-        writer_ = std::make_unique<writer::StorageWriter>(*store_);
-        keys_ = std::make_unique<crypto::Keyring>(dir_);
-        ASSERT_TRUE(keys_->LoadService(true));
+        ServicesTest::SetUp();
+        if (HasFatalFailure()) return;
         Lines lines(Services());
         auto line = lines.Create(Fields({{"id", "police"}, {"name", "Police (test)"}}, ""), "system");
         ASSERT_TRUE(line) << line.error().message;
@@ -40,12 +34,8 @@ protected:
     }
     void TearDown() override {
         book_.reset();
-        writer_.reset();
-        store_.reset();
-        std::filesystem::remove_all(dir_);
+        ServicesTest::TearDown();
     }
-
-    records::Services Services() { return {*store_, *writer_, *keys_, clock_}; }
 
     std::string Put(const std::string& id, const nlohmann::json& body) {
         auto put = book_->Put("st_admin", "police", id, Fields(body, ""));
@@ -67,11 +57,6 @@ protected:
         return found ? **found : "";
     }
 
-    FakeClock clock_{1795806254000};
-    std::string dir_;
-    std::unique_ptr<store::Store> store_;
-    std::unique_ptr<writer::StorageWriter> writer_;
-    std::unique_ptr<crypto::Keyring> keys_;
     std::unique_ptr<DirectoryBook> book_;
 };
 
