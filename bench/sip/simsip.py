@@ -267,7 +267,8 @@ class Endpoint:
 class Phones(Endpoint):
     """N counsellor phones behind one socket. phones: {user: {"password": .., "rtp_port": ..}}.
 
-    on_invite(user, call_id, server_rtp(ip, port), t_received) is called for each new INVITE, before the 200.
+    on_invite(user, call_id, server_rtp(ip, port), t_received) is called for each new INVITE, before the 200;
+    when it returns a port number, the answer's SDP names that port instead of the phone's rtp_port.
     """
 
     def __init__(self, loop, server, phones, on_invite=None, ring_s=0.0, expires=3600, **kw):
@@ -356,10 +357,13 @@ class Phones(Endpoint):
             d = {"user": user, "invite_at": now, "answer": None, "acked": None, "bye_at": None}
             self.dialogs[msg.call_id] = d
             server_rtp = msg.sdp_audio()
+            rtp_port = self.phones[user]["rtp_port"]
             if self.on_invite:
-                self.on_invite(user, msg.call_id, server_rtp, now)
+                chosen = self.on_invite(user, msg.call_id, server_rtp, now)
+                if isinstance(chosen, int):
+                    rtp_port = chosen  # the hook chose this call's media port
             tag = self.new_id("p")
-            body = sdp(self.ip, self.phones[user]["rtp_port"], random.getrandbits(30))
+            body = sdp(self.ip, rtp_port, random.getrandbits(30))
             contact = f"Contact: <sip:{user}@{self.ip}:{self.port};transport=udp>\r\nAllow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n"
 
             def answer():

@@ -84,9 +84,13 @@ def cli(binary, data, *args, env=None, check=True):
     return r
 
 
+MEDIA_SOCKETS = None  # --media-sockets: the server's telephony.media_sockets (None: its default)
+
+
 def telephony_section(sip_port, choice_wait_s, rtp_timeout_s=30):
+    extra = f"media_sockets = {MEDIA_SOCKETS}\n" if MEDIA_SOCKETS else ""
     return (f'[telephony]\nlisten = "127.0.0.1:{sip_port}"\nrtp_address = "127.0.0.1"\n'
-            f'rtp_ports = [20000, 31999]\nchoice_wait_s = {choice_wait_s}\nrtp_timeout_s = {rtp_timeout_s}\n'
+            f'rtp_ports = [20000, 31999]\n{extra}choice_wait_s = {choice_wait_s}\nrtp_timeout_s = {rtp_timeout_s}\n'
             f'available_on_register = true\n\n[[telephony.trunk]]\nname = "bench-carrier"\n'
             f'allow = ["127.0.0.1"]\n')
 
@@ -550,16 +554,27 @@ def one_concurrent(args, meta, n):
         k = max(1, args.rtp_sockets)
         caller_ports = [args.rtp_base + i for i in range(k)]
         phone_ports = [args.rtp_base + 1000 + i for i in range(k)]
-        # Every flow exists from the start (its socket bound) and sends once its remote is known.
+        # Caller flows exist from the start (their sockets bound) and send once their remote is known. The
+        # server tells calls on one of its media sockets apart by their source address, as it would calls
+        # from distinct carrier ports or phones: each phone flow gets, when its INVITE arrives, a local port
+        # no other phone flow uses towards the same server port (the port goes into the phone's answer).
         for i in range(n):
             rtp.send(f"add {2 * i} {caller_ports[i % k]}")
-            rtp.send(f"add {2 * i + 1} {phone_ports[i % k]}")
         phone_flow = {u: 2 * i + 1 for i, u in enumerate(users)}
         phone_info = {u: {"password": meta["phones"][u], "rtp_port": phone_ports[i % k]} for i, u in enumerate(users)}
+        in_use = set()  # (server port, phone port)
 
         def on_invite(user, call_id, server_rtp, now):
-            if server_rtp:
-                rtp.send(f"remote {phone_flow[user]} {server_rtp[0]}:{server_rtp[1]}")
+            if not server_rtp:
+                return None
+            start = phone_flow[user] // 2
+            for j in range(k):
+                port = phone_ports[(start + j) % k]
+                if (server_rtp[1], port) not in in_use:
+                    break
+            in_use.add((server_rtp[1], port))
+            rtp.send(f"add {phone_flow[user]} {port} {server_rtp[0]}:{server_rtp[1]}")
+            return port
 
         def on_answer(call):
             if call["server_rtp"]:
@@ -844,6 +859,7 @@ def main():
     ap.add_argument("--template", default="/tmp/crisisline-telbench-template")
     ap.add_argument("--keep", action="store_true", help="keep the run's data directory")
     ap.add_argument("--out", help="also write the results as JSON here")
+    ap.add_argument("--media-sockets", type=int, help="the server's telephony.media_sockets (default: its own)")
     sub = ap.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("setup")
     s.add_argument("--counsellors", type=int, default=1100)
@@ -858,7 +874,7 @@ def main():
     b.add_argument("--calls", default="100")
     b.add_argument("--hold", type=float, default=90)
     b.add_argument("--ramp", type=float, default=50, help="calls placed per second while ramping up")
-    b.add_argument("--rtp-sockets", type=int, default=16, help="local RTP ports per side shared by the flows")
+    b.add_argument("--rtp-sockets", type=int, default=128, help="local RTP ports per side shared by the flows")
     b.add_argument("--rtp-base", type=int, default=40000)
     b.add_argument("--ring-s", type=float, default=0.0)
     b.add_argument("--per-flow", action="store_true")
@@ -867,6 +883,8 @@ def main():
     c.add_argument("--samples-api", type=int, default=50)
     c.add_argument("--phones", type=int, default=20)
     args = ap.parse_args()
+    global MEDIA_SOCKETS
+    MEDIA_SOCKETS = args.media_sockets
     # This process (the simulated phones and callers) is load generation: keep it off the server's core.
     os.sched_setaffinity(0, {int(LOAD_CPU)})
     args.binary = os.path.abspath(args.binary)

@@ -34,7 +34,7 @@ Result<TelephonyConfig> ParseTelephonyConfig(const toml::table& root) {
     if (!t.is_table()) return Fail(ErrorCode::kInvalid, "telephony", "must be a table");
     for (auto& [key, value] : *t.as_table()) {
         static const std::vector<std::string> known = {
-            "enabled", "listen", "rtp_address", "rtp_ports", "realm", "prompts", "choice_wait_s", "rtp_timeout_s",
+            "enabled", "listen", "rtp_address", "rtp_ports", "media_sockets", "realm", "prompts", "choice_wait_s", "rtp_timeout_s",
             "registration_max_s", "available_on_register", "trunk"};
         if (std::find(known.begin(), known.end(), std::string(key.str())) == known.end()) {
             return Fail(ErrorCode::kInvalid, "telephony." + std::string(key.str()), "is not a known setting");
@@ -71,6 +71,17 @@ Result<TelephonyConfig> ParseTelephonyConfig(const toml::table& root) {
         }
         c.rtp_port_min = static_cast<std::uint16_t>(lo);
         c.rtp_port_max = static_cast<std::uint16_t>(hi);
+    }
+    if (auto sockets = t["media_sockets"]; sockets) {
+        auto n = sockets.value<std::int64_t>();
+        if (!sockets.is_integer() || !n || *n < 1 || *n > 256) {
+            return Fail(ErrorCode::kInvalid, "telephony.media_sockets", "must be a whole number from 1 to 256");
+        }
+        c.media_sockets = static_cast<std::size_t>(*n);
+    }
+    if (2 * c.media_sockets > static_cast<std::size_t>(c.rtp_port_max - c.rtp_port_min) + 1) {
+        return Fail(ErrorCode::kInvalid, "telephony.rtp_ports",
+                    "must span at least twice telephony.media_sockets ports (one even port per socket)");
     }
     if (auto trunks = t["trunk"]; trunks) {
         auto* arr = trunks.as_array();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -21,6 +22,8 @@ struct TelephonyConfig {
     std::string rtp_address = "127.0.0.1";  // where media is anchored
     std::uint16_t rtp_port_min = 20000;
     std::uint16_t rtp_port_max = 39999;
+    // UDP sockets shared by every call's media, on the first free even ports of rtp_ports (MediaPorts).
+    std::size_t media_sockets = 8;
     std::string realm = "crisisline";
     std::string prompts_dir;          // relative to the data directory unless absolute; default <data>/prompts
     int choice_wait_s = 4;            // after the greeting, how long to wait for the language digit

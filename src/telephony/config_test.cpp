@@ -20,6 +20,7 @@ TEST(TelephonyConfig, ReadsTrunksAndSettings) {
 [telephony]
 listen = "127.0.0.1:5070"
 rtp_ports = [30000, 30100]
+media_sockets = 4
 choice_wait_s = 2
 available_on_register = true
 [[telephony.trunk]]
@@ -34,6 +35,7 @@ password = "long enough secret"
     EXPECT_EQ(c->listen, "127.0.0.1:5070");
     EXPECT_EQ(c->rtp_port_min, 30000);
     EXPECT_EQ(c->rtp_port_max, 30100);
+    EXPECT_EQ(c->media_sockets, 4u);
     EXPECT_EQ(c->choice_wait_s, 2);
     EXPECT_TRUE(c->available_on_register);
     ASSERT_EQ(c->trunks.size(), 2u);
@@ -54,6 +56,9 @@ TEST(TelephonyConfig, BadValuesNameTheKey) {
         {"[telephony]\nrtp_ports = [30000]\n", "telephony.rtp_ports"},
         {"[telephony]\nrtp_ports = [100, 200]\n", "telephony.rtp_ports"},
         {"[telephony]\nsurprise = 1\n", "telephony.surprise"},
+        {"[telephony]\nmedia_sockets = 0\n", "telephony.media_sockets"},
+        {"[telephony]\nmedia_sockets = \"many\"\n", "telephony.media_sockets"},
+        {"[telephony]\nrtp_ports = [30000, 30020]\nmedia_sockets = 16\n", "telephony.rtp_ports"},
         {"[[telephony.trunk]]\nallow = [\"127.0.0.1\"]\n", "telephony.trunk[0].name"},
         {"[[telephony.trunk]]\nname = \"x\"\n", "telephony.trunk[0]"},
         {"[[telephony.trunk]]\nname = \"x\"\nusername = \"u\"\npassword = \"short\"\n", "telephony.trunk[0].password"},

@@ -16,6 +16,7 @@
 #include "media/rtp_rewriter.hpp"
 #include "records/call_log.hpp"
 #include "telephony/counters.hpp"
+#include "telephony/media_ports.hpp"
 
 // Internal to the switchboard: one SIP dialog with its media (a Leg) and one
 // caller's call (a Call: the caller's leg, the phones ringing for it, and the
@@ -54,13 +55,19 @@ struct Leg {
     std::string counsellor;  // phone legs
 
     struct sipsess* sess = nullptr;
-    struct rtp_sock* rtp = nullptr;
     sdp_session* sdp = nullptr;
     sdp_media* audio = nullptr;
 
+    // Its media: on one of the shared RTP sockets (MediaPorts), told apart from the other legs there by
+    // where its packets come from.
+    MediaPorts* ports = nullptr;
+    int media_socket = -1;    // which of ports' sockets; -1 when not placed
+    bool expecting = false;   // ports files it under `expected`
+    sa expected{};
     sa remote{};              // where its media goes
     bool have_remote = false;
-    bool latched = false;     // remote learned from the first packet (symmetric RTP)
+    bool latched = false;     // a packet has arrived: remote is where it came from (symmetric RTP)
+    std::uint32_t rx_ssrc = 0;  // the SSRC of the last packet that arrived
     media::Codec codec = media::Codec::kPcmu;
     int remote_event_pt = -1;  // the telephone-event payload type it announced, or -1
     bool on_hold = false;      // it asked for sendonly/inactive

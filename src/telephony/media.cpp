@@ -16,21 +16,6 @@ constexpr std::uint32_t kLocalSource = 0x6c6f6361;  // the rewriter's key for th
 constexpr std::uint64_t kTimeoutCheckTicks = 50;  // once a second
 constexpr std::uint64_t kGaugeTicks = 12;         // about every 250 ms
 
-// RFC 1918 and RFC 6598 (carrier-grade NAT) IPv4 ranges, and IPv6 unique-local: addresses a phone
-// behind NAT puts in its SDP, which its packets will not come from.
-bool sa_is_private(const sa* addr) {
-    if (sa_af(addr) == AF_INET) {
-        std::uint32_t ip = sa_in(addr);
-        return (ip >> 24) == 10 || (ip >> 20) == 0xAC1 || (ip >> 16) == 0xC0A8 || (ip >> 22) == (0x64400000u >> 22);
-    }
-    if (sa_af(addr) == AF_INET6) {
-        std::uint8_t raw[16];
-        sa_in6(addr, raw);
-        return (raw[0] & 0xFE) == 0xFC;
-    }
-    return false;
-}
-
 }  // namespace
 
 void Callbacks::TickFd(int flags, void* arg) {
@@ -41,11 +26,11 @@ void Callbacks::TickFd(int flags, void* arg) {
     board->OnTick(expirations);
 }
 
-void Callbacks::Rtp(const sa* src, const rtp_header* hdr, mbuf* mb, void* arg) {
-    auto* leg = static_cast<Leg*>(arg);
-    if (leg->state == LegState::kGone || !leg->board) return;
-    if (leg->call == nullptr && leg->follow_up == nullptr) return;  // a spare: nobody was told its port
-    leg->board->OnMedia(*leg, src, hdr, mb);
+void Callbacks::Rtp(Leg& leg, const sa* src, const rtp_header* hdr, mbuf* mb, void* arg) {
+    auto* board = static_cast<Switchboard*>(arg);
+    if (leg.state == LegState::kGone) return;
+    if (leg.call == nullptr && leg.follow_up == nullptr) return;
+    board->OnMedia(leg, src, hdr, mb);
 }
 
 // The media clock: a periodic timerfd of its own, not a libre timer. It was moved here when libre 1.1.0's
@@ -77,7 +62,9 @@ void Switchboard::OnTick(std::uint64_t expirations) {
     // The gauges for /metrics, four times a second: a full snapshot costs O(counsellors),
     // too much to take after every event at a busy hour.
     if (ticks_ % kGaugeTicks == 0) RefreshGauges();
-    RefillSpareLegs();
+    media_.Flush();  // the frames just played
+    counters_.rtp_ignored += media_.Ignored() - ignored_seen_;
+    ignored_seen_ = media_.Ignored();
 }
 
 void Switchboard::PlayFrames(std::uint64_t now_ms) {
@@ -116,26 +103,9 @@ void Switchboard::PlayFrames(std::uint64_t now_ms) {
 }
 
 void Switchboard::OnMedia(Leg& leg, const sa* src, const rtp_header* hdr, mbuf* mb) {
-    // Symmetric RTP: the first packet fixes where this leg's media comes from and
-    // goes to (a phone behind NAT sends from its public address); after that,
-    // packets from anywhere else are ignored.
-    if (!leg.latched) {
-        // Latch only onto the address the SDP gave, or (a phone behind NAT, whose SDP carries its
-        // private address) onto the first packet when that address is a private one. Anyone else
-        // sending to a fresh port first is ignored, so they cannot take the leg over.
-        bool same_host = leg.have_remote && sa_cmp(&leg.remote, src, SA_ADDR);
-        bool behind_nat = leg.have_remote && sa_is_private(&leg.remote);
-        if (leg.have_remote && !same_host && !behind_nat) {
-            ++counters_.rtp_ignored;
-            return;
-        }
-        leg.latched = true;
-        sa_cpy(&leg.remote, src);
-        leg.have_remote = true;
-    } else if (!sa_cmp(&leg.remote, src, SA_ALL)) {
-        ++counters_.rtp_ignored;
-        return;
-    }
+    // MediaPorts has already decided the packet is this leg's: from the address it expects, or the
+    // first packet of a leg latching on (symmetric RTP). Nothing from anyone else reaches here.
+    (void)src;
     auto before_lost = leg.in.lost();
     leg.in.Seen(hdr->seq);
     auto lost_now = leg.in.lost();
@@ -172,7 +142,7 @@ void Switchboard::OnMedia(Leg& leg, const sa* src, const rtp_header* hdr, mbuf* 
 
 void Switchboard::SendAudio(Leg& leg, const media::RtpIn& in, const std::uint8_t* payload, size_t n,
                             media::Codec from) {
-    if (!leg.have_remote || !leg.rtp || leg.state == LegState::kGone) return;
+    if (!leg.have_remote || leg.media_socket < 0 || leg.state == LegState::kGone) return;
     auto out = leg.out.Next(in, tmr_jiffies());
     if (!out) return;
     if (!scratch_) scratch_ = mbuf_alloc(RTP_HEADER_SIZE + 1500);
@@ -194,8 +164,7 @@ void Switchboard::SendAudio(Leg& leg, const media::RtpIn& in, const std::uint8_t
     } else if (mbuf_write_mem(scratch_, payload, n) != 0) {
         return;
     }
-    scratch_->pos = 0;
-    udp_send(static_cast<struct udp_sock*>(rtp_sock(leg.rtp)), &leg.remote, scratch_);
+    media_.Send(leg, leg.remote, scratch_->buf, scratch_->end);
 }
 
 void Switchboard::CheckMediaTimeouts(std::int64_t now) {

@@ -14,21 +14,18 @@ namespace crisisline::telephony {
 Leg::~Leg() {
     // A terminated or never-established session derefs quietly; the switchboard
     // sends BYE/CANCEL itself before it lets a live leg go.
+    if (ports) ports->Remove(*this);
     mem_deref(sess);
-    mem_deref(rtp);
     mem_deref(sdp);  // owns `audio`
 }
 
-Result<void> OpenMedia(Leg& leg, const TelephonyConfig& config, rtp_recv_h* recv) {
+Result<void> OpenMedia(Leg& leg, const TelephonyConfig& config, std::uint16_t port) {
     sa laddr;
     if (sa_set_str(&laddr, config.rtp_address.c_str(), 0) != 0) {
         return Fail(ErrorCode::kInvalid, "telephony.rtp_address", "is not an IP address");
     }
-    int err = rtp_listen(&leg.rtp, IPPROTO_UDP, &laddr, config.rtp_port_min, config.rtp_port_max, false, recv,
-                         nullptr, &leg);
-    if (err) return Fail(ErrorCode::kUnavailable, "no free RTP port in the configured range");
-    err = sdp_session_alloc(&leg.sdp, &laddr);
-    if (!err) err = sdp_media_add(&leg.audio, leg.sdp, "audio", sa_port(rtp_local(leg.rtp)), "RTP/AVP");
+    int err = sdp_session_alloc(&leg.sdp, &laddr);
+    if (!err) err = sdp_media_add(&leg.audio, leg.sdp, "audio", port, "RTP/AVP");
     if (!err) err = sdp_format_add(nullptr, leg.audio, false, "0", "PCMU", 8000, 1, nullptr, nullptr, nullptr, false, nullptr);
     if (!err) err = sdp_format_add(nullptr, leg.audio, false, "8", "PCMA", 8000, 1, nullptr, nullptr, nullptr, false, nullptr);
     if (!err) {
@@ -41,28 +38,16 @@ Result<void> OpenMedia(Leg& leg, const TelephonyConfig& config, rtp_recv_h* recv
 }
 
 Result<std::unique_ptr<Leg>> Switchboard::TakeLeg(Call* call, LegKind kind) {
-    std::unique_ptr<Leg> leg;
-    if (!spare_legs_.empty()) {
-        leg = std::move(spare_legs_.back());
-        spare_legs_.pop_back();
-    } else {
-        leg = std::make_unique<Leg>(this, nullptr, kind, randombytes_random(),
-                                    static_cast<std::uint16_t>(randombytes_random()), randombytes_random());
-        if (auto opened = OpenMedia(*leg, config_, Callbacks::Rtp); !opened) return tl::unexpected(opened.error());
-    }
-    leg->call = call;
-    leg->kind = kind;
+    auto leg = std::make_unique<Leg>(this, call, kind, randombytes_random(),
+                                     static_cast<std::uint16_t>(randombytes_random()), randombytes_random());
+    auto port = media_.Place(*leg, nullptr);
+    if (auto opened = OpenMedia(*leg, config_, port); !opened) return tl::unexpected(opened.error());
     return leg;
 }
 
-void Switchboard::RefillSpareLegs() {
-    constexpr size_t kSpares = 8;
-    while (spare_legs_.size() < kSpares && !stopping_) {
-        auto leg = std::make_unique<Leg>(this, nullptr, LegKind::kCaller, randombytes_random(),
-                                         static_cast<std::uint16_t>(randombytes_random()), randombytes_random());
-        if (!OpenMedia(*leg, config_, Callbacks::Rtp)) return;  // ports exhausted: try again next tick
-        spare_legs_.push_back(std::move(leg));
-    }
+void PlaceByRemote(Leg& leg) {
+    if (!leg.ports || !leg.have_remote || !leg.audio) return;
+    sdp_media_set_lport(leg.audio, leg.ports->Place(leg, &leg.remote));
 }
 
 bool TakeRemoteSdp(Leg& leg) {
@@ -87,6 +72,7 @@ bool TakeRemoteSdp(Leg& leg) {
     if (!leg.latched) {
         sa_cpy(&leg.remote, raddr);
         leg.have_remote = true;
+        if (leg.ports) leg.ports->Expect(leg);
     }
     return true;
 }

@@ -8,11 +8,13 @@
 // Internal to the switchboard: a leg's RTP socket and SDP. Loop thread only.
 namespace crisisline::telephony {
 
-// Opens the leg's RTP socket on config.rtp_address (a port within the
-// configured range) and its local SDP offering PCMU, PCMA and
-// telephone-event/8000 (payload type 101). `recv` is called for each packet.
-// kUnavailable when no port is free.
-[[nodiscard]] Result<void> OpenMedia(Leg& leg, const TelephonyConfig& config, rtp_recv_h* recv);
+// Builds the leg's local SDP: media on config.rtp_address and `port` (its MediaPorts socket), offering
+// PCMU, PCMA and telephone-event/8000 (payload type 101).
+[[nodiscard]] Result<void> OpenMedia(Leg& leg, const TelephonyConfig& config, std::uint16_t port);
+
+// Before the leg's own SDP goes out in answer to an offer: moves the leg to a socket where no other leg
+// expects packets from the offer's address, and puts that socket's port in its SDP.
+void PlaceByRemote(Leg& leg);
 
 // Reads the remote description just decoded into leg.sdp: the first of PCMU
 // or PCMA the other side listed, its telephone-event payload type, its media

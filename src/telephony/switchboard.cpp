@@ -79,7 +79,6 @@ Switchboard::~Switchboard() {
     graveyard_.clear();
     call_graveyard_.clear();
     follow_up_graveyard_.clear();
-    spare_legs_.clear();
     mem_deref(scratch_);
     mem_deref(lsnr_);
     mem_deref(sock_);
@@ -125,7 +124,14 @@ Result<void> Switchboard::Open() {
         fd_listen(tick_fd_, FD_READ, Callbacks::TickFd, this) != 0) {
         return Fail(ErrorCode::kInternal, "could not start the media clock");
     }
-    spdlog::info("telephony: SIP on udp and tcp {}:{}, media on {}", hp->first, sip_port_, config_.rtp_address);
+    if (auto opened = media_.Open(config_.rtp_address, config_.rtp_port_min, config_.rtp_port_max,
+                                  config_.media_sockets, Callbacks::Rtp, this);
+        !opened) {
+        return tl::unexpected(opened.error());
+    }
+    if (auto listening = media_.Listen(); !listening) return tl::unexpected(listening.error());
+    spdlog::info("telephony: SIP on udp and tcp {}:{}, media on {} ports {}-{} ({} sockets)", hp->first, sip_port_,
+                 config_.rtp_address, media_.Port(0), media_.Port(media_.Count() - 1), media_.Count());
     if (!prompts_->warnings.empty()) {
         // One line, not one per file: a fresh install without rendered prompts is normal in tests.
         spdlog::warn("telephony prompts: {} of {} fall back to generated audio; first: {}", prompts_->warnings.size(),

@@ -20,6 +20,7 @@
 #include "telephony/config.hpp"
 #include "telephony/counters.hpp"
 #include "telephony/digest.hpp"
+#include "telephony/media_ports.hpp"
 #include "telephony/queue_summary.hpp"
 
 struct sip;
@@ -178,12 +179,9 @@ private:
     // whose number of waiting callers changed since the last refresh.
     void RefreshGauges();
 
-    // ---- media sockets ----
-    // A leg with its RTP socket and SDP already open, from the spares when there are any: opening a
-    // socket is the slowest part of ringing a phone, so the media clock keeps a few ready.
-    // kUnavailable when no RTP port is free.
+    // ---- media ----
+    // A new leg placed on one of the RTP sockets, with its SDP.
     Result<std::unique_ptr<Leg>> TakeLeg(Call* call, LegKind kind);
-    void RefillSpareLegs();
 
     // ---- bookkeeping ----
     void Publish(const std::string& type, const Call* call, const std::string& counsellor, nlohmann::json data);
@@ -194,6 +192,8 @@ private:
     TimeMs Now() const { return clock_.Now(); }
 
     TelephonyConfig config_;
+    // Before every container of legs: a leg takes itself off its socket when it is destroyed.
+    MediaPorts media_;
     std::vector<Trunk> trunks_;  // crisisline.toml's, then the console's (from the book)
     std::shared_ptr<const media::PromptSet> prompts_;  // what new calls hear; calls keep the set they began with
     Hooks hooks_;
@@ -208,6 +208,7 @@ private:
     std::optional<TimeMs> router_deadline_;  // when the Router next has something to do
     std::uint16_t sip_port_ = 0;
     mbuf* scratch_ = nullptr;  // one packet being built
+    std::uint64_t ignored_seen_ = 0;  // media_.Ignored() already added to counters_.rtp_ignored
     std::uint64_t ticks_ = 0;
 
     acd::Router router_;
@@ -227,7 +228,6 @@ private:
     std::map<std::string, FollowUpState> follow_ups_;  // by follow-up id
     std::vector<std::unique_ptr<FollowUpCall>> follow_up_graveyard_;
     std::vector<std::unique_ptr<Leg>> graveyard_;
-    std::vector<std::unique_ptr<Leg>> spare_legs_;  // media open, not yet in a call
     std::vector<std::unique_ptr<Call>> call_graveyard_;
     std::vector<std::function<void()>> deferred_;  // Router inputs raised while executing its commands
     bool applying_ = false;

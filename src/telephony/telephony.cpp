@@ -12,7 +12,7 @@ namespace crisisline::telephony {
 
 namespace {
 
-constexpr int kMaxFds = 16384;  // two RTP sockets per bridged call, with room to spare
+constexpr int kMaxFds = 16384;  // SIP over TCP connections, the media sockets, timers, with room to spare
 constexpr int kStopId = 1;
 constexpr int kTaskId = 2;
 
