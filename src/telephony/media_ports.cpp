@@ -254,7 +254,11 @@ void MediaPorts::Receive(size_t index) {
         if (n <= 0) break;
         for (int i = 0; i < n; ++i) {
             sa src;
-            if (sa_set_sa(&src, reinterpret_cast<const sockaddr*>(&inbox_->from[i])) != 0) continue;
+            if ((inbox_->msgs[i].msg_hdr.msg_flags & MSG_TRUNC) ||
+                sa_set_sa(&src, reinterpret_cast<const sockaddr*>(&inbox_->from[i])) != 0) {
+                ++ignored_;  // bigger than any RTP we relay, or from an address family we do not speak
+                continue;
+            }
             mbuf mb{inbox_->data[i].data(), kMaxDatagram, 0, inbox_->msgs[i].msg_len};
             rtp_header hdr{};
             // RTCP (payload types 72-76 as RTP reads them, RFC 5761) and anything not RTP version 2 is not audio.

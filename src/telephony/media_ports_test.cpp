@@ -65,6 +65,13 @@ public:
         to.sin_port = htons(to_port);
         sendto(fd_, packet, sizeof packet, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
     }
+    void SendBytes(std::uint16_t to_port, const std::vector<std::uint8_t>& bytes) const {
+        sockaddr_in to{};
+        to.sin_family = AF_INET;
+        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        to.sin_port = htons(to_port);
+        sendto(fd_, bytes.data(), bytes.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+    }
     // The next datagram within `timeout_ms`, and the port it came from; empty when none.
     std::vector<std::uint8_t> Receive(int timeout_ms, std::uint16_t* from_port = nullptr) const {
         pollfd p{fd_, POLLIN, 0};
@@ -258,6 +265,25 @@ TEST_F(MediaPortsTest, NothingReachesARemovedLegOrRtcp) {
     Pump();
     EXPECT_TRUE(delivered_.empty());
     EXPECT_EQ(ports_->Ignored(), 2u);
+}
+
+TEST_F(MediaPortsTest, OversizedOrMalformedDatagramsAreIgnored) {
+    OpenPorts(1);
+    Peer phone;
+    auto addr = phone.Address();
+    auto leg = NewLeg(&addr);
+    auto port = PortOf(*leg);
+    std::vector<std::uint8_t> jumbo(3000, 0x80);  // RTP-looking, but longer than any packet we relay
+    phone.SendBytes(port, jumbo);
+    phone.SendBytes(port, {0x80, 0x00, 0x01});     // shorter than an RTP header
+    phone.SendBytes(port, std::vector<std::uint8_t>(172, 0x40));  // RTP version 1
+    Pump();
+    EXPECT_TRUE(delivered_.empty());
+    EXPECT_EQ(ports_->Ignored(), 3u);
+    phone.SendRtp(port, 5, 0x42);  // and the leg still hears its phone
+    Pump();
+    ASSERT_EQ(delivered_.size(), 1u);
+    EXPECT_EQ(delivered_[0].first_payload_byte, 0x42);
 }
 
 }  // namespace
