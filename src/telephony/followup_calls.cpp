@@ -68,7 +68,7 @@ Result<void> Switchboard::CallBack(const std::string& follow_up_id, const std::s
     call->number = number;
     const auto& line = lines_[line_id];
     call->phone = Dial(binding->second.contact_uri, "Follow-up call (" + line.name + ")",
-                       LineUri(line), LegKind::kFollowUpPhone, nullptr);
+                       LineUri(line), LegKind::kFollowUpPhone, nullptr, binding->second.behind_nat);
     if (!call->phone) return Fail(ErrorCode::kUnavailable, "could not ring your phone");
     call->phone->follow_up = call.get();
     // No inbound call may ring them while they call back; they return to available afterwards.

@@ -157,7 +157,8 @@ void Switchboard::OnInvite(const sip_msg* msg) {
         sip_treply(nullptr, sip_, msg, 488, "Not Acceptable Here");
         return;
     }
-    if (!late_offer) PlaceByRemote(leg);  // a socket where no other call's media comes from that address
+    // A socket where no other call's media comes from that address; one of its own when behind NAT.
+    if (!late_offer) PlaceByRemote(leg, BehindNat(leg.remote, msg->src));
     mbuf* answer = nullptr;
     if (sdp_encode(&answer, leg.sdp, late_offer) != 0) {
         sip_treply(nullptr, sip_, msg, 500, "Server Internal Error");

@@ -8,6 +8,7 @@
 #include "telephony/callbacks.hpp"
 
 #include <sodium.h>
+#include <spdlog/spdlog.h>
 
 namespace crisisline::telephony {
 
@@ -37,17 +38,21 @@ Result<void> OpenMedia(Leg& leg, const TelephonyConfig& config, std::uint16_t po
     return {};
 }
 
-Result<std::unique_ptr<Leg>> Switchboard::TakeLeg(Call* call, LegKind kind) {
+Result<std::unique_ptr<Leg>> Switchboard::TakeLeg(Call* call, LegKind kind, bool alone) {
     auto leg = std::make_unique<Leg>(this, call, kind, randombytes_random(),
                                      static_cast<std::uint16_t>(randombytes_random()), randombytes_random());
-    auto port = media_.Place(*leg, nullptr);
+    auto port = media_.Place(*leg, nullptr, alone);
     if (auto opened = OpenMedia(*leg, config_, port); !opened) return tl::unexpected(opened.error());
     return leg;
 }
 
-void PlaceByRemote(Leg& leg) {
+bool BehindNat(const sa& sdp_address, const sa& signalled_from) {
+    return IsPrivateAddress(sdp_address) && !sa_cmp(&sdp_address, &signalled_from, SA_ADDR);
+}
+
+void PlaceByRemote(Leg& leg, bool alone) {
     if (!leg.ports || !leg.have_remote || !leg.audio) return;
-    sdp_media_set_lport(leg.audio, leg.ports->Place(leg, &leg.remote));
+    sdp_media_set_lport(leg.audio, leg.ports->Place(leg, &leg.remote, alone));
 }
 
 bool TakeRemoteSdp(Leg& leg) {
@@ -72,7 +77,9 @@ bool TakeRemoteSdp(Leg& leg) {
     if (!leg.latched) {
         sa_cpy(&leg.remote, raddr);
         leg.have_remote = true;
-        if (leg.ports) leg.ports->Expect(leg);
+        if (leg.ports && !leg.ports->Expect(leg)) {
+            spdlog::warn("telephony: two calls' media come from one address on one RTP port; the later one is not heard");
+        }
     }
     return true;
 }

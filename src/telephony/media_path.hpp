@@ -5,7 +5,7 @@
 #include "telephony/leg.hpp"
 #include "media/detail/re.hpp"
 
-// Internal to the switchboard: a leg's RTP socket and SDP. Loop thread only.
+// Internal to the switchboard: a leg's SDP and where its media goes. Loop thread only.
 namespace crisisline::telephony {
 
 // Builds the leg's local SDP: media on config.rtp_address and `port` (its MediaPorts socket), offering
@@ -13,8 +13,13 @@ namespace crisisline::telephony {
 [[nodiscard]] Result<void> OpenMedia(Leg& leg, const TelephonyConfig& config, std::uint16_t port);
 
 // Before the leg's own SDP goes out in answer to an offer: moves the leg to a socket where no other leg
-// expects packets from the offer's address, and puts that socket's port in its SDP.
-void PlaceByRemote(Leg& leg);
+// expects packets from the offer's address (or, `alone`, to a socket of its own: a leg behind NAT), and puts
+// that socket's port in its SDP.
+void PlaceByRemote(Leg& leg, bool alone);
+
+// Whether an SDP address looks like a leg behind NAT: a private address other than the host its signalling
+// came from (`signalled_from`), so its packets will come from somewhere else.
+bool BehindNat(const sa& sdp_address, const sa& signalled_from);
 
 // Reads the remote description just decoded into leg.sdp: the first of PCMU
 // or PCMA the other side listed, its telephone-event payload type, its media

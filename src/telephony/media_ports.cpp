@@ -85,45 +85,70 @@ MediaPorts::Key MediaPorts::KeyOf(const sa& address) {
 
 MediaPorts::~MediaPorts() {
     for (auto& s : sockets_) {
-        if (s.fd >= 0) {
-            fd_close(s.fd);
-            close(s.fd);
-        }
-        delete s.outbox;
+        if (s) CloseSocket(*s);
     }
     delete inbox_;
 }
 
+void MediaPorts::CloseSocket(Socket& s) {
+    if (s.fd >= 0) {
+        if (listening_) fd_close(s.fd);
+        close(s.fd);
+        s.fd = -1;
+    }
+    delete s.outbox;
+    s.outbox = nullptr;
+}
+
+size_t MediaPorts::OpenSockets() const {
+    size_t n = 0;
+    for (const auto& s : sockets_) n += (s && s->fd >= 0) ? 1 : 0;
+    return n;
+}
+
+Result<int> MediaPorts::Bind(std::uint16_t port) {
+    int fd = socket(sa_af(&local_), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+    if (fd < 0) return Fail(ErrorCode::kUnavailable, std::string("cannot open an RTP socket: ") + strerror(errno));
+    sa at = local_;
+    sa_set_port(&at, port);
+    if (bind(fd, &at.u.sa, at.len) != 0) {
+        close(fd);
+        return Fail(ErrorCode::kUnavailable, "port in use");
+    }
+    SetBuffer(fd, SO_RCVBUF, SO_RCVBUFFORCE, kSocketBuffer);
+    SetBuffer(fd, SO_SNDBUF, SO_SNDBUFFORCE, kSocketBuffer);
+    return fd;
+}
+
 Result<void> MediaPorts::Open(const std::string& address, std::uint16_t port_min, std::uint16_t port_max,
                               size_t count, Deliver deliver, void* arg) {
-    sa local;
-    if (sa_set_str(&local, address.c_str(), 0) != 0) {
+    if (sa_set_str(&local_, address.c_str(), 0) != 0) {
         return Fail(ErrorCode::kInvalid, "telephony.rtp_address", "is not an IP address");
     }
     deliver_ = deliver;
     arg_ = arg;
+    port_min_ = port_min;
+    port_max_ = port_max;
     unsigned first = port_min + (port_min % 2);
-    for (unsigned port = first; port + 1 <= port_max && sockets_.size() < count; port += 2) {
-        int fd = socket(sa_af(&local), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
-        if (fd < 0) return Fail(ErrorCode::kUnavailable, std::string("cannot open an RTP socket: ") + strerror(errno));
-        sa_set_port(&local, static_cast<std::uint16_t>(port));
-        if (bind(fd, &local.u.sa, local.len) != 0) {
-            close(fd);
-            continue;  // in use: the next even port
-        }
-        SetBuffer(fd, SO_RCVBUF, SO_RCVBUFFORCE, kSocketBuffer);
-        SetBuffer(fd, SO_SNDBUF, SO_SNDBUFFORCE, kSocketBuffer);
-        Socket s;
-        s.fd = fd;
-        s.port = static_cast<std::uint16_t>(port);
-        s.outbox = new Outbox();
+    unsigned port = first;
+    for (; port + 1 <= port_max && sockets_.size() < count; port += 2) {
+        auto fd = Bind(static_cast<std::uint16_t>(port));
+        if (!fd) continue;  // in use: the next even port
+        auto s = std::make_unique<Socket>();
+        s->owner = this;
+        s->index = sockets_.size();
+        s->fd = *fd;
+        s->port = static_cast<std::uint16_t>(port);
+        s->outbox = new Outbox();
         sockets_.push_back(std::move(s));
     }
-    if (sockets_.size() < count) {
-        return Fail(ErrorCode::kUnavailable, "only " + std::to_string(sockets_.size()) + " of " +
-                                                 std::to_string(count) + " RTP ports free in telephony.rtp_ports [" +
+    shared_ = sockets_.size();
+    if (shared_ < count) {
+        return Fail(ErrorCode::kUnavailable, "only " + std::to_string(shared_) + " of " + std::to_string(count) +
+                                                 " RTP ports free in telephony.rtp_ports [" +
                                                  std::to_string(port_min) + ", " + std::to_string(port_max) + "]");
     }
+    next_alone_ = port_max;  // OpenAlone starts from the top
     inbox_ = new Inbox();
     for (size_t i = 0; i < kBatch; ++i) {
         inbox_->iov[i] = {inbox_->data[i].data(), kMaxDatagram};
@@ -136,114 +161,148 @@ Result<void> MediaPorts::Open(const std::string& address, std::uint16_t port_min
 }
 
 Result<void> MediaPorts::Listen() {
-    handles_.clear();
-    handles_.reserve(sockets_.size());
-    for (size_t i = 0; i < sockets_.size(); ++i) handles_.emplace_back(this, i);
-    for (size_t i = 0; i < sockets_.size(); ++i) {
-        if (fd_listen(sockets_[i].fd, FD_READ, Readable, &handles_[i]) != 0) {
+    for (auto& s : sockets_) {
+        if (s && s->fd >= 0 && fd_listen(s->fd, FD_READ, Readable, s.get()) != 0) {
             return Fail(ErrorCode::kInternal, "could not listen on the RTP sockets");
         }
     }
+    listening_ = true;
     return {};
 }
 
 void MediaPorts::Readable(int flags, void* arg) {
-    auto* handle = static_cast<std::pair<MediaPorts*, size_t>*>(arg);
-    if (flags & FD_READ) handle->first->Receive(handle->second);
+    auto* s = static_cast<Socket*>(arg);
+    if (flags & FD_READ) s->owner->Receive(s->index);
 }
 
-std::uint16_t MediaPorts::Place(Leg& leg, const sa* remote) {
+size_t MediaPorts::OpenAlone() {
+    // Even ports from the top of the range down to just above the shared ones; each search resumes below the
+    // port last handed out, so ports in use are not tried again and again.
+    unsigned lowest = shared_ ? sockets_[shared_ - 1]->port + 2u : port_min_ + (port_min_ % 2u);
+    unsigned highest = port_max_ - 1u;
+    if (highest % 2) --highest;
+    if (lowest > highest) return sockets_.size();
+    unsigned port = (next_alone_ >= lowest && next_alone_ <= highest) ? next_alone_ : highest;
+    for (unsigned tries = 0, count = (highest - lowest) / 2 + 1; tries < count; ++tries) {
+        unsigned candidate = port;
+        port = port == lowest ? highest : port - 2;
+        auto fd = Bind(static_cast<std::uint16_t>(candidate));
+        if (!fd) continue;
+        next_alone_ = static_cast<std::uint16_t>(port);
+        size_t slot = shared_;
+        while (slot < sockets_.size() && sockets_[slot]->fd >= 0) ++slot;
+        if (slot == sockets_.size()) sockets_.push_back(std::make_unique<Socket>());
+        Socket& s = *sockets_[slot];
+        s = Socket{};
+        s.owner = this;
+        s.index = slot;
+        s.fd = *fd;
+        s.port = static_cast<std::uint16_t>(candidate);
+        s.shared = false;
+        s.outbox = new Outbox();
+        if (listening_ && fd_listen(s.fd, FD_READ, Readable, &s) != 0) {
+            close(s.fd);
+            s.fd = -1;
+            delete s.outbox;
+            s.outbox = nullptr;
+            return sockets_.size();
+        }
+        return slot;
+    }
+    return sockets_.size();
+}
+
+std::uint16_t MediaPorts::Place(Leg& leg, const sa* remote, bool alone) {
     Remove(leg);
-    size_t best = 0;
-    size_t best_load = std::numeric_limits<size_t>::max();
-    bool best_free = false;
-    Key key = remote ? KeyOf(*remote) : Key{};
-    for (size_t i = 0; i < sockets_.size(); ++i) {
-        bool free = !remote || sockets_[i].legs.find(key) == sockets_[i].legs.end();
-        size_t load = sockets_[i].placed;
-        if ((free && !best_free) || (free == best_free && load < best_load)) {
-            best = i;
-            best_load = load;
-            best_free = free;
+    size_t chosen = sockets_.size();
+    if (alone) {
+        chosen = OpenAlone();
+        if (chosen == sockets_.size()) {
+            spdlog::warn("telephony: no free RTP port for a leg behind NAT; it shares a media socket instead");
         }
     }
-    Socket& s = sockets_[best];
+    if (chosen == sockets_.size()) {
+        size_t best_load = std::numeric_limits<size_t>::max();
+        bool best_free = false;
+        Key key = remote ? KeyOf(*remote) : Key{};
+        for (size_t i = 0; i < shared_; ++i) {
+            bool free = !remote || sockets_[i]->legs.find(key) == sockets_[i]->legs.end();
+            size_t load = sockets_[i]->placed;
+            if (chosen == sockets_.size() || (free && !best_free) || (free == best_free && load < best_load)) {
+                chosen = i;
+                best_load = load;
+                best_free = free;
+            }
+        }
+    }
+    Socket& s = *sockets_[chosen];
     leg.ports = this;
-    leg.media_socket = static_cast<int>(best);
+    leg.media_socket = static_cast<int>(chosen);
     ++s.placed;
-    if (!leg.latched) s.unlatched.push_back(&leg);
+    if (!s.shared) s.alone = &leg;
     if (leg.have_remote) Expect(leg);
     return s.port;
 }
 
-void MediaPorts::Expect(Leg& leg) {
-    if (leg.ports != this || leg.media_socket < 0) return;
+bool MediaPorts::Expect(Leg& leg) {
+    if (leg.ports != this || leg.media_socket < 0) return false;
     Unexpect(leg);
-    if (!leg.have_remote) return;
+    if (!leg.have_remote) return false;
+    Socket& s = *sockets_[static_cast<size_t>(leg.media_socket)];
     leg.expected = leg.remote;
+    if (!s.shared) {
+        leg.expecting = true;
+        return true;
+    }
+    auto [it, inserted] = s.legs.emplace(KeyOf(leg.remote), &leg);
+    if (!inserted && it->second != &leg) return false;
     leg.expecting = true;
-    sockets_[static_cast<size_t>(leg.media_socket)].legs.emplace(KeyOf(leg.remote), &leg);
+    return true;
 }
 
 void MediaPorts::Unexpect(Leg& leg) {
     if (!leg.expecting) return;
-    auto& legs = sockets_[static_cast<size_t>(leg.media_socket)].legs;
-    auto [b, e] = legs.equal_range(KeyOf(leg.expected));
-    for (auto it = b; it != e; ++it) {
-        if (it->second == &leg) {
-            legs.erase(it);
-            break;
-        }
-    }
     leg.expecting = false;
+    Socket& s = *sockets_[static_cast<size_t>(leg.media_socket)];
+    if (!s.shared) return;
+    auto it = s.legs.find(KeyOf(leg.expected));
+    if (it != s.legs.end() && it->second == &leg) s.legs.erase(it);
 }
 
 void MediaPorts::Remove(Leg& leg) {
     if (leg.ports != this || leg.media_socket < 0) return;
     Unexpect(leg);
-    Socket& s = sockets_[static_cast<size_t>(leg.media_socket)];
-    auto it = std::find(s.unlatched.begin(), s.unlatched.end(), &leg);
-    if (it != s.unlatched.end()) {
-        *it = s.unlatched.back();
-        s.unlatched.pop_back();
-    }
+    Socket& s = *sockets_[static_cast<size_t>(leg.media_socket)];
     --s.placed;
     leg.media_socket = -1;
+    if (!s.shared) {
+        s.alone = nullptr;
+        CloseSocket(s);  // the slot is reused by the next leg alone
+    }
 }
 
-Leg* MediaPorts::Owner(Socket& s, const sa& src, const rtp_header& hdr) {
-    auto [b, e] = s.legs.equal_range(KeyOf(src));
-    if (b != e) {
-        if (std::next(b) == e) return b->second;
-        Leg* fresh = nullptr;
-        size_t fresh_count = 0;
-        for (auto it = b; it != e; ++it) {
-            Leg* leg = it->second;
-            if (leg->latched && leg->rx_ssrc == hdr.ssrc) return leg;
-            if (!leg->latched) {
-                fresh = leg;
-                ++fresh_count;
-            }
-        }
-        return fresh_count == 1 ? fresh : nullptr;
+Leg* MediaPorts::Owner(Socket& s, const sa& src) {
+    if (s.shared) {
+        auto it = s.legs.find(KeyOf(src));
+        return it == s.legs.end() ? nullptr : it->second;
     }
-    // Nobody expects this source: the one leg here that may latch onto it.
-    Leg* candidate = nullptr;
-    for (Leg* leg : s.unlatched) {
-        if (!leg->have_remote) continue;
-        if (sa_cmp(&leg->remote, &src, SA_ADDR) || IsPrivateAddress(leg->remote)) {
-            if (candidate) return nullptr;  // two could: neither does
-            candidate = leg;
-        }
-    }
-    if (!candidate) return nullptr;
-    sa_cpy(&candidate->remote, &src);
-    Expect(*candidate);
-    return candidate;
+    Leg* leg = s.alone;
+    if (!leg || !leg->have_remote) return nullptr;
+    if (sa_cmp(&leg->remote, &src, SA_ALL)) return leg;
+    if (leg->latched) return nullptr;
+    // Symmetric RTP behind NAT: the first packet from the SDP's host, or from anywhere when the SDP names a
+    // private address, fixes where this leg's media comes from and goes to.
+    if (!sa_cmp(&leg->remote, &src, SA_ADDR) && !IsPrivateAddress(leg->remote)) return nullptr;
+    sa_cpy(&leg->remote, &src);
+    leg->expected = src;
+    leg->latched = true;
+    return leg;
 }
 
 void MediaPorts::Receive(size_t index) {
-    Socket& s = sockets_[index];
+    if (index >= sockets_.size()) return;
+    Socket& s = *sockets_[index];
+    if (s.fd < 0) return;
     for (size_t round = 0; round < kReadBudget; ++round) {
         for (size_t i = 0; i < kBatch; ++i) {
             auto& h = inbox_->msgs[i].msg_hdr;
@@ -266,30 +325,24 @@ void MediaPorts::Receive(size_t index) {
                 ++ignored_;
                 continue;
             }
-            Leg* leg = Owner(s, src, hdr);
+            Leg* leg = Owner(s, src);
             if (!leg) {
                 ++ignored_;
                 continue;
             }
-            if (!leg->latched) {
-                leg->latched = true;
-                auto it = std::find(s.unlatched.begin(), s.unlatched.end(), leg);
-                if (it != s.unlatched.end()) {
-                    *it = s.unlatched.back();
-                    s.unlatched.pop_back();
-                }
-            }
             leg->rx_ssrc = hdr.ssrc;
             deliver_(*leg, &src, &hdr, &mb, arg_);
+            if (s.fd < 0) break;  // its one leg went, and its socket with it
         }
-        if (static_cast<size_t>(n) < kBatch) break;
+        if (s.fd < 0 || static_cast<size_t>(n) < kBatch) break;
     }
     Flush();
 }
 
 void MediaPorts::Send(const Leg& leg, const sa& to, const std::uint8_t* data, size_t n) {
     if (leg.ports != this || leg.media_socket < 0 || n > kMaxDatagram) return;
-    Socket& s = sockets_[static_cast<size_t>(leg.media_socket)];
+    Socket& s = *sockets_[static_cast<size_t>(leg.media_socket)];
+    if (!s.outbox) return;
     Outbox& o = *s.outbox;
     size_t i = o.queued++;
     std::memcpy(o.data[i].data(), data, n);
@@ -324,7 +377,7 @@ void MediaPorts::FlushSocket(Socket& s) {
 
 void MediaPorts::Flush() {
     for (auto& s : sockets_) {
-        if (s.outbox->queued) FlushSocket(s);
+        if (s->outbox && s->outbox->queued) FlushSocket(*s);
     }
 }
 

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <memory>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -23,14 +24,16 @@ struct Leg;
 // sent with sendmmsg, a batch per system call: a socket per leg costs two system calls and an epoll wake-up
 // for every relayed packet, which is what held one core to about 650 bridged calls.
 //
-// Which leg a packet from `src` on a socket belongs to:
-//   1. The legs expecting `src` there: the address their SDP gave, or the one they latched onto. One such
-//      leg: it. Several (two calls from one remote address placed on one socket, which Place avoids when it
-//      knows the address): the one whose SSRC matches; a new SSRC goes to the only one that has not yet
-//      received anything, and otherwise the packet is ignored. Audio never crosses between calls.
-//   2. Nobody expects `src`: symmetric RTP. The one leg on the socket that has not yet received a packet and
-//      whose SDP names the same host, or a private address (a phone behind NAT), latches onto `src`. None,
-//      or more than one: ignored.
+// Which leg a packet belongs to:
+//   - On a shared socket: the leg expecting exactly that source address (IP and port), the one its SDP gave;
+//     nothing else. A packet from any other address is ignored, even from the same host: endpoints sharing a
+//     host (a carrier's gateway, a test rig) and phones that start sending before their answer arrives would
+//     otherwise be taken for another call's, and audio must never cross between calls. One address is
+//     expected by at most one leg per socket (Place keeps calls from one address on different sockets).
+//   - A leg behind NAT (its SDP names a private address its packets will not come from) is placed alone on a
+//     socket of its own, opened for it from the top of telephony.rtp_ports: there the first packet from the
+//     SDP's host, or from anywhere when the SDP address is private, fixes where its media comes from and goes
+//     to (symmetric RTP, `latched`); after that only that address is heard.
 // Legs without a remote address (no SDP answer yet) receive nothing.
 class MediaPorts {
 public:
@@ -43,23 +46,29 @@ public:
     MediaPorts(const MediaPorts&) = delete;
     MediaPorts& operator=(const MediaPorts&) = delete;
 
-    // Binds `count` UDP sockets on `address`, the first free even ports in [port_min, port_max] (odd ports
-    // stay closed: RTCP goes to the RTP port + 1). kInvalid when `address` is not an IP address;
+    // Binds `count` shared UDP sockets on `address`, the first free even ports in [port_min, port_max] (odd
+    // ports stay closed: RTCP goes to the RTP port + 1). kInvalid when `address` is not an IP address;
     // kUnavailable when fewer than `count` ports are free.
     [[nodiscard]] Result<void> Open(const std::string& address, std::uint16_t port_min, std::uint16_t port_max,
                                     size_t count, Deliver deliver, void* arg);
-    // Has the libre loop call Receive when a socket is readable.
+    // Has the libre loop call Receive when a socket is readable (sockets opened later for a leg alone are
+    // listened to as they open).
     [[nodiscard]] Result<void> Listen();
 
-    size_t Count() const { return sockets_.size(); }
-    std::uint16_t Port(size_t socket) const { return sockets_[socket].port; }
+    size_t Count() const { return shared_; }  // shared sockets
+    std::uint16_t Port(size_t socket) const { return sockets_[socket]->port; }
 
-    // Puts `leg` on a socket (moving it if it was on one) and returns that socket's port for its SDP: the
-    // socket with fewest legs among those where `remote`, when given, is not yet another leg's source.
-    std::uint16_t Place(Leg& leg, const sa* remote);
-    // leg.remote has changed (its SDP was decoded): packets from there are now the leg's.
-    void Expect(Leg& leg);
-    // Takes the leg off its socket; nothing more is delivered to it. Safe to call on a leg never placed.
+    // Puts `leg` on a socket (taking it off the one it was on) and returns that socket's port for its SDP.
+    // `alone`: a socket of its own (a leg behind NAT; falls back to a shared one, with a log line, when no
+    // port is free). Otherwise the shared socket with fewest legs among those where `remote`, when given, is
+    // not yet another leg's source.
+    std::uint16_t Place(Leg& leg, const sa* remote, bool alone = false);
+    // leg.remote has changed (its SDP was decoded): packets from there are now the leg's. false when another
+    // leg on the same shared socket already expects that address (the leg then hears nothing: the two could
+    // not be told apart).
+    bool Expect(Leg& leg);
+    // Takes the leg off its socket (closing a socket of its own); nothing more is delivered to it. Safe to
+    // call on a leg never placed.
     void Remove(Leg& leg);
 
     // Queues a packet from the leg's socket to `to`. Sent by Flush, or at once when the batch is full.
@@ -73,7 +82,8 @@ public:
 
     std::uint64_t Ignored() const { return ignored_; }       // packets nobody was expecting
     std::uint64_t SendErrors() const { return send_errors_; }  // packets the kernel would not take
-    size_t LegsOn(size_t socket) const { return sockets_[socket].placed; }
+    size_t LegsOn(size_t socket) const { return sockets_[socket]->placed; }
+    size_t OpenSockets() const;  // shared and alone, for tests and diagnostics
 
 private:
     struct Key {
@@ -88,21 +98,31 @@ private:
 
     struct Outbox;
     struct Socket {
+        MediaPorts* owner = nullptr;
+        size_t index = 0;
         int fd = -1;
         std::uint16_t port = 0;
+        bool shared = true;
         size_t placed = 0;
-        std::unordered_multimap<Key, Leg*, KeyHash> legs;  // by the source they expect
-        std::vector<Leg*> unlatched;                       // placed, no packet received yet
+        std::unordered_map<Key, Leg*, KeyHash> legs;  // shared: by the source they expect
+        Leg* alone = nullptr;                         // not shared: its one leg
         Outbox* outbox = nullptr;
     };
 
-    Leg* Owner(Socket& s, const sa& src, const rtp_header& hdr);
+    Result<int> Bind(std::uint16_t port);
+    size_t OpenAlone();  // a new socket for one leg, or sockets_.size() when none could be opened
+    void CloseSocket(Socket& s);
+    Leg* Owner(Socket& s, const sa& src);
     void Unexpect(Leg& leg);
     void FlushSocket(Socket& s);
     static void Readable(int flags, void* arg);
 
-    std::vector<Socket> sockets_;
-    std::vector<std::pair<MediaPorts*, size_t>> handles_;  // (this, socket) for the fd handlers
+    std::vector<std::unique_ptr<Socket>> sockets_;  // the shared ones first; then sockets for legs alone
+    size_t shared_ = 0;
+    bool listening_ = false;
+    sa local_{};
+    std::uint16_t port_min_ = 0, port_max_ = 0;
+    std::uint16_t next_alone_ = 0;  // where the search for a free port for a leg alone resumes (downwards)
     Deliver deliver_ = nullptr;
     void* arg_ = nullptr;
     std::uint64_t ignored_ = 0;

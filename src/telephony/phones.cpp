@@ -56,6 +56,7 @@ void Switchboard::OnRegister(const sip_msg* msg) {
     if (const sip_hdr* h = sip_msg_hdr(msg, SIP_HDR_EXPIRES)) expires = pl_u32(&h->val);
     const sip_hdr* contact_hdr = sip_msg_hdr(msg, SIP_HDR_CONTACT);
     std::string contact_uri;
+    bool behind_nat = false;
     if (contact_hdr) {
         if (pl_strcmp(&contact_hdr->val, "*") == 0) {
             expires = 0;
@@ -66,6 +67,8 @@ void Switchboard::OnRegister(const sip_msg* msg) {
                 return;
             }
             contact_uri = PlText(addr.auri);
+            sa contact_host;
+            behind_nat = sa_set(&contact_host, &addr.uri.host, 0) == 0 && BehindNat(contact_host, msg->src);
             pl value;
             if (msg_param_decode(&addr.params, "expires", &value) == 0) expires = pl_u32(&value);
         }
@@ -77,7 +80,7 @@ void Switchboard::OnRegister(const sip_msg* msg) {
     } else if (expires == 0) {
         Unbind(username, "unregistered");
     } else {
-        bindings_[username] = Binding{contact_uri, counsellor, now + expires * kSecondMs};
+        bindings_[username] = Binding{contact_uri, counsellor, now + expires * kSecondMs, behind_nat};
         if (!was_registered) {
             spdlog::info("telephony: phone of {} registered", counsellor);
             Publish("phone.registered", nullptr, counsellor, {});
@@ -125,8 +128,8 @@ void Switchboard::ExpireRegistrations() {
 // ---- ringing ----
 
 std::unique_ptr<Leg> Switchboard::Dial(const std::string& uri, const std::string& from_name,
-                                       const std::string& from_uri, LegKind kind, Call* call) {
-    auto taken = TakeLeg(call, kind);
+                                       const std::string& from_uri, LegKind kind, Call* call, bool behind_nat) {
+    auto taken = TakeLeg(call, kind, behind_nat);
     if (!taken) return nullptr;
     auto leg = std::move(*taken);
     mbuf* offer = nullptr;
@@ -167,7 +170,8 @@ void Switchboard::Ring(Call& call, const std::string& counsellor) {
     const auto& line = lines_[call.record.line_id];
     // What the phone shows: the line and the language, never the caller's number.
     std::string from_name = line.name + (call.language == acd::Language::kWelsh ? " (Cymraeg)" : "");
-    auto leg = Dial(binding->second.contact_uri, from_name, LineUri(line), LegKind::kPhone, &call);
+    auto leg = Dial(binding->second.contact_uri, from_name, LineUri(line), LegKind::kPhone, &call,
+                    binding->second.behind_nat);
     if (!leg) return fail("no media port, or the INVITE could not be sent");
     leg->counsellor = counsellor;
     if (hooks_.routing_latency && routing_event_at_ != std::chrono::steady_clock::time_point{}) {

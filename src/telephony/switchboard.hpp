@@ -120,6 +120,7 @@ private:
         std::string contact_uri;
         std::string counsellor;
         std::int64_t expires_ms = 0;
+        bool behind_nat = false;  // its Contact names a private address other than where the REGISTER came from
     };
     struct Account {
         records::PhoneCounsellor counsellor;
@@ -162,8 +163,9 @@ private:
     void FinishFollowUp(FollowUpCall& call, const std::string& outcome);
     // INVITEs `uri` with an SDP offer on a fresh leg (ringing); null when no media port is free or the
     // request cannot be sent. `call` is null for follow-up legs.
+    // `behind_nat`: the leg gets a media socket of its own, where symmetric RTP can latch (MediaPorts).
     std::unique_ptr<Leg> Dial(const std::string& uri, const std::string& from_name, const std::string& from_uri,
-                              LegKind kind, Call* call);
+                              LegKind kind, Call* call, bool behind_nat = false);
     // The line's own number as a SIP URI: the caller ID of everything the server dials.
     std::string LineUri(const records::PhoneLine& line) const;
     const Trunk* OutboundTrunk() const;  // the first trunk with `outbound`, or null
@@ -180,8 +182,9 @@ private:
     void RefreshGauges();
 
     // ---- media ----
-    // A new leg placed on one of the RTP sockets, with its SDP.
-    Result<std::unique_ptr<Leg>> TakeLeg(Call* call, LegKind kind);
+    // A new leg placed on one of the shared RTP sockets (or, `alone`, on one of its own: a phone behind NAT),
+    // with its SDP.
+    Result<std::unique_ptr<Leg>> TakeLeg(Call* call, LegKind kind, bool alone = false);
 
     // ---- bookkeeping ----
     void Publish(const std::string& type, const Call* call, const std::string& counsellor, nlohmann::json data);

@@ -204,3 +204,40 @@ class CallsTest(siptest.SipTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+@siptest.require_sipp
+class OneMediaSocketTest(siptest.SipTestCase):
+    """Every leg on one shared media socket (media_sockets = 1): two calls at once are told apart by the source
+    address of their packets alone, and neither hears the other's counsellor."""
+    routing = {"wrap_up_s": 0, "ring_timeout_s": 10}
+    telephony = {"media_sockets": 1}
+
+    def test_two_calls_on_one_socket_each_hear_only_their_own_counsellor(self):
+        phone_fills = {"demo.counsellor": PHONE_FILL, "demo.welsh": 0x66}
+        caller_fills = (CALLER_FILL, 0x3B)
+        phones = {}
+        for user, fill in phone_fills.items():
+            phones[user] = self.phone(user, pt=PCMU, fill=fill, send_seconds=30, ring_ms=300)
+            self.srv.wait_registered(user)
+            self.srv.wait_counsellor(user, lambda c: c["state"] == "available")
+        calls = [self.caller(digit="2", talk_ms=5000, pt=PCMU, fill=fill) for fill in caller_fills]
+        for call, fill in zip(calls, caller_fills):
+            self.ok(call.wait(), f"caller {fill:#x}")
+        for user, phone in phones.items():
+            self.ok(phone.wait(20), user)
+        talked_to = {}
+        for call, fill in zip(calls, caller_fills):
+            heard = {user: call.rtp.received_fill(f) for user, f in phone_fills.items()}
+            counsellors = [user for user, n in heard.items() if n > 30]
+            self.assertEqual(len(counsellors), 1, f"caller {fill:#x} heard {heard}: {call.rtp.stats()}; phones "
+                             f"{ {u: p.rtp.stats() for u, p in phones.items()} }\n--- server log\n{self.srv.log_tail()}")
+            self.assertEqual(sum(heard.values()), heard[counsellors[0]],
+                             f"caller {fill:#x} heard another call's counsellor: {heard}")
+            talked_to[fill] = counsellors[0]
+        self.assertEqual(len(set(talked_to.values())), 2, f"both calls went to one counsellor: {talked_to}")
+        for fill, user in talked_to.items():
+            other = [f for f in caller_fills if f != fill][0]
+            stats = phones[user].rtp.stats()
+            self.assertGreater(phones[user].rtp.received_fill(fill), 30, f"{user} did not hear its caller: {stats}")
+            self.assertEqual(phones[user].rtp.received_fill(other), 0, f"{user} heard the other caller: {stats}")
