@@ -874,7 +874,7 @@ def main():
     b.add_argument("--calls", default="100")
     b.add_argument("--hold", type=float, default=90)
     b.add_argument("--ramp", type=float, default=50, help="calls placed per second while ramping up")
-    b.add_argument("--rtp-sockets", type=int, default=128, help="local RTP ports per side shared by the flows")
+    b.add_argument("--rtp-sockets", type=int, default=256, help="local RTP ports per side shared by the flows")
     b.add_argument("--rtp-base", type=int, default=40000)
     b.add_argument("--ring-s", type=float, default=0.0)
     b.add_argument("--per-flow", action="store_true")
