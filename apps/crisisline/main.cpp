@@ -80,6 +80,9 @@ int main(int argc, char** argv) {
     SetUpLogging();
     CLI::App cli{"crisisline: a confidential 24/7 crisis telephone line"};
     cli.require_subcommand(1);
+    // Options of the whole program (--data) may also follow a subcommand: `crisisline init --data DIR` as much as
+    // `crisisline --data DIR init`. Set before the subcommands are added, so they inherit it.
+    cli.fallthrough();
     app::DataDir dir{"./var"};
     cli.add_option("--data", dir.root, "data directory (database, keys, configuration)")->capture_default_str();
 

@@ -272,6 +272,21 @@ class FirstRunTest(unittest.TestCase):
         status, lines, _ = counsellor.call("GET", "/api/v1/lines")
         self.assertEqual(lines["lines"][0]["hours"], "24 hours a day, 7 days a week, 365 days a year")
 
+    def test_the_data_directory_may_follow_the_subcommand_as_the_makefile_writes_it(self):
+        # `make run` runs `crisisline init --data DIR --demo` and `crisisline serve --data DIR ...`.
+        data = self.server.data_dir
+        init = subprocess.run([harness.BINARY, "init", "--data", data, "--demo"], capture_output=True, text=True,
+                              timeout=120)
+        self.assertEqual(init.returncode, 0, init.stderr)
+        self.assertTrue(os.path.exists(os.path.join(data, "crisisline.db")))
+        listing = subprocess.run([harness.BINARY, "staff", "list", "--data", data], capture_output=True, text=True,
+                                 timeout=60)
+        self.assertEqual(listing.returncode, 0, listing.stderr)
+        self.assertIn("demo.counsellor", listing.stdout)
+        missing = subprocess.run([harness.BINARY, "init", "--data"], capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(missing.returncode, 0)
+        self.assertIn("--data", missing.stderr)
+
     def test_every_command_has_help(self):
         for args in (["serve"], ["init"], ["staff", "add"], ["staff", "list"], ["staff", "disable"],
                      ["staff", "reset-mfa"], ["directory", "import"], ["directory", "export"], ["purge"],
