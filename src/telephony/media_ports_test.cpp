@@ -114,6 +114,11 @@ protected:
         ports_->Place(*leg, remote, alone);
         return leg;
     }
+    // A leg on a shared socket whose SDP names `peer`'s address.
+    std::unique_ptr<Leg> LegHearing(const Peer& peer) {
+        auto addr = peer.Address();
+        return NewLeg(&addr);
+    }
     std::uint16_t PortOf(const Leg& leg) const { return ports_->Port(static_cast<size_t>(leg.media_socket)); }
     // Lets loopback deliver, then reads every socket.
     void Pump() {
@@ -262,8 +267,7 @@ TEST_F(MediaPortsTest, SendsQueuedPacketsFromTheLegsPortOnFlush) {
 TEST_F(MediaPortsTest, NothingReachesARemovedLegOrRtcp) {
     OpenPorts(1);
     Peer phone;
-    auto addr = phone.Address();
-    auto leg = NewLeg(&addr);
+    auto leg = LegHearing(phone);
     auto port = PortOf(*leg);
     phone.SendRtp(port, 1, 0x10, 200);  // RTCP sender report's packet type where RTP has M + PT
     Pump();
@@ -279,8 +283,7 @@ TEST_F(MediaPortsTest, NothingReachesARemovedLegOrRtcp) {
 TEST_F(MediaPortsTest, OversizedOrMalformedDatagramsAreIgnored) {
     OpenPorts(1);
     Peer phone;
-    auto addr = phone.Address();
-    auto leg = NewLeg(&addr);
+    auto leg = LegHearing(phone);
     auto port = PortOf(*leg);
     std::vector<std::uint8_t> jumbo(3000, 0x80);  // RTP-looking, but longer than any packet we relay
     phone.SendBytes(port, jumbo);
