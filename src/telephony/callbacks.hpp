@@ -15,7 +15,7 @@ struct Callbacks {
     static void TickFd(int flags, void* arg);  // the media clock's timerfd
     static void FollowUpRingTimeout(void* arg);  // arg: the follow-up leg ringing
 
-    static void Rtp(Leg& leg, const sa* src, const rtp_header* hdr, mbuf* mb, void* arg);  // MediaPorts::Deliver
+    static void Rtp(Leg& leg, const rtp_header* hdr, mbuf* mb, void* arg);  // MediaPorts::Deliver
 
     // Caller leg (incoming session).
     static int CallerOffer(mbuf** descp, const sip_msg* msg, void* arg);

@@ -59,15 +59,14 @@ struct Leg {
     sdp_media* audio = nullptr;
 
     // Its media: on one of the shared RTP sockets (MediaPorts), told apart from the other legs there by
-    // where its packets come from.
+    // where its packets come from; or, behind NAT, on a socket of its own.
     MediaPorts* ports = nullptr;
     int media_socket = -1;    // which of ports' sockets; -1 when not placed
     bool expecting = false;   // ports files it under `expected`
     sa expected{};
     sa remote{};              // where its media goes
     bool have_remote = false;
-    bool latched = false;     // a packet has arrived: remote is where it came from (symmetric RTP)
-    std::uint32_t rx_ssrc = 0;  // the SSRC of the last packet that arrived
+    bool latched = false;     // alone on its socket, a packet has arrived: remote is where it came from
     media::Codec codec = media::Codec::kPcmu;
     int remote_event_pt = -1;  // the telephone-event payload type it announced, or -1
     bool on_hold = false;      // it asked for sendonly/inactive

@@ -26,11 +26,11 @@ void Callbacks::TickFd(int flags, void* arg) {
     board->OnTick(expirations);
 }
 
-void Callbacks::Rtp(Leg& leg, const sa* src, const rtp_header* hdr, mbuf* mb, void* arg) {
+void Callbacks::Rtp(Leg& leg, const rtp_header* hdr, mbuf* mb, void* arg) {
     auto* board = static_cast<Switchboard*>(arg);
     if (leg.state == LegState::kGone) return;
     if (leg.call == nullptr && leg.follow_up == nullptr) return;
-    board->OnMedia(leg, src, hdr, mb);
+    board->OnMedia(leg, hdr, mb);
 }
 
 // The media clock: a periodic timerfd of its own, not a libre timer. It was moved here when libre 1.1.0's
@@ -102,10 +102,9 @@ void Switchboard::PlayFrames(std::uint64_t now_ms) {
     (void)now_ms;
 }
 
-void Switchboard::OnMedia(Leg& leg, const sa* src, const rtp_header* hdr, mbuf* mb) {
-    // MediaPorts has already decided the packet is this leg's: from the address it expects, or the
-    // first packet of a leg latching on (symmetric RTP). Nothing from anyone else reaches here.
-    (void)src;
+void Switchboard::OnMedia(Leg& leg, const rtp_header* hdr, mbuf* mb) {
+    // MediaPorts has already decided the packet is this leg's: from the address its SDP named, or the
+    // first packet of a leg alone on its socket latching on (symmetric RTP). Nothing else reaches here.
     auto before_lost = leg.in.lost();
     leg.in.Seen(hdr->seq);
     auto lost_now = leg.in.lost();

@@ -294,7 +294,6 @@ Leg* MediaPorts::Owner(Socket& s, const sa& src) {
     // private address, fixes where this leg's media comes from and goes to.
     if (!sa_cmp(&leg->remote, &src, SA_ADDR) && !IsPrivateAddress(leg->remote)) return nullptr;
     sa_cpy(&leg->remote, &src);
-    leg->expected = src;
     leg->latched = true;
     return leg;
 }
@@ -330,8 +329,7 @@ void MediaPorts::Receive(size_t index) {
                 ++ignored_;
                 continue;
             }
-            leg->rx_ssrc = hdr.ssrc;
-            deliver_(*leg, &src, &hdr, &mb, arg_);
+            deliver_(*leg, &hdr, &mb, arg_);
             if (s.fd < 0) break;  // its one leg went, and its socket with it
         }
         if (s.fd < 0 || static_cast<size_t>(n) < kBatch) break;

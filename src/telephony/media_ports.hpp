@@ -39,7 +39,7 @@ class MediaPorts {
 public:
     // Called for each packet that belongs to a leg, with the packet's RTP header decoded and `mb` at the
     // payload.
-    using Deliver = void (*)(Leg& leg, const sa* src, const rtp_header* hdr, mbuf* mb, void* arg);
+    using Deliver = void (*)(Leg& leg, const rtp_header* hdr, mbuf* mb, void* arg);
 
     MediaPorts() = default;
     ~MediaPorts();  // closes the sockets; every leg has been removed first

@@ -20,13 +20,12 @@ namespace {
 
 struct Delivery {
     Leg* leg;
-    std::uint32_t ssrc;
     std::uint8_t first_payload_byte;
 };
 
-void Record(Leg& leg, const sa*, const rtp_header* hdr, mbuf* mb, void* arg) {
+void Record(Leg& leg, const rtp_header*, mbuf* mb, void* arg) {
     auto* out = static_cast<std::vector<Delivery>*>(arg);
-    out->push_back({&leg, hdr->ssrc, mbuf_get_left(mb) ? mbuf_buf(mb)[0] : std::uint8_t{0}});
+    out->push_back({&leg, mbuf_get_left(mb) ? mbuf_buf(mb)[0] : std::uint8_t{0}});
 }
 
 // A UDP socket on 127.0.0.1 playing a remote phone or carrier.

@@ -142,7 +142,7 @@ private:
     void CallerGone(Call& call, const char* why);
 
     // ---- media ----
-    void OnMedia(Leg& leg, const sa* src, const rtp_header* hdr, mbuf* mb);
+    void OnMedia(Leg& leg, const rtp_header* hdr, mbuf* mb);
     void SendAudio(Leg& leg, const media::RtpIn& in, const std::uint8_t* payload, size_t n, media::Codec from);
     void PlayFrames(std::uint64_t now_ms);
     void CheckMediaTimeouts(std::int64_t now);
