@@ -62,6 +62,7 @@ public:
     }
 
     void WriteRaw(const std::string& bytes) { net::write(socket_, net::buffer(bytes)); }
+    void WriteRaw(const std::string& bytes, beast::error_code& ec) { net::write(socket_, net::buffer(bytes), ec); }
 
     // Everything until the server closes the connection.
     std::string ReadUntilClosed() {
@@ -242,6 +243,26 @@ TEST_F(ServerTest, BodyOverTheLimitIs413WithoutWaitingForIt) {
         const Reply reply = client.Send(bhttp::verb::post, "/api/echo", std::string(1024, 'y'));
         EXPECT_EQ(reply.result_int(), 200U);
         EXPECT_EQ(reply.body(), std::string(1024, 'y'));
+    }
+}
+
+// A client that sends its whole body before reading (as most do) still reads the 413: the server drains what
+// follows the refusal instead of closing on unread data, which would reset the connection under the client.
+TEST_F(ServerTest, ClientStillSendingItsBodyReadsThe413) {
+    ServerOptions options;
+    options.body_limit = 1024;
+    Start(options);
+    const std::string body(8 * 1024 * 1024, 'z');
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        Client client(server_->Port());
+        beast::error_code ec;
+        client.WriteRaw("POST /api/echo HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) +
+                            "\r\n\r\n" + body,
+                        ec);
+        ASSERT_FALSE(ec) << "attempt " << attempt << ": the body could not be sent: " << ec.message();
+        const Reply reply = client.Read();
+        EXPECT_EQ(reply.result_int(), 413U) << "attempt " << attempt;
+        EXPECT_FALSE(reply.keep_alive());
     }
 }
 

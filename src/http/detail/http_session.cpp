@@ -26,8 +26,12 @@ namespace {
 constexpr const char* kContentSecurityPolicy =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
-constexpr std::size_t kMaxLingerBytes = 256 * 1024;
-constexpr std::chrono::seconds kLingerTime{1};
+// A refused request's unread body is drained before closing, within these bounds (as nginx's lingering close):
+// a client still sending reads the refusal instead of a reset, and a client that never stops costs at most this.
+constexpr std::size_t kMaxLingerBytes = 64 * 1024 * 1024;
+constexpr std::chrono::seconds kLingerTotal{5};
+constexpr std::chrono::seconds kLingerIdle{2};
+constexpr std::size_t kLingerChunk = 64 * 1024;
 constexpr std::size_t kMaxStaticFileBytes = 32 * 1024 * 1024;
 
 Response InternalError() {
@@ -482,14 +486,19 @@ void HttpSession::DoClose() {
     stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
     if (linger_ && !ec) {
         state_ = State::kLingering;
-        drain_.resize(4096);
+        drain_.resize(kLingerChunk);
+        linger_deadline_ = std::chrono::steady_clock::now() + kLingerTotal;
         return DoLinger();
     }
     Release();
 }
 
 void HttpSession::DoLinger() {
-    stream_.expires_after(kLingerTime);
+    const auto left = linger_deadline_ - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) {
+        return Release();
+    }
+    stream_.expires_after(std::min<std::chrono::steady_clock::duration>(left, kLingerIdle));
     stream_.async_read_some(net::buffer(drain_), beast::bind_front_handler(&HttpSession::OnLinger, shared_from_this()));
 }
 

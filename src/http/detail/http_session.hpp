@@ -93,10 +93,12 @@ private:
     std::chrono::steady_clock::time_point started_;
     std::optional<Message> upgrade_;  // the upgrade request in hand, while its handler decides
 
-    // After refusing a request whose body was not read, the rest is drained for a moment before closing, so
-    // the kernel does not reset the connection and destroy the refusal before the client reads it.
+    // After refusing a request whose body was not read, the write side is shut and the rest of the body is read
+    // and discarded (bounded in bytes, idle time and total time) before closing, so the kernel does not reset
+    // the connection and destroy the refusal before the client, still sending, reads it.
     bool linger_ = false;
     std::size_t lingered_ = 0;
+    std::chrono::steady_clock::time_point linger_deadline_;
     std::vector<char> drain_;
 };
 
