@@ -29,6 +29,9 @@ public:
     static Result<std::unique_ptr<Opened>> Open(const DataDir& dir, bool create);
 
     records::Services Services() { return {*store, *writer, keys, clock}; }
+    // Loads every line's key, so that a missing or unsafe key file (mode 0644) stops `serve` at start
+    // with the fix, instead of failing a counsellor's request later. Fails with the first problem found.
+    [[nodiscard]] Result<void> CheckLineKeys();
 
     SystemClock clock;
     crypto::Keyring keys;

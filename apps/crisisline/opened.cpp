@@ -29,6 +29,18 @@ Result<std::unique_ptr<Opened>> Opened::Open(const DataDir& dir, bool create) {
     return opened;
 }
 
+Result<void> Opened::CheckLineKeys() {
+    std::vector<std::string> ids;
+    auto read = store->Read([&ids](store::Tx& tx) -> Result<void> {
+        auto lines = tx.ListLines();
+        if (!lines) return tl::unexpected(lines.error());
+        for (const auto& line : *lines) ids.push_back(line.id);
+        return {};
+    });
+    if (!read) return tl::unexpected(read.error());
+    return keys.CheckLines(ids);
+}
+
 Opened::~Opened() {
     if (writer) writer->Stop();
 }

@@ -21,6 +21,26 @@ namespace {
 
 constexpr auto kFollowUpTick = std::chrono::seconds(30);
 
+// The bearer token GET /metrics asks for: <data>/keys/metrics.token (64 hex characters, mode 0600, made on
+// first start), so that a scraper reads it with a credentials file and nobody else reads the server's figures.
+Result<std::string> MetricsToken(const DataDir& dir) {
+    const std::string path = dir.Keys() + "/metrics.token";
+    auto key = crypto::LoadKeyFile(path);
+    if (!key && key.error().code == ErrorCode::kNotFound) {
+        key = crypto::CreateKeyFile(path);
+        if (!key && key.error().code == ErrorCode::kConflict) key = crypto::LoadKeyFile(path);
+        if (key) spdlog::info("metrics: created the bearer token {}", path);
+    }
+    if (!key) return tl::unexpected(key.error());
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string token;
+    for (std::size_t i = 0; i < crypto::SecretKey::size(); ++i) {
+        token.push_back(kHex[key->data()[i] >> 4]);
+        token.push_back(kHex[key->data()[i] & 0xf]);
+    }
+    return token;
+}
+
 Result<std::pair<std::string, std::uint16_t>> SplitListen(const std::string& listen) {
     auto colon = listen.rfind(':');
     if (colon == std::string::npos) return Fail(ErrorCode::kInvalid, "listen", "must be host:port, e.g. 127.0.0.1:8080");
@@ -101,11 +121,21 @@ int Serve(const DataDir& dir, ServeOptions options) {
         spdlog::error("{}", opened.error().message);
         return 1;
     }
+    if (auto keys = (*opened)->CheckLineKeys(); !keys) {
+        spdlog::error("{}", keys.error().message);
+        return 1;
+    }
+    auto metrics_token = MetricsToken(dir);
+    if (!metrics_token) {
+        spdlog::error("metrics token: {}", metrics_token.error().message);
+        return 1;
+    }
     http::Metrics metrics;
     // Declared before the Api, so that it outlives the Api's subscription on every way out of here.
     events::Bus bus;
     auto api = std::make_unique<api::Api>((*opened)->Services(), metrics, options.workers);
     api->AttachEvents(bus);  // the console's live events, with telephony or without
+    api->RequireMetricsToken(std::move(*metrics_token));
     http::ServerOptions server_options;
     server_options.address = address->first;
     server_options.port = address->second;
@@ -172,7 +202,7 @@ int Serve(const DataDir& dir, ServeOptions options) {
     }
     std::printf("  API              %s/api/v1\n"
                 "  health           %s/healthz  and  /readyz\n"
-                "  metrics          %s/metrics\n\n",
+                "  metrics          %s/metrics  (Authorization: Bearer <keys/metrics.token>)\n\n",
                 base.c_str(), base.c_str(), base.c_str());
     if (phones) {
         auto hp = telephony::SplitHostPort(options.telephony.listen, "listen");

@@ -158,6 +158,9 @@ class Server:
             headers["Cookie"] = self.cookie
         if self.csrf:
             headers["X-CSRF-Token"] = self.csrf
+        if path == "/metrics":  # the bearer token serve made on its first start
+            with open(os.path.join(self.data, "keys", "metrics.token")) as f:
+                headers["Authorization"] = "Bearer " + f.read().strip()
         try:
             conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
             resp = conn.getresponse()

@@ -2,10 +2,13 @@
 
 #include <boost/asio/post.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include "api/detail/live_feed.hpp"
 #include "api/detail/requests.hpp"
 #include "reference/reference.hpp"
 #include "staff/access.hpp"
+#include "writer/audit_trail.hpp"
 
 namespace crisisline::api {
 
@@ -72,13 +75,34 @@ http::Handler Api::Signed(SignedBody body, bool allow_without_mfa) {
         if (!who->mfa_complete && !allow_without_mfa) {
             return Fail(ErrorCode::kUnauthenticated, "totp_code", "complete the second sign-in step first");
         }
-        if (req.method != "GET" && req.method != "HEAD") {
-            if (!crypto::ConstantTimeEquals(req.Header(kCsrfHeader), who->csrf)) {
+        Result<http::Response> answer = [&]() -> Result<http::Response> {
+            if (req.method != "GET" && req.method != "HEAD" &&
+                !crypto::ConstantTimeEquals(req.Header(kCsrfHeader), who->csrf)) {
                 return Fail(ErrorCode::kForbidden, kCsrfHeader, "missing or wrong CSRF token; reload the page");
             }
-        }
-        return body(req, *who);
+            return body(req, *who);
+        }();
+        if (!answer && answer.error().code == ErrorCode::kForbidden) AuditRefusal(req, who->principal);
+        return answer;
     });
+}
+
+// Every signed-in route is about content, oversight or administration, so every refusal of one is audited: who
+// asked for which path (ids only; the query is left out, but for the purpose) and was refused. The refusal
+// stands whether or not the entry could be written.
+void Api::AuditRefusal(const http::Request& req, const staff::Principal& who) {
+    static constexpr size_t kMaxRecorded = 200;
+    const auto param = [&req](const char* name) {
+        auto it = req.params.find(name);
+        return it == req.params.end() ? std::string() : it->second.substr(0, kMaxRecorded);
+    };
+    std::string purpose;
+    if (auto it = req.query.find("purpose"); it != req.query.end()) purpose = it->second.substr(0, 32);
+    const writer::AuditEvent event{who.staff_id,     "access.refused", param("line"), "request",
+                                   (req.method + " " + req.path).substr(0, kMaxRecorded), purpose};
+    const TimeMs now = s_.clock.Now();
+    auto written = s_.writer.Run([&](store::Tx& tx) { return writer::AppendAudit(tx, now, event); });
+    if (!written) spdlog::warn("audit: a refused request could not be recorded: {}", written.error().message);
 }
 
 std::shared_ptr<const http::Router> Api::Routes() {
@@ -95,7 +119,15 @@ std::shared_ptr<const http::Router> Api::Routes() {
                if (!read) return Fail(ErrorCode::kUnavailable, "storage is not answering");
                return Ok({{"status", "ready"}});
            }));
-    r->Add("GET", "/metrics", Public([this](const http::Request&) -> Result<http::Response> {
+    r->Add("GET", "/metrics", Public([this](const http::Request& req) -> Result<http::Response> {
+               if (metrics_token_.empty() ||
+                   !crypto::ConstantTimeEquals(req.Header("authorization"), "Bearer " + metrics_token_)) {
+                   auto refused = http::Response::FromError(
+                       Error{ErrorCode::kUnauthenticated, "Authorization",
+                             "metrics need the bearer token of this server (keys/metrics.token in its data directory)"});
+                   refused.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"crisisline metrics\"");
+                   return refused;
+               }
                storage_commits_.Set(static_cast<double>(s_.writer.Commits()));
                storage_units_.Set(static_cast<double>(s_.writer.Units()));
                RefreshTelephonyMetrics();

@@ -77,6 +77,11 @@ public:
                               std::string prompts_dir,
                               std::vector<std::string> fell_back);
 
+    // GET /metrics answers only a request that carries `Authorization: Bearer <token>` (compared in constant
+    // time); anyone else gets 401. Without this call, or with an empty token, it answers 401 to everyone.
+    // REQUIRES: called before Routes().
+    void RequireMetricsToken(std::string token) { metrics_token_ = std::move(token); }
+
 private:
     // A handler body: runs on the worker pool; its error becomes the JSON error response.
     using Body = std::function<Result<http::Response>(const http::Request&)>;
@@ -86,6 +91,8 @@ private:
     // Requires a valid session (and, unless `allow_without_mfa`, a completed second factor);
     // state-changing methods also need the CSRF header.
     http::Handler Signed(SignedBody body, bool allow_without_mfa = false);
+    // Appends "access.refused" for a signed-in request that was answered 403 (blocking: a storage write).
+    void AuditRefusal(const http::Request& req, const staff::Principal& who);
     void AddSessionRoutes(http::Router& r);
     void AddAdministrationRoutes(http::Router& r);
     void AddContactRoutes(http::Router& r);
@@ -122,6 +129,7 @@ private:
 
     records::Services s_;
     http::Metrics& metrics_;
+    std::string metrics_token_;  // set before Routes(), read-only after
     staff::Accounts accounts_;
     staff::Sessions sessions_;
     records::Lines lines_;

@@ -28,6 +28,8 @@ std::string FormatTime(TimeMs t) {
 
 namespace {
 
+constexpr int kEarliestYear = 1970;
+
 bool ReadDigits(std::string_view text, size_t& pos, size_t count, int& out) {
     if (pos + count > text.size()) return false;
     out = 0;
@@ -57,7 +59,11 @@ std::optional<TimeMs> ParseTime(std::string_view text) {
         !Expect(text, pos, ':') || !ReadDigits(text, pos, 2, second)) {
         return std::nullopt;
     }
-    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+    // Nothing this service records happened before the Unix epoch; year 0000 and its like are typing errors.
+    if (year < kEarliestYear || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 ||
+        second > 60) {
+        return std::nullopt;
+    }
     int millis = 0;
     if (pos < text.size() && text[pos] == '.') {
         ++pos;
@@ -78,7 +84,8 @@ std::optional<TimeMs> ParseTime(std::string_view text) {
         int sign = text[pos] == '-' ? -1 : 1;
         ++pos;
         int oh, om;
-        if (!ReadDigits(text, pos, 2, oh) || !Expect(text, pos, ':') || !ReadDigits(text, pos, 2, om)) {
+        if (!ReadDigits(text, pos, 2, oh) || !Expect(text, pos, ':') || !ReadDigits(text, pos, 2, om) || oh > 23 ||
+            om > 59) {
             return std::nullopt;
         }
         offset_minutes = sign * (oh * 60 + om);

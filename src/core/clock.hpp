@@ -45,7 +45,8 @@ private:
 std::string FormatTime(TimeMs t);
 
 // Accepts RFC 3339 timestamps: "2026-11-27T19:04:14Z", with optional fraction
-// and a "Z" or "+hh:mm" offset. Returns nullopt on anything else.
+// and a "Z" or "+hh:mm" offset, from 1970 on. Returns nullopt on anything else
+// (year 0000 included: nothing this service records is older than 1970).
 std::optional<TimeMs> ParseTime(std::string_view text);
 
 }  // namespace crisisline

@@ -25,7 +25,9 @@ TEST(ClockTest, ParsesOffsetsAndWholeSeconds) {
 
 TEST(ClockTest, RejectsMalformedTimes) {
     for (const char* bad : {"", "2026-11-27", "2026-13-01T00:00:00Z", "2026-02-31T00:00:00Z", "2026-11-27T19:04:14",
-                            "2026-11-27T19:04:14Zjunk", "yesterday", "2026-11-27T25:00:00Z", "2026-11-27T19:04:14.Z"}) {
+                            "2026-11-27T19:04:14Zjunk", "yesterday", "2026-11-27T25:00:00Z", "2026-11-27T19:04:14.Z",
+                            "0000-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "2026-11-27T19:04:14+24:00",
+                            "2026-11-27T19:04:14+01:60"}) {
         EXPECT_FALSE(ParseTime(bad).has_value()) << bad;
     }
 }

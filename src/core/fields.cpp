@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <set>
+#include <string>
+#include <vector>
 
 namespace crisisline {
 
@@ -18,11 +20,75 @@ bool HasControlCharacters(std::string_view s) {
     });
 }
 
+// Watches a parse for a key that appears twice in one object (RFC 8259 leaves its meaning open, and a parser
+// that keeps the last copy would let a client hide a value from a reviewer who reads the first), and names the
+// first such key by its path ("assessment.risk", "services[2].name").
+class DuplicateKeys {
+public:
+    bool operator()(int /*depth*/, nlohmann::json::parse_event_t event, const nlohmann::json& parsed) {
+        using Event = nlohmann::json::parse_event_t;
+        switch (event) {
+            case Event::object_start:
+            case Event::array_start:
+                scopes_.push_back(Scope{event == Event::array_start, ChildPath(), {}, {}, 0});
+                break;
+            case Event::object_end:
+            case Event::array_end:
+                scopes_.pop_back();
+                ValueDone();
+                break;
+            case Event::key: {
+                Scope& scope = scopes_.back();
+                scope.key = parsed.get<std::string>();
+                if (!scope.keys.insert(scope.key).second && first_.empty()) first_ = ChildPath();
+                break;
+            }
+            case Event::value:
+                ValueDone();
+                break;
+        }
+        return true;
+    }
+
+    // The path of the first repeated key; empty when there was none.
+    const std::string& First() const { return first_; }
+
+private:
+    struct Scope {
+        bool array;
+        std::string path;
+        std::set<std::string> keys;
+        std::string key;
+        size_t index;
+    };
+
+    std::string ChildPath() const {
+        if (scopes_.empty()) return "";
+        const Scope& scope = scopes_.back();
+        if (scope.array) return scope.path + "[" + std::to_string(scope.index) + "]";
+        return scope.path.empty() ? scope.key : scope.path + "." + scope.key;
+    }
+
+    void ValueDone() {
+        if (!scopes_.empty() && scopes_.back().array) ++scopes_.back().index;
+    }
+
+    std::vector<Scope> scopes_;
+    std::string first_;
+};
+
 }  // namespace
 
 Result<Fields> Fields::Parse(std::string_view body) {
-    nlohmann::json parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+    DuplicateKeys duplicates;
+    nlohmann::json parsed = nlohmann::json::parse(
+        body,
+        [&duplicates](int depth, nlohmann::json::parse_event_t event, nlohmann::json& value) {
+            return duplicates(depth, event, value);
+        },
+        /*allow_exceptions=*/false);
     if (parsed.is_discarded()) return Invalid("", "the request body is not valid JSON");
+    if (!duplicates.First().empty()) return Invalid(duplicates.First(), "appears more than once in the request body");
     if (!parsed.is_object()) return Invalid("", "the request body must be a JSON object");
     return Fields(std::move(parsed), "");
 }
@@ -161,7 +227,7 @@ Result<std::optional<TimeMs>> Fields::OptionalTime(std::string_view name) const 
     if (v == nullptr) return std::optional<TimeMs>();
     if (!v->is_string()) return Invalid(PathOf(name), "must be an RFC 3339 timestamp string");
     auto t = ParseTime(v->get_ref<const std::string&>());
-    if (!t) return Invalid(PathOf(name), "must be an RFC 3339 timestamp such as 2026-11-27T19:04:00Z");
+    if (!t) return Invalid(PathOf(name), "must be an RFC 3339 timestamp from 1970 on, such as 2026-11-27T19:04:00Z");
     return std::optional<TimeMs>(*t);
 }
 

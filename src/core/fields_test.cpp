@@ -89,9 +89,34 @@ TEST(FieldsTest, ControlCharactersAreRefused) {
 }
 
 TEST(FieldsTest, TimesAreRfc3339) {
-    auto body = Body(R"({"t": "2026-11-27T19:04:14Z", "bad": "tomorrow"})");
+    auto body = Body(R"({"t": "2026-11-27T19:04:14Z", "bad": "tomorrow", "zero": "0000-01-01T00:00:00Z"})");
     EXPECT_EQ(**body.OptionalTime("t"), 1795806254000);
     EXPECT_FALSE(body.OptionalTime("bad"));
+    auto zero = body.OptionalTime("zero");
+    ASSERT_FALSE(zero);
+    EXPECT_EQ(zero.error().field, "zero");
+}
+
+TEST(FieldsTest, DuplicateKeysAreRefusedByPath) {
+    struct Case {
+        const char* body;
+        const char* field;
+    };
+    const Case cases[] = {
+        {R"({"notes": "a", "notes": "b"})", "notes"},
+        {R"({"assessment": {"risk": 1, "other": 2, "risk": 3}})", "assessment.risk"},
+        {R"({"list": [{"a": 1}, {"b": 1, "b": 2}]})", "list[1].b"},
+        {R"({"list": [1, [2, 3], {"c": 1, "c": 1}]})", "list[2].c"},
+        {R"({"a": {"x": 1}, "b": {"x": 1}, "a": 2})", "a"},
+    };
+    for (const auto& c : cases) {
+        auto f = Fields::Parse(c.body);
+        ASSERT_FALSE(f.has_value()) << c.body;
+        EXPECT_EQ(f.error().code, ErrorCode::kInvalid) << c.body;
+        EXPECT_EQ(f.error().field, c.field) << c.body;
+    }
+    // The same key in different objects is not a duplicate.
+    EXPECT_TRUE(Fields::Parse(R"({"a": {"x": 1}, "b": {"x": 1}, "c": [{"x": 1}, {"x": 2}]})").has_value());
 }
 
 }  // namespace

@@ -259,7 +259,7 @@ Result<void> Keyring::CreateLine(const std::string& line_id) {
     return {};
 }
 
-Result<const SecretKey*> Keyring::Line(const std::string& line_id) {
+Result<const SecretKey*> Keyring::LoadLine(const std::string& line_id) {
     if (!ValidLineId(line_id)) return BadLineId();
     std::lock_guard lock(mu_);
     if (auto it = lines_.find(line_id); it != lines_.end()) return &it->second;
@@ -277,6 +277,21 @@ Result<const SecretKey*> Keyring::Line(const std::string& line_id) {
     if (!*key) return tl::unexpected((*key).error());
     auto [it, inserted] = lines_.emplace(line_id, std::move(**key));
     return &it->second;
+}
+
+Result<void> Keyring::CheckLines(const std::vector<std::string>& line_ids) {
+    for (const auto& id : line_ids) {
+        if (auto key = LoadLine(id); !key) return tl::unexpected(key.error());
+    }
+    return {};
+}
+
+Result<const SecretKey*> Keyring::Line(const std::string& line_id) {
+    auto key = LoadLine(line_id);
+    if (key || key.error().field == "line_id") return key;
+    // What is wrong with a key file is the operator's to know, not the client's: no path, no variable name.
+    return Fail(ErrorCode::kUnavailable, "the key of line " + line_id +
+                                             " cannot be used; the operator must check the server's key files");
 }
 
 }  // namespace crisisline::crypto

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.hpp"
 
@@ -74,15 +75,23 @@ public:
     // Creates <dir>/line-<id>.key with a new key and caches it. kConflict when the file
     // exists or the line's variable is set.
     [[nodiscard]] Result<void> CreateLine(const std::string& line_id);
-    // The line's key, loaded on first use and cached. kUnavailable ("no key for line X: ...")
-    // when neither the variable nor the file exists; kInvalid as LoadKeyFile.
+    // The line's key, loaded on first use and cached. kInvalid (field "line_id") for an id that
+    // cannot name a key; kUnavailable when the key is missing or unusable, with a message fit for
+    // a client: it names the line but no path and no variable (CheckLines says what to fix).
     [[nodiscard]] Result<const SecretKey*> Line(const std::string& line_id);
+    // Loads and caches every named line's key, so that a missing or unsafe key file stops the
+    // server at start rather than failing a request later. On failure the error says, for the
+    // operator, what to fix: kUnavailable ("no key for line X: set VAR or provide PATH") or
+    // LoadKeyFile's kInvalid ("... run: chmod 600 PATH").
+    [[nodiscard]] Result<void> CheckLines(const std::vector<std::string>& line_ids);
 
     // The environment variable consulted for `line_id`'s key.
     static std::string LineVariable(std::string_view line_id);
 
 private:
     std::string LinePath(const std::string& line_id) const;
+    // Line() with the operator's error messages.
+    Result<const SecretKey*> LoadLine(const std::string& line_id);
 
     const std::string dir_;
     mutable std::mutex mu_;  // guards service_ and lines_

@@ -169,7 +169,10 @@ TEST_F(KeysTest, KeyringCreatesCachesAndReportsLineKeys) {
     auto none = keys.Line("north-east");
     ASSERT_FALSE(none);
     EXPECT_EQ(none.error().code, ErrorCode::kUnavailable);
-    EXPECT_EQ(none.error().message.rfind("no key for line north-east: ", 0), 0u) << none.error().message;
+    EXPECT_EQ(none.error().message.find(dir_), std::string::npos) << "a client never sees a server path";
+    auto checked = keys.CheckLines({"north-east"});
+    ASSERT_FALSE(checked);
+    EXPECT_EQ(checked.error().message.rfind("no key for line north-east: ", 0), 0u) << checked.error().message;
 
     ASSERT_TRUE(keys.CreateLine("north-east"));
     EXPECT_TRUE(fs::exists(Path("line-north-east.key")));
@@ -186,6 +189,25 @@ TEST_F(KeysTest, KeyringCreatesCachesAndReportsLineKeys) {
     auto reloaded = other.Line("north-east");
     ASSERT_TRUE(reloaded);
     EXPECT_EQ(KeyBytes(**reloaded), KeyBytes(**first));
+}
+
+// An unsafe line key file is found when the server starts (CheckLines, with the fix for the operator), and a
+// request that meets it later is told the line's key is unusable, never where the file is.
+TEST_F(KeysTest, UnsafeLineKeyFileIsReportedToTheOperatorNotTheClient) {
+    WriteFile("line-police.key", std::string(kHexA) + "\n", fs::perms::owner_read | fs::perms::owner_write);
+    WriteFile("line-fire.key", std::string(kHexA) + "\n",
+              fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
+    Keyring keys(dir_);
+    auto checked = keys.CheckLines({"police", "fire"});
+    ASSERT_FALSE(checked);
+    EXPECT_EQ(checked.error().code, ErrorCode::kInvalid);
+    EXPECT_NE(checked.error().message.find("chmod 600 " + Path("line-fire.key")), std::string::npos)
+        << checked.error().message;
+    auto used = keys.Line("fire");
+    ASSERT_FALSE(used);
+    EXPECT_EQ(used.error().code, ErrorCode::kUnavailable);
+    EXPECT_EQ(used.error().message.find(dir_), std::string::npos) << used.error().message;
+    EXPECT_TRUE(keys.Line("police")) << "the safe line still works";
 }
 
 TEST_F(KeysTest, KeyringRefusesLineIdsThatAreNotFileNames) {

@@ -146,11 +146,13 @@ Result<ContactInput> ReadContactInput(const Fields& f, bool creating) {
     if (auto r = Into(in.facts, "caller_role", f.OptionalEnum("caller_role", reference::CallerRoleCodes())); !r) {
         return tl::unexpected(r.error());
     }
-    if (auto r = Into(in.facts, "force", f.OptionalEnum("force", reference::ForceCodes())); !r) {
+    // The force is sealed with the content: with the role and the time it could point at one officer, and the
+    // reports need only the region, which stays a fact.
+    if (auto r = Into(in.content, "force", f.OptionalEnum("force", reference::ForceCodes())); !r) {
         return tl::unexpected(r.error());
     }
-    if (in.facts.contains("force")) {
-        in.facts["region"] = reference::FindForce(in.facts["force"].get<std::string>())->region;
+    if (in.content.contains("force")) {
+        in.facts["region"] = reference::FindForce(in.content["force"].get<std::string>())->region;
     }
     if (in.facts.contains("caller_role")) {
         in.facts["member_of_public"] = in.facts["caller_role"] == "member_of_public";

@@ -20,6 +20,8 @@ TEST(ContactInputTest, SplitsCodedFactsFromSealedContent) {
     ASSERT_TRUE(in) << in.error().field << ": " << in.error().message;
     EXPECT_EQ(in->facts["caller_role"], "police_officer");
     EXPECT_EQ(in->facts["region"], "North East");
+    EXPECT_FALSE(in->facts.contains("force")) << "the force is sealed; only its region is a fact";
+    EXPECT_EQ(in->content["force"], "cleveland_police");
     EXPECT_EQ(in->facts["cause_for_concern"], true);
     EXPECT_FALSE(in->facts.contains("addressed_as"));
     EXPECT_FALSE(in->facts.dump().find("since May") != std::string::npos) << "free text must not be a fact";

@@ -108,15 +108,18 @@ nlohmann::json ContactJson(const store::ContactRow& row, const nlohmann::json& c
         out["ended_at"] = FormatTime(*row.ended_at);
         if (row.answered_at) out["talk_seconds"] = (*row.ended_at - *row.answered_at) / 1000;
     }
-    for (const char* key : {"channel", "call", "language", "caller_role", "force", "region", "member_of_public",
+    for (const char* key : {"channel", "call", "language", "caller_role", "region", "member_of_public",
                             "themes", "actions", "outcome", "cause_for_concern", "imminent_risk", "repeat_calls_30d"}) {
         out[key] = facts.contains(key) ? facts[key] : nlohmann::json();
     }
     if (!content.is_null()) {
-        for (const char* key : {"addressed_as", "assessment", "actions_note", "signposting", "follow_up_plan", "notes"}) {
+        for (const char* key : {"addressed_as", "force", "assessment", "actions_note", "signposting", "follow_up_plan",
+                                "notes"}) {
             out[key] = content.contains(key) ? content[key] : nlohmann::json();
         }
     }
+    // Contacts stored before the force was sealed still hold it as a fact.
+    if (!content.is_null() && out["force"].is_null() && facts.contains("force")) out["force"] = facts["force"];
     return out;
 }
 
@@ -267,6 +270,11 @@ Result<nlohmann::json> Contacts::Change(const staff::Principal& who,
     const ContactFlags before = FlagsOf(facts);
     Merge(facts, in->facts);
     Merge(content, in->content);
+    // A contact stored before the force was sealed gives it up from its facts on its next change.
+    if (auto legacy = facts.find("force"); legacy != facts.end()) {
+        if (!content.contains("force")) content["force"] = *legacy;
+        facts.erase(legacy);
+    }
     if (in->answered_at) row.answered_at = in->answered_at;
     if (in->ended_at) row.ended_at = in->ended_at;
     const TimeMs now = s_.clock.Now();

@@ -18,7 +18,8 @@ bool Allowed(const Principal& who, Permission what, std::string_view line_id) {
         case Permission::kReadEscalations:
             return supervisor;
         case Permission::kReadDirectory:
-            return OnLine(who, line_id) || who.Has(Role::kAdmin);
+            // Those who signpost (and the admins who keep the directory); not service managers or auditors.
+            return counsellor || supervisor || who.Has(Role::kAdmin);
         case Permission::kManageDirectory:
             return supervisor || who.Has(Role::kAdmin);
         case Permission::kReadAggregates:

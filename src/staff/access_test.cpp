@@ -44,6 +44,14 @@ TEST(AccessTest, RoleTimesLine) {
         {"auditor reads audit", auditor, Permission::kReadAudit, "", true},
         {"auditor reads content", auditor, Permission::kReadContactContent, "police", false},
         {"auditor manages staff", auditor, Permission::kManageStaff, "", false},
+        // The directory is for those who signpost (docs/api.md's role table): not service managers or auditors.
+        {"counsellor searches the directory", counsellor, Permission::kReadDirectory, "police", true},
+        {"counsellor searches another line's directory", counsellor, Permission::kReadDirectory, "fire", false},
+        {"supervisor searches the directory", supervisor, Permission::kReadDirectory, "police", true},
+        {"admin searches the directory", admin, Permission::kReadDirectory, "police", true},
+        {"service manager searches the directory", manager, Permission::kReadDirectory, "police", false},
+        {"auditor searches the directory", auditor, Permission::kReadDirectory, "police", false},
+        {"service manager edits the directory", manager, Permission::kManageDirectory, "police", false},
         {"nobody without lines writes", Person({Role::kCounsellor}, {}), Permission::kWriteContact, "police", false},
     };
     for (const auto& c : cases) {

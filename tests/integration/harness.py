@@ -126,6 +126,16 @@ class Server:
         finally:
             conn.close()
 
+    def metrics_token(self):
+        """The bearer token GET /metrics asks for: the server makes keys/metrics.token on its first start."""
+        with open(os.path.join(self.data_dir, "keys", "metrics.token")) as f:
+            return f.read().strip()
+
+    def metrics(self):
+        """GET /metrics with the server's bearer token: (status, text)."""
+        status, _, body = self.raw("GET", "/metrics", headers={"Authorization": "Bearer " + self.metrics_token()})
+        return status, body.decode()
+
     def client(self):
         return Client(self)
 

@@ -241,6 +241,29 @@ class ApiTest(unittest.TestCase):
         status, reply, _ = self.clients["fire"].call("GET", f"/api/v1/lines/fire/contacts/{cid}")
         self.assert_error(status, reply, 404)
 
+    def test_directory_is_for_those_who_signpost(self):
+        path = "/api/v1/lines/police/directory?q=counselling"
+        for who in ("manager", "auditor"):
+            with self.subTest(who):
+                status, reply, _ = self.clients[who].call("GET", path)
+                self.assert_error(status, reply, 403)
+        status, reply, _ = self.counsellor.call("GET", path)
+        self.assertEqual(status, 200, reply)
+
+    def test_metrics_need_the_bearer_token(self):
+        for name, headers in [("no token", {}), ("wrong token", {"Authorization": "Bearer " + "0" * 64}),
+                              ("a session is not enough", {"Cookie": self.counsellor.cookie})]:
+            with self.subTest(name):
+                status, headers_back, body = self.server.raw("GET", "/metrics", headers=headers)
+                self.assertEqual(status, 401, body)
+                self.assertIn("Bearer", headers_back.get("WWW-Authenticate", ""))
+                self.assertNotIn(b"crisisline_", body)
+        path = os.path.join(self.server.data_dir, "keys", "metrics.token")
+        self.assertEqual(os.stat(path).st_mode & 0o077, 0, "the token file is the server's alone")
+        status, text = self.server.metrics()
+        self.assertEqual(status, 200)
+        self.assertIn("crisisline_http_requests", text)
+
     def test_unauthenticated_and_csrf(self):
         status, _, _ = self.server.raw("GET", "/api/v1/lines/police/contacts")
         self.assertEqual(status, 401)
@@ -344,6 +367,9 @@ class ApiTest(unittest.TestCase):
              400, "assessment.intent.method_known.observation"),
             ("bad time", json.dumps({"arrived_at": "2026-02-30T00:00:00Z"}), 400, "arrived_at"),
             ("bad number", json.dumps({"caller_number": "call me maybe"}), 400, "caller_number"),
+            ("year 0000", json.dumps({"arrived_at": "0000-01-01T00:00:00Z"}), 400, "arrived_at"),
+            ("duplicate key", '{"notes": "first", "notes": "second"}', 400, "notes"),
+            ("nested duplicate key", '{"assessment": {"intent": {}, "intent": {}}}', 400, "assessment.intent"),
         ]
         for name, raw, expected, field in cases:
             with self.subTest(name):
@@ -375,9 +401,9 @@ class ApiTest(unittest.TestCase):
         contact = self.new_contact()
         status, read, _ = self.counsellor.call("GET", f"/api/v1/lines/police/contacts/{contact['id']}")
         self.assertIn(MARKER, read["notes"], "the marker went in through the API and comes back decrypted")
-        status, _, _ = self.server.raw("GET", "/metrics")
-        _, _, metrics = self.server.raw("GET", "/metrics")
-        self.assertNotIn(MARKER.encode(), metrics)
+        status, metrics = self.server.metrics()
+        self.assertEqual(status, 200)
+        self.assertNotIn(MARKER, metrics)
         files = glob.glob(os.path.join(self.server.data_dir, "crisisline.db*"))
         self.assertTrue(any(f.endswith("-wal") for f in files), files)
         digits = "7700900461".encode()
@@ -386,9 +412,40 @@ class ApiTest(unittest.TestCase):
                 raw = f.read()
             self.assertNotIn(MARKER.encode(), raw, path)
             self.assertNotIn(b"Robin", raw, path)
+            self.assertNotIn(b"cleveland_police", raw, f"{path}: the force is sealed, only its region is in clear")
             self.assertNotIn(digits, raw, path)
         self.assertNotIn(MARKER, self.server.log())
         self.assertNotIn("7700900461", self.server.log())
+
+    def audit_entries_after(self, seq):
+        status, audit, _ = self.clients["auditor"].call("GET", f"/api/v1/audit?from_seq={seq + 1}&limit=1000")
+        self.assertEqual(status, 200, audit)
+        return audit["entries"]
+
+    def audit_head(self):
+        status, verify, _ = self.clients["auditor"].call("GET", "/api/v1/audit/verify")
+        self.assertEqual(status, 200, verify)
+        return verify["entries"]
+
+    def test_refused_requests_are_audited(self):
+        contact = self.new_contact()
+        head = self.audit_head()
+        refusals = [
+            (self.clients["manager"], "GET", f"/api/v1/lines/police/contacts/{contact['id']}?purpose=supervision",
+             None, "police", "supervision"),
+            (self.counsellor, "GET", "/api/v1/staff", None, "", ""),
+            (self.clients["fire"], "POST", "/api/v1/lines/police/contacts", {}, "police", ""),
+            (self.admin, "GET", "/api/v1/audit", None, "", ""),
+        ]
+        for client, method, path, body, _, _ in refusals:
+            status, reply, _ = client.call(method, path, body)
+            self.assert_error(status, reply, 403)
+        refused = [e for e in self.audit_entries_after(head) if e["action"] == "access.refused"]
+        seen = {(e["actor"], e["record_id"], e["line_id"], e["purpose"]) for e in refused}
+        for client, method, path, _, line, purpose in refusals:
+            with self.subTest(path):
+                self.assertIn((client.staff["id"], f"{method} {path.split('?')[0]}", line, purpose), seen)
+        self.assertNotIn(MARKER, json.dumps(refused))
 
     def test_every_content_read_is_audited_and_chain_verifies(self):
         contact = self.new_contact()

@@ -210,6 +210,19 @@ class OperationsTest(unittest.TestCase):
         self.assertNotEqual(proc.returncode, 0)
         self.assertIn("newer", proc.stdout + proc.stderr)
 
+    def test_refuses_to_start_with_a_line_key_others_can_read(self):
+        self.d.server.stop()
+        path = os.path.join(self.d.server.data_dir, "keys", "line-police.key")
+        os.chmod(path, 0o644)
+        proc = subprocess.run([harness.BINARY, "--data", self.d.server.data_dir, "serve", "--listen",
+                               "127.0.0.1:0", "--sip-listen", "off"], capture_output=True, text=True, timeout=30)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("chmod 600 " + path, proc.stdout + proc.stderr)
+        os.chmod(path, 0o600)
+        self.d.server.start()
+        status, body, _ = self.d.counsellor.call("POST", "/api/v1/lines/police/contacts", {"caller_role": "not_said"})
+        self.assertEqual(status, 201, body)
+
     def test_sign_in_attempts_are_throttled_per_address(self):
         client = self.d.server.client()
         statuses = []

@@ -223,10 +223,10 @@ class SipServer:
         return {c["id"] for c in self.contacts()}
 
     def metrics(self):
-        status, _, body = self.server.raw("GET", "/metrics")
+        status, text = self.server.metrics()
         assert status == 200, status
         values = {}
-        for line in body.decode().splitlines():
+        for line in text.splitlines():
             if line.startswith("#") or not line.strip():
                 continue
             name, _, value = line.rpartition(" ")

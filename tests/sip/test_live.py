@@ -105,8 +105,7 @@ class LiveTest(unittest.TestCase):
         self.assertLess(states.index("ringing"), states.index("on_call"))
         self.assertLess(states.index("on_call"), states.index("wrap_up"))
         # The ring was timed inside the server (event to INVITE sent) and shows in /metrics.
-        status, _, metrics = self.server.raw("GET", "/metrics")
-        text = metrics.decode()
+        status, text = self.server.metrics()
         count = re.search(r"^crisisline_routing_seconds_count (\d+)", text, re.M)
         self.assertTrue(count and int(count.group(1)) >= 1, text[-2000:])
         everything = json.dumps(body) + json.dumps(self.live(self.supervisor))

@@ -67,7 +67,7 @@ inline Result<std::optional<TimeMs>> QueryTime(const http::Request& req, const c
     if (!text) return tl::unexpected(text.error());
     if (!*text) return std::optional<TimeMs>();
     auto t = ParseTime(**text);
-    if (!t) return Fail(ErrorCode::kInvalid, name, "must be an RFC 3339 timestamp such as 2026-11-27T19:04:00Z");
+    if (!t) return Fail(ErrorCode::kInvalid, name, "must be an RFC 3339 timestamp from 1970 on, such as 2026-11-27T19:04:00Z");
     return std::optional<TimeMs>(*t);
 }
 
