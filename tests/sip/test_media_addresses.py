@@ -5,6 +5,7 @@
   audio ports outside 1-65535 are refused with 488, and no contact is created for them.
 - Media never goes to an address the leg's signalling did not come from (no reflection of the relay's RTP
   onto a third party), unless the operator lists that peer in telephony.media_peers.
+- A re-INVITE cannot move an established call's media there either (488; the call goes on as it was).
 - A private address other than the signalling host (a caller behind NAT) is answered, and its media goes to
   the host the signalling came from.
 """
@@ -35,6 +36,7 @@ class Invite:
         self.to_header = None
         self.status = None
         self.sdp = sdp
+        self.cseq = 1
 
     def headers(self, method, cseq, branch, to=None):
         host, port = self.server
@@ -48,14 +50,27 @@ class Invite:
 
     def send(self, timeout=5):
         """Sends the INVITE (retransmitting until an answer) and returns the final status code."""
-        body = self.sdp.encode()
-        msg = (self.headers("INVITE", 1, self.branch) + "Content-Type: application/sdp\r\n"
+        code, to = self.transact(1, self.branch, self.sdp, None, timeout)
+        self.to_header = to
+        self.status = code
+        return code
+
+    def reinvite(self, body, timeout=5):
+        """A re-INVITE in the established dialog with a new SDP; returns its final status code."""
+        assert self.status == 200, self.status
+        self.cseq += 1
+        code, _ = self.transact(self.cseq, "z9hG4bK" + os.urandom(6).hex(), body, self.to_header, timeout)
+        return code
+
+    def transact(self, cseq, branch, body_text, to_header, timeout):
+        body = body_text.encode()
+        msg = (self.headers("INVITE", cseq, branch, to_header) + "Content-Type: application/sdp\r\n"
                f"Content-Length: {len(body)}\r\n\r\n").encode() + body
         deadline = time.monotonic() + timeout
         next_send = 0.0
         self.sock.settimeout(0.1)
         while time.monotonic() < deadline:
-            if time.monotonic() >= next_send and self.to_header is None:
+            if time.monotonic() >= next_send:
                 self.sock.sendto(msg, self.server)
                 next_send = time.monotonic() + 0.5
             try:
@@ -63,27 +78,24 @@ class Invite:
             except socket.timeout:
                 continue
             m = re.match(rb"SIP/2\.0 (\d{3}) ", data)
-            if not m:
-                continue
+            cs = re.search(rb"^CSeq:\s*(\d+) INVITE\r$", data, re.M | re.I)
+            if not m or not cs or int(cs.group(1)) != cseq:
+                continue  # RTP never reaches this socket; skip other transactions' retransmissions
             code = int(m.group(1))
             if code < 200:
                 next_send = deadline  # answered: stop retransmitting
                 continue
             to = re.search(rb"^To:\s*(.+?)\r$", data, re.M | re.I)
-            self.to_header = to.group(1).decode() if to else None
-            self.status = code
-            self.ack()
-            return code
+            to_text = to.group(1).decode() if to else None
+            ack_branch = branch if code >= 300 else "z9hG4bK" + os.urandom(6).hex()
+            self.sock.sendto((self.headers("ACK", cseq, ack_branch, to_text) + "Content-Length: 0\r\n\r\n")
+                             .encode(), self.server)
+            return code, to_text
         raise AssertionError("no final response to the INVITE")
-
-    def ack(self):
-        branch = self.branch if self.status >= 300 else "z9hG4bK" + os.urandom(6).hex()
-        self.sock.sendto((self.headers("ACK", 1, branch, self.to_header) + "Content-Length: 0\r\n\r\n").encode(),
-                         self.server)
 
     def hang_up(self):
         if self.status == 200:
-            self.sock.sendto((self.headers("BYE", 2, "z9hG4bK" + os.urandom(6).hex(), self.to_header)
+            self.sock.sendto((self.headers("BYE", self.cseq + 1, "z9hG4bK" + os.urandom(6).hex(), self.to_header)
                               + "Content-Length: 0\r\n\r\n").encode(), self.server)
         self.sock.close()
 
@@ -160,6 +172,18 @@ class MediaAddressesTest(siptest.SipTestCase):
         peer = self.listener(ALLOWED_PEER)
         self.assertEqual(self.invite(sdp(ALLOWED_PEER, peer.port)).send(), 200, self.srv.log_tail())
         self.assertTrue(peer.wait(10), "the greeting reaches the peer the operator allowed")
+        self.assertEqual(third_party.drain(), 0, "nothing was ever sent to the third party")
+
+    def test_a_re_invite_cannot_move_a_call_s_media_onto_a_third_party(self):
+        here = self.listener("127.0.0.1")
+        call = self.invite(sdp("127.0.0.1", here.port))
+        self.assertEqual(call.send(), 200, self.srv.log_tail())
+        self.assertTrue(here.wait(5), "the greeting plays to the caller")
+        third_party = self.listener(THIRD_PARTY)
+        self.assertEqual(call.reinvite(sdp(THIRD_PARTY, third_party.port)), 488)
+        self.assertEqual(call.reinvite(sdp("255.255.255.255", third_party.port)), 488)
+        before = here.drain()
+        self.assertTrue(here.wait(before + 25, 5), "the call goes on, its media still to the caller")
         self.assertEqual(third_party.drain(), 0, "nothing was ever sent to the third party")
 
     def test_a_caller_behind_nat_gets_its_media_at_the_host_it_signalled_from(self):
