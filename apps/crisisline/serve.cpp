@@ -149,12 +149,24 @@ int Serve(const DataDir& dir, ServeOptions options) {
     }
     // The SIP side: lines, counsellors' phone accounts and prompts are read before the first call.
     records::CallLog call_log((*opened)->Services());
+    records::PhoneRegistrations registrations((*opened)->Services());
     std::unique_ptr<telephony::Telephony> phones;
     const std::string prompts_dir = options.telephony.prompts_dir.empty() ? dir.root + "/prompts"
                                     : options.telephony.prompts_dir.front() == '/'
                                         ? options.telephony.prompts_dir
                                         : dir.root + "/" + options.telephony.prompts_dir;
     std::vector<std::string> fell_back;  // prompts the running telephony plays generated audio for
+    // The previous process may have stopped without ending its calls (kill -9, a crash): end them now, before
+    // any new call can arrive, whether or not this one runs telephony.
+    auto cut_short = call_log.EndUnfinished();
+    if (!cut_short) {
+        spdlog::error("telephony: could not end the calls left unfinished: {}", cut_short.error().message);
+        return 1;
+    }
+    if (!cut_short->empty()) {
+        spdlog::warn("telephony: {} calls left unfinished by the previous process were ended (server_restart)",
+                     cut_short->size());
+    }
     if (options.telephony.enabled) {
         auto services = (*opened)->Services();
         auto book = records::LoadTelephonyBook(services);
@@ -172,10 +184,19 @@ int Serve(const DataDir& dir, ServeOptions options) {
             "crisisline_routing_seconds",
             "From the event that made a phone ring (caller queued, counsellor available, timer) to its INVITE sent",
             {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05});
-        phones = std::make_unique<telephony::Telephony>(options.telephony, std::move(*prompts), call_log, bus,
-                                                        (*opened)->clock,
+        // What the previous process left: its phones' registrations, and the counsellors whose calls it cut.
+        telephony::Carryover carried;
+        carried.cut_short = std::move(*cut_short);
+        auto restored = registrations.Load();
+        if (!restored) {
+            spdlog::error("telephony: could not read the phone registrations: {}", restored.error().message);
+            return 1;
+        }
+        carried.registrations = std::move(*restored);
+        phones = std::make_unique<telephony::Telephony>(options.telephony, std::move(*prompts), call_log,
+                                                        registrations, bus, (*opened)->clock,
                                                         [&routing](double seconds) { routing.Observe(seconds); });
-        if (auto started = phones->Start(*book); !started) {
+        if (auto started = phones->Start(*book, carried); !started) {
             spdlog::error("{}", started.error().message);
             return 1;
         }

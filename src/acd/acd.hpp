@@ -264,6 +264,13 @@ public:
     // kConflict when the call is not bridged.
     [[nodiscard]] Result<Commands> CallEnded(const CallId& call, const CallOutcome& outcome, TimeMs now);
 
+    // `call` on `line` was cut short by a restart of the service (the previous process stopped without ending
+    // it): its counsellor wraps it up now, for the line's wrap_up (wrap_up_after_concern when `outcome` says
+    // so), then returns to the state they are in (available, break or offline). kNotFound for an unknown
+    // counsellor or line; kConflict when they are ringing, on a call or already wrapping up (nothing changes).
+    [[nodiscard]] Result<Commands> WrapUpCutCall(const CounsellorId& counsellor, const LineId& line,
+                                                 const CallId& call, const CallOutcome& outcome, TimeMs now);
+
     // The counsellor finished their notes before the wrap-up time ran out.
     // kConflict when not in wrap-up.
     [[nodiscard]] Result<Commands> WrapUpDone(const CounsellorId& counsellor, TimeMs now);

@@ -219,6 +219,30 @@ Result<Commands> Router::SetAvailability(const CounsellorId& who, CounsellorStat
     return out;
 }
 
+Result<Commands> Router::WrapUpCutCall(const CounsellorId& who, const LineId& line, const CallId& call,
+                                       const CallOutcome& outcome, TimeMs now) {
+    now = Later(now);
+    auto it = counsellors_.find(who);
+    if (it == counsellors_.end()) return Fail(ErrorCode::kNotFound, "counsellor", "no counsellor " + who);
+    auto policy = lines_.find(line);
+    if (policy == lines_.end()) return Fail(ErrorCode::kNotFound, "line", "no line " + line);
+    Counsellor& counsellor = it->second;
+    if (counsellor.state == CounsellorState::kRinging || counsellor.state == CounsellorState::kOnCall ||
+        counsellor.state == CounsellorState::kWrapUp) {
+        return Fail(ErrorCode::kConflict, "counsellor", "counsellor " + who + " is ringing, on a call or wrapping up");
+    }
+    now_ = now;
+    Commands out;
+    const TimeMs wrap_up = (outcome.cause_for_concern || outcome.escalated) ? policy->second.wrap_up_after_concern
+                                                                            : policy->second.wrap_up;
+    if (wrap_up <= 0) return out;
+    counsellor.after_call = counsellor.state;
+    counsellor.wrap_up_ends = now + wrap_up;
+    counsellor.wrapping_up = call;
+    Enter(counsellor, CounsellorState::kWrapUp, BreakReason::kNone, out);
+    return out;
+}
+
 Result<Commands> Router::WrapUpDone(const CounsellorId& who, TimeMs now) {
     now = Later(now);
     auto it = counsellors_.find(who);

@@ -580,6 +580,26 @@ TEST(RouterTest, SnapshotShowsWaitsStatesAndTimeInState) {
     EXPECT_EQ(live.counsellors[1].in_state_ms, 15'000);
 }
 
+TEST(RouterTest, ACallCutShortByARestartIsWrappedUpBeforeTheCounsellorIsRungAgain) {
+    LinePolicy policy;
+    policy.wrap_up = 60'000;
+    Floor floor(policy);
+    floor.Counsellor("ann");                                   // restored available after the restart
+    floor.Counsellor("bea", {Language::kEnglish}, {}, {"police"}, false);  // offline
+    Floor::Ok(floor.router.WrapUpCutCall("ann", "police", "c0", {}, floor.now));
+    Floor::Ok(floor.router.WrapUpCutCall("bea", "police", "c9", {}, floor.now));
+    EXPECT_EQ(floor.StateOf("ann"), S::kWrapUp);
+    EXPECT_EQ(floor.router.Snapshot(floor.now).counsellors.at(0).wrapping_up, "c0");
+    auto rings = floor.Arrive("c1");
+    EXPECT_TRUE(std::none_of(rings.begin(), rings.end(), [](const Command& c) { return std::holds_alternative<Ring>(c); }))
+        << "nobody is rung while wrapping up";
+    EXPECT_EQ(floor.router.WrapUpCutCall("ann", "police", "c0", {}, floor.now).error().code, ErrorCode::kConflict);
+    EXPECT_EQ(floor.router.WrapUpCutCall("zed", "police", "c0", {}, floor.now).error().code, ErrorCode::kNotFound);
+    floor.At(60'000);
+    EXPECT_EQ(floor.StateOf("ann"), S::kRinging) << "back to available after the wrap-up, and rung for c1";
+    EXPECT_EQ(floor.StateOf("bea"), S::kOffline) << "back to the state they were in";
+}
+
 TEST(RouterTest, SnapshotNamesTheCallBeingWrappedUpUntilTheWrapUpEnds) {
     Floor floor;
     floor.Counsellor("ann");

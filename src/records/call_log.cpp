@@ -23,8 +23,10 @@ namespace {
 constexpr TimeMs kRepeatWindow = 30 * kDayMs;  // as Contacts::Create
 constexpr const char* kActor = "telephony";
 
-// Nobody wraps these up: the contact closes when the call ends.
-bool ClosesAtOnce(const std::string& end_reason) {
+// Nobody wraps these up: the contact closes when the call ends. A call cut by a restart is wrapped up by
+// the counsellor who answered it, if anyone did.
+bool ClosesAtOnce(const std::string& end_reason, const store::ContactRow& row) {
+    if (end_reason == "server_restart") return row.counsellor_id.empty();
     return end_reason == "abandoned" || end_reason == "failed" || end_reason == "overflowed";
 }
 
@@ -118,7 +120,7 @@ Result<void> UpdateContact(Services& s, store::Tx& tx, const CallRecord& call, b
     nlohmann::json facts = nlohmann::json::parse(row.facts_json, nullptr, false);
     if (!facts.is_object()) return Fail(ErrorCode::kInternal, "stored contact is unreadable");
     Apply(call, row, facts);
-    const bool closing = ending && ClosesAtOnce(call.end_reason) && row.status == "open";
+    const bool closing = ending && ClosesAtOnce(call.end_reason, row) && row.status == "open";
     if (closing) row.status = "closed";
     const TimeMs now = s.clock.Now();
     row.facts_json = facts.dump();
@@ -131,10 +133,34 @@ Result<void> UpdateContact(Services& s, store::Tx& tx, const CallRecord& call, b
     return writer::AppendAudit(tx, now, {kActor, action, call.line_id, "contact", row.id, "on_call"});
 }
 
+// The unit of EndUnfinished (writer thread): every line's phone contacts without an end.
+Result<void> EndUnfinishedCalls(Services& s, store::Tx& tx, std::vector<CallRecord>& ended) {
+    auto lines = tx.ListLines();
+    if (!lines) return tl::unexpected(lines.error());
+    for (const auto& line : *lines) {
+        auto unfinished = tx.ListUnfinishedCalls(line.id);
+        if (!unfinished) return tl::unexpected(unfinished.error());
+        for (const auto& row : *unfinished) {
+            CallRecord call;
+            call.contact_id = row.id;
+            call.line_id = row.line_id;
+            call.counsellor_id = row.counsellor_id;
+            call.arrived_at = row.arrived_at;
+            call.answered_at = row.answered_at;
+            call.ended_at = std::max({row.arrived_at, row.answered_at.value_or(0), row.updated_at});
+            call.end_reason = "server_restart";
+            if (auto r = UpdateContact(s, tx, call, true); !r) return r;
+            ended.push_back(std::move(call));
+        }
+    }
+    return {};
+}
+
 }  // namespace
 
 const std::vector<std::string>& CallEndReasons() {
-    static const std::vector<std::string> reasons = {"completed", "abandoned", "overflowed", "failed"};
+    static const std::vector<std::string> reasons = {"completed", "abandoned", "overflowed", "failed",
+                                                     "server_restart"};
     return reasons;
 }
 
@@ -220,6 +246,17 @@ void CallLog::Ended(const CallRecord& call) {
     (void)s_.writer.Submit([s, call](store::Tx& tx) mutable -> Result<void> {
         return Logged("contact.end", call, UpdateContact(s, tx, call, true));
     });
+}
+
+Result<std::vector<CallRecord>> CallLog::EndUnfinished() {
+    std::vector<CallRecord> ended;
+    Services s = s_;
+    auto r = s_.writer.Run([&](store::Tx& tx) -> Result<void> {
+        ended.clear();  // a unit may be retried
+        return EndUnfinishedCalls(s, tx, ended);
+    });
+    if (!r) return tl::unexpected(r.error());
+    return ended;
 }
 
 }  // namespace crisisline::records

@@ -53,7 +53,7 @@ struct CallRecord {
     TimeMs arrived_at = 0;
     std::optional<TimeMs> answered_at, ended_at;
     std::string counsellor_id;   // staff id, empty until answered
-    std::string end_reason;      // "", "completed", "abandoned", "overflowed", "failed"
+    std::string end_reason;      // "", "completed", "abandoned", "overflowed", "failed", "server_restart"
 };
 
 // The end reasons of CallRecord, in order.
@@ -88,6 +88,15 @@ public:
     // (nobody will wrap them up); completed calls stay open for the counsellor's wrap-up through
     // the contacts API (Contacts::Update and Contacts::Close).
     void Ended(const CallRecord& call);
+
+    // At start, before telephony takes calls: ends every phone contact that a previous process left with no
+    // end (it stopped without hanging up: kill -9, a crash, a power cut). Each gets the end reason
+    // "server_restart" and, as its end time, the last time it was known to be in progress (the latest of its
+    // arrival, its answer and its last update). Calls a counsellor answered stay open for that counsellor's
+    // wrap-up; calls nobody answered are closed. One audited storage-writer unit; blocking, so never call it
+    // on the telephony loop. Returns the calls ended (counsellor_id set for the answered ones); kInternal on a
+    // storage failure, in which case nothing changed.
+    [[nodiscard]] Result<std::vector<CallRecord>> EndUnfinished();
 
 private:
     Services s_;

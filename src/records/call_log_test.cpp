@@ -151,6 +151,55 @@ TEST_F(CallLogTest, UnansweredCallsCloseAtOnce) {
     }
 }
 
+TEST_F(CallLogTest, CallsLeftUnfinishedByACrashAreEndedAtStartForTheirCounsellorsWrapUp) {
+    CallLog log(Services());
+    CallRecord answered = Call();  // a counsellor was talking to this caller when the server died
+    ASSERT_TRUE(Arrive(log, answered));
+    clock_.Advance(12'000);
+    answered.answered_at = clock_.Now();
+    answered.counsellor_id = "st_sam";
+    log.Answered(answered);
+    Settle();
+    const TimeMs last_known = clock_.Now();
+    clock_.Advance(4 * 60'000);
+    CallRecord waiting = Call();  // this one was queued
+    ASSERT_TRUE(Arrive(log, waiting));
+    CallRecord finished = Call();  // and this one had ended normally
+    ASSERT_TRUE(Arrive(log, finished));
+    finished.ended_at = finished.arrived_at + 1'000;
+    finished.end_reason = "abandoned";
+    log.Ended(finished);
+    Settle();
+    const std::int64_t finished_version = Row(finished.contact_id).version;
+    clock_.Advance(kHourMs);  // the server was down for an hour
+
+    auto ended = log.EndUnfinished();
+    ASSERT_TRUE(ended) << ended.error().message;
+    ASSERT_EQ(ended->size(), 2u);
+    EXPECT_EQ((*ended)[0].contact_id, answered.contact_id);
+    EXPECT_EQ((*ended)[0].counsellor_id, "st_sam");
+    EXPECT_EQ((*ended)[1].contact_id, waiting.contact_id);
+    EXPECT_EQ((*ended)[1].counsellor_id, "");
+
+    store::ContactRow a = Row(answered.contact_id);
+    EXPECT_EQ(a.status, "open") << "the counsellor wraps it up";
+    EXPECT_EQ(a.counsellor_id, "st_sam");
+    EXPECT_EQ(a.ended_at, last_known) << "ended when it was last known in progress, not at the restart";
+    EXPECT_EQ(Summary(answered.contact_id)["call"]["end_reason"], "server_restart");
+    EXPECT_EQ(AuditOf(answered.contact_id).back(), "telephony:contact.end");
+
+    store::ContactRow w = Row(waiting.contact_id);
+    EXPECT_EQ(w.status, "closed") << "nobody answered it: nobody will wrap it up";
+    EXPECT_EQ(w.ended_at, waiting.arrived_at);
+    EXPECT_EQ(Summary(waiting.contact_id)["call"]["end_reason"], "server_restart");
+    EXPECT_EQ(AuditOf(waiting.contact_id).back(), "telephony:contact.close");
+
+    EXPECT_EQ(Row(finished.contact_id).version, finished_version) << "a call that had ended is left alone";
+    auto again = log.EndUnfinished();
+    ASSERT_TRUE(again);
+    EXPECT_TRUE(again->empty()) << "a second start finds nothing left to end";
+}
+
 TEST_F(CallLogTest, RepeatCallsAreCountedWithoutTheNumberReachingTheDisk) {
     CallLog log(Services());
     ASSERT_EQ(*Arrive(log, Call()), 0);

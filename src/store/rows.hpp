@@ -67,6 +67,17 @@ struct TrunkRow {
     TimeMs updated_at = 0;
 };
 
+// A counsellor phone's registration (the registrar's binding), kept so that a restart, even after a crash,
+// rings the phone at once instead of waiting up to an hour for it to register again.
+struct PhoneRegistrationRow {
+    std::string username;     // the SIP account's user name
+    std::string staff_id;
+    std::string contact_uri;  // where the phone takes INVITEs
+    TimeMs expires_at = 0;
+    bool behind_nat = false;  // its Contact named a private address other than where the REGISTER came from
+    TimeMs updated_at = 0;
+};
+
 struct SessionRow {
     std::string token_hash;  // SHA-256 of the cookie token, hex; the token itself is never stored
     std::string staff_id;

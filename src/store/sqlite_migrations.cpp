@@ -180,6 +180,19 @@ CREATE TABLE trunks (
 ) STRICT;
 )sql";
 
+// Version 4: counsellor phones' registrations, so routing resumes at once after a restart or a crash
+// (the phones would otherwise be unknown until they register again, up to registration_max_s later).
+constexpr const char* kPhoneRegistrations = R"sql(
+CREATE TABLE phone_registrations (
+    username    TEXT PRIMARY KEY,
+    staff_id    TEXT NOT NULL,
+    contact_uri TEXT NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    behind_nat  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+) STRICT;
+)sql";
+
 Result<std::int64_t> UserVersion(Connection& conn) {
     auto text = conn.Pragma("user_version");
     if (!text) return tl::unexpected(text.error());
@@ -227,6 +240,7 @@ const std::vector<Migration>& Migrations() {
         {1, "initial schema", kInitialSchema},
         {2, "sip accounts", kSipAccounts},
         {3, "trunks", kTrunks},
+        {4, "phone registrations", kPhoneRegistrations},
     };
     return migrations;
 }

@@ -16,6 +16,7 @@ constexpr const char* kStaffColumns =
     "totp_last_step, disabled, failed_sign_ins, locked_until, created_at, updated_at";
 constexpr const char* kSipAccountColumns = "username, staff_id, secret_sealed, created_at, updated_at";
 constexpr const char* kTrunkColumns = "name, allow_json, username, secret_sealed, outbound, created_at, updated_at";
+constexpr const char* kPhoneRegistrationColumns = "username, staff_id, contact_uri, expires_at, behind_nat, updated_at";
 constexpr const char* kSessionColumns = "token_hash, staff_id, csrf_hash, mfa_complete, created_at, last_seen_at";
 constexpr const char* kContactColumns =
     "line_id, id, status, arrived_at, answered_at, ended_at, counsellor_id, caller_hash, facts_json, "
@@ -73,6 +74,10 @@ SipAccountRow ReadSipAccount(const Statement& s) { return {s.Text(0), s.Text(1),
 
 TrunkRow ReadTrunk(const Statement& s) {
     return {s.Text(0), s.Text(1), s.Text(2), s.Blob(3), s.Text(4), s.Int(5), s.Int(6)};
+}
+
+PhoneRegistrationRow ReadPhoneRegistration(const Statement& s) {
+    return {s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Bool(4), s.Int(5)};
 }
 
 SessionRow ReadSession(const Statement& s) { return {s.Text(0), s.Text(1), s.Text(2), s.Bool(3), s.Int(4), s.Int(5)}; }
@@ -352,6 +357,28 @@ Result<void> SqliteTx::DeleteTrunk(const std::string& name) {
     return ChangedOne(Change(conn_, sql, "trunks", [&](Statement& s) { s.BindAll(name); }), "trunks");
 }
 
+// ---- phone registrations
+
+Result<void> SqliteTx::PutPhoneRegistration(const PhoneRegistrationRow& row) {
+    static const std::string sql = Insert("phone_registrations", kPhoneRegistrationColumns, 6,
+                                          " ON CONFLICT (username) DO UPDATE SET staff_id = excluded.staff_id, "
+                                          "contact_uri = excluded.contact_uri, expires_at = excluded.expires_at, "
+                                          "behind_nat = excluded.behind_nat, updated_at = excluded.updated_at");
+    return Discard(Change(conn_, sql, "phone_registrations", [&](Statement& s) {
+        s.BindAll(row.username, row.staff_id, row.contact_uri, row.expires_at, row.behind_nat, row.updated_at);
+    }));
+}
+
+Result<void> SqliteTx::DeletePhoneRegistration(const std::string& username) {
+    static const std::string sql = "DELETE FROM phone_registrations WHERE username = ?1";
+    return Discard(Change(conn_, sql, "phone_registrations", [&](Statement& s) { s.BindAll(username); }));
+}
+
+Result<std::vector<PhoneRegistrationRow>> SqliteTx::ListPhoneRegistrations() {
+    static const std::string sql = Select(kPhoneRegistrationColumns, "phone_registrations ORDER BY username");
+    return QueryAll(conn_, sql, "phone_registrations", ReadPhoneRegistration, [](Statement&) {});
+}
+
 // ---- sessions
 
 Result<void> SqliteTx::InsertSession(const SessionRow& row) {
@@ -470,6 +497,14 @@ Result<std::vector<ContactRow>> SqliteTx::ListContactsFromCaller(const std::stri
         "LIMIT ?4");
     return QueryAll(conn_, sql, "contacts", ReadContact,
                     [&](Statement& s) { s.BindAll(line_id, caller_hash, before, ClampLimit(limit)); });
+}
+
+Result<std::vector<ContactRow>> SqliteTx::ListUnfinishedCalls(const std::string& line_id) {
+    static const std::string sql =
+        Select(kContactColumns,
+               "contacts WHERE line_id = ?1 AND ended_at IS NULL AND json_extract(facts_json, '$.channel') = 'phone' "
+               "ORDER BY arrived_at, id");
+    return QueryAll(conn_, sql, "contacts", ReadContact, [&](Statement& s) { s.BindAll(line_id); });
 }
 
 Result<PhoneTally> SqliteTx::TallyPhoneContacts(const std::string& line_id, TimeMs since, TimeMs before) {

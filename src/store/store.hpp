@@ -53,6 +53,10 @@ public:
     virtual Result<std::vector<TrunkRow>> ListTrunks() = 0;  // by name
     virtual Result<void> DeleteTrunk(const std::string& name) = 0;  // kNotFound if absent
 
+    virtual Result<void> PutPhoneRegistration(const PhoneRegistrationRow& row) = 0;  // insert or replace, by username
+    virtual Result<void> DeletePhoneRegistration(const std::string& username) = 0;  // none stored: not an error
+    virtual Result<std::vector<PhoneRegistrationRow>> ListPhoneRegistrations() = 0;  // by username
+
     virtual Result<void> InsertSession(const SessionRow& row) = 0;
     virtual Result<std::optional<SessionRow>> GetSession(const std::string& token_hash) = 0;
     virtual Result<void> UpdateSession(const SessionRow& row) = 0;
@@ -75,6 +79,9 @@ public:
                                                                    TimeMs before,
                                                                    size_t limit) = 0;
     virtual Result<void> DeleteContact(const std::string& line_id, const std::string& id) = 0;
+    // A line's phone contacts (facts channel "phone") with no end time: calls in progress, or calls a
+    // previous process left unfinished when it stopped without ending them. Oldest first.
+    virtual Result<std::vector<ContactRow>> ListUnfinishedCalls(const std::string& line_id) = 0;
     // The phone contacts of a line that arrived in [since, before), counted without reading them out.
     virtual Result<PhoneTally> TallyPhoneContacts(const std::string& line_id, TimeMs since, TimeMs before) = 0;
 

@@ -35,7 +35,7 @@ Result<TelephonyConfig> ParseTelephonyConfig(const toml::table& root) {
     for (auto& [key, value] : *t.as_table()) {
         static const std::vector<std::string> known = {
             "enabled", "listen", "rtp_address", "rtp_ports", "media_sockets", "realm", "prompts", "choice_wait_s", "rtp_timeout_s",
-            "registration_max_s", "available_on_register", "trunk"};
+            "registration_max_s", "available_on_register", "media_peers", "trunk"};
         if (std::find(known.begin(), known.end(), std::string(key.str())) == known.end()) {
             return Fail(ErrorCode::kInvalid, "telephony." + std::string(key.str()), "is not a known setting");
         }
@@ -58,6 +58,17 @@ Result<TelephonyConfig> ParseTelephonyConfig(const toml::table& root) {
     }
     if (auto r = Read(t["available_on_register"], "available_on_register", c.available_on_register); !r) {
         return tl::unexpected(r.error());
+    }
+    if (auto peers = t["media_peers"]; peers) {
+        auto* arr = peers.as_array();
+        if (!arr) return Fail(ErrorCode::kInvalid, "telephony.media_peers", "must be a list of IPv4 addresses or ranges");
+        for (auto& entry : *arr) {
+            auto text = entry.value<std::string>();
+            if (!text) return Fail(ErrorCode::kInvalid, "telephony.media_peers", "must be a list of IPv4 addresses or ranges");
+            auto peer = ParseMediaPeer(*text, "telephony.media_peers");
+            if (!peer) return tl::unexpected(peer.error());
+            c.media_peers.push_back(*peer);
+        }
     }
     if (auto ports = t["rtp_ports"]; ports) {
         auto* arr = ports.as_array();

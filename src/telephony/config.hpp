@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "core/host_port.hpp"
 #include "records/trunk.hpp"
+#include "telephony/media_address.hpp"
 
 namespace crisisline::telephony {
 
@@ -30,6 +31,9 @@ struct TelephonyConfig {
     int rtp_timeout_s = 30;           // no RTP from a bridged leg this long: the call is dead
     int registration_max_s = 3600;    // longest registration granted to a phone
     bool available_on_register = false;  // a counsellor whose phone registers becomes available (demo)
+    // Where a leg's SDP may send media besides the host its signalling came from (media_peers: IPv4
+    // addresses or ranges, e.g. a carrier's media gateways). Nothing else: no reflection onto third parties.
+    std::vector<MediaPeer> media_peers;
     std::vector<Trunk> trunks;
 };
 

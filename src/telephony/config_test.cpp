@@ -23,6 +23,7 @@ rtp_ports = [30000, 30100]
 media_sockets = 4
 choice_wait_s = 2
 available_on_register = true
+media_peers = ["192.0.2.20", "198.51.100.0/24"]
 [[telephony.trunk]]
 name = "carrier"
 allow = ["127.0.0.1", "192.0.2.10"]
@@ -38,6 +39,8 @@ password = "long enough secret"
     EXPECT_EQ(c->media_sockets, 4u);
     EXPECT_EQ(c->choice_wait_s, 2);
     EXPECT_TRUE(c->available_on_register);
+    ASSERT_EQ(c->media_peers.size(), 2u);
+    EXPECT_EQ(c->media_peers[1].prefix, 24);
     ASSERT_EQ(c->trunks.size(), 2u);
     EXPECT_EQ(c->trunks[0].allow.size(), 2u);
     EXPECT_EQ(c->trunks[1].username, "partner");
@@ -57,6 +60,8 @@ TEST(TelephonyConfig, BadValuesNameTheKey) {
         {"[telephony]\nrtp_ports = [100, 200]\n", "telephony.rtp_ports"},
         {"[telephony]\nsurprise = 1\n", "telephony.surprise"},
         {"[telephony]\nmedia_sockets = 0\n", "telephony.media_sockets"},
+        {"[telephony]\nmedia_peers = \"192.0.2.1\"\n", "telephony.media_peers"},
+        {"[telephony]\nmedia_peers = [\"carrier.example\"]\n", "telephony.media_peers"},
         {"[telephony]\nmedia_sockets = \"many\"\n", "telephony.media_sockets"},
         {"[telephony]\nrtp_ports = [30000, 30020]\nmedia_sockets = 16\n", "telephony.rtp_ports"},
         {"[[telephony.trunk]]\nallow = [\"127.0.0.1\"]\n", "telephony.trunk[0].name"},

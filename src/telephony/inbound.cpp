@@ -31,7 +31,7 @@ void Callbacks::Invite(const sip_msg* msg, void* arg) { static_cast<Switchboard*
 int Callbacks::CallerOffer(mbuf** descp, const sip_msg* msg, void* arg) {
     // A re-INVITE: hold (sendonly/inactive), resume, or a new media address.
     auto* leg = static_cast<Leg*>(arg);
-    if (!DecodeRemoteSdp(*leg, msg->mb, true)) return EPROTO;  // libre answers 488
+    if (!DecodeRemoteSdp(*leg, msg, true)) return EPROTO;  // libre answers 488
     spdlog::info("telephony: call {} {}", leg->call ? leg->call->id : "?", leg->on_hold ? "on hold" : "resumed");
     return sdp_encode(descp, leg->sdp, false);
 }
@@ -40,7 +40,7 @@ int Callbacks::CallerAnswer(const sip_msg* msg, void* arg) {
     // The answer to the offer in our 200 (a late-offer INVITE), in the ACK. Without a usable
     // one there is nowhere to send the greeting: the error makes libre end the call with BYE.
     auto* leg = static_cast<Leg*>(arg);
-    if (msg && mbuf_get_left(msg->mb) && DecodeRemoteSdp(*leg, msg->mb, false)) return 0;
+    if (msg && mbuf_get_left(msg->mb) && DecodeRemoteSdp(*leg, msg, false)) return 0;
     if (leg->have_remote) return 0;
     spdlog::warn("telephony: call {}: the ACK brought no usable SDP answer (no PCMU/PCMA or no address): BYE",
                  leg->call ? leg->call->id : "?");
@@ -150,7 +150,7 @@ void Switchboard::OnInvite(const sip_msg* msg) {
     // A late offer (no SDP in the INVITE): the 200 carries our offer and the ACK the answer (CallerAnswer);
     // the greeting starts playing once the answer says where to.
     const bool late_offer = mbuf_get_left(msg->mb) == 0;
-    if (!late_offer && !DecodeRemoteSdp(leg, msg->mb, true)) {
+    if (!late_offer && !DecodeRemoteSdp(leg, msg, true)) {
         spdlog::warn("telephony: INVITE from {} without usable SDP (no PCMU/PCMA, no address, or malformed): 488",
                      source);
         ++counters_.calls_refused;
@@ -158,7 +158,7 @@ void Switchboard::OnInvite(const sip_msg* msg) {
         return;
     }
     // A socket where no other call's media comes from that address; one of its own when behind NAT.
-    if (!late_offer) PlaceByRemote(leg, BehindNat(leg.remote, msg->src));
+    if (!late_offer) PlaceByRemote(leg, leg.behind_nat);
     mbuf* answer = nullptr;
     if (sdp_encode(&answer, leg.sdp, late_offer) != 0) {
         sip_treply(nullptr, sip_, msg, 500, "Server Internal Error");

@@ -67,6 +67,9 @@ struct Leg {
     sa remote{};              // where its media goes
     bool have_remote = false;
     bool latched = false;     // alone on its socket, a packet has arrived: remote is where it came from
+    // Its SDP named a private address other than the host its signalling came from: its media goes to that
+    // host (the SDP's port) until its first packet, from that host, latches.
+    bool behind_nat = false;
     media::Codec codec = media::Codec::kPcmu;
     int remote_event_pt = -1;  // the telephone-event payload type it announced, or -1
     bool on_hold = false;      // it asked for sendonly/inactive

@@ -6,6 +6,7 @@
 
 #include "media/dtmf.hpp"
 #include "telephony/callbacks.hpp"
+#include "telephony/media_address.hpp"
 
 #include <sodium.h>
 #include <spdlog/spdlog.h>
@@ -55,7 +56,31 @@ void PlaceByRemote(Leg& leg, bool alone) {
     sdp_media_set_lport(leg.audio, leg.ports->Place(leg, &leg.remote, alone));
 }
 
-bool TakeRemoteSdp(Leg& leg) {
+namespace {
+
+// Where media for a leg whose SDP names `named` may go, given that its signalling came from `from`: `to`
+// is set and nullptr returned, or the reason for refusing.
+const char* MediaDestination(const sa& named, const sa& from, const std::vector<MediaPeer>& peers, sa& to,
+                             bool& behind_nat) {
+    if (sa_af(&named) != AF_INET) return "an IPv6 media address (this server's media sockets are IPv4)";
+    if (const char* why = UnusableMediaAddress(sa_in(&named))) return why;
+    behind_nat = false;
+    if (sa_cmp(&named, &from, SA_ADDR) || AllowedPeer(peers, sa_in(&named))) {
+        sa_cpy(&to, &named);
+        return nullptr;
+    }
+    if (IsPrivateAddress(named) && sa_af(&from) == AF_INET) {
+        sa_cpy(&to, &from);
+        sa_set_port(&to, sa_port(&named));
+        behind_nat = true;
+        return nullptr;
+    }
+    return "not the host its signalling came from, nor an allowed media peer (telephony.media_peers)";
+}
+
+}  // namespace
+
+bool TakeRemoteSdp(Leg& leg, const sa& signalled_from) {
     const sdp_format* chosen = nullptr;
     int event_pt = -1;
     for (le* e = list_head(sdp_media_format_lst(leg.audio, false)); e; e = e->next) {
@@ -70,12 +95,24 @@ bool TakeRemoteSdp(Leg& leg) {
     }
     const sa* raddr = sdp_media_raddr(leg.audio);
     if (!chosen || !raddr || !sa_isset(raddr, SA_ALL)) return false;
+    sa destination{};
+    bool behind_nat = false;
+    static const std::vector<MediaPeer> kNoPeers;
+    const auto& peers = leg.board ? leg.board->Config().media_peers : kNoPeers;
+    if (const char* why = MediaDestination(*raddr, signalled_from, peers, destination, behind_nat)) {
+        char named[64] = {};
+        re_snprintf(named, sizeof named, "%J", raddr);
+        spdlog::warn("telephony: call {}: SDP names media address {}: {}; refused",
+                     leg.call ? leg.call->id : "-", named, why);
+        return false;
+    }
     leg.codec = str_casecmp(chosen->name, "PCMU") == 0 ? media::Codec::kPcmu : media::Codec::kPcma;
     leg.remote_event_pt = event_pt;
     auto dir = sdp_media_rdir(leg.audio);
     leg.on_hold = dir == SDP_SENDONLY || dir == SDP_INACTIVE;
     if (!leg.latched) {
-        sa_cpy(&leg.remote, raddr);
+        sa_cpy(&leg.remote, &destination);
+        leg.behind_nat = behind_nat;
         leg.have_remote = true;
         if (leg.ports && !leg.ports->Expect(leg)) {
             spdlog::warn("telephony: two calls' media come from one address on one RTP port; the later one is not heard");
@@ -84,13 +121,19 @@ bool TakeRemoteSdp(Leg& leg) {
     return true;
 }
 
-bool DecodeRemoteSdp(Leg& leg, mbuf* body, bool offer) {
+bool DecodeRemoteSdp(Leg& leg, const sip_msg* msg, bool offer) {
+    mbuf* body = msg ? msg->mb : nullptr;
     if (!body || mbuf_get_left(body) == 0) return false;
+    if (!AudioPortsInRange({reinterpret_cast<const char*>(mbuf_buf(body)), mbuf_get_left(body)})) {
+        spdlog::warn("telephony: call {}: SDP names an audio port outside 1-65535; refused",
+                     leg.call ? leg.call->id : "-");
+        return false;
+    }
     size_t pos = body->pos;
     int err = sdp_decode(leg.sdp, body, offer);
     body->pos = pos;
     if (err) return false;
-    return TakeRemoteSdp(leg);
+    return TakeRemoteSdp(leg, msg->src);
 }
 
 }  // namespace crisisline::telephony

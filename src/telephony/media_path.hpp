@@ -21,14 +21,17 @@ void PlaceByRemote(Leg& leg, bool alone);
 // came from (`signalled_from`), so its packets will come from somewhere else.
 bool BehindNat(const sa& sdp_address, const sa& signalled_from);
 
-// Reads the remote description just decoded into leg.sdp: the first of PCMU
-// or PCMA the other side listed, its telephone-event payload type, its media
-// address and whether it holds the call. false when it offers neither codec
-// or no address (the caller answers 488).
-bool TakeRemoteSdp(Leg& leg);
+// Reads the remote description just decoded into leg.sdp, from a message that came from `signalled_from`:
+// the first of PCMU or PCMA the other side listed, its telephone-event payload type, its media address and
+// whether it holds the call. The media address must be one media may be sent to: IPv4 (the media sockets
+// are IPv4), unicast (never unspecified, broadcast, multicast or reserved), and the host the signalling
+// came from or one of telephony.media_peers; a private address other than that host is a leg behind NAT,
+// whose media goes to the signalling host (leg.behind_nat). false, with a log line, when it offers neither
+// codec, no usable address, or an address anywhere else (the caller answers 488).
+bool TakeRemoteSdp(Leg& leg, const sa& signalled_from);
 
-// Decodes `body` (a SIP message body) as the remote SDP; `offer` when it is an offer.
-// false on malformed SDP or no common codec.
-bool DecodeRemoteSdp(Leg& leg, mbuf* body, bool offer);
+// Decodes the body of `msg` as the remote SDP; `offer` when it is an offer. false on malformed SDP, an audio
+// port outside 1-65535, or what TakeRemoteSdp refuses.
+bool DecodeRemoteSdp(Leg& leg, const sip_msg* msg, bool offer);
 
 }  // namespace crisisline::telephony

@@ -81,18 +81,10 @@ void Switchboard::OnRegister(const sip_msg* msg) {
         Unbind(username, "unregistered");
     } else {
         bindings_[username] = Binding{contact_uri, counsellor, now + expires * kSecondMs, behind_nat};
-        if (!was_registered) {
-            spdlog::info("telephony: phone of {} registered", counsellor);
-            Publish("phone.registered", nullptr, counsellor, {});
-            if (config_.available_on_register) {
-                auto live = router_.Snapshot(now);
-                for (const auto& c : live.counsellors) {
-                    if (c.counsellor == counsellor && c.state == acd::CounsellorState::kOffline) {
-                        Apply(router_.SetAvailability(counsellor, acd::CounsellorState::kAvailable, now), "registered");
-                    }
-                }
-            }
+        if (hooks_.registrations) {
+            hooks_.registrations->Registered({username, counsellor, contact_uri, now + expires * kSecondMs, behind_nat});
         }
+        if (!was_registered) PhoneRegistered(counsellor, "registered");
     }
     counters_.registered_phones = static_cast<std::int64_t>(bindings_.size());
     auto it = bindings_.find(username);
@@ -104,11 +96,25 @@ void Switchboard::OnRegister(const sip_msg* msg) {
     }
 }
 
+void Switchboard::PhoneRegistered(const std::string& counsellor, const char* how) {
+    spdlog::info("telephony: phone of {} {}", counsellor, how);
+    Publish("phone.registered", nullptr, counsellor, {});
+    if (!config_.available_on_register) return;
+    auto now = Now();
+    auto live = router_.Snapshot(now);
+    for (const auto& c : live.counsellors) {
+        if (c.counsellor == counsellor && c.state == acd::CounsellorState::kOffline) {
+            Apply(router_.SetAvailability(counsellor, acd::CounsellorState::kAvailable, now), how);
+        }
+    }
+}
+
 void Switchboard::Unbind(const std::string& username, const char* why) {
     auto it = bindings_.find(username);
     if (it == bindings_.end()) return;
     std::string counsellor = it->second.counsellor;
     bindings_.erase(it);
+    if (hooks_.registrations) hooks_.registrations->Unregistered(username);
     counters_.registered_phones = static_cast<std::int64_t>(bindings_.size());
     spdlog::info("telephony: phone of {} {}", counsellor, why);
     Publish("phone.unregistered", nullptr, counsellor, {{"why", why}});
@@ -279,19 +285,19 @@ void Switchboard::PhoneGone(Leg& leg, int err, std::uint16_t scode) {
 
 int Callbacks::PhoneOffer(mbuf** descp, const sip_msg* msg, void* arg) {
     auto* leg = static_cast<Leg*>(arg);
-    if (!DecodeRemoteSdp(*leg, msg->mb, true)) return EPROTO;
+    if (!DecodeRemoteSdp(*leg, msg, true)) return EPROTO;
     return sdp_encode(descp, leg->sdp, false);
 }
 
 int Callbacks::PhoneAnswer(const sip_msg* msg, void* arg) {
     auto* leg = static_cast<Leg*>(arg);
-    if (!DecodeRemoteSdp(*leg, msg->mb, false)) return EPROTO;
+    if (!DecodeRemoteSdp(*leg, msg, false)) return EPROTO;
     return 0;
 }
 
 void Callbacks::PhoneProgress(const sip_msg* msg, void* arg) {
     auto* leg = static_cast<Leg*>(arg);
-    if (msg && mbuf_get_left(msg->mb)) DecodeRemoteSdp(*leg, msg->mb, false);
+    if (msg && mbuf_get_left(msg->mb)) DecodeRemoteSdp(*leg, msg, false);
 }
 
 void Callbacks::PhoneEstablished(const sip_msg*, void* arg) {

@@ -215,7 +215,12 @@ void Switchboard::Load(const records::TelephonyBook& book) {
         if (!username_of.count(id)) Apply(router_.SetAvailability(id, acd::CounsellorState::kOffline, now), "removed");
     }
     for (auto it = bindings_.begin(); it != bindings_.end();) {
-        it = accounts.count(it->first) ? std::next(it) : bindings_.erase(it);
+        if (accounts.count(it->first)) {
+            ++it;
+            continue;
+        }
+        if (hooks_.registrations) hooks_.registrations->Unregistered(it->first);
+        it = bindings_.erase(it);
     }
     accounts_ = std::move(accounts);
     username_of_ = std::move(username_of);

@@ -17,6 +17,7 @@
 #include "media/prompt_set.hpp"
 #include "media/rtp_rewriter.hpp"
 #include "records/call_log.hpp"
+#include "records/phone_registrations.hpp"
 #include "telephony/config.hpp"
 #include "telephony/counters.hpp"
 #include "telephony/digest.hpp"
@@ -44,6 +45,7 @@ struct Call;
 // storage writer; the Bus hands events on.
 struct Hooks {
     records::CallLog* call_log = nullptr;
+    records::PhoneRegistrations* registrations = nullptr;  // bindings kept across restarts (queued, never waited on)
     events::Bus* bus = nullptr;
     // Routing latency, in seconds: from the event that made a phone ring (a caller joining the
     // queue, a counsellor becoming available, a timer) to its INVITE handed to the transport.
@@ -77,10 +79,20 @@ public:
     // kUnavailable with the address when it cannot bind.
     [[nodiscard]] Result<void> Open();
     std::uint16_t SipPort() const { return sip_port_; }
+    const TelephonyConfig& Config() const { return config_; }
 
     // Lines (numbers and routing) and counsellors (profiles and SIP accounts).
     // Counsellors who left the book go offline; calls in progress go on.
     void Load(const records::TelephonyBook& book);
+
+    // After the first Load: what the previous process left. `registrations` (records::PhoneRegistrations::Load)
+    // become bindings again, as if each phone had just registered, so routing resumes at once; one whose
+    // account is no longer in the book, or belongs to someone else now, or that has expired, is dropped.
+    // `cut_short` are the calls it left unfinished, ended at start (records::CallLog::EndUnfinished): each
+    // counsellor who answered one wraps it up before being rung again, and the console hears call.ended
+    // with reason "server_restart".
+    void Resume(const std::vector<records::PhoneRegistration>& registrations,
+                const std::vector<records::CallRecord>& cut_short);
 
     // A counsellor sets their availability (kAvailable, kBreak, kOffline).
     // kNotFound for someone without a SIP account; kInvalid for another state.
@@ -148,6 +160,9 @@ private:
     void CheckMediaTimeouts(std::int64_t now);
 
     // ---- phones ----
+    // A phone now has a binding (registered, or restored at start): the console hears of it, and with
+    // available_on_register an offline counsellor becomes available.
+    void PhoneRegistered(const std::string& counsellor, const char* how);
     void Unbind(const std::string& username, const char* why);
     void ExpireRegistrations();
     void Ring(Call& call, const std::string& counsellor);

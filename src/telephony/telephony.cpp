@@ -32,21 +32,23 @@ void Handle(int id, void* data, void* arg) {
 
 }  // namespace
 
-Telephony::Telephony(TelephonyConfig config, media::PromptSet prompts, records::CallLog& call_log, events::Bus& bus,
-                     const Clock& clock, std::function<void(double)> routing_latency)
+Telephony::Telephony(TelephonyConfig config, media::PromptSet prompts, records::CallLog& call_log,
+                     records::PhoneRegistrations& registrations, events::Bus& bus, const Clock& clock,
+                     std::function<void(double)> routing_latency)
     : config_(std::move(config)),
       prompts_(std::move(prompts)),
       call_log_(call_log),
+      registrations_(registrations),
       bus_(bus),
       clock_(clock),
       routing_latency_(std::move(routing_latency)) {}
 
 Telephony::~Telephony() { Stop(); }
 
-Result<void> Telephony::Start(const records::TelephonyBook& book) {
+Result<void> Telephony::Start(const records::TelephonyBook& book, const Carryover& carried) {
     std::promise<Result<void>> started;
     auto result = started.get_future();
-    thread_ = std::thread([this, &book, &started] { Loop(book, started); });
+    thread_ = std::thread([this, &book, &carried, &started] { Loop(book, carried, started); });
     auto r = result.get();
     if (!r) {
         thread_.join();
@@ -55,7 +57,8 @@ Result<void> Telephony::Start(const records::TelephonyBook& book) {
     return {};
 }
 
-void Telephony::Loop(const records::TelephonyBook& book, std::promise<Result<void>>& started) {
+void Telephony::Loop(const records::TelephonyBook& book, const Carryover& carried,
+                     std::promise<Result<void>>& started) {
     rlimit limit{};
     if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < static_cast<rlim_t>(kMaxFds)) {
         limit.rlim_cur = std::min<rlim_t>(limit.rlim_max, kMaxFds);
@@ -75,6 +78,7 @@ void Telephony::Loop(const records::TelephonyBook& book, std::promise<Result<voi
     }
     Hooks hooks;
     hooks.call_log = &call_log_;
+    hooks.registrations = &registrations_;
     hooks.bus = &bus_;
     hooks.post = [this](std::function<void()> task) { Post(std::move(task)); };
     hooks.routing_latency = routing_latency_;
@@ -94,6 +98,7 @@ void Telephony::Loop(const records::TelephonyBook& book, std::promise<Result<voi
             return;
         }
         board->Load(book);
+        board->Resume(carried.registrations, carried.cut_short);
         board_ = board.get();
         sip_port_ = board->SipPort();
         {

@@ -12,6 +12,7 @@
 #include "events/bus.hpp"
 #include "media/prompt_set.hpp"
 #include "records/call_log.hpp"
+#include "records/phone_registrations.hpp"
 #include "telephony/config.hpp"
 #include "telephony/counters.hpp"
 
@@ -24,17 +25,26 @@ namespace crisisline::telephony {
 
 class Switchboard;
 
+// What the previous process left, taken up at Start (see Switchboard::Resume).
+struct Carryover {
+    std::vector<records::PhoneRegistration> registrations;  // records::PhoneRegistrations::Load
+    std::vector<records::CallRecord> cut_short;             // records::CallLog::EndUnfinished
+};
+
 // Thread-safe.
 class Telephony {
 public:
     // `routing_latency` (may be empty) receives each ring's routing time in seconds, on the loop thread.
-    Telephony(TelephonyConfig config, media::PromptSet prompts, records::CallLog& call_log, events::Bus& bus,
-              const Clock& clock, std::function<void(double)> routing_latency = {});
+    // Every change of a phone's registration is kept through `registrations`.
+    Telephony(TelephonyConfig config, media::PromptSet prompts, records::CallLog& call_log,
+              records::PhoneRegistrations& registrations, events::Bus& bus, const Clock& clock,
+              std::function<void(double)> routing_latency = {});
     ~Telephony();  // Stop()
 
-    // Starts the loop thread, binds SIP and loads `book`. Fails with one clear
-    // line (kUnavailable: address in use) and leaves nothing running.
-    [[nodiscard]] Result<void> Start(const records::TelephonyBook& book);
+    // Starts the loop thread, binds SIP, loads `book` and takes up `carried` (registrations restored, calls
+    // cut short wrapped up) before the first SIP message is read. Fails with one clear line (kUnavailable:
+    // address in use) and leaves nothing running.
+    [[nodiscard]] Result<void> Start(const records::TelephonyBook& book, const Carryover& carried = {});
     // Hangs up every call (their records are written), then stops the loop. Idempotent.
     void Stop();
 
@@ -80,11 +90,12 @@ private:
     bool Post(std::function<void()> task);
     template <class T>
     Result<T> Ask(std::function<Result<T>(Switchboard&)> question);
-    void Loop(const records::TelephonyBook& book, std::promise<Result<void>>& started);
+    void Loop(const records::TelephonyBook& book, const Carryover& carried, std::promise<Result<void>>& started);
 
     TelephonyConfig config_;
     media::PromptSet prompts_;
     records::CallLog& call_log_;
+    records::PhoneRegistrations& registrations_;
     events::Bus& bus_;
     const Clock& clock_;
     std::function<void(double)> routing_latency_;

@@ -138,7 +138,7 @@ class SipServer:
 
     def restart(self):
         """Stops the server (SIGTERM) and starts it again on the same HTTP and SIP ports and data. Sessions
-        survive (they are stored); phone registrations and calls do not."""
+        and phone registrations survive (they are stored); calls do not."""
         self.server.stop()
         self.server.start(port=self.server.port)
         self.wait_sip()

@@ -39,6 +39,9 @@ public:
     Result<std::optional<TrunkRow>> GetTrunk(const std::string& name) override;
     Result<std::vector<TrunkRow>> ListTrunks() override;
     Result<void> DeleteTrunk(const std::string& name) override;
+    Result<void> PutPhoneRegistration(const PhoneRegistrationRow& row) override;
+    Result<void> DeletePhoneRegistration(const std::string& username) override;
+    Result<std::vector<PhoneRegistrationRow>> ListPhoneRegistrations() override;
     Result<void> InsertSession(const SessionRow& row) override;
     Result<std::optional<SessionRow>> GetSession(const std::string& token_hash) override;
     Result<void> UpdateSession(const SessionRow& row) override;
@@ -57,6 +60,7 @@ public:
                                                            TimeMs before,
                                                            size_t limit) override;
     Result<void> DeleteContact(const std::string& line_id, const std::string& id) override;
+    Result<std::vector<ContactRow>> ListUnfinishedCalls(const std::string& line_id) override;
     Result<PhoneTally> TallyPhoneContacts(const std::string& line_id, TimeMs since, TimeMs before) override;
     Result<void> InsertFollowUp(const FollowUpRow& row) override;
     Result<void> UpdateFollowUp(const FollowUpRow& row) override;
