@@ -77,6 +77,11 @@ public:
                               std::string prompts_dir,
                               std::vector<std::string> fell_back);
 
+    // Where serve writes the audit log's signed checkpoints, read by the auditor's routes
+    // (GET /api/v1/audit/checkpoint, /api/v1/audit/verify). Without it they know no checkpoint.
+    // REQUIRES: called before Routes().
+    void AttachAuditCheckpoints(std::string file) { audit_checkpoint_file_ = std::move(file); }
+
 private:
     // A handler body: runs on the worker pool; its error becomes the JSON error response.
     using Body = std::function<Result<http::Response>(const http::Request&)>;
@@ -91,6 +96,7 @@ private:
     void AddContactRoutes(http::Router& r);
     void AddDirectoryRoutes(http::Router& r);
     void AddOversightRoutes(http::Router& r);
+    void AddAuditRoutes(http::Router& r);
     void AddLiveRoutes(http::Router& r);
     void AddFollowUpCallRoute(http::Router& r);
     void AddEventRoutes(http::Router& r);
@@ -122,6 +128,7 @@ private:
 
     records::Services s_;
     http::Metrics& metrics_;
+    std::string audit_checkpoint_file_;  // set once before Routes()
     staff::Accounts accounts_;
     staff::Sessions sessions_;
     records::Lines lines_;
