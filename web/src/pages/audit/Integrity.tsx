@@ -107,6 +107,7 @@ export function Verify() {
         Verify against the server's checkpoints
       </button>
       <form
+        class="audit-verify-form"
         onSubmit={(e) => {
           e.preventDefault();
           void run({ checkpoints: pasted });
