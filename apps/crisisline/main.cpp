@@ -285,15 +285,19 @@ int main(int argc, char** argv) {
         }
         auto found = records::VerifyAudit(*o.store, o.chain, checkpoints);
         if (!found) return Failed("audit verify", found.error().message);
+        // One line, as every failure: the chain's first fault, then the guards'.
+        std::string guards;
         for (const auto& fault : found->guard_faults) {
-            std::fprintf(stderr, "crisisline audit verify: the audit log's guard %s\n", fault.c_str());
+            if (!guards.empty()) guards += ", ";
+            guards += fault;
         }
         const audit::VerifyReport& report = found->chain;
         if (!report.ok) {
-            return Failed("audit verify", "entry " + std::to_string(report.first_bad_seq) + ": " + report.reason);
+            return Failed("audit verify", "entry " + std::to_string(report.first_bad_seq) + ": " + report.reason +
+                                              (guards.empty() ? "" : "; and the append-only triggers: " + guards));
         }
-        if (!found->guard_faults.empty()) {
-            return Failed("audit verify", "the chain is intact, but the append-only triggers were tampered with");
+        if (!guards.empty()) {
+            return Failed("audit verify", "the chain is intact, but the append-only triggers were tampered with: " + guards);
         }
         std::printf("audit log intact: %lld entries, head %s\n", static_cast<long long>(report.entries),
                     report.head_hash.c_str());
