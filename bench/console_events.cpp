@@ -100,9 +100,9 @@ int Run(int clients, int rate, int seconds) {
     auto opened = store::OpenSqlite({dir + "/crisisline.db"});
     if (!opened) return 1;
     auto store = std::move(*opened);
-    writer::StorageWriter writer(*store);
     crypto::Keyring keys(dir);
-    if (!keys.LoadService(true)) return 1;
+    if (!keys.LoadService(true) || !keys.LoadAudit(true)) return 1;
+    writer::StorageWriter writer(*store, audit::ChainKey{&keys.Audit(), 0});
     SystemClock clock;
     records::Services services{*store, writer, keys, clock};
     if (!records::Lines(services).Create(Fields({{"id", "police"}, {"name", "Police (bench)"}}, ""), "bench")) return 1;

@@ -18,6 +18,7 @@ struct DataDir {
     std::string Database() const { return root + "/crisisline.db"; }
     std::string Keys() const { return root + "/keys"; }
     std::string Config() const { return root + "/crisisline.toml"; }
+    std::string AuditCheckpoints() const { return root + "/audit-checkpoints"; }
 };
 
 // The storage stack every command needs, opened in dependency order and
@@ -25,7 +26,9 @@ struct DataDir {
 class Opened {
 public:
     // Fails with one clear line when the directory is not initialised, a key
-    // file is unsafe or the database is newer than this binary.
+    // file is unsafe or the database is newer than this binary. The first open by
+    // a crisisline with the keyed audit chain upgrades the directory to it
+    // (records::OpenAuditChain).
     static Result<std::unique_ptr<Opened>> Open(const DataDir& dir, bool create);
 
     records::Services Services() { return {*store, *writer, keys, clock}; }
@@ -36,6 +39,7 @@ public:
     SystemClock clock;
     crypto::Keyring keys;
     std::unique_ptr<store::Store> store;
+    audit::ChainKey chain;  // the audit key (in `keys`) and where the keyed chain begins
     std::unique_ptr<writer::StorageWriter> writer;
 
     explicit Opened(std::string key_dir) : keys(std::move(key_dir)) {}
@@ -48,6 +52,8 @@ struct ServeOptions {
     int workers = 32;
     std::string static_dir;
     telephony::TelephonyConfig telephony;  // [telephony]; enabled = false: no SIP side
+    std::string audit_checkpoint_file;     // [audit] checkpoint_file; empty: <data>/audit-checkpoints
+    int audit_checkpoint_s = 300;          // [audit] checkpoint_interval_s: how often the head is checkpointed
 };
 
 // Runs the server until SIGTERM or SIGINT; returns the process exit code.

@@ -40,6 +40,12 @@ available_on_register = true
 [[telephony.trunk]]
 name = "loopback-test-carrier"
 allow = ["127.0.0.1"]
+
+[audit]
+# Signed checkpoints of the audit log's head go to the log and to this file (relative to the data directory);
+# ship it to write-once storage and check with `crisisline audit verify --checkpoint FILE` (docs/operations.md).
+# checkpoint_interval_s = 300
+# checkpoint_file = "audit-checkpoints"
 )";
 
 struct DemoPerson {
@@ -119,7 +125,8 @@ int Init(const DataDir& dir, bool demo) {
         std::printf("crisisline: %s is already initialised; nothing changed\n", dir.root.c_str());
         return 0;
     }
-    std::printf("crisisline: initialised %s (database, service key with mode 0600, configuration)\n", dir.root.c_str());
+    std::printf("crisisline: initialised %s (database, service and audit keys with mode 0600, configuration)\n",
+                dir.root.c_str());
     if (demo) {
         if (auto d = CreateDemo(dir, **opened); !d) {
             std::fprintf(stderr, "crisisline init: demo data: %s\n", d.error().message.c_str());

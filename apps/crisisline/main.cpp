@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include "app.hpp"
+#include "records/audit_chain.hpp"
 #include "records/audit_log.hpp"
 #include "records/directory_book.hpp"
 #include "records/retention.hpp"
@@ -42,6 +43,15 @@ bool ApplyConfig(const app::DataDir& dir, app::ServeOptions& o, const CLI::App& 
             return false;
         }
         o.telephony = *telephony;
+        if (serve.count("--audit-checkpoint-s") == 0) {
+            o.audit_checkpoint_s = config["audit"]["checkpoint_interval_s"].value_or(o.audit_checkpoint_s);
+        }
+        o.audit_checkpoint_file = config["audit"]["checkpoint_file"].value_or(o.audit_checkpoint_file);
+        if (o.audit_checkpoint_s < 1 || o.audit_checkpoint_s > 86400) {
+            std::fprintf(stderr, "crisisline serve: %s: audit.checkpoint_interval_s must be 1 to 86400 seconds\n",
+                         dir.Config().c_str());
+            return false;
+        }
     } catch (const toml::parse_error& e) {
         std::fprintf(stderr, "crisisline serve: %s line %u: %s\n", dir.Config().c_str(),
                      static_cast<unsigned>(e.source().begin.line), std::string(e.description()).c_str());
@@ -93,6 +103,9 @@ int main(int argc, char** argv) {
                       "HTTP I/O threads (default: one per CPU the process may run on, e.g. 1 under taskset -c 1)")->check(CLI::Range(1, 64));
     serve->add_option("--workers", serve_options.workers, "request worker threads")->check(CLI::Range(1, 1024));
     serve->add_option("--static", serve_options.static_dir, "directory of the built console to serve");
+    serve->add_option("--audit-checkpoint-s", serve_options.audit_checkpoint_s,
+                      "seconds between signed checkpoints of the audit log's head (default 300)")
+        ->check(CLI::Range(1, 86400));
     std::string sip_listen;
     serve->add_option("--sip-listen", sip_listen, "address:port for SIP (UDP and TCP), or 'off' for no telephony");
 
@@ -139,7 +152,12 @@ int main(int argc, char** argv) {
     auto* purge = cli.add_subcommand("purge", "crypto-shred contacts past their line's retention period");
     auto* audit_cmd = cli.add_subcommand("audit", "the audit log");
     audit_cmd->require_subcommand(1);
-    auto* audit_verify = audit_cmd->add_subcommand("verify", "check the hash chain of the audit log");
+    auto* audit_verify = audit_cmd->add_subcommand(
+        "verify", "check the keyed chain of the audit log, its append-only guards and, with --checkpoint, truncation");
+    std::string checkpoint_file;
+    audit_verify->add_option("--checkpoint", checkpoint_file,
+                             "a file of signed checkpoints (the server's audit-checkpoints, or its log): the log must "
+                             "still hold, unchanged, every entry each one recorded");
     std::string backup_path;
     auto* backup = cli.add_subcommand("backup", "copy the database consistently while the service runs");
     backup->add_option("destination", backup_path, "the new database file")->required();
@@ -258,13 +276,38 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (*audit_verify) {
-        auto report = records::VerifyAudit(*o.store);
-        if (!report) return Failed("audit verify", report.error().message);
-        if (!report->ok) {
-            return Failed("audit verify", "entry " + std::to_string(report->first_bad_seq) + ": " + report->reason);
+        std::vector<audit::Checkpoint> checkpoints;
+        if (!checkpoint_file.empty()) {
+            auto read = records::ReadCheckpoints(checkpoint_file, *o.chain.key);
+            if (!read) return Failed("audit verify", "--checkpoint " + read.error().message);
+            if (read->empty()) return Failed("audit verify", "--checkpoint " + checkpoint_file + " holds no checkpoint");
+            checkpoints = std::move(*read);
         }
-        std::printf("audit log intact: %lld entries, head %s\n", static_cast<long long>(report->entries),
-                    report->head_hash.c_str());
+        auto found = records::VerifyAudit(*o.store, o.chain, checkpoints);
+        if (!found) return Failed("audit verify", found.error().message);
+        // One line, as every failure: the chain's first fault, then the guards'.
+        std::string guards;
+        for (const auto& fault : found->guard_faults) {
+            if (!guards.empty()) guards += ", ";
+            guards += fault;
+        }
+        const audit::VerifyReport& report = found->chain;
+        if (!report.ok) {
+            return Failed("audit verify", "entry " + std::to_string(report.first_bad_seq) + ": " + report.reason +
+                                              (guards.empty() ? "" : "; and the append-only triggers: " + guards));
+        }
+        if (!guards.empty()) {
+            return Failed("audit verify", "the chain is intact, but the append-only triggers were tampered with: " + guards);
+        }
+        std::printf("audit log intact: %lld entries, head %s\n", static_cast<long long>(report.entries),
+                    report.head_hash.c_str());
+        if (found->last_checkpoint) {
+            std::printf("nothing removed up to the checkpoint of %s (%lld entries; %lld checkpoints held)\n",
+                        FormatTime(found->last_checkpoint->at).c_str(),
+                        static_cast<long long>(found->last_checkpoint->seq), static_cast<long long>(report.checkpoints));
+        } else {
+            std::printf("no checkpoint given: entries removed from the end would not show (use --checkpoint FILE)\n");
+        }
         return 0;
     }
     if (*backup) {

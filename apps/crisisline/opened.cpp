@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "app.hpp"
+#include "records/audit_chain.hpp"
 
 namespace crisisline::app {
 
@@ -25,7 +26,10 @@ Result<std::unique_ptr<Opened>> Opened::Open(const DataDir& dir, bool create) {
     auto store = store::OpenSqlite({dir.Database()});
     if (!store) return tl::unexpected(store.error());
     opened->store = std::move(*store);
-    opened->writer = std::make_unique<writer::StorageWriter>(*opened->store);
+    auto chain = records::OpenAuditChain(*opened->store, opened->keys, dir.Keys());
+    if (!chain) return tl::unexpected(chain.error());
+    opened->chain = *chain;
+    opened->writer = std::make_unique<writer::StorageWriter>(*opened->store, opened->chain);
     return opened;
 }
 

@@ -10,6 +10,7 @@
 
 #include "api/api.hpp"
 #include "app.hpp"
+#include "checkpointer.hpp"
 #include "http/server.hpp"
 #include "media/prompt_set.hpp"
 #include "records/call_log.hpp"
@@ -203,6 +204,14 @@ int Serve(const DataDir& dir, ServeOptions options) {
         api->AttachTelephony(*phones, bus);
     }
     api->AttachTelephonySetup(options.telephony, prompts_dir, std::move(fell_back));
+    const std::string checkpoint_file =
+        options.audit_checkpoint_file.empty()       ? dir.AuditCheckpoints()
+        : options.audit_checkpoint_file.front() == '/' ? options.audit_checkpoint_file
+                                                       : dir.root + "/" + options.audit_checkpoint_file;
+    api->AttachAuditCheckpoints(checkpoint_file);
+    auto checkpointer = std::make_unique<Checkpointer>(*(*opened)->store, *(*opened)->chain.key, (*opened)->clock,
+                                                       checkpoint_file,
+                                                       std::chrono::seconds(options.audit_checkpoint_s));
     http::Server server(server_options, api->Routes());
     if (auto started = server.Start(); !started) {
         spdlog::error("{}", started.error().message);
@@ -241,6 +250,7 @@ int Serve(const DataDir& dir, ServeOptions options) {
     api->Drain();
     api.reset();
     (*opened)->writer->Stop();  // everything answered is durable before exit
+    checkpointer.reset();       // the last checkpoint covers the last entry written
     spdlog::info("crisisline stopped cleanly");
     return 0;
 }

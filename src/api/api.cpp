@@ -144,6 +144,7 @@ std::shared_ptr<const http::Router> Api::Routes() {
     AddContactRoutes(*r);
     AddDirectoryRoutes(*r);
     AddOversightRoutes(*r);
+    AddAuditRoutes(*r);
     AddLiveRoutes(*r);
     AddEventRoutes(*r);
     AddPublicRoutes(*r);

@@ -82,6 +82,11 @@ public:
     // REQUIRES: called before Routes().
     void RequireMetricsToken(std::string token) { metrics_token_ = std::move(token); }
 
+    // Where serve writes the audit log's signed checkpoints, read by the auditor's routes
+    // (GET /api/v1/audit/checkpoint, /api/v1/audit/verify). Without it they know no checkpoint.
+    // REQUIRES: called before Routes().
+    void AttachAuditCheckpoints(std::string file) { audit_checkpoint_file_ = std::move(file); }
+
 private:
     // A handler body: runs on the worker pool; its error becomes the JSON error response.
     using Body = std::function<Result<http::Response>(const http::Request&)>;
@@ -98,6 +103,7 @@ private:
     void AddContactRoutes(http::Router& r);
     void AddDirectoryRoutes(http::Router& r);
     void AddOversightRoutes(http::Router& r);
+    void AddAuditRoutes(http::Router& r);
     void AddLiveRoutes(http::Router& r);
     void AddFollowUpCallRoute(http::Router& r);
     void AddEventRoutes(http::Router& r);
@@ -130,6 +136,7 @@ private:
     records::Services s_;
     http::Metrics& metrics_;
     std::string metrics_token_;  // set before Routes(), read-only after
+    std::string audit_checkpoint_file_;  // set once before Routes()
     staff::Accounts accounts_;
     staff::Sessions sessions_;
     records::Lines lines_;

@@ -52,27 +52,6 @@ void Api::AddOversightRoutes(http::Router& r) {
               if (!today) return tl::unexpected(today.error());
               return Ok(*today);
           }));
-    r.Add("GET", "/api/v1/audit", Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
-              if (auto a = staff::Authorise(who.principal, Permission::kReadAudit, ""); !a) return tl::unexpected(a.error());
-              auto from = QueryInt(req, "from_seq", 1, 1, INT64_MAX);
-              if (!from) return tl::unexpected(from.error());
-              auto limit = QueryInt(req, "limit", 100, 1, 1000);
-              if (!limit) return tl::unexpected(limit.error());
-              auto list = records::ListAudit(s_.store, *from, static_cast<size_t>(*limit));
-              if (!list) return tl::unexpected(list.error());
-              return Ok(*list);
-          }));
-    r.Add("GET", "/api/v1/audit/verify",
-          Signed([this](const http::Request&, const staff::Authenticated& who) -> Result<http::Response> {
-              if (auto a = staff::Authorise(who.principal, Permission::kReadAudit, ""); !a) return tl::unexpected(a.error());
-              auto report = records::VerifyAudit(s_.store);
-              if (!report) return tl::unexpected(report.error());
-              return Ok({{"ok", report->ok},
-                         {"entries", report->entries},
-                         {"first_bad_seq", report->first_bad_seq},
-                         {"reason", report->reason},
-                         {"head_hash", report->head_hash}});
-          }));
 }
 
 }  // namespace crisisline::api

@@ -29,6 +29,15 @@ std::string Sha256Hex(std::string_view data) {
     return hex.data();
 }
 
+std::string HmacSha256Hex(const SecretKey& key, std::string_view data) {
+    static_assert(SecretKey::size() == crypto_auth_hmacsha256_KEYBYTES);
+    std::array<unsigned char, crypto_auth_hmacsha256_BYTES> mac{};
+    crypto_auth_hmacsha256(mac.data(), reinterpret_cast<const unsigned char*>(data.data()), data.size(), key.data());
+    std::array<char, 2 * crypto_auth_hmacsha256_BYTES + 1> hex{};
+    sodium_bin2hex(hex.data(), hex.size(), mac.data(), mac.size());
+    return hex.data();
+}
+
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     return sodium_memcmp(a.data(), b.data(), a.size()) == 0;

@@ -26,6 +26,9 @@ namespace crisisline::crypto {
 // SHA-256 of `data`, 64 lower-case hex characters.
 std::string Sha256Hex(std::string_view data);
 
+// HMAC-SHA-256 of `data` under `key`, 64 lower-case hex characters. Thread-safe.
+std::string HmacSha256Hex(const SecretKey& key, std::string_view data);
+
 // Compares in time that depends only on the length. False when the lengths differ.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 

@@ -215,26 +215,37 @@ std::string Keyring::LineVariable(std::string_view line_id) {
 std::string Keyring::LinePath(const std::string& line_id) const { return dir_ + "/line-" + line_id + ".key"; }
 
 Result<void> Keyring::LoadService(bool create_if_missing) {
-    static const std::string kVariable = "CRISISLINE_SERVICE_KEY";
+    return LoadNamed("CRISISLINE_SERVICE_KEY", "service.key", create_if_missing, service_);
+}
+
+Result<void> Keyring::LoadAudit(bool create_if_missing) {
+    return LoadNamed("CRISISLINE_AUDIT_KEY", "audit.key", create_if_missing, audit_);
+}
+
+Result<void> Keyring::LoadNamed(const std::string& variable,
+                                const std::string& file,
+                                bool create_if_missing,
+                                std::optional<SecretKey>& slot) {
     std::lock_guard lock(mu_);
-    if (service_) return {};
-    if (auto from_env = KeyFromEnvironment(kVariable)) {
+    if (slot) return {};
+    if (auto from_env = KeyFromEnvironment(variable)) {
         if (!*from_env) return tl::unexpected(from_env->error());
-        service_.emplace(std::move(**from_env));
+        slot.emplace(std::move(**from_env));
         return {};
     }
-    const std::string path = dir_ + "/service.key";
+    const std::string path = dir_ + "/" + file;
     auto key = LoadKeyFile(path);
     if (!key && key.error().code == ErrorCode::kNotFound) {
         if (!create_if_missing) {
-            return Fail(ErrorCode::kUnavailable, "no service key: set " + kVariable + " or provide " + path);
+            const std::string what = file.substr(0, file.find('.'));
+            return Fail(ErrorCode::kUnavailable, "no " + what + " key: set " + variable + " or provide " + path);
         }
         key = CreateKeyFile(path);
         // Another process may have created it between our load and create: use theirs.
         if (!key && key.error().code == ErrorCode::kConflict) key = LoadKeyFile(path);
     }
     if (!key) return tl::unexpected(key.error());
-    service_.emplace(std::move(*key));
+    slot.emplace(std::move(*key));
     return {};
 }
 
@@ -242,6 +253,12 @@ const SecretKey& Keyring::Service() const {
     std::lock_guard lock(mu_);
     assert(service_ && "Keyring::Service() called before LoadService() succeeded");
     return *service_;
+}
+
+const SecretKey& Keyring::Audit() const {
+    std::lock_guard lock(mu_);
+    assert(audit_ && "Keyring::Audit() called before LoadAudit() succeeded");
+    return *audit_;
 }
 
 Result<void> Keyring::CreateLine(const std::string& line_id) {

@@ -51,7 +51,7 @@ private:
 // kInternal on I/O errors (a partly written file is removed). REQUIRES: Initialise() succeeded.
 [[nodiscard]] Result<SecretKey> CreateKeyFile(const std::string& path);
 
-// The service key and one key-encryption key per line (tenant).
+// The service key, the audit key and one key-encryption key per line (tenant).
 //
 // Each key is taken from the environment first (CRISISLINE_SERVICE_KEY,
 // CRISISLINE_LINE_KEY_<line id upper-cased, '-' -> '_'>, 64 hex characters), else from
@@ -72,6 +72,12 @@ public:
     // REQUIRES: LoadService succeeded.
     const SecretKey& Service() const;
 
+    // Loads the audit key, which keys the audit log's chain and signs its checkpoints:
+    // CRISISLINE_AUDIT_KEY, else <dir>/audit.key; otherwise as LoadService.
+    [[nodiscard]] Result<void> LoadAudit(bool create_if_missing);
+    // REQUIRES: LoadAudit succeeded.
+    const SecretKey& Audit() const;
+
     // Creates <dir>/line-<id>.key with a new key and caches it. kConflict when the file
     // exists or the line's variable is set.
     [[nodiscard]] Result<void> CreateLine(const std::string& line_id);
@@ -89,13 +95,18 @@ public:
     static std::string LineVariable(std::string_view line_id);
 
 private:
+    [[nodiscard]] Result<void> LoadNamed(const std::string& variable,
+                                         const std::string& file,
+                                         bool create_if_missing,
+                                         std::optional<SecretKey>& slot);
     std::string LinePath(const std::string& line_id) const;
     // Line() with the operator's error messages.
     Result<const SecretKey*> LoadLine(const std::string& line_id);
 
     const std::string dir_;
-    mutable std::mutex mu_;  // guards service_ and lines_
+    mutable std::mutex mu_;  // guards service_, audit_ and lines_
     std::optional<SecretKey> service_;
+    std::optional<SecretKey> audit_;
     std::map<std::string, SecretKey, std::less<>> lines_;
 };
 

@@ -27,10 +27,12 @@ protected:
         ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
         dir_ = pattern;
         ::unsetenv("CRISISLINE_SERVICE_KEY");
+        ::unsetenv("CRISISLINE_AUDIT_KEY");
         ::unsetenv("CRISISLINE_LINE_KEY_NORTH_EAST");
     }
     void TearDown() override {
         ::unsetenv("CRISISLINE_SERVICE_KEY");
+        ::unsetenv("CRISISLINE_AUDIT_KEY");
         ::unsetenv("CRISISLINE_LINE_KEY_NORTH_EAST");
         fs::remove_all(dir_);
     }
@@ -132,6 +134,30 @@ TEST_F(KeysTest, KeyringServiceKeyIsCreatedOnlyWhenAsked) {
     Keyring reloading(dir_);
     ASSERT_TRUE(reloading.LoadService(false));
     EXPECT_EQ(KeyBytes(reloading.Service()), KeyBytes(creating.Service()));
+}
+
+TEST_F(KeysTest, KeyringAuditKeyIsItsOwnFileApartFromTheServiceKey) {
+    Keyring refusing(dir_);
+    auto refused = refusing.LoadAudit(false);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::kUnavailable);
+    EXPECT_NE(refused.error().message.find("CRISISLINE_AUDIT_KEY"), std::string::npos) << refused.error().message;
+
+    Keyring creating(dir_);
+    ASSERT_TRUE(creating.LoadService(true));
+    ASSERT_TRUE(creating.LoadAudit(true));
+    EXPECT_NE(KeyBytes(creating.Audit()), KeyBytes(creating.Service()));
+    struct stat st {};
+    ASSERT_EQ(::stat(Path("audit.key").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    Keyring reloading(dir_);
+    ASSERT_TRUE(reloading.LoadAudit(false));
+    EXPECT_EQ(KeyBytes(reloading.Audit()), KeyBytes(creating.Audit()));
+
+    ::setenv("CRISISLINE_AUDIT_KEY", kHexB, 1);
+    Keyring from_env(dir_);
+    ASSERT_TRUE(from_env.LoadAudit(false));
+    EXPECT_EQ(KeyBytes(from_env.Audit()), KeyBytes(*SecretKey::FromHex(kHexB)));
 }
 
 TEST_F(KeysTest, KeyringPrefersTheEnvironment) {

@@ -1,5 +1,7 @@
 #include "records/audit_log.hpp"
 
+#include <algorithm>
+
 namespace crisisline::records {
 
 nlohmann::json AuditJson(const store::AuditRow& row) {
@@ -15,17 +17,53 @@ nlohmann::json AuditJson(const store::AuditRow& row) {
             {"hash", row.hash}};
 }
 
-Result<nlohmann::json> ListAudit(store::Store& store, std::int64_t from_seq, size_t limit) {
-    auto rows = ReadOne<std::vector<store::AuditRow>>(store, [&](store::Tx& tx) { return tx.ListAudit(from_seq, limit); });
-    if (!rows) return tl::unexpected(rows.error());
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& row : *rows) out.push_back(AuditJson(row));
-    return nlohmann::json{{"entries", out}};
+nlohmann::json CheckpointJson(const audit::Checkpoint& checkpoint) {
+    return {{"seq", checkpoint.seq}, {"head_hash", checkpoint.head_hash}, {"at", FormatTime(checkpoint.at)}};
 }
 
-Result<audit::VerifyReport> VerifyAudit(store::Store& store) {
+Result<nlohmann::json> ListAudit(store::Store& store, std::int64_t from_seq, size_t limit) {
+    store::AuditFilter filter;
+    filter.from_seq = from_seq;
+    filter.limit = limit;
+    auto page = FindAudit(store, filter);
+    if (!page) return page;
+    page->erase("next_from_seq");
+    return page;
+}
+
+Result<nlohmann::json> FindAudit(store::Store& store, const store::AuditFilter& filter) {
+    // One more than asked for tells whether another page follows.
+    store::AuditFilter probe = filter;
+    probe.limit = filter.limit + 1;
+    auto rows = ReadOne<std::vector<store::AuditRow>>(store, [&](store::Tx& tx) { return tx.FindAudit(probe); });
+    if (!rows) return tl::unexpected(rows.error());
+    nlohmann::json next = nullptr;
+    if (rows->size() > filter.limit) {
+        rows->resize(filter.limit);
+        next = rows->back().seq + 1;
+    }
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& row : *rows) out.push_back(AuditJson(row));
+    return nlohmann::json{{"entries", out}, {"next_from_seq", next}};
+}
+
+Result<AuditVerification> VerifyAudit(store::Store& store,
+                                      const audit::ChainKey& chain,
+                                      const std::vector<audit::Checkpoint>& checkpoints) {
     constexpr size_t kPage = 5000;
-    audit::Verifier verifier;
+    AuditVerification out;
+    auto guards = ReadOne<std::vector<std::string>>(store, [](store::Tx& tx) { return tx.AuditGuardFaults(); });
+    if (!guards) return tl::unexpected(guards.error());
+    out.guard_faults = std::move(*guards);
+
+    audit::Verifier verifier(chain);
+    for (const auto& checkpoint : checkpoints) {
+        verifier.Expect(checkpoint);
+        if (!out.last_checkpoint || checkpoint.seq > out.last_checkpoint->seq ||
+            (checkpoint.seq == out.last_checkpoint->seq && checkpoint.at > out.last_checkpoint->at)) {
+            out.last_checkpoint = checkpoint;
+        }
+    }
     std::int64_t next = 1;
     // Pages are read by position (seq >= next) so that a removed or moved entry
     // still reaches the verifier, which judges the order it sees.
@@ -36,7 +74,8 @@ Result<audit::VerifyReport> VerifyAudit(store::Store& store) {
         if (rows->size() < kPage) break;
         next = rows->back().seq + 1;
     }
-    return verifier.Report();
+    out.chain = verifier.Report();
+    return out;
 }
 
 }  // namespace crisisline::records

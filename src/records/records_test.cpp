@@ -199,9 +199,9 @@ TEST_F(RecordsTest, PurgeKeepsOnlyAnonymousCountsAndTheChainStaysIntact) {
     bool found_role = false;
     for (const auto& c : *counts) found_role |= c.key == "caller_role:police_officer" && c.count == 1;
     EXPECT_TRUE(found_role);
-    auto verified = VerifyAudit(*store_);
+    auto verified = VerifyAudit(*store_, writer_->Chain());
     ASSERT_TRUE(verified);
-    EXPECT_TRUE(verified->ok) << verified->reason;
+    EXPECT_TRUE(verified->Ok()) << verified->chain.reason;
 }
 
 TEST_F(RecordsTest, ConcurrentEditsDoNotOverwriteEachOther) {

@@ -21,9 +21,10 @@ protected:
         auto opened = store::OpenSqlite({dir_ + "/test.db"});
         ASSERT_TRUE(opened) << opened.error().message;
         store_ = std::move(*opened);
-        writer_ = std::make_unique<writer::StorageWriter>(*store_);
         keys_ = std::make_unique<crypto::Keyring>(dir_);
         ASSERT_TRUE(keys_->LoadService(true));
+        ASSERT_TRUE(keys_->LoadAudit(true));
+        writer_ = std::make_unique<writer::StorageWriter>(*store_, audit::ChainKey{&keys_->Audit(), 0});
         ASSERT_TRUE(writer_->Run([](store::Tx& tx) { return tx.PutLine({"police", "Police (test)", "{}", 1, 1}); }));
         accounts_ = std::make_unique<Accounts>(*store_, *writer_, clock_);
         sessions_ = std::make_unique<Sessions>(*store_, *writer_, *keys_, clock_);

@@ -23,9 +23,10 @@ protected:
         auto opened = store::OpenSqlite({dir_ + "/test.db"});
         ASSERT_TRUE(opened) << opened.error().message;
         store_ = std::move(*opened);
-        writer_ = std::make_unique<writer::StorageWriter>(*store_);
         keys_ = std::make_unique<crypto::Keyring>(dir_);
         ASSERT_TRUE(keys_->LoadService(true));
+        ASSERT_TRUE(keys_->LoadAudit(true));
+        writer_ = std::make_unique<writer::StorageWriter>(*store_, audit::ChainKey{&keys_->Audit(), 0});
         Accounts accounts(*store_, *writer_, clock_);
         for (const char* name : {"sam", "ali"}) {
             auto created = accounts.Create({name, name, "correct horse battery", {{"counsellor"}, {}, {"en"}, {}}},

@@ -1,5 +1,7 @@
 #include "store/detail/sqlite_migrations.hpp"
 
+#include <cassert>
+
 #include "store/store.hpp"
 
 namespace crisisline::store {
@@ -243,6 +245,23 @@ const std::vector<Migration>& Migrations() {
         {4, "phone registrations", kPhoneRegistrations},
     };
     return migrations;
+}
+
+const std::vector<std::pair<std::string, std::string>>& AuditGuards() {
+    // Taken from the migration that made them, so the two cannot drift apart:
+    // SQLite stores a CREATE TRIGGER's text from CREATE to END, as written.
+    static const std::vector<std::pair<std::string, std::string>> guards = [] {
+        const std::string schema = kInitialSchema;
+        std::vector<std::pair<std::string, std::string>> out;
+        for (const char* name : {"audit_log_no_update", "audit_log_no_delete", "audit_log_chained"}) {
+            const size_t begin = schema.find(std::string("CREATE TRIGGER ") + name + " ");
+            const size_t end = schema.find("END;", begin);
+            assert(begin != std::string::npos && end != std::string::npos && "the schema defines every audit guard");
+            out.emplace_back(name, schema.substr(begin, end + 3 - begin));
+        }
+        return out;
+    }();
+    return guards;
 }
 
 Result<std::int64_t> Migrate(Connection& conn) {

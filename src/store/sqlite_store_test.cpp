@@ -305,5 +305,72 @@ TEST_F(SqliteStoreTest, AuditLogRefusesUpdateAndDeleteFromAnyConnection) {
     }));
 }
 
+std::vector<std::string> GuardFaults(Store& store) {
+    std::vector<std::string> faults;
+    EXPECT_TRUE(store.Read([&](Tx& tx) -> Result<void> {
+        auto found = tx.AuditGuardFaults();
+        if (!found) return tl::unexpected(found.error());
+        faults = *found;
+        return {};
+    }));
+    return faults;
+}
+
+TEST_F(SqliteStoreTest, AuditGuardsDroppedOrReplacedAreReported) {
+    EXPECT_EQ(GuardFaults(*store_), std::vector<std::string>{});
+    const std::string path = DatabasePath();
+    EXPECT_EQ(RawExec(path, "DROP TRIGGER audit_log_no_delete"), "");
+    // The same name, but a guard that guards nothing.
+    EXPECT_EQ(RawExec(path, "DROP TRIGGER audit_log_no_update; CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON "
+                            "audit_log WHEN 0 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;"),
+              "");
+    EXPECT_EQ(GuardFaults(*store_),
+              (std::vector<std::string>{"trigger audit_log_no_update is not as the schema made it (replaced)",
+                                        "trigger audit_log_no_delete is missing (dropped)"}));
+}
+
+TEST_F(SqliteStoreTest, FindAuditMatchesEveryFieldGiven) {
+    ASSERT_TRUE(store_->Write([](Tx& tx) -> Result<void> {
+        std::string prev = kGenesis;
+        const char* actors[] = {"st_a", "st_b", "st_a", "system"};
+        for (int i = 0; i < 4; ++i) {
+            const std::string hash(64, static_cast<char>('a' + i));
+            auto seq = tx.AppendAudit({i + 1, 100 * (i + 1), actors[i], i == 2 ? "contact.update" : "contact.read",
+                                       "line-a", "contact", "ct_" + std::to_string(i % 2), "on_call", prev, hash});
+            if (!seq) return tl::unexpected(seq.error());
+            prev = hash;
+        }
+        return {};
+    }));
+    auto seqs = [&](AuditFilter filter) {
+        std::vector<std::int64_t> out;
+        EXPECT_TRUE(store_->Read([&](Tx& tx) -> Result<void> {
+            auto rows = tx.FindAudit(filter);
+            if (!rows) return tl::unexpected(rows.error());
+            for (const auto& r : *rows) out.push_back(r.seq);
+            return {};
+        }));
+        return out;
+    };
+    EXPECT_EQ(seqs({}), (std::vector<std::int64_t>{1, 2, 3, 4}));
+    AuditFilter by_actor;
+    by_actor.actor = "st_a";
+    EXPECT_EQ(seqs(by_actor), (std::vector<std::int64_t>{1, 3}));
+    by_actor.action = "contact.read";
+    EXPECT_EQ(seqs(by_actor), (std::vector<std::int64_t>{1}));
+    AuditFilter by_record;
+    by_record.record_id = "ct_1";
+    by_record.from_seq = 3;
+    EXPECT_EQ(seqs(by_record), (std::vector<std::int64_t>{4}));
+    AuditFilter by_time;
+    by_time.since = 200;
+    by_time.before = 400;
+    by_time.limit = 1;
+    EXPECT_EQ(seqs(by_time), (std::vector<std::int64_t>{2}));
+    AuditFilter other_line;
+    other_line.line_id = "line-b";
+    EXPECT_EQ(seqs(other_line), (std::vector<std::int64_t>{}));
+}
+
 }  // namespace
 }  // namespace crisisline::store

@@ -4,6 +4,8 @@
 #include <limits>
 #include <utility>
 
+#include "store/detail/sqlite_migrations.hpp"
+
 namespace crisisline::store::detail {
 namespace {
 
@@ -696,6 +698,45 @@ Result<std::optional<AuditRow>> SqliteTx::LastAudit() {
 Result<std::vector<AuditRow>> SqliteTx::ListAudit(std::int64_t from_seq, size_t limit) {
     static const std::string sql = Select(kAuditColumns, "audit_log WHERE seq >= ?1 ORDER BY seq LIMIT ?2");
     return QueryAll(conn_, sql, "audit_log", ReadAudit, [&](Statement& s) { s.BindAll(from_seq, ClampLimit(limit)); });
+}
+
+Result<std::vector<AuditRow>> SqliteTx::FindAudit(const AuditFilter& filter) {
+    // As ListContacts: one statement per combination of present filters, numbered parameters.
+    std::string sql = Select(kAuditColumns, "audit_log WHERE seq >= ?1");
+    if (filter.actor) sql += " AND actor = ?2";
+    if (filter.action) sql += " AND action = ?3";
+    if (filter.line_id) sql += " AND line_id = ?4";
+    if (filter.record_id) sql += " AND record_id = ?5";
+    if (filter.since) sql += " AND at >= ?6";
+    if (filter.before) sql += " AND at < ?7";
+    sql += " ORDER BY seq LIMIT ?8";
+    return QueryAll(conn_, sql, "audit_log", ReadAudit, [&](Statement& s) {
+        s.Bind(1, filter.from_seq);
+        if (filter.actor) s.Bind(2, *filter.actor);
+        if (filter.action) s.Bind(3, *filter.action);
+        if (filter.line_id) s.Bind(4, *filter.line_id);
+        if (filter.record_id) s.Bind(5, *filter.record_id);
+        if (filter.since) s.Bind(6, *filter.since);
+        if (filter.before) s.Bind(7, *filter.before);
+        s.Bind(8, ClampLimit(filter.limit));
+    });
+}
+
+Result<std::vector<std::string>> SqliteTx::AuditGuardFaults() {
+    static const std::string sql = "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1";
+    std::vector<std::string> faults;
+    for (const auto& [name, definition] : detail::AuditGuards()) {
+        auto found = QueryOne(
+            conn_, sql, "sqlite_master", [](const Statement& s) { return s.Text(0); },
+            [&](Statement& s) { s.Bind(1, name); });
+        if (!found) return tl::unexpected(found.error());
+        if (!*found) {
+            faults.push_back("trigger " + name + " is missing (dropped)");
+        } else if (**found != definition) {
+            faults.push_back("trigger " + name + " is not as the schema made it (replaced)");
+        }
+    }
+    return faults;
 }
 
 // ---- retained counts

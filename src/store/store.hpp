@@ -20,6 +20,18 @@ struct ContactFilter {
     size_t limit = 100;
 };
 
+// Which audit entries to list: every field present must match exactly.
+struct AuditFilter {
+    std::int64_t from_seq = 1;  // entries with seq >= from_seq, in seq order
+    std::optional<std::string> actor;
+    std::optional<std::string> action;
+    std::optional<std::string> line_id;
+    std::optional<std::string> record_id;
+    std::optional<TimeMs> since;   // at >= since
+    std::optional<TimeMs> before;  // at < before
+    size_t limit = 100;
+};
+
 // The unit of work against storage. Every query names a line where the record
 // belongs to one: there is no cross-line read of tenant data.
 //
@@ -117,6 +129,12 @@ public:
     virtual Result<std::optional<AuditRow>> LastAudit() = 0;
     // Entries with seq >= from_seq in seq order, at most `limit`.
     virtual Result<std::vector<AuditRow>> ListAudit(std::int64_t from_seq, size_t limit) = 0;
+    // Entries matching `filter`, in seq order, at most filter.limit.
+    virtual Result<std::vector<AuditRow>> FindAudit(const AuditFilter& filter) = 0;
+    // The store's own guards on the audit log (for SQLite, the triggers refusing
+    // UPDATE, DELETE and an insert that does not continue the chain): one line for
+    // each that is missing or not as the schema made it; empty when all are in place.
+    virtual Result<std::vector<std::string>> AuditGuardFaults() = 0;
 
     virtual Result<void> AddRetainedCount(const RetainedCountRow& row) = 0;  // adds row.count to the stored count
     virtual Result<std::vector<RetainedCountRow>> ListRetainedCounts(const std::string& line_id) = 0;

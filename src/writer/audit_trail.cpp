@@ -1,10 +1,15 @@
 #include "writer/audit_trail.hpp"
 
 #include "audit/audit.hpp"
+#include "writer/detail/current_chain.hpp"
 
 namespace crisisline::writer {
 
 Result<void> AppendAudit(store::Tx& tx, TimeMs at, const AuditEvent& event) {
+    const audit::ChainKey* chain = detail::CurrentChain();
+    if (chain == nullptr || chain->key == nullptr) {
+        return Fail(ErrorCode::kInternal, "audit: an entry can only be appended by the storage writer, with the audit key");
+    }
     auto last = tx.LastAudit();
     if (!last) return tl::unexpected(last.error());
     store::AuditRow row;
@@ -15,7 +20,7 @@ Result<void> AppendAudit(store::Tx& tx, TimeMs at, const AuditEvent& event) {
     row.record_type = event.record_type;
     row.record_id = event.record_id;
     row.purpose = event.purpose;
-    audit::Chain(row, *last);
+    audit::Chain(*chain, row, *last);
     auto appended = tx.AppendAudit(row);
     if (!appended) return tl::unexpected(appended.error());
     return {};

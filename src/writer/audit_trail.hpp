@@ -19,9 +19,10 @@ struct AuditEvent {
     std::string purpose;
 };
 
-// Chains `event` onto the last entry and appends it inside `tx`, so the entry
-// commits (or rolls back) together with the change it records.
-// REQUIRES: `tx` is a write transaction (the storage writer).
+// Chains `event` onto the last entry with the writer's audit key and appends it
+// inside `tx`, so the entry commits (or rolls back) together with the change it
+// records. kInternal when called off the storage writer's thread.
+// REQUIRES: `tx` is a write transaction (a unit run by the storage writer).
 Result<void> AppendAudit(store::Tx& tx, TimeMs at, const AuditEvent& event);
 
 }  // namespace crisisline::writer

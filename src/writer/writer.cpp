@@ -2,10 +2,12 @@
 
 #include <vector>
 
+#include "writer/detail/current_chain.hpp"
+
 namespace crisisline::writer {
 
-StorageWriter::StorageWriter(store::Store& store, size_t max_batch)
-    : store_(store), max_batch_(max_batch), thread_([this] { Loop(); }) {}
+StorageWriter::StorageWriter(store::Store& store, audit::ChainKey chain, size_t max_batch)
+    : store_(store), chain_(chain), max_batch_(max_batch), thread_([this] { Loop(); }) {}
 
 StorageWriter::~StorageWriter() { Stop(); }
 
@@ -47,6 +49,7 @@ std::uint64_t StorageWriter::Units() const {
 }
 
 void StorageWriter::Loop() {
+    detail::CurrentChain() = &chain_;  // AppendAudit, in the units run below, chains with it
     for (;;) {
         std::vector<Pending> batch;
         {

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "audit/audit.hpp"
 #include "store/store.hpp"
 
 namespace crisisline::writer {
@@ -20,8 +21,10 @@ namespace crisisline::writer {
 // Thread-safe: Submit and Run may be called from any thread.
 class StorageWriter {
 public:
-    // `store` must outlive the writer. `max_batch` bounds one transaction.
-    explicit StorageWriter(store::Store& store, size_t max_batch = 512);
+    // `store` (and the audit key `chain` points to) must outlive the writer.
+    // Units appending audit entries (AppendAudit) chain them with `chain`.
+    // `max_batch` bounds one transaction.
+    StorageWriter(store::Store& store, audit::ChainKey chain, size_t max_batch = 512);
     ~StorageWriter();  // drains what was submitted, then stops
 
     StorageWriter(const StorageWriter&) = delete;
@@ -37,6 +40,9 @@ public:
     // Finishes every queued unit, then stops taking new ones. Idempotent.
     void Stop();
 
+    // How this writer chains audit entries (for verifying the log as it writes it).
+    const audit::ChainKey& Chain() const { return chain_; }
+
     // Totals for metrics.
     std::uint64_t Commits() const;
     std::uint64_t Units() const;
@@ -50,6 +56,7 @@ private:
     void Loop();
 
     store::Store& store_;
+    const audit::ChainKey chain_;
     const size_t max_batch_;
     mutable std::mutex mu_;
     std::condition_variable wake_;

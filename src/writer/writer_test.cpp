@@ -7,8 +7,16 @@
 #include <string>
 #include <vector>
 
+#include "crypto/crypto.hpp"
+#include "writer/audit_trail.hpp"
+
 namespace crisisline::writer {
 namespace {
+
+crypto::SecretKey FreshKey() {
+    if (!crypto::Initialise()) ADD_FAILURE() << "libsodium did not initialise";
+    return crypto::SecretKey::Generate();
+}
 
 class WriterTest : public ::testing::Test {
 protected:
@@ -52,10 +60,12 @@ protected:
 
     std::string dir_;
     std::unique_ptr<store::Store> store_;
+    const crypto::SecretKey key_ = FreshKey();
+    const audit::ChainKey chain_{&key_, 0};
 };
 
 TEST_F(WriterTest, CommitsConcurrentUnitsTogether) {
-    StorageWriter writer(*store_);
+    StorageWriter writer(*store_, chain_);
     std::vector<std::future<Result<void>>> futures;
     for (int i = 0; i < 400; ++i) futures.push_back(writer.Submit(InsertContact("c" + std::to_string(i))));
     for (auto& f : futures) EXPECT_TRUE(f.get());
@@ -65,7 +75,7 @@ TEST_F(WriterTest, CommitsConcurrentUnitsTogether) {
 }
 
 TEST_F(WriterTest, AFailingUnitIsRolledBackAloneAndReported) {
-    StorageWriter writer(*store_);
+    StorageWriter writer(*store_, chain_);
     auto ok1 = writer.Submit(InsertContact("first"));
     auto bad = writer.Submit([](store::Tx& tx) -> Result<void> {
         auto inserted = InsertContact("half-written")(tx);
@@ -82,7 +92,7 @@ TEST_F(WriterTest, AFailingUnitIsRolledBackAloneAndReported) {
 }
 
 TEST_F(WriterTest, StopDrainsQueuedWorkThenRefuses) {
-    StorageWriter writer(*store_);
+    StorageWriter writer(*store_, chain_);
     std::vector<std::future<Result<void>>> futures;
     for (int i = 0; i < 50; ++i) futures.push_back(writer.Submit(InsertContact("d" + std::to_string(i))));
     writer.Stop();
@@ -91,6 +101,38 @@ TEST_F(WriterTest, StopDrainsQueuedWorkThenRefuses) {
     ASSERT_FALSE(late);
     EXPECT_EQ(late.error().code, ErrorCode::kUnavailable);
     EXPECT_EQ(CountContacts(), 50u);
+}
+
+TEST_F(WriterTest, AuditEntriesAreChainedWithTheWritersKey) {
+    StorageWriter writer(*store_, chain_);
+    const AuditEvent event{"st_alex", "contact.read", "line-a", "contact", "ct_1", "on_call"};
+    for (int i = 0; i < 3; ++i) {
+        ASSERT_TRUE(writer.Run([&](store::Tx& tx) { return AppendAudit(tx, 1000 + i, event); }));
+    }
+    std::vector<store::AuditRow> rows;
+    ASSERT_TRUE(store_->Read([&](store::Tx& tx) -> Result<void> {
+        auto listed = tx.ListAudit(1, 10);
+        if (!listed) return tl::unexpected(listed.error());
+        rows = *listed;
+        return {};
+    }));
+    ASSERT_EQ(rows.size(), 3u);
+    EXPECT_EQ(rows[2].hash, audit::KeyedHash(key_, rows[2]));
+    audit::Verifier verifier(writer.Chain());
+    for (const auto& row : rows) verifier.Feed(row);
+    EXPECT_TRUE(verifier.Report().ok) << verifier.Report().reason;
+    const crypto::SecretKey other = crypto::SecretKey::Generate();
+    audit::Verifier with_other_key(audit::ChainKey{&other, 0});
+    for (const auto& row : rows) with_other_key.Feed(row);
+    EXPECT_FALSE(with_other_key.Report().ok);
+}
+
+TEST_F(WriterTest, AuditEntriesCannotBeAppendedOutsideTheWriter) {
+    auto appended = store_->Write([](store::Tx& tx) {
+        return AppendAudit(tx, 1000, AuditEvent{"system", "line.create", "line-a", "line", "line-a", "x"});
+    });
+    ASSERT_FALSE(appended);
+    EXPECT_EQ(appended.error().code, ErrorCode::kInternal);
 }
 
 }  // namespace

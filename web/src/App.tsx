@@ -13,6 +13,7 @@ import { Admin } from './pages/Admin';
 import { Account } from './pages/Account';
 import { PublicInfo } from './pages/PublicInfo';
 import { Poster } from './pages/Poster';
+import { Audit } from './pages/Audit';
 
 // The server ends a session after 30 minutes without a request; warn two minutes before.
 const IDLE_LIMIT_MS = 30 * 60 * 1000;
@@ -156,6 +157,7 @@ function Page({ path }: { path: string }) {
   if (path.startsWith('/wallboard')) return <Wallboard large={path.includes('/large')} />;
   if (path.startsWith('/admin')) return <Admin />;
   if (path.startsWith('/account')) return <Account />;
+  if (path.startsWith('/audit')) return <Audit />;
   return (
     <main id="main" class="page">
       <h1>Page not found</h1>
@@ -179,6 +181,7 @@ function Header(props: {
   if (hasRole(session, 'counsellor')) links.push(['/desk', 'Desk']);
   if (hasRole(session, 'supervisor') || hasRole(session, 'service_manager')) links.push(['/wallboard', 'Wallboard']);
   if (hasRole(session, 'admin')) links.push(['/admin', 'Administration']);
+  if (hasRole(session, 'auditor')) links.push(['/audit', 'Audit log']);
   links.push(['/account', 'My account']);
   const statusText: Record<FeedStatus, string> = {
     connecting: 'Connecting…',

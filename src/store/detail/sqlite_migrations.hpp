@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/error.hpp"
@@ -19,6 +20,10 @@ struct Migration {
 
 // Every migration, in version order.
 const std::vector<Migration>& Migrations();
+
+// The triggers that keep audit_log append-only and contiguous: each one's name
+// and its definition exactly as SQLite keeps it in sqlite_master.sql.
+const std::vector<std::pair<std::string, std::string>>& AuditGuards();
 
 // The database's schema version, or kUnavailable (with the fix in the
 // message) when it is newer than LatestSchemaVersion(). Changes nothing.

@@ -85,6 +85,8 @@ public:
     Result<std::int64_t> AppendAudit(const AuditRow& row) override;
     Result<std::optional<AuditRow>> LastAudit() override;
     Result<std::vector<AuditRow>> ListAudit(std::int64_t from_seq, size_t limit) override;
+    Result<std::vector<AuditRow>> FindAudit(const AuditFilter& filter) override;
+    Result<std::vector<std::string>> AuditGuardFaults() override;
     Result<void> AddRetainedCount(const RetainedCountRow& row) override;
     Result<std::vector<RetainedCountRow>> ListRetainedCounts(const std::string& line_id) override;
 

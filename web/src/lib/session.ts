@@ -30,5 +30,6 @@ export function homeFor(session: SessionInfo): string {
   if (roles.includes('counsellor')) return '/desk';
   if (roles.includes('supervisor') || roles.includes('service_manager')) return '/wallboard';
   if (roles.includes('admin')) return '/admin';
+  if (roles.includes('auditor')) return '/audit';
   return '/account';
 }
