@@ -30,6 +30,10 @@ struct TelephonyConfig {
     int rtp_timeout_s = 30;           // no RTP from a bridged leg this long: the call is dead
     int registration_max_s = 3600;    // longest registration granted to a phone
     bool available_on_register = false;  // a counsellor whose phone registers becomes available (demo)
+    // Admission control: beyond these a new call gets 503 with Retry-After at once, and no contact record.
+    int trunk_calls_per_s = 100;  // new calls a second from one trunk (a burst of as many)
+    int line_max_calls = 1000;    // calls in progress on one line: greeting, waiting and talking
+    int line_max_waiting = 300;   // callers on one line not yet answered (greeting or in the queue)
     std::vector<Trunk> trunks;
 };
 
