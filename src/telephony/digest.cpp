@@ -31,22 +31,26 @@ std::string NonceMaker::Mac(std::string_view issued, std::string_view client) co
 }
 
 std::string NonceMaker::Make(TimeMs now, std::string_view client) const {
-    char issued[24];
-    std::snprintf(issued, sizeof issued, "%llx", static_cast<unsigned long long>(now));
+    // issued.salt.mac: the salt makes every challenge's nonce its own, even two in one millisecond (each
+    // nonce's counts are kept apart by NonceCounts).
+    char issued[48];
+    std::snprintf(issued, sizeof issued, "%llx.%08x", static_cast<unsigned long long>(now), randombytes_random());
     return std::string(issued) + "." + Mac(issued, client);
 }
 
 bool NonceMaker::Fresh(std::string_view nonce, TimeMs now, TimeMs max_age_ms, std::string_view client) const {
     auto dot = nonce.find('.');
     if (dot == std::string_view::npos || dot == 0 || dot > 16) return false;
-    auto issued = nonce.substr(0, dot);
-    auto expected = Mac(issued, client);
-    auto given = nonce.substr(dot + 1);
+    auto second = nonce.find('.', dot + 1);
+    if (second == std::string_view::npos || second - dot - 1 != 8) return false;
+    auto signed_part = nonce.substr(0, second);
+    auto expected = Mac(signed_part, client);
+    auto given = nonce.substr(second + 1);
     if (given.size() != expected.size() || sodium_memcmp(given.data(), expected.data(), expected.size()) != 0) {
         return false;
     }
     TimeMs at = 0;
-    for (char c : issued) {
+    for (char c : nonce.substr(0, dot)) {
         int v = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
         if (v < 0) return false;
         at = at * 16 + v;

@@ -28,7 +28,8 @@ bool DigestNamesRequest(std::string_view digest_uri, std::string_view request_ur
 class NonceMaker {
 public:
     NonceMaker();  // a fresh random key per process: nonces do not survive a restart
-    // A nonce issued at `now` to `client` (e.g. the address the challenged request came from; may be empty).
+    // A new nonce, unlike any other, issued at `now` to `client` (e.g. the address the challenged request came
+    // from; may be empty).
     std::string Make(TimeMs now, std::string_view client = {}) const;
     // True when `nonce` was made by this maker for `client` no longer than `max_age_ms` before `now`.
     bool Fresh(std::string_view nonce, TimeMs now, TimeMs max_age_ms, std::string_view client = {}) const;

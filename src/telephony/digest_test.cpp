@@ -34,6 +34,20 @@ TEST(Digest, NonceIsFreshOnlyWhileYoungAndUnaltered) {
     EXPECT_FALSE(other.Fresh(nonce, 1'000'000, 300'000));
 }
 
+TEST(Digest, EveryChallengeGetsANonceOfItsOwn) {
+    // Two challenges in one millisecond: the same nonce twice would make the second answer a "replay".
+    NonceMaker maker;
+    auto a = maker.Make(1'000'000, "127.0.0.1");
+    auto b = maker.Make(1'000'000, "127.0.0.1");
+    EXPECT_NE(a, b);
+    EXPECT_TRUE(maker.Fresh(a, 1'000'000, 60'000, "127.0.0.1"));
+    EXPECT_TRUE(maker.Fresh(b, 1'000'000, 60'000, "127.0.0.1"));
+    auto resalted = a;
+    char& salt = resalted[a.find('.') + 1];
+    salt = salt == '0' ? '1' : '0';
+    EXPECT_FALSE(maker.Fresh(resalted, 1'000'000, 60'000, "127.0.0.1")) << "the salt is signed too";
+}
+
 TEST(Digest, NonceIsBoundToTheClientItWasIssuedTo) {
     NonceMaker maker;
     auto nonce = maker.Make(1'000'000, "127.0.0.1");

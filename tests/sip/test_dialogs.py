@@ -379,8 +379,8 @@ class LineLimitTest(DialogCase):
 
     def test_a_line_takes_no_more_waiting_callers_than_its_limit(self):
         known = self.srv.contact_ids()  # nobody is available: callers wait in the queue
-        first = self.raw_call()
-        second = self.raw_call()
+        first = self.raw_call(digit=None)  # English after choice_wait_s
+        second = self.raw_call(digit=None)
         rtp = self.track(sh.RtpEndpoint(fill=CALLER_FILL))
         peer = self.track(rawsip.Peer(self.srv.sip))
         resp, _ = peer.invite(siptest.NUMBER, rtp.port)
