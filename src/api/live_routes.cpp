@@ -146,6 +146,15 @@ void Api::RefreshTelephonyMetrics() {
     bump(m.AddCounter("crisisline_calls_abandoned_total", "Callers who hung up before an answer"), c.calls_abandoned);
     bump(m.AddCounter("crisisline_calls_refused_total", "INVITEs refused (unknown number, unknown peer, bad SDP)"),
          c.calls_refused);
+    bump(m.AddCounter("crisisline_calls_over_capacity_total",
+                      "New calls refused 503 by admission control (trunk_calls_per_s, line_max_calls/_waiting)"),
+         c.calls_over_capacity);
+    bump(m.AddCounter("crisisline_sip_forged_requests_total",
+                      "In-dialog SIP requests refused 403: not from the trunk or phone of that dialog"),
+         c.forged_requests);
+    bump(m.AddCounter("crisisline_sip_registrations_refused_total",
+                      "REGISTERs refused: wrong credentials, or too many wrong ones (throttled)"),
+         c.registrations_refused);
     bump(m.AddCounter("crisisline_rtp_packets_relayed_total", "RTP packets relayed between bridged legs"), c.rtp_relayed);
     bump(m.AddCounter("crisisline_rtp_packets_played_total", "RTP packets of prompts and hold audio"), c.rtp_sent);
     bump(m.AddCounter("crisisline_rtp_packets_lost_total", "Gaps in the sequence numbers received"), c.rtp_lost);

@@ -20,6 +20,7 @@ struct Callbacks {
     // Caller leg (incoming session).
     static int CallerOffer(mbuf** descp, const sip_msg* msg, void* arg);
     static int CallerAnswer(const sip_msg* msg, void* arg);
+    static int ReOffer(Leg& leg, mbuf** descp);  // a re-INVITE without SDP, on any leg: our offer
     static void CallerEstablished(const sip_msg* msg, void* arg);
     static void CallerClosed(int err, const sip_msg* msg, void* arg);
 

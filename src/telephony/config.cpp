@@ -35,7 +35,8 @@ Result<TelephonyConfig> ParseTelephonyConfig(const toml::table& root) {
     for (auto& [key, value] : *t.as_table()) {
         static const std::vector<std::string> known = {
             "enabled", "listen", "rtp_address", "rtp_ports", "media_sockets", "realm", "prompts", "choice_wait_s", "rtp_timeout_s",
-            "registration_max_s", "available_on_register", "media_peers", "trunk"};
+            "registration_max_s", "available_on_register", "media_peers", "trunk",
+            "trunk_calls_per_s", "line_max_calls", "line_max_waiting"};
         if (std::find(known.begin(), known.end(), std::string(key.str())) == known.end()) {
             return Fail(ErrorCode::kInvalid, "telephony." + std::string(key.str()), "is not a known setting");
         }
@@ -54,6 +55,16 @@ Result<TelephonyConfig> ParseTelephonyConfig(const toml::table& root) {
         return tl::unexpected(r.error());
     }
     if (auto r = ReadSeconds(t["registration_max_s"], "registration_max_s", c.registration_max_s, 60, 86400); !r) {
+        return tl::unexpected(r.error());
+    }
+    // Admission control (Switchboard::OnInvite): ReadSeconds checks any bounded whole number.
+    if (auto r = ReadSeconds(t["trunk_calls_per_s"], "trunk_calls_per_s", c.trunk_calls_per_s, 1, 10000); !r) {
+        return tl::unexpected(r.error());
+    }
+    if (auto r = ReadSeconds(t["line_max_calls"], "line_max_calls", c.line_max_calls, 1, 100000); !r) {
+        return tl::unexpected(r.error());
+    }
+    if (auto r = ReadSeconds(t["line_max_waiting"], "line_max_waiting", c.line_max_waiting, 1, 100000); !r) {
         return tl::unexpected(r.error());
     }
     if (auto r = Read(t["available_on_register"], "available_on_register", c.available_on_register); !r) {

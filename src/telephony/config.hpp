@@ -34,6 +34,10 @@ struct TelephonyConfig {
     // Where a leg's SDP may send media besides the host its signalling came from (media_peers: IPv4
     // addresses or ranges, e.g. a carrier's media gateways). Nothing else: no reflection onto third parties.
     std::vector<MediaPeer> media_peers;
+    // Admission control: beyond these a new call gets 503 with Retry-After at once, and no contact record.
+    int trunk_calls_per_s = 100;  // new calls a second from one trunk (a burst of as many)
+    int line_max_calls = 1000;    // calls in progress on one line: greeting, waiting and talking
+    int line_max_waiting = 300;   // callers on one line not yet answered (greeting or in the queue)
     std::vector<Trunk> trunks;
 };
 

@@ -79,5 +79,21 @@ TEST(TelephonyConfig, BadValuesNameTheKey) {
     }
 }
 
+TEST(TelephonyConfig, ReadsAdmissionLimitsAndRefusesNonsense) {
+    auto c = Parse("[telephony]\ntrunk_calls_per_s = 5\nline_max_calls = 40\nline_max_waiting = 20\n");
+    ASSERT_TRUE(c) << c.error().message;
+    EXPECT_EQ(c->trunk_calls_per_s, 5);
+    EXPECT_EQ(c->line_max_calls, 40);
+    EXPECT_EQ(c->line_max_waiting, 20);
+    auto defaults = Parse("[telephony]\n");
+    ASSERT_TRUE(defaults);
+    EXPECT_EQ(defaults->trunk_calls_per_s, 100);
+    for (const char* bad : {"trunk_calls_per_s = 0", "line_max_calls = -1", "line_max_waiting = \"many\""}) {
+        auto r = Parse(std::string("[telephony]\n") + bad + "\n");
+        ASSERT_FALSE(r) << bad;
+        EXPECT_EQ(r.error().code, ErrorCode::kInvalid) << bad;
+    }
+}
+
 }  // namespace
 }  // namespace crisisline::telephony

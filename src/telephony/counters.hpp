@@ -12,6 +12,9 @@ struct Counters {
     std::atomic<std::uint64_t> calls_answered{0};   // bridged to a counsellor or the overflow destination
     std::atomic<std::uint64_t> calls_abandoned{0};  // caller hung up before an answer
     std::atomic<std::uint64_t> calls_refused{0};    // 403/404/420/488 to an INVITE
+    std::atomic<std::uint64_t> calls_over_capacity{0};  // 503: over trunk_calls_per_s or a line's limits
+    std::atomic<std::uint64_t> forged_requests{0};  // in-dialog requests not from the dialog's peer (403)
+    std::atomic<std::uint64_t> registrations_refused{0};  // REGISTERs with wrong credentials or throttled
     std::atomic<std::uint64_t> rtp_relayed{0};      // packets relayed from one leg to the other
     std::atomic<std::uint64_t> rtp_sent{0};         // packets sent from prompts and hold audio
     std::atomic<std::uint64_t> rtp_lost{0};         // gaps in received sequence numbers

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -26,13 +28,39 @@ bool DigestNamesRequest(std::string_view digest_uri, std::string_view request_ur
 class NonceMaker {
 public:
     NonceMaker();  // a fresh random key per process: nonces do not survive a restart
-    std::string Make(TimeMs now) const;
-    // True when `nonce` was made by this maker no longer than `max_age_ms` before `now`.
-    bool Fresh(std::string_view nonce, TimeMs now, TimeMs max_age_ms) const;
+    // A new nonce, unlike any other, issued at `now` to `client` (e.g. the address the challenged request came
+    // from; may be empty).
+    std::string Make(TimeMs now, std::string_view client = {}) const;
+    // True when `nonce` was made by this maker for `client` no longer than `max_age_ms` before `now`.
+    bool Fresh(std::string_view nonce, TimeMs now, TimeMs max_age_ms, std::string_view client = {}) const;
 
 private:
-    std::string Mac(std::string_view issued) const;
+    std::string Mac(std::string_view issued, std::string_view client) const;
     std::array<std::uint8_t, 32> key_{};
+};
+
+// The nonce counts (RFC 2617 `nc`) already used with each nonce, so that a digest answer seen on the wire
+// cannot be sent again: each use of a nonce must carry a higher count than the last one accepted.
+// Entries are forgotten `lifetime_ms` after a nonce's first use (by then the nonce is stale anyway).
+// Thread-compatible: used on the telephony loop only.
+class NonceCounts {
+public:
+    NonceCounts(TimeMs lifetime_ms, std::size_t capacity) : lifetime_ms_(lifetime_ms), capacity_(capacity) {}
+    // True, and `nc` recorded, when `nc` is higher than every count accepted with `nonce` so far.
+    // False for a replay (the same or a lower count), an `nc` that is not 8 hex digits, or when the book is
+    // full of live nonces (the caller asks for a fresh nonce, which succeeds once old ones expire).
+    bool Use(std::string_view nonce, std::string_view nc, TimeMs now);
+    std::size_t Size() const { return seen_.size(); }
+
+private:
+    struct Seen {
+        std::uint32_t nc = 0;
+        TimeMs first_used = 0;
+    };
+    void Forget(TimeMs now);
+    TimeMs lifetime_ms_;
+    std::size_t capacity_;
+    std::map<std::string, Seen, std::less<>> seen_;
 };
 
 }  // namespace crisisline::telephony

@@ -6,6 +6,7 @@
 #include "crypto/caller_id.hpp"
 #include "crypto/crypto.hpp"
 #include "telephony/callbacks.hpp"
+#include "telephony/dialogs.hpp"
 #include "telephony/media_path.hpp"
 
 namespace crisisline::telephony {
@@ -31,9 +32,19 @@ void Callbacks::Invite(const sip_msg* msg, void* arg) { static_cast<Switchboard*
 int Callbacks::CallerOffer(mbuf** descp, const sip_msg* msg, void* arg) {
     // A re-INVITE: hold (sendonly/inactive), resume, or a new media address.
     auto* leg = static_cast<Leg*>(arg);
+    if (!mbuf_get_left(msg->mb)) return ReOffer(*leg, descp);
+    bool was_quiet = leg->on_hold || leg->sends_nothing;
     if (!DecodeRemoteSdp(*leg, msg, true)) return EPROTO;  // libre answers 488
+    if (was_quiet && !leg->on_hold && !leg->sends_nothing) leg->last_rx_ms = leg->board->Now();
     spdlog::info("telephony: call {} {}", leg->call ? leg->call->id : "?", leg->on_hold ? "on hold" : "resumed");
     return sdp_encode(descp, leg->sdp, false);
+}
+
+int Callbacks::ReOffer(Leg& leg, mbuf** descp) {
+    // A re-INVITE without SDP asks for an offer (RFC 3261 section 14.2): ours goes in the 200, the answer
+    // comes in the ACK (CallerAnswer / PhoneAnswer).
+    spdlog::info("telephony: call {}: re-INVITE without SDP, offering", leg.call ? leg.call->id : "?");
+    return sdp_encode(descp, leg.sdp, true);
 }
 
 int Callbacks::CallerAnswer(const sip_msg* msg, void* arg) {
@@ -50,6 +61,10 @@ int Callbacks::CallerAnswer(const sip_msg* msg, void* arg) {
 void Callbacks::CallerEstablished(const sip_msg*, void* arg) {
     auto* leg = static_cast<Leg*>(arg);
     leg->state = LegState::kUp;
+    if (leg->call && !leg->call->acked) {
+        leg->call->acked = true;
+        leg->board->StartGreeting(*leg->call);
+    }
 }
 
 void Callbacks::CallerClosed(int err, const sip_msg* msg, void* arg) {
@@ -67,22 +82,19 @@ void Switchboard::OnInvite(const sip_msg* msg) {
                     "Retry-After: 5\r\nContent-Length: 0\r\n\r\n");
         return;
     }
-    // libre 1.1.0 has no reliable provisional responses.
-    if (sip_msg_hdr_has_value(msg, SIP_HDR_REQUIRE, "100rel")) {
-        spdlog::warn("telephony: INVITE from {} requires 100rel, which this server does not support: 420",
-                     SourceAddress(msg));
-        ++counters_.calls_refused;
-        sip_treplyf(nullptr, nullptr, sip_, msg, false, 420, "Bad Extension",
-                    "Unsupported: 100rel\r\nContent-Length: 0\r\n\r\n");
-        return;
-    }
+    // Malformed requests and any Require: (libre 1.1.0 has no reliable provisional responses, 100rel) were
+    // refused before this (CheckRequest, in OnRequest).
     // Admission: a trunk's address, or a trunk's digest credentials.
     Admission admission = Admission::kRefused;
     std::string source = SourceAddress(msg);
     bool any_credentials = false;
+    const Trunk* by_address = nullptr;  // the trunk whose address it came from (its dialog's peers)
+    std::string trunk_name;
     for (const auto& trunk : trunks_) {
         if (std::find(trunk.allow.begin(), trunk.allow.end(), source) != trunk.allow.end()) {
             admission = Admission::kAdmitted;
+            by_address = &trunk;
+            trunk_name = trunk.name;
             break;
         }
         if (!trunk.username.empty()) any_credentials = true;
@@ -101,6 +113,7 @@ void Switchboard::OnInvite(const sip_msg* msg) {
                     auto ha1 = DigestHa1(trunk.username, config_.realm, trunk.password);
                     if (httpauth_digest_response_auth(&resp, &msg->met, ha1.data()) == 0) {
                         admission = Admission::kAdmitted;
+                        trunk_name = trunk.name;
                     }
                 }
             }
@@ -119,6 +132,13 @@ void Switchboard::OnInvite(const sip_msg* msg) {
         sip_treply(nullptr, sip_, msg, 403, "Forbidden");
         return;
     }
+    // Admission control: more new calls a second than the trunk may start are refused at once, before any
+    // work is done for them (no media, no contact record), so the calls within the limit are still answered.
+    if (!call_rate_.Take(trunk_name, Now())) {
+        RefuseOverCapacity(msg, "trunk " + trunk_name + " is over trunk_calls_per_s",
+                           call_rate_.Wait(trunk_name, Now()));
+        return;
+    }
     // Which line: the number dialled.
     std::string dialled = PlText(msg->uri.user);
     auto normal = crypto::NormalisePhoneNumber(dialled);
@@ -130,6 +150,10 @@ void Switchboard::OnInvite(const sip_msg* msg) {
         return;
     }
     const auto& line = line_it->second;
+    if (auto full = LineFull(line.id)) {
+        RefuseOverCapacity(msg, "line " + line.id + " " + *full, 5 * kSecondMs);
+        return;
+    }
 
     auto call = std::make_unique<Call>();
     call->id = crypto::NewId("ct");
@@ -147,6 +171,14 @@ void Switchboard::OnInvite(const sip_msg* msg) {
     call->caller = std::move(*taken);
     Leg& leg = *call->caller;
     leg.last_rx_ms = Now();
+    // In-dialog requests (re-INVITE, BYE) are taken from the trunk only (dialogs.hpp).
+    AddPeer(leg, msg->src);
+    if (by_address) {
+        for (const auto& address : by_address->allow) {
+            sa peer{};
+            if (sa_set_str(&peer, address.c_str(), 0) == 0) AddPeer(leg, peer);
+        }
+    }
     // A late offer (no SDP in the INVITE): the 200 carries our offer and the ACK the answer (CallerAnswer);
     // the greeting starts playing once the answer says where to.
     const bool late_offer = mbuf_get_left(msg->mb) == 0;
@@ -193,7 +225,33 @@ void Switchboard::OnInvite(const sip_msg* msg) {
     }
     c.record.caller_number.clear();  // handed to the CallLog for hashing; not kept in memory any longer
     Publish("call.arrived", &c, "", {{"phase", "greeting"}});
-    StartGreeting(c);
+    // The greeting starts with the caller's ACK (CallerEstablished).
+}
+
+std::optional<std::string> Switchboard::LineFull(const std::string& line_id) const {
+    int calls = 0;
+    int waiting = 0;
+    for (const auto& [id, call] : calls_) {
+        if (call->record.line_id != line_id || call->phase == CallPhase::kEnded) continue;
+        ++calls;
+        if (call->phase != CallPhase::kBridged) ++waiting;
+    }
+    if (calls >= config_.line_max_calls) return "has line_max_calls calls in progress";
+    if (waiting >= config_.line_max_waiting) return "has line_max_waiting callers waiting";
+    return std::nullopt;
+}
+
+void Switchboard::RefuseOverCapacity(const sip_msg* msg, const std::string& why, TimeMs retry_after_ms) {
+    ++counters_.calls_over_capacity;
+    // One line a second at most: a flood must not become a flood of log lines too.
+    if (Now() - over_capacity_logged_at_ >= kSecondMs) {
+        over_capacity_logged_at_ = Now();
+        spdlog::warn("telephony: new calls refused 503: {} ({} refused so far)", why,
+                     counters_.calls_over_capacity.load());
+    }
+    sip_treplyf(nullptr, nullptr, sip_, msg, false, 503, "Service Unavailable",
+                "Retry-After: %lld\r\nContent-Length: 0\r\n\r\n",
+                static_cast<long long>(std::max<TimeMs>(1, (retry_after_ms + 999) / 1000)));
 }
 
 void Switchboard::StartGreeting(Call& call) {
@@ -214,7 +272,7 @@ void Switchboard::StartGreeting(Call& call) {
 
 // The caller pressed a key during the greeting or the language choice.
 void Switchboard::CallerDigit(Call& call, int digit) {
-    if (call.phase != CallPhase::kGreeting && call.phase != CallPhase::kChoosing) return;
+    if (!call.acked || (call.phase != CallPhase::kGreeting && call.phase != CallPhase::kChoosing)) return;
     spdlog::debug("telephony: call {} pressed {}", call.id, static_cast<char>(digit));
     ChooseLanguage(call, digit == '1' ? acd::Language::kWelsh : acd::Language::kEnglish);
 }
@@ -252,13 +310,22 @@ void Switchboard::CallerGone(Call& call, const char* why) {
     switch (call.phase) {
         case CallPhase::kGreeting:
         case CallPhase::kChoosing: {
+            call.record.ended_at = Now();
+            call.phase = CallPhase::kEnded;
+            if (!call.acked) {
+                // Our 200 was never ACKed (Timer H): the call never began.
+                spdlog::warn("telephony: call {}: the caller never ACKed the 200; recorded failed", call.id);
+                call.record.end_reason = "failed";
+                if (hooks_.call_log) hooks_.call_log->Ended(call.record);
+                Publish("call.ended", &call, "", {{"reason", "failed"}});
+                Retire(call);
+                break;
+            }
             // Hung up during the greeting: abandoned, never queued.
             ++counters_.calls_abandoned;
-            call.record.ended_at = Now();
             call.record.end_reason = "abandoned";
             if (hooks_.call_log) hooks_.call_log->Ended(call.record);
             Publish("call.abandoned", &call, "", {{"wait_ms", *call.record.ended_at - call.record.arrived_at}});
-            call.phase = CallPhase::kEnded;
             Retire(call);
             break;
         }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "media/detail/re.hpp"
 
@@ -72,7 +73,14 @@ struct Leg {
     bool behind_nat = false;
     media::Codec codec = media::Codec::kPcmu;
     int remote_event_pt = -1;  // the telephone-event payload type it announced, or -1
-    bool on_hold = false;      // it asked for sendonly/inactive
+    // RFC 3264 section 8.4, from its last SDP. on_hold: it said sendonly or inactive, i.e. it holds the call:
+    // the server sends it nothing, relays nothing from it, and plays the hold audio to the other party.
+    // sends_nothing: it said recvonly or inactive. Either way no RTP timeout applies to it.
+    bool on_hold = false;
+    bool sends_nothing = false;
+    // Where its in-dialog requests may come from (addresses only): the trunk's admitted addresses for a
+    // caller, the phone's registered Contact and whoever answered our INVITE for the legs the server dials.
+    std::vector<sa> peers;
 
     media::RtpRewriter out;     // its outgoing stream: one SSRC, continuous sequence
     media::RtpReceiveStats in;  // what arrived from it
@@ -105,6 +113,9 @@ struct Call {
     std::string id;  // also the contact record's id
     records::CallRecord record;
     CallPhase phase = CallPhase::kGreeting;
+    // The caller ACKed our 200: only then does the greeting start (and so the queue and a bridge). Without an
+    // ACK libre ends the leg after 64*T1 (Timer H) and the call is recorded "failed".
+    bool acked = false;
     acd::Language language = acd::Language::kEnglish;
     std::unique_ptr<Leg> caller;
     std::map<std::string, std::unique_ptr<Leg>> phones;  // counsellor -> ringing or bridged phone leg

@@ -70,7 +70,13 @@ void Switchboard::OnTick(std::uint64_t expirations) {
 void Switchboard::PlayFrames(std::uint64_t now_ms) {
     for (auto& [id, call] : calls_) {
         Leg* leg = call->caller.get();
-        if (!leg || leg->state == LegState::kGone || leg->peer || !leg->have_remote) continue;
+        if (!call->acked || !leg || leg->state == LegState::kGone || !leg->have_remote) continue;
+        if (leg->peer) {
+            // Bridged: whoever is held (the other side said sendonly or inactive) hears the line's hold audio.
+            if (leg->peer->on_hold) PlayHold(*leg);
+            if (leg->on_hold) PlayHold(*leg->peer);
+            continue;
+        }
         auto& playlist = leg->playlist;
         const media::Prompt* prompt = nullptr;
         while (!playlist.queue.empty()) {
@@ -93,13 +99,27 @@ void Switchboard::PlayFrames(std::uint64_t now_ms) {
             if (playlist.frame >= prompt->pcmu.size()) playlist.frame = 0;
         }
         if (!prompt) continue;
-        const auto& frame = prompt->frames(leg->codec)[playlist.frame++];
-        media::RtpIn in{kLocalSource, leg->local_seq++, leg->local_ts, false, media::PayloadType(leg->codec)};
-        leg->local_ts += media::kFrameSamples;
-        SendAudio(*leg, in, frame.data(), frame.size(), leg->codec);
-        ++counters_.rtp_sent;
+        PlayFrame(*leg, *prompt, playlist.frame++);
     }
     (void)now_ms;
+}
+
+void Switchboard::PlayFrame(Leg& leg, const media::Prompt& prompt, size_t index) {
+    const auto& frame = prompt.frames(leg.codec)[index];
+    media::RtpIn in{kLocalSource, leg.local_seq++, leg.local_ts, false, media::PayloadType(leg.codec)};
+    leg.local_ts += media::kFrameSamples;
+    SendAudio(leg, in, frame.data(), frame.size(), leg.codec);
+    ++counters_.rtp_sent;
+}
+
+void Switchboard::PlayHold(Leg& leg) {
+    if (leg.state == LegState::kGone || leg.on_hold || !leg.have_remote) return;
+    auto& playlist = leg.playlist;
+    if (!playlist.prompts) playlist.prompts = prompts_;
+    const media::Prompt& hold = playlist.prompts->hold;
+    if (hold.pcmu.empty()) return;
+    if (playlist.frame >= hold.pcmu.size()) playlist.frame = 0;
+    PlayFrame(leg, hold, playlist.frame++);
 }
 
 void Switchboard::OnMedia(Leg& leg, const rtp_header* hdr, mbuf* mb) {
@@ -141,7 +161,8 @@ void Switchboard::OnMedia(Leg& leg, const rtp_header* hdr, mbuf* mb) {
 
 void Switchboard::SendAudio(Leg& leg, const media::RtpIn& in, const std::uint8_t* payload, size_t n,
                             media::Codec from) {
-    if (!leg.have_remote || leg.media_socket < 0 || leg.state == LegState::kGone) return;
+    // A leg that holds the call (sendonly/inactive) has asked for nothing to be sent to it.
+    if (!leg.have_remote || leg.media_socket < 0 || leg.state == LegState::kGone || leg.on_hold) return;
     auto out = leg.out.Next(in, tmr_jiffies());
     if (!out) return;
     if (!scratch_) scratch_ = mbuf_alloc(RTP_HEADER_SIZE + 1500);
@@ -171,9 +192,14 @@ void Switchboard::CheckMediaTimeouts(std::int64_t now) {
     std::vector<std::string> dead;
     for (auto& [id, call] : calls_) {
         Leg* caller = call->caller.get();
-        if (!caller || caller->state == LegState::kGone) continue;
-        bool caller_dead = !caller->on_hold && now - caller->last_rx_ms > limit;
-        bool other_dead = call->bridged && !call->bridged->on_hold && now - call->bridged->last_rx_ms > limit;
+        // Not ACKed yet: libre's Timer H ends it (recorded failed), not the RTP timeout.
+        if (!call->acked || !caller || caller->state == LegState::kGone) continue;
+        // A leg that has said it sends nothing, or holds the call (a holder often sends nothing), is not dead.
+        auto silent_too_long = [&](const Leg& leg) {
+            return !leg.on_hold && !leg.sends_nothing && now - leg.last_rx_ms > limit;
+        };
+        bool caller_dead = silent_too_long(*caller);
+        bool other_dead = call->bridged && silent_too_long(*call->bridged);
         if (caller_dead || other_dead) dead.push_back(id);
     }
     for (const auto& id : dead) {

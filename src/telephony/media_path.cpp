@@ -108,8 +108,12 @@ bool TakeRemoteSdp(Leg& leg, const sa& signalled_from) {
     }
     leg.codec = str_casecmp(chosen->name, "PCMU") == 0 ? media::Codec::kPcmu : media::Codec::kPcma;
     leg.remote_event_pt = event_pt;
+    // libre reads the other side's direction from our side: its a=sendonly is SDP_RECVONLY (we may only
+    // receive), its a=recvonly is SDP_SENDONLY. The answer libre writes (ldir & rdir) is then recvonly or
+    // inactive, as RFC 3264 section 8.4 asks.
     auto dir = sdp_media_rdir(leg.audio);
-    leg.on_hold = dir == SDP_SENDONLY || dir == SDP_INACTIVE;
+    leg.on_hold = dir == SDP_RECVONLY || dir == SDP_INACTIVE;
+    leg.sends_nothing = dir == SDP_SENDONLY || dir == SDP_INACTIVE;
     if (!leg.latched) {
         sa_cpy(&leg.remote, &destination);
         leg.behind_nat = behind_nat;

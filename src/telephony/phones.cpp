@@ -5,13 +5,16 @@
 #include <spdlog/spdlog.h>
 
 #include "telephony/callbacks.hpp"
+#include "telephony/dialogs.hpp"
+#include "telephony/registration.hpp"
 #include "telephony/media_path.hpp"
 
 namespace crisisline::telephony {
 
 namespace {
 
-constexpr TimeMs kNonceLifetimeMs = 5 * 60 * kSecondMs;
+// Short: a phone answers a challenge at once, and re-registers with a fresh one when told stale=true.
+constexpr TimeMs kRegistrarNonceLifetimeMs = 60 * kSecondMs;
 constexpr std::int64_t kDefaultExpiresS = 3600;
 
 
@@ -22,12 +25,23 @@ constexpr std::int64_t kDefaultExpiresS = 3600;
 void Switchboard::OnRegister(const sip_msg* msg) {
     auto now = Now();
     std::string username = PlText(msg->to.uri.user);
+    char source[64] = {};
+    sa_ntop(&msg->src, source, sizeof source);
+    // Too many wrong answers for this account from this address: refused before any digest is checked.
+    if (TimeMs wait = register_throttle_.Wait(username, source, now); wait > 0) {
+        ++counters_.registrations_refused;
+        spdlog::debug("telephony: REGISTER for '{}' from {} throttled for {} ms", username, source, wait);
+        sip_treplyf(nullptr, nullptr, sip_, msg, false, 503, "Service Unavailable",
+                    "Retry-After: %lld\r\nContent-Length: 0\r\n\r\n", static_cast<long long>((wait + 999) / 1000));
+        return;
+    }
     const sip_hdr* auth = sip_msg_hdr(msg, SIP_HDR_AUTHORIZATION);
+    // Nonces live briefly and only for the address they were issued to; each answer counts once (nc).
     auto challenge = [&](bool stale) {
         sip_treplyf(nullptr, nullptr, sip_, msg, false, 401, "Unauthorized",
                     "WWW-Authenticate: Digest realm=\"%s\", nonce=\"%s\", qop=\"auth\", algorithm=MD5%s\r\n"
                     "Content-Length: 0\r\n\r\n",
-                    config_.realm.c_str(), nonces_.Make(now).c_str(), stale ? ", stale=true" : "");
+                    config_.realm.c_str(), nonces_.Make(now, source).c_str(), stale ? ", stale=true" : "");
     };
     if (!auth) {
         challenge(false);
@@ -38,28 +52,52 @@ void Switchboard::OnRegister(const sip_msg* msg) {
         sip_treply(nullptr, sip_, msg, 400, "Bad Authorization Header");
         return;
     }
-    if (!nonces_.Fresh(PlText(resp.nonce), now, kNonceLifetimeMs)) {
+    if (!nonces_.Fresh(PlText(resp.nonce), now, kRegistrarNonceLifetimeMs, source)) {
         challenge(true);
+        return;
+    }
+    if (pl_strcmp(&resp.qop, "auth") != 0 || !pl_isset(&resp.cnonce)) {
+        challenge(false);  // without qop=auth there is no nonce count to stop a replay
         return;
     }
     auto account = accounts_.find(username);
     if (account == accounts_.end() || PlText(resp.username) != username || PlText(resp.realm) != config_.realm ||
         !DigestNamesRequest(PlText(resp.uri), PlText(msg->ruri)) ||
         httpauth_digest_response_auth(&resp, &msg->met, account->second.ha1) != 0) {
-        spdlog::warn("telephony: REGISTER for '{}' with wrong credentials: 403", username);
+        spdlog::warn("telephony: REGISTER for '{}' from {} with wrong credentials: 403", username, source);
+        register_throttle_.Failed(username, source, now);
+        ++counters_.registrations_refused;
         sip_treply(nullptr, sip_, msg, 403, "Forbidden");
         return;
     }
+    if (!nonce_counts_.Use(PlText(resp.nonce), PlText(resp.nc), now)) {
+        spdlog::warn("telephony: REGISTER for '{}' from {} replayed a digest answer (nonce count not higher): 401",
+                     username, source);
+        ++counters_.registrations_refused;
+        challenge(true);
+        return;
+    }
+    register_throttle_.Succeeded(username, source);
     const auto& counsellor = account->second.counsellor.staff_id;
     // Expiry: the Contact's expires parameter, else the Expires header, else an hour; at most the configured maximum.
     std::int64_t expires = kDefaultExpiresS;
-    if (const sip_hdr* h = sip_msg_hdr(msg, SIP_HDR_EXPIRES)) expires = pl_u32(&h->val);
+    if (const sip_hdr* h = sip_msg_hdr(msg, SIP_HDR_EXPIRES)) {
+        auto value = ParseExpires(PlText(h->val));
+        if (!value) {
+            sip_treply(nullptr, sip_, msg, 400, "Bad Expires");
+            return;
+        }
+        expires = *value;
+    }
     const sip_hdr* contact_hdr = sip_msg_hdr(msg, SIP_HDR_CONTACT);
     std::string contact_uri;
     bool behind_nat = false;
     if (contact_hdr) {
         if (pl_strcmp(&contact_hdr->val, "*") == 0) {
-            expires = 0;
+            if (expires != 0) {  // RFC 3261 section 10.3 step 6
+                sip_treply(nullptr, sip_, msg, 400, "Contact * Needs Expires 0");
+                return;
+            }
         } else {
             sip_addr addr;
             if (sip_addr_decode(&addr, &contact_hdr->val) != 0) {
@@ -70,7 +108,14 @@ void Switchboard::OnRegister(const sip_msg* msg) {
             sa contact_host;
             behind_nat = sa_set(&contact_host, &addr.uri.host, 0) == 0 && BehindNat(contact_host, msg->src);
             pl value;
-            if (msg_param_decode(&addr.params, "expires", &value) == 0) expires = pl_u32(&value);
+            if (msg_param_decode(&addr.params, "expires", &value) == 0) {
+                auto parsed = ParseExpires(PlText(value));
+                if (!parsed) {
+                    sip_treply(nullptr, sip_, msg, 400, "Bad Expires");
+                    return;
+                }
+                expires = *parsed;
+            }
         }
     }
     expires = std::min<std::int64_t>(expires, config_.registration_max_s);
@@ -180,6 +225,7 @@ void Switchboard::Ring(Call& call, const std::string& counsellor) {
                     binding->second.behind_nat);
     if (!leg) return fail("no media port, or the INVITE could not be sent");
     leg->counsellor = counsellor;
+    AddPeerUri(*leg, binding->second.contact_uri);  // and whoever answers (PhoneAnswer): dialogs.hpp
     if (hooks_.routing_latency && routing_event_at_ != std::chrono::steady_clock::time_point{}) {
         hooks_.routing_latency(
             std::chrono::duration<double>(std::chrono::steady_clock::now() - routing_event_at_).count());
@@ -285,12 +331,16 @@ void Switchboard::PhoneGone(Leg& leg, int err, std::uint16_t scode) {
 
 int Callbacks::PhoneOffer(mbuf** descp, const sip_msg* msg, void* arg) {
     auto* leg = static_cast<Leg*>(arg);
+    if (!mbuf_get_left(msg->mb)) return ReOffer(*leg, descp);
+    bool was_quiet = leg->on_hold || leg->sends_nothing;
     if (!DecodeRemoteSdp(*leg, msg, true)) return EPROTO;
+    if (was_quiet && !leg->on_hold && !leg->sends_nothing) leg->last_rx_ms = leg->board->Now();
     return sdp_encode(descp, leg->sdp, false);
 }
 
 int Callbacks::PhoneAnswer(const sip_msg* msg, void* arg) {
     auto* leg = static_cast<Leg*>(arg);
+    AddPeer(*leg, msg->src);  // the 2xx we asked for comes from the party that answered
     if (!DecodeRemoteSdp(*leg, msg, false)) return EPROTO;
     return 0;
 }
@@ -300,9 +350,10 @@ void Callbacks::PhoneProgress(const sip_msg* msg, void* arg) {
     if (msg && mbuf_get_left(msg->mb)) DecodeRemoteSdp(*leg, msg, false);
 }
 
-void Callbacks::PhoneEstablished(const sip_msg*, void* arg) {
+void Callbacks::PhoneEstablished(const sip_msg* msg, void* arg) {
     auto* leg = static_cast<Leg*>(arg);
     if (leg->state == LegState::kGone) return;
+    if (msg) AddPeer(*leg, msg->src);
     if (leg->follow_up) {
         leg->board->FollowUpLegAnswered(*leg);
         return;

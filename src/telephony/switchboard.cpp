@@ -12,6 +12,7 @@
 #include "crypto/crypto.hpp"
 #include "telephony/callbacks.hpp"
 #include "telephony/media_path.hpp"
+#include "telephony/request_checks.hpp"
 
 namespace crisisline::telephony {
 
@@ -57,6 +58,29 @@ void EnlargeUdpReceiveBuffer(std::uint16_t port, int bytes) {
     }
 }
 
+// libre 1.1.0 listens on its TCP transport with a backlog of 5: a burst of connections (a carrier opening
+// several at once, phones re-registering after a network blip) waited a second for SYN retransmits. Linux
+// takes a second listen() on a listening socket as a new backlog; find the socket the same way as above.
+void RaiseTcpBacklog(std::uint16_t port, int backlog) {
+    for (int fd = 0; fd < 4096; ++fd) {
+        int type = 0;
+        int listening = 0;
+        socklen_t len = sizeof type;
+        if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_STREAM) continue;
+        len = sizeof listening;
+        if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening) continue;
+        sockaddr_storage addr{};
+        socklen_t alen = sizeof addr;
+        if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0) continue;
+        std::uint16_t bound = 0;
+        if (addr.ss_family == AF_INET) bound = ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+        if (addr.ss_family == AF_INET6) bound = ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
+        if (bound == port && listen(fd, backlog) != 0) {
+            spdlog::warn("telephony: could not raise the SIP TCP listen backlog to {}", backlog);
+        }
+    }
+}
+
 }  // namespace
 
 Switchboard::Switchboard(TelephonyConfig config, media::PromptSet prompts, Hooks hooks, const Clock& clock,
@@ -65,7 +89,8 @@ Switchboard::Switchboard(TelephonyConfig config, media::PromptSet prompts, Hooks
       prompts_(std::make_shared<const media::PromptSet>(std::move(prompts))),
       hooks_(std::move(hooks)),
       clock_(clock),
-      counters_(counters) {
+      counters_(counters),
+      call_rate_(config_.trunk_calls_per_s) {
     trunks_ = config_.trunks;
 }
 
@@ -111,6 +136,7 @@ Result<void> Switchboard::Open() {
         return Fail(ErrorCode::kUnavailable,
                     "SIP cannot listen on tcp " + hp->first + ":" + std::to_string(sip_port_) + " (address in use?)");
     }
+    RaiseTcpBacklog(sip_port_, SOMAXCONN);
     // Our own listener first: REGISTER, OPTIONS, and INVITEs refused before a session exists.
     if (sip_listen(&lsnr_, sip_, true, Callbacks::Request, this) != 0 ||
         sipsess_listen(&sock_, sip_, 4096, Callbacks::Invite, this) != 0) {
@@ -267,6 +293,18 @@ std::vector<records::PhoneCounsellor> Switchboard::Counsellors() const {
 }
 
 bool Switchboard::OnRequest(const sip_msg* msg) {
+    if (auto refusal = CheckRequest(*msg)) {
+        char from[64] = {};
+        sa_ntop(&msg->src, from, sizeof from);
+        spdlog::warn("telephony: {} from {} refused: {} {}", PlText(msg->met), from, refusal->status,
+                     refusal->reason);
+        if (pl_strcmp(&msg->met, "INVITE") == 0) ++counters_.calls_refused;
+        if (pl_strcmp(&msg->met, "ACK") != 0) {
+            sip_treplyf(nullptr, nullptr, sip_, msg, false, refusal->status, refusal->reason.c_str(),
+                        "%sContent-Length: 0\r\n\r\n", refusal->headers.c_str());
+        }
+        return true;
+    }
     if (pl_strcmp(&msg->met, "REGISTER") == 0) {
         OnRegister(msg);
         return true;
@@ -278,6 +316,7 @@ bool Switchboard::OnRequest(const sip_msg* msg) {
                     "Content-Length: 0\r\n\r\n");
         return true;
     }
+    if (RefuseForged(msg)) return true;
     if (pl_strcmp(&msg->met, "INVITE") == 0 || pl_strcmp(&msg->met, "ACK") == 0 ||
         pl_strcmp(&msg->met, "BYE") == 0 || pl_strcmp(&msg->met, "CANCEL") == 0) {
         return false;  // sessions

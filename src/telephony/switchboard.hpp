@@ -18,11 +18,13 @@
 #include "media/rtp_rewriter.hpp"
 #include "records/call_log.hpp"
 #include "records/phone_registrations.hpp"
+#include "telephony/admission.hpp"
 #include "telephony/config.hpp"
 #include "telephony/counters.hpp"
 #include "telephony/digest.hpp"
 #include "telephony/media_ports.hpp"
 #include "telephony/queue_summary.hpp"
+#include "telephony/registration.hpp"
 
 struct sip;
 struct sip_msg;
@@ -142,12 +144,22 @@ private:
 
     // ---- libre callbacks (static trampolines call these) ----
     bool OnRequest(const sip_msg* msg);
+    // ---- dialogs (dialogs.cpp) ----
+    // The leg whose dialog `msg` belongs to (Call-ID and tags), or null.
+    Leg* FindLeg(const sip_msg* msg);
+    // True when `msg` is a request inside one of our dialogs from an address that is not that leg's peer:
+    // it has been refused (403; an ACK is dropped), logged and counted, and must go no further.
+    bool RefuseForged(const sip_msg* msg);
     void OnInvite(const sip_msg* msg);
     void OnRegister(const sip_msg* msg);
     void OnTick(std::uint64_t expirations);
     void OnRouterTimer();
 
     // ---- inbound ----
+    // Why `line_id` takes no more calls now (line_max_calls, line_max_waiting), or nullopt.
+    std::optional<std::string> LineFull(const std::string& line_id) const;
+    // 503 with Retry-After for a call over a limit (admission control); counted, logged at most once a second.
+    void RefuseOverCapacity(const sip_msg* msg, const std::string& why, TimeMs retry_after_ms);
     void StartGreeting(Call& call);
     void ChooseLanguage(Call& call, acd::Language language);
     void CallerDigit(Call& call, int digit);
@@ -157,6 +169,8 @@ private:
     void OnMedia(Leg& leg, const rtp_header* hdr, mbuf* mb);
     void SendAudio(Leg& leg, const media::RtpIn& in, const std::uint8_t* payload, size_t n, media::Codec from);
     void PlayFrames(std::uint64_t now_ms);
+    void PlayFrame(Leg& leg, const media::Prompt& prompt, size_t index);  // one 20 ms frame of the server's own
+    void PlayHold(Leg& leg);  // the next frame of the line's hold audio, looping (its other side holds the call)
     void CheckMediaTimeouts(std::int64_t now);
 
     // ---- phones ----
@@ -218,6 +232,11 @@ private:
     const Clock& clock_;
     Counters& counters_;
     NonceMaker nonces_;
+    NonceCounts nonce_counts_{60 * kSecondMs, 100'000};  // the registrar's nonce lifetime (phones.cpp)
+    // 10 wrong REGISTER answers a minute per account and address; then 503 with Retry-After there.
+    RegistrationThrottle register_throttle_{10, 60 * kSecondMs, 100'000};
+    NewCallRate call_rate_;  // config_.trunk_calls_per_s, per trunk
+    TimeMs over_capacity_logged_at_ = 0;
 
     ::sip* sip_ = nullptr;
     sipsess_sock* sock_ = nullptr;
