@@ -96,7 +96,11 @@ class ApiTest(unittest.TestCase):
         self.assertEqual(status, 200, closed)
         self.assertEqual(closed["status"], "closed")
         self.assertIsNotNone(closed["talk_seconds"])
+        # Wrapped up: the counsellor's need to know has ended; a supervisor of the line reads it for supervision.
         status, read, _ = self.counsellor.call("GET", f"/api/v1/lines/police/contacts/{contact['id']}?purpose=wrap_up")
+        self.assert_error(status, read, 403, "purpose")
+        status, read, _ = self.supervisor.call("GET",
+                                               f"/api/v1/lines/police/contacts/{contact['id']}?purpose=supervision")
         self.assertEqual(status, 200, read)
         self.assertEqual(read["assessment"]["desire"]["hopelessness"]["note"], "since the inquest")
         self.assertEqual(read["assessment"]["safety_plan"]["reasons_for_living"], "my daughter")
@@ -133,6 +137,11 @@ class ApiTest(unittest.TestCase):
         self.assertEqual(status, 201, fu)
         self.assertEqual(fu["status"], "due")
         self.assertTrue(fu["number_on_file"])
+        # A pool follow-up's details are nobody's until a counsellor claims it.
+        status, detail, _ = self.counsellor.call("GET", f"/api/v1/lines/police/follow-ups/{fu['id']}")
+        self.assert_error(status, detail, 403)
+        status, claimed, _ = self.counsellor.call("POST", f"/api/v1/lines/police/follow-ups/{fu['id']}/claim")
+        self.assertEqual((status, claimed["assigned_to"]), (200, self.counsellor.staff["id"]), claimed)
         status, detail, _ = self.counsellor.call("GET", f"/api/v1/lines/police/follow-ups/{fu['id']}")
         self.assertEqual(status, 200, detail)
         self.assertTrue(detail["number_masked"].endswith("777"))
