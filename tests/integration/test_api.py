@@ -250,6 +250,24 @@ class ApiTest(unittest.TestCase):
         status, reply, _ = self.clients["fire"].call("GET", f"/api/v1/lines/fire/contacts/{cid}")
         self.assert_error(status, reply, 404)
 
+    def test_nobody_changes_their_own_roles_or_lines(self):
+        me = self.admin.staff["id"]
+        for body, field in (({"roles": ["admin", "counsellor"], "lines": ["police", "fire"]}, "roles"),
+                            ({"lines": ["police", "fire"]}, "lines")):
+            with self.subTest(body=body):
+                status, reply, _ = self.admin.call("PATCH", f"/api/v1/staff/{me}", body)
+                self.assert_error(status, reply, 403, field)
+        status, mine, _ = self.admin.call("GET", f"/api/v1/staff/{me}")
+        self.assertEqual(status, 200, mine)
+        self.assertEqual((mine["roles"], mine["lines"]), (["admin"], []))
+        # Still no content for them: the grant never happened.
+        cid = self.new_contact()["id"]
+        status, reply, _ = self.admin.call("GET", f"/api/v1/lines/police/contacts/{cid}?purpose=supervision")
+        self.assert_error(status, reply, 403)
+        # The rest of their own profile is theirs to change.
+        status, reply, _ = self.admin.call("PATCH", f"/api/v1/staff/{me}", {"display_name": "Boot Admin"})
+        self.assertEqual(status, 200, reply)
+
     def test_unauthenticated_and_csrf(self):
         status, _, _ = self.server.raw("GET", "/api/v1/lines/police/contacts")
         self.assertEqual(status, 401)
