@@ -82,7 +82,9 @@ http::Handler Api::Signed(SignedBody body, bool allow_without_mfa) {
             }
             return body(req, *who);
         }();
-        if (!answer && answer.error().code == ErrorCode::kForbidden) AuditRefusal(req, who->principal);
+        if (!answer && answer.error().code == ErrorCode::kForbidden && !answer.error().audited) {
+            AuditRefusal(req, who->principal);
+        }
         return answer;
     });
 }

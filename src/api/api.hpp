@@ -113,6 +113,9 @@ private:
     Result<http::WebSocketCallbacks> OpenEvents(const http::Request& req);
     // contact.flags, when a change of `contact` changed its flags from `before`.
     void PublishFlags(const staff::Principal& who, const nlohmann::json& contact, records::ContactFlags before);
+    // What telephony shows of `staff_id` and the call `contact_id` now (nothing without telephony, or when it
+    // does not answer in time: need to know then rests on the stored records alone).
+    records::CallView CallViewOf(const std::string& staff_id, const std::string& contact_id);
     // Publishes an event of the Api's own (ids and flags only) when there is a bus.
     void Publish(std::string type, std::string line, std::string counsellor, nlohmann::json data);
     // The console's sockets: re-checks each watcher's session and role (closing 4401/4403 what no longer

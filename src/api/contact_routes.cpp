@@ -24,6 +24,18 @@ bool OnTheCallWith(const acd::LiveState& live, const std::string& staff_id, cons
 
 }  // namespace
 
+records::CallView Api::CallViewOf(const std::string& staff_id, const std::string& contact_id) {
+    if (!telephony_) return {};
+    auto live = telephony_->Snapshot();
+    if (!live) return {};
+    for (const auto& c : live->state.counsellors) {
+        if (c.counsellor != staff_id) continue;
+        return {c.state == acd::CounsellorState::kOnCall && c.call == contact_id,
+                c.state == acd::CounsellorState::kWrapUp && c.wrapping_up == contact_id};
+    }
+    return {};
+}
+
 void Api::PublishFlags(const staff::Principal& who, const nlohmann::json& contact, records::ContactFlags before) {
     const records::ContactFlags now = records::FlagsOf(contact);
     if (now == before) return;
@@ -42,6 +54,11 @@ void Api::AddContactRoutes(http::Router& r) {
     const char* contacts = "/api/v1/lines/{line}/contacts";
     auto check = [](const staff::Authenticated& who, Permission p, const http::Request& req) {
         return staff::Authorise(who.principal, p, Param(req, "line"));
+    };
+    // Need to know for a change of the contact {id}: only the counsellor handling it.
+    auto handling = [this](const staff::Authenticated& who, const http::Request& req, const std::string& action) {
+        return contacts_.CheckHandling(who.principal, Param(req, "line"), Param(req, "id"),
+                                       CallViewOf(who.principal.staff_id, Param(req, "id")), action);
     };
     r.Add("POST", contacts, Signed([this, check](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
               if (auto a = check(who, Permission::kWriteContact, req); !a) return tl::unexpected(a.error());
@@ -74,11 +91,24 @@ void Api::AddContactRoutes(http::Router& r) {
           }));
     r.Add("GET", "/api/v1/lines/{line}/contacts/{id}",
           Signed([this, check](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
-              if (auto a = check(who, Permission::kReadContactContent, req); !a) return tl::unexpected(a.error());
               auto purpose = Query(req, "purpose", 32);
               if (!purpose) return tl::unexpected(purpose.error());
-              auto contact = contacts_.Read(who.principal, Param(req, "line"), Param(req, "id"),
-                                            purpose->value_or("on_call"));
+              const std::string why = purpose->value_or("on_call");
+              if (auto a = check(who, Permission::kReadContactContent, req); !a) {
+                  // Refused before the contact is looked at; still a refused read in the trail (codes only).
+                  const auto& known = records::ReadPurposes();
+                  const bool coded = std::find(known.begin(), known.end(), why) != known.end();
+                  if (auto r = contacts_.AuditRefusal(who.principal, Param(req, "line"), Param(req, "id"),
+                                                      "contact.read_refused", coded ? why : "unknown");
+                      !r) {
+                      return tl::unexpected(r.error());
+                  }
+                  return AlreadyAudited(a.error());
+              }
+              // Only these two purposes depend on what telephony shows.
+              records::CallView call;
+              if (why == "on_call" || why == "wrap_up") call = CallViewOf(who.principal.staff_id, Param(req, "id"));
+              auto contact = contacts_.Read(who.principal, Param(req, "line"), Param(req, "id"), why, call);
               if (!contact) return tl::unexpected(contact.error());
               return Ok(*contact);
           }));
@@ -100,10 +130,11 @@ void Api::AddContactRoutes(http::Router& r) {
               return Ok(*previous);
           }));
     r.Add("PATCH", "/api/v1/lines/{line}/contacts/{id}",
-          Signed([this, check](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+          Signed([this, check, handling](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
               if (auto a = check(who, Permission::kWriteContact, req); !a) return tl::unexpected(a.error());
               auto f = BodyOf(req);
               if (!f) return tl::unexpected(f.error());
+              if (auto h = handling(who, req, "contact.update"); !h) return tl::unexpected(h.error());
               records::ContactFlags before;
               auto contact = contacts_.Update(who.principal, Param(req, "line"), Param(req, "id"), *f, &before);
               if (!contact) return tl::unexpected(contact.error());
@@ -112,10 +143,11 @@ void Api::AddContactRoutes(http::Router& r) {
               return Ok(*contact);
           }));
     r.Add("POST", "/api/v1/lines/{line}/contacts/{id}/close",
-          Signed([this, check](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+          Signed([this, check, handling](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
               if (auto a = check(who, Permission::kWriteContact, req); !a) return tl::unexpected(a.error());
               auto f = BodyOf(req);
               if (!f) return tl::unexpected(f.error());
+              if (auto h = handling(who, req, "contact.close"); !h) return tl::unexpected(h.error());
               records::ContactFlags before;
               auto contact = contacts_.Close(who.principal, Param(req, "line"), Param(req, "id"), *f, &before);
               if (!contact) return tl::unexpected(contact.error());
@@ -123,10 +155,11 @@ void Api::AddContactRoutes(http::Router& r) {
               return Ok(*contact);
           }));
     r.Add("POST", "/api/v1/lines/{line}/contacts/{id}/follow-ups",
-          Signed([this, check](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+          Signed([this, check, handling](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
               if (auto a = check(who, Permission::kWriteContact, req); !a) return tl::unexpected(a.error());
               auto f = BodyOf(req);
               if (!f) return tl::unexpected(f.error());
+              if (auto h = handling(who, req, "follow_up.create"); !h) return tl::unexpected(h.error());
               auto fu = follow_ups_.Schedule(who.principal, Param(req, "line"), Param(req, "id"), *f);
               if (!fu) return tl::unexpected(fu.error());
               return Ok(*fu, 201);
@@ -173,6 +206,13 @@ void Api::AddContactRoutes(http::Router& r) {
               if (!fu) return tl::unexpected(fu.error());
               return Ok(*fu);
           }));
+    r.Add("POST", "/api/v1/lines/{line}/follow-ups/{id}/claim",
+          Signed([this, check](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = check(who, Permission::kWriteContact, req); !a) return tl::unexpected(a.error());
+              auto fu = follow_ups_.Claim(who.principal, Param(req, "line"), Param(req, "id"));
+              if (!fu) return tl::unexpected(fu.error());
+              return Ok(*fu);
+          }));
     r.Add("POST", "/api/v1/lines/{line}/follow-ups/{id}/cancel",
           Signed([this, check](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
               if (auto a = check(who, Permission::kWriteContact, req); !a) return tl::unexpected(a.error());
@@ -181,10 +221,11 @@ void Api::AddContactRoutes(http::Router& r) {
               return Ok(*fu);
           }));
     r.Add("POST", "/api/v1/lines/{line}/contacts/{id}/escalations",
-          Signed([this, check](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+          Signed([this, check, handling](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
               if (auto a = check(who, Permission::kWriteContact, req); !a) return tl::unexpected(a.error());
               auto f = BodyOf(req);
               if (!f) return tl::unexpected(f.error());
+              if (auto h = handling(who, req, "escalation.create"); !h) return tl::unexpected(h.error());
               auto e = escalations_.Raise(who.principal, Param(req, "line"), Param(req, "id"), *f);
               if (!e) return tl::unexpected(e.error());
               NoteCallOutcome(nlohmann::json{{"id", Param(req, "id")}}, true);

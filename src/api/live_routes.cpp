@@ -122,6 +122,11 @@ void Api::AddFollowUpCallRoute(http::Router& r) {
                   });
               });
               if (!started) return tl::unexpected(started.error());
+              // The call is under way: a pool follow-up is now this counsellor's (need to know for its details).
+              if (auto claimed = follow_ups_.Claim(who.principal, line, id); !claimed) {
+                  spdlog::warn("follow-up {}: could not claim it for the counsellor calling: {}", id,
+                               claimed.error().message);
+              }
               return Ok({{"status", "ringing_your_phone"}, {"follow_up", id}}, 202);
           }));
 }

@@ -26,6 +26,7 @@ struct Error {
     ErrorCode code = ErrorCode::kInternal;
     std::string field;    // the request field at fault, or empty
     std::string message;  // one line a person can act on; never contains personal data
+    bool audited = false;  // a refusal already written to the audit log (the HTTP edge then adds no entry)
 };
 
 template <class T>
@@ -37,6 +38,12 @@ using Result = tl::expected<T, Error>;
 
 [[nodiscard]] inline tl::unexpected<Error> Fail(ErrorCode code, std::string message) {
     return Fail(code, std::string(), std::move(message));
+}
+
+// `e`, marked as already in the audit log.
+[[nodiscard]] inline tl::unexpected<Error> AlreadyAudited(Error e) {
+    e.audited = true;
+    return tl::unexpected<Error>(std::move(e));
 }
 
 // The stable lower_snake name of a code, used in JSON error bodies.

@@ -172,7 +172,8 @@ Result<nlohmann::json> Contacts::Create(const staff::Principal& who, const std::
 Result<nlohmann::json> Contacts::Read(const staff::Principal& who,
                                       const std::string& line_id,
                                       const std::string& id,
-                                      const std::string& purpose) {
+                                      const std::string& purpose,
+                                      CallView call) {
     const auto& purposes = ReadPurposes();
     if (std::find(purposes.begin(), purposes.end(), purpose) == purposes.end()) {
         return Fail(ErrorCode::kInvalid, "purpose", "say why you are opening this contact: on_call, wrap_up, "
@@ -180,13 +181,56 @@ Result<nlohmann::json> Contacts::Read(const staff::Principal& who,
     }
     auto kek = LineKey(s_, line_id);
     if (!kek) return tl::unexpected(kek.error());
-    auto row = ReadAudited<store::ContactRow>(
-        s_, [&](store::Tx& tx) { return tx.GetContact(line_id, id); },
-        {who.staff_id, "contact.read", line_id, "contact", id, purpose}, "no contact with this id on this line");
-    if (!row) return tl::unexpected(row.error());
-    auto plain = crypto::Open(**kek, row->sealed, SealingContext("contact", line_id, id));
+    store::ContactRow row;
+    Result<void> allowed;
+    // One durable transaction: the decision, the read and its audit entry (granted or refused) commit together.
+    auto audited = s_.writer.Run([&](store::Tx& tx) -> Result<void> {
+        auto found = tx.GetContact(line_id, id);
+        if (!found) return tl::unexpected(found.error());
+        if (!*found) return NoSuchContact();
+        row = std::move(**found);
+        auto follow_ups = tx.ListFollowUpsOfContact(line_id, id);
+        if (!follow_ups) return tl::unexpected(follow_ups.error());
+        auto escalations = tx.ListEscalationsOfContact(line_id, id);
+        if (!escalations) return tl::unexpected(escalations.error());
+        allowed = MayOpen(who, purpose, RelationshipTo(who.staff_id, row, *follow_ups, *escalations, call));
+        const char* action = allowed ? "contact.read" : "contact.read_refused";
+        return writer::AppendAudit(tx, s_.clock.Now(), {who.staff_id, action, line_id, "contact", id, purpose});
+    });
+    if (!audited) return tl::unexpected(audited.error());
+    if (!allowed) return AlreadyAudited(allowed.error());
+    auto plain = crypto::Open(**kek, row.sealed, SealingContext("contact", line_id, id));
     if (!plain) return tl::unexpected(plain.error());
-    return ContactJson(*row, nlohmann::json::parse(*plain, nullptr, false));
+    return ContactJson(row, nlohmann::json::parse(*plain, nullptr, false));
+}
+
+Result<void> Contacts::CheckHandling(const staff::Principal& who,
+                                     const std::string& line_id,
+                                     const std::string& id,
+                                     CallView call,
+                                     const std::string& action) {
+    auto current = ReadOne<std::optional<store::ContactRow>>(s_.store,
+                                                             [&](store::Tx& tx) { return tx.GetContact(line_id, id); });
+    if (!current) return tl::unexpected(current.error());
+    if (!*current) return NoSuchContact();
+    const store::ContactRow& row = **current;
+    if (row.status == "closed" && row.counsellor_id == who.staff_id) {
+        return Fail(ErrorCode::kConflict, "this contact is closed and can no longer change");
+    }
+    auto allowed = MayChange(who, RelationshipTo(who.staff_id, row, {}, {}, call));
+    if (allowed) return {};
+    if (auto a = AuditRefusal(who, line_id, id, action + "_refused", "on_call"); !a) return a;
+    return AlreadyAudited(allowed.error());
+}
+
+Result<void> Contacts::AuditRefusal(const staff::Principal& who,
+                                    const std::string& line_id,
+                                    const std::string& id,
+                                    const std::string& action,
+                                    const std::string& purpose) {
+    return s_.writer.Run([&](store::Tx& tx) -> Result<void> {
+        return writer::AppendAudit(tx, s_.clock.Now(), {who.staff_id, action, line_id, "contact", id, purpose});
+    });
 }
 
 Result<nlohmann::json> Contacts::Previous(const staff::Principal& who,

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/fields.hpp"
+#include "records/need_to_know.hpp"
 #include "records/services.hpp"
 #include "staff/principal.hpp"
 
@@ -26,8 +27,9 @@ ContactFlags FlagsOf(const nlohmann::json& contact);
 
 // Contacts (one per call). Content is sealed with the line's key before it is
 // written; every read and write of content is in the audit log, in the same
-// transaction as the access. Authorisation is the caller's (the API layer's) job;
-// these methods take the acting person for the audit trail.
+// transaction as the access. Role x line is the caller's (the API layer's) job; need to
+// know (records/need_to_know.hpp) is checked here, from what telephony shows (`call`,
+// which the caller asks telephony for) and the contact's own records.
 // Blocking: call from a worker thread. Thread-safe.
 class Contacts {
 public:
@@ -37,11 +39,30 @@ public:
     // A caller number, if given, is kept only as a keyed hash; the answer carries the
     // number of contacts from the same number on this line in the last 30 days.
     Result<nlohmann::json> Create(const staff::Principal& who, const std::string& line_id, const Fields& body);
-    // The whole contact, decrypted; audited with `purpose` (one of ReadPurposes()).
+    // The whole contact, decrypted; audited ("contact.read") with `purpose` in the same transaction as the read.
+    // kInvalid (field "purpose") when `purpose` is not one of ReadPurposes(); kNotFound when there is no such
+    // contact on the line; kForbidden (field "purpose") when MayOpen refuses `who` that purpose, and then the
+    // refusal is audited ("contact.read_refused", with the purpose asked for) and nothing is decrypted.
     Result<nlohmann::json> Read(const staff::Principal& who,
                                 const std::string& line_id,
                                 const std::string& id,
-                                const std::string& purpose);
+                                const std::string& purpose,
+                                CallView call);
+    // Appends a refused access to contact `id` to the audit log (`action`, e.g. "contact.read_refused", with the
+    // purpose asked for): for refusals decided before the contact is looked at (role x line).
+    Result<void> AuditRefusal(const staff::Principal& who,
+                              const std::string& line_id,
+                              const std::string& id,
+                              const std::string& action,
+                              const std::string& purpose);
+    // Need to know before a change of contact `id` (PATCH, close, scheduling a follow-up, raising an
+    // escalation): succeeds when MayChange allows `who`. kNotFound when there is no such contact; kConflict when
+    // it is `who`'s own contact and already closed; kForbidden otherwise, audited as `action` + "_refused".
+    Result<void> CheckHandling(const staff::Principal& who,
+                               const std::string& line_id,
+                               const std::string& id,
+                               CallView call,
+                               const std::string& action);
     // Applies the fields present in `body`; requires the current `version` (kConflict otherwise).
     // On success, `flags_before` (if given) holds the flags of the version that was replaced.
     Result<nlohmann::json> Update(const staff::Principal& who,

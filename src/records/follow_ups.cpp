@@ -124,12 +124,41 @@ Result<nlohmann::json> FollowUps::List(const std::string& line_id, const std::ve
     return nlohmann::json{{"follow_ups", out}};
 }
 
+// Need to know for a follow-up's sealed details: `may` decides from the stored row; the read (or its refusal)
+// and its audit entry commit together.
+Result<store::FollowUpRow> FollowUps::ReadIfAllowed(const staff::Principal& who,
+                                                    const std::string& line_id,
+                                                    const std::string& id,
+                                                    const std::function<Result<void>(const store::FollowUpRow&)>& may,
+                                                    const std::string& action) {
+    store::FollowUpRow row;
+    Result<void> allowed;
+    auto audited = s_.writer.Run([&](store::Tx& tx) -> Result<void> {
+        auto found = tx.GetFollowUp(line_id, id);
+        if (!found) return tl::unexpected(found.error());
+        if (!*found) return NoSuchFollowUp();
+        row = std::move(**found);
+        allowed = may(row);
+        return writer::AppendAudit(tx, s_.clock.Now(), {who.staff_id, allowed ? action : action + "_refused", line_id,
+                                                        "follow_up", id, "follow_up"});
+    });
+    if (!audited) return tl::unexpected(audited.error());
+    if (!allowed) return AlreadyAudited(allowed.error());
+    return row;
+}
+
 Result<nlohmann::json> FollowUps::Read(const staff::Principal& who, const std::string& line_id, const std::string& id) {
     auto kek = s_.keys.Line(line_id);
     if (!kek) return tl::unexpected(kek.error());
-    auto row = ReadAudited<store::FollowUpRow>(
-        s_, [&](store::Tx& tx) { return tx.GetFollowUp(line_id, id); },
-        {who.staff_id, "follow_up.read", line_id, "follow_up", id, "follow_up"}, "no follow-up with this id on this line");
+    auto row = ReadIfAllowed(
+        who, line_id, id,
+        [&](const store::FollowUpRow& r) -> Result<void> {
+            if (who.Has(staff::Role::kSupervisor)) return {};  // role x line was checked: a supervisor of the line
+            if (who.Has(staff::Role::kCounsellor) && r.assigned_to == who.staff_id) return {};
+            return Fail(ErrorCode::kForbidden, "a follow-up's details are only for the counsellor who holds it "
+                                               "(claim it from the pool first) and supervisors of the line");
+        },
+        "follow_up.read");
     if (!row) return tl::unexpected(row.error());
     nlohmann::json out = FollowUpJson(*row);
     if (!row->sealed.Empty()) {
@@ -143,13 +172,31 @@ Result<nlohmann::json> FollowUps::Read(const staff::Principal& who, const std::s
     return out;
 }
 
+Result<nlohmann::json> FollowUps::Claim(const staff::Principal& who, const std::string& line_id, const std::string& id) {
+    if (!who.Has(staff::Role::kCounsellor)) return Fail(ErrorCode::kForbidden, "only counsellors take follow-ups");
+    return Transition(
+        who, line_id, id,
+        [&](store::FollowUpRow& row) -> Result<std::string> {
+            if (row.assigned_to != "pool" && row.assigned_to != who.staff_id) {
+                return Fail(ErrorCode::kConflict, "another counsellor holds this follow-up");
+            }
+            row.assigned_to = who.staff_id;
+            return row.status;
+        },
+        "follow_up.claim");
+}
+
 Result<std::string> FollowUps::NumberToDial(const staff::Principal& who, const std::string& line_id,
                                             const std::string& id) {
     auto kek = s_.keys.Line(line_id);
     if (!kek) return tl::unexpected(kek.error());
-    auto row = ReadAudited<store::FollowUpRow>(
-        s_, [&](store::Tx& tx) { return tx.GetFollowUp(line_id, id); },
-        {who.staff_id, "follow_up.dial", line_id, "follow_up", id, "follow_up"}, "no follow-up with this id on this line");
+    auto row = ReadIfAllowed(
+        who, line_id, id,
+        [&](const store::FollowUpRow& r) -> Result<void> {
+            if (r.assigned_to == who.staff_id || r.assigned_to == "pool") return {};
+            return Fail(ErrorCode::kForbidden, "another counsellor holds this follow-up");
+        },
+        "follow_up.dial");
     if (!row) return tl::unexpected(row.error());
     if (IsClosedFollowUpStatus(row->status) || row->sealed.Empty()) {
         return Fail(ErrorCode::kConflict, "this follow-up is " + row->status + "; there is no number to call");

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -24,11 +25,19 @@ public:
                                     const Fields& body);
     // Summaries (no number), earliest first; `statuses` empty for all.
     Result<nlohmann::json> List(const std::string& line_id, const std::vector<std::string>& statuses);
-    // With the sealed details (number masked to its last three digits); audited.
+    // With the sealed details (number masked to its last three digits); audited ("follow_up.read").
+    // Need to know: only the counsellor who holds it (assigned to them, or claimed from the pool) or a
+    // supervisor of the line; anyone else gets kForbidden, audited as "follow_up.read_refused".
     Result<nlohmann::json> Read(const staff::Principal& who, const std::string& line_id, const std::string& id);
+    // A counsellor takes a pool follow-up as theirs (assigned_to becomes their id); audited ("follow_up.claim").
+    // Claiming one already theirs changes nothing. kForbidden for someone who is not a counsellor; kConflict
+    // when another counsellor holds it or it is closed; kNotFound as Read.
+    Result<nlohmann::json> Claim(const staff::Principal& who, const std::string& line_id, const std::string& id);
     // The consented number, for telephony to dial a follow-up call (it never goes back to
-    // the browser). Audited as "follow_up.dial". kConflict when the follow-up is closed or its
-    // consented method is not a phone call; kNotFound as Read.
+    // the browser). Audited as "follow_up.dial". Need to know: only for a follow-up assigned to `who` or still
+    // in the pool (the caller claims it once the call starts); kForbidden, audited as "follow_up.dial_refused",
+    // when another counsellor holds it. kConflict when the follow-up is closed or its consented method is not a
+    // phone call; kNotFound as Read.
     Result<std::string> NumberToDial(const staff::Principal& who, const std::string& line_id, const std::string& id);
     // body: outcome (attempt outcome code), note. Completes on "spoke_with_caller"; unreachable
     // once the line's maximum attempts are used.
@@ -44,6 +53,11 @@ public:
     Result<size_t> Tick();
 
 private:
+    Result<store::FollowUpRow> ReadIfAllowed(const staff::Principal& who,
+                                             const std::string& line_id,
+                                             const std::string& id,
+                                             const std::function<Result<void>(const store::FollowUpRow&)>& may,
+                                             const std::string& action);
     Result<nlohmann::json> Transition(const staff::Principal& who,
                                  const std::string& line_id,
                                  const std::string& id,

@@ -42,12 +42,13 @@ protected:
     }
 
     staff::Principal counsellor_{"st_counsellor", "Sam", {staff::Role::kCounsellor}, {"police"}};
+    staff::Principal supervisor_{"st_supervisor", "Ash", {staff::Role::kSupervisor}, {"police"}};
 };
 
 TEST_F(RecordsTest, ContentIsSealedAndEveryReadIsAudited) {
     auto created = NewContact({{"notes", "said on the call"}, {"caller_role", "police_staff"}});
     Contacts contacts(Services());
-    auto read = contacts.Read(counsellor_, "police", created["id"], "on_call");
+    auto read = contacts.Read(counsellor_, "police", created["id"], "on_call", {});
     ASSERT_TRUE(read);
     EXPECT_EQ((*read)["notes"], "said on the call");
     auto row = ReadOne<std::optional<store::ContactRow>>(
@@ -60,7 +61,7 @@ TEST_F(RecordsTest, ContentIsSealedAndEveryReadIsAudited) {
     const std::string id = created["id"];
     EXPECT_NE(std::find(actions.begin(), actions.end(), "contact.create:" + id), actions.end());
     EXPECT_NE(std::find(actions.begin(), actions.end(), "contact.read:" + id), actions.end());
-    EXPECT_FALSE(contacts.Read(counsellor_, "police", id, "curiosity")) << "a purpose outside the list is refused";
+    EXPECT_FALSE(contacts.Read(counsellor_, "police", id, "curiosity", {})) << "a purpose outside the list is refused";
 }
 
 TEST_F(RecordsTest, AReadOfAnotherLinesContactFindsNothing) {
@@ -68,7 +69,7 @@ TEST_F(RecordsTest, AReadOfAnotherLinesContactFindsNothing) {
     Lines lines(Services());
     ASSERT_TRUE(lines.Create(Fields({{"id", "fire"}, {"name", "Fire (test)"}}, ""), "system"));
     Contacts contacts(Services());
-    auto other = contacts.Read(counsellor_, "fire", created["id"], "on_call");
+    auto other = contacts.Read(counsellor_, "fire", created["id"], "on_call", {});
     ASSERT_FALSE(other);
     EXPECT_EQ(other.error().code, ErrorCode::kNotFound);
 }
@@ -191,8 +192,8 @@ TEST_F(RecordsTest, PurgeKeepsOnlyAnonymousCountsAndTheChainStaysIntact) {
     ASSERT_TRUE(report);
     EXPECT_EQ(report->contacts, 1);
     Contacts contacts(Services());
-    EXPECT_FALSE(contacts.Read(counsellor_, "police", old["id"], "supervision"));
-    EXPECT_TRUE(contacts.Read(counsellor_, "police", recent["id"], "supervision"));
+    EXPECT_FALSE(contacts.Read(supervisor_, "police", old["id"], "supervision", {}));
+    EXPECT_TRUE(contacts.Read(supervisor_, "police", recent["id"], "supervision", {}));
     auto counts = ReadOne<std::vector<store::RetainedCountRow>>(*store_,
                                                                 [](store::Tx& tx) { return tx.ListRetainedCounts("police"); });
     ASSERT_TRUE(counts);
@@ -213,7 +214,7 @@ TEST_F(RecordsTest, ConcurrentEditsDoNotOverwriteEachOther) {
     auto second = contacts.Update(counsellor_, "police", id, Fields({{"version", 1}, {"notes", "second"}}, ""));
     ASSERT_FALSE(second);
     EXPECT_EQ(second.error().code, ErrorCode::kConflict);
-    auto read = contacts.Read(counsellor_, "police", id, "on_call");
+    auto read = contacts.Read(counsellor_, "police", id, "on_call", {});
     EXPECT_EQ((*read)["notes"], "first");
 }
 

@@ -196,6 +196,13 @@ Result<store::StaffRow> Accounts::Update(const std::string& id, const Fields& pa
         !known) {
         return tl::unexpected(known.error());
     }
+    for (const char* field : {"roles", "lines"}) {
+        // Separation of duties: an administrator could otherwise give themselves a content role and back.
+        if (id == actor && patch.Has(field)) {
+            return Fail(ErrorCode::kForbidden, field,
+                        "nobody may change their own roles or lines; another administrator must do it");
+        }
+    }
     auto display = patch.OptionalString("display_name", kMaxDisplayName);
     if (!display) return tl::unexpected(display.error());
     if (display->has_value() && (*display)->empty()) {

@@ -56,7 +56,8 @@ public:
     Result<std::vector<store::StaffRow>> List();
     Result<store::StaffRow> Get(const std::string& id);
     // Changes display_name, roles, lines, languages, specialisms and/or disabled.
-    // Disabling signs the person out everywhere.
+    // Disabling signs the person out everywhere. Separation of duties: kForbidden (field "roles" or
+    // "lines") when `actor` is `id` and the patch names roles or lines: nobody changes their own.
     Result<store::StaffRow> Update(const std::string& id, const Fields& patch, const std::string& actor);
     // Clears the TOTP enrolment (next sign-in enrols again) and signs the person out everywhere.
     Result<void> ResetMfa(const std::string& id, const std::string& actor);

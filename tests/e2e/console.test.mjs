@@ -170,8 +170,12 @@ test('a counsellor handles a real call end to end while the supervisor watches',
   });
   assert.equal(stored.length, 1);
   assert.equal(stored[0].status, 'closed');
-  const full = await desk.evaluate(async (id) =>
-    fetch(`/api/v1/lines/police/contacts/${id}?purpose=wrap_up`).then((r) => r.json()), stored[0].id);
+  // Wrapped up: need to know ends for the counsellor; a supervisor of the line still reads it, for supervision.
+  const after = await desk.evaluate(async (id) =>
+    fetch(`/api/v1/lines/police/contacts/${id}?purpose=wrap_up`).then((r) => r.status), stored[0].id);
+  assert.equal(after, 403);
+  const full = await board.evaluate(async (id) =>
+    fetch(`/api/v1/lines/police/contacts/${id}?purpose=supervision`).then((r) => r.json()), stored[0].id);
   assert.equal(full.notes, 'Typed after the session ended (e2e fictional)');
   assert.equal(full.addressed_as, 'Chris (e2e fictional)');
   assert.deepEqual(problems, []);

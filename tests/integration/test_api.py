@@ -96,7 +96,11 @@ class ApiTest(unittest.TestCase):
         self.assertEqual(status, 200, closed)
         self.assertEqual(closed["status"], "closed")
         self.assertIsNotNone(closed["talk_seconds"])
+        # Wrapped up: the counsellor's need to know has ended; a supervisor of the line reads it for supervision.
         status, read, _ = self.counsellor.call("GET", f"/api/v1/lines/police/contacts/{contact['id']}?purpose=wrap_up")
+        self.assert_error(status, read, 403, "purpose")
+        status, read, _ = self.supervisor.call("GET",
+                                               f"/api/v1/lines/police/contacts/{contact['id']}?purpose=supervision")
         self.assertEqual(status, 200, read)
         self.assertEqual(read["assessment"]["desire"]["hopelessness"]["note"], "since the inquest")
         self.assertEqual(read["assessment"]["safety_plan"]["reasons_for_living"], "my daughter")
@@ -133,6 +137,11 @@ class ApiTest(unittest.TestCase):
         self.assertEqual(status, 201, fu)
         self.assertEqual(fu["status"], "due")
         self.assertTrue(fu["number_on_file"])
+        # A pool follow-up's details are nobody's until a counsellor claims it.
+        status, detail, _ = self.counsellor.call("GET", f"/api/v1/lines/police/follow-ups/{fu['id']}")
+        self.assert_error(status, detail, 403)
+        status, claimed, _ = self.counsellor.call("POST", f"/api/v1/lines/police/follow-ups/{fu['id']}/claim")
+        self.assertEqual((status, claimed["assigned_to"]), (200, self.counsellor.staff["id"]), claimed)
         status, detail, _ = self.counsellor.call("GET", f"/api/v1/lines/police/follow-ups/{fu['id']}")
         self.assertEqual(status, 200, detail)
         self.assertTrue(detail["number_masked"].endswith("777"))
@@ -263,6 +272,24 @@ class ApiTest(unittest.TestCase):
         status, text = self.server.metrics()
         self.assertEqual(status, 200)
         self.assertIn("crisisline_http_requests", text)
+
+    def test_nobody_changes_their_own_roles_or_lines(self):
+        me = self.admin.staff["id"]
+        for body, field in (({"roles": ["admin", "counsellor"], "lines": ["police", "fire"]}, "roles"),
+                            ({"lines": ["police", "fire"]}, "lines")):
+            with self.subTest(body=body):
+                status, reply, _ = self.admin.call("PATCH", f"/api/v1/staff/{me}", body)
+                self.assert_error(status, reply, 403, field)
+        status, mine, _ = self.admin.call("GET", f"/api/v1/staff/{me}")
+        self.assertEqual(status, 200, mine)
+        self.assertEqual((mine["roles"], mine["lines"]), (["admin"], []))
+        # Still no content for them: the grant never happened.
+        cid = self.new_contact()["id"]
+        status, reply, _ = self.admin.call("GET", f"/api/v1/lines/police/contacts/{cid}?purpose=supervision")
+        self.assert_error(status, reply, 403)
+        # The rest of their own profile is theirs to change.
+        status, reply, _ = self.admin.call("PATCH", f"/api/v1/staff/{me}", {"display_name": "Boot Admin"})
+        self.assertEqual(status, 200, reply)
 
     def test_unauthenticated_and_csrf(self):
         status, _, _ = self.server.raw("GET", "/api/v1/lines/police/contacts")
@@ -430,22 +457,28 @@ class ApiTest(unittest.TestCase):
     def test_refused_requests_are_audited(self):
         contact = self.new_contact()
         head = self.audit_head()
+        cid = contact["id"]
+        # (client, method, path, body, the entry expected: action, record id, line, purpose)
         refusals = [
-            (self.clients["manager"], "GET", f"/api/v1/lines/police/contacts/{contact['id']}?purpose=supervision",
-             None, "police", "supervision"),
-            (self.counsellor, "GET", "/api/v1/staff", None, "", ""),
-            (self.clients["fire"], "POST", "/api/v1/lines/police/contacts", {}, "police", ""),
-            (self.admin, "GET", "/api/v1/audit", None, "", ""),
+            (self.clients["manager"], "GET", f"/api/v1/lines/police/contacts/{cid}?purpose=supervision", None,
+             ("contact.read_refused", cid, "police", "supervision")),
+            (self.counsellor, "GET", "/api/v1/staff", None, ("access.refused", "GET /api/v1/staff", "", "")),
+            (self.clients["fire"], "POST", "/api/v1/lines/police/contacts", {},
+             ("access.refused", "POST /api/v1/lines/police/contacts", "police", "")),
+            (self.admin, "GET", "/api/v1/audit", None, ("access.refused", "GET /api/v1/audit", "", "")),
+            (self.clients["manager"], "GET", "/api/v1/lines/police/directory?q=x", None,
+             ("access.refused", "GET /api/v1/lines/police/directory", "police", "")),
         ]
-        for client, method, path, body, _, _ in refusals:
+        for client, method, path, body, _ in refusals:
             status, reply, _ = client.call(method, path, body)
             self.assert_error(status, reply, 403)
-        refused = [e for e in self.audit_entries_after(head) if e["action"] == "access.refused"]
-        seen = {(e["actor"], e["record_id"], e["line_id"], e["purpose"]) for e in refused}
-        for client, method, path, _, line, purpose in refusals:
+        entries = self.audit_entries_after(head)
+        for client, method, path, _, (action, record, line, purpose) in refusals:
             with self.subTest(path):
-                self.assertIn((client.staff["id"], f"{method} {path.split('?')[0]}", line, purpose), seen)
-        self.assertNotIn(MARKER, json.dumps(refused))
+                mine = [e for e in entries if e["actor"] == client.staff["id"] and e["record_id"] == record]
+                self.assertEqual([(e["action"], e["line_id"], e["purpose"]) for e in mine], [(action, line, purpose)],
+                                 "one entry for each refusal, never two")
+        self.assertNotIn(MARKER, json.dumps(entries))
 
     def test_every_content_read_is_audited_and_chain_verifies(self):
         contact = self.new_contact()

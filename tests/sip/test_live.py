@@ -215,6 +215,41 @@ class LiveTest(unittest.TestCase):
     def previous(self, client, contact_id):
         return client.call("GET", f"/api/v1/lines/police/contacts/{contact_id}/previous")
 
+    def test_need_to_know_on_a_call_only_the_counsellor_on_it_opens_or_changes_its_contact(self):
+        """The telephony rows of docs/security.md's need-to-know matrix, on a real call: the counsellor telephony
+        shows on the call (and then wrapping it up) opens and changes its contact; another counsellor of the
+        same line, who can see the id, is refused both, and each refusal is audited."""
+        other = self.server.client().sign_in("demo.welsh", self.passwords["demo.welsh"])
+        call, cid = self.answered_call()
+        path = f"/api/v1/lines/police/contacts/{cid}"
+        try:
+            status, contact, _ = self.counsellor.call("GET", f"{path}?purpose=on_call")
+            self.assertEqual(status, 200, contact)
+            for purpose in ("on_call", "wrap_up", "follow_up", "escalation"):
+                status, body, _ = other.call("GET", f"{path}?purpose={purpose}")
+                self.assertEqual(status, 403, (purpose, body))
+            status, body, _ = other.call("PATCH", path, {"version": contact["version"], "notes": "not yours"})
+            self.assertEqual(status, 403, body)
+            status, contact, _ = self.counsellor.call("PATCH", path, {"version": contact["version"],
+                                                                      "notes": "fictional notes on the call"})
+            self.assertEqual(status, 200, contact)
+            self.assertTrue(call.wait(timeout=30).ok)
+        finally:
+            call.close()
+        self.wait_me(lambda m: m["state"] == "wrap_up")
+        status, contact, _ = self.counsellor.call("GET", f"{path}?purpose=wrap_up")
+        self.assertEqual(status, 200, contact)
+        self.assertEqual(contact["notes"], "fictional notes on the call")
+        status, body, _ = other.call("GET", f"{path}?purpose=wrap_up")
+        self.assertEqual(status, 403, body)
+        status, audit, _ = self.auditor.call("GET", "/api/v1/audit?limit=1000")
+        refused = {(e["action"], e["purpose"]) for e in audit["entries"]
+                   if e["record_id"] == cid and e["actor"] == other.staff["id"]}
+        self.assertIn(("contact.read_refused", "on_call"), refused)
+        self.assertIn(("contact.read_refused", "wrap_up"), refused)
+        self.assertIn(("contact.update_refused", "on_call"), refused)
+        self.assertEqual(self.counsellor.call("POST", "/api/v1/me/wrap-up-done")[0], 204)
+
     def test_repeat_callers_earlier_contacts_are_shown_only_to_the_counsellor_on_the_call(self):
         # The first call: the counsellor records how the caller wishes to be addressed, then wraps up.
         call, first = self.answered_call()

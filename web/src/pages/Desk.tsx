@@ -17,11 +17,12 @@ interface Open {
   contact: Contact;
 }
 
-// A call's contact is on one of the counsellor's lines: find which.
-async function findContact(lines: string[], id: string): Promise<Open | null> {
+// A call's contact is on one of the counsellor's lines: find which. The purpose says why it is opened (the
+// server checks it against what telephony shows: on the call, or wrapping it up).
+async function findContact(lines: string[], id: string, purpose: 'on_call' | 'wrap_up'): Promise<Open | null> {
   for (const line of lines) {
     try {
-      const contact = await api<Contact>('GET', `/api/v1/lines/${line}/contacts/${id}?purpose=on_call`);
+      const contact = await api<Contact>('GET', `/api/v1/lines/${line}/contacts/${id}?purpose=${purpose}`);
       return { line, contact };
     } catch (e) {
       if (!(e instanceof ApiError) || e.status !== 404) throw e;
@@ -52,7 +53,7 @@ export function Desk() {
   useEffect(() => {
     if (!call || closedIds.includes(call) || open?.contact.id === call) return;
     let cancelled = false;
-    findContact(lines, call)
+    findContact(lines, call, me?.state === 'wrap_up' ? 'wrap_up' : 'on_call')
       .then((found) => {
         if (cancelled || !found) return;
         if (found.contact.status === 'closed') return;
@@ -124,9 +125,9 @@ export function Desk() {
               </button>
             </section>
           )}
-          <OpenContacts lines={lines} currentId={open?.contact.id ?? null} refreshKey={followUpsKey + live.callEvents}
+          <OpenContacts lines={lines} me={session.staff.id} currentId={open?.contact.id ?? null} refreshKey={followUpsKey + live.callEvents}
             onOpen={(line, id) => {
-              findContact([line], id)
+              findContact([line], id, 'wrap_up')
                 .then((found) => found && setOpen(found))
                 .catch((e) => setMessage(e instanceof ApiError ? e.message : String(e)));
             }} />

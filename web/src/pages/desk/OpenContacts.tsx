@@ -1,5 +1,6 @@
 // My contacts not yet wrapped up (a call that ended while I was away from the desk, a reload after the
-// wrap-up time): each one reopens with everything saved so far.
+// wrap-up time): each one reopens with everything saved so far. A supervisor's list holds the whole line's open
+// contacts; only their own are theirs to wrap up (the server refuses anyone else's).
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../lib/api';
 import { dateTime } from '../../lib/format';
@@ -7,6 +8,7 @@ import type { Contact } from '../../lib/types';
 
 export function OpenContacts(props: {
   lines: string[];
+  me: string;
   currentId: string | null;
   refreshKey: number;
   onOpen: (line: string, id: string) => void;
@@ -25,7 +27,7 @@ export function OpenContacts(props: {
       live = false;
     };
   }, [props.lines.join(','), props.refreshKey]);
-  const others = rows.filter((r) => r.contact.id !== props.currentId);
+  const others = rows.filter((r) => r.contact.id !== props.currentId && r.contact.counsellor_id === props.me);
   if (others.length === 0) return null;
   return (
     <section class="panel" aria-labelledby="open-title">
