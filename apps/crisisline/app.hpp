@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "crypto/crypto.hpp"
@@ -44,6 +45,10 @@ struct ServeOptions {
     int io_threads = 0;  // 0: one per CPU the process may run on (http::AvailableCpus), at most 64
     int workers = 32;
     std::string static_dir;
+    // [server] limits and proxies, as http::ServerOptions (0: derived from the open-file limit).
+    std::size_t max_connections = 0;
+    std::size_t max_connections_per_address = 256;
+    std::vector<std::string> trusted_proxies;
     telephony::TelephonyConfig telephony;  // [telephony]; enabled = false: no SIP side
 };
 
