@@ -175,22 +175,22 @@ TEST_F(SessionsTest, UnknownAndDisabledAccountsTakeAsLongAsAWrongPassword) {
         row.disabled = true;
         return tx.UpdateStaff(row);
     }));
-    // The fastest of a few tries of each, from fresh addresses so that no wait applies: Argon2id dominates
-    // all three, and the disabled account used to skip it (about 1 ms against 28 ms).
-    auto fastest = [&](const char* name, const char* password) {
-        double best = 1e9;
-        for (int i = 0; i < 4; ++i) {
+    // The fastest of a few tries of each, taken in turn (so that other load weighs on all three) and from fresh
+    // addresses (so that no wait applies): Argon2id dominates all three, and the disabled account used to skip
+    // it (about 1 ms against 28 ms; a quarter leaves room for a busy machine and still catches that).
+    const std::pair<const char*, const char*> cases[] = {
+        {"alex.demo", "wrong password!"}, {"nobody.here", kPassword}, {"gone.person", kPassword}};
+    double fastest[3] = {1e9, 1e9, 1e9};
+    for (int i = 0; i < 5; ++i) {
+        for (int c = 0; c < 3; ++c) {
             const auto start = std::chrono::steady_clock::now();
-            (void)sessions_->SignIn(name, password, "", std::string(name) + std::to_string(i));
-            best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+            (void)sessions_->SignIn(cases[c].first, cases[c].second, "", std::to_string(i));
+            const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            fastest[c] = std::min(fastest[c], took);
         }
-        return best;
-    };
-    const double wrong = fastest("alex.demo", "wrong password!");
-    const double unknown = fastest("nobody.here", kPassword);
-    const double disabled = fastest("gone.person", kPassword);
-    EXPECT_GT(unknown, wrong / 2) << "unknown " << unknown << " s, wrong password " << wrong << " s";
-    EXPECT_GT(disabled, wrong / 2) << "disabled " << disabled << " s, wrong password " << wrong << " s";
+    }
+    EXPECT_GT(fastest[1], fastest[0] / 4) << "unknown " << fastest[1] << " s, wrong password " << fastest[0] << " s";
+    EXPECT_GT(fastest[2], fastest[0] / 4) << "disabled " << fastest[2] << " s, wrong password " << fastest[0] << " s";
 }
 
 TEST_F(SessionsTest, WrongCurrentPasswordsAreAuditedAndEarnWaits) {

@@ -78,22 +78,28 @@ class SignInTest(unittest.TestCase):
         self.fail(f"no 429 in {limit} tries: {answers}")
 
     def test_unknown_disabled_and_wrong_password_answer_alike_and_as_slowly(self):
-        answers, fastest = {}, {}
         cases = (("nobody", harness.PASSWORD, "198.51.100.21"), ("gone", harness.PASSWORD, "198.51.100.22"),
                  ("alex", "wrong one!!", "198.51.100.23"))
+        # Five free failures each, taken in turn so that whatever else loads this machine weighs on all three.
+        tries = {name: [] for name, _, _ in cases}
+        for _ in range(5):
+            for name, password, client in cases:
+                tries[name].append(self.attempt(name, password, client))
+        answers, fastest = {}, {}
         for name, password, client in cases:
-            tries = [self.attempt(name, password, client) for _ in range(5)]
-            answers[name] = {(status, reply["error"]["code"], reply["error"]["message"]) for status, reply, _ in tries}
-            fastest[name] = min(elapsed for _, _, elapsed in tries)
+            answers[name] = {(status, reply["error"]["code"], reply["error"]["message"])
+                             for status, reply, _ in tries[name]}
+            fastest[name] = min(elapsed for _, _, elapsed in tries[name])
             last = self.until_throttled(lambda: self.attempt(name, password, client))
             status, reply, _ = last[-1]
             answers[name].add((status, reply["error"]["code"], reply["error"]["message"].split(" in ")[0]))
         self.assertEqual(len(answers["alex"]), 2, answers)
         self.assertEqual(answers["nobody"], answers["alex"])
         self.assertEqual(answers["gone"], answers["alex"])
-        # Argon2id dominates every one of them; a disabled account used to answer in about 1 ms against 28 ms.
-        self.assertGreater(fastest["gone"], fastest["alex"] / 2, fastest)
-        self.assertGreater(fastest["nobody"], fastest["alex"] / 2, fastest)
+        # Argon2id dominates every one of them; a disabled account used to answer in about 1 ms against 28 ms
+        # (a factor of 28: a quarter leaves room for a busy machine and still catches it).
+        self.assertGreater(fastest["gone"], fastest["alex"] / 4, fastest)
+        self.assertGreater(fastest["nobody"], fastest["alex"] / 4, fastest)
 
     def test_the_right_password_passes_once_a_wait_is_over(self):
         desk = self.server.client(headers={"X-Forwarded-For": "198.51.100.30"}).sign_in("alex")
