@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "crypto/crypto.hpp"
@@ -51,6 +52,10 @@ struct ServeOptions {
     int io_threads = 0;  // 0: one per CPU the process may run on (http::AvailableCpus), at most 64
     int workers = 32;
     std::string static_dir;
+    // [server] limits and proxies, as http::ServerOptions (0: derived from the open-file limit).
+    std::size_t max_connections = 0;
+    std::size_t max_connections_per_address = 256;
+    std::vector<std::string> trusted_proxies;
     telephony::TelephonyConfig telephony;  // [telephony]; enabled = false: no SIP side
     std::string audit_checkpoint_file;     // [audit] checkpoint_file; empty: <data>/audit-checkpoints
     int audit_checkpoint_s = 300;          // [audit] checkpoint_interval_s: how often the head is checkpointed

@@ -21,6 +21,11 @@ listen = "127.0.0.1:8080"
 # (storage and password hashing block).
 # io_threads = 2
 workers = 32
+# Behind a reverse proxy, its address (or network), so that sign-in limits see each client's own address in
+# X-Forwarded-For rather than the proxy's: trusted_proxies = ["127.0.0.1"]
+# Connections at once: in all (unset: from the open-file limit) and from one address.
+# max_connections = 10000
+# max_connections_per_address = 256
 
 [telephony]
 # SIP (UDP and TCP) for carrier trunks and counsellor phones; media is relayed through rtp_address.

@@ -26,6 +26,34 @@ int Failed(const std::string& command, const std::string& message) {
     return 1;
 }
 
+// [server] max_connections, max_connections_per_address and trusted_proxies; false (after one line on stderr)
+// when one is of the wrong type.
+bool ApplyServerLimits(const toml::table& config, const app::DataDir& dir, app::ServeOptions& o) {
+    auto bad = [&](const char* setting, const char* what) {
+        std::fprintf(stderr, "crisisline serve: %s: server.%s %s\n", dir.Config().c_str(), setting, what);
+        return false;
+    };
+    const auto server = config["server"];
+    for (auto [name, out] : {std::pair{"max_connections", &o.max_connections},
+                             std::pair{"max_connections_per_address", &o.max_connections_per_address}}) {
+        if (!server[name]) continue;
+        auto value = server[name].value<std::int64_t>();
+        if (!value || *value < 0 || *value > 10'000'000) return bad(name, "must be a whole number from 0 to 10000000");
+        *out = static_cast<std::size_t>(*value);
+    }
+    if (server["trusted_proxies"]) {
+        const toml::array* list = server["trusted_proxies"].as_array();
+        if (list == nullptr) return bad("trusted_proxies", "must be a list of addresses, e.g. [\"127.0.0.1\"]");
+        o.trusted_proxies.clear();
+        for (const auto& item : *list) {
+            auto text = item.value<std::string>();
+            if (!text) return bad("trusted_proxies", "must be a list of addresses, e.g. [\"127.0.0.1\"]");
+            o.trusted_proxies.push_back(*text);
+        }
+    }
+    return true;
+}
+
 // Settings from <data>/crisisline.toml; flags given on the command line win.
 bool ApplyConfig(const app::DataDir& dir, app::ServeOptions& o, const CLI::App& serve) {
     std::ifstream in(dir.Config());
@@ -36,6 +64,7 @@ bool ApplyConfig(const app::DataDir& dir, app::ServeOptions& o, const CLI::App& 
         if (serve.count("--io-threads") == 0) o.io_threads = config["server"]["io_threads"].value_or(o.io_threads);
         if (serve.count("--workers") == 0) o.workers = config["server"]["workers"].value_or(o.workers);
         if (serve.count("--static") == 0) o.static_dir = config["server"]["static_dir"].value_or(o.static_dir);
+        if (!ApplyServerLimits(config, dir, o)) return false;
         auto telephony = telephony::ParseTelephonyConfig(config);
         if (!telephony) {
             std::fprintf(stderr, "crisisline serve: %s: %s %s\n", dir.Config().c_str(), telephony.error().field.c_str(),

@@ -1,5 +1,6 @@
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <condition_variable>
@@ -102,6 +103,22 @@ private:
     std::thread thread_;
 };
 
+// Raises the soft open-file limit to the hard one: each HTTP connection, SIP TCP connection and media socket
+// is a descriptor, and the default soft limit (often 1024) is far below what a busy night needs.
+void RaiseOpenFileLimit() {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+    const rlim_t wanted = limit.rlim_max == RLIM_INFINITY ? rlim_t{1} << 20 : limit.rlim_max;
+    if (limit.rlim_cur >= wanted) return;
+    const rlim_t before = limit.rlim_cur;
+    limit.rlim_cur = wanted;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        spdlog::warn("could not raise the open-file limit from {}; HTTP connections are capped to fit it", before);
+        return;
+    }
+    spdlog::info("open-file limit raised from {} to {}", before, wanted);
+}
+
 }  // namespace
 
 int Serve(const DataDir& dir, ServeOptions options) {
@@ -117,6 +134,7 @@ int Serve(const DataDir& dir, ServeOptions options) {
     sigaddset(&stop_signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+    RaiseOpenFileLimit();
     auto opened = Opened::Open(dir, false);
     if (!opened) {
         spdlog::error("{}", opened.error().message);
@@ -143,6 +161,9 @@ int Serve(const DataDir& dir, ServeOptions options) {
     server_options.threads = options.io_threads > 0 ? options.io_threads : std::min(http::AvailableCpus(), 64);
     server_options.static_dir = options.static_dir;
     server_options.metrics = &metrics;
+    server_options.max_connections = options.max_connections;
+    server_options.max_connections_per_address = options.max_connections_per_address;
+    server_options.trusted_proxies = options.trusted_proxies;
     // Bring follow-ups up to date before the first request, so nobody sees yesterday's status.
     if (auto changed = api->FollowUpsService().Tick(); !changed) {
         spdlog::error("follow-up schedule: {}", changed.error().message);

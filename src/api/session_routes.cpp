@@ -21,7 +21,7 @@ void Api::AddSessionRoutes(http::Router& r) {
               if (!password) return tl::unexpected(password.error());
               auto code = f->OptionalString("totp_code", 16);
               if (!code) return tl::unexpected(code.error());
-              auto signed_in = sessions_.SignIn(*username, *password, code->value_or(""));
+              auto signed_in = sessions_.SignIn(*username, *password, code->value_or(""), req.remote_address);
               if (!signed_in) return tl::unexpected(signed_in.error());
               nlohmann::json body = {{"staff", staff::StaffJson(signed_in->staff)},
                                      {"csrf_token", signed_in->csrf},

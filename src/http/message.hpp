@@ -22,7 +22,9 @@ struct Request {
     std::map<std::string, std::string> params;  // decoded {name} segments of the matched route pattern
     std::vector<std::pair<std::string, std::string>> headers;  // in arrival order; names lower-cased
     std::string body;
-    std::string remote_address;  // the peer's IP address
+    // The client's IP address: the peer's, or when the peer is a trusted proxy (ServerOptions::trusted_proxies)
+    // the one its X-Forwarded-For names.
+    std::string remote_address;
 
     // The value of the first header called `name` (case-insensitive), or "" when there is none.
     std::string Header(std::string_view name) const;

@@ -1,6 +1,7 @@
 #include "http/server.hpp"
 
 #include <sched.h>
+#include <sys/resource.h>
 
 #include <filesystem>
 #include <optional>
@@ -39,6 +40,12 @@ detail::Instruments RegisterInstruments(Metrics* metrics) {
                                {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
     instruments.connections_open =
         &metrics->AddGauge("crisisline_http_connections_open", "HTTP connections open now, WebSockets included.");
+    instruments.refused_per_address =
+        &metrics->AddCounter("crisisline_http_connections_refused_total",
+                             "Connections closed as soon as accepted, over a limit.", {{"reason", "address"}});
+    instruments.refused_total =
+        &metrics->AddCounter("crisisline_http_connections_refused_total",
+                             "Connections closed as soon as accepted, over a limit.", {{"reason", "total"}});
     instruments.websockets_open = &metrics->AddGauge("crisisline_websockets_open", "WebSocket connections open now.");
     instruments.websocket_overflows =
         &metrics->AddCounter("crisisline_websocket_overflow_closes_total",
@@ -72,6 +79,37 @@ Result<void> CheckOptions(const ServerOptions& options) {
     return {};
 }
 
+// The descriptors this process may open (RLIMIT_NOFILE's soft limit); 1024 when it cannot be read.
+std::size_t OpenFileLimit() {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) {
+        return limit.rlim_cur == RLIM_INFINITY ? std::size_t{1} << 20 : 1024;
+    }
+    return static_cast<std::size_t>(limit.rlim_cur);
+}
+
+// What the open-file limit leaves for HTTP connections: a quarter of it, and at least 256, is kept for storage,
+// SIP, media and the process itself.
+std::size_t ConnectionRoom() {
+    const std::size_t files = OpenFileLimit();
+    const std::size_t kept = std::max<std::size_t>(files / 4, 256);
+    return files > kept + 64 ? files - kept : 64;
+}
+
+Result<std::size_t> MaxConnections(const ServerOptions& options) {
+    const std::size_t room = ConnectionRoom();
+    if (options.max_connections == 0) {
+        return room;
+    }
+    if (options.max_connections > room) {
+        return Fail(ErrorCode::kInvalid, "max_connections",
+                    "max_connections " + std::to_string(options.max_connections) + " is more than the open-file " +
+                        "limit of " + std::to_string(OpenFileLimit()) + " leaves (" + std::to_string(room) +
+                        "); lower it, or raise the limit (LimitNOFILE= in the systemd unit)");
+    }
+    return options.max_connections;
+}
+
 }  // namespace
 
 int AvailableCpus() {
@@ -96,7 +134,7 @@ struct Server::Impl {
     // Declared first so that it is destroyed last, after everything that holds one of its sockets.
     net::io_context ioc;
     std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
-    std::shared_ptr<const detail::SessionContext> context;
+    std::shared_ptr<detail::SessionContext> context;  // changed only by Start, before the threads run
     std::shared_ptr<detail::Listener> listener;
     std::vector<std::thread> threads;
     std::uint16_t port = 0;
@@ -123,6 +161,18 @@ Result<void> Server::Start() {
     if (!impl.context->router) {
         return Fail(ErrorCode::kInvalid, "router", "the HTTP server needs a router");
     }
+    auto proxies = detail::TrustedProxies::Parse(options.trusted_proxies);
+    if (!proxies) {
+        return tl::unexpected(proxies.error());
+    }
+    auto max_connections = MaxConnections(options);
+    if (!max_connections) {
+        return tl::unexpected(max_connections.error());
+    }
+    impl.context->proxies = std::move(*proxies);
+    impl.context->connections = std::make_shared<detail::Connections>(
+        impl.context->instruments.connections_open,
+        detail::ConnectionLimits{*max_connections, options.max_connections_per_address});
     boost::system::error_code ec;
     const auto address = net::ip::make_address(options.address, ec);
     if (ec) {
@@ -152,7 +202,8 @@ Result<void> Server::Start() {
             }
         });
     }
-    spdlog::info("http listening on {}:{} with {} I/O thread(s)", options.address, impl.port, options.threads);
+    spdlog::info("http listening on {}:{} with {} I/O thread(s), at most {} connections ({} from one address)",
+                 options.address, impl.port, options.threads, *max_connections, options.max_connections_per_address);
     return {};
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/error.hpp"
 #include "http/message.hpp"
@@ -32,9 +33,22 @@ struct ServerOptions {
     std::size_t websocket_queue_messages = 256;        // messages waiting to be written to one client, at most;
     std::size_t websocket_queue_bytes = 1 << 20;       // and bytes; over either: closed with 1013 (try again later)
     std::chrono::seconds websocket_idle_timeout{60};
+    // Connections open at once, WebSockets included. 0: what the open-file limit (RLIMIT_NOFILE) leaves after a
+    // quarter of it (at least 256 descriptors) is kept for storage, SIP and media. Past the limit a new
+    // connection is closed as soon as it is accepted; from 7/8 of it the longest-standing idle HTTP
+    // connections are closed to make room (never a WebSocket, never a request in progress).
+    std::size_t max_connections = 0;
+    // Connections open at once from one peer address (0: no limit); the excess is closed as soon as accepted.
+    // Trusted proxies are not held to it.
+    std::size_t max_connections_per_address = 256;
+    // Reverse proxies (addresses or networks, "10.0.0.7", "10.0.0.0/8") whose X-Forwarded-For names the client:
+    // Request::remote_address is then the client's address (detail/client_address.hpp). Empty: the peer is the
+    // client, and X-Forwarded-For is ignored.
+    std::vector<std::string> trusted_proxies;
     // When set, the server counts crisisline_http_requests_total{class="2xx"...}, observes
     // crisisline_http_request_duration_seconds and sets crisisline_http_connections_open (WebSockets
-    // included), crisisline_websockets_open and crisisline_websocket_overflow_closes_total.
+    // included), crisisline_http_connections_refused_total{reason="address"|"total"},
+    // crisisline_websockets_open and crisisline_websocket_overflow_closes_total.
     // REQUIRES: the Metrics outlives the Server.
     Metrics* metrics = nullptr;
 };
@@ -63,7 +77,8 @@ public:
 
     // Binds, listens and starts the threads. On failure nothing runs and the error names address:port and the
     // operating system's reason ("cannot listen on 127.0.0.1:8080: Address already in use"); options out of
-    // range fail with kInvalid naming the option. Fails if already started.
+    // range (a trusted_proxies entry that is no address, a max_connections the open-file limit cannot hold)
+    // fail with kInvalid naming the option. Fails if already started.
     [[nodiscard]] Result<void> Start();
 
     // The bound port, once Start has succeeded; 0 before.

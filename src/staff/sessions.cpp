@@ -17,6 +17,18 @@ tl::unexpected<Error> WrongCredentials() {
     return Fail(ErrorCode::kUnauthenticated, "password", "the username or password is not right");
 }
 
+tl::unexpected<Error> MustWait(std::string_view field, TimeMs wait) {
+    const TimeMs seconds = (wait + kSecondMs - 1) / kSecondMs;
+    return Fail(ErrorCode::kThrottled, std::string(field),
+                "too many failed attempts; try again in " + std::to_string(seconds) + " seconds");
+}
+
+std::string Folded(std::string_view username) {
+    std::string folded(username);
+    std::transform(folded.begin(), folded.end(), folded.begin(), [](unsigned char c) { return std::tolower(c); });
+    return folded;
+}
+
 tl::unexpected<Error> SignInAgain() {
     return Fail(ErrorCode::kUnauthenticated, "your session has ended; please sign in again");
 }
@@ -35,7 +47,9 @@ Sessions::Sessions(store::Store& store,
       keys_(keys),
       clock_(clock),
       policy_(policy),
-      dummy_hash_(crypto::HashPassword(crypto::RandomToken()).value_or("")) {}
+      dummy_hash_(crypto::HashPassword(crypto::RandomToken()).value_or("")),
+      sign_in_delays_(policy.sign_in_delays),
+      password_change_delays_(policy.password_change_delays) {}
 
 std::string Sessions::CsrfFor(std::string_view token) const {
     unsigned char out[32];
@@ -49,8 +63,7 @@ std::string Sessions::CsrfFor(std::string_view token) const {
 }
 
 Result<std::optional<store::StaffRow>> Sessions::FindStaff(std::string_view username) {
-    std::string folded(username);
-    std::transform(folded.begin(), folded.end(), folded.begin(), [](unsigned char c) { return std::tolower(c); });
+    const std::string folded = Folded(username);
     std::optional<store::StaffRow> found;
     auto r = store_.Read([&](store::Tx& tx) -> Result<void> {
         auto row = tx.GetStaffByUsername(folded);
@@ -62,22 +75,12 @@ Result<std::optional<store::StaffRow>> Sessions::FindStaff(std::string_view user
     return found;
 }
 
-Result<void> Sessions::RecordFailure(const store::StaffRow& row, TimeMs now) {
-    return writer_.Run([&](store::Tx& tx) -> Result<void> {
-        auto current = tx.GetStaff(row.id);
-        if (!current) return tl::unexpected(current.error());
-        if (!*current) return {};
-        store::StaffRow updated = **current;
-        updated.failed_sign_ins += 1;
-        const bool lock = updated.failed_sign_ins >= policy_.max_failed_sign_ins;
-        if (lock) {
-            updated.locked_until = now + policy_.lockout;
-            updated.failed_sign_ins = 0;
-        }
-        if (auto u = tx.UpdateStaff(updated); !u) return u;
-        return writer::AppendAudit(tx, now,
-                                   {row.id, lock ? "session.locked_out" : "session.sign_in_failed", "", "staff", row.id,
-                                    "security"});
+void Sessions::RecordFailure(const std::string& key, const std::optional<store::StaffRow>& row, TimeMs now) {
+    const TimeMs wait = sign_in_delays_.Failed(key, now);
+    if (!row) return;  // nobody to audit for; the wait still applies, as for a known account
+    const std::string action = wait > 0 ? "session.sign_in_delayed" : "session.sign_in_failed";
+    writer_.Submit([id = row->id, action, now](store::Tx& tx) -> Result<void> {
+        return writer::AppendAudit(tx, now, {id, action, "", "staff", id, "security"});
     });
 }
 
@@ -92,26 +95,24 @@ Result<bool> Sessions::CheckTotp(store::StaffRow& row, std::string_view code, Ti
     return true;
 }
 
-Result<SignedIn> Sessions::SignIn(std::string_view username, std::string_view password, std::string_view totp_code) {
+Result<SignedIn> Sessions::SignIn(std::string_view username,
+                                  std::string_view password,
+                                  std::string_view totp_code,
+                                  std::string_view client) {
     const TimeMs now = clock_.Now();
+    // The pair, not the account: a stranger elsewhere cannot slow the member of staff's own sign-in. Judged
+    // before the account is looked up, so a waiting pair answers alike for every kind of account.
+    const std::string key = Folded(username) + "|" + std::string(client);
+    if (const TimeMs wait = sign_in_delays_.WaitFor(key, now); wait > 0) return MustWait("", wait);
     auto found = FindStaff(username);
     if (!found) return tl::unexpected(found.error());
-    if (!*found) {
-        (void)crypto::VerifyPassword(dummy_hash_, password);
+    // One Argon2id verification whatever the account: an unknown or disabled one must not answer sooner.
+    const bool password_ok = crypto::VerifyPassword(*found ? (*found)->password_hash : dummy_hash_, password);
+    if (!*found || (*found)->disabled || !password_ok) {
+        RecordFailure(key, *found, now);
         return WrongCredentials();
     }
     store::StaffRow row = std::move(**found);
-    if (row.locked_until > now) {
-        auto minutes = (row.locked_until - now + kMinuteMs - 1) / kMinuteMs;
-        return Fail(ErrorCode::kThrottled, "too many failed sign-ins; try again in " + std::to_string(minutes) +
-                                               " minutes or ask an administrator");
-    }
-    if (row.disabled || !crypto::VerifyPassword(row.password_hash, password)) {
-        if (!row.disabled) {
-            if (auto f = RecordFailure(row, now); !f) return tl::unexpected(f.error());
-        }
-        return WrongCredentials();
-    }
 
     SignedIn out;
     bool mfa = false;
@@ -122,7 +123,7 @@ Result<SignedIn> Sessions::SignIn(std::string_view username, std::string_view pa
         auto ok = CheckTotp(row, totp_code, now);
         if (!ok) return tl::unexpected(ok.error());
         if (!*ok) {
-            if (auto f = RecordFailure(row, now); !f) return tl::unexpected(f.error());
+            RecordFailure(key, row, now);
             return Fail(ErrorCode::kUnauthenticated, "totp_code", "the code is not right or was already used");
         }
         mfa = true;
@@ -146,7 +147,9 @@ Result<SignedIn> Sessions::SignIn(std::string_view username, std::string_view pa
     out.token = crypto::RandomToken();
     out.csrf = CsrfFor(out.token);
     out.mfa_complete = mfa;
+    sign_in_delays_.Succeeded(key);
     row.failed_sign_ins = 0;
+    row.locked_until = 0;  // a lock of older versions ends with the right password and code
     row.updated_at = now;
     store::SessionRow session{crypto::Sha256Hex(out.token), row.id, crypto::Sha256Hex(out.csrf), mfa, now, now};
     auto written = writer_.Run([&](store::Tx& tx) -> Result<void> {
@@ -322,9 +325,22 @@ Result<void> Sessions::ChangePassword(const std::string& staff_id,
     });
     if (!r) return r;
     if (!row) return SignInAgain();
+    const TimeMs now = clock_.Now();
+    if (const TimeMs wait = password_change_delays_.WaitFor(staff_id, now); wait > 0) {
+        return MustWait("current_password", wait);
+    }
     if (!crypto::VerifyPassword(row->password_hash, current)) {
+        const TimeMs wait = password_change_delays_.Failed(staff_id, now);
+        auto audited = writer_.Run([&](store::Tx& tx) -> Result<void> {
+            return writer::AppendAudit(tx, now,
+                                       {staff_id, wait > 0 ? "session.password_change_delayed"
+                                                           : "session.password_change_failed",
+                                        "", "staff", staff_id, "security"});
+        });
+        if (!audited) return audited;
         return Fail(ErrorCode::kInvalid, "current_password", "the current password is not right");
     }
+    password_change_delays_.Succeeded(staff_id);
     if (auto policy = crypto::CheckPasswordPolicy(replacement); !policy) {
         return Fail(ErrorCode::kInvalid, "new_password", policy.error().message);
     }

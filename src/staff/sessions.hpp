@@ -8,6 +8,7 @@
 #include "core/clock.hpp"
 #include "crypto/crypto.hpp"
 #include "staff/principal.hpp"
+#include "staff/throttle.hpp"
 #include "store/store.hpp"
 #include "writer/writer.hpp"
 
@@ -16,8 +17,11 @@ namespace crisisline::staff {
 struct SessionPolicy {
     TimeMs idle_timeout = 30 * kMinuteMs;      // no request for this long ends the session
     TimeMs absolute_timeout = 12 * kHourMs;    // a session never outlives a long shift
-    std::int64_t max_failed_sign_ins = 5;      // then the account is locked for `lockout`
-    TimeMs lockout = 15 * kMinuteMs;
+    // Failed sign-ins, counted per account name and client address together, earn growing waits (the sixth
+    // failure in a row 1 s, then 2 s, 4 s, ... at most 15 minutes); an account is never locked outright.
+    DelayPolicy sign_in_delays;
+    // Wrong current passwords on ChangePassword, counted per account, earn waits the same way.
+    DelayPolicy password_change_delays;
     TimeMs touch_interval = kMinuteMs;         // last-seen is written at most this often
     // A validated session is remembered this long, so a burst of requests does not read
     // storage each time. Changes made through this process (sign-out, disabling, MFA reset)
@@ -56,8 +60,14 @@ public:
     // Password first. With TOTP enrolled, `totp_code` must be valid too (kUnauthenticated,
     // field "totp_code", otherwise). Without it, the session is created with mfa_complete=false
     // and the enrolment secret returned; ConfirmTotp completes it.
-    // The same error answers an unknown username and a wrong password.
-    Result<SignedIn> SignIn(std::string_view username, std::string_view password, std::string_view totp_code);
+    // An unknown username, a disabled account and a wrong password get the same error after the same work (one
+    // Argon2id verification, no write waited for). Each failure counts against `username` from `client` (the
+    // client's address); while that pair must wait (SessionPolicy::sign_in_delays) every attempt of it, whatever
+    // the account, gets kThrottled with the wait in seconds, before any password is checked.
+    Result<SignedIn> SignIn(std::string_view username,
+                            std::string_view password,
+                            std::string_view totp_code,
+                            std::string_view client = "");
 
     // Confirms TOTP enrolment (or a second factor for a session that lacks it).
     Result<void> ConfirmTotp(std::string_view token, std::string_view code);
@@ -76,6 +86,10 @@ public:
 
     Result<void> SignOut(std::string_view token);
     Result<void> SignOutEverywhere(const std::string& staff_id);
+    // kInvalid, field "current_password", when `current` is wrong (audited as session.password_change_failed);
+    // kThrottled, field "current_password", while wrong tries have earned a wait
+    // (SessionPolicy::password_change_delays); kInvalid, field "new_password", when `replacement` breaks the
+    // password policy (crypto::CheckPasswordPolicy). On success the person is signed out everywhere.
     Result<void> ChangePassword(const std::string& staff_id, std::string_view current, std::string_view replacement);
 
     // Drops what this process remembers of `staff_id`'s sessions: call after changing the account.
@@ -98,7 +112,9 @@ private:
     Authenticated Describe(const Remembered& remembered, std::string_view token) const;
     void Forget(const std::string& token_hash);
     Result<std::optional<store::StaffRow>> FindStaff(std::string_view username);
-    Result<void> RecordFailure(const store::StaffRow& row, TimeMs now);
+    // Counts a failed sign-in of `key` and queues its audit entry for a known account (not waited for, so a
+    // known account answers in the time an unknown one does).
+    void RecordFailure(const std::string& key, const std::optional<store::StaffRow>& row, TimeMs now);
     Result<bool> CheckTotp(store::StaffRow& row, std::string_view code, TimeMs now);
 
     store::Store& store_;
@@ -107,6 +123,8 @@ private:
     const Clock& clock_;
     const SessionPolicy policy_;
     const std::string dummy_hash_;  // verified against for unknown usernames, so timing does not tell
+    FailureDelays sign_in_delays_;          // by folded username and client address
+    FailureDelays password_change_delays_;  // by staff id
     std::mutex cache_mu_;
     std::unordered_map<std::string, Remembered> cache_;  // by token hash; guarded by cache_mu_
     std::uint64_t forgets_ = 0;  // bumped by every Forget; a read that raced one is not remembered. guarded by cache_mu_

@@ -50,8 +50,10 @@ def run_cli(data_dir, *args, env=None, check=True):
 class Server:
     """One crisisline process with its own data directory."""
 
-    def __init__(self, data_dir=None, extra_args=()):
+    def __init__(self, data_dir=None, extra_args=(), preexec_fn=None):
+        """preexec_fn: run in the child before the binary starts (e.g. to set resource limits)."""
         self.owns_dir = data_dir is None
+        self.preexec_fn = preexec_fn
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="crisisline-it-")
         self.extra_args = list(extra_args)
         self.proc = None
@@ -79,7 +81,8 @@ class Server:
             self.proc = subprocess.Popen(
                 [BINARY, "--data", self.data_dir, "serve", "--listen", f"127.0.0.1:{self.port}", *self.sip_args(),
                  *self.extra_args],
-                stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, CRISISLINE_LOG_LEVEL="debug"))
+                stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, CRISISLINE_LOG_LEVEL="debug"),
+                preexec_fn=self.preexec_fn)
         if wait:
             self.wait_ready()
         return self
@@ -116,8 +119,17 @@ class Server:
         except OSError:
             return ""
 
-    def raw(self, method, path, body=None, headers=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+    def write_config(self, text):
+        """Replaces <data>/crisisline.toml (flags given on the command line still win)."""
+        with open(os.path.join(self.data_dir, "crisisline.toml"), "w") as f:
+            f.write(text)
+        return self
+
+    def raw(self, method, path, body=None, headers=None, source=None, timeout=30):
+        """source: the local address to connect from (any of 127.0.0.0/8 on Linux), for tests of per-address
+        limits; the kernel's choice by default."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
+                                          source_address=(source, 0) if source else None)
         try:
             data = body if isinstance(body, (bytes, type(None))) else body.encode()
             conn.request(method, path, body=data, headers=headers or {})
@@ -136,15 +148,18 @@ class Server:
         status, _, body = self.raw("GET", "/metrics", headers={"Authorization": "Bearer " + self.metrics_token()})
         return status, body.decode()
 
-    def client(self):
-        return Client(self)
+    def client(self, headers=None, source=None):
+        return Client(self, headers, source)
 
 
 class Client:
     """A signed-in member of staff: session cookie plus CSRF header."""
 
-    def __init__(self, server):
+    def __init__(self, server, headers=None, source=None):
+        """headers: sent with every request (e.g. X-Forwarded-For); source: the local address to connect from."""
         self.server = server
+        self.headers = dict(headers or {})
+        self.source = source
         self.cookie = None
         self.csrf = None
         self.totp_secret = None
@@ -152,13 +167,13 @@ class Client:
         self.last_step = 0
 
     def call(self, method, path, body=None, csrf=True, raw_body=None):
-        headers = {"Content-Type": "application/json"}
+        headers = {"Content-Type": "application/json", **self.headers}
         if self.cookie:
             headers["Cookie"] = self.cookie
         if csrf and self.csrf:
             headers["X-CSRF-Token"] = self.csrf
         data = raw_body if raw_body is not None else (None if body is None else json.dumps(body))
-        status, resp_headers, payload = self.server.raw(method, path, data, headers)
+        status, resp_headers, payload = self.server.raw(method, path, data, headers, source=self.source)
         text = payload.decode(errors="replace")
         try:
             parsed = json.loads(text) if text else None

@@ -163,7 +163,7 @@ HttpSession::HttpSession(net::ip::tcp::socket&& socket, std::shared_ptr<const Se
     beast::error_code ec;
     const auto remote = stream_.socket().remote_endpoint(ec);
     if (!ec) {
-        remote_address_ = remote.address().to_string();
+        peer_ = remote.address();
     }
 }
 
@@ -266,7 +266,13 @@ void HttpSession::Handle(Message message) {
             request.headers.emplace_back(LowerCase(ToStd(field.name_string())), std::string(field.value()));
         }
         request.body = std::move(message.body());
-        request.remote_address = remote_address_;
+        std::vector<std::string_view> forwarded;
+        for (const auto& [name, value] : request.headers) {
+            if (name == "x-forwarded-for") {
+                forwarded.push_back(value);
+            }
+        }
+        request.remote_address = context_->proxies.ClientOf(peer_, forwarded);
         if (match.websocket != nullptr) {
             return CallWebSocketHandler(*match.websocket, std::move(request), std::move(message));
         }

@@ -11,6 +11,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "http/detail/client_address.hpp"
 #include "http/detail/connections.hpp"
 #include "http/detail/response_body.hpp"
 #include "http/message.hpp"
@@ -28,6 +29,8 @@ struct Instruments {
     Gauge* connections_open = nullptr;
     Gauge* websockets_open = nullptr;
     Counter* websocket_overflows = nullptr;
+    Counter* refused_per_address = nullptr;  // connections closed at accept: too many from one address
+    Counter* refused_total = nullptr;        // and: too many in all
 };
 
 // What the listener and every session of one Server share. Immutable once the Server has started.
@@ -36,6 +39,7 @@ struct SessionContext {
     std::shared_ptr<const Router> router;
     std::shared_ptr<Connections> connections;
     Instruments instruments;
+    TrustedProxies proxies;  // parsed from options.trusted_proxies
 };
 
 // One HTTP/1.1 connection: reads a request, hands it to its handler (or answers it itself), writes the
@@ -48,6 +52,8 @@ public:
 
     void Run();
     boost::asio::any_io_executor Executor() override { return stream_.get_executor(); }
+    // The peer's address (unspecified when the socket could not tell).
+    const boost::asio::ip::address& Peer() const { return peer_; }
 
     // The handler's response to the request in hand.
     void Finish(Response response);
@@ -80,7 +86,7 @@ private:
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
     std::optional<boost::beast::http::response<ResponseBody>> response_;
     std::shared_ptr<const SessionContext> context_;
-    std::string remote_address_;
+    boost::asio::ip::address peer_;
     State state_ = State::kStarting;
 
     // The request in hand, for its response and its log line.

@@ -19,6 +19,12 @@ std::string Describe(const tcp::endpoint& endpoint) {
     return host + ":" + std::to_string(endpoint.port());
 }
 
+void Count(Counter* counter) {
+    if (counter != nullptr) {
+        counter->Increment();
+    }
+}
+
 }  // namespace
 
 Listener::Listener(net::io_context& ioc, std::shared_ptr<const SessionContext> context)
@@ -86,9 +92,23 @@ void Listener::OnAccept(beast::error_code ec, tcp::socket socket) {
         return;
     }
     auto session = std::make_shared<HttpSession>(std::move(socket), context_);
-    if (context_->connections->Add(session)) {
-        session->Run();
+    const std::string peer = session->Peer().to_string();
+    const bool capped = !context_->proxies.Contains(session->Peer());
+    switch (context_->connections->Admit(session, peer, capped)) {
+        case Admission::kAdmitted:
+            session->Run();
+            break;
+        case Admission::kTooManyFromAddress:
+            Count(context_->instruments.refused_per_address);
+            break;
+        case Admission::kTooMany:
+            Count(context_->instruments.refused_total);
+            break;
+        case Admission::kStopping:
+            break;
     }
+    // A session not admitted is dropped here, which closes its socket at once: the excess costs a descriptor
+    // for microseconds, not for the read timeout.
     DoAccept();
 }
 
