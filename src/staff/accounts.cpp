@@ -1,12 +1,19 @@
 #include "staff/accounts.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include "writer/audit_trail.hpp"
 
 namespace crisisline::staff {
 
 namespace {
+
+bool SameMembers(std::vector<std::string> a, std::vector<std::string> b) {
+    std::sort(a.begin(), a.end());
+    std::sort(b.begin(), b.end());
+    return a == b;
+}
 
 Result<std::string> ReadUsername(const Fields& f) {
     auto name = f.String("username", kMaxUsername);
@@ -196,13 +203,6 @@ Result<store::StaffRow> Accounts::Update(const std::string& id, const Fields& pa
         !known) {
         return tl::unexpected(known.error());
     }
-    for (const char* field : {"roles", "lines"}) {
-        // Separation of duties: an administrator could otherwise give themselves a content role and back.
-        if (id == actor && patch.Has(field)) {
-            return Fail(ErrorCode::kForbidden, field,
-                        "nobody may change their own roles or lines; another administrator must do it");
-        }
-    }
     auto display = patch.OptionalString("display_name", kMaxDisplayName);
     if (!display) return tl::unexpected(display.error());
     if (display->has_value() && (*display)->empty()) {
@@ -220,6 +220,17 @@ Result<store::StaffRow> Accounts::Update(const std::string& id, const Fields& pa
         id, actor, disabling ? "staff.disable" : "staff.update",
         [&](store::StaffRow& row) -> Result<void> {
             Profile p = ProfileOf(row);
+            // Separation of duties: an administrator could otherwise give themselves a content role and back.
+            // Their own roles and lines sent back unchanged (as the console's form does) are not a change.
+            if (id == actor) {
+                for (auto [field, now, asked] : {std::tuple{"roles", &p.roles, &changes.roles},
+                                                 std::tuple{"lines", &p.lines, &changes.lines}}) {
+                    if (patch.Has(field) && !SameMembers(*now, *asked)) {
+                        return Fail(ErrorCode::kForbidden, field,
+                                    "nobody may change their own roles or lines; another administrator must do it");
+                    }
+                }
+            }
             if (patch.Has("roles")) p.roles = changes.roles;
             if (patch.Has("lines")) p.lines = changes.lines;
             if (patch.Has("languages")) p.languages = changes.languages;

@@ -287,8 +287,12 @@ class ApiTest(unittest.TestCase):
         cid = self.new_contact()["id"]
         status, reply, _ = self.admin.call("GET", f"/api/v1/lines/police/contacts/{cid}?purpose=supervision")
         self.assert_error(status, reply, 403)
-        # The rest of their own profile is theirs to change.
+        # The rest of their own profile is theirs to change, also from the console's form, which sends their roles
+        # and lines back as they are.
         status, reply, _ = self.admin.call("PATCH", f"/api/v1/staff/{me}", {"display_name": "Boot Admin"})
+        self.assertEqual(status, 200, reply)
+        status, reply, _ = self.admin.call("PATCH", f"/api/v1/staff/{me}",
+                                           {"display_name": "Boot", "roles": ["admin"], "lines": []})
         self.assertEqual(status, 200, reply)
 
     def test_unauthenticated_and_csrf(self):
