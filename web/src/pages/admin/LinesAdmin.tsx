@@ -181,9 +181,12 @@ function LineForm(props: {
   const [ringTimeout, setRingTimeout] = useState(String(routing.ring_timeout_s));
   const [wrapUp, setWrapUp] = useState(String(routing.wrap_up_s));
   const [wrapUpConcern, setWrapUpConcern] = useState(String(routing.wrap_up_after_concern_s));
-  const [overflowNever, setOverflowNever] = useState(routing.overflow_after_s === null);
+  // One choice says whether and where calls overflow: a wait with nowhere to go, or a place never reached, is
+  // "never overflow" either way.
   const [overflowAfter, setOverflowAfter] = useState(String(routing.overflow_after_s ?? 120));
-  const [overflowTo, setOverflowTo] = useState<OverflowKind>(overflowKind(routing.overflow_to));
+  const [overflowTo, setOverflowTo] = useState<OverflowKind>(
+    routing.overflow_after_s === null ? 'none' : overflowKind(routing.overflow_to),
+  );
   const [overflowLine, setOverflowLine] = useState(
     routing.overflow_to.startsWith('line:') ? routing.overflow_to.slice(5) : '',
   );
@@ -220,7 +223,7 @@ function LineForm(props: {
         ring_timeout_s: num('routing.ring_timeout_s', ringTimeout),
         wrap_up_s: num('routing.wrap_up_s', wrapUp),
         wrap_up_after_concern_s: num('routing.wrap_up_after_concern_s', wrapUpConcern),
-        overflow_after_s: overflowNever ? null : num('routing.overflow_after_s', overflowAfter),
+        overflow_after_s: overflowTo === 'none' ? null : num('routing.overflow_after_s', overflowAfter),
         overflow_to:
           overflowTo === 'line' ? (overflowLine ? `line:${overflowLine}` : '') : overflowTo === 'sip' ? overflowSip.trim() : '',
         announce_every_s: announceNever ? null : num('routing.announce_every_s', announceEvery),
@@ -328,18 +331,6 @@ function LineForm(props: {
           </div>
           <div class="two-col-admin">
             <div>
-              <Checkbox id={`${p}-overflow-never`} label="Never overflow" checked={overflowNever}
-                onChange={setOverflowNever} />
-              {!overflowNever && (
-                <TextField id={`${p}-overflow-after`} label="Overflow after waiting (seconds)" type="number"
-                  inputMode="numeric" value={overflowAfter} onInput={setOverflowAfter}
-                  error={errors['routing.overflow_after_s']} hint="10–3600." />
-              )}
-              {overflowNever && errors['routing.overflow_after_s'] && (
-                <p class="field-error" role="alert">{errors['routing.overflow_after_s']}</p>
-              )}
-            </div>
-            <div>
               <Checkbox id={`${p}-announce-never`} label="No queue announcements" checked={announceNever}
                 onChange={setAnnounceNever} />
               {!announceNever && (
@@ -352,14 +343,19 @@ function LineForm(props: {
               )}
             </div>
           </div>
-          <Radios idPrefix={`${p}-overflow-to`} legend="Overflow to" value={overflowTo}
+          <Radios idPrefix={`${p}-overflow-to`} legend="Overflow" value={overflowTo}
             onChange={(v) => setOverflowTo(v as OverflowKind)}
-            error={overflowTo === 'none' ? errors['routing.overflow_to'] : undefined}
+            error={overflowTo === 'none' ? (errors['routing.overflow_to'] ?? errors['routing.overflow_after_s']) : undefined}
             options={[
-              { value: 'none', label: 'Nowhere: the call keeps waiting' },
-              { value: 'line', label: 'Another line' },
-              { value: 'sip', label: 'A partner service (SIP address)' },
+              { value: 'none', label: 'Never: the call keeps waiting for this line' },
+              { value: 'line', label: 'To another line' },
+              { value: 'sip', label: 'To a partner service (SIP address)' },
             ]} />
+          {overflowTo !== 'none' && (
+            <TextField id={`${p}-overflow-after`} label="Overflow after waiting (seconds)" type="number"
+              inputMode="numeric" value={overflowAfter} onInput={setOverflowAfter}
+              error={errors['routing.overflow_after_s']} hint="10–3600." />
+          )}
           {overflowTo === 'line' && (
             <Select id={`${p}-overflow-line`} label="Line to overflow to" value={overflowLine}
               onChange={setOverflowLine} options={otherLines} placeholder="Choose a line"
