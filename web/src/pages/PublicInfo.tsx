@@ -26,7 +26,9 @@ export function PublicInfo({ line }: { line: string }) {
         {lang === 'cy' ? 'Neidio i’r prif gynnwys' : 'Skip to main content'}
       </a>
       <header class="pub-header">
-        <span class="pub-brand">{name || (lang === 'cy' ? 'Llinell argyfwng' : 'Crisis line')}</span>
+        <span class="pub-brand" lang={name ? typedLang(lang) : undefined}>
+          {name || (lang === 'cy' ? 'Llinell argyfwng' : 'Crisis line')}
+        </span>
         <LanguageSwitch lang={lang} onChange={setLang} />
       </header>
       <main id="main" class="pub-main" lang={lang}>
@@ -46,6 +48,11 @@ export function PublicInfo({ line }: { line: string }) {
   );
 }
 
+// What administrators typed (the name, hours, audience, regions) is in English: on the Welsh page it is marked so.
+function typedLang(lang: Lang): 'en' | undefined {
+  return lang === 'cy' ? 'en' : undefined;
+}
+
 function Problem({ lang, title, body }: { lang: Lang; title: string; body: string }) {
   const t = text[lang];
   return (
@@ -62,13 +69,12 @@ function Problem({ lang, title, body }: { lang: Lang; title: string; body: strin
 
 function LineInfo({ line, lang }: { line: PublicLine; lang: Lang }) {
   const t = text[lang];
-  // What administrators typed (hours, audience, regions) is in English.
-  const typedLang = lang === 'cy' ? 'en' : undefined;
+  const typed = typedLang(lang);
   const national = line.regions.length === 0 || line.regions.includes('national');
   const poster = `/info/${line.id || ''}/poster`;
   return (
     <>
-      <h1>{line.name}</h1>
+      <h1 lang={typed}>{line.name}</h1>
       <p class="pub-emergency">
         <WithTel>{t.emergency}</WithTel>
       </p>
@@ -98,7 +104,7 @@ function LineInfo({ line, lang }: { line: PublicLine; lang: Lang }) {
           {line.always_open ? (
             <strong>{t.alwaysOpen}</strong>
           ) : line.hours ? (
-            <span lang={typedLang}>{line.hours}</span>
+            <span lang={typed}>{line.hours}</span>
           ) : (
             t.noHours
           )}
@@ -126,7 +132,7 @@ function LineInfo({ line, lang }: { line: PublicLine; lang: Lang }) {
         <p>
           {line.audience ? (
             <>
-              {t.audience} <span lang={typedLang}>{line.audience.replace(/\.\s*$/, '')}</span>.
+              {t.audience} <span lang={typed}>{line.audience.replace(/\.\s*$/, '')}</span>.
             </>
           ) : (
             t.audienceDefault
@@ -134,7 +140,7 @@ function LineInfo({ line, lang }: { line: PublicLine; lang: Lang }) {
         </p>
         {!national && (
           <p>
-            {t.regions} <span lang={typedLang}>{line.regions.join(', ')}</span>
+            {t.regions} <span lang={typed}>{line.regions.join(', ')}</span>
           </p>
         )}
       </section>

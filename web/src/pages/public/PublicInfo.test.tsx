@@ -91,6 +91,9 @@ describe('PublicInfo', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Cymraeg' }));
     await waitFor(() => expect(screen.getByRole('heading', { name: 'Ffoniwch ni' })).toBeTruthy());
     expect(document.querySelector('main#main')?.getAttribute('lang')).toBe('cy');
+    // The whole page is Welsh; what administrators typed in English is marked as English.
+    expect(document.documentElement.lang).toBe('cy');
+    expect(screen.getByRole('heading', { level: 1 }).getAttribute('lang')).toBe('en');
     expect(screen.getByRole('button', { name: 'Cymraeg' }).getAttribute('aria-pressed')).toBe('true');
     expect(screen.getByTestId('line-hours').textContent).toContain('Ar agor 24 awr y dydd');
     expect(screen.getByRole('heading', { name: 'Ein haddewid cyfrinachedd' })).toBeTruthy();
@@ -100,6 +103,7 @@ describe('PublicInfo', () => {
     fireEvent.click(screen.getByRole('button', { name: 'English' }));
     await waitFor(() => expect(screen.getByRole('heading', { name: 'Call us' })).toBeTruthy());
     expect(location.search).toBe('');
+    expect(document.documentElement.lang).toBe('en');
   });
 
   it('opens in Welsh from ?lang=cy', async () => {
