@@ -50,7 +50,7 @@ describe('the contact on the desk', () => {
   });
 
   it('puts the keyboard on the note saying the escalation is recorded, not on the page', async () => {
-    const fetch = vi.fn((url: string) =>
+    const fetch = vi.fn((url: string, _init?: RequestInit) =>
       json(200, url.includes('supervisors')
         ? { supervisors: [{ id: 'st_s', display_name: 'Jo' }] }
         : url.includes('follow-ups') ? { follow_ups: [] } : url.includes('directory') ? { services: [] }
@@ -67,7 +67,7 @@ describe('the contact on the desk', () => {
     await waitFor(() => expect(document.activeElement).toBe(note));
     // The flag is saved on the contact (and nothing is left to save after this test).
     await waitFor(() => expect(fetch.mock.calls.some(([u, init]) =>
-      (init as RequestInit | undefined)?.method === 'PATCH' && String(u).endsWith('/contacts/ct_1'))).toBe(true));
+      init?.method === 'PATCH' && String(u).endsWith('/contacts/ct_1'))).toBe(true));
   });
 
   it('asks for the reasons and a follow-up once there is cause for concern', async () => {
