@@ -20,6 +20,9 @@ export function SignIn({ onSignedIn, expired }: { onSignedIn: (s: SessionInfo) =
   useEffect(() => {
     if (needCode) document.getElementById('totp-code')?.focus();
   }, [needCode]);
+  useEffect(() => {
+    if (enrolment) document.getElementById('enrol-code')?.focus();
+  }, [enrolment]);
 
   const signIn = async (e: Event) => {
     e.preventDefault();
@@ -90,7 +93,6 @@ export function SignIn({ onSignedIn, expired }: { onSignedIn: (s: SessionInfo) =
             autocomplete="one-time-code"
             maxLength={6}
             error={errors.code}
-            autoFocus
           />
           <button class="primary" type="submit" disabled={busy}>
             Confirm and continue
