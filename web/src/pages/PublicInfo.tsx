@@ -1,7 +1,7 @@
 // The public information page of a line (/info/{line}): no sign-in, English and Welsh.
 import { linkHandler } from '../lib/router';
 import { text, type Lang } from './public/content';
-import { displayNumber, telHref, usePublicLine, type PublicLine } from './public/line';
+import { displayNumber, telHref, typedText, usePublicLine, type PublicLine } from './public/line';
 import { LanguageSwitch, OtherHelp, useLang, useTitle, WithTel } from './public/parts';
 import './public/public.css';
 
@@ -9,10 +9,10 @@ export function PublicInfo({ line }: { line: string }) {
   const [lang, setLang] = useLang();
   const state = usePublicLine(line);
   const t = text[lang];
-  const name = state.status === 'ok' ? state.line.name : '';
+  const name = state.status === 'ok' ? typedText(state.line.name, state.line.name_cy, lang) : null;
   useTitle(
-    state.status === 'ok'
-      ? name
+    state.status === 'ok' && name
+      ? name.text
       : state.status === 'not_found'
         ? t.notFoundTitle
         : state.status === 'unavailable'
@@ -26,8 +26,8 @@ export function PublicInfo({ line }: { line: string }) {
         {lang === 'cy' ? 'Neidio i’r prif gynnwys' : 'Skip to main content'}
       </a>
       <header class="pub-header">
-        <span class="pub-brand" lang={name ? typedLang(lang) : undefined}>
-          {name || (lang === 'cy' ? 'Llinell argyfwng' : 'Crisis line')}
+        <span class="pub-brand" lang={name?.lang}>
+          {name?.text || (lang === 'cy' ? 'Llinell argyfwng' : 'Crisis line')}
         </span>
         <LanguageSwitch lang={lang} onChange={setLang} />
       </header>
@@ -48,11 +48,6 @@ export function PublicInfo({ line }: { line: string }) {
   );
 }
 
-// What administrators typed (the name, hours, audience, regions) is in English: on the Welsh page it is marked so.
-function typedLang(lang: Lang): 'en' | undefined {
-  return lang === 'cy' ? 'en' : undefined;
-}
-
 function Problem({ lang, title, body }: { lang: Lang; title: string; body: string }) {
   const t = text[lang];
   return (
@@ -69,12 +64,15 @@ function Problem({ lang, title, body }: { lang: Lang; title: string; body: strin
 
 function LineInfo({ line, lang }: { line: PublicLine; lang: Lang }) {
   const t = text[lang];
-  const typed = typedLang(lang);
+  // Hours and regions are typed in English only.
+  const typed = lang === 'cy' ? 'en' : undefined;
+  const name = typedText(line.name, line.name_cy, lang);
+  const audience = typedText(line.audience, line.audience_cy, lang);
   const national = line.regions.length === 0 || line.regions.includes('national');
   const poster = `/info/${line.id || ''}/poster`;
   return (
     <>
-      <h1 lang={typed}>{line.name}</h1>
+      <h1 lang={name.lang}>{name.text}</h1>
       <p class="pub-emergency">
         <WithTel>{t.emergency}</WithTel>
       </p>
@@ -132,7 +130,7 @@ function LineInfo({ line, lang }: { line: PublicLine; lang: Lang }) {
         <p>
           {line.audience ? (
             <>
-              {t.audience} <span lang={typed}>{line.audience.replace(/\.\s*$/, '')}</span>.
+              {t.audience} <span lang={audience.lang}>{audience.text.replace(/\.\s*$/, '')}</span>.
             </>
           ) : (
             t.audienceDefault

@@ -19,6 +19,7 @@ export function SignIn({ onSignedIn, expired }: { onSignedIn: (s: SessionInfo) =
   // password, and count towards the account's lockout. (autofocus works only when a page loads.)
   useEffect(() => {
     if (needCode) document.getElementById('totp-code')?.focus();
+    else document.getElementById('username')?.focus(); // also after signing out, or when a session ends
   }, [needCode]);
   useEffect(() => {
     if (enrolment) document.getElementById('enrol-code')?.focus();
@@ -114,7 +115,6 @@ export function SignIn({ onSignedIn, expired }: { onSignedIn: (s: SessionInfo) =
           onInput={setUsername}
           autocomplete="username"
           error={errors.username}
-          autoFocus
         />
         <TextField
           id="password"

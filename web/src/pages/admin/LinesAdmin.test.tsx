@@ -40,6 +40,7 @@ describe('LinesAdmin', () => {
     fireEvent.click(screen.getByLabelText('North East'));
     type('Phone numbers', '0300 123 4567\n029 2000 0000\n');
     type('Ring for (seconds)', '25');
+    type('Name in Welsh (optional)', ' Llinell gymorth yr heddlu ');
     fireEvent.click(screen.getByLabelText('Every free counsellor at once'));
     fireEvent.click(screen.getByLabelText('To a partner service (SIP address)'));
     type('Partner SIP address', 'sip:overflow@partner.example');
@@ -58,6 +59,8 @@ describe('LinesAdmin', () => {
       follow_up_max_attempts: 3,
       follow_up_max_days: 7,
       audience: 'Police officers and staff',
+      name_cy: 'Llinell gymorth yr heddlu',
+      audience_cy: '',
       routing: {
         strategy: 'ring_all',
         ring_timeout_s: 25,

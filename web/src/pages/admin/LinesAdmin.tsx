@@ -21,7 +21,7 @@ import {
 
 const LINE_FIELDS = [
   'id', 'name', 'numbers', 'hours', 'always_open', 'regions', 'languages', 'retention_days',
-  'follow_up_max_attempts', 'follow_up_max_days', 'audience', 'routing',
+  'follow_up_max_attempts', 'follow_up_max_days', 'audience', 'routing', 'name_cy', 'audience_cy',
   'routing.strategy', 'routing.ring_timeout_s', 'routing.wrap_up_s', 'routing.wrap_up_after_concern_s',
   'routing.overflow_after_s', 'routing.overflow_to', 'routing.announce_every_s',
 ] as const;
@@ -172,6 +172,8 @@ function LineForm(props: {
   const [hours, setHours] = useState(existing?.hours ?? '');
   const [alwaysOpen, setAlwaysOpen] = useState(existing?.always_open ?? false);
   const [audience, setAudience] = useState(existing?.audience ?? '');
+  const [nameCy, setNameCy] = useState(existing?.name_cy ?? '');
+  const [audienceCy, setAudienceCy] = useState(existing?.audience_cy ?? '');
   const [regions, setRegions] = useState<string[]>(existing?.regions ?? ['national']);
   const [languages, setLanguages] = useState<string[]>(existing?.languages ?? ['en']);
   const [retention, setRetention] = useState(String(existing?.retention_days ?? 1095));
@@ -218,6 +220,8 @@ function LineForm(props: {
       follow_up_max_attempts: num('follow_up_max_attempts', maxAttempts),
       follow_up_max_days: num('follow_up_max_days', maxDays),
       audience: audience.trim(),
+      name_cy: nameCy.trim(),
+      audience_cy: audienceCy.trim(),
       routing: {
         strategy,
         ring_timeout_s: num('routing.ring_timeout_s', ringTimeout),
@@ -284,6 +288,12 @@ function LineForm(props: {
         <TextArea id={`${p}-audience`} label="Who the line is for" value={audience} onInput={setAudience}
           error={errors.audience} maxLength={300} rows={2}
           hint="Shown on the public information page, for example: serving and retired police officers and staff." />
+        <div class="two-col-admin">
+          <TextField id={`${p}-name-cy`} label="Name in Welsh (optional)" value={nameCy} onInput={setNameCy}
+            error={errors.name_cy} maxLength={120} hint="For the Welsh public page; without it the name is shown." />
+          <TextArea id={`${p}-audience-cy`} label="Who the line is for, in Welsh (optional)" value={audienceCy}
+            onInput={setAudienceCy} error={errors.audience_cy} maxLength={300} rows={2} />
+        </div>
         <TextArea id={`${p}-numbers`} label="Phone numbers" value={numbers} onInput={setNumbers}
           error={errors.numbers} rows={2} hint="One a line; up to 8." />
         <div class="two-col-admin">

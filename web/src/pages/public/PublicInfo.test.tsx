@@ -106,6 +106,17 @@ describe('PublicInfo', () => {
     expect(document.documentElement.lang).toBe('en');
   });
 
+  it('gives the line name and audience in Welsh when the line has them', async () => {
+    answer = () => json(200, { ...police, name_cy: 'Llinell Argyfwng yr Heddlu', audience_cy: 'swyddogion yr heddlu' });
+    history.replaceState(null, '', '/info/police?lang=cy');
+    render(<PublicInfo line="police" />);
+    const heading = await screen.findByRole('heading', { level: 1, name: 'Llinell Argyfwng yr Heddlu' });
+    expect(heading.getAttribute('lang')).toBeNull(); // Welsh, like the page
+    expect(document.body.textContent).toContain('Mae’r llinell hon ar gyfer swyddogion yr heddlu.');
+    expect(document.body.textContent).not.toContain(police.audience);
+    await waitFor(() => expect(document.title).toBe('Llinell Argyfwng yr Heddlu'));
+  });
+
   it('opens in Welsh from ?lang=cy', async () => {
     history.replaceState(null, '', '/info/police?lang=cy');
     render(<PublicInfo line="police" />);
