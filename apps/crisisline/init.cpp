@@ -66,14 +66,19 @@ Result<void> CreateDemo(const DataDir& dir, Opened& o) {
     records::Services s = o.Services();
     records::Lines lines(s);
     // Fictional demo line: the number is from Ofcom's range reserved for drama, so it rings nobody.
+    // The Welsh (name_cy, audience_cy) was written by the development team and needs checking by a fluent Welsh
+    // speaker before use, like the public page's own Welsh (web/src/pages/public/content.ts).
     nlohmann::json line = {{"id", "police"},
                            {"name", "Police Mental Health Crisis Line (demo)"},
+                           {"name_cy", "Llinell Argyfwng Iechyd Meddwl yr Heddlu (demo)"},
                            {"numbers", {"+448081570000"}},
                            {"hours", "24 hours a day, 7 days a week, 365 days a year"},
                            {"regions", {"national"}},
                            {"languages", {"en", "cy"}},
                            {"audience", "police officers, police staff, special constables and police volunteers "
-                                        "in England and Wales"}};
+                                        "in England and Wales"},
+                           {"audience_cy", "swyddogion yr heddlu, staff yr heddlu, cwnstabliaid gwirfoddol a "
+                                           "gwirfoddolwyr yr heddlu yng Nghymru a Lloegr"}};
     if (auto l = lines.Create(Fields(line, ""), "system"); !l) return tl::unexpected(l.error());
 
     staff::Accounts accounts(*o.store, *o.writer, o.clock);

@@ -100,8 +100,9 @@ Result<void> ReadRoutingInto(const Fields& f, const std::string& line_id, PhoneR
 }  // namespace
 
 Result<LineConfig> LineFromFields(const Fields& f, const LineConfig* existing) {
-    if (auto k = f.OnlyKnown({"id", "name", "numbers", "hours", "always_open", "regions", "languages", "retention_days",
-                              "follow_up_max_attempts", "follow_up_max_days", "audience", "routing"});
+    if (auto k = f.OnlyKnown({"id", "name", "name_cy", "numbers", "hours", "always_open", "regions", "languages",
+                              "retention_days", "follow_up_max_attempts", "follow_up_max_days", "audience", "audience_cy",
+                              "routing"});
         !k) {
         return tl::unexpected(k.error());
     }
@@ -121,6 +122,11 @@ Result<LineConfig> LineFromFields(const Fields& f, const LineConfig* existing) {
     } else if (name->has_value()) {
         if ((*name)->empty()) return Fail(ErrorCode::kInvalid, "name", "must not be empty");
         line.name = **name;
+    }
+    if (auto name_cy = f.OptionalString("name_cy", kMaxLineName); !name_cy) {
+        return tl::unexpected(name_cy.error());
+    } else if (name_cy->has_value()) {
+        line.name_cy = **name_cy;
     }
     if (f.Has("numbers")) {
         auto numbers = f.StringList("numbers", kMaxLineNumbers, 32);
@@ -173,6 +179,11 @@ Result<LineConfig> LineFromFields(const Fields& f, const LineConfig* existing) {
     } else if (v->has_value()) {
         line.audience = **v;
     }
+    if (auto v = f.OptionalString("audience_cy", 300); !v) {
+        return tl::unexpected(v.error());
+    } else if (v->has_value()) {
+        line.audience_cy = **v;
+    }
     if (auto routing = f.OptionalObject("routing"); !routing) {
         return tl::unexpected(routing.error());
     } else if (routing->has_value()) {
@@ -196,6 +207,7 @@ nlohmann::json RoutingJson(const PhoneRouting& r) {
 nlohmann::json LineJson(const LineConfig& line) {
     return {{"id", line.id},
             {"name", line.name},
+            {"name_cy", line.name_cy},
             {"numbers", line.numbers},
             {"hours", line.hours},
             {"always_open", line.always_open},
@@ -205,18 +217,21 @@ nlohmann::json LineJson(const LineConfig& line) {
             {"follow_up_max_attempts", line.follow_up_max_attempts},
             {"follow_up_max_days", line.follow_up_max_days},
             {"audience", line.audience},
+            {"audience_cy", line.audience_cy},
             {"routing", RoutingJson(line.routing)}};
 }
 
 nlohmann::json PublicLineJson(const LineConfig& line) {
     return {{"id", line.id},
             {"name", line.name},
+            {"name_cy", line.name_cy},
             {"numbers", line.numbers},
             {"hours", line.hours},
             {"always_open", line.always_open},
             {"languages", line.languages},
             {"regions", line.regions},
-            {"audience", line.audience}};
+            {"audience", line.audience},
+            {"audience_cy", line.audience_cy}};
 }
 
 Result<LineConfig> LineFromRow(const store::LineRow& row) {

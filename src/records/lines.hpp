@@ -27,6 +27,7 @@ struct PhoneRouting {
 struct LineConfig {
     std::string id;    // short slug, e.g. "police"
     std::string name;  // "Police Mental Health Crisis Line"
+    std::string name_cy;  // the name in Welsh, for the Welsh public page; "" when not given (the name is shown)
     std::vector<std::string> numbers;    // public numbers, E.164
     std::string hours = "24/7/365";      // opening hours as shown to the public
     bool always_open = true;
@@ -36,6 +37,7 @@ struct LineConfig {
     std::int64_t follow_up_max_attempts = 3;
     std::int64_t follow_up_max_days = 7;  // a follow-up unanswered this long after its window opens is closed unreachable
     std::string audience = "police officers and staff";  // who the line is for, for the public page
+    std::string audience_cy;  // the same in Welsh; "" when not given
     PhoneRouting routing;  // the optional "routing" object; defaults when absent
 };
 
@@ -49,8 +51,8 @@ constexpr size_t kMaxOverflowTo = 256;
 // the fields present in "routing" replace those stored; the others are kept.
 Result<LineConfig> LineFromFields(const Fields& f, const LineConfig* existing);
 nlohmann::json LineJson(const LineConfig& line);
-// What the public information page may show of a line: {id, name, numbers, hours, always_open, languages,
-// regions, audience}; nothing about routing, retention or follow-ups.
+// What the public information page may show of a line: {id, name, name_cy, numbers, hours, always_open, languages,
+// regions, audience, audience_cy}; nothing about routing, retention or follow-ups.
 nlohmann::json PublicLineJson(const LineConfig& line);
 nlohmann::json RoutingJson(const PhoneRouting& routing);
 Result<LineConfig> LineFromRow(const store::LineRow& row);

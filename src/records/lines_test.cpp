@@ -127,6 +127,30 @@ TEST(LineRoutingTest, EachBadValueNamesItsField) {
 }
 
 }  // namespace
+
+// The Welsh public page shows the line's name and audience in Welsh when an administrator has given them.
+TEST(PublicLineTest, KeepsTheWelshNameAndAudienceThroughStorage) {
+    nlohmann::json body = {{"id", "police"},
+                           {"name", "Police line"},
+                           {"name_cy", "Llinell yr heddlu"},
+                           {"audience", "police officers"},
+                           {"audience_cy", "swyddogion heddlu"}};
+    auto line = LineFromFields(Fields(body, ""), nullptr);
+    ASSERT_TRUE(line) << line.error().message;
+    const nlohmann::json shown = PublicLineJson(StoredAndRead(*line));
+    EXPECT_EQ(shown["name_cy"], "Llinell yr heddlu");
+    EXPECT_EQ(shown["audience_cy"], "swyddogion heddlu");
+
+    auto cleared = LineFromFields(Fields(nlohmann::json{{"name_cy", ""}}, ""), &*line);
+    ASSERT_TRUE(cleared) << cleared.error().message;
+    EXPECT_EQ(cleared->name_cy, "");
+    EXPECT_EQ(cleared->audience_cy, "swyddogion heddlu");
+
+    auto too_long = LineFromFields(Fields(nlohmann::json{{"audience_cy", std::string(301, 'a')}}, ""), &*line);
+    ASSERT_FALSE(too_long);
+    EXPECT_EQ(too_long.error().field, "audience_cy");
+}
+
 TEST(PublicLineTest, ShowsWhatThePublicPageNeedsAndNothingElse) {
     LineConfig line;
     line.id = "police";
@@ -140,8 +164,8 @@ TEST(PublicLineTest, ShowsWhatThePublicPageNeedsAndNothingElse) {
     const nlohmann::json shown = PublicLineJson(line);
     std::vector<std::string> keys;
     for (const auto& [key, value] : shown.items()) keys.push_back(key);
-    EXPECT_EQ(keys, (std::vector<std::string>{"always_open", "audience", "hours", "id", "languages", "name", "numbers",
-                                              "regions"}));
+    EXPECT_EQ(keys, (std::vector<std::string>{"always_open", "audience", "audience_cy", "hours", "id", "languages",
+                                              "name", "name_cy", "numbers", "regions"}));
     EXPECT_EQ(shown["numbers"], nlohmann::json::array({"+448081570001"}));
     EXPECT_EQ(shown["hours"], "18:00-02:00");
     EXPECT_FALSE(shown["always_open"].get<bool>());

@@ -90,9 +90,10 @@ export async function launchBrowser() {
   return browser;
 }
 
-// A page that fails the test on any CSP violation or uncaught error.
-export async function newPage(browser, problems) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+// A page that fails the test on any CSP violation or uncaught error. `options` overrides the browser context's
+// options (a viewport of 320 px, or 640 x 400 at a device scale of 2 for 1280 x 800 at 200 % zoom).
+export async function newPage(browser, problems, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, ...options });
   const page = await context.newPage();
   page.on('console', (m) => {
     const text = m.text();

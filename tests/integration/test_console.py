@@ -220,9 +220,9 @@ class ConsoleTest(unittest.TestCase):
         status, _, payload = self.server.raw("GET", "/api/v1/public/lines/police")
         self.assertEqual(status, 200)
         line = json.loads(payload)
-        self.assertEqual(line, {"id": "police", "name": "Police line (test)", "numbers": line["numbers"],
+        self.assertEqual(line, {"id": "police", "name": "Police line (test)", "name_cy": "", "numbers": line["numbers"],
                                 "hours": "24/7/365", "always_open": True, "languages": ["en", "cy"],
-                                "regions": ["national"], "audience": "police officers and staff"})
+                                "regions": ["national"], "audience": "police officers and staff", "audience_cy": ""})
         self.assertEqual(len(line["numbers"]), 1)
         status, _, payload = self.server.raw("GET", "/api/v1/public/lines/no-such-line")
         self.assertEqual(status, 404)

@@ -1,6 +1,7 @@
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from './App';
+import { markSignedIn, markSignedOut, mayBeSignedIn } from './lib/signedInMark';
 
 // The shell only: a stand-in for the browser's WebSocket that never connects (pure logic, no socket).
 class QuietSocket {
@@ -29,6 +30,7 @@ describe('the console shell', () => {
   it('warns before the session idles out, and a click keeps it alive', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'Date'] });
     vi.stubGlobal('WebSocket', QuietSocket);
+    markSignedIn();
     const fetch = vi.fn((url: string) => (url === '/api/v1/session' ? json(200, session) : json(200, { lines: [], staff: [] })));
     vi.stubGlobal('fetch', fetch);
     history.replaceState(null, '', '/account');
@@ -47,6 +49,7 @@ describe('the console shell', () => {
 
   it('puts sign-in over the page when the session has ended, keeping the page underneath', async () => {
     vi.stubGlobal('WebSocket', QuietSocket);
+    markSignedIn();
     // The session was valid when the page loaded; the administration page's next request finds it ended.
     vi.stubGlobal('fetch', vi.fn((url: string) =>
       url === '/api/v1/session'
@@ -57,5 +60,25 @@ describe('the console shell', () => {
     expect(await screen.findByRole('dialog')).toBeTruthy();
     expect(screen.getByText('Your session ended')).toBeTruthy();
     expect(screen.getByRole('heading', { name: 'Administration', hidden: true })).toBeTruthy();
+  });
+
+  it('shows sign-in without asking the server when this browser has not signed in', async () => {
+    markSignedOut();
+    const fetch = vi.fn(() => json(200, session));
+    vi.stubGlobal('fetch', fetch);
+    history.replaceState(null, '', '/');
+    render(<App />);
+    expect(await screen.findByRole('heading', { name: 'Sign in to crisisline' })).toBeTruthy();
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it('forgets the mark when the server says the session is gone, so the next sign-in page asks nothing', async () => {
+    markSignedIn();
+    vi.stubGlobal('fetch', vi.fn(() =>
+      json(401, { error: { code: 'unauthenticated', field: '', message: 'sign in first' } })));
+    history.replaceState(null, '', '/');
+    render(<App />);
+    expect(await screen.findByRole('heading', { name: 'Sign in to crisisline' })).toBeTruthy();
+    expect(mayBeSignedIn()).toBe(false);
   });
 });

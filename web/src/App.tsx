@@ -1,10 +1,11 @@
 // The console shell: the session, the live feed, the navigation and the pages.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api, lastRequestAt, onUnauthenticated, setCsrfToken } from './lib/api';
+import { api, ApiError, lastRequestAt, onUnauthenticated, setCsrfToken } from './lib/api';
 import { LiveFeed, type FeedStatus } from './lib/live';
 import { acknowledge, applyEvent, emptyLive, withPicture, type LiveState } from './lib/liveState';
 import { linkHandler, navigate, usePath } from './lib/router';
 import { hasRole, homeFor, SessionContext } from './lib/session';
+import { markSignedIn, markSignedOut, mayBeSignedIn } from './lib/signedInMark';
 import type { SessionInfo } from './lib/types';
 import { SignIn } from './pages/SignIn';
 import { Desk } from './pages/Desk';
@@ -38,16 +39,28 @@ function SignedInApp({ path }: { path: string }) {
   const feed = useRef<LiveFeed | null>(null);
 
   useEffect(() => {
+    const stop = onUnauthenticated(() => {
+      markSignedOut();
+      setExpired(true);
+    });
+    if (!mayBeSignedIn()) {
+      setChecked(true);
+      return stop;
+    }
     api<SessionInfo>('GET', '/api/v1/session')
       .then((s) => {
         if (s.mfa_complete) {
           setCsrfToken(s.csrf_token);
           setSession(s);
+        } else {
+          markSignedOut();
         }
       })
-      .catch(() => undefined)
+      .catch((e) => {
+        if (e instanceof ApiError && e.status === 401) markSignedOut();
+      })
       .finally(() => setChecked(true));
-    return onUnauthenticated(() => setExpired(true));
+    return stop;
   }, []);
 
   // The live feed, for the roles that have a live picture.
@@ -62,7 +75,10 @@ function SignedInApp({ path }: { path: string }) {
       onEvent: (e) => setLive((s) => applyEvent(s, e, myId, Date.now())),
       onStatus: (status) => {
         setFeedStatus(status);
-        if (status === 'signed_out') setExpired(true);
+        if (status === 'signed_out') {
+          markSignedOut();
+          setExpired(true);
+        }
       },
     });
     feed.current = f;
@@ -88,6 +104,7 @@ function SignedInApp({ path }: { path: string }) {
         live,
         signOut: async () => {
           await api('DELETE', '/api/v1/session').catch(() => undefined);
+          markSignedOut();
           feed.current?.stop();
           setSession(null);
           setLive(emptyLive);
@@ -103,6 +120,7 @@ function SignedInApp({ path }: { path: string }) {
     return (
       <SignIn
         onSignedIn={(s) => {
+          markSignedIn();
           setSession(s);
           setExpired(false);
           if (path === '/' || path === '/sign-in') navigate(homeFor(s), true);
@@ -139,6 +157,7 @@ function SignedInApp({ path }: { path: string }) {
             <SignIn
               expired
               onSignedIn={(s) => {
+                markSignedIn();
                 setSession(s);
                 setExpired(false);
                 setIdleWarning(false);

@@ -9,6 +9,12 @@ export function duration(ms: number): string {
   return (h > 0 ? `${h}:` : '') + `${mm}:${String(s).padStart(2, '0')}`;
 }
 
+// "1 call", "2 calls", "– calls" when the number is not known.
+export function counted(n: number | null | undefined, one: string, many: string): string {
+  if (typeof n !== 'number' || !Number.isFinite(n)) return `– ${many}`;
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 export function clockTime(iso: string | null | undefined): string {
   if (!iso) return '';
   const d = new Date(iso);

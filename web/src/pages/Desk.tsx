@@ -1,6 +1,6 @@
 // The counsellor's desk: status, the incoming call, the call being handled
 // (restored exactly after a reload), and follow-ups due.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../lib/api';
 import { useSession } from '../lib/session';
 import type { Contact, LivePicture } from '../lib/types';
@@ -98,13 +98,18 @@ export function Desk() {
       .catch(() => undefined);
   }, []);
   const lineName = (id: string) => lineNames[id] ?? id;
+  // Closing a contact removes the button that was pressed: the keyboard goes to what the desk says next.
+  const closedNote = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (closedIds.length > 0 && !open) closedNote.current?.focus();
+  }, [closedIds.length, open]);
   const state = me?.state;
   const callState = state === 'on_call' || state === 'wrap_up' || state === 'ringing' ? state : 'none';
 
   return (
     <main id="main" class="page desk">
       <h1 class="visually-hidden">Counsellor desk</h1>
-      <div class="desk-grid">
+      <div class={`desk-grid${open ? ' has-contact' : ''}`}>
         <aside class="desk-side" aria-label="Status and follow-ups">
           <StatusControl me={me} since={live.receivedAt} now={now} />
           {/* Always the same size, so nothing on the desk moves when a call rings. */}
@@ -157,7 +162,7 @@ export function Desk() {
                 When a call is put through to your phone, it appears here at once, with the caller's language and
                 how long they waited. Your notes are saved as you type.
               </p>
-              {closedIds.length > 0 && <p role="status">Contact closed. Thank you.</p>}
+              {closedIds.length > 0 && <p role="status" tabIndex={-1} ref={closedNote}>Contact closed. Thank you.</p>}
               <button type="button" onClick={recordWithoutCall}>Record a contact without a call</button>
             </section>
           )}

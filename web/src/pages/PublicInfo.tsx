@@ -1,7 +1,7 @@
 // The public information page of a line (/info/{line}): no sign-in, English and Welsh.
 import { linkHandler } from '../lib/router';
 import { text, type Lang } from './public/content';
-import { displayNumber, telHref, usePublicLine, type PublicLine } from './public/line';
+import { displayNumber, telHref, typedText, usePublicLine, type PublicLine } from './public/line';
 import { LanguageSwitch, OtherHelp, useLang, useTitle, WithTel } from './public/parts';
 import './public/public.css';
 
@@ -9,10 +9,10 @@ export function PublicInfo({ line }: { line: string }) {
   const [lang, setLang] = useLang();
   const state = usePublicLine(line);
   const t = text[lang];
-  const name = state.status === 'ok' ? state.line.name : '';
+  const name = state.status === 'ok' ? typedText(state.line.name, state.line.name_cy, lang) : null;
   useTitle(
-    state.status === 'ok'
-      ? name
+    state.status === 'ok' && name
+      ? name.text
       : state.status === 'not_found'
         ? t.notFoundTitle
         : state.status === 'unavailable'
@@ -26,7 +26,9 @@ export function PublicInfo({ line }: { line: string }) {
         {lang === 'cy' ? 'Neidio i’r prif gynnwys' : 'Skip to main content'}
       </a>
       <header class="pub-header">
-        <span class="pub-brand">{name || (lang === 'cy' ? 'Llinell argyfwng' : 'Crisis line')}</span>
+        <span class="pub-brand" lang={name?.lang}>
+          {name?.text || (lang === 'cy' ? 'Llinell argyfwng' : 'Crisis line')}
+        </span>
         <LanguageSwitch lang={lang} onChange={setLang} />
       </header>
       <main id="main" class="pub-main" lang={lang}>
@@ -62,13 +64,15 @@ function Problem({ lang, title, body }: { lang: Lang; title: string; body: strin
 
 function LineInfo({ line, lang }: { line: PublicLine; lang: Lang }) {
   const t = text[lang];
-  // What administrators typed (hours, audience, regions) is in English.
-  const typedLang = lang === 'cy' ? 'en' : undefined;
+  // Hours and regions are typed in English only.
+  const typed = lang === 'cy' ? 'en' : undefined;
+  const name = typedText(line.name, line.name_cy, lang);
+  const audience = typedText(line.audience, line.audience_cy, lang);
   const national = line.regions.length === 0 || line.regions.includes('national');
   const poster = `/info/${line.id || ''}/poster`;
   return (
     <>
-      <h1>{line.name}</h1>
+      <h1 lang={name.lang}>{name.text}</h1>
       <p class="pub-emergency">
         <WithTel>{t.emergency}</WithTel>
       </p>
@@ -98,7 +102,7 @@ function LineInfo({ line, lang }: { line: PublicLine; lang: Lang }) {
           {line.always_open ? (
             <strong>{t.alwaysOpen}</strong>
           ) : line.hours ? (
-            <span lang={typedLang}>{line.hours}</span>
+            <span lang={typed}>{line.hours}</span>
           ) : (
             t.noHours
           )}
@@ -126,7 +130,7 @@ function LineInfo({ line, lang }: { line: PublicLine; lang: Lang }) {
         <p>
           {line.audience ? (
             <>
-              {t.audience} <span lang={typedLang}>{line.audience.replace(/\.\s*$/, '')}</span>.
+              {t.audience} <span lang={audience.lang}>{audience.text.replace(/\.\s*$/, '')}</span>.
             </>
           ) : (
             t.audienceDefault
@@ -134,7 +138,7 @@ function LineInfo({ line, lang }: { line: PublicLine; lang: Lang }) {
         </p>
         {!national && (
           <p>
-            {t.regions} <span lang={typedLang}>{line.regions.join(', ')}</span>
+            {t.regions} <span lang={typed}>{line.regions.join(', ')}</span>
           </p>
         )}
       </section>

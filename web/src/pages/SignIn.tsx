@@ -1,6 +1,6 @@
 // Sign-in: password, then the authenticator code; the first sign-in enrols an
 // authenticator app from a QR code.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, setCsrfToken } from '../lib/api';
 import type { SessionInfo } from '../lib/types';
 import { FormError, TextField } from '../components/Field';
@@ -14,6 +14,16 @@ export function SignIn({ onSignedIn, expired }: { onSignedIn: (s: SessionInfo) =
   const [enrolment, setEnrolment] = useState<SessionInfo | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
+
+  // When the code is asked for, the keyboard moves to it: a code typed on into Password would be a wrong
+  // password, and count towards the account's lockout. (autofocus works only when a page loads.)
+  useEffect(() => {
+    if (needCode) document.getElementById('totp-code')?.focus();
+    else document.getElementById('username')?.focus(); // also after signing out, or when a session ends
+  }, [needCode]);
+  useEffect(() => {
+    if (enrolment) document.getElementById('enrol-code')?.focus();
+  }, [enrolment]);
 
   const signIn = async (e: Event) => {
     e.preventDefault();
@@ -84,7 +94,6 @@ export function SignIn({ onSignedIn, expired }: { onSignedIn: (s: SessionInfo) =
             autocomplete="one-time-code"
             maxLength={6}
             error={errors.code}
-            autoFocus
           />
           <button class="primary" type="submit" disabled={busy}>
             Confirm and continue
@@ -106,7 +115,6 @@ export function SignIn({ onSignedIn, expired }: { onSignedIn: (s: SessionInfo) =
           onInput={setUsername}
           autocomplete="username"
           error={errors.username}
-          autoFocus
         />
         <TextField
           id="password"
@@ -128,7 +136,6 @@ export function SignIn({ onSignedIn, expired }: { onSignedIn: (s: SessionInfo) =
             maxLength={6}
             hint="The six-digit code from your authenticator app."
             error={errors.totp_code}
-            autoFocus
           />
         )}
         <FormError error={errors._} />

@@ -40,10 +40,11 @@ describe('LinesAdmin', () => {
     fireEvent.click(screen.getByLabelText('North East'));
     type('Phone numbers', '0300 123 4567\n029 2000 0000\n');
     type('Ring for (seconds)', '25');
+    type('Name in Welsh (optional)', ' Llinell gymorth yr heddlu ');
     fireEvent.click(screen.getByLabelText('Every free counsellor at once'));
-    fireEvent.click(screen.getByLabelText('Never overflow'));
-    fireEvent.click(screen.getByLabelText('A partner service (SIP address)'));
+    fireEvent.click(screen.getByLabelText('To a partner service (SIP address)'));
     type('Partner SIP address', 'sip:overflow@partner.example');
+    type('Overflow after waiting (seconds)', '90');
     fireEvent.click(screen.getByRole('button', { name: 'Save line' }));
 
     await waitFor(() => expect(sent('PATCH', '/api/v1/lines/police')).toHaveLength(1));
@@ -58,17 +59,42 @@ describe('LinesAdmin', () => {
       follow_up_max_attempts: 3,
       follow_up_max_days: 7,
       audience: 'Police officers and staff',
+      name_cy: 'Llinell gymorth yr heddlu',
+      audience_cy: '',
       routing: {
         strategy: 'ring_all',
         ring_timeout_s: 25,
         wrap_up_s: 60,
         wrap_up_after_concern_s: 300,
-        overflow_after_s: null,
+        overflow_after_s: 90,
         overflow_to: 'sip:overflow@partner.example',
         announce_every_s: 45,
       },
     });
     await waitFor(() => expect(screen.getByRole('status').textContent).toBe('Saved Police support line.'));
+  });
+
+  it('has one choice for overflow: never sends no wait and no place, and hides the wait', async () => {
+    const { sent } = mockFetch({
+      ...base,
+      'PATCH /api/v1/lines/police': (req) => ({ json: { ...LINES[0], ...(req.body as object) } }),
+    });
+    render(<LinesAdmin />);
+    await screen.findByRole('table');
+    fireEvent.click(screen.getByRole('button', { name: 'Edit Police support line' }));
+    const overflow = await screen.findByRole('group', { name: 'Overflow' });
+    // The police line waits 120 s with nowhere to go: that is "never".
+    expect((within(overflow).getByLabelText(/^Never/) as HTMLInputElement).checked).toBe(true);
+    expect(screen.queryByLabelText('Never overflow')).toBeNull();
+    expect(screen.queryByLabelText('Overflow after waiting (seconds)')).toBeNull();
+    fireEvent.click(within(overflow).getByLabelText('To another line'));
+    expect(screen.getByLabelText('Overflow after waiting (seconds)')).toBeTruthy();
+    fireEvent.click(within(overflow).getByLabelText(/^Never/));
+    fireEvent.click(screen.getByRole('button', { name: 'Save line' }));
+    await waitFor(() => expect(sent('PATCH', '/api/v1/lines/police')).toHaveLength(1));
+    const routing = (sent('PATCH', '/api/v1/lines/police')[0].body as { routing: Record<string, unknown> }).routing;
+    expect(routing.overflow_after_s).toBeNull();
+    expect(routing.overflow_to).toBe('');
   });
 
   it('shows routing.ring_timeout_s from the server beside the ring time field', async () => {
@@ -117,7 +143,7 @@ describe('LinesAdmin', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Add a line' }));
     type('Line id', 'veterans');
     type('Name', 'Veterans line');
-    fireEvent.click(screen.getByLabelText('Another line'));
+    fireEvent.click(screen.getByLabelText('To another line'));
     fireEvent.change(screen.getByLabelText('Line to overflow to'), { target: { value: 'wales' } });
     fireEvent.click(screen.getByRole('button', { name: 'Add line' }));
     await waitFor(() => expect(sent('POST', '/api/v1/lines')).toHaveLength(1));

@@ -21,7 +21,7 @@ import {
 
 const LINE_FIELDS = [
   'id', 'name', 'numbers', 'hours', 'always_open', 'regions', 'languages', 'retention_days',
-  'follow_up_max_attempts', 'follow_up_max_days', 'audience', 'routing',
+  'follow_up_max_attempts', 'follow_up_max_days', 'audience', 'routing', 'name_cy', 'audience_cy',
   'routing.strategy', 'routing.ring_timeout_s', 'routing.wrap_up_s', 'routing.wrap_up_after_concern_s',
   'routing.overflow_after_s', 'routing.overflow_to', 'routing.announce_every_s',
 ] as const;
@@ -172,6 +172,8 @@ function LineForm(props: {
   const [hours, setHours] = useState(existing?.hours ?? '');
   const [alwaysOpen, setAlwaysOpen] = useState(existing?.always_open ?? false);
   const [audience, setAudience] = useState(existing?.audience ?? '');
+  const [nameCy, setNameCy] = useState(existing?.name_cy ?? '');
+  const [audienceCy, setAudienceCy] = useState(existing?.audience_cy ?? '');
   const [regions, setRegions] = useState<string[]>(existing?.regions ?? ['national']);
   const [languages, setLanguages] = useState<string[]>(existing?.languages ?? ['en']);
   const [retention, setRetention] = useState(String(existing?.retention_days ?? 1095));
@@ -181,9 +183,12 @@ function LineForm(props: {
   const [ringTimeout, setRingTimeout] = useState(String(routing.ring_timeout_s));
   const [wrapUp, setWrapUp] = useState(String(routing.wrap_up_s));
   const [wrapUpConcern, setWrapUpConcern] = useState(String(routing.wrap_up_after_concern_s));
-  const [overflowNever, setOverflowNever] = useState(routing.overflow_after_s === null);
+  // One choice says whether and where calls overflow: a wait with nowhere to go, or a place never reached, is
+  // "never overflow" either way.
   const [overflowAfter, setOverflowAfter] = useState(String(routing.overflow_after_s ?? 120));
-  const [overflowTo, setOverflowTo] = useState<OverflowKind>(overflowKind(routing.overflow_to));
+  const [overflowTo, setOverflowTo] = useState<OverflowKind>(
+    routing.overflow_after_s === null ? 'none' : overflowKind(routing.overflow_to),
+  );
   const [overflowLine, setOverflowLine] = useState(
     routing.overflow_to.startsWith('line:') ? routing.overflow_to.slice(5) : '',
   );
@@ -215,12 +220,14 @@ function LineForm(props: {
       follow_up_max_attempts: num('follow_up_max_attempts', maxAttempts),
       follow_up_max_days: num('follow_up_max_days', maxDays),
       audience: audience.trim(),
+      name_cy: nameCy.trim(),
+      audience_cy: audienceCy.trim(),
       routing: {
         strategy,
         ring_timeout_s: num('routing.ring_timeout_s', ringTimeout),
         wrap_up_s: num('routing.wrap_up_s', wrapUp),
         wrap_up_after_concern_s: num('routing.wrap_up_after_concern_s', wrapUpConcern),
-        overflow_after_s: overflowNever ? null : num('routing.overflow_after_s', overflowAfter),
+        overflow_after_s: overflowTo === 'none' ? null : num('routing.overflow_after_s', overflowAfter),
         overflow_to:
           overflowTo === 'line' ? (overflowLine ? `line:${overflowLine}` : '') : overflowTo === 'sip' ? overflowSip.trim() : '',
         announce_every_s: announceNever ? null : num('routing.announce_every_s', announceEvery),
@@ -281,6 +288,12 @@ function LineForm(props: {
         <TextArea id={`${p}-audience`} label="Who the line is for" value={audience} onInput={setAudience}
           error={errors.audience} maxLength={300} rows={2}
           hint="Shown on the public information page, for example: serving and retired police officers and staff." />
+        <div class="two-col-admin">
+          <TextField id={`${p}-name-cy`} label="Name in Welsh (optional)" value={nameCy} onInput={setNameCy}
+            error={errors.name_cy} maxLength={120} hint="For the Welsh public page; without it the name is shown." />
+          <TextArea id={`${p}-audience-cy`} label="Who the line is for, in Welsh (optional)" value={audienceCy}
+            onInput={setAudienceCy} error={errors.audience_cy} maxLength={300} rows={2} />
+        </div>
         <TextArea id={`${p}-numbers`} label="Phone numbers" value={numbers} onInput={setNumbers}
           error={errors.numbers} rows={2} hint="One a line; up to 8." />
         <div class="two-col-admin">
@@ -328,18 +341,6 @@ function LineForm(props: {
           </div>
           <div class="two-col-admin">
             <div>
-              <Checkbox id={`${p}-overflow-never`} label="Never overflow" checked={overflowNever}
-                onChange={setOverflowNever} />
-              {!overflowNever && (
-                <TextField id={`${p}-overflow-after`} label="Overflow after waiting (seconds)" type="number"
-                  inputMode="numeric" value={overflowAfter} onInput={setOverflowAfter}
-                  error={errors['routing.overflow_after_s']} hint="10–3600." />
-              )}
-              {overflowNever && errors['routing.overflow_after_s'] && (
-                <p class="field-error" role="alert">{errors['routing.overflow_after_s']}</p>
-              )}
-            </div>
-            <div>
               <Checkbox id={`${p}-announce-never`} label="No queue announcements" checked={announceNever}
                 onChange={setAnnounceNever} />
               {!announceNever && (
@@ -352,14 +353,19 @@ function LineForm(props: {
               )}
             </div>
           </div>
-          <Radios idPrefix={`${p}-overflow-to`} legend="Overflow to" value={overflowTo}
+          <Radios idPrefix={`${p}-overflow-to`} legend="Overflow" value={overflowTo}
             onChange={(v) => setOverflowTo(v as OverflowKind)}
-            error={overflowTo === 'none' ? errors['routing.overflow_to'] : undefined}
+            error={overflowTo === 'none' ? (errors['routing.overflow_to'] ?? errors['routing.overflow_after_s']) : undefined}
             options={[
-              { value: 'none', label: 'Nowhere: the call keeps waiting' },
-              { value: 'line', label: 'Another line' },
-              { value: 'sip', label: 'A partner service (SIP address)' },
+              { value: 'none', label: 'Never: the call keeps waiting for this line' },
+              { value: 'line', label: 'To another line' },
+              { value: 'sip', label: 'To a partner service (SIP address)' },
             ]} />
+          {overflowTo !== 'none' && (
+            <TextField id={`${p}-overflow-after`} label="Overflow after waiting (seconds)" type="number"
+              inputMode="numeric" value={overflowAfter} onInput={setOverflowAfter}
+              error={errors['routing.overflow_after_s']} hint="10–3600." />
+          )}
           {overflowTo === 'line' && (
             <Select id={`${p}-overflow-line`} label="Line to overflow to" value={overflowLine}
               onChange={setOverflowLine} options={otherLines} placeholder="Choose a line"

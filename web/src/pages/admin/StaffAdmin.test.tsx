@@ -28,6 +28,24 @@ describe('StaffAdmin', () => {
     expect(within(table).getByText('police')).toBeTruthy();
   });
 
+  it('names every empty field of a new member of staff at once, without sending', async () => {
+    const { sent } = mockFetch(base);
+    render(<StaffAdmin />);
+    await screen.findByRole('table');
+    fireEvent.click(screen.getByRole('button', { name: 'Add a member of staff' }));
+    fireEvent.click(screen.getByLabelText('Counsellor')); // no role left
+    fireEvent.click(screen.getByRole('button', { name: 'Add member of staff' }));
+    const form = screen.getByRole('region', { name: 'Add a member of staff' });
+    for (const label of ['Username', 'Display name', 'Temporary password']) {
+      const input = within(form).getByLabelText(label);
+      await waitFor(() => expect(input.getAttribute('aria-invalid')).toBe('true'));
+      expect(document.getElementById(`${input.id}-error`)!.textContent).toMatch(/^Enter /);
+    }
+    expect(within(form).getByRole('group', { name: 'Roles' }).textContent).toContain('Choose at least one role.');
+    expect(document.activeElement).toBe(within(form).getByLabelText('Username'));
+    expect(sent('POST', '/api/v1/staff')).toHaveLength(0);
+  });
+
   it('creates a member of staff with the right JSON body', async () => {
     const created = {
       id: 'st_9', username: 'jo.bloggs', display_name: 'Jo', roles: ['counsellor', 'supervisor'], lines: ['wales'],
@@ -89,6 +107,9 @@ describe('StaffAdmin', () => {
     render(<StaffAdmin />);
     await screen.findByRole('table');
     fireEvent.click(screen.getByRole('button', { name: 'Add a member of staff' }));
+    type('Username', 'jo.bloggs');
+    type('Display name', 'Jo');
+    type('Temporary password', 'correct horse battery');
     fireEvent.click(screen.getByRole('button', { name: 'Add member of staff' }));
     const group = await screen.findByRole('group', { name: 'Lines' });
     await waitFor(() => expect(within(group).getByRole('alert').textContent).toContain('no line with this id'));

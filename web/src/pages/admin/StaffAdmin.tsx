@@ -165,6 +165,23 @@ function useCategories(): Option[] {
   return (ref?.signposting_categories ?? []).map((c) => ({ value: c.code, label: c.label }));
 }
 
+// The fields a new member of staff cannot be added without, with what to do about each.
+export function missingForNewStaff(f: { username: string; displayName: string; password: string; roles: string[] }): Errors {
+  const missing: Errors = {};
+  if (!f.username.trim()) missing.username = 'Enter a username.';
+  if (!f.displayName.trim()) missing.display_name = 'Enter a display name.';
+  if (!f.password) missing.password = 'Enter a temporary password.';
+  if (f.roles.length === 0) missing.roles = 'Choose at least one role.';
+  return missing;
+}
+
+const MISSING_FOCUS: Record<string, string> = {
+  username: 'staff-new-username',
+  display_name: 'staff-new-display-name',
+  password: 'staff-new-password',
+  roles: 'staff-new-roles-counsellor',
+};
+
 function CreateStaff(props: {
   lineOptions: Option[];
   onCreated: (m: StaffMember) => void;
@@ -185,6 +202,13 @@ function CreateStaff(props: {
 
   const submit = async (e: Event) => {
     e.preventDefault();
+    // Every field left empty is named at once (the server stops at the first); the rest is the server's to judge.
+    const missing = missingForNewStaff({ username, displayName, password, roles });
+    if (Object.keys(missing).length) {
+      setErrors({ _: 'Some details are missing: see the messages beside them.', ...missing });
+      document.getElementById(MISSING_FOCUS[Object.keys(missing)[0]])?.focus();
+      return;
+    }
     setBusy(true);
     setErrors({});
     try {

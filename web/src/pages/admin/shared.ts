@@ -42,6 +42,7 @@ export const DEFAULT_ROUTING: Routing = {
 export interface LineConfig {
   id: string;
   name: string;
+  name_cy?: string; // the name in Welsh, for the Welsh public page
   numbers: string[];
   hours: string;
   always_open: boolean;
@@ -51,6 +52,7 @@ export interface LineConfig {
   follow_up_max_attempts: number;
   follow_up_max_days: number;
   audience: string;
+  audience_cy?: string;
   routing: Routing;
 }
 

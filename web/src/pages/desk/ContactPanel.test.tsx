@@ -49,6 +49,27 @@ describe('the contact on the desk', () => {
     expect(fetch.mock.calls.filter(([u]) => String(u).endsWith('/close'))).toHaveLength(0);
   });
 
+  it('puts the keyboard on the note saying the escalation is recorded, not on the page', async () => {
+    const fetch = vi.fn((url: string, _init?: RequestInit) =>
+      json(200, url.includes('supervisors')
+        ? { supervisors: [{ id: 'st_s', display_name: 'Jo' }] }
+        : url.includes('follow-ups') ? { follow_ups: [] } : url.includes('directory') ? { services: [] }
+          : url.includes('escalations') ? { id: 'es_1' } : { ...contact, version: 3 }));
+    vi.stubGlobal('fetch', fetch);
+    render(<ContactPanel line="police" initial={contact} reference={reference} callState="on_call" onClosed={() => undefined} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Imminent risk to life: escalate' }));
+    fireEvent.change(screen.getByLabelText('Emergency service contacted'), { target: { value: 'ambulance' } });
+    const record = screen.getByRole('button', { name: 'Record escalation and alert supervisor' });
+    record.focus();
+    fireEvent.click(record);
+    await screen.findByRole('button', { name: 'Escalation recorded' });
+    const note = screen.getByText(/Escalation recorded: your supervisor has been alerted/);
+    await waitFor(() => expect(document.activeElement).toBe(note));
+    // The flag is saved on the contact (and nothing is left to save after this test).
+    await waitFor(() => expect(fetch.mock.calls.some(([u, init]) =>
+      init?.method === 'PATCH' && String(u).endsWith('/contacts/ct_1'))).toBe(true));
+  });
+
   it('asks for the reasons and a follow-up once there is cause for concern', async () => {
     const fetch = vi.fn((url: string, _init?: RequestInit) =>
       json(200, url.includes('follow-ups') ? { follow_ups: [] } : url.includes('directory') ? { services: [] } : { ...contact, version: 3 }));

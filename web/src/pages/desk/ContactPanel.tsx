@@ -77,6 +77,24 @@ export function ContactPanel(props: {
   );
   const [closing, setClosing] = useState(false);
   const [now, setNow] = useState(Date.now());
+  // Recording the escalation removes the form and its button: the keyboard goes to the note saying it is done.
+  const [justEscalated, setJustEscalated] = useState(false);
+  const escalatedNote = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (justEscalated) escalatedNote.current?.focus();
+  }, [justEscalated]);
+  // A heading jumped to must clear the sticky call bar, whose height changes with the width (it wraps).
+  const panel = useRef<HTMLDivElement>(null);
+  const callBar = useRef<HTMLElement>(null);
+  useEffect(() => {
+    const bar = callBar.current;
+    if (!bar || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() =>
+      panel.current?.style.setProperty('--call-bar-height', `${bar.getBoundingClientRect().height}px`),
+    );
+    observer.observe(bar);
+    return () => observer.disconnect();
+  }, []);
 
   const saver = useMemo(
     () =>
@@ -148,8 +166,8 @@ export function ContactPanel(props: {
   const forces = reference.forces.map((f) => ({ value: f.code, label: `${f.name} (${f.region})` }));
 
   return (
-    <div class="contact-panel" data-testid="contact-panel">
-      <section class="panel call-facts" aria-label="This call">
+    <div class="contact-panel" data-testid="contact-panel" ref={panel}>
+      <section class="panel call-facts" aria-label="This call" ref={callBar}>
         <div class="facts">
           <span>
             <span class="muted">Talk time </span>
@@ -208,6 +226,11 @@ export function ContactPanel(props: {
             {escalated ? 'Escalation recorded' : 'Imminent risk to life: escalate'}
           </button>
         </div>
+        {justEscalated && (
+          <p class="notice" role="status" tabIndex={-1} ref={escalatedNote}>
+            Escalation recorded: your supervisor has been alerted. Stay with the caller.
+          </p>
+        )}
       </Section>
 
       {escalating && (
@@ -216,6 +239,7 @@ export function ContactPanel(props: {
           onRaised={() => {
             setEscalating(false);
             setEscalated(true);
+            setJustEscalated(true);
             update({ assessment: { ...draftRef.current.assessment, imminent_risk: true } });
           }} />
       )}

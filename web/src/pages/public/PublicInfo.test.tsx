@@ -91,6 +91,9 @@ describe('PublicInfo', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Cymraeg' }));
     await waitFor(() => expect(screen.getByRole('heading', { name: 'Ffoniwch ni' })).toBeTruthy());
     expect(document.querySelector('main#main')?.getAttribute('lang')).toBe('cy');
+    // The whole page is Welsh; what administrators typed in English is marked as English.
+    expect(document.documentElement.lang).toBe('cy');
+    expect(screen.getByRole('heading', { level: 1 }).getAttribute('lang')).toBe('en');
     expect(screen.getByRole('button', { name: 'Cymraeg' }).getAttribute('aria-pressed')).toBe('true');
     expect(screen.getByTestId('line-hours').textContent).toContain('Ar agor 24 awr y dydd');
     expect(screen.getByRole('heading', { name: 'Ein haddewid cyfrinachedd' })).toBeTruthy();
@@ -100,6 +103,18 @@ describe('PublicInfo', () => {
     fireEvent.click(screen.getByRole('button', { name: 'English' }));
     await waitFor(() => expect(screen.getByRole('heading', { name: 'Call us' })).toBeTruthy());
     expect(location.search).toBe('');
+    expect(document.documentElement.lang).toBe('en');
+  });
+
+  it('gives the line name and audience in Welsh when the line has them', async () => {
+    answer = () => json(200, { ...police, name_cy: 'Llinell Argyfwng yr Heddlu', audience_cy: 'swyddogion yr heddlu' });
+    history.replaceState(null, '', '/info/police?lang=cy');
+    render(<PublicInfo line="police" />);
+    const heading = await screen.findByRole('heading', { level: 1, name: 'Llinell Argyfwng yr Heddlu' });
+    expect(heading.getAttribute('lang')).toBeNull(); // Welsh, like the page
+    expect(document.body.textContent).toContain('Mae’r llinell hon ar gyfer swyddogion yr heddlu.');
+    expect(document.body.textContent).not.toContain(police.audience);
+    await waitFor(() => expect(document.title).toBe('Llinell Argyfwng yr Heddlu'));
   });
 
   it('opens in Welsh from ?lang=cy', async () => {

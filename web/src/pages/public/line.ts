@@ -2,16 +2,26 @@
 // and how its phone numbers are shown and dialled.
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../../lib/api';
+import type { Lang } from './content';
 
 export interface PublicLine {
   id: string;
   name: string;
+  name_cy: string; // "" when no Welsh name was given
   numbers: string[];
   hours: string;
   always_open: boolean;
   languages: string[];
   regions: string[];
   audience: string;
+  audience_cy: string;
+}
+
+// What an administrator typed, in the page's language: the Welsh they gave, else the English (marked as English
+// on the Welsh page, so a screen reader reads it with an English voice).
+export function typedText(english: string, welsh: string, lang: Lang): { text: string; lang?: 'en' } {
+  if (lang === 'cy' && welsh.trim()) return { text: welsh };
+  return { text: english, lang: lang === 'cy' ? 'en' : undefined };
 }
 
 export type PublicLineState =
@@ -42,12 +52,14 @@ function normalise(l: Partial<PublicLine>): PublicLine {
   return {
     id: l.id ?? '',
     name: l.name ?? '',
+    name_cy: l.name_cy ?? '',
     numbers: Array.isArray(l.numbers) ? l.numbers : [],
     hours: l.hours ?? '',
     always_open: l.always_open === true,
     languages: Array.isArray(l.languages) ? l.languages : [],
     regions: Array.isArray(l.regions) ? l.regions : [],
     audience: l.audience ?? '',
+    audience_cy: l.audience_cy ?? '',
   };
 }
 

@@ -14,6 +14,15 @@ export function useLang(): [Lang, (lang: Lang) => void] {
     else url.searchParams.delete('lang');
     history.replaceState(history.state, '', url.pathname + url.search + url.hash);
   };
+  // The whole document is in the page's language (screen readers pick their voice from <html lang>).
+  useEffect(() => {
+    const root = document.documentElement;
+    const before = root.lang;
+    root.lang = lang;
+    return () => {
+      root.lang = before;
+    };
+  }, [lang]);
   return [lang, change];
 }
 

@@ -174,6 +174,13 @@ describe("today's figures", () => {
     expect(tiles.sl60.value).toBe('100%');
     expect(tiles.abandoned.warn).toBe(true);
   });
+  it('says "1 call", not "1 calls"', () => {
+    const tiles = Object.fromEntries(
+      todayTiles({ ...today, answered_within_20s: 1, answered_within_60s: 0 }).map((t) => [t.key, t]),
+    );
+    expect(tiles.sl20.detail).toBe('1 call');
+    expect(tiles.sl60.detail).toBe('0 calls');
+  });
   it('shows a dash for rates not yet known', () => {
     const tiles = Object.fromEntries(
       todayTiles({ ...today, answer_rate: null, average_speed_of_answer_s: null, service_level_20s: null }).map((t) => [

@@ -3,7 +3,7 @@
 // `now` is always passed in, so every function here is unit-tested.
 import type { Alert, LiveState } from '../../lib/liveState';
 import type { CounsellorLive } from '../../lib/types';
-import { clockTime, duration, percent, stateName } from '../../lib/format';
+import { clockTime, counted, duration, percent, stateName } from '../../lib/format';
 
 // A timing the server measured at `receivedAt`, advanced to `now`. The reducer
 // rebases values it changes by storing a negative offset, so clamp at zero.
@@ -223,13 +223,13 @@ export function todayTiles(t: Today): Tile[] {
       key: 'sl20',
       label: 'Answered within 20 s',
       value: percent(t.service_level_20s),
-      detail: `${count(t.answered_within_20s)} calls`,
+      detail: counted(t.answered_within_20s, 'call', 'calls'),
     },
     {
       key: 'sl60',
       label: 'Answered within 60 s',
       value: percent(t.service_level_60s),
-      detail: `${count(t.answered_within_60s)} calls`,
+      detail: counted(t.answered_within_60s, 'call', 'calls'),
     },
   ];
 }
