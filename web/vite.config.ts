@@ -15,5 +15,8 @@ export default defineConfig({
   test: {
     environment: 'happy-dom',
     include: ['src/**/*.test.ts', 'src/**/*.test.tsx'],
+    // The suite runs beside the browser and SIP suites under ctest -j2 on two cores: an axe pass over a whole
+    // page has taken over Vitest's 5 s default there. A test still fails on what it asserts, only later.
+    testTimeout: 30000,
   },
 });
