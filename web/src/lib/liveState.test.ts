@@ -32,6 +32,11 @@ describe('the live picture', () => {
     expect(s.currentCall).toBe('ct_1');
   });
 
+  it('reopens the call being wrapped up from a fresh picture (a desk reloaded in wrap-up)', () => {
+    const wrapping = { ...picture, me: { ...picture.me!, state: 'wrap_up', wrapping_up: 'ct_7' } };
+    expect(withPicture(emptyLive, wrapping, 0).currentCall).toBe('ct_7');
+  });
+
   it('records the end of my call at once, with its talk time and reason, and not the end of others\' calls', () => {
     let s = withPicture(emptyLive, picture, 0);
     s = applyEvent(s, ev('call.bridged', { line: 'police', counsellor: me, data: { call: 'ct_9' } }), me, 10);

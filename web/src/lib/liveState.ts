@@ -58,6 +58,7 @@ export function withPicture(state: LiveState, picture: LivePicture | null, now: 
   const me = picture?.me ?? null;
   let currentCall = state.currentCall;
   if (me?.call && (me.state === 'on_call' || me.state === 'wrap_up')) currentCall = me.call;
+  if (me?.wrapping_up && me.state === 'wrap_up') currentCall = me.wrapping_up; // a desk reloaded in wrap-up
   // Flags of calls in progress come with the picture too (a wallboard opened mid-call).
   const flags = { ...state.flags };
   for (const a of picture?.active ?? []) {
