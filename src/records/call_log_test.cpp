@@ -192,6 +192,30 @@ TEST_F(CallLogTest, AnAnsweredCallThatTelephonyEndsStaysOpenForTheCounsellor) {
     }
 }
 
+TEST_F(CallLogTest, OnlyTheCallsCounsellorOrASupervisorClosesItsContact) {
+    CallLog log(Services());
+    CallRecord call = Call();
+    ASSERT_TRUE(Arrive(log, call));
+    call.answered_at = call.arrived_at + 5'000;
+    call.counsellor_id = "st_sam";
+    log.Answered(call);
+    call.ended_at = *call.answered_at + 60'000;
+    call.end_reason = "failed";
+    log.Ended(call);
+    Settle();
+    Contacts contacts(Services());
+    const Fields ready({{"version", 3}, {"caller_role", "police_officer"}, {"outcome", "signposted"}}, "");
+    staff::Principal kim{"st_kim", "Kim", {staff::Role::kCounsellor}, {"police"}};
+    auto refused = contacts.Close(kim, "police", call.contact_id, ready);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::kForbidden);
+    EXPECT_EQ(Row(call.contact_id).status, "open");
+    staff::Principal jo{"st_jo", "Jo", {staff::Role::kSupervisor}, {"police"}};
+    auto closed = contacts.Close(jo, "police", call.contact_id, ready);
+    ASSERT_TRUE(closed) << closed.error().message;
+    EXPECT_EQ(AuditOf(call.contact_id).back(), "st_jo:contact.close") << "the supervisor's close is theirs in the audit";
+}
+
 TEST_F(CallLogTest, RepeatCallsAreCountedWithoutTheNumberReachingTheDisk) {
     CallLog log(Services());
     ASSERT_EQ(*Arrive(log, Call()), 0);
