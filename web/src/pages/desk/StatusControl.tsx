@@ -44,7 +44,7 @@ export function StatusControl({ me, since, now }: { me: CounsellorLive | null; s
       {me.reason && reasons[me.reason] && <p class="notice" role="alert">{reasons[me.reason]}</p>}
       {me.phone_registered ? (
         <p class="muted">Phone connected.</p>
-      ) : me.state === 'available' || me.after_call === 'available' || (!me.after_call && ['on_call', 'wrap_up'].includes(me.state)) ? (
+      ) : me.state === 'available' || (!me.after_call && ['on_call', 'wrap_up'].includes(me.state)) ? (
         // Available is accepted without a phone, but no call can reach them: say so plainly, and the
         // wallboard does not count them as available either.
         <p class="notice" role="alert" data-testid="no-phone">
