@@ -251,6 +251,12 @@ public:
     //    the call goes to the next counsellor.
     [[nodiscard]] Result<Commands> SetAvailability(const CounsellorId& counsellor, CounsellorState wanted, TimeMs now);
 
+    // The counsellor's phone unregistered (or its registration expired): nobody can ring them now. Idle
+    // (available, on a break, ringing): offline at once, as SetAvailability(kOffline). On a call or in
+    // wrap-up: nothing changes; the call and its wrap-up go on, and afterwards the counsellor returns to
+    // the state they chose (a phone going away is not their choice). kNotFound for an unknown counsellor.
+    [[nodiscard]] Result<Commands> PhoneGone(const CounsellorId& counsellor, TimeMs now);
+
     // The counsellor's phone answered `call`: Bridge, and every other ring of
     // that call stops. kConflict if that phone is not ringing for that call.
     [[nodiscard]] Result<Commands> RingAnswered(const CallId& call, const CounsellorId& counsellor, TimeMs now);

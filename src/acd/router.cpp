@@ -243,6 +243,17 @@ Result<Commands> Router::WrapUpCutCall(const CounsellorId& who, const LineId& li
     return out;
 }
 
+Result<Commands> Router::PhoneGone(const CounsellorId& who, TimeMs now) {
+    auto it = counsellors_.find(who);
+    if (it == counsellors_.end()) return Fail(ErrorCode::kNotFound, "counsellor", "no counsellor " + who);
+    const CounsellorState state = it->second.state;
+    if (state == CounsellorState::kOnCall || state == CounsellorState::kWrapUp) {
+        now_ = Later(now);
+        return Commands{};
+    }
+    return SetAvailability(who, CounsellorState::kOffline, now);
+}
+
 Result<Commands> Router::WrapUpDone(const CounsellorId& who, TimeMs now) {
     now = Later(now);
     auto it = counsellors_.find(who);

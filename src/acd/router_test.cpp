@@ -351,6 +351,65 @@ TEST(RouterTest, BreakAskedForDuringACallStartsAfterTheWrapUp) {
     EXPECT_EQ(floor.ReasonOf("ann"), BreakReason::kChosen);
 }
 
+// The phone going away is not the counsellor's choice: after the call and its wrap-up they return to the
+// state they had chosen, whether the wrap-up runs out or they say they are done.
+TEST(RouterTest, PhoneGoneDuringACallOrWrapUpKeepsTheCounsellorsChoice) {
+    struct Case {
+        const char* name;
+        S chosen;          // what the counsellor chose (before or during the call)
+        bool gone_in_wrap_up;  // the phone went during the wrap-up rather than the call
+        bool done_early;   // "Ready for the next call" rather than the wrap-up running out
+    };
+    const Case cases[] = {
+        {"available, phone gone mid-call, wrap-up runs out", S::kAvailable, false, false},
+        {"available, phone gone mid-call, ready early", S::kAvailable, false, true},
+        {"available, phone gone in wrap-up", S::kAvailable, true, false},
+        {"available, phone gone in wrap-up, ready early", S::kAvailable, true, true},
+        {"break asked for mid-call", S::kBreak, false, false},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.name);
+        Floor floor(LinePolicy{.wrap_up = 60 * kSecondMs});
+        floor.Counsellor("ann");
+        floor.Arrive("c1");
+        floor.Answer("c1", "ann");
+        if (c.chosen != S::kAvailable) floor.Set("ann", c.chosen);
+        if (!c.gone_in_wrap_up) EXPECT_TRUE(Floor::Ok(floor.router.PhoneGone("ann", floor.now)).empty());
+        EXPECT_EQ(floor.StateOf("ann"), S::kOnCall) << "the call goes on";
+        floor.now = 100;
+        floor.End("c1");
+        if (c.gone_in_wrap_up) EXPECT_TRUE(Floor::Ok(floor.router.PhoneGone("ann", floor.now)).empty());
+        EXPECT_EQ(floor.StateOf("ann"), S::kWrapUp) << "the wrap-up goes on";
+        for (const auto& v : floor.router.Snapshot(floor.now).counsellors) {
+            if (v.counsellor == "ann") EXPECT_EQ(v.after_call.value_or(S::kAvailable), c.chosen);
+        }
+        if (c.done_early) {
+            floor.now = 200;
+            Floor::Ok(floor.router.WrapUpDone("ann", floor.now));
+        } else {
+            floor.At(100 + 60 * kSecondMs);
+        }
+        EXPECT_EQ(floor.StateOf("ann"), c.chosen);
+    }
+}
+
+TEST(RouterTest, PhoneGoneWhileIdleTakesTheCounsellorOffline) {
+    for (S idle : {S::kAvailable, S::kBreak}) {
+        Floor floor;
+        floor.Counsellor("ann");
+        if (idle != S::kAvailable) floor.Set("ann", idle);
+        EXPECT_EQ(Only<StateChanged>(Floor::Ok(floor.router.PhoneGone("ann", floor.now))).size(), 1U);
+        EXPECT_EQ(floor.StateOf("ann"), S::kOffline) << StateName(idle);
+    }
+    Floor floor;
+    floor.Counsellor("ann");
+    floor.Counsellor("bob");
+    floor.Arrive("c1");  // rings ann (longest idle by id)
+    EXPECT_EQ(Only<Ring>(Floor::Ok(floor.router.PhoneGone("ann", floor.now))), Lines{"ring c1 -> bob"});
+    EXPECT_EQ(floor.StateOf("ann"), S::kOffline);
+    EXPECT_FALSE(floor.router.PhoneGone("nobody", floor.now));
+}
+
 // ---- caller hangs up ----
 
 TEST(RouterTest, CallerHangingUpInQueueIsAbandonedWithTheWait) {

@@ -23,12 +23,11 @@ namespace {
 constexpr TimeMs kRepeatWindow = 30 * kDayMs;  // as Contacts::Create
 constexpr const char* kActor = "telephony";
 
-// Nobody wraps these up: the contact closes when the call ends. A call cut by a restart is wrapped up by
-// the counsellor who answered it, if anyone did.
-bool ClosesAtOnce(const std::string& end_reason, const store::ContactRow& row) {
-    if (end_reason == "server_restart") return row.counsellor_id.empty();
-    return end_reason == "abandoned" || end_reason == "failed" || end_reason == "overflowed";
-}
+// A call nobody here answered (abandoned, failed before an answer, handed to a partner service) has nobody
+// to wrap it up: its contact closes when the call ends. A contact with a counsellor is theirs to close,
+// whatever ended the call (the caller, the counsellor, or telephony finding no audio): its record is never
+// taken from them mid-wrap-up.
+bool ClosesAtOnce(const store::ContactRow& row) { return row.counsellor_id.empty(); }
 
 nlohmann::json SecondsOrNull(const std::optional<TimeMs>& ms) {
     return ms ? nlohmann::json(*ms / 1000) : nlohmann::json();
@@ -120,7 +119,7 @@ Result<void> UpdateContact(Services& s, store::Tx& tx, const CallRecord& call, b
     nlohmann::json facts = nlohmann::json::parse(row.facts_json, nullptr, false);
     if (!facts.is_object()) return Fail(ErrorCode::kInternal, "stored contact is unreadable");
     Apply(call, row, facts);
-    const bool closing = ending && ClosesAtOnce(call.end_reason, row) && row.status == "open";
+    const bool closing = ending && ClosesAtOnce(row) && row.status == "open";
     if (closing) row.status = "closed";
     const TimeMs now = s.clock.Now();
     row.facts_json = facts.dump();

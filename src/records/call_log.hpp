@@ -84,9 +84,11 @@ public:
     void Arrived(const CallRecord& call, std::function<void(Result<std::int64_t> repeat_count)> done);
     // Records answered_at and the counsellor.
     void Answered(const CallRecord& call);
-    // Records ended_at and end_reason. Abandoned, failed and overflowed calls are closed at once
-    // (nobody will wrap them up); completed calls stay open for the counsellor's wrap-up through
-    // the contacts API (Contacts::Update and Contacts::Close).
+    // Records ended_at and end_reason. A call nobody answered (no counsellor on the contact: abandoned,
+    // failed before an answer, overflowed to a partner service) is closed at once, as nobody will wrap
+    // it up. A contact with a counsellor stays open whatever the end reason (completed, or "failed" when
+    // telephony ended the call, e.g. no audio for rtp_timeout_s): only the counsellor closes it, after
+    // their wrap-up, through the contacts API (Contacts::Update and Contacts::Close).
     void Ended(const CallRecord& call);
 
     // At start, before telephony takes calls: ends every phone contact that a previous process left with no

@@ -200,6 +200,71 @@ TEST_F(CallLogTest, CallsLeftUnfinishedByACrashAreEndedAtStartForTheirCounsellor
     EXPECT_TRUE(again->empty()) << "a second start finds nothing left to end";
 }
 
+// Telephony ending an answered call on its own ("no audio for 30 s") must not take the record from the
+// counsellor writing it: it stays open with everything saved so far, and the counsellor closes it.
+TEST_F(CallLogTest, AnAnsweredCallThatTelephonyEndsStaysOpenForTheCounsellor) {
+    CallLog log(Services());
+    staff::Principal sam{"st_sam", "Sam", {staff::Role::kCounsellor}, {"police"}};
+    Contacts contacts(Services());
+    for (const char* reason : {"failed", "completed", "abandoned"}) {
+        CallRecord call = Call();
+        ASSERT_TRUE(Arrive(log, call));
+        call.answered_at = call.arrived_at + 5'000;
+        call.counsellor_id = "st_sam";
+        log.Answered(call);
+        Settle();
+        auto typed = contacts.Update(sam, "police", call.contact_id,
+                                     Fields({{"version", 2}, {"caller_role", "police_officer"}, {"notes", "mid-call"}}, ""));
+        ASSERT_TRUE(typed) << reason << ": " << typed.error().message;
+        call.ended_at = *call.answered_at + 20'000;
+        call.end_reason = reason;
+        log.Ended(call);
+        Settle();
+
+        store::ContactRow row = Row(call.contact_id);
+        EXPECT_EQ(row.status, "open") << reason << ": the counsellor's wrap-up is still to come";
+        EXPECT_EQ(AuditOf(call.contact_id).back(), "telephony:contact.end") << reason;
+        EXPECT_EQ(Summary(call.contact_id)["call"]["end_reason"], reason);
+        // The counsellor's next save (on the version they had) is refused as stale, never as closed...
+        auto stale = contacts.Update(sam, "police", call.contact_id, Fields({{"version", 3}, {"notes", "x"}}, ""));
+        ASSERT_FALSE(stale);
+        EXPECT_EQ(stale.error().field, "version") << reason;
+        // ...and on the current version their notes are kept and the contact closes.
+        auto closed = contacts.Close(sam, "police", call.contact_id,
+                                     Fields({{"version", 4}, {"notes", "mid-call, then wrap-up"}, {"outcome", "signposted"}}, ""));
+        ASSERT_TRUE(closed) << reason << ": " << closed.error().field << ": " << closed.error().message;
+        EXPECT_EQ((*closed)["status"], "closed");
+        EXPECT_EQ((*closed)["caller_role"], "police_officer");
+        EXPECT_EQ((*closed)["notes"], "mid-call, then wrap-up");
+        EXPECT_EQ((*closed)["talk_seconds"], 20);
+        EXPECT_EQ(AuditOf(call.contact_id).back(), "st_sam:contact.close") << reason;
+    }
+}
+
+TEST_F(CallLogTest, OnlyTheCallsCounsellorOrASupervisorClosesItsContact) {
+    CallLog log(Services());
+    CallRecord call = Call();
+    ASSERT_TRUE(Arrive(log, call));
+    call.answered_at = call.arrived_at + 5'000;
+    call.counsellor_id = "st_sam";
+    log.Answered(call);
+    call.ended_at = *call.answered_at + 60'000;
+    call.end_reason = "failed";
+    log.Ended(call);
+    Settle();
+    Contacts contacts(Services());
+    const Fields ready({{"version", 3}, {"caller_role", "police_officer"}, {"outcome", "signposted"}}, "");
+    staff::Principal kim{"st_kim", "Kim", {staff::Role::kCounsellor}, {"police"}};
+    auto refused = contacts.Close(kim, "police", call.contact_id, ready);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::kForbidden);
+    EXPECT_EQ(Row(call.contact_id).status, "open");
+    staff::Principal jo{"st_jo", "Jo", {staff::Role::kSupervisor}, {"police"}};
+    auto closed = contacts.Close(jo, "police", call.contact_id, ready);
+    ASSERT_TRUE(closed) << closed.error().message;
+    EXPECT_EQ(AuditOf(call.contact_id).back(), "st_jo:contact.close") << "the supervisor's close is theirs in the audit";
+}
+
 TEST_F(CallLogTest, RepeatCallsAreCountedWithoutTheNumberReachingTheDisk) {
     CallLog log(Services());
     ASSERT_EQ(*Arrive(log, Call()), 0);

@@ -302,6 +302,12 @@ Result<nlohmann::json> Contacts::Change(const staff::Principal& who,
     if (!*current) return NoSuchContact();
     store::ContactRow row = std::move(**current);
     if (row.status == "closed") return Fail(ErrorCode::kConflict, "this contact is closed and can no longer change");
+    // A call's record is its counsellor's to close (or a supervisor's, audited as theirs): nobody else's.
+    if (closing && !row.counsellor_id.empty() && row.counsellor_id != who.staff_id &&
+        !who.Has(staff::Role::kSupervisor)) {
+        return Fail(ErrorCode::kForbidden,
+                    "only the counsellor who took this call, or a supervisor of the line, can close its contact");
+    }
     if (*in->version != row.version) {
         return Fail(ErrorCode::kConflict, "version",
                     "the contact changed since you loaded it (now version " + std::to_string(row.version) + ")");

@@ -71,6 +71,8 @@ public:
                                   const Fields& body,
                                   ContactFlags* flags_before = nullptr);
     // Wrap-up: checks CheckReadyToClose, sets ended_at (now unless given) and closes. `flags_before` as Update.
+    // A contact with a counsellor is closed only by them or by a supervisor (kForbidden for anyone else); the
+    // audit entry names who closed it.
     Result<nlohmann::json> Close(const staff::Principal& who,
                                  const std::string& line_id,
                                  const std::string& id,

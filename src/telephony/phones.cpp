@@ -163,8 +163,9 @@ void Switchboard::Unbind(const std::string& username, const char* why) {
     counters_.registered_phones = static_cast<std::int64_t>(bindings_.size());
     spdlog::info("telephony: phone of {} {}", counsellor, why);
     Publish("phone.unregistered", nullptr, counsellor, {{"why", why}});
-    // Nobody can ring them now: offline (at once, or after the call in progress and its wrap-up).
-    Apply(router_.SetAvailability(counsellor, acd::CounsellorState::kOffline, Now()), "phone gone");
+    // Nobody can ring them now: offline at once when idle; a call in progress and its wrap-up go on, and
+    // afterwards they return to the state they chose (Router::PhoneGone).
+    Apply(router_.PhoneGone(counsellor, Now()), "phone gone");
 }
 
 void Switchboard::ExpireRegistrations() {

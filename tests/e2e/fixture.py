@@ -3,7 +3,12 @@
 and SIPp phones and callers, through tests/sip's harness. Speaks JSON lines: one ready line on stdout, then
 one answer per command read from stdin.
 
-    {"cmd": "register", "user": "demo.counsellor", "ring_ms": 1500, "talk_ms": 90000}
+    fixture.py DIST [--rtp-timeout-s N]                   (default 30: how long a silent leg lasts)
+
+    {"cmd": "register", "user": "demo.counsellor", "ring_ms": 1500, "talk_ms": 90000, "send_seconds": 120}
+                                                          -> the phone sends audio for send_seconds once
+                                                             answered, then goes silent
+    {"cmd": "unregister", "user": "demo.counsellor"}     -> that user's last phone unregisters (and stays up)
     {"cmd": "call", "talk_ms": 60000, "digit": "2"}      -> the call runs in the background
     {"cmd": "wait_call"}                                  -> {"ok", "caller_received"} when it has ended
     {"cmd": "plaintext_in_storage", "text": "..."}        -> {"found": bool}: the text anywhere in the
@@ -14,6 +19,7 @@ one answer per command read from stdin.
                                                              same ports and data; browsers' sockets drop
     {"cmd": "quit"}
 """
+import argparse
 import glob
 import json
 import os
@@ -32,9 +38,14 @@ def answer(obj):
 
 
 def main():
-    static_dir = sys.argv[1]
-    srv = siptest.SipServer(extra_args=["--static", static_dir])
+    parser = argparse.ArgumentParser()
+    parser.add_argument("static_dir")
+    parser.add_argument("--rtp-timeout-s", type=int, default=30)
+    args = parser.parse_args()
+    srv = siptest.SipServer(extra_args=["--static", args.static_dir],
+                            telephony={"rtp_timeout_s": args.rtp_timeout_s})
     phones, calls = [], []
+    phone_of = {}
     try:
         srv.start()
         answer({"ready": True, "url": f"http://127.0.0.1:{srv.server.port}", "sip_port": srv.sip_port,
@@ -45,8 +56,12 @@ def main():
             try:
                 if cmd == "register":
                     phones.append(srv.register(req["user"], ring_ms=req.get("ring_ms", 1500),
-                                               talk_ms=req.get("talk_ms", 90000), send_seconds=120,
-                                               timeout_s=300))
+                                               talk_ms=req.get("talk_ms", 90000),
+                                               send_seconds=req.get("send_seconds", 120), timeout_s=300))
+                    phone_of[req["user"]] = phones[-1]
+                    answer({"ok": True})
+                elif cmd == "unregister":
+                    srv.unregister(req["user"], phone_of[req["user"]])
                     answer({"ok": True})
                 elif cmd == "call":
                     calls.append(srv.call(digit=req.get("digit", "2"), talk_ms=req.get("talk_ms", 60000),

@@ -20,9 +20,12 @@ mkdirSync(artifacts, { recursive: true });
 
 // crisisline and its SIPp peers, driven over JSON lines.
 export class Fixture {
-  static async start() {
+  // `rtpTimeoutS`: how long the server lets a leg stay silent before it ends the call (default 30).
+  static async start({ rtpTimeoutS } = {}) {
     const dist = process.env.CONSOLE_DIST ?? join(root, 'web', 'dist');
-    const proc = spawn('python3', [join(here, 'fixture.py'), dist], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const args = [join(here, 'fixture.py'), dist];
+    if (rtpTimeoutS) args.push('--rtp-timeout-s', String(rtpTimeoutS));
+    const proc = spawn('python3', args, { stdio: ['pipe', 'pipe', 'inherit'] });
     const f = new Fixture(proc);
     f.info = await f.next();
     if (!f.info.ready) throw new Error(`fixture did not start: ${JSON.stringify(f.info)}`);

@@ -205,10 +205,24 @@ class NeedToKnowTest(unittest.TestCase):
         ]
         for person in ("unrelated", "plain_sup", "holder"):
             for path, body in attempts:
+                if person == "plain_sup" and path == "close":
+                    continue  # a supervisor of the line may close a contact (test_a_supervisor_closes_...)
                 with self.subTest(person=person, path=path):
                     status, reply, _ = self.c[person].call("POST", f"/api/v1/lines/police/contacts/{a}/{path}", body)
                     self.assertEqual(status, 403, reply)
         self.assertEqual(self.supervised(a)["status"], "open")
+
+    def test_a_supervisor_of_the_line_closes_a_contact_left_open_audited_as_theirs(self):
+        status, fresh, _ = self.c["own"].call("POST", "/api/v1/lines/police/contacts", {"caller_role": "not_said"})
+        self.assertEqual(status, 201, fresh)
+        status, closed, _ = self.c["plain_sup"].call("POST", f"/api/v1/lines/police/contacts/{fresh['id']}/close",
+                                                     {"version": fresh["version"], "outcome": "signposted"})
+        self.assertEqual(status, 200, closed)
+        self.assertEqual(closed["status"], "closed")
+        status, audit, _ = self.c["auditor"].call("GET", f"/api/v1/audit?record_id={fresh['id']}&limit=100")
+        self.assertEqual(status, 200, audit)
+        closes = [e["actor"] for e in audit["entries"] if e["action"] == "contact.close"]
+        self.assertEqual(closes, [self.c["plain_sup"].staff["id"]])
 
     def test_a_follow_ups_details_are_for_its_holder_and_supervisors(self):
         fus = self.follow_ups

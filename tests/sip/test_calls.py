@@ -5,8 +5,11 @@ phone's with PHONE_FILL (both legs agree PCMU, the first codec offered, so the r
 they are), and each end counts what it received by the payload's first byte. Prompts (greeting etc.)
 are generated silence and do not count as the other party's audio.
 """
+import os
 import socket
 import struct
+import subprocess
+import sys
 import time
 import unittest
 
@@ -241,3 +244,26 @@ class OneMediaSocketTest(siptest.SipTestCase):
             stats = phones[user].rtp.stats()
             self.assertGreater(phones[user].rtp.received_fill(fill), 30, f"{user} did not hear its caller: {stats}")
             self.assertEqual(phones[user].rtp.received_fill(other), 0, f"{user} heard the other caller: {stats}")
+
+
+@siptest.require_sipp
+class TestCallScriptTest(siptest.SipTestCase):
+    """scripts/test-call (`make call`) against the real server. A silent leg ends its call after 5 s here, so a
+    test phone that stopped sending audio before --talk ran out would fail the call."""
+    telephony = {"rtp_timeout_s": 5}
+
+    def test_the_test_call_talks_as_long_as_asked_on_a_counsellors_phone_only(self):
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "test-call")
+        run = subprocess.run([sys.executable, script, "--data", self.srv.server.data_dir,
+                              "--sip", f"127.0.0.1:{self.srv.sip_port}", "--talk", "45"],
+                             capture_output=True, text=True, timeout=200)
+        self.assertEqual(run.returncode, 0, f"{run.stdout}\n{run.stderr}\n--- server log\n{self.srv.log_tail()}")
+        self.assertIn("answered by demo.counsellor's phone", run.stdout)
+        self.assertNotIn("demo.supervisor", run.stdout)
+        contact = self.srv.wait_contact(lambda c: (c.get("call") or {}).get("end_reason") is not None)
+        self.assertEqual(contact["call"]["end_reason"], "completed", contact)
+        self.assertGreaterEqual(contact["call"]["talk_s"], 40, contact)  # the old phone went silent at 30 s
+        self.assertEqual(contact["counsellor_id"], self.srv.staff_ids["demo.counsellor"], contact)
+        # The supervisor's phone never registered.
+        self.assertFalse(self.srv.counsellor("demo.supervisor")["phone_registered"])
+

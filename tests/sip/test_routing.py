@@ -144,6 +144,21 @@ class RingingTest(RoutingCase):
         self.assertNotEqual(entry["state"], "available",
                             f"a counsellor whose phone unregistered is still offered calls: {entry}")
 
+    # A phone that goes away mid-call is not the counsellor choosing to stop. ----------------------------
+    def test_a_phone_gone_during_a_call_leaves_the_counsellor_in_the_state_they_chose(self):
+        phone = self.answering_phone("demo.counsellor", talk_ms=30000)
+        call = self.caller(digit="2", talk_ms=6000, pt=PCMU, fill=CALLER_FILL)
+        self.srv.wait_counsellor("demo.counsellor", lambda c: c["state"] == "on_call", timeout=15)
+        self.srv.unregister("demo.counsellor", phone)
+        entry = self.srv.wait_registered("demo.counsellor", registered=False)
+        self.assertEqual(entry["state"], "on_call", entry)
+        self.assertNotIn("after_call", entry, "the phone going away queued a state the counsellor never chose")
+        self.ok(call.wait(), "caller")
+        # wrap_up_s is 0 here: straight back to what they chose before the call.
+        entry = self.srv.wait_counsellor("demo.counsellor", lambda c: c["state"] != "on_call", timeout=10)
+        self.assertEqual(entry["state"], "available", entry)
+        self.assertFalse(entry["phone_registered"], entry)
+
 
 @siptest.require_sipp
 class OverflowTest(RoutingCase):

@@ -20,6 +20,8 @@ nlohmann::json CounsellorJson(const acd::CounsellorView& c, const telephony::Tel
     if (c.call) j["call"] = *c.call;
     if (c.wrap_up_ends) j["wrap_up_ends"] = FormatTime(*c.wrap_up_ends);
     if (c.after_call) j["after_call"] = acd::StateName(*c.after_call);
+    // In wrap-up: the call whose record is being finished, so a desk reloaded then reopens it.
+    if (c.wrapping_up) j["wrapping_up"] = *c.wrapping_up;
     return j;
 }
 

@@ -94,6 +94,19 @@ TEST(LiveViewTest, ACounsellorSeesQueueSummariesAndThemselvesOnly) {
     EXPECT_TRUE(LivePicture({"st_x", "X", {Role::kCounsellor}, {"police"}}, SomeLive())["me"].is_null());
 }
 
+TEST(LiveViewTest, ACounsellorInWrapUpIsToldWhichCallTheyAreWrappingUp) {
+    auto live = SomeLive();
+    auto& c = live.state.counsellors[0];
+    c.state = acd::CounsellorState::kWrapUp;
+    c.call.reset();
+    c.wrapping_up = "ct_3";
+    c.wrap_up_ends = 61000;
+    const auto picture = LivePicture({"st_c", "C", {Role::kCounsellor}, {"police"}}, live);
+    EXPECT_EQ(picture["me"]["state"], "wrap_up");
+    EXPECT_FALSE(picture["me"].contains("call"));
+    EXPECT_EQ(picture["me"]["wrapping_up"], "ct_3");
+}
+
 TEST(LiveViewTest, ASupervisorSeesTheFloorOfTheirLines) {
     const auto picture = LivePicture({"st_s", "S", {Role::kSupervisor}, {"police"}}, SomeLive());
     ASSERT_EQ(picture["waiting"].size(), 1U);

@@ -32,6 +32,22 @@ describe('the live picture', () => {
     expect(s.currentCall).toBe('ct_1');
   });
 
+  it('reopens the call being wrapped up from a fresh picture (a desk reloaded in wrap-up)', () => {
+    const wrapping = { ...picture, me: { ...picture.me!, state: 'wrap_up', wrapping_up: 'ct_7' } };
+    expect(withPicture(emptyLive, wrapping, 0).currentCall).toBe('ct_7');
+  });
+
+  it('records the end of my call at once, with its talk time and reason, and not the end of others\' calls', () => {
+    let s = withPicture(emptyLive, picture, 0);
+    s = applyEvent(s, ev('call.bridged', { line: 'police', counsellor: me, data: { call: 'ct_9' } }), me, 10);
+    s = applyEvent(s, ev('call.ended', { line: 'police', counsellor: 'st_other', data: { call: 'ct_8', talk_ms: 5000, reason: 'completed' } }), me, 20);
+    expect(s.callEnds).toEqual({});
+    s = applyEvent(s, ev('call.ended', { at: '2026-11-28T10:00:21.000Z', line: 'police', counsellor: me,
+      data: { call: 'ct_9', talk_ms: 20000, reason: 'failed' } }), me, 30);
+    expect(s.callEnds.ct_9).toEqual({ at: '2026-11-28T10:00:21.000Z', talk_ms: 20000, reason: 'failed', shown: 30 });
+    expect(s.currentCall).toBe('ct_9'); // still mine to wrap up
+  });
+
   it('ignores another counsellor\'s ringing but clears mine when someone else answers', () => {
     let s = withPicture(emptyLive, picture, 0);
     s = applyEvent(s, ev('call.ringing', { line: 'police', counsellor: 'st_other', data: { call: 'ct_2' } }), me, 10);

@@ -20,6 +20,14 @@ export interface RingingCall {
   at: string;    // when the server published it (the event's time)
 }
 
+// A call of mine that has ended, as the live feed said (before the contact record shows it).
+export interface CallEnd {
+  at: string;       // when the server ended it (the event's time)
+  talk_ms: number | null;
+  reason: string;   // "completed", "failed", ...
+  shown: number;    // Date.now() when this console learnt of it
+}
+
 export interface LiveState {
   picture: LivePicture | null;
   receivedAt: number;     // Date.now() when `picture` arrived; timings advance from it
@@ -30,6 +38,7 @@ export interface LiveState {
   events: number;          // events applied: components re-render on change
   lastEventType: string;
   callEvents: number;      // call.bridged/ended/abandoned/overflow applied: today's figures are stale
+  callEnds: Record<string, CallEnd>;  // my calls that have ended, by call (= contact) id
 }
 
 export const emptyLive: LiveState = {
@@ -42,12 +51,14 @@ export const emptyLive: LiveState = {
   events: 0,
   lastEventType: '',
   callEvents: 0,
+  callEnds: {},
 };
 
 export function withPicture(state: LiveState, picture: LivePicture | null, now: number): LiveState {
   const me = picture?.me ?? null;
   let currentCall = state.currentCall;
   if (me?.call && (me.state === 'on_call' || me.state === 'wrap_up')) currentCall = me.call;
+  if (me?.wrapping_up && me.state === 'wrap_up') currentCall = me.wrapping_up; // a desk reloaded in wrap-up
   // Flags of calls in progress come with the picture too (a wallboard opened mid-call).
   const flags = { ...state.flags };
   for (const a of picture?.active ?? []) {
@@ -191,6 +202,17 @@ export function applyEvent(state: LiveState, e: LiveEvent, myId: string, now: nu
     case 'call.ended':
     case 'call.abandoned':
       if (next.ringing && next.ringing.call === call) next.ringing = null;
+      if (e.type === 'call.ended' && call && (e.counsellor === myId || next.currentCall === call)) {
+        next.callEnds = {
+          ...next.callEnds,
+          [call]: {
+            at: e.at,
+            talk_ms: typeof data.talk_ms === 'number' ? data.talk_ms : null,
+            reason: String(data.reason ?? ''),
+            shown: now,
+          },
+        };
+      }
       break;
     case 'contact.flags': {
       const contact = String(data.contact ?? '');

@@ -32,6 +32,7 @@ export interface CounsellorLive {
   call?: string;
   wrap_up_ends?: string;
   after_call?: string;
+  wrapping_up?: string; // in wrap-up: the call whose record is being finished
 }
 
 export interface LivePicture {

@@ -148,6 +148,7 @@ export function Desk() {
               reference={reference}
               callState={callState}
               wrapUpEnds={wrapUpEnds}
+              callEnd={live.callEnds[open.contact.id]}
               onClosed={(c) => {
                 setClosedIds([...closedIds, c.id]);
                 setOpen(null);
@@ -155,6 +156,16 @@ export function Desk() {
                 setMessage('');
               }}
             />
+          ) : state === 'on_call' && call && closedIds.includes(call) ? (
+            // Closed mid-call (the counsellor confirmed it): the call goes on, and the desk says both.
+            <section class="panel waiting-for-call" data-testid="closed-mid-call">
+              <h2>On a call: its contact is closed</h2>
+              <p role="status">
+                You closed this call's contact while the call goes on. When the call ends you go to wrap-up as
+                usual; anything more to record goes in a new contact.
+              </p>
+              <button type="button" onClick={recordWithoutCall}>Record a contact without a call</button>
+            </section>
           ) : (
             <section class="panel waiting-for-call">
               <h2>No call open</h2>

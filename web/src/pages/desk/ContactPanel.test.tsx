@@ -98,6 +98,50 @@ describe('the wrap-up timer', () => {
   });
 });
 
+describe('the end of the call', () => {
+  it('stops the talk time and says so as soon as the live feed reports it, before the record shows it', () => {
+    vi.stubGlobal('fetch', vi.fn(() => json(200, { follow_ups: [], services: [] })));
+    // Answered at 10:00:20, ended 20 s later; the record has not caught up (no ended_at).
+    render(<ContactPanel line="police" initial={contact} reference={reference} callState="wrap_up"
+      callEnd={{ at: '2026-11-28T10:00:40Z', talk_ms: 20000, reason: 'failed', shown: Date.now() }}
+      onClosed={() => undefined} />);
+    expect(screen.getByTestId('call-timer').textContent).toBe('0:20');
+    expect(screen.getByTestId('call-ended').textContent).toMatch(/call ended/);
+  });
+});
+
+describe('closing mid-call', () => {
+  const ready = { ...contact, caller_role: 'police_officer', outcome: 'support_given' };
+  it('asks first, and closes only when the counsellor confirms', async () => {
+    const fetch = vi.fn((url: string, _init?: RequestInit) =>
+      json(200, url.endsWith('/close') ? { ...ready, status: 'closed', version: 3 } : { follow_ups: [], services: [] }));
+    vi.stubGlobal('fetch', fetch);
+    const onClosed = vi.fn();
+    render(<ContactPanel line="police" initial={ready} reference={reference} callState="on_call" onClosed={onClosed} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Finish wrap-up and close this contact' }));
+    expect(screen.getByRole('alertdialog').textContent).toMatch(/The call is still connected/);
+    fireEvent.click(screen.getByRole('button', { name: 'Keep it open' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(fetch.mock.calls.filter(([u]) => String(u).endsWith('/close'))).toHaveLength(0);
+    fireEvent.click(screen.getByRole('button', { name: 'Finish wrap-up and close this contact' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Close the contact while the call goes on' }));
+    await waitFor(() => expect(onClosed).toHaveBeenCalled());
+    expect(fetch.mock.calls.filter(([u]) => String(u).endsWith('/close'))).toHaveLength(1);
+  });
+
+  it('does not ask once the call has ended', async () => {
+    const fetch = vi.fn((url: string, _init?: RequestInit) =>
+      json(200, url.endsWith('/close') ? { ...ready, status: 'closed', version: 3 } : { follow_ups: [], services: [] }));
+    vi.stubGlobal('fetch', fetch);
+    const onClosed = vi.fn();
+    render(<ContactPanel line="police" initial={{ ...ready, ended_at: '2026-11-28T10:01:00Z' }} reference={reference}
+      callState="wrap_up" onClosed={onClosed} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Finish wrap-up and close this contact' }));
+    await waitFor(() => expect(onClosed).toHaveBeenCalled());
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+  });
+});
+
 describe('the incoming call', () => {
   it('shows the line, the language, the wait and the repeat count', () => {
     render(<IncomingCall now={1000 + 5000} lineName="Police line"

@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../../lib/api';
 import { duration } from '../../lib/format';
+import type { CallEnd } from '../../lib/liveState';
 import type { Contact, FollowUp, Reference } from '../../lib/types';
 import { CheckboxGroup, FormError, Section, Select, TextArea, TextField } from '../../components/Field';
 import { AssessmentForm } from './AssessmentForm';
@@ -45,7 +46,15 @@ function SaveStatus({ state }: { state: SaveState }) {
   let text = '';
   if (state.kind === 'saved') text = `Saved ${new Date(state.at).toLocaleTimeString('en-GB')}`;
   if (state.kind === 'saving' || state.kind === 'pending') text = 'Saving…';
-  if (state.kind === 'failed') text = `Not saved yet (kept here, retrying): ${state.message}`;
+  if (state.kind === 'failed') text = `Not saved yet (kept here, trying again every 5 s): ${state.message}`;
+  if (state.kind === 'refused') {
+    // At once and loud: the server will not take this save, and sending it again would not help.
+    return (
+      <p class="save-status save-refused" role="alert" data-testid="save-status">
+        Not saved: {state.field ? `${state.field}: ` : ''}{state.message}. {state.advice}
+      </p>
+    );
+  }
   return (
     <p class={`save-status save-${state.kind}`} role="status" data-testid="save-status">
       {text}
@@ -59,6 +68,8 @@ export function ContactPanel(props: {
   reference: Reference;
   callState: 'ringing' | 'on_call' | 'wrap_up' | 'none';
   wrapUpEnds?: string;
+  // The live feed's word that this contact's call has ended (it arrives before the record shows it).
+  callEnd?: CallEnd;
   onClosed: (c: Contact) => void;
 }) {
   const { line, reference } = props;
@@ -76,6 +87,8 @@ export function ContactPanel(props: {
     (props.initial as Contact & { imminent_risk?: boolean | null }).imminent_risk === true,
   );
   const [closing, setClosing] = useState(false);
+  // Closing while the call is still connected needs a second, deliberate step.
+  const [confirmMidCall, setConfirmMidCall] = useState(false);
   const [now, setNow] = useState(Date.now());
   // Recording the escalation removes the form and its button: the keyboard goes to the note saying it is done.
   const [justEscalated, setJustEscalated] = useState(false);
@@ -140,10 +153,16 @@ export function ContactPanel(props: {
     saver.change(next);
   };
 
-  const close = async () => {
+  const callConnected = props.callState === 'on_call' && !contact.ended_at && !props.callEnd;
+  const close = async (confirmed = false) => {
     const gaps = wrapUpGaps(draft, followUps.length);
     setErrors(gaps);
     if (Object.keys(gaps).length > 0) return;
+    if (callConnected && !confirmed) {
+      setConfirmMidCall(true);
+      return;
+    }
+    setConfirmMidCall(false);
     setClosing(true);
     try {
       const closed = await saver.close(draft);
@@ -151,6 +170,10 @@ export function ContactPanel(props: {
     } catch (e) {
       // Beside its field when the form has one; otherwise above the button, naming the field.
       const err = e instanceof ApiError ? e : new ApiError(0, 'error', '', String(e));
+      if (err.status === 409 && err.field !== 'version') {
+        setErrors({ _: 'This contact is closed and can no longer change. What you typed is still on this page.' });
+        return;
+      }
       const shown = err.field && document.querySelector(`[aria-describedby~="${fieldId(err.field)}-error"], #${fieldId(err.field)}`);
       setErrors(shown ? { [err.field]: err.message } : { _: err.field ? `${err.field}: ${err.message}` : err.message });
     } finally {
@@ -159,7 +182,8 @@ export function ContactPanel(props: {
   };
 
   const answered = contact.answered_at ? Date.parse(contact.answered_at) : null;
-  const ended = contact.ended_at ? Date.parse(contact.ended_at) : null;
+  // The record's end, or the live feed's (which comes first: the record is written after the call ends).
+  const ended = contact.ended_at ? Date.parse(contact.ended_at) : props.callEnd ? Date.parse(props.callEnd.at) : null;
   const talk = answered ? (ended ?? now) - answered : 0;
   const wrapLeft = props.wrapUpEnds ? Date.parse(props.wrapUpEnds) - now : null;
   const language = reference.languages.find((l) => l.code === contact.language)?.label ?? 'English';
@@ -172,7 +196,12 @@ export function ContactPanel(props: {
           <span>
             <span class="muted">Talk time </span>
             <strong class="num" data-testid="call-timer">{duration(talk)}</strong>
-            {ended ? <span class="muted"> (call ended)</span> : null}
+            {ended ? (
+              <span class="muted" data-testid="call-ended" data-ended-at={props.callEnd?.at ?? contact.ended_at ?? ''}
+                data-shown-at={props.callEnd ? new Date(props.callEnd.shown).toISOString() : ''}>
+                {' '}(call ended)
+              </span>
+            ) : null}
           </span>
           <span><span class="muted">Language </span>{language}</span>
           <span>
@@ -276,11 +305,26 @@ export function ContactPanel(props: {
         <TextArea id="notes" label="Notes" rows={4} maxLength={8000} value={draft.notes}
           onInput={(notes) => update({ notes })} error={errors.notes} />
         <FormError error={errors._} />
-        <div class="actions-row">
-          <button type="button" class="primary" onClick={close} disabled={closing}>
-            Finish wrap-up and close this contact
-          </button>
-        </div>
+        {confirmMidCall && callConnected ? (
+          <div class="notice confirm-close" role="alertdialog" aria-labelledby="confirm-close-text">
+            <p id="confirm-close-text">
+              The call is still connected. Close this contact now? The call goes on, but its record can no longer
+              be changed.
+            </p>
+            <div class="actions-row">
+              <button type="button" class="danger" onClick={() => void close(true)} disabled={closing}>
+                Close the contact while the call goes on
+              </button>
+              <button type="button" onClick={() => setConfirmMidCall(false)}>Keep it open</button>
+            </div>
+          </div>
+        ) : (
+          <div class="actions-row">
+            <button type="button" class="primary" onClick={() => void close()} disabled={closing}>
+              Finish wrap-up and close this contact
+            </button>
+          </div>
+        )}
       </Section>
     </div>
   );

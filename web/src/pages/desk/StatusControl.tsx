@@ -42,9 +42,18 @@ export function StatusControl({ me, since, now }: { me: CounsellorLive | null; s
         {me.after_call && <span class="muted"> · then {stateName(me.after_call)}</span>}
       </p>
       {me.reason && reasons[me.reason] && <p class="notice" role="alert">{reasons[me.reason]}</p>}
-      <p class={me.phone_registered ? 'muted' : 'notice'}>
-        {me.phone_registered ? 'Phone connected.' : 'Your phone is not connected: calls cannot reach you.'}
-      </p>
+      {me.phone_registered ? (
+        <p class="muted">Phone connected.</p>
+      ) : me.state === 'available' || (!me.after_call && ['on_call', 'wrap_up'].includes(me.state)) ? (
+        // Available is accepted without a phone, but no call can reach them: say so plainly, and the
+        // wallboard does not count them as available either.
+        <p class="notice" role="alert" data-testid="no-phone">
+          Your phone is not connected, so no call can reach you{me.state === 'available' ? ' although you are available' : ' after this call'}.
+          Connect your phone (it registers on its own when it starts), or choose Break or Offline.
+        </p>
+      ) : (
+        <p class="notice">Your phone is not connected: calls cannot reach you.</p>
+      )}
       <div class="segmented" role="group" aria-label="Set my status">
         {choices.map(([value, label]) => (
           <button key={value} type="button" aria-pressed={me.state === value || me.after_call === value}

@@ -73,6 +73,83 @@ describe('the draft saver', () => {
   });
 });
 
+describe('a save the server refuses', () => {
+  it('is shown at once with what to do, and never sent again on its own', async () => {
+    vi.useFakeTimers();
+    const fetch = vi.fn(() => respond(409, { error: { code: 'conflict', field: '', message: 'this contact is closed and can no longer change' } }));
+    vi.stubGlobal('fetch', fetch);
+    const states: SaveState[] = [];
+    const saver = createSaver('police', contact, (s) => states.push(s), () => undefined, 500);
+    saver.change({ ...draftOf(contact), notes: 'typed when the contact was closed' });
+    await vi.advanceTimersByTimeAsync(600);
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(states.at(-1)).toMatchObject({ kind: 'refused', closed: true, message: 'this contact is closed and can no longer change' });
+    expect((states.at(-1) as { advice: string }).advice).toMatch(/copy it/);
+    await vi.advanceTimersByTimeAsync(30_000); // no loop: neither the debounce nor the 5 s retry sends it again
+    expect(fetch).toHaveBeenCalledTimes(1);
+    saver.dispose();
+  });
+
+  it('is tried again once the counsellor changes something (a field they corrected)', async () => {
+    vi.useFakeTimers();
+    const fetch = vi
+      .fn()
+      .mockImplementationOnce(() => respond(400, { error: { code: 'invalid', field: 'notes', message: 'at most 8000 characters' } }))
+      .mockImplementationOnce(() => respond(200, { ...contact, version: 4 }));
+    vi.stubGlobal('fetch', fetch);
+    const states: SaveState[] = [];
+    const saver = createSaver('police', contact, (s) => states.push(s), () => undefined, 500);
+    saver.change({ ...draftOf(contact), notes: 'x'.repeat(8001) });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(states.at(-1)).toMatchObject({ kind: 'refused', field: 'notes', closed: false });
+    saver.change({ ...draftOf(contact), notes: 'shorter' });
+    await vi.advanceTimersByTimeAsync(600);
+    expect(fetch).toHaveBeenCalledTimes(2);
+    expect(states.at(-1)?.kind).toBe('saved');
+    saver.dispose();
+  });
+
+  it('that could not reach the server is tried again every 5 s, not every keystroke\'s debounce', async () => {
+    vi.useFakeTimers();
+    const fetch = vi.fn(() => respond(503, { error: { code: 'unavailable', field: '', message: 'busy' } }));
+    vi.stubGlobal('fetch', fetch);
+    const saver = createSaver('police', contact, () => undefined, () => undefined, 500);
+    saver.change({ ...draftOf(contact), notes: 'kept' });
+    await vi.advanceTimersByTimeAsync(10_400);
+    expect(fetch).toHaveBeenCalledTimes(3); // 0.5 s, 5 s, 10 s
+    saver.dispose();
+  });
+});
+
+describe('closing', () => {
+  it('sends the latest draft with the close, on a version re-read if telephony ended the call meanwhile', async () => {
+    const fetch = vi
+      .fn()
+      .mockImplementationOnce(() => respond(409, { error: { code: 'conflict', field: 'version', message: 'stale' } }))
+      .mockImplementationOnce(() => respond(200, { ...contact, version: 5, ended_at: '2026-11-28T10:05:00Z' }))
+      .mockImplementationOnce(() => respond(200, { ...contact, version: 6, status: 'closed' }));
+    vi.stubGlobal('fetch', fetch);
+    const saver = createSaver('police', contact, () => undefined, () => undefined, 0);
+    const closed = await saver.close({ ...draftOf(contact), notes: 'the last words typed', outcome: 'signposted' });
+    expect(closed.status).toBe('closed');
+    const [url, init] = fetch.mock.calls[2] as unknown as [string, RequestInit];
+    expect(url).toBe('/api/v1/lines/police/contacts/ct_1/close');
+    expect(JSON.parse(String(init.body))).toMatchObject({ version: 5, notes: 'the last words typed', outcome: 'signposted' });
+    saver.dispose();
+  });
+
+  it('says why when the contact is already closed, and keeps the draft', async () => {
+    const fetch = vi.fn(() => respond(409, { error: { code: 'conflict', field: '', message: 'this contact is closed and can no longer change' } }));
+    vi.stubGlobal('fetch', fetch);
+    const states: SaveState[] = [];
+    const saver = createSaver('police', contact, (s) => states.push(s), () => undefined, 0);
+    await expect(saver.close({ ...draftOf(contact), notes: 'kept' })).rejects.toMatchObject({ status: 409 });
+    expect(states.at(-1)).toMatchObject({ kind: 'refused', closed: true });
+    saver.dispose();
+  });
+});
+
 describe('the wrap-up', () => {
   it('names every gap before the contact can close', () => {
     const d = draftOf(contact);

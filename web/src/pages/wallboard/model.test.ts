@@ -101,6 +101,18 @@ describe('counsellors', () => {
     const counts = stateCounts(counsellorRows(live(), T0));
     expect(counts).toMatchObject({ on_call: 1, wrap_up: 1, break: 1, available: 0, offline: 0 });
   });
+  it('does not count a counsellor with no phone as available, and says why', () => {
+    const state = live();
+    const counsellors = [
+      { counsellor: 'st_a', display_name: 'Ash', state: 'available', in_state_ms: 0, phone_registered: true },
+      { counsellor: 'st_b', display_name: 'Bo', state: 'available', in_state_ms: 0, phone_registered: false },
+    ];
+    const withPhones = { ...state, picture: { ...state.picture!, counsellors } };
+    const rows = counsellorRows(withPhones, T0);
+    expect(stateCounts(rows)).toMatchObject({ available: 1, available_no_phone: 1 });
+    expect(rows.find((r) => r.id === 'st_b')?.stateText).toBe('Available, no phone: calls cannot reach them');
+    expect(rows.find((r) => r.id === 'st_a')?.stateText).toBe('Available');
+  });
   it('shows the flags of a call being wrapped up', () => {
     const state = live({ flags: { ct_gone: { cause_for_concern: true, imminent_risk: false } } });
     expect(counsellorRows(state, T0).find((r) => r.id === 'st_3')?.flags).toEqual({

@@ -115,7 +115,9 @@ export function counsellorRows(live: LiveState, now: number): CounsellorRow[] {
       id: c.counsellor,
       name: c.display_name || c.counsellor,
       state: c.state,
-      stateText: counsellorStateText(c),
+      // Available with no phone registered: no call can reach them, so the wallboard says so.
+      stateText: c.state === 'available' && !c.phone_registered ? 'Available, no phone: calls cannot reach them'
+        : counsellorStateText(c),
       inStateMs: elapsedMs(c.in_state_ms, live.receivedAt, now),
       phoneRegistered: c.phone_registered,
       flags: c.call && (c.state === 'on_call' || c.state === 'wrap_up') ? live.flags[c.call] ?? null : null,
@@ -128,7 +130,11 @@ export const STATE_ORDER = ['available', 'ringing', 'on_call', 'wrap_up', 'break
 export function stateCounts(rows: CounsellorRow[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const s of STATE_ORDER) counts[s] = 0;
-  for (const r of rows) counts[r.state] = (counts[r.state] ?? 0) + 1;
+  for (const r of rows) {
+    // Only a counsellor a call can reach counts as available (the console itself is not a phone yet).
+    const state = r.state === 'available' && !r.phoneRegistered ? 'available_no_phone' : r.state;
+    counts[state] = (counts[state] ?? 0) + 1;
+  }
   return counts;
 }
 
