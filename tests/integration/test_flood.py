@@ -75,7 +75,8 @@ class FloodTest(unittest.TestCase):
         self.server.close()
 
     def metric(self, name):
-        status, _, body = self.server.raw("GET", "/metrics", timeout=5)
+        status, _, body = self.server.raw("GET", "/metrics", timeout=5,
+                                          headers={"Authorization": "Bearer " + self.server.metrics_token()})
         self.assertEqual(status, 200)
         return sum(float(v) for v in re.findall(rf"^{name}(?:{{[^}}]*}})? (\S+)$", body.decode(), re.M))
 
