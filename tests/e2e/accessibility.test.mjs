@@ -3,7 +3,7 @@
 // recording an escalation and after closing a contact, and the Welsh public page. axe-core checks each page.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { axeViolations, freshCode, Fixture, launchBrowser, newPage, screenshot, signIn } from './lib.mjs';
+import { axeViolations, expectAccessible, Fixture, freshCode, launchBrowser, newPage, screenshot, signIn } from './lib.mjs';
 
 let fixture;
 let browser;
@@ -19,12 +19,6 @@ after(async () => {
   await browser?.close();
   await fixture?.stop();
 });
-
-async function expectAccessible(page, name) {
-  await screenshot(page, name);
-  const violations = await axeViolations(page);
-  assert.deepEqual(violations, [], `axe-core violations on ${name}: ${JSON.stringify(violations, null, 1)}`);
-}
 
 // What the browser logs as an error (a failed request is one: "Failed to load resource: ... 401") and every
 // answer of 400 or more, from now on.

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { axeViolations, Fixture, launchBrowser, newPage, screenshot, signIn } from './lib.mjs';
+import { axeViolations, expectAccessible, Fixture, launchBrowser, newPage, screenshot, signIn } from './lib.mjs';
 
 let fixture;
 let browser;
@@ -20,12 +20,6 @@ after(async () => {
   await browser?.close();
   await fixture?.stop();
 });
-
-async function expectAccessible(page, name) {
-  await screenshot(page, name);
-  const violations = await axeViolations(page);
-  assert.deepEqual(violations, [], `axe-core violations on ${name}: ${JSON.stringify(violations, null, 1)}`);
-}
 
 test('an auditor verifies the log, sees the last checkpoint, filters entries and is told of tampering', async () => {
   const { url, passwords, data_dir: dataDir } = fixture.info;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { artifacts, axeViolations, freshCode, Fixture, launchBrowser, newPage, screenshot, signIn } from './lib.mjs';
+import { artifacts, axeViolations, expectAccessible, Fixture, freshCode, launchBrowser, newPage, screenshot, signIn } from './lib.mjs';
 
 let fixture;
 let browser;
@@ -19,12 +19,6 @@ after(async () => {
   await browser?.close();
   await fixture?.stop();
 });
-
-async function expectAccessible(page, name) {
-  await screenshot(page, name);
-  const violations = await axeViolations(page);
-  assert.deepEqual(violations, [], `axe-core violations on ${name}: ${JSON.stringify(violations, null, 1)}`);
-}
 
 test('a counsellor handles a real call end to end while the supervisor watches', async () => {
   const { url, passwords } = fixture.info;

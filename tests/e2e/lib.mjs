@@ -1,5 +1,6 @@
 // Shared pieces of the browser tests: the fixture process (crisisline + SIPp, tests/e2e/fixture.py),
 // Debian's Chromium through playwright-core, TOTP codes, axe-core and screenshots.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -164,4 +165,11 @@ export async function axeViolations(page) {
 
 export async function screenshot(page, name) {
   await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+}
+
+// A screenshot of the page as it is now, then axe-core: fails the test on any violation, naming the page.
+export async function expectAccessible(page, name) {
+  await screenshot(page, name);
+  const violations = await axeViolations(page);
+  assert.deepEqual(violations, [], `axe-core violations on ${name}: ${JSON.stringify(violations, null, 1)}`);
 }
