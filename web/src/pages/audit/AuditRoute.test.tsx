@@ -1,6 +1,7 @@
 import { cleanup, render, screen } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../App';
+import { markSignedIn, markSignedOut } from '../../lib/signedInMark';
 import { mockFetch } from '../admin/testing';
 
 const auditor = {
@@ -9,7 +10,10 @@ const auditor = {
   mfa_complete: true,
 };
 
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  markSignedOut();
+});
 
 describe('the auditor in the console', () => {
   it('lands on the audit page, named in the main navigation', async () => {
@@ -19,6 +23,7 @@ describe('the auditor in the console', () => {
       'GET /api/v1/audit': { json: { entries: [], next_from_seq: null } },
     });
     history.replaceState(null, '', '/');
+    markSignedIn(); // this browser signed in before, so the console asks the server for the session
     render(<App />);
     expect(await screen.findByRole('heading', { level: 1, name: 'Audit log' })).toBeTruthy();
     expect(location.pathname).toBe('/audit');
