@@ -1,5 +1,6 @@
 #include "api/api.hpp"
 #include "api/detail/requests.hpp"
+#include "records/staffing_plan.hpp"
 #include "records/today.hpp"
 #include "staff/access.hpp"
 
@@ -51,6 +52,29 @@ void Api::AddOversightRoutes(http::Router& r) {
               auto today = records::LineToday(s_.store, Param(req, "line"), s_.clock.Now());
               if (!today) return tl::unexpected(today.error());
               return Ok(*today);
+          }));
+    // The staffing plan of a week: forecast calls and counsellors needed per half hour (aggregates only).
+    r.Add("GET", "/api/v1/lines/{line}/staffing",
+          Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = staff::Authorise(who.principal, Permission::kReadStaffing, Param(req, "line")); !a) {
+                  return tl::unexpected(a.error());
+              }
+              auto week = Query(req, "week", 16);
+              if (!week) return tl::unexpected(week.error());
+              auto format = Query(req, "format", 8);
+              if (!format) return tl::unexpected(format.error());
+              const std::string as = format->value_or("json");
+              if (as != "json" && as != "csv") return Fail(ErrorCode::kInvalid, "format", "must be json or csv");
+              auto plan = records::LineStaffing(s_, Param(req, "line"), *week, s_.clock.Now());
+              if (!plan) return tl::unexpected(plan.error());
+              if (as == "json") return Ok(plan->json);
+              http::Response csv;
+              csv.content_type = "text/csv; charset=utf-8";
+              csv.body = staffing::PlanCsv(plan->plan);
+              csv.headers.emplace_back("Content-Disposition", "attachment; filename=\"staffing-" +
+                                                                  Param(req, "line") + "-" +
+                                                                  plan->json["week"].get<std::string>() + ".csv\"");
+              return csv;
           }));
 }
 

@@ -97,12 +97,27 @@ Result<void> ReadRoutingInto(const Fields& f, const std::string& line_id, PhoneR
     return {};
 }
 
+// The fields present in "staffing" replace those stored; the others are kept.
+Result<void> ReadStaffingInto(const Fields& f, StaffingTarget& t) {
+    if (auto k = f.OnlyKnown({"service_level_percent", "target_s", "max_occupancy_percent", "shrinkage_percent",
+                              "min_counsellors"});
+        !k) {
+        return k;
+    }
+    if (auto v = ReadSeconds(f, "service_level_percent", 1, 99, t.service_level_percent); !v) return v;
+    if (auto v = ReadSeconds(f, "target_s", 0, 3600, t.target_s); !v) return v;
+    if (auto v = ReadSeconds(f, "max_occupancy_percent", 1, 100, t.max_occupancy_percent); !v) return v;
+    if (auto v = ReadSeconds(f, "shrinkage_percent", 0, 89, t.shrinkage_percent); !v) return v;
+    if (auto v = ReadSeconds(f, "min_counsellors", 0, 1000, t.min_counsellors); !v) return v;
+    return {};
+}
+
 }  // namespace
 
 Result<LineConfig> LineFromFields(const Fields& f, const LineConfig* existing) {
     if (auto k = f.OnlyKnown({"id", "name", "name_cy", "numbers", "hours", "always_open", "regions", "languages",
                               "retention_days", "follow_up_max_attempts", "follow_up_max_days", "audience", "audience_cy",
-                              "routing"});
+                              "routing", "staffing"});
         !k) {
         return tl::unexpected(k.error());
     }
@@ -189,6 +204,11 @@ Result<LineConfig> LineFromFields(const Fields& f, const LineConfig* existing) {
     } else if (routing->has_value()) {
         if (auto r = ReadRoutingInto(**routing, line.id, line.routing); !r) return tl::unexpected(r.error());
     }
+    if (auto staffing = f.OptionalObject("staffing"); !staffing) {
+        return tl::unexpected(staffing.error());
+    } else if (staffing->has_value()) {
+        if (auto r = ReadStaffingInto(**staffing, line.staffing); !r) return tl::unexpected(r.error());
+    }
     if (line.regions.empty()) line.regions = {"national"};
     return line;
 }
@@ -202,6 +222,14 @@ nlohmann::json RoutingJson(const PhoneRouting& r) {
             {"overflow_after_s", or_null(r.overflow_after_s)},
             {"overflow_to", r.overflow_to},
             {"announce_every_s", or_null(r.announce_every_s)}};
+}
+
+nlohmann::json StaffingTargetJson(const StaffingTarget& t) {
+    return {{"service_level_percent", t.service_level_percent},
+            {"target_s", t.target_s},
+            {"max_occupancy_percent", t.max_occupancy_percent},
+            {"shrinkage_percent", t.shrinkage_percent},
+            {"min_counsellors", t.min_counsellors}};
 }
 
 nlohmann::json LineJson(const LineConfig& line) {
@@ -218,7 +246,8 @@ nlohmann::json LineJson(const LineConfig& line) {
             {"follow_up_max_days", line.follow_up_max_days},
             {"audience", line.audience},
             {"audience_cy", line.audience_cy},
-            {"routing", RoutingJson(line.routing)}};
+            {"routing", RoutingJson(line.routing)},
+            {"staffing", StaffingTargetJson(line.staffing)}};
 }
 
 nlohmann::json PublicLineJson(const LineConfig& line) {

@@ -23,6 +23,17 @@ struct PhoneRouting {
     std::optional<int> announce_every_s = 45;         // 10..600 between queue announcements; nullopt = none
 };
 
+// The line's staffing target (staffing::Target in whole numbers): the share of calls to answer within target_s,
+// the most any counsellor should be kept busy, the share of rostered time not on the phones (breaks, training,
+// sickness) and the fewest on the phones at any time. Ranges (enforced by LineFromFields) in docs/api.md.
+struct StaffingTarget {
+    int service_level_percent = 90;  // 1..99
+    int target_s = 20;               // 0..3600
+    int max_occupancy_percent = 85;  // 1..100
+    int shrinkage_percent = 30;      // 0..89
+    int min_counsellors = 1;         // 0..1000
+};
+
 // A line's configuration. Not personal data: kept in clear.
 struct LineConfig {
     std::string id;    // short slug, e.g. "police"
@@ -39,6 +50,7 @@ struct LineConfig {
     std::string audience = "police officers and staff";  // who the line is for, for the public page
     std::string audience_cy;  // the same in Welsh; "" when not given
     PhoneRouting routing;  // the optional "routing" object; defaults when absent
+    StaffingTarget staffing;  // the optional "staffing" object; defaults when absent
 };
 
 // Limits (documented in docs/api.md).
@@ -55,6 +67,7 @@ nlohmann::json LineJson(const LineConfig& line);
 // regions, audience, audience_cy}; nothing about routing, retention or follow-ups.
 nlohmann::json PublicLineJson(const LineConfig& line);
 nlohmann::json RoutingJson(const PhoneRouting& routing);
+nlohmann::json StaffingTargetJson(const StaffingTarget& target);
 Result<LineConfig> LineFromRow(const store::LineRow& row);
 
 // Lines: creating one also creates its key-encryption key. Blocking; thread-safe.

@@ -126,6 +126,38 @@ TEST(LineRoutingTest, EachBadValueNamesItsField) {
     }
 }
 
+TEST(LineStaffingTest, DefaultsRoundTripsAndNamesBadFields) {
+    nlohmann::json body = {{"id", "police"}, {"name", "Police (test)"}};
+    auto plain = LineFromFields(Fields(body, ""), nullptr);
+    ASSERT_TRUE(plain) << plain.error().message;
+    EXPECT_EQ(LineJson(*plain)["staffing"],
+              (nlohmann::json{{"service_level_percent", 90}, {"target_s", 20}, {"max_occupancy_percent", 85},
+                              {"shrinkage_percent", 30}, {"min_counsellors", 1}}));
+    body["staffing"] = {{"service_level_percent", 80}, {"target_s", 30}, {"min_counsellors", 2}};
+    auto set = LineFromFields(Fields(body, ""), nullptr);
+    ASSERT_TRUE(set) << set.error().message;
+    const LineConfig read = StoredAndRead(*set);
+    EXPECT_EQ(read.staffing.service_level_percent, 80);
+    EXPECT_EQ(read.staffing.target_s, 30);
+    EXPECT_EQ(read.staffing.max_occupancy_percent, 85);  // absent: kept
+    EXPECT_EQ(read.staffing.min_counsellors, 2);
+    const std::pair<nlohmann::json, const char*> bad[] = {
+        {{{"service_level_percent", 100}}, "staffing.service_level_percent"},
+        {{{"service_level_percent", 0}}, "staffing.service_level_percent"},
+        {{{"target_s", -1}}, "staffing.target_s"},
+        {{{"max_occupancy_percent", 101}}, "staffing.max_occupancy_percent"},
+        {{{"shrinkage_percent", 90}}, "staffing.shrinkage_percent"},
+        {{{"min_counsellors", 1001}}, "staffing.min_counsellors"},
+        {{{"target", 20}}, "staffing.target"},
+    };
+    for (const auto& [staffing, field] : bad) {
+        body["staffing"] = staffing;
+        auto line = LineFromFields(Fields(body, ""), nullptr);
+        ASSERT_FALSE(line) << staffing.dump();
+        EXPECT_EQ(line.error().field, field) << staffing.dump();
+    }
+}
+
 }  // namespace
 
 // The Welsh public page shows the line's name and audience in Welsh when an administrator has given them.

@@ -24,6 +24,8 @@ bool Allowed(const Principal& who, Permission what, std::string_view line_id) {
             return supervisor || who.Has(Role::kAdmin);
         case Permission::kReadAggregates:
             return (who.Has(Role::kServiceManager) || who.Has(Role::kSupervisor)) && OnLine(who, line_id);
+        case Permission::kReadStaffing:
+            return !line_id.empty() && (who.Has(Role::kServiceManager) || supervisor);
         case Permission::kManageStaff:
         case Permission::kManageLines:
             return who.Has(Role::kAdmin);
@@ -44,6 +46,7 @@ const char* Describe(Permission what) {
         case Permission::kReadDirectory: return "searching the directory";
         case Permission::kManageDirectory: return "managing the directory";
         case Permission::kReadAggregates: return "reading aggregate figures";
+        case Permission::kReadStaffing: return "reading staffing plans";
         case Permission::kManageStaff: return "managing staff";
         case Permission::kManageLines: return "managing lines";
         case Permission::kReadLine: return "reading this line";

@@ -16,6 +16,8 @@ enum class Permission {
     kReadDirectory,        // search the signposting directory
     kManageDirectory,      // edit, import, export the directory
     kReadAggregates,       // counts and rates, never a contact
+    kReadStaffing,         // a line's staffing plan (forecast and counsellors needed): service managers on any
+                           // line (they plan the whole service), supervisors on their own
     kManageStaff,          // accounts, roles, MFA resets
     kManageLines,          // line configuration
     kReadLine,             // a line's public configuration

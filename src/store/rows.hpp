@@ -173,4 +173,23 @@ struct PhoneTally {
     std::int64_t answer_wait_ms_total = 0;  // sum of answered_at - arrived_at over the answered
 };
 
+// Phone calls that arrived in one half hour (staffing's forecast history): half_hour = arrived_at / 1,800,000.
+struct HalfHourCount {
+    std::int64_t half_hour = 0;
+    std::int64_t calls = 0;
+};
+
+// A line's ended phone calls in a time window, summed for staffing (no call is read out). Calls that failed
+// before reaching the queue (end reason "failed" or "server_restart") are left out.
+struct CallTimings {
+    std::int64_t answered = 0;          // answered by a counsellor and ended
+    std::int64_t talk_ms_total = 0;     // sum of ended_at - answered_at over those
+    std::int64_t closed = 0;            // of those, closed by their counsellor
+    std::int64_t wrap_up_ms_total = 0;  // sum over the closed of the close (their last change) - ended_at, each
+                                        // between 0 and 2 hours
+    std::int64_t abandoned = 0;         // end reason "abandoned"
+    std::int64_t waited_ms_total = 0;   // over every call counted: time before it was answered (by a counsellor
+                                        // or a partner) or, unanswered, before it ended
+};
+
 }  // namespace crisisline::store

@@ -126,5 +126,53 @@ TEST_F(SqliteTallyTest, CountsFollowUpsOfOneStatusOnOneLine) {
     EXPECT_EQ(overdue, 2);
 }
 
+// Staffing's history: arrivals per half hour and the sums of waits, talk and wrap-up.
+TEST_F(SqliteTallyTest, CountsArrivalsPerHalfHourAndSumsCallTimings) {
+    constexpr TimeMs kHalf = 1'800'000;
+    const TimeMs base = 600 * kHalf;  // a half hour's start
+    auto ended = [](ContactRow row, TimeMs talk_ms, std::optional<TimeMs> closed_after_ms) {
+        row.ended_at = (row.answered_at ? *row.answered_at : row.arrived_at) + talk_ms;
+        row.status = closed_after_ms ? "closed" : "open";
+        row.updated_at = *row.ended_at + closed_after_ms.value_or(0);
+        return row;
+    };
+    ContactRow typed = PhoneCall("c-typed", base + 5, 0, "s1", "");
+    typed.facts_json = "{}";  // entered by hand: not a call
+    Insert({
+        ended(PhoneCall("c1", base + 10, 10'000, "s1", "completed"), 600'000, 120'000),  // 10 s wait, 600 s, 120 s
+        ended(PhoneCall("c2", base + 20, 30'000, "s2", "completed"), 300'000, std::nullopt),  // not closed yet
+        ended(PhoneCall("c3", base + kHalf + 5, std::nullopt, "", "abandoned"), 40'000, 0),  // gave up after 40 s
+        ended(PhoneCall("c4", base + kHalf + 6, 100'000, "s1", "completed"), 60'000, 9 * 3'600'000),  // capped
+        ended(PhoneCall("c5", base + 3 * kHalf, std::nullopt, "", "failed"), 1'000, 0),  // never reached the queue
+        PhoneCall("c6", base + 3 * kHalf + 1, 5'000, "s2", ""),  // on the call now: an arrival, not yet timed
+        typed,
+    });
+    std::vector<HalfHourCount> counts;
+    CallTimings sums;
+    auto read = store_->Read([&](Tx& tx) -> Result<void> {
+        auto c = tx.CountPhoneArrivalsByHalfHour("line-a", base, base + 4 * kHalf);
+        if (!c) return tl::unexpected(c.error());
+        counts = *c;
+        auto t = tx.SumCallTimings("line-a", base, base + 4 * kHalf);
+        if (!t) return tl::unexpected(t.error());
+        sums = *t;
+        return {};
+    });
+    ASSERT_TRUE(read) << read.error().message;
+    ASSERT_EQ(counts.size(), 3u);
+    EXPECT_EQ(counts[0].half_hour, 600);
+    EXPECT_EQ(counts[0].calls, 2);
+    EXPECT_EQ(counts[1].half_hour, 601);
+    EXPECT_EQ(counts[1].calls, 2);
+    EXPECT_EQ(counts[2].half_hour, 603);
+    EXPECT_EQ(counts[2].calls, 1);  // the failed call is not demand
+    EXPECT_EQ(sums.answered, 3);
+    EXPECT_EQ(sums.talk_ms_total, 600'000 + 300'000 + 60'000);
+    EXPECT_EQ(sums.closed, 2);
+    EXPECT_EQ(sums.wrap_up_ms_total, 120'000 + 7'200'000);
+    EXPECT_EQ(sums.abandoned, 1);
+    EXPECT_EQ(sums.waited_ms_total, 10'000 + 30'000 + 40'000 + 100'000);
+}
+
 }  // namespace
 }  // namespace crisisline::store

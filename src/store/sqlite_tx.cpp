@@ -530,6 +530,42 @@ Result<PhoneTally> SqliteTx::TallyPhoneContacts(const std::string& line_id, Time
     return tally->value_or(PhoneTally{});
 }
 
+Result<std::vector<HalfHourCount>> SqliteTx::CountPhoneArrivalsByHalfHour(const std::string& line_id, TimeMs since,
+                                                                          TimeMs before) {
+    // contacts_by_arrival serves the window; the grouping is by the half hour the call arrived in.
+    static const std::string sql =
+        "SELECT arrived_at / 1800000 AS half_hour, COUNT(*) FROM contacts "
+        "WHERE line_id = ?1 AND arrived_at >= ?2 AND arrived_at < ?3 "
+        "AND json_extract(facts_json, '$.channel') = 'phone' "
+        "AND COALESCE(json_extract(facts_json, '$.call.end_reason'), '') NOT IN ('failed', 'server_restart') "
+        "GROUP BY half_hour ORDER BY half_hour";
+    return QueryAll(
+        conn_, sql, "contacts", [](const Statement& s) { return HalfHourCount{s.Int(0), s.Int(1)}; },
+        [&](Statement& s) { s.BindAll(line_id, since, before); });
+}
+
+Result<CallTimings> SqliteTx::SumCallTimings(const std::string& line_id, TimeMs since, TimeMs before) {
+    static const std::string sql =
+        "WITH c AS (SELECT json_extract(facts_json, '$.call.end_reason') AS end_reason, status, arrived_at, "
+        "  answered_at, ended_at, updated_at, (answered_at IS NOT NULL AND counsellor_id <> '') AS by_counsellor "
+        "  FROM contacts WHERE line_id = ?1 AND arrived_at >= ?2 AND arrived_at < ?3 AND ended_at IS NOT NULL "
+        "  AND json_extract(facts_json, '$.channel') = 'phone') "
+        "SELECT COALESCE(SUM(by_counsellor), 0), "
+        "  COALESCE(SUM(CASE WHEN by_counsellor THEN MAX(ended_at - answered_at, 0) END), 0), "
+        "  COALESCE(SUM(by_counsellor AND status = 'closed'), 0), "
+        "  COALESCE(SUM(CASE WHEN by_counsellor AND status = 'closed' "
+        "    THEN MIN(MAX(updated_at - ended_at, 0), 7200000) END), 0), "
+        "  COALESCE(SUM(end_reason = 'abandoned'), 0), "
+        "  COALESCE(SUM(MAX(COALESCE(answered_at, ended_at) - arrived_at, 0)), 0) "
+        "FROM c WHERE COALESCE(end_reason, '') NOT IN ('failed', 'server_restart')";
+    auto sums = QueryOne(
+        conn_, sql, "contacts",
+        [](const Statement& s) { return CallTimings{s.Int(0), s.Int(1), s.Int(2), s.Int(3), s.Int(4), s.Int(5)}; },
+        [&](Statement& s) { s.BindAll(line_id, since, before); });
+    if (!sums) return tl::unexpected(sums.error());
+    return sums->value_or(CallTimings{});
+}
+
 Result<void> SqliteTx::DeleteContact(const std::string& line_id, const std::string& id) {
     static const std::string sql = "DELETE FROM contacts WHERE line_id = ?1 AND id = ?2";
     auto changed = Change(conn_, sql, "contacts", [&](Statement& s) { s.BindAll(line_id, id); });

@@ -96,6 +96,11 @@ public:
     virtual Result<std::vector<ContactRow>> ListUnfinishedCalls(const std::string& line_id) = 0;
     // The phone contacts of a line that arrived in [since, before), counted without reading them out.
     virtual Result<PhoneTally> TallyPhoneContacts(const std::string& line_id, TimeMs since, TimeMs before) = 0;
+    // Staffing's history: the line's phone calls that arrived in [since, before), counted per half hour (only half
+    // hours with calls, in order), and the sums of their waits, talk and wrap-up; nothing is read out of a call.
+    virtual Result<std::vector<HalfHourCount>> CountPhoneArrivalsByHalfHour(const std::string& line_id, TimeMs since,
+                                                                            TimeMs before) = 0;
+    virtual Result<CallTimings> SumCallTimings(const std::string& line_id, TimeMs since, TimeMs before) = 0;
 
     virtual Result<void> InsertFollowUp(const FollowUpRow& row) = 0;
     virtual Result<void> UpdateFollowUp(const FollowUpRow& row) = 0;  // same versioning as UpdateContact

@@ -1,0 +1,187 @@
+#include "records/staffing_plan.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "staffing/erlang.hpp"
+#include "staffing/forecast.hpp"
+
+namespace crisisline::records {
+namespace {
+
+using staffing::kHalfHourMs;
+
+staffing::Target TargetOf(const StaffingTarget& t) {
+    return {t.service_level_percent / 100.0, static_cast<double>(t.target_s), t.max_occupancy_percent / 100.0,
+            t.shrinkage_percent / 100.0, t.min_counsellors};
+}
+
+nlohmann::json NumberOrNull(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
+
+double Rounded(double v, double unit) { return std::round(v / unit) * unit; }
+
+nlohmann::json PerformanceJson(const staffing::Requirement& r, bool with_abandon) {
+    const staffing::Performance& p = r.performance;
+    nlohmann::json j = {{"on_phones", r.on_phones},
+                        {"rostered", r.rostered},
+                        {"service_level", Rounded(p.service_level, 1e-4)},
+                        {"p_wait", Rounded(p.p_wait, 1e-4)},
+                        {"asa_s", Rounded(p.asa_s, 0.1)},
+                        {"occupancy", Rounded(p.occupancy, 1e-4)}};
+    if (with_abandon) j["p_abandon"] = Rounded(p.p_abandon, 1e-4);
+    return j;
+}
+
+struct Forecasted {
+    std::vector<double> calls;
+    std::string method;
+    nlohmann::json smoothing;
+    nlohmann::json backtest;
+    TimeMs history_from = 0;
+};
+
+// The dense series of half hours from the first with a call up to `to`.
+staffing::HalfHourSeries SeriesOf(const StaffingHistory& h) {
+    staffing::HalfHourSeries s;
+    if (h.arrivals.empty()) return s;
+    s.start = h.arrivals.front().half_hour * kHalfHourMs;
+    s.counts.assign(static_cast<size_t>(std::max<TimeMs>(0, (h.to - s.start) / kHalfHourMs)), 0);
+    for (const store::HalfHourCount& c : h.arrivals) {
+        const TimeMs i = c.half_hour - h.arrivals.front().half_hour;
+        if (i >= 0 && i < static_cast<TimeMs>(s.counts.size())) s.counts[i] += static_cast<double>(c.calls);
+    }
+    return s;
+}
+
+Forecasted ForecastWeek(const StaffingHistory& h, const staffing::Week& week) {
+    Forecasted f;
+    const int n = static_cast<int>((week.to - week.from) / kHalfHourMs);
+    const staffing::HalfHourSeries series = SeriesOf(h);
+    f.history_from = series.counts.empty() ? h.to : series.start;
+    if (auto model = staffing::FitForecast(series); model) {
+        f.calls = staffing::Forecast(*model, week.from, n);
+        f.method = "holt_winters";
+        f.smoothing = {{"level", model->smoothing.level},
+                       {"trend", model->smoothing.trend},
+                       {"season", model->smoothing.season},
+                       {"fit_rmse", Rounded(model->fit_rmse, 1e-3)}};
+        if (auto bt = staffing::Backtest(series, 8); bt) {
+            f.backtest = {{"weeks", bt->weeks},
+                          {"intervals", bt->intervals},
+                          {"wape", Rounded(bt->wape, 1e-4)},
+                          {"mape", bt->mape ? nlohmann::json(Rounded(*bt->mape, 1e-4)) : nlohmann::json()}};
+        }
+        return f;
+    }
+    // Under two weeks: each half hour of the week gets the mean of the same half hours seen so far.
+    std::vector<double> sum(staffing::kSlotsPerWeek, 0), seen(staffing::kSlotsPerWeek, 0);
+    for (size_t i = 0; i < series.counts.size(); ++i) {
+        const int slot = staffing::WeekSlot(series.start + static_cast<TimeMs>(i) * kHalfHourMs);
+        sum[slot] += series.counts[i];
+        seen[slot] += 1;
+    }
+    f.method = series.counts.empty() ? "none" : "weekly_mean";
+    for (int i = 0; i < n; ++i) {
+        const int slot = staffing::WeekSlot(week.from + static_cast<TimeMs>(i) * kHalfHourMs);
+        f.calls.push_back(seen[slot] > 0 ? sum[slot] / seen[slot] : 0);
+    }
+    return f;
+}
+
+}  // namespace
+
+StaffingAnswer PlanFromHistory(const LineConfig& line, const std::string& week_name, const staffing::Week& week,
+                               const StaffingHistory& history) {
+    const store::CallTimings& t = history.timings;
+    double handling_s = kAssumedTalkS + line.routing.wrap_up_s;
+    if (t.answered > 0) {
+        const double open_wrap_ms = static_cast<double>(t.answered - t.closed) * line.routing.wrap_up_s * 1000.0;
+        handling_s = (static_cast<double>(t.talk_ms_total + t.wrap_up_ms_total) + open_wrap_ms) /
+                     static_cast<double>(t.answered) / 1000.0;
+        handling_s = std::max(handling_s, 1.0);  // a floor: calls of no length would make any load zero
+    }
+    const std::optional<double> patience_s =
+        staffing::EstimatePatience(t.abandoned, static_cast<double>(t.waited_ms_total) / 1000.0);
+    const staffing::Target target = TargetOf(line.staffing);
+    Forecasted f = ForecastWeek(history, week);
+
+    StaffingAnswer out;
+    out.plan = staffing::PlanHalfHours(week.from, f.calls, handling_s, patience_s, target);
+    nlohmann::json intervals = nlohmann::json::array();
+    double calls = 0, hours_c = 0, hours_a = 0;
+    int peak_c = 0, peak_a = 0;
+    for (const staffing::PlanInterval& p : out.plan) {
+        calls += p.forecast_calls;
+        hours_c += p.erlang_c.rostered * 0.5;
+        peak_c = std::max(peak_c, p.erlang_c.rostered);
+        nlohmann::json a;
+        if (p.erlang_a) {
+            a = PerformanceJson(*p.erlang_a, true);
+            hours_a += p.erlang_a->rostered * 0.5;
+            peak_a = std::max(peak_a, p.erlang_a->rostered);
+        }
+        intervals.push_back({{"start", FormatTime(p.start)},
+                             {"start_uk", staffing::UkLocalText(p.start)},
+                             {"forecast_calls", Rounded(p.forecast_calls, 0.01)},
+                             {"erlang_c", PerformanceJson(p.erlang_c, false)},
+                             {"erlang_a", a}});
+    }
+    const auto history_calls = [&] {
+        std::int64_t n = 0;
+        for (const auto& c : history.arrivals) n += c.calls;
+        return n;
+    }();
+    out.json = {
+        {"line", line.id},
+        {"week", week_name},
+        {"from", FormatTime(week.from)},
+        {"to", FormatTime(week.to)},
+        {"target", StaffingTargetJson(line.staffing)},
+        {"history", {{"from", FormatTime(f.history_from)}, {"to", FormatTime(history.to)}, {"calls", history_calls}}},
+        {"forecast", {{"method", f.method}, {"smoothing", f.smoothing}, {"backtest", f.backtest}}},
+        {"handling_s", Rounded(handling_s, 0.1)},
+        {"handling_measured_calls", t.answered},
+        {"patience_s", NumberOrNull(patience_s ? std::optional<double>(Rounded(*patience_s, 0.1)) : std::nullopt)},
+        {"patience_abandoned_calls", t.abandoned},
+        {"totals",
+         {{"forecast_calls", Rounded(calls, 0.01)},
+          {"erlang_c_rostered_hours", hours_c},
+          {"erlang_c_peak_rostered", peak_c},
+          {"erlang_a_rostered_hours", patience_s ? nlohmann::json(hours_a) : nlohmann::json()},
+          {"erlang_a_peak_rostered", patience_s ? nlohmann::json(peak_a) : nlohmann::json()}}},
+        {"intervals", std::move(intervals)},
+    };
+    return out;
+}
+
+Result<StaffingAnswer> LineStaffing(Services& s, const std::string& line_id, const std::optional<std::string>& week,
+                                    TimeMs now) {
+    std::string name;
+    if (week && !week->empty()) {
+        name = *week;
+    } else {
+        auto current = staffing::ParseIsoWeek(staffing::IsoWeekOf(now), "week");
+        if (!current) return tl::unexpected(current.error());
+        name = staffing::IsoWeekOf(current->to);
+    }
+    auto parsed = staffing::ParseIsoWeek(name, "week");
+    if (!parsed) return tl::unexpected(parsed.error());
+    auto line = Lines(s).Get(line_id);
+    if (!line) return tl::unexpected(line.error());
+
+    StaffingHistory history;
+    history.to = std::min(now - now % kHalfHourMs, parsed->from);
+    auto read = s.store.Read([&](store::Tx& tx) -> Result<void> {
+        auto arrivals = tx.CountPhoneArrivalsByHalfHour(line_id, history.to - kStaffingHistoryMs, history.to);
+        if (!arrivals) return tl::unexpected(arrivals.error());
+        history.arrivals = std::move(*arrivals);
+        auto timings = tx.SumCallTimings(line_id, history.to - kStaffingTimingsMs, history.to);
+        if (!timings) return tl::unexpected(timings.error());
+        history.timings = *timings;
+        return {};
+    });
+    if (!read) return tl::unexpected(read.error());
+    return PlanFromHistory(*line, name, *parsed, history);
+}
+
+}  // namespace crisisline::records

@@ -1,0 +1,65 @@
+// The staffing plan from counted history (pure): forecast method by history length, handling time and
+// patience from the summed timings, Erlang C and A per half hour for the line's target.
+#include "records/staffing_plan.hpp"
+
+#include <gtest/gtest.h>
+
+#include "staffing/erlang.hpp"
+
+namespace crisisline::records {
+namespace {
+
+// 2026-W49: Monday 30 November 2026 00:00 GMT.
+const staffing::Week kWeek = *staffing::ParseIsoWeek("2026-W49", "week");
+
+StaffingHistory Steady(int weeks, int calls_per_half_hour) {
+    StaffingHistory h;
+    h.to = kWeek.from;
+    const std::int64_t last = kWeek.from / staffing::kHalfHourMs;
+    for (std::int64_t i = last - weeks * staffing::kSlotsPerWeek; i < last; ++i) h.arrivals.push_back({i, calls_per_half_hour});
+    // 100 answered calls of 600 s talk, 80 closed after 60 s of wrap-up; 10 abandoned; 2,000 s waited in all.
+    h.timings = {100, 100 * 600'000, 80, 80 * 60'000, 10, 2'000'000};
+    return h;
+}
+
+TEST(StaffingPlanTest, ForecastsAndStaffsTheWeekFromHistory) {
+    LineConfig line;
+    line.id = "police";
+    line.routing.wrap_up_s = 120;  // the 20 calls not yet closed count this
+    const StaffingAnswer a = PlanFromHistory(line, "2026-W49", kWeek, Steady(4, 10));
+    EXPECT_EQ(a.json["forecast"]["method"], "holt_winters");
+    EXPECT_TRUE(a.json["forecast"]["backtest"].is_null());  // four weeks: too short for an eight-week backtest
+    // (100 * 600 + 80 * 60 + 20 * 120) / 100 = 672 s; patience 2,000 s / 10 = 200 s.
+    EXPECT_DOUBLE_EQ(a.json["handling_s"].get<double>(), 672);
+    EXPECT_DOUBLE_EQ(a.json["patience_s"].get<double>(), 200);
+    ASSERT_EQ(a.json["intervals"].size(), 336u);
+    const nlohmann::json& first = a.json["intervals"][0];
+    EXPECT_EQ(first["start"], "2026-11-30T00:00:00.000Z");
+    EXPECT_NEAR(first["forecast_calls"].get<double>(), 10, 0.05);
+    const staffing::Target target{0.9, 20, 0.85, 0.3, 1};
+    const staffing::Demand demand{a.plan[0].forecast_calls / 1800, 672};
+    EXPECT_EQ(first["erlang_c"]["on_phones"], staffing::RequiredErlangC(demand, target).on_phones);
+    EXPECT_EQ(first["erlang_a"]["on_phones"], staffing::RequiredErlangA(demand, target, 200).on_phones);
+    EXPECT_GE(first["erlang_c"]["service_level"].get<double>(), 0.9);
+    EXPECT_EQ(a.json["target"]["service_level_percent"], 90);
+    EXPECT_EQ(a.json["history"]["calls"], 4 * 336 * 10);
+}
+
+TEST(StaffingPlanTest, FallsBackWithLittleHistory) {
+    LineConfig line;
+    line.id = "police";
+    StaffingAnswer a = PlanFromHistory(line, "2026-W49", kWeek, Steady(1, 3));
+    EXPECT_EQ(a.json["forecast"]["method"], "weekly_mean");
+    EXPECT_NEAR(a.json["intervals"][100]["forecast_calls"].get<double>(), 3, 1e-9);
+    StaffingHistory none;
+    none.to = kWeek.from;
+    a = PlanFromHistory(line, "2026-W49", kWeek, none);
+    EXPECT_EQ(a.json["forecast"]["method"], "none");
+    EXPECT_TRUE(a.json["patience_s"].is_null());  // nobody abandoned: Erlang A has no patience to use
+    EXPECT_TRUE(a.json["intervals"][0]["erlang_a"].is_null());
+    EXPECT_EQ(a.json["intervals"][0]["erlang_c"]["on_phones"], 1);  // the line's minimum
+    EXPECT_DOUBLE_EQ(a.json["handling_s"].get<double>(), kAssumedTalkS + line.routing.wrap_up_s);
+}
+
+}  // namespace
+}  // namespace crisisline::records

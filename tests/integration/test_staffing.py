@@ -1,0 +1,206 @@
+"""The staffing plan over real HTTP from the real binary, with phone calls seeded into its real SQLite database.
+
+The calls are written straight into the contacts table as telephony's CallLog writes them (channel "phone", the
+call facts, times; content empty): four weeks of a steady, known demand, so the answer can be checked against
+an Erlang C and an Erlang A computed here, independently of the server's code.
+"""
+import json
+import math
+import os
+import sqlite3
+import time
+import unittest
+
+import harness
+
+HALF_HOUR_MS = 1_800_000
+CALLS_PER_HALF_HOUR = 6  # 5 answered (10 s wait, 300 s talk, closed 60 s after), 1 abandoned after 30 s
+
+
+def erlang_c_staff(calls, handling_s, target_s, level, max_occupancy, minimum):
+    """Smallest N meeting the service level and the occupancy cap, by the textbook formula (log space)."""
+    load = calls / 1800.0 * handling_s
+    if load <= 0:
+        return minimum
+    n = max(1, minimum)
+    while True:
+        if n > load:
+            terms = [k * math.log(load) - math.lgamma(k + 1) for k in range(n)]
+            top = n * math.log(load) - math.lgamma(n + 1) + math.log(n / (n - load))
+            biggest = max(terms + [top])
+            p_wait = math.exp(top - biggest) / (sum(math.exp(t - biggest) for t in terms) + math.exp(top - biggest))
+            level_n = 1 - p_wait * math.exp(-(n - load) * target_s / handling_s)
+            if level_n >= level - 1e-12 and load / n <= max_occupancy + 1e-12:
+                return n
+        n += 1
+
+
+def erlang_a_level(calls, handling_s, patience_s, n, target_s):
+    """P(answered within target_s) in M/M/n+M, from its birth-death chain and the arriving caller's own chain
+    integrated numerically (RK4): an independent method, the server uses a closed form."""
+    lam, mu, theta = calls / 1800.0, 1 / handling_s, 1 / patience_s
+    pi = [1.0]
+    while len(pi) <= n or pi[-1] > 1e-16 * max(pi):  # the chain, truncated where its states vanish
+        k = len(pi)
+        pi.append(pi[-1] * lam / (min(k, n) * mu + max(0, k - n) * theta))
+    total = sum(pi)
+    depth = len(pi) - n
+    # p[j]: the caller is still waiting with j callers ahead; they move up at n*mu + j*theta and hang up at theta.
+    p = [pi[n + j] / total for j in range(depth)]
+
+    def slope(q):
+        d = []
+        for j in range(depth):
+            inflow = (n * mu + (j + 1) * theta) * q[j + 1] if j + 1 < depth else 0.0
+            d.append(inflow - (n * mu + j * theta + theta) * q[j])
+        return d
+
+    answered = sum(pi[:n]) / total
+    steps = 500
+    dt = target_s / steps
+    for _ in range(steps):
+        k1 = slope(p)
+        k2 = slope([x + dt / 2 * y for x, y in zip(p, k1)])
+        k3 = slope([x + dt / 2 * y for x, y in zip(p, k2)])
+        k4 = slope([x + dt * y for x, y in zip(p, k3)])
+        served = n * mu * dt / 6 * (p[0] + 2 * (p[0] + dt / 2 * k1[0]) + 2 * (p[0] + dt / 2 * k2[0]) +
+                                    (p[0] + dt * k3[0]))
+        answered += served
+        p = [x + dt / 6 * (a + 2 * b + 2 * c + d) for x, a, b, c, d in zip(p, k1, k2, k3, k4)]
+    return answered
+
+
+class StaffingTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = harness.Server().init()
+        harness.run_cli(cls.server.data_dir, "staff", "add", "--username", "boot.admin", "--display-name", "Boot",
+                        "--roles", "admin", env={"CRISISLINE_PASSWORD": harness.PASSWORD})
+        cls.server.start()
+        cls.admin = cls.server.client().sign_in("boot.admin")
+        for line in ({"id": "police", "name": "Police line (test)"}, {"id": "fire", "name": "Fire line (test)"}):
+            status, body, _ = cls.admin.call("POST", "/api/v1/lines", line)
+            assert status == 201, body
+        people = {"manager": (["service_manager"], ["police"]), "supervisor": (["supervisor"], ["police"]),
+                  "fire.supervisor": (["supervisor"], ["fire"]), "counsellor": (["counsellor"], ["police"])}
+        cls.clients = {}
+        for name, (roles, lines) in people.items():
+            status, body, _ = cls.admin.call("POST", "/api/v1/staff", {
+                "username": name, "display_name": name.title(), "password": harness.PASSWORD,
+                "roles": roles, "lines": lines})
+            assert status == 201, body
+            cls.clients[name] = cls.server.client().sign_in(name)
+        cls.seed_calls()
+
+    @classmethod
+    def seed_calls(cls):
+        now_ms = int(time.time() * 1000)
+        end = now_ms - now_ms % HALF_HOUR_MS
+        start = end - 4 * 7 * 48 * HALF_HOUR_MS
+        rows = []
+        n = 0
+        for half_hour in range(start, end, HALF_HOUR_MS):
+            for k in range(CALLS_PER_HALF_HOUR):
+                n += 1
+                arrived = half_hour + k * 60_000
+                if k < CALLS_PER_HALF_HOUR - 1:
+                    answered, ended = arrived + 10_000, arrived + 310_000
+                    facts = {"channel": "phone", "call": {"end_reason": "completed", "queue_wait_s": 10,
+                                                          "talk_s": 300}}
+                    rows.append(("police", f"ct-seed-{n}", "closed", arrived, answered, ended, "st-seed",
+                                 json.dumps(facts), ended + 60_000))
+                else:
+                    facts = {"channel": "phone", "call": {"end_reason": "abandoned", "queue_wait_s": 30,
+                                                          "talk_s": None}}
+                    rows.append(("police", f"ct-seed-{n}", "closed", arrived, None, arrived + 30_000, "",
+                                 json.dumps(facts), arrived + 30_000))
+        db = sqlite3.connect(os.path.join(cls.server.data_dir, "crisisline.db"), timeout=30)
+        with db:
+            db.executemany(
+                "INSERT INTO contacts (line_id, id, status, arrived_at, answered_at, ended_at, counsellor_id, "
+                "caller_hash, facts_json, wrapped_key, ciphertext, version, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, x'', x'', 1, ?4, ?9)", rows)
+        db.close()
+        cls.seeded = len(rows)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()
+
+    def plan(self, who, line="police", query=""):
+        return self.clients[who].call("GET", f"/api/v1/lines/{line}/staffing{query}")
+
+    def test_forecasts_and_staffs_next_week_from_the_calls(self):
+        status, plan, _ = self.plan("manager")
+        self.assertEqual(status, 200, plan)
+        self.assertEqual(plan["forecast"]["method"], "holt_winters")
+        self.assertIsNone(plan["forecast"]["backtest"])  # four weeks: too short for an eight-week backtest
+        self.assertEqual(plan["history"]["calls"], self.seeded)
+        self.assertAlmostEqual(plan["handling_s"], 360.0)  # 300 s talk + 60 s wrap-up
+        self.assertAlmostEqual(plan["patience_s"], 80.0)   # (5 x 10 s + 30 s) waited per abandoned call
+        self.assertIn(len(plan["intervals"]), (334, 336, 338))
+        target = plan["target"]
+        self.assertEqual(target["service_level_percent"], 90)
+        for row in plan["intervals"][::24]:
+            self.assertAlmostEqual(row["forecast_calls"], CALLS_PER_HALF_HOUR, delta=0.3)
+            expected = erlang_c_staff(row["forecast_calls"], 360, 20, 0.9, 0.85, 1)
+            self.assertEqual(row["erlang_c"]["on_phones"], expected, row)
+            self.assertEqual(row["erlang_c"]["rostered"], math.ceil(expected / 0.7 - 1e-9))
+            self.assertGreaterEqual(row["erlang_c"]["service_level"], 0.9)
+        row = plan["intervals"][0]
+        n_a = row["erlang_a"]["on_phones"]
+        self.assertGreaterEqual(erlang_a_level(row["forecast_calls"], 360, 80, n_a, 20), 0.9 - 1e-3)
+        self.assertLess(erlang_a_level(row["forecast_calls"], 360, 80, n_a - 1, 20), 0.9 + 1e-3)
+        self.assertAlmostEqual(row["erlang_a"]["service_level"],
+                               erlang_a_level(row["forecast_calls"], 360, 80, n_a, 20), delta=2e-3)
+        self.assertNotIn("ct-seed", json.dumps(plan))  # aggregates only: no call is named
+
+    def test_follows_the_lines_target(self):
+        status, body, _ = self.admin.call("PATCH", "/api/v1/lines/police",
+                                          {"staffing": {"service_level_percent": 80, "target_s": 60}})
+        self.assertEqual(status, 200, body)
+        try:
+            status, plan, _ = self.plan("supervisor", query="?week=2030-W10")
+            self.assertEqual(status, 200, plan)
+            self.assertEqual(plan["week"], "2030-W10")
+            self.assertEqual(plan["target"]["target_s"], 60)
+            row = plan["intervals"][10]
+            self.assertEqual(row["erlang_c"]["on_phones"],
+                             erlang_c_staff(row["forecast_calls"], 360, 60, 0.8, 0.85, 1))
+            status, body, _ = self.admin.call("PATCH", "/api/v1/lines/police", {"staffing": {"target_s": 3601}})
+            self.assertEqual(status, 400)
+            self.assertEqual(body["error"]["field"], "staffing.target_s")
+        finally:
+            self.admin.call("PATCH", "/api/v1/lines/police", {"staffing": {"service_level_percent": 90,
+                                                                             "target_s": 20}})
+
+    def test_exports_csv(self):
+        status, headers, body = self.server.raw("GET", "/api/v1/lines/police/staffing?week=2030-W10&format=csv",
+                                                headers={"Cookie": self.clients["manager"].cookie})
+        self.assertEqual(status, 200, body)
+        headers = {k.lower(): v for k, v in headers.items()} if isinstance(headers, dict) else \
+            {k.lower(): v for k, v in headers}
+        self.assertTrue(headers["content-type"].startswith("text/csv"))
+        self.assertIn('filename="staffing-police-2030-W10.csv"', headers["content-disposition"])
+        lines = body.decode().strip().split("\r\n")
+        self.assertTrue(lines[0].startswith("start_utc,start_uk,forecast_calls,erlang_c_on_phones"))
+        self.assertEqual(len(lines), 1 + 336)
+        self.assertEqual(len(lines[1].split(",")), len(lines[0].split(",")))
+
+    def test_checks_roles_and_lines(self):
+        self.assertEqual(self.plan("manager", line="fire")[0], 200)   # service managers plan any line
+        self.assertEqual(self.plan("fire.supervisor", line="fire")[0], 200)
+        self.assertEqual(self.plan("fire.supervisor")[0], 403)      # a supervisor of another line
+        self.assertEqual(self.plan("counsellor")[0], 403)
+        self.assertEqual(self.admin.call("GET", "/api/v1/lines/police/staffing")[0], 403)
+        self.assertEqual(self.plan("manager", line="ambulance")[0], 404)
+        for query, field in (("?week=2030-10", "week"), ("?week=2030-W54", "week"), ("?format=xml", "format")):
+            status, body, _ = self.plan("manager", query=query)
+            self.assertEqual(status, 400, (query, body))
+            self.assertEqual(body["error"]["field"], field)
+        status, _, _ = self.server.raw("GET", "/api/v1/lines/police/staffing")
+        self.assertEqual(status, 401)
+
+
+if __name__ == "__main__":
+    unittest.main()
