@@ -27,6 +27,25 @@ afterEach(() => {
 });
 
 describe('the console shell', () => {
+  it('routes service managers to Staffing from the navigation; counsellors have no such link', async () => {
+    vi.stubGlobal('WebSocket', QuietSocket);
+    markSignedIn();
+    const manager = { ...session, staff: { ...session.staff, roles: ['service_manager'], lines: ['police'] } };
+    vi.stubGlobal('fetch', vi.fn((url: string) => (url === '/api/v1/session' ? json(200, manager) : json(503, {}))));
+    history.replaceState(null, '', '/staffing');
+    render(<App />);
+    const link = await screen.findByRole('link', { name: 'Staffing' });
+    expect(link.getAttribute('aria-current')).toBe('page');
+    expect(screen.getByRole('heading', { level: 1, name: 'Staffing' })).toBeTruthy();
+    cleanup();
+    const counsellor = { ...session, staff: { ...session.staff, roles: ['counsellor'], lines: ['police'] } };
+    vi.stubGlobal('fetch', vi.fn((url: string) => (url === '/api/v1/session' ? json(200, counsellor) : json(200, {}))));
+    history.replaceState(null, '', '/account');
+    render(<App />);
+    await screen.findByRole('heading', { name: 'My account' });
+    expect(screen.queryByRole('link', { name: 'Staffing' })).toBeNull();
+  });
+
   it('warns before the session idles out, and a click keeps it alive', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'Date'] });
     vi.stubGlobal('WebSocket', QuietSocket);

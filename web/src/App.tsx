@@ -10,6 +10,7 @@ import type { SessionInfo } from './lib/types';
 import { SignIn } from './pages/SignIn';
 import { Desk } from './pages/Desk';
 import { Wallboard } from './pages/Wallboard';
+import { Staffing } from './pages/Staffing';
 import { Admin } from './pages/Admin';
 import { Account } from './pages/Account';
 import { PublicInfo } from './pages/PublicInfo';
@@ -174,6 +175,7 @@ function SignedInApp({ path }: { path: string }) {
 function Page({ path }: { path: string }) {
   if (path.startsWith('/desk')) return <Desk />;
   if (path.startsWith('/wallboard')) return <Wallboard large={path.includes('/large')} />;
+  if (path.startsWith('/staffing')) return <Staffing />;
   if (path.startsWith('/admin')) return <Admin />;
   if (path.startsWith('/account')) return <Account />;
   if (path.startsWith('/audit')) return <Audit />;
@@ -198,7 +200,10 @@ function Header(props: {
   const { session, path } = props;
   const links: Array<[string, string]> = [];
   if (hasRole(session, 'counsellor')) links.push(['/desk', 'Desk']);
-  if (hasRole(session, 'supervisor') || hasRole(session, 'service_manager')) links.push(['/wallboard', 'Wallboard']);
+  if (hasRole(session, 'supervisor') || hasRole(session, 'service_manager')) {
+    links.push(['/wallboard', 'Wallboard']);
+    links.push(['/staffing', 'Staffing']);
+  }
   if (hasRole(session, 'admin')) links.push(['/admin', 'Administration']);
   if (hasRole(session, 'auditor')) links.push(['/audit', 'Audit log']);
   links.push(['/account', 'My account']);

@@ -1,0 +1,111 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { Staffing } from './Staffing';
+import { SessionContext, type SessionContextValue } from '../lib/session';
+import { emptyLive } from '../lib/liveState';
+import type { StaffingPlan } from './staffing/model';
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+function session(roles: string[], lines: string[]): SessionContextValue {
+  return {
+    session: {
+      staff: { id: 's', username: 'sam', display_name: 'Sam', roles, lines, languages: [], specialisms: [] },
+      csrf_token: '',
+      mfa_complete: true,
+    },
+    live: emptyLive,
+    signOut: async () => undefined,
+    acknowledge: () => undefined,
+  } as unknown as SessionContextValue;
+}
+
+const staffed = (on: number, rostered: number, level: number) => ({
+  on_phones: on, rostered, service_level: level, p_wait: 0.2, asa_s: 7.8, occupancy: 0.71,
+});
+
+function plan(week: string, withA: boolean): StaffingPlan {
+  return {
+    line: 'police', week, from: '2026-12-07T00:00:00.000Z', to: '2026-12-14T00:00:00.000Z',
+    target: { service_level_percent: 90, target_s: 20, max_occupancy_percent: 85, shrinkage_percent: 30, min_counsellors: 1 },
+    history: { from: '2026-10-05T00:00:00.000Z', to: '2026-12-03T14:00:00.000Z', calls: 12345 },
+    forecast: { method: 'holt_winters', backtest: { weeks: 8, intervals: 2688, wape: 0.123, mape: 0.2 } },
+    handling_s: 672, handling_measured_calls: 800, patience_s: withA ? 95 : null, patience_abandoned_calls: withA ? 40 : 0,
+    totals: { forecast_calls: 1500, erlang_c_rostered_hours: 400, erlang_c_peak_rostered: 20,
+      erlang_a_rostered_hours: withA ? 380 : null, erlang_a_peak_rostered: withA ? 19 : null },
+    intervals: [
+      { start: '2026-12-07T00:00:00.000Z', start_uk: '2026-12-07 00:00', forecast_calls: 2.25,
+        erlang_c: staffed(2, 3, 0.93), erlang_a: withA ? { ...staffed(2, 3, 0.95), p_abandon: 0.02 } : null },
+      { start: '2026-12-07T00:30:00.000Z', start_uk: '2026-12-07 00:30', forecast_calls: 100,
+        erlang_c: staffed(14, 20, 0.888), erlang_a: withA ? { ...staffed(13, 19, 0.91), p_abandon: 0.04 } : null },
+      { start: '2026-12-08T00:00:00.000Z', start_uk: '2026-12-08 00:00', forecast_calls: 0,
+        erlang_c: staffed(1, 2, 1), erlang_a: withA ? { ...staffed(1, 2, 1), p_abandon: 0 } : null },
+    ],
+  };
+}
+
+function answering(withA: boolean) {
+  const fetchMock = vi.fn(async (url: string) => {
+    const week = new URL(url, 'http://x').searchParams.get('week') ?? '2026-W50';
+    return new Response(JSON.stringify(plan(week, withA)), { status: 200, headers: { 'Content-Type': 'application/json' } });
+  });
+  vi.stubGlobal('fetch', fetchMock);
+  return fetchMock;
+}
+
+describe('the staffing page', () => {
+  it('shows next week per half hour with Erlang C and Erlang A, and links the CSV', async () => {
+    const fetchMock = answering(true);
+    render(
+      <SessionContext.Provider value={session(['service_manager'], ['police', 'fire'])}>
+        <Staffing />
+      </SessionContext.Provider>,
+    );
+    await waitFor(() => expect(screen.getByText('police, week 2026-W50')).toBeTruthy());
+    expect(fetchMock).toHaveBeenCalledWith('/api/v1/lines/police/staffing', expect.anything());
+    const row = document.querySelector('tr[data-start="2026-12-07T00:30:00.000Z"]') as HTMLElement;
+    const cells = Array.from(row.querySelectorAll('th, td')).map((c) => c.textContent);
+    expect(cells).toEqual(['00:30', '100.0', '14', '20', '89%', '20%', '8 s', '71%', '13', '19', '91%', '4%']);
+    expect(document.querySelectorAll('tbody tr.day').length).toBe(2);  // two days in the sample
+    expect(document.body.textContent).toContain('WAPE): 12%');
+    expect(document.body.textContent).toContain("callers' patience 95 s");
+    const csv = screen.getByText('Export the plan (CSV)') as HTMLAnchorElement;
+    expect(csv.getAttribute('href')).toBe('/api/v1/lines/police/staffing?week=2026-W50&format=csv');
+    expect(document.querySelectorAll('svg rect.calls').length).toBe(3);
+  });
+
+  it('asks for the week and line chosen', async () => {
+    const fetchMock = answering(false);
+    render(
+      <SessionContext.Provider value={session(['supervisor'], ['police', 'fire'])}>
+        <Staffing />
+      </SessionContext.Provider>,
+    );
+    await waitFor(() => expect(screen.getByText('police, week 2026-W50')).toBeTruthy());
+    fireEvent.change(screen.getByLabelText('Week'), { target: { value: '2027-W02' } });
+    await waitFor(() => expect(screen.getByText('police, week 2027-W02')).toBeTruthy());
+    expect(fetchMock).toHaveBeenLastCalledWith('/api/v1/lines/police/staffing?week=2027-W02', expect.anything());
+    fireEvent.change(screen.getByLabelText('Line'), { target: { value: 'fire' } });
+    await waitFor(() =>
+      expect(fetchMock).toHaveBeenLastCalledWith('/api/v1/lines/fire/staffing?week=2027-W02', expect.anything()),
+    );
+    // Without an estimated patience there is no Erlang A column.
+    expect(document.body.textContent).toContain('Erlang A is not shown');
+    expect(screen.queryByText('Erlang A: on phones')).toBeNull();
+  });
+
+  it('says what the server refused', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(
+      JSON.stringify({ error: { code: 'forbidden', field: '', message: 'your roles do not allow reading staffing plans' } }),
+      { status: 403, headers: { 'Content-Type': 'application/json' } })));
+    render(
+      <SessionContext.Provider value={session(['supervisor'], ['police'])}>
+        <Staffing />
+      </SessionContext.Provider>,
+    );
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('do not allow reading staffing plans'));
+  });
+});

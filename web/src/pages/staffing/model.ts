@@ -1,0 +1,80 @@
+// The staffing plan as GET /api/v1/lines/{line}/staffing answers it (docs/api.md), and what the page derives.
+
+export interface Staffed {
+  on_phones: number;
+  rostered: number;
+  service_level: number;
+  p_wait: number;
+  p_abandon?: number;
+  asa_s: number;
+  occupancy: number;
+}
+
+export interface PlanInterval {
+  start: string;
+  start_uk: string;
+  forecast_calls: number;
+  erlang_c: Staffed;
+  erlang_a: Staffed | null;
+}
+
+export interface StaffingPlan {
+  line: string;
+  week: string;
+  from: string;
+  to: string;
+  target: {
+    service_level_percent: number;
+    target_s: number;
+    max_occupancy_percent: number;
+    shrinkage_percent: number;
+    min_counsellors: number;
+  };
+  history: { from: string; to: string; calls: number };
+  forecast: {
+    method: 'holt_winters' | 'weekly_mean' | 'none';
+    backtest: { weeks: number; intervals: number; wape: number; mape: number | null } | null;
+  };
+  handling_s: number;
+  handling_measured_calls: number;
+  patience_s: number | null;
+  patience_abandoned_calls: number;
+  totals: {
+    forecast_calls: number;
+    erlang_c_rostered_hours: number;
+    erlang_c_peak_rostered: number;
+    erlang_a_rostered_hours: number | null;
+    erlang_a_peak_rostered: number | null;
+  };
+  intervals: PlanInterval[];
+}
+
+export function planPath(line: string, week: string, format?: 'csv'): string {
+  const query = new URLSearchParams();
+  if (week) query.set('week', week);
+  if (format) query.set('format', format);
+  const q = query.toString();
+  return `/api/v1/lines/${encodeURIComponent(line)}/staffing${q ? `?${q}` : ''}`;
+}
+
+export function methodText(plan: StaffingPlan): string {
+  switch (plan.forecast.method) {
+    case 'holt_winters':
+      return 'Holt–Winters on the hour of the week (bank holidays as Sundays)';
+    case 'weekly_mean':
+      return 'the mean of each half hour so far (under two weeks of calls)';
+    default:
+      return 'no calls yet: nothing to forecast from';
+  }
+}
+
+// The days of the plan, each with its half hours, for the chart and the table's groups.
+export function byDay(intervals: PlanInterval[]): Array<{ day: string; intervals: PlanInterval[] }> {
+  const days: Array<{ day: string; intervals: PlanInterval[] }> = [];
+  for (const interval of intervals) {
+    const day = interval.start_uk.slice(0, 10);
+    if (!days.length || days[days.length - 1].day !== day) days.push({ day, intervals: [] });
+    days[days.length - 1].intervals.push(interval);
+  }
+  return days;
+}
