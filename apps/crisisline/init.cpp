@@ -4,6 +4,7 @@
 
 #include "app.hpp"
 #include "directory/directory.hpp"
+#include "records/demo_calls.hpp"
 #include "records/directory_book.hpp"
 #include "records/lines.hpp"
 #include "staff/accounts.hpp"
@@ -98,11 +99,13 @@ Result<void> CreateDemo(const DataDir& dir, Opened& o) {
     phones << "# DEMO DATA: SIP accounts of the demo counsellors' softphones, for `make call`. Not for service.\n";
     std::printf("\nDemo staff (demo data; shown once; first sign-in enrols an authenticator app; "
                 "demo softphones register with the SIP user and password shown):\n");
+    std::string demo_counsellor_id;
     for (const auto& p : people) {
         std::string password = crypto::RandomToken(12);
         staff::NewStaff who{p.username, p.display_name, password, {p.roles, {"police"}, p.languages, p.specialisms}};
         auto created = accounts.Create(who, "system");
         if (!created) return tl::unexpected(created.error());
+        if (std::string(p.username) == "demo.counsellor") demo_counsellor_id = created->id;
         std::printf("  %-16s %-28s password: %s\n", p.username, p.display_name, password.c_str());
         if (p.sip_phone) {
             auto sip_password = sip.Issue(created->id, p.username, "system");
@@ -115,6 +118,11 @@ Result<void> CreateDemo(const DataDir& dir, Opened& o) {
     auto added = book.Add("system", "police", directory::DemoServices());
     if (!added) return tl::unexpected(added.error());
     std::printf("\nSignposting directory: %zu demo services added, marked \"demo data — verify before use\".\n", *added);
+    // Twelve weeks of fictional calls up to now, for the staffing plan (and so today's wallboard figures too).
+    auto calls = records::SeedDemoCallHistory(s, "police", demo_counsellor_id, o.clock.Now(), 12, 2026);
+    if (!calls) return tl::unexpected(calls.error());
+    std::printf("Call history: %lld fictional demo calls over 12 weeks (timings only), for Staffing.\n",
+                static_cast<long long>(*calls));
     return {};
 }
 

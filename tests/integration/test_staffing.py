@@ -7,6 +7,7 @@ an Erlang C and an Erlang A computed here, independently of the server's code.
 import json
 import math
 import os
+import re
 import sqlite3
 import time
 import unittest
@@ -200,6 +201,36 @@ class StaffingTest(unittest.TestCase):
             self.assertEqual(body["error"]["field"], field)
         status, _, _ = self.server.raw("GET", "/api/v1/lines/police/staffing")
         self.assertEqual(status, 401)
+
+
+class DemoStaffingTest(unittest.TestCase):
+    """`init --demo` (what `make run` does): the demo service manager opens next week's plan at once."""
+
+    def test_the_demo_line_has_a_history_to_forecast_from(self):
+        server = harness.Server()
+        try:
+            out = harness.run_cli(server.data_dir, "init", "--demo").stdout
+            self.assertRegex(out, r"Call history: \d+ fictional demo calls over 12 weeks")
+            passwords = dict(re.findall(r"^\s+(demo\.\w+)\s+.*password: (\S+)$", out, re.M))
+            server.start()
+            manager = server.client().sign_in("demo.manager", passwords["demo.manager"])
+            status, plan, _ = manager.call("GET", "/api/v1/lines/police/staffing")
+            self.assertEqual(status, 200, plan)
+            self.assertEqual(plan["forecast"]["method"], "holt_winters")
+            self.assertIsNotNone(plan["forecast"]["backtest"])  # twelve weeks: eight to test on
+            self.assertGreater(plan["history"]["calls"], 5000)
+            self.assertIsNotNone(plan["patience_s"])
+            self.assertTrue(all(i["erlang_a"] is not None for i in plan["intervals"]))
+            self.assertGreater(plan["totals"]["erlang_c_peak_rostered"], 1)
+            # Timings only: no demo call carries a caller's number, and the audit log still verifies.
+            db = sqlite3.connect(os.path.join(server.data_dir, "crisisline.db"))
+            try:
+                self.assertEqual(db.execute("SELECT COUNT(*) FROM contacts WHERE caller_hash <> ''").fetchone()[0], 0)
+            finally:
+                db.close()
+            self.assertEqual(harness.run_cli(server.data_dir, "audit", "verify", check=False).returncode, 0)
+        finally:
+            server.close()
 
 
 if __name__ == "__main__":
