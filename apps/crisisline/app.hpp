@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "api/turn_credentials.hpp"
 #include "core/clock.hpp"
 #include "crypto/crypto.hpp"
 #include "http/tls.hpp"
@@ -61,6 +62,11 @@ struct ServeOptions {
     // --tls-key: HTTPS. Without them plain HTTP, which only loopback gets unless allow_plain_http is set.
     http::TlsFiles tls;
     bool allow_plain_http = false;
+    // [turn] urls, secret_file (relative to the data directory; mode 0600, coturn's static-auth-secret) and
+    // credential_lifetime_s: TURN for the browser phone (GET /api/v1/session/ice-servers). The secret is read by
+    // Serve.
+    api::TurnSettings turn;
+    std::string turn_secret_file;
     telephony::TelephonyConfig telephony;  // [telephony]; enabled = false: no SIP side
     std::string audit_checkpoint_file;     // [audit] checkpoint_file; empty: <data>/audit-checkpoints
     int audit_checkpoint_s = 300;          // [audit] checkpoint_interval_s: how often the head is checkpointed

@@ -82,6 +82,34 @@ bool ApplyServerTls(const toml::table& config, const app::DataDir& dir, app::Ser
     return true;
 }
 
+// [turn] urls, secret_file and credential_lifetime_s; false (after one line on stderr) when one is wrong.
+bool ApplyTurn(const toml::table& config, const app::DataDir& dir, app::ServeOptions& o) {
+    auto bad = [&](const char* setting, const char* what) {
+        std::fprintf(stderr, "crisisline serve: %s: turn.%s %s\n", dir.Config().c_str(), setting, what);
+        return false;
+    };
+    const auto turn = config["turn"];
+    if (!turn) return true;
+    const toml::array* urls = turn["urls"].as_array();
+    if (urls == nullptr || urls->empty()) return bad("urls", "must list the TURN servers, e.g. [\"turn:turn.example.org:3478\"]");
+    for (const auto& item : *urls) {
+        auto url = item.value<std::string>();
+        if (!url || !(url->starts_with("turn:") || url->starts_with("turns:"))) {
+            return bad("urls", "must be turn: or turns: URLs, e.g. \"turns:turn.example.org:443?transport=tcp\"");
+        }
+        o.turn.urls.push_back(*url);
+    }
+    auto secret_file = turn["secret_file"].value<std::string>();
+    if (!secret_file || secret_file->empty()) return bad("secret_file", "must name the file holding coturn's static-auth-secret");
+    o.turn_secret_file = secret_file->front() == '/' ? *secret_file : dir.root + "/" + *secret_file;
+    if (turn["credential_lifetime_s"]) {
+        auto lifetime = turn["credential_lifetime_s"].value<std::int64_t>();
+        if (!lifetime || *lifetime < 60 || *lifetime > 86400) return bad("credential_lifetime_s", "must be 60 to 86400 seconds");
+        o.turn.lifetime = std::chrono::seconds(*lifetime);
+    }
+    return true;
+}
+
 // Settings from <data>/crisisline.toml; flags given on the command line win.
 bool ApplyConfig(const app::DataDir& dir, app::ServeOptions& o, const CLI::App& serve) {
     std::ifstream in(dir.Config());
@@ -94,6 +122,7 @@ bool ApplyConfig(const app::DataDir& dir, app::ServeOptions& o, const CLI::App& 
         if (serve.count("--static") == 0) o.static_dir = config["server"]["static_dir"].value_or(o.static_dir);
         if (!ApplyServerLimits(config, dir, o)) return false;
         if (!ApplyServerTls(config, dir, o, serve)) return false;
+        if (!ApplyTurn(config, dir, o)) return false;
         auto telephony = telephony::ParseTelephonyConfig(config);
         if (!telephony) {
             std::fprintf(stderr, "crisisline serve: %s: %s %s\n", dir.Config().c_str(), telephony.error().field.c_str(),

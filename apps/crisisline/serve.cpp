@@ -1,10 +1,13 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <condition_variable>
 #include <cstdio>
+#include <fstream>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -41,6 +44,28 @@ Result<std::string> MetricsToken(const DataDir& dir) {
         token.push_back(kHex[key->data()[i] & 0xf]);
     }
     return token;
+}
+
+// coturn's static-auth-secret from `path`: a regular file only its owner may read, one line (trailing spaces
+// and newlines dropped), at least 16 characters.
+Result<std::string> LoadTurnSecret(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        return Fail(ErrorCode::kInvalid, "secret_file", "turn.secret_file " + path + " is not a readable file");
+    }
+    if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+        return Fail(ErrorCode::kInvalid, "secret_file",
+                    "turn.secret_file " + path + " can be read or written by group or others; run: chmod 600 " + path);
+    }
+    std::ifstream in(path);
+    std::string secret;
+    std::getline(in, secret);
+    while (!secret.empty() && std::isspace(static_cast<unsigned char>(secret.back()))) secret.pop_back();
+    if (secret.size() < 16) {
+        return Fail(ErrorCode::kInvalid, "secret_file",
+                    "turn.secret_file " + path + " must hold a secret of at least 16 characters (openssl rand -hex 32)");
+    }
+    return secret;
 }
 
 Result<std::pair<std::string, std::uint16_t>> SplitListen(const std::string& listen) {
@@ -140,6 +165,14 @@ int Serve(const DataDir& dir, ServeOptions options) {
         std::fprintf(stderr, "crisisline serve: %s\n", plain.error().message.c_str());
         return 2;
     }
+    if (!options.turn_secret_file.empty()) {
+        auto secret = LoadTurnSecret(options.turn_secret_file);
+        if (!secret) {
+            std::fprintf(stderr, "crisisline serve: %s\n", secret.error().message.c_str());
+            return 2;
+        }
+        options.turn.secret = std::move(*secret);
+    }
     // Block the stop signals (and SIGHUP, the TLS reload) in every thread; the main thread waits for them below.
     sigset_t stop_signals;
     sigemptyset(&stop_signals);
@@ -169,6 +202,7 @@ int Serve(const DataDir& dir, ServeOptions options) {
     auto api = std::make_unique<api::Api>((*opened)->Services(), metrics, options.workers);
     api->AttachEvents(bus);  // the console's live events, with telephony or without
     api->RequireMetricsToken(std::move(*metrics_token));
+    api->AttachTurn(options.turn);
     http::ServerOptions server_options;
     server_options.address = address->first;
     server_options.port = address->second;

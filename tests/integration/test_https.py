@@ -293,33 +293,46 @@ class StartRefusalTest(unittest.TestCase):
             f.write(text.replace("[server]\n", "[server]\n" + lines + "\n", 1))
 
     def assert_serves(self, scheme, listen):
-        port = harness.free_port()
-        log_path = os.path.join(self.data, "server.log")
-        with open(log_path, "wb") as log:
-            proc = subprocess.Popen([harness.BINARY, "--data", self.data, "serve", "--listen", f"{listen}:{port}",
-                                     "--sip-listen", "off"], stdout=log, stderr=subprocess.STDOUT)
-        try:
-            def healthy():
-                if proc.poll() is not None:
-                    with open(log_path) as f:
-                        raise AssertionError(f"server exited with {proc.returncode}: {f.read()}")
-                try:
-                    if scheme == "https":
-                        conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=5,
-                                                           context=self.ca.client_context())
-                    else:
-                        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                    conn.request("GET", "/healthz")
-                    ok = conn.getresponse().status == 200
-                    conn.close()
-                    return ok
-                except OSError:
-                    return False
-            wait_until(healthy, 30, f"{scheme} on {listen}:{port}")
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=30)
+        """`serve` on `listen` answers /healthz on 127.0.0.1 over `scheme`. On every address, a port that was free
+        on loopback may be a client socket's elsewhere (parallel tests): then it tries another port."""
+        for _ in range(5):
+            port = harness.free_port()
+            log_path = os.path.join(self.data, "server.log")
+            with open(log_path, "wb") as log:
+                proc = subprocess.Popen([harness.BINARY, "--data", self.data, "serve", "--listen", f"{listen}:{port}",
+                                         "--sip-listen", "off"], stdout=log, stderr=subprocess.STDOUT)
+            try:
+                if self.healthy_or_taken(proc, port, scheme, log_path):
+                    return
+            finally:
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGTERM)
+                proc.wait(timeout=30)
+        self.fail("no free port to listen on every address")
 
+    def healthy_or_taken(self, proc, port, scheme, log_path):
+        """True once healthy; False when the port was taken; fails when the server exits for another reason."""
+        def answered():
+            if proc.poll() is not None:
+                return "exited"
+            try:
+                if scheme == "https":
+                    conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=5, context=self.ca.client_context())
+                else:
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/healthz")
+                ok = conn.getresponse().status == 200
+                conn.close()
+                return "healthy" if ok else None
+            except OSError:
+                return None
+        outcome = wait_until(answered, 30, f"{scheme} on port {port}")
+        if outcome == "healthy":
+            return True
+        with open(log_path) as f:
+            log = f.read()
+        self.assertIn("Address already in use", log, f"server exited with {proc.returncode}: {log}")
+        return False
 
 if __name__ == "__main__":
     unittest.main()
