@@ -4,8 +4,10 @@
 #include <string>
 #include <vector>
 
+#include "api/turn_credentials.hpp"
 #include "core/clock.hpp"
 #include "crypto/crypto.hpp"
+#include "http/tls.hpp"
 #include "records/services.hpp"
 #include "store/store.hpp"
 #include "telephony/config.hpp"
@@ -56,12 +58,22 @@ struct ServeOptions {
     std::size_t max_connections = 0;
     std::size_t max_connections_per_address = 256;
     std::vector<std::string> trusted_proxies;
+    // [server] tls_certificate and tls_key (PEM; relative to the data directory), or --tls-certificate and
+    // --tls-key: HTTPS. Without them plain HTTP, which only loopback gets unless allow_plain_http is set.
+    http::TlsFiles tls;
+    bool allow_plain_http = false;
+    // [turn] urls, secret_file (relative to the data directory; mode 0600, coturn's static-auth-secret) and
+    // credential_lifetime_s: TURN for the browser phone (GET /api/v1/session/ice-servers). The secret is read by
+    // Serve.
+    api::TurnSettings turn;
+    std::string turn_secret_file;
     telephony::TelephonyConfig telephony;  // [telephony]; enabled = false: no SIP side
     std::string audit_checkpoint_file;     // [audit] checkpoint_file; empty: <data>/audit-checkpoints
     int audit_checkpoint_s = 300;          // [audit] checkpoint_interval_s: how often the head is checkpointed
 };
 
-// Runs the server until SIGTERM or SIGINT; returns the process exit code.
+// Runs the server until SIGTERM or SIGINT; on SIGHUP reads the TLS certificate and key again. Returns the
+// process exit code (2, after one line on stderr, for TLS files that cannot be used or plain HTTP refused).
 int Serve(const DataDir& dir, ServeOptions options);
 
 // Creates the data directory, keys and database; with `demo`, a demo line,

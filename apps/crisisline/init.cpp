@@ -16,8 +16,12 @@ namespace {
 
 constexpr const char* kDemoConfig = R"(# crisisline configuration. Command-line flags override these settings.
 [server]
-# Where the console and API listen. Put a TLS-terminating proxy in front for anything but loopback.
+# Where the console and API listen. Plain HTTP is served on loopback only: for any other address give a
+# certificate and key (PEM, key chmod 600; SIGHUP reloads them), or put a TLS-terminating proxy in front and set
+# allow_plain_http = true.
 listen = "127.0.0.1:8080"
+# tls_certificate = "tls/fullchain.pem"
+# tls_key = "tls/privkey.pem"
 # Threads for HTTP I/O (unset: one per CPU the process may run on), and workers for requests
 # (storage and password hashing block).
 # io_threads = 2

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <tuple>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
@@ -54,6 +55,61 @@ bool ApplyServerLimits(const toml::table& config, const app::DataDir& dir, app::
     return true;
 }
 
+// [server] tls_certificate, tls_key (relative paths from the data directory) and allow_plain_http; false
+// (after one line on stderr) when one is of the wrong type. --tls-certificate and --tls-key win.
+bool ApplyServerTls(const toml::table& config, const app::DataDir& dir, app::ServeOptions& o, const CLI::App& serve) {
+    const auto server = config["server"];
+    for (auto [name, flag, out] : {std::tuple{"tls_certificate", "--tls-certificate", &o.tls.certificate},
+                                   std::tuple{"tls_key", "--tls-key", &o.tls.key}}) {
+        if (!server[name] || serve.count(flag) > 0) continue;
+        auto path = server[name].value<std::string>();
+        if (!path || path->empty()) {
+            std::fprintf(stderr, "crisisline serve: %s: server.%s must be the path of a PEM file\n",
+                         dir.Config().c_str(), name);
+            return false;
+        }
+        *out = path->front() == '/' ? *path : dir.root + "/" + *path;
+    }
+    if (server["allow_plain_http"]) {
+        auto allow = server["allow_plain_http"].value<bool>();
+        if (!allow) {
+            std::fprintf(stderr, "crisisline serve: %s: server.allow_plain_http must be true or false\n",
+                         dir.Config().c_str());
+            return false;
+        }
+        o.allow_plain_http = *allow;
+    }
+    return true;
+}
+
+// [turn] urls, secret_file and credential_lifetime_s; false (after one line on stderr) when one is wrong.
+bool ApplyTurn(const toml::table& config, const app::DataDir& dir, app::ServeOptions& o) {
+    auto bad = [&](const char* setting, const char* what) {
+        std::fprintf(stderr, "crisisline serve: %s: turn.%s %s\n", dir.Config().c_str(), setting, what);
+        return false;
+    };
+    const auto turn = config["turn"];
+    if (!turn) return true;
+    const toml::array* urls = turn["urls"].as_array();
+    if (urls == nullptr || urls->empty()) return bad("urls", "must list the TURN servers, e.g. [\"turn:turn.example.org:3478\"]");
+    for (const auto& item : *urls) {
+        auto url = item.value<std::string>();
+        if (!url || !(url->starts_with("turn:") || url->starts_with("turns:"))) {
+            return bad("urls", "must be turn: or turns: URLs, e.g. \"turns:turn.example.org:443?transport=tcp\"");
+        }
+        o.turn.urls.push_back(*url);
+    }
+    auto secret_file = turn["secret_file"].value<std::string>();
+    if (!secret_file || secret_file->empty()) return bad("secret_file", "must name the file holding coturn's static-auth-secret");
+    o.turn_secret_file = secret_file->front() == '/' ? *secret_file : dir.root + "/" + *secret_file;
+    if (turn["credential_lifetime_s"]) {
+        auto lifetime = turn["credential_lifetime_s"].value<std::int64_t>();
+        if (!lifetime || *lifetime < 60 || *lifetime > 86400) return bad("credential_lifetime_s", "must be 60 to 86400 seconds");
+        o.turn.lifetime = std::chrono::seconds(*lifetime);
+    }
+    return true;
+}
+
 // Settings from <data>/crisisline.toml; flags given on the command line win.
 bool ApplyConfig(const app::DataDir& dir, app::ServeOptions& o, const CLI::App& serve) {
     std::ifstream in(dir.Config());
@@ -65,6 +121,8 @@ bool ApplyConfig(const app::DataDir& dir, app::ServeOptions& o, const CLI::App& 
         if (serve.count("--workers") == 0) o.workers = config["server"]["workers"].value_or(o.workers);
         if (serve.count("--static") == 0) o.static_dir = config["server"]["static_dir"].value_or(o.static_dir);
         if (!ApplyServerLimits(config, dir, o)) return false;
+        if (!ApplyServerTls(config, dir, o, serve)) return false;
+        if (!ApplyTurn(config, dir, o)) return false;
         auto telephony = telephony::ParseTelephonyConfig(config);
         if (!telephony) {
             std::fprintf(stderr, "crisisline serve: %s: %s %s\n", dir.Config().c_str(), telephony.error().field.c_str(),
@@ -128,6 +186,10 @@ int main(int argc, char** argv) {
     app::ServeOptions serve_options;
     auto* serve = cli.add_subcommand("serve", "run the service in the foreground until SIGTERM");
     serve->add_option("--listen", serve_options.listen, "address:port for the console and API")->capture_default_str();
+    serve->add_option("--tls-certificate", serve_options.tls.certificate,
+                      "PEM certificate (chain) for HTTPS; overrides [server] tls_certificate");
+    serve->add_option("--tls-key", serve_options.tls.key,
+                      "PEM private key for HTTPS, mode 0600; overrides [server] tls_key");
     serve->add_option("--io-threads", serve_options.io_threads,
                       "HTTP I/O threads (default: one per CPU the process may run on, e.g. 1 under taskset -c 1)")->check(CLI::Range(1, 64));
     serve->add_option("--workers", serve_options.workers, "request worker threads")->check(CLI::Range(1, 1024));

@@ -1,10 +1,13 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <condition_variable>
 #include <cstdio>
+#include <fstream>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -41,6 +44,28 @@ Result<std::string> MetricsToken(const DataDir& dir) {
         token.push_back(kHex[key->data()[i] & 0xf]);
     }
     return token;
+}
+
+// coturn's static-auth-secret from `path`: a regular file only its owner may read, one line (trailing spaces
+// and newlines dropped), at least 16 characters.
+Result<std::string> LoadTurnSecret(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        return Fail(ErrorCode::kInvalid, "secret_file", "turn.secret_file " + path + " is not a readable file");
+    }
+    if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+        return Fail(ErrorCode::kInvalid, "secret_file",
+                    "turn.secret_file " + path + " can be read or written by group or others; run: chmod 600 " + path);
+    }
+    std::ifstream in(path);
+    std::string secret;
+    std::getline(in, secret);
+    while (!secret.empty() && std::isspace(static_cast<unsigned char>(secret.back()))) secret.pop_back();
+    if (secret.size() < 16) {
+        return Fail(ErrorCode::kInvalid, "secret_file",
+                    "turn.secret_file " + path + " must hold a secret of at least 16 characters (openssl rand -hex 32)");
+    }
+    return secret;
 }
 
 Result<std::pair<std::string, std::uint16_t>> SplitListen(const std::string& listen) {
@@ -127,11 +152,33 @@ int Serve(const DataDir& dir, ServeOptions options) {
         spdlog::error("--listen {}", address.error().message);
         return 2;
     }
-    // Block the stop signals in every thread; the main thread waits for them below.
+    // Before anything is opened: a certificate that cannot be used, or plain HTTP where it must not be, is one
+    // line and exit 2, not a half-started server.
+    if (options.tls.Enabled()) {
+        if (auto usable = http::CheckTlsFiles(options.tls); !usable) {
+            std::fprintf(stderr, "crisisline serve: %s\n", usable.error().message.c_str());
+            return 2;
+        }
+    }
+    if (auto plain = http::CheckPlainListener(address->first, options.tls.Enabled(), options.allow_plain_http);
+        !plain) {
+        std::fprintf(stderr, "crisisline serve: %s\n", plain.error().message.c_str());
+        return 2;
+    }
+    if (!options.turn_secret_file.empty()) {
+        auto secret = LoadTurnSecret(options.turn_secret_file);
+        if (!secret) {
+            std::fprintf(stderr, "crisisline serve: %s\n", secret.error().message.c_str());
+            return 2;
+        }
+        options.turn.secret = std::move(*secret);
+    }
+    // Block the stop signals (and SIGHUP, the TLS reload) in every thread; the main thread waits for them below.
     sigset_t stop_signals;
     sigemptyset(&stop_signals);
     sigaddset(&stop_signals, SIGTERM);
     sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
     RaiseOpenFileLimit();
@@ -155,6 +202,7 @@ int Serve(const DataDir& dir, ServeOptions options) {
     auto api = std::make_unique<api::Api>((*opened)->Services(), metrics, options.workers);
     api->AttachEvents(bus);  // the console's live events, with telephony or without
     api->RequireMetricsToken(std::move(*metrics_token));
+    api->AttachTurn(options.turn);
     http::ServerOptions server_options;
     server_options.address = address->first;
     server_options.port = address->second;
@@ -164,6 +212,8 @@ int Serve(const DataDir& dir, ServeOptions options) {
     server_options.max_connections = options.max_connections;
     server_options.max_connections_per_address = options.max_connections_per_address;
     server_options.trusted_proxies = options.trusted_proxies;
+    server_options.tls = options.tls;
+    server_options.allow_plain_http = options.allow_plain_http;
     // Bring follow-ups up to date before the first request, so nobody sees yesterday's status.
     if (auto changed = api->FollowUpsService().Tick(); !changed) {
         spdlog::error("follow-up schedule: {}", changed.error().message);
@@ -239,8 +289,9 @@ int Serve(const DataDir& dir, ServeOptions options) {
         return 1;
     }
     auto ticker = std::make_unique<FollowUpTicker>(api->FollowUpsService(), (*opened)->Services(), phones.get());
-    spdlog::info("crisisline serving on http://{}:{}/", address->first, server.Port());
-    const std::string base = "http://" + address->first + ":" + std::to_string(server.Port());
+    const std::string scheme = server.Secure() ? "https://" : "http://";
+    spdlog::info("crisisline serving on {}{}:{}/", scheme, address->first, server.Port());
+    const std::string base = scheme + address->first + ":" + std::to_string(server.Port());
     std::printf("\ncrisisline is running (Ctrl-C stops it):\n");
     if (!options.static_dir.empty()) {
         std::printf("  console          %s/  (sign in; counsellors land on %s/desk)\n"
@@ -263,7 +314,16 @@ int Serve(const DataDir& dir, ServeOptions options) {
     std::fflush(stdout);
 
     int signal = 0;
-    sigwait(&stop_signals, &signal);
+    while (sigwait(&stop_signals, &signal) == 0 && signal == SIGHUP) {
+        if (!server.Secure()) {
+            spdlog::info("received SIGHUP; plain HTTP has no certificate to reload");
+        } else if (auto reloaded = server.ReloadTls(); reloaded) {
+            spdlog::info("received SIGHUP; tls certificate reloaded from {}: new connections use it", options.tls.certificate);
+        } else {
+            spdlog::error("received SIGHUP; tls certificate not reloaded, the previous one stays: {}",
+                          reloaded.error().message);
+        }
+    }
     spdlog::info("received {}; finishing requests in flight", signal == SIGTERM ? "SIGTERM" : "SIGINT");
     server.Stop();  // stops accepting, lets in-flight requests finish
     ticker.reset();

@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include "api/turn_credentials.hpp"
 #include "events/bus.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
@@ -87,6 +88,11 @@ public:
     // REQUIRES: called before Routes().
     void AttachAuditCheckpoints(std::string file) { audit_checkpoint_file_ = std::move(file); }
 
+    // GET /api/v1/session/ice-servers hands signed-in counsellors `turn`'s servers with a credential of their
+    // own that expires after turn.lifetime (api/turn_credentials.hpp). Without it the route answers an empty
+    // list. REQUIRES: called before Routes().
+    void AttachTurn(TurnSettings turn) { turn_ = std::move(turn); }
+
 private:
     // A handler body: runs on the worker pool; its error becomes the JSON error response.
     using Body = std::function<Result<http::Response>(const http::Request&)>;
@@ -140,6 +146,7 @@ private:
     http::Metrics& metrics_;
     std::string metrics_token_;  // set before Routes(), read-only after
     std::string audit_checkpoint_file_;  // set once before Routes()
+    TurnSettings turn_;                  // set once before Routes()
     staff::Accounts accounts_;
     staff::Sessions sessions_;
     records::Lines lines_;

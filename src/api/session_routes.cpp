@@ -57,6 +57,21 @@ void Api::AddSessionRoutes(http::Router& r) {
                   return Ok({{"mfa_complete", true}});
               },
               true));
+    // The browser phone's ICE servers: TURN with a credential for this counsellor alone, valid for
+    // turn_.lifetime. Never cached (the server's no-store), never logged.
+    r.Add("GET", "/api/v1/session/ice-servers",
+          Signed([this](const http::Request&, const staff::Authenticated& who) -> Result<http::Response> {
+              if (!who.principal.Has(staff::Role::kCounsellor)) {
+                  return Fail(ErrorCode::kForbidden, "only counsellors answer calls in the browser");
+              }
+              nlohmann::json servers = nlohmann::json::array();
+              if (turn_.urls.empty()) return Ok({{"ice_servers", servers}});
+              const auto credential =
+                  MakeTurnCredential(turn_.secret, who.principal.staff_id, s_.clock.Now() / kSecondMs, turn_.lifetime);
+              servers.push_back(
+                  {{"urls", turn_.urls}, {"username", credential.username}, {"credential", credential.password}});
+              return Ok({{"ice_servers", servers}, {"expires_at", FormatTime(credential.expires_at_s * kSecondMs)}});
+          }));
     r.Add("DELETE", "/api/v1/session",
           Signed(
               [this](const http::Request& req, const staff::Authenticated&) -> Result<http::Response> {

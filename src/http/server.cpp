@@ -179,6 +179,16 @@ Result<void> Server::Start() {
         return Fail(ErrorCode::kInvalid, "address",
                     "address '" + options.address + "' is not an IP address such as 127.0.0.1 or ::1");
     }
+    if (auto plain = CheckPlainListener(options.address, options.tls.Enabled(), options.allow_plain_http); !plain) {
+        return plain;
+    }
+    if (options.tls.Enabled()) {
+        auto loaded = detail::LoadTlsContext(options.tls);
+        if (!loaded) {
+            return tl::unexpected(loaded.error());
+        }
+        impl.context->tls = std::make_shared<detail::TlsCredentials>(options.tls, std::move(*loaded));
+    }
     auto listener = std::make_shared<detail::Listener>(impl.ioc, impl.context);
     auto port = listener->Listen({address, options.port});
     if (!port) {
@@ -202,9 +212,22 @@ Result<void> Server::Start() {
             }
         });
     }
-    spdlog::info("http listening on {}:{} with {} I/O thread(s), at most {} connections ({} from one address)",
-                 options.address, impl.port, options.threads, *max_connections, options.max_connections_per_address);
+    spdlog::info("http listening on {}:{} ({}) with {} I/O thread(s), at most {} connections ({} from one address)",
+                 options.address, impl.port, impl.context->tls ? "https" : "plain http", options.threads,
+                 *max_connections, options.max_connections_per_address);
     return {};
+}
+
+Result<void> Server::ReloadTls() {
+    // context->tls is set by Start before the threads run and never changed after.
+    if (!impl_->started || !impl_->context->tls) {
+        return Fail(ErrorCode::kInvalid, "tls_certificate", "the server is not serving TLS; nothing to reload");
+    }
+    return impl_->context->tls->Reload();
+}
+
+bool Server::Secure() const {
+    return impl_->context->tls != nullptr;
 }
 
 std::uint16_t Server::Port() const {

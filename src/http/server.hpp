@@ -11,12 +11,18 @@
 #include "http/message.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
+#include "http/tls.hpp"
 
 namespace crisisline::http {
 
 struct ServerOptions {
     std::string address = "127.0.0.1";  // an IPv4 or IPv6 literal
     std::uint16_t port = 0;              // 0 picks a free port; Server::Port() tells which
+    // HTTPS (and wss) when set: the certificate and key (http/tls.hpp: key 0600, TLS 1.2+, AEAD ciphers only).
+    TlsFiles tls;
+    // Without tls, plain HTTP is refused on any address but loopback unless this is set (a TLS-terminating
+    // reverse proxy in front, listed in trusted_proxies).
+    bool allow_plain_http = false;
     int threads = 2;                     // event-loop threads; handlers run on them (see AvailableCpus)
     std::size_t body_limit = 1 << 20;    // bytes; a larger body is refused with 413 before it is read
     std::size_t header_limit = 16 * 1024;  // bytes of request line plus headers; over it 431
@@ -58,8 +64,9 @@ struct ServerOptions {
 // threads than CPUs only adds wake-ups and lock hand-offs. Thread-safe.
 int AvailableCpus();
 
-// An HTTP/1.1 server (keep-alive, no pipelining in parallel) that hands each request to the Router's handler.
-// Every response carries the security headers (CSP, nosniff, no-referrer, DENY framing) and, under /api/,
+// An HTTP/1.1 server (keep-alive, no pipelining in parallel) that hands each request to the Router's handler,
+// over TLS when options.tls is set. Every response carries the security headers (CSP, nosniff, no-referrer,
+// DENY framing), under TLS Strict-Transport-Security (and every Set-Cookie is marked Secure) and, under /api/,
 // Cache-Control: no-store. Errors the server answers itself use the JSON error shape of Response::FromError:
 // 400 malformed request, 404 no route, 405 wrong method (with Allow), 413 body over the limit, 414 target too
 // long, 431 headers too large, 500 a handler threw; on a WebSocket route, 426 for a GET that is not an upgrade
@@ -77,9 +84,18 @@ public:
 
     // Binds, listens and starts the threads. On failure nothing runs and the error names address:port and the
     // operating system's reason ("cannot listen on 127.0.0.1:8080: Address already in use"); options out of
-    // range (a trusted_proxies entry that is no address, a max_connections the open-file limit cannot hold)
-    // fail with kInvalid naming the option. Fails if already started.
+    // range (a trusted_proxies entry that is no address, a max_connections the open-file limit cannot hold,
+    // TLS files CheckTlsFiles refuses, plain HTTP on an address that is not loopback without
+    // allow_plain_http) fail with kInvalid naming the option. Fails if already started.
     [[nodiscard]] Result<void> Start();
+
+    // Reads options.tls's files again: on success new connections (their handshakes) use them, and open
+    // connections, WebSockets included, go on with what they began with; on failure (kInvalid, as Start's)
+    // nothing changes. kInvalid when the server is not serving TLS. Thread-safe; call any time after Start.
+    [[nodiscard]] Result<void> ReloadTls();
+
+    // True when the server serves TLS (options.tls was set).
+    bool Secure() const;
 
     // The bound port, once Start has succeeded; 0 before.
     std::uint16_t Port() const;

@@ -4,6 +4,9 @@ and SIPp phones and callers, through tests/sip's harness. Speaks JSON lines: one
 one answer per command read from stdin.
 
     fixture.py DIST [--rtp-timeout-s N]                   (default 30: how long a silent leg lasts)
+                    [--https]                             the console over HTTPS with a certificate from a
+                                                          test CA made for this run; the ready line then
+                                                          carries "spki", the certificate's public key hash
 
     {"cmd": "register", "user": "demo.counsellor", "ring_ms": 1500, "talk_ms": 90000, "send_seconds": 120}
                                                           -> the phone sends audio for send_seconds once
@@ -28,6 +31,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "sip"))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+import harness  # noqa: E402
 import sip_harness as sh  # noqa: E402
 import siptest  # noqa: E402
 
@@ -41,15 +45,19 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("static_dir")
     parser.add_argument("--rtp-timeout-s", type=int, default=30)
+    parser.add_argument("--https", action="store_true")
     args = parser.parse_args()
     srv = siptest.SipServer(extra_args=["--static", args.static_dir],
-                            telephony={"rtp_timeout_s": args.rtp_timeout_s})
+                            telephony={"rtp_timeout_s": args.rtp_timeout_s}, tls=True if args.https else None)
     phones, calls = [], []
     phone_of = {}
     try:
         srv.start()
-        answer({"ready": True, "url": f"http://127.0.0.1:{srv.server.port}", "sip_port": srv.sip_port,
-                "passwords": srv.passwords, "data_dir": srv.server.data_dir})
+        ready = {"ready": True, "url": srv.server.url, "sip_port": srv.sip_port,
+                 "passwords": srv.passwords, "data_dir": srv.server.data_dir}
+        if args.https:
+            ready["spki"] = harness.TestCA.spki_sha256(srv.server.tls_files[0])
+        answer(ready)
         for line in sys.stdin:
             req = json.loads(line)
             cmd = req.get("cmd")

@@ -19,6 +19,13 @@ const axeSource = readFileSync(requireWeb.resolve('axe-core/axe.min.js'), 'utf8'
 export const artifacts = process.env.E2E_ARTIFACTS ?? join(root, 'web', 'e2e-artifacts');
 mkdirSync(artifacts, { recursive: true });
 
+// E2E_HTTPS=1 runs every suite's console over HTTPS: the fixture's server gets a certificate from a test CA
+// made for the run, and the browser trusts exactly that certificate's key (Chromium's
+// --ignore-certificate-errors-spki-list), so the page is a secure origin with HSTS, Secure cookies and wss.
+export const https = process.env.E2E_HTTPS === '1';
+// The public-key hashes of the fixtures' certificates, for launchBrowser (start the fixture first).
+const trustedSpki = [];
+
 // crisisline and its SIPp peers, driven over JSON lines.
 export class Fixture {
   // `rtpTimeoutS`: how long the server lets a leg stay silent before it ends the call (default 30).
@@ -26,10 +33,15 @@ export class Fixture {
     const dist = process.env.CONSOLE_DIST ?? join(root, 'web', 'dist');
     const args = [join(here, 'fixture.py'), dist];
     if (rtpTimeoutS) args.push('--rtp-timeout-s', String(rtpTimeoutS));
+    if (https) args.push('--https');
     const proc = spawn('python3', args, { stdio: ['pipe', 'pipe', 'inherit'] });
     const f = new Fixture(proc);
     f.info = await f.next();
     if (!f.info.ready) throw new Error(`fixture did not start: ${JSON.stringify(f.info)}`);
+    if (https) {
+      assert.ok(f.info.url.startsWith('https://'), f.info.url);
+      trustedSpki.push(f.info.spki);
+    }
     return f;
   }
 
@@ -89,6 +101,7 @@ export async function launchBrowser() {
       '--disable-sync',
       '--no-first-run',
       '--disable-quic',
+      ...(trustedSpki.length ? [`--ignore-certificate-errors-spki-list=${trustedSpki.join(',')}`] : []),
     ],
   });
   return browser;
@@ -104,6 +117,15 @@ export async function newPage(browser, problems, options = {}) {
     if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(text)) problems.push(`CSP: ${text}`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  if (https) {
+    // Over HTTPS nothing may go out in the clear: every request https:, the live feed wss:.
+    page.on('request', (r) => {
+      if (/^(http|ws):/.test(r.url())) problems.push(`plaintext request under HTTPS: ${r.url()}`);
+    });
+    page.on('websocket', (ws) => {
+      if (!ws.url().startsWith('wss://')) problems.push(`plaintext WebSocket under HTTPS: ${ws.url()}`);
+    });
+  }
   return page;
 }
 
@@ -149,6 +171,11 @@ export async function signIn(page, url, username, password, secret, onEnrol) {
     await page.getByRole('button', { name: 'Sign in' }).click();
   }
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  if (https) {
+    assert.ok(page.url().startsWith('https://'), page.url());
+    const session = (await page.context().cookies()).find((c) => c.name === 'crisisline_session');
+    assert.ok(session?.secure && session.httpOnly, `the session cookie over HTTPS: ${JSON.stringify(session)}`);
+  }
   return secret;
 }
 

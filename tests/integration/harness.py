@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import socket
+import ssl
 import struct
 import subprocess
 import tempfile
@@ -47,11 +48,79 @@ def run_cli(data_dir, *args, env=None, check=True):
     return result
 
 
+class TestCA:
+    """A certificate authority made for one test run with the openssl command line (fictional names), and the
+    server certificates it issues: EC P-256, for 127.0.0.1 and localhost, keys mode 0600."""
+
+    def __init__(self, directory=None):
+        self.owns_dir = directory is None
+        self.dir = directory or tempfile.mkdtemp(prefix="crisisline-ca-")
+        self.cert = os.path.join(self.dir, "ca.pem")
+        self.key = os.path.join(self.dir, "ca-key.pem")
+        self.issued = 0
+        self._openssl("req", "-x509", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                      "-keyout", self.key, "-out", self.cert, "-days", "2",
+                      "-subj", "/O=crisisline tests (fictional)/CN=crisisline test CA",
+                      "-addext", "basicConstraints=critical,CA:TRUE",
+                      "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+
+    @staticmethod
+    def _openssl(*args):
+        result = subprocess.run(["openssl", *args], capture_output=True, text=True, timeout=60)
+        if result.returncode != 0:
+            raise AssertionError(f"openssl {' '.join(args[:2])} failed: {result.stderr}")
+        return result.stdout
+
+    def issue(self, directory, name="server"):
+        """A new key and certificate in `directory`: (certificate path, key path)."""
+        os.makedirs(directory, exist_ok=True)
+        self.issued += 1
+        cert = os.path.join(directory, f"{name}.pem")
+        key = os.path.join(directory, f"{name}-key.pem")
+        csr = os.path.join(directory, f"{name}.csr")
+        ext = os.path.join(directory, f"{name}.ext")
+        with open(ext, "w") as f:
+            f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n"
+                    "keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n"
+                    "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n")
+        self._openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                      "-keyout", key, "-out", csr, "-subj", f"/O=crisisline tests (fictional)/CN={name}")
+        os.chmod(key, 0o600)
+        self._openssl("x509", "-req", "-in", csr, "-CA", self.cert, "-CAkey", self.key,
+                      "-set_serial", str(1000 + self.issued), "-days", "2", "-extfile", ext, "-out", cert)
+        os.remove(csr)
+        os.remove(ext)
+        return cert, key
+
+    def client_context(self):
+        """A client context that trusts this CA only and checks the name (127.0.0.1)."""
+        context = ssl.create_default_context(cafile=self.cert)
+        return context
+
+    @staticmethod
+    def spki_sha256(cert_path):
+        """base64 SHA-256 of the certificate's public key (Chromium's --ignore-certificate-errors-spki-list)."""
+        der = subprocess.run(["openssl", "x509", "-in", cert_path, "-pubkey", "-noout"], capture_output=True,
+                             check=True).stdout
+        spki = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=der, capture_output=True,
+                              check=True).stdout
+        return base64.b64encode(hashlib.sha256(spki).digest()).decode()
+
+    def close(self):
+        if self.owns_dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
 class Server:
     """One crisisline process with its own data directory."""
 
-    def __init__(self, data_dir=None, extra_args=(), preexec_fn=None):
-        """preexec_fn: run in the child before the binary starts (e.g. to set resource limits)."""
+    def __init__(self, data_dir=None, extra_args=(), preexec_fn=None, tls=None):
+        """preexec_fn: run in the child before the binary starts (e.g. to set resource limits).
+        tls: a TestCA, or True for one of its own: the server serves HTTPS with a certificate it issues
+        (<data>/tls/server.pem and server-key.pem, passed as --tls-certificate and --tls-key)."""
+        self.owns_ca = tls is True
+        self.ca = TestCA() if tls is True else tls
+        self.tls_files = None
         self.owns_dir = data_dir is None
         self.preexec_fn = preexec_fn
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="crisisline-it-")
@@ -74,13 +143,28 @@ class Server:
         """No SIP side unless a test asks for one: parallel servers would fight over port 5060."""
         return [] if any(a.startswith("--sip-listen") for a in self.extra_args) else ["--sip-listen", "off"]
 
+    @property
+    def scheme(self):
+        return "https" if self.ca else "http"
+
+    @property
+    def url(self):
+        return f"{self.scheme}://127.0.0.1:{self.port}"
+
+    def tls_args(self):
+        if not self.ca:
+            return []
+        if self.tls_files is None:
+            self.tls_files = self.ca.issue(os.path.join(self.data_dir, "tls"))
+        return ["--tls-certificate", self.tls_files[0], "--tls-key", self.tls_files[1]]
+
     def start(self, wait=True, port=None):
         """port: the HTTP port to listen on (a restart passes the old one); a free one by default."""
         self.port = port or free_port()
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
                 [BINARY, "--data", self.data_dir, "serve", "--listen", f"127.0.0.1:{self.port}", *self.sip_args(),
-                 *self.extra_args],
+                 *self.tls_args(), *self.extra_args],
                 stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, CRISISLINE_LOG_LEVEL="debug"),
                 preexec_fn=self.preexec_fn)
         if wait:
@@ -111,6 +195,8 @@ class Server:
         self.stop()
         if self.owns_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
+        if self.owns_ca:
+            self.ca.close()
 
     def log(self):
         try:
@@ -128,8 +214,7 @@ class Server:
     def raw(self, method, path, body=None, headers=None, source=None, timeout=30):
         """source: the local address to connect from (any of 127.0.0.0/8 on Linux), for tests of per-address
         limits; the kernel's choice by default."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
-                                          source_address=(source, 0) if source else None)
+        conn = self.connection(timeout=timeout, source=source)
         try:
             data = body if isinstance(body, (bytes, type(None))) else body.encode()
             conn.request(method, path, body=data, headers=headers or {})
@@ -137,6 +222,19 @@ class Server:
             return resp.status, dict(resp.getheaders()), resp.read()
         finally:
             conn.close()
+
+    def connection(self, timeout=30, source=None):
+        """An http.client connection to the server: HTTPS verified against the test CA when it serves TLS."""
+        source_address = (source, 0) if source else None
+        if self.ca:
+            return http.client.HTTPSConnection("127.0.0.1", self.port, timeout=timeout, source_address=source_address,
+                                               context=self.ca.client_context())
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout, source_address=source_address)
+
+    def websocket(self, path, cookie=None, origin=None, timeout=10):
+        """A WebSocket to the server (wss when it serves TLS)."""
+        return WebSocket(self.port, path, cookie=cookie, origin=origin, timeout=timeout,
+                         tls=self.ca.client_context() if self.ca else None)
 
     def metrics_token(self):
         """The bearer token GET /metrics asks for: the server makes keys/metrics.token on its first start."""
@@ -220,8 +318,11 @@ class WebSocket:
 
     GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
-    def __init__(self, port, path, cookie=None, origin=None, timeout=10):
+    def __init__(self, port, path, cookie=None, origin=None, timeout=10, tls=None):
+        """tls: an ssl.SSLContext for wss (the server's name checked as 127.0.0.1)."""
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        if tls is not None:
+            self.sock = tls.wrap_socket(self.sock, server_hostname="127.0.0.1")
         key = base64.b64encode(os.urandom(16)).decode()
         lines = [f"GET {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Upgrade: websocket", "Connection: Upgrade",
                  f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13"]

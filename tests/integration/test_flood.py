@@ -57,13 +57,15 @@ def wait_until(condition, timeout, what):
 
 
 class FloodTest(unittest.TestCase):
+    TLS = False  # TlsFloodTest: the same flood against HTTPS, where an idle connection has not even shaken hands
+
     def setUp(self):
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         if soft < 2048 <= hard or soft < 2048 and hard == resource.RLIM_INFINITY:
             resource.setrlimit(resource.RLIMIT_NOFILE, (2048, hard))
         if resource.getrlimit(resource.RLIMIT_NOFILE)[0] < 2048:
             self.skipTest("this test needs 2048 descriptors of its own")
-        self.server = harness.Server(preexec_fn=limit_files).init()
+        self.server = harness.Server(preexec_fn=limit_files, tls=True if self.TLS else None).init()
         self.server.write_config(CONFIG)
         self.server.add_staff("alex", ["counsellor"], lines=())
         self.server.start()
@@ -82,7 +84,7 @@ class FloodTest(unittest.TestCase):
 
     def test_health_and_a_signed_in_console_are_served_while_a_flood_is_held(self):
         console = self.server.client().sign_in("alex")
-        events = harness.WebSocket(self.server.port, "/api/v1/events", cookie=console.cookie)
+        events = self.server.websocket("/api/v1/events", cookie=console.cookie)
         self.assertEqual(events.status, 101)
         events.recv_json()  # the hello
 
@@ -116,6 +118,10 @@ class FloodTest(unittest.TestCase):
         self.assertGreaterEqual(self.metric('crisisline_http_connections_refused_total'), 100 - PER_ADDRESS)
         self.assertNotIn("Too many open files", self.server.log())
         events.close()
+
+
+class TlsFloodTest(FloodTest):
+    TLS = True
 
 
 if __name__ == "__main__":

@@ -61,10 +61,12 @@ class SipServer:
     routing: a dict PATCHed as the demo line's "routing" before the server that takes calls starts.
     trunks: [{"name", "allow": [...], "username", "password"}] (default: 127.0.0.1 allowed).
     telephony: extra [telephony] settings (e.g. {"rtp_timeout_s": 5}).
+    tls: a harness.TestCA (or True): the console and API over HTTPS (harness.Server's tls).
     """
 
-    def __init__(self, routing=None, trunks=None, telephony=None, extra_args=()):
+    def __init__(self, routing=None, trunks=None, telephony=None, extra_args=(), tls=None):
         self.routing = routing
+        self.tls = tls
         self.extra_args = list(extra_args)  # more `serve` flags, e.g. ["--static", "web/dist"]
         self.trunks = trunks or [{"name": "loopback-test-carrier", "allow": ["127.0.0.1"]}]
         self.telephony = {"choice_wait_s": 1, "rtp_timeout_s": 30, "available_on_register": True}
@@ -78,7 +80,7 @@ class SipServer:
 
     # -- lifecycle
     def start(self):
-        self.server = harness.Server()
+        self.server = harness.Server(tls=self.tls)
         data = self.server.data_dir
         out = harness.run_cli(data, "init", "--demo").stdout
         for line in out.splitlines():

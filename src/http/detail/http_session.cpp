@@ -133,7 +133,8 @@ private:
 
 // True when a browser's Origin names this server: "http://" or "https://" followed by the Host header.
 // Clients that are not browsers send no Origin and are let through; the session cookie still decides.
-bool SameOrigin(const Request& request) {
+// Under TLS only "https://" is this server.
+bool SameOrigin(const Request& request, bool secure) {
     const std::string origin = request.Header("origin");
     if (origin.empty()) {
         return true;
@@ -142,7 +143,7 @@ bool SameOrigin(const Request& request) {
     if (host.empty()) {
         return false;
     }
-    return EqualsIgnoreCase(origin, "http://" + host) || EqualsIgnoreCase(origin, "https://" + host);
+    return EqualsIgnoreCase(origin, "https://" + host) || (!secure && EqualsIgnoreCase(origin, "http://" + host));
 }
 
 std::string_view ToStd(beast::string_view text) {
@@ -156,19 +157,54 @@ std::string LowerCase(std::string_view text) {
     return out;
 }
 
+// A Set-Cookie value with the Secure attribute, added unless it is there already.
+std::string MarkedSecure(const std::string& cookie) {
+    std::string lower = LowerCase(cookie);
+    lower.erase(std::remove(lower.begin(), lower.end(), ' '), lower.end());
+    if (lower.find(";secure;") != std::string::npos || lower.ends_with(";secure")) {
+        return cookie;
+    }
+    return cookie + "; Secure";
+}
+
 }  // namespace
 
-HttpSession::HttpSession(net::ip::tcp::socket&& socket, std::shared_ptr<const SessionContext> context)
-    : stream_(std::move(socket)), context_(std::move(context)) {
+HttpSession::HttpSession(Transport&& transport, std::shared_ptr<const SessionContext> context)
+    : stream_(std::move(transport)), executor_(stream_.get_executor()), context_(std::move(context)) {
     beast::error_code ec;
-    const auto remote = stream_.socket().remote_endpoint(ec);
+    const auto remote = stream_.next_layer().socket().remote_endpoint(ec);
     if (!ec) {
         peer_ = remote.address();
     }
 }
 
 void HttpSession::Run() {
-    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::DoRead, shared_from_this()));
+    if (!stream_.Secure()) {
+        net::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::DoRead, shared_from_this()));
+        return;
+    }
+    // The state stays kStarting during the handshake: a connection that has not finished it is idle, and Stop
+    // or a flood sheds it.
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+        if (self->state_ == State::kClosed) {
+            return;
+        }
+        self->stream_.next_layer().expires_after(self->context_->options.read_timeout);
+        self->stream_.AsyncHandshake(beast::bind_front_handler(&HttpSession::OnHandshake, self));
+    });
+}
+
+void HttpSession::OnHandshake(beast::error_code ec) {
+    if (state_ == State::kClosed) {
+        return;
+    }
+    if (ec) {
+        // A client offering only TLS 1.1 or no cipher of ours, a plain-HTTP request to the TLS port, a scanner:
+        // OpenSSL has sent its alert; nothing more to say.
+        spdlog::debug("http tls handshake failed: {}", ec.message());
+        return Release();
+    }
+    DoRead();
 }
 
 void HttpSession::DoRead() {
@@ -182,7 +218,7 @@ void HttpSession::DoRead() {
     parser_.emplace();
     parser_->body_limit(options.body_limit);
     parser_->header_limit(static_cast<std::uint32_t>(options.header_limit));
-    stream_.expires_after(options.read_timeout);
+    stream_.next_layer().expires_after(options.read_timeout);
     state_ = State::kReading;
     bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::OnRead, shared_from_this()));
 }
@@ -337,7 +373,7 @@ void HttpSession::CallWebSocketHandler(const WebSocketHandler& handler, Request 
         response.headers.emplace_back("Upgrade", "websocket");
         return Send(std::move(response), false);
     }
-    if (!SameOrigin(request)) {
+    if (!SameOrigin(request, stream_.Secure())) {
         return Send(Response::ErrorBody(403, "forbidden", "Origin",
                                         "a WebSocket may be opened only from this server's own pages"),
                     true);
@@ -383,7 +419,7 @@ void HttpSession::Finish(WebSocketAnswer answer) {
     }
     Record(101);
     auto websocket =
-        std::make_shared<WebSocketSession>(stream_.release_socket(), context_, std::move(callbacks));
+        std::make_shared<WebSocketSession>(std::move(stream_), context_, std::move(callbacks));
     // Added before this session is removed, so the count of open connections never passes through zero.
     const bool added = context_->connections->Add(websocket);
     state_ = State::kClosed;
@@ -433,6 +469,9 @@ void HttpSession::Send(Response response, bool close) {
     if (api_) {
         res.set(bhttp::field::cache_control, "no-store");
     }
+    if (stream_.Secure()) {
+        res.set(bhttp::field::strict_transport_security, kStrictTransportSecurity);
+    }
     const bool has_body = response.status != 204 && response.status != 304;
     if (has_body) {
         res.set(bhttp::field::content_type, response.content_type);
@@ -441,7 +480,7 @@ void HttpSession::Send(Response response, bool close) {
     }
     for (auto& [name, value] : response.headers) {
         if (EqualsIgnoreCase(name, "set-cookie")) {
-            res.insert(name, value);
+            res.insert(name, stream_.Secure() ? MarkedSecure(value) : value);
         } else {
             res.set(name, value);
         }
@@ -454,7 +493,7 @@ void HttpSession::Send(Response response, bool close) {
         res.content_length(length);
     }
     Record(response.status);
-    stream_.expires_after(context_->options.write_timeout);
+    stream_.next_layer().expires_after(context_->options.write_timeout);
     bhttp::async_write(stream_, res,
                        beast::bind_front_handler(&HttpSession::OnWrite, shared_from_this(), close));
 }
@@ -489,7 +528,9 @@ void HttpSession::DoClose() {
         return;
     }
     beast::error_code ec;
-    stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+    // Under TLS this ends the connection without a close_notify: the response was framed by its length, and
+    // waiting for the client's close_notify would hold the connection open for nothing.
+    stream_.next_layer().socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
     if (linger_ && !ec) {
         state_ = State::kLingering;
         drain_.resize(kLingerChunk);
@@ -504,8 +545,10 @@ void HttpSession::DoLinger() {
     if (left <= std::chrono::steady_clock::duration::zero()) {
         return Release();
     }
-    stream_.expires_after(std::min<std::chrono::steady_clock::duration>(left, kLingerIdle));
-    stream_.async_read_some(net::buffer(drain_), beast::bind_front_handler(&HttpSession::OnLinger, shared_from_this()));
+    stream_.next_layer().expires_after(std::min<std::chrono::steady_clock::duration>(left, kLingerIdle));
+    // The raw TCP bytes: under TLS too, what is drained is discarded unread.
+    stream_.next_layer().async_read_some(net::buffer(drain_),
+                                         beast::bind_front_handler(&HttpSession::OnLinger, shared_from_this()));
 }
 
 void HttpSession::OnLinger(beast::error_code ec, std::size_t bytes) {
@@ -531,7 +574,7 @@ void HttpSession::Release() {
         return;
     }
     state_ = State::kClosed;
-    stream_.close();  // completes any pending operation with operation_aborted
+    stream_.next_layer().close();  // completes any pending operation with operation_aborted
     context_->connections->Remove(this);
 }
 

@@ -14,6 +14,8 @@
 #include "http/detail/client_address.hpp"
 #include "http/detail/connections.hpp"
 #include "http/detail/response_body.hpp"
+#include "http/detail/tls_context.hpp"
+#include "http/detail/transport.hpp"
 #include "http/message.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
@@ -40,18 +42,21 @@ struct SessionContext {
     std::shared_ptr<Connections> connections;
     Instruments instruments;
     TrustedProxies proxies;  // parsed from options.trusted_proxies
+    std::shared_ptr<TlsCredentials> tls;  // null: plain HTTP
 };
 
 // One HTTP/1.1 connection: reads a request, hands it to its handler (or answers it itself), writes the
 // response, and reads the next while the client keeps the connection alive. One request at a time, so at most
 // one response is ever queued. An accepted WebSocket upgrade hands the socket on to a WebSocketSession, and
-// this session ends. Every member function after Run runs on the connection's strand.
+// this session ends. Under TLS the handshake comes first, within the read timeout; every response then carries
+// Strict-Transport-Security and every cookie set is marked Secure. Every member function after Run runs on the
+// connection's strand.
 class HttpSession : public Connection, public std::enable_shared_from_this<HttpSession> {
 public:
-    HttpSession(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<const SessionContext> context);
+    HttpSession(Transport&& transport, std::shared_ptr<const SessionContext> context);
 
     void Run();
-    boost::asio::any_io_executor Executor() override { return stream_.get_executor(); }
+    boost::asio::any_io_executor Executor() override { return executor_; }
     // The peer's address (unspecified when the socket could not tell).
     const boost::asio::ip::address& Peer() const { return peer_; }
 
@@ -66,6 +71,7 @@ private:
     using Message = boost::beast::http::request<boost::beast::http::string_body>;
     enum class State { kStarting, kReading, kHandling, kWriting, kLingering, kClosed };
 
+    void OnHandshake(boost::beast::error_code ec);
     void DoRead();
     void OnRead(boost::beast::error_code ec, std::size_t bytes);
     void OnReadFailed(boost::beast::error_code ec);
@@ -81,7 +87,8 @@ private:
     void Release();
     void Record(unsigned status);
 
-    boost::beast::tcp_stream stream_;
+    Transport stream_;  // moved to the WebSocketSession by an accepted upgrade
+    boost::asio::any_io_executor executor_;  // the strand, kept apart from stream_ for that reason
     boost::beast::flat_buffer buffer_;
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
     std::optional<boost::beast::http::response<ResponseBody>> response_;

@@ -91,7 +91,9 @@ void Listener::OnAccept(beast::error_code ec, tcp::socket socket) {
         });
         return;
     }
-    auto session = std::make_shared<HttpSession>(std::move(socket), context_);
+    auto session = context_->tls ? std::make_shared<HttpSession>(Transport(std::move(socket), context_->tls->Current()),
+                                                                 context_)
+                                 : std::make_shared<HttpSession>(Transport(std::move(socket)), context_);
     const std::string peer = session->Peer().to_string();
     const bool capped = !context_->proxies.Contains(session->Peer());
     switch (context_->connections->Admit(session, peer, capped)) {

@@ -77,10 +77,10 @@ void Peer::Done(std::size_t bytes) {
     queued_bytes_.fetch_sub(bytes);
 }
 
-WebSocketSession::WebSocketSession(net::ip::tcp::socket&& socket,
+WebSocketSession::WebSocketSession(Transport&& transport,
                                    std::shared_ptr<const SessionContext> context,
                                    WebSocketCallbacks callbacks)
-    : ws_(std::move(socket)),
+    : ws_(std::move(transport)),
       context_(std::move(context)),
       callbacks_(std::move(callbacks)),
       close_timer_(ws_.get_executor()) {}
@@ -102,6 +102,11 @@ void WebSocketSession::Run(Upgrade upgrade) {
     ws_.set_option(timeout);
     ws_.read_message_max(options.websocket_read_limit);
     ws_.text(true);
+    if (ws_.next_layer().Secure()) {
+        ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
+            response.set(boost::beast::http::field::strict_transport_security, kStrictTransportSecurity);
+        }));
+    }
     ws_.async_accept(upgrade, beast::bind_front_handler(&WebSocketSession::OnAccept, shared_from_this()));
 }
 

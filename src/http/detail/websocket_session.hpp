@@ -46,12 +46,12 @@ private:
 
 // One accepted WebSocket: completes the handshake, reads client messages (for on_message, and so that pings,
 // pongs and the close frame are answered), writes queued messages one at a time, and ends exactly once
-// (on_close, then it leaves Connections). Every member function after Run runs on the connection's strand.
+// (on_close, then it leaves Connections). Under TLS (wss) the upgrade's 101 carries Strict-Transport-Security. Every member function after Run runs on the connection's strand.
 class WebSocketSession : public Connection, public std::enable_shared_from_this<WebSocketSession> {
 public:
     using Upgrade = boost::beast::http::request<boost::beast::http::string_body>;
 
-    WebSocketSession(boost::asio::ip::tcp::socket&& socket,
+    WebSocketSession(Transport&& transport,
                      std::shared_ptr<const SessionContext> context,
                      WebSocketCallbacks callbacks);
     ~WebSocketSession() override;
@@ -80,7 +80,7 @@ private:
     void SendClose();
     void End();
 
-    boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+    boost::beast::websocket::stream<Transport> ws_;
     std::shared_ptr<const SessionContext> context_;
     WebSocketCallbacks callbacks_;
     std::shared_ptr<Peer> peer_;
