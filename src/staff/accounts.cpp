@@ -277,8 +277,7 @@ Result<StaffDecision> Accounts::CreateAs(const NewStaff& who, const Principal* a
         return AuditChange(tx, row.created_at, actor_id, "staff.create", row.id, ChangeDetail(nullptr, access));
     });
     if (!written) return tl::unexpected(written.error());
-    out.row.password_hash.clear();
-    if (out.pending) out.pending->password_hash.clear();
+    if (out.pending) out.pending->password_hash.clear();  // stored for the approval; never handed out
     return out;
 }
 
