@@ -68,7 +68,7 @@ export function NewReaders(props: { lines: string[]; lineNames: Record<string, s
             <strong>{a.display_name || a.staff_id}</strong> can now read contacts of{' '}
             {props.lineNames[a.line] ?? a.line} as {ROLE_WORDS[a.role] ?? a.role} (since {dateTime(a.at)}).{' '}
             <button type="button" class="small wb-reader-ack" onClick={() => acknowledge(a)}>
-              Acknowledge<span class="visually-hidden"> that {a.display_name || a.staff_id} can read contacts</span>
+              Mark as seen<span class="visually-hidden">: {a.display_name || a.staff_id} can read contacts</span>
             </button>
           </li>
         ))}

@@ -106,7 +106,7 @@ describe('Wallboard', () => {
     render(board(liveState(Date.now())));
     const panel = await screen.findByRole('region', { name: 'New access to contacts' });
     await waitFor(() => expect(panel.textContent).toContain('Robin (fictional) can now read contacts of Police Crisis Line as counsellor'));
-    const ack = screen.getByRole('button', { name: 'Acknowledge that Robin (fictional) can read contacts' });
+    const ack = screen.getByRole('button', { name: /^Mark as seen\W+Robin \(fictional\) can read contacts$/ });
     ack.focus();
     expect(document.activeElement).toBe(ack);
     fireEvent.click(ack);
