@@ -11,7 +11,7 @@ import time
 import unittest
 
 import harness
-from test_audit import Insider
+from test_audit import Insider, sha256_chain_hash
 
 
 def add_cli_admin(server, username, roles=("admin",)):
@@ -364,6 +364,44 @@ class DetailInTheChainTest(unittest.TestCase):
         result = harness.run_cli(d, "audit", "verify", check=False)
         self.assertEqual(result.returncode, 1, result.stdout)
         self.assertIn(f"entry {row['seq']}:", result.stderr)
+
+    def test_a_database_from_before_the_detail_column_upgrades_and_its_entries_verify_as_before(self):
+        server = harness.Server().init()
+        self.addCleanup(server.close)
+        d = server.data_dir
+        add_cli_admin(server, "old.admin")
+        add_cli_admin(server, "other.admin")
+        # What crisisline before schema version 5 left: no detail column, no pending changes or announcements,
+        # a plain SHA-256 chain, no audit key yet.
+        with Insider(d) as db:
+            db.rewrite([dict(r, detail="") for r in db.rows()], sha256_chain_hash)
+            old = db.rows()
+            db.db.execute("ALTER TABLE audit_log DROP COLUMN detail")
+            db.db.execute("DROP TABLE staff_changes")
+            db.db.execute("DROP TABLE announcements")
+            db.db.execute("PRAGMA user_version = 4")
+        for name in ("audit.key", "audit-unkeyed-until"):
+            os.remove(os.path.join(d, "keys", name))
+        server.start()
+        admin = server.client().sign_in("old.admin")
+        other = server.client().sign_in("other.admin")
+        status, body, _ = admin.call("POST", "/api/v1/lines", {"id": "police", "name": "Police (test)"})
+        self.assertEqual(status, 201, body)
+        status, body, _ = admin.call("POST", "/api/v1/staff", {
+            "username": "after.upgrade", "display_name": "After (fictional)", "password": harness.PASSWORD,
+            "roles": ["counsellor"], "lines": ["police"]})
+        self.assertEqual(status, 202, body)
+        status, approved, _ = other.call("POST", f"/api/v1/staff/changes/{body['change']['id']}/approve")
+        self.assertEqual(status, 200, approved)
+        server.stop()
+        result = harness.run_cli(d, "audit", "verify", "--checkpoint", os.path.join(d, "audit-checkpoints"))
+        self.assertIn("audit log intact", result.stdout)
+        with Insider(d) as db:
+            rows = db.rows()
+            self.assertEqual(db.db.execute("PRAGMA user_version").fetchone()[0], 5)
+        self.assertEqual([(r["seq"], r["hash"], r["detail"]) for r in rows[:len(old)]],
+                         [(r["seq"], r["hash"], "") for r in old])
+        self.assertTrue(any(r["action"] == "staff.change.approve" and r["detail"] for r in rows[len(old):]))
 
 
 if __name__ == "__main__":
