@@ -172,10 +172,11 @@ def seed(server, args):
     status, body, _ = admin.call("POST", "/api/v1/lines", {
         "id": LINE, "name": "Police line (bench)", "numbers": ["0808 157 0001"], "regions": ["national"]})
     assert status == 201, (status, body)
+    granter = harness.line_manager(server, admin, [LINE])
     counsellors = []
     for k in range(args.sessions):
         name = f"bench.counsellor{k}"
-        status, body, _ = admin.call("POST", "/api/v1/staff", {
+        status, body, _ = granter.call("POST", "/api/v1/staff", {
             "username": name, "display_name": f"Counsellor {k}", "password": harness.PASSWORD,
             "roles": ["counsellor"], "lines": [LINE]})
         assert status == 201, (status, body)

@@ -70,6 +70,7 @@ struct ServeOptions {
     telephony::TelephonyConfig telephony;  // [telephony]; enabled = false: no SIP side
     std::string audit_checkpoint_file;     // [audit] checkpoint_file; empty: <data>/audit-checkpoints
     int audit_checkpoint_s = 300;          // [audit] checkpoint_interval_s: how often the head is checkpointed
+    int staff_change_approval_s = 86400;   // [staff] change_approval_s: how long a change waits for a second admin
 };
 
 // Runs the server until SIGTERM or SIGINT; on SIGHUP reads the TLS certificate and key again. Returns the

@@ -139,6 +139,12 @@ bool ApplyConfig(const app::DataDir& dir, app::ServeOptions& o, const CLI::App& 
                          dir.Config().c_str());
             return false;
         }
+        o.staff_change_approval_s = config["staff"]["change_approval_s"].value_or(o.staff_change_approval_s);
+        if (o.staff_change_approval_s < 1 || o.staff_change_approval_s > 7 * 86400) {
+            std::fprintf(stderr, "crisisline serve: %s: staff.change_approval_s must be 1 to 604800 seconds\n",
+                         dir.Config().c_str());
+            return false;
+        }
     } catch (const toml::parse_error& e) {
         std::fprintf(stderr, "crisisline serve: %s line %u: %s\n", dir.Config().c_str(),
                      static_cast<unsigned>(e.source().begin.line), std::string(e.description()).c_str());

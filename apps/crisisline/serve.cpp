@@ -280,6 +280,7 @@ int Serve(const DataDir& dir, ServeOptions options) {
         : options.audit_checkpoint_file.front() == '/' ? options.audit_checkpoint_file
                                                        : dir.root + "/" + options.audit_checkpoint_file;
     api->AttachAuditCheckpoints(checkpoint_file);
+    api->SetStaffChangeLifetime(static_cast<TimeMs>(options.staff_change_approval_s) * 1000);
     auto checkpointer = std::make_unique<Checkpointer>(*(*opened)->store, *(*opened)->chain.key, (*opened)->clock,
                                                        checkpoint_file,
                                                        std::chrono::seconds(options.audit_checkpoint_s));

@@ -25,7 +25,79 @@ Result<nlohmann::json> StaffAnswer(staff::SipAccounts& sip, const store::StaffRo
 
 }  // namespace
 
+Result<http::Response> Api::AnswerStaffDecision(const staff::StaffDecision& decided, int applied_status) {
+    PublishAnnouncements(decided.announced, decided.row.display_name);
+    if (decided.pending) {
+        // Not applied: the account is as it was until a second administrator approves.
+        return Ok({{"status", "pending_approval"}, {"change", staff::StaffChangeJson(*decided.pending, s_.clock.Now())}},
+                  202);
+    }
+    staff::SipAccounts sip(s_.store, s_.writer, s_.keys, s_.clock);
+    auto answer = StaffAnswer(sip, decided.row);
+    if (!answer) return tl::unexpected(answer.error());
+    return Ok(*answer, applied_status);
+}
+
+void Api::PublishAnnouncements(const std::vector<store::AnnouncementRow>& announced, const std::string& display_name) {
+    for (const auto& a : announced) Publish("announcement.added", a.line_id, "", staff::AnnouncementJson(a, display_name));
+}
+
+void Api::AddStaffChangeRoutes(http::Router& r) {
+    r.Add("GET", "/api/v1/staff/changes",
+          Signed([this](const http::Request&, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = staff::Authorise(who.principal, Permission::kManageStaff, ""); !a) return tl::unexpected(a.error());
+              auto rows = accounts_.Changes();
+              if (!rows) return tl::unexpected(rows.error());
+              nlohmann::json out = nlohmann::json::array();
+              for (const auto& row : *rows) out.push_back(staff::StaffChangeJson(row, s_.clock.Now()));
+              return Ok({{"changes", out}});
+          }));
+    r.Add("POST", "/api/v1/staff/changes/{id}/approve",
+          Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = staff::Authorise(who.principal, Permission::kManageStaff, ""); !a) return tl::unexpected(a.error());
+              auto decided = accounts_.Approve(Param(req, "id"), who.principal);
+              if (!decided) return tl::unexpected(decided.error());
+              sessions_.ForgetStaff(decided->row.id);
+              RecheckSoon();
+              PublishAnnouncements(decided->announced, decided->row.display_name);
+              staff::SipAccounts sip(s_.store, s_.writer, s_.keys, s_.clock);
+              auto account = StaffAnswer(sip, decided->row);
+              if (!account) return tl::unexpected(account.error());
+              return Ok({{"change", staff::StaffChangeJson(*decided->pending, s_.clock.Now())}, {"staff", *account}});
+          }));
+    r.Add("POST", "/api/v1/staff/changes/{id}/reject",
+          Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = staff::Authorise(who.principal, Permission::kManageStaff, ""); !a) return tl::unexpected(a.error());
+              auto rejected = accounts_.Reject(Param(req, "id"), who.principal);
+              if (!rejected) return tl::unexpected(rejected.error());
+              return Ok({{"change", staff::StaffChangeJson(*rejected, s_.clock.Now())}});
+          }));
+    // New content readers of a line, for its supervisors' wallboard (who, which role, when; no content).
+    r.Add("GET", "/api/v1/lines/{line}/announcements",
+          Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              const auto& line = Param(req, "line");
+              if (auto a = staff::Authorise(who.principal, Permission::kReadEscalations, line); !a) {
+                  return tl::unexpected(a.error());
+              }
+              auto list = accounts_.Announcements(line);
+              if (!list) return tl::unexpected(list.error());
+              return Ok({{"announcements", *list}});
+          }));
+    r.Add("POST", "/api/v1/lines/{line}/announcements/{id}/acknowledge",
+          Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              const auto& line = Param(req, "line");
+              if (auto a = staff::Authorise(who.principal, Permission::kReadEscalations, line); !a) {
+                  return tl::unexpected(a.error());
+              }
+              auto done = accounts_.Acknowledge(line, Param(req, "id"), who.principal.staff_id);
+              if (!done) return tl::unexpected(done.error());
+              Publish("announcement.acknowledged", line, "", {{"id", done->id}, {"by", who.principal.staff_id}});
+              return NoContent();
+          }));
+}
+
 void Api::AddAdministrationRoutes(http::Router& r) {
+    AddStaffChangeRoutes(r);
     r.Add("GET", "/api/v1/lines", Signed([this](const http::Request&, const staff::Authenticated& who) -> Result<http::Response> {
               auto lines = lines_.List();
               if (!lines) return tl::unexpected(lines.error());
@@ -99,9 +171,9 @@ void Api::AddAdministrationRoutes(http::Router& r) {
               if (!f) return tl::unexpected(f.error());
               auto input = staff::NewStaffFromFields(*f);
               if (!input) return tl::unexpected(input.error());
-              auto row = accounts_.Create(*input, who.principal.staff_id);
-              if (!row) return tl::unexpected(row.error());
-              return Ok(StaffWithSip(*row, std::nullopt), 201);
+              auto decided = accounts_.Create(*input, who.principal);
+              if (!decided) return tl::unexpected(decided.error());
+              return AnswerStaffDecision(*decided, 201);
           }));
     r.Add("GET", "/api/v1/staff/{id}",
           Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
@@ -123,14 +195,11 @@ void Api::AddAdministrationRoutes(http::Router& r) {
               if (auto a = staff::Authorise(who.principal, Permission::kManageStaff, ""); !a) return tl::unexpected(a.error());
               auto f = BodyOf(req);
               if (!f) return tl::unexpected(f.error());
-              auto row = accounts_.Update(Param(req, "id"), *f, who.principal.staff_id);
+              auto decided = accounts_.Update(Param(req, "id"), *f, who.principal);
               sessions_.ForgetStaff(Param(req, "id"));
               RecheckSoon();  // roles, lines or disabling reach the console's sockets at once
-              if (!row) return tl::unexpected(row.error());
-              staff::SipAccounts sip(s_.store, s_.writer, s_.keys, s_.clock);
-              auto answer = StaffAnswer(sip, *row);
-              if (!answer) return tl::unexpected(answer.error());
-              return Ok(*answer);
+              if (!decided) return tl::unexpected(decided.error());
+              return AnswerStaffDecision(*decided, 200);
           }));
     // The SIP account of a counsellor's phone. The password is in this answer only.
     r.Add("PUT", "/api/v1/staff/{id}/sip-account",

@@ -93,6 +93,10 @@ public:
     // list. REQUIRES: called before Routes().
     void AttachTurn(TurnSettings turn) { turn_ = std::move(turn); }
 
+    // How long a staff change waits for a second administrator ([staff] change_approval_s).
+    // REQUIRES: called before Routes().
+    void SetStaffChangeLifetime(TimeMs lifetime_ms) { accounts_.SetChangeLifetime(lifetime_ms); }
+
 private:
     // A handler body: runs on the worker pool; its error becomes the JSON error response.
     using Body = std::function<Result<http::Response>(const http::Request&)>;
@@ -106,6 +110,12 @@ private:
     void AuditRefusal(const http::Request& req, const staff::Principal& who);
     void AddSessionRoutes(http::Router& r);
     void AddAdministrationRoutes(http::Router& r);
+    // The two-person rule's pending staff changes and the wallboard's announcements of new content readers.
+    void AddStaffChangeRoutes(http::Router& r);
+    // 202 with the pending change when `decided` waits for a second administrator; else the account with
+    // `applied_status`. Publishes the announcements of grants that took effect.
+    Result<http::Response> AnswerStaffDecision(const staff::StaffDecision& decided, int applied_status);
+    void PublishAnnouncements(const std::vector<store::AnnouncementRow>& announced, const std::string& display_name);
     void AddContactRoutes(http::Router& r);
     void AddDirectoryRoutes(http::Router& r);
     void AddOversightRoutes(http::Router& r);

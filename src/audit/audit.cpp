@@ -14,6 +14,10 @@ namespace {
 // Versioned, so an entry hashed one way can never pass for one hashed the other.
 constexpr std::string_view kUnkeyedDomain = "crisisline.audit.v1";
 constexpr std::string_view kKeyedDomain = "crisisline.audit.v2";
+// An entry with a detail (schema version 5 on) is hashed under its own domain with the detail as one more
+// field; one without is hashed exactly as before, so entries written before the detail existed verify as
+// they always did, and blanking a detail (or adding one) changes the domain and so breaks the hash.
+constexpr std::string_view kDetailSuffix = "+detail";
 
 void AppendUint64(std::string& out, std::uint64_t value) {
     for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((value >> shift) & 0xff);
@@ -28,13 +32,14 @@ void AppendField(std::string& out, std::string_view field) {
 
 std::string Canonical(std::string_view domain, const store::AuditRow& row) {
     std::string canonical;
-    AppendField(canonical, domain);
+    AppendField(canonical, row.detail.empty() ? std::string(domain) : std::string(domain) + std::string(kDetailSuffix));
     AppendUint64(canonical, static_cast<std::uint64_t>(row.seq));
     AppendUint64(canonical, static_cast<std::uint64_t>(row.at));
     for (const std::string* field :
          {&row.actor, &row.action, &row.line_id, &row.record_type, &row.record_id, &row.purpose, &row.prev_hash}) {
         AppendField(canonical, *field);
     }
+    if (!row.detail.empty()) AppendField(canonical, row.detail);
     return canonical;
 }
 

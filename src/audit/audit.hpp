@@ -35,7 +35,9 @@ struct ChainKey {
 
 // The canonical encoding hashed: a versioned domain, then seq, at, actor, action,
 // line_id, record_type, record_id, purpose and prev_hash (not `hash`), each field
-// length-prefixed, so no two different rows share an encoding.
+// length-prefixed, so no two different rows share an encoding. An entry with a non-empty
+// detail is hashed under the domain with "+detail" appended and the detail as a last field;
+// one without (every entry written before the detail existed) exactly as before.
 //
 // UnkeyedHash: lower-case hex SHA-256 (domain "crisisline.audit.v1"), as before the
 // chain was keyed. KeyedHash: lower-case hex HMAC-SHA-256 under `key` (domain

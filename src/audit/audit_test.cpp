@@ -128,6 +128,47 @@ TEST(AuditTest, AlteringAnyFieldOfAnyEntryIsDetectedAtThatEntry) {
     }
 }
 
+// What changed in a staff change is part of the keyed hash: editing it, blanking it or giving an entry
+// without one a detail is detected at that entry, keyed or not.
+TEST(AuditTest, AlteringBlankingOrAddingADetailIsDetected) {
+    for (const ChainKey chain : {kKeyed, ChainKey{&TestKey(), 10}}) {
+        auto rows = BuildChain(4, chain);
+        rows[1].detail = R"({"before":{"roles":["admin"]},"after":{"roles":["admin","counsellor"]}})";
+        rows = Recompute(rows, chain);
+        ASSERT_TRUE(Verify(rows, chain).ok);
+        using Alter = std::function<void(store::AuditRow&)>;
+        const std::pair<int, Alter> alterations[] = {
+            {1, [](store::AuditRow& r) { r.detail = R"({"before":{"roles":["admin"]},"after":{"roles":["admin"]}})"; }},
+            {1, [](store::AuditRow& r) { r.detail.clear(); }},
+            {2, [](store::AuditRow& r) { r.detail = R"({"note":"added later"})"; }},
+        };
+        for (const auto& [index, alter] : alterations) {
+            auto altered = rows;
+            alter(altered[index]);
+            const VerifyReport report = Verify(altered, chain);
+            EXPECT_FALSE(report.ok) << "entry " << index + 1 << " unkeyed_until " << chain.unkeyed_until;
+            EXPECT_EQ(report.first_bad_seq, index + 1);
+        }
+    }
+}
+
+// Entries written before the detail existed (none has one) keep the hash they were written with.
+TEST(AuditTest, AnEntryWithoutADetailHashesAsBeforeTheDetailExisted) {
+    store::AuditRow row;
+    row.seq = 1;
+    row.at = 1'800'000'000'000;
+    row.actor = "st_alex";
+    row.action = "staff.update";
+    row.record_type = "staff";
+    row.record_id = "st_sam";
+    row.purpose = "administration";
+    row.prev_hash = kGenesisHash;
+    // Computed by tests/integration/test_audit.py's independent encoding (sha256_chain_hash) of this row.
+    EXPECT_EQ(UnkeyedHash(row), "66f1d2b93fb3079ac506c0c268e14ba6bed0dc39d37ee3b41e8bbb9ecc157845");
+    row.detail = "{}";
+    EXPECT_NE(UnkeyedHash(row), "66f1d2b93fb3079ac506c0c268e14ba6bed0dc39d37ee3b41e8bbb9ecc157845");
+}
+
 TEST(AuditTest, AlteringAndRehashingOneEntryBreaksTheNextLink) {
     auto rows = BuildChain(5);
     rows[2].actor = "st_mallory";

@@ -4,6 +4,18 @@
 
 namespace crisisline::records {
 
+namespace {
+
+// The detail as the JSON it was written as; the text itself should it not parse (it was then edited, and
+// verification says so).
+nlohmann::json DetailJson(const std::string& detail) {
+    if (detail.empty()) return nullptr;
+    auto parsed = nlohmann::json::parse(detail, nullptr, false);
+    return parsed.is_discarded() ? nlohmann::json(detail) : parsed;
+}
+
+}  // namespace
+
 nlohmann::json AuditJson(const store::AuditRow& row) {
     return {{"seq", row.seq},
             {"at", FormatTime(row.at)},
@@ -13,6 +25,7 @@ nlohmann::json AuditJson(const store::AuditRow& row) {
             {"record_type", row.record_type},
             {"record_id", row.record_id},
             {"purpose", row.purpose},
+            {"detail", DetailJson(row.detail)},
             {"prev_hash", row.prev_hash},
             {"hash", row.hash}};
 }

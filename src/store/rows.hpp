@@ -152,6 +152,37 @@ struct AuditRow {
     std::string purpose;     // why: "on_call", "wrap_up", "supervision", "audit", ...
     std::string prev_hash;   // hex of the previous entry's hash; 64 zeros for the first
     std::string hash;        // hex SHA-256 over this entry's canonical form and prev_hash
+    std::string detail;      // JSON: what changed (e.g. roles and lines before and after); never a secret.
+                             // Empty for entries without one and for every entry before schema version 5.
+};
+
+// A staff change that waits for a second administrator (the two-person rule for content grants).
+struct StaffChangeRow {
+    std::string id;
+    std::string kind;            // "create" | "update"
+    std::string staff_id;        // the subject (for a create, the id the account will have)
+    std::string requested_by;    // staff id of the administrator who asked
+    TimeMs requested_at = 0;
+    TimeMs expires_at = 0;
+    std::string before_json;     // the subject's name, roles, lines, ... when asked ("" for a create)
+    std::string after_json;      // what it would be: username, display_name, profile, disabled
+    std::string password_hash;   // a create's Argon2id hash (never shown); "" for an update
+    std::string status;          // pending | approved | rejected
+    std::string decided_by;      // "" while pending
+    TimeMs decided_at = 0;
+};
+
+// A notice on a line's wallboard, for its supervisors: someone new can now read its contacts.
+struct AnnouncementRow {
+    std::string id;
+    std::string line_id;
+    std::string kind;            // "content_reader_added"
+    std::string staff_id;        // who was given access
+    std::string role;            // "counsellor" | "supervisor"
+    TimeMs at = 0;
+    TimeMs expires_at = 0;
+    std::string acknowledged_by;  // "" until a supervisor of the line acknowledges it
+    TimeMs acknowledged_at = 0;
 };
 
 // What stays after retention: anonymous counts, one row per line, month and key.

@@ -195,6 +195,43 @@ CREATE TABLE phone_registrations (
 ) STRICT;
 )sql";
 
+// Version 5: separation of duties. Each audit entry may say what changed (a JSON detail, part of its keyed
+// hash; '' for the entries before this version, which verify as they always did). Staff changes that give
+// access to content wait in staff_changes for a second administrator; the lines' supervisors are told of
+// new content readers through announcements.
+constexpr const char* kSeparationOfDuties = R"sql(
+ALTER TABLE audit_log ADD COLUMN detail TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE staff_changes (
+    id            TEXT NOT NULL PRIMARY KEY,
+    kind          TEXT NOT NULL CHECK (kind IN ('create', 'update')),
+    staff_id      TEXT NOT NULL,
+    requested_by  TEXT NOT NULL,
+    requested_at  INTEGER NOT NULL,
+    expires_at    INTEGER NOT NULL,
+    before_json   TEXT NOT NULL,
+    after_json    TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    status        TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
+    decided_by    TEXT NOT NULL,
+    decided_at    INTEGER NOT NULL
+) STRICT;
+CREATE INDEX staff_changes_by_requested ON staff_changes (requested_at);
+
+CREATE TABLE announcements (
+    id              TEXT NOT NULL,
+    line_id         TEXT NOT NULL REFERENCES lines (id),
+    kind            TEXT NOT NULL,
+    staff_id        TEXT NOT NULL,
+    role            TEXT NOT NULL,
+    at              INTEGER NOT NULL,
+    expires_at      INTEGER NOT NULL,
+    acknowledged_by TEXT NOT NULL,
+    acknowledged_at INTEGER NOT NULL,
+    PRIMARY KEY (line_id, id)
+) STRICT;
+)sql";
+
 Result<std::int64_t> UserVersion(Connection& conn) {
     auto text = conn.Pragma("user_version");
     if (!text) return tl::unexpected(text.error());
@@ -243,6 +280,7 @@ const std::vector<Migration>& Migrations() {
         {2, "sip accounts", kSipAccounts},
         {3, "trunks", kTrunks},
         {4, "phone registrations", kPhoneRegistrations},
+        {5, "separation of duties: audit detail, pending staff changes, announcements", kSeparationOfDuties},
     };
     return migrations;
 }

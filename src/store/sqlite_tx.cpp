@@ -30,7 +30,12 @@ constexpr const char* kEscalationColumns =
     "line_id, id, contact_id, raised_by, raised_at, emergency_service, supervisor_id, wrapped_key, ciphertext";
 constexpr const char* kDirectoryColumns = "line_id, id, service_json, updated_at";
 constexpr const char* kAuditColumns =
-    "seq, at, actor, action, line_id, record_type, record_id, purpose, prev_hash, hash";
+    "seq, at, actor, action, line_id, record_type, record_id, purpose, prev_hash, hash, detail";
+constexpr const char* kStaffChangeColumns =
+    "id, kind, staff_id, requested_by, requested_at, expires_at, before_json, after_json, password_hash, status, "
+    "decided_by, decided_at";
+constexpr const char* kAnnouncementColumns =
+    "id, line_id, kind, staff_id, role, at, expires_at, acknowledged_by, acknowledged_at";
 constexpr const char* kRetainedColumns = "line_id, month, key, count";
 
 std::string Select(const char* columns, const char* rest) { return std::string("SELECT ") + columns + " FROM " + rest; }
@@ -137,7 +142,17 @@ EscalationRow ReadEscalation(const Statement& s) {
 DirectoryServiceRow ReadDirectory(const Statement& s) { return {s.Text(1), s.Text(0), s.Text(2), s.Int(3)}; }
 
 AuditRow ReadAudit(const Statement& s) {
-    return {s.Int(0), s.Int(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6), s.Text(7), s.Text(8), s.Text(9)};
+    return {s.Int(0), s.Int(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6), s.Text(7), s.Text(8), s.Text(9),
+            s.Text(10)};
+}
+
+StaffChangeRow ReadStaffChange(const Statement& s) {
+    return {s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Int(4),  s.Int(5),
+            s.Text(6), s.Text(7), s.Text(8), s.Text(9), s.Text(10), s.Int(11)};
+}
+
+AnnouncementRow ReadAnnouncement(const Statement& s) {
+    return {s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Int(5), s.Int(6), s.Text(7), s.Int(8)};
 }
 
 RetainedCountRow ReadRetained(const Statement& s) { return {s.Text(0), s.Text(1), s.Text(2), s.Int(3)}; }
@@ -706,6 +721,73 @@ Result<void> SqliteTx::DeleteDirectoryService(const std::string& line_id, const 
                       "directory_services");
 }
 
+// ---- staff changes awaiting a second administrator
+
+Result<void> SqliteTx::InsertStaffChange(const StaffChangeRow& row) {
+    static const std::string sql = Insert("staff_changes", kStaffChangeColumns, 12);
+    return Inserted(Change(conn_, sql, "staff_changes",
+                           [&](Statement& s) {
+                               s.BindAll(row.id, row.kind, row.staff_id, row.requested_by, row.requested_at,
+                                         row.expires_at, row.before_json, row.after_json, row.password_hash,
+                                         row.status, row.decided_by, row.decided_at);
+                           }),
+                    "staff_changes");
+}
+
+Result<void> SqliteTx::DecideStaffChange(const StaffChangeRow& row) {
+    static const std::string sql =
+        "UPDATE staff_changes SET status = ?2, decided_by = ?3, decided_at = ?4, password_hash = '' WHERE id = ?1";
+    return ChangedOne(Change(conn_, sql, "staff_changes",
+                             [&](Statement& s) { s.BindAll(row.id, row.status, row.decided_by, row.decided_at); }),
+                      "staff_changes");
+}
+
+Result<std::optional<StaffChangeRow>> SqliteTx::GetStaffChange(const std::string& id) {
+    static const std::string sql = Select(kStaffChangeColumns, "staff_changes WHERE id = ?1");
+    return QueryOne(conn_, sql, "staff_changes", ReadStaffChange, [&](Statement& s) { s.BindAll(id); });
+}
+
+Result<std::vector<StaffChangeRow>> SqliteTx::ListStaffChanges(TimeMs since, size_t limit) {
+    static const std::string sql =
+        Select(kStaffChangeColumns, "staff_changes WHERE requested_at >= ?1 ORDER BY requested_at DESC, id LIMIT ?2");
+    return QueryAll(conn_, sql, "staff_changes", ReadStaffChange,
+                    [&](Statement& s) { s.BindAll(since, ClampLimit(limit)); });
+}
+
+// ---- wallboard announcements
+
+Result<void> SqliteTx::InsertAnnouncement(const AnnouncementRow& row) {
+    static const std::string sql = Insert("announcements", kAnnouncementColumns, 9);
+    return Inserted(Change(conn_, sql, "announcements",
+                           [&](Statement& s) {
+                               s.BindAll(row.id, row.line_id, row.kind, row.staff_id, row.role, row.at,
+                                         row.expires_at, row.acknowledged_by, row.acknowledged_at);
+                           }),
+                    "announcements");
+}
+
+Result<std::optional<AnnouncementRow>> SqliteTx::GetAnnouncement(const std::string& line_id, const std::string& id) {
+    static const std::string sql = Select(kAnnouncementColumns, "announcements WHERE line_id = ?1 AND id = ?2");
+    return QueryOne(conn_, sql, "announcements", ReadAnnouncement, [&](Statement& s) { s.BindAll(line_id, id); });
+}
+
+Result<std::vector<AnnouncementRow>> SqliteTx::ListAnnouncements(const std::string& line_id, TimeMs now) {
+    static const std::string sql = Select(
+        kAnnouncementColumns,
+        "announcements WHERE line_id = ?1 AND acknowledged_by = '' AND expires_at > ?2 ORDER BY at, id");
+    return QueryAll(conn_, sql, "announcements", ReadAnnouncement, [&](Statement& s) { s.BindAll(line_id, now); });
+}
+
+Result<void> SqliteTx::AcknowledgeAnnouncement(const AnnouncementRow& row) {
+    static const std::string sql =
+        "UPDATE announcements SET acknowledged_by = ?3, acknowledged_at = ?4 WHERE line_id = ?1 AND id = ?2";
+    return ChangedOne(Change(conn_, sql, "announcements",
+                             [&](Statement& s) {
+                                 s.BindAll(row.line_id, row.id, row.acknowledged_by, row.acknowledged_at);
+                             }),
+                      "announcements");
+}
+
 // ---- audit
 
 Result<std::int64_t> SqliteTx::AppendAudit(const AuditRow& row) {
@@ -717,10 +799,10 @@ Result<std::int64_t> SqliteTx::AppendAudit(const AuditRow& row) {
         return Fail(ErrorCode::kConflict, "audit_log: the entry does not follow the last entry (expected seq " +
                                               std::to_string(want_seq) + "); chain it on LastAudit() again");
     }
-    static const std::string sql = Insert("audit_log", kAuditColumns, 10);
+    static const std::string sql = Insert("audit_log", kAuditColumns, 11);
     auto changed = Change(conn_, sql, "audit_log", [&](Statement& s) {
         s.BindAll(row.seq, row.at, row.actor, row.action, row.line_id, row.record_type, row.record_id, row.purpose,
-                  row.prev_hash, row.hash);
+                  row.prev_hash, row.hash, row.detail);
     });
     if (auto inserted = Inserted(changed, "audit_log"); !inserted) return tl::unexpected(inserted.error());
     return row.seq;

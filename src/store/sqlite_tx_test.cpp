@@ -45,7 +45,15 @@ auto Tie(const EscalationRow& r) {
 auto Tie(const DirectoryServiceRow& r) { return std::tie(r.id, r.line_id, r.service_json, r.updated_at); }
 auto Tie(const AuditRow& r) {
     return std::tie(r.seq, r.at, r.actor, r.action, r.line_id, r.record_type, r.record_id, r.purpose, r.prev_hash,
-                    r.hash);
+                    r.hash, r.detail);
+}
+auto Tie(const StaffChangeRow& r) {
+    return std::tie(r.id, r.kind, r.staff_id, r.requested_by, r.requested_at, r.expires_at, r.before_json,
+                    r.after_json, r.password_hash, r.status, r.decided_by, r.decided_at);
+}
+auto Tie(const AnnouncementRow& r) {
+    return std::tie(r.id, r.line_id, r.kind, r.staff_id, r.role, r.at, r.expires_at, r.acknowledged_by,
+                    r.acknowledged_at);
 }
 auto Tie(const RetainedCountRow& r) { return std::tie(r.line_id, r.month, r.key, r.count); }
 
@@ -520,6 +528,77 @@ TEST_F(SqliteTxTest, AuditAppendsInOrderAndRefusesAForkedChain) {
     ASSERT_EQ(from_two.size(), 1u);
     EXPECT_EQ(from_two[0].seq, 2);
     EXPECT_EQ(Read<std::vector<AuditRow>>([](Tx& tx) { return tx.ListAudit(1, 1); }).size(), 1u);
+}
+
+TEST_F(SqliteTxTest, AnAuditEntrysDetailIsStoredWithIt) {
+    AuditRow row = Audit(1, kGenesis, std::string(64, '1'));
+    row.detail = R"({"before":{"roles":["admin"]},"after":{"roles":["admin","counsellor"]}})";
+    ASSERT_TRUE(Write([&](Tx& tx) { return tx.AppendAudit(row).map([](auto) {}); }));
+    auto last = Read<std::optional<AuditRow>>([](Tx& tx) { return tx.LastAudit(); });
+    ASSERT_TRUE(last);
+    EXPECT_EQ(Tie(*last), Tie(row));
+}
+
+TEST_F(SqliteTxTest, StaffChangesRoundTripAndADecisionForgetsThePasswordHash) {
+    StaffChangeRow change{"sc_1", "create", "st_new", "st_ann", 1000, 2000, "", R"({"roles":["counsellor"]})",
+                          "$argon2id$fictional", "pending", "", 0};
+    StaffChangeRow later{"sc_2", "update", "st_x", "st_ann", 3000, 4000, "{}", "{}", "", "pending", "", 0};
+    ASSERT_TRUE(Write([&](Tx& tx) -> Result<void> {
+        if (auto r = tx.InsertStaffChange(change); !r) return r;
+        return tx.InsertStaffChange(later);
+    }));
+    EXPECT_EQ(WriteError([&](Tx& tx) { return tx.InsertStaffChange(change); }), ErrorCode::kConflict);
+    auto got = Read<std::optional<StaffChangeRow>>([](Tx& tx) { return tx.GetStaffChange("sc_1"); });
+    ASSERT_TRUE(got);
+    EXPECT_EQ(Tie(*got), Tie(change));
+    auto listed = Read<std::vector<StaffChangeRow>>([](Tx& tx) { return tx.ListStaffChanges(0, 10); });
+    ASSERT_EQ(listed.size(), 2u);
+    EXPECT_EQ(listed[0].id, "sc_2") << "newest first";
+    EXPECT_EQ(Read<std::vector<StaffChangeRow>>([](Tx& tx) { return tx.ListStaffChanges(2000, 10); }).size(), 1u);
+
+    change.status = "approved";
+    change.decided_by = "st_ben";
+    change.decided_at = 1500;
+    ASSERT_TRUE(Write([&](Tx& tx) { return tx.DecideStaffChange(change); }));
+    got = Read<std::optional<StaffChangeRow>>([](Tx& tx) { return tx.GetStaffChange("sc_1"); });
+    change.password_hash.clear();
+    EXPECT_EQ(Tie(*got), Tie(change));
+    StaffChangeRow missing = change;
+    missing.id = "sc_none";
+    EXPECT_EQ(WriteError([&](Tx& tx) { return tx.DecideStaffChange(missing); }), ErrorCode::kNotFound);
+}
+
+TEST_F(SqliteTxTest, AnnouncementsShowUntilAcknowledgedOrExpiredOnTheirLineOnly) {
+    const AnnouncementRow first{"an_1", "line-a", "content_reader_added", "st_1", "counsellor", 100, 1000, "", 0};
+    const AnnouncementRow second{"an_2", "line-a", "content_reader_added", "st_2", "supervisor", 200, 500, "", 0};
+    const AnnouncementRow other{"an_3", "line-b", "content_reader_added", "st_3", "counsellor", 100, 1000, "", 0};
+    ASSERT_TRUE(Write([&](Tx& tx) -> Result<void> {
+        for (const auto& a : {first, second, other}) {
+            if (auto r = tx.InsertAnnouncement(a); !r) return r;
+        }
+        return {};
+    }));
+    auto shown = [&](TimeMs now) {
+        std::vector<std::string> ids;
+        for (const auto& a : Read<std::vector<AnnouncementRow>>([&](Tx& tx) { return tx.ListAnnouncements("line-a", now); })) {
+            ids.push_back(a.id);
+        }
+        return ids;
+    };
+    EXPECT_EQ(shown(300), (std::vector<std::string>{"an_1", "an_2"}));
+    EXPECT_EQ(shown(500), (std::vector<std::string>{"an_1"})) << "an_2 expired";
+    AnnouncementRow acknowledged = first;
+    acknowledged.acknowledged_by = "st_sup";
+    acknowledged.acknowledged_at = 400;
+    ASSERT_TRUE(Write([&](Tx& tx) { return tx.AcknowledgeAnnouncement(acknowledged); }));
+    EXPECT_EQ(shown(450), (std::vector<std::string>{"an_2"}));
+    auto got = Read<std::optional<AnnouncementRow>>([](Tx& tx) { return tx.GetAnnouncement("line-a", "an_1"); });
+    ASSERT_TRUE(got);
+    EXPECT_EQ(Tie(*got), Tie(acknowledged));
+    EXPECT_FALSE(Read<std::optional<AnnouncementRow>>([](Tx& tx) { return tx.GetAnnouncement("line-b", "an_1"); }));
+    AnnouncementRow across = other;
+    across.line_id = "line-a";
+    EXPECT_EQ(WriteError([&](Tx& tx) { return tx.AcknowledgeAnnouncement(across); }), ErrorCode::kNotFound);
 }
 
 TEST_F(SqliteTxTest, RetainedCountsAccumulate) {

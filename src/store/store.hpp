@@ -69,6 +69,20 @@ public:
     virtual Result<void> DeletePhoneRegistration(const std::string& username) = 0;  // none stored: not an error
     virtual Result<std::vector<PhoneRegistrationRow>> ListPhoneRegistrations() = 0;  // by username
 
+    virtual Result<void> InsertStaffChange(const StaffChangeRow& row) = 0;
+    // Writes status, decided_by and decided_at of row.id; kNotFound if absent.
+    virtual Result<void> DecideStaffChange(const StaffChangeRow& row) = 0;
+    virtual Result<std::optional<StaffChangeRow>> GetStaffChange(const std::string& id) = 0;
+    // Changes requested at or after `since`, newest first, at most `limit`.
+    virtual Result<std::vector<StaffChangeRow>> ListStaffChanges(TimeMs since, size_t limit) = 0;
+
+    virtual Result<void> InsertAnnouncement(const AnnouncementRow& row) = 0;
+    virtual Result<std::optional<AnnouncementRow>> GetAnnouncement(const std::string& line_id, const std::string& id) = 0;
+    // A line's announcements not acknowledged and with expires_at > now, oldest first.
+    virtual Result<std::vector<AnnouncementRow>> ListAnnouncements(const std::string& line_id, TimeMs now) = 0;
+    // Writes acknowledged_by and acknowledged_at of (row.line_id, row.id); kNotFound if absent.
+    virtual Result<void> AcknowledgeAnnouncement(const AnnouncementRow& row) = 0;
+
     virtual Result<void> InsertSession(const SessionRow& row) = 0;
     virtual Result<std::optional<SessionRow>> GetSession(const std::string& token_hash) = 0;
     virtual Result<void> UpdateSession(const SessionRow& row) = 0;

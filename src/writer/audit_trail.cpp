@@ -20,6 +20,7 @@ Result<void> AppendAudit(store::Tx& tx, TimeMs at, const AuditEvent& event) {
     row.record_type = event.record_type;
     row.record_id = event.record_id;
     row.purpose = event.purpose;
+    row.detail = event.detail;
     audit::Chain(*chain, row, *last);
     auto appended = tx.AppendAudit(row);
     if (!appended) return tl::unexpected(appended.error());

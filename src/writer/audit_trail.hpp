@@ -17,6 +17,7 @@ struct AuditEvent {
     std::string record_type;
     std::string record_id;
     std::string purpose;
+    std::string detail = {};  // JSON of what changed (ids, codes, roles, lines); never a secret. Part of the hash.
 };
 
 // Chains `event` onto the last entry with the writer's audit key and appends it

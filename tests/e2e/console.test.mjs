@@ -196,9 +196,16 @@ test('an administrator creates a counsellor', async () => {
   await form.getByRole('group', { name: 'Lines' }).getByRole('checkbox').first().check();
   await expectAccessible(page, '08-admin-add-staff');
   await form.getByRole('button', { name: 'Add member of staff' }).click();
-  await page.getByText('Robin (e2e fictional)').first().waitFor({ timeout: 5000 });
+  // demo.admin is not the line's service manager: a counsellor role waits for a second administrator.
+  const waiting = page.getByRole('region', { name: 'Changes awaiting a second administrator' });
+  await waiting.getByText('New account for Robin (e2e fictional)').waitFor({ timeout: 5000 });
+  assert.match(await waiting.textContent(), /You asked for this change: another administrator decides it\./);
+  assert.match(await page.locator('#admin-staff-status').textContent(), /needs a second administrator's approval/);
   const staff = await page.evaluate(async () => (await fetch('/api/v1/staff').then((r) => r.json())).staff);
-  assert.ok(staff.some((s) => s.username === 'e2e.counsellor' && s.roles.includes('counsellor')));
+  assert.ok(!staff.some((s) => s.username === 'e2e.counsellor'), 'nothing is created until approved');
+  const changes = await page.evaluate(async () => (await fetch('/api/v1/staff/changes').then((r) => r.json())).changes);
+  assert.ok(changes.some((c) => c.after.username === 'e2e.counsellor' && c.status === 'pending'));
+  await expectAccessible(page, '09-admin-pending');
   await screenshot(page, '09-admin-created');
   for (const [path, name] of [['/admin/lines', '09b-admin-lines'], ['/admin/directory', '09c-admin-directory'],
     ['/admin/telephony', '09e-admin-telephony'],

@@ -110,6 +110,16 @@ class TestCA:
         if self.owns_dir:
             shutil.rmtree(self.dir, ignore_errors=True)
 
+def line_manager(server, admin, lines, username="boot.manager"):
+    """Signs in a new administrator who is also the service manager of `lines`, made by `admin` (no content role,
+    so it applies at once): the two-person rule lets them grant counsellor and supervisor roles on those lines
+    directly, where any other administrator's grant waits for a second administrator."""
+    status, body, _ = admin.call("POST", "/api/v1/staff", {
+        "username": username, "display_name": "Boot Manager (test)", "password": PASSWORD,
+        "roles": ["admin", "service_manager"], "lines": list(lines)})
+    assert status == 201, body
+    return server.client().sign_in(username)
+
 
 class Server:
     """One crisisline process with its own data directory."""

@@ -27,18 +27,19 @@ class ApiTest(unittest.TestCase):
         assert status == 201, body
         status, body, _ = cls.admin.call("POST", "/api/v1/lines", {"id": "fire", "name": "Fire line (test)"})
         assert status == 201, body
+        cls.granter = harness.line_manager(cls.server, cls.admin, ["police", "fire"])
         people = {
             "counsellor": ["counsellor"], "supervisor": ["supervisor", "counsellor"],
             "manager": ["service_manager"], "auditor": ["auditor"],
         }
         cls.clients = {}
         for name, roles in people.items():
-            status, body, _ = cls.admin.call("POST", "/api/v1/staff", {
+            status, body, _ = cls.granter.call("POST", "/api/v1/staff", {
                 "username": name, "display_name": name.title(), "password": harness.PASSWORD,
                 "roles": roles, "lines": ["police"]})
             assert status == 201, body
             cls.clients[name] = cls.server.client().sign_in(name)
-        status, body, _ = cls.admin.call("POST", "/api/v1/staff", {
+        status, body, _ = cls.granter.call("POST", "/api/v1/staff", {
             "username": "fire.counsellor", "display_name": "F", "password": harness.PASSWORD,
             "roles": ["counsellor"], "lines": ["fire"]})
         assert status == 201, body

@@ -24,10 +24,20 @@ def field(value):
 
 
 def canonical(domain, row):
-    out = field(domain) + struct.pack(">Q", row["seq"]) + struct.pack(">Q", row["at"])
+    """An entry with a detail (what changed, schema version 5 on) is hashed under domain + "+detail" with the
+    detail as a last field; one without exactly as before the detail existed."""
+    detail = row.get("detail") or ""
+    out = field(domain + ("+detail" if detail else "")) + struct.pack(">Q", row["seq"]) + struct.pack(">Q", row["at"])
     for name in FIELDS:
         out += field(row[name])
+    if detail:
+        out += field(detail)
     return out
+
+
+INSERT = ("INSERT INTO audit_log (seq, at, actor, action, line_id, record_type, record_id, purpose, prev_hash, hash, "
+          "detail) VALUES (:seq, :at, :actor, :action, :line_id, :record_type, :record_id, :purpose, :prev_hash, "
+          ":hash, :detail)")
 
 
 def sha256_chain_hash(row):
@@ -73,9 +83,9 @@ class Insider:
         prev = GENESIS
         for i, row in enumerate(rows, start=1):
             row = dict(row, seq=i, prev_hash=prev)
+            row.setdefault("detail", "")
             row["hash"] = hash_fn(row)
-            self.db.execute("INSERT INTO audit_log VALUES (:seq, :at, :actor, :action, :line_id, :record_type, "
-                            ":record_id, :purpose, :prev_hash, :hash)", row)
+            self.db.execute(INSERT, row)
             prev = row["hash"]
 
     leave_triggers_dropped = False
@@ -298,9 +308,9 @@ class AuditUpgradeTest(unittest.TestCase):
         harness.run_cli(d, "init")
         harness.run_cli(d, "staff", "add", "--username", "old.admin", "--display-name", "Old", "--roles", "admin",
                         env={"CRISISLINE_PASSWORD": harness.PASSWORD})
-        # Make it what an older crisisline left: a plain SHA-256 chain, no audit key, no boundary.
+        # Make it what an older crisisline left: a plain SHA-256 chain with no details, no audit key, no boundary.
         with Insider(d) as db:
-            db.rewrite(db.rows(), sha256_chain_hash)
+            db.rewrite([dict(r, detail="") for r in db.rows()], sha256_chain_hash)
             old_entries = len(db.rows())
         self.assertGreater(old_entries, 0)
         for name in ("audit.key", "audit-unkeyed-until"):
@@ -323,8 +333,7 @@ class AuditUpgradeTest(unittest.TestCase):
             rows[0]["actor"] = "someone-else"
             db.rewrite(rows[:old_entries], sha256_chain_hash)
             for row in rows[old_entries:]:
-                db.db.execute("INSERT INTO audit_log VALUES (:seq, :at, :actor, :action, :line_id, :record_type, "
-                              ":record_id, :purpose, :prev_hash, :hash)", row)
+                db.db.execute(INSERT, row)
         result = harness.run_cli(d, "audit", "verify", check=False)
         self.assertEqual(result.returncode, 1)
         self.assertIn(f"entry {old_entries + 1}:", result.stderr)

@@ -30,12 +30,13 @@ class ConsoleTest(unittest.TestCase):
                      {"id": "fire", "name": "Fire line (test)"}):
             status, body, _ = cls.admin.call("POST", "/api/v1/lines", line)
             assert status == 201, body
+        cls.granter = harness.line_manager(cls.server, cls.admin, ["police", "fire"])
         people = {"counsellor": (["counsellor"], ["police"]), "supervisor": (["supervisor", "counsellor"], ["police"]),
                   "manager": (["service_manager"], ["police"]), "fire": (["counsellor"], ["fire"]),
                   "watcher": (["supervisor"], ["police"])}
         cls.clients = {}
         for name, (roles, lines) in people.items():
-            status, body, _ = cls.admin.call("POST", "/api/v1/staff", {
+            status, body, _ = cls.granter.call("POST", "/api/v1/staff", {
                 "username": name, "display_name": name.title(), "password": harness.PASSWORD,
                 "roles": roles, "lines": lines})
             assert status == 201, body
@@ -203,7 +204,7 @@ class ConsoleTest(unittest.TestCase):
                                       "service_level_20s", "service_level_60s", "follow_ups_overdue"})
         status, managed, _ = self.clients["manager"].call("GET", "/api/v1/lines/police/today")
         self.assertEqual((status, managed["offered"]), (200, 5))
-        status, fire, _ = self.admin.call("POST", "/api/v1/staff", {
+        status, fire, _ = self.granter.call("POST", "/api/v1/staff", {
             "username": "fire.supervisor", "display_name": "F", "password": harness.PASSWORD,
             "roles": ["supervisor"], "lines": ["fire"]})
         self.assertEqual(status, 201, fire)
@@ -270,9 +271,10 @@ class TelephonySetupTest(unittest.TestCase):
         cls.admin = cls.server.client().sign_in("boot.admin")
         status, body, _ = cls.admin.call("POST", "/api/v1/lines", {"id": "police", "name": "Police line (test)"})
         assert status == 201, body
+        granter = harness.line_manager(cls.server, cls.admin, ["police"])
         cls.clients = {}
         for name, roles in {"counsellor": ["counsellor"], "auditor": ["auditor"]}.items():
-            status, body, _ = cls.admin.call("POST", "/api/v1/staff", {
+            status, body, _ = granter.call("POST", "/api/v1/staff", {
                 "username": name, "display_name": name.title(), "password": harness.PASSWORD,
                 "roles": roles, "lines": ["police"]})
             assert status == 201, body

@@ -64,8 +64,9 @@ class NeedToKnowTest(unittest.TestCase):
             "auditor": (["auditor"], "police"),
         }
         cls.c = {"admin": admin}
+        granter = harness.line_manager(cls.server, admin, ["police", "fire"])
         for name, (roles, line) in people.items():
-            status, body, _ = admin.call("POST", "/api/v1/staff", {
+            status, body, _ = granter.call("POST", "/api/v1/staff", {
                 "username": name, "display_name": name.title(), "password": harness.PASSWORD,
                 "roles": roles, "lines": [line]})
             assert status == 201, body

@@ -28,8 +28,9 @@ class Deployment:
         status, body, _ = admin.call("POST", "/api/v1/lines", {"id": "police", "name": "Police (test)",
                                                                "retention_days": 30})
         assert status == 201, body
+        granter = harness.line_manager(self.server, admin, ["police"])
         for name, roles in (("counsellor", ["counsellor", "supervisor"]), ("auditor", ["auditor"])):
-            status, body, _ = admin.call("POST", "/api/v1/staff", {
+            status, body, _ = granter.call("POST", "/api/v1/staff", {
                 "username": name, "display_name": name, "password": harness.PASSWORD, "roles": roles,
                 "lines": ["police"]})
             assert status == 201, body

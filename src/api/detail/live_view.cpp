@@ -81,6 +81,8 @@ bool Oversees(const staff::Principal& who) {
 }
 
 bool SeesEvent(const staff::Principal& who, const events::Event& e, const CounsellorLines& lines_of) {
+    // New content readers are told to the supervisors of their line only (not its service managers).
+    if (e.type.rfind("announcement.", 0) == 0) return who.Has(staff::Role::kSupervisor) && who.Serves(e.line);
     if (!e.counsellor.empty() && e.counsellor == who.staff_id) return true;
     if (!Oversees(who)) return e.type == "queue.summary" && who.Serves(e.line);
     if (!e.line.empty()) return who.Serves(e.line);

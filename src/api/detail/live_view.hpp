@@ -29,7 +29,8 @@ bool Oversees(const staff::Principal& who);
 // The one rule for events. Everyone sees events about themselves (e.counsellor is their staff id).
 // A counsellor also sees queue.summary for the lines they serve, and nothing else. A supervisor or service
 // manager sees every event of a line they serve, and the line-less events of counsellors who share one of
-// their lines (by `lines_of`).
+// their lines (by `lines_of`). Announcements (type "announcement.*": a new content reader on a line) go to
+// the supervisors of that line only.
 bool SeesEvent(const staff::Principal& who, const events::Event& e, const CounsellorLines& lines_of);
 
 // The JSON of GET /api/v1/live for `who` (see docs/api.md). REQUIRES: WatchesLive(who).

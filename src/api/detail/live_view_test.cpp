@@ -39,6 +39,9 @@ TEST(LiveViewTest, WhoSeesWhichEvent) {
         {"someone's escalation", Event("escalation.raised", "police", "st_s"), false, true, false},
         {"my flags", Event("contact.flags", "police", "st_c"), true, true, false},
         {"a fire call", Event("call.ended", "fire", "st_f"), false, false, true},
+        {"a new content reader on police", Event("announcement.added", "police", ""), false, true, false},
+        {"a new content reader on fire", Event("announcement.added", "fire", ""), false, false, false},
+        {"an announcement acknowledged", Event("announcement.acknowledged", "police", ""), false, true, false},
     };
     for (const auto& c : cases) {
         EXPECT_EQ(SeesEvent(counsellor, c.e, lines_of), c.counsellor) << c.name << " (counsellor)";

@@ -85,6 +85,14 @@ public:
                                                                    const std::string& id) override;
     Result<std::vector<DirectoryServiceRow>> ListDirectoryServices(const std::string& line_id) override;
     Result<void> DeleteDirectoryService(const std::string& line_id, const std::string& id) override;
+    Result<void> InsertStaffChange(const StaffChangeRow& row) override;
+    Result<void> DecideStaffChange(const StaffChangeRow& row) override;
+    Result<std::optional<StaffChangeRow>> GetStaffChange(const std::string& id) override;
+    Result<std::vector<StaffChangeRow>> ListStaffChanges(TimeMs since, size_t limit) override;
+    Result<void> InsertAnnouncement(const AnnouncementRow& row) override;
+    Result<std::optional<AnnouncementRow>> GetAnnouncement(const std::string& line_id, const std::string& id) override;
+    Result<std::vector<AnnouncementRow>> ListAnnouncements(const std::string& line_id, TimeMs now) override;
+    Result<void> AcknowledgeAnnouncement(const AnnouncementRow& row) override;
     Result<std::int64_t> AppendAudit(const AuditRow& row) override;
     Result<std::optional<AuditRow>> LastAudit() override;
     Result<std::vector<AuditRow>> ListAudit(std::int64_t from_seq, size_t limit) override;

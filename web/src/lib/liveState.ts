@@ -39,6 +39,7 @@ export interface LiveState {
   lastEventType: string;
   callEvents: number;      // call.bridged/ended/abandoned/overflow applied: today's figures are stale
   callEnds: Record<string, CallEnd>;  // my calls that have ended, by call (= contact) id
+  announcementEvents: number;  // announcement.added/acknowledged applied: the new content readers are stale
 }
 
 export const emptyLive: LiveState = {
@@ -52,6 +53,7 @@ export const emptyLive: LiveState = {
   lastEventType: '',
   callEvents: 0,
   callEnds: {},
+  announcementEvents: 0,
 };
 
 export function withPicture(state: LiveState, picture: LivePicture | null, now: number): LiveState {
@@ -140,6 +142,7 @@ export function applyEvent(state: LiveState, e: LiveEvent, myId: string, now: nu
     events: state.events + 1,
     lastEventType: e.type,
     callEvents: state.callEvents + (CALL_FIGURE_EVENTS.has(e.type) ? 1 : 0),
+    announcementEvents: (state.announcementEvents ?? 0) + (e.type.startsWith('announcement.') ? 1 : 0),
   };
   const data = e.data ?? {};
   const call = typeof data.call === 'string' ? data.call : '';

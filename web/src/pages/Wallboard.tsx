@@ -15,6 +15,7 @@ import {
   stateCounts,
   waitingRows,
 } from './wallboard/model';
+import { NewReaders } from './wallboard/NewReaders';
 import { OverdueFollowUps } from './wallboard/OverdueFollowUps';
 import { ActiveTable, AlertArea, CounsellorSummary, CounsellorTable, LinePanel, WaitingTable } from './wallboard/parts';
 import { useTodayFigures } from './wallboard/today';
@@ -150,6 +151,10 @@ function Board({ large }: { large: boolean }) {
         onToggleSound={toggleSound}
         onAcknowledge={acknowledge}
       />
+
+      {hasRole(session, 'supervisor') && (
+        <NewReaders lines={lines} lineNames={lineNames} changes={live.announcementEvents ?? 0} />
+      )}
 
       <div class="wb-lines">
         {tiles.map((t) => (

@@ -3,6 +3,9 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-li
 import { StaffAdmin } from './StaffAdmin';
 import { apiError, LINES, mockFetch, REFERENCE, STAFF } from './testing';
 import { forgetReference } from './shared';
+import { SessionContext, type SessionContextValue } from '../../lib/session';
+import { emptyLive } from '../../lib/liveState';
+import type { StaffChange } from './staffChanges';
 
 function type(label: string | RegExp, value: string) {
   fireEvent.input(screen.getByLabelText(label), { target: { value } });
@@ -12,7 +15,30 @@ const base = {
   'GET /api/v1/staff': { json: { staff: STAFF } },
   'GET /api/v1/lines': { json: { lines: LINES } },
   'GET /api/v1/reference': { json: REFERENCE },
+  'GET /api/v1/staff/changes': { json: { changes: [] } },
 };
+
+// Signed in as Alex Admin (st_1).
+function asAdmin(node: preact.JSX.Element, id = 'st_1') {
+  const value = {
+    session: { staff: { ...STAFF[0], id }, csrf_token: 't', mfa_complete: true },
+    live: emptyLive,
+    signOut: async () => undefined,
+    acknowledge: () => undefined,
+  } as unknown as SessionContextValue;
+  return <SessionContext.Provider value={value}>{node}</SessionContext.Provider>;
+}
+
+function change(extra: Partial<StaffChange> = {}): StaffChange {
+  return {
+    id: 'sc_1', kind: 'update', staff_id: 'st_2', requested_by: 'st_9', requested_at: '2027-01-15T09:00:00.000Z',
+    expires_at: '2027-01-16T09:00:00.000Z', status: 'pending', decided_by: null, decided_at: null,
+    before: { display_name: 'Sam', roles: ['counsellor'], lines: ['police'], disabled: false },
+    after: { display_name: 'Sam', roles: ['counsellor'], lines: ['police', 'wales'], disabled: false },
+    grants: [{ role: 'counsellor', line: 'wales' }],
+    ...extra,
+  };
+}
 
 describe('StaffAdmin', () => {
   beforeEach(() => forgetReference());
@@ -80,6 +106,94 @@ describe('StaffAdmin', () => {
     expect(await screen.findByRole('status')).toHaveProperty('textContent', expect.stringContaining('Added Jo (jo.bloggs)'));
     // The new member is listed and opened for editing (to issue a phone account).
     expect(await screen.findByRole('heading', { name: /Edit Jo/ })).toBeTruthy();
+  });
+
+  it('says a create that gives access to contacts waits for a second administrator, and lists it', async () => {
+    const pending = change({
+      id: 'sc_7', kind: 'create', staff_id: 'st_new', requested_by: 'st_1', before: null,
+      after: { username: 'jo.bloggs', display_name: 'Jo', roles: ['counsellor'], lines: ['police'], disabled: false },
+      grants: [{ role: 'counsellor', line: 'police' }],
+    });
+    mockFetch({ ...base, 'POST /api/v1/staff': { status: 202, json: { status: 'pending_approval', change: pending } } });
+    render(asAdmin(<StaffAdmin />));
+    await screen.findByRole('table');
+    fireEvent.click(screen.getByRole('button', { name: 'Add a member of staff' }));
+    type('Username', 'jo.bloggs');
+    type('Display name', 'Jo');
+    type('Temporary password', 'correct horse battery');
+    fireEvent.click(screen.getByRole('button', { name: 'Add member of staff' }));
+    await waitFor(() => expect(screen.getByRole('status').textContent).toContain(
+      "Not changed yet: giving Jo Counsellor on police needs a second administrator's approval"));
+    const waiting = screen.getByRole('region', { name: 'Changes awaiting a second administrator' });
+    const item = within(waiting).getByRole('listitem');
+    expect(item.textContent).toContain('New account for Jo (jo.bloggs)');
+    expect(item.textContent).toContain('You asked for this change: another administrator decides it.');
+    expect(within(item).queryByRole('button')).toBeNull();
+    expect(within(screen.getByRole('table')).queryByText('Jo')).toBeNull();
+    expect(screen.queryByRole('heading', { name: /Edit Jo/ })).toBeNull();
+  });
+
+  it("lets a second administrator approve a pending change from the keyboard, and shows it took effect", async () => {
+    const approved = { ...STAFF[1], lines: ['police', 'wales'] };
+    const { sent } = mockFetch({
+      ...base,
+      'GET /api/v1/staff/changes': { json: { changes: [change(), change({ id: 'sc_old', status: 'rejected' })] } },
+      'POST /api/v1/staff/changes/sc_1/approve': {
+        json: { change: change({ status: 'approved', decided_by: 'st_1' }), staff: approved },
+      },
+    });
+    render(asAdmin(<StaffAdmin />));
+    const waiting = await screen.findByRole('region', { name: 'Changes awaiting a second administrator' });
+    const item = await within(waiting).findByRole('listitem');
+    expect(within(waiting).getAllByRole('listitem')).toHaveLength(1); // decided ones are not waiting
+    expect(item.textContent).toContain('Change for Sam');
+    expect(item.textContent).toContain('Would give: Counsellor on wales.');
+    expect(item.textContent).toContain('Now: Counsellor; lines: police. After: Counsellor; lines: police, wales.');
+    const approve = within(item).getByRole('button', { name: 'Approve the change for Sam' });
+    expect(within(item).getByRole('button', { name: 'Reject the change for Sam' })).toBeTruthy();
+    approve.focus();
+    expect(document.activeElement).toBe(approve);
+    fireEvent.click(approve);
+    await waitFor(() => expect(sent('POST', '/api/v1/staff/changes/sc_1/approve')).toHaveLength(1));
+    await waitFor(() => expect(screen.getByRole('status').textContent).toBe(
+      'Approved the change for Sam: it has taken effect.'));
+    expect(within(waiting).queryByRole('listitem')).toBeNull();
+    expect(within(screen.getByRole('table')).getByText('police, wales')).toBeTruthy();
+  });
+
+  it('rejects a pending change, and shows why a decision was refused beside it', async () => {
+    const { sent } = mockFetch({
+      ...base,
+      'GET /api/v1/staff/changes': { json: { changes: [change(), change({ id: 'sc_2', staff_id: 'st_1' })] } },
+      'POST /api/v1/staff/changes/sc_1/approve': apiError(409, '', 'the account has changed since this change was asked for; reject it and ask again', 'conflict'),
+      'POST /api/v1/staff/changes/sc_1/reject': { json: { change: change({ status: 'rejected', decided_by: 'st_1' }) } },
+    });
+    render(asAdmin(<StaffAdmin />));
+    const waiting = await screen.findByRole('region', { name: 'Changes awaiting a second administrator' });
+    await within(waiting).findAllByRole('listitem');
+    const [first, aboutMe] = within(waiting).getAllByRole('listitem');
+    expect(aboutMe.textContent).toContain('This change is about you: another administrator decides it.');
+    fireEvent.click(within(first).getByRole('button', { name: /^Approve/ }));
+    await waitFor(() => expect(first.textContent).toContain('the account has changed since this change was asked for'));
+    fireEvent.click(within(first).getByRole('button', { name: /^Reject/ }));
+    await waitFor(() => expect(sent('POST', '/api/v1/staff/changes/sc_1/reject')).toHaveLength(1));
+    await waitFor(() => expect(screen.getByRole('status').textContent).toBe('Rejected the change for Sam.'));
+    expect(within(waiting).getAllByRole('listitem')).toHaveLength(1);
+  });
+
+  it('says an edit that gives access to contacts is not saved yet', async () => {
+    mockFetch({
+      ...base,
+      'PATCH /api/v1/staff/st_2': { status: 202, json: { status: 'pending_approval', change: change() } },
+    });
+    render(asAdmin(<StaffAdmin />));
+    await screen.findByRole('table');
+    fireEvent.click(screen.getByRole('button', { name: 'Edit Sam (demo.counsellor)' }));
+    fireEvent.click(screen.getByLabelText('Wales line (wales)'));
+    fireEvent.click(screen.getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => expect(screen.getByRole('status').textContent).toContain('Not changed yet: giving Sam Counsellor on wales'));
+    expect(within(screen.getByRole('table')).getByText('police')).toBeTruthy();
+    expect(within(screen.getByRole('region', { name: 'Changes awaiting a second administrator' })).getByRole('listitem')).toBeTruthy();
   });
 
   it('shows a username error from the server next to the username field', async () => {

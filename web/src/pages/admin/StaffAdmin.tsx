@@ -1,6 +1,6 @@
 // Staff administration: the list of accounts, adding one, changing roles, lines,
 // languages and specialisms, disabling, resetting two-factor authentication, and
-// the SIP account a counsellor's phone registers with.
+// the SIP account a counsellor's phone registers with; changes that wait for a second administrator.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../lib/api';
 import { FormError, Section, TextField } from '../../components/Field';
@@ -18,6 +18,8 @@ import {
   type Option,
   type StaffMember,
 } from './shared';
+import { StaffChanges } from './StaffChanges';
+import { isPending, grantsText, type PendingAnswer, type StaffChange } from './staffChanges';
 
 const CREATE_FIELDS = ['username', 'display_name', 'password', 'roles', 'lines', 'languages', 'specialisms'] as const;
 const EDIT_FIELDS = ['display_name', 'roles', 'lines', 'languages', 'specialisms', 'disabled'] as const;
@@ -29,6 +31,26 @@ export function StaffAdmin() {
   const [status, setStatus] = useState('');
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<string | null>(null);
+  const [changes, setChanges] = useState<StaffChange[] | null>(null);
+  const [changesError, setChangesError] = useState('');
+
+  const loadChanges = () =>
+    api<{ changes: StaffChange[] }>('GET', '/api/v1/staff/changes')
+      .then((c) => {
+        setChanges(c.changes);
+        setChangesError('');
+      })
+      .catch((e) => setChangesError(messageOf(e)));
+
+  // A create or change that waits: say so, and show it among the changes awaiting a second administrator.
+  const waiting = (answer: PendingAnswer) => {
+    const c = answer.change;
+    setChanges((list) => [c, ...(list ?? []).filter((x) => x.id !== c.id)]);
+    const who = c.after.display_name ?? staff?.find((m) => m.id === c.staff_id)?.display_name ?? c.staff_id;
+    setStatus(
+      `Not changed yet: giving ${who} ${grantsText(c, (r) => labelOf(ROLE_OPTIONS, r))} needs a second administrator's approval. It is listed under “Changes awaiting a second administrator”.`,
+    );
+  };
 
   const load = () =>
     Promise.all([
@@ -44,6 +66,7 @@ export function StaffAdmin() {
 
   useEffect(() => {
     load();
+    loadChanges();
   }, []);
 
   const replace = (member: StaffMember) =>
@@ -127,10 +150,28 @@ export function StaffAdmin() {
         </div>
       </Section>
       <StatusLine id="admin-staff-status" message={status} />
+      <StaffChanges
+        changes={changes}
+        staff={staff ?? []}
+        error={changesError}
+        onDecided={(c, message, member) => {
+          setChanges((list) => (list ?? []).map((x) => (x.id === c.id ? c : x)));
+          if (member) {
+            setStaff((list) =>
+              (list ?? []).some((m) => m.id === member.id) ? (list ?? []).map((m) => (m.id === member.id ? { ...m, ...member } : m)) : [...(list ?? []), member],
+            );
+          }
+          setStatus(message);
+        }}
+      />
       {creating && (
         <CreateStaff
           lineOptions={lineOptions}
           onCancel={() => setCreating(false)}
+          onPending={(answer) => {
+            setCreating(false);
+            waiting(answer);
+          }}
           onCreated={(m) => {
             setStaff((list) => [...(list ?? []), m]);
             setCreating(false);
@@ -148,6 +189,7 @@ export function StaffAdmin() {
             replace(m);
             setStatus(message);
           }}
+          onPending={waiting}
           onClose={() => setEditing(null)}
         />
       )}
@@ -185,6 +227,7 @@ const MISSING_FOCUS: Record<string, string> = {
 function CreateStaff(props: {
   lineOptions: Option[];
   onCreated: (m: StaffMember) => void;
+  onPending: (answer: PendingAnswer) => void;
   onCancel: () => void;
 }) {
   const [username, setUsername] = useState('');
@@ -212,7 +255,7 @@ function CreateStaff(props: {
     setBusy(true);
     setErrors({});
     try {
-      const created = await api<StaffMember>('POST', '/api/v1/staff', {
+      const created = await api<StaffMember | PendingAnswer>('POST', '/api/v1/staff', {
         username: username.trim(),
         display_name: displayName.trim(),
         password,
@@ -221,7 +264,8 @@ function CreateStaff(props: {
         languages,
         specialisms: splitList(specialisms),
       });
-      props.onCreated(created);
+      if (isPending(created)) props.onPending(created);
+      else props.onCreated(created);
     } catch (err) {
       setErrors(errorsFor(err, CREATE_FIELDS));
     } finally {
@@ -272,6 +316,7 @@ function EditStaff(props: {
   member: StaffMember;
   lineOptions: Option[];
   onSaved: (m: StaffMember, message: string) => void;
+  onPending: (answer: PendingAnswer) => void;
   onClose: () => void;
 }) {
   const { member } = props;
@@ -297,14 +342,15 @@ function EditStaff(props: {
     setBusy(true);
     setErrors({});
     try {
-      const saved = await api<StaffMember>('PATCH', `/api/v1/staff/${encodeURIComponent(member.id)}`, {
+      const saved = await api<StaffMember | PendingAnswer>('PATCH', `/api/v1/staff/${encodeURIComponent(member.id)}`, {
         display_name: displayName.trim(),
         roles,
         lines,
         languages,
         specialisms: splitList(specialisms),
       });
-      props.onSaved(saved, `Saved ${saved.display_name}.`);
+      if (isPending(saved)) props.onPending(saved);
+      else props.onSaved(saved, `Saved ${saved.display_name}.`);
     } catch (err) {
       setErrors(errorsFor(err, EDIT_FIELDS));
     } finally {
@@ -315,7 +361,13 @@ function EditStaff(props: {
   const setDisabled = async (disabled: boolean) => {
     setAccountError('');
     try {
-      const saved = await api<StaffMember>('PATCH', `/api/v1/staff/${encodeURIComponent(member.id)}`, { disabled });
+      const saved = await api<StaffMember | PendingAnswer>('PATCH', `/api/v1/staff/${encodeURIComponent(member.id)}`, {
+        disabled,
+      });
+      if (isPending(saved)) {
+        props.onPending(saved);
+        return;
+      }
       props.onSaved(
         saved,
         disabled

@@ -9,7 +9,7 @@ const HEAD = 'ab'.repeat(32);
 function entry(seq: number, actor: string, action = 'contact.read'): AuditEntry {
   return {
     seq, at: `2026-12-03T07:0${seq}:00.000Z`, actor, action, line_id: 'police', record_type: 'contact',
-    record_id: `ct_${seq}`, purpose: 'on_call', prev_hash: '0'.repeat(64), hash: HEAD,
+    record_id: `ct_${seq}`, purpose: 'on_call', prev_hash: '0'.repeat(64), hash: HEAD, detail: null,
   };
 }
 
@@ -35,10 +35,29 @@ describe('the audit page', () => {
     expect(checkpoint.textContent).toContain('3 Dec 2026');
     const rows = within(await screen.findByTestId('audit-entries')).getAllByRole('row');
     expect(rows.map((r) => r.textContent)).toEqual([
-      'SeqTime (UTC)WhoActionLineRecordPurpose',
+      'SeqTime (UTC)WhoActionLineRecordPurposeWhat changed',
       '12026-12-03 07:01:00st_alexcontact.readpolicecontact ct_1on_call',
       '22026-12-03 07:02:00st_samcontact.readpolicecontact ct_2on_call',
     ]);
+  });
+
+  it("shows what a staff change changed: roles and lines before and after, and the content it gives", async () => {
+    const change: AuditEntry = {
+      ...entry(3, 'st_ben', 'staff.change.approve'), line_id: '', record_type: 'staff', record_id: 'st_new',
+      purpose: 'administration',
+      detail: {
+        before: { roles: ['admin'], lines: [], disabled: false },
+        after: { roles: ['admin', 'counsellor'], lines: ['police'], disabled: false },
+        grants: [{ role: 'counsellor', line: 'police' }], change: 'sc_1', requested_by: 'st_ann',
+      },
+    };
+    mockFetch({ ...routes, 'GET /api/v1/audit': { json: { entries: [change], next_from_seq: null } } });
+    render(<Audit />);
+    const rows = within(await screen.findByTestId('audit-entries')).getAllByRole('row');
+    expect(rows[1].lastElementChild!.textContent).toBe(
+      'before: roles admin; lines no line → after: roles admin, counsellor; lines police; gives counsellor on police; ' +
+        'change sc_1 asked by st_ann',
+    );
   });
 
   it('filters by who, action and date, and pages on from where the last page ended', async () => {

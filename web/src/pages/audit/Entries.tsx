@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../../lib/api';
 import { FormError, Section, TextField } from '../../components/Field';
-import { auditQuery, noFilters, type AuditEntry, type AuditFilters, type AuditPage } from './types';
+import { auditQuery, detailText, noFilters, type AuditEntry, type AuditFilters, type AuditPage } from './types';
 
 export function Entries() {
   const [draft, setDraft] = useState<AuditFilters>(noFilters);
@@ -82,6 +82,7 @@ export function Entries() {
               <th scope="col">Line</th>
               <th scope="col">Record</th>
               <th scope="col">Purpose</th>
+              <th scope="col">What changed</th>
             </tr>
           </thead>
           <tbody>
@@ -94,6 +95,7 @@ export function Entries() {
                 <td>{e.line_id}</td>
                 <td>{e.record_type ? `${e.record_type} ${e.record_id}` : e.record_id}</td>
                 <td>{e.purpose}</td>
+                <td>{detailText(e.detail)}</td>
               </tr>
             ))}
           </tbody>

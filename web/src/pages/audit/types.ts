@@ -10,6 +10,41 @@ export interface AuditEntry {
   purpose: string;
   prev_hash: string;
   hash: string;
+  // What changed (staff changes: roles and lines before and after); null for entries without one.
+  detail: AuditDetail | string | null;
+}
+
+export interface AuditAccess {
+  roles?: string[];
+  lines?: string[];
+  disabled?: boolean;
+}
+
+export interface AuditDetail {
+  before?: AuditAccess | null;
+  after?: AuditAccess;
+  grants?: { role: string; line: string }[];
+  change?: string;
+  requested_by?: string;
+  [key: string]: unknown;
+}
+
+function accessWords(a: AuditAccess | null | undefined): string {
+  if (!a) return 'none (new account)';
+  const roles = (a.roles ?? []).join(', ') || 'no role';
+  const lines = (a.lines ?? []).join(', ') || 'no line';
+  return `roles ${roles}; lines ${lines}${a.disabled ? '; disabled' : ''}`;
+}
+
+// An entry's detail in words: "before: roles admin; lines none → after: ...", and any content grant.
+export function detailText(detail: AuditEntry['detail']): string {
+  if (detail === null || detail === undefined) return '';
+  if (typeof detail === 'string') return detail;
+  const parts: string[] = [];
+  if ('after' in detail) parts.push(`before: ${accessWords(detail.before)} → after: ${accessWords(detail.after)}`);
+  if (detail.grants?.length) parts.push(`gives ${detail.grants.map((g) => `${g.role} on ${g.line}`).join(', ')}`);
+  if (detail.change) parts.push(`change ${detail.change}${detail.requested_by ? ` asked by ${detail.requested_by}` : ''}`);
+  return parts.length ? parts.join('; ') : JSON.stringify(detail);
 }
 
 export interface AuditPage {

@@ -64,12 +64,16 @@ function json(status: number, body: unknown): Response {
 }
 
 let todayStatus = 200;
+let announcements: unknown[] = [];
 let fetchMock: ReturnType<typeof vi.fn>;
 
 beforeEach(() => {
   todayStatus = 200;
-  fetchMock = vi.fn(async (url: string) => {
+  announcements = [];
+  fetchMock = vi.fn(async (url: string, init?: RequestInit) => {
     if (url === '/api/v1/lines') return json(200, { lines: [{ id: 'police', name: 'Police Crisis Line' }] });
+    if (url === '/api/v1/lines/police/announcements') return json(200, { announcements });
+    if (url.endsWith('/acknowledge') && init?.method === 'POST') return new Response(null, { status: 204 });
     if (url.endsWith('/today'))
       return todayStatus === 200 ? json(200, today) : json(todayStatus, { error: { code: 'not_found', message: 'no' } });
     return json(404, { error: { code: 'not_found', message: 'no' } });
@@ -94,6 +98,36 @@ function board(live: LiveState, props: { large?: boolean } = {}, extra: Record<s
 }
 
 describe('Wallboard', () => {
+  it('announces a new content reader of the line until a supervisor acknowledges it', async () => {
+    announcements = [{
+      id: 'an_1', line: 'police', kind: 'content_reader_added', staff_id: 'st_new', display_name: 'Robin (fictional)',
+      role: 'counsellor', at: '2027-01-15T09:30:00.000Z', expires_at: '2027-01-22T09:30:00.000Z',
+    }];
+    render(board(liveState(Date.now())));
+    const panel = await screen.findByRole('region', { name: 'New access to contacts' });
+    await waitFor(() => expect(panel.textContent).toContain('Robin (fictional) can now read contacts of Police Crisis Line as counsellor'));
+    const ack = screen.getByRole('button', { name: /^Mark as seen\W+Robin \(fictional\) can read contacts$/ });
+    ack.focus();
+    expect(document.activeElement).toBe(ack);
+    fireEvent.click(ack);
+    await waitFor(() => expect(screen.queryByRole('region', { name: 'New access to contacts' })).toBeNull());
+    expect(fetchMock).toHaveBeenCalledWith('/api/v1/lines/police/announcements/an_1/acknowledge', expect.objectContaining({ method: 'POST' }));
+  });
+
+  it('reads the announcements again when the live feed says one was added', async () => {
+    const { rerender } = render(board(liveState(Date.now())));
+    const reads = () => fetchMock.mock.calls.filter(([u]) => String(u).endsWith('/announcements')).length;
+    await waitFor(() => expect(reads()).toBe(1));
+    expect(screen.queryByRole('region', { name: 'New access to contacts' })).toBeNull();
+    announcements = [{
+      id: 'an_2', line: 'police', kind: 'content_reader_added', staff_id: 'st_new', display_name: 'Kit (fictional)',
+      role: 'supervisor', at: '2027-01-15T09:30:00.000Z', expires_at: '2027-01-22T09:30:00.000Z',
+    }];
+    rerender(board(liveState(Date.now(), { announcementEvents: 1 })));
+    await waitFor(() => expect(reads()).toBe(2));
+    expect((await screen.findByRole('region', { name: 'New access to contacts' })).textContent).toContain('Kit (fictional)');
+  });
+
   it('shows callers waiting, the longest wait and each counsellor state', async () => {
     render(board(liveState(Date.now())));
     expect(screen.getByRole('heading', { level: 1, name: 'Wallboard' })).toBeTruthy();
