@@ -59,6 +59,7 @@ struct ServeOptions {
     telephony::TelephonyConfig telephony;  // [telephony]; enabled = false: no SIP side
     std::string audit_checkpoint_file;     // [audit] checkpoint_file; empty: <data>/audit-checkpoints
     int audit_checkpoint_s = 300;          // [audit] checkpoint_interval_s: how often the head is checkpointed
+    std::int64_t report_requests_per_hour = 60;  // [reports] requests_per_hour: per person, then 429
 };
 
 // Runs the server until SIGTERM or SIGINT; returns the process exit code.

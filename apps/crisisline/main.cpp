@@ -12,6 +12,7 @@
 #include "records/audit_chain.hpp"
 #include "records/audit_log.hpp"
 #include "records/directory_book.hpp"
+#include "records/reports.hpp"
 #include "records/retention.hpp"
 #include "staff/accounts.hpp"
 #include "staff/sip_accounts.hpp"
@@ -76,6 +77,15 @@ bool ApplyConfig(const app::DataDir& dir, app::ServeOptions& o, const CLI::App& 
             o.audit_checkpoint_s = config["audit"]["checkpoint_interval_s"].value_or(o.audit_checkpoint_s);
         }
         o.audit_checkpoint_file = config["audit"]["checkpoint_file"].value_or(o.audit_checkpoint_file);
+        if (config["reports"]["requests_per_hour"]) {
+            auto v = config["reports"]["requests_per_hour"].value<std::int64_t>();
+            if (!v || *v < 1 || *v > 100000) {
+                std::fprintf(stderr, "crisisline serve: %s: reports.requests_per_hour must be a whole number from 1 to 100000\n",
+                             dir.Config().c_str());
+                return false;
+            }
+            o.report_requests_per_hour = *v;
+        }
         if (o.audit_checkpoint_s < 1 || o.audit_checkpoint_s > 86400) {
             std::fprintf(stderr, "crisisline serve: %s: audit.checkpoint_interval_s must be 1 to 86400 seconds\n",
                          dir.Config().c_str());
@@ -177,6 +187,17 @@ int main(int argc, char** argv) {
     auto* dir_export = dir_cmd->add_subcommand("export", "write a line's directory as HSDS JSON to stdout or a file");
     dir_export->add_option("--line", line_id, "line id")->required();
     dir_export->add_option("file", file, "output file (default: stdout)");
+
+    std::string report_month, report_period, report_name = "all", report_format = "json";
+    auto* report_cmd = cli.add_subcommand("report", "print a line's fixed reports for a month (quarter, year) under "
+                                                    "disclosure control, as CSV or JSON; audited");
+    report_cmd->add_option("--line", line_id, "line id")->required();
+    auto* month_opt = report_cmd->add_option("--month", report_month, "YYYY-MM");
+    report_cmd->add_option("--period", report_period, "YYYY-MM, YYYY-Qn or YYYY instead of --month")->excludes(month_opt);
+    report_cmd->add_option("--report", report_name, "one report (service_levels, demand, themes, outcomes, actions, "
+                                                    "follow_ups, escalations) or all")->capture_default_str();
+    report_cmd->add_option("--format", report_format, "csv or json")->check(CLI::IsMember({"csv", "json"}))
+        ->capture_default_str();
 
     auto* purge = cli.add_subcommand("purge", "crypto-shred contacts past their line's retention period");
     auto* audit_cmd = cli.add_subcommand("audit", "the audit log");
@@ -292,6 +313,48 @@ int main(int argc, char** argv) {
             std::ofstream out(file);
             out << *exported << "\n";
             if (!out) return Failed("directory export", "cannot write " + file);
+        }
+        return 0;
+    }
+    if (*report_cmd) {
+        const std::string period = report_period.empty() ? report_month : report_period;
+        if (period.empty()) return Failed("report", "--month YYYY-MM (or --period) is required");
+        if (!report_month.empty() && report_month.size() != 7) return Failed("report", "--month must be YYYY-MM");
+        std::vector<std::string> names = records::ReportNames();
+        if (report_name != "all") names = {report_name};
+        records::Reports reports(o.Services());
+        const staff::Principal system{"system", "crisisline report", {}, {}};
+        nlohmann::json all = nlohmann::json::array();
+        std::string csv;
+        for (const auto& name : names) {
+            TimeMs retry_after = 0;
+            auto r = reports.Run(system, line_id, name, period, retry_after);
+            if (!r) {
+                const auto& e = r.error();
+                const std::string option = e.field == "period" ? (report_month.empty() ? "--period " : "--month ")
+                                           : e.field == "report" ? "--report "
+                                           : e.field == "line"   ? "--line "
+                                                                 : "";
+                return Failed("report", option + e.message);
+            }
+            all.push_back(*r);
+            std::stringstream lines(records::ReportCsv(*r));
+            std::string text;
+            bool header = true;
+            while (std::getline(lines, text)) {
+                if (!text.empty() && text.back() == '\r') text.pop_back();
+                if (header) {
+                    if (csv.empty()) csv += "report," + text + "\r\n";
+                    header = false;
+                    continue;
+                }
+                csv += name + "," + text + "\r\n";
+            }
+        }
+        if (report_format == "csv") {
+            std::cout << csv;
+        } else {
+            std::cout << (names.size() == 1 ? all[0] : nlohmann::json{{"reports", all}}).dump(2) << "\n";
         }
         return 0;
     }

@@ -230,6 +230,7 @@ int Serve(const DataDir& dir, ServeOptions options) {
         : options.audit_checkpoint_file.front() == '/' ? options.audit_checkpoint_file
                                                        : dir.root + "/" + options.audit_checkpoint_file;
     api->AttachAuditCheckpoints(checkpoint_file);
+    api->LimitReports(options.report_requests_per_hour);
     auto checkpointer = std::make_unique<Checkpointer>(*(*opened)->store, *(*opened)->chain.key, (*opened)->clock,
                                                        checkpoint_file,
                                                        std::chrono::seconds(options.audit_checkpoint_s));

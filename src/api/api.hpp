@@ -18,6 +18,7 @@
 #include "records/escalations.hpp"
 #include "records/follow_ups.hpp"
 #include "records/lines.hpp"
+#include "records/reports.hpp"
 #include "records/retention.hpp"
 #include "records/trunks.hpp"
 #include "staff/accounts.hpp"
@@ -87,6 +88,10 @@ public:
     // REQUIRES: called before Routes().
     void AttachAuditCheckpoints(std::string file) { audit_checkpoint_file_ = std::move(file); }
 
+    // Report requests allowed per person per hour (GET /api/v1/lines/{line}/reports/...; 60 unless set).
+    // REQUIRES: called before Routes().
+    void LimitReports(std::int64_t per_hour) { reports_ = std::make_unique<records::Reports>(s_, per_hour); }
+
 private:
     // A handler body: runs on the worker pool; its error becomes the JSON error response.
     using Body = std::function<Result<http::Response>(const http::Request&)>;
@@ -147,6 +152,7 @@ private:
     records::FollowUps follow_ups_;
     records::Escalations escalations_;
     records::DirectoryBook directory_;
+    std::unique_ptr<records::Reports> reports_;
     staff::SignInThrottle sign_in_throttle_;
     http::Gauge& storage_commits_;  // refreshed from the storage writer at each scrape
     http::Gauge& storage_units_;

@@ -24,6 +24,9 @@ bool Allowed(const Principal& who, Permission what, std::string_view line_id) {
             return supervisor || who.Has(Role::kAdmin);
         case Permission::kReadAggregates:
             return (who.Has(Role::kServiceManager) || who.Has(Role::kSupervisor)) && OnLine(who, line_id);
+        case Permission::kReadReports:
+            // The provider's service managers report on every line; a line's supervisors on their own.
+            return (who.Has(Role::kServiceManager) && !line_id.empty()) || supervisor;
         case Permission::kManageStaff:
         case Permission::kManageLines:
             return who.Has(Role::kAdmin);
@@ -44,6 +47,7 @@ const char* Describe(Permission what) {
         case Permission::kReadDirectory: return "searching the directory";
         case Permission::kManageDirectory: return "managing the directory";
         case Permission::kReadAggregates: return "reading aggregate figures";
+        case Permission::kReadReports: return "reading reports";
         case Permission::kManageStaff: return "managing staff";
         case Permission::kManageLines: return "managing lines";
         case Permission::kReadLine: return "reading this line";

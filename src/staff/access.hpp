@@ -15,7 +15,8 @@ enum class Permission {
     kReadEscalations,      // the escalation register of a line
     kReadDirectory,        // search the signposting directory
     kManageDirectory,      // edit, import, export the directory
-    kReadAggregates,       // counts and rates, never a contact
+    kReadAggregates,       // counts and rates, never a contact (the wallboard)
+    kReadReports,          // the fixed reports under disclosure control: service managers any line, supervisors theirs
     kManageStaff,          // accounts, roles, MFA resets
     kManageLines,          // line configuration
     kReadLine,             // a line's public configuration
