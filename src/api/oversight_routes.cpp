@@ -28,6 +28,20 @@ void Api::AddOversightRoutes(http::Router& r) {
               return Ok(*e);
           }));
     // The fixed reports under disclosure control (records/reports.hpp); there is no free time window.
+    // What the console's Reports page offers: the lines this person may report on, and the reports.
+    r.Add("GET", "/api/v1/reports",
+          Signed([this](const http::Request&, const staff::Authenticated& who) -> Result<http::Response> {
+              auto lines = lines_.List();
+              if (!lines) return tl::unexpected(lines.error());
+              nlohmann::json out = nlohmann::json::array();
+              for (const auto& line : *lines) {
+                  if (staff::Authorise(who.principal, Permission::kReadReports, line.id)) {
+                      out.push_back({{"id", line.id}, {"name", line.name}});
+                  }
+              }
+              if (out.empty()) return Fail(ErrorCode::kForbidden, "", "reports are for service managers and supervisors");
+              return Ok({{"lines", out}, {"reports", records::ReportNames()}});
+          }));
     r.Add("GET", "/api/v1/lines/{line}/reports",
           Signed([](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
               if (auto a = staff::Authorise(who.principal, Permission::kReadReports, Param(req, "line")); !a) {

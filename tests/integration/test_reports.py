@@ -330,6 +330,13 @@ class ReportsTest(unittest.TestCase):
                 self.assertEqual(status, expected, body)
         status, body, _ = self.report("demand", "2026-05", client=self.admin)
         self.assertEqual(status, 403, body)
+        # What the console's Reports page offers each of them.
+        status, body, _ = self.manager.call("GET", "/api/v1/reports")
+        self.assertEqual((status, sorted(l["id"] for l in body["lines"])), (200, ["fire", "police"]))
+        status, body, _ = self.clients["supervisor"].call("GET", "/api/v1/reports")
+        self.assertEqual((status, [l["id"] for l in body["lines"]]), (200, ["police"]))
+        status, body, _ = self.clients["counsellor"].call("GET", "/api/v1/reports")
+        self.assertEqual(status, 403, body)
 
     def test_csv_by_query_or_accept(self):
         status, text, headers = self.report("demand", "2026-Q2", format="csv")

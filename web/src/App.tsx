@@ -9,6 +9,7 @@ import { markSignedIn, markSignedOut, mayBeSignedIn } from './lib/signedInMark';
 import type { SessionInfo } from './lib/types';
 import { SignIn } from './pages/SignIn';
 import { Desk } from './pages/Desk';
+import { Reports } from './pages/Reports';
 import { Wallboard } from './pages/Wallboard';
 import { Admin } from './pages/Admin';
 import { Account } from './pages/Account';
@@ -177,6 +178,7 @@ function Page({ path }: { path: string }) {
   if (path.startsWith('/admin')) return <Admin />;
   if (path.startsWith('/account')) return <Account />;
   if (path.startsWith('/audit')) return <Audit />;
+  if (path.startsWith('/reports')) return <Reports />;
   return (
     <main id="main" class="page">
       <h1>Page not found</h1>
@@ -198,7 +200,10 @@ function Header(props: {
   const { session, path } = props;
   const links: Array<[string, string]> = [];
   if (hasRole(session, 'counsellor')) links.push(['/desk', 'Desk']);
-  if (hasRole(session, 'supervisor') || hasRole(session, 'service_manager')) links.push(['/wallboard', 'Wallboard']);
+  if (hasRole(session, 'supervisor') || hasRole(session, 'service_manager')) {
+    links.push(['/wallboard', 'Wallboard']);
+    links.push(['/reports', 'Reports']);
+  }
   if (hasRole(session, 'admin')) links.push(['/admin', 'Administration']);
   if (hasRole(session, 'auditor')) links.push(['/audit', 'Audit log']);
   links.push(['/account', 'My account']);
