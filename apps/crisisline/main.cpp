@@ -151,6 +151,9 @@ int main(int argc, char** argv) {
     bool demo = false;
     auto* init = cli.add_subcommand("init", "create the data directory, keys and database");
     init->add_flag("--demo", demo, "add a demo line, demo staff and a demo signposting directory");
+    bool demo_history = false;
+    init->add_flag("--demo-history", demo_history,
+                   "with --demo: also 18 months of FICTIONAL past calls, so the demo's reports are filled");
 
     auto* staff_cmd = cli.add_subcommand("staff", "manage staff accounts");
     staff_cmd->require_subcommand(1);
@@ -231,7 +234,10 @@ int main(int argc, char** argv) {
         }
         return app::Serve(dir, serve_options);
     }
-    if (*init) return app::Init(dir, demo);
+    if (*init) {
+        if (demo_history && !demo) return Failed("init", "--demo-history needs --demo");
+        return app::Init(dir, demo, demo_history);
+    }
 
     auto opened = app::Opened::Open(dir, false);
     if (!opened) return Failed(cli.get_subcommands().front()->get_name(), opened.error().message);

@@ -416,3 +416,31 @@ class ReportRateLimitTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class DemoHistoryTest(unittest.TestCase):
+    """`make run`'s demo: 18 months of fictional history, so every report of the last whole month is filled."""
+
+    def test_the_demo_managers_reports_are_filled(self):
+        import datetime
+        import shutil
+        import tempfile
+        data = tempfile.mkdtemp(prefix="crisisline-it-")
+        try:
+            out = harness.run_cli(data, "init", "--demo", "--demo-history").stdout
+            self.assertIn("FICTIONAL past calls", out)
+            today = datetime.date.today().replace(day=1)
+            last = (today - datetime.timedelta(days=1)).strftime("%Y-%m")
+            body = json.loads(harness.run_cli(data, "report", "--line", "police", "--month", last).stdout)
+            by_name = {r["report"]: r for r in body["reports"]}
+            demand = by_name["demand"]["sections"][0]
+            shown = {r: t for r, t in zip(demand["rows"], demand["row_totals"]) if not t["suppressed"]}
+            self.assertIn("Wales", shown, "national by now")
+            self.assertIn("North East", shown)
+            for f in by_name["service_levels"]["sections"][1]["items"]:
+                self.assertFalse(f["suppressed"], f)
+            bad = harness.run_cli(data + "/other", "init", "--demo-history", check=False)
+            self.assertNotEqual(bad.returncode, 0)
+            self.assertIn("--demo", bad.stderr)
+        finally:
+            shutil.rmtree(data, ignore_errors=True)
