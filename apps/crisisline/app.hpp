@@ -71,6 +71,7 @@ struct ServeOptions {
     std::string audit_checkpoint_file;     // [audit] checkpoint_file; empty: <data>/audit-checkpoints
     int audit_checkpoint_s = 300;          // [audit] checkpoint_interval_s: how often the head is checkpointed
     int staff_change_approval_s = 86400;   // [staff] change_approval_s: how long a change waits for a second admin
+    std::int64_t report_requests_per_hour = 60;  // [reports] requests_per_hour: per person, then 429
 };
 
 // Runs the server until SIGTERM or SIGINT; on SIGHUP reads the TLS certificate and key again. Returns the
@@ -78,7 +79,8 @@ struct ServeOptions {
 int Serve(const DataDir& dir, ServeOptions options);
 
 // Creates the data directory, keys and database; with `demo`, a demo line,
-// demo staff (whose passwords are printed once) and a demo directory.
-int Init(const DataDir& dir, bool demo);
+// demo staff (whose passwords are printed once) and a demo directory; with `demo_history` too, 18 months of
+// fictional past calls for the reports (records::AddDemoHistory).
+int Init(const DataDir& dir, bool demo, bool demo_history = false);
 
 }  // namespace crisisline::app

@@ -5,6 +5,7 @@
 #include "app.hpp"
 #include "directory/directory.hpp"
 #include "records/demo_calls.hpp"
+#include "records/demo_history.hpp"
 #include "records/directory_book.hpp"
 #include "records/lines.hpp"
 #include "staff/accounts.hpp"
@@ -67,7 +68,7 @@ struct DemoPerson {
     bool sip_phone = false;  // gets a demo SIP account for a softphone
 };
 
-Result<void> CreateDemo(const DataDir& dir, Opened& o) {
+Result<void> CreateDemo(const DataDir& dir, Opened& o, bool history) {
     records::Services s = o.Services();
     records::Lines lines(s);
     // Fictional demo line: the number is from Ofcom's range reserved for drama, so it rings nobody.
@@ -104,6 +105,7 @@ Result<void> CreateDemo(const DataDir& dir, Opened& o) {
     std::printf("\nDemo staff (demo data; shown once; first sign-in enrols an authenticator app; "
                 "demo softphones register with the SIP user and password shown):\n");
     std::string demo_counsellor_id;
+    records::DemoStaff history_staff;
     for (const auto& p : people) {
         std::string password = crypto::RandomToken(12);
         staff::NewStaff who{p.username, p.display_name, password, {p.roles, {"police"}, p.languages, p.specialisms}};
@@ -111,6 +113,8 @@ Result<void> CreateDemo(const DataDir& dir, Opened& o) {
         if (!created) return tl::unexpected(created.error());
         if (std::string(p.username) == "demo.counsellor") demo_counsellor_id = created->id;
         std::printf("  %-16s %-28s password: %s\n", p.username, p.display_name, password.c_str());
+        if (std::string(p.username) == "demo.counsellor") history_staff.counsellor_id = created->id;
+        if (std::string(p.username) == "demo.supervisor") history_staff.supervisor_id = created->id;
         if (p.sip_phone) {
             auto sip_password = sip.Issue(created->id, p.username, "system");
             if (!sip_password) return tl::unexpected(sip_password.error());
@@ -127,12 +131,18 @@ Result<void> CreateDemo(const DataDir& dir, Opened& o) {
     if (!calls) return tl::unexpected(calls.error());
     std::printf("Call history: %lld fictional demo calls over 12 weeks (timings only), for Staffing.\n",
                 static_cast<long long>(*calls));
+    if (!history) return {};
+    // Fictional history, so that the demo service manager's reports are filled: the North East pilot first.
+    auto added_history = records::AddDemoHistory(s, "police", history_staff, o.clock.Now());
+    if (!added_history) return tl::unexpected(added_history.error());
+    std::printf("Reports: %lld FICTIONAL past calls over 18 months added (the North East pilot first, then national).\n",
+                static_cast<long long>(*added_history));
     return {};
 }
 
 }  // namespace
 
-int Init(const DataDir& dir, bool demo) {
+int Init(const DataDir& dir, bool demo, bool demo_history) {
     std::error_code ec;
     const bool existed = std::filesystem::exists(dir.Database(), ec);
     auto opened = Opened::Open(dir, true);
@@ -150,7 +160,7 @@ int Init(const DataDir& dir, bool demo) {
     std::printf("crisisline: initialised %s (database, service and audit keys with mode 0600, configuration)\n",
                 dir.root.c_str());
     if (demo) {
-        if (auto d = CreateDemo(dir, **opened); !d) {
+        if (auto d = CreateDemo(dir, **opened, demo_history); !d) {
             std::fprintf(stderr, "crisisline init: demo data: %s\n", d.error().message.c_str());
             return 1;
         }

@@ -13,6 +13,7 @@
 #include "records/audit_chain.hpp"
 #include "records/audit_log.hpp"
 #include "records/directory_book.hpp"
+#include "records/reports.hpp"
 #include "records/retention.hpp"
 #include "staff/accounts.hpp"
 #include "staff/sip_accounts.hpp"
@@ -134,6 +135,15 @@ bool ApplyConfig(const app::DataDir& dir, app::ServeOptions& o, const CLI::App& 
             o.audit_checkpoint_s = config["audit"]["checkpoint_interval_s"].value_or(o.audit_checkpoint_s);
         }
         o.audit_checkpoint_file = config["audit"]["checkpoint_file"].value_or(o.audit_checkpoint_file);
+        if (config["reports"]["requests_per_hour"]) {
+            auto v = config["reports"]["requests_per_hour"].value<std::int64_t>();
+            if (!v || *v < 1 || *v > 100000) {
+                std::fprintf(stderr, "crisisline serve: %s: reports.requests_per_hour must be a whole number from 1 to 100000\n",
+                             dir.Config().c_str());
+                return false;
+            }
+            o.report_requests_per_hour = *v;
+        }
         if (o.audit_checkpoint_s < 1 || o.audit_checkpoint_s > 86400) {
             std::fprintf(stderr, "crisisline serve: %s: audit.checkpoint_interval_s must be 1 to 86400 seconds\n",
                          dir.Config().c_str());
@@ -209,6 +219,9 @@ int main(int argc, char** argv) {
     bool demo = false;
     auto* init = cli.add_subcommand("init", "create the data directory, keys and database");
     init->add_flag("--demo", demo, "add a demo line, demo staff and a demo signposting directory");
+    bool demo_history = false;
+    init->add_flag("--demo-history", demo_history,
+                   "with --demo: also 18 months of FICTIONAL past calls, so the demo's reports are filled");
 
     auto* staff_cmd = cli.add_subcommand("staff", "manage staff accounts");
     staff_cmd->require_subcommand(1);
@@ -246,6 +259,17 @@ int main(int argc, char** argv) {
     dir_export->add_option("--line", line_id, "line id")->required();
     dir_export->add_option("file", file, "output file (default: stdout)");
 
+    std::string report_month, report_period, report_name = "all", report_format = "json";
+    auto* report_cmd = cli.add_subcommand("report", "print a line's fixed reports for a month (quarter, year) under "
+                                                    "disclosure control, as CSV or JSON; audited");
+    report_cmd->add_option("--line", line_id, "line id")->required();
+    auto* month_opt = report_cmd->add_option("--month", report_month, "YYYY-MM");
+    report_cmd->add_option("--period", report_period, "YYYY-MM, YYYY-Qn or YYYY instead of --month")->excludes(month_opt);
+    report_cmd->add_option("--report", report_name, "one report (service_levels, demand, themes, outcomes, actions, "
+                                                    "follow_ups, escalations) or all")->capture_default_str();
+    report_cmd->add_option("--format", report_format, "csv or json")->check(CLI::IsMember({"csv", "json"}))
+        ->capture_default_str();
+
     auto* purge = cli.add_subcommand("purge", "crypto-shred contacts past their line's retention period");
     auto* audit_cmd = cli.add_subcommand("audit", "the audit log");
     audit_cmd->require_subcommand(1);
@@ -278,7 +302,10 @@ int main(int argc, char** argv) {
         }
         return app::Serve(dir, serve_options);
     }
-    if (*init) return app::Init(dir, demo);
+    if (*init) {
+        if (demo_history && !demo) return Failed("init", "--demo-history needs --demo");
+        return app::Init(dir, demo, demo_history);
+    }
 
     auto opened = app::Opened::Open(dir, false);
     if (!opened) return Failed(cli.get_subcommands().front()->get_name(), opened.error().message);
@@ -360,6 +387,48 @@ int main(int argc, char** argv) {
             std::ofstream out(file);
             out << *exported << "\n";
             if (!out) return Failed("directory export", "cannot write " + file);
+        }
+        return 0;
+    }
+    if (*report_cmd) {
+        const std::string period = report_period.empty() ? report_month : report_period;
+        if (period.empty()) return Failed("report", "--month YYYY-MM (or --period) is required");
+        if (!report_month.empty() && report_month.size() != 7) return Failed("report", "--month must be YYYY-MM");
+        std::vector<std::string> names = records::ReportNames();
+        if (report_name != "all") names = {report_name};
+        records::Reports reports(o.Services());
+        const staff::Principal system{"system", "crisisline report", {}, {}};
+        nlohmann::json all = nlohmann::json::array();
+        std::string csv;
+        for (const auto& name : names) {
+            TimeMs retry_after = 0;
+            auto r = reports.Run(system, line_id, name, period, retry_after);
+            if (!r) {
+                const auto& e = r.error();
+                const std::string option = e.field == "period" ? (report_month.empty() ? "--period " : "--month ")
+                                           : e.field == "report" ? "--report "
+                                           : e.field == "line"   ? "--line "
+                                                                 : "";
+                return Failed("report", option + e.message);
+            }
+            all.push_back(*r);
+            std::stringstream lines(records::ReportCsv(*r));
+            std::string text;
+            bool header = true;
+            while (std::getline(lines, text)) {
+                if (!text.empty() && text.back() == '\r') text.pop_back();
+                if (header) {
+                    if (csv.empty()) csv += "report," + text + "\r\n";
+                    header = false;
+                    continue;
+                }
+                csv += name + "," + text + "\r\n";
+            }
+        }
+        if (report_format == "csv") {
+            std::cout << csv;
+        } else {
+            std::cout << (names.size() == 1 ? all[0] : nlohmann::json{{"reports", all}}).dump(2) << "\n";
         }
         return 0;
     }

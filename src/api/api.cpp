@@ -31,6 +31,7 @@ Api::Api(records::Services services, http::Metrics& metrics, int workers)
       follow_ups_(services),
       escalations_(services),
       directory_(services),
+      reports_(std::make_unique<records::Reports>(services)),
       sign_in_throttle_(kSignInsPerAddressPerMinute, kMinuteMs),
       storage_commits_(metrics.AddGauge("crisisline_storage_commits",
                                         "durable transactions committed by the storage writer since start")),

@@ -19,6 +19,7 @@
 #include "records/escalations.hpp"
 #include "records/follow_ups.hpp"
 #include "records/lines.hpp"
+#include "records/reports.hpp"
 #include "records/retention.hpp"
 #include "records/trunks.hpp"
 #include "staff/accounts.hpp"
@@ -96,6 +97,9 @@ public:
     // How long a staff change waits for a second administrator ([staff] change_approval_s).
     // REQUIRES: called before Routes().
     void SetStaffChangeLifetime(TimeMs lifetime_ms) { accounts_.SetChangeLifetime(lifetime_ms); }
+    // Report requests allowed per person per hour (GET /api/v1/lines/{line}/reports/...; 60 unless set).
+    // REQUIRES: called before Routes().
+    void LimitReports(std::int64_t per_hour) { reports_ = std::make_unique<records::Reports>(s_, per_hour); }
 
 private:
     // A handler body: runs on the worker pool; its error becomes the JSON error response.
@@ -164,6 +168,7 @@ private:
     records::FollowUps follow_ups_;
     records::Escalations escalations_;
     records::DirectoryBook directory_;
+    std::unique_ptr<records::Reports> reports_;
     staff::SignInThrottle sign_in_throttle_;
     http::Gauge& storage_commits_;  // refreshed from the storage writer at each scrape
     http::Gauge& storage_units_;

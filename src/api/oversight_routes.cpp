@@ -28,20 +28,65 @@ void Api::AddOversightRoutes(http::Router& r) {
               if (!e) return tl::unexpected(e.error());
               return Ok(*e);
           }));
-    r.Add("GET", "/api/v1/lines/{line}/statistics",
-          Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
-              if (auto a = staff::Authorise(who.principal, Permission::kReadAggregates, Param(req, "line")); !a) {
+    // The fixed reports under disclosure control (records/reports.hpp); there is no free time window.
+    // What the console's Reports page offers: the lines this person may report on, and the reports.
+    r.Add("GET", "/api/v1/reports",
+          Signed([this](const http::Request&, const staff::Authenticated& who) -> Result<http::Response> {
+              auto lines = lines_.List();
+              if (!lines) return tl::unexpected(lines.error());
+              nlohmann::json out = nlohmann::json::array();
+              for (const auto& line : *lines) {
+                  if (staff::Authorise(who.principal, Permission::kReadReports, line.id)) {
+                      out.push_back({{"id", line.id}, {"name", line.name}});
+                  }
+              }
+              if (out.empty()) return Fail(ErrorCode::kForbidden, "", "reports are for service managers and supervisors");
+              return Ok({{"lines", out}, {"reports", records::ReportNames()}});
+          }));
+    r.Add("GET", "/api/v1/lines/{line}/reports",
+          Signed([](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = staff::Authorise(who.principal, Permission::kReadReports, Param(req, "line")); !a) {
                   return tl::unexpected(a.error());
               }
-              const TimeMs now = s_.clock.Now();
-              auto from = QueryTime(req, "from");
-              if (!from) return tl::unexpected(from.error());
-              auto to = QueryTime(req, "to");
-              if (!to) return tl::unexpected(to.error());
-              auto stats = records::LineStatistics(s_, Param(req, "line"), from->value_or(now - 365 * kDayMs),
-                                                   to->value_or(now + 1));
-              if (!stats) return tl::unexpected(stats.error());
-              return Ok(*stats);
+              return Ok({{"reports", records::ReportNames()}});
+          }));
+    r.Add("GET", "/api/v1/lines/{line}/reports/{report}",
+          Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto a = staff::Authorise(who.principal, Permission::kReadReports, Param(req, "line")); !a) {
+                  return tl::unexpected(a.error());
+              }
+              auto format = Query(req, "format", 8);
+              if (!format) return tl::unexpected(format.error());
+              bool csv = req.Header("accept").find("text/csv") != std::string::npos;
+              if (*format) {
+                  if (**format != "csv" && **format != "json") {
+                      return Fail(ErrorCode::kInvalid, "format", "must be csv or json");
+                  }
+                  csv = **format == "csv";
+              }
+              for (const auto& [name, value] : req.query) {
+                  if (name != "period" && name != "format") {
+                      return Fail(ErrorCode::kInvalid, name, "is not a report parameter (only period and format)");
+                  }
+              }
+              auto period = Query(req, "period", 64);
+              if (!period) return tl::unexpected(period.error());
+              if (!*period) return Fail(ErrorCode::kInvalid, "period", "is required, e.g. 2026-05, 2026-Q2 or 2026");
+              TimeMs retry_after = 0;
+              auto report = reports_->Run(who.principal, Param(req, "line"), Param(req, "report"), **period,
+                                          retry_after);
+              if (!report) {
+                  auto refused = http::Response::FromError(report.error());
+                  if (retry_after > 0) refused.headers.emplace_back("Retry-After", std::to_string((retry_after + 999) / 1000));
+                  return refused;
+              }
+              if (!csv) return Ok(*report);
+              http::Response r;
+              r.content_type = "text/csv; charset=utf-8";
+              r.body = records::ReportCsv(*report);
+              r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + Param(req, "line") + "-" +
+                                                                 Param(req, "report") + "-" + **period + ".csv\"");
+              return r;
           }));
     // The supervisor's wallboard: today's phone calls and the overdue follow-ups, as counts.
     r.Add("GET", "/api/v1/lines/{line}/today",

@@ -117,7 +117,7 @@ Result<void> ReadStaffingInto(const Fields& f, StaffingTarget& t) {
 Result<LineConfig> LineFromFields(const Fields& f, const LineConfig* existing) {
     if (auto k = f.OnlyKnown({"id", "name", "name_cy", "numbers", "hours", "always_open", "regions", "languages",
                               "retention_days", "follow_up_max_attempts", "follow_up_max_days", "audience", "audience_cy",
-                              "routing", "staffing"});
+                              "routing", "staffing", "disclosure"});
         !k) {
         return tl::unexpected(k.error());
     }
@@ -209,6 +209,22 @@ Result<LineConfig> LineFromFields(const Fields& f, const LineConfig* existing) {
     } else if (staffing->has_value()) {
         if (auto r = ReadStaffingInto(**staffing, line.staffing); !r) return tl::unexpected(r.error());
     }
+    if (auto d = f.OptionalObject("disclosure"); !d) {
+        return tl::unexpected(d.error());
+    } else if (d->has_value()) {
+        if (auto k = (*d)->OnlyKnown({"threshold", "rounding"}); !k) return tl::unexpected(k.error());
+        // Stricter than the published-statistics floor (suppress 0-7, round to 5), never looser.
+        if (auto v = (*d)->OptionalInt("threshold", 7, 1000); !v) {
+            return tl::unexpected(v.error());
+        } else if (v->has_value()) {
+            line.disclosure_threshold = **v;
+        }
+        if (auto v = (*d)->OptionalInt("rounding", 5, 1000); !v) {
+            return tl::unexpected(v.error());
+        } else if (v->has_value()) {
+            line.disclosure_rounding = **v;
+        }
+    }
     if (line.regions.empty()) line.regions = {"national"};
     return line;
 }
@@ -247,7 +263,8 @@ nlohmann::json LineJson(const LineConfig& line) {
             {"audience", line.audience},
             {"audience_cy", line.audience_cy},
             {"routing", RoutingJson(line.routing)},
-            {"staffing", StaffingTargetJson(line.staffing)}};
+            {"staffing", StaffingTargetJson(line.staffing)},
+            {"disclosure", {{"threshold", line.disclosure_threshold}, {"rounding", line.disclosure_rounding}}}};
 }
 
 nlohmann::json PublicLineJson(const LineConfig& line) {

@@ -51,6 +51,10 @@ struct LineConfig {
     std::string audience_cy;  // the same in Welsh; "" when not given
     PhoneRouting routing;  // the optional "routing" object; defaults when absent
     StaffingTarget staffing;  // the optional "staffing" object; defaults when absent
+    // Disclosure control of the line's reports (records/reports.hpp): counts 0..threshold suppressed, the rest
+    // rounded to a multiple of rounding. The optional "disclosure" object; never below 7 and 5.
+    std::int64_t disclosure_threshold = 7;
+    std::int64_t disclosure_rounding = 5;
 };
 
 // Limits (documented in docs/api.md).

@@ -24,15 +24,21 @@ std::vector<std::string> CountKeys(const store::ContactRow& row) {
             if (t.is_string()) keys.push_back("theme:" + t.get<std::string>());
         }
     }
+    if (!facts.contains("outcome")) keys.push_back("outcome:not_recorded");
+    if (facts.contains("actions") && facts["actions"].is_array()) {
+        for (const auto& a : facts["actions"]) {
+            if (a.is_string()) keys.push_back("action:" + a.get<std::string>());
+        }
+    }
+    // The cell of the demand report (records/reports.hpp), so a purged month keeps its region x role table.
+    const auto coded = [&](const char* key) {
+        return facts.contains(key) && facts[key].is_string() ? facts[key].get<std::string>() : "not_recorded";
+    };
+    keys.push_back("region_role:" + coded("region") + "|" + coded("caller_role"));
     if (facts.value("cause_for_concern", false)) keys.push_back("cause_for_concern");
     if (facts.value("imminent_risk", false)) keys.push_back("imminent_risk");
     if (row.answered_at) keys.push_back("answered");
     return keys;
-}
-
-nlohmann::json Suppressed(std::int64_t n) {
-    if (n > 0 && n < 5) return "<5";
-    return n;
 }
 
 }  // namespace
@@ -80,38 +86,6 @@ Result<PurgeReport> Purge(Services& s) {
     });
     if (!written) return tl::unexpected(written.error());
     return report;
-}
-
-Result<nlohmann::json> LineStatistics(Services& s, const std::string& line_id, TimeMs from, TimeMs to) {
-    std::map<std::string, std::map<std::string, std::int64_t>> months;  // month -> key -> count
-    auto read = s.store.Read([&](store::Tx& tx) -> Result<void> {
-        store::ContactFilter filter;
-        filter.arrived_since = from;
-        filter.arrived_before = to;
-        filter.limit = 10'000'000;
-        auto live = tx.ListContacts(line_id, filter);
-        if (!live) return tl::unexpected(live.error());
-        for (const auto& c : *live) {
-            for (const auto& key : CountKeys(c)) months[MonthOf(c.arrived_at)][key] += 1;
-        }
-        auto kept = tx.ListRetainedCounts(line_id);
-        if (!kept) return tl::unexpected(kept.error());
-        const std::string first = MonthOf(from), last = MonthOf(to);
-        for (const auto& k : *kept) {
-            if (k.month >= first && k.month <= last) months[k.month][k.key] += k.count;
-        }
-        return {};
-    });
-    if (!read) return tl::unexpected(read.error());
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& [month, counts] : months) {
-        nlohmann::json m = {{"month", month}};
-        nlohmann::json c = nlohmann::json::object();
-        for (const auto& [key, n] : counts) c[key] = Suppressed(n);
-        m["counts"] = c;
-        out.push_back(m);
-    }
-    return nlohmann::json{{"line_id", line_id}, {"from", FormatTime(from)}, {"to", FormatTime(to)}, {"months", out}};
 }
 
 }  // namespace crisisline::records

@@ -18,11 +18,9 @@ struct PurgeReport {
 // crypto-shredded (rows, sealed content and wrapped data keys deleted, with
 // SQLite's secure_delete overwriting the freed pages) together with their
 // follow-ups and escalations. What remains is anonymous monthly counts.
-// The audit entries about them remain (they hold ids and codes only).
+// The audit entries about them remain (they hold ids and codes only). The counts are by month and coded fact
+// (keys "contacts", "caller_role:…", "region:…", "theme:…", "outcome:…", "action:…", "region_role:R|role"),
+// never published as they are: the reports (records/reports.hpp) add them in before disclosure control.
 Result<PurgeReport> Purge(Services& s);
-
-// Monthly counts for a line: live contacts plus counts kept after purges, with
-// small numbers (1-4) shown as "<5" so that no one caller can be picked out.
-Result<nlohmann::json> LineStatistics(Services& s, const std::string& line_id, TimeMs from, TimeMs to);
 
 }  // namespace crisisline::records

@@ -15,9 +15,10 @@ enum class Permission {
     kReadEscalations,      // the escalation register of a line
     kReadDirectory,        // search the signposting directory
     kManageDirectory,      // edit, import, export the directory
-    kReadAggregates,       // counts and rates, never a contact
+    kReadAggregates,       // counts and rates, never a contact (the wallboard)
     kReadStaffing,         // a line's staffing plan (forecast and counsellors needed): service managers on any
                            // line (they plan the whole service), supervisors on their own
+    kReadReports,          // the fixed reports under disclosure control: service managers any line, supervisors theirs
     kManageStaff,          // accounts, roles, MFA resets
     kManageLines,          // line configuration
     kReadLine,             // a line's public configuration

@@ -208,18 +208,23 @@ class ApiTest(unittest.TestCase):
         status, body, _ = self.counsellor.call("POST", "/api/v1/lines/police/directory", service)
         self.assert_error(status, body, 403)
 
-    def test_statistics_are_aggregate_only_and_suppress_small_numbers(self):
+    def test_reports_are_aggregate_only_and_suppress_small_numbers(self):
         self.new_contact()
-        status, stats, _ = self.clients["manager"].call("GET", "/api/v1/lines/police/statistics")
-        self.assertEqual(status, 200, stats)
-        text = json.dumps(stats)
-        self.assertNotIn(MARKER, text)
-        self.assertNotIn("Robin", text)
-        months = stats["months"]
-        self.assertTrue(months)
-        for m in months:
-            for key, value in m["counts"].items():
-                self.assertTrue(value == "<5" or value == 0 or value >= 5, (key, value))
+        month = time.strftime("%Y-%m", time.gmtime())
+        for report in ("demand", "themes", "outcomes", "service_levels"):
+            status, body, _ = self.clients["manager"].call("GET", f"/api/v1/lines/police/reports/{report}?period={month}")
+            self.assertEqual(status, 200, body)
+            text = json.dumps(body)
+            self.assertNotIn(MARKER, text)
+            self.assertNotIn("Robin", text)
+            self.assertTrue(body["sections"])
+            for section in body["sections"]:
+                figures = list(section.get("items", [])) + [c for row in section.get("cells", []) for c in row]
+                for f in figures:
+                    if f.get("unit", "count") == "count":
+                        self.assertTrue(f["suppressed"] or (f["value"] >= 10 and f["value"] % 5 == 0), (report, f))
+        status, body, _ = self.clients["manager"].call("GET", "/api/v1/lines/police/statistics")
+        self.assertEqual(status, 404, "the free-window statistics are gone")
 
     # --- authorisation ---------------------------------------------------------------------------------
 
@@ -237,7 +242,8 @@ class ApiTest(unittest.TestCase):
             ("counsellor manages staff", self.counsellor, "POST", "/api/v1/staff", {"username": "x"}),
             ("counsellor reads audit", self.counsellor, "GET", "/api/v1/audit", None),
             ("counsellor reads escalation register", self.counsellor, "GET", "/api/v1/lines/police/escalations", None),
-            ("counsellor reads statistics", self.counsellor, "GET", "/api/v1/lines/police/statistics", None),
+            ("counsellor reads reports", self.counsellor, "GET", "/api/v1/lines/police/reports/demand?period=2026-05",
+             None),
             ("counsellor creates a line", self.counsellor, "POST", "/api/v1/lines", {"id": "x", "name": "x"}),
             ("other line's counsellor reads", self.clients["fire"], "GET", f"/api/v1/lines/police/contacts/{cid}",
              None),

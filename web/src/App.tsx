@@ -9,6 +9,7 @@ import { markSignedIn, markSignedOut, mayBeSignedIn } from './lib/signedInMark';
 import type { SessionInfo } from './lib/types';
 import { SignIn } from './pages/SignIn';
 import { Desk } from './pages/Desk';
+import { Reports } from './pages/Reports';
 import { Wallboard } from './pages/Wallboard';
 import { Staffing } from './pages/Staffing';
 import { Admin } from './pages/Admin';
@@ -179,6 +180,7 @@ function Page({ path }: { path: string }) {
   if (path.startsWith('/admin')) return <Admin />;
   if (path.startsWith('/account')) return <Account />;
   if (path.startsWith('/audit')) return <Audit />;
+  if (path.startsWith('/reports')) return <Reports />;
   return (
     <main id="main" class="page">
       <h1>Page not found</h1>
@@ -203,6 +205,7 @@ function Header(props: {
   if (hasRole(session, 'supervisor') || hasRole(session, 'service_manager')) {
     links.push(['/wallboard', 'Wallboard']);
     links.push(['/staffing', 'Staffing']);
+    links.push(['/reports', 'Reports']);
   }
   if (hasRole(session, 'admin')) links.push(['/admin', 'Administration']);
   if (hasRole(session, 'auditor')) links.push(['/audit', 'Audit log']);

@@ -1,0 +1,475 @@
+#include "records/reports.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <sstream>
+
+#include "reference/reference.hpp"
+#include "writer/audit_trail.hpp"
+
+namespace crisisline::records {
+
+namespace {
+
+using reports::DisclosureRules;
+using reports::Figure;
+using reports::Period;
+using reports::PeriodKind;
+
+constexpr const char* kNotRecorded = "not_recorded";
+
+const std::vector<std::string>& FollowUpStatuses() {
+    static const std::vector<std::string> kStatuses = {"scheduled", "due",         "overdue",
+                                                       "completed", "unreachable", "cancelled"};
+    return kStatuses;
+}
+
+std::vector<std::string> WithNotRecorded(std::vector<std::string> codes) {
+    codes.emplace_back(kNotRecorded);
+    return codes;
+}
+
+// The position of `code` in `codes`; the last position (not_recorded) for anything else.
+size_t Slot(const std::vector<std::string>& codes, const nlohmann::json& value) {
+    if (value.is_string()) {
+        auto it = std::find(codes.begin(), codes.end(), value.get<std::string>());
+        if (it != codes.end()) return static_cast<size_t>(it - codes.begin());
+    }
+    return codes.size() - 1;
+}
+
+nlohmann::json FigureJson(const Figure& f) {
+    return {{"value", f.value ? nlohmann::json(*f.value) : nlohmann::json()}, {"suppressed", f.Suppressed()}};
+}
+
+nlohmann::json KeyedFigure(const std::string& key, const Figure& f) {
+    auto j = FigureJson(f);
+    j["key"] = key;
+    return j;
+}
+
+nlohmann::json ListSection(const std::string& name,
+                           const std::vector<std::string>& keys,
+                           const std::vector<std::int64_t>& counts,
+                           const DisclosureRules& rules) {
+    auto published = reports::PublishList(counts, rules);
+    nlohmann::json items = nlohmann::json::array();
+    for (size_t i = 0; i < keys.size(); ++i) items.push_back(KeyedFigure(keys[i], published.items[i]));
+    return {{"name", name}, {"kind", "list"}, {"items", items}, {"total", FigureJson(published.total)}};
+}
+
+nlohmann::json CountsSection(const std::string& name,
+                             const std::vector<std::string>& keys,
+                             const std::vector<std::int64_t>& counts,
+                             const DisclosureRules& rules) {
+    nlohmann::json items = nlohmann::json::array();
+    for (size_t i = 0; i < keys.size(); ++i) items.push_back(KeyedFigure(keys[i], reports::PublishCount(counts[i], rules)));
+    return {{"name", name}, {"kind", "counts"}, {"items", items}};
+}
+
+nlohmann::json TableSection(const std::string& name,
+                            const std::vector<std::string>& rows,
+                            const std::vector<std::string>& columns,
+                            const reports::CountTable& counts,
+                            const DisclosureRules& rules) {
+    auto published = reports::PublishTable(counts, rules);
+    nlohmann::json cells = nlohmann::json::array();
+    for (const auto& row : published.cells) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& f : row) out.push_back(FigureJson(f));
+        cells.push_back(out);
+    }
+    nlohmann::json row_totals = nlohmann::json::array(), column_totals = nlohmann::json::array();
+    for (const auto& f : published.row_totals) row_totals.push_back(FigureJson(f));
+    for (const auto& f : published.column_totals) column_totals.push_back(FigureJson(f));
+    return {{"name", name},         {"kind", "table"},
+            {"rows", rows},         {"columns", columns},
+            {"cells", cells},       {"row_totals", row_totals},
+            {"column_totals", column_totals}, {"total", FigureJson(published.total)}};
+}
+
+// A rate or a time derived from published figures: shown only when what it rests on is shown.
+nlohmann::json Derived(const std::string& key, std::optional<double> value, const char* unit) {
+    return {{"key", key},
+            {"value", value ? nlohmann::json(*value) : nlohmann::json()},
+            {"suppressed", !value.has_value()},
+            {"unit", unit}};
+}
+
+// A fraction of two published counts (never of the true ones), to two places.
+std::optional<double> Rate(const Figure& part, const Figure& whole) {
+    if (!part.value || !whole.value || *whole.value == 0) return std::nullopt;
+    return std::round(100.0 * static_cast<double>(*part.value) / static_cast<double>(*whole.value)) / 100.0;
+}
+
+// A mean of seconds over `n` (shown when the count it is over is shown), rounded to the rounding step in seconds.
+std::optional<double> MeanSeconds(std::int64_t total_s, std::int64_t n, const Figure& over, const DisclosureRules& rules) {
+    if (!over.value || n <= 0) return std::nullopt;
+    const auto mean = static_cast<std::int64_t>(std::llround(static_cast<double>(total_s) / static_cast<double>(n)));
+    return static_cast<double>(reports::RoundToNearest(std::max<std::int64_t>(mean, 0), rules.rounding));
+}
+
+nlohmann::json Facts(const store::ContactRow& row) {
+    auto facts = nlohmann::json::parse(row.facts_json, nullptr, false);
+    return facts.is_object() ? facts : nlohmann::json::object();
+}
+
+std::int64_t Seconds(const nlohmann::json& call, const char* key) {
+    if (call.is_object() && call.contains(key) && call[key].is_number_integer()) return call[key].get<std::int64_t>();
+    return -1;
+}
+
+struct CallTally {
+    std::int64_t answered = 0, abandoned = 0, overflowed = 0, other = 0;
+    std::int64_t within_20s = 0, within_60s = 0;
+    std::int64_t answer_wait_ms = 0;
+    std::int64_t longest_wait_s = 0;
+    std::int64_t abandoned_wait_s = 0, abandoned_with_wait = 0;
+    std::int64_t talk_s = 0, talked = 0;
+};
+
+void Tally(CallTally& t, const store::ContactRow& row, const nlohmann::json& facts) {
+    const nlohmann::json call = facts.value("call", nlohmann::json::object());
+    const std::string end = call.is_object() && call.contains("end_reason") && call["end_reason"].is_string()
+                                ? call["end_reason"].get<std::string>()
+                                : "";
+    const std::int64_t wait_s = Seconds(call, "queue_wait_s");
+    if (wait_s > t.longest_wait_s) t.longest_wait_s = wait_s;
+    if (row.answered_at && !row.counsellor_id.empty()) {
+        ++t.answered;
+        const TimeMs wait = *row.answered_at - row.arrived_at;
+        t.answer_wait_ms += wait;
+        if (wait <= 20 * kSecondMs) ++t.within_20s;
+        if (wait <= 60 * kSecondMs) ++t.within_60s;
+        if (const auto talk = Seconds(call, "talk_s"); talk >= 0) {
+            t.talk_s += talk;
+            ++t.talked;
+        }
+    } else if (end == "abandoned") {
+        ++t.abandoned;
+        if (wait_s >= 0) {
+            t.abandoned_wait_s += wait_s;
+            ++t.abandoned_with_wait;
+        }
+    } else if (end == "overflowed") {
+        ++t.overflowed;
+    } else {
+        ++t.other;
+    }
+}
+
+nlohmann::json ServiceLevels(const std::vector<store::ContactRow>& contacts, const DisclosureRules& rules) {
+    CallTally t;
+    for (const auto& row : contacts) {
+        const auto facts = Facts(row);
+        if (facts.value("channel", "") == "phone") Tally(t, row, facts);
+    }
+    auto calls = ListSection("calls", {"answered", "abandoned", "overflowed", "other"},
+                             {t.answered, t.abandoned, t.overflowed, t.other}, rules);
+    const auto published = reports::PublishList({t.answered, t.abandoned, t.overflowed, t.other}, rules);
+    const Figure& offered = published.total;
+    const Figure& answered = published.items[0];
+    const Figure& abandoned = published.items[1];
+    const Figure within_20 = reports::PublishCount(t.within_20s, rules);
+    const Figure within_60 = reports::PublishCount(t.within_60s, rules);
+    const Figure talked = reports::PublishCount(t.talked, rules);
+    const Figure abandoned_with_wait = reports::PublishCount(t.abandoned_with_wait, rules);
+    nlohmann::json figures = nlohmann::json::array();
+    figures.push_back(KeyedFigure("answered_within_20s", within_20));
+    figures.push_back(KeyedFigure("answered_within_60s", within_60));
+    figures.push_back(Derived("answer_rate", Rate(answered, offered), "fraction"));
+    figures.push_back(Derived("service_level_20s", Rate(within_20, offered), "fraction"));
+    figures.push_back(Derived("service_level_60s", Rate(within_60, offered), "fraction"));
+    figures.push_back(Derived("average_speed_of_answer_s",
+                              MeanSeconds((t.answer_wait_ms + kSecondMs / 2) / kSecondMs, t.answered, answered, rules),
+                              "seconds"));
+    figures.push_back(Derived("average_wait_before_abandoning_s",
+                              abandoned.value ? MeanSeconds(t.abandoned_wait_s, t.abandoned_with_wait,
+                                                            abandoned_with_wait, rules)
+                                              : std::nullopt,
+                              "seconds"));
+    figures.push_back(Derived("longest_wait_s",
+                              offered.value ? std::optional<double>(static_cast<double>(
+                                                  reports::RoundToNearest(t.longest_wait_s, rules.rounding)))
+                                            : std::nullopt,
+                              "seconds"));
+    figures.push_back(Derived("average_talk_s", MeanSeconds(t.talk_s, t.talked, talked, rules), "seconds"));
+    for (auto& f : figures) {
+        if (!f.contains("unit")) f["unit"] = "count";
+    }
+    return nlohmann::json::array({calls, {{"name", "timings"}, {"kind", "figures"}, {"items", figures}}});
+}
+
+// Counts kept after retention for the months of `period` (month, quarter and year periods only), by key.
+std::map<std::string, std::int64_t> Retained(const std::vector<store::RetainedCountRow>& kept, const Period& period) {
+    std::map<std::string, std::int64_t> out;
+    if (period.kind == PeriodKind::kDay || period.kind == PeriodKind::kWeek) return out;
+    for (const auto& k : kept) {
+        auto month = reports::ParsePeriod(k.month);
+        if (month && month->kind == PeriodKind::kMonth && month->from >= period.from && month->from < period.to) {
+            out[k.key] += k.count;
+        }
+    }
+    return out;
+}
+
+nlohmann::json Demand(const std::vector<store::ContactRow>& contacts,
+                      const std::map<std::string, std::int64_t>& kept,
+                      const DisclosureRules& rules) {
+    const auto regions = WithNotRecorded(reference::RegionNames());
+    const auto roles = WithNotRecorded(reference::CallerRoleCodes());
+    reports::CountTable table(regions.size(), std::vector<std::int64_t>(roles.size(), 0));
+    for (const auto& row : contacts) {
+        const auto facts = Facts(row);
+        table[Slot(regions, facts.value("region", nlohmann::json()))]
+             [Slot(roles, facts.value("caller_role", nlohmann::json()))] += 1;
+    }
+    for (size_t r = 0; r < regions.size(); ++r) {
+        for (size_t c = 0; c < roles.size(); ++c) {
+            if (auto it = kept.find("region_role:" + regions[r] + "|" + roles[c]); it != kept.end()) {
+                table[r][c] += it->second;
+            }
+        }
+    }
+    return nlohmann::json::array({TableSection("contacts_by_region_and_role", regions, roles, table, rules)});
+}
+
+// A coded list's counts: `facts_key` is one code (exclusive, with not_recorded) or a list of codes.
+std::vector<std::int64_t> CountCodes(const std::vector<store::ContactRow>& contacts,
+                                     const std::map<std::string, std::int64_t>& kept,
+                                     const std::vector<std::string>& codes,
+                                     const char* facts_key,
+                                     const std::string& kept_prefix,
+                                     bool exclusive) {
+    std::vector<std::int64_t> counts(codes.size(), 0);
+    for (const auto& row : contacts) {
+        const auto facts = Facts(row);
+        const auto value = facts.value(facts_key, nlohmann::json());
+        if (exclusive) {
+            counts[Slot(codes, value)] += 1;
+        } else if (value.is_array()) {
+            std::vector<bool> seen(codes.size());
+            for (const auto& v : value) {
+                auto it = std::find(codes.begin(), codes.end(), v.is_string() ? v.get<std::string>() : "");
+                if (it != codes.end()) seen[it - codes.begin()] = true;
+            }
+            for (size_t i = 0; i < codes.size(); ++i) counts[i] += seen[i] ? 1 : 0;
+        }
+    }
+    for (size_t i = 0; i < codes.size(); ++i) {
+        if (auto it = kept.find(kept_prefix + codes[i]); it != kept.end()) counts[i] += it->second;
+    }
+    return counts;
+}
+
+bool TakesDaysAndWeeks(const std::string& name) { return name == "service_levels"; }
+
+nlohmann::json NotAvailable(const std::string& name) {
+    nlohmann::json out = nlohmann::json::array();
+    auto add = [&](const char* figure, const char* reason) { out.push_back({{"figure", figure}, {"reason", reason}}); };
+    if (name == "service_levels") {
+        add("average_wrap_up_s", "wrap-up time is not recorded yet");
+        add("service_level_target", "the targets are fixed at 20 s and 60 s; not configurable per line yet");
+    } else if (name == "demand") {
+        add("contacts_by_force", "the force is sealed with the content; only the region is a clear fact");
+        add("contacts_per_1000_workforce", "no workforce figures are recorded yet");
+    } else if (name == "actions") {
+        add("signposting_by_category", "the services signposted are sealed content; 'signposted' counts contacts");
+    }
+    return out;
+}
+
+}  // namespace
+
+const std::vector<std::string>& ReportNames() {
+    static const std::vector<std::string> kNames = {"service_levels", "demand",     "themes",     "outcomes",
+                                                    "actions",        "follow_ups", "escalations"};
+    return kNames;
+}
+
+reports::DisclosureRules RulesOf(const LineConfig& line) {
+    auto rules = reports::CheckRules(line.disclosure_threshold, line.disclosure_rounding);
+    return rules ? *rules : reports::kMinimumRules;
+}
+
+Result<void> CheckReportRequest(const std::string& name, const Period& period) {
+    const auto& names = ReportNames();
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+        return Fail(ErrorCode::kNotFound, "report",
+                    "is not a report; the reports are service_levels, demand, themes, outcomes, actions, follow_ups "
+                    "and escalations");
+    }
+    if ((period.kind == PeriodKind::kDay || period.kind == PeriodKind::kWeek) && !TakesDaysAndWeeks(name)) {
+        return Fail(ErrorCode::kInvalid, "period",
+                    "must be a month, a quarter or a year for this report (days and weeks are for service_levels "
+                    "only, which has no breakdown)");
+    }
+    return {};
+}
+
+Result<nlohmann::json> BuildReport(store::Store& store,
+                                   const LineConfig& line,
+                                   const std::string& name,
+                                   const reports::Period& period) {
+    if (auto ok = CheckReportRequest(name, period); !ok) return tl::unexpected(ok.error());
+    std::vector<store::ContactRow> contacts;
+    std::vector<store::RetainedCountRow> kept_rows;
+    std::vector<store::FollowUpRow> follow_ups;
+    std::vector<store::EscalationRow> escalations;
+    auto read = store.Read([&](store::Tx& tx) -> Result<void> {
+        if (name == "follow_ups") {
+            auto f = tx.ListFollowUps(line.id, {});
+            if (!f) return tl::unexpected(f.error());
+            follow_ups = std::move(*f);
+            return {};
+        }
+        if (name == "escalations") {
+            auto e = tx.ListEscalations(line.id);
+            if (!e) return tl::unexpected(e.error());
+            escalations = std::move(*e);
+            return {};
+        }
+        store::ContactFilter filter;
+        filter.arrived_since = period.from;
+        filter.arrived_before = period.to;
+        filter.limit = std::numeric_limits<std::int64_t>::max();
+        auto c = tx.ListContacts(line.id, filter);
+        if (!c) return tl::unexpected(c.error());
+        contacts = std::move(*c);
+        auto k = tx.ListRetainedCounts(line.id);
+        if (!k) return tl::unexpected(k.error());
+        kept_rows = std::move(*k);
+        return {};
+    });
+    if (!read) return tl::unexpected(read.error());
+    const auto rules = RulesOf(line);
+    const auto kept = Retained(kept_rows, period);
+    nlohmann::json sections;
+    if (name == "service_levels") {
+        sections = ServiceLevels(contacts, rules);
+    } else if (name == "demand") {
+        sections = Demand(contacts, kept, rules);
+    } else if (name == "themes") {
+        const auto& codes = reference::ThemeCodes();
+        sections = {CountsSection("contacts_by_theme", codes, CountCodes(contacts, kept, codes, "themes", "theme:", false),
+                                  rules)};
+    } else if (name == "outcomes") {
+        const auto codes = WithNotRecorded(reference::OutcomeCodes());
+        sections = {ListSection("contacts_by_outcome", codes,
+                                CountCodes(contacts, kept, codes, "outcome", "outcome:", true), rules)};
+    } else if (name == "actions") {
+        const auto& codes = reference::ActionCodes();
+        sections = {CountsSection("contacts_by_action", codes,
+                                  CountCodes(contacts, kept, codes, "actions", "action:", false), rules)};
+    } else if (name == "follow_ups") {
+        const auto& statuses = FollowUpStatuses();
+        std::vector<std::int64_t> counts(statuses.size(), 0);
+        for (const auto& f : follow_ups) {
+            if (f.created_at < period.from || f.created_at >= period.to) continue;
+            auto it = std::find(statuses.begin(), statuses.end(), f.status);
+            if (it != statuses.end()) counts[it - statuses.begin()] += 1;
+        }
+        sections = {ListSection("follow_ups_by_status", statuses, counts, rules)};
+    } else {
+        const auto& services = reference::EmergencyServiceCodes();
+        std::vector<std::int64_t> counts(services.size(), 0);
+        for (const auto& e : escalations) {
+            if (e.raised_at < period.from || e.raised_at >= period.to) continue;
+            auto it = std::find(services.begin(), services.end(), e.emergency_service);
+            if (it != services.end()) counts[it - services.begin()] += 1;
+        }
+        sections = {ListSection("escalations_by_service", services, counts, rules)};
+    }
+    return nlohmann::json{
+        {"line_id", line.id},
+        {"report", name},
+        {"period",
+         {{"label", period.label},
+          {"kind", reports::PeriodKindName(period.kind)},
+          {"from", FormatTime(period.from)},
+          {"to", FormatTime(period.to)}}},
+        {"disclosure",
+         {{"threshold", rules.threshold},
+          {"rounding", rules.rounding},
+          {"suppressed_shown_as", "null (CSV: suppressed); a zero is shown the same way"}}},
+        {"sections", sections},
+        {"not_available", NotAvailable(name)}};
+}
+
+namespace {
+
+std::string CsvField(const std::string& s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char ch : s) {
+        if (ch == '"') out += '"';
+        out += ch;
+    }
+    return out + "\"";
+}
+
+std::string CsvValue(const nlohmann::json& figure) {
+    if (figure.value("suppressed", false)) return "suppressed";
+    const auto& v = figure["value"];
+    if (v.is_number_integer()) return std::to_string(v.get<std::int64_t>());
+    std::ostringstream out;
+    out << v.get<double>();
+    return out.str();
+}
+
+}  // namespace
+
+std::string ReportCsv(const nlohmann::json& report) {
+    std::string out = "section,row,column,value\r\n";
+    auto line = [&](const std::string& section, const std::string& row, const std::string& column,
+                    const nlohmann::json& figure) {
+        out += CsvField(section) + "," + CsvField(row) + "," + CsvField(column) + "," + CsvValue(figure) + "\r\n";
+    };
+    for (const auto& s : report["sections"]) {
+        const std::string name = s["name"];
+        if (s["kind"] == "table") {
+            for (size_t r = 0; r < s["rows"].size(); ++r) {
+                for (size_t c = 0; c < s["columns"].size(); ++c) line(name, s["rows"][r], s["columns"][c], s["cells"][r][c]);
+                line(name, s["rows"][r], "total", s["row_totals"][r]);
+            }
+            for (size_t c = 0; c < s["columns"].size(); ++c) line(name, "total", s["columns"][c], s["column_totals"][c]);
+            line(name, "total", "total", s["total"]);
+            continue;
+        }
+        for (const auto& item : s["items"]) line(name, item["key"], "", item);
+        if (s.contains("total")) line(name, "total", "", s["total"]);
+    }
+    return out;
+}
+
+Result<nlohmann::json> Reports::Run(const staff::Principal& who,
+                                    const std::string& line_id,
+                                    const std::string& name,
+                                    const std::string& period_text,
+                                    TimeMs& retry_after) {
+    retry_after = 0;
+    auto period = reports::ParsePeriod(period_text);
+    if (!period) return tl::unexpected(period.error());
+    if (auto ok = CheckReportRequest(name, *period); !ok) return tl::unexpected(ok.error());
+    const TimeMs now = s_.clock.Now();
+    if (const TimeMs wait = allowance_.Take(who.staff_id, now); wait > 0) {
+        retry_after = wait;
+        return Fail(ErrorCode::kThrottled, "report",
+                    "too many report requests in the last hour; try again in " + std::to_string((wait + 999) / 1000) +
+                        " s");
+    }
+    auto line_row = ReadOne<std::optional<store::LineRow>>(s_.store, [&](store::Tx& tx) { return tx.GetLine(line_id); });
+    if (!line_row) return tl::unexpected(line_row.error());
+    if (!*line_row) return Fail(ErrorCode::kNotFound, "line", "no line with this id");
+    auto line = LineFromRow(**line_row);
+    if (!line) return tl::unexpected(line.error());
+    auto audited = s_.writer.Run([&](store::Tx& tx) -> Result<void> {
+        return writer::AppendAudit(tx, now, {who.staff_id, "report.read", line_id, "report",
+                                             name + "/" + period->label, "reporting"});
+    });
+    if (!audited) return tl::unexpected(audited.error());
+    return BuildReport(s_.store, *line, name, *period);
+}
+
+}  // namespace crisisline::records
