@@ -137,7 +137,8 @@ Result<std::string> Switchboard::AnswerInBrowser(const std::string& counsellor, 
     b.last_consent_ms = Now();
     bool pcma = false;
     BrowserAnswerParams params{config_.rtp_address, media_.PortOf(leg), b.local_ufrag, b.local_pwd,
-                               dtls_identity_->Fingerprint(), randombytes_random()};
+                               dtls_identity_->Fingerprint(), randombytes_random(),
+                               call.caller && call.caller->codec == media::Codec::kPcma};
     std::string answer = WriteBrowserAnswer(*offer, params, &pcma);
     leg.codec = pcma ? media::Codec::kPcma : media::Codec::kPcmu;
     leg.remote_event_pt = offer->event_pt;

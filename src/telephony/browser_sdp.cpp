@@ -144,7 +144,7 @@ Result<BrowserOffer> ReadBrowserOffer(const std::string& sdp) {
 }
 
 std::string WriteBrowserAnswer(const BrowserOffer& offer, const BrowserAnswerParams& p, bool* pcma) {
-    bool use_pcma = offer.pcmu_pt < 0;
+    bool use_pcma = offer.pcmu_pt < 0 || (p.prefer_pcma && offer.pcma_pt >= 0);
     if (pcma) *pcma = use_pcma;
     int pt = use_pcma ? 8 : 0;
     std::string port = std::to_string(p.port);

@@ -33,10 +33,11 @@ struct BrowserAnswerParams {
     std::string ice_pwd;
     std::string fingerprint;  // the server's certificate, as in BrowserOffer::fingerprint
     std::uint64_t session_id = 0;
+    bool prefer_pcma = false;  // the caller's leg speaks PCMA: choose it when offered, so nothing is transcoded
 };
 
 // The server's answer to `offer`: ICE-lite, one host candidate on address:port, a=setup:passive, rtcp-mux,
-// PCMU if offered else PCMA, and telephone-event when the browser offered it. `pcma` tells which it chose.
+// the caller's codec when offered (prefer_pcma) else the other G.711 law, and telephone-event when the browser offered it. `pcma` tells which it chose.
 std::string WriteBrowserAnswer(const BrowserOffer& offer, const BrowserAnswerParams& params, bool* pcma = nullptr);
 
 // Fresh ICE credentials: an 8-character ufrag and a 24-character password of ice-chars (RFC 8839).

@@ -78,6 +78,11 @@ TEST(BrowserSdpTest, AnswerIsIceLitePassiveWithOneHostCandidate) {
         EXPECT_NE(answer.find(line), std::string::npos) << line << " missing from\n" << answer;
     }
     EXPECT_NE(answer.find(std::string("a=fingerprint:sha-256 ") + kFp), std::string::npos);
+    p.prefer_pcma = true;  // a PCMA caller: the same law both sides, nothing transcoded
+    answer = WriteBrowserAnswer(*offer, p, &pcma);
+    EXPECT_TRUE(pcma);
+    EXPECT_NE(answer.find("m=audio 40002 UDP/TLS/RTP/SAVPF 8 126\r\n"), std::string::npos) << answer;
+    p.prefer_pcma = false;
     auto pcma_only = ReadBrowserOffer(Offer(" 0 8 13", " 8 13"));
     ASSERT_TRUE(pcma_only);
     answer = WriteBrowserAnswer(*pcma_only, p, &pcma);

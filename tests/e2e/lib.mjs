@@ -76,7 +76,8 @@ export class Fixture {
   }
 }
 
-export async function launchBrowser() {
+// `extraArgs`: more Chromium switches (the browser phone's test gives it a fake microphone).
+export async function launchBrowser(extraArgs = []) {
   // launch() gives Chromium a fresh, empty profile directory of its own each time.
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -89,6 +90,7 @@ export async function launchBrowser() {
       '--disable-sync',
       '--no-first-run',
       '--disable-quic',
+      ...extraArgs,
     ],
   });
   return browser;
