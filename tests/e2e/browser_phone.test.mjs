@@ -171,14 +171,6 @@ test('a carrier call answered in the browser: audio both ways, SRTP on the wire,
       }
     };
   });
-  let offerSdp = '';
-  let answerSdp = '';
-  desk.on('request', (r) => {
-    if (r.url().endsWith('/answer')) offerSdp = JSON.parse(r.postData()).sdp;
-  });
-  desk.on('response', async (r) => {
-    if (r.url().endsWith('/answer') && r.status() === 200) answerSdp = (await r.json()).sdp;
-  });
   await signIn(desk, url, 'demo.counsellor', passwords['demo.counsellor']);
   await desk.waitForURL(/\/desk$/);
   await desk.getByTestId('feed-status').filter({ hasText: 'Live' }).waitFor();
@@ -198,7 +190,12 @@ test('a carrier call answered in the browser: audio both ways, SRTP on the wire,
   const answer = desk.getByRole('button', { name: 'Answer', exact: true });
   await answer.waitFor();
   assert.equal(await answer.evaluate((b) => b === document.activeElement), true, 'the focus is on Answer');
+  const answered = desk.waitForResponse((r) => r.url().endsWith('/answer'));
   await answer.click();
+  const response = await answered;
+  assert.equal(response.status(), 200, await response.text());
+  const offerSdp = JSON.parse(response.request().postData()).sdp;
+  const answerSdp = (await response.json()).sdp;
   await desk.locator('[data-testid=browser-call-state][data-connection=connected]').waitFor({ timeout: 20000 });
   assert.match(answerSdp, /a=ice-lite/);
   assert.match(answerSdp, /a=setup:passive/);
