@@ -28,7 +28,10 @@ export class Fixture {
     if (rtpTimeoutS) args.push('--rtp-timeout-s', String(rtpTimeoutS));
     const proc = spawn('python3', args, { stdio: ['pipe', 'pipe', 'inherit'] });
     const f = new Fixture(proc);
-    f.info = await f.next();
+    // A fixture that dies before its ready line fails the test instead of leaving it waiting.
+    f.info = await Promise.race([f.next(), new Promise((_, reject) => {
+      proc.on('exit', (code) => reject(new Error(`the fixture exited (${code}) before it was ready`)));
+    })]);
     if (!f.info.ready) throw new Error(`fixture did not start: ${JSON.stringify(f.info)}`);
     return f;
   }
