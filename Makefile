@@ -32,7 +32,7 @@ run: configure web
 
 # A test call into the server `make run` started (run it in a second terminal).
 call:
-	@scripts/test-call --data $(DATA_DIR)
+	@scripts/test-call --data $(DATA_DIR) $(if $(BROWSER),--browser)
 
 test: build web
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS) --timeout 600

@@ -149,6 +149,7 @@ std::shared_ptr<const http::Router> Api::Routes() {
     AddOversightRoutes(*r);
     AddAuditRoutes(*r);
     AddLiveRoutes(*r);
+    AddBrowserPhoneRoutes(*r);
     AddEventRoutes(*r);
     AddPublicRoutes(*r);
     AddTelephonySetupRoutes(*r);

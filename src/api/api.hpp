@@ -126,6 +126,7 @@ private:
     void AddAuditRoutes(http::Router& r);
     void AddLiveRoutes(http::Router& r);
     void AddFollowUpCallRoute(http::Router& r);
+    void AddBrowserPhoneRoutes(http::Router& r);  // browser_phone_routes.cpp
     void AddEventRoutes(http::Router& r);
     void AddPublicRoutes(http::Router& r);
     void AddTelephonySetupRoutes(http::Router& r);

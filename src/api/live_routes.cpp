@@ -1,6 +1,7 @@
 // The live picture of the telephony (queue and counsellor states) and a
 // counsellor's own availability. Identifiers, states and timings only: no
 // contact content and no caller's number ever appear here.
+#include <iterator>
 #include <limits>
 
 #include <boost/asio/post.hpp>
@@ -165,6 +166,15 @@ void Api::RefreshTelephonyMetrics() {
     bump(m.AddCounter("crisisline_rtp_packets_lost_total", "Gaps in the sequence numbers received"), c.rtp_lost);
     bump(m.AddCounter("crisisline_rtp_packets_ignored_total", "RTP from an unexpected source or payload type"),
          c.rtp_ignored);
+    for (size_t i = 0; i < std::size(telephony::kBrowserDropNames); ++i) {
+        bump(m.AddCounter("crisisline_browser_media_dropped_total",
+                          "Browser phone packets dropped by a failed check (fail closed), by reason",
+                          {{"reason", telephony::kBrowserDropNames[i]}}),
+             c.browser_dropped[i]);
+    }
+    bump(m.AddCounter("crisisline_browser_handshakes_total",
+                      "Browser phone DTLS-SRTP handshakes completed with the SDP's fingerprint"),
+         c.browser_handshakes);
     m.AddGauge("crisisline_queue_length", "Callers waiting").Set(static_cast<double>(c.queue_length.load()));
     m.AddGauge("crisisline_queue_longest_wait_seconds", "The longest current wait")
         .Set(static_cast<double>(c.longest_wait_ms.load()) / 1000.0);

@@ -16,6 +16,9 @@ struct Callbacks {
     static void FollowUpRingTimeout(void* arg);  // arg: the follow-up leg ringing
 
     static void Rtp(Leg& leg, const rtp_header* hdr, mbuf* mb, void* arg);  // MediaPorts::Deliver
+    static void Stun(size_t socket, const sa& src, const std::uint8_t* data, size_t n, void* arg);
+    static void Secure(Leg& leg, mbuf* mb, void* arg);
+    static void BrowserLegGone(Leg& leg);  // from ~Leg: its ufrag no longer finds it
 
     // Caller leg (incoming session).
     static int CallerOffer(mbuf** descp, const sip_msg* msg, void* arg);

@@ -17,6 +17,7 @@
 #include "media/rtp_rewriter.hpp"
 #include "records/call_log.hpp"
 #include "telephony/counters.hpp"
+#include "telephony/dtls_srtp.hpp"
 #include "telephony/media_ports.hpp"
 
 // Internal to the switchboard: one SIP dialog with its media (a Leg) and one
@@ -37,6 +38,17 @@ enum class LegKind {
 struct FollowUpCall;
 enum class LegState { kOffering, kRinging, kUp, kGone };
 
+// A browser phone's media (WebRTC): no SIP dialog; ICE-lite answers the browser's checks, DTLS-SRTP keys
+// the media, SRTP protects every packet both ways. The leg's `remote` is set by the first check that
+// authenticates (and moved by one that nominates), never by the SDP.
+struct BrowserMedia {
+    std::string local_ufrag, local_pwd;  // the server's ICE credentials for this leg (its SDP answer)
+    std::string remote_ufrag;            // the browser's, from its offer
+    std::unique_ptr<DtlsSrtp> dtls;      // from the browser's offer on
+    std::int64_t last_consent_ms = 0;    // the last authenticated check (consent freshness, RFC 7675)
+    bool keys_reported = false;          // the handshake's outcome has been logged and counted
+};
+
 // Audio the server plays into a leg, frame by frame, on the 20 ms media clock.
 struct Playlist {
     // The prompt set the pointers below point into, held so that a set replaced while this
@@ -54,6 +66,7 @@ struct Leg {
     LegKind kind = LegKind::kCaller;
     LegState state = LegState::kOffering;
     std::string counsellor;  // phone legs
+    std::unique_ptr<BrowserMedia> browser;  // a counsellor's browser phone (then `sess` stays null)
 
     struct sipsess* sess = nullptr;
     sdp_session* sdp = nullptr;

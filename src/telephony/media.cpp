@@ -55,6 +55,7 @@ void Switchboard::OnTick(std::uint64_t expirations) {
     for (const auto& id : chose) {
         if (auto* call = FindCall(id)) ChooseLanguage(*call, acd::Language::kEnglish);
     }
+    BrowserTimers();
     if (++ticks_ % kTimeoutCheckTicks == 0) {
         CheckMediaTimeouts(Now());
         ExpireRegistrations();
@@ -184,6 +185,12 @@ void Switchboard::SendAudio(Leg& leg, const media::RtpIn& in, const std::uint8_t
     } else if (mbuf_write_mem(scratch_, payload, n) != 0) {
         return;
     }
+    if (leg.browser) {
+        // SRTP only: nothing goes to a browser before its keys, and nothing in clear.
+        if (!leg.browser->dtls || !leg.browser->dtls->Ready()) return;
+        scratch_->pos = 0;
+        if (!leg.browser->dtls->Protect(scratch_)) return;
+    }
     media_.Send(leg, leg.remote, scratch_->buf, scratch_->end);
 }
 
@@ -196,6 +203,8 @@ void Switchboard::CheckMediaTimeouts(std::int64_t now) {
         if (!call->acked || !caller || caller->state == LegState::kGone) continue;
         // A leg that has said it sends nothing, or holds the call (a holder often sends nothing), is not dead.
         auto silent_too_long = [&](const Leg& leg) {
+            // A browser leg also needs consent (RFC 7675): an authenticated check within the same time.
+            if (leg.browser && leg.browser->dtls && now - leg.browser->last_consent_ms > limit) return true;
             return !leg.on_hold && !leg.sends_nothing && now - leg.last_rx_ms > limit;
         };
         bool caller_dead = silent_too_long(*caller);

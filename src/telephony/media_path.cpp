@@ -16,6 +16,7 @@ namespace crisisline::telephony {
 Leg::~Leg() {
     // A terminated or never-established session derefs quietly; the switchboard
     // sends BYE/CANCEL itself before it lets a live leg go.
+    if (browser && board) Callbacks::BrowserLegGone(*this);
     if (ports) ports->Remove(*this);
     mem_deref(sess);
     mem_deref(sdp);  // owns `audio`

@@ -12,6 +12,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "telephony/ice_lite.hpp"
 #include "telephony/leg.hpp"
 
 namespace crisisline::telephony {
@@ -318,6 +319,26 @@ void MediaPorts::Receive(size_t index) {
                 continue;
             }
             mbuf mb{inbox_->data[i].data(), kMaxDatagram, 0, inbox_->msgs[i].msg_len};
+            Demux kind = mb.end ? DemuxFirstByte(mb.buf[0]) : Demux::kOther;
+            if (kind == Demux::kStun) {
+                if (stun_) {
+                    stun_(index, src, mb.buf, mb.end, arg_);
+                } else {
+                    ++ignored_;
+                }
+                continue;
+            }
+            if ((kind == Demux::kDtls || kind == Demux::kRtp) && s.shared && secure_) {
+                auto it = s.legs.find(KeyOf(src));
+                if (it != s.legs.end() && it->second->browser) {
+                    secure_(*it->second, &mb, arg_);
+                    continue;
+                }
+            }
+            if (kind == Demux::kDtls) {
+                ++ignored_;
+                continue;
+            }
             rtp_header hdr{};
             // RTCP (payload types 72-76 as RTP reads them, RFC 5761) and anything not RTP version 2 is not audio.
             if (rtp_hdr_decode(&hdr, &mb) != 0 || hdr.ver != RTP_VERSION || (hdr.pt >= 64 && hdr.pt <= 95)) {
@@ -335,6 +356,11 @@ void MediaPorts::Receive(size_t index) {
         if (s.fd < 0 || static_cast<size_t>(n) < kBatch) break;
     }
     Flush();
+}
+
+std::uint16_t MediaPorts::PortOf(const Leg& leg) const {
+    if (leg.ports != this || leg.media_socket < 0) return 0;
+    return sockets_[static_cast<size_t>(leg.media_socket)]->port;
 }
 
 void MediaPorts::Send(const Leg& leg, const sa& to, const std::uint8_t* data, size_t n) {

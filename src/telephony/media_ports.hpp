@@ -41,6 +41,13 @@ public:
     // payload.
     using Deliver = void (*)(Leg& leg, const rtp_header* hdr, mbuf* mb, void* arg);
 
+    // Browser phones (WebRTC) share the sockets too; RFC 7983 tells their packets apart by the first byte.
+    // A STUN packet (0-3) goes to `Stun` with the socket it came in on, whoever sent it (the switchboard
+    // checks its credentials and may then have the leg Expect its source). DTLS (20-63) and SRTP/SRTCP
+    // (128-191) from the source a browser leg expects go to `Secure` as they are, undecoded.
+    using Stun = void (*)(size_t socket, const sa& src, const std::uint8_t* data, size_t n, void* arg);
+    using Secure = void (*)(Leg& leg, mbuf* mb, void* arg);
+
     MediaPorts() = default;
     ~MediaPorts();  // closes the sockets; every leg has been removed first
     MediaPorts(const MediaPorts&) = delete;
@@ -51,12 +58,18 @@ public:
     // kUnavailable when fewer than `count` ports are free.
     [[nodiscard]] Result<void> Open(const std::string& address, std::uint16_t port_min, std::uint16_t port_max,
                                     size_t count, Deliver deliver, void* arg);
+    // Where STUN and browser legs' packets go (see Stun and Secure); without them STUN and DTLS are ignored.
+    void SetBrowserHandlers(Stun stun, Secure secure) {
+        stun_ = stun;
+        secure_ = secure;
+    }
     // Has the libre loop call Receive when a socket is readable (sockets opened later for a leg alone are
     // listened to as they open).
     [[nodiscard]] Result<void> Listen();
 
     size_t Count() const { return shared_; }  // shared sockets
     std::uint16_t Port(size_t socket) const { return sockets_[socket]->port; }
+    std::uint16_t PortOf(const Leg& leg) const;  // the port of the socket the leg is on; 0 when not placed
 
     // Puts `leg` on a socket (taking it off the one it was on) and returns that socket's port for its SDP.
     // `alone`: a socket of its own (a leg behind NAT; falls back to a shared one, with a log line, when no
@@ -124,6 +137,8 @@ private:
     std::uint16_t port_min_ = 0, port_max_ = 0;
     std::uint16_t next_alone_ = 0;  // where the search for a free port for a leg alone resumes (downwards)
     Deliver deliver_ = nullptr;
+    Stun stun_ = nullptr;
+    Secure secure_ = nullptr;
     void* arg_ = nullptr;
     std::uint64_t ignored_ = 0;
     std::uint64_t send_errors_ = 0;

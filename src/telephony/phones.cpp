@@ -126,7 +126,7 @@ void Switchboard::OnRegister(const sip_msg* msg) {
         Unbind(username, "unregistered");
     } else {
         bindings_[username] = Binding{contact_uri, counsellor, now + expires * kSecondMs, behind_nat};
-        if (hooks_.registrations) {
+        if (hooks_.registrations) {  // a browser phone it replaces was never kept
             hooks_.registrations->Registered({username, counsellor, contact_uri, now + expires * kSecondMs, behind_nat});
         }
         if (!was_registered) PhoneRegistered(counsellor, "registered");
@@ -219,6 +219,7 @@ void Switchboard::Ring(Call& call, const std::string& counsellor) {
     if (username == username_of_.end()) return fail("no phone account");
     auto binding = bindings_.find(username->second);
     if (binding == bindings_.end() || binding->second.expires_ms <= Now()) return fail("phone not registered");
+    if (binding->second.browser) return RingBrowser(call, counsellor);
     const auto& line = lines_[call.record.line_id];
     // What the phone shows: the line and the language, never the caller's number.
     std::string from_name = line.name + (call.language == acd::Language::kWelsh ? " (Cymraeg)" : "");
@@ -244,6 +245,7 @@ void Switchboard::StopRinging(Call& call, const std::string& counsellor) {
     if (it == call.phones.end()) return;
     auto leg = std::move(it->second);
     call.phones.erase(it);
+    if (leg && leg->browser && leg->state == LegState::kRinging) BrowserRingStopped(call, *leg);
     if (leg) HangUp(*leg);  // CANCEL (or BYE if it raced to answer)
     Retire(std::move(leg));
 }

@@ -158,7 +158,10 @@ void Switchboard::EndCall(Call& call, const std::string& reason) {
         if (leg) HangUp(*leg);
     };
     hang_up(call.caller);
-    for (auto& [id, leg] : call.phones) hang_up(leg);
+    for (auto& [id, leg] : call.phones) {
+        if (leg && leg->browser && leg->state == LegState::kRinging) BrowserRingStopped(call, *leg);
+        hang_up(leg);
+    }
     hang_up(call.overflow);
     if (phase == CallPhase::kBridged) {
         std::string counsellor = call.bridged && call.bridged->kind == LegKind::kPhone ? call.bridged->counsellor : "";

@@ -155,6 +155,10 @@ Result<void> Switchboard::Open() {
         !opened) {
         return tl::unexpected(opened.error());
     }
+    media_.SetBrowserHandlers(Callbacks::Stun, Callbacks::Secure);
+    auto identity = DtlsCertificate::Generate();
+    if (!identity) return tl::unexpected(identity.error());
+    dtls_identity_ = *identity;
     if (auto listening = media_.Listen(); !listening) return tl::unexpected(listening.error());
     spdlog::info("telephony: SIP on udp and tcp {}:{}, media on {} ports {}-{} ({} sockets)", hp->first, sip_port_,
                  config_.rtp_address, media_.Port(0), media_.Port(media_.Count() - 1), media_.Count());

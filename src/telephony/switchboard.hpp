@@ -22,6 +22,7 @@
 #include "telephony/config.hpp"
 #include "telephony/counters.hpp"
 #include "telephony/digest.hpp"
+#include "telephony/dtls_srtp.hpp"
 #include "telephony/media_ports.hpp"
 #include "telephony/queue_summary.hpp"
 #include "telephony/registration.hpp"
@@ -122,6 +123,34 @@ public:
     // Ends every call (BYE / CANCEL) for a shutdown; contact records are written.
     void HangUpAll();
 
+    // ---- browser phones (browser_phones.cpp): the console as the counsellor's phone (WebRTC) ----
+    struct BrowserPhoneHeld {
+        std::string tab;           // the tab that holds the phone now
+        std::string previous_tab;  // the tab it was taken from, or empty
+    };
+    // The counsellor answers in browser tab `tab` (an id the tab chose): routing treats it as their
+    // registered phone for `expires_s` seconds, renewed by calling again (a tab that stops renewing is a
+    // phone that stops registering). A SIP REGISTER later replaces it, as a newer binding would.
+    // kNotFound: no phone account; kConflict (field "tab"): another tab holds it and `take_over` is false,
+    // or that tab has a call in progress.
+    [[nodiscard]] Result<BrowserPhoneHeld> HoldBrowserPhone(const std::string& counsellor, const std::string& tab,
+                                                            bool take_over, std::int64_t expires_s);
+    // Back to the desk phone: the binding goes, as an unregistration would. Nothing when `tab` does not hold
+    // it. kConflict while that tab has a call in progress.
+    [[nodiscard]] Result<void> ReleaseBrowserPhone(const std::string& counsellor, const std::string& tab);
+    // The browser answers call `call_id`, which rings it, with its SDP offer; returns the server's answer.
+    // `serves(line)` says whether the counsellor serves a line (checked against the call's line and, after
+    // an overflow to a sister line, that line). kNotFound: no such call; kConflict: it is not ringing this
+    // counsellor's browser (or someone else answered first); kInvalid (field "sdp"): an offer the server
+    // cannot take (browser_sdp.hpp); kForbidden: a line they do not serve.
+    [[nodiscard]] Result<std::string> AnswerInBrowser(const std::string& counsellor, const std::string& call_id,
+                                                      const std::string& offer,
+                                                      const std::function<bool(const std::string&)>& serves);
+    // Declines a ring (as a phone that rang out: the Router's ring timeout rules apply) or hangs up the call
+    // in progress. kNotFound / kConflict as for AnswerInBrowser.
+    [[nodiscard]] Result<void> HangUpInBrowser(const std::string& counsellor, const std::string& call_id);
+    const std::string& DtlsFingerprint() const;
+
     acd::LiveState Snapshot() const;
     // Cause for concern / escalation noted on calls in progress (see NoteOutcome), by call id.
     const std::map<std::string, acd::CallOutcome>& Outcomes() const { return outcomes_; }
@@ -135,6 +164,8 @@ private:
         std::string counsellor;
         std::int64_t expires_ms = 0;
         bool behind_nat = false;  // its Contact names a private address other than where the REGISTER came from
+        bool browser = false;     // a browser phone (HoldBrowserPhone): rung over the live feed, media WebRTC
+        std::string tab;          // browser: the tab that holds it
     };
     struct Account {
         records::PhoneCounsellor counsellor;
@@ -172,6 +203,19 @@ private:
     void PlayFrame(Leg& leg, const media::Prompt& prompt, size_t index);  // one 20 ms frame of the server's own
     void PlayHold(Leg& leg);  // the next frame of the line's hold audio, looping (its other side holds the call)
     void CheckMediaTimeouts(std::int64_t now);
+
+    // ---- browser phones ----
+    void RingBrowser(Call& call, const std::string& counsellor);
+    // A ringing browser leg goes without an answer (rings stopped, caller gone): its tab is told.
+    void BrowserRingStopped(Call& call, const Leg& leg);
+    void OnStun(size_t socket, const sa& src, const std::uint8_t* data, size_t n);
+    void OnSecureMedia(Leg& leg, mbuf* mb);
+    void SendDtls(Leg& leg, const DtlsSrtp::Datagrams& datagrams);
+    void BrowserTimers();  // DTLS retransmissions while handshakes are under way
+    void Dropped(BrowserDrop why) { ++counters_.browser_dropped[static_cast<size_t>(why)]; }
+    // The browser leg of `counsellor` for call `call_id`, or the error to give.
+    Result<Leg*> BrowserLegOf(const std::string& counsellor, const std::string& call_id);
+    bool BrowserHasCall(const std::string& counsellor) const;
 
     // ---- phones ----
     // A phone now has a binding (registered, or restored at start): the console hears of it, and with
@@ -226,6 +270,8 @@ private:
     TelephonyConfig config_;
     // Before every container of legs: a leg takes itself off its socket when it is destroyed.
     MediaPorts media_;
+    std::shared_ptr<DtlsCertificate> dtls_identity_;  // made at Open; its fingerprint goes in every browser answer
+    std::map<std::string, Leg*> browser_legs_;         // answered browser legs by their ICE ufrag (~Leg removes)
     std::vector<Trunk> trunks_;  // crisisline.toml's, then the console's (from the book)
     std::shared_ptr<const media::PromptSet> prompts_;  // what new calls hear; calls keep the set they began with
     Hooks hooks_;

@@ -180,6 +180,30 @@ Result<void> Telephony::CallBack(const std::string& follow_up_id, const std::str
     });
 }
 
+Result<Telephony::BrowserPhone> Telephony::HoldBrowserPhone(const std::string& counsellor, const std::string& tab,
+                                                            bool take_over, std::int64_t expires_s) {
+    return Ask<BrowserPhone>([=](Switchboard& board) -> Result<BrowserPhone> {
+        auto held = board.HoldBrowserPhone(counsellor, tab, take_over, expires_s);
+        if (!held) return tl::unexpected(held.error());
+        return BrowserPhone{held->tab, held->previous_tab};
+    });
+}
+
+Result<void> Telephony::ReleaseBrowserPhone(const std::string& counsellor, const std::string& tab) {
+    return Ask<void>([=](Switchboard& board) { return board.ReleaseBrowserPhone(counsellor, tab); });
+}
+
+Result<std::string> Telephony::AnswerInBrowser(const std::string& counsellor, const std::string& call_id,
+                                               std::string offer, std::function<bool(const std::string&)> serves) {
+    return Ask<std::string>([=, offer = std::move(offer), serves = std::move(serves)](Switchboard& board) {
+        return board.AnswerInBrowser(counsellor, call_id, offer, serves);
+    });
+}
+
+Result<void> Telephony::HangUpInBrowser(const std::string& counsellor, const std::string& call_id) {
+    return Ask<void>([=](Switchboard& board) { return board.HangUpInBrowser(counsellor, call_id); });
+}
+
 Result<Telephony::Live> Telephony::Snapshot() {
     return Ask<Live>([](Switchboard& board) -> Result<Live> {
         Live live;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -67,6 +68,19 @@ public:
     [[nodiscard]] Result<void> CallBack(const std::string& follow_up_id, const std::string& line_id,
                                         const std::string& counsellor, std::string number,
                                         std::function<void(std::string outcome)> done);
+
+    // Browser phones (Switchboard::HoldBrowserPhone and after): each waits for the loop's answer (at most 2 s).
+    struct BrowserPhone {
+        std::string tab;
+        std::string previous_tab;  // the tab it was taken over from, or empty
+    };
+    [[nodiscard]] Result<BrowserPhone> HoldBrowserPhone(const std::string& counsellor, const std::string& tab,
+                                                        bool take_over, std::int64_t expires_s);
+    [[nodiscard]] Result<void> ReleaseBrowserPhone(const std::string& counsellor, const std::string& tab);
+    // `serves` runs on the loop thread: it must not block (a check of the principal's lines).
+    [[nodiscard]] Result<std::string> AnswerInBrowser(const std::string& counsellor, const std::string& call_id,
+                                                      std::string offer, std::function<bool(const std::string&)> serves);
+    [[nodiscard]] Result<void> HangUpInBrowser(const std::string& counsellor, const std::string& call_id);
 
     // The current queue and counsellor states, and which phones are registered.
     struct CounsellorInfo {

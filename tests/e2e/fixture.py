@@ -12,7 +12,11 @@ one answer per command read from stdin.
                                                           -> the phone sends audio for send_seconds once
                                                              answered, then goes silent
     {"cmd": "unregister", "user": "demo.counsellor"}     -> that user's last phone unregisters (and stays up)
-    {"cmd": "call", "talk_ms": 60000, "digit": "2"}      -> the call runs in the background
+    {"cmd": "call", "talk_ms": 60000, "digit": "2", "fill": 90, "pt": 8}
+                                                          -> the call runs in the background; with fill, the
+                                                             caller's audio is that byte over and over (a known
+                                                             pattern); answers {"ok", "rtp_port"}
+    {"cmd": "caller_stats"}                               -> the last call's RTP endpoint: what it received
     {"cmd": "wait_call"}                                  -> {"ok", "caller_received"} when it has ended
     {"cmd": "plaintext_in_storage", "text": "..."}        -> {"found": bool}: the text anywhere in the
                                                              database files, as bytes (it must not be)
@@ -54,7 +58,8 @@ def main():
     try:
         srv.start()
         ready = {"ready": True, "url": srv.server.url, "sip_port": srv.sip_port,
-                 "passwords": srv.passwords, "data_dir": srv.server.data_dir}
+                 "passwords": srv.passwords, "data_dir": srv.server.data_dir, "rtp_ports": list(srv.rtp_ports),
+                 "metrics_token": srv.server.metrics_token()}
         if args.https:
             ready["spki"] = harness.TestCA.spki_sha256(srv.server.tls_files[0])
         answer(ready)
@@ -73,8 +78,14 @@ def main():
                     answer({"ok": True})
                 elif cmd == "call":
                     calls.append(srv.call(digit=req.get("digit", "2"), talk_ms=req.get("talk_ms", 60000),
-                                          timeout_s=300))
-                    answer({"ok": True})
+                                          timeout_s=300, fill=req.get("fill"), pt=req.get("pt", 8),
+                                          scenario=req.get("scenario", "caller.xml")))
+                    answer({"ok": True, "rtp_port": calls[-1].rtp.port if calls[-1].rtp else None})
+                elif cmd == "caller_stats":
+                    rtp = calls[-1].rtp
+                    stats = rtp.stats()
+                    answer({"ok": True, "received_audio": rtp.received_audio, "sent": stats["sent"],
+                            "by_first_byte": {str(k): v for k, v in stats["by_first_byte"].items()}})
                 elif cmd == "wait_call":
                     call = calls[-1]
                     result = call.wait(timeout=req.get("timeout", 300))

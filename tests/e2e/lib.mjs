@@ -36,7 +36,10 @@ export class Fixture {
     if (https) args.push('--https');
     const proc = spawn('python3', args, { stdio: ['pipe', 'pipe', 'inherit'] });
     const f = new Fixture(proc);
-    f.info = await f.next();
+    // A fixture that dies before its ready line fails the test instead of leaving it waiting.
+    f.info = await Promise.race([f.next(), new Promise((_, reject) => {
+      proc.on('exit', (code) => reject(new Error(`the fixture exited (${code}) before it was ready`)));
+    })]);
     if (!f.info.ready) throw new Error(`fixture did not start: ${JSON.stringify(f.info)}`);
     if (https) {
       assert.ok(f.info.url.startsWith('https://'), f.info.url);
@@ -88,7 +91,8 @@ export class Fixture {
   }
 }
 
-export async function launchBrowser() {
+// `extraArgs`: more Chromium switches (the browser phone's test gives it a fake microphone).
+export async function launchBrowser(extraArgs = []) {
   // launch() gives Chromium a fresh, empty profile directory of its own each time.
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -102,6 +106,7 @@ export async function launchBrowser() {
       '--no-first-run',
       '--disable-quic',
       ...(trustedSpki.length ? [`--ignore-certificate-errors-spki-list=${trustedSpki.join(',')}`] : []),
+      ...extraArgs,
     ],
   });
   return browser;

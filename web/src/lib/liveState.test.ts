@@ -32,6 +32,18 @@ describe('the live picture', () => {
     expect(s.currentCall).toBe('ct_1');
   });
 
+  it('rings my browser phone until the ring stops, and notes when another tab takes the phone', () => {
+    let s = withPicture(emptyLive, picture, 1000);
+    s = applyEvent(s, ev('call.ringing', { line: 'police', counsellor: me, data: { call: 'ct_2', browser: true } }), me, 1100);
+    expect(s.ringing).toMatchObject({ call: 'ct_2', browser: true });
+    s = applyEvent(s, ev('browser.ring_stopped', { line: 'police', counsellor: 'st_other', data: { call: 'ct_2' } }), me, 1150);
+    expect(s.ringing).not.toBeNull(); // someone else's ring stopping is not mine
+    s = applyEvent(s, ev('browser.ring_stopped', { line: 'police', counsellor: me, data: { call: 'ct_2' } }), me, 1200);
+    expect(s.ringing).toBeNull();
+    s = applyEvent(s, ev('phone.taken_over', { counsellor: me, data: { tab: 'tab-one-1234', by: 'tab-two-5678' } }), me, 1300);
+    expect(s.phoneTakenFrom).toBe('tab-one-1234');
+  });
+
   it('reopens the call being wrapped up from a fresh picture (a desk reloaded in wrap-up)', () => {
     const wrapping = { ...picture, me: { ...picture.me!, state: 'wrap_up', wrapping_up: 'ct_7' } };
     expect(withPicture(emptyLive, wrapping, 0).currentCall).toBe('ct_7');

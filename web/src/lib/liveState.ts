@@ -16,6 +16,7 @@ export interface RingingCall {
   language: string;
   wait_ms: number;
   repeat_count?: number;
+  browser?: boolean; // it rings this counsellor's browser phone (answered on the desk), not a desk phone
   since: number; // Date.now() when it started ringing here
   at: string;    // when the server published it (the event's time)
 }
@@ -40,6 +41,7 @@ export interface LiveState {
   callEvents: number;      // call.bridged/ended/abandoned/overflow applied: today's figures are stale
   callEnds: Record<string, CallEnd>;  // my calls that have ended, by call (= contact) id
   announcementEvents: number;  // announcement.added/acknowledged applied: the new content readers are stale
+  phoneTakenFrom: string | null;  // the browser tab whose phone another tab took over (phone.taken_over)
 }
 
 export const emptyLive: LiveState = {
@@ -54,6 +56,7 @@ export const emptyLive: LiveState = {
   callEvents: 0,
   callEnds: {},
   announcementEvents: 0,
+  phoneTakenFrom: null,
 };
 
 export function withPicture(state: LiveState, picture: LivePicture | null, now: number): LiveState {
@@ -184,10 +187,17 @@ export function applyEvent(state: LiveState, e: LiveEvent, myId: string, now: nu
           language: String(data.language ?? 'en'),
           wait_ms: Number(data.wait_ms ?? 0),
           repeat_count: typeof data.repeat_count === 'number' ? data.repeat_count : undefined,
+          browser: data.browser === true,
           since: now,
           at: e.at,
         };
       }
+      break;
+    case 'browser.ring_stopped':
+      if (e.counsellor === myId && next.ringing && next.ringing.call === call) next.ringing = null;
+      break;
+    case 'phone.taken_over':
+      if (e.counsellor === myId) next.phoneTakenFrom = String(data.tab ?? '');
       break;
     case 'call.repeat_count':
       if (next.ringing && next.ringing.call === call) {

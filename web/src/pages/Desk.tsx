@@ -10,6 +10,8 @@ import { MyFollowUps } from './desk/MyFollowUps';
 import { OpenContacts } from './desk/OpenContacts';
 import { useReference } from '../lib/reference';
 import { StatusControl } from './desk/StatusControl';
+import { BrowserPhonePanel } from './desk/BrowserPhonePanel';
+import { browserPhone } from '../lib/browserPhone';
 import './desk/desk.css';
 
 interface Open {
@@ -112,6 +114,10 @@ export function Desk() {
       <div class={`desk-grid${open ? ' has-contact' : ''}`}>
         <aside class="desk-side" aria-label="Status and follow-ups">
           <StatusControl me={me} since={live.receivedAt} now={now} />
+          {me && (
+            <BrowserPhonePanel phone={browserPhone()} ringing={live.ringing} callEnds={live.callEnds}
+              takenFrom={live.phoneTakenFrom} />
+          )}
           {/* Always the same size, so nothing on the desk moves when a call rings. */}
           <div class="incoming-slot">
             {live.ringing ? (

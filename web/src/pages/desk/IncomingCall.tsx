@@ -7,7 +7,7 @@ export function IncomingCall({ call, lineName, now }: { call: RingingCall; lineN
   return (
     <section class="panel incoming" role="alert" aria-labelledby="incoming-title" data-testid="incoming-call"
       data-event-at={call.at} data-shown-at={new Date(call.since).toISOString()}>
-      <h2 id="incoming-title">Incoming call: answer your phone</h2>
+      <h2 id="incoming-title">{call.browser ? 'Incoming call: answer in this browser' : 'Incoming call: answer your phone'}</h2>
       <dl class="facts">
         <div><dt>Line</dt><dd>{lineName}</dd></div>
         <div><dt>Language</dt><dd data-testid="incoming-language">{call.language === 'cy' ? 'Welsh (Cymraeg)' : 'English'}</dd></div>

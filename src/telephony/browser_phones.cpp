@@ -1,0 +1,274 @@
+// Browser phones: the console as a counsellor's phone. The tab holds a binding like a registered phone;
+// a ring goes to it over the live feed, its answer carries a WebRTC offer, and its media is ICE-lite +
+// DTLS-SRTP on the shared media sockets. Every check fails closed: a packet that fails one is dropped,
+// counted by reason (Counters::browser_dropped) and never reaches the other leg.
+#include <sodium.h>
+
+#include <spdlog/spdlog.h>
+
+#include "telephony/browser_sdp.hpp"
+#include "telephony/callbacks.hpp"
+#include "telephony/ice_lite.hpp"
+
+namespace crisisline::telephony {
+
+// ---- the tab's binding ----
+
+Result<Switchboard::BrowserPhoneHeld> Switchboard::HoldBrowserPhone(const std::string& counsellor,
+                                                                    const std::string& tab, bool take_over,
+                                                                    std::int64_t expires_s) {
+    auto username = username_of_.find(counsellor);
+    if (username == username_of_.end()) {
+        return Fail(ErrorCode::kNotFound, "you have no phone account on this server; an administrator adds one");
+    }
+    auto now = Now();
+    BrowserPhoneHeld held{tab, ""};
+    auto it = bindings_.find(username->second);
+    bool was_registered = it != bindings_.end() && it->second.expires_ms > now;
+    if (was_registered && it->second.browser && it->second.tab != tab) {
+        if (!take_over) return Fail(ErrorCode::kConflict, "tab", "another tab answers your calls");
+        if (BrowserHasCall(counsellor)) {
+            return Fail(ErrorCode::kConflict, "tab", "another tab has a call in progress; it cannot be taken over now");
+        }
+        held.previous_tab = it->second.tab;
+    }
+    Binding binding;
+    binding.counsellor = counsellor;
+    binding.expires_ms = now + expires_s * kSecondMs;
+    binding.browser = true;
+    binding.tab = tab;
+    bindings_[username->second] = binding;
+    counters_.registered_phones = static_cast<std::int64_t>(bindings_.size());
+    if (!held.previous_tab.empty()) {
+        spdlog::info("telephony: phone of {} taken over by another browser tab", counsellor);
+        Publish("phone.taken_over", nullptr, counsellor, {{"tab", held.previous_tab}, {"by", tab}});
+    }
+    if (!was_registered || !it->second.browser) PhoneRegistered(counsellor, "answers in the browser");
+    return held;
+}
+
+Result<void> Switchboard::ReleaseBrowserPhone(const std::string& counsellor, const std::string& tab) {
+    auto username = username_of_.find(counsellor);
+    if (username == username_of_.end()) return {};
+    auto it = bindings_.find(username->second);
+    if (it == bindings_.end() || !it->second.browser || it->second.tab != tab) return {};
+    if (BrowserHasCall(counsellor)) {
+        return Fail(ErrorCode::kConflict, "mode", "hang up first: this tab has a call in progress");
+    }
+    Unbind(username->second, "uses the desk phone again");
+    return {};
+}
+
+bool Switchboard::BrowserHasCall(const std::string& counsellor) const {
+    for (const auto& [id, call] : calls_) {
+        if (call->bridged && call->bridged->browser && call->bridged->counsellor == counsellor) return true;
+    }
+    return false;
+}
+
+const std::string& Switchboard::DtlsFingerprint() const {
+    static const std::string kNone;
+    return dtls_identity_ ? dtls_identity_->Fingerprint() : kNone;
+}
+
+// ---- ringing and answering ----
+
+void Switchboard::RingBrowser(Call& call, const std::string& counsellor) {
+    auto taken = TakeLeg(&call, LegKind::kPhone);
+    if (!taken) {
+        spdlog::warn("telephony: cannot ring the browser of {} for call {}: no media port", counsellor, call.id);
+        std::string id = call.id;
+        deferred_.push_back([this, id, counsellor] { Apply(router_.RingFailed(id, counsellor, Now()), "ring failed"); });
+        return;
+    }
+    auto leg = std::move(*taken);
+    leg->counsellor = counsellor;
+    leg->state = LegState::kRinging;
+    leg->browser = std::make_unique<BrowserMedia>();
+    leg->browser->local_ufrag = NewIceUfrag();
+    leg->browser->local_pwd = NewIcePwd();
+    if (hooks_.routing_latency && routing_event_at_ != std::chrono::steady_clock::time_point{}) {
+        hooks_.routing_latency(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - routing_event_at_).count());
+    }
+    call.phones[counsellor] = std::move(leg);
+    nlohmann::json data = {{"language", call.language == acd::Language::kWelsh ? "cy" : "en"},
+                           {"wait_ms", Now() - call.record.arrived_at},
+                           {"browser", true}};
+    if (call.repeat_count) data["repeat_count"] = *call.repeat_count;
+    Publish("call.ringing", &call, counsellor, std::move(data));
+}
+
+void Switchboard::BrowserRingStopped(Call& call, const Leg& leg) {
+    Publish("browser.ring_stopped", &call, leg.counsellor, {});
+}
+
+Result<Leg*> Switchboard::BrowserLegOf(const std::string& counsellor, const std::string& call_id) {
+    Call* call = FindCall(call_id);
+    if (!call || call->phase == CallPhase::kEnded) return Fail(ErrorCode::kNotFound, "call", "no such call in progress");
+    auto it = call->phones.find(counsellor);
+    if (it == call->phones.end() || !it->second || !it->second->browser || it->second->state == LegState::kGone) {
+        return Fail(ErrorCode::kConflict, "call", "this call is not ringing or connected to your browser");
+    }
+    return it->second.get();
+}
+
+Result<std::string> Switchboard::AnswerInBrowser(const std::string& counsellor, const std::string& call_id,
+                                                 const std::string& offer_sdp,
+                                                 const std::function<bool(const std::string&)>& serves) {
+    auto found = BrowserLegOf(counsellor, call_id);
+    if (!found) return tl::unexpected(found.error());
+    Leg& leg = **found;
+    Call& call = *leg.call;
+    const auto& line = call.record.line_id;
+    bool may = serves(line);
+    if (!may) {
+        auto l = lines_.find(line);
+        const std::string& overflow = l == lines_.end() ? std::string() : l->second.routing.overflow_to;
+        may = overflow.rfind("line:", 0) == 0 && serves(overflow.substr(5));
+    }
+    if (!may) return Fail(ErrorCode::kForbidden, "you do not serve this call's line");
+    if (leg.state != LegState::kRinging) return Fail(ErrorCode::kConflict, "call", "this call is already answered");
+    auto offer = ReadBrowserOffer(offer_sdp);
+    if (!offer) return tl::unexpected(offer.error());
+    BrowserMedia& b = *leg.browser;
+    b.remote_ufrag = offer->ice_ufrag;
+    b.dtls = std::make_unique<DtlsSrtp>(dtls_identity_, offer->fingerprint);
+    b.last_consent_ms = Now();
+    bool pcma = false;
+    BrowserAnswerParams params{config_.rtp_address, media_.PortOf(leg), b.local_ufrag, b.local_pwd,
+                               dtls_identity_->Fingerprint(), randombytes_random(),
+                               call.caller && call.caller->codec == media::Codec::kPcma};
+    std::string answer = WriteBrowserAnswer(*offer, params, &pcma);
+    leg.codec = pcma ? media::Codec::kPcma : media::Codec::kPcmu;
+    leg.remote_event_pt = offer->event_pt;
+    browser_legs_[b.local_ufrag] = &leg;
+    leg.last_rx_ms = Now();
+    routing_event_at_ = std::chrono::steady_clock::now();
+    PhoneAnswered(leg);
+    if (call.bridged != &leg) return Fail(ErrorCode::kConflict, "call", "someone else answered this call first");
+    spdlog::info("telephony: call {} answered in the browser of {}", call.id, counsellor);
+    return answer;
+}
+
+Result<void> Switchboard::HangUpInBrowser(const std::string& counsellor, const std::string& call_id) {
+    auto found = BrowserLegOf(counsellor, call_id);
+    if (!found) return tl::unexpected(found.error());
+    Leg& leg = **found;
+    bool ringing = leg.state == LegState::kRinging;
+    leg.state = LegState::kGone;
+    // As a SIP phone's 603 Decline while it rings, its BYE once bridged.
+    PhoneGone(leg, 0, ringing ? 603 : 0);
+    return {};
+}
+
+// ---- media: ICE-lite, DTLS, SRTP ----
+
+void Callbacks::Stun(size_t socket, const sa& src, const std::uint8_t* data, size_t n, void* arg) {
+    static_cast<Switchboard*>(arg)->OnStun(socket, src, data, n);
+}
+
+void Callbacks::Secure(Leg& leg, mbuf* mb, void* arg) { static_cast<Switchboard*>(arg)->OnSecureMedia(leg, mb); }
+
+void Callbacks::BrowserLegGone(Leg& leg) {
+    auto& legs = leg.board->browser_legs_;
+    auto it = legs.find(leg.browser->local_ufrag);
+    if (it != legs.end() && it->second == &leg) legs.erase(it);
+}
+
+void Switchboard::OnStun(size_t socket, const sa& src, const std::uint8_t* data, size_t n) {
+    StunBindingRequest request(data, n);
+    if (request.fault() != StunFault::kNone) {
+        Dropped(request.fault() == StunFault::kUnknownUser ? BrowserDrop::kStunUnknownUser : BrowserDrop::kStunMalformed);
+        return;
+    }
+    auto it = browser_legs_.find(request.local_ufrag());
+    if (it == browser_legs_.end() || it->second->media_socket != static_cast<int>(socket) ||
+        it->second->state == LegState::kGone) {
+        Dropped(BrowserDrop::kStunUnknownUser);
+        return;
+    }
+    Leg& leg = *it->second;
+    BrowserMedia& b = *leg.browser;
+    if (request.Authenticate(b.local_pwd, b.remote_ufrag) != StunFault::kNone) {
+        Dropped(BrowserDrop::kStunWrongCredentials);
+        return;
+    }
+    b.last_consent_ms = Now();
+    // ICE-lite: the browser (controlling) chooses the pair. Its media comes from the first address that
+    // passed a check, or from the one it nominates.
+    bool moved = !leg.have_remote || (request.use_candidate() && !sa_cmp(&leg.remote, &src, SA_ALL));
+    if (moved) {
+        sa_cpy(&leg.remote, &src);
+        leg.have_remote = true;
+        if (!media_.Expect(leg)) {
+            spdlog::warn("telephony: browser leg of {}: its address is another leg's on that socket", leg.counsellor);
+            leg.have_remote = false;
+            return;
+        }
+    }
+    auto reply = request.Success(src, b.local_pwd);
+    if (!reply.empty()) media_.Send(leg, src, reply.data(), reply.size());
+}
+
+void Switchboard::SendDtls(Leg& leg, const DtlsSrtp::Datagrams& datagrams) {
+    for (const auto& d : datagrams) media_.Send(leg, leg.remote, d.data(), d.size());
+}
+
+void Switchboard::OnSecureMedia(Leg& leg, mbuf* mb) {
+    if (leg.state == LegState::kGone || !leg.browser || !leg.browser->dtls) return;
+    BrowserMedia& b = *leg.browser;
+    DtlsSrtp& dtls = *b.dtls;
+    const std::uint8_t* p = mbuf_buf(mb);
+    size_t n = mbuf_get_left(mb);
+    if (DemuxFirstByte(p[0]) == Demux::kDtls) {
+        if (dtls.fault() != DtlsFault::kNone) {
+            Dropped(dtls.fault() == DtlsFault::kFingerprintMismatch ? BrowserDrop::kFingerprintMismatch
+                                                                    : BrowserDrop::kDtlsFailed);
+            return;
+        }
+        SendDtls(leg, dtls.Receive(p, n));
+        if (b.keys_reported) return;
+        if (dtls.Ready()) {
+            b.keys_reported = true;
+            ++counters_.browser_handshakes;
+            spdlog::info("telephony: browser leg of {}: DTLS-SRTP keyed ({})", leg.counsellor, dtls.ProfileName());
+        } else if (dtls.fault() != DtlsFault::kNone) {
+            b.keys_reported = true;
+            bool mismatch = dtls.fault() == DtlsFault::kFingerprintMismatch;
+            Dropped(mismatch ? BrowserDrop::kFingerprintMismatch : BrowserDrop::kDtlsFailed);
+            spdlog::warn("telephony: browser leg of {}: {}; its media is refused", leg.counsellor,
+                         DtlsFaultName(dtls.fault()));
+        }
+        return;
+    }
+    if (!dtls.Ready()) {
+        Dropped(BrowserDrop::kBeforeKeys);
+        return;
+    }
+    // RFC 5761: with rtcp-mux, RTCP's packet types 192-223 sit where RTP's marker and payload type are.
+    bool rtcp = n >= 2 && p[1] >= 192 && p[1] <= 223;
+    if (rtcp) {
+        if (!dtls.UnprotectRtcp(mb)) Dropped(BrowserDrop::kSrtcpAuth);
+        return;  // reports are read by nobody yet; authenticated, then dropped
+    }
+    if (!dtls.Unprotect(mb)) {
+        Dropped(BrowserDrop::kSrtpAuth);
+        return;
+    }
+    rtp_header hdr{};
+    if (rtp_hdr_decode(&hdr, mb) != 0 || hdr.ver != RTP_VERSION) {
+        ++counters_.rtp_ignored;
+        return;
+    }
+    Callbacks::Rtp(leg, &hdr, mb, this);
+}
+
+void Switchboard::BrowserTimers() {
+    for (auto& [ufrag, leg] : browser_legs_) {
+        auto& b = *leg->browser;
+        if (b.dtls && !b.keys_reported && leg->have_remote) SendDtls(*leg, b.dtls->OnTimer());
+    }
+}
+
+}  // namespace crisisline::telephony

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "media/detail/re.hpp"
+
+// The ICE-lite side of a browser phone's media (RFC 8445 section 2.5, RFC 5389): the server answers the
+// browser's STUN binding requests on its media socket and never sends checks of its own. Loop thread only
+// (libre objects).
+namespace crisisline::telephony {
+
+// Why a STUN packet on a media socket was dropped, for /metrics.
+enum class StunFault {
+    kNone,
+    kMalformed,         // not a STUN binding request with the magic cookie, or its attributes do not decode
+    kNoFingerprint,     // FINGERPRINT missing or wrong (RFC 8445 section 7.2.2: required of every check)
+    kUnknownUser,       // USERNAME missing, or its first part names no browser leg
+    kWrongCredentials,  // MESSAGE-INTEGRITY missing or not made with the leg's ice-pwd, or the wrong peer ufrag
+};
+const char* StunFaultName(StunFault fault);
+
+// One binding request read off the wire. Holds libre's decoded message (and its copy of the packet).
+class StunBindingRequest {
+public:
+    // Decodes `n` bytes. fault() is kNone when it is a well-formed binding request with a valid FINGERPRINT;
+    // then local_ufrag() and remote_ufrag() are USERNAME's two halves ("local:remote" as the server sees it).
+    StunBindingRequest(const std::uint8_t* data, size_t n);
+    ~StunBindingRequest();
+    StunBindingRequest(const StunBindingRequest&) = delete;
+    StunBindingRequest& operator=(const StunBindingRequest&) = delete;
+
+    StunFault fault() const { return fault_; }
+    const std::string& local_ufrag() const { return local_ufrag_; }
+    const std::string& remote_ufrag() const { return remote_ufrag_; }
+    bool use_candidate() const { return use_candidate_; }
+
+    // kNone when MESSAGE-INTEGRITY was made with `local_pwd` and the remote half of USERNAME is
+    // `remote_ufrag` (the browser's own, from its offer); kWrongCredentials otherwise.
+    StunFault Authenticate(const std::string& local_pwd, const std::string& remote_ufrag) const;
+
+    // The success response (XOR-MAPPED-ADDRESS = `from`, MESSAGE-INTEGRITY with `local_pwd`, FINGERPRINT).
+    // Empty when it cannot be encoded. REQUIRES: fault() == kNone.
+    std::vector<std::uint8_t> Success(const sa& from, const std::string& local_pwd) const;
+
+private:
+    StunFault fault_ = StunFault::kMalformed;
+    mbuf* mb_ = nullptr;
+    stun_msg* msg_ = nullptr;
+    std::string local_ufrag_, remote_ufrag_;
+    bool use_candidate_ = false;
+};
+
+// RFC 7983: what the first byte of a datagram on a media socket says it is.
+enum class Demux { kStun, kDtls, kRtp, kOther };
+inline Demux DemuxFirstByte(std::uint8_t b) {
+    if (b <= 3) return Demux::kStun;
+    if (b >= 20 && b <= 63) return Demux::kDtls;
+    if (b >= 128 && b <= 191) return Demux::kRtp;
+    return Demux::kOther;
+}
+
+}  // namespace crisisline::telephony

@@ -1,0 +1,295 @@
+// A call answered in the browser (issue 12): a SIPp carrier call whose audio is a known byte pattern is
+// answered in Debian's Chromium, headless, with a fake microphone playing a tone. Audio flows both ways
+// through the server's relay (the browser's getStats(), the caller's RTP endpoint), the browser leg on the
+// wire (a loopback capture of the media ports) never carries the caller's pattern in clear while the plain
+// caller leg does, and forged STUN and tampered SRTP sent at the server's port are dropped and counted.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import dgram from 'node:dgram';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, test } from 'node:test';
+import { artifacts, Fixture, launchBrowser, newPage, screenshot, signIn } from './lib.mjs';
+
+const FILL = 0x5a; // every byte of the caller's audio payloads
+const PATTERN = Buffer.alloc(24, FILL);
+
+let fixture;
+let browser;
+let capture;
+const problems = [];
+const pcapPath = join(artifacts, 'browser-phone.pcap');
+
+// A 440 Hz tone, 48 kHz 16-bit mono, for Chromium's fake microphone.
+function toneWav(path, seconds = 60) {
+  const rate = 48000;
+  const samples = rate * seconds;
+  const data = Buffer.alloc(samples * 2);
+  for (let i = 0; i < samples; i += 1) data.writeInt16LE(Math.round(9000 * Math.sin((2 * Math.PI * 440 * i) / rate)), i * 2);
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0);
+  h.writeUInt32LE(36 + data.length, 4);
+  h.write('WAVEfmt ', 8);
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20);
+  h.writeUInt16LE(1, 22);
+  h.writeUInt32LE(rate, 24);
+  h.writeUInt32LE(rate * 2, 28);
+  h.writeUInt16LE(2, 32);
+  h.writeUInt16LE(16, 34);
+  h.write('data', 36);
+  h.writeUInt32LE(data.length, 40);
+  writeFileSync(path, Buffer.concat([h, data]));
+}
+
+const waitFor = async (what, check, timeoutMs = 20000) => {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    last = await check();
+    if (last) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+};
+
+async function metric(name, reason) {
+  const { url, metrics_token: token } = fixture.info;
+  const text = await (await fetch(`${url}/metrics`, { headers: { Authorization: `Bearer ${token}` } })).text();
+  const label = reason ? `{reason="${reason}"}` : '';
+  const line = text.split('\n').find((l) => l.startsWith(`${name}${label} `));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
+
+// ---- STUN (RFC 5389), written here to forge checks at the server's media port ----
+const crcTable = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(buf) {
+  let c = 0xffffffff;
+  for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+function attr(type, value) {
+  const pad = (4 - (value.length % 4)) % 4;
+  const a = Buffer.alloc(4 + value.length + pad);
+  a.writeUInt16BE(type, 0);
+  a.writeUInt16BE(value.length, 2);
+  value.copy(a, 4);
+  return a;
+}
+function bindingRequest(username, key, useCandidate) {
+  const tid = randomBytes(12);
+  const priority = Buffer.alloc(4);
+  priority.writeUInt32BE(1853824767);
+  const tiebreak = randomBytes(8);
+  let body = Buffer.concat([attr(0x0006, Buffer.from(username)), attr(0x0024, priority), attr(0x802a, tiebreak),
+    ...(useCandidate ? [attr(0x0025, Buffer.alloc(0))] : [])]);
+  const header = (len) => {
+    const h = Buffer.alloc(20);
+    h.writeUInt16BE(0x0001, 0);
+    h.writeUInt16BE(len, 2);
+    h.writeUInt32BE(0x2112a442, 4);
+    tid.copy(h, 8);
+    return h;
+  };
+  const mi = createHmac('sha1', key).update(Buffer.concat([header(body.length + 24), body])).digest();
+  body = Buffer.concat([body, attr(0x0008, mi)]);
+  const fp = Buffer.alloc(4);
+  fp.writeUInt32BE((crc32(Buffer.concat([header(body.length + 8), body])) ^ 0x5354554e) >>> 0);
+  body = Buffer.concat([body, attr(0x8028, fp)]);
+  return Buffer.concat([header(body.length), body]);
+}
+
+// ---- the capture: pcap (not pcapng) from dumpcap on loopback ----
+function udpPackets(path) {
+  const buf = readFileSync(path);
+  const out = [];
+  const linkType = buf.readUInt32LE(20);
+  let at = 24;
+  while (at + 16 <= buf.length) {
+    const incl = buf.readUInt32LE(at + 8);
+    const frame = buf.subarray(at + 16, at + 16 + incl);
+    at += 16 + incl;
+    const ip = linkType === 1 ? frame.subarray(14) : linkType === 113 ? frame.subarray(16) : frame;
+    if (ip.length < 28 || ip[0] >> 4 !== 4 || ip[9] !== 17) continue;
+    const udp = ip.subarray((ip[0] & 15) * 4);
+    out.push({ src: udp.readUInt16BE(0), dst: udp.readUInt16BE(2), payload: udp.subarray(8, udp.readUInt16BE(4)) });
+  }
+  return out;
+}
+
+before(async () => {
+  fixture = await Fixture.start({ rtpTimeoutS: 20 });
+  const wav = join(artifacts, 'browser-phone-tone.wav');
+  toneWav(wav);
+  browser = await launchBrowser([
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-audio-capture=${wav}`,
+    '--allow-loopback-in-peer-connection',
+    '--autoplay-policy=no-user-gesture-required',
+    '--disable-features=WebRtcHideLocalIpsWithMdns',
+  ]);
+  const [lo, hi] = fixture.info.rtp_ports;
+  capture = spawn('dumpcap', ['-P', '-i', 'lo', '-f', `udp portrange ${lo}-${hi}`, '-w', pcapPath],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
+  // dumpcap says so on stderr once it captures.
+  await new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('dumpcap did not start capturing')), 20000);
+    createInterface({ input: capture.stderr }).on('line', (line) => {
+      if (/Capturing on/.test(line)) {
+        clearTimeout(t);
+        resolve();
+      }
+    });
+    capture.on('exit', (code) => reject(new Error(`dumpcap exited ${code}`)));
+  });
+});
+
+after(async () => {
+  if (capture && capture.exitCode === null) capture.kill('SIGTERM');
+  await browser?.close();
+  await fixture?.stop();
+});
+
+test('a carrier call answered in the browser: audio both ways, SRTP on the wire, forged packets dropped', async () => {
+  const { url, passwords } = fixture.info;
+  const desk = await newPage(browser, problems);
+  // Keeps a hand on the page's peer connections, for getStats().
+  await desk.addInitScript(() => {
+    const Original = window.RTCPeerConnection;
+    window.__connections = [];
+    window.RTCPeerConnection = class extends Original {
+      constructor(...args) {
+        super(...args);
+        window.__connections.push(this);
+      }
+    };
+  });
+  await signIn(desk, url, 'demo.counsellor', passwords['demo.counsellor']);
+  await desk.waitForURL(/\/desk$/);
+  await desk.getByTestId('feed-status').filter({ hasText: 'Live' }).waitFor();
+
+  // The microphone is checked, then this tab holds the phone; the counsellor says they are ready.
+  await desk.getByRole('button', { name: 'Answer in this browser' }).click();
+  await desk.getByText('Calls ring in this browser').waitFor({ timeout: 10000 });
+  await desk.getByRole('group', { name: 'Set my status' }).getByRole('button', { name: 'Available' }).click();
+  await desk.getByTestId('my-state').filter({ hasText: 'Available' }).waitFor({ timeout: 10000 });
+  await desk.getByText('Phone connected.').waitFor();
+
+  const placed = await fixture.send({ cmd: 'call', talk_ms: 120000, digit: '2', fill: FILL, pt: 8,
+    scenario: 'caller_await_bye.xml' });
+  const callerPort = placed.rtp_port;
+  await desk.getByText('Incoming call: answer in this browser').waitFor({ timeout: 20000 });
+  await screenshot(desk, 'browser-phone-01-ringing');
+  const answer = desk.getByRole('button', { name: 'Answer', exact: true });
+  await answer.waitFor();
+  assert.equal(await answer.evaluate((b) => b === document.activeElement), true, 'the focus is on Answer');
+  const answered = desk.waitForResponse((r) => r.url().endsWith('/answer'));
+  await answer.click();
+  const response = await answered;
+  assert.equal(response.status(), 200, await response.text());
+  const offerSdp = JSON.parse(response.request().postData()).sdp;
+  const answerSdp = (await response.json()).sdp;
+  await desk.locator('[data-testid=browser-call-state][data-connection=connected]').waitFor({ timeout: 20000 });
+  assert.match(answerSdp, /a=ice-lite/);
+  assert.match(answerSdp, /a=setup:passive/);
+  assert.match(answerSdp, /a=fingerprint:sha-256 /);
+
+  // The caller's audio reaches the browser: packets, and a level (the pattern decodes to a steady sound).
+  const inbound = await waitFor('audio in the browser', async () => {
+    const s = await desk.evaluate(async () => {
+      const pc = window.__connections.at(-1);
+      const stats = await pc.getStats();
+      let found = null;
+      stats.forEach((r) => {
+        if (r.type === 'inbound-rtp' && r.kind === 'audio') found = { packets: r.packetsReceived, level: r.audioLevel ?? 0 };
+      });
+      return found;
+    });
+    return s && s.packets > 50 && s.level > 0 ? s : null;
+  });
+  console.log(`browser inbound-rtp: ${inbound.packets} packets, audio level ${inbound.level}`);
+
+  // The browser's tone reaches the caller through the relay (after the bridge nothing else is sent to them).
+  const before = await fixture.send({ cmd: 'caller_stats' });
+  const afterStats = await waitFor('the browser\'s audio at the caller', async () => {
+    const s = await fixture.send({ cmd: 'caller_stats' });
+    return s.received_audio - before.received_audio >= 50 ? s : null;
+  });
+  const toneBytes = Object.keys(afterStats.by_first_byte).filter((b) => ![0xd5, 0x55, 0xff, 0x7f].includes(Number(b)));
+  assert.ok(toneBytes.length > 5, `the caller heard only silence: ${JSON.stringify(afterStats.by_first_byte)}`);
+  await screenshot(desk, 'browser-phone-02-connected');
+
+  // Forged STUN at the browser leg's port: the right username, the wrong password: dropped, counted, unanswered.
+  const serverUfrag = answerSdp.match(/a=ice-ufrag:(\S+)/)[1];
+  const serverPwd = answerSdp.match(/a=ice-pwd:(\S+)/)[1];
+  const port = Number(answerSdp.match(/m=audio (\d+)/)[1]);
+  const browserUfrag = offerSdp.match(/a=ice-ufrag:(\S+)/)[1];
+  const sock = dgram.createSocket('udp4');
+  await new Promise((r) => sock.bind(0, '127.0.0.1', r));
+  sock.unref(); // a failed assertion must not leave the test process waiting on it
+  const replies = [];
+  sock.on('message', (m) => replies.push(m));
+  const wrongBefore = await metric('crisisline_browser_media_dropped_total', 'stun_wrong_credentials');
+  sock.send(bindingRequest(`${serverUfrag}:${browserUfrag}`, 'not-the-password-of-this-leg', false), port, '127.0.0.1');
+  await waitFor('the wrong-credentials drop counted', async () =>
+    (await metric('crisisline_browser_media_dropped_total', 'stun_wrong_credentials')) > wrongBefore);
+  assert.equal(replies.length, 0, 'a check with the wrong password was answered');
+  // The same check with the leg's password is answered (so the silence above was the credentials' doing).
+  sock.send(bindingRequest(`${serverUfrag}:${browserUfrag}`, serverPwd, false), port, '127.0.0.1');
+  await waitFor('a binding success response', async () => replies.some((m) => m.readUInt16BE(0) === 0x0101));
+
+  // Tampered SRTP from an address that passed a nominating check: refused by SRTP authentication, counted,
+  // and never relayed to the caller (their endpoint never sees its payload byte). The browser's own
+  // nominating checks move the media back to it, so each burst follows a check of ours at once.
+  const authBefore = await metric('crisisline_browser_media_dropped_total', 'srtp_auth');
+  let seq = 40000;
+  await waitFor('the SRTP drops counted', async () => {
+    sock.send(bindingRequest(`${serverUfrag}:${browserUfrag}`, serverPwd, true), port, '127.0.0.1');
+    for (let i = 0; i < 5; i += 1, seq += 1) {
+      const rtp = Buffer.alloc(12 + 160 + 10, 0x77);
+      rtp.writeUInt8(0x80, 0);
+      rtp.writeUInt8(8, 1);
+      rtp.writeUInt16BE(seq, 2);
+      rtp.writeUInt32BE(160 * seq, 4);
+      rtp.writeUInt32BE(0xabcdef01, 8);
+      sock.send(rtp, port, '127.0.0.1');
+    }
+    return (await metric('crisisline_browser_media_dropped_total', 'srtp_auth')) >= authBefore + 10;
+  });
+  const callerNow = await fixture.send({ cmd: 'caller_stats' });
+  assert.equal(callerNow.by_first_byte[String(0x77)] ?? 0, 0, 'tampered SRTP reached the caller');
+  sock.close();
+  assert.ok((await metric('crisisline_browser_handshakes_total')) >= 1);
+
+  // The counsellor hangs up in the browser: the caller gets the server's BYE; the desk goes to wrap-up.
+  await desk.getByRole('button', { name: 'Hang up' }).click();
+  const ended = await fixture.send({ cmd: 'wait_call', timeout: 30 });
+  assert.ok(ended.ok, ended.explain);
+  await desk.getByTestId('my-state').filter({ hasText: 'Wrap-up' }).waitFor({ timeout: 10000 });
+
+  // On the wire: the plain caller leg carries the pattern (so the capture would show it), the browser leg never.
+  capture.kill('SIGTERM');
+  await new Promise((r) => (capture.exitCode !== null ? r() : capture.on('exit', r)));
+  const packets = udpPackets(pcapPath);
+  const [lo, hi] = fixture.info.rtp_ports;
+  const serverSide = (p) => p >= lo && p <= hi;
+  const callerLeg = packets.filter((p) => p.src === callerPort || p.dst === callerPort);
+  const browserLeg = packets.filter((p) => p.src !== callerPort && p.dst !== callerPort
+    && !(serverSide(p.src) && serverSide(p.dst)) && (serverSide(p.src) || serverSide(p.dst)));
+  const toBrowser = browserLeg.filter((p) => serverSide(p.src) && p.payload.length > 100 && p.payload[0] >> 6 === 2);
+  const clearCaller = callerLeg.filter((p) => p.payload.includes(PATTERN)).length;
+  console.log(`capture: ${callerLeg.length} caller-leg packets (${clearCaller} with the pattern in clear), `
+    + `${browserLeg.length} browser-leg packets (${toBrowser.length} SRTP to the browser)`);
+  assert.ok(clearCaller > 50, 'the capture did not see the caller\'s pattern on the plain leg: it proves nothing');
+  assert.ok(toBrowser.length > 50, 'the capture saw no media going to the browser');
+  const leaked = browserLeg.filter((p) => p.payload.includes(PATTERN) && !(p.payload[0] === 0x80 && p.payload.readUInt32BE(8) === 0xabcdef01));
+  assert.equal(leaked.length, 0, `${leaked.length} browser-leg packets carry the caller's audio in clear`);
+  assert.deepEqual(problems, []);
+});

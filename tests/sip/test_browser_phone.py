@@ -1,0 +1,130 @@
+"""The browser phone's signalling through the API, against the real server with a real SIPp caller: one tab
+holds the phone (a second is refused, then may take over), routing rings it like a registered phone, bad
+offers and answers from the wrong person are refused with the field and reason, a declined ring counts as a
+missed call, and nothing works without the session and its CSRF header. The media itself (ICE, DTLS-SRTP) is
+tested with Chromium in tests/e2e/browser_phone.test.mjs.
+"""
+import os
+import sys
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+import sip_harness as sh  # noqa: E402
+import siptest  # noqa: E402
+
+TAB_A = "tab-aaaa-1111"
+TAB_B = "tab-bbbb-2222"
+
+# The shape of a browser's audio offer (fictional values).
+OFFER = ("v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+         "m=audio 9 UDP/TLS/RTP/SAVPF 0 8 126\r\nc=IN IP4 0.0.0.0\r\na=ice-ufrag:Ab12\r\n"
+         "a=ice-pwd:abcdefghijklmnopqrstuvwx\r\na=fingerprint:sha-256 "
+         + ":".join(["AB"] * 32) + "\r\na=setup:actpass\r\na=mid:0\r\na=sendrecv\r\na=rtcp-mux\r\n"
+         "a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:126 telephone-event/8000\r\n")
+
+
+@unittest.skipUnless(sh.sipp_available(), "sipp (Debian sip-tester) is not installed")
+class BrowserPhoneTest(siptest.SipTestCase):
+    telephony = {"available_on_register": False}
+
+    def hold(self, client, tab, take_over=None, mode="browser"):
+        body = {"mode": mode, "tab": tab}
+        if take_over is not None:
+            body["take_over"] = take_over
+        return client.call("PUT", "/api/v1/session/phone", body)
+
+    def ringing_call(self, username, timeout=20):
+        entry = self.srv.wait_counsellor(username, lambda c: c["state"] == "ringing" and c.get("call"), timeout)
+        return entry["call"]
+
+    def test_one_tab_holds_the_phone_and_routing_rings_it(self):
+        me = self.srv.sign_in("demo.counsellor")
+        status, body, _ = self.hold(me, TAB_A)
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["expires_s"], 45)
+        self.srv.wait_counsellor("demo.counsellor", lambda c: c["phone_registered"])
+        status, body, _ = self.hold(me, TAB_B)
+        self.assertEqual((status, body["error"]["field"]), (409, "tab"), body)
+        status, body, _ = self.hold(me, TAB_B, take_over=True)
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["taken_over_from"], TAB_A)
+        # The old tab giving it up changes nothing: it no longer holds it.
+        status, _, _ = self.hold(me, TAB_A, mode="desk")
+        self.assertEqual(status, 200)
+        self.srv.wait_counsellor("demo.counsellor", lambda c: c["phone_registered"])
+
+        status, body, _ = me.call("PUT", "/api/v1/me/availability", {"state": "available"})
+        self.assertEqual(status, 200, body)
+        call = self.caller(talk_ms=20000, digit="2")
+        call_id = self.ringing_call("demo.counsellor")
+
+        # Someone else cannot answer it, nor can a broken offer; the reasons name the field.
+        other = self.srv.sign_in("demo.supervisor")  # a counsellor too, on the line, but not rung
+        status, body, _ = other.call("POST", f"/api/v1/session/phone/calls/{call_id}/answer", {"sdp": OFFER})
+        self.assertEqual(status, 409, body)
+        status, body, _ = me.call("POST", f"/api/v1/session/phone/calls/{call_id}/answer",
+                                  {"sdp": OFFER.replace("a=rtcp-mux\r\n", "")})
+        self.assertEqual((status, body["error"]["field"]), (400, "sdp"), body)
+        self.assertIn("rtcp-mux", body["error"]["message"])
+        status, body, _ = me.call("POST", f"/api/v1/session/phone/calls/{call_id}/answer", {"sdp": OFFER},
+                                  csrf=False)
+        self.assertEqual(status, 403, body)
+        status, body, _ = me.call("POST", "/api/v1/session/phone/calls/ct_nosuchcall/answer", {"sdp": OFFER})
+        self.assertEqual(status, 404, body)
+
+        # The answer: ICE-lite, passive DTLS, the server's own credentials and one host candidate.
+        status, body, _ = me.call("POST", f"/api/v1/session/phone/calls/{call_id}/answer", {"sdp": OFFER})
+        self.assertEqual(status, 200, body)
+        sdp = body["sdp"]
+        for line in ("a=ice-lite", "a=setup:passive", "a=rtcp-mux", "UDP/TLS/RTP/SAVPF", "typ host"):
+            self.assertIn(line, sdp)
+        self.assertNotIn(":".join(["AB"] * 32), sdp)  # the server's fingerprint, not the browser's
+        self.srv.wait_counsellor("demo.counsellor", lambda c: c["state"] == "on_call")
+        # Answering twice is refused; hanging up ends the call for the caller too, and wrap-up follows.
+        status, body, _ = me.call("POST", f"/api/v1/session/phone/calls/{call_id}/answer", {"sdp": OFFER})
+        self.assertEqual(status, 409, body)
+        status, _, _ = me.call("POST", f"/api/v1/session/phone/calls/{call_id}/hangup")
+        self.assertEqual(status, 204)
+        self.ok(call.wait(30), "the caller's call")
+        self.srv.wait_counsellor("demo.counsellor", lambda c: c["state"] == "wrap_up")
+        me.call("POST", "/api/v1/me/wrap-up-done")
+        me.call("PUT", "/api/v1/me/availability", {"state": "offline"})
+        self.hold(me, TAB_B, mode="desk")
+        self.srv.wait_counsellor("demo.counsellor", lambda c: not c["phone_registered"])
+
+    def test_a_declined_ring_is_a_missed_call_and_a_signed_out_session_can_do_nothing(self):
+        me = self.srv.server.client().sign_in("demo.welsh", self.srv.passwords["demo.welsh"])
+        self.assertEqual(self.hold(me, TAB_A)[0], 200)
+        me.call("PUT", "/api/v1/me/availability", {"state": "available"})
+        self.caller(talk_ms=15000, digit="2")
+        call_id = self.ringing_call("demo.welsh")
+        status, _, _ = me.call("POST", f"/api/v1/session/phone/calls/{call_id}/hangup")
+        self.assertEqual(status, 204)
+        entry = self.srv.wait_counsellor("demo.welsh", lambda c: c["state"] == "break")
+        self.assertEqual(entry.get("reason"), "phone_failed")
+
+        status, _, _ = me.call("DELETE", "/api/v1/session")
+        self.assertIn(status, (200, 204))
+        for method, path, body in (("PUT", "/api/v1/session/phone", {"mode": "browser", "tab": TAB_A}),
+                                   ("POST", f"/api/v1/session/phone/calls/{call_id}/answer", {"sdp": OFFER}),
+                                   ("POST", f"/api/v1/session/phone/calls/{call_id}/hangup", None)):
+            status, _, _ = me.call(method, path, body)
+            self.assertEqual(status, 401, path)
+
+    def test_bad_requests_name_the_field(self):
+        me = self.srv.sign_in("demo.counsellor")
+        for body, field in (({"mode": "phone", "tab": TAB_A}, "mode"), ({"mode": "browser", "tab": "short"}, "tab"),
+                            ({"mode": "browser", "tab": "bad tab with spaces"}, "tab"),
+                            ({"mode": "browser", "tab": TAB_A, "extra": 1}, "extra")):
+            status, reply, _ = me.call("PUT", "/api/v1/session/phone", body)
+            self.assertEqual((status, reply["error"]["field"]), (400, field), (body, reply))
+        manager = self.srv.sign_in("demo.manager")  # takes no calls
+        status, _, _ = manager.call("PUT", "/api/v1/session/phone", {"mode": "browser", "tab": TAB_A})
+        self.assertEqual(status, 403)
+
+
+if __name__ == "__main__":
+    unittest.main()

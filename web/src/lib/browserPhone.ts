@@ -1,0 +1,204 @@
+// The console as the counsellor's phone (WebRTC). The server is the other peer: it rings this tab over the
+// live feed, takes the browser's SDP offer when the counsellor answers and returns its answer (ICE-lite,
+// DTLS-SRTP); nothing here holds a SIP password. One tab holds the phone at a time and renews it every 15 s,
+// so a tab that sleeps or closes leaves routing within the server's 45 s, as a phone that stops registering.
+import { api, ApiError } from './api';
+
+export type PhoneMode = 'desk' | 'browser';
+
+// What went wrong with the microphone, in words a counsellor can act on.
+export function microphoneProblem(error: unknown): string {
+  const name = (error as { name?: string } | null)?.name ?? '';
+  if (name === 'NotAllowedError' || name === 'SecurityError') {
+    return 'The browser refused the microphone. Allow it for this site (the icon in the address bar), then try again.';
+  }
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') {
+    return 'No microphone was found. Plug in a headset, then try again.';
+  }
+  if (name === 'NotReadableError' || name === 'AbortError') {
+    return 'The microphone is in use by another program or tab. Close it there, then try again.';
+  }
+  return 'The microphone could not be started. Check the headset, then try again.';
+}
+
+function newTabId(): string {
+  const bytes = new Uint8Array(12);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export interface CallQuality {
+  packetsReceived: number;
+  packetsLost: number;
+  jitterMs: number;
+  audioLevel: number;
+  roundTripMs: number | null;
+}
+
+// One per console tab. Listeners re-render the desk when anything changes.
+export class BrowserPhone {
+  readonly tab = newTabId();
+  mode: PhoneMode = 'desk';
+  heldElsewhere = false; // the server said another tab holds the phone
+  callId: string | null = null;
+  muted = false;
+  connection: RTCPeerConnection | null = null;
+  remote: MediaStream | null = null;
+  private microphone: MediaStream | null = null;
+  private renewTimer: ReturnType<typeof setInterval> | null = null;
+  private listeners = new Set<() => void>();
+
+  constructor(private readonly media: Pick<MediaDevices, 'getUserMedia'> | undefined = globalThis.navigator?.mediaDevices) {}
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    this.listeners.forEach((l) => l());
+  }
+
+  // Opens the microphone (kept open while this tab holds the phone, so a ring is answered at once).
+  // Throws an Error whose message says what to do.
+  async checkMicrophone(): Promise<void> {
+    if (!this.media?.getUserMedia) throw new Error('This browser cannot use a microphone here (it needs HTTPS or localhost).');
+    try {
+      const stream = await this.media.getUserMedia({ audio: true, video: false });
+      if (stream.getAudioTracks().length === 0) throw Object.assign(new Error('no track'), { name: 'NotFoundError' });
+      this.microphone?.getTracks().forEach((t) => t.stop());
+      this.microphone = stream;
+    } catch (e) {
+      throw new Error(microphoneProblem(e));
+    }
+  }
+
+  // "Answer in this browser". A 409 means another tab holds it: heldElsewhere, until takeOver.
+  async useBrowser(takeOver = false): Promise<void> {
+    await this.checkMicrophone();
+    try {
+      await this.hold(takeOver);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 409 && e.field === 'tab') {
+        this.heldElsewhere = true;
+        this.changed();
+        return;
+      }
+      throw e;
+    }
+    this.heldElsewhere = false;
+    this.mode = 'browser';
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.renewTimer = setInterval(() => {
+      this.hold(false).catch((e) => {
+        if (e instanceof ApiError && (e.status === 409 || e.status === 401)) this.lost();
+      });
+    }, 15000);
+    this.changed();
+  }
+
+  private hold(takeOver: boolean): Promise<unknown> {
+    return api('PUT', '/api/v1/session/phone', { mode: 'browser', tab: this.tab, take_over: takeOver });
+  }
+
+  // "Use my desk phone".
+  async useDesk(): Promise<void> {
+    await api('PUT', '/api/v1/session/phone', { mode: 'desk', tab: this.tab });
+    this.lost();
+  }
+
+  // Another tab took the phone over (phone.taken_over naming this tab), or it could not be renewed.
+  lost(): void {
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.renewTimer = null;
+    this.mode = 'desk';
+    this.microphone?.getTracks().forEach((t) => t.stop());
+    this.microphone = null;
+    this.changed();
+  }
+
+  async answer(callId: string): Promise<void> {
+    if (!this.microphone) await this.checkMicrophone();
+    const pc = new RTCPeerConnection({ iceServers: [] });
+    this.connection = pc;
+    this.callId = callId;
+    this.muted = false;
+    for (const track of this.microphone!.getAudioTracks()) {
+      track.enabled = true;
+      pc.addTrack(track, this.microphone!);
+    }
+    pc.ontrack = (event) => {
+      this.remote = event.streams[0] ?? new MediaStream([event.track]);
+      this.changed();
+    };
+    pc.onconnectionstatechange = () => this.changed();
+    try {
+      const offer = await pc.createOffer();
+      await pc.setLocalDescription(offer);
+      const answer = await api<{ sdp: string }>('POST', `/api/v1/session/phone/calls/${encodeURIComponent(callId)}/answer`,
+        { sdp: pc.localDescription?.sdp ?? offer.sdp });
+      await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+    } catch (e) {
+      this.closeCall();
+      throw e;
+    }
+    this.changed();
+  }
+
+  async decline(callId: string): Promise<void> {
+    await api('POST', `/api/v1/session/phone/calls/${encodeURIComponent(callId)}/hangup`);
+  }
+
+  async hangUp(): Promise<void> {
+    const id = this.callId;
+    this.closeCall();
+    if (id) await api('POST', `/api/v1/session/phone/calls/${encodeURIComponent(id)}/hangup`).catch(() => undefined);
+  }
+
+  setMuted(muted: boolean): void {
+    this.muted = muted;
+    this.microphone?.getAudioTracks().forEach((t) => {
+      t.enabled = !muted;
+    });
+    this.changed();
+  }
+
+  // The call ended on the server's side (call.ended on the live feed).
+  closeCall(): void {
+    this.connection?.close();
+    this.connection = null;
+    this.remote = null;
+    this.callId = null;
+    this.muted = false;
+    this.changed();
+  }
+
+  async quality(): Promise<CallQuality | null> {
+    if (!this.connection) return null;
+    const stats = await this.connection.getStats();
+    let q: CallQuality | null = null;
+    let rtt: number | null = null;
+    stats.forEach((s: Record<string, unknown>) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') {
+        q = {
+          packetsReceived: Number(s.packetsReceived ?? 0),
+          packetsLost: Number(s.packetsLost ?? 0),
+          jitterMs: Number(s.jitter ?? 0) * 1000,
+          audioLevel: Number(s.audioLevel ?? 0),
+          roundTripMs: null,
+        };
+      }
+      if (s.type === 'candidate-pair' && s.nominated && typeof s.currentRoundTripTime === 'number') {
+        rtt = s.currentRoundTripTime * 1000;
+      }
+    });
+    if (q) (q as CallQuality).roundTripMs = rtt;
+    return q;
+  }
+}
+
+let shared: BrowserPhone | null = null;
+export function browserPhone(): BrowserPhone {
+  shared ??= new BrowserPhone();
+  return shared;
+}

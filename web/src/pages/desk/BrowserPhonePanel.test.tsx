@@ -1,0 +1,82 @@
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BrowserPhone } from '../../lib/browserPhone';
+import type { RingingCall } from '../../lib/liveState';
+import { BrowserPhonePanel } from './BrowserPhonePanel';
+
+function json(status: number, body: unknown) {
+  return Promise.resolve(new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } }));
+}
+
+// A microphone as getUserMedia gives it (one audio track), or the error a browser throws.
+function microphone(fails?: string) {
+  return {
+    getUserMedia: vi.fn(() => {
+      if (fails) return Promise.reject(Object.assign(new Error(fails), { name: fails }));
+      const track = { enabled: true, stop: vi.fn() };
+      return Promise.resolve({ getAudioTracks: () => [track], getTracks: () => [track] } as unknown as MediaStream);
+    }),
+  };
+}
+
+const ringing: RingingCall = { call: 'ct_1', line: 'police', language: 'en', wait_ms: 0, browser: true, since: 0, at: '' };
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+describe('answering in the browser', () => {
+  it('checks the microphone before holding the phone, and says what to do when it is refused or missing', async () => {
+    const fetch = vi.fn(() => json(200, { mode: 'browser' }));
+    vi.stubGlobal('fetch', fetch);
+    for (const [error, words] of [['NotAllowedError', /refused the microphone/], ['NotFoundError', /No microphone/],
+      ['NotReadableError', /in use by another/]] as const) {
+      const phone = new BrowserPhone(microphone(error));
+      render(<BrowserPhonePanel phone={phone} ringing={null} callEnds={{}} takenFrom={null} />);
+      fireEvent.click(screen.getByRole('button', { name: 'Answer in this browser' }));
+      expect((await screen.findByRole('alert')).textContent).toMatch(words);
+      expect(phone.mode).toBe('desk');
+      cleanup();
+    }
+    expect(fetch).not.toHaveBeenCalled(); // never available without a working microphone
+  });
+
+  it('holds the phone for this tab, rings with Answer and Decline, and offers to take over from another tab', async () => {
+    let held = false;
+    const bodies: unknown[] = [];
+    vi.stubGlobal('fetch', vi.fn((path: string, init: RequestInit) => {
+      bodies.push({ path, body: JSON.parse(String(init.body ?? 'null')) });
+      if (path === '/api/v1/session/phone' && !held) {
+        held = true;
+        return json(409, { error: { code: 'conflict', field: 'tab', message: 'another tab answers your calls' } });
+      }
+      return path.endsWith('/hangup') ? Promise.resolve(new Response(null, { status: 204 })) : json(200, { mode: 'browser' });
+    }));
+    const phone = new BrowserPhone(microphone());
+    const { rerender } = render(<BrowserPhonePanel phone={phone} ringing={null} callEnds={{}} takenFrom={null} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Answer in this browser' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Answer in this tab instead' }));
+    await screen.findByText(/Calls ring in this browser/);
+    expect(bodies.map((b) => (b as { body: { take_over: boolean } }).body.take_over)).toEqual([false, true]);
+    expect(phone.mode).toBe('browser');
+
+    rerender(<BrowserPhonePanel phone={phone} ringing={ringing} callEnds={{}} takenFrom={null} />);
+    const answer = screen.getByRole('button', { name: 'Answer' });
+    await waitFor(() => expect(document.activeElement).toBe(answer)); // the keyboard is on Answer at once
+    fireEvent.click(screen.getByRole('button', { name: 'Decline' }));
+    await waitFor(() => expect(bodies.some((b) => (b as { path: string }).path === '/api/v1/session/phone/calls/ct_1/hangup')).toBe(true));
+
+    // Another tab takes the phone over: this one says so and goes back to the desk phone.
+    rerender(<BrowserPhonePanel phone={phone} ringing={null} callEnds={{}} takenFrom={phone.tab} />);
+    expect((await screen.findByRole('alert')).textContent).toMatch(/Another tab took over/);
+    expect(phone.mode).toBe('desk');
+  });
+
+  it('does not ring for a call that rings a desk phone', () => {
+    const phone = new BrowserPhone(microphone());
+    phone.mode = 'browser';
+    render(<BrowserPhonePanel phone={phone} ringing={{ ...ringing, browser: false }} callEnds={{}} takenFrom={null} />);
+    expect(screen.queryByRole('button', { name: 'Answer' })).toBeNull();
+  });
+});
