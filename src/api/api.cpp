@@ -37,6 +37,9 @@ Api::Api(records::Services services, http::Metrics& metrics, int workers)
                                         "durable transactions committed by the storage writer since start")),
       storage_units_(metrics.AddGauge("crisisline_storage_units",
                                       "units of work written by the storage writer since start (group commit)")),
+      sign_in_password_checks_(metrics.AddGauge(
+          "crisisline_sign_in_password_checks",
+          "sign-in password verifications since start: one per attempt not made to wait, whatever the account")),
       trunks_(services),
       pool_(static_cast<size_t>(workers)) {}
 
@@ -133,6 +136,7 @@ std::shared_ptr<const http::Router> Api::Routes() {
                }
                storage_commits_.Set(static_cast<double>(s_.writer.Commits()));
                storage_units_.Set(static_cast<double>(s_.writer.Units()));
+               sign_in_password_checks_.Set(static_cast<double>(sessions_.PasswordChecks()));
                RefreshTelephonyMetrics();
                http::Response resp;
                resp.content_type = http::Metrics::kContentType;

@@ -173,6 +173,7 @@ private:
     staff::SignInThrottle sign_in_throttle_;
     http::Gauge& storage_commits_;  // refreshed from the storage writer at each scrape
     http::Gauge& storage_units_;
+    http::Gauge& sign_in_password_checks_;  // refreshed from sessions_ at each scrape
     telephony::Telephony* telephony_ = nullptr;
     // The Telephony page: set once before Routes(), read-only afterwards except as noted.
     bool sip_enabled_ = false;

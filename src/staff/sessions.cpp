@@ -108,6 +108,7 @@ Result<SignedIn> Sessions::SignIn(std::string_view username,
     if (!found) return tl::unexpected(found.error());
     // One Argon2id verification whatever the account: an unknown or disabled one must not answer sooner.
     const bool password_ok = crypto::VerifyPassword(*found ? (*found)->password_hash : dummy_hash_, password);
+    password_checks_.fetch_add(1, std::memory_order_relaxed);
     if (!*found || (*found)->disabled || !password_ok) {
         RecordFailure(key, *found, now);
         return WrongCredentials();
