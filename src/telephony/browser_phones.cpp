@@ -25,6 +25,7 @@ Result<Switchboard::BrowserPhoneHeld> Switchboard::HoldBrowserPhone(const std::s
     BrowserPhoneHeld held{tab, ""};
     auto it = bindings_.find(username->second);
     bool was_registered = it != bindings_.end() && it->second.expires_ms > now;
+    bool was_browser = was_registered && it->second.browser;
     if (was_registered && it->second.browser && it->second.tab != tab) {
         if (!take_over) return Fail(ErrorCode::kConflict, "tab", "another tab answers your calls");
         if (BrowserHasCall(counsellor)) {
@@ -43,7 +44,7 @@ Result<Switchboard::BrowserPhoneHeld> Switchboard::HoldBrowserPhone(const std::s
         spdlog::info("telephony: phone of {} taken over by another browser tab", counsellor);
         Publish("phone.taken_over", nullptr, counsellor, {{"tab", held.previous_tab}, {"by", tab}});
     }
-    if (!was_registered || !it->second.browser) PhoneRegistered(counsellor, "answers in the browser");
+    if (!was_browser) PhoneRegistered(counsellor, "answers in the browser");
     return held;
 }
 

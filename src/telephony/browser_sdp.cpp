@@ -70,7 +70,7 @@ Result<BrowserOffer> ReadBrowserOffer(const std::string& sdp) {
     if (sdp.size() > kMaxOfferBytes) return tl::unexpected(Bad("is longer than 16 KiB"));
     BrowserOffer offer;
     int audio_lines = 0, other_lines = 0;
-    bool in_audio = false, rtcp_mux = false, telephone_event_ok = false;
+    bool in_audio = false, rtcp_mux = false;
     std::string setup, proto;
     std::vector<int> offered_pts;
     for (const auto& line : Lines(sdp)) {
@@ -116,13 +116,9 @@ Result<BrowserOffer> ReadBrowserOffer(const std::string& sdp) {
             if (std::find(offered_pts.begin(), offered_pts.end(), pt) == offered_pts.end()) continue;
             if (codec == "pcmu/8000" || codec == "pcmu/8000/1") offer.pcmu_pt = pt;
             else if (codec == "pcma/8000" || codec == "pcma/8000/1") offer.pcma_pt = pt;
-            else if (codec == "telephone-event/8000") {
-                offer.event_pt = pt;
-                telephone_event_ok = true;
-            }
+            else if (codec == "telephone-event/8000") offer.event_pt = pt;
         }
     }
-    (void)telephone_event_ok;
     if (audio_lines != 1) return tl::unexpected(Bad("must have exactly one audio m-line"));
     if (other_lines != 0) return tl::unexpected(Bad("must have no video or data m-line"));
     if (proto != "UDP/TLS/RTP/SAVPF") return tl::unexpected(Bad("audio must be UDP/TLS/RTP/SAVPF (DTLS-SRTP)"));

@@ -85,7 +85,8 @@ def main():
                     rtp = calls[-1].rtp
                     stats = rtp.stats()
                     answer({"ok": True, "received_audio": rtp.received_audio, "sent": stats["sent"],
-                            "by_first_byte": {str(k): v for k, v in stats["by_first_byte"].items()}})
+                            "by_first_byte": {str(k): v for k, v in stats["by_first_byte"].items()},
+                            "uniform": {str(k): v for k, v in stats["uniform"].items()}})
                 elif cmd == "wait_call":
                     call = calls[-1]
                     result = call.wait(timeout=req.get("timeout", 300))

@@ -398,6 +398,7 @@ class RtpEndpoint:
         self.lock = threading.Lock()
         self.received = {}          # payload type -> packets
         self.by_first_byte = {}     # audio packets by their payload's first byte (see fill)
+        self.uniform = {}           # audio packets whose whole payload is one byte repeated, by that byte
         self.sources = set()
         self.events = []            # RFC 4733 events seen (digit strings), one per event end
         self.sent = 0
@@ -428,8 +429,11 @@ class RtpEndpoint:
             with self.lock:
                 self.received[pt] = self.received.get(pt, 0) + 1
                 if pt != self.te_pt and pt < 35 and len(data) > 12 + 4 * (data[0] & 0x0F):
-                    first = data[12 + 4 * (data[0] & 0x0F)]
+                    payload = data[12 + 4 * (data[0] & 0x0F):]
+                    first = payload[0]
                     self.by_first_byte[first] = self.by_first_byte.get(first, 0) + 1
+                    if payload.count(first) == len(payload):
+                        self.uniform[first] = self.uniform.get(first, 0) + 1
                 self.sources.add(addr)
                 self.first_rx = self.first_rx or now
                 self.last_rx = now
@@ -466,7 +470,7 @@ class RtpEndpoint:
     def stats(self):
         with self.lock:
             return {"received": dict(self.received), "sent": self.sent, "sources": sorted(self.sources),
-                    "by_first_byte": dict(self.by_first_byte),
+                    "by_first_byte": dict(self.by_first_byte), "uniform": dict(self.uniform),
                     "events": list(self.events), "target": self.target}
 
     def wait_received(self, packets=1, timeout=10, audio_only=True):

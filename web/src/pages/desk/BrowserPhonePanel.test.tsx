@@ -64,6 +64,7 @@ describe('answering in the browser', () => {
     rerender(<BrowserPhonePanel phone={phone} ringing={ringing} callEnds={{}} takenFrom={null} />);
     const answer = screen.getByRole('button', { name: 'Answer' });
     await waitFor(() => expect(document.activeElement).toBe(answer)); // the keyboard is on Answer at once
+    expect(screen.queryByRole('button', { name: 'Use my desk phone' })).toBeNull(); // not while it rings
     fireEvent.click(screen.getByRole('button', { name: 'Decline' }));
     await waitFor(() => expect(bodies.some((b) => (b as { path: string }).path === '/api/v1/session/phone/calls/ct_1/hangup')).toBe(true));
 

@@ -121,7 +121,8 @@ export function BrowserPhonePanel({ phone, ringing, callEnds, takenFrom }: {
       ) : (
         <>
           <p data-testid="browser-phone-state">Calls ring in this browser. Microphone ready.</p>
-          {!phone.callId && (
+          {/* While it rings, Answer and Decline take this row: the panel keeps its height, nothing below moves. */}
+          {!phone.callId && !ringsHere && (
             <button type="button" disabled={busy} onClick={() => run(() => phone.useDesk())}>Use my desk phone</button>
           )}
         </>
