@@ -12,13 +12,15 @@ struct PurgeReport {
     std::int64_t contacts = 0;
     std::int64_t follow_ups = 0;
     std::int64_t escalations = 0;
+    std::int64_t lapsed_staff_changes = 0;  // pending creates past their expiry whose password hash was removed
 };
 
 // Retention: contacts that arrived before their line's retention period are
 // crypto-shredded (rows, sealed content and wrapped data keys deleted, with
 // SQLite's secure_delete overwriting the freed pages) together with their
 // follow-ups and escalations. What remains is anonymous monthly counts.
-// The audit entries about them remain (they hold ids and codes only).
+// The audit entries about them remain (they hold ids and codes only). Pending staff creates that lapsed
+// undecided lose the password hash they held for their approval.
 Result<PurgeReport> Purge(Services& s);
 
 // Monthly counts for a line: live contacts plus counts kept after purges, with

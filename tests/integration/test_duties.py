@@ -7,6 +7,7 @@ announced on the live feed. All people and lines here are fictional test data.
 """
 import json
 import os
+import sqlite3
 import time
 import unittest
 
@@ -371,6 +372,21 @@ class ExpiryTest(unittest.TestCase):
         self.assertEqual(status, 409, refused)
         self.assertIn("expired", refused["error"]["message"])
         self.assertIsNone(floor.staff("too.late"))
+        # The daily purge removes the password hash the lapsed create held for its approval.
+        floor.server.stop()
+        db_path = os.path.join(floor.server.data_dir, "crisisline.db")
+
+        def held():
+            db = sqlite3.connect(db_path)
+            try:
+                return db.execute("SELECT password_hash FROM staff_changes WHERE id = ?", (change_id,)).fetchone()[0]
+            finally:
+                db.close()
+
+        self.assertTrue(held().startswith("$argon2id$"))
+        result = harness.run_cli(floor.server.data_dir, "purge")
+        self.assertIn("1 lapsed staff changes cleared", result.stdout)
+        self.assertEqual(held(), "")
 
 
 class DetailInTheChainTest(unittest.TestCase):
