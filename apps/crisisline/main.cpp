@@ -436,9 +436,10 @@ int main(int argc, char** argv) {
         auto services = o.Services();
         auto report = records::Purge(services);
         if (!report) return Failed("purge", report.error().message);
-        std::printf("purged %lld contacts, %lld follow-ups, %lld escalations; anonymous counts kept\n",
+        std::printf("purged %lld contacts, %lld follow-ups, %lld escalations; anonymous counts kept; "
+                    "%lld lapsed staff changes cleared\n",
                     static_cast<long long>(report->contacts), static_cast<long long>(report->follow_ups),
-                    static_cast<long long>(report->escalations));
+                    static_cast<long long>(report->escalations), static_cast<long long>(report->lapsed_staff_changes));
         return 0;
     }
     if (*audit_verify) {

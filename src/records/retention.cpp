@@ -82,6 +82,16 @@ Result<PurgeReport> Purge(Services& s) {
                 ++report.contacts;
             }
         }
+        // A pending create holds the new account's password hash for its approval; once it has lapsed
+        // undecided, nothing can use it. It stays pending (shown as expired), without the hash.
+        auto changes = tx.ListStaffChanges(0, 1'000'000);
+        if (!changes) return tl::unexpected(changes.error());
+        for (auto& change : *changes) {
+            if (change.status != "pending" || change.expires_at > now || change.password_hash.empty()) continue;
+            change.password_hash.clear();
+            if (auto d = tx.DecideStaffChange(change); !d) return d;
+            ++report.lapsed_staff_changes;
+        }
         return {};
     });
     if (!written) return tl::unexpected(written.error());

@@ -7,6 +7,7 @@ announced on the live feed. All people and lines here are fictional test data.
 """
 import json
 import os
+import sqlite3
 import time
 import unittest
 
@@ -320,6 +321,36 @@ class AnnouncementTest(unittest.TestCase):
         acknowledged = [e for e in f.audit("announcement.acknowledge") if e["record_id"] == mine[0]["id"]]
         self.assertEqual(len(acknowledged), 1)
 
+    def test_the_wallboards_websocket_carries_the_announcement_to_that_lines_supervisors_only(self):
+        f = self.floor
+        sockets = {}
+        for name in ("sup.police", "sup.fire"):
+            ws = harness.WebSocket(f.server.port, "/api/v1/events", cookie=self.c[name].cookie)
+            self.addCleanup(ws.close)
+            self.assertEqual(ws.status, 101)
+            self.assertEqual(ws.recv_json()["type"], "hello")
+            sockets[name] = ws
+        ids = {}
+        for username, line in (("ws.police", "police"), ("ws.fire", "fire")):
+            status, body = f.create(self.c["sam.manager"], username, ["counsellor"], [line])
+            self.assertEqual(status, 201, body)
+            ids[line] = body["id"]
+
+        def next_announcement(ws):
+            while True:
+                event = ws.recv_json()
+                if event["type"].startswith("announcement."):
+                    return event
+
+        police = next_announcement(sockets["sup.police"])
+        self.assertEqual((police["type"], police["line"], police["data"]["staff_id"], police["data"]["role"]),
+                         ("announcement.added", "police", ids["police"], "counsellor"))
+        # Events arrive in publication order: the fire supervisor's first announcement is the later, fire one,
+        # so the police one never reached them.
+        fire = next_announcement(sockets["sup.fire"])
+        self.assertEqual((fire["line"], fire["data"]["staff_id"]), ("fire", ids["fire"]))
+        self.assertNotIn("notes", json.dumps(police))
+
     def test_a_direct_grant_by_the_service_manager_is_announced_too(self):
         status, body = self.floor.create(self.c["sam.manager"], "fire.reader", ["supervisor"], ["fire"])
         self.assertEqual(status, 201, body)
@@ -341,6 +372,21 @@ class ExpiryTest(unittest.TestCase):
         self.assertEqual(status, 409, refused)
         self.assertIn("expired", refused["error"]["message"])
         self.assertIsNone(floor.staff("too.late"))
+        # The daily purge removes the password hash the lapsed create held for its approval.
+        floor.server.stop()
+        db_path = os.path.join(floor.server.data_dir, "crisisline.db")
+
+        def held():
+            db = sqlite3.connect(db_path)
+            try:
+                return db.execute("SELECT password_hash FROM staff_changes WHERE id = ?", (change_id,)).fetchone()[0]
+            finally:
+                db.close()
+
+        self.assertTrue(held().startswith("$argon2id$"))
+        result = harness.run_cli(floor.server.data_dir, "purge")
+        self.assertIn("1 lapsed staff changes cleared", result.stdout)
+        self.assertEqual(held(), "")
 
 
 class DetailInTheChainTest(unittest.TestCase):
