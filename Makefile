@@ -26,7 +26,7 @@ web: bootstrap web/node_modules/.package-lock.json
 # `run` builds only the server, so a first start does not wait for the test suite to compile.
 run: configure web
 	@cmake --build $(BUILD_DIR) -j$(JOBS) --target crisisline
-	@test -f $(DATA_DIR)/crisisline.db || $(CRISISLINE) init --data $(DATA_DIR) --demo
+	@test -f $(DATA_DIR)/crisisline.db || $(CRISISLINE) init --data $(DATA_DIR) --demo --demo-history
 	@scripts/render-prompts $(DATA_DIR)/prompts >/dev/null || echo "prompts not rendered: calls hear generated tones"
 	@exec $(CRISISLINE) serve --data $(DATA_DIR) --listen $(LISTEN) --static web/dist
 

@@ -66,6 +66,6 @@ int Serve(const DataDir& dir, ServeOptions options);
 
 // Creates the data directory, keys and database; with `demo`, a demo line,
 // demo staff (whose passwords are printed once) and a demo directory.
-int Init(const DataDir& dir, bool demo);
+int Init(const DataDir& dir, bool demo, bool demo_history = false);
 
 }  // namespace crisisline::app

@@ -63,7 +63,7 @@ struct DemoPerson {
     bool sip_phone = false;  // gets a demo SIP account for a softphone
 };
 
-Result<void> CreateDemo(const DataDir& dir, Opened& o) {
+Result<void> CreateDemo(const DataDir& dir, Opened& o, bool history) {
     records::Services s = o.Services();
     records::Lines lines(s);
     // Fictional demo line: the number is from Ofcom's range reserved for drama, so it rings nobody.
@@ -99,13 +99,11 @@ Result<void> CreateDemo(const DataDir& dir, Opened& o) {
     phones << "# DEMO DATA: SIP accounts of the demo counsellors' softphones, for `make call`. Not for service.\n";
     std::printf("\nDemo staff (demo data; shown once; first sign-in enrols an authenticator app; "
                 "demo softphones register with the SIP user and password shown):\n");
-    std::string demo_counsellor_id;
     for (const auto& p : people) {
         std::string password = crypto::RandomToken(12);
         staff::NewStaff who{p.username, p.display_name, password, {p.roles, {"police"}, p.languages, p.specialisms}};
         auto created = accounts.Create(who, "system");
         if (!created) return tl::unexpected(created.error());
-        if (std::string(p.username) == "demo.counsellor") demo_counsellor_id = created->id;
         std::printf("  %-16s %-28s password: %s\n", p.username, p.display_name, password.c_str());
         if (p.sip_phone) {
             auto sip_password = sip.Issue(created->id, p.username, "system");
@@ -118,8 +116,10 @@ Result<void> CreateDemo(const DataDir& dir, Opened& o) {
     auto added = book.Add("system", "police", directory::DemoServices());
     if (!added) return tl::unexpected(added.error());
     std::printf("\nSignposting directory: %zu demo services added, marked \"demo data — verify before use\".\n", *added);
-    // Twelve weeks of fictional calls up to now, for the staffing plan (and so today's wallboard figures too).
-    auto calls = records::SeedDemoCallHistory(s, "police", demo_counsellor_id, o.clock.Now(), 12, 2026);
+    if (!history) return {};
+    // Twelve weeks of fictional calls up to now, for the staffing plan (and so today's wallboard figures too),
+    // answered by a fictional counsellor id that is nobody's account, so no demo person's lists fill with them.
+    auto calls = records::SeedDemoCallHistory(s, "police", "st_demo_history", o.clock.Now(), 12, 2026);
     if (!calls) return tl::unexpected(calls.error());
     std::printf("Call history: %lld fictional demo calls over 12 weeks (timings only), for Staffing.\n",
                 static_cast<long long>(*calls));
@@ -128,7 +128,7 @@ Result<void> CreateDemo(const DataDir& dir, Opened& o) {
 
 }  // namespace
 
-int Init(const DataDir& dir, bool demo) {
+int Init(const DataDir& dir, bool demo, bool demo_history) {
     std::error_code ec;
     const bool existed = std::filesystem::exists(dir.Database(), ec);
     auto opened = Opened::Open(dir, true);
@@ -146,7 +146,7 @@ int Init(const DataDir& dir, bool demo) {
     std::printf("crisisline: initialised %s (database, service and audit keys with mode 0600, configuration)\n",
                 dir.root.c_str());
     if (demo) {
-        if (auto d = CreateDemo(dir, **opened); !d) {
+        if (auto d = CreateDemo(dir, **opened, demo_history); !d) {
             std::fprintf(stderr, "crisisline init: demo data: %s\n", d.error().message.c_str());
             return 1;
         }

@@ -141,6 +141,10 @@ int main(int argc, char** argv) {
     bool demo = false;
     auto* init = cli.add_subcommand("init", "create the data directory, keys and database");
     init->add_flag("--demo", demo, "add a demo line, demo staff and a demo signposting directory");
+    bool demo_history = false;
+    init->add_flag("--demo-history", demo_history,
+                   "with --demo: also twelve weeks of fictional call history (timings only), for Staffing")
+        ->needs("--demo");
 
     auto* staff_cmd = cli.add_subcommand("staff", "manage staff accounts");
     staff_cmd->require_subcommand(1);
@@ -210,7 +214,7 @@ int main(int argc, char** argv) {
         }
         return app::Serve(dir, serve_options);
     }
-    if (*init) return app::Init(dir, demo);
+    if (*init) return app::Init(dir, demo, demo_history);
 
     auto opened = app::Opened::Open(dir, false);
     if (!opened) return Failed(cli.get_subcommands().front()->get_name(), opened.error().message);
