@@ -104,14 +104,12 @@ Result<void> CreateDemo(const DataDir& dir, Opened& o, bool history) {
     phones << "# DEMO DATA: SIP accounts of the demo counsellors' softphones, for `make call`. Not for service.\n";
     std::printf("\nDemo staff (demo data; shown once; first sign-in enrols an authenticator app; "
                 "demo softphones register with the SIP user and password shown):\n");
-    std::string demo_counsellor_id;
     records::DemoStaff history_staff;
     for (const auto& p : people) {
         std::string password = crypto::RandomToken(12);
         staff::NewStaff who{p.username, p.display_name, password, {p.roles, {"police"}, p.languages, p.specialisms}};
         auto created = accounts.Create(who, "system");
         if (!created) return tl::unexpected(created.error());
-        if (std::string(p.username) == "demo.counsellor") demo_counsellor_id = created->id;
         std::printf("  %-16s %-28s password: %s\n", p.username, p.display_name, password.c_str());
         if (std::string(p.username) == "demo.counsellor") history_staff.counsellor_id = created->id;
         if (std::string(p.username) == "demo.supervisor") history_staff.supervisor_id = created->id;
@@ -126,12 +124,13 @@ Result<void> CreateDemo(const DataDir& dir, Opened& o, bool history) {
     auto added = book.Add("system", "police", directory::DemoServices());
     if (!added) return tl::unexpected(added.error());
     std::printf("\nSignposting directory: %zu demo services added, marked \"demo data — verify before use\".\n", *added);
-    // Twelve weeks of fictional calls up to now, for the staffing plan (and so today's wallboard figures too).
-    auto calls = records::SeedDemoCallHistory(s, "police", demo_counsellor_id, o.clock.Now(), 12, 2026);
+    if (!history) return {};
+    // Twelve weeks of fictional calls up to now, for the staffing plan (and so today's wallboard figures too),
+    // answered by a fictional counsellor id that is nobody's account, so no demo person's lists fill with them.
+    auto calls = records::SeedDemoCallHistory(s, "police", "st_demo_history", o.clock.Now(), 12, 2026);
     if (!calls) return tl::unexpected(calls.error());
     std::printf("Call history: %lld fictional demo calls over 12 weeks (timings only), for Staffing.\n",
                 static_cast<long long>(*calls));
-    if (!history) return {};
     // Fictional history, so that the demo service manager's reports are filled: the North East pilot first.
     auto added_history = records::AddDemoHistory(s, "police", history_staff, o.clock.Now());
     if (!added_history) return tl::unexpected(added_history.error());

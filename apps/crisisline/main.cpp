@@ -221,7 +221,8 @@ int main(int argc, char** argv) {
     init->add_flag("--demo", demo, "add a demo line, demo staff and a demo signposting directory");
     bool demo_history = false;
     init->add_flag("--demo-history", demo_history,
-                   "with --demo: also 18 months of FICTIONAL past calls, so the demo's reports are filled");
+                   "with --demo: also FICTIONAL past calls (18 months for the reports, twelve weeks of timings for "
+                   "Staffing), so the demo's reports and staffing plan are filled");
 
     auto* staff_cmd = cli.add_subcommand("staff", "manage staff accounts");
     staff_cmd->require_subcommand(1);

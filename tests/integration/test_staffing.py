@@ -204,12 +204,13 @@ class StaffingTest(unittest.TestCase):
 
 
 class DemoStaffingTest(unittest.TestCase):
-    """`init --demo` (what `make run` does): the demo service manager opens next week's plan at once."""
+    """`init --demo --demo-history` (what `make run` does): the demo service manager opens next week's plan at once.
+    Plain `--demo` (the telephony and browser tests' fixture) adds no history."""
 
     def test_the_demo_line_has_a_history_to_forecast_from(self):
         server = harness.Server()
         try:
-            out = harness.run_cli(server.data_dir, "init", "--demo").stdout
+            out = harness.run_cli(server.data_dir, "init", "--demo", "--demo-history").stdout
             self.assertRegex(out, r"Call history: \d+ fictional demo calls over 12 weeks")
             passwords = dict(re.findall(r"^\s+(demo\.\w+)\s+.*password: (\S+)$", out, re.M))
             server.start()
@@ -231,6 +232,21 @@ class DemoStaffingTest(unittest.TestCase):
             self.assertEqual(harness.run_cli(server.data_dir, "audit", "verify", check=False).returncode, 0)
         finally:
             server.close()
+
+    def test_plain_demo_adds_no_history(self):
+        plain = harness.Server()
+        try:
+            out = harness.run_cli(plain.data_dir, "init", "--demo").stdout
+            self.assertNotIn("Call history", out)
+            db = sqlite3.connect(os.path.join(plain.data_dir, "crisisline.db"))
+            try:
+                self.assertEqual(db.execute("SELECT COUNT(*) FROM contacts").fetchone()[0], 0)
+            finally:
+                db.close()
+            refused = harness.run_cli(plain.data_dir, "init", "--demo-history", check=False)
+            self.assertNotEqual(refused.returncode, 0)  # only with --demo
+        finally:
+            plain.close()
 
 
 if __name__ == "__main__":

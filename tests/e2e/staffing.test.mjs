@@ -1,0 +1,94 @@
+// The Staffing page in a real browser (Debian's Chromium) against the real server started as `make run` starts
+// it (init --demo --demo-history, the built console): the demo service manager opens next week's plan, reads the
+// half hours, changes the week, exports the CSV; the page passes axe-core and the CSP.
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { artifacts, expectAccessible, launchBrowser, newPage, root, signIn } from './lib.mjs';
+
+const binary = process.env.CRISISLINE_BINARY ?? join(root, 'build', 'apps', 'crisisline', 'crisisline');
+const dist = process.env.CONSOLE_DIST ?? join(root, 'web', 'dist');
+let dataDir;
+let server;
+let browser;
+let url;
+let passwords;
+const problems = [];
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+before(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'crisisline-e2e-staffing-'));
+  const out = execFileSync(binary, ['--data', dataDir, 'init', '--demo', '--demo-history'], { encoding: 'utf8' });
+  passwords = Object.fromEntries([...out.matchAll(/^\s+(demo\.\w+)\s+.*password: (\S+)$/gm)].map((m) => [m[1], m[2]]));
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}`;
+  server = spawn(binary, ['--data', dataDir, 'serve', '--listen', `127.0.0.1:${port}`, '--sip-listen', 'off',
+    '--static', dist], { stdio: 'ignore' });
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/healthz`)).status === 200) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) throw new Error('the server did not become ready');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  if (server) {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+  }
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('the demo service manager opens Staffing, reads next week per half hour and exports the plan', async () => {
+  const page = await newPage(browser, problems, { acceptDownloads: true });
+  await signIn(page, url, 'demo.manager', passwords['demo.manager']);
+  await page.getByRole('link', { name: 'Staffing' }).click();
+  await page.waitForURL(/\/staffing$/);
+  const summary = page.getByRole('heading', { level: 2, name: /^police, week \d{4}-W\d{2}$/ });
+  await summary.waitFor({ timeout: 20000 });
+  const table = page.locator('table.staffing-table');
+  const rows = table.locator('tbody tr[data-start]');
+  const count = await rows.count();
+  assert.ok([334, 336, 338].includes(count), `half hours shown: ${count}`);
+  // Erlang C and Erlang A columns, with whole counsellors and percentages.
+  const first = (await rows.nth(40).locator('th, td').allTextContents()).map((t) => t.trim());
+  assert.equal(first.length, 12, JSON.stringify(first));
+  assert.match(first[0], /^\d{2}:\d{2}$/);
+  assert.match(first[2], /^\d+$/);
+  assert.match(first[4], /^\d+%$/);
+  assert.match(await page.locator('main').textContent(), /Error over the last 8 weeks \(WAPE\): \d+%/);
+  await expectAccessible(page, 'staffing-next-week');
+  await page.screenshot({ path: join(artifacts, 'staffing-next-week-top.png') });  // what a person sees first
+
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Export the plan (CSV)' }).click();
+  const file = await download;
+  assert.match(file.suggestedFilename(), /^staffing-police-\d{4}-W\d{2}\.csv$/);
+  const path = await file.path();
+  const csv = execFileSync('cat', [path], { encoding: 'utf8' }).trim().split('\r\n');
+  assert.equal(csv.length, 1 + count);
+  assert.match(csv[0], /^start_utc,start_uk,forecast_calls,erlang_c_on_phones/);
+
+  await page.getByLabel('Week', { exact: true }).fill('2030-W10');
+  await page.getByRole('heading', { level: 2, name: 'police, week 2030-W10' }).waitFor();
+  assert.deepEqual(problems, []);
+});
