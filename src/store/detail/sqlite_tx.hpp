@@ -62,6 +62,7 @@ public:
     Result<void> DeleteContact(const std::string& line_id, const std::string& id) override;
     Result<std::vector<ContactRow>> ListUnfinishedCalls(const std::string& line_id) override;
     Result<PhoneTally> TallyPhoneContacts(const std::string& line_id, TimeMs since, TimeMs before) override;
+    Result<std::vector<ContactRow>> ListContactFacts(const std::string& line_id, TimeMs since, TimeMs before) override;
     Result<void> InsertFollowUp(const FollowUpRow& row) override;
     Result<void> UpdateFollowUp(const FollowUpRow& row) override;
     Result<std::optional<FollowUpRow>> GetFollowUp(const std::string& line_id, const std::string& id) override;
