@@ -330,11 +330,7 @@ Result<nlohmann::json> BuildReport(store::Store& store,
             escalations = std::move(*e);
             return {};
         }
-        store::ContactFilter filter;
-        filter.arrived_since = period.from;
-        filter.arrived_before = period.to;
-        filter.limit = std::numeric_limits<std::int64_t>::max();
-        auto c = tx.ListContacts(line.id, filter);
+        auto c = tx.ListContactFacts(line.id, period.from, period.to);
         if (!c) return tl::unexpected(c.error());
         contacts = std::move(*c);
         auto k = tx.ListRetainedCounts(line.id);

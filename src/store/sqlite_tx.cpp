@@ -581,6 +581,28 @@ Result<CallTimings> SqliteTx::SumCallTimings(const std::string& line_id, TimeMs 
     return sums->value_or(CallTimings{});
 }
 
+Result<std::vector<ContactRow>> SqliteTx::ListContactFacts(const std::string& line_id, TimeMs since, TimeMs before) {
+    // contacts_by_arrival; the sealed columns are never read.
+    static const std::string sql =
+        "SELECT line_id, id, status, arrived_at, answered_at, ended_at, counsellor_id, facts_json FROM contacts "
+        "WHERE line_id = ?1 AND arrived_at >= ?2 AND arrived_at < ?3";
+    return QueryAll(
+        conn_, sql, "contacts",
+        [](const Statement& st) {
+            ContactRow r;
+            r.line_id = st.Text(0);
+            r.id = st.Text(1);
+            r.status = st.Text(2);
+            r.arrived_at = st.Int(3);
+            r.answered_at = st.OptionalInt(4);
+            r.ended_at = st.OptionalInt(5);
+            r.counsellor_id = st.Text(6);
+            r.facts_json = st.Text(7);
+            return r;
+        },
+        [&](Statement& st) { st.BindAll(line_id, since, before); });
+}
+
 Result<void> SqliteTx::DeleteContact(const std::string& line_id, const std::string& id) {
     static const std::string sql = "DELETE FROM contacts WHERE line_id = ?1 AND id = ?2";
     auto changed = Change(conn_, sql, "contacts", [&](Statement& s) { s.BindAll(line_id, id); });

@@ -116,6 +116,11 @@ public:
                                                                             TimeMs before) = 0;
     virtual Result<CallTimings> SumCallTimings(const std::string& line_id, TimeMs since, TimeMs before) = 0;
 
+    // A line's contacts that arrived in [since, before), for counting (the reports): only id, line_id, status,
+    // arrived_at, answered_at, ended_at, counsellor_id and facts_json are filled; no sealed content, no caller
+    // hash is read. In no particular order.
+    virtual Result<std::vector<ContactRow>> ListContactFacts(const std::string& line_id, TimeMs since, TimeMs before) = 0;
+
     virtual Result<void> InsertFollowUp(const FollowUpRow& row) = 0;
     virtual Result<void> UpdateFollowUp(const FollowUpRow& row) = 0;  // same versioning as UpdateContact
     virtual Result<std::optional<FollowUpRow>> GetFollowUp(const std::string& line_id, const std::string& id) = 0;

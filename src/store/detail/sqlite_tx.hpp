@@ -65,6 +65,8 @@ public:
     Result<std::vector<HalfHourCount>> CountPhoneArrivalsByHalfHour(const std::string& line_id, TimeMs since,
                                                                     TimeMs before) override;
     Result<CallTimings> SumCallTimings(const std::string& line_id, TimeMs since, TimeMs before) override;
+
+    Result<std::vector<ContactRow>> ListContactFacts(const std::string& line_id, TimeMs since, TimeMs before) override;
     Result<void> InsertFollowUp(const FollowUpRow& row) override;
     Result<void> UpdateFollowUp(const FollowUpRow& row) override;
     Result<std::optional<FollowUpRow>> GetFollowUp(const std::string& line_id, const std::string& id) override;
