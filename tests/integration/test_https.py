@@ -75,6 +75,10 @@ class HttpsTest(unittest.TestCase):
         self.assertEqual(status, 200, reply)
         self.assertEqual(reply["staff"]["username"], "alex")
         self.assertEqual(headers.get("Strict-Transport-Security"), "max-age=63072000")
+        # No [turn] in this server's configuration: the browser phone gets no ICE servers (and no credential).
+        status, reply, headers = console.call("GET", "/api/v1/session/ice-servers")
+        self.assertEqual((status, reply), (200, {"ice_servers": []}))
+        self.assertEqual(headers.get("Cache-Control"), "no-store")
 
         # A first sign-in (before the authenticator is enrolled) sets the session cookie: see it as sent.
         self.server.add_staff("sam", ["counsellor"], lines=())
