@@ -65,7 +65,6 @@ public:
     Result<std::vector<HalfHourCount>> CountPhoneArrivalsByHalfHour(const std::string& line_id, TimeMs since,
                                                                     TimeMs before) override;
     Result<CallTimings> SumCallTimings(const std::string& line_id, TimeMs since, TimeMs before) override;
-
     Result<std::vector<ContactRow>> ListContactFacts(const std::string& line_id, TimeMs since, TimeMs before) override;
     Result<void> InsertFollowUp(const FollowUpRow& row) override;
     Result<void> UpdateFollowUp(const FollowUpRow& row) override;
