@@ -7,7 +7,7 @@
 
 #include "records/lines.hpp"
 #include "records/services.hpp"
-#include "reports/allowance.hpp"
+#include "core/fixed_window.hpp"
 #include "reports/disclosure.hpp"
 #include "reports/period.hpp"
 #include "staff/principal.hpp"
@@ -41,7 +41,7 @@ std::string ReportCsv(const nlohmann::json& report);
 // Blocking; thread-safe.
 class Reports {
 public:
-    explicit Reports(Services services, std::int64_t per_hour = 60) : s_(services), allowance_(per_hour) {}
+    explicit Reports(Services services, std::int64_t per_hour = 60) : s_(services), allowance_(per_hour, kHourMs) {}
 
     // kInvalid "period" / kNotFound "report" / kNotFound "line" as BuildReport and for an unknown line;
     // kThrottled (field "report", `retry_after` set to the wait) past the person's allowance. Every request
@@ -54,7 +54,7 @@ public:
 
 private:
     Services s_;
-    reports::ReportAllowance allowance_;
+    FixedWindowLimit allowance_;  // report requests per person per hour
 };
 
 }  // namespace crisisline::records

@@ -6,31 +6,22 @@
 #include <unordered_map>
 
 #include "core/clock.hpp"
+#include "core/fixed_window.hpp"
 
 namespace crisisline::staff {
 
-// Limits sign-in attempts per client address, so one address cannot try many usernames. A fixed window per
-// address. Thread-safe. Memory is bounded: when `max_tracked` addresses are held, windows that have ended are
-// dropped, and if none has, the table is cleared.
+// Limits sign-in attempts per client address, so one address cannot try many usernames: a FixedWindowLimit
+// per address (thread-safe, bounded memory).
 class SignInThrottle {
 public:
     SignInThrottle(std::int64_t max_attempts, TimeMs window, size_t max_tracked = 10000)
-        : max_attempts_(max_attempts), window_(window), max_tracked_(max_tracked) {}
+        : limit_(max_attempts, window, max_tracked) {}
 
     // Counts an attempt from `address` at `now`; false once the window's allowance is used.
-    bool Allow(const std::string& address, TimeMs now);
+    bool Allow(const std::string& address, TimeMs now) { return limit_.Take(address, now) == 0; }
 
 private:
-    struct Window {
-        TimeMs start = 0;
-        std::int64_t attempts = 0;
-    };
-
-    const std::int64_t max_attempts_;
-    const TimeMs window_;
-    const size_t max_tracked_;
-    std::mutex mu_;
-    std::unordered_map<std::string, Window> windows_;  // guarded by mu_
+    FixedWindowLimit limit_;
 };
 
 struct DelayPolicy {

@@ -1,12 +1,12 @@
-#include "reports/allowance.hpp"
+#include "core/fixed_window.hpp"
 
 #include <gtest/gtest.h>
 
-namespace crisisline::reports {
+namespace crisisline {
 namespace {
 
-TEST(ReportAllowanceTest, RefusesPastTheLimitUntilTheWindowEnds) {
-    ReportAllowance allowance(3, kHourMs);
+TEST(FixedWindowLimitTest, RefusesPastTheLimitUntilTheWindowEnds) {
+    FixedWindowLimit allowance(3, kHourMs);
     const TimeMs t0 = 1'000'000;
     for (int i = 0; i < 3; ++i) EXPECT_EQ(allowance.Take("manager", t0 + i), 0) << i;
     EXPECT_EQ(allowance.Take("manager", t0 + 10 * kMinuteMs), 50 * kMinuteMs) << "the wait is what is left of it";
@@ -14,8 +14,8 @@ TEST(ReportAllowanceTest, RefusesPastTheLimitUntilTheWindowEnds) {
     EXPECT_EQ(allowance.Take("manager", t0 + kHourMs), 0) << "a new window";
 }
 
-TEST(ReportAllowanceTest, ForgetsEndedWindowsWhenFull) {
-    ReportAllowance allowance(1, kHourMs, 2);
+TEST(FixedWindowLimitTest, ForgetsEndedWindowsWhenFull) {
+    FixedWindowLimit allowance(1, kHourMs, 2);
     EXPECT_EQ(allowance.Take("a", 0), 0);
     EXPECT_EQ(allowance.Take("b", 0), 0);
     EXPECT_EQ(allowance.Take("c", 2 * kHourMs), 0);
@@ -23,4 +23,4 @@ TEST(ReportAllowanceTest, ForgetsEndedWindowsWhenFull) {
 }
 
 }  // namespace
-}  // namespace crisisline::reports
+}  // namespace crisisline

@@ -1,8 +1,8 @@
-#include "reports/allowance.hpp"
+#include "core/fixed_window.hpp"
 
-namespace crisisline::reports {
+namespace crisisline {
 
-TimeMs ReportAllowance::Take(const std::string& who, TimeMs now) {
+TimeMs FixedWindowLimit::Take(const std::string& who, TimeMs now) {
     std::lock_guard lock(mu_);
     if (windows_.size() >= max_tracked_ && !windows_.contains(who)) {
         std::erase_if(windows_, [&](const auto& entry) { return now - entry.second.start >= window_; });
@@ -15,4 +15,4 @@ TimeMs ReportAllowance::Take(const std::string& who, TimeMs now) {
     return 0;
 }
 
-}  // namespace crisisline::reports
+}  // namespace crisisline
