@@ -22,6 +22,12 @@ void Api::AddSessionRoutes(http::Router& r) {
               auto code = f->OptionalString("totp_code", 16);
               if (!code) return tl::unexpected(code.error());
               auto signed_in = sessions_.SignIn(*username, *password, code->value_or(""), req.remote_address);
+              // The right password without the code is the first of two steps, not a failure: the answer says
+              // what comes next (a 401 here would be logged as an error by every browser on every sign-in).
+              if (!signed_in && !code->has_value() && signed_in.error().code == ErrorCode::kUnauthenticated &&
+                  signed_in.error().field == "totp_code") {
+                  return Ok({{"totp_required", true}, {"message", signed_in.error().message}});
+              }
               if (!signed_in) return tl::unexpected(signed_in.error());
               nlohmann::json body = {{"staff", staff::StaffJson(signed_in->staff)},
                                      {"csrf_token", signed_in->csrf},

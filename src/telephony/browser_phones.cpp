@@ -38,6 +38,13 @@ Result<Switchboard::BrowserPhoneHeld> Switchboard::HoldBrowserPhone(const std::s
     binding.expires_ms = now + expires_s * kSecondMs;
     binding.browser = true;
     binding.tab = tab;
+    if (it != bindings_.end()) {
+        if (it->second.browser) {
+            binding.desk = it->second.desk;
+        } else if (it->second.expires_ms > now) {
+            binding.desk = DeskContact{it->second.contact_uri, it->second.expires_ms, it->second.behind_nat};
+        }
+    }
     bindings_[username->second] = binding;
     counters_.registered_phones = static_cast<std::int64_t>(bindings_.size());
     if (!held.previous_tab.empty()) {
@@ -56,8 +63,26 @@ Result<void> Switchboard::ReleaseBrowserPhone(const std::string& counsellor, con
     if (BrowserHasCall(counsellor)) {
         return Fail(ErrorCode::kConflict, "mode", "hang up first: this tab has a call in progress");
     }
-    Unbind(username->second, "uses the desk phone again");
+    BrowserLetGo(username->second, "uses the desk phone again");
     return {};
+}
+
+void Switchboard::BrowserLetGo(const std::string& username, const char* why) {
+    auto it = bindings_.find(username);
+    if (it == bindings_.end()) return;
+    auto desk = it->second.desk;
+    if (!desk || desk->expires_ms <= Now()) {
+        Unbind(username, why);
+        return;
+    }
+    Binding back;
+    back.contact_uri = desk->contact_uri;
+    back.counsellor = it->second.counsellor;
+    back.expires_ms = desk->expires_ms;
+    back.behind_nat = desk->behind_nat;
+    it->second = std::move(back);
+    spdlog::info("telephony: phone of {} {}: the desk phone rings again", it->second.counsellor, why);
+    Publish("phone.registered", nullptr, it->second.counsellor, {{"why", why}});
 }
 
 bool Switchboard::BrowserHasCall(const std::string& counsellor) const {

@@ -119,14 +119,39 @@ void Switchboard::OnRegister(const sip_msg* msg) {
         }
     }
     expires = std::min<std::int64_t>(expires, config_.registration_max_s);
-    bool was_registered = bindings_.count(username) && bindings_[username].expires_ms > now;
+    auto held = bindings_.find(username);
+    if (held != bindings_.end() && held->second.browser) {
+        // A browser tab holds the phone: the desk phone's registration is kept aside (and stored), and the
+        // tab keeps the calls until the counsellor chooses the desk phone again.
+        if (!contact_hdr) {
+            // A query: report the desk phone's binding below.
+        } else if (expires == 0) {
+            held->second.desk.reset();
+            if (hooks_.registrations) hooks_.registrations->Unregistered(username);
+        } else {
+            held->second.desk = DeskContact{contact_uri, now + expires * kSecondMs, behind_nat};
+            if (hooks_.registrations) {
+                hooks_.registrations->Registered({username, counsellor, contact_uri, now + expires * kSecondMs, behind_nat});
+            }
+        }
+        const auto& desk = held->second.desk;
+        if (desk && desk->expires_ms > now) {
+            sip_treplyf(nullptr, nullptr, sip_, msg, false, 200, "OK",
+                        "Contact: <%s>;expires=%lld\r\nContent-Length: 0\r\n\r\n", desk->contact_uri.c_str(),
+                        static_cast<long long>((desk->expires_ms - now) / 1000));
+        } else {
+            sip_treplyf(nullptr, nullptr, sip_, msg, false, 200, "OK", "Content-Length: 0\r\n\r\n");
+        }
+        return;
+    }
+    bool was_registered = held != bindings_.end() && held->second.expires_ms > now;
     if (!contact_hdr) {
         // A query: report the binding.
     } else if (expires == 0) {
         Unbind(username, "unregistered");
     } else {
         bindings_[username] = Binding{contact_uri, counsellor, now + expires * kSecondMs, behind_nat};
-        if (hooks_.registrations) {  // a browser phone it replaces was never kept
+        if (hooks_.registrations) {
             hooks_.registrations->Registered({username, counsellor, contact_uri, now + expires * kSecondMs, behind_nat});
         }
         if (!was_registered) PhoneRegistered(counsellor, "registered");
@@ -171,10 +196,17 @@ void Switchboard::Unbind(const std::string& username, const char* why) {
 void Switchboard::ExpireRegistrations() {
     auto now = Now();
     std::vector<std::string> expired;
-    for (const auto& [username, binding] : bindings_) {
-        if (binding.expires_ms <= now) expired.push_back(username);
+    std::vector<std::string> lapsed;  // browser tabs whose hold was not renewed
+    for (auto& [username, binding] : bindings_) {
+        if (binding.browser && binding.desk && binding.desk->expires_ms <= now) {
+            binding.desk.reset();  // the desk phone kept aside stopped refreshing
+            if (hooks_.registrations) hooks_.registrations->Unregistered(username);
+        }
+        if (binding.expires_ms > now) continue;
+        (binding.browser ? lapsed : expired).push_back(username);
     }
     for (const auto& username : expired) Unbind(username, "registration expired");
+    for (const auto& username : lapsed) BrowserLetGo(username, "browser tab stopped renewing");
 }
 
 // ---- ringing ----

@@ -159,6 +159,12 @@ public:
 
 private:
     friend struct Callbacks;
+    // A registered desk phone (or softphone): where a REGISTER said to ring it.
+    struct DeskContact {
+        std::string contact_uri;
+        std::int64_t expires_ms = 0;
+        bool behind_nat = false;
+    };
     struct Binding {
         std::string contact_uri;
         std::string counsellor;
@@ -166,7 +172,14 @@ private:
         bool behind_nat = false;  // its Contact names a private address other than where the REGISTER came from
         bool browser = false;     // a browser phone (HoldBrowserPhone): rung over the live feed, media WebRTC
         std::string tab;          // browser: the tab that holds it
+        // browser: the desk phone's registration while the tab holds the phone. Its refreshes land here (and
+        // in the store) instead of taking the phone back from the tab; "Use my desk phone" rings it again at
+        // once, with no re-registration.
+        std::optional<DeskContact> desk;
     };
+    // After a browser tab lets go (released, or its hold lapsed): back to the desk phone kept aside, if it is
+    // still registered, else unbound.
+    void BrowserLetGo(const std::string& username, const char* why);
     struct Account {
         records::PhoneCounsellor counsellor;
         std::uint8_t ha1[16] = {};

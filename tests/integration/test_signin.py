@@ -108,6 +108,25 @@ class SignInTest(unittest.TestCase):
         self.assertEqual(answers["nobody"], answers["alex"])
         self.assertEqual(answers["gone"], answers["alex"])
 
+    def test_the_password_step_asks_for_the_code_without_a_failure_or_a_session(self):
+        desk = self.server.client(headers={"X-Forwarded-For": "198.51.100.20"}).sign_in("alex")  # enrols TOTP
+        c = self.server.client(headers={"X-Forwarded-For": "198.51.100.20"})
+        status, reply, headers = c.call("POST", "/api/v1/session", {"username": "alex", "password": harness.PASSWORD})
+        self.assertEqual((status, reply.get("totp_required")), (200, True), reply)
+        self.assertNotIn("Set-Cookie", headers)
+        self.assertNotIn("csrf_token", reply)
+        # A wrong password without a code is still a failure, and a wrong code too.
+        status, reply, _ = c.call("POST", "/api/v1/session", {"username": "alex", "password": "not alex's password"})
+        self.assertEqual(status, 401, reply)
+        status, reply, _ = c.call("POST", "/api/v1/session",
+                                  {"username": "alex", "password": harness.PASSWORD, "totp_code": "000000"})
+        self.assertEqual((status, reply["error"]["field"]), (401, "totp_code"), reply)
+        status, reply, headers = c.call("POST", "/api/v1/session",
+                                        {"username": "alex", "password": harness.PASSWORD, "totp_code": next_code(desk)})
+        self.assertEqual(status, 200, reply)
+        self.assertTrue(reply["mfa_complete"])
+        self.assertIn("Set-Cookie", headers)
+
     def test_the_right_password_passes_once_a_wait_is_over(self):
         desk = self.server.client(headers={"X-Forwarded-For": "198.51.100.30"}).sign_in("alex")
         self.until_throttled(lambda: self.attempt("alex", "not alex's password", "198.51.100.30"))

@@ -95,6 +95,32 @@ class BrowserPhoneTest(siptest.SipTestCase):
         self.hold(me, TAB_B, mode="desk")
         self.srv.wait_counsellor("demo.counsellor", lambda c: not c["phone_registered"])
 
+    def test_the_desk_phone_is_kept_aside_while_a_tab_holds_the_phone_and_rings_again_after(self):
+        desk = self.phone("demo.counsellor", ring_ms=300, talk_ms=2000)
+        me = self.srv.sign_in("demo.counsellor")
+        self.assertEqual(self.hold(me, TAB_A)[0], 200)
+        # The desk phone refreshes its registration as phones do: the tab keeps the phone.
+        refresh = sh.run_sipp("phone_register.xml", self.srv.sip,
+                              {"sipuser": "demo.counsellor", "contact_port": desk.uas.local_port, "expires": 300},
+                              auth=("demo.counsellor", self.srv.sip_passwords["demo.counsellor"]), timeout_s=15)
+        self.ok(refresh, "the desk phone's refresh")
+        me.call("PUT", "/api/v1/me/availability", {"state": "available"})
+        call = self.caller(talk_ms=30000, digit="2")
+        call_id = self.ringing_call("demo.counsellor")
+        self.assertFalse(self.got_invite(desk.uas), "the desk phone rang although a browser tab holds the phone")
+        status, _, _ = me.call("POST", f"/api/v1/session/phone/calls/{call_id}/hangup")  # declined in the tab
+        self.assertEqual(status, 204)
+        self.srv.wait_counsellor("demo.counsellor", lambda c: c["state"] == "break")
+
+        # "Use my desk phone": it rings at once, with no new registration, and takes the waiting caller.
+        self.assertEqual(self.hold(me, TAB_A, mode="desk")[0], 200)
+        self.srv.wait_counsellor("demo.counsellor", lambda c: c["phone_registered"])
+        me.call("PUT", "/api/v1/me/availability", {"state": "available"})
+        self.assertTrue(self.got_invite(desk.uas, timeout=20), "the desk phone was not rung after the tab let go")
+        self.ok(call.wait(60), "the caller's call, answered on the desk phone")
+        self.srv.wait_counsellor("demo.counsellor", lambda c: c["state"] == "wrap_up", 20)
+        me.call("POST", "/api/v1/me/wrap-up-done")
+
     def test_a_declined_ring_is_a_missed_call_and_a_signed_out_session_can_do_nothing(self):
         me = self.srv.server.client().sign_in("demo.welsh", self.srv.passwords["demo.welsh"])
         self.assertEqual(self.hold(me, TAB_A)[0], 200)

@@ -22,6 +22,12 @@ export interface SessionInfo {
   totp_enrolment?: { secret: string; uri: string };
 }
 
+// POST /api/v1/session with the right password and no code, for an account with an authenticator.
+export interface CodeRequired {
+  totp_required: true;
+  message: string;
+}
+
 export interface CounsellorLive {
   counsellor: string;
   display_name: string;

@@ -14,7 +14,7 @@ afterEach(() => {
 describe('sign-in', () => {
   it('moves the keyboard to the authenticator code when the server asks for it', async () => {
     vi.stubGlobal('fetch', vi.fn(() =>
-      json(401, { error: { code: 'unauthenticated', field: 'totp_code', message: 'enter the 6-digit code' } })));
+      json(200, { totp_required: true, message: 'enter the 6-digit code' })));
     render(<SignIn onSignedIn={() => undefined} />);
     fireEvent.input(screen.getByLabelText('Username'), { target: { value: 'pat' } });
     const password = screen.getByLabelText('Password');

@@ -2,7 +2,7 @@
 // authenticator app from a QR code.
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, setCsrfToken } from '../lib/api';
-import type { SessionInfo } from '../lib/types';
+import type { CodeRequired, SessionInfo } from '../lib/types';
 import { FormError, TextField } from '../components/Field';
 import { QrCode } from '../components/QrCode';
 
@@ -32,7 +32,13 @@ export function SignIn({ onSignedIn, expired }: { onSignedIn: (s: SessionInfo) =
     try {
       const body: Record<string, string> = { username: username.trim(), password };
       if (code) body.totp_code = code.trim();
-      const s = await api<SessionInfo>('POST', '/api/v1/session', body);
+      const answer = await api<SessionInfo | CodeRequired>('POST', '/api/v1/session', body);
+      if ('totp_required' in answer) {
+        // The password was right; the authenticator code is the second step.
+        setNeedCode(true);
+        return;
+      }
+      const s = answer;
       setCsrfToken(s.csrf_token);
       if (s.totp_enrolment) {
         setEnrolment(s);
