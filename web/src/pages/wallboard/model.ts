@@ -147,6 +147,7 @@ export interface ActiveRow {
   counsellorName: string;
   talkMs: number;
   flags: Flags;
+  heldMs: number | null; // on hold from the counsellor's desk: for how long; null when not held
 }
 
 // Calls in progress with their talk time and flags: ids and timings only. A call whose
@@ -166,6 +167,7 @@ export function activeRows(live: LiveState, now: number): ActiveRow[] {
       counsellorName: counsellors.get(a.counsellor)?.display_name || a.counsellor || 'Partner service',
       talkMs: elapsedMs(a.talk_ms, live.receivedAt, now),
       flags: live.flags[a.call] ?? { cause_for_concern: false, imminent_risk: false },
+      heldMs: a.call in (live.held ?? {}) ? Math.max(0, now - live.held[a.call]) : null,
     }))
     .sort((a, b) => b.talkMs - a.talkMs || a.call.localeCompare(b.call));
 }

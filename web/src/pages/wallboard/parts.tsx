@@ -221,7 +221,10 @@ export function ActiveTable(props: { rows: ActiveRow[]; lineNames: Record<string
             {showLine && <td>{lineNames[r.line] ?? r.line}</td>}
             <td class="num">{duration(r.talkMs)}</td>
             <td>
-              <FlagBadges flags={r.flags} />
+              {r.heldMs !== null && (
+                <span class="badge held" data-testid={`held-${r.call}`}>on hold {duration(r.heldMs)}</span>
+              )}{' '}
+              {(r.heldMs === null || r.flags.cause_for_concern || r.flags.imminent_risk) && <FlagBadges flags={r.flags} />}
             </td>
           </tr>
         ))}
