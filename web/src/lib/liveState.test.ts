@@ -151,4 +151,13 @@ describe('a supervisor\'s waiting and active calls between pictures', () => {
     const floor: LivePicture = { ...picture, active: [{ call: 'ct_9', line: 'police', counsellor: 'st_other', wait_ms: 0, talk_ms: 1000, held: true, held_ms: 500 }] };
     expect(withPicture(emptyLive, floor, 2000).held).toEqual({ ct_9: 1500 });
   });
+  it('keeps who monitors a call from the picture and the feed until it ends', () => {
+    const onCall: LivePicture = { ...picture, me: { ...picture.me!, state: 'on_call', call: 'ct_4', monitor: { supervisor: 'st_s', mode: 'listen', state: 'connected' } } };
+    let s = withPicture(emptyLive, onCall, 0);
+    expect(s.monitors.ct_4).toEqual({ supervisor: 'st_s', mode: 'listen', state: 'connected' });
+    s = applyEvent(s, ev('call.monitor', { line: 'police', counsellor: me, data: { call: 'ct_4', supervisor: 'st_s', mode: 'join', state: 'connected' } }), me, 10);
+    expect(s.monitors.ct_4.mode).toBe('join');
+    s = applyEvent(s, ev('call.monitor', { line: 'police', counsellor: me, data: { call: 'ct_4', supervisor: 'st_s', mode: 'join', state: 'ended' } }), me, 20);
+    expect(s.monitors).toEqual({});
+  });
 });

@@ -33,4 +33,17 @@ describe('hold and resume on the desk', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Put the caller on hold' }));
     expect((await screen.findByRole('alert')).textContent).toMatch(/not connected to you/);
   });
+  it('always tells the counsellor when a supervisor listens, coaches or joins', () => {
+    const { rerender } = render(<CallControls call="ct_1" heldSince={undefined} now={0}
+      monitor={{ supervisor: 'st_s', mode: 'listen', state: 'ringing' }} />);
+    expect(screen.getByTestId('monitor-state').textContent).toMatch(/ringing to listen/);
+    rerender(<CallControls call="ct_1" heldSince={undefined} now={0} monitor={{ supervisor: 'st_s', mode: 'listen', state: 'connected' }} />);
+    expect(screen.getByTestId('monitor-state').textContent).toMatch(/listening.*nobody hears them/);
+    rerender(<CallControls call="ct_1" heldSince={undefined} now={0} monitor={{ supervisor: 'st_s', mode: 'coach', state: 'connected' }} />);
+    expect(screen.getByTestId('monitor-state').textContent).toMatch(/coaching you.*caller does not/);
+    rerender(<CallControls call="ct_1" heldSince={undefined} now={0} monitor={{ supervisor: 'st_s', mode: 'join', state: 'connected' }} />);
+    expect(screen.getByTestId('monitor-state').textContent).toMatch(/joined/);
+    rerender(<CallControls call="ct_1" heldSince={undefined} now={0} />);
+    expect(screen.queryByTestId('monitor-state')).toBeNull();
+  });
 });

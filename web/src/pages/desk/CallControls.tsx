@@ -1,10 +1,24 @@
-// The counsellor's controls of the call they are on (desk phone or browser phone alike): hold and resume.
+// The counsellor's controls of the call they are on (desk phone or browser phone alike): hold and resume; and
+// who, if anyone, is supervising it.
 // While on hold the caller hears the line's hold audio and the counsellor hears nothing of them.
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../../lib/api';
 import { duration } from '../../lib/format';
+import type { Monitor } from '../../lib/liveState';
 
-export function CallControls({ call, heldSince, now }: { call: string; heldSince: number | undefined; now: number }) {
+// What the counsellor is told of a supervisor on their call: always, and in plain words (no covert monitoring).
+const MONITOR_TEXT: Record<string, string> = {
+  listen: 'A supervisor is listening to this call. They hear you and the caller; nobody hears them.',
+  coach: 'A supervisor is coaching you on this call. You hear them; the caller does not.',
+  join: 'A supervisor has joined this call. You and the caller both hear them.',
+};
+
+export function CallControls({ call, heldSince, now, monitor }: {
+  call: string;
+  heldSince: number | undefined;
+  now: number;
+  monitor?: Monitor;
+}) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const held = heldSince !== undefined;
@@ -32,6 +46,13 @@ export function CallControls({ call, heldSince, now }: { call: string; heldSince
           'Connected to the caller.'
         )}
       </p>
+      {monitor && (
+        <p class="notice" role="status" data-testid="monitor-state">
+          {monitor.state === 'ringing'
+            ? `A supervisor's phone is ringing to ${monitor.mode === 'listen' ? 'listen to' : monitor.mode} this call.`
+            : MONITOR_TEXT[monitor.mode] ?? 'A supervisor is on this call.'}
+        </p>
+      )}
       <button type="button" class={held ? 'primary' : ''} disabled={busy} onClick={press}>
         {held ? 'Resume the call' : 'Put the caller on hold'}
       </button>
