@@ -154,6 +154,7 @@ std::shared_ptr<const http::Router> Api::Routes() {
     AddAuditRoutes(*r);
     AddLiveRoutes(*r);
     AddBrowserPhoneRoutes(*r);
+    AddCallControlRoutes(*r);
     AddEventRoutes(*r);
     AddPublicRoutes(*r);
     AddTelephonySetupRoutes(*r);

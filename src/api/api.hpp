@@ -127,6 +127,9 @@ private:
     void AddLiveRoutes(http::Router& r);
     void AddFollowUpCallRoute(http::Router& r);
     void AddBrowserPhoneRoutes(http::Router& r);  // browser_phone_routes.cpp
+    void AddCallControlRoutes(http::Router& r);   // call_control_routes.cpp
+    Result<http::Response> HoldOrResume(const http::Request& req, const staff::Authenticated& who, bool hold);
+    Result<http::Response> MonitorCall(const http::Request& req, const staff::Authenticated& who);
     void AddEventRoutes(http::Router& r);
     void AddPublicRoutes(http::Router& r);
     void AddTelephonySetupRoutes(http::Router& r);

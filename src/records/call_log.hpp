@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/clock.hpp"
 #include "records/lines.hpp"  // PhoneRouting: a line's routing policy
 #include "records/services.hpp"
@@ -90,6 +92,11 @@ public:
     // telephony ended the call, e.g. no audio for rtp_timeout_s): only the counsellor closes it, after
     // their wrap-up, through the contacts API (Contacts::Update and Contacts::Close).
     void Ended(const CallRecord& call);
+    // A supervisor's monitoring of a call (listen, coach, join): `action` is "call.monitor_start",
+    // "call.monitor_mode" or "call.monitor_end"; `detail` (ids and codes only: mode, counsellor, why it ended)
+    // goes in the audit entry, whose actor is the supervisor. Queued like the others, in the same order.
+    void Monitoring(const std::string& action, const std::string& call_id, const std::string& line_id,
+                    const std::string& supervisor, const nlohmann::json& detail);
 
     // At start, before telephony takes calls: ends every phone contact that a previous process left with no
     // end (it stopped without hanging up: kill -9, a crash, a power cut). Each gets the end reason

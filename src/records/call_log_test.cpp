@@ -101,6 +101,29 @@ TEST_F(CallLogTest, TheLanguageChosenAfterArrivalIsRecorded) {
     EXPECT_EQ(Summary(call.contact_id)["language"], "cy");
 }
 
+TEST_F(CallLogTest, ASupervisorsMonitoringIsAuditedAsTheirsWithItsMode) {
+    CallLog log(Services());
+    CallRecord call = Call();
+    ASSERT_TRUE(Arrive(log, call));
+    log.Monitoring("call.monitor_start", call.contact_id, "police", "st_jo", {{"mode", "listen"}, {"counsellor", "st_sam"}});
+    log.Monitoring("call.monitor_end", call.contact_id, "police", "st_jo", {{"mode", "coach"}, {"why", "stopped"}});
+    Settle();
+    const auto audit = AuditOf(call.contact_id);
+    ASSERT_GE(audit.size(), 3U);
+    EXPECT_EQ(audit[audit.size() - 2], "st_jo:call.monitor_start");
+    EXPECT_EQ(audit.back(), "st_jo:call.monitor_end");
+    std::string detail;
+    EXPECT_TRUE(store_->Read([&](store::Tx& tx) -> Result<void> {
+        auto rows = tx.ListAudit(1, 1000);
+        if (!rows) return tl::unexpected(rows.error());
+        for (const auto& r : *rows) {
+            if (r.record_id == call.contact_id && r.action == "call.monitor_end") detail = r.detail;
+        }
+        return {};
+    }));
+    EXPECT_EQ(nlohmann::json::parse(detail), (nlohmann::json{{"mode", "coach"}, {"why", "stopped"}}));
+}
+
 TEST_F(CallLogTest, ArrivalAnswerAndEndAreStoredWithTheirTimings) {
     CallLog log(Services());
     CallRecord call = Call();

@@ -139,6 +139,14 @@ Result<Leg*> Switchboard::BrowserLegOf(const std::string& counsellor, const std:
     return it->second.get();
 }
 
+bool Switchboard::ServesCallLine(const Call& call, const std::function<bool(const std::string&)>& serves) const {
+    const auto& line = call.record.line_id;
+    if (serves(line)) return true;
+    auto l = lines_.find(line);
+    const std::string& overflow = l == lines_.end() ? std::string() : l->second.routing.overflow_to;
+    return overflow.rfind("line:", 0) == 0 && serves(overflow.substr(5));
+}
+
 Result<std::string> Switchboard::AnswerInBrowser(const std::string& counsellor, const std::string& call_id,
                                                  const std::string& offer_sdp,
                                                  const std::function<bool(const std::string&)>& serves) {
@@ -146,14 +154,7 @@ Result<std::string> Switchboard::AnswerInBrowser(const std::string& counsellor, 
     if (!found) return tl::unexpected(found.error());
     Leg& leg = **found;
     Call& call = *leg.call;
-    const auto& line = call.record.line_id;
-    bool may = serves(line);
-    if (!may) {
-        auto l = lines_.find(line);
-        const std::string& overflow = l == lines_.end() ? std::string() : l->second.routing.overflow_to;
-        may = overflow.rfind("line:", 0) == 0 && serves(overflow.substr(5));
-    }
-    if (!may) return Fail(ErrorCode::kForbidden, "you do not serve this call's line");
+    if (!ServesCallLine(call, serves)) return Fail(ErrorCode::kForbidden, "you do not serve this call's line");
     if (leg.state != LegState::kRinging) return Fail(ErrorCode::kConflict, "call", "this call is already answered");
     auto offer = ReadBrowserOffer(offer_sdp);
     if (!offer) return tl::unexpected(offer.error());

@@ -40,6 +40,7 @@ Leg* Switchboard::FindLeg(const sip_msg* msg) {
             if (matches(leg)) return leg.get();
         }
         if (matches(call->overflow)) return call->overflow.get();
+        if (call->monitoring && matches(call->monitoring->leg)) return call->monitoring->leg.get();
     }
     for (auto& [id, state] : follow_ups_) {
         if (!state.call) continue;

@@ -13,6 +13,7 @@
 #include "acd/acd.hpp"
 #include "media/dtmf.hpp"
 #include "media/frames.hpp"
+#include "media/monitor_mix.hpp"
 #include "media/prompt_set.hpp"
 #include "media/rtp_rewriter.hpp"
 #include "records/call_log.hpp"
@@ -34,6 +35,7 @@ enum class LegKind {
     kOverflow,        // the line's overflow destination
     kFollowUpPhone,   // a counsellor's phone, rung first for their follow-up call
     kFollowUpCallee,  // the person being called back, through the outbound trunk
+    kSupervisor,      // a supervisor's phone, rung to monitor a call (listen, coach, join)
 };
 struct FollowUpCall;
 enum class LegState { kOffering, kRinging, kUp, kGone };
@@ -122,6 +124,17 @@ inline std::string PlText(const pl& p) { return std::string(p.p ? p.p : "", p.l)
 
 enum class CallPhase { kGreeting, kChoosing, kQueued, kBridged, kEnded };
 
+// A supervisor monitoring a bridged call (call_control.cpp): their phone rings, and once it answers the call's
+// audio is mixed per listener on the media clock (media::MonitorMix); until then, and for every call nobody
+// monitors, the bridge stays a plain relay.
+struct Monitoring {
+    std::string supervisor;
+    media::MonitorMode mode = media::MonitorMode::kListen;
+    std::unique_ptr<Leg> leg;  // the supervisor's phone: ringing, then up
+    bool connected = false;    // answered: mixing
+    media::MonitorMix mix;
+};
+
 struct Call {
     std::string id;  // also the contact record's id
     records::CallRecord record;
@@ -137,6 +150,11 @@ struct Call {
     std::optional<std::int64_t> repeat_count;
     std::int64_t choice_deadline = 0;  // kChoosing: when English is chosen for them (0: none)
     std::int64_t bridged_at = 0;
+    // Hold from the console (call_control.cpp): while held the caller hears the line's hold audio, nothing is
+    // relayed either way, and the RTP timeout does not end the call.
+    bool held = false;
+    std::int64_t held_since = 0;  // while held
+    std::unique_ptr<Monitoring> monitoring;  // a supervisor listening, coaching or joined (or being rung)
 };
 
 // A follow-up call: the counsellor's phone first, then the consented number.

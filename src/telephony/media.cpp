@@ -73,8 +73,14 @@ void Switchboard::PlayFrames(std::uint64_t now_ms) {
         Leg* leg = call->caller.get();
         if (!call->acked || !leg || leg->state == LegState::kGone || !leg->have_remote) continue;
         if (leg->peer) {
-            // Bridged: whoever is held (the other side said sendonly or inactive) hears the line's hold audio.
-            if (leg->peer->on_hold) PlayHold(*leg);
+            // Monitored by a supervisor whose phone has answered: each party hears its own mix.
+            if (call->monitoring && call->monitoring->connected && !call->held) {
+                MixOut(*call);
+                continue;
+            }
+            // Bridged: whoever is held (the other side said sendonly or inactive, or the counsellor pressed
+            // Hold on the console) hears the line's hold audio.
+            if (leg->peer->on_hold || call->held) PlayHold(*leg);
             if (leg->on_hold) PlayHold(*leg->peer);
             continue;
         }
@@ -106,7 +112,10 @@ void Switchboard::PlayFrames(std::uint64_t now_ms) {
 }
 
 void Switchboard::PlayFrame(Leg& leg, const media::Prompt& prompt, size_t index) {
-    const auto& frame = prompt.frames(leg.codec)[index];
+    SendFrame(leg, prompt.frames(leg.codec)[index]);
+}
+
+void Switchboard::SendFrame(Leg& leg, const media::Frame& frame) {
     media::RtpIn in{kLocalSource, leg.local_seq++, leg.local_ts, false, media::PayloadType(leg.codec)};
     leg.local_ts += media::kFrameSamples;
     SendAudio(leg, in, frame.data(), frame.size(), leg.codec);
@@ -141,7 +150,13 @@ void Switchboard::OnMedia(Leg& leg, const rtp_header* hdr, mbuf* mb) {
         }
         return;
     }
-    if (!leg.peer || leg.on_hold) return;
+    // Monitored (the supervisor's phone answered): into the mix, out on the media clock.
+    if (leg.call && leg.call->monitoring && leg.call->monitoring->connected && !leg.call->held && !leg.on_hold) {
+        MixIn(leg, hdr, payload, n);
+        return;
+    }
+    // Held from the console: the caller hears hold audio only, the counsellor nothing of the caller.
+    if (!leg.peer || leg.on_hold || (leg.call && leg.call->held)) return;
     Leg& to = *leg.peer;
     if (is_event) {
         if (to.remote_event_pt < 0) return;  // the other side cannot take DTMF events
@@ -205,6 +220,9 @@ void Switchboard::CheckMediaTimeouts(std::int64_t now) {
         auto silent_too_long = [&](const Leg& leg) {
             // A browser leg also needs consent (RFC 7675): an authenticated check within the same time.
             if (leg.browser && leg.browser->dtls && now - leg.browser->last_consent_ms > limit) return true;
+            // Held from the console: a caller listening to hold audio, or a counsellor's phone muted meanwhile,
+            // may send nothing; the counsellor ends a call on hold, never the timeout.
+            if (call->held) return false;
             return !leg.on_hold && !leg.sends_nothing && now - leg.last_rx_ms > limit;
         };
         bool caller_dead = silent_too_long(*caller);

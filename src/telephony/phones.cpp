@@ -304,6 +304,7 @@ void Switchboard::RingOverflow(Call& call) {
 }
 
 void Switchboard::PhoneAnswered(Leg& leg) {
+    if (leg.kind == LegKind::kSupervisor) return SupervisorAnswered(leg);
     Call* call = leg.call;
     if (!call || call->phase != CallPhase::kQueued) {
         // Answered after the caller went or someone else took it: release this phone.
@@ -336,6 +337,7 @@ void Switchboard::PhoneAnswered(Leg& leg) {
 }
 
 void Switchboard::PhoneGone(Leg& leg, int err, std::uint16_t scode) {
+    if (leg.kind == LegKind::kSupervisor) return SupervisorGone(leg, scode);
     Call* call = leg.call;
     if (!call) return;
     if (call->bridged == &leg) {

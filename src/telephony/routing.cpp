@@ -151,6 +151,7 @@ void Switchboard::Bridge(Call& call, Leg& other) {
 void Switchboard::EndCall(Call& call, const std::string& reason) {
     if (call.phase == CallPhase::kEnded) return;
     auto phase = call.phase;
+    EndMonitoring(call, "call_ended");  // the counsellor's desk and the audit log hear of it before call.ended
     call.phase = CallPhase::kEnded;
     auto now = Now();
     // Hang up every leg still up: BYE for established dialogs, CANCEL for rings.

@@ -386,6 +386,7 @@ void Switchboard::Retire(Call& call) {
     for (auto& [id, leg] : call.phones) Retire(std::move(leg));
     call.phones.clear();
     Retire(std::move(call.overflow));
+    if (call.monitoring) Retire(std::move(call.monitoring->leg));
     call.bridged = nullptr;
     call_graveyard_.push_back(std::move(it->second));
     calls_.erase(it);

@@ -14,11 +14,13 @@
 #include "core/clock.hpp"
 #include "events/bus.hpp"
 #include "media/frames.hpp"
+#include "media/monitor_mix.hpp"
 #include "media/prompt_set.hpp"
 #include "media/rtp_rewriter.hpp"
 #include "records/call_log.hpp"
 #include "records/phone_registrations.hpp"
 #include "telephony/admission.hpp"
+#include "telephony/call_control.hpp"
 #include "telephony/config.hpp"
 #include "telephony/counters.hpp"
 #include "telephony/digest.hpp"
@@ -151,6 +153,35 @@ public:
     [[nodiscard]] Result<void> HangUpInBrowser(const std::string& counsellor, const std::string& call_id);
     const std::string& DtlsFingerprint() const;
 
+    // ---- call control (call_control.cpp): the console's controls of a bridged call ----
+    // The counsellor on call `call_id` (desk or browser phone) puts the caller on hold (`hold`) or takes them
+    // off it. While held the caller hears the line's hold audio, nothing is relayed either way (the
+    // counsellor hears nothing of the caller), and the RTP timeout does not end the call. Idempotent: holding
+    // a held call changes nothing. call.held / call.resumed go to the live feed when the state changes.
+    // kNotFound: no such call in progress; kConflict (field "call"): it is not bridged to this counsellor;
+    // kForbidden: `serves` says they do not serve the call's line (nor, after an overflow, its pool's).
+    [[nodiscard]] Result<CallControl> HoldCall(const std::string& counsellor, const std::string& call_id, bool hold,
+                                               const std::function<bool(const std::string&)>& serves);
+    // Calls under control now, by call id (held or monitored ones; the others are left out).
+    std::map<std::string, CallControl> CallControls() const;
+
+    // ---- supervisor monitoring (monitoring.cpp), as Asterisk ChanSpy's modes, never covert ----
+    // `supervisor` monitors bridged call `call_id` in `mode`: their registered desk phone rings (the line's name
+    // as caller ID, prefixed "Monitor: "); once answered they hear caller and counsellor mixed (kListen), also
+    // speak to the counsellor alone (kCoach) or to both (kJoin). Called again while monitoring, it changes the
+    // mode. The counsellor is told at once (call.monitor, with the call's counsellor on it, so their desk shows
+    // it) and each start, mode change and end is audited (CallLog::Monitoring). `serves(line)` must allow the
+    // call's line. kNotFound: no such call in progress; kConflict (field "call"): not bridged to a counsellor,
+    // or another supervisor monitors it; kConflict (field "supervisor"): the supervisor is on a call or ringing
+    // themselves; kUnavailable: their phone is not registered, or is a browser phone (monitoring rings a desk
+    // phone); kForbidden: not their line.
+    [[nodiscard]] Result<CallControl> Monitor(const std::string& supervisor, const std::string& call_id,
+                                              media::MonitorMode mode,
+                                              const std::function<bool(const std::string&)>& serves);
+    // Ends `supervisor`'s monitoring of the call (BYE or CANCEL to their phone). kNotFound when they are not
+    // monitoring it.
+    [[nodiscard]] Result<void> StopMonitoring(const std::string& supervisor, const std::string& call_id);
+
     acd::LiveState Snapshot() const;
     // Cause for concern / escalation noted on calls in progress (see NoteOutcome), by call id.
     const std::map<std::string, acd::CallOutcome>& Outcomes() const { return outcomes_; }
@@ -228,7 +259,21 @@ private:
     void Dropped(BrowserDrop why) { ++counters_.browser_dropped[static_cast<size_t>(why)]; }
     // The browser leg of `counsellor` for call `call_id`, or the error to give.
     Result<Leg*> BrowserLegOf(const std::string& counsellor, const std::string& call_id);
+    // Whether `serves` allows the call's line, or (a call that overflowed to a sister line) that line.
+    bool ServesCallLine(const Call& call, const std::function<bool(const std::string&)>& serves) const;
+    CallControl ControlOf(const Call& call) const;
     bool BrowserHasCall(const std::string& counsellor) const;
+
+    // ---- supervisor monitoring ----
+    void SupervisorAnswered(Leg& leg);
+    void SupervisorGone(Leg& leg, std::uint16_t scode);
+    // Ends the call's monitoring (hangs up the supervisor's leg): published and, if it had connected, audited.
+    void EndMonitoring(Call& call, const char* why);
+    void PublishMonitoring(const Call& call, const char* state);
+    // A monitored call's media: a party's frame into the mix; once a tick, each party's mix out.
+    void MixIn(Leg& leg, const rtp_header* hdr, const std::uint8_t* payload, size_t n);
+    void MixOut(Call& call);
+    void SendFrame(Leg& leg, const media::Frame& frame);  // one 20 ms frame of the server's own to `leg`
 
     // ---- phones ----
     // A phone now has a binding (registered, or restored at start): the console hears of it, and with

@@ -204,6 +204,24 @@ Result<void> Telephony::HangUpInBrowser(const std::string& counsellor, const std
     return Ask<void>([=](Switchboard& board) { return board.HangUpInBrowser(counsellor, call_id); });
 }
 
+Result<CallControl> Telephony::HoldCall(const std::string& counsellor, const std::string& call_id, bool hold,
+                                        std::function<bool(const std::string&)> serves) {
+    return Ask<CallControl>([=, serves = std::move(serves)](Switchboard& board) {
+        return board.HoldCall(counsellor, call_id, hold, serves);
+    });
+}
+
+Result<CallControl> Telephony::Monitor(const std::string& supervisor, const std::string& call_id,
+                                       media::MonitorMode mode, std::function<bool(const std::string&)> serves) {
+    return Ask<CallControl>([=, serves = std::move(serves)](Switchboard& board) {
+        return board.Monitor(supervisor, call_id, mode, serves);
+    });
+}
+
+Result<void> Telephony::StopMonitoring(const std::string& supervisor, const std::string& call_id) {
+    return Ask<void>([=](Switchboard& board) { return board.StopMonitoring(supervisor, call_id); });
+}
+
 Result<Telephony::Live> Telephony::Snapshot() {
     return Ask<Live>([](Switchboard& board) -> Result<Live> {
         Live live;
@@ -211,6 +229,7 @@ Result<Telephony::Live> Telephony::Snapshot() {
         for (const auto& c : board.Counsellors()) live.counsellors[c.staff_id] = {c.display_name, c.lines, false};
         for (const auto& id : board.RegisteredPhones()) live.counsellors[id].registered = true;
         live.outcomes = board.Outcomes();
+        live.controls = board.CallControls();
         return live;
     });
 }

@@ -11,9 +11,11 @@
 #include "acd/acd.hpp"
 #include "core/clock.hpp"
 #include "events/bus.hpp"
+#include "media/monitor_mix.hpp"
 #include "media/prompt_set.hpp"
 #include "records/call_log.hpp"
 #include "records/phone_registrations.hpp"
+#include "telephony/call_control.hpp"
 #include "telephony/config.hpp"
 #include "telephony/counters.hpp"
 
@@ -82,6 +84,15 @@ public:
                                                       std::string offer, std::function<bool(const std::string&)> serves);
     [[nodiscard]] Result<void> HangUpInBrowser(const std::string& counsellor, const std::string& call_id);
 
+    // Hold and resume from the console (Switchboard::HoldCall): waits for the loop's answer (at most 2 s).
+    // `serves` runs on the loop thread and must not block.
+    [[nodiscard]] Result<CallControl> HoldCall(const std::string& counsellor, const std::string& call_id, bool hold,
+                                               std::function<bool(const std::string&)> serves);
+    // Supervisor listen / coach / join (Switchboard::Monitor, StopMonitoring): each waits for the loop (2 s).
+    [[nodiscard]] Result<CallControl> Monitor(const std::string& supervisor, const std::string& call_id,
+                                              media::MonitorMode mode, std::function<bool(const std::string&)> serves);
+    [[nodiscard]] Result<void> StopMonitoring(const std::string& supervisor, const std::string& call_id);
+
     // The current queue and counsellor states, and which phones are registered.
     struct CounsellorInfo {
         std::string display_name;
@@ -93,6 +104,8 @@ public:
         std::map<std::string, CounsellorInfo> counsellors;  // by staff id
         // What the counsellors have recorded on calls still in progress (NoteOutcome), by call id: flags only.
         std::map<std::string, acd::CallOutcome> outcomes;
+        // Calls under control (held, monitored), by call id: ids, flags and timings only.
+        std::map<std::string, CallControl> controls;
     };
     [[nodiscard]] Result<Live> Snapshot();
 

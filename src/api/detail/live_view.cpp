@@ -35,6 +35,20 @@ nlohmann::json WaitingJson(const acd::WaitingCallView& w) {
             {"overflowed", w.overflowed}};
 }
 
+// The call's control flags (held, and for how long; who monitors it, how) on its entry.
+void AddControl(const telephony::Telephony::Live& live, const std::string& call, nlohmann::json& entry) {
+    auto control = live.controls.find(call);
+    const bool held = control != live.controls.end() && control->second.held;
+    entry["held"] = held;
+    if (held) entry["held_ms"] = control->second.held_ms;
+    // A supervisor monitoring it: shown to the counsellor too (never covert).
+    if (control != live.controls.end() && !control->second.supervisor.empty()) {
+        entry["monitor"] = {{"supervisor", control->second.supervisor},
+                            {"mode", control->second.monitor_mode},
+                            {"state", control->second.monitor_state}};
+    }
+}
+
 // The floor of the lines `who` serves: waiting callers, calls in progress and the counsellors.
 void AddFloor(const staff::Principal& who, const telephony::Telephony::Live& live, nlohmann::json& out) {
     nlohmann::json waiting = nlohmann::json::array();
@@ -55,6 +69,7 @@ void AddFloor(const staff::Principal& who, const telephony::Telephony::Live& liv
                           {"talk_ms", a.talk_ms},
                           {"cause_for_concern", concern},
                           {"imminent_risk", escalated}});
+        AddControl(live, a.call, active.back());
     }
     out["active"] = std::move(active);
     nlohmann::json counsellors = nlohmann::json::array();
@@ -110,6 +125,7 @@ nlohmann::json LivePicture(const staff::Principal& who, const telephony::Telepho
         auto info = live.counsellors.find(c.counsellor);
         out["me"] = CounsellorJson(c, info == live.counsellors.end() ? telephony::Telephony::CounsellorInfo{}
                                                                       : info->second);
+        if (c.call) AddControl(live, *c.call, out["me"]);
     }
     return out;
 }

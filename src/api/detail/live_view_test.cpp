@@ -122,5 +122,37 @@ TEST(LiveViewTest, ASupervisorSeesTheFloorOfTheirLines) {
     EXPECT_EQ(CounsellorLinesOf(SomeLive()).at("st_f"), std::vector<std::string>{"fire"});
 }
 
+TEST(LiveViewTest, AHeldCallIsFlaggedOnTheDeskAndTheFloorWithItsTimeOnHold) {
+    auto live = SomeLive();
+    live.controls["ct_3"] = {"police", true, 4200};
+    const auto mine = LivePicture({"st_c", "C", {Role::kCounsellor}, {"police"}}, live);
+    EXPECT_TRUE(mine["me"]["held"].get<bool>());
+    EXPECT_EQ(mine["me"]["held_ms"], 4200);
+    const auto floor = LivePicture({"st_s", "S", {Role::kSupervisor}, {"police"}}, live);
+    ASSERT_EQ(floor["active"].size(), 1U);
+    EXPECT_TRUE(floor["active"][0]["held"].get<bool>());
+    EXPECT_EQ(floor["active"][0]["held_ms"], 4200);
+    // Not held: the flag says so, with no timing.
+    const auto plain = LivePicture({"st_s", "S", {Role::kSupervisor}, {"police"}}, SomeLive());
+    EXPECT_FALSE(plain["active"][0]["held"].get<bool>());
+    EXPECT_FALSE(plain["active"][0].contains("held_ms"));
+}
+
+TEST(LiveViewTest, TheCounsellorIsShownWhoMonitorsTheirCall) {
+    auto live = SomeLive();
+    telephony::CallControl monitored;
+    monitored.line = "police";
+    monitored.supervisor = "st_s";
+    monitored.monitor_mode = "coach";
+    monitored.monitor_state = "connected";
+    live.controls["ct_3"] = monitored;
+    const auto mine = LivePicture({"st_c", "C", {Role::kCounsellor}, {"police"}}, live);
+    EXPECT_EQ(mine["me"]["monitor"], (nlohmann::json{{"supervisor", "st_s"}, {"mode", "coach"}, {"state", "connected"}}));
+    EXPECT_FALSE(mine["me"]["held"].get<bool>());
+    const auto floor = LivePicture({"st_s", "S", {Role::kSupervisor}, {"police"}}, live);
+    EXPECT_EQ(floor["active"][0]["monitor"]["mode"], "coach");
+    EXPECT_FALSE(LivePicture({"st_s", "S", {Role::kSupervisor}, {"police"}}, SomeLive())["active"][0].contains("monitor"));
+}
+
 }  // namespace
 }  // namespace crisisline::api::detail

@@ -137,4 +137,27 @@ describe('a supervisor\'s waiting and active calls between pictures', () => {
     expect(s.picture?.active).toHaveLength(0);
     expect(s.callEvents).toBe(2);
   });
+  it('keeps the time on hold of a held call from the picture and the feed, and forgets it on resume or end', () => {
+    const onCall: LivePicture = { ...picture, me: { ...picture.me!, state: 'on_call', call: 'ct_4', held: true, held_ms: 3000 } };
+    let s = withPicture(emptyLive, onCall, 10_000);
+    expect(s.held).toEqual({ ct_4: 7000 });
+    s = applyEvent(s, ev('call.resumed', { line: 'police', counsellor: me, data: { call: 'ct_4', held_ms: 5000 } }), me, 12_000);
+    expect(s.held).toEqual({});
+    s = applyEvent(s, ev('call.held', { line: 'police', counsellor: me, data: { call: 'ct_4' } }), me, 13_000);
+    expect(s.held).toEqual({ ct_4: 13_000 });
+    s = applyEvent(s, ev('call.ended', { line: 'police', counsellor: me, data: { call: 'ct_4', reason: 'completed' } }), me, 14_000);
+    expect(s.held).toEqual({});
+    // A supervisor's floor: held calls in progress, as the picture shows them.
+    const floor: LivePicture = { ...picture, active: [{ call: 'ct_9', line: 'police', counsellor: 'st_other', wait_ms: 0, talk_ms: 1000, held: true, held_ms: 500 }] };
+    expect(withPicture(emptyLive, floor, 2000).held).toEqual({ ct_9: 1500 });
+  });
+  it('keeps who monitors a call from the picture and the feed until it ends', () => {
+    const onCall: LivePicture = { ...picture, me: { ...picture.me!, state: 'on_call', call: 'ct_4', monitor: { supervisor: 'st_s', mode: 'listen', state: 'connected' } } };
+    let s = withPicture(emptyLive, onCall, 0);
+    expect(s.monitors.ct_4).toEqual({ supervisor: 'st_s', mode: 'listen', state: 'connected' });
+    s = applyEvent(s, ev('call.monitor', { line: 'police', counsellor: me, data: { call: 'ct_4', supervisor: 'st_s', mode: 'join', state: 'connected' } }), me, 10);
+    expect(s.monitors.ct_4.mode).toBe('join');
+    s = applyEvent(s, ev('call.monitor', { line: 'police', counsellor: me, data: { call: 'ct_4', supervisor: 'st_s', mode: 'join', state: 'ended' } }), me, 20);
+    expect(s.monitors).toEqual({});
+  });
 });

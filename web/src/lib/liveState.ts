@@ -42,6 +42,15 @@ export interface LiveState {
   callEnds: Record<string, CallEnd>;  // my calls that have ended, by call (= contact) id
   announcementEvents: number;  // announcement.added/acknowledged applied: the new content readers are stale
   phoneTakenFrom: string | null;  // the browser tab whose phone another tab took over (phone.taken_over)
+  held: Record<string, number>;   // calls on hold (the counsellor pressed Hold): Date.now() when the hold began
+  monitors: Record<string, Monitor>;  // calls a supervisor monitors (or is being rung to), by call id
+}
+
+// A supervisor listening to, coaching on or joined to a call: ids and modes only.
+export interface Monitor {
+  supervisor: string;
+  mode: string;   // "listen" | "coach" | "join"
+  state: string;  // "ringing" | "connected"
 }
 
 export const emptyLive: LiveState = {
@@ -57,6 +66,8 @@ export const emptyLive: LiveState = {
   callEnds: {},
   announcementEvents: 0,
   phoneTakenFrom: null,
+  held: {},
+  monitors: {},
 };
 
 export function withPicture(state: LiveState, picture: LivePicture | null, now: number): LiveState {
@@ -74,9 +85,22 @@ export function withPicture(state: LiveState, picture: LivePicture | null, now: 
       };
     }
   }
+  // Calls on hold: the picture is the whole truth (a counsellor's own call; a supervisor's floor).
+  const held: Record<string, number> = {};
+  if (me?.call && me.held) held[me.call] = now - (me.held_ms ?? 0);
+  for (const a of picture?.active ?? []) {
+    if (a.held) held[a.call] = now - (a.held_ms ?? 0);
+  }
+  const monitors: Record<string, Monitor> = {};
+  if (me?.call && me.monitor) monitors[me.call] = me.monitor;
+  for (const a of picture?.active ?? []) {
+    if (a.monitor) monitors[a.call] = a.monitor;
+  }
   return {
     ...state,
     flags,
+    held,
+    monitors,
     picture,
     receivedAt: now,
     ringing: me?.state === 'ringing' ? state.ringing : null,
@@ -212,8 +236,36 @@ export function applyEvent(state: LiveState, e: LiveEvent, myId: string, now: nu
         next.ringing = null; // someone else answered
       }
       break;
+    case 'call.held':
+      if (call) next.held = { ...next.held, [call]: now };
+      break;
+    case 'call.resumed':
+      if (call && call in next.held) {
+        const { [call]: _resumed, ...rest } = next.held;
+        next.held = rest;
+      }
+      break;
+    case 'call.monitor':
+      if (call && data.state === 'ended') {
+        const { [call]: _gone, ...rest } = next.monitors;
+        next.monitors = rest;
+      } else if (call) {
+        next.monitors = {
+          ...next.monitors,
+          [call]: { supervisor: String(data.supervisor ?? ''), mode: String(data.mode ?? ''), state: String(data.state ?? '') },
+        };
+      }
+      break;
     case 'call.ended':
     case 'call.abandoned':
+      if (call && call in next.monitors) {
+        const { [call]: _over, ...rest } = next.monitors;
+        next.monitors = rest;
+      }
+      if (call && call in next.held) {
+        const { [call]: _ended, ...rest } = next.held;
+        next.held = rest;
+      }
       if (next.ringing && next.ringing.call === call) next.ringing = null;
       if (e.type === 'call.ended' && call && (e.counsellor === myId || next.currentCall === call)) {
         next.callEnds = {

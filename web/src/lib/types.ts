@@ -39,6 +39,9 @@ export interface CounsellorLive {
   wrap_up_ends?: string;
   after_call?: string;
   wrapping_up?: string; // in wrap-up: the call whose record is being finished
+  held?: boolean;       // on a call: the counsellor has put the caller on hold
+  held_ms?: number;     // while held: how long this hold has lasted
+  monitor?: { supervisor: string; mode: string; state: string }; // a supervisor monitoring the call (never covert)
 }
 
 export interface LivePicture {
@@ -46,7 +49,7 @@ export interface LivePicture {
   queues: Record<string, { waiting: number; longest_wait_ms: number }>;
   me: CounsellorLive | null;
   waiting?: Array<{ call: string; line: string; language: string; position: number; wait_ms: number; ringing: string[]; overflowed: boolean }>;
-  active?: Array<{ call: string; line: string; counsellor: string; wait_ms: number; talk_ms: number; cause_for_concern?: boolean; imminent_risk?: boolean }>;
+  active?: Array<{ call: string; line: string; counsellor: string; wait_ms: number; talk_ms: number; cause_for_concern?: boolean; imminent_risk?: boolean; held?: boolean; held_ms?: number; monitor?: { supervisor: string; mode: string; state: string } }>;
   counsellors?: CounsellorLive[];
 }
 

@@ -11,6 +11,7 @@ import { OpenContacts } from './desk/OpenContacts';
 import { useReference } from '../lib/reference';
 import { StatusControl } from './desk/StatusControl';
 import { BrowserPhonePanel } from './desk/BrowserPhonePanel';
+import { CallControls } from './desk/CallControls';
 import { browserPhone } from '../lib/browserPhone';
 import './desk/desk.css';
 
@@ -118,6 +119,7 @@ export function Desk() {
             <BrowserPhonePanel phone={browserPhone()} ringing={live.ringing} callEnds={live.callEnds}
               takenFrom={live.phoneTakenFrom} />
           )}
+          {state === 'on_call' && call && <CallControls call={call} heldSince={live.held[call]} now={now} monitor={live.monitors[call]} />}
           {/* Always the same size, so nothing on the desk moves when a call rings. */}
           <div class="incoming-slot">
             {live.ringing ? (

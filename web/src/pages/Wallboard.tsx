@@ -2,12 +2,13 @@
 // flags only, never content), escalation alerts and today's figures, per line.
 // `/wallboard/large` is the same board for a screen across the room.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api } from '../lib/api';
+import { api, ApiError } from '../lib/api';
 import { linkHandler, usePath } from '../lib/router';
 import { hasRole, useSession } from '../lib/session';
 import type { Line } from '../lib/types';
 import { AlertSound } from './wallboard/alertSound';
 import {
+  type ActiveRow,
   activeRows,
   counsellorRows,
   pendingAlerts,
@@ -40,6 +41,7 @@ function Board({ large }: { large: boolean }) {
   const [lineNames, setLineNames] = useState<Record<string, string>>({});
   const [acked, setAcked] = useState<ReadonlySet<number>>(new Set());
   const [soundOn, setSoundOn] = useState(false);
+  const [monitorError, setMonitorError] = useState('');
   const [soundMessage, setSoundMessage] = useState('Sound is off: alerts show on screen only.');
   const sound = useRef<AlertSound | null>(null);
   const lastSounded = useRef(0);
@@ -114,6 +116,13 @@ function Board({ large }: { large: boolean }) {
   }
 
   const counsellors = counsellorRows(live, now);
+  // Listen, coach or join a call (the supervisor's desk phone rings), or stop: the counsellor is always told.
+  const monitor = (row: ActiveRow, mode: string | null) => {
+    setMonitorError('');
+    const path = `/api/v1/lines/${row.line}/calls/${encodeURIComponent(row.call)}/monitor`;
+    (mode ? api('POST', path, { mode }) : api('DELETE', path)).catch((e) =>
+      setMonitorError(e instanceof ApiError ? e.message : String(e)));
+  };
   const counsellorNames = Object.fromEntries(counsellors.map((c) => [c.id, c.name]));
   const tiles = queueTiles(lines, lineNames, live, now);
   const active = activeRows(live, now);
@@ -172,7 +181,9 @@ function Board({ large }: { large: boolean }) {
         <div class="wb-side">
           <section class="wb-panel" aria-labelledby="wb-active-title">
             <h2 id="wb-active-title">Calls in progress</h2>
-            <ActiveTable rows={active} lineNames={lineNames} showLine={lines.length > 1} />
+            {monitorError && <p class="field-error" role="alert">{monitorError}</p>}
+            <ActiveTable rows={active} lineNames={lineNames} showLine={lines.length > 1} me={session.staff.id}
+              onMonitor={hasRole(session, 'supervisor') && !large ? monitor : undefined} />
           </section>
           <section class="wb-panel" aria-labelledby="wb-waiting-title">
             <h2 id="wb-waiting-title">Callers waiting</h2>

@@ -134,13 +134,23 @@ describe('active calls', () => {
       counsellorName: 'Sam',
       talkMs: 122_000,
       flags: { cause_for_concern: true, imminent_risk: true },
+      heldMs: null,
+      monitor: null,
     });
+  });
+  it('shows a call on hold with its time on hold', () => {
+    const state = live({ held: { ct_on: T0 - 30_000 } });
+    expect(activeRows(state, T0 + 2_000)[0].heldMs).toBe(32_000);
+  });
+  it('names the supervisor monitoring a call', () => {
+    const state = live({ monitors: { ct_on: { supervisor: 'st_2', mode: 'coach', state: 'connected' } } });
+    expect(activeRows(state, T0)[0].monitor).toEqual({ supervisor: 'st_2', supervisorName: 'Sam', mode: 'coach', state: 'connected' });
   });
   it('copies only ids, timings and flags', () => {
     const state = live();
     (state.picture!.active![0] as unknown as Record<string, unknown>).notes = 'SECRET';
     const row = activeRows(state, T0)[0] as unknown as Record<string, unknown>;
-    expect(Object.keys(row).sort()).toEqual(['call', 'counsellor', 'counsellorName', 'flags', 'line', 'talkMs']);
+    expect(Object.keys(row).sort()).toEqual(['call', 'counsellor', 'counsellorName', 'flags', 'heldMs', 'line', 'monitor', 'talkMs']);
   });
 });
 

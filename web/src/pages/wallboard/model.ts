@@ -147,6 +147,8 @@ export interface ActiveRow {
   counsellorName: string;
   talkMs: number;
   flags: Flags;
+  heldMs: number | null; // on hold from the counsellor's desk: for how long; null when not held
+  monitor: { supervisor: string; supervisorName: string; mode: string; state: string } | null;
 }
 
 // Calls in progress with their talk time and flags: ids and timings only. A call whose
@@ -166,6 +168,10 @@ export function activeRows(live: LiveState, now: number): ActiveRow[] {
       counsellorName: counsellors.get(a.counsellor)?.display_name || a.counsellor || 'Partner service',
       talkMs: elapsedMs(a.talk_ms, live.receivedAt, now),
       flags: live.flags[a.call] ?? { cause_for_concern: false, imminent_risk: false },
+      heldMs: a.call in (live.held ?? {}) ? Math.max(0, now - live.held[a.call]) : null,
+      monitor: live.monitors?.[a.call]
+        ? { ...live.monitors[a.call], supervisorName: counsellors.get(live.monitors[a.call].supervisor)?.display_name || 'A supervisor' }
+        : null,
     }))
     .sort((a, b) => b.talkMs - a.talkMs || a.call.localeCompare(b.call));
 }

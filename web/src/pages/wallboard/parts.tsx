@@ -200,8 +200,32 @@ export function CounsellorTable({ rows }: { rows: CounsellorRow[] }) {
   );
 }
 
-export function ActiveTable(props: { rows: ActiveRow[]; lineNames: Record<string, string>; showLine: boolean }) {
-  const { rows, lineNames, showLine } = props;
+const MONITOR_WORDS: Record<string, string> = { listen: 'listening', coach: 'coaching', join: 'joined' };
+
+// A supervisor's controls for one call: listen, coach or join (their desk phone rings), and stop when theirs.
+function MonitorControls({ row, me, onMonitor }: { row: ActiveRow; me: string; onMonitor: (row: ActiveRow, mode: string | null) => void }) {
+  const mine = row.monitor?.supervisor === me;
+  if (row.monitor && !mine) return <span class="muted">{row.monitor.supervisorName} is {MONITOR_WORDS[row.monitor.mode] ?? row.monitor.mode}</span>;
+  return (
+    <div class="segmented" role="group" aria-label={`Supervise the call of ${row.counsellorName}`}>
+      {(['listen', 'coach', 'join'] as const).map((mode) => (
+        <button key={mode} type="button" aria-pressed={mine && row.monitor?.mode === mode} onClick={() => onMonitor(row, mode)}>
+          {mode === 'listen' ? 'Listen' : mode === 'coach' ? 'Coach' : 'Join'}
+        </button>
+      ))}
+      {mine && <button type="button" onClick={() => onMonitor(row, null)}>Stop</button>}
+    </div>
+  );
+}
+
+export function ActiveTable(props: {
+  rows: ActiveRow[];
+  lineNames: Record<string, string>;
+  showLine: boolean;
+  me?: string;
+  onMonitor?: (row: ActiveRow, mode: string | null) => void; // a supervisor's listen / coach / join / stop
+}) {
+  const { rows, lineNames, showLine, me, onMonitor } = props;
   if (rows.length === 0) return <p class="muted wb-empty">No calls in progress.</p>;
   return (
     <table class="wb-table wb-active">
@@ -212,6 +236,7 @@ export function ActiveTable(props: { rows: ActiveRow[]; lineNames: Record<string
           {showLine && <th scope="col">Line</th>}
           <th scope="col">Talk time</th>
           <th scope="col">Flags</th>
+          {onMonitor && <th scope="col">Supervise</th>}
         </tr>
       </thead>
       <tbody>
@@ -221,8 +246,21 @@ export function ActiveTable(props: { rows: ActiveRow[]; lineNames: Record<string
             {showLine && <td>{lineNames[r.line] ?? r.line}</td>}
             <td class="num">{duration(r.talkMs)}</td>
             <td>
-              <FlagBadges flags={r.flags} />
+              {r.heldMs !== null && (
+                <span class="badge held" data-testid={`held-${r.call}`}>on hold {duration(r.heldMs)}</span>
+              )}{' '}
+              {r.monitor && (
+                <span class="badge held" data-testid={`monitor-${r.call}`}>
+                  {r.monitor.state === 'ringing' ? 'supervisor ringing' : `supervisor ${MONITOR_WORDS[r.monitor.mode] ?? r.monitor.mode}`}
+                </span>
+              )}{' '}
+              {(r.heldMs === null || r.flags.cause_for_concern || r.flags.imminent_risk) && <FlagBadges flags={r.flags} />}
             </td>
+            {onMonitor && (
+              <td>
+                <MonitorControls row={r} me={me ?? ''} onMonitor={onMonitor} />
+              </td>
+            )}
           </tr>
         ))}
       </tbody>

@@ -1,0 +1,59 @@
+// The console's controls of a bridged call: hold and resume. The media side is in media.cpp (PlayFrames
+// plays the hold audio to a held caller, OnMedia relays nothing of a held call, CheckMediaTimeouts spares it).
+#include <spdlog/spdlog.h>
+
+#include "telephony/switchboard.hpp"
+#include "telephony/leg.hpp"
+
+namespace crisisline::telephony {
+
+Result<CallControl> Switchboard::HoldCall(const std::string& counsellor, const std::string& call_id, bool hold,
+                                          const std::function<bool(const std::string&)>& serves) {
+    Call* call = FindCall(call_id);
+    if (!call || call->phase == CallPhase::kEnded) return Fail(ErrorCode::kNotFound, "call", "no such call in progress");
+    if (!ServesCallLine(*call, serves)) return Fail(ErrorCode::kForbidden, "you do not serve this call's line");
+    const Leg* with = call->bridged;
+    if (call->phase != CallPhase::kBridged || !with || with->kind != LegKind::kPhone || with->counsellor != counsellor ||
+        with->state != LegState::kUp) {
+        return Fail(ErrorCode::kConflict, "call", "this call is not connected to you");
+    }
+    const auto now = Now();
+    if (call->held != hold) {
+        call->held = hold;
+        if (hold) {
+            call->held_since = now;
+            // The hold audio starts from its beginning for this caller (a prompt set replaced since the call
+            // began is not theirs: they keep the one they started with).
+            call->caller->playlist.frame = 0;
+            Publish("call.held", call, counsellor, {});
+        } else {
+            Publish("call.resumed", call, counsellor, {{"held_ms", now - call->held_since}});
+            call->held_since = 0;
+            // Both sides were silent to each other: neither has been quiet of its own accord.
+            call->caller->last_rx_ms = now;
+            call->bridged->last_rx_ms = now;
+        }
+        spdlog::info("telephony: call {} {} by {}", call->id, hold ? "held" : "resumed", counsellor);
+    }
+    return ControlOf(*call);
+}
+
+CallControl Switchboard::ControlOf(const Call& call) const {
+    CallControl c{call.record.line_id, call.held, call.held ? Now() - call.held_since : 0};
+    if (call.monitoring) {
+        c.supervisor = call.monitoring->supervisor;
+        c.monitor_mode = media::MonitorModeName(call.monitoring->mode);
+        c.monitor_state = call.monitoring->connected ? "connected" : "ringing";
+    }
+    return c;
+}
+
+std::map<std::string, CallControl> Switchboard::CallControls() const {
+    std::map<std::string, CallControl> out;
+    for (const auto& [id, call] : calls_) {
+        if (call->held || call->monitoring) out[id] = ControlOf(*call);
+    }
+    return out;
+}
+
+}  // namespace crisisline::telephony

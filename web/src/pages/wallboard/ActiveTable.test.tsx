@@ -1,0 +1,36 @@
+import { cleanup, fireEvent, render, screen } from '@testing-library/preact';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ActiveRow } from './model';
+import { ActiveTable } from './parts';
+
+const row: ActiveRow = {
+  call: 'ct_1', line: 'police', counsellor: 'st_c', counsellorName: 'Sam', talkMs: 60_000,
+  flags: { cause_for_concern: false, imminent_risk: false }, heldMs: null, monitor: null,
+};
+
+afterEach(cleanup);
+
+describe('supervising calls from the wallboard', () => {
+  it('offers listen, coach and join on a call, then stop once it is mine', () => {
+    const onMonitor = vi.fn();
+    const { rerender } = render(<ActiveTable rows={[row]} lineNames={{}} showLine={false} me="st_s" onMonitor={onMonitor} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Listen' }));
+    expect(onMonitor).toHaveBeenCalledWith(row, 'listen');
+    const mine = { ...row, monitor: { supervisor: 'st_s', supervisorName: 'Jo', mode: 'coach', state: 'connected' } };
+    rerender(<ActiveTable rows={[mine]} lineNames={{}} showLine={false} me="st_s" onMonitor={onMonitor} />);
+    expect(screen.getByRole('button', { name: 'Coach' }).getAttribute('aria-pressed')).toBe('true');
+    expect(screen.getByTestId('monitor-ct_1').textContent).toBe('supervisor coaching');
+    fireEvent.click(screen.getByRole('button', { name: 'Stop' }));
+    expect(onMonitor).toHaveBeenLastCalledWith(mine, null);
+  });
+
+  it('shows another supervisor monitoring a call, with no controls, and none without the handler', () => {
+    const theirs = { ...row, monitor: { supervisor: 'st_x', supervisorName: 'Kim', mode: 'listen', state: 'connected' } };
+    render(<ActiveTable rows={[theirs]} lineNames={{}} showLine={false} me="st_s" onMonitor={vi.fn()} />);
+    expect(screen.getByText('Kim is listening')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Listen' })).toBeNull();
+    cleanup();
+    render(<ActiveTable rows={[row]} lineNames={{}} showLine={false} />);
+    expect(screen.queryByRole('button', { name: 'Listen' })).toBeNull();
+  });
+});
