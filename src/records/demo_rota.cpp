@@ -35,7 +35,7 @@ std::vector<rota::Shift> DemoRotaShifts(const std::vector<staffing::PlanInterval
                 if (p.start >= start && p.start < end) need = std::max(need, p.erlang_c.rostered);
             }
             ++count;
-            if (count % short_every == 0) need -= 1;
+            if (count % short_every == 0 && need > 1) need -= 1;  // short, but never empty
             need = std::clamp(need, 0, static_cast<int>(pool.size()));
             for (int i = 0; i < need; ++i) {
                 out.push_back({pool[next % pool.size()], start, end, false});

@@ -12,7 +12,8 @@ namespace crisisline::records {
 
 // Shifts for the half hours of `plan` (pure, deterministic): three eight-hour shifts a day on the UK clock
 // (07:00, 15:00, 23:00), each staffed with the most the plan requires in any of its half hours, except every
-// `short_every`-th shift, which is one counsellor short (the demo's gaps). Counsellors are taken in turn from
+// `short_every`-th shift, which is one counsellor short (the demo's gaps) unless it needs only one (a shift is
+// never left empty, so someone is always rostered). Counsellors are taken in turn from
 // `pool`, so no one works two shifts at once. REQUIRES: pool is not empty; short_every > 0.
 std::vector<rota::Shift> DemoRotaShifts(const std::vector<staffing::PlanInterval>& plan,
                                         const std::vector<std::string>& pool, int short_every);

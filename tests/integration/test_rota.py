@@ -158,7 +158,7 @@ class RotaTest(unittest.TestCase):
             self.assertEqual(len(entries), 1, action)
             self.assertEqual((entries[0]["actor"], entries[0]["line_id"]), (self.ids[actor], "police"))
         update = [e for e in self.audit("rota.shift.update") if e["record_id"] == made["id"]][0]
-        self.assertEqual(json.loads(update["detail"])["before"]["start"], "2030-01-07T08:00:00.000Z")
+        self.assertEqual(update["detail"]["before"]["start"], "2030-01-07T08:00:00.000Z")
 
     def test_refuses_bad_shifts_naming_the_field_and_stores_nothing(self):
         status, kept, _ = self.shift("manager", "counsellor", "2030-02-04T08:00:00Z", "2030-02-04T16:00:00Z")
@@ -280,7 +280,7 @@ class RotaTest(unittest.TestCase):
 
     def test_coverage_gaps_on_a_hand_checked_week(self):
         # Week 2030-W20 (Monday 13 May, BST). Monday: the counsellor 08:00-16:00 UK, Ceri (Welsh) 12:00-20:00 UK,
-        # and a shift from 20:15 that covers no whole half hour until 20:30.
+        # and the counsellor again 20:15-21:30 UK, which covers no whole half hour until 20:30.
         for who, start, end in (("counsellor", "2030-05-13T07:00:00Z", "2030-05-13T15:00:00Z"),
                                 ("welsh", "2030-05-13T11:00:00Z", "2030-05-13T19:00:00Z"),
                                 ("counsellor", "2030-05-13T19:15:00Z", "2030-05-13T20:30:00Z")):
@@ -304,10 +304,11 @@ class RotaTest(unittest.TestCase):
         self.assertEqual(at("19:30"), (1, 1, 1, False))
         self.assertEqual(at("20:00"), (0, 0, 2, True))   # the 20:15 shift does not cover 20:00-20:30
         self.assertEqual(at("20:30"), (1, 0, 1, True))
-        self.assertEqual(at("21:00"), (0, 0, 2, True))
-        # 8 half hours fully covered; 8 + 8 + 1 short by one; the rest (336 - 25) short by two.
+        self.assertEqual(at("21:00"), (1, 0, 1, True))
+        self.assertEqual(at("21:30"), (0, 0, 2, True))
+        # 8 half hours fully covered; 8 + 8 + 2 short by one; the rest (336 - 26) short by two.
         self.assertEqual(cover["gaps"], 336 - 8)
-        self.assertEqual(cover["short_by"], 17 * 1 + (336 - 25) * 2)
+        self.assertEqual(cover["short_by"], 18 * 1 + (336 - 26) * 2)
         self.assertEqual(cover["welsh_gaps"], 336 - 16)
         self.assertTrue(cover["welsh_offered"])
         self.assertEqual(self.clients["counsellor"].call("GET", "/api/v1/lines/police/coverage?week=2030-W20")[0], 403)
