@@ -105,10 +105,10 @@ test('the demo service manager opens Staffing, reads next week per half hour and
   await expectAccessible(page, 'staffing-coverage');
 
   // The same counsellor twice at once is refused, beside the start.
-  const first = shifts.first();
-  const who = (await first.locator('th').textContent()).trim();
-  const [from, to] = (await first.locator('td').allTextContents()).map((t) => t.trim().replace(' ', 'T'));
-  await page.getByLabel('Counsellor').selectOption({ label: who });
+  const firstShift = shifts.first();
+  const who = (await firstShift.locator('th').textContent()).trim();
+  const [from, to] = (await firstShift.locator('td').allTextContents()).map((t) => t.trim().replace(' ', 'T'));
+  await page.getByLabel('Counsellor', { exact: true }).selectOption({ label: who });
   await page.getByLabel('Start (UK time)').fill(from);
   await page.getByLabel('End (UK time)').fill(to);
   await page.getByRole('button', { name: 'Add the shift' }).click();
@@ -116,7 +116,7 @@ test('the demo service manager opens Staffing, reads next week per half hour and
   assert.equal(await page.getByLabel('Start (UK time)').getAttribute('aria-invalid'), 'true');
 
   // From the keyboard: Edit, end half an hour earlier, save.
-  await first.getByRole('button', { name: /^Edit/ }).focus();
+  await firstShift.getByRole("button", { name: /^Edit/ }).focus();
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { level: 3, name: 'Change the shift' }).waitFor();
   const end = page.getByLabel('End (UK time)');
