@@ -77,14 +77,14 @@ struct DemoPerson {
 // nobody is shown) make up the numbers.
 Result<void> CreateDemoRota(Opened& o, std::vector<std::string> pool) {
     records::Services s = o.Services();
-    std::vector<std::vector<staffing::PlanInterval>> weeks;
+    std::vector<staffing::PlanInterval> fortnight;  // both weeks at once, so no shift is made twice at the join
     int most = 1;
     const TimeMs now = o.clock.Now();
     for (const std::string& week : {staffing::IsoWeekOf(now), std::string()}) {
         auto plan = records::LineStaffing(s, "police", week, now);
         if (!plan) return tl::unexpected(plan.error());
         for (const auto& p : plan->plan) most = std::max(most, p.erlang_c.rostered);
-        weeks.push_back(std::move(plan->plan));
+        fortnight.insert(fortnight.end(), plan->plan.begin(), plan->plan.end());
     }
     staff::Accounts accounts(*o.store, *o.writer, o.clock);
     const int extra = std::min(40, std::max(2, most + 2 - static_cast<int>(pool.size())));
@@ -98,14 +98,10 @@ Result<void> CreateDemoRota(Opened& o, std::vector<std::string> pool) {
         if (!created) return tl::unexpected(created.error());
         pool.push_back(created->id);
     }
-    size_t stored = 0;
-    for (const auto& plan : weeks) {
-        auto added = records::AddDemoRota(s, "police", records::DemoRotaShifts(plan, pool, 5));
-        if (!added) return tl::unexpected(added.error());
-        stored += *added;
-    }
+    auto stored = records::AddDemoRota(s, "police", records::DemoRotaShifts(fortnight, pool, 5));
+    if (!stored) return tl::unexpected(stored.error());
     std::printf("Rota: %zu FICTIONAL shifts this week and next (%d fictional rota counsellors), with a few gaps.\n",
-                stored, extra);
+                *stored, extra);
     return {};
 }
 

@@ -14,7 +14,8 @@ namespace crisisline::records {
 // (07:00, 15:00, 23:00), each staffed with the most the plan requires in any of its half hours, except every
 // `short_every`-th shift, which is one counsellor short (the demo's gaps) unless it needs only one (a shift is
 // never left empty, so someone is always rostered). Counsellors are taken in turn from
-// `pool`, so no one works two shifts at once. REQUIRES: pool is not empty; short_every > 0.
+// `pool`, so no one works two shifts at once. `plan` is consecutive half hours (several weeks in one call, or
+// the shifts at their joins would be made twice). REQUIRES: pool is not empty; short_every > 0.
 std::vector<rota::Shift> DemoRotaShifts(const std::vector<staffing::PlanInterval>& plan,
                                         const std::vector<std::string>& pool, int short_every);
 

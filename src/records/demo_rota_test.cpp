@@ -5,6 +5,8 @@
 #include <chrono>
 #include <map>
 
+#include "staffing/calendar.hpp"
+
 namespace crisisline::records {
 namespace {
 
