@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -6,8 +7,10 @@
 #include "directory/directory.hpp"
 #include "records/demo_calls.hpp"
 #include "records/demo_history.hpp"
+#include "records/demo_rota.hpp"
 #include "records/directory_book.hpp"
 #include "records/lines.hpp"
+#include "records/staffing_plan.hpp"
 #include "staff/accounts.hpp"
 #include "staff/sip_accounts.hpp"
 
@@ -68,6 +71,40 @@ struct DemoPerson {
     bool sip_phone = false;  // gets a demo SIP account for a softphone
 };
 
+// A FICTIONAL rota for this week and next (next week is what Staffing opens on), staffed from the staffing plan
+// with a few shifts one counsellor short, so coverage shows gaps; Ceri is the only Welsh speaker, so Welsh cover
+// has gaps too. The demo counsellors take shifts first; fictional rota counsellors (accounts whose passwords
+// nobody is shown) make up the numbers.
+Result<void> CreateDemoRota(Opened& o, std::vector<std::string> pool) {
+    records::Services s = o.Services();
+    std::vector<staffing::PlanInterval> fortnight;  // both weeks at once, so no shift is made twice at the join
+    int most = 1;
+    const TimeMs now = o.clock.Now();
+    for (const std::string& week : {staffing::IsoWeekOf(now), std::string()}) {
+        auto plan = records::LineStaffing(s, "police", week, now);
+        if (!plan) return tl::unexpected(plan.error());
+        for (const auto& p : plan->plan) most = std::max(most, p.erlang_c.rostered);
+        fortnight.insert(fortnight.end(), plan->plan.begin(), plan->plan.end());
+    }
+    staff::Accounts accounts(*o.store, *o.writer, o.clock);
+    const int extra = std::min(40, std::max(2, most + 2 - static_cast<int>(pool.size())));
+    for (int i = 1; i <= extra; ++i) {
+        char username[32];
+        char name[64];
+        std::snprintf(username, sizeof username, "demo.rota.%02d", i);
+        std::snprintf(name, sizeof name, "Rota counsellor %02d (demo, fictional)", i);
+        staff::NewStaff who{username, name, crypto::RandomToken(16), {{"counsellor"}, {"police"}, {"en"}, {}}};
+        auto created = accounts.Create(who, "system");
+        if (!created) return tl::unexpected(created.error());
+        pool.push_back(created->id);
+    }
+    auto stored = records::AddDemoRota(s, "police", records::DemoRotaShifts(fortnight, pool, 5));
+    if (!stored) return tl::unexpected(stored.error());
+    std::printf("Rota: %zu FICTIONAL shifts this week and next (%d fictional rota counsellors), with a few gaps.\n",
+                *stored, extra);
+    return {};
+}
+
 Result<void> CreateDemo(const DataDir& dir, Opened& o, bool history) {
     records::Services s = o.Services();
     records::Lines lines(s);
@@ -105,6 +142,7 @@ Result<void> CreateDemo(const DataDir& dir, Opened& o, bool history) {
     std::printf("\nDemo staff (demo data; shown once; first sign-in enrols an authenticator app; "
                 "demo softphones register with the SIP user and password shown):\n");
     records::DemoStaff history_staff;
+    std::vector<std::string> rota_pool;  // the demo counsellors, for the demo rota
     for (const auto& p : people) {
         std::string password = crypto::RandomToken(12);
         staff::NewStaff who{p.username, p.display_name, password, {p.roles, {"police"}, p.languages, p.specialisms}};
@@ -113,6 +151,7 @@ Result<void> CreateDemo(const DataDir& dir, Opened& o, bool history) {
         std::printf("  %-16s %-28s password: %s\n", p.username, p.display_name, password.c_str());
         if (std::string(p.username) == "demo.counsellor") history_staff.counsellor_id = created->id;
         if (std::string(p.username) == "demo.supervisor") history_staff.supervisor_id = created->id;
+        if (std::find(p.roles.begin(), p.roles.end(), "counsellor") != p.roles.end()) rota_pool.push_back(created->id);
         if (p.sip_phone) {
             auto sip_password = sip.Issue(created->id, p.username, "system");
             if (!sip_password) return tl::unexpected(sip_password.error());
@@ -124,7 +163,7 @@ Result<void> CreateDemo(const DataDir& dir, Opened& o, bool history) {
     auto added = book.Add("system", "police", directory::DemoServices());
     if (!added) return tl::unexpected(added.error());
     std::printf("\nSignposting directory: %zu demo services added, marked \"demo data — verify before use\".\n", *added);
-    if (!history) return {};
+    if (!history) return CreateDemoRota(o, rota_pool);
     // Twelve weeks of fictional calls up to now, for the staffing plan (and so today's wallboard figures too),
     // answered by a fictional counsellor id that is nobody's account, so no demo person's lists fill with them.
     auto calls = records::SeedDemoCallHistory(s, "police", "st_demo_history", o.clock.Now(), 12, 2026);
@@ -136,7 +175,7 @@ Result<void> CreateDemo(const DataDir& dir, Opened& o, bool history) {
     if (!added_history) return tl::unexpected(added_history.error());
     std::printf("Reports: %lld FICTIONAL past calls over 18 months added (the North East pilot first, then national).\n",
                 static_cast<long long>(*added_history));
-    return {};
+    return CreateDemoRota(o, rota_pool);
 }
 
 }  // namespace

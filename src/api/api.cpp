@@ -151,6 +151,7 @@ std::shared_ptr<const http::Router> Api::Routes() {
     AddContactRoutes(*r);
     AddDirectoryRoutes(*r);
     AddOversightRoutes(*r);
+    AddRotaRoutes(*r);
     AddAuditRoutes(*r);
     AddLiveRoutes(*r);
     AddBrowserPhoneRoutes(*r);

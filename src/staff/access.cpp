@@ -26,6 +26,8 @@ bool Allowed(const Principal& who, Permission what, std::string_view line_id) {
             return (who.Has(Role::kServiceManager) || who.Has(Role::kSupervisor)) && OnLine(who, line_id);
         case Permission::kReadStaffing:
             return !line_id.empty() && (who.Has(Role::kServiceManager) || supervisor);
+        case Permission::kManageRota:
+            return (who.Has(Role::kServiceManager) || who.Has(Role::kSupervisor)) && OnLine(who, line_id);
         case Permission::kReadReports:
             // The provider's service managers report on every line; a line's supervisors on their own.
             return (who.Has(Role::kServiceManager) && !line_id.empty()) || supervisor;
@@ -50,6 +52,7 @@ const char* Describe(Permission what) {
         case Permission::kManageDirectory: return "managing the directory";
         case Permission::kReadAggregates: return "reading aggregate figures";
         case Permission::kReadStaffing: return "reading staffing plans";
+        case Permission::kManageRota: return "managing the rota";
         case Permission::kReadReports: return "reading reports";
         case Permission::kManageStaff: return "managing staff";
         case Permission::kManageLines: return "managing lines";

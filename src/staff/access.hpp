@@ -18,6 +18,8 @@ enum class Permission {
     kReadAggregates,       // counts and rates, never a contact (the wallboard)
     kReadStaffing,         // a line's staffing plan (forecast and counsellors needed): service managers on any
                            // line (they plan the whole service), supervisors on their own
+    kManageRota,           // a line's rota (shifts, coverage, who is rostered now): its own service managers and
+                           // supervisors only; counsellors see no one's shifts here
     kReadReports,          // the fixed reports under disclosure control: service managers any line, supervisors theirs
     kManageStaff,          // accounts, roles, MFA resets
     kManageLines,          // line configuration

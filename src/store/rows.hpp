@@ -223,4 +223,15 @@ struct CallTimings {
                                         // or a partner) or, unanswered, before it ended
 };
 
+// One counsellor's shift on a line's rota: who and when (UTC instants), never anything of a caller.
+struct ShiftRow {
+    std::string line_id;
+    std::string id;
+    std::string counsellor_id;  // a staff id
+    TimeMs start_at = 0;
+    TimeMs end_at = 0;  // after start_at
+    std::string updated_by;
+    TimeMs updated_at = 0;
+};
+
 }  // namespace crisisline::store

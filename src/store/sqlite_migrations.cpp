@@ -232,6 +232,22 @@ CREATE TABLE announcements (
 ) STRICT;
 )sql";
 
+// Version 6: the rota. Counsellors' shifts per line, as UTC instants (the console shows them on the UK's clock).
+// Who and when only: the counsellor's languages are read from their account when coverage is counted.
+constexpr const char* kShifts = R"sql(
+CREATE TABLE shifts (
+    line_id       TEXT NOT NULL REFERENCES lines (id),
+    id            TEXT NOT NULL,
+    counsellor_id TEXT NOT NULL,
+    start_at      INTEGER NOT NULL,
+    end_at        INTEGER NOT NULL CHECK (end_at > start_at),
+    updated_by    TEXT NOT NULL,
+    updated_at    INTEGER NOT NULL,
+    PRIMARY KEY (line_id, id)
+) STRICT;
+CREATE INDEX shifts_by_start ON shifts (line_id, start_at);
+)sql";
+
 Result<std::int64_t> UserVersion(Connection& conn) {
     auto text = conn.Pragma("user_version");
     if (!text) return tl::unexpected(text.error());
@@ -281,6 +297,7 @@ const std::vector<Migration>& Migrations() {
         {3, "trunks", kTrunks},
         {4, "phone registrations", kPhoneRegistrations},
         {5, "separation of duties: audit detail, pending staff changes, announcements", kSeparationOfDuties},
+        {6, "the rota: counsellors' shifts", kShifts},
     };
     return migrations;
 }

@@ -37,6 +37,7 @@ constexpr const char* kStaffChangeColumns =
 constexpr const char* kAnnouncementColumns =
     "id, line_id, kind, staff_id, role, at, expires_at, acknowledged_by, acknowledged_at";
 constexpr const char* kRetainedColumns = "line_id, month, key, count";
+constexpr const char* kShiftColumns = "line_id, id, counsellor_id, start_at, end_at, updated_by, updated_at";
 
 std::string Select(const char* columns, const char* rest) { return std::string("SELECT ") + columns + " FROM " + rest; }
 
@@ -156,6 +157,10 @@ AnnouncementRow ReadAnnouncement(const Statement& s) {
 }
 
 RetainedCountRow ReadRetained(const Statement& s) { return {s.Text(0), s.Text(1), s.Text(2), s.Int(3)}; }
+
+ShiftRow ReadShift(const Statement& s) {
+    return {s.Text(0), s.Text(1), s.Text(2), s.Int(3), s.Int(4), s.Text(5), s.Int(6)};
+}
 
 // Runs `sql` with `bind` and collects every row through `read`.
 template <class Read, class Bind>
@@ -893,6 +898,51 @@ Result<void> SqliteTx::AddRetainedCount(const RetainedCountRow& row) {
 Result<std::vector<RetainedCountRow>> SqliteTx::ListRetainedCounts(const std::string& line_id) {
     static const std::string sql = Select(kRetainedColumns, "retained_counts WHERE line_id = ?1 ORDER BY month, key");
     return QueryAll(conn_, sql, "retained_counts", ReadRetained, [&](Statement& s) { s.BindAll(line_id); });
+}
+
+// ---- the rota
+
+Result<void> SqliteTx::InsertShift(const ShiftRow& row) {
+    static const std::string sql = Insert("shifts", kShiftColumns, 7);
+    return Inserted(Change(conn_, sql, "shifts",
+                           [&](Statement& s) {
+                               s.BindAll(row.line_id, row.id, row.counsellor_id, row.start_at, row.end_at,
+                                         row.updated_by, row.updated_at);
+                           }),
+                    "shifts");
+}
+
+Result<void> SqliteTx::UpdateShift(const ShiftRow& row) {
+    static const std::string sql =
+        "UPDATE shifts SET counsellor_id = ?3, start_at = ?4, end_at = ?5, updated_by = ?6, updated_at = ?7 "
+        "WHERE line_id = ?1 AND id = ?2";
+    return ChangedOne(Change(conn_, sql, "shifts",
+                             [&](Statement& s) {
+                                 s.BindAll(row.line_id, row.id, row.counsellor_id, row.start_at, row.end_at,
+                                           row.updated_by, row.updated_at);
+                             }),
+                      "shifts");
+}
+
+Result<std::optional<ShiftRow>> SqliteTx::GetShift(const std::string& line_id, const std::string& id) {
+    static const std::string sql = Select(kShiftColumns, "shifts WHERE line_id = ?1 AND id = ?2");
+    return QueryOne(conn_, sql, "shifts", ReadShift, [&](Statement& s) { s.BindAll(line_id, id); });
+}
+
+Result<std::vector<ShiftRow>> SqliteTx::ListShifts(const std::string& line_id, TimeMs since, TimeMs before) {
+    static const std::string sql =
+        Select(kShiftColumns, "shifts WHERE line_id = ?1 AND start_at < ?3 AND end_at > ?2 ORDER BY start_at, id");
+    return QueryAll(conn_, sql, "shifts", ReadShift, [&](Statement& s) { s.BindAll(line_id, since, before); });
+}
+
+Result<void> SqliteTx::DeleteShift(const std::string& line_id, const std::string& id) {
+    static const std::string sql = "DELETE FROM shifts WHERE line_id = ?1 AND id = ?2";
+    return ChangedOne(Change(conn_, sql, "shifts", [&](Statement& s) { s.BindAll(line_id, id); }), "shifts");
+}
+
+Result<std::vector<SessionRow>> SqliteTx::ListSessionsOf(const std::string& staff_id) {
+    static const std::string sql = Select(kSessionColumns, "sessions WHERE staff_id = ?1 ORDER BY created_at");
+    return QueryAll(conn_, sql, "sessions", ReadSession, [&](Statement& s) { s.BindAll(staff_id); });
 }
 
 }  // namespace crisisline::store::detail

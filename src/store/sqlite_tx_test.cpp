@@ -56,6 +56,9 @@ auto Tie(const AnnouncementRow& r) {
                     r.acknowledged_at);
 }
 auto Tie(const RetainedCountRow& r) { return std::tie(r.line_id, r.month, r.key, r.count); }
+auto Tie(const ShiftRow& r) {
+    return std::tie(r.line_id, r.id, r.counsellor_id, r.start_at, r.end_at, r.updated_by, r.updated_at);
+}
 
 ContactRow Contact(const std::string& id, const std::string& line_id = "line-a", TimeMs arrived_at = 1000) {
     ContactRow row;
@@ -487,6 +490,44 @@ TEST_F(SqliteTxTest, EscalationsRoundTripAndBlockContactDeletion) {
     }));
     EXPECT_EQ(WriteError([](Tx& tx) { return tx.DeleteContact("line-a", "c1"); }), ErrorCode::kNotFound);
     EXPECT_EQ(WriteError([](Tx& tx) { return tx.DeleteEscalation("line-a", "e1"); }), ErrorCode::kNotFound);
+}
+
+TEST_F(SqliteTxTest, ShiftsListedByOverlapAndKeptToTheirLine) {
+    const ShiftRow early{"line-a", "sh1", "st-1", 1000, 2000, "st-m", 5};
+    const ShiftRow late{"line-a", "sh2", "st-2", 2000, 3000, "st-m", 5};
+    ASSERT_TRUE(Write([&](Tx& tx) -> Result<void> {
+        if (auto r = tx.InsertShift(late); !r) return r;
+        return tx.InsertShift(early);
+    }));
+    EXPECT_EQ(WriteError([&](Tx& tx) { return tx.InsertShift(early); }), ErrorCode::kConflict);
+    EXPECT_EQ(WriteError([&](Tx& tx) { return tx.InsertShift({"line-z", "sh9", "st-1", 1, 2, "st-m", 5}); }),
+              ErrorCode::kNotFound);
+    auto all = Read<std::vector<ShiftRow>>([](Tx& tx) { return tx.ListShifts("line-a", 0, 10000); });
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(Tie(all[0]), Tie(early));
+    EXPECT_EQ(Tie(all[1]), Tie(late));
+    // Overlap, not containment: [1999, 2001) touches both; [2000, 2001) only the later (the first ends at 2000).
+    EXPECT_EQ(Read<std::vector<ShiftRow>>([](Tx& tx) { return tx.ListShifts("line-a", 1999, 2001); }).size(), 2u);
+    auto second = Read<std::vector<ShiftRow>>([](Tx& tx) { return tx.ListShifts("line-a", 2000, 2001); });
+    ASSERT_EQ(second.size(), 1u);
+    EXPECT_EQ(second[0].id, "sh2");
+    EXPECT_TRUE(Read<std::vector<ShiftRow>>([](Tx& tx) { return tx.ListShifts("line-b", 0, 10000); }).empty());
+    EXPECT_FALSE(Read<std::optional<ShiftRow>>([](Tx& tx) { return tx.GetShift("line-b", "sh1"); }));
+
+    ShiftRow moved = early;
+    moved.start_at = 500;
+    moved.updated_at = 9;
+    ASSERT_TRUE(Write([&](Tx& tx) { return tx.UpdateShift(moved); }));
+    EXPECT_EQ(Tie(*Read<std::optional<ShiftRow>>([](Tx& tx) { return tx.GetShift("line-a", "sh1"); })), Tie(moved));
+    ShiftRow backwards = moved;
+    backwards.end_at = backwards.start_at;  // the schema refuses a shift that does not end after it starts
+    EXPECT_FALSE(Write([&](Tx& tx) { return tx.UpdateShift(backwards); }));
+    ShiftRow elsewhere = moved;
+    elsewhere.line_id = "line-b";
+    EXPECT_EQ(WriteError([&](Tx& tx) { return tx.UpdateShift(elsewhere); }), ErrorCode::kNotFound);
+    EXPECT_EQ(WriteError([](Tx& tx) { return tx.DeleteShift("line-b", "sh1"); }), ErrorCode::kNotFound);
+    ASSERT_TRUE(Write([](Tx& tx) { return tx.DeleteShift("line-a", "sh1"); }));
+    EXPECT_EQ(Read<std::vector<ShiftRow>>([](Tx& tx) { return tx.ListShifts("line-a", 0, 10000); }).size(), 1u);
 }
 
 TEST_F(SqliteTxTest, DirectoryServicesUpsertAndDelete) {

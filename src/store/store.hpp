@@ -160,6 +160,16 @@ public:
     // each that is missing or not as the schema made it; empty when all are in place.
     virtual Result<std::vector<std::string>> AuditGuardFaults() = 0;
 
+    // The rota. A shift is keyed (line_id, id); InsertShift is kConflict on a taken id, kNotFound for an unknown line.
+    virtual Result<void> InsertShift(const ShiftRow& row) = 0;
+    virtual Result<void> UpdateShift(const ShiftRow& row) = 0;  // kNotFound if absent
+    virtual Result<std::optional<ShiftRow>> GetShift(const std::string& line_id, const std::string& id) = 0;
+    // A line's shifts overlapping [since, before) (start_at < before and end_at > since), by start then id.
+    virtual Result<std::vector<ShiftRow>> ListShifts(const std::string& line_id, TimeMs since, TimeMs before) = 0;
+    virtual Result<void> DeleteShift(const std::string& line_id, const std::string& id) = 0;  // kNotFound if absent
+    // A member of staff's sessions (for "rostered but not signed in"), oldest first.
+    virtual Result<std::vector<SessionRow>> ListSessionsOf(const std::string& staff_id) = 0;
+
     virtual Result<void> AddRetainedCount(const RetainedCountRow& row) = 0;  // adds row.count to the stored count
     virtual Result<std::vector<RetainedCountRow>> ListRetainedCounts(const std::string& line_id) = 0;
 };

@@ -1,6 +1,8 @@
 // The Staffing page in a real browser (Debian's Chromium) against the real server started as `make run` starts
 // it (init --demo --demo-history, the built console): the demo service manager opens next week's plan, reads the
-// half hours, changes the week, exports the CSV; the page passes axe-core and the CSP.
+// half hours, changes the week, exports the CSV; sees the demo rota's coverage with its gaps, is refused an
+// overlapping shift beside the field, changes a shift from the keyboard, and sees on the wallboard who is rostered
+// now but not signed in; the page passes axe-core and the CSP.
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -87,6 +89,52 @@ test('the demo service manager opens Staffing, reads next week per half hour and
   const csv = execFileSync('cat', [path], { encoding: 'utf8' }).trim().split('\r\n');
   assert.equal(csv.length, 1 + count);
   assert.match(csv[0], /^start_utc,start_uk,forecast_calls,erlang_c_on_phones/);
+
+  // The demo rota against the plan: gaps marked in words, Welsh cover apart.
+  const week = (await summary.textContent()).match(/\d{4}-W\d{2}/)[0];
+  await page.getByRole('heading', { level: 2, name: `Coverage, week ${week}` }).waitFor();
+  const coverage = page.locator('table.coverage-table');
+  assert.equal(await coverage.locator('tbody tr[data-start]').count(), count);
+  const gaps = await coverage.locator('tbody tr.gap').count();
+  assert.ok(gaps > 0 && gaps < count / 2, `half hours with a gap: ${gaps} of ${count}`);
+  assert.match(await coverage.locator('tbody tr.gap td').last().textContent(), /^Short by \d+$/);
+  assert.match(await page.getByTestId('coverage-summary').textContent(),
+    new RegExp(`^${gaps} half hours short of the plan .* half hours with no Welsh speaker rostered\\.$`));
+  const shifts = page.locator('table.shifts-table tbody tr[data-shift]');
+  assert.ok((await shifts.count()) > 10);
+  await expectAccessible(page, 'staffing-coverage');
+
+  // The same counsellor twice at once is refused, beside the start.
+  const firstShift = shifts.first();
+  const who = (await firstShift.locator('th').textContent()).trim();
+  const [from, to] = (await firstShift.locator('td').allTextContents()).map((t) => t.trim().replace(' ', 'T'));
+  await page.getByLabel('Counsellor', { exact: true }).selectOption({ label: who });
+  await page.getByLabel('Start (UK time)').fill(from);
+  await page.getByLabel('End (UK time)').fill(to);
+  await page.getByRole('button', { name: 'Add the shift' }).click();
+  await page.locator('#shift-start-error').filter({ hasText: /overlaps this counsellor's shift/ }).waitFor();
+  assert.equal(await page.getByLabel('Start (UK time)').getAttribute('aria-invalid'), 'true');
+
+  // From the keyboard: Edit, end half an hour earlier, save.
+  await firstShift.getByRole("button", { name: /^Edit/ }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 3, name: 'Change the shift' }).waitFor();
+  const end = page.getByLabel('End (UK time)');
+  assert.equal(await end.inputValue(), to);
+  const earlier = new Date(Date.parse(`${to}:00Z`) - 30 * 60000).toISOString().slice(0, 16);
+  await end.fill(earlier);
+  await page.getByRole('button', { name: 'Save the shift' }).press('Enter');
+  await page.getByRole('status').filter({ hasText: `Shift of ${who} changed.` }).waitFor();
+  await page.locator('table.shifts-table td', { hasText: earlier.replace('T', ' ') }).first().waitFor();
+
+  // The wallboard: the demo rota has people on now, none of them signed in.
+  await page.goto(`${url}/wallboard`);
+  const rostered = page.getByRole('region', { name: 'Rostered now, not signed in' });
+  await rostered.locator('li').first().waitFor({ timeout: 20000 });
+  assert.match(await rostered.textContent(), /\(demo/);
+  await expectAccessible(page, 'wallboard-rostered');
+  await page.goto(`${url}/staffing`);
+  await summary.waitFor({ timeout: 20000 });
 
   await page.getByLabel('Week', { exact: true }).fill('2030-W10');
   await page.getByRole('heading', { level: 2, name: 'police, week 2030-W10' }).waitFor();

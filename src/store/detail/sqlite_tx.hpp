@@ -99,6 +99,12 @@ public:
     Result<std::vector<AuditRow>> ListAudit(std::int64_t from_seq, size_t limit) override;
     Result<std::vector<AuditRow>> FindAudit(const AuditFilter& filter) override;
     Result<std::vector<std::string>> AuditGuardFaults() override;
+    Result<void> InsertShift(const ShiftRow& row) override;
+    Result<void> UpdateShift(const ShiftRow& row) override;
+    Result<std::optional<ShiftRow>> GetShift(const std::string& line_id, const std::string& id) override;
+    Result<std::vector<ShiftRow>> ListShifts(const std::string& line_id, TimeMs since, TimeMs before) override;
+    Result<void> DeleteShift(const std::string& line_id, const std::string& id) override;
+    Result<std::vector<SessionRow>> ListSessionsOf(const std::string& staff_id) override;
     Result<void> AddRetainedCount(const RetainedCountRow& row) override;
     Result<std::vector<RetainedCountRow>> ListRetainedCounts(const std::string& line_id) override;
 

@@ -32,16 +32,23 @@ export function lastRequestAt(): number {
   return lastActivity;
 }
 
-export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+// `contentType` other than JSON sends `body` (a string) as it is, e.g. an iCalendar as text/calendar.
+export async function api<T = unknown>(
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const raw = contentType !== 'application/json';
+  if (body !== undefined) headers['Content-Type'] = contentType;
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let response: Response;
   try {
     response = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : raw ? String(body) : JSON.stringify(body),
       credentials: 'same-origin',
       cache: 'no-store',
     });

@@ -47,10 +47,43 @@ function plan(week: string, withA: boolean): StaffingPlan {
   };
 }
 
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+
+// The rota of the sample week: Ceri (Welsh) 00:00-01:00 on Monday; the plan needs 3 then 20 then 2.
+function coverage(week: string) {
+  return {
+    line: 'police', week, gaps: 2, short_by: 21, welsh_gaps: 1, welsh_offered: true, shifts: 1,
+    intervals: [
+      { start: '2026-12-07T00:00:00.000Z', start_uk: '2026-12-07 00:00', required: 3, rostered: 3, rostered_welsh: 1, gap: 0, welsh_gap: false },
+      { start: '2026-12-07T00:30:00.000Z', start_uk: '2026-12-07 00:30', required: 20, rostered: 1, rostered_welsh: 1, gap: 19, welsh_gap: false },
+      { start: '2026-12-08T00:00:00.000Z', start_uk: '2026-12-08 00:00', required: 2, rostered: 0, rostered_welsh: 0, gap: 2, welsh_gap: true },
+    ],
+  };
+}
+
+const ceri = {
+  id: 'sh_1', line: 'police', counsellor: 'st_ceri', display_name: 'Ceri', welsh: true,
+  start: '2026-12-07T00:00:00.000Z', end: '2026-12-07T01:00:00.000Z', start_uk: '2026-12-07 00:00', end_uk: '2026-12-07 01:00',
+};
+
 function answering(withA: boolean) {
-  const fetchMock = vi.fn(async (url: string) => {
-    const week = new URL(url, 'http://x').searchParams.get('week') ?? '2026-W50';
-    return new Response(JSON.stringify(plan(week, withA)), { status: 200, headers: { 'Content-Type': 'application/json' } });
+  const fetchMock = vi.fn(async (url: string, init?: RequestInit) => {
+    const parsed = new URL(url, 'http://x');
+    const week = parsed.searchParams.get('week') ?? '2026-W50';
+    if (parsed.pathname.endsWith('/coverage')) return json(coverage(week));
+    if (parsed.pathname.endsWith('/rota/counsellors')) {
+      return json({ counsellors: [{ id: 'st_ceri', display_name: 'Ceri', welsh: true }, { id: 'st_sam', display_name: 'Sam', welsh: false }] });
+    }
+    if (parsed.pathname.endsWith('/shifts') && init?.method === 'POST') {
+      const body = JSON.parse(String(init.body));
+      if (body.end <= body.start) return json({ error: { code: 'invalid', field: 'end', message: 'must be after the start' } }, 400);
+      return json({ ...ceri, id: 'sh_2', counsellor: body.counsellor, start: body.start, end: body.end }, 201);
+    }
+    if (parsed.pathname.endsWith('/shifts')) {
+      return json({ line: 'police', week, from: '2026-12-07T00:00:00.000Z', to: '2026-12-14T00:00:00.000Z', shifts: [ceri] });
+    }
+    return json(plan(week, withA));
   });
   vi.stubGlobal('fetch', fetchMock);
   return fetchMock;
@@ -87,14 +120,56 @@ describe('the staffing page', () => {
     await waitFor(() => expect(screen.getByText('police, week 2026-W50')).toBeTruthy());
     fireEvent.change(screen.getByLabelText('Week'), { target: { value: '2027-W02' } });
     await waitFor(() => expect(screen.getByText('police, week 2027-W02')).toBeTruthy());
-    expect(fetchMock).toHaveBeenLastCalledWith('/api/v1/lines/police/staffing?week=2027-W02', expect.anything());
+    expect(fetchMock).toHaveBeenCalledWith('/api/v1/lines/police/staffing?week=2027-W02', expect.anything());
     fireEvent.change(screen.getByLabelText('Line'), { target: { value: 'fire' } });
     await waitFor(() =>
-      expect(fetchMock).toHaveBeenLastCalledWith('/api/v1/lines/fire/staffing?week=2027-W02', expect.anything()),
+      expect(fetchMock).toHaveBeenCalledWith('/api/v1/lines/fire/staffing?week=2027-W02', expect.anything()),
     );
     // Without an estimated patience there is no Erlang A column.
     expect(document.body.textContent).toContain('Erlang A is not shown');
     expect(screen.queryByText('Erlang A: on phones')).toBeNull();
+  });
+
+  it('shows the coverage with its gaps in words, and Welsh cover apart', async () => {
+    answering(true);
+    render(
+      <SessionContext.Provider value={session(['service_manager'], ['police'])}>
+        <Staffing />
+      </SessionContext.Provider>,
+    );
+    await waitFor(() => expect(screen.getByText('Coverage, week 2026-W50')).toBeTruthy());
+    expect(screen.getByTestId('coverage-summary').textContent).toContain('2 half hours short of the plan (21 counsellor half hours in all)');
+    expect(screen.getByTestId('coverage-summary').textContent).toContain('1 half hours with no Welsh speaker rostered');
+    const rows = Array.from(document.querySelectorAll('table.coverage-table tr[data-start]'));
+    expect(rows.map((r) => r.classList.contains('gap'))).toEqual([false, true, true]);
+    expect(Array.from(rows[1].querySelectorAll('th, td')).map((c) => c.textContent)).toEqual(['00:30', '20', '1', '1', 'Short by 19']);
+    expect(rows[2].textContent).toContain('(no Welsh speaker)');
+    const ics = screen.getByText('Export the rota (iCalendar)') as HTMLAnchorElement;
+    expect(ics.getAttribute('href')).toBe('/api/v1/lines/police/shifts?week=2026-W50&format=ics');
+  });
+
+  it('adds a shift entered in UK time as UTC, and shows a refusal beside its field', async () => {
+    const fetchMock = answering(false);
+    render(
+      <SessionContext.Provider value={session(['supervisor'], ['police'])}>
+        <Staffing />
+      </SessionContext.Provider>,
+    );
+    await waitFor(() => expect(screen.getByLabelText('Counsellor')).toBeTruthy());
+    expect(screen.getByText('Ceri', { selector: 'th' })).toBeTruthy();
+    fireEvent.change(screen.getByLabelText('Counsellor'), { target: { value: 'st_sam' } });
+    fireEvent.input(screen.getByLabelText('Start (UK time)'), { target: { value: '2026-07-06T08:00' } });  // BST
+    fireEvent.input(screen.getByLabelText('End (UK time)'), { target: { value: '2026-07-06T07:00' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add the shift' }));
+    await waitFor(() => expect(screen.getByText('must be after the start')).toBeTruthy());
+    expect(screen.getByLabelText('End (UK time)').getAttribute('aria-invalid')).toBe('true');
+    fireEvent.input(screen.getByLabelText('End (UK time)'), { target: { value: '2026-07-06T16:00' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add the shift' }));
+    await waitFor(() => expect(screen.getByText('Shift of Sam added.')).toBeTruthy());
+    const posts = fetchMock.mock.calls.filter(([, init]) => init?.method === 'POST');
+    expect(JSON.parse(String(posts[posts.length - 1][1]?.body))).toEqual({
+      counsellor: 'st_sam', start: '2026-07-06T07:00:00.000Z', end: '2026-07-06T15:00:00.000Z',
+    });
   });
 
   it('says what the server refused', async () => {

@@ -1,10 +1,12 @@
 // Staffing (service managers and supervisors): next week's forecast calls and the counsellors each half hour
-// needs for the line's target, by Erlang C and Erlang A, with the plan's CSV. Aggregates only.
+// needs for the line's target, by Erlang C and Erlang A, with the plan's CSV; then the week's rota against it
+// (staffing/Rota.tsx). Aggregates and staff only: nothing of a caller.
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../lib/api';
 import { useSession } from '../lib/session';
 import { percent } from '../lib/format';
 import { PlanChart } from './staffing/PlanChart';
+import { Rota } from './staffing/Rota';
 import { byDay, methodText, planPath, type StaffingPlan } from './staffing/model';
 import './staffing/staffing.css';
 
@@ -68,6 +70,7 @@ export function Staffing() {
         </p>
       )}
       {state.status === 'ok' && <Plan plan={state.plan} />}
+      {state.status === 'ok' && <Rota line={line} week={state.plan.week} />}
     </main>
   );
 }

@@ -18,6 +18,7 @@ import {
 } from './wallboard/model';
 import { NewReaders } from './wallboard/NewReaders';
 import { OverdueFollowUps } from './wallboard/OverdueFollowUps';
+import { RosteredAbsent } from './wallboard/RosteredAbsent';
 import { ActiveTable, AlertArea, CounsellorSummary, CounsellorTable, LinePanel, WaitingTable } from './wallboard/parts';
 import { useTodayFigures } from './wallboard/today';
 import { useNow } from './wallboard/useNow';
@@ -164,6 +165,8 @@ function Board({ large }: { large: boolean }) {
       {hasRole(session, 'supervisor') && (
         <NewReaders lines={lines} lineNames={lineNames} changes={live.announcementEvents ?? 0} />
       )}
+
+      <RosteredAbsent lines={lines} lineNames={lineNames} />
 
       <div class="wb-lines">
         {tiles.map((t) => (

@@ -65,14 +65,17 @@ function json(status: number, body: unknown): Response {
 
 let todayStatus = 200;
 let announcements: unknown[] = [];
+let rosteredNow: unknown = { line: 'police', rostered: 0, not_signed_in: [] };
 let fetchMock: ReturnType<typeof vi.fn>;
 
 beforeEach(() => {
   todayStatus = 200;
   announcements = [];
+  rosteredNow = { line: 'police', rostered: 0, not_signed_in: [] };
   fetchMock = vi.fn(async (url: string, init?: RequestInit) => {
     if (url === '/api/v1/lines') return json(200, { lines: [{ id: 'police', name: 'Police Crisis Line' }] });
     if (url === '/api/v1/lines/police/announcements') return json(200, { announcements });
+    if (url === '/api/v1/lines/police/rota/now') return json(200, rosteredNow);
     if (url.endsWith('/acknowledge') && init?.method === 'POST') return new Response(null, { status: 204 });
     if (url.endsWith('/today'))
       return todayStatus === 200 ? json(200, today) : json(todayStatus, { error: { code: 'not_found', message: 'no' } });
@@ -98,6 +101,23 @@ function board(live: LiveState, props: { large?: boolean } = {}, extra: Record<s
 }
 
 describe('Wallboard', () => {
+  it('names who is rostered now but not signed in (staff only)', async () => {
+    rosteredNow = {
+      line: 'police', rostered: 3,
+      not_signed_in: [{ staff_id: 'st_kit', display_name: 'Kit (fictional)', start: '2027-01-15T08:00:00.000Z', end: '2027-01-15T16:00:00.000Z' }],
+    };
+    render(board(liveState(Date.now())));
+    const panel = await screen.findByRole('region', { name: 'Rostered now, not signed in' });
+    await waitFor(() => expect(panel.textContent).toContain('Kit (fictional), Police Crisis Line, shift 08:00 to 16:00'));
+    expect(panel.querySelector('[data-staff="st_kit"]')).toBeTruthy();
+  });
+
+  it('shows no rota panel when nobody is rostered now', async () => {
+    render(board(liveState(Date.now())));
+    await waitFor(() => expect(fetchMock).toHaveBeenCalledWith('/api/v1/lines/police/rota/now', expect.anything()));
+    expect(screen.queryByRole('region', { name: 'Rostered now, not signed in' })).toBeNull();
+  });
+
   it('announces a new content reader of the line until a supervisor acknowledges it', async () => {
     announcements = [{
       id: 'an_1', line: 'police', kind: 'content_reader_added', staff_id: 'st_new', display_name: 'Robin (fictional)',
