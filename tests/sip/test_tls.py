@@ -62,7 +62,10 @@ class SipOverTlsTest(siptest.SipTestCase):
         cls.cert, cls.key = cls.ca.issue(os.path.join(cls.dir, "server"), "sip-server")
         cls.carrier_cert, cls.carrier_key = cls.ca.issue(os.path.join(cls.dir, "carrier"), "carrier")
         cls.tls_port = sh.free_port()
-        cls.trunks = [{"name": TRUNK, "allow": ["127.0.0.1"], "encryption": "required"}]
+        cls.carrier_port = sh.free_port()
+        # The carrier's own SIP server for follow-up calls: its certificate is checked against the test CA.
+        cls.trunks = [{"name": TRUNK, "allow": ["127.0.0.1"], "encryption": "required",
+                       "outbound": f"127.0.0.1:{cls.carrier_port}", "tls_ca": cls.ca.cert, "tls_name": "127.0.0.1"}]
         cls.telephony = {"tls_listen": f"127.0.0.1:{cls.tls_port}", "tls_certificate": cls.cert, "tls_key": cls.key}
         cls.routing = {"wrap_up_s": 0, "ring_timeout_s": 10}
         super().setUpClass()
@@ -166,6 +169,37 @@ class SipOverTlsTest(siptest.SipTestCase):
         self.assertRegex(answer.header("warning"), r'^399 127\.0\.0\.1 "this phone account requires encryption')
         self.tls_phone("demo.welsh", via_recorder=False)
 
+    def test_a_follow_up_call_through_a_trunk_that_requires_encryption_goes_over_tls_to_a_checked_carrier(self):
+        counsellor = self.srv.sign_in("demo.counsellor")
+        status, contact, _ = counsellor.call("POST", "/api/v1/lines/police/contacts", {"caller_role": "police_officer"})
+        self.assertEqual(status, 201, contact)
+        now = time.time()
+        iso = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))  # noqa: E731
+        status, fu, _ = counsellor.call(
+            "POST", f"/api/v1/lines/police/contacts/{contact['id']}/follow-ups",
+            {"earliest": iso(now - 60), "latest": iso(now + 3600), "method": "phone", "number": "07700 900123",
+             "consent": True, "assigned_to": "pool"})
+        self.assertEqual(status, 201, fu)
+        phone = self.tls_phone("demo.counsellor")
+        callee_rtp = sh.RtpEndpoint()
+        self.addCleanup(callee_rtp.close)
+        callee = sh.Sipp("phone_answer_hangup.xml", None,
+                         {"rtp_port": callee_rtp.port, "ring_ms": 300, "talk_ms": 2000, "decline_code": 486},
+                         local_port=self.carrier_port, timeout_s=60, transport="l1",
+                         extra_args=["-tls_cert", self.carrier_cert, "-tls_key", self.carrier_key])
+        callee.start()
+        self.addCleanup(callee.cleanup)
+        status, body, _ = counsellor.call("POST", f"/api/v1/lines/police/follow-ups/{fu['id']}/call")
+        self.assertEqual(status, 202, body)
+        self.assertIsNotNone(callee.wait_log("INVITE", timeout=20),
+                             "the carrier never received the follow-up INVITE:\n" + self.srv.log_tail())
+        result = callee.wait(timeout=30)
+        self.assertTrue(result.ok, result.explain())
+        self.assertIn("SIP/2.0/TLS", callee.read("messages.log"), "the follow-up call must go over TLS")
+        self.assertTrue(phone.answered.is_set())
+        wait_for(lambda: "follow-up " + fu["id"] + ": connected" in self.srv.log(), timeout=15,
+                 what="the follow-up connected")
+
     def test_tls_older_than_1_2_is_refused_and_counted(self):
         before = metric(self.srv, "crisisline_sip_tls_handshake_failures_total", reason="protocol_version")
         with socket.create_connection(("127.0.0.1", self.tls_port), timeout=5) as raw:
@@ -179,18 +213,22 @@ class SipOverTlsTest(siptest.SipTestCase):
                 self.assertEqual(tls.version(), "TLSv1.2")
 
     def test_sighup_puts_a_new_certificate_on_the_next_handshake_and_the_call_in_progress_goes_on(self):
+        # The next certificate is made first, so that the reload falls well inside the call.
+        next_cert, next_key = self.ca.issue(os.path.join(self.dir, "next"), "sip-server")
         phone = self.tls_phone("demo.counsellor")
         phone.rtp.start_sending(30, pt=PCMU, wait_target=30)
-        call = self.tls_caller(talk_ms=6000)
+        call = self.tls_caller(talk_ms=8000)
         wait_for(phone.answered.is_set, timeout=15, what="the TLS call answered")
         old = siptls.peer_certificate(self.tls_port, self.ca.cert)
-        # A new certificate over the old files (the key stays 0600), then SIGHUP.
-        self.ca.issue(os.path.join(self.dir, "server"), "sip-server")
+        # The new pair over the old files (the key stays 0600), then SIGHUP.
+        os.replace(next_key, self.key)
+        os.replace(next_cert, self.cert)
         self.srv.server.proc.send_signal(signal.SIGHUP)
         new = wait_for(lambda: (lambda c: c if c != old else None)(siptls.peer_certificate(self.tls_port, self.ca.cert)),
                        what="the new certificate on a new handshake")
         self.assertNotEqual(new, old)
-        self.assertIn("SIP TLS certificate reloaded", self.srv.log())
+        self.assertFalse(phone.bye.is_set(), "the reload must fall inside the call")
+        wait_for(lambda: "SIP TLS certificate reloaded" in self.srv.log(), what="the reload logged")
         # The call begun before the reload runs to its end, with audio both ways.
         self.ok(call.wait(), "TLS caller across the reload")
         wait_for(phone.bye.is_set, what="the BYE at the call's normal end")
