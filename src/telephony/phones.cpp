@@ -212,7 +212,7 @@ std::string Switchboard::FlowRoute(const Binding& binding) const {
     // A phone registered over TLS is rung on the connection it registered on (it may sit behind NAT, and
     // may listen nowhere): libre sends to the Route's address and finds that connection open.
     if (binding.tls_flow.empty() || !tls_) return "";
-    return "<sip:" + binding.tls_flow + ";transport=tls;lr>";
+    return "sip:" + binding.tls_flow + ";transport=tls";  // libre writes it as Route: <...;lr>
 }
 
 std::string Switchboard::LineUri(const records::PhoneLine& line) const {

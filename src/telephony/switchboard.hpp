@@ -246,7 +246,8 @@ private:
     // INVITEs `uri` with an SDP offer on a fresh leg (ringing); null when no media port is free or the
     // request cannot be sent. `call` is null for follow-up legs.
     // `behind_nat`: the leg gets a media socket of its own, where symmetric RTP can latch (MediaPorts).
-    // `route`: a Route to send it by (a phone's TLS flow), or empty. Over TLS the Contact is sips:.
+    // `route`: a URI to send it by (a phone's TLS flow; libre adds it as a loose Route), or empty. Over TLS
+    // the Contact is sips:.
     std::unique_ptr<Leg> Dial(const std::string& uri, const std::string& from_name, const std::string& from_uri,
                               LegKind kind, Call* call, bool behind_nat = false, const std::string& route = "");
     // ---- TLS and encryption policy (sip_policy.cpp) ----

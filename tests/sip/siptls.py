@@ -106,22 +106,22 @@ def peer_certificate(port, ca):
             return tls.getpeercert(binary_form=True)
 
 
-class TlsPhone:
-    """A counsellor phone on one TLS connection (RFC 5626's flow): REGISTER with digest, then answers the
-    INVITEs that arrive on that same connection with 200 and an SDP for `rtp` (an sh.RtpEndpoint), and BYEs with
-    200. Its Contact names a port where nothing listens: it can only be rung over its connection."""
+class TlsPeer:
+    """One SIP user agent on one TLS connection to 127.0.0.1:port: a reader thread keeps responses, and answers
+    requests from the server (_on_request)."""
 
-    def __init__(self, port, username, password, rtp, ca, ring_s=0.3):
+    def __init__(self, port, username, rtp, ca, accepted=None):
         self.username = username
-        self.password = password
         self.rtp = rtp
-        self.ring_s = ring_s
-        raw = socket.create_connection(("127.0.0.1", port), timeout=10)
-        self.sock = client_context(ca).wrap_socket(raw, server_hostname="127.0.0.1")
+        if accepted is None:
+            raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+            self.sock = client_context(ca).wrap_socket(raw, server_hostname="127.0.0.1")
+        else:
+            self.sock = accepted  # a connection the server opened to us (TlsCallee)
         self.sock.settimeout(0.05)
         self.io = threading.Lock()  # one SSL object: never read and written from two threads at once
         self.local = self.sock.getsockname()
-        self.server = ("127.0.0.1", port)
+        self.server = ("127.0.0.1", port) if accepted is None else self.sock.getpeername()
         self.buf = b""
         self.lock = threading.Lock()
         self.responses = []
@@ -190,8 +190,47 @@ class TlsPhone:
         self._send("\r\n".join(lines) + "\r\n\r\n" + body)
 
     def _on_request(self, req):
+        if req.method != "ACK":
+            self._reply(req, 200, "OK")
+
+    def _transact(self, text, timeout=5):
+        with self.lock:
+            seen = len(self.responses)
+        self._send(text)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                final = [r for r in self.responses[seen:] if r.status >= 200]
+            if final:
+                return final[0]
+            time.sleep(0.02)
+        return None
+
+    def requests_of(self, method):
+        with self.lock:
+            return [r for r in self.requests if r.method == method]
+
+    def close(self):
+        self._stop.set()
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+class TlsPhone(TlsPeer):
+    """A counsellor phone on one TLS connection (RFC 5626's flow): REGISTER with digest, then answers the
+    INVITEs that arrive on that same connection with 200 and an SDP for `rtp` (an sh.RtpEndpoint), and BYEs with
+    200. Its Contact names a port where nothing listens: it can only be rung over its connection."""
+
+    def __init__(self, port, username, password, rtp, ca, ring_s=0.3):
+        self.password = password
+        self.ring_s = ring_s
+        super().__init__(port, username, rtp, ca)
+
+    def _on_request(self, req):
         if req.method == "INVITE":
-            tag = rawsip.token()
+            tag = self._tag = rawsip.token()
             contact = f"Contact: <sip:{self.username}@{self.local[0]}:{self.local[1]};transport=tls>"
             self._reply(req, 180, "Ringing", [contact], to_tag=tag)
             time.sleep(self.ring_s)
@@ -206,20 +245,6 @@ class TlsPhone:
             self.bye.set()
         elif req.method not in ("ACK",):
             self._reply(req, 200, "OK")
-
-    # -- registering
-    def _transact(self, text, timeout=5):
-        with self.lock:
-            seen = len(self.responses)
-        self._send(text)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.lock:
-                final = [r for r in self.responses[seen:] if r.status >= 200]
-            if final:
-                return final[0]
-            time.sleep(0.02)
-        return None
 
     def _register_message(self, auth=None, expires=300):
         self.cseq += 1
@@ -246,12 +271,102 @@ class TlsPhone:
         return self._transact(self._register_message(auth=auth, expires=expires))
 
     def invites(self):
-        with self.lock:
-            return [r for r in self.requests if r.method == "INVITE"]
+        return self.requests_of("INVITE")
+
+
+class TlsCaller(TlsPeer):
+    """A carrier's call over TLS (SIPp in Debian has no TLS): INVITE with an SDP for `rtp`, ACK the 200, let
+    `rtp` talk to the answer's address for talk_s, then BYE. Run it with call(); it returns the 200's Message."""
+
+    def __init__(self, port, number, rtp, ca=None, caller_id="01632960000"):
+        self.number = number
+        self.caller_id = caller_id
+        super().__init__(port, "carrier", rtp, ca)
+        self.final = None
+        self.bye_answer = None
+
+    def _request(self, method, cseq, to_tag=None, body=""):
+        ruri = f"sips:{self.number}@{self.server[0]}:{self.server[1]}"
+        to = f"<{ruri}>" + (f";tag={to_tag}" if to_tag else "")
+        lines = [f"{method} {ruri} SIP/2.0",
+                 f"Via: SIP/2.0/TLS {self.local[0]}:{self.local[1]};branch=z9hG4bK{rawsip.token()};rport",
+                 f'From: "Caller" <sip:{self.caller_id}@{self.local[0]}>;tag={self.tag}', f"To: {to}",
+                 f"Call-ID: {self.call_id}", f"CSeq: {cseq} {method}",
+                 f"Contact: <sips:carrier@{self.local[0]}:{self.local[1]};transport=tls>", "Max-Forwards: 70"]
+        if body:
+            lines.append("Content-Type: application/sdp")
+        lines.append(f"Content-Length: {len(body.encode())}")
+        return "\r\n".join(lines) + "\r\n\r\n" + body
+
+    def call(self, talk_s=4.0, pt=0, timeout=20):
+        """The whole call; returns the final response to the INVITE (None when none came)."""
+        self.final = self._transact(self._request("INVITE", 1, body=rawsip.sdp("127.0.0.1", self.rtp.port)),
+                                    timeout=timeout)
+        if self.final is None or self.final.status != 200:
+            return self.final
+        to_tag = self.final.tag("to")
+        self._send(self._request("ACK", 1, to_tag=to_tag))
+        m = re.search(r"c=IN IP4 (\S+)", self.final.body)
+        port = rawsip.media_port(self.final.body)
+        if m and port:
+            self.rtp.set_target((m.group(1), port))
+        self.rtp.start_sending(talk_s, pt=pt)
+        end = time.monotonic() + talk_s
+        while time.monotonic() < end and not self.requests_of("BYE"):
+            time.sleep(0.05)
+        if not self.requests_of("BYE"):
+            self.bye_answer = self._transact(self._request("BYE", 2, to_tag=to_tag))
+        return self.final
+
+
+class TlsCallee(TlsPhone):
+    """The carrier's SIP server for follow-up calls over TLS: listens on `port` with `cert`/`key`, accepts the
+    server's connection, answers its INVITE with 200, and hangs up (BYE on that connection) after talk_s."""
+
+    def __init__(self, port, cert, key, rtp, talk_s=2.0):
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", port))
+        self.listener.listen(1)
+        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.context.load_cert_chain(cert, key)
+        self.talk_s = talk_s
+        self.rtp = rtp
+        self.connected = threading.Event()
+        self.hung_up = threading.Event()
+        self.failed = None
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        self.listener.settimeout(30)
+        try:
+            raw, _ = self.listener.accept()
+            raw.settimeout(10)
+            tls = self.context.wrap_socket(raw, server_side=True)
+        except (OSError, ssl.SSLError) as e:
+            self.failed = e
+            return
+        self.password = ""
+        self.ring_s = 0.2
+        TlsPeer.__init__(self, 0, "callee", self.rtp, None, accepted=tls)
+        self.connected.set()
+
+    def _on_request(self, req):
+        super()._on_request(req)
+        if req.method == "INVITE":
+            threading.Thread(target=self._hang_up, args=(req,), daemon=True).start()
+
+    def _hang_up(self, invite):
+        time.sleep(self.talk_s)  # the callee's side of the conversation, not a wait for a condition
+        target = re.search(r"<([^>]+)>", invite.header("contact") or "")
+        lines = [f"BYE {target.group(1) if target else invite.first.split()[1]} SIP/2.0",
+                 f"Via: SIP/2.0/TLS {self.local[0]}:{self.local[1]};branch=z9hG4bK{rawsip.token()}",
+                 f"From: {invite.header('to')};tag={self._tag}", f"To: {invite.header('from')}",
+                 f"Call-ID: {invite.header('call-id')}", "CSeq: 1 BYE", "Max-Forwards: 70", "Content-Length: 0"]
+        self._send("\r\n".join(lines) + "\r\n\r\n")
+        self.hung_up.set()
 
     def close(self):
-        self._stop.set()
-        try:
-            self.sock.close()
-        except OSError:
-            pass
+        self.listener.close()
+        if self.connected.is_set():
+            super().close()

@@ -14,6 +14,7 @@ import socket
 import ssl
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -58,6 +59,7 @@ class SipOverTlsTest(siptest.SipTestCase):
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="crisisline-siptls-")
+        os.makedirs(os.path.join(cls.dir, "ca"))
         cls.ca = harness.TestCA(os.path.join(cls.dir, "ca"))
         cls.cert, cls.key = cls.ca.issue(os.path.join(cls.dir, "server"), "sip-server")
         cls.carrier_cert, cls.carrier_key = cls.ca.issue(os.path.join(cls.dir, "carrier"), "carrier")
@@ -97,21 +99,31 @@ class SipOverTlsTest(siptest.SipTestCase):
         self.srv.wait_counsellor(username, lambda c: c["state"] == "available" and c["phone_registered"])
         return phone
 
-    def tls_caller(self, talk_ms=4000):
-        return self.caller(talk_ms=talk_ms, pt=PCMU, fill=CALLER_FILL, transport="l1",
-                           extra_args=["-tls_cert", self.carrier_cert, "-tls_key", self.carrier_key])
+    def tls_caller(self, talk_s=4.0):
+        """A carrier's call over TLS through the recorder, running in the background (Debian's SIPp is built
+        without TLS: "To use a TLS transport you must compile SIPp with OpenSSL")."""
+        rtp = sh.RtpEndpoint(fill=CALLER_FILL)
+        self.addCleanup(rtp.close)
+        caller = siptls.TlsCaller(self.recorder.port, siptest.NUMBER, rtp)
+        self.addCleanup(caller.close)
+        caller.thread = threading.Thread(target=caller.call, kwargs={"talk_s": talk_s, "pt": PCMU}, daemon=True)
+        caller.thread.start()
+        return caller
 
-    def caller(self, **kwargs):
-        call = sh.place_call(("127.0.0.1", self.recorder.port), siptest.NUMBER, **kwargs)
-        self._cleanups_sip.append(call)
-        return call
+    def finished(self, caller, timeout=30):
+        caller.thread.join(timeout)
+        self.assertFalse(caller.thread.is_alive(), "the TLS call did not end")
+        self.assertIsNotNone(caller.final, "no answer to the INVITE over TLS\n" + self.srv.log_tail())
+        self.assertEqual(caller.final.status, 200, caller.final.raw)
+        self.assertIsNotNone(caller.bye_answer, "no answer to the caller's BYE")
+        self.assertEqual(caller.bye_answer.status, 200, caller.bye_answer.raw)
 
     def test_a_tls_call_is_bridged_to_a_phone_rung_on_its_tls_connection_and_nothing_is_in_clear(self):
         tls_before = metric(self.srv, "crisisline_sip_requests_total", transport="tls")
         phone = self.tls_phone("demo.counsellor")
         phone.rtp.start_sending(30, pt=PCMU, wait_target=30)
-        call = self.tls_caller()
-        self.ok(call.wait(), "TLS caller")
+        call = self.tls_caller(talk_s=8.0)  # the greeting and the language choice come first
+        self.finished(call)
         self.assertTrue(phone.answered.is_set(), "the phone was never rung:\n" + self.srv.log_tail())
         wait_for(phone.bye.is_set, what="the server's BYE to the phone over its connection")
         self.assertGreater(call.rtp.received_fill(PHONE_FILL), 50, f"phone -> caller: {call.rtp.stats()}")
@@ -120,8 +132,7 @@ class SipOverTlsTest(siptest.SipTestCase):
         invite = phone.invites()[0]
         self.assertRegex(invite.header("contact"), r"^<sips:crisisline@127\.0\.0\.1:\d+;transport=tls>")
         self.assertIn(";transport=tls;lr", invite.header("route") or "", "rung by its flow, not its Contact")
-        caller_messages = call.sipp.read("messages.log")
-        self.assertRegex(caller_messages, r"Contact: <sips:crisisline@127\.0\.0\.1:\d+;transport=tls>")
+        self.assertRegex(call.final.header("contact"), r"^<sips:crisisline@127\.0\.0\.1:\d+;transport=tls>")
         # On the wire: every connection through the TLS port carried TLS records and no SIP in clear.
         ups, downs = self.recorder.streams()
         self.assertGreaterEqual(len(ups), 1, "the caller's connection went through the recorder")
@@ -183,20 +194,16 @@ class SipOverTlsTest(siptest.SipTestCase):
         phone = self.tls_phone("demo.counsellor")
         callee_rtp = sh.RtpEndpoint()
         self.addCleanup(callee_rtp.close)
-        callee = sh.Sipp("phone_answer_hangup.xml", None,
-                         {"rtp_port": callee_rtp.port, "ring_ms": 300, "talk_ms": 2000, "decline_code": 486},
-                         local_port=self.carrier_port, timeout_s=60, transport="l1",
-                         extra_args=["-tls_cert", self.carrier_cert, "-tls_key", self.carrier_key])
-        callee.start()
-        self.addCleanup(callee.cleanup)
+        callee = siptls.TlsCallee(self.carrier_port, self.carrier_cert, self.carrier_key, callee_rtp)
+        self.addCleanup(callee.close)
         status, body, _ = counsellor.call("POST", f"/api/v1/lines/police/follow-ups/{fu['id']}/call")
         self.assertEqual(status, 202, body)
-        self.assertIsNotNone(callee.wait_log("INVITE", timeout=20),
-                             "the carrier never received the follow-up INVITE:\n" + self.srv.log_tail())
-        result = callee.wait(timeout=30)
-        self.assertTrue(result.ok, result.explain())
-        self.assertIn("SIP/2.0/TLS", callee.read("messages.log"), "the follow-up call must go over TLS")
+        wait_for(callee.connected.is_set, timeout=20, what="the server's TLS connection to the carrier")
+        invite = wait_for(callee.invites, timeout=10, what="the follow-up INVITE over TLS")[0]
+        self.assertIn("+447700900123@127.0.0.1", invite.first)
+        self.assertTrue(invite.header("via").startswith("SIP/2.0/TLS"), invite.header("via"))
         self.assertTrue(phone.answered.is_set())
+        wait_for(callee.hung_up.is_set, timeout=10, what="the callee's hang-up")
         wait_for(lambda: "follow-up " + fu["id"] + ": connected" in self.srv.log(), timeout=15,
                  what="the follow-up connected")
 
@@ -217,7 +224,7 @@ class SipOverTlsTest(siptest.SipTestCase):
         next_cert, next_key = self.ca.issue(os.path.join(self.dir, "next"), "sip-server")
         phone = self.tls_phone("demo.counsellor")
         phone.rtp.start_sending(30, pt=PCMU, wait_target=30)
-        call = self.tls_caller(talk_ms=8000)
+        call = self.tls_caller(talk_s=8.0)
         wait_for(phone.answered.is_set, timeout=15, what="the TLS call answered")
         old = siptls.peer_certificate(self.tls_port, self.ca.cert)
         # The new pair over the old files (the key stays 0600), then SIGHUP.
@@ -230,7 +237,7 @@ class SipOverTlsTest(siptest.SipTestCase):
         self.assertFalse(phone.bye.is_set(), "the reload must fall inside the call")
         wait_for(lambda: "SIP TLS certificate reloaded" in self.srv.log(), what="the reload logged")
         # The call begun before the reload runs to its end, with audio both ways.
-        self.ok(call.wait(), "TLS caller across the reload")
+        self.finished(call)
         wait_for(phone.bye.is_set, what="the BYE at the call's normal end")
         self.assertGreater(call.rtp.received_fill(PHONE_FILL), 100, call.rtp.stats())
         self.assertGreater(phone.rtp.received_fill(CALLER_FILL), 100, phone.rtp.stats())
