@@ -248,6 +248,15 @@ CREATE TABLE shifts (
 CREATE INDEX shifts_by_start ON shifts (line_id, start_at);
 )sql";
 
+// Version 7: each trunk's and each phone account's encryption policy (records::Encryption). Existing rows
+// become "preferred", which accepts what they did before.
+constexpr const char* kEncryptionPolicy = R"sql(
+ALTER TABLE trunks ADD COLUMN encryption TEXT NOT NULL DEFAULT 'preferred'
+    CHECK (encryption IN ('required', 'preferred', 'off'));
+ALTER TABLE sip_accounts ADD COLUMN encryption TEXT NOT NULL DEFAULT 'preferred'
+    CHECK (encryption IN ('required', 'preferred', 'off'));
+)sql";
+
 Result<std::int64_t> UserVersion(Connection& conn) {
     auto text = conn.Pragma("user_version");
     if (!text) return tl::unexpected(text.error());
@@ -298,6 +307,7 @@ const std::vector<Migration>& Migrations() {
         {4, "phone registrations", kPhoneRegistrations},
         {5, "separation of duties: audit detail, pending staff changes, announcements", kSeparationOfDuties},
         {6, "the rota: counsellors' shifts", kShifts},
+        {7, "encryption policy of trunks and phone accounts", kEncryptionPolicy},
     };
     return migrations;
 }

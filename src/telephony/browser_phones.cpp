@@ -42,7 +42,8 @@ Result<Switchboard::BrowserPhoneHeld> Switchboard::HoldBrowserPhone(const std::s
         if (it->second.browser) {
             binding.desk = it->second.desk;
         } else if (it->second.expires_ms > now) {
-            binding.desk = DeskContact{it->second.contact_uri, it->second.expires_ms, it->second.behind_nat};
+            binding.desk = DeskContact{it->second.contact_uri, it->second.expires_ms, it->second.behind_nat,
+                                       it->second.tls_flow};
         }
     }
     bindings_[username->second] = binding;
@@ -80,6 +81,7 @@ void Switchboard::BrowserLetGo(const std::string& username, const char* why) {
     back.counsellor = it->second.counsellor;
     back.expires_ms = desk->expires_ms;
     back.behind_nat = desk->behind_nat;
+    back.tls_flow = desk->tls_flow;
     it->second = std::move(back);
     spdlog::info("telephony: phone of {} {}: the desk phone rings again", it->second.counsellor, why);
     Publish("phone.registered", nullptr, it->second.counsellor, {{"why", why}});

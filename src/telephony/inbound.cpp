@@ -89,11 +89,13 @@ void Switchboard::OnInvite(const sip_msg* msg) {
     std::string source = SourceAddress(msg);
     bool any_credentials = false;
     const Trunk* by_address = nullptr;  // the trunk whose address it came from (its dialog's peers)
+    const Trunk* admitted = nullptr;
     std::string trunk_name;
     for (const auto& trunk : trunks_) {
         if (std::find(trunk.allow.begin(), trunk.allow.end(), source) != trunk.allow.end()) {
             admission = Admission::kAdmitted;
             by_address = &trunk;
+            admitted = &trunk;
             trunk_name = trunk.name;
             break;
         }
@@ -113,6 +115,7 @@ void Switchboard::OnInvite(const sip_msg* msg) {
                     auto ha1 = DigestHa1(trunk.username, config_.realm, trunk.password);
                     if (httpauth_digest_response_auth(&resp, &msg->met, ha1.data()) == 0) {
                         admission = Admission::kAdmitted;
+                        admitted = &trunk;
                         trunk_name = trunk.name;
                     }
                 }
@@ -132,6 +135,8 @@ void Switchboard::OnInvite(const sip_msg* msg) {
         sip_treply(nullptr, sip_, msg, 403, "Forbidden");
         return;
     }
+    // A trunk that requires encryption takes calls over TLS only (488 with a Warning saying so).
+    if (admitted && RefusePlaintextTrunk(msg, *admitted)) return;
     // Admission control: more new calls a second than the trunk may start are refused at once, before any
     // work is done for them (no media, no contact record), so the calls within the limit are still answered.
     if (!call_rate_.Take(trunk_name, Now())) {
@@ -196,7 +201,8 @@ void Switchboard::OnInvite(const sip_msg* msg) {
         sip_treply(nullptr, sip_, msg, 500, "Server Internal Error");
         return;
     }
-    int err = sipsess_accept(&leg.sess, sock_, msg, 200, "OK", "crisisline", "application/sdp", answer, nullptr,
+    const std::string contact = ContactFor(msg->tp, &msg->dst);
+    int err = sipsess_accept(&leg.sess, sock_, msg, 200, "OK", contact.c_str(), "application/sdp", answer, nullptr,
                              nullptr, false, Callbacks::CallerOffer, Callbacks::CallerAnswer,
                              Callbacks::CallerEstablished, nullptr, nullptr, Callbacks::CallerClosed, &leg,
                              "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n");

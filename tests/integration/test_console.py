@@ -300,10 +300,11 @@ class TelephonySetupTest(unittest.TestCase):
         by_name = {t["name"]: t for t in body["trunks"]}
         self.assertEqual(by_name["loopback-test-carrier"],
                          {"name": "loopback-test-carrier", "allow": ["127.0.0.1"], "username": "", "digest": False,
-                          "outbound": "", "source": "config"})
+                          "outbound": "", "encryption": "preferred", "tls_verified": False, "source": "config"})
         self.assertEqual(by_name["digest-carrier"],
                          {"name": "digest-carrier", "allow": [], "username": TRUNK_USERNAME, "digest": True,
-                          "outbound": "127.0.0.1:5099", "source": "config"})
+                          "outbound": "127.0.0.1:5099", "encryption": "preferred", "tls_verified": False,
+                          "source": "config"})
         self.assertNotIn(TRUNK_PASSWORD, json.dumps(body))
         status, body, _ = self.clients["counsellor"].call("GET", "/api/v1/telephony/trunks")
         self.assertEqual(status, 403, body)
@@ -315,7 +316,8 @@ class TelephonySetupTest(unittest.TestCase):
             "outbound": "192.0.2.7:5060"})
         self.assertEqual(status, 201, made)
         self.assertEqual(made, {"name": "carrier-b", "allow": ["192.0.2.7", "::1"], "username": "carrier-b-user",
-                                "digest": True, "outbound": "192.0.2.7:5060", "source": "console"})
+                                "digest": True, "outbound": "192.0.2.7:5060", "encryption": "preferred",
+                                "tls_verified": False, "source": "console"})
         status, listed, _ = self.admin.call("GET", "/api/v1/telephony/trunks")
         self.assertIn(made, listed["trunks"])
         self.assertNotIn(secret, json.dumps(listed))
@@ -327,6 +329,11 @@ class TelephonySetupTest(unittest.TestCase):
                          (["192.0.2.8"], "carrier-b-user", True))
         status, err, _ = self.admin.call("PUT", "/api/v1/telephony/trunks/carrier-b", {"username": "other-user"})
         self.assertEqual((status, err["error"]["field"]), (400, "password"), err)
+        # The encryption policy: one of three words, stored and shown.
+        status, err, _ = self.admin.call("PUT", "/api/v1/telephony/trunks/carrier-b", {"encryption": "mostly"})
+        self.assertEqual((status, err["error"]["field"]), (400, "encryption"), err)
+        status, changed, _ = self.admin.call("PUT", "/api/v1/telephony/trunks/carrier-b", {"encryption": "required"})
+        self.assertEqual((status, changed["encryption"]), (200, "required"), changed)
 
         # Bad input names the field, and nothing changes.
         for body, field in [({"name": "carrier-c", "allow": ["carrier.example"]}, "allow[0]"),
@@ -365,7 +372,7 @@ class TelephonySetupTest(unittest.TestCase):
         self.assertEqual(status, 404, err)
         status, audit, _ = self.clients["auditor"].call("GET", "/api/v1/audit?limit=1000")
         trail = [e["action"] for e in audit["entries"] if e["record_id"] == "carrier-b"]
-        self.assertEqual(trail, ["trunk.create", "trunk.update", "trunk.delete"])
+        self.assertEqual(trail, ["trunk.create", "trunk.update", "trunk.update", "trunk.delete"])
 
     def test_admin_lists_uploads_listens_to_and_restores_a_prompt(self):
         status, body, _ = self.admin.call("GET", "/api/v1/prompts")

@@ -77,6 +77,7 @@ class SipServer:
         self.sip_passwords = {}  # SIP account passwords
         self.staff_ids = {}
         self.clients = {}
+        self.totp = {}  # username -> (TOTP secret, last step used), kept across the restart after routing
 
     # -- lifecycle
     def start(self):
@@ -106,6 +107,8 @@ class SipServer:
             for key, value in self.routing.items():
                 assert body["routing"][key] == value, (key, body["routing"])
             self.server.stop()
+            for name, client in self.clients.items():
+                self.totp[name] = (client.totp_secret, client.last_step)
             self.clients.clear()
         self.server.start()
         self.wait_sip()
@@ -127,6 +130,9 @@ class SipServer:
                       f"allow = [{', '.join(json.dumps(a) for a in trunk.get('allow', []))}]"]
             if trunk.get("username"):
                 lines += [f'username = "{trunk["username"]}"', f'password = "{trunk["password"]}"']
+            for key in ("encryption", "outbound", "tls_ca", "tls_name", "tls_certificate", "tls_key"):
+                if trunk.get(key):
+                    lines.append(f"{key} = {json.dumps(trunk[key])}")
         with open(path, "w") as f:
             f.write(head + "\n".join(lines) + "\n")
 
@@ -166,7 +172,10 @@ class SipServer:
     def sign_in(self, username):
         """A signed-in client for a demo user (signed in once per server process: TOTP codes are single use)."""
         if username not in self.clients:
-            self.clients[username] = self.server.client().sign_in(username, self.passwords[username])
+            client = self.server.client()
+            if username in self.totp:  # enrolled before the restart: the next unused code
+                client.totp_secret, client.last_step = self.totp[username]
+            self.clients[username] = client.sign_in(username, self.passwords[username])
         return self.clients[username]
 
     def live(self):
