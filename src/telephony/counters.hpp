@@ -20,6 +20,15 @@ constexpr const char* kBrowserDropNames[] = {"stun_malformed",    "stun_unknown_
                                              "dtls_failed",       "fingerprint_mismatch", "srtp_auth",
                                              "srtcp_auth",        "before_keys"};
 
+// Why an SRTP packet on a SIP leg (SDES) was refused, as /metrics names it. Never relayed.
+enum class SrtpDrop { kAuth, kReplay, kMalformed };
+constexpr const char* kSrtpDropNames[] = {"auth", "replay", "malformed"};
+
+// How a leg's media was protected, as /metrics names it (LegEncryption).
+constexpr const char* kLegEncryptionNames[] = {"plain", "srtp", "dtls_srtp"};
+// Which side of a bridged call a leg is.
+constexpr const char* kLegSideNames[] = {"caller", "answerer"};
+
 // What the telephony loop counts, read by /metrics from other threads.
 // Counters only ever go up; gauges are set from the live picture.
 struct Counters {
@@ -37,6 +46,12 @@ struct Counters {
     // Browser phones (WebRTC): packets dropped because a check failed, by reason (BrowserDrop).
     std::atomic<std::uint64_t> browser_dropped[8] = {};
     std::atomic<std::uint64_t> browser_handshakes{0};  // DTLS-SRTP handshakes completed with a matching fingerprint
+    // SIP legs keyed by SDES: SRTP packets refused (not authentic, replayed, too short), by reason (SrtpDrop).
+    std::atomic<std::uint64_t> srtp_dropped[3] = {};
+    // Bridged calls by how each leg's media was protected: [side][encryption] (kLegSideNames, kLegEncryptionNames);
+    // and those whose two legs were both encrypted.
+    std::atomic<std::uint64_t> bridged_legs[2][3] = {};
+    std::atomic<std::uint64_t> calls_encrypted{0};
     std::atomic<std::int64_t> queue_length{0};
     std::atomic<std::int64_t> longest_wait_ms{0};
     std::atomic<std::int64_t> active_calls{0};

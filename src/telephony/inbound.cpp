@@ -182,10 +182,18 @@ void Switchboard::OnInvite(const sip_msg* msg) {
     // A late offer (no SDP in the INVITE): the 200 carries our offer and the ACK the answer (CallerAnswer);
     // the greeting starts playing once the answer says where to.
     const bool late_offer = mbuf_get_left(msg->mb) == 0;
-    if (!late_offer && !DecodeRemoteSdp(leg, msg, true)) {
+    std::string why;
+    if (!late_offer && !DecodeRemoteSdp(leg, msg, true, &why)) {
+        ++counters_.calls_refused;
+        if (!why.empty()) {
+            // Keys on plaintext SIP, or SRTP the server cannot take: the Warning says which (RFC 3261 20.43).
+            spdlog::warn("telephony: INVITE from {} on trunk {}: {}: 488", source, trunk_name, why);
+            sip_treplyf(nullptr, nullptr, sip_, msg, false, 488, "Not Acceptable Here",
+                        "Warning: 399 crisisline \"%s\"\r\nContent-Length: 0\r\n\r\n", why.c_str());
+            return;
+        }
         spdlog::warn("telephony: INVITE from {} without usable SDP (no PCMU/PCMA, no address, or malformed): 488",
                      source);
-        ++counters_.calls_refused;
         sip_treply(nullptr, sip_, msg, 488, "Not Acceptable Here");
         return;
     }

@@ -181,7 +181,8 @@ void Switchboard::ExpireRegistrations() {
 
 std::unique_ptr<Leg> Switchboard::Dial(const std::string& uri, const std::string& from_name,
                                        const std::string& from_uri, LegKind kind, Call* call, bool behind_nat) {
-    auto taken = TakeLeg(call, kind, behind_nat);
+    // Keys go in the offer only when the INVITE goes over TLS (RFC 4568 section 8.3).
+    auto taken = TakeLeg(call, kind, behind_nat, SecureUri(uri));
     if (!taken) return nullptr;
     auto leg = std::move(*taken);
     mbuf* offer = nullptr;

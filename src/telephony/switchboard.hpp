@@ -210,6 +210,7 @@ private:
     void BrowserRingStopped(Call& call, const Leg& leg);
     void OnStun(size_t socket, const sa& src, const std::uint8_t* data, size_t n);
     void OnSecureMedia(Leg& leg, mbuf* mb);
+    void OnSdesMedia(Leg& leg, mbuf* mb);  // SRTP on a SIP leg keyed by SDES: checked, decrypted, then OnMedia
     void SendDtls(Leg& leg, const DtlsSrtp::Datagrams& datagrams);
     void BrowserTimers();  // DTLS retransmissions while handshakes are under way
     void Dropped(BrowserDrop why) { ++counters_.browser_dropped[static_cast<size_t>(why)]; }
@@ -249,6 +250,8 @@ private:
     void Execute(const acd::Command& command);
     void ArmRouterTimer();
     void Bridge(Call& call, Leg& phone);
+    // Counts the bridged call's legs by how their media is protected; true when both are encrypted.
+    bool CountEncryption(const Leg& caller, const Leg& other);
     void EndCall(Call& call, const std::string& reason);
     // The queue and call gauges for /metrics, from a Router snapshot; and a queue.summary event for each line
     // whose number of waiting callers changed since the last refresh.
@@ -256,8 +259,8 @@ private:
 
     // ---- media ----
     // A new leg placed on one of the shared RTP sockets (or, `alone`, on one of its own: a phone behind NAT),
-    // with its SDP.
-    Result<std::unique_ptr<Leg>> TakeLeg(Call* call, LegKind kind, bool alone = false);
+    // with its SDP; `secure`: an RTP/SAVP offer with fresh a=crypto lines (only for a leg dialled over TLS).
+    Result<std::unique_ptr<Leg>> TakeLeg(Call* call, LegKind kind, bool alone = false, bool secure = false);
 
     // ---- bookkeeping ----
     void Publish(const std::string& type, const Call* call, const std::string& counsellor, nlohmann::json data);
