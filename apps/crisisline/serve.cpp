@@ -16,6 +16,7 @@
 #include "app.hpp"
 #include "checkpointer.hpp"
 #include "http/server.hpp"
+#include "http/tls.hpp"
 #include "media/prompt_set.hpp"
 #include "records/call_log.hpp"
 #include "telephony/telephony.hpp"
@@ -144,6 +145,42 @@ void RaiseOpenFileLimit() {
     spdlog::info("open-file limit raised from {} to {}", before, wanted);
 }
 
+// The SIP TLS certificate and key pass the same checks as HTTPS's (readable PEM, matching, the key mode 0600
+// or 0400), named by their telephony settings.
+Result<void> CheckSipTlsFiles(const telephony::TelephonyConfig& config) {
+    if (!config.enabled || config.tls_listen.empty()) return {};
+    auto usable = http::CheckTlsFiles({config.tls_certificate, config.tls_key});
+    if (usable) return {};
+    auto error = usable.error();
+    for (auto at = error.message.find("server.tls_"); at != std::string::npos; at = error.message.find("server.tls_")) {
+        error.message.replace(at, 7, "telephony.");
+    }
+    error.field = "telephony." + error.field;
+    return tl::unexpected(error);
+}
+
+// SIGHUP: each TLS certificate is read again; new handshakes present the new one, connections up keep theirs.
+void ReloadCertificates(http::Server& server, telephony::Telephony* phones, const ServeOptions& options) {
+    if (!server.Secure()) {
+        spdlog::info("received SIGHUP; plain HTTP has no certificate to reload");
+    } else if (auto reloaded = server.ReloadTls(); reloaded) {
+        spdlog::info("received SIGHUP; tls certificate reloaded from {}: new connections use it", options.tls.certificate);
+    } else {
+        spdlog::error("received SIGHUP; tls certificate not reloaded, the previous one stays: {}",
+                      reloaded.error().message);
+    }
+    if (!phones || options.telephony.tls_listen.empty()) return;
+    auto reloaded = CheckSipTlsFiles(options.telephony);
+    if (reloaded) reloaded = phones->ReloadTls();
+    if (reloaded) {
+        spdlog::info("received SIGHUP; SIP TLS certificate reloaded from {}: new handshakes use it, calls go on",
+                     options.telephony.tls_certificate);
+    } else {
+        spdlog::error("received SIGHUP; SIP TLS certificate not reloaded, the previous one stays: {}",
+                      reloaded.error().message);
+    }
+}
+
 }  // namespace
 
 int Serve(const DataDir& dir, ServeOptions options) {
@@ -159,6 +196,10 @@ int Serve(const DataDir& dir, ServeOptions options) {
             std::fprintf(stderr, "crisisline serve: %s\n", usable.error().message.c_str());
             return 2;
         }
+    }
+    if (auto sip_tls = CheckSipTlsFiles(options.telephony); !sip_tls) {
+        std::fprintf(stderr, "crisisline serve: %s\n", sip_tls.error().message.c_str());
+        return 2;
     }
     if (auto plain = http::CheckPlainListener(address->first, options.tls.Enabled(), options.allow_plain_http);
         !plain) {
@@ -310,22 +351,18 @@ int Serve(const DataDir& dir, ServeOptions options) {
                 base.c_str(), base.c_str(), base.c_str());
     if (phones) {
         auto hp = telephony::SplitHostPort(options.telephony.listen, "listen");
-        std::printf("  SIP              sip:%s:%u  (udp and tcp; counsellor phones register here)\n\n",
+        std::printf("  SIP              sip:%s:%u  (udp and tcp; counsellor phones register here)\n",
                     hp ? hp->first.c_str() : "?", phones->SipPort());
+        if (phones->TlsPort()) {
+            auto tls_hp = telephony::SplitHostPort(options.telephony.tls_listen, "tls_listen");
+            std::printf("  SIP over TLS     sips:%s:%u\n", tls_hp ? tls_hp->first.c_str() : "?", phones->TlsPort());
+        }
+        std::printf("\n");
     }
     std::fflush(stdout);
 
     int signal = 0;
-    while (sigwait(&stop_signals, &signal) == 0 && signal == SIGHUP) {
-        if (!server.Secure()) {
-            spdlog::info("received SIGHUP; plain HTTP has no certificate to reload");
-        } else if (auto reloaded = server.ReloadTls(); reloaded) {
-            spdlog::info("received SIGHUP; tls certificate reloaded from {}: new connections use it", options.tls.certificate);
-        } else {
-            spdlog::error("received SIGHUP; tls certificate not reloaded, the previous one stays: {}",
-                          reloaded.error().message);
-        }
-    }
+    while (sigwait(&stop_signals, &signal) == 0 && signal == SIGHUP) ReloadCertificates(server, phones.get(), options);
     spdlog::info("received {}; finishing requests in flight", signal == SIGTERM ? "SIGTERM" : "SIGINT");
     server.Stop();  // stops accepting, lets in-flight requests finish
     ticker.reset();

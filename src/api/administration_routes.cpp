@@ -1,6 +1,7 @@
 #include "api/api.hpp"
 #include "api/detail/requests.hpp"
 #include "staff/access.hpp"
+#include "records/trunk.hpp"
 #include "staff/sip_accounts.hpp"
 
 namespace crisisline::api {
@@ -209,13 +210,17 @@ void Api::AddAdministrationRoutes(http::Router& r) {
               if (auto a = staff::Authorise(who.principal, Permission::kManageStaff, ""); !a) return tl::unexpected(a.error());
               auto f = BodyOf(req);
               if (!f) return tl::unexpected(f.error());
-              if (auto k = f->OnlyKnown({"sip_username"}); !k) return tl::unexpected(k.error());
+              if (auto k = f->OnlyKnown({"sip_username", "encryption"}); !k) return tl::unexpected(k.error());
               auto name = f->String("sip_username", 256);  // CheckSipUsername gives the exact rule
               if (!name) return tl::unexpected(name.error());
+              auto encryption = f->OptionalString("encryption", 16);
+              if (!encryption) return tl::unexpected(encryption.error());
+              const std::string policy = encryption->value_or("preferred");
+              if (auto known = records::ParseEncryption(policy, "encryption"); !known) return tl::unexpected(known.error());
               staff::SipAccounts sip(s_.store, s_.writer, s_.keys, s_.clock);
-              auto password = sip.Issue(Param(req, "id"), *name, who.principal.staff_id);
+              auto password = sip.Issue(Param(req, "id"), *name, who.principal.staff_id, policy);
               if (!password) return tl::unexpected(password.error());
-              return Ok({{"sip_username", *name}, {"password", *password}});
+              return Ok({{"sip_username", *name}, {"password", *password}, {"encryption", policy}});
           }));
     r.Add("DELETE", "/api/v1/staff/{id}/sip-account",
           Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {

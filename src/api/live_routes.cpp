@@ -191,6 +191,21 @@ void Api::RefreshTelephonyMetrics() {
     }
     bump(m.AddCounter("crisisline_calls_encrypted_total", "Bridged calls whose two legs' media were both encrypted"),
          c.calls_encrypted);
+    for (size_t i = 0; i < std::size(telephony::kSipTransportNames); ++i) {
+        bump(m.AddCounter("crisisline_sip_requests_total", "SIP requests received, by transport",
+                          {{"transport", telephony::kSipTransportNames[i]}}),
+             c.sip_requests[i]);
+    }
+    for (size_t i = 0; i < std::size(telephony::kTlsFailureNames); ++i) {
+        bump(m.AddCounter("crisisline_sip_tls_handshake_failures_total",
+                          "SIP over TLS handshakes that failed, by reason",
+                          {{"reason", telephony::kTlsFailureNames[i]}}),
+             c.tls_failures[i]);
+    }
+    bump(m.AddCounter("crisisline_sip_plaintext_refused_total",
+                      "INVITEs (488) and REGISTERs (403) refused: plaintext from a trunk or phone account that "
+                      "requires encryption"),
+         c.plaintext_refused);
     m.AddGauge("crisisline_queue_length", "Callers waiting").Set(static_cast<double>(c.queue_length.load()));
     m.AddGauge("crisisline_queue_longest_wait_seconds", "The longest current wait")
         .Set(static_cast<double>(c.longest_wait_ms.load()) / 1000.0);

@@ -200,7 +200,8 @@ Result<TelephonyBook> LoadTelephonyBook(Services& s) {
                                                   " cannot be opened with the service key; issue a new one");
         }
         book.counsellors.push_back({row.id, row.display_name, p.lines, p.languages, p.specialisms,
-                                    account->second->username, std::move(*password)});
+                                    account->second->username, std::move(*password),
+                                    ParseEncryption(account->second->encryption, "encryption").value_or(kDefaultEncryption)});
     }
     auto trunks = Trunks(s).List();
     if (!trunks) return tl::unexpected(trunks.error());

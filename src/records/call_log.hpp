@@ -30,6 +30,9 @@ struct PhoneCounsellor {
     std::vector<std::string> lines, languages, specialisms;
     std::string sip_username;
     std::string sip_password;
+    // The phone account's policy (records::Encryption): kRequired registers and rings over TLS only, and
+    // (the SRTP layer) its media SRTP only.
+    Encryption encryption = kDefaultEncryption;
 };
 
 struct TelephonyBook {

@@ -26,6 +26,22 @@ bool IsDigestToken(const std::string& s) {
 
 }  // namespace
 
+const char* EncryptionName(Encryption e) {
+    switch (e) {
+        case Encryption::kRequired: return "required";
+        case Encryption::kPreferred: return "preferred";
+        case Encryption::kOff: return "off";
+    }
+    return "preferred";
+}
+
+Result<Encryption> ParseEncryption(const std::string& text, const std::string& field) {
+    for (auto e : {Encryption::kRequired, Encryption::kPreferred, Encryption::kOff}) {
+        if (text == EncryptionName(e)) return e;
+    }
+    return Fail(ErrorCode::kInvalid, field, "must be \"required\", \"preferred\" or \"off\"");
+}
+
 Result<void> CheckTrunk(Trunk& trunk, const std::string& prefix) {
     if (trunk.allow.size() > kMaxTrunkAddresses) {
         return Fail(ErrorCode::kInvalid, prefix + "allow", "may list at most " + std::to_string(kMaxTrunkAddresses) + " addresses");
@@ -80,6 +96,8 @@ nlohmann::json TrunkJson(const Trunk& trunk, const char* source) {
             {"username", trunk.username},
             {"digest", !trunk.username.empty()},
             {"outbound", trunk.outbound},
+            {"encryption", EncryptionName(trunk.encryption)},
+            {"tls_verified", !trunk.tls_ca.empty()},
             {"source", source}};
 }
 

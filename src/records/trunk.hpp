@@ -9,6 +9,18 @@
 
 namespace crisisline::records {
 
+// Whether a trunk's (or a phone account's) calls must be encrypted. kRequired: signalling only over TLS (a
+// request over UDP or TCP is refused 488 with a Warning saying why; REGISTER 403), and the server's own calls
+// to the trunk go over TLS; media SRTP only (the SRTP layer reads it). kPreferred (the default, so existing
+// configuration keeps working): TLS and SRTP when the peer uses them, plaintext accepted. kOff: plaintext
+// signalling and RTP; the server never offers SRTP.
+enum class Encryption { kRequired, kPreferred, kOff };
+inline constexpr Encryption kDefaultEncryption = Encryption::kPreferred;
+// "required", "preferred", "off".
+const char* EncryptionName(Encryption e);
+// kInvalid naming `field` ("must be \"required\", \"preferred\" or \"off\"") for any other text.
+Result<Encryption> ParseEncryption(const std::string& text, const std::string& field);
+
 // A carrier trunk allowed to send calls to the lines' numbers. A call is from
 // this trunk when its source address is in `allow`, or when it proves
 // `username`/`password` with digest authentication (when a username is set).
@@ -22,6 +34,15 @@ struct Trunk {
     // host:port to send outgoing calls (follow-up calls) to, or empty. The first trunk
     // with one carries every follow-up call.
     std::string outbound;
+    Encryption encryption = kDefaultEncryption;
+    // Set only in crisisline.toml (files on the server, not for the console): for the TLS connections the
+    // server opens to this trunk, PEM files of the CAs its certificate must chain to (`tls_ca`, empty: not
+    // checked) and the name it must carry (`tls_name`, checked only with tls_ca; empty: the outbound host);
+    // and the client certificate and key presented when the carrier asks for one (mutual TLS).
+    std::string tls_ca;
+    std::string tls_name;
+    std::string tls_certificate;
+    std::string tls_key;
 };
 
 // Limits (documented in docs/api.md).
@@ -40,7 +61,8 @@ constexpr size_t kMaxTrunkOutbound = 300;
 Result<void> CheckTrunk(Trunk& trunk, const std::string& prefix);
 
 // A trunk as an administrator sees it: name, addresses, user name, whether a
-// password is set, outbound target and `source` ("config" or "console").
+// password is set, outbound target, encryption, whether its certificate is checked
+// (`tls_verified`: a tls_ca is set) and `source` ("config" or "console").
 // Never the password.
 nlohmann::json TrunkJson(const Trunk& trunk, const char* source);
 

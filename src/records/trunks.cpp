@@ -20,6 +20,7 @@ store::TrunkRow RowOf(const crypto::SecretKey& key, const Trunk& t, TimeMs creat
     row.username = t.username;
     if (!t.username.empty()) row.secret_sealed = crypto::SealWithKey(key, t.password, SealingContext(t.name, t.username));
     row.outbound = t.outbound;
+    row.encryption = EncryptionName(t.encryption);
     row.created_at = created;
     row.updated_at = now;
     return row;
@@ -44,6 +45,9 @@ Result<Trunk> TrunkOf(const crypto::SecretKey& key, const store::TrunkRow& row) 
         t.password = std::move(*password);
     }
     t.outbound = row.outbound;
+    auto encryption = ParseEncryption(row.encryption, "encryption");
+    if (!encryption) return Fail(ErrorCode::kInternal, "the stored encryption of trunk " + row.name + " is unreadable");
+    t.encryption = *encryption;
     return t;
 }
 
@@ -69,6 +73,13 @@ Result<void> ReadInto(const Fields& f, Trunk& t) {
     } else if (v->has_value()) {
         t.outbound = **v;
     }
+    if (auto v = f.OptionalString("encryption", 16); !v) {
+        return tl::unexpected(v.error());
+    } else if (v->has_value()) {
+        auto encryption = ParseEncryption(**v, "encryption");
+        if (!encryption) return tl::unexpected(encryption.error());
+        t.encryption = *encryption;
+    }
     return {};
 }
 
@@ -81,7 +92,7 @@ bool IsTrunkName(const std::string& name) {
 }
 
 Result<Trunk> Trunks::Create(const Fields& f, const std::string& actor) {
-    if (auto k = f.OnlyKnown({"name", "allow", "username", "password", "outbound"}); !k) return tl::unexpected(k.error());
+    if (auto k = f.OnlyKnown({"name", "allow", "username", "password", "outbound", "encryption"}); !k) return tl::unexpected(k.error());
     auto name = f.String("name", kMaxTrunkName);
     if (!name) return tl::unexpected(name.error());
     if (!IsTrunkName(*name)) return Fail(ErrorCode::kInvalid, "name", "must be 1-40 of a-z, 0-9, '.', '_' and '-'");
@@ -103,7 +114,7 @@ Result<Trunk> Trunks::Create(const Fields& f, const std::string& actor) {
 
 Result<Trunk> Trunks::Update(const std::string& name, const Fields& f, const std::string& actor) {
     if (f.Has("name")) return Fail(ErrorCode::kInvalid, "name", "a trunk's name cannot change; add a new trunk instead");
-    if (auto k = f.OnlyKnown({"allow", "username", "password", "outbound"}); !k) return tl::unexpected(k.error());
+    if (auto k = f.OnlyKnown({"allow", "username", "password", "outbound", "encryption"}); !k) return tl::unexpected(k.error());
     const TimeMs now = s_.clock.Now();
     Trunk updated;
     auto written = s_.writer.Run([&](store::Tx& tx) -> Result<void> {

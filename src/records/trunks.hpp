@@ -20,9 +20,10 @@ public:
     explicit Trunks(Services services) : s_(services) {}
 
     // Fields: name (1-40 of a-z, 0-9, '.', '_', '-'), allow (addresses), username,
-    // password, outbound. kInvalid naming the field; kConflict (field "name") for a taken name.
+    // password, outbound, encryption ("required", "preferred" (the default) or "off"). kInvalid naming the
+    // field; kConflict (field "name") for a taken name.
     Result<Trunk> Create(const Fields& f, const std::string& actor);
-    // Any of allow, username, password, outbound; the others are kept. A new user name needs
+    // Any of allow, username, password, outbound, encryption; the others are kept. A new user name needs
     // a new password; an empty user name removes the credentials. kNotFound for an unknown name.
     Result<Trunk> Update(const std::string& name, const Fields& f, const std::string& actor);
     Result<void> Remove(const std::string& name, const std::string& actor);

@@ -46,13 +46,17 @@ SipAccounts::SipAccounts(store::Store& store,
 
 Result<std::string> SipAccounts::Issue(const std::string& staff_id,
                                        const std::string& sip_username,
-                                       const std::string& actor) {
+                                       const std::string& actor,
+                                       const std::string& encryption) {
     if (auto ok = CheckSipUsername(sip_username); !ok) return tl::unexpected(ok.error());
+    if (encryption != "required" && encryption != "preferred" && encryption != "off") {
+        return Fail(ErrorCode::kInvalid, "encryption", "must be \"required\", \"preferred\" or \"off\"");
+    }
     std::string password = NewPassword();
     const TimeMs now = clock_.Now();
     store::SipAccountRow row{sip_username, staff_id,
                              crypto::SealWithKey(keys_.Service(), password, SealingContext(staff_id, sip_username)),
-                             now, now};
+                             now, now, encryption};
     auto written = writer_.Run([&](store::Tx& tx) -> Result<void> {
         auto staff = tx.GetStaff(staff_id);
         if (!staff) return tl::unexpected(staff.error());

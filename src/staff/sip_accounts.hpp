@@ -39,7 +39,10 @@ public:
     // time it is shown. Fails with kInvalid (field "sip_username") on a bad name, kConflict
     // (field "sip_username") when another member of staff has the name, kNotFound when there
     // is no such member of staff.
-    Result<std::string> Issue(const std::string& staff_id, const std::string& sip_username, const std::string& actor);
+    // `encryption` ("required", "preferred" or "off"; kInvalid, field "encryption", otherwise): whether the
+    // phone must register and be rung over TLS (records::Encryption).
+    Result<std::string> Issue(const std::string& staff_id, const std::string& sip_username, const std::string& actor,
+                              const std::string& encryption = "preferred");
     // Removes the account, audited as "sip_account.revoke". kNotFound when there is none.
     Result<void> Revoke(const std::string& staff_id, const std::string& actor);
 

@@ -54,6 +54,7 @@ struct SipAccountRow {
     Bytes secret_sealed;
     TimeMs created_at = 0;
     TimeMs updated_at = 0;
+    std::string encryption = "preferred";  // "required", "preferred" or "off" (records::Encryption)
 };
 
 // A carrier trunk added through the console (trunks written in crisisline.toml are not stored).
@@ -65,6 +66,7 @@ struct TrunkRow {
     std::string outbound;    // "host:port" follow-up calls are sent to, or ""
     TimeMs created_at = 0;
     TimeMs updated_at = 0;
+    std::string encryption = "preferred";  // "required", "preferred" or "off" (records::Encryption)
 };
 
 // A counsellor phone's registration (the registrar's binding), kept so that a restart, even after a crash,

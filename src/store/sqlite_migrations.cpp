@@ -232,6 +232,15 @@ CREATE TABLE announcements (
 ) STRICT;
 )sql";
 
+// Version 6: each trunk's and each phone account's encryption policy (records::Encryption). Existing rows
+// become "preferred", which accepts what they did before.
+constexpr const char* kEncryptionPolicy = R"sql(
+ALTER TABLE trunks ADD COLUMN encryption TEXT NOT NULL DEFAULT 'preferred'
+    CHECK (encryption IN ('required', 'preferred', 'off'));
+ALTER TABLE sip_accounts ADD COLUMN encryption TEXT NOT NULL DEFAULT 'preferred'
+    CHECK (encryption IN ('required', 'preferred', 'off'));
+)sql";
+
 Result<std::int64_t> UserVersion(Connection& conn) {
     auto text = conn.Pragma("user_version");
     if (!text) return tl::unexpected(text.error());
@@ -281,6 +290,7 @@ const std::vector<Migration>& Migrations() {
         {3, "trunks", kTrunks},
         {4, "phone registrations", kPhoneRegistrations},
         {5, "separation of duties: audit detail, pending staff changes, announcements", kSeparationOfDuties},
+        {6, "encryption policy of trunks and phone accounts", kEncryptionPolicy},
     };
     return migrations;
 }

@@ -16,8 +16,9 @@ constexpr const char* kLineColumns = "id, name, config_json, created_at, updated
 constexpr const char* kStaffColumns =
     "id, username, display_name, profile_json, password_hash, totp_secret_sealed, totp_enrolled, "
     "totp_last_step, disabled, failed_sign_ins, locked_until, created_at, updated_at";
-constexpr const char* kSipAccountColumns = "username, staff_id, secret_sealed, created_at, updated_at";
-constexpr const char* kTrunkColumns = "name, allow_json, username, secret_sealed, outbound, created_at, updated_at";
+constexpr const char* kSipAccountColumns = "username, staff_id, secret_sealed, created_at, updated_at, encryption";
+constexpr const char* kTrunkColumns =
+    "name, allow_json, username, secret_sealed, outbound, created_at, updated_at, encryption";
 constexpr const char* kPhoneRegistrationColumns = "username, staff_id, contact_uri, expires_at, behind_nat, updated_at";
 constexpr const char* kSessionColumns = "token_hash, staff_id, csrf_hash, mfa_complete, created_at, last_seen_at";
 constexpr const char* kContactColumns =
@@ -77,10 +78,12 @@ void BindStaff(Statement& s, const StaffRow& r) {
               r.totp_last_step, r.disabled, r.failed_sign_ins, r.locked_until, r.created_at, r.updated_at);
 }
 
-SipAccountRow ReadSipAccount(const Statement& s) { return {s.Text(0), s.Text(1), s.Blob(2), s.Int(3), s.Int(4)}; }
+SipAccountRow ReadSipAccount(const Statement& s) {
+    return {s.Text(0), s.Text(1), s.Blob(2), s.Int(3), s.Int(4), s.Text(5)};
+}
 
 TrunkRow ReadTrunk(const Statement& s) {
-    return {s.Text(0), s.Text(1), s.Text(2), s.Blob(3), s.Text(4), s.Int(5), s.Int(6)};
+    return {s.Text(0), s.Text(1), s.Text(2), s.Blob(3), s.Text(4), s.Int(5), s.Int(6), s.Text(7)};
 }
 
 PhoneRegistrationRow ReadPhoneRegistration(const Statement& s) {
@@ -314,12 +317,12 @@ Result<void> SqliteTx::PutSipAccount(const SipAccountRow& row) {
         return Fail(ErrorCode::kConflict, "sip_username", "sip_accounts: this SIP username belongs to someone else");
     }
     static const std::string sql =
-        Insert("sip_accounts", kSipAccountColumns, 5,
+        Insert("sip_accounts", kSipAccountColumns, 6,
                " ON CONFLICT (staff_id) DO UPDATE SET username = excluded.username, "
                "secret_sealed = excluded.secret_sealed, created_at = excluded.created_at, "
-               "updated_at = excluded.updated_at");
+               "updated_at = excluded.updated_at, encryption = excluded.encryption");
     auto changed = Change(conn_, sql, "sip_accounts", [&](Statement& s) {
-        s.BindAll(row.username, row.staff_id, row.secret_sealed, row.created_at, row.updated_at);
+        s.BindAll(row.username, row.staff_id, row.secret_sealed, row.created_at, row.updated_at, row.encryption);
     });
     if (!changed.rows && IsDuplicate(changed.code)) {
         return Fail(ErrorCode::kConflict, "sip_username", "sip_accounts: this SIP username belongs to someone else");
@@ -349,13 +352,14 @@ Result<void> SqliteTx::DeleteSipAccountOfStaff(const std::string& staff_id) {
 // ---- trunks
 
 Result<void> SqliteTx::PutTrunk(const TrunkRow& row) {
-    static const std::string sql = Insert("trunks", kTrunkColumns, 7,
+    static const std::string sql = Insert("trunks", kTrunkColumns, 8,
                                           " ON CONFLICT (name) DO UPDATE SET allow_json = excluded.allow_json, "
                                           "username = excluded.username, secret_sealed = excluded.secret_sealed, "
-                                          "outbound = excluded.outbound, updated_at = excluded.updated_at");
+                                          "outbound = excluded.outbound, updated_at = excluded.updated_at, "
+                                          "encryption = excluded.encryption");
     return Discard(Change(conn_, sql, "trunks", [&](Statement& s) {
         s.BindAll(row.name, row.allow_json, row.username, row.secret_sealed, row.outbound, row.created_at,
-                  row.updated_at);
+                  row.updated_at, row.encryption);
     }));
 }
 

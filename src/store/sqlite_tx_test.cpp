@@ -22,10 +22,11 @@ auto Tie(const StaffRow& r) {
                     r.updated_at);
 }
 auto Tie(const SipAccountRow& r) {
-    return std::tie(r.username, r.staff_id, r.secret_sealed, r.created_at, r.updated_at);
+    return std::tie(r.username, r.staff_id, r.secret_sealed, r.created_at, r.updated_at, r.encryption);
 }
 auto Tie(const TrunkRow& r) {
-    return std::tie(r.name, r.allow_json, r.username, r.secret_sealed, r.outbound, r.created_at, r.updated_at);
+    return std::tie(r.name, r.allow_json, r.username, r.secret_sealed, r.outbound, r.created_at, r.updated_at,
+                    r.encryption);
 }
 auto Tie(const SessionRow& r) {
     return std::tie(r.token_hash, r.staff_id, r.csrf_hash, r.mfa_complete, r.created_at, r.last_seen_at);
@@ -192,7 +193,7 @@ TEST_F(SqliteTxTest, StaffUsernameIsUniqueAndUpdatesNeedTheRow) {
 }
 
 TEST_F(SqliteTxTest, TrunksAreKeptByNameReplacedAndDeleted) {
-    const TrunkRow carrier{"carrier-b", R"(["192.0.2.7"])", "carrier", kCipher, "192.0.2.7:5060", 10, 10};
+    const TrunkRow carrier{"carrier-b", R"(["192.0.2.7"])", "carrier", kCipher, "192.0.2.7:5060", 10, 10, "required"};
     ASSERT_TRUE(Write([&](Tx& tx) { return tx.PutTrunk(carrier); }));
     ASSERT_TRUE(Write([](Tx& tx) { return tx.PutTrunk({"carrier-a", "[]", "a", kKey, "", 11, 11}); }));
     auto got = Read<std::optional<TrunkRow>>([](Tx& tx) { return tx.GetTrunk("carrier-b"); });

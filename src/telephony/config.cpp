@@ -25,6 +25,50 @@ Result<void> ReadSeconds(const toml::node_view<const toml::node>& node, const st
     return {};
 }
 
+Result<void> ReadTls(const toml::node_view<const toml::node>& t, TelephonyConfig& c) {
+    if (auto r = Read(t["tls_listen"], "tls_listen", c.tls_listen); !r) return r;
+    if (auto r = Read(t["tls_certificate"], "tls_certificate", c.tls_certificate); !r) return r;
+    if (auto r = Read(t["tls_key"], "tls_key", c.tls_key); !r) return r;
+    if (c.tls_listen.empty()) {
+        if (!c.tls_certificate.empty() || !c.tls_key.empty()) {
+            return Fail(ErrorCode::kInvalid, "telephony.tls_listen",
+                        "is needed with tls_certificate and tls_key (the address for SIP over TLS, e.g. \"0.0.0.0:5061\")");
+        }
+        return {};
+    }
+    if (auto hp = SplitHostPort(c.tls_listen, "telephony.tls_listen"); !hp) return tl::unexpected(hp.error());
+    if (c.tls_certificate.empty()) return Fail(ErrorCode::kInvalid, "telephony.tls_certificate", "is needed with tls_listen");
+    if (c.tls_key.empty()) return Fail(ErrorCode::kInvalid, "telephony.tls_key", "is needed with tls_listen");
+    return {};
+}
+
+// A trunk's settings beyond the ones the console shares (records::CheckTrunk): encryption and its TLS files.
+Result<void> ReadTrunkTls(const toml::table& table, const std::string& field, Trunk& trunk) {
+    if (auto node = table["encryption"]; node) {
+        auto text = node.value<std::string>();
+        if (!text) return Fail(ErrorCode::kInvalid, field + ".encryption", "must be \"required\", \"preferred\" or \"off\"");
+        auto encryption = records::ParseEncryption(*text, field + ".encryption");
+        if (!encryption) return tl::unexpected(encryption.error());
+        trunk.encryption = *encryption;
+    }
+    for (auto [key, out] : {std::pair{"tls_ca", &trunk.tls_ca}, std::pair{"tls_name", &trunk.tls_name},
+                            std::pair{"tls_certificate", &trunk.tls_certificate}, std::pair{"tls_key", &trunk.tls_key}}) {
+        if (auto node = table[key]; node) {
+            auto text = node.value<std::string>();
+            if (!text || text->empty()) return Fail(ErrorCode::kInvalid, field + "." + key, "must be a file path");
+            *out = *text;
+        }
+    }
+    if (trunk.tls_certificate.empty() != trunk.tls_key.empty()) {
+        return Fail(ErrorCode::kInvalid, field + (trunk.tls_key.empty() ? ".tls_key" : ".tls_certificate"),
+                    "is needed with the other (the client certificate and its key, for mutual TLS)");
+    }
+    if (!trunk.tls_name.empty() && trunk.tls_ca.empty()) {
+        return Fail(ErrorCode::kInvalid, field + ".tls_name", "is checked only against a tls_ca; set tls_ca too");
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<TelephonyConfig> ParseTelephonyConfig(const toml::table& root) {
@@ -34,7 +78,7 @@ Result<TelephonyConfig> ParseTelephonyConfig(const toml::table& root) {
     if (!t.is_table()) return Fail(ErrorCode::kInvalid, "telephony", "must be a table");
     for (auto& [key, value] : *t.as_table()) {
         static const std::vector<std::string> known = {
-            "enabled", "listen", "rtp_address", "rtp_ports", "media_sockets", "realm", "prompts", "choice_wait_s", "rtp_timeout_s",
+            "enabled", "listen", "tls_listen", "tls_certificate", "tls_key", "rtp_address", "rtp_ports", "media_sockets", "realm", "prompts", "choice_wait_s", "rtp_timeout_s",
             "registration_max_s", "available_on_register", "media_peers", "trunk",
             "trunk_calls_per_s", "line_max_calls", "line_max_waiting"};
         if (std::find(known.begin(), known.end(), std::string(key.str())) == known.end()) {
@@ -44,6 +88,7 @@ Result<TelephonyConfig> ParseTelephonyConfig(const toml::table& root) {
     if (auto r = Read(t["enabled"], "enabled", c.enabled); !r) return tl::unexpected(r.error());
     if (auto r = Read(t["listen"], "listen", c.listen); !r) return tl::unexpected(r.error());
     if (auto hp = SplitHostPort(c.listen, "telephony.listen"); !hp) return tl::unexpected(hp.error());
+    if (auto r = ReadTls(t, c); !r) return tl::unexpected(r.error());
     if (auto r = Read(t["rtp_address"], "rtp_address", c.rtp_address); !r) return tl::unexpected(r.error());
     if (auto r = Read(t["realm"], "realm", c.realm); !r) return tl::unexpected(r.error());
     if (c.realm.empty()) return Fail(ErrorCode::kInvalid, "telephony.realm", "must not be empty");
@@ -127,6 +172,7 @@ Result<TelephonyConfig> ParseTelephonyConfig(const toml::table& root) {
             trunk.outbound = (*table)["outbound"].value_or(std::string());
             trunk.username = (*table)["username"].value_or(std::string());
             trunk.password = (*table)["password"].value_or(std::string());
+            if (auto tls = ReadTrunkTls(*table, field, trunk); !tls) return tl::unexpected(tls.error());
             if (auto ok = records::CheckTrunk(trunk, field + "."); !ok) return tl::unexpected(ok.error());
             for (size_t j = 0; j < i; ++j) {
                 if (c.trunks[j].name == trunk.name) return Fail(ErrorCode::kInvalid, field + ".name", "is used by another trunk");

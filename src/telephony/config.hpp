@@ -20,6 +20,11 @@ using records::Trunk;  // a carrier trunk; see records/trunk.hpp
 struct TelephonyConfig {
     bool enabled = true;
     std::string listen = "127.0.0.1:5060";  // SIP over UDP and TCP on this address
+    // SIP over TLS (RFC 3261 section 26) on this address, e.g. "0.0.0.0:5061"; empty: no TLS. Needs
+    // tls_certificate (PEM, the chain) and tls_key (PEM, mode 0600 or 0400), re-read on SIGHUP.
+    std::string tls_listen;
+    std::string tls_certificate;
+    std::string tls_key;
     std::string rtp_address = "127.0.0.1";  // where media is anchored
     std::uint16_t rtp_port_min = 20000;
     std::uint16_t rtp_port_max = 39999;
@@ -42,7 +47,8 @@ struct TelephonyConfig {
 };
 
 // Reads [telephony] (and its [[telephony.trunk]] array) from `root`; every field
-// optional. kInvalid names the key: "telephony.listen must be host:port".
+// optional. kInvalid names the key: "telephony.listen must be host:port". The TLS files are checked for
+// being named together here; that they can be read (and the key's mode) at start (CheckSipTlsFiles).
 Result<TelephonyConfig> ParseTelephonyConfig(const toml::table& root);
 
 using crisisline::SplitHostPort;  // core/host_port.hpp

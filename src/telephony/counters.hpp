@@ -28,6 +28,22 @@ constexpr const char* kSrtpDropNames[] = {"auth", "replay", "malformed"};
 constexpr const char* kLegEncryptionNames[] = {"plain", "srtp", "dtls_srtp"};
 // Which side of a bridged call a leg is.
 constexpr const char* kLegSideNames[] = {"caller", "answerer"};
+// Why a TLS handshake failed, as /metrics names it (crisisline_sip_tls_handshake_failures_total{reason}).
+enum class TlsFailure {
+    kProtocolVersion,   // the peer offered only TLS older than 1.2 (or spoke something else)
+    kHandshake,         // no cipher or group in common, or another handshake failure
+    kUntrusted,         // the carrier's certificate does not chain to the trunk's tls_ca
+    kNameMismatch,      // the carrier's certificate does not carry the trunk's name
+    kExpired,           // the carrier's certificate has expired or is not valid yet
+    kPeerRefused,       // the peer sent a fatal alert during the handshake (e.g. it refused our certificate)
+    kOther,
+};
+constexpr const char* kTlsFailureNames[] = {"protocol_version", "handshake", "untrusted", "name_mismatch",
+                                            "expired",          "peer_refused", "other"};
+
+// The SIP transports requests arrive on, as /metrics names them (crisisline_sip_requests_total{transport}).
+enum class SipTransport { kUdp, kTcp, kTls };
+constexpr const char* kSipTransportNames[] = {"udp", "tcp", "tls"};
 
 // What the telephony loop counts, read by /metrics from other threads.
 // Counters only ever go up; gauges are set from the live picture.
@@ -52,6 +68,9 @@ struct Counters {
     // and those whose two legs were both encrypted.
     std::atomic<std::uint64_t> bridged_legs[2][3] = {};
     std::atomic<std::uint64_t> calls_encrypted{0};
+    std::atomic<std::uint64_t> sip_requests[3] = {};     // by SipTransport
+    std::atomic<std::uint64_t> tls_failures[7] = {};     // TLS handshakes that failed, by TlsFailure
+    std::atomic<std::uint64_t> plaintext_refused{0};     // requests refused: plaintext from a trunk or phone that requires TLS
     std::atomic<std::int64_t> queue_length{0};
     std::atomic<std::int64_t> longest_wait_ms{0};
     std::atomic<std::int64_t> active_calls{0};

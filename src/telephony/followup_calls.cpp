@@ -68,7 +68,8 @@ Result<void> Switchboard::CallBack(const std::string& follow_up_id, const std::s
     call->number = number;
     const auto& line = lines_[line_id];
     call->phone = Dial(binding->second.contact_uri, "Follow-up call (" + line.name + ")",
-                       LineUri(line), LegKind::kFollowUpPhone, nullptr, binding->second.behind_nat);
+                       LineUri(line), LegKind::kFollowUpPhone, nullptr, binding->second.behind_nat,
+                       FlowRoute(binding->second));
     if (!call->phone) return Fail(ErrorCode::kUnavailable, "could not ring your phone");
     call->phone->follow_up = call.get();
     // No inbound call may ring them while they call back; they return to available afterwards.
@@ -92,9 +93,7 @@ void Switchboard::FollowUpLegAnswered(Leg& leg) {
         leg.state = LegState::kUp;
         const Trunk* trunk = OutboundTrunk();
         const auto& line = lines_[call.line_id];
-        call.callee = trunk ? Dial("sip:" + call.number + "@" + trunk->outbound, line.name, LineUri(line),
-                                   LegKind::kFollowUpCallee, nullptr)
-                            : nullptr;
+        call.callee = trunk ? DialTrunk(*trunk, call.number, line.name, LineUri(line)) : nullptr;
         if (!call.callee) {
             FinishFollowUp(call, "failed");
             return;
@@ -114,6 +113,24 @@ void Switchboard::FollowUpLegAnswered(Leg& leg) {
     call.phone->last_rx_ms = leg.last_rx_ms = Now();
     spdlog::info("telephony: follow-up {}: connected", call.id);
     Publish("follow_up.connected", nullptr, call.counsellor, {{"follow_up", call.id}});
+}
+
+std::unique_ptr<Leg> Switchboard::DialTrunk(const Trunk& trunk, const std::string& number, const std::string& from_name,
+                                            const std::string& from_uri) {
+    if (trunk.encryption != records::Encryption::kRequired) {
+        return Dial("sip:" + number + "@" + trunk.outbound, from_name, from_uri, LegKind::kFollowUpCallee, nullptr);
+    }
+    // A trunk that requires encryption is called over TLS only: on its open connection when there is one
+    // (libre keeps connections by address), else a new one that checks the carrier's certificate.
+    if (!tls_) {
+        spdlog::warn("telephony: trunk {} requires encryption but SIP over TLS is off (telephony.tls_listen): "
+                     "the follow-up call is not placed", trunk.name);
+        return nullptr;
+    }
+    auto host = SplitHostPort(trunk.outbound, "outbound");
+    auto dialing = tls_->DialingTrunk(trunk.name, host ? host->first : trunk.outbound);
+    return Dial("sip:" + number + "@" + trunk.outbound + ";transport=tls", from_name, from_uri,
+                LegKind::kFollowUpCallee, nullptr);
 }
 
 void Switchboard::FollowUpLegGone(Leg& leg, std::uint16_t scode) {

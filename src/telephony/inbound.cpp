@@ -89,11 +89,13 @@ void Switchboard::OnInvite(const sip_msg* msg) {
     std::string source = SourceAddress(msg);
     bool any_credentials = false;
     const Trunk* by_address = nullptr;  // the trunk whose address it came from (its dialog's peers)
+    const Trunk* admitted = nullptr;
     std::string trunk_name;
     for (const auto& trunk : trunks_) {
         if (std::find(trunk.allow.begin(), trunk.allow.end(), source) != trunk.allow.end()) {
             admission = Admission::kAdmitted;
             by_address = &trunk;
+            admitted = &trunk;
             trunk_name = trunk.name;
             break;
         }
@@ -113,6 +115,7 @@ void Switchboard::OnInvite(const sip_msg* msg) {
                     auto ha1 = DigestHa1(trunk.username, config_.realm, trunk.password);
                     if (httpauth_digest_response_auth(&resp, &msg->met, ha1.data()) == 0) {
                         admission = Admission::kAdmitted;
+                        admitted = &trunk;
                         trunk_name = trunk.name;
                     }
                 }
@@ -132,6 +135,8 @@ void Switchboard::OnInvite(const sip_msg* msg) {
         sip_treply(nullptr, sip_, msg, 403, "Forbidden");
         return;
     }
+    // A trunk that requires encryption takes calls over TLS only (488 with a Warning saying so).
+    if (admitted && RefusePlaintextTrunk(msg, *admitted)) return;
     // Admission control: more new calls a second than the trunk may start are refused at once, before any
     // work is done for them (no media, no contact record), so the calls within the limit are still answered.
     if (!call_rate_.Take(trunk_name, Now())) {
@@ -161,7 +166,12 @@ void Switchboard::OnInvite(const sip_msg* msg) {
     call->record.line_id = line.id;
     call->record.arrived_at = Now();
     call->record.caller_number = PlText(msg->from.uri.user);
-    auto taken = TakeLeg(call.get(), LegKind::kCaller);
+    // A late offer (no SDP in the INVITE) over TLS gets our offer with keys in the 200, unless the trunk's
+    // encryption is "off".
+    const bool late_offer = mbuf_get_left(msg->mb) == 0;
+    const auto policy = admitted ? admitted->encryption : records::kDefaultEncryption;
+    auto taken = TakeLeg(call.get(), LegKind::kCaller, false,
+                         late_offer && msg->tp == SIP_TRANSP_TLS && policy != records::Encryption::kOff);
     if (!taken) {
         spdlog::error("telephony: {}; answering 503", taken.error().message);
         sip_treplyf(nullptr, nullptr, sip_, msg, false, 503, "Service Unavailable",
@@ -171,6 +181,8 @@ void Switchboard::OnInvite(const sip_msg* msg) {
     call->caller = std::move(*taken);
     Leg& leg = *call->caller;
     leg.last_rx_ms = Now();
+    leg.must_encrypt = policy == records::Encryption::kRequired;
+    leg.policy_owner = "trunk " + trunk_name;
     // In-dialog requests (re-INVITE, BYE) are taken from the trunk only (dialogs.hpp).
     AddPeer(leg, msg->src);
     if (by_address) {
@@ -181,7 +193,6 @@ void Switchboard::OnInvite(const sip_msg* msg) {
     }
     // A late offer (no SDP in the INVITE): the 200 carries our offer and the ACK the answer (CallerAnswer);
     // the greeting starts playing once the answer says where to.
-    const bool late_offer = mbuf_get_left(msg->mb) == 0;
     std::string why;
     if (!late_offer && !DecodeRemoteSdp(leg, msg, true, &why)) {
         ++counters_.calls_refused;
@@ -204,7 +215,8 @@ void Switchboard::OnInvite(const sip_msg* msg) {
         sip_treply(nullptr, sip_, msg, 500, "Server Internal Error");
         return;
     }
-    int err = sipsess_accept(&leg.sess, sock_, msg, 200, "OK", "crisisline", "application/sdp", answer, nullptr,
+    const std::string contact = ContactFor(msg->tp, &msg->dst);
+    int err = sipsess_accept(&leg.sess, sock_, msg, 200, "OK", contact.c_str(), "application/sdp", answer, nullptr,
                              nullptr, false, Callbacks::CallerOffer, Callbacks::CallerAnswer,
                              Callbacks::CallerEstablished, nullptr, nullptr, Callbacks::CallerClosed, &leg,
                              "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n");

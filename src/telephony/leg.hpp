@@ -103,6 +103,10 @@ struct Leg {
     std::unique_ptr<SrtpSession> srtp;
     std::unique_ptr<SrtpKey> remote_key;     // the peer's key as last accepted (a re-offer keeping it keeps srtp)
     std::vector<CryptoLine> offered_crypto;  // a leg we dial over TLS: our offered lines, until the answer picks one
+    // Its trunk or phone account says encryption = "required": plain RTP/AVP is refused (488 to an offer; an
+    // answer ends the leg). `policy_owner` names the trunk or account for the Warning and the log.
+    bool must_encrypt = false;
+    std::string policy_owner;
 
     media::RtpRewriter out;     // its outgoing stream: one SSRC, continuous sequence
     media::RtpReceiveStats in;  // what arrived from it

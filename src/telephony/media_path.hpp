@@ -28,7 +28,8 @@ bool SecureUri(const std::string& uri);
 // its one line must carry the tag and suite of one we offered. RTP/AVP (an offer, or the answer of a phone
 // that does not do SRTP): the leg is plain (srtp dropped).
 // false, with `why` set for a Warning header, for keys or RTP/SAVP over UDP or TCP (refused whatever else
-// the SDP says), an RTP/SAVP offer without a usable line (sdes.hpp), or an answer that does not match.
+// the SDP says), an RTP/SAVP offer without a usable line (sdes.hpp), an answer that does not match, or
+// RTP/AVP on a leg that must be encrypted (leg.must_encrypt: its trunk or phone account requires it).
 bool TakeRemoteCrypto(Leg& leg, sip_transp tp, bool offer, std::string& why);
 
 // Overwrites the key text of the leg's remote a=crypto lines in libre's copy of its SDP (called as the leg

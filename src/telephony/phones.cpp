@@ -78,6 +78,8 @@ void Switchboard::OnRegister(const sip_msg* msg) {
         return;
     }
     register_throttle_.Succeeded(username, source);
+    // Checked once the phone has proved who it is, so nobody learns an account's policy by asking.
+    if (RefusePlaintextPhone(msg, account->second.counsellor)) return;
     const auto& counsellor = account->second.counsellor.staff_id;
     // Expiry: the Contact's expires parameter, else the Expires header, else an hour; at most the configured maximum.
     std::int64_t expires = kDefaultExpiresS;
@@ -126,6 +128,11 @@ void Switchboard::OnRegister(const sip_msg* msg) {
         Unbind(username, "unregistered");
     } else {
         bindings_[username] = Binding{contact_uri, counsellor, now + expires * kSecondMs, behind_nat};
+        if (msg->tp == SIP_TRANSP_TLS) {
+            char flow[80] = {};
+            re_snprintf(flow, sizeof flow, "%J", &msg->src);
+            bindings_[username].tls_flow = flow;
+        }
         if (hooks_.registrations) {  // a browser phone it replaces was never kept
             hooks_.registrations->Registered({username, counsellor, contact_uri, now + expires * kSecondMs, behind_nat});
         }
@@ -180,21 +187,35 @@ void Switchboard::ExpireRegistrations() {
 // ---- ringing ----
 
 std::unique_ptr<Leg> Switchboard::Dial(const std::string& uri, const std::string& from_name,
-                                       const std::string& from_uri, LegKind kind, Call* call, bool behind_nat) {
-    // Keys go in the offer only when the INVITE goes over TLS (RFC 4568 section 8.3).
-    auto taken = TakeLeg(call, kind, behind_nat, SecureUri(uri));
+                                       const std::string& from_uri, LegKind kind, Call* call, bool behind_nat,
+                                       const std::string& route, bool srtp) {
+    // Over TLS (a sips: URI, transport=tls, or a TLS route) our Contact is sips: too (RFC 3261 section 26), and
+    // only then may keys go in the offer (RFC 4568 section 8.3).
+    const std::string& next = route.empty() ? uri : route;
+    const bool secure = tls_ && SecureUri(next);
+    auto taken = TakeLeg(call, kind, behind_nat, secure && srtp);
     if (!taken) return nullptr;
     auto leg = std::move(*taken);
     mbuf* offer = nullptr;
     if (sdp_encode(&offer, leg->sdp, true) != 0) return nullptr;
-    int err = sipsess_connect(&leg->sess, sock_, uri.c_str(), from_name.c_str(), from_uri.c_str(), "crisisline",
-                              nullptr, 0, "application/sdp", offer, nullptr, nullptr, false, Callbacks::PhoneOffer,
+    const std::string contact = ContactFor(secure ? SIP_TRANSP_TLS : SIP_TRANSP_UDP, nullptr);
+    const char* routev[] = {route.c_str()};
+    int err = sipsess_connect(&leg->sess, sock_, uri.c_str(), from_name.c_str(), from_uri.c_str(), contact.c_str(),
+                              route.empty() ? nullptr : routev, route.empty() ? 0 : 1, "application/sdp", offer,
+                              nullptr, nullptr, false, Callbacks::PhoneOffer,
                               Callbacks::PhoneAnswer, Callbacks::PhoneProgress, Callbacks::PhoneEstablished, nullptr,
                               nullptr, Callbacks::PhoneClosed, leg.get(), "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n");
     mem_deref(offer);
     if (err) return nullptr;
     leg->state = LegState::kRinging;
     return leg;
+}
+
+std::string Switchboard::FlowRoute(const Binding& binding) const {
+    // A phone registered over TLS is rung on the connection it registered on (it may sit behind NAT, and
+    // may listen nowhere): libre sends to the Route's address and finds that connection open.
+    if (binding.tls_flow.empty() || !tls_) return "";
+    return "<sip:" + binding.tls_flow + ";transport=tls;lr>";
 }
 
 std::string Switchboard::LineUri(const records::PhoneLine& line) const {
@@ -224,10 +245,14 @@ void Switchboard::Ring(Call& call, const std::string& counsellor) {
     const auto& line = lines_[call.record.line_id];
     // What the phone shows: the line and the language, never the caller's number.
     std::string from_name = line.name + (call.language == acd::Language::kWelsh ? " (Cymraeg)" : "");
+    auto account = accounts_.find(username->second);
+    auto policy = account == accounts_.end() ? records::kDefaultEncryption : account->second.counsellor.encryption;
     auto leg = Dial(binding->second.contact_uri, from_name, LineUri(line), LegKind::kPhone, &call,
-                    binding->second.behind_nat);
+                    binding->second.behind_nat, FlowRoute(binding->second), policy != records::Encryption::kOff);
     if (!leg) return fail("no media port, or the INVITE could not be sent");
     leg->counsellor = counsellor;
+    leg->must_encrypt = policy == records::Encryption::kRequired;
+    leg->policy_owner = "phone account " + username->second;
     AddPeerUri(*leg, binding->second.contact_uri);  // and whoever answers (PhoneAnswer): dialogs.hpp
     if (hooks_.routing_latency && routing_event_at_ != std::chrono::steady_clock::time_point{}) {
         hooks_.routing_latency(

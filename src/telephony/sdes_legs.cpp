@@ -109,7 +109,7 @@ bool TakeAnswer(Leg& leg, std::vector<std::string>& lines, std::string& why) {
 }  // namespace
 
 bool SecureUri(const std::string& uri) {
-    if (strncasecmp(uri.c_str(), "sips:", 5) == 0) return true;
+    if (strncasecmp(uri.c_str(), "sips:", 5) == 0 || strncasecmp(uri.c_str(), "<sips:", 6) == 0) return true;
     std::string lower(uri);
     std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
     return lower.find(";transport=tls") != std::string::npos;
@@ -136,6 +136,9 @@ bool TakeRemoteCrypto(Leg& leg, sip_transp tp, bool offer, std::string& why) {
         // RFC 4568 section 8.3: the keys are in the SDP in clear; on UDP or TCP anyone on the path has them.
         why = std::string("SRTP keys (a=crypto, RTP/SAVP) are exchanged only over SIP over TLS; this came over ") +
               sip_transp_name(tp);
+        taken = false;
+    } else if (!savp && leg.must_encrypt) {
+        why = leg.policy_owner + " requires encryption: offer RTP/SAVP with a=crypto (SRTP), over SIP over TLS";
         taken = false;
     } else if (!savp) {
         // Plain RTP (an a=crypto line on RTP/AVP, best-effort SRTP, is not taken up). A phone that answers our

@@ -137,6 +137,7 @@ Result<void> Switchboard::Open() {
                     "SIP cannot listen on tcp " + hp->first + ":" + std::to_string(sip_port_) + " (address in use?)");
     }
     RaiseTcpBacklog(sip_port_, SOMAXCONN);
+    if (auto tls = OpenTls(); !tls) return tl::unexpected(tls.error());
     // Our own listener first: REGISTER, OPTIONS, and INVITEs refused before a session exists.
     if (sip_listen(&lsnr_, sip_, true, Callbacks::Request, this) != 0 ||
         sipsess_listen(&sock_, sip_, 4096, Callbacks::Invite, this) != 0) {
@@ -162,6 +163,8 @@ Result<void> Switchboard::Open() {
     if (auto listening = media_.Listen(); !listening) return tl::unexpected(listening.error());
     spdlog::info("telephony: SIP on udp and tcp {}:{}, media on {} ports {}-{} ({} sockets)", hp->first, sip_port_,
                  config_.rtp_address, media_.Port(0), media_.Port(media_.Count() - 1), media_.Count());
+    if (tls_) spdlog::info("telephony: SIP over TLS on {} (port {}), certificate {}", config_.tls_listen, tls_port_,
+                           config_.tls_certificate);
     if (!prompts_->warnings.empty()) {
         // One line, not one per file: a fresh install without rendered prompts is normal in tests.
         spdlog::warn("telephony prompts: {} of {} fall back to generated audio; first: {}", prompts_->warnings.size(),
@@ -297,6 +300,7 @@ std::vector<records::PhoneCounsellor> Switchboard::Counsellors() const {
 }
 
 bool Switchboard::OnRequest(const sip_msg* msg) {
+    CountRequest(msg);
     if (auto refusal = CheckRequest(*msg)) {
         char from[64] = {};
         sa_ntop(&msg->src, from, sizeof from);

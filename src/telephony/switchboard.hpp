@@ -26,6 +26,7 @@
 #include "telephony/media_ports.hpp"
 #include "telephony/queue_summary.hpp"
 #include "telephony/registration.hpp"
+#include "telephony/sip_tls.hpp"
 
 struct sip;
 struct sip_msg;
@@ -78,10 +79,15 @@ public:
     Switchboard(const Switchboard&) = delete;
     Switchboard& operator=(const Switchboard&) = delete;
 
-    // Binds SIP (UDP and TCP) on config.listen and starts the media clock.
-    // kUnavailable with the address when it cannot bind.
+    // Binds SIP (UDP and TCP) on config.listen, TLS on config.tls_listen (when set), and starts the media
+    // clock. kUnavailable with the address when it cannot bind; kInvalid naming the file when a TLS
+    // certificate, key or trunk CA cannot be loaded.
     [[nodiscard]] Result<void> Open();
     std::uint16_t SipPort() const { return sip_port_; }
+    std::uint16_t TlsPort() const { return tls_port_; }  // 0 without tls_listen
+    // Re-reads the TLS certificate and key (SIGHUP): new handshakes present them, calls go on. kUnavailable
+    // without tls_listen; the loading error (the old certificate stays) otherwise.
+    [[nodiscard]] Result<void> ReloadTls();
     const TelephonyConfig& Config() const { return config_; }
 
     // Lines (numbers and routing) and counsellors (profiles and SIP accounts).
@@ -166,6 +172,9 @@ private:
         bool behind_nat = false;  // its Contact names a private address other than where the REGISTER came from
         bool browser = false;     // a browser phone (HoldBrowserPhone): rung over the live feed, media WebRTC
         std::string tab;          // browser: the tab that holds it
+        // Registered over TLS: the connection it registered on ("ip:port" of the phone's end), which rings
+        // it (RFC 5626's flow, as a Route). Empty otherwise, and after a restart (its contact is dialled).
+        std::string tls_flow;
     };
     struct Account {
         records::PhoneCounsellor counsellor;
@@ -238,11 +247,28 @@ private:
     // INVITEs `uri` with an SDP offer on a fresh leg (ringing); null when no media port is free or the
     // request cannot be sent. `call` is null for follow-up legs.
     // `behind_nat`: the leg gets a media socket of its own, where symmetric RTP can latch (MediaPorts).
+    // `route`: a Route to send it by (a phone's TLS flow), or empty. Over TLS the Contact is sips:, and the
+    // offer is RTP/SAVP with a=crypto unless `srtp` is false (an account whose encryption is "off").
     std::unique_ptr<Leg> Dial(const std::string& uri, const std::string& from_name, const std::string& from_uri,
-                              LegKind kind, Call* call, bool behind_nat = false);
+                              LegKind kind, Call* call, bool behind_nat = false, const std::string& route = "",
+                              bool srtp = true);
+    // ---- TLS and encryption policy (sip_policy.cpp) ----
+    // The Contact user part (or URI) for a session on `tp`: a sips: URI on our TLS address over TLS.
+    std::string ContactFor(int tp, const sa* local) const;
+    // True (and refused 488 with a Warning, logged, counted) when `trunk` requires encryption and `msg`
+    // came over plaintext.
+    bool RefusePlaintextTrunk(const sip_msg* msg, const Trunk& trunk);
+    // The same for a phone account's REGISTER (403).
+    bool RefusePlaintextPhone(const sip_msg* msg, const records::PhoneCounsellor& account);
+    void CountRequest(const sip_msg* msg);
+    Result<void> OpenTls();  // from Open: the TLS transport on config_.tls_listen, when set
     // The line's own number as a SIP URI: the caller ID of everything the server dials.
     std::string LineUri(const records::PhoneLine& line) const;
+    std::string FlowRoute(const Binding& binding) const;  // a Route to the phone's TLS connection, or empty
     const Trunk* OutboundTrunk() const;  // the first trunk with `outbound`, or null
+    // The number through `trunk` (a follow-up call's callee leg): over TLS when the trunk requires encryption.
+    std::unique_ptr<Leg> DialTrunk(const Trunk& trunk, const std::string& number, const std::string& from_name,
+                                   const std::string& from_uri);
 
     // ---- routing ----
     void Apply(Result<acd::Commands> commands, const char* what);
@@ -293,6 +319,8 @@ private:
     int tick_fd_ = -1;  // timerfd: the 20 ms media clock
     std::optional<TimeMs> router_deadline_;  // when the Router next has something to do
     std::uint16_t sip_port_ = 0;
+    std::uint16_t tls_port_ = 0;
+    std::unique_ptr<SipTls> tls_;  // with tls_listen (libre's TLS transport holds its own reference to the context)
     mbuf* scratch_ = nullptr;  // one packet being built
     std::uint64_t ignored_seen_ = 0;  // media_.Ignored() already added to counters_.rtp_ignored
     std::uint64_t ticks_ = 0;

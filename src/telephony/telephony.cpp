@@ -101,6 +101,7 @@ void Telephony::Loop(const records::TelephonyBook& book, const Carryover& carrie
         board->Resume(carried.registrations, carried.cut_short);
         board_ = board.get();
         sip_port_ = board->SipPort();
+        tls_port_ = board->TlsPort();
         {
             std::lock_guard lock(mu_);
             mqueue_ = mq;
@@ -166,6 +167,10 @@ Result<void> Telephony::SetAvailability(const std::string& counsellor, acd::Coun
 
 void Telephony::NoteOutcome(const std::string& call_id, bool cause_for_concern, bool escalated) {
     Post([this, call_id, cause_for_concern, escalated] { board_->NoteOutcome(call_id, cause_for_concern, escalated); });
+}
+
+Result<void> Telephony::ReloadTls() {
+    return Ask<void>([](Switchboard& board) { return board.ReloadTls(); });
 }
 
 Result<void> Telephony::WrapUpDone(const std::string& counsellor) {

@@ -96,7 +96,12 @@ public:
     };
     [[nodiscard]] Result<Live> Snapshot();
 
+    // Re-reads the SIP TLS certificate and key (SIGHUP): new handshakes present them; calls and connections
+    // already up go on. Waits for the loop (at most 2 s). See Switchboard::ReloadTls.
+    [[nodiscard]] Result<void> ReloadTls();
+
     std::uint16_t SipPort() const { return sip_port_; }
+    std::uint16_t TlsPort() const { return tls_port_; }  // 0 without telephony.tls_listen
     const Counters& counters() const { return counters_; }
 
 private:
@@ -120,6 +125,7 @@ private:
     Switchboard* board_ = nullptr;  // loop thread only
     std::thread thread_;
     std::uint16_t sip_port_ = 0;
+    std::uint16_t tls_port_ = 0;
 };
 
 }  // namespace crisisline::telephony

@@ -18,10 +18,11 @@ describe('TrunksAdmin', () => {
     const table = await screen.findByRole('table', { name: 'Telephony trunks' });
     const rows = within(table).getAllByRole('row');
     expect(within(rows[1]).getAllByRole('cell').map((c) => c.textContent)).toEqual([
-      'loopback-test-carrier', '127.0.0.1', 'none', 'none', 'crisisline.toml', 'change in the file',
+      'loopback-test-carrier', '127.0.0.1', 'none', 'none', 'required, certificate checked', 'crisisline.toml',
+      'change in the file',
     ]);
-    expect(within(rows[2]).getAllByRole('cell').slice(0, 5).map((c) => c.textContent)).toEqual([
-      'digest-carrier', 'none', 'carrier', '192.0.2.5:5060', 'this console',
+    expect(within(rows[2]).getAllByRole('cell').slice(0, 6).map((c) => c.textContent)).toEqual([
+      'digest-carrier', 'none', 'carrier', '192.0.2.5:5060', 'preferred', 'this console',
     ]);
     expect(within(rows[1]).queryByRole('button')).toBeNull();
     expect(within(rows[2]).getByRole('button', { name: 'Edit trunk digest-carrier' })).toBeTruthy();
@@ -29,7 +30,8 @@ describe('TrunksAdmin', () => {
 
   it('adds a trunk, sending the addresses as a list, and shows it in use', async () => {
     const added: TrunkSummary = {
-      name: 'carrier-b', allow: ['192.0.2.7', '192.0.2.8'], username: '', digest: false, outbound: '', source: 'console',
+      name: 'carrier-b', allow: ['192.0.2.7', '192.0.2.8'], username: '', digest: false, outbound: '',
+      encryption: 'preferred', source: 'console',
     };
     const { sent } = mockFetch({ ...list, 'POST /api/v1/telephony/trunks': { status: 201, json: added } });
     render(<TrunksAdmin />);
@@ -40,7 +42,7 @@ describe('TrunksAdmin', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Add the trunk' }));
     await screen.findByText(/Added the trunk carrier-b: it is in use now/);
     expect(sent('POST', '/api/v1/telephony/trunks')[0].body).toEqual({
-      name: 'carrier-b', allow: ['192.0.2.7', '192.0.2.8'], username: '', outbound: '',
+      name: 'carrier-b', allow: ['192.0.2.7', '192.0.2.8'], username: '', outbound: '', encryption: 'preferred',
     });
     const table = screen.getByRole('table', { name: 'Telephony trunks' });
     expect(within(table).getAllByRole('row')).toHaveLength(4);
@@ -75,8 +77,39 @@ describe('TrunksAdmin', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Save the trunk' }));
     await screen.findByText(/Saved the trunk digest-carrier/);
     const body = sent('PUT', '/api/v1/telephony/trunks/digest-carrier')[0].body as Record<string, unknown>;
-    expect(body).toEqual({ allow: ['192.0.2.9'], username: 'carrier', outbound: '192.0.2.5:5060' });
+    expect(body).toEqual({
+      allow: ['192.0.2.9'], username: 'carrier', outbound: '192.0.2.5:5060', encryption: 'preferred',
+    });
     expect('password' in body).toBe(false);
+  });
+
+  it("shows and edits a trunk's encryption policy, and the server's refusal beside the field", async () => {
+    const saved = { ...TRUNKS.trunks[1], encryption: 'required' };
+    const { sent } = mockFetch({ ...list, 'PUT /api/v1/telephony/trunks/digest-carrier': { json: saved } });
+    render(<TrunksAdmin />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Edit trunk digest-carrier' }));
+    const select = screen.getByLabelText('Encryption') as HTMLSelectElement;
+    expect(select.value).toBe('preferred');
+    fireEvent.change(select, { target: { value: 'required' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save the trunk' }));
+    await screen.findByText(/Saved the trunk digest-carrier/);
+    expect((sent('PUT', '/api/v1/telephony/trunks/digest-carrier')[0].body as Record<string, unknown>).encryption)
+      .toBe('required');
+    const table = screen.getByRole('table', { name: 'Telephony trunks' });
+    expect(within(within(table).getAllByRole('row')[2]).getAllByRole('cell')[4].textContent).toBe('required');
+  });
+
+  it('shows a refused encryption value beside its field', async () => {
+    mockFetch({
+      ...list,
+      'PUT /api/v1/telephony/trunks/digest-carrier': apiError(400, 'encryption',
+        'must be "required", "preferred" or "off"'),
+    });
+    render(<TrunksAdmin />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Edit trunk digest-carrier' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Save the trunk' }));
+    const error = await screen.findByText(/must be "required", "preferred" or "off"/);
+    expect(screen.getByLabelText('Encryption').getAttribute('aria-describedby')).toContain(error.id);
   });
 
   it('removes a trunk only after confirmation', async () => {

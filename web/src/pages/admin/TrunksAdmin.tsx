@@ -4,7 +4,7 @@
 // the server and never comes back: the page only knows whether one is set.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../lib/api';
-import { FormError, Section, TextArea, TextField } from '../../components/Field';
+import { FormError, Section, Select, TextArea, TextField } from '../../components/Field';
 import { ConfirmButton, StatusLine } from './controls';
 import { errorsFor, messageOf, splitList, type Errors } from './shared';
 
@@ -14,10 +14,27 @@ export interface TrunkSummary {
   username: string;
   digest: boolean;
   outbound: string;
+  // required: SIP over TLS only (plaintext calls refused 488) and SRTP media; preferred: encrypted when the
+  // carrier offers it; off: plaintext.
+  encryption: Encryption;
+  tls_verified?: boolean; // the carrier's certificate is checked (tls_ca, set in crisisline.toml)
   source: 'config' | 'console';
 }
 
-const TRUNK_FIELDS = ['name', 'allow', 'username', 'password', 'outbound'] as const;
+export type Encryption = 'required' | 'preferred' | 'off';
+
+export const ENCRYPTION_OPTIONS: Array<{ value: Encryption; label: string }> = [
+  { value: 'required', label: 'Required: TLS and SRTP only' },
+  { value: 'preferred', label: 'Preferred: encrypted when offered' },
+  { value: 'off', label: 'Off: plaintext' },
+];
+
+function encryptionLabel(t: TrunkSummary): string {
+  const label = { required: 'required', preferred: 'preferred', off: 'off' }[t.encryption] ?? t.encryption;
+  return t.tls_verified ? `${label}, certificate checked` : label;
+}
+
+const TRUNK_FIELDS = ['name', 'allow', 'username', 'password', 'outbound', 'encryption'] as const;
 
 export function TrunksAdmin() {
   const [answer, setAnswer] = useState<{ telephony: boolean; trunks: TrunkSummary[] } | null>(null);
@@ -67,6 +84,7 @@ export function TrunksAdmin() {
                   <th scope="col">Allowed addresses</th>
                   <th scope="col">Digest user name</th>
                   <th scope="col">Outgoing calls to</th>
+                  <th scope="col">Encryption</th>
                   <th scope="col">Set in</th>
                   <th scope="col">
                     <span class="visually-hidden">Actions</span>
@@ -80,6 +98,7 @@ export function TrunksAdmin() {
                     <td>{t.allow.length ? t.allow.join(', ') : <span class="muted">none</span>}</td>
                     <td>{t.digest ? t.username : <span class="muted">none</span>}</td>
                     <td>{t.outbound || <span class="muted">none</span>}</td>
+                    <td>{encryptionLabel(t)}</td>
                     <td>{t.source === 'config' ? 'crisisline.toml' : 'this console'}</td>
                     <td>
                       {t.source === 'console' ? (
@@ -154,6 +173,7 @@ function TrunkForm(props: {
   const [username, setUsername] = useState(existing?.username ?? '');
   const [password, setPassword] = useState('');
   const [outbound, setOutbound] = useState(existing?.outbound ?? '');
+  const [encryption, setEncryption] = useState<string>(existing?.encryption ?? 'preferred');
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
@@ -166,6 +186,7 @@ function TrunkForm(props: {
       username: username.trim(),
       outbound: outbound.trim(),
     };
+    if (encryption) body.encryption = encryption;
     // An empty password on an edit keeps the stored one.
     if (password) body.password = password;
     if (!existing && props.taken.includes(name.trim())) {
@@ -211,6 +232,9 @@ function TrunkForm(props: {
         <TextField id={`${p}-outbound`} label="Send follow-up calls to" value={outbound} onInput={setOutbound}
           error={errors.outbound} maxLength={300} autocomplete="off"
           hint="Optional host:port of the carrier's SIP server. The first trunk with one carries every follow-up call." />
+        <Select id={`${p}-encryption`} label="Encryption" value={encryption} onChange={setEncryption}
+          error={errors.encryption} options={ENCRYPTION_OPTIONS} placeholder="Server default (preferred)"
+          hint="Required refuses the carrier's calls over plain SIP (488) and sends follow-up calls over TLS." />
         <div class="actions-row">
           <button type="submit" class="primary" disabled={busy}>
             {existing ? 'Save the trunk' : 'Add the trunk'}

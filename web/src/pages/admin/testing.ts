@@ -146,8 +146,10 @@ export const STAFF = [
 export const TRUNKS = {
   telephony: true,
   trunks: [
-    { name: 'loopback-test-carrier', allow: ['127.0.0.1'], username: '', digest: false, outbound: '', source: 'config' },
-    { name: 'digest-carrier', allow: [], username: 'carrier', digest: true, outbound: '192.0.2.5:5060', source: 'console' },
+    { name: 'loopback-test-carrier', allow: ['127.0.0.1'], username: '', digest: false, outbound: '',
+      encryption: 'required', tls_verified: true, source: 'config' },
+    { name: 'digest-carrier', allow: [], username: 'carrier', digest: true, outbound: '192.0.2.5:5060',
+      encryption: 'preferred', tls_verified: false, source: 'console' },
   ],
 };
 
