@@ -220,6 +220,7 @@ void Api::AddAdministrationRoutes(http::Router& r) {
               staff::SipAccounts sip(s_.store, s_.writer, s_.keys, s_.clock);
               auto password = sip.Issue(Param(req, "id"), *name, who.principal.staff_id, policy);
               if (!password) return tl::unexpected(password.error());
+              ReloadTelephony();  // the new password and policy hold for the phone's next REGISTER
               return Ok({{"sip_username", *name}, {"password", *password}, {"encryption", policy}});
           }));
     r.Add("DELETE", "/api/v1/staff/{id}/sip-account",

@@ -104,6 +104,26 @@ TEST_F(TrunksTest, ACreatedTrunkReachesTelephonysBookWithItsPasswordSealedAtRest
     EXPECT_EQ(AuditActions(), std::vector<std::string>{"trunk.create carrier-b by st-admin"});
 }
 
+TEST_F(TrunksTest, EncryptionPolicyIsStoredChangedAndReachesTelephony) {
+    Trunks trunks(Services());
+    auto made = trunks.Create(Fields({{"name", "carrier-tls"}, {"allow", {"192.0.2.7"}}}, ""), "st-admin");
+    ASSERT_TRUE(made) << made.error().message;
+    EXPECT_EQ(made->encryption, Encryption::kPreferred) << "the default keeps existing trunks working";
+    EXPECT_EQ(TrunkJson(*made, "console")["encryption"], "preferred");
+    auto changed = trunks.Update("carrier-tls", Fields({{"encryption", "required"}}, ""), "st-admin");
+    ASSERT_TRUE(changed) << changed.error().message;
+    EXPECT_EQ(changed->encryption, Encryption::kRequired);
+    EXPECT_EQ(changed->allow, std::vector<std::string>{"192.0.2.7"}) << "the other fields are kept";
+    auto refused = trunks.Update("carrier-tls", Fields({{"encryption", "REQUIRED"}}, ""), "st-admin");
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().field, "encryption");
+    records::Services services = Services();
+    auto book = LoadTelephonyBook(services);
+    ASSERT_TRUE(book) << book.error().message;
+    ASSERT_EQ(book->trunks.size(), 1u);
+    EXPECT_EQ(book->trunks[0].encryption, Encryption::kRequired) << "a refused change writes nothing";
+}
+
 TEST_F(TrunksTest, BadRequestsNameTheFieldAndWriteNothing) {
     Trunks trunks(Services());
     struct Case {
@@ -121,6 +141,10 @@ TEST_F(TrunksTest, BadRequestsNameTheFieldAndWriteNothing) {
         {"allow not a list", {{"name", "x"}, {"allow", "127.0.0.1"}}, ErrorCode::kInvalid, "allow"},
         {"host name", {{"name", "x"}, {"allow", {"carrier.example"}}}, ErrorCode::kInvalid, "allow[0]"},
         {"short password", {{"name", "x"}, {"username", "u"}, {"password", "short"}}, ErrorCode::kInvalid, "password"},
+        {"unknown encryption", {{"name", "x"}, {"allow", {"127.0.0.1"}}, {"encryption", "sometimes"}},
+         ErrorCode::kInvalid, "encryption"},
+        {"encryption not text", {{"name", "x"}, {"allow", {"127.0.0.1"}}, {"encryption", true}}, ErrorCode::kInvalid,
+         "encryption"},
     };
     for (const auto& c : cases) {
         auto r = trunks.Create(Fields(c.body, ""), "st-admin");

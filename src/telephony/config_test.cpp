@@ -79,6 +79,60 @@ TEST(TelephonyConfig, BadValuesNameTheKey) {
     }
 }
 
+TEST(TelephonyConfig, ReadsSipOverTlsAndEachTrunksEncryption) {
+    auto c = Parse(R"(
+[telephony]
+tls_listen = "127.0.0.1:5061"
+tls_certificate = "/etc/crisisline/sip.pem"
+tls_key = "/etc/crisisline/sip-key.pem"
+[[telephony.trunk]]
+name = "carrier"
+allow = ["192.0.2.10"]
+encryption = "required"
+tls_ca = "/etc/crisisline/carrier-ca.pem"
+tls_name = "sip.carrier.example"
+tls_certificate = "/etc/crisisline/client.pem"
+tls_key = "/etc/crisisline/client-key.pem"
+[[telephony.trunk]]
+name = "older"
+allow = ["192.0.2.11"]
+)");
+    ASSERT_TRUE(c) << c.error().field << " " << c.error().message;
+    EXPECT_EQ(c->tls_listen, "127.0.0.1:5061");
+    EXPECT_EQ(c->tls_key, "/etc/crisisline/sip-key.pem");
+    EXPECT_EQ(c->trunks[0].encryption, records::Encryption::kRequired);
+    EXPECT_EQ(c->trunks[0].tls_ca, "/etc/crisisline/carrier-ca.pem");
+    EXPECT_EQ(c->trunks[0].tls_name, "sip.carrier.example");
+    EXPECT_EQ(c->trunks[0].tls_certificate, "/etc/crisisline/client.pem");
+    EXPECT_EQ(c->trunks[1].encryption, records::Encryption::kPreferred) << "existing configuration keeps working";
+    EXPECT_TRUE(Parse("[telephony]\n")->tls_listen.empty()) << "TLS is off unless configured";
+}
+
+TEST(TelephonyConfig, TlsSettingsThatCannotWorkNameTheirKey) {
+    const std::string trunk = "[[telephony.trunk]]\nname = \"x\"\nallow = [\"127.0.0.1\"]\n";
+    struct Case {
+        std::string text;
+        const char* field;
+    };
+    const Case cases[] = {
+        {"[telephony]\ntls_listen = \"127.0.0.1:5061\"\ntls_key = \"k.pem\"\n", "telephony.tls_certificate"},
+        {"[telephony]\ntls_listen = \"127.0.0.1:5061\"\ntls_certificate = \"c.pem\"\n", "telephony.tls_key"},
+        {"[telephony]\ntls_certificate = \"c.pem\"\ntls_key = \"k.pem\"\n", "telephony.tls_listen"},
+        {"[telephony]\ntls_listen = \"5061\"\ntls_certificate = \"c.pem\"\ntls_key = \"k.pem\"\n", "telephony.tls_listen"},
+        {trunk + "encryption = \"always\"\n", "telephony.trunk[0].encryption"},
+        {trunk + "encryption = true\n", "telephony.trunk[0].encryption"},
+        {trunk + "tls_certificate = \"c.pem\"\n", "telephony.trunk[0].tls_key"},
+        {trunk + "tls_name = \"sip.carrier.example\"\n", "telephony.trunk[0].tls_name"},
+        {trunk + "tls_ca = \"\"\n", "telephony.trunk[0].tls_ca"},
+    };
+    for (const auto& c : cases) {
+        auto r = Parse(c.text);
+        ASSERT_FALSE(r) << c.text;
+        EXPECT_EQ(r.error().code, ErrorCode::kInvalid) << c.text;
+        EXPECT_EQ(r.error().field, c.field) << c.text << " -> " << r.error().message;
+    }
+}
+
 TEST(TelephonyConfig, ReadsAdmissionLimitsAndRefusesNonsense) {
     auto c = Parse("[telephony]\ntrunk_calls_per_s = 5\nline_max_calls = 40\nline_max_waiting = 20\n");
     ASSERT_TRUE(c) << c.error().message;

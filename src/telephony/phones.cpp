@@ -127,12 +127,9 @@ void Switchboard::OnRegister(const sip_msg* msg) {
     } else if (expires == 0) {
         Unbind(username, "unregistered");
     } else {
-        bindings_[username] = Binding{contact_uri, counsellor, now + expires * kSecondMs, behind_nat};
-        if (msg->tp == SIP_TRANSP_TLS) {
-            char flow[80] = {};
-            re_snprintf(flow, sizeof flow, "%J", &msg->src);
-            bindings_[username].tls_flow = flow;
-        }
+        char flow[80] = {};
+        if (msg->tp == SIP_TRANSP_TLS) re_snprintf(flow, sizeof flow, "%J", &msg->src);
+        bindings_[username] = Binding{contact_uri, counsellor, now + expires * kSecondMs, behind_nat, false, "", flow};
         if (hooks_.registrations) {  // a browser phone it replaces was never kept
             hooks_.registrations->Registered({username, counsellor, contact_uri, now + expires * kSecondMs, behind_nat});
         }

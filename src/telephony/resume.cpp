@@ -17,7 +17,7 @@ void Switchboard::Resume(const std::vector<records::PhoneRegistration>& registra
             continue;
         }
         const bool known = bindings_.count(r.sip_username) > 0;
-        bindings_[r.sip_username] = Binding{r.contact_uri, r.counsellor, r.expires_at, r.behind_nat};
+        bindings_[r.sip_username] = Binding{r.contact_uri, r.counsellor, r.expires_at, r.behind_nat, false, "", ""};
         ++restored;
         if (!known) PhoneRegistered(r.counsellor, "registered (restored from before the restart)");
     }

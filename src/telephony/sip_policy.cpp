@@ -33,6 +33,7 @@ Result<void> Switchboard::OpenTls() {
     sa bound;
     sip_transp_laddr(sip_, &bound, SIP_TRANSP_TLS, &laddr);
     tls_port_ = sa_port(&bound);
+    tls_address_ = Address(&bound, true);
     tls_ = std::move(*made);
     return {};
 }
@@ -46,13 +47,8 @@ std::string Switchboard::ContactFor(int tp, const sa* local) const {
     if (tp != SIP_TRANSP_TLS) return "crisisline";
     // RFC 3261 section 26.2.2 (and 8.1.1.8): over TLS, and whenever the request named a sips: URI, the
     // Contact is a SIPS URI, so the peer's requests in the dialog come back over TLS too.
-    sa ours{};
-    if (local && sa_isset(local, SA_ALL)) {
-        ours = *local;
-    } else {
-        sip_transp_laddr(sip_, &ours, SIP_TRANSP_TLS, nullptr);
-    }
-    return "sips:crisisline@" + Address(&ours, true) + ";transport=tls";
+    const std::string here = local && sa_isset(local, SA_ALL) ? Address(local, true) : tls_address_;
+    return "sips:crisisline@" + here + ";transport=tls";
 }
 
 bool Switchboard::RefusePlaintextTrunk(const sip_msg* msg, const Trunk& trunk) {

@@ -4,6 +4,10 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+// Debian's libre 1.1.0 is built with OpenSSL; re_tls.h declares tls_openssl_context only when told so.
+#ifndef USE_OPENSSL
+#define USE_OPENSSL 1
+#endif
 #include "media/detail/re.hpp"
 
 namespace crisisline::telephony {

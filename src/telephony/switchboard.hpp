@@ -320,6 +320,7 @@ private:
     std::optional<TimeMs> router_deadline_;  // when the Router next has something to do
     std::uint16_t sip_port_ = 0;
     std::uint16_t tls_port_ = 0;
+    std::string tls_address_;  // "ip:port" of the TLS transport, as a Contact names it
     std::unique_ptr<SipTls> tls_;  // with tls_listen (libre's TLS transport holds its own reference to the context)
     mbuf* scratch_ = nullptr;  // one packet being built
     std::uint64_t ignored_seen_ = 0;  // media_.Ignored() already added to counters_.rtp_ignored

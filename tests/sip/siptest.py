@@ -127,6 +127,9 @@ class SipServer:
                       f"allow = [{', '.join(json.dumps(a) for a in trunk.get('allow', []))}]"]
             if trunk.get("username"):
                 lines += [f'username = "{trunk["username"]}"', f'password = "{trunk["password"]}"']
+            for key in ("encryption", "outbound", "tls_ca", "tls_name", "tls_certificate", "tls_key"):
+                if trunk.get(key):
+                    lines.append(f"{key} = {json.dumps(trunk[key])}")
         with open(path, "w") as f:
             f.write(head + "\n".join(lines) + "\n")
 

@@ -1,0 +1,240 @@
+"""SIP over TLS end to end: a carrier (SIPp -t l1) calls over TLS, a desk phone registered over TLS is rung on
+its own connection, and both legs are bridged with audio both ways; what crosses the TLS port is TLS records
+only; a trunk that requires encryption refuses a plaintext INVITE (488 with a Warning); a phone account that
+requires it refuses a plaintext REGISTER (403); TLS older than 1.2 is refused and counted; SIGHUP puts a new
+certificate on the next handshake without dropping the call in progress.
+
+Certificates are made for the run by harness.TestCA (fictional names).
+"""
+import os
+import re
+import shutil
+import signal
+import socket
+import ssl
+import sys
+import tempfile
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+import harness  # noqa: E402
+import rawsip  # noqa: E402
+import sip_harness as sh  # noqa: E402
+import siptest  # noqa: E402
+import siptls  # noqa: E402
+
+CALLER_FILL = 0x2A
+PHONE_FILL = 0x55
+PCMU = 0
+TRUNK = "tls-carrier"
+
+
+def metric(srv, name, **labels):
+    """One labelled series from /metrics (0 when absent)."""
+    status, text = srv.server.metrics()
+    assert status == 200, status
+    want = ",".join(f'{k}="{v}"' for k, v in labels.items())
+    for line in text.splitlines():
+        if line.startswith(name + ("{" + want + "}" if want else " ")):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def wait_for(check, timeout=10, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"{what} did not hold within {timeout} s")
+
+
+@siptest.require_sipp
+class SipOverTlsTest(siptest.SipTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="crisisline-siptls-")
+        cls.ca = harness.TestCA(os.path.join(cls.dir, "ca"))
+        cls.cert, cls.key = cls.ca.issue(os.path.join(cls.dir, "server"), "sip-server")
+        cls.carrier_cert, cls.carrier_key = cls.ca.issue(os.path.join(cls.dir, "carrier"), "carrier")
+        cls.tls_port = sh.free_port()
+        cls.carrier_port = sh.free_port()
+        # The carrier's own SIP server for follow-up calls: its certificate is checked against the test CA.
+        cls.trunks = [{"name": TRUNK, "allow": ["127.0.0.1"], "encryption": "required",
+                       "outbound": f"127.0.0.1:{cls.carrier_port}", "tls_ca": cls.ca.cert, "tls_name": "127.0.0.1"}]
+        cls.telephony = {"tls_listen": f"127.0.0.1:{cls.tls_port}", "tls_certificate": cls.cert, "tls_key": cls.key}
+        cls.routing = {"wrap_up_s": 0, "ring_timeout_s": 10}
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.ca.close()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def setUp(self):
+        super().setUp()
+        self.recorder = siptls.Recorder(("127.0.0.1", self.tls_port))
+        self.addCleanup(self.recorder.close)
+
+    def tls_phone(self, username, via_recorder=False):
+        """A phone registered over TLS; straight to the server, as its Contact in the dialog names its own end of
+        the connection (through the recorder that end is not the one the server sees)."""
+        rtp = sh.RtpEndpoint(fill=PHONE_FILL)
+        self.addCleanup(rtp.close)
+        port = self.recorder.port if via_recorder else self.tls_port
+        phone = siptls.TlsPhone(port, username, self.srv.sip_passwords[username], rtp, self.ca.cert)
+        self.addCleanup(phone.close)
+        answer = phone.register()
+        self.assertIsNotNone(answer, "no answer to the REGISTER over TLS\n" + self.srv.log_tail())
+        self.assertEqual(answer.status, 200, answer.raw)
+        self.addCleanup(self.srv.reset_counsellor, username)
+        self.addCleanup(lambda: phone.register(expires=0))
+        self.srv.wait_counsellor(username, lambda c: c["state"] == "available" and c["phone_registered"])
+        return phone
+
+    def tls_caller(self, talk_ms=4000):
+        return self.caller(talk_ms=talk_ms, pt=PCMU, fill=CALLER_FILL, transport="l1",
+                           extra_args=["-tls_cert", self.carrier_cert, "-tls_key", self.carrier_key])
+
+    def caller(self, **kwargs):
+        call = sh.place_call(("127.0.0.1", self.recorder.port), siptest.NUMBER, **kwargs)
+        self._cleanups_sip.append(call)
+        return call
+
+    def test_a_tls_call_is_bridged_to_a_phone_rung_on_its_tls_connection_and_nothing_is_in_clear(self):
+        tls_before = metric(self.srv, "crisisline_sip_requests_total", transport="tls")
+        phone = self.tls_phone("demo.counsellor")
+        phone.rtp.start_sending(30, pt=PCMU, wait_target=30)
+        call = self.tls_caller()
+        self.ok(call.wait(), "TLS caller")
+        self.assertTrue(phone.answered.is_set(), "the phone was never rung:\n" + self.srv.log_tail())
+        wait_for(phone.bye.is_set, what="the server's BYE to the phone over its connection")
+        self.assertGreater(call.rtp.received_fill(PHONE_FILL), 50, f"phone -> caller: {call.rtp.stats()}")
+        self.assertGreater(phone.rtp.received_fill(CALLER_FILL), 50, f"caller -> phone: {phone.rtp.stats()}")
+        # RFC 3261 section 26: the server's Contact over TLS is a SIPS URI.
+        invite = phone.invites()[0]
+        self.assertRegex(invite.header("contact"), r"^<sips:crisisline@127\.0\.0\.1:\d+;transport=tls>")
+        self.assertIn(";transport=tls;lr", invite.header("route") or "", "rung by its flow, not its Contact")
+        caller_messages = call.sipp.read("messages.log")
+        self.assertRegex(caller_messages, r"Contact: <sips:crisisline@127\.0\.0\.1:\d+;transport=tls>")
+        # On the wire: every connection through the TLS port carried TLS records and no SIP in clear.
+        ups, downs = self.recorder.streams()
+        self.assertGreaterEqual(len(ups), 1, "the caller's connection went through the recorder")
+        for stream in ups + downs:
+            self.assertTrue(stream, "an empty connection")
+            self.assertIn(stream[0], (0x16, 0x17), stream[:16])
+            self.assertTrue(siptls.tls_records_only(stream), stream[:64])
+            for clear in (b"INVITE", b"SIP/2.0", b"REGISTER", b"sip:"):
+                self.assertNotIn(clear, stream)
+        self.assertGreater(metric(self.srv, "crisisline_sip_requests_total", transport="tls"), tls_before)
+
+    def test_a_plaintext_invite_from_a_trunk_that_requires_encryption_is_refused_488_with_a_warning(self):
+        refused_before = metric(self.srv, "crisisline_sip_plaintext_refused_total")
+        peer = rawsip.Peer(self.srv.sip)
+        self.addCleanup(peer.close)
+        rtp = sh.free_rtp_port()
+        response, dialog = peer.invite(siptest.NUMBER, rtp)
+        self.assertIsNone(dialog)
+        self.assertIsNotNone(response, "no answer to the plaintext INVITE")
+        self.assertEqual(response.status, 488, response.raw)
+        warning = response.header("warning") or ""
+        self.assertRegex(warning, r'^399 127\.0\.0\.1 "trunk tls-carrier requires encryption: send calls over TLS')
+        wait_for(lambda: "INVITE from trunk tls-carrier over UDP refused 488" in self.srv.log(), what="the log line")
+        self.assertEqual(metric(self.srv, "crisisline_sip_plaintext_refused_total"), refused_before + 1)
+
+    def test_a_phone_account_that_requires_encryption_registers_over_tls_only(self):
+        admin = self.srv.sign_in("demo.admin")
+        staff_id = self.srv.staff_ids["demo.welsh"]
+        status, body, _ = admin.call("PUT", f"/api/v1/staff/{staff_id}/sip-account",
+                                     {"sip_username": "demo.welsh", "encryption": "sometimes"})
+        self.assertEqual((status, body["error"]["field"]), (400, "encryption"), body)
+        status, body, _ = admin.call("PUT", f"/api/v1/staff/{staff_id}/sip-account",
+                                     {"sip_username": "demo.welsh", "encryption": "required"})
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["encryption"], "required")
+        self.srv.sip_passwords["demo.welsh"] = body["password"]
+        peer = rawsip.Peer(self.srv.sip)
+        self.addCleanup(peer.close)
+        registration = rawsip.Registration(peer, "demo.welsh", body["password"])
+        # The reload after the change reaches the telephony loop soon, not necessarily at once.
+        def refused():
+            r = registration.answer(registration.contact())
+            return r if r is not None and r.status == 403 and r.header("warning") else None
+        answer = wait_for(refused, what="the plaintext REGISTER refused with a Warning")
+        self.assertRegex(answer.header("warning"), r'^399 127\.0\.0\.1 "this phone account requires encryption')
+        self.tls_phone("demo.welsh", via_recorder=False)
+
+    def test_a_follow_up_call_through_a_trunk_that_requires_encryption_goes_over_tls_to_a_checked_carrier(self):
+        counsellor = self.srv.sign_in("demo.counsellor")
+        status, contact, _ = counsellor.call("POST", "/api/v1/lines/police/contacts", {"caller_role": "police_officer"})
+        self.assertEqual(status, 201, contact)
+        now = time.time()
+        iso = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))  # noqa: E731
+        status, fu, _ = counsellor.call(
+            "POST", f"/api/v1/lines/police/contacts/{contact['id']}/follow-ups",
+            {"earliest": iso(now - 60), "latest": iso(now + 3600), "method": "phone", "number": "07700 900123",
+             "consent": True, "assigned_to": "pool"})
+        self.assertEqual(status, 201, fu)
+        phone = self.tls_phone("demo.counsellor")
+        callee_rtp = sh.RtpEndpoint()
+        self.addCleanup(callee_rtp.close)
+        callee = sh.Sipp("phone_answer_hangup.xml", None,
+                         {"rtp_port": callee_rtp.port, "ring_ms": 300, "talk_ms": 2000, "decline_code": 486},
+                         local_port=self.carrier_port, timeout_s=60, transport="l1",
+                         extra_args=["-tls_cert", self.carrier_cert, "-tls_key", self.carrier_key])
+        callee.start()
+        self.addCleanup(callee.cleanup)
+        status, body, _ = counsellor.call("POST", f"/api/v1/lines/police/follow-ups/{fu['id']}/call")
+        self.assertEqual(status, 202, body)
+        self.assertIsNotNone(callee.wait_log("INVITE", timeout=20),
+                             "the carrier never received the follow-up INVITE:\n" + self.srv.log_tail())
+        result = callee.wait(timeout=30)
+        self.assertTrue(result.ok, result.explain())
+        self.assertIn("SIP/2.0/TLS", callee.read("messages.log"), "the follow-up call must go over TLS")
+        self.assertTrue(phone.answered.is_set())
+        wait_for(lambda: "follow-up " + fu["id"] + ": connected" in self.srv.log(), timeout=15,
+                 what="the follow-up connected")
+
+    def test_tls_older_than_1_2_is_refused_and_counted(self):
+        before = metric(self.srv, "crisisline_sip_tls_handshake_failures_total", reason="protocol_version")
+        with socket.create_connection(("127.0.0.1", self.tls_port), timeout=5) as raw:
+            with self.assertRaises(ssl.SSLError):
+                siptls.client_context(maximum=ssl.TLSVersion.TLSv1_1).wrap_socket(raw, server_hostname="127.0.0.1")
+        wait_for(lambda: metric(self.srv, "crisisline_sip_tls_handshake_failures_total", reason="protocol_version")
+                 > before, what="the protocol_version failure counted")
+        # TLS 1.2 itself is accepted.
+        with socket.create_connection(("127.0.0.1", self.tls_port), timeout=5) as raw:
+            with siptls.client_context(maximum=ssl.TLSVersion.TLSv1_2).wrap_socket(raw) as tls:
+                self.assertEqual(tls.version(), "TLSv1.2")
+
+    def test_sighup_puts_a_new_certificate_on_the_next_handshake_and_the_call_in_progress_goes_on(self):
+        # The next certificate is made first, so that the reload falls well inside the call.
+        next_cert, next_key = self.ca.issue(os.path.join(self.dir, "next"), "sip-server")
+        phone = self.tls_phone("demo.counsellor")
+        phone.rtp.start_sending(30, pt=PCMU, wait_target=30)
+        call = self.tls_caller(talk_ms=8000)
+        wait_for(phone.answered.is_set, timeout=15, what="the TLS call answered")
+        old = siptls.peer_certificate(self.tls_port, self.ca.cert)
+        # The new pair over the old files (the key stays 0600), then SIGHUP.
+        os.replace(next_key, self.key)
+        os.replace(next_cert, self.cert)
+        self.srv.server.proc.send_signal(signal.SIGHUP)
+        new = wait_for(lambda: (lambda c: c if c != old else None)(siptls.peer_certificate(self.tls_port, self.ca.cert)),
+                       what="the new certificate on a new handshake")
+        self.assertNotEqual(new, old)
+        self.assertFalse(phone.bye.is_set(), "the reload must fall inside the call")
+        wait_for(lambda: "SIP TLS certificate reloaded" in self.srv.log(), what="the reload logged")
+        # The call begun before the reload runs to its end, with audio both ways.
+        self.ok(call.wait(), "TLS caller across the reload")
+        wait_for(phone.bye.is_set, what="the BYE at the call's normal end")
+        self.assertGreater(call.rtp.received_fill(PHONE_FILL), 100, call.rtp.stats())
+        self.assertGreater(phone.rtp.received_fill(CALLER_FILL), 100, phone.rtp.stats())
+
+
+if __name__ == "__main__":
+    unittest.main()
