@@ -3,10 +3,21 @@
 - An INVITE whose SDP carries a=crypto (RTP/SAVP, or a=crypto on RTP/AVP) over UDP or TCP is refused with 488
   and a Warning saying why; no call is offered, no contact created, the key text is never logged.
 - A plain call afterwards still works, and /metrics counts its legs as plain (not encrypted).
+- Over TLS: baresip (modules srtp and TLS, mediaenc=srtp-mand) registered as a desk phone answers a SIPp-over-TLS
+  carrier call (plain RTP: SIPp has no SRTP) with audio both ways; a loopback capture of the media ports shows the
+  caller's known payload on the carrier's plain leg and never on the phone's SRTP leg, whose packets are all
+  SRTP; /metrics counts the phone leg as srtp.
 """
+import os
 import re
+import shutil
+import struct
+import subprocess
+import tempfile
+import time
 import unittest
 
+import harness
 import sip_harness as sh
 import siptest
 
@@ -72,6 +83,133 @@ class SdesOverPlaintextTest(siptest.SipTestCase):
         self.assertEqual(labelled(after, "crisisline_calls_encrypted_total"), 0)
         for reason in ("auth", "replay", "malformed"):
             self.assertEqual(labelled(after, "crisisline_srtp_packets_dropped_total", reason=reason), 0, reason)
+
+
+def udp_packets(path):
+    """[(source port, destination port, UDP payload)] from a classic pcap of IPv4 (Ethernet, cooked or raw)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 24:
+        return []
+    endian = "<" if data[:4] == b"\xd4\xc3\xb2\xa1" else ">"
+    link = struct.unpack(endian + "I", data[20:24])[0]
+    skip = {1: 14, 113: 16, 276: 20, 101: 0, 228: 0, 0: 4}.get(link)
+    out, at = [], 24
+    while skip is not None and at + 16 <= len(data):
+        incl = struct.unpack(endian + "I", data[at + 8:at + 12])[0]
+        frame = data[at + 16:at + 16 + incl]
+        at += 16 + incl
+        ip = frame[skip:]
+        if len(ip) < 20 or ip[0] >> 4 != 4 or ip[9] != 17:
+            continue
+        udp = ip[(ip[0] & 0x0F) * 4:]
+        if len(udp) < 8:
+            continue
+        sport, dport, length = struct.unpack("!HHH", udp[:6])
+        out.append((sport, dport, udp[8:length]))
+    return out
+
+
+class Capture:
+    """dumpcap on loopback for a UDP port range, into a classic pcap; stopped (and flushed) by stop()."""
+
+    def __init__(self, lo, hi):
+        self.dir = tempfile.mkdtemp(prefix="crisisline-srtp-capture-")
+        self.path = os.path.join(self.dir, "media.pcap")
+        self.proc = subprocess.Popen(["dumpcap", "-q", "-P", "-i", "lo", "-f", f"udp portrange {lo}-{hi}",
+                                      "-w", self.path], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not os.path.exists(self.path):
+            if self.proc.poll() is not None:
+                raise RuntimeError("dumpcap failed: " + self.proc.stderr.read().decode(errors="replace"))
+            time.sleep(0.05)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+        return udp_packets(self.path)
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def has_pattern(payload, fill=CALLER_FILL):
+    return bytes([fill]) * 8 in payload[12:]
+
+
+@siptest.require_sipp
+@unittest.skipUnless(sh.baresip_available() and shutil.which("dumpcap"), "needs baresip and dumpcap")
+class SdesOverTlsTest(siptest.SipTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="crisisline-sdes-")
+        cls.ca = harness.TestCA(os.path.join(cls.dir, "ca"))
+        cls.cert, cls.key = cls.ca.issue(os.path.join(cls.dir, "server"), "sip-server")
+        cls.carrier_cert, cls.carrier_key = cls.ca.issue(os.path.join(cls.dir, "carrier"), "carrier")
+        cls.tls_port = sh.free_port()
+        cls.telephony = {"tls_listen": f"127.0.0.1:{cls.tls_port}", "tls_certificate": cls.cert, "tls_key": cls.key}
+        cls.routing = {"wrap_up_s": 0, "ring_timeout_s": 15}
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.ca.close()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def test_srtp_desk_phone_over_tls_answers_a_tls_carrier_call_and_its_leg_is_never_in_clear(self):
+        user = "demo.counsellor"
+        phone = sh.Baresip(user=user, registrar=("127.0.0.1", self.tls_port), password=self.srv.sip_passwords[user],
+                           transport="tls", mediaenc="srtp-mand", cafile=self.ca.cert)
+        self._cleanups_sip.append(phone)
+        phone.start()
+        self.assertTrue(phone.wait_registered(15), "baresip did not register over TLS:\n" + phone.output()[-3000:]
+                        + "\n--- server log\n" + self.srv.log_tail())
+        self.addCleanup(self.srv.reset_counsellor, user)
+        self.srv.wait_counsellor(user, lambda c: c["state"] == "available" and c["phone_registered"])
+        before = self.srv.server.metrics()[1]
+        capture = Capture(*self.srv.rtp_ports)
+        self.addCleanup(capture.close)
+        call = sh.place_call(("127.0.0.1", self.tls_port), siptest.NUMBER, digit="2", talk_ms=4000, pt=PCMU,
+                             fill=CALLER_FILL, transport="l1",
+                             extra_args=["-tls_cert", self.carrier_cert, "-tls_key", self.carrier_key])
+        self._cleanups_sip.append(call)
+        self.ok(call.wait(), "TLS caller")
+        # baresip sends a 440 Hz sine: anything but the caller's own fill and G.711 silence.
+        heard = sum(n for b, n in call.rtp.stats()["by_first_byte"].items() if b not in (0xFF, 0x7F, 0xD5, CALLER_FILL))
+        self.assertGreater(heard, 50, f"caller heard no baresip audio: {call.rtp.stats()}\n" + phone.output()[-2000:]
+                           + "\n--- server log\n" + self.srv.log_tail())
+        deadline = time.monotonic() + 10
+        while phone.received_audio_bytes() <= 8000 and time.monotonic() < deadline:
+            time.sleep(0.1)  # polling: baresip writes its dump files as it decodes
+        self.assertGreater(phone.received_audio_bytes(), 8000, "baresip decoded no audio:\n" + phone.output()[-3000:])
+        packets = capture.stop()
+
+        lo, hi = phone.rtp_ports
+        phone_leg = [p for s, d, p in packets if lo <= s <= hi or lo <= d <= hi]
+        carrier_leg = [p for s, d, p in packets if call.rtp.port in (s, d)]
+        self.assertGreater(len(carrier_leg), 100, "the capture saw the carrier's leg")
+        self.assertGreater(sum(1 for p in carrier_leg if has_pattern(p)), 50, "the caller's pattern, in clear there")
+        self.assertGreater(len(phone_leg), 100, "the capture saw the phone's leg")
+        self.assertEqual([p[:16].hex() for p in phone_leg if has_pattern(p)], [],
+                         "the caller's audio crossed the phone's leg in clear")
+        # Every packet there is SRTP: RTP version 2 with an 80-bit tag after a G.711 frame (12 + 160 + 10).
+        self.assertTrue(all(p[0] >> 6 == 2 for p in phone_leg))
+        self.assertGreater(sum(1 for p in phone_leg if len(p) == 182), len(phone_leg) * 0.9,
+                           sorted({len(p) for p in phone_leg}))
+
+        after = self.srv.server.metrics()[1]
+        delta = lambda **labels: (labelled(after, "crisisline_bridged_legs_total", **labels)  # noqa: E731
+                                  - labelled(before, "crisisline_bridged_legs_total", **labels))
+        self.assertEqual(delta(leg="answerer", encryption="srtp"), 1)
+        self.assertEqual(delta(leg="caller", encryption="plain"), 1)
+        self.assertEqual(labelled(after, "crisisline_srtp_packets_dropped_total", reason="auth"), 0)
+        log = self.srv.log()
+        self.assertNotIn("inline:", log, "key material reached the log")
 
 
 if __name__ == "__main__":
