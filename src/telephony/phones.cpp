@@ -2,6 +2,8 @@
 // overflow destination, which is rung the same way.
 #include <sodium.h>
 
+#include <cstring>
+
 #include <spdlog/spdlog.h>
 
 #include "telephony/callbacks.hpp"
@@ -191,7 +193,10 @@ std::unique_ptr<Leg> Switchboard::Dial(const std::string& uri, const std::string
     const std::string& next = route.empty() ? uri : route;
     const bool secure = tls_ && SecureUri(next);
     auto taken = TakeLeg(call, kind, behind_nat, secure && srtp);
-    if (!taken) return nullptr;
+    if (!taken) {
+        spdlog::warn("telephony: no leg for a call out: {}", taken.error().message);
+        return nullptr;
+    }
     auto leg = std::move(*taken);
     mbuf* offer = nullptr;
     if (sdp_encode(&offer, leg->sdp, true) != 0) return nullptr;
@@ -203,7 +208,10 @@ std::unique_ptr<Leg> Switchboard::Dial(const std::string& uri, const std::string
                               Callbacks::PhoneAnswer, Callbacks::PhoneProgress, Callbacks::PhoneEstablished, nullptr,
                               nullptr, Callbacks::PhoneClosed, leg.get(), "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n");
     mem_deref(offer);
-    if (err) return nullptr;
+    if (err) {
+        spdlog::warn("telephony: the INVITE could not be sent ({})", std::strerror(err));
+        return nullptr;
+    }
     leg->state = LegState::kRinging;
     return leg;
 }
