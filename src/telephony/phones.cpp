@@ -220,7 +220,8 @@ std::string Switchboard::FlowRoute(const Binding& binding) const {
     // A phone registered over TLS is rung on the connection it registered on (it may sit behind NAT, and
     // may listen nowhere): libre sends to the Route's address and finds that connection open.
     if (binding.tls_flow.empty() || !tls_) return "";
-    return "<sip:" + binding.tls_flow + ";transport=tls;lr>";
+    // Without angle brackets: libre 1.1.0's sipsess_connect takes a bracketed Route as an unknown scheme (ENOSYS).
+    return "sip:" + binding.tls_flow + ";transport=tls;lr";
 }
 
 std::string Switchboard::LineUri(const records::PhoneLine& line) const {
