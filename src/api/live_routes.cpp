@@ -175,6 +175,22 @@ void Api::RefreshTelephonyMetrics() {
     bump(m.AddCounter("crisisline_browser_handshakes_total",
                       "Browser phone DTLS-SRTP handshakes completed with the SDP's fingerprint"),
          c.browser_handshakes);
+    for (size_t i = 0; i < std::size(telephony::kSrtpDropNames); ++i) {
+        bump(m.AddCounter("crisisline_srtp_packets_dropped_total",
+                          "SRTP packets on SIP legs (SDES) dropped unrelayed: not authentic, replayed, or malformed",
+                          {{"reason", telephony::kSrtpDropNames[i]}}),
+             c.srtp_dropped[i]);
+    }
+    for (size_t side = 0; side < std::size(telephony::kLegSideNames); ++side) {
+        for (size_t e = 0; e < std::size(telephony::kLegEncryptionNames); ++e) {
+            bump(m.AddCounter("crisisline_bridged_legs_total",
+                              "Legs of bridged calls by how their media was protected (plain, srtp, dtls_srtp)",
+                              {{"leg", telephony::kLegSideNames[side]}, {"encryption", telephony::kLegEncryptionNames[e]}}),
+                 c.bridged_legs[side][e]);
+        }
+    }
+    bump(m.AddCounter("crisisline_calls_encrypted_total", "Bridged calls whose two legs' media were both encrypted"),
+         c.calls_encrypted);
     for (size_t i = 0; i < std::size(telephony::kSipTransportNames); ++i) {
         bump(m.AddCounter("crisisline_sip_requests_total", "SIP requests received, by transport",
                           {{"transport", telephony::kSipTransportNames[i]}}),

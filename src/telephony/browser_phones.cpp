@@ -245,7 +245,12 @@ void Switchboard::SendDtls(Leg& leg, const DtlsSrtp::Datagrams& datagrams) {
 }
 
 void Switchboard::OnSecureMedia(Leg& leg, mbuf* mb) {
-    if (leg.state == LegState::kGone || !leg.browser || !leg.browser->dtls) return;
+    if (leg.state == LegState::kGone) return;
+    if (leg.srtp) {
+        OnSdesMedia(leg, mb);
+        return;
+    }
+    if (!leg.browser || !leg.browser->dtls) return;
     BrowserMedia& b = *leg.browser;
     DtlsSrtp& dtls = *b.dtls;
     const std::uint8_t* p = mbuf_buf(mb);

@@ -20,6 +20,14 @@ constexpr const char* kBrowserDropNames[] = {"stun_malformed",    "stun_unknown_
                                              "dtls_failed",       "fingerprint_mismatch", "srtp_auth",
                                              "srtcp_auth",        "before_keys"};
 
+// Why an SRTP packet on a SIP leg (SDES) was refused, as /metrics names it. Never relayed.
+enum class SrtpDrop { kAuth, kReplay, kMalformed };
+constexpr const char* kSrtpDropNames[] = {"auth", "replay", "malformed"};
+
+// How a leg's media was protected, as /metrics names it (LegEncryption).
+constexpr const char* kLegEncryptionNames[] = {"plain", "srtp", "dtls_srtp"};
+// Which side of a bridged call a leg is.
+constexpr const char* kLegSideNames[] = {"caller", "answerer"};
 // Why a TLS handshake failed, as /metrics names it (crisisline_sip_tls_handshake_failures_total{reason}).
 enum class TlsFailure {
     kProtocolVersion,   // the peer offered only TLS older than 1.2 (or spoke something else)
@@ -53,10 +61,16 @@ struct Counters {
     std::atomic<std::uint64_t> rtp_ignored{0};      // from an unexpected source, or not RTP we offered
     // Browser phones (WebRTC): packets dropped because a check failed, by reason (BrowserDrop).
     std::atomic<std::uint64_t> browser_dropped[8] = {};
-    std::atomic<std::uint64_t> browser_handshakes{0};
+    std::atomic<std::uint64_t> browser_handshakes{0};  // DTLS-SRTP handshakes completed with a matching fingerprint
+    // SIP legs keyed by SDES: SRTP packets refused (not authentic, replayed, too short), by reason (SrtpDrop).
+    std::atomic<std::uint64_t> srtp_dropped[3] = {};
+    // Bridged calls by how each leg's media was protected: [side][encryption] (kLegSideNames, kLegEncryptionNames);
+    // and those whose two legs were both encrypted.
+    std::atomic<std::uint64_t> bridged_legs[2][3] = {};
+    std::atomic<std::uint64_t> calls_encrypted{0};
     std::atomic<std::uint64_t> sip_requests[3] = {};     // by SipTransport
     std::atomic<std::uint64_t> tls_failures[7] = {};     // TLS handshakes that failed, by TlsFailure
-    std::atomic<std::uint64_t> plaintext_refused{0};     // requests refused: plaintext from a trunk or phone that requires TLS  // DTLS-SRTP handshakes completed with a matching fingerprint
+    std::atomic<std::uint64_t> plaintext_refused{0};     // requests refused: plaintext from a trunk or phone that requires TLS
     std::atomic<std::int64_t> queue_length{0};
     std::atomic<std::int64_t> longest_wait_ms{0};
     std::atomic<std::int64_t> active_calls{0};

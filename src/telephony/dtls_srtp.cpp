@@ -120,8 +120,6 @@ DtlsSrtp::DtlsSrtp(std::shared_ptr<DtlsCertificate> identity, std::string peer_f
 
 DtlsSrtp::~DtlsSrtp() {
     SSL_free(ssl_);  // frees both BIOs
-    mem_deref(in_);
-    mem_deref(out_);
 }
 
 DtlsSrtp::Datagrams DtlsSrtp::Start() {
@@ -173,49 +171,45 @@ void DtlsSrtp::Finish() {
         fault_ = DtlsFault::kNoSrtpProfile;
         return;
     }
-    srtp_suite suite;
-    size_t key_len = 16, salt_len;
+    SrtpSuite suite;
+    size_t key_len = 16;
     if (profile->id == SRTP_AES128_CM_SHA1_80) {
-        suite = SRTP_AES_CM_128_HMAC_SHA1_80;
-        salt_len = 14;
-        profile_ = "AES_CM_128_HMAC_SHA1_80";
+        suite = SrtpSuite::kAesCm128HmacSha1_80;
     } else if (profile->id == SRTP_AEAD_AES_128_GCM) {
-        suite = SRTP_AES_128_GCM;
-        salt_len = 12;
-        profile_ = "AEAD_AES_128_GCM";
+        suite = SrtpSuite::kAeadAes128Gcm;
     } else {
         fault_ = DtlsFault::kNoSrtpProfile;
         return;
     }
+    profile_ = SrtpSuiteName(suite);
+    size_t salt_len = SrtpKeyLength(suite) - key_len;
     // RFC 5764 section 4.2: client key, server key, client salt, server salt.
-    std::uint8_t material[2 * (16 + 14)];
+    std::uint8_t material[2 * kSrtpMaxKeyLength];
     size_t total = 2 * (key_len + salt_len);
     if (SSL_export_keying_material(ssl_, material, total, kExporterLabel, sizeof kExporterLabel - 1, nullptr, 0, 0) !=
         1) {
+        sodium_memzero(material, sizeof material);
         fault_ = DtlsFault::kHandshake;
         return;
     }
-    std::uint8_t client[30], server[30];
+    std::uint8_t client[kSrtpMaxKeyLength], server[kSrtpMaxKeyLength];
     std::memcpy(client, material, key_len);
     std::memcpy(client + key_len, material + 2 * key_len, salt_len);
     std::memcpy(server, material + key_len, key_len);
     std::memcpy(server + key_len, material + 2 * key_len + salt_len, salt_len);
-    const std::uint8_t* mine = role_ == DtlsRole::kPassive ? server : client;
-    const std::uint8_t* theirs = role_ == DtlsRole::kPassive ? client : server;
-    srtp* in = nullptr;
-    srtp* out = nullptr;
-    if (srtp_alloc(&in, suite, theirs, key_len + salt_len, 0) != 0 ||
-        srtp_alloc(&out, suite, mine, key_len + salt_len, 0) != 0) {
-        mem_deref(in);
-        mem_deref(out);
-        fault_ = DtlsFault::kHandshake;
-    } else {
-        in_ = in;
-        out_ = out;
-    }
+    auto client_key = SrtpKey::From(client, key_len + salt_len);
+    auto server_key = SrtpKey::From(server, key_len + salt_len);
     sodium_memzero(material, sizeof material);
     sodium_memzero(client, sizeof client);
     sodium_memzero(server, sizeof server);
+    const SrtpKey& mine = role_ == DtlsRole::kPassive ? *server_key : *client_key;
+    const SrtpKey& theirs = role_ == DtlsRole::kPassive ? *client_key : *server_key;
+    auto session = SrtpSession::Make(suite, mine, theirs);
+    if (!session) {
+        fault_ = DtlsFault::kHandshake;
+        return;
+    }
+    srtp_ = std::move(*session);
 }
 
 DtlsSrtp::Datagrams DtlsSrtp::Drain() {
@@ -240,8 +234,8 @@ DtlsSrtp::Datagrams DtlsSrtp::Drain() {
     return out;
 }
 
-bool DtlsSrtp::Protect(mbuf* mb) { return out_ && srtp_encrypt(out_, mb) == 0; }
-bool DtlsSrtp::Unprotect(mbuf* mb) { return in_ && srtp_decrypt(in_, mb) == 0; }
-bool DtlsSrtp::UnprotectRtcp(mbuf* mb) { return in_ && srtcp_decrypt(in_, mb) == 0; }
+bool DtlsSrtp::Protect(mbuf* mb) { return srtp_ && srtp_->Protect(mb); }
+SrtpRefusal DtlsSrtp::Check(mbuf* mb) { return srtp_ ? srtp_->Unprotect(mb) : SrtpRefusal::kAuth; }
+SrtpRefusal DtlsSrtp::CheckRtcp(mbuf* mb) { return srtp_ ? srtp_->UnprotectRtcp(mb) : SrtpRefusal::kAuth; }
 
 }  // namespace crisisline::telephony

@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "media/detail/re.hpp"
+#include "telephony/srtp_session.hpp"
 
 using SSL_CTX = struct ssl_ctx_st;
 using SSL = struct ssl_st;
@@ -14,7 +15,8 @@ using BIO = struct bio_st;
 
 // DTLS-SRTP keying (RFC 5763/5764) for a browser phone's media, on OpenSSL with memory BIOs: the datagrams
 // come and go through the shared media sockets (MediaPorts), not through a socket of OpenSSL's. The keys
-// it exports drive libre's SRTP (AES_CM_128_HMAC_SHA1_80 or AEAD_AES_128_GCM). Loop thread only.
+// it exports key the shared SRTP layer (srtp_session.hpp: AES_CM_128_HMAC_SHA1_80 or AEAD_AES_128_GCM). Loop
+// thread only.
 namespace crisisline::telephony {
 
 // The server's DTLS identity: an ECDSA P-256 key and a self-signed certificate, made at start (a browser
@@ -66,15 +68,18 @@ public:
     // Retransmits a lost flight while the handshake is under way (call it every media tick or so).
     Datagrams OnTimer();
 
-    bool Ready() const { return in_ != nullptr; }  // the handshake is done, the fingerprint matched, keys set
+    bool Ready() const { return srtp_ != nullptr; }  // the handshake is done, the fingerprint matched, keys set
     DtlsFault fault() const { return fault_; }
     const char* ProfileName() const { return profile_; }  // the SRTP profile agreed, once Ready
 
     // SRTP, with mb->pos at the RTP (RTCP) header: in place, the tag appended or checked and removed.
     // false when not Ready, or (Unprotect) when the packet does not authenticate or is a replay.
     bool Protect(mbuf* mb);
-    bool Unprotect(mbuf* mb);
-    bool UnprotectRtcp(mbuf* mb);
+    bool Unprotect(mbuf* mb) { return Check(mb) == SrtpRefusal::kNone; }
+    bool UnprotectRtcp(mbuf* mb) { return CheckRtcp(mb) == SrtpRefusal::kNone; }
+    // As Unprotect, saying why a packet was refused (kAuth also when not Ready).
+    SrtpRefusal Check(mbuf* mb);
+    SrtpRefusal CheckRtcp(mbuf* mb);
 
 private:
     Datagrams Drain();
@@ -89,8 +94,7 @@ private:
     bool handshake_done_ = false;
     DtlsFault fault_ = DtlsFault::kNone;
     const char* profile_ = "";
-    srtp* in_ = nullptr;
-    srtp* out_ = nullptr;
+    std::unique_ptr<SrtpSession> srtp_;  // once keyed
 };
 
 }  // namespace crisisline::telephony

@@ -166,7 +166,12 @@ void Switchboard::OnInvite(const sip_msg* msg) {
     call->record.line_id = line.id;
     call->record.arrived_at = Now();
     call->record.caller_number = PlText(msg->from.uri.user);
-    auto taken = TakeLeg(call.get(), LegKind::kCaller);
+    // A late offer (no SDP in the INVITE) over TLS gets our offer with keys in the 200, unless the trunk's
+    // encryption is "off".
+    const bool late_offer = mbuf_get_left(msg->mb) == 0;
+    const auto policy = admitted ? admitted->encryption : records::kDefaultEncryption;
+    auto taken = TakeLeg(call.get(), LegKind::kCaller, false,
+                         late_offer && msg->tp == SIP_TRANSP_TLS && policy != records::Encryption::kOff);
     if (!taken) {
         spdlog::error("telephony: {}; answering 503", taken.error().message);
         sip_treplyf(nullptr, nullptr, sip_, msg, false, 503, "Service Unavailable",
@@ -176,6 +181,8 @@ void Switchboard::OnInvite(const sip_msg* msg) {
     call->caller = std::move(*taken);
     Leg& leg = *call->caller;
     leg.last_rx_ms = Now();
+    leg.must_encrypt = policy == records::Encryption::kRequired;
+    leg.policy_owner = "trunk " + trunk_name;
     // In-dialog requests (re-INVITE, BYE) are taken from the trunk only (dialogs.hpp).
     AddPeer(leg, msg->src);
     if (by_address) {
@@ -186,11 +193,18 @@ void Switchboard::OnInvite(const sip_msg* msg) {
     }
     // A late offer (no SDP in the INVITE): the 200 carries our offer and the ACK the answer (CallerAnswer);
     // the greeting starts playing once the answer says where to.
-    const bool late_offer = mbuf_get_left(msg->mb) == 0;
-    if (!late_offer && !DecodeRemoteSdp(leg, msg, true)) {
+    std::string why;
+    if (!late_offer && !DecodeRemoteSdp(leg, msg, true, &why)) {
+        ++counters_.calls_refused;
+        if (!why.empty()) {
+            // Keys on plaintext SIP, or SRTP the server cannot take: the Warning says which (RFC 3261 20.43).
+            spdlog::warn("telephony: INVITE from {} on trunk {}: {}: 488", source, trunk_name, why);
+            sip_treplyf(nullptr, nullptr, sip_, msg, false, 488, "Not Acceptable Here",
+                        "Warning: 399 crisisline \"%s\"\r\nContent-Length: 0\r\n\r\n", why.c_str());
+            return;
+        }
         spdlog::warn("telephony: INVITE from {} without usable SDP (no PCMU/PCMA, no address, or malformed): 488",
                      source);
-        ++counters_.calls_refused;
         sip_treply(nullptr, sip_, msg, 488, "Not Acceptable Here");
         return;
     }

@@ -20,6 +20,8 @@
 #include "telephony/counters.hpp"
 #include "telephony/dtls_srtp.hpp"
 #include "telephony/media_ports.hpp"
+#include "telephony/sdes.hpp"
+#include "telephony/srtp_session.hpp"
 
 // Internal to the switchboard: one SIP dialog with its media (a Leg) and one
 // caller's call (a Call: the caller's leg, the phones ringing for it, and the
@@ -96,6 +98,17 @@ struct Leg {
     // Where its in-dialog requests may come from (addresses only): the trunk's admitted addresses for a
     // caller, the phone's registered Contact and whoever answered our INVITE for the legs the server dials.
     std::vector<sa> peers;
+
+    // SRTP keyed by SDES (RFC 4568): its SDP is RTP/SAVP with a=crypto, and its signalling is SIP over TLS
+    // (keys never travel on UDP or TCP). `srtp` protects every packet both ways once both keys are known; the
+    // keys are the leg's own (each leg of a call has its own), in locked memory, wiped when the leg goes.
+    std::unique_ptr<SrtpSession> srtp;
+    std::unique_ptr<SrtpKey> remote_key;     // the peer's key as last accepted (a re-offer keeping it keeps srtp)
+    std::vector<CryptoLine> offered_crypto;  // a leg we dial over TLS: our offered lines, until the answer picks one
+    // Its trunk or phone account says encryption = "required": plain RTP/AVP is refused (488 to an offer; an
+    // answer ends the leg). `policy_owner` names the trunk or account for the Warning and the log.
+    bool must_encrypt = false;
+    std::string policy_owner;
 
     media::RtpRewriter out;     // its outgoing stream: one SSRC, continuous sequence
     media::RtpReceiveStats in;  // what arrived from it

@@ -205,8 +205,32 @@ void Switchboard::SendAudio(Leg& leg, const media::RtpIn& in, const std::uint8_t
         if (!leg.browser->dtls || !leg.browser->dtls->Ready()) return;
         scratch_->pos = 0;
         if (!leg.browser->dtls->Protect(scratch_)) return;
+    } else if (leg.srtp) {
+        // SDES: the leg's own keys. Audio from another leg was decrypted with that leg's keys on the way in.
+        scratch_->pos = 0;
+        if (!leg.srtp->Protect(scratch_)) return;
     }
     media_.Send(leg, leg.remote, scratch_->buf, scratch_->end);
+}
+
+void Switchboard::OnSdesMedia(Leg& leg, mbuf* mb) {
+    // Fail closed: a packet that does not authenticate, or replays one already taken, is counted and dropped
+    // here; it reaches neither the DTMF detector nor the other leg.
+    auto refusal = leg.srtp->Unprotect(mb);
+    if (refusal != SrtpRefusal::kNone) {
+        auto why = refusal == SrtpRefusal::kReplay      ? SrtpDrop::kReplay
+                   : refusal == SrtpRefusal::kMalformed ? SrtpDrop::kMalformed
+                                                        : SrtpDrop::kAuth;
+        ++counters_.srtp_dropped[static_cast<size_t>(why)];
+        return;
+    }
+    mb->pos = 0;
+    rtp_header hdr{};
+    if (rtp_hdr_decode(&hdr, mb) != 0 || hdr.ver != RTP_VERSION) {
+        ++counters_.rtp_ignored;
+        return;
+    }
+    Callbacks::Rtp(leg, &hdr, mb, this);
 }
 
 void Switchboard::CheckMediaTimeouts(std::int64_t now) {

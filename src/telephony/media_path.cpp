@@ -18,17 +18,20 @@ Leg::~Leg() {
     // sends BYE/CANCEL itself before it lets a live leg go.
     if (browser && board) Callbacks::BrowserLegGone(*this);
     if (ports) ports->Remove(*this);
+    WipeRemoteCrypto(*this);
     mem_deref(sess);
     mem_deref(sdp);  // owns `audio`
 }
 
-Result<void> OpenMedia(Leg& leg, const TelephonyConfig& config, std::uint16_t port) {
+Result<void> OpenMedia(Leg& leg, const TelephonyConfig& config, std::uint16_t port, bool secure) {
     sa laddr;
     if (sa_set_str(&laddr, config.rtp_address.c_str(), 0) != 0) {
         return Fail(ErrorCode::kInvalid, "telephony.rtp_address", "is not an IP address");
     }
     int err = sdp_session_alloc(&leg.sdp, &laddr);
-    if (!err) err = sdp_media_add(&leg.audio, leg.sdp, "audio", port, "RTP/AVP");
+    if (!err) err = sdp_media_add(&leg.audio, leg.sdp, "audio", port, secure ? "RTP/SAVP" : "RTP/AVP");
+    // Either is taken in an offer; the answer names the one offered (TakeRemoteCrypto checks the keys).
+    if (!err) err = sdp_media_set_alt_protos(leg.audio, 2, "RTP/AVP", "RTP/SAVP");
     if (!err) err = sdp_format_add(nullptr, leg.audio, false, "0", "PCMU", 8000, 1, nullptr, nullptr, nullptr, false, nullptr);
     if (!err) err = sdp_format_add(nullptr, leg.audio, false, "8", "PCMA", 8000, 1, nullptr, nullptr, nullptr, false, nullptr);
     if (!err) {
@@ -40,11 +43,14 @@ Result<void> OpenMedia(Leg& leg, const TelephonyConfig& config, std::uint16_t po
     return {};
 }
 
-Result<std::unique_ptr<Leg>> Switchboard::TakeLeg(Call* call, LegKind kind, bool alone) {
+Result<std::unique_ptr<Leg>> Switchboard::TakeLeg(Call* call, LegKind kind, bool alone, bool secure) {
     auto leg = std::make_unique<Leg>(this, call, kind, randombytes_random(),
                                      static_cast<std::uint16_t>(randombytes_random()), randombytes_random());
     auto port = media_.Place(*leg, nullptr, alone);
-    if (auto opened = OpenMedia(*leg, config_, port); !opened) return tl::unexpected(opened.error());
+    if (auto opened = OpenMedia(*leg, config_, port, secure); !opened) return tl::unexpected(opened.error());
+    if (secure) {
+        if (auto offered = OfferCrypto(*leg); !offered) return tl::unexpected(offered.error());
+    }
     return leg;
 }
 
@@ -126,7 +132,7 @@ bool TakeRemoteSdp(Leg& leg, const sa& signalled_from) {
     return true;
 }
 
-bool DecodeRemoteSdp(Leg& leg, const sip_msg* msg, bool offer) {
+bool DecodeRemoteSdp(Leg& leg, const sip_msg* msg, bool offer, std::string* why) {
     mbuf* body = msg ? msg->mb : nullptr;
     if (!body || mbuf_get_left(body) == 0) return false;
     if (!AudioPortsInRange({reinterpret_cast<const char*>(mbuf_buf(body)), mbuf_get_left(body)})) {
@@ -138,6 +144,12 @@ bool DecodeRemoteSdp(Leg& leg, const sip_msg* msg, bool offer) {
     int err = sdp_decode(leg.sdp, body, offer);
     body->pos = pos;
     if (err) return false;
+    std::string refused;
+    if (!TakeRemoteCrypto(leg, msg->tp, offer, refused)) {
+        spdlog::warn("telephony: call {}: {}; refused", leg.call ? leg.call->id : "-", refused);
+        if (why) *why = refused;
+        return false;
+    }
     return TakeRemoteSdp(leg, msg->src);
 }
 

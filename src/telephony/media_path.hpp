@@ -9,8 +9,37 @@
 namespace crisisline::telephony {
 
 // Builds the leg's local SDP: media on config.rtp_address and `port` (its MediaPorts socket), offering
-// PCMU, PCMA and telephone-event/8000 (payload type 101).
-[[nodiscard]] Result<void> OpenMedia(Leg& leg, const TelephonyConfig& config, std::uint16_t port);
+// PCMU, PCMA and telephone-event/8000 (payload type 101). Its audio line takes RTP/AVP or RTP/SAVP offers;
+// `secure`: it offers RTP/SAVP itself (with OfferCrypto), else RTP/AVP.
+[[nodiscard]] Result<void> OpenMedia(Leg& leg, const TelephonyConfig& config, std::uint16_t port, bool secure = false);
+
+// ---- SDES (sdes_legs.cpp) ----
+
+// Whether a request to `uri` goes over SIP over TLS: a sips: URI or one with transport=tls. Only then may
+// the server's offer to it carry keys (RFC 4568 section 8.3).
+bool SecureUri(const std::string& uri);
+
+// Puts fresh a=crypto lines (OfferedCryptoLines) in the leg's SDP offer. REQUIRES: OpenMedia(secure).
+[[nodiscard]] Result<void> OfferCrypto(Leg& leg);
+
+// Reads the a=crypto lines of the remote SDP just decoded into leg.sdp, from a message that came over `tp`.
+// An RTP/SAVP offer over TLS: the offerer's first usable line is taken, the leg gets a fresh key of that suite
+// for its answer and leg.srtp is keyed (kept as it was when a re-offer repeats the key). An RTP/SAVP answer:
+// its one line must carry the tag and suite of one we offered. RTP/AVP (an offer, or the answer of a phone
+// that does not do SRTP): the leg is plain (srtp dropped).
+// false, with `why` set for a Warning header, for keys or RTP/SAVP over UDP or TCP (refused whatever else
+// the SDP says), an RTP/SAVP offer without a usable line (sdes.hpp), an answer that does not match, or
+// RTP/AVP on a leg that must be encrypted (leg.must_encrypt: its trunk or phone account requires it).
+bool TakeRemoteCrypto(Leg& leg, sip_transp tp, bool offer, std::string& why);
+
+// Overwrites the key text of the leg's remote a=crypto lines in libre's copy of its SDP (called as the leg
+// goes). Our own lines' text in libre's memory and in its SIP transaction buffers cannot be reached: freed,
+// not wiped (docs/security.md).
+void WipeRemoteCrypto(Leg& leg);
+
+// How the leg's media is protected, as /metrics and the live events name it: "plain", "srtp" (SDES) or
+// "dtls_srtp" (a browser phone).
+const char* LegEncryption(const Leg& leg);
 
 // Before the leg's own SDP goes out in answer to an offer: moves the leg to a socket where no other leg
 // expects packets from the offer's address (or, `alone`, to a socket of its own: a leg behind NAT), and puts
@@ -31,7 +60,8 @@ bool BehindNat(const sa& sdp_address, const sa& signalled_from);
 bool TakeRemoteSdp(Leg& leg, const sa& signalled_from);
 
 // Decodes the body of `msg` as the remote SDP; `offer` when it is an offer. false on malformed SDP, an audio
-// port outside 1-65535, or what TakeRemoteSdp refuses.
-bool DecodeRemoteSdp(Leg& leg, const sip_msg* msg, bool offer);
+// port outside 1-65535, what TakeRemoteCrypto refuses (`why`, when given, says why: for a Warning header)
+// or what TakeRemoteSdp refuses.
+bool DecodeRemoteSdp(Leg& leg, const sip_msg* msg, bool offer, std::string* why = nullptr);
 
 }  // namespace crisisline::telephony

@@ -350,6 +350,13 @@ void MediaPorts::Receive(size_t index) {
                 ++ignored_;
                 continue;
             }
+            if (leg->srtp && secure_) {
+                // SRTP keyed by SDES: authenticated and decrypted before anything reads its payload.
+                mb.pos = 0;
+                secure_(*leg, &mb, arg_);
+                if (s.fd < 0) break;
+                continue;
+            }
             deliver_(*leg, &hdr, &mb, arg_);
             if (s.fd < 0) break;  // its one leg went, and its socket with it
         }

@@ -44,7 +44,8 @@ public:
     // Browser phones (WebRTC) share the sockets too; RFC 7983 tells their packets apart by the first byte.
     // A STUN packet (0-3) goes to `Stun` with the socket it came in on, whoever sent it (the switchboard
     // checks its credentials and may then have the leg Expect its source). DTLS (20-63) and SRTP/SRTCP
-    // (128-191) from the source a browser leg expects go to `Secure` as they are, undecoded.
+    // (128-191) from the source a browser leg expects go to `Secure` as they are, undecoded; so does SRTP from
+    // a SIP leg keyed by SDES (leg.srtp), on any socket.
     using Stun = void (*)(size_t socket, const sa& src, const std::uint8_t* data, size_t n, void* arg);
     using Secure = void (*)(Leg& leg, mbuf* mb, void* arg);
 

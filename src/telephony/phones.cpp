@@ -2,6 +2,8 @@
 // overflow destination, which is rung the same way.
 #include <sodium.h>
 
+#include <cstring>
+
 #include <spdlog/spdlog.h>
 
 #include "telephony/callbacks.hpp"
@@ -219,16 +221,19 @@ void Switchboard::ExpireRegistrations() {
 
 std::unique_ptr<Leg> Switchboard::Dial(const std::string& uri, const std::string& from_name,
                                        const std::string& from_uri, LegKind kind, Call* call, bool behind_nat,
-                                       const std::string& route) {
-    auto taken = TakeLeg(call, kind, behind_nat);
-    if (!taken) return nullptr;
+                                       const std::string& route, bool srtp) {
+    // Over TLS (a sips: URI, transport=tls, or a TLS route) our Contact is sips: too (RFC 3261 section 26), and
+    // only then may keys go in the offer (RFC 4568 section 8.3).
+    const std::string& next = route.empty() ? uri : route;
+    const bool secure = tls_ && SecureUri(next);
+    auto taken = TakeLeg(call, kind, behind_nat, secure && srtp);
+    if (!taken) {
+        spdlog::warn("telephony: no leg for a call out: {}", taken.error().message);
+        return nullptr;
+    }
     auto leg = std::move(*taken);
     mbuf* offer = nullptr;
     if (sdp_encode(&offer, leg->sdp, true) != 0) return nullptr;
-    // Over TLS (a sips: URI, transport=tls, or a TLS route) our Contact is sips: too (RFC 3261 section 26).
-    const std::string& next = route.empty() ? uri : route;
-    const bool secure = tls_ && (next.rfind("sips:", 0) == 0 || next.rfind("<sips:", 0) == 0 ||
-                                 next.find(";transport=tls") != std::string::npos);
     const std::string contact = ContactFor(secure ? SIP_TRANSP_TLS : SIP_TRANSP_UDP, nullptr);
     const char* routev[] = {route.c_str()};
     int err = sipsess_connect(&leg->sess, sock_, uri.c_str(), from_name.c_str(), from_uri.c_str(), contact.c_str(),
@@ -237,7 +242,10 @@ std::unique_ptr<Leg> Switchboard::Dial(const std::string& uri, const std::string
                               Callbacks::PhoneAnswer, Callbacks::PhoneProgress, Callbacks::PhoneEstablished, nullptr,
                               nullptr, Callbacks::PhoneClosed, leg.get(), "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n");
     mem_deref(offer);
-    if (err) return nullptr;
+    if (err) {
+        spdlog::warn("telephony: the INVITE could not be sent ({})", std::strerror(err));
+        return nullptr;
+    }
     leg->state = LegState::kRinging;
     return leg;
 }
@@ -276,10 +284,14 @@ void Switchboard::Ring(Call& call, const std::string& counsellor) {
     const auto& line = lines_[call.record.line_id];
     // What the phone shows: the line and the language, never the caller's number.
     std::string from_name = line.name + (call.language == acd::Language::kWelsh ? " (Cymraeg)" : "");
+    auto account = accounts_.find(username->second);
+    auto policy = account == accounts_.end() ? records::kDefaultEncryption : account->second.counsellor.encryption;
     auto leg = Dial(binding->second.contact_uri, from_name, LineUri(line), LegKind::kPhone, &call,
-                    binding->second.behind_nat, FlowRoute(binding->second));
+                    binding->second.behind_nat, FlowRoute(binding->second), policy != records::Encryption::kOff);
     if (!leg) return fail("no media port, or the INVITE could not be sent");
     leg->counsellor = counsellor;
+    leg->must_encrypt = policy == records::Encryption::kRequired;
+    leg->policy_owner = "phone account " + username->second;
     AddPeerUri(*leg, binding->second.contact_uri);  // and whoever answers (PhoneAnswer): dialogs.hpp
     if (hooks_.routing_latency && routing_event_at_ != std::chrono::steady_clock::time_point{}) {
         hooks_.routing_latency(

@@ -1,7 +1,11 @@
 // Carrying out the acd::Router's decisions, and ending calls.
 #include <spdlog/spdlog.h>
 
+#include <cstring>
+#include <iterator>
+
 #include "telephony/callbacks.hpp"
+#include "telephony/media_path.hpp"
 
 namespace crisisline::telephony {
 
@@ -139,13 +143,31 @@ void Switchboard::Bridge(Call& call, Leg& other) {
         spdlog::info("telephony: call {} answered from line {}'s overflow pool", call.id, call.record.line_id);
     }
     if (hooks_.call_log) hooks_.call_log->Answered(call.record);
+    const bool encrypted = CountEncryption(caller, other);
     spdlog::info("telephony: call {} bridged to {}", call.id,
                  other.kind == LegKind::kPhone ? other.counsellor : std::string("the overflow destination"));
     nlohmann::json data = {{"wait_ms", *call.record.answered_at - call.record.arrived_at},
                            {"language", call.record.language.empty() ? "en" : call.record.language}};
     if (call.repeat_count) data["repeat_count"] = *call.repeat_count;
     if (other.kind == LegKind::kOverflow) data["overflow"] = true;
+    data["encrypted"] = encrypted;  // a flag only: both legs' media are SRTP (SDES or DTLS-SRTP)
     Publish("call.bridged", &call, other.counsellor, std::move(data));
+}
+
+bool Switchboard::CountEncryption(const Leg& caller, const Leg& other) {
+    auto index = [](const Leg& leg) -> size_t {
+        const char* name = LegEncryption(leg);
+        for (size_t i = 0; i < std::size(kLegEncryptionNames); ++i) {
+            if (std::strcmp(kLegEncryptionNames[i], name) == 0) return i;
+        }
+        return 0;
+    };
+    size_t from = index(caller), to = index(other);
+    ++counters_.bridged_legs[0][from];
+    ++counters_.bridged_legs[1][to];
+    const bool both = from != 0 && to != 0;
+    if (both) ++counters_.calls_encrypted;
+    return both;
 }
 
 void Switchboard::EndCall(Call& call, const std::string& reason) {

@@ -264,6 +264,7 @@ private:
     void BrowserRingStopped(Call& call, const Leg& leg);
     void OnStun(size_t socket, const sa& src, const std::uint8_t* data, size_t n);
     void OnSecureMedia(Leg& leg, mbuf* mb);
+    void OnSdesMedia(Leg& leg, mbuf* mb);  // SRTP on a SIP leg keyed by SDES: checked, decrypted, then OnMedia
     void SendDtls(Leg& leg, const DtlsSrtp::Datagrams& datagrams);
     void BrowserTimers();  // DTLS retransmissions while handshakes are under way
     void Dropped(BrowserDrop why) { ++counters_.browser_dropped[static_cast<size_t>(why)]; }
@@ -306,9 +307,11 @@ private:
     // request cannot be sent. `call` is null for follow-up legs.
     // `behind_nat`: the leg gets a media socket of its own, where symmetric RTP can latch (MediaPorts).
     // `route`: a URI to send it by (a phone's TLS flow; libre adds it as a loose Route), or empty. Over TLS
-    // the Contact is sips:.
+    // the Contact is sips:, and the offer is RTP/SAVP with a=crypto unless `srtp` is false (an account whose
+    // encryption is "off").
     std::unique_ptr<Leg> Dial(const std::string& uri, const std::string& from_name, const std::string& from_uri,
-                              LegKind kind, Call* call, bool behind_nat = false, const std::string& route = "");
+                              LegKind kind, Call* call, bool behind_nat = false, const std::string& route = "",
+                              bool srtp = true);
     // ---- TLS and encryption policy (sip_policy.cpp) ----
     // The Contact user part (or URI) for a session on `tp`: a sips: URI on our TLS address over TLS.
     std::string ContactFor(int tp, const sa* local) const;
@@ -333,6 +336,8 @@ private:
     void Execute(const acd::Command& command);
     void ArmRouterTimer();
     void Bridge(Call& call, Leg& phone);
+    // Counts the bridged call's legs by how their media is protected; true when both are encrypted.
+    bool CountEncryption(const Leg& caller, const Leg& other);
     void EndCall(Call& call, const std::string& reason);
     // The queue and call gauges for /metrics, from a Router snapshot; and a queue.summary event for each line
     // whose number of waiting callers changed since the last refresh.
@@ -340,8 +345,8 @@ private:
 
     // ---- media ----
     // A new leg placed on one of the shared RTP sockets (or, `alone`, on one of its own: a phone behind NAT),
-    // with its SDP.
-    Result<std::unique_ptr<Leg>> TakeLeg(Call* call, LegKind kind, bool alone = false);
+    // with its SDP; `secure`: an RTP/SAVP offer with fresh a=crypto lines (only for a leg dialled over TLS).
+    Result<std::unique_ptr<Leg>> TakeLeg(Call* call, LegKind kind, bool alone = false, bool secure = false);
 
     // ---- bookkeeping ----
     void Publish(const std::string& type, const Call* call, const std::string& counsellor, nlohmann::json data);

@@ -743,7 +743,13 @@ class Baresip:
     The audio it received is in dump-*-dec.wav under snd_dir (sndfile), what it sent in dump-*-enc.wav.
     """
 
-    def __init__(self, user="phone", registrar=None, password="", sip_port=None, regint=300):
+    def __init__(self, user="phone", registrar=None, password="", sip_port=None, regint=300, transport="udp",
+                 mediaenc=None, cafile=None):
+        # transport="tls" registers over SIP over TLS (cafile: the PEM its server's certificate chains to);
+        # mediaenc="srtp-mand": SRTP keyed by SDES only (module srtp), every call refused without it.
+        self.transport = transport
+        self.mediaenc = mediaenc
+        self.cafile = cafile
         self.user = user
         self.registrar = registrar
         self.password = password
@@ -758,6 +764,7 @@ class Baresip:
 
     def write_config(self):
         rtp = free_rtp_port()
+        self.rtp_ports = (rtp, rtp + 20)
         lines = [
             "poll_method\t\tepoll",
             f"sip_listen\t\t127.0.0.1:{self.sip_port}",
@@ -777,14 +784,18 @@ class Baresip:
             f"snd_path\t\t{self.snd_dir}",
             "module_path\t\t/usr/lib/baresip/modules",
         ]
-        lines += [f"module\t\t\t{m}" for m in BARESIP_MODULES]
+        if self.cafile:
+            lines.append(f"sip_cafile\t\t{self.cafile}")
+        modules = BARESIP_MODULES + (("srtp.so",) if self.mediaenc else ())
+        lines += [f"module\t\t\t{m}" for m in modules]
         lines += [f"module_app\t\t{m}" for m in BARESIP_APP_MODULES]
         with open(os.path.join(self.dir, "config"), "w") as f:
             f.write("\n".join(lines) + "\n")
         if self.registrar:
             host, port = self.registrar
-            account = (f"<sip:{self.user}@{host}:{port};transport=udp>;auth_pass={self.password};"
-                       f"answermode=auto;regint={self.regint};audio_codecs=PCMU,PCMA\n")
+            media = f"mediaenc={self.mediaenc};" if self.mediaenc else ""
+            account = (f"<sip:{self.user}@{host}:{port};transport={self.transport}>;auth_pass={self.password};"
+                       f"answermode=auto;regint={self.regint};{media}audio_codecs=PCMU,PCMA\n")
         else:
             account = (f"<sip:{self.user}@127.0.0.1:{self.sip_port}>;regint=0;answermode=auto;"
                        "audio_codecs=PCMU,PCMA\n")
