@@ -131,7 +131,15 @@ PublishedTable PublishTable(const CountTable& counts,
     assert(structural.empty() || structural.size() == counts.size());  // no mask, or one entry per cell
     const size_t rows = counts.size();
     const size_t columns = counts[0].size();
-    auto is_structural = [&](size_t r, size_t c) { return r < rows && c < columns && !structural.empty() && structural[r][c]; };
+    // A margin over structural zeros only is one too (a column that no contact can be in).
+    auto is_structural = [&](size_t r, size_t c) {
+        if (structural.empty() || (r == rows && c == columns)) return false;
+        if (r < rows && c < columns) return static_cast<bool>(structural[r][c]);
+        for (size_t i = 0; i < (r == rows ? rows : columns); ++i) {
+            if (!(r == rows ? structural[i][c] : structural[r][i])) return false;
+        }
+        return true;
+    };
     // The extended grid: true counts with the margins as the last row and column.
     std::vector<std::vector<std::int64_t>> grid(rows + 1, std::vector<std::int64_t>(columns + 1, 0));
     for (size_t r = 0; r < rows; ++r) {
@@ -186,9 +194,12 @@ PublishedTable PublishTable(const CountTable& counts,
         for (size_t c = 0; c < columns; ++c) {
             out.cells[r].push_back(is_structural(r, c) ? Figure{0, true} : Shown(grid[r][c], hidden[r][c], rules));
         }
-        out.row_totals.push_back(Shown(grid[r][columns], hidden[r][columns], rules));
+        out.row_totals.push_back(is_structural(r, columns) ? Figure{0, true}
+                                                           : Shown(grid[r][columns], hidden[r][columns], rules));
     }
-    for (size_t c = 0; c < columns; ++c) out.column_totals.push_back(Shown(grid[rows][c], hidden[rows][c], rules));
+    for (size_t c = 0; c < columns; ++c) {
+        out.column_totals.push_back(is_structural(rows, c) ? Figure{0, true} : Shown(grid[rows][c], hidden[rows][c], rules));
+    }
     out.total = Shown(grid[rows][columns], hidden[rows][columns], rules);
     return out;
 }

@@ -71,7 +71,8 @@ struct PublishedTable {
 // graph has no bridge.
 //
 // `structural` (empty, or the shape of `counts`) marks structural zeros: published as not applicable, never hidden,
-// and known exactly, as a published figure is. REQUIRES: a structural cell's count is 0.
+// and known exactly, as a published figure is; so is a row or column total over structural zeros only.
+// REQUIRES: a structural cell's count is 0.
 PublishedTable PublishTable(const CountTable& counts,
                             const DisclosureRules& rules,
                             const std::vector<std::vector<bool>>& structural = {});

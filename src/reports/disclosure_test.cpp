@@ -251,6 +251,9 @@ TEST(DisclosureTest, StructuralZerosAreNotApplicableAndHideNothingElse) {
     for (size_t c = 0; c < 2; ++c) hidden[4][c] = with_mask.column_totals[c].Suppressed();
     hidden[4][2] = with_mask.total.Suppressed();
     EXPECT_TRUE(DeterminedCells(hidden).empty()) << "the 3 and the 4 cannot be recovered from the margins";
+    const auto all_structural = PublishTable({{0, 30}, {0, 12}}, {}, {{true, false}, {true, false}});
+    EXPECT_TRUE(all_structural.column_totals[0].not_applicable) << "a column no contact can be in: its total too";
+    EXPECT_EQ(all_structural.column_totals[1].value, 40);
     const auto without = PublishTable(counts, {});
     EXPECT_TRUE(without.cells[0][0].Suppressed()) << "as a counted zero it is suppressed...";
     EXPECT_TRUE(without.cells[0][1].Suppressed() || without.row_totals[0].Suppressed())

@@ -260,6 +260,7 @@ class ReportsTest(unittest.TestCase):
         lone = (("demand", "contacts_by_region_and_role"), "Wales", "family_member", "2026-05")
         self.assertTrue(published[lone][1]["suppressed"], "the lone caller's cell is suppressed")
         pinned = attack(published, month_links(published))
+        self.maxDiff = None
         self.assertEqual(pinned, [], "suppressed figures an attacker pins down from all the published ones")
 
     def test_the_attacker_does_recover_cells_from_exact_counts_with_only_small_ones_hidden(self):
