@@ -75,7 +75,7 @@ test('the demo service manager sees the roll-out from pilot to national charted 
   await page.getByRole('link', { name: 'Reports' }).click();
   await page.getByLabel('Report').selectOption('roll_out');
   await page.getByLabel('Period').selectOption('year');
-  await page.getByLabel('Year').fill('2025');
+  await page.getByRole('spinbutton', { name: 'Year' }).fill('2025');
   await page.getByRole('button', { name: 'Show report' }).click();
   const chart = page.getByTestId('chart-contacts_by_region_and_start');
   await chart.waitFor({ timeout: 20000 });
