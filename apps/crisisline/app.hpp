@@ -79,9 +79,9 @@ struct ServeOptions {
 int Serve(const DataDir& dir, ServeOptions options);
 
 // Creates the data directory, keys and database; with `demo`, a demo line,
-// demo staff (whose passwords are printed once) and a demo directory; with `demo_history` too, 18 months of
-// fictional past calls for the reports (records::AddDemoHistory) and twelve weeks of fictional call timings for
-// the staffing forecast (records::SeedDemoCallHistory).
+// demo staff (whose passwords are printed once) and a demo directory; with `demo_history` too, one fictional
+// history of past calls from the pilot to now, for the reports and the staffing forecast alike
+// (records::AddDemoHistory).
 int Init(const DataDir& dir, bool demo, bool demo_history = false);
 
 }  // namespace crisisline::app

@@ -5,7 +5,6 @@
 
 #include "app.hpp"
 #include "directory/directory.hpp"
-#include "records/demo_calls.hpp"
 #include "records/demo_history.hpp"
 #include "records/demo_rota.hpp"
 #include "records/directory_book.hpp"
@@ -122,7 +121,10 @@ Result<void> CreateDemo(const DataDir& dir, Opened& o, bool history) {
                                         "in England and Wales"},
                            {"audience_cy", "swyddogion yr heddlu, staff yr heddlu, cwnstabliaid gwirfoddol a "
                                            "gwirfoddolwyr yr heddlu yng Nghymru a Lloegr"}};
-    if (auto l = lines.Create(Fields(line, ""), "system"); !l) return tl::unexpected(l.error());
+    // The roll-out from pilot to national, with FICTIONAL workforce figures marked so.
+    line["region_starts"] = records::RegionStartsJson(records::DemoRegionStarts());
+    auto demo_line = lines.Create(Fields(line, ""), "system");
+    if (!demo_line) return tl::unexpected(demo_line.error());
 
     staff::Accounts accounts(*o.store, *o.writer, o.clock);
     const DemoPerson people[] = {
@@ -149,7 +151,6 @@ Result<void> CreateDemo(const DataDir& dir, Opened& o, bool history) {
         auto created = accounts.Create(who, "system");
         if (!created) return tl::unexpected(created.error());
         std::printf("  %-16s %-28s password: %s\n", p.username, p.display_name, password.c_str());
-        if (std::string(p.username) == "demo.counsellor") history_staff.counsellor_id = created->id;
         if (std::string(p.username) == "demo.supervisor") history_staff.supervisor_id = created->id;
         if (std::find(p.roles.begin(), p.roles.end(), "counsellor") != p.roles.end()) rota_pool.push_back(created->id);
         if (p.sip_phone) {
@@ -164,16 +165,14 @@ Result<void> CreateDemo(const DataDir& dir, Opened& o, bool history) {
     if (!added) return tl::unexpected(added.error());
     std::printf("\nSignposting directory: %zu demo services added, marked \"demo data — verify before use\".\n", *added);
     if (!history) return CreateDemoRota(o, rota_pool);
-    // Twelve weeks of fictional calls up to now, for the staffing plan (and so today's wallboard figures too),
+    // One fictional history up to now, from the North East pilot (June 2024) through the national launch (21 July
+    // 2025): the reports, the staffing forecast and today's wallboard figures all read the same calls. They are
     // answered by a fictional counsellor id that is nobody's account, so no demo person's lists fill with them.
-    auto calls = records::SeedDemoCallHistory(s, "police", "st_demo_history", o.clock.Now(), 12, 2026);
-    if (!calls) return tl::unexpected(calls.error());
-    std::printf("Call history: %lld fictional demo calls over 12 weeks (timings only), for Staffing.\n",
-                static_cast<long long>(*calls));
-    // Fictional history, so that the demo service manager's reports are filled: the North East pilot first.
-    auto added_history = records::AddDemoHistory(s, "police", history_staff, o.clock.Now());
+    history_staff.counsellor_id = "st_demo_history";
+    auto added_history = records::AddDemoHistory(s, *demo_line, history_staff, o.clock.Now());
     if (!added_history) return tl::unexpected(added_history.error());
-    std::printf("Reports: %lld FICTIONAL past calls over 18 months added (the North East pilot first, then national).\n",
+    std::printf("Call history: %lld FICTIONAL past calls added, one history for Reports and Staffing (the North East "
+                "pilot from June 2024, national from 21 July 2025; workforce figures FICTIONAL too).\n",
                 static_cast<long long>(*added_history));
     return CreateDemoRota(o, rota_pool);
 }

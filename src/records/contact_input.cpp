@@ -107,13 +107,42 @@ Result<void> ReadSignposting(const Fields& f, nlohmann::json& content) {
     return {};
 }
 
+// The caller's distress rating at the start and end of the call: content, sealed with the rest.
+Result<void> ReadDistress(const Fields& f, nlohmann::json& content) {
+    auto d = f.OptionalObject("distress");
+    if (!d) return tl::unexpected(d.error());
+    if (!d->has_value()) return {};
+    if (auto k = (*d)->OnlyKnown({"at_start", "at_end"}); !k) return k;
+    nlohmann::json out = nlohmann::json::object();
+    if (auto r = Into(out, "at_start", (*d)->OptionalInt("at_start", 0, 10)); !r) return r;
+    if (auto r = Into(out, "at_end", (*d)->OptionalInt("at_end", 0, 10)); !r) return r;
+    content["distress"] = out;
+    return {};
+}
+
 }  // namespace
+
+const std::vector<std::string>& DistressChangeBands() {
+    static const std::vector<std::string> kBands = {"better_by_3_or_more", "better_by_1_or_2", "no_change",
+                                                    "worse_by_1_or_2", "worse_by_3_or_more"};
+    return kBands;
+}
+
+std::string DistressChangeBand(std::int64_t at_start, std::int64_t at_end) {
+    const std::int64_t change = at_end - at_start;
+    const auto& bands = DistressChangeBands();
+    if (change <= -3) return bands[0];
+    if (change < 0) return bands[1];
+    if (change == 0) return bands[2];
+    if (change < 3) return bands[3];
+    return bands[4];
+}
 
 Result<ContactInput> ReadContactInput(const Fields& f, bool creating) {
     std::initializer_list<std::string_view> known = {
         "version",      "arrived_at", "answered_at", "ended_at",     "caller_number",  "language",
         "addressed_as", "caller_role", "force",      "themes",       "assessment",     "actions",
-        "actions_note", "signposting", "outcome",    "follow_up_plan", "notes"};
+        "actions_note", "signposting", "outcome",    "follow_up_plan", "notes",          "distress"};
     if (auto k = f.OnlyKnown(known); !k) return tl::unexpected(k.error());
     ContactInput in;
     if (creating) {
@@ -176,6 +205,7 @@ Result<ContactInput> ReadContactInput(const Fields& f, bool creating) {
         return tl::unexpected(r.error());
     }
     if (auto r = ReadSignposting(f, in.content); !r) return tl::unexpected(r.error());
+    if (auto r = ReadDistress(f, in.content); !r) return tl::unexpected(r.error());
     if (auto a = f.OptionalObject("assessment"); !a) {
         return tl::unexpected(a.error());
     } else if (a->has_value()) {

@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -33,6 +34,15 @@ struct ContactInput {
 // Validates a request body. `creating` allows caller_number and arrived_at;
 // updates require `version` (optimistic concurrency).
 Result<ContactInput> ReadContactInput(const Fields& f, bool creating);
+
+// The change in the caller's own distress rating over the call (0-10, asked by the counsellor at the start and
+// the end; never a risk score, never used for routing), as the band the outcomes report counts: "better_by_3_or_more",
+// "better_by_1_or_2", "no_change", "worse_by_1_or_2" or "worse_by_3_or_more" (a lower rating is less distress).
+// REQUIRES: both in 0..10.
+std::string DistressChangeBand(std::int64_t at_start, std::int64_t at_end);
+
+// The bands in report order.
+const std::vector<std::string>& DistressChangeBands();
 
 // What must hold before a contact closes (wrap-up): an outcome and the caller's
 // role; a member of the public is signposted; cause for concern has its reasons

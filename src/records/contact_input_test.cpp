@@ -52,6 +52,11 @@ TEST(ContactInputTest, NamesTheFieldOfEveryBadValue) {
         {R"({"arrived_at": "last tuesday"})", "arrived_at"},
         {R"({"colour": "blue"})", "colour"},
         {R"({"version": 2})", "version"},
+        {R"({"distress": {"at_start": 11}})", "distress.at_start"},
+        {R"({"distress": {"at_end": -1}})", "distress.at_end"},
+        {R"({"distress": {"at_end": "calm"}})", "distress.at_end"},
+        {R"({"distress": {"risk": 3}})", "distress.risk"},
+        {R"({"distress": 5})", "distress"},
     };
     for (const auto& c : cases) {
         auto in = Read(c.body);
@@ -59,6 +64,20 @@ TEST(ContactInputTest, NamesTheFieldOfEveryBadValue) {
         EXPECT_EQ(in.error().field, c.field) << c.body;
         EXPECT_FALSE(in.error().message.empty());
     }
+}
+
+// The caller's own distress rating is content (sealed), never a coded fact that could route or score a call.
+TEST(ContactInputTest, TheDistressRatingIsSealedContentAndItsChangeIsBanded) {
+    auto in = Read(R"({"distress": {"at_start": 8, "at_end": 5}})");
+    ASSERT_TRUE(in) << in.error().message;
+    EXPECT_EQ(in->content["distress"], (nlohmann::json{{"at_start", 8}, {"at_end", 5}}));
+    EXPECT_FALSE(in->facts.contains("distress"));
+    const struct {
+        int start, end;
+        const char* band;
+    } cases[] = {{8, 5, "better_by_3_or_more"}, {8, 6, "better_by_1_or_2"}, {4, 4, "no_change"},
+                 {0, 2, "worse_by_1_or_2"},      {2, 10, "worse_by_3_or_more"}, {10, 0, "better_by_3_or_more"}};
+    for (const auto& c : cases) EXPECT_EQ(DistressChangeBand(c.start, c.end), c.band) << c.start << " -> " << c.end;
 }
 
 TEST(ContactInputTest, OverLongTextIsRefusedAsTooLarge) {

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "records/contact_input.hpp"
+#include "reference/reference.hpp"
 #include "writer/audit_trail.hpp"
 
 namespace crisisline::records {
@@ -20,6 +21,50 @@ tl::unexpected<Error> NoSuchContact() { return Fail(ErrorCode::kNotFound, "no co
 
 void Merge(nlohmann::json& into, const nlohmann::json& patch) {
     for (const auto& [key, value] : patch.items()) into[key] = value;
+}
+
+// The directory categories of the services signposted, a coded fact the reports count (the services themselves stay
+// sealed): each service's categories from the line's directory; "other" for a service typed in, or no longer listed.
+Result<nlohmann::json> SignpostingCategories(store::Tx& tx, const std::string& line_id, const nlohmann::json& signposting) {
+    const auto& codes = reference::SignpostingCategoryCodes();
+    std::vector<bool> seen(codes.size());
+    auto mark = [&](const std::string& code) {
+        auto it = std::find(codes.begin(), codes.end(), code);
+        if (it != codes.end()) seen[static_cast<size_t>(it - codes.begin())] = true;
+    };
+    for (const auto& item : signposting) {
+        std::optional<store::DirectoryServiceRow> service;
+        if (item.contains("service_id") && item["service_id"].is_string()) {
+            auto found = tx.GetDirectoryService(line_id, item["service_id"].get<std::string>());
+            if (!found) return tl::unexpected(found.error());
+            service = std::move(*found);
+        }
+        const auto listed = service ? nlohmann::json::parse(service->service_json, nullptr, false) : nlohmann::json();
+        if (!listed.is_object() || !listed.contains("categories") || !listed["categories"].is_array()) {
+            mark("other");
+            continue;
+        }
+        for (const auto& c : listed["categories"]) {
+            if (c.is_string()) mark(c.get<std::string>());
+        }
+    }
+    nlohmann::json out = nlohmann::json::array();
+    for (size_t i = 0; i < codes.size(); ++i) {
+        if (seen[i]) out.push_back(codes[i]);
+    }
+    return out;
+}
+
+// On closing: the change in the caller's distress rating, when both were given, joins an anonymous monthly count
+// (the outcomes report's); the ratings themselves stay sealed in the record and are never counted from it.
+Result<void> TallyDistress(store::Tx& tx, const store::ContactRow& row, const nlohmann::json& content) {
+    const auto d = content.value("distress", nlohmann::json::object());
+    if (!d.is_object() || !d.contains("at_start") || !d.contains("at_end") || !d["at_start"].is_number_integer() ||
+        !d["at_end"].is_number_integer()) {
+        return {};
+    }
+    const std::string band = DistressChangeBand(d["at_start"].get<std::int64_t>(), d["at_end"].get<std::int64_t>());
+    return tx.AddRetainedCount({row.line_id, FormatTime(row.arrived_at).substr(0, 7), "distress_change:" + band, 1});
 }
 
 Result<void> CheckTimings(const store::ContactRow& row) {
@@ -114,7 +159,7 @@ nlohmann::json ContactJson(const store::ContactRow& row, const nlohmann::json& c
     }
     if (!content.is_null()) {
         for (const char* key : {"addressed_as", "force", "assessment", "actions_note", "signposting", "follow_up_plan",
-                                "notes"}) {
+                                "notes", "distress"}) {
             out[key] = content.contains(key) ? content[key] : nlohmann::json();
         }
     }
@@ -161,6 +206,11 @@ Result<nlohmann::json> Contacts::Create(const staff::Principal& who, const std::
             repeats = *n;
         }
         facts["repeat_calls_30d"] = repeats;
+        if (in->content.contains("signposting")) {
+            auto categories = SignpostingCategories(tx, line_id, in->content["signposting"]);
+            if (!categories) return tl::unexpected(categories.error());
+            facts["signposting_categories"] = std::move(*categories);
+        }
         row.facts_json = facts.dump();
         if (auto r = tx.InsertContact(row); !r) return r;
         return writer::AppendAudit(tx, now, {who.staff_id, "contact.create", line_id, "contact", row.id, "on_call"});
@@ -344,6 +394,13 @@ Result<nlohmann::json> Contacts::Change(const staff::Principal& who,
             auto follow_ups = tx.ListFollowUpsOfContact(line_id, id);
             if (!follow_ups) return tl::unexpected(follow_ups.error());
             if (auto ready = CheckReadyToClose(facts, content, !follow_ups->empty()); !ready) return ready;
+            if (auto tallied = TallyDistress(tx, row, content); !tallied) return tallied;
+        }
+        if (in->content.contains("signposting")) {
+            auto categories = SignpostingCategories(tx, line_id, in->content["signposting"]);
+            if (!categories) return tl::unexpected(categories.error());
+            facts["signposting_categories"] = std::move(*categories);
+            row.facts_json = facts.dump();
         }
         if (auto u = tx.UpdateContact(row); !u) {
             if (u.error().code == ErrorCode::kConflict) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "reference/reference.hpp"
+#include "reports/period.hpp"
 #include "writer/audit_trail.hpp"
 
 namespace crisisline::records {
@@ -112,12 +113,52 @@ Result<void> ReadStaffingInto(const Fields& f, StaffingTarget& t) {
     return {};
 }
 
+Result<RegionStart> ReadRegionStart(const Fields& f) {
+    if (auto k = f.OnlyKnown({"region", "began", "workforce", "workforce_source"}); !k) return tl::unexpected(k.error());
+    RegionStart start;
+    auto region = f.Enum("region", reference::RegionNames());
+    if (!region) return tl::unexpected(region.error());
+    start.region = *region;
+    auto began = f.String("began", 10);
+    if (!began) return tl::unexpected(began.error());
+    auto day = reports::ParsePeriod(*began);
+    if (!day || day->kind != reports::PeriodKind::kDay) {
+        return Fail(ErrorCode::kInvalid, f.PathOf("began"), "must be a date such as \"2025-07-21\"");
+    }
+    start.began = *began;
+    start.began_at = day->from;
+    auto workforce = f.OptionalInt("workforce", 1, 10'000'000);
+    if (!workforce) return tl::unexpected(workforce.error());
+    start.workforce = *workforce;
+    auto source = f.OptionalString("workforce_source", 200);
+    if (!source) return tl::unexpected(source.error());
+    start.workforce_source = source->value_or("");
+    return start;
+}
+
+Result<std::vector<RegionStart>> ReadRegionStarts(const Fields& f) {
+    auto items = f.ObjectList("region_starts", kMaxRegionStarts);
+    if (!items) return tl::unexpected(items.error());
+    std::vector<RegionStart> out;
+    for (const auto& item : *items) {
+        auto start = ReadRegionStart(item);
+        if (!start) return tl::unexpected(start.error());
+        for (const auto& seen : out) {
+            if (seen.region == start->region) {
+                return Fail(ErrorCode::kInvalid, item.PathOf("region"), "is already listed: each region once");
+            }
+        }
+        out.push_back(std::move(*start));
+    }
+    return out;
+}
+
 }  // namespace
 
 Result<LineConfig> LineFromFields(const Fields& f, const LineConfig* existing) {
     if (auto k = f.OnlyKnown({"id", "name", "name_cy", "numbers", "hours", "always_open", "regions", "languages",
                               "retention_days", "follow_up_max_attempts", "follow_up_max_days", "audience", "audience_cy",
-                              "routing", "staffing", "disclosure"});
+                              "routing", "staffing", "disclosure", "region_starts"});
         !k) {
         return tl::unexpected(k.error());
     }
@@ -225,6 +266,11 @@ Result<LineConfig> LineFromFields(const Fields& f, const LineConfig* existing) {
             line.disclosure_rounding = **v;
         }
     }
+    if (f.Has("region_starts")) {
+        auto starts = ReadRegionStarts(f);
+        if (!starts) return tl::unexpected(starts.error());
+        line.region_starts = std::move(*starts);
+    }
     if (line.regions.empty()) line.regions = {"national"};
     return line;
 }
@@ -248,6 +294,17 @@ nlohmann::json StaffingTargetJson(const StaffingTarget& t) {
             {"min_counsellors", t.min_counsellors}};
 }
 
+nlohmann::json RegionStartsJson(const std::vector<RegionStart>& starts) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& s : starts) {
+        out.push_back({{"region", s.region},
+                       {"began", s.began},
+                       {"workforce", s.workforce ? nlohmann::json(*s.workforce) : nlohmann::json()},
+                       {"workforce_source", s.workforce_source}});
+    }
+    return out;
+}
+
 nlohmann::json LineJson(const LineConfig& line) {
     return {{"id", line.id},
             {"name", line.name},
@@ -264,7 +321,8 @@ nlohmann::json LineJson(const LineConfig& line) {
             {"audience_cy", line.audience_cy},
             {"routing", RoutingJson(line.routing)},
             {"staffing", StaffingTargetJson(line.staffing)},
-            {"disclosure", {{"threshold", line.disclosure_threshold}, {"rounding", line.disclosure_rounding}}}};
+            {"disclosure", {{"threshold", line.disclosure_threshold}, {"rounding", line.disclosure_rounding}}},
+            {"region_starts", RegionStartsJson(line.region_starts)}};
 }
 
 nlohmann::json PublicLineJson(const LineConfig& line) {

@@ -34,6 +34,19 @@ struct StaffingTarget {
     int min_counsellors = 1;         // 0..1000
 };
 
+// One region a line serves and since when: the roll-out from pilot to national, reported by "roll_out"
+// (records/reports.hpp). The workforce is entered by the operator (the people in the region the line is for), for
+// contacts per 1,000 workforce. Not personal data.
+struct RegionStart {
+    std::string region;                     // a reference::RegionNames() entry, e.g. "North East"
+    std::string began;                      // "YYYY-MM-DD", the first day the region's calls were taken
+    TimeMs began_at = 0;                    // 00:00 UTC of that day
+    std::optional<std::int64_t> workforce;  // 1..10,000,000; nullopt when not entered
+    std::string workforce_source;           // where the figure comes from, up to 200 characters; "" when not given
+};
+
+constexpr size_t kMaxRegionStarts = 16;
+
 // A line's configuration. Not personal data: kept in clear.
 struct LineConfig {
     std::string id;    // short slug, e.g. "police"
@@ -55,6 +68,9 @@ struct LineConfig {
     // rounded to a multiple of rounding. The optional "disclosure" object; never below 7 and 5.
     std::int64_t disclosure_threshold = 7;
     std::int64_t disclosure_rounding = 5;
+    // The optional "region_starts" list (each region once); empty when the roll-out is not recorded. An update that
+    // gives the list replaces it whole.
+    std::vector<RegionStart> region_starts;
 };
 
 // Limits (documented in docs/api.md).
@@ -72,6 +88,7 @@ nlohmann::json LineJson(const LineConfig& line);
 nlohmann::json PublicLineJson(const LineConfig& line);
 nlohmann::json RoutingJson(const PhoneRouting& routing);
 nlohmann::json StaffingTargetJson(const StaffingTarget& target);
+nlohmann::json RegionStartsJson(const std::vector<RegionStart>& starts);
 Result<LineConfig> LineFromRow(const store::LineRow& row);
 
 // Lines: creating one also creates its key-encryption key. Blocking; thread-safe.

@@ -158,6 +158,45 @@ TEST(LineStaffingTest, DefaultsRoundTripsAndNamesBadFields) {
     }
 }
 
+// The roll-out from pilot to national: each region once, with the day it began and the workforce entered.
+TEST(LineRegionStartsTest, RoundTripsThroughStorageAndNamesBadFields) {
+    nlohmann::json body = {{"id", "police"}, {"name", "Police (test)"}};
+    auto plain = LineFromFields(Fields(body, ""), nullptr);
+    ASSERT_TRUE(plain) << plain.error().message;
+    EXPECT_EQ(LineJson(*plain)["region_starts"], nlohmann::json::array());
+    body["region_starts"] = {{{"region", "North East"}, {"began", "2024-06-01"}, {"workforce", 9000}},
+                             {{"region", "Wales"}, {"began", "2025-07-21"}}};
+    auto set = LineFromFields(Fields(body, ""), nullptr);
+    ASSERT_TRUE(set) << set.error().message;
+    const LineConfig read = StoredAndRead(*set);
+    ASSERT_EQ(read.region_starts.size(), 2u);
+    EXPECT_EQ(read.region_starts[0].region, "North East");
+    EXPECT_EQ(read.region_starts[0].began_at, 1717200000000);  // 2024-06-01T00:00:00Z
+    EXPECT_EQ(read.region_starts[0].workforce, 9000);
+    EXPECT_EQ(read.region_starts[1].began, "2025-07-21");
+    EXPECT_FALSE(read.region_starts[1].workforce.has_value());
+    auto cleared = LineFromFields(Fields({{"region_starts", nlohmann::json::array()}}, ""), &read);
+    ASSERT_TRUE(cleared) << cleared.error().message;
+    EXPECT_TRUE(cleared->region_starts.empty()) << "an update that gives the list replaces it whole";
+    const std::pair<nlohmann::json, const char*> bad[] = {
+        {{{{"region", "Atlantis"}, {"began", "2025-01-01"}}}, "region_starts[0].region"},
+        {{{{"region", "Wales"}, {"began", "2025-13-01"}}}, "region_starts[0].began"},
+        {{{{"region", "Wales"}, {"began", "2025-07"}}}, "region_starts[0].began"},
+        {{{{"region", "Wales"}}}, "region_starts[0].began"},
+        {{{{"region", "Wales"}, {"began", "2025-07-21"}, {"workforce", 0}}}, "region_starts[0].workforce"},
+        {{{{"region", "Wales"}, {"began", "2025-07-21"}, {"staff", 10}}}, "region_starts[0].staff"},
+        {{{{"region", "Wales"}, {"began", "2025-07-21"}}, {{"region", "Wales"}, {"began", "2025-08-01"}}},
+         "region_starts[1].region"},
+        {"Wales", "region_starts"},
+    };
+    for (const auto& [starts, field] : bad) {
+        body["region_starts"] = starts;
+        auto line = LineFromFields(Fields(body, ""), nullptr);
+        ASSERT_FALSE(line) << starts.dump();
+        EXPECT_EQ(line.error().field, field) << starts.dump();
+    }
+}
+
 }  // namespace
 
 // The Welsh public page shows the line's name and audience in Welsh when an administrator has given them.

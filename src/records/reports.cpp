@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "records/contact_input.hpp"
 #include "reference/reference.hpp"
 #include "writer/audit_trail.hpp"
 
@@ -40,6 +41,7 @@ size_t Slot(const std::vector<std::string>& codes, const nlohmann::json& value) 
 }
 
 nlohmann::json FigureJson(const Figure& f) {
+    if (f.not_applicable) return {{"value", nullptr}, {"suppressed", false}, {"not_applicable", true}};
     return {{"value", f.value ? nlohmann::json(*f.value) : nlohmann::json()}, {"suppressed", f.Suppressed()}};
 }
 
@@ -72,8 +74,9 @@ nlohmann::json TableSection(const std::string& name,
                             const std::vector<std::string>& rows,
                             const std::vector<std::string>& columns,
                             const reports::CountTable& counts,
-                            const DisclosureRules& rules) {
-    auto published = reports::PublishTable(counts, rules);
+                            const DisclosureRules& rules,
+                            const std::vector<std::vector<bool>>& structural = {}) {
+    auto published = reports::PublishTable(counts, rules, structural);
     nlohmann::json cells = nlohmann::json::array();
     for (const auto& row : published.cells) {
         nlohmann::json out = nlohmann::json::array();
@@ -214,6 +217,13 @@ std::map<std::string, std::int64_t> Retained(const std::vector<store::RetainedCo
     return out;
 }
 
+std::vector<std::int64_t> CountCodes(const std::vector<store::ContactRow>& contacts,
+                                     const std::map<std::string, std::int64_t>& kept,
+                                     const std::vector<std::string>& codes,
+                                     const char* facts_key,
+                                     const std::string& kept_prefix,
+                                     bool exclusive);
+
 nlohmann::json Demand(const std::vector<store::ContactRow>& contacts,
                       const std::map<std::string, std::int64_t>& kept,
                       const DisclosureRules& rules) {
@@ -232,7 +242,69 @@ nlohmann::json Demand(const std::vector<store::ContactRow>& contacts,
             }
         }
     }
-    return nlohmann::json::array({TableSection("contacts_by_region_and_role", regions, roles, table, rules)});
+    const auto& categories = reference::SignpostingCategoryCodes();
+    return nlohmann::json::array(
+        {TableSection("contacts_by_region_and_role", regions, roles, table, rules),
+         CountsSection("contacts_by_signposting_category", categories,
+                       CountCodes(contacts, kept, categories, "signposting_categories", "signposting:", false), rules)});
+}
+
+// The column of the roll-out table a contact from `region` at `at` is in: 0 before the day the region began, 1
+// since. A region with no start recorded (or no region recorded) counts as served throughout.
+size_t RollOutColumn(const LineConfig& line, const std::string& region, TimeMs at) {
+    for (const auto& start : line.region_starts) {
+        if (start.region == region) return at >= start.began_at ? 1 : 0;
+    }
+    return 1;
+}
+
+// Demand per region before and since the day its calls began (LineConfig::region_starts), and contacts per 1,000
+// workforce since then. A side of the start the period does not reach is a structural zero. Counts kept past
+// retention are by month: a month counts as since the start when it begins on or after it.
+nlohmann::json RollOut(const std::vector<store::ContactRow>& contacts,
+                       const std::vector<store::RetainedCountRow>& kept,
+                       const Period& period,
+                       const LineConfig& line,
+                       const DisclosureRules& rules) {
+    const auto regions = WithNotRecorded(reference::RegionNames());
+    const std::vector<std::string> columns = {"before_start", "since_start"};
+    reports::CountTable table(regions.size(), std::vector<std::int64_t>(columns.size(), 0));
+    std::vector<std::vector<bool>> structural(regions.size(), std::vector<bool>(columns.size(), false));
+    for (size_t r = 0; r < regions.size(); ++r) {
+        structural[r][0] = RollOutColumn(line, regions[r], period.from) == 1;
+        structural[r][1] = RollOutColumn(line, regions[r], period.to - 1) == 0;
+    }
+    for (const auto& row : contacts) {
+        const size_t r = Slot(regions, Facts(row).value("region", nlohmann::json()));
+        table[r][RollOutColumn(line, regions[r], row.arrived_at)] += 1;
+    }
+    const std::string prefix = "region_role:";
+    if (period.kind != PeriodKind::kDay && period.kind != PeriodKind::kWeek) {
+        for (const auto& k : kept) {
+            auto month = reports::ParsePeriod(k.month);
+            if (!month || month->kind != PeriodKind::kMonth || month->from < period.from || month->from >= period.to ||
+                k.key.rfind(prefix, 0) != 0) {
+                continue;
+            }
+            const std::string region = k.key.substr(prefix.size(), k.key.find('|') - prefix.size());
+            const size_t r = Slot(regions, nlohmann::json(region));
+            table[r][RollOutColumn(line, regions[r], month->from)] += k.count;
+        }
+    }
+    auto section = TableSection("contacts_by_region_and_start", regions, columns, table, rules, structural);
+    nlohmann::json per_1000 = nlohmann::json::array();
+    for (size_t r = 0; r + 1 < regions.size(); ++r) {
+        std::optional<double> rate;
+        for (const auto& start : line.region_starts) {
+            const auto& since = section["cells"][r][1]["value"];
+            if (start.region == regions[r] && start.workforce && since.is_number_integer()) {
+                rate = std::round(100000.0 * since.get<double>() / static_cast<double>(*start.workforce)) / 100.0;
+            }
+        }
+        per_1000.push_back(Derived(regions[r], rate, "per_1000_workforce"));
+    }
+    return nlohmann::json::array(
+        {section, {{"name", "contacts_per_1000_workforce_since_start"}, {"kind", "figures"}, {"items", per_1000}}});
 }
 
 // A coded list's counts: `facts_key` is one code (exclusive, with not_recorded) or a list of codes.
@@ -273,9 +345,8 @@ nlohmann::json NotAvailable(const std::string& name) {
         add("service_level_target", "the targets are fixed at 20 s and 60 s; not configurable per line yet");
     } else if (name == "demand") {
         add("contacts_by_force", "the force is sealed with the content; only the region is a clear fact");
-        add("contacts_per_1000_workforce", "no workforce figures are recorded yet");
-    } else if (name == "actions") {
-        add("signposting_by_category", "the services signposted are sealed content; 'signposted' counts contacts");
+    } else if (name == "roll_out") {
+        add("contacts_by_force", "the force is sealed with the content; the roll-out is recorded by region");
     }
     return out;
 }
@@ -283,8 +354,8 @@ nlohmann::json NotAvailable(const std::string& name) {
 }  // namespace
 
 const std::vector<std::string>& ReportNames() {
-    static const std::vector<std::string> kNames = {"service_levels", "demand",     "themes",     "outcomes",
-                                                    "actions",        "follow_ups", "escalations"};
+    static const std::vector<std::string> kNames = {"service_levels", "demand",  "roll_out",   "themes",
+                                                    "outcomes",       "actions", "follow_ups", "escalations"};
     return kNames;
 }
 
@@ -297,8 +368,8 @@ Result<void> CheckReportRequest(const std::string& name, const Period& period) {
     const auto& names = ReportNames();
     if (std::find(names.begin(), names.end(), name) == names.end()) {
         return Fail(ErrorCode::kNotFound, "report",
-                    "is not a report; the reports are service_levels, demand, themes, outcomes, actions, follow_ups "
-                    "and escalations");
+                    "is not a report; the reports are service_levels, demand, roll_out, themes, outcomes, actions, "
+                    "follow_ups and escalations");
     }
     if ((period.kind == PeriodKind::kDay || period.kind == PeriodKind::kWeek) && !TakesDaysAndWeeks(name)) {
         return Fail(ErrorCode::kInvalid, "period",
@@ -346,14 +417,23 @@ Result<nlohmann::json> BuildReport(store::Store& store,
         sections = ServiceLevels(contacts, rules);
     } else if (name == "demand") {
         sections = Demand(contacts, kept, rules);
+    } else if (name == "roll_out") {
+        sections = RollOut(contacts, kept_rows, period, line, rules);
     } else if (name == "themes") {
         const auto& codes = reference::ThemeCodes();
         sections = {CountsSection("contacts_by_theme", codes, CountCodes(contacts, kept, codes, "themes", "theme:", false),
                                   rules)};
     } else if (name == "outcomes") {
         const auto codes = WithNotRecorded(reference::OutcomeCodes());
+        const auto& bands = DistressChangeBands();
+        std::vector<std::int64_t> changes;
+        for (const auto& band : bands) {
+            auto it = kept.find("distress_change:" + band);
+            changes.push_back(it == kept.end() ? 0 : it->second);
+        }
         sections = {ListSection("contacts_by_outcome", codes,
-                                CountCodes(contacts, kept, codes, "outcome", "outcome:", true), rules)};
+                                CountCodes(contacts, kept, codes, "outcome", "outcome:", true), rules),
+                    ListSection("distress_change_over_call", bands, changes, rules)};
     } else if (name == "actions") {
         const auto& codes = reference::ActionCodes();
         sections = {CountsSection("contacts_by_action", codes,
@@ -377,7 +457,7 @@ Result<nlohmann::json> BuildReport(store::Store& store,
         }
         sections = {ListSection("escalations_by_service", services, counts, rules)};
     }
-    return nlohmann::json{
+    nlohmann::json report{
         {"line_id", line.id},
         {"report", name},
         {"period",
@@ -391,6 +471,8 @@ Result<nlohmann::json> BuildReport(store::Store& store,
           {"suppressed_shown_as", "null (CSV: suppressed); a zero is shown the same way"}}},
         {"sections", sections},
         {"not_available", NotAvailable(name)}};
+    if (name == "roll_out") report["region_starts"] = RegionStartsJson(line.region_starts);
+    return report;
 }
 
 namespace {
@@ -407,6 +489,7 @@ std::string CsvField(const std::string& s) {
 
 std::string CsvValue(const nlohmann::json& figure) {
     if (figure.value("suppressed", false)) return "suppressed";
+    if (figure.value("not_applicable", false)) return "not_applicable";
     const auto& v = figure["value"];
     if (v.is_number_integer()) return std::to_string(v.get<std::int64_t>());
     std::ostringstream out;

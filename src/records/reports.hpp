@@ -15,7 +15,7 @@
 namespace crisisline::records {
 
 // The fixed reports of a line (docs/api.md, "Reports"), in the order the console shows them:
-// service_levels, demand, themes, outcomes, actions, follow_ups, escalations.
+// service_levels, demand, roll_out, themes, outcomes, actions, follow_ups, escalations.
 const std::vector<std::string>& ReportNames();
 
 // The disclosure rules of `line` (its "disclosure" setting, never below reports::kMinimumRules).
@@ -24,7 +24,8 @@ reports::DisclosureRules RulesOf(const LineConfig& line);
 // Builds report `name` of `line` for `period` from one storage snapshot, every figure through disclosure
 // control. Fixed shape: every section, row and column is present whatever the data. JSON:
 // {line_id, report, period: {label, kind, from, to}, disclosure: {threshold, rounding, suppressed_shown_as},
-//  sections: [...], not_available: [{figure, reason}]} (the section kinds in docs/api.md).
+//  sections: [...], not_available: [{figure, reason}]} (the section kinds in docs/api.md); roll_out adds the line's
+//  region_starts as configured.
 // kNotFound (field "report") for a name not in ReportNames(); kInvalid (field "period") for a day or week of
 // any report but service_levels. Counts only: nothing is opened or decrypted. Blocking; thread-safe.
 Result<nlohmann::json> BuildReport(store::Store& store,

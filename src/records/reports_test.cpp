@@ -1,10 +1,13 @@
 // The fixed reports over a real SQLite store, with a fake clock.
 #include "records/reports.hpp"
 
+#include <map>
+
 #include <gtest/gtest.h>
 
 #include "records/audit_log.hpp"
 #include "records/contacts.hpp"
+#include "records/directory_book.hpp"
 #include "records/detail/services_test_support.hpp"
 #include "records/lines.hpp"
 #include "records/retention.hpp"
@@ -151,6 +154,115 @@ TEST_F(ReportsTest, PurgedContactsStillCountThroughTheKeptCounts) {
     EXPECT_EQ(Cell(before, "North East", "police_officer")["value"], 10);
     const auto outcomes = Build("outcomes", month);
     EXPECT_EQ(outcomes["sections"][0]["total"]["value"], 10);
+}
+
+// Pilot to national: each region's contacts before and since the day its calls began, and per 1,000 workforce.
+TEST_F(ReportsTest, RollOutSplitsEachRegionAtItsStartAndRatesOnlyWhatIsPublished) {
+    auto updated = Lines(Services()).Update(
+        "police",
+        Fields({{"region_starts",
+                 {{{"region", "North East"}, {"began", "2026-11-10"}, {"workforce", 2000}},
+                  {{"region", "Wales"}, {"began", "2026-10-01"}, {"workforce", 900}}}}},
+               ""),
+        "system");
+    ASSERT_TRUE(updated) << updated.error().message;
+    line_ = *updated;
+    AddContacts(12, {{"arrived_at", "2026-11-03T09:00:00Z"}, {"force", "cleveland_police"}, {"caller_role", "police_officer"}});
+    AddContacts(14, {{"arrived_at", "2026-11-20T09:00:00Z"}, {"force", "durham_constabulary"}, {"caller_role", "police_staff"}});
+    AddContacts(2, {{"arrived_at", "2026-11-20T09:00:00Z"}, {"force", "gwent_police"}, {"caller_role", "police_staff"}});
+    AddContacts(9, {{"arrived_at", "2026-11-20T09:00:00Z"}, {"force", "kent_police"}, {"caller_role", "police_staff"}});
+    const auto r = Build("roll_out", "2026-11");
+    const auto& t = r["sections"][0];
+    ASSERT_EQ(t["name"], "contacts_by_region_and_start");
+    EXPECT_EQ(t["columns"], (nlohmann::json{"before_start", "since_start"}));
+    EXPECT_EQ(t["rows"].size(), reference::RegionNames().size() + 1) << "every region, and not_recorded";
+    auto row = [&](const std::string& region) {
+        size_t i = 0;
+        while (t["rows"][i] != region) ++i;
+        return i;
+    };
+    EXPECT_EQ(t["cells"][row("North East")][0]["value"], 10) << "12 before the start, rounded";
+    EXPECT_EQ(t["cells"][row("North East")][1]["value"], 15) << "14 since, rounded";
+    EXPECT_EQ(t["cells"][row("South East")][1]["value"], 10) << "a region with no start recorded: served throughout";
+    EXPECT_EQ(t["cells"][row("South East")][0], (nlohmann::json{{"value", nullptr}, {"suppressed", false},
+                                                                 {"not_applicable", true}}));
+    EXPECT_TRUE(t["cells"][row("Wales")][0]["not_applicable"]) << "Wales began before November";
+    EXPECT_TRUE(t["cells"][row("Wales")][1]["suppressed"]) << "two calls: suppressed";
+    EXPECT_EQ(t["row_totals"][row("North East")]["value"], 25) << "26, from the true counts";
+    const auto& rates = r["sections"][1];
+    ASSERT_EQ(rates["name"], "contacts_per_1000_workforce_since_start");
+    ASSERT_EQ(rates["items"].size(), reference::RegionNames().size());
+    for (const auto& item : rates["items"]) {
+        if (item["key"] == "North East") {
+            EXPECT_EQ(item["value"], 7.5) << "15 published since the start, of 2,000";
+        } else {
+            EXPECT_TRUE(item["suppressed"]) << item.dump() << ": no workforce entered, or the count is not shown";
+        }
+        EXPECT_EQ(item["unit"], "per_1000_workforce");
+    }
+    EXPECT_EQ(r["region_starts"][0]["began"], "2026-11-10");
+    auto days = reports::ParsePeriod("2026-11-20");
+    auto refused = BuildReport(*store_, line_, "roll_out", *days);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().field, "period") << "a breakdown by region takes months, quarters and years only";
+}
+
+// Signposting by the directory's categories: counted from a coded fact written with the contact, the services
+// themselves staying sealed; a service typed in (not from the directory) counts as "other".
+TEST_F(ReportsTest, DemandCountsSignpostingByDirectoryCategory) {
+    DirectoryBook book(Services());
+    auto service = book.Put("st_admin", "police", "",
+                            Fields({{"organisation", "Blue Light Support (test)"},
+                                    {"name", "Grief group"},
+                                    {"description", "support after a death"},
+                                    {"service_areas", {"national"}},
+                                    {"categories", {"bereavement", "peer_support"}},
+                                    {"phone", "01632 960001"},
+                                    {"assured_date", "2026-06-01"}},
+                                   ""));
+    ASSERT_TRUE(service) << service.error().field << ": " << service.error().message;
+    const std::string id = (*service)["id"];
+    AddContacts(9, {{"caller_role", "police_officer"}, {"signposting", {{{"service_id", id}, {"name", "Grief group"}}}}});
+    AddContacts(8, {{"caller_role", "police_officer"}, {"signposting", {{{"name", "A typed-in service"}}}}});
+    AddContacts(3, {{"caller_role", "police_officer"}});
+    const auto r = Build("demand", "2026-11");
+    const auto& s = r["sections"][1];
+    ASSERT_EQ(s["name"], "contacts_by_signposting_category");
+    ASSERT_EQ(s["items"].size(), reference::SignpostingCategoryCodes().size()) << "every category, whatever the data";
+    std::map<std::string, nlohmann::json> by;
+    for (const auto& item : s["items"]) by[item["key"]] = item["value"];
+    EXPECT_EQ(by["bereavement"], 10);
+    EXPECT_EQ(by["peer_support"], 10);
+    EXPECT_EQ(by["other"], 10) << "8 typed in";
+    EXPECT_TRUE(by["counselling"].is_null());
+    const std::string csv = ReportCsv(r);
+    EXPECT_EQ(csv.find("Grief group"), std::string::npos) << "the services signposted are not in the report";
+}
+
+// Outcomes: the change in the caller's distress rating over the call, counted when a contact closes with both
+// ratings; an open contact, or one with a single rating, adds nothing.
+TEST_F(ReportsTest, OutcomesCountTheChangeInDistressOverClosedCalls) {
+    Contacts contacts(Services());
+    auto close_with = [&](const nlohmann::json& distress) {
+        auto c = contacts.Create(counsellor_, "police",
+                                 Fields({{"caller_role", "police_officer"}, {"outcome", "support_given"}, {"distress", distress}}, ""));
+        ASSERT_TRUE(c) << c.error().message;
+        auto closed = contacts.Close(counsellor_, "police", (*c)["id"], Fields({{"version", (*c)["version"]}}, ""));
+        ASSERT_TRUE(closed) << closed.error().field << ": " << closed.error().message;
+    };
+    for (int i = 0; i < 9; ++i) close_with({{"at_start", 8}, {"at_end", 4}});
+    for (int i = 0; i < 12; ++i) close_with({{"at_start", 6}, {"at_end", 5}});
+    for (int i = 0; i < 3; ++i) close_with({{"at_start", 6}});
+    AddContacts(5, {{"caller_role", "police_officer"}, {"distress", {{"at_start", 3}, {"at_end", 9}}}});  // still open
+    const auto r = Build("outcomes", "2026-11");
+    const auto& s = r["sections"][1];
+    ASSERT_EQ(s["name"], "distress_change_over_call");
+    std::map<std::string, nlohmann::json> by;
+    for (const auto& item : s["items"]) by[item["key"]] = item;
+    EXPECT_EQ(by["better_by_3_or_more"]["value"], 10) << "9, rounded";
+    EXPECT_EQ(by["better_by_1_or_2"]["value"], 10) << "12, rounded";
+    EXPECT_TRUE(by["worse_by_3_or_more"]["suppressed"]) << "the open contacts are not counted";
+    EXPECT_EQ(s["total"]["value"], 20) << "21 closed with both ratings";
 }
 
 TEST_F(ReportsTest, CsvShowsZeroAndSmallCountsAlikeAsSuppressed) {

@@ -30,6 +30,11 @@ std::vector<std::string> CountKeys(const store::ContactRow& row) {
             if (a.is_string()) keys.push_back("action:" + a.get<std::string>());
         }
     }
+    if (facts.contains("signposting_categories") && facts["signposting_categories"].is_array()) {
+        for (const auto& c : facts["signposting_categories"]) {
+            if (c.is_string()) keys.push_back("signposting:" + c.get<std::string>());
+        }
+    }
     // The cell of the demand report (records/reports.hpp), so a purged month keeps its region x role table.
     const auto coded = [&](const char* key) {
         return facts.contains(key) && facts[key].is_string() ? facts[key].get<std::string>() : "not_recorded";

@@ -124,10 +124,22 @@ std::vector<std::pair<size_t, size_t>> DeterminedCells(const std::vector<std::ve
     return out;
 }
 
-PublishedTable PublishTable(const CountTable& counts, const DisclosureRules& rules) {
+PublishedTable PublishTable(const CountTable& counts,
+                            const DisclosureRules& rules,
+                            const std::vector<std::vector<bool>>& structural) {
     assert(!counts.empty() && counts[0].size() >= 2);  // a one-column table is a list: PublishList
+    assert(structural.empty() || structural.size() == counts.size());  // no mask, or one entry per cell
     const size_t rows = counts.size();
     const size_t columns = counts[0].size();
+    // A margin over structural zeros only is one too (a column that no contact can be in).
+    auto is_structural = [&](size_t r, size_t c) {
+        if (structural.empty() || (r == rows && c == columns)) return false;
+        if (r < rows && c < columns) return static_cast<bool>(structural[r][c]);
+        for (size_t i = 0; i < (r == rows ? rows : columns); ++i) {
+            if (!(r == rows ? structural[i][c] : structural[r][i])) return false;
+        }
+        return true;
+    };
     // The extended grid: true counts with the margins as the last row and column.
     std::vector<std::vector<std::int64_t>> grid(rows + 1, std::vector<std::int64_t>(columns + 1, 0));
     for (size_t r = 0; r < rows; ++r) {
@@ -141,7 +153,10 @@ PublishedTable PublishTable(const CountTable& counts, const DisclosureRules& rul
     }
     std::vector<std::vector<bool>> hidden(rows + 1, std::vector<bool>(columns + 1));
     for (size_t r = 0; r <= rows; ++r) {
-        for (size_t c = 0; c <= columns; ++c) hidden[r][c] = Hidden(grid[r][c], rules);
+        for (size_t c = 0; c <= columns; ++c) {
+            assert(!is_structural(r, c) || grid[r][c] == 0);  // a structural zero holds no contact
+            hidden[r][c] = !is_structural(r, c) && Hidden(grid[r][c], rules);
+        }
     }
     for (;;) {
         auto determined = DeterminedCells(hidden);
@@ -154,7 +169,7 @@ PublishedTable PublishTable(const CountTable& counts, const DisclosureRules& rul
         // Interior cells first, then margins, the grand total last (other reports publish the same total).
         auto tier = [&](size_t r, size_t c) { return (r == rows ? 1 : 0) + (c == columns ? 1 : 0); };
         auto consider = [&](size_t r, size_t c) {
-            if (hidden[r][c]) return;
+            if (hidden[r][c] || is_structural(r, c)) return;
             if (!best) {
                 best = {r, c};
                 return;
@@ -169,16 +184,22 @@ PublishedTable PublishTable(const CountTable& counts, const DisclosureRules& rul
                 for (size_t c = 0; c <= columns; ++c) consider(r, c);
             }
         }
-        assert(best);  // a bridge means some cell is still shown
+        assert(best);  // a bridge means some cell other than a structural zero is still shown
+        if (!best) break;
         hidden[best->first][best->second] = true;
     }
     PublishedTable out;
     out.cells.resize(rows);
     for (size_t r = 0; r < rows; ++r) {
-        for (size_t c = 0; c < columns; ++c) out.cells[r].push_back(Shown(grid[r][c], hidden[r][c], rules));
-        out.row_totals.push_back(Shown(grid[r][columns], hidden[r][columns], rules));
+        for (size_t c = 0; c < columns; ++c) {
+            out.cells[r].push_back(is_structural(r, c) ? Figure{0, true} : Shown(grid[r][c], hidden[r][c], rules));
+        }
+        out.row_totals.push_back(is_structural(r, columns) ? Figure{0, true}
+                                                           : Shown(grid[r][columns], hidden[r][columns], rules));
     }
-    for (size_t c = 0; c < columns; ++c) out.column_totals.push_back(Shown(grid[rows][c], hidden[rows][c], rules));
+    for (size_t c = 0; c < columns; ++c) {
+        out.column_totals.push_back(is_structural(rows, c) ? Figure{0, true} : Shown(grid[rows][c], hidden[rows][c], rules));
+    }
     out.total = Shown(grid[rows][columns], hidden[rows][columns], rules);
     return out;
 }

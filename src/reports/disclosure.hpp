@@ -26,9 +26,12 @@ constexpr DisclosureRules kMinimumRules{};
 // below kMinimumRules or above 1000.
 [[nodiscard]] Result<DisclosureRules> CheckRules(std::int64_t threshold, std::int64_t rounding);
 
-// One published figure: a rounded count, or suppressed (value empty).
+// One published figure: a rounded count, or suppressed (value empty), or not applicable: a structural zero, a cell
+// no contact can be in whatever the data (such as a region's calls before a period that starts after it began), which
+// says nothing about anyone (value 0).
 struct Figure {
     std::optional<std::int64_t> value;
+    bool not_applicable = false;
     bool Suppressed() const { return !value.has_value(); }
     bool operator==(const Figure&) const = default;
 };
@@ -66,7 +69,13 @@ struct PublishedTable {
 // bipartite graph whose vertices are the rows and columns (margins included) and whose edges are the hidden
 // cells, so cells are hidden (interior cells first, smallest first, in the bridge's row or column) until that
 // graph has no bridge.
-PublishedTable PublishTable(const CountTable& counts, const DisclosureRules& rules);
+//
+// `structural` (empty, or the shape of `counts`) marks structural zeros: published as not applicable, never hidden,
+// and known exactly, as a published figure is; so is a row or column total over structural zeros only.
+// REQUIRES: a structural cell's count is 0.
+PublishedTable PublishTable(const CountTable& counts,
+                            const DisclosureRules& rules,
+                            const std::vector<std::vector<bool>>& structural = {});
 
 // Which cells of the extended grid ((rows+1) x (columns+1), the last row and column being the margins) are
 // hidden and determined by the margins: the bridges described above. Exposed for tests.

@@ -231,5 +231,34 @@ TEST(DisclosureTest, ATableWithNothingSmallHidesNothing) {
     EXPECT_EQ(t.total.value, 100);
 }
 
+// A structural zero (a region's calls before a period that begins after its start) is known to everyone: it is
+// shown as not applicable and forces no other cell to be hidden, but a real small count beside it is still protected.
+TEST(DisclosureTest, StructuralZerosAreNotApplicableAndHideNothingElse) {
+    const CountTable counts = {{0, 30}, {0, 40}, {12, 3}, {9, 4}};
+    const std::vector<std::vector<bool>> structural = {{true, false}, {true, false}, {false, false}, {false, false}};
+    const auto with_mask = PublishTable(counts, {}, structural);
+    EXPECT_TRUE(with_mask.cells[0][0].not_applicable);
+    EXPECT_EQ(with_mask.cells[0][0].value, 0);
+    EXPECT_EQ(with_mask.cells[0][1].value, 30) << "nothing to protect in a row whose other cell cannot hold anyone";
+    EXPECT_EQ(with_mask.cells[1][1].value, 40);
+    EXPECT_TRUE(with_mask.cells[2][1].Suppressed()) << "3 is suppressed";
+    EXPECT_TRUE(with_mask.cells[3][1].Suppressed()) << "4 is suppressed";
+    std::vector<std::vector<bool>> hidden(5, std::vector<bool>(3));
+    for (size_t r = 0; r < 4; ++r) {
+        for (size_t c = 0; c < 2; ++c) hidden[r][c] = with_mask.cells[r][c].Suppressed();
+        hidden[r][2] = with_mask.row_totals[r].Suppressed();
+    }
+    for (size_t c = 0; c < 2; ++c) hidden[4][c] = with_mask.column_totals[c].Suppressed();
+    hidden[4][2] = with_mask.total.Suppressed();
+    EXPECT_TRUE(DeterminedCells(hidden).empty()) << "the 3 and the 4 cannot be recovered from the margins";
+    const auto all_structural = PublishTable({{0, 30}, {0, 12}}, {}, {{true, false}, {true, false}});
+    EXPECT_TRUE(all_structural.column_totals[0].not_applicable) << "a column no contact can be in: its total too";
+    EXPECT_EQ(all_structural.column_totals[1].value, 40);
+    const auto without = PublishTable(counts, {});
+    EXPECT_TRUE(without.cells[0][0].Suppressed()) << "as a counted zero it is suppressed...";
+    EXPECT_TRUE(without.cells[0][1].Suppressed() || without.row_totals[0].Suppressed())
+        << "...and takes another cell of its row with it";
+}
+
 }  // namespace
 }  // namespace crisisline::reports

@@ -15,6 +15,12 @@ QUARTERS = [f"{YEAR}-Q{q}" for q in range(1, 5)]
 SEEDED_MONTHS = ["2026-04", "2026-05", "2026-06"]
 BIG = 10 ** 6
 THRESHOLD, ROUNDING = 7, 5
+REGION_STARTS = [
+    {"region": "North East", "began": "2026-05-01", "workforce": 8000, "workforce_source": "FICTIONAL test figure"},
+    {"region": "North West", "began": "2026-05-15", "workforce": 12000},
+    {"region": "Yorkshire and the Humber", "began": "2026-06-01"},
+    {"region": "Wales", "began": "2026-05-10", "workforce": 7000},
+]
 
 
 def month_days(month):
@@ -79,6 +85,8 @@ def figures(report, period, body):
 
 def bounds(figure):
     """What a published figure tells of the true count it stands for."""
+    if figure.get("not_applicable"):
+        return 0, 0  # a structural zero (before a region's start, in a period that begins after it): known to all
     if figure["suppressed"]:
         return 0, BIG  # a zero, a small count, or a cell hidden to protect another: nothing more is said
     v = figure["value"]
@@ -142,7 +150,15 @@ def month_links(published):
             report = a[0][0]
             if report in ("demand", "outcomes"):
                 by_month.setdefault(a[3], {}).setdefault(report, set()).add(a)
-    return [(sorted(v["demand"]), sorted(v["outcomes"])) for v in by_month.values() if len(v) == 2]
+    links = [(sorted(v["demand"]), sorted(v["outcomes"])) for v in by_month.values() if len(v) == 2]
+    # The roll-out table splits each region's demand at its start: per month and region, the same contacts.
+    by_region = {}
+    for fid, (atoms, _) in published.items():
+        for a in atoms:
+            if a[0][0] in ("demand", "roll_out"):
+                by_region.setdefault((a[3], a[1]), {}).setdefault(a[0][0], set()).add(a)
+    links += [(sorted(v["demand"]), sorted(v["roll_out"])) for v in by_region.values() if len(v) == 2]
+    return links
 
 
 class ReportsTest(unittest.TestCase):
@@ -158,6 +174,9 @@ class ReportsTest(unittest.TestCase):
         for line in ("police", "fire"):
             status, body, _ = cls.admin.call("POST", "/api/v1/lines", {"id": line, "name": f"{line} line (test)"})
             assert status == 201, body
+        # The roll-out, with starts inside the seeded quarter so that periods straddle them (workforce fictional).
+        status, body, _ = cls.admin.call("PATCH", f"/api/v1/lines/{LINE}", {"region_starts": REGION_STARTS})
+        assert status == 200, body
         people = {"counsellor": (["counsellor"], ["police"]), "supervisor": (["supervisor"], ["police"]),
                   "fire.supervisor": (["supervisor"], ["fire"]), "manager": (["service_manager"], ["fire"]),
                   "auditor": (["auditor"], [])}
@@ -241,6 +260,7 @@ class ReportsTest(unittest.TestCase):
         lone = (("demand", "contacts_by_region_and_role"), "Wales", "family_member", "2026-05")
         self.assertTrue(published[lone][1]["suppressed"], "the lone caller's cell is suppressed")
         pinned = attack(published, month_links(published))
+        self.maxDiff = None
         self.assertEqual(pinned, [], "suppressed figures an attacker pins down from all the published ones")
 
     def test_the_attacker_does_recover_cells_from_exact_counts_with_only_small_ones_hidden(self):
@@ -272,7 +292,7 @@ class ReportsTest(unittest.TestCase):
 
     def test_one_more_contact_never_moves_a_published_figure_by_exactly_one(self):
         periods = ["2026-05", "2026-Q2", "2026"]
-        names = ["demand", "themes", "outcomes", "actions", "follow_ups", "escalations", "service_levels"]
+        names = ["demand", "roll_out", "themes", "outcomes", "actions", "follow_ups", "escalations", "service_levels"]
 
         def values():
             out = {}
@@ -299,6 +319,40 @@ class ReportsTest(unittest.TestCase):
                 moved += v != w
         type(self).truth.append(("2026-05", "cleveland_police", "police_officer", ["sleep_problems"],
                                  "support_given"))
+
+    def test_roll_out_splits_each_region_at_its_start_and_rates_per_1000_workforce(self):
+        status, body, _ = self.report("roll_out", "2026-Q2")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["region_starts"][0]["began"], "2026-05-01")
+        table = body["sections"][0]
+        self.assertEqual(table["columns"], ["before_start", "since_start"])
+        ne = table["rows"].index("North East")
+        before, since = table["cells"][ne]
+        truth_before = sum(1 for m, f, *_ in self.truth if self.region_of[f] == "North East" and m < "2026-05")
+        truth_since = sum(1 for m, f, *_ in self.truth if self.region_of[f] == "North East" and m >= "2026-05")
+        self.assertEqual(before["value"], (truth_before + 2) // 5 * 5, (before, truth_before))
+        self.assertEqual(since["value"], (truth_since + 2) // 5 * 5, (since, truth_since))
+        london = table["rows"].index("London")
+        self.assertTrue(table["cells"][london][0]["not_applicable"], "no start recorded: served throughout")
+        rates = {r["key"]: r for r in body["sections"][1]["items"]}
+        self.assertAlmostEqual(rates["North East"]["value"], round(since["value"] * 1000 / 8000, 2))
+        self.assertTrue(rates["London"]["suppressed"], "no workforce entered")
+        status, text, _ = self.report("roll_out", "2026-06", format="csv")
+        self.assertIn("contacts_by_region_and_start,North East,before_start,not_applicable", text.splitlines())
+
+    def test_region_starts_refuse_bad_input_naming_the_field(self):
+        cases = [([{"region": "Atlantis", "began": "2026-05-01"}], "region_starts[0].region"),
+                 ([{"region": "Wales", "began": "2026-05"}], "region_starts[0].began"),
+                 ([{"region": "Wales", "began": "2026-05-01", "workforce": -3}], "region_starts[0].workforce"),
+                 ([{"region": "Wales", "began": "2026-05-01"}, {"region": "Wales", "began": "2026-06-01"}],
+                  "region_starts[1].region")]
+        for starts, field in cases:
+            with self.subTest(field=field):
+                status, body, _ = self.admin.call("PATCH", f"/api/v1/lines/{LINE}", {"region_starts": starts})
+                self.assertEqual(status, 400, body)
+                self.assertEqual(body["error"]["field"], field)
+        status, line, _ = self.admin.call("GET", f"/api/v1/lines/{LINE}")
+        self.assertEqual((status, line["region_starts"][0]["region"]), (200, "North East"), "nothing half-written")
 
     def test_the_free_window_statistics_are_gone(self):
         for path in ("/api/v1/lines/police/statistics?from=2026-05-14T10:00:00Z&to=2026-05-14T10:00:02Z",

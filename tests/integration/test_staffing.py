@@ -213,7 +213,7 @@ class DemoStaffingTest(unittest.TestCase):
         server = harness.Server()
         try:
             out = harness.run_cli(server.data_dir, "init", "--demo", "--demo-history").stdout
-            self.assertRegex(out, r"Call history: \d+ fictional demo calls over 12 weeks")
+            self.assertRegex(out, r"Call history: \d+ FICTIONAL past calls added, one history for Reports and Staffing")
             passwords = dict(re.findall(r"^\s+(demo\.\w+)\s+.*password: (\S+)$", out, re.M))
             server.start()
             manager = server.client().sign_in("demo.manager", passwords["demo.manager"])

@@ -105,6 +105,8 @@ export interface Contact {
   follow_up_plan?: string | null;
   signposting?: Signpost[];
   notes?: string | null;
+  // The caller's own distress rating (0-10) at the start and end of the call: sealed content, never a risk score.
+  distress?: { at_start?: number; at_end?: number } | null;
   repeat_calls_30d?: number;
   counsellor_id?: string | null;
   channel?: string | null;

@@ -14,6 +14,12 @@ import { options } from '../../lib/reference';
 import { PreviousContacts } from './PreviousContacts';
 import { Signposting } from './Signposting';
 
+// The caller's own 0-10 distress rating, asked at the start and the end of the call.
+const DISTRESS_OPTIONS = Array.from({ length: 11 }, (_, n) => ({
+  value: String(n),
+  label: n === 0 ? '0 (not at all)' : n === 10 ? '10 (the most)' : String(n),
+}));
+
 // What the wrap-up needs, checked here first so the counsellor sees every gap at once
 // (the server checks the same and has the last word).
 export function wrapUpGaps(d: Draft, followUps: number): Record<string, string> {
@@ -300,6 +306,21 @@ export function ContactPanel(props: {
           selected={draft.actions} onChange={(actions) => update({ actions })} error={errors.actions} />
         <TextArea id="actions-note" label="Actions: notes" rows={2} maxLength={2000} value={draft.actions_note}
           onInput={(actions_note) => update({ actions_note })} error={errors.actions_note} />
+        <fieldset class="distress">
+          <legend>How distressed the caller feels, in their own words (optional)</legend>
+          <p class="hint">
+            Ask the caller to rate it from 0 (not at all) to 10 (the most they can imagine), at the start and at the
+            end. It is theirs, not a risk score: it never routes a call, and only the change over calls is counted.
+          </p>
+          <div class="two-col">
+            <Select id="distress-start" label="At the start of the call" value={draft.distress_start}
+              onChange={(distress_start) => update({ distress_start })} options={DISTRESS_OPTIONS}
+              placeholder="Not asked" error={errors['distress.at_start']} />
+            <Select id="distress-end" label="At the end of the call" value={draft.distress_end}
+              onChange={(distress_end) => update({ distress_end })} options={DISTRESS_OPTIONS}
+              placeholder="Not asked" error={errors['distress.at_end']} />
+          </div>
+        </fieldset>
         <Select id="outcome-select" label="Outcome" value={draft.outcome} onChange={(outcome) => update({ outcome })}
           options={options(reference.outcomes)} error={errors.outcome} />
         <TextArea id="notes" label="Notes" rows={4} maxLength={8000} value={draft.notes}

@@ -162,6 +162,13 @@ describe('the wrap-up', () => {
     expect(wrapUpGaps(planned, 1)).toEqual({});
   });
 
+  it('sends the distress ratings asked, and none when not asked', () => {
+    expect(bodyOf(draftOf(contact)).distress).toEqual({});
+    const asked = draftOf({ ...contact, distress: { at_start: 8 } });
+    expect(asked.distress_start).toBe('8');
+    expect(bodyOf({ ...asked, distress_end: '0' }).distress).toEqual({ at_start: 8, at_end: 0 });
+  });
+
   it('sends coded fields only when chosen', () => {
     const body = bodyOf({ ...draftOf(contact), outcome: 'signposted' });
     expect(body.outcome).toBe('signposted');

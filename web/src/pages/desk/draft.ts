@@ -22,6 +22,9 @@ export interface Draft {
   follow_up_plan: string;
   signposting: Signpost[];
   notes: string;
+  // '' when not asked, else '0'..'10'.
+  distress_start: string;
+  distress_end: string;
 }
 
 export function draftOf(c: Contact & { cause_for_concern?: boolean | null; imminent_risk?: boolean | null }): Draft {
@@ -40,6 +43,8 @@ export function draftOf(c: Contact & { cause_for_concern?: boolean | null; immin
     follow_up_plan: c.follow_up_plan ?? '',
     signposting: c.signposting ?? [],
     notes: c.notes ?? '',
+    distress_start: c.distress?.at_start === undefined ? '' : String(c.distress.at_start),
+    distress_end: c.distress?.at_end === undefined ? '' : String(c.distress.at_end),
   };
 }
 
@@ -54,6 +59,10 @@ export function bodyOf(d: Draft): Record<string, unknown> {
     follow_up_plan: d.follow_up_plan,
     signposting: d.signposting,
     notes: d.notes,
+    distress: {
+      ...(d.distress_start === '' ? {} : { at_start: Number(d.distress_start) }),
+      ...(d.distress_end === '' ? {} : { at_end: Number(d.distress_end) }),
+    },
   };
   if (d.caller_role) body.caller_role = d.caller_role;
   if (d.force) body.force = d.force;

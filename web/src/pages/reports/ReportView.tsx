@@ -1,10 +1,16 @@
-// One report: each section as a table (headers for screen readers), with a bar per count where it helps.
+// One report: each section as a table (headers for screen readers), with a bar per count where it helps, and a
+// chart beside it.
+import { chartDataOf } from './chartData';
 import { figureText, labelOf } from './format';
+import { ReportChart } from './ReportChart';
 import type { Figure, KeyedFigure, Report, Section } from './types';
 
 function Cell({ f }: { f: Figure | KeyedFigure }) {
   return (
-    <td class={f.suppressed ? 'figure suppressed' : 'figure'} data-suppressed={f.suppressed ? 'true' : undefined}>
+    <td
+      class={f.suppressed ? 'figure suppressed' : f.not_applicable ? 'figure not-applicable' : 'figure'}
+      data-suppressed={f.suppressed ? 'true' : undefined}
+    >
       {figureText(f)}
     </td>
   );
@@ -95,12 +101,49 @@ function CrossTable({ section }: { section: Extract<Section, { kind: 'table' }> 
   );
 }
 
+function SectionView({ section }: { section: Section }) {
+  const chart = chartDataOf(section);
+  return (
+    <div class="report-section">
+      {section.kind === 'table' ? <CrossTable section={section} /> : <ItemsTable section={section} />}
+      {chart && <ReportChart name={section.name} data={chart} />}
+    </div>
+  );
+}
+
+function RegionStarts({ starts }: { starts: NonNullable<Report['region_starts']> }) {
+  return (
+    <table class="report-table" data-testid="region-starts">
+      <caption>Regions served and since when</caption>
+      <thead>
+        <tr>
+          <th scope="col">Region</th>
+          <th scope="col">Began</th>
+          <th scope="col">Workforce</th>
+          <th scope="col">Source of the workforce figure</th>
+        </tr>
+      </thead>
+      <tbody>
+        {starts.map((s) => (
+          <tr key={s.region}>
+            <th scope="row">{s.region}</th>
+            <td>{s.began}</td>
+            <td class="figure">{s.workforce === null ? 'not entered' : s.workforce.toLocaleString('en-GB')}</td>
+            <td>{s.workforce_source}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 export function ReportView({ report }: { report: Report }) {
   return (
     <section aria-label={labelOf(report.report)} data-testid="report">
-      {report.sections.map((s) =>
-        s.kind === 'table' ? <CrossTable key={s.name} section={s} /> : <ItemsTable key={s.name} section={s} />,
-      )}
+      {report.sections.map((s) => (
+        <SectionView key={s.name} section={s} />
+      ))}
+      {report.region_starts && report.region_starts.length > 0 && <RegionStarts starts={report.region_starts} />}
       {report.not_available.length > 0 && (
         <div class="not-available">
           <h3>Not in this report yet</h3>

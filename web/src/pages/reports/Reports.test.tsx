@@ -2,6 +2,7 @@ import { cleanup, fireEvent, render, screen, within } from '@testing-library/pre
 import { afterEach, describe, expect, it } from 'vitest';
 import { apiError, mockFetch } from '../admin/testing';
 import { Reports } from '../Reports';
+import { chartDataOf } from './chartData';
 import type { Report } from './types';
 
 const hidden = { value: null, suppressed: true };
@@ -48,6 +49,42 @@ const outcomes: Report = {
   not_available: [],
 };
 
+const na = { value: null, suppressed: false, not_applicable: true };
+
+const rollOut: Report = {
+  ...demand,
+  report: 'roll_out',
+  period: { ...demand.period, label: '2025', kind: 'year' },
+  sections: [
+    {
+      name: 'contacts_by_region_and_start',
+      kind: 'table',
+      rows: ['North East', 'Wales'],
+      columns: ['before_start', 'since_start'],
+      cells: [
+        [na, shown(2310)],
+        [shown(15), hidden],
+      ],
+      row_totals: [shown(2310), shown(160)],
+      column_totals: [shown(15), hidden],
+      total: shown(2470),
+    },
+    {
+      name: 'contacts_per_1000_workforce_since_start',
+      kind: 'figures',
+      items: [
+        { key: 'North East', unit: 'per_1000_workforce', ...shown(256.67) },
+        { key: 'Wales', unit: 'per_1000_workforce', ...hidden },
+      ],
+    },
+  ],
+  not_available: [],
+  region_starts: [
+    { region: 'North East', began: '2024-06-01', workforce: 9000, workforce_source: 'FICTIONAL demo figure' },
+    { region: 'Wales', began: '2025-07-21', workforce: null, workforce_source: '' },
+  ],
+};
+
 const choices = {
   'GET /api/v1/reports': {
     json: {
@@ -55,7 +92,7 @@ const choices = {
         { id: 'police', name: 'Police line' },
         { id: 'fire', name: 'Fire line' },
       ],
-      reports: ['demand', 'outcomes'],
+      reports: ['demand', 'roll_out', 'outcomes'],
     },
   },
 };
@@ -113,5 +150,53 @@ describe('the Reports page', () => {
     render(<Reports now={new Date('2026-06-14T09:00:00Z')} />);
     fireEvent.click(await screen.findByRole('button', { name: 'Show report' }));
     expect((await screen.findByRole('alert')).textContent).toContain('try again in 600 s');
+  });
+  it('charts each section beside its table, with the figures as the chart\'s text alternative', async () => {
+    mockFetch({ ...choices, 'GET /api/v1/lines/police/reports/roll_out?period=2025': { json: rollOut } });
+    render(<Reports now={new Date('2026-06-14T09:00:00Z')} />);
+    fireEvent.change(await screen.findByLabelText('Report'), { target: { value: 'roll_out' } });
+    fireEvent.change(screen.getByLabelText('Period'), { target: { value: 'year' } });
+    fireEvent.input(screen.getByLabelText('Year'), { target: { value: '2025' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Show report' }));
+    const chart = await screen.findByTestId('chart-contacts_by_region_and_start');
+    const image = within(chart).getByRole('img');
+    expect(image.getAttribute('aria-label')).toBe(
+      'Bar chart of contacts by region and start. North East: Before start not applicable, Since start 2,310; ' +
+        'Wales: Before start 15, Since start suppressed.',
+    );
+    const table = screen.getByTestId('section-contacts_by_region_and_start');
+    expect(table.parentElement?.parentElement).toBe(chart.parentElement);
+    expect(within(table).getAllByRole('row').map((r) => r.textContent)).toEqual([
+      'Before startSince startTotal',
+      'North Eastnot applicable2,3102,310',
+      'Wales15suppressed160',
+      'Total15suppressed2,470',
+    ]);
+    const rates = within(screen.getByTestId('chart-contacts_per_1000_workforce_since_start')).getByRole('img');
+    expect(rates.getAttribute('aria-label')).toContain('North East: 256.67 per 1,000; Wales: suppressed');
+    const starts = within(screen.getByTestId('region-starts')).getAllByRole('row').map((r) => r.textContent);
+    expect(starts).toEqual([
+      'RegionBeganWorkforceSource of the workforce figure',
+      'North East2024-06-019,000FICTIONAL demo figure',
+      'Wales2025-07-21not entered',
+    ]);
+  });
+});
+
+describe('chart data', () => {
+  it('leaves a gap for a suppressed or not-applicable figure, never a zero bar', () => {
+    const data = chartDataOf(rollOut.sections[0]);
+    expect(data?.labels).toEqual(['North East', 'Wales']);
+    expect(data?.series).toEqual([
+      { label: 'Before start', values: [null, 15] },
+      { label: 'Since start', values: [2310, null] },
+    ]);
+  });
+
+  it('charts a wide table by its row totals, and no chart for times and rates or when all is suppressed', () => {
+    const wide = { ...demand.sections[0], columns: ['a', 'b', 'c', 'd'], cells: [[hidden, hidden, hidden, hidden], [hidden, hidden, hidden, hidden]] } as Report['sections'][number];
+    expect(chartDataOf(wide)?.series).toEqual([{ label: 'Total', values: [40, null] }]);
+    expect(chartDataOf({ name: 'timings', kind: 'figures', items: [{ key: 'answer_rate', unit: 'fraction', ...shown(0.9) }] })).toBeNull();
+    expect(chartDataOf({ name: 'contacts_by_theme', kind: 'counts', items: [{ key: 'bereavement', ...hidden }] })).toBeNull();
   });
 });

@@ -2,12 +2,15 @@
 import type { Figure, KeyedFigure } from './types';
 
 export const SUPPRESSED_TEXT = 'suppressed';
+export const NOT_APPLICABLE_TEXT = 'not applicable';
 
 export function figureText(f: Figure | KeyedFigure): string {
+  if (f.not_applicable) return NOT_APPLICABLE_TEXT;
   if (f.suppressed || f.value === null) return SUPPRESSED_TEXT;
   const unit = 'unit' in f ? f.unit : 'count';
   if (unit === 'fraction') return `${Math.round(f.value * 100)}%`;
   if (unit === 'seconds') return `${f.value} s`;
+  if (unit === 'per_1000_workforce') return `${f.value.toLocaleString('en-GB', { maximumFractionDigits: 2 })} per 1,000`;
   return f.value.toLocaleString('en-GB');
 }
 

@@ -2,11 +2,13 @@
 export interface Figure {
   value: number | null;
   suppressed: boolean;
+  // A structural zero: a cell no contact can be in (before a region's start, in a period after it).
+  not_applicable?: boolean;
 }
 
 export interface KeyedFigure extends Figure {
   key: string;
-  unit?: 'count' | 'fraction' | 'seconds';
+  unit?: 'count' | 'fraction' | 'seconds' | 'per_1000_workforce';
 }
 
 export type Section =
@@ -30,6 +32,8 @@ export interface Report {
   disclosure: { threshold: number; rounding: number };
   sections: Section[];
   not_available: Array<{ figure: string; reason: string }>;
+  // roll_out only: the line's regions and the day each began, with the workforce the operator entered.
+  region_starts?: Array<{ region: string; began: string; workforce: number | null; workforce_source: string }>;
 }
 
 export interface ReportChoices {

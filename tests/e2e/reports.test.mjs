@@ -1,0 +1,110 @@
+// The Reports page in a real browser (Debian's Chromium) against the real server started as `make run` starts it
+// (init --demo --demo-history, the built console): the demo service manager opens the pilot-to-national report,
+// sees its Chart.js chart drawn beside the table with the figures as its text alternative, then the outcomes; the
+// page passes axe-core and the CSP.
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { artifacts, expectAccessible, launchBrowser, newPage, root, signIn } from './lib.mjs';
+
+const binary = process.env.CRISISLINE_BINARY ?? join(root, 'build', 'apps', 'crisisline', 'crisisline');
+const dist = process.env.CONSOLE_DIST ?? join(root, 'web', 'dist');
+let dataDir;
+let server;
+let browser;
+let url;
+let passwords;
+const problems = [];
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+before(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'crisisline-e2e-reports-'));
+  const out = execFileSync(binary, ['--data', dataDir, 'init', '--demo', '--demo-history'], { encoding: 'utf8' });
+  passwords = Object.fromEntries([...out.matchAll(/^\s+(demo\.\w+)\s+.*password: (\S+)$/gm)].map((m) => [m[1], m[2]]));
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}`;
+  server = spawn(binary, ['--data', dataDir, 'serve', '--listen', `127.0.0.1:${port}`, '--sip-listen', 'off',
+    '--static', dist], { stdio: 'ignore' });
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/healthz`)).status === 200) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) throw new Error('the server did not become ready');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  if (server) {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+  }
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+// Whether the chart's canvas has anything drawn on it (a blank canvas is all transparent).
+async function drawnPixels(canvas) {
+  return canvas.evaluate((c) => {
+    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < data.length; i += 4) n += data[i] > 0 ? 1 : 0;
+    return n;
+  });
+}
+
+test('the demo service manager sees the roll-out from pilot to national charted beside its table', async () => {
+  const page = await newPage(browser, problems);
+  await signIn(page, url, 'demo.manager', passwords['demo.manager']);
+  await page.getByRole('link', { name: 'Reports' }).click();
+  await page.getByLabel('Report').selectOption('roll_out');
+  await page.getByLabel('Period').selectOption('year');
+  await page.getByRole('spinbutton', { name: 'Year' }).fill('2025');
+  await page.getByRole('button', { name: 'Show report' }).click();
+  const chart = page.getByTestId('chart-contacts_by_region_and_start');
+  await chart.waitFor({ timeout: 20000 });
+  const canvas = chart.locator('canvas');
+  const label = await canvas.getAttribute('aria-label');
+  assert.match(label, /^Bar chart of contacts by region and start\. North East: Before start not applicable, Since start [\d,]+; /);
+  assert.match(label, /Wales: Before start [\d,]+, Since start [\d,]+/, 'the launch year: Wales before and since');
+  await page.waitForFunction(
+    (c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true;
+      return false;
+    },
+    await canvas.elementHandle(),
+    { timeout: 10000 },
+  );
+  assert.ok((await drawnPixels(canvas)) > 1000, 'the bars are drawn');
+  const table = page.getByTestId('section-contacts_by_region_and_start');
+  assert.match(await table.locator('tbody tr').first().textContent(), /^North Eastnot applicable[\d,]+[\d,]+$/);
+  const rates = page.getByTestId('chart-contacts_per_1000_workforce_since_start').locator('canvas');
+  assert.match(await rates.getAttribute('aria-label'), /North East: [\d.,]+ per 1,000/);
+  assert.match(await page.getByTestId('region-starts').textContent(), /FICTIONAL demo figure/);
+  await expectAccessible(page, 'reports-roll-out');
+  await page.screenshot({ path: join(artifacts, 'reports-roll-out.png'), fullPage: true });
+
+  // Every chart of the last whole month's outcomes is filled too (the demo's one history reaches now).
+  await page.getByLabel('Report').selectOption('outcomes');
+  await page.getByLabel('Period').selectOption('month');
+  await page.getByRole('button', { name: 'Show report' }).click();
+  await page.getByTestId('chart-contacts_by_outcome').waitFor({ timeout: 20000 });
+  assert.deepEqual(problems, []);
+});
