@@ -97,6 +97,15 @@ Result<void> CreateDemoRota(Opened& o, std::vector<std::string> pool) {
         if (!created) return tl::unexpected(created.error());
         pool.push_back(created->id);
     }
+    // The rota's fillers are not people anyone must notice: their "new access to contacts" announcements are
+    // acknowledged at once (audited), so the demo wallboard shows only those of the demo staff a newcomer meets.
+    auto announced = accounts.Announcements("police");
+    if (!announced) return tl::unexpected(announced.error());
+    for (const auto& a : *announced) {
+        if (std::find(pool.end() - extra, pool.end(), a.value("staff_id", "")) == pool.end()) continue;
+        auto ack = accounts.Acknowledge("police", a.value("id", ""), "system");
+        if (!ack) return tl::unexpected(ack.error());
+    }
     auto stored = records::AddDemoRota(s, "police", records::DemoRotaShifts(fortnight, pool, 5));
     if (!stored) return tl::unexpected(stored.error());
     std::printf("Rota: %zu FICTIONAL shifts this week and next (%d fictional rota counsellors), with a few gaps.\n",

@@ -151,11 +151,12 @@ TEST_F(SqliteStoreTest, ReopeningKeepsDataAndVersion) {
 TEST(SqliteOpenTest, RefusesDatabaseFromNewerCrisisline) {
     ScratchDir dir;
     const std::string path = dir.File("newer.db");
-    ASSERT_EQ(RawExec(path, "PRAGMA user_version = 7"), "");
+    const std::string newer = std::to_string(LatestSchemaVersion() + 1);
+    ASSERT_EQ(RawExec(path, "PRAGMA user_version = " + newer), "");
     auto opened = OpenSqlite({path});
     ASSERT_FALSE(opened);
     EXPECT_EQ(opened.error().code, ErrorCode::kUnavailable);
-    EXPECT_EQ(opened.error().message, "database schema version 7 is newer than this crisisline (knows up to " +
+    EXPECT_EQ(opened.error().message, "database schema version " + newer + " is newer than this crisisline (knows up to " +
                                           std::to_string(LatestSchemaVersion()) +
                                           "); upgrade crisisline or restore a matching backup");
     // Untouched: no tables were created in it and it is still in rollback-journal mode.
