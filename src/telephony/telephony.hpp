@@ -81,6 +81,8 @@ public:
     [[nodiscard]] Result<std::string> AnswerInBrowser(const std::string& counsellor, const std::string& call_id,
                                                       std::string offer, std::function<bool(const std::string&)> serves);
     [[nodiscard]] Result<void> HangUpInBrowser(const std::string& counsellor, const std::string& call_id);
+    // The tab's live feed closed or opened again (Switchboard::BrowserTabFeed). Does not wait.
+    void BrowserTabFeed(const std::string& counsellor, const std::string& tab, bool open, std::int64_t grace_s);
 
     // The current queue and counsellor states, and which phones are registered.
     struct CounsellorInfo {
