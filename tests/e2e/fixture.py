@@ -12,10 +12,11 @@ one answer per command read from stdin.
                                                           -> the phone sends audio for send_seconds once
                                                              answered, then goes silent
     {"cmd": "unregister", "user": "demo.counsellor"}     -> that user's last phone unregisters (and stays up)
-    {"cmd": "call", "talk_ms": 60000, "digit": "2", "fill": 90, "pt": 8}
+    {"cmd": "call", "talk_ms": 60000, "digit": "2", "fill": 90, "pt": 8, "send_seconds": 10}
                                                           -> the call runs in the background; with fill, the
                                                              caller's audio is that byte over and over (a known
-                                                             pattern); answers {"ok", "rtp_port"}
+                                                             pattern); with send_seconds the caller goes silent
+                                                             after that long; answers {"ok", "rtp_port"}
     {"cmd": "caller_stats"}                               -> the last call's RTP endpoint: what it received
     {"cmd": "wait_call"}                                  -> {"ok", "caller_received"} when it has ended
     {"cmd": "plaintext_in_storage", "text": "..."}        -> {"found": bool}: the text anywhere in the
@@ -79,7 +80,8 @@ def main():
                 elif cmd == "call":
                     calls.append(srv.call(digit=req.get("digit", "2"), talk_ms=req.get("talk_ms", 60000),
                                           timeout_s=300, fill=req.get("fill"), pt=req.get("pt", 8),
-                                          scenario=req.get("scenario", "caller.xml")))
+                                          scenario=req.get("scenario", "caller.xml"),
+                                          send_seconds=req.get("send_seconds")))
                     answer({"ok": True, "rtp_port": calls[-1].rtp.port if calls[-1].rtp else None})
                 elif cmd == "caller_stats":
                     rtp = calls[-1].rtp
