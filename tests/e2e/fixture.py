@@ -3,7 +3,9 @@
 and SIPp phones and callers, through tests/sip's harness. Speaks JSON lines: one ready line on stdout, then
 one answer per command read from stdin.
 
-    fixture.py DIST [--rtp-timeout-s N]                   (default 30: how long a silent leg lasts)
+    fixture.py DIST [--rtp-timeout-s N]                   (default 30: how long a silent caller lasts)
+                    [--counsellor-media-timeout-s N]      (default 10: how long a silent counsellor's side
+                                                          lasts before the caller is requeued)
                     [--https]                             the console over HTTPS with a certificate from a
                                                           test CA made for this run; the ready line then
                                                           carries "spki", the certificate's public key hash
@@ -50,10 +52,13 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("static_dir")
     parser.add_argument("--rtp-timeout-s", type=int, default=30)
+    parser.add_argument("--counsellor-media-timeout-s", type=int, default=10)
     parser.add_argument("--https", action="store_true")
     args = parser.parse_args()
     srv = siptest.SipServer(extra_args=["--static", args.static_dir],
-                            telephony={"rtp_timeout_s": args.rtp_timeout_s}, tls=True if args.https else None)
+                            telephony={"rtp_timeout_s": args.rtp_timeout_s,
+                                       "counsellor_media_timeout_s": args.counsellor_media_timeout_s},
+                            tls=True if args.https else None)
     phones, calls = [], []
     phone_of = {}
     try:
