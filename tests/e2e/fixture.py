@@ -6,6 +6,9 @@ one answer per command read from stdin.
     fixture.py DIST [--rtp-timeout-s N]                   (default 30: how long a silent caller lasts)
                     [--counsellor-media-timeout-s N]      (default 10: how long a silent counsellor's side
                                                           lasts before the caller is requeued)
+                    [--turn]                              a real coturn on loopback (use-auth-secret) in
+                                                          [turn] with relay_only = true: the browser phone's
+                                                          media goes only through it
                     [--https]                             the console over HTTPS with a certificate from a
                                                           test CA made for this run; the ready line then
                                                           carries "spki", the certificate's public key hash
@@ -33,7 +36,13 @@ import argparse
 import glob
 import json
 import os
+import shutil
+import socket
+import struct
+import subprocess
 import sys
+import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "sip"))
@@ -48,17 +57,54 @@ def answer(obj):
     sys.stdout.flush()
 
 
+TURN_SECRET = "fictional-e2e-turn-secret-0123456789"
+
+
+def start_coturn():
+    """coturn on a free loopback port, as tests/integration/test_turn.py runs it; (process, port) once it answers."""
+    port = harness.free_port()
+    work = tempfile.mkdtemp(prefix="crisisline-e2e-turn-")
+    log = open(os.path.join(work, "coturn.log"), "wb")
+    proc = subprocess.Popen(
+        [shutil.which("turnserver") or "turnserver", "-n", "--listening-ip=127.0.0.1", f"--listening-port={port}",
+         "--relay-ip=127.0.0.1", "--min-port=49160", "--max-port=49400", "--use-auth-secret",
+         f"--static-auth-secret={TURN_SECRET}", "--realm=crisisline.test", "--no-tls", "--no-dtls", "--no-tcp",
+         "--no-cli", "--log-file=stdout", "--simple-log", "--allow-loopback-peers",
+         f"--pidfile={work}/turnserver.pid", f"--db={work}/turndb"], stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("coturn exited at start: see " + os.path.join(work, "coturn.log"))
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.settimeout(0.3)
+            # A binding request: coturn answers STUN on its listening port once it is up.
+            sock.sendto(struct.pack(">HHI", 0x0001, 0, 0x2112A442) + os.urandom(12), ("127.0.0.1", port))
+            try:
+                sock.recvfrom(2048)
+                return proc, port
+            except OSError:
+                continue
+    raise RuntimeError("coturn did not answer")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("static_dir")
     parser.add_argument("--rtp-timeout-s", type=int, default=30)
     parser.add_argument("--counsellor-media-timeout-s", type=int, default=10)
     parser.add_argument("--https", action="store_true")
+    parser.add_argument("--turn", action="store_true")
     args = parser.parse_args()
+    coturn, extra_toml, files = None, "", {}
+    if args.turn:
+        coturn, turn_port = start_coturn()
+        extra_toml = (f'\n[turn]\nurls = ["turn:127.0.0.1:{turn_port}?transport=udp"]\n'
+                      'secret_file = "keys/turn.secret"\nrelay_only = true\n')
+        files = {"keys/turn.secret": TURN_SECRET + "\n"}
     srv = siptest.SipServer(extra_args=["--static", args.static_dir],
                             telephony={"rtp_timeout_s": args.rtp_timeout_s,
                                        "counsellor_media_timeout_s": args.counsellor_media_timeout_s},
-                            tls=True if args.https else None)
+                            tls=True if args.https else None, extra_toml=extra_toml, files=files)
     phones, calls = [], []
     phone_of = {}
     try:
@@ -136,6 +182,9 @@ def main():
         for p in phones:
             p.close()
         srv.close()
+        if coturn:
+            coturn.terminate()
+            coturn.wait(timeout=10)
 
 
 if __name__ == "__main__":
