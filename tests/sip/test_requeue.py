@@ -46,9 +46,9 @@ def server_audio(rtp):
 class RequeueCase(siptest.SipTestCase):
     def second_counsellor(self):
         """demo.supervisor (a counsellor on the line too) on a phone that rings 2 s, so the caller is heard
-        waiting first, then answers and sends SECOND_FILL."""
-        phone = self.phone("demo.supervisor", pt=PCMU, fill=SECOND_FILL, send_seconds=60, ring_ms=2000,
-                           talk_ms=60000)
+        waiting first, then answers, sends SECOND_FILL and hangs up 10 s later."""
+        phone = self.phone("demo.supervisor", scenario="phone_answer_hangup.xml", pt=PCMU, fill=SECOND_FILL,
+                           send_seconds=60, ring_ms=2000, talk_ms=10000)
         self.srv.wait_counsellor("demo.supervisor", lambda c: c["state"] == "available" and c["phone_registered"])
         return phone
 
@@ -65,6 +65,7 @@ class RequeueCase(siptest.SipTestCase):
         wait_until("the caller to hear the second counsellor", lambda: call.rtp.received_fill(SECOND_FILL) > 30)
         self.assertGreater(server_audio(call.rtp) - interrupted_at_audio, 50,
                            f"the caller heard nothing while requeued: {call.rtp.stats()}")
+        self.assertTrue(call.sipp.running(), "the caller was hung up")
         carried = self.srv.wait_contact(lambda c: c["id"] == carried_id and c.get("counsellor_id"), known=known)
         self.assertEqual(carried["counsellor_id"], self.srv.staff_ids["demo.supervisor"], carried)
         self.assertEqual(carried["call"]["continues"], interrupted["id"], carried)
@@ -78,6 +79,9 @@ class RequeueCase(siptest.SipTestCase):
         first = self.srv.wait_counsellor(first_counsellor, lambda c: c["state"] == "break")
         self.assertEqual(first.get("reason"), "phone_failed", first)
         self.assertEqual(self.srv.metrics().get("crisisline_calls_interrupted_total"), 1.0)
+        # The second counsellor hangs up: the caller gets the server's BYE, as after any call.
+        self.ok(second.wait(30), "the second counsellor's phone")
+        self.ok(call.wait(30), "the caller (the server's BYE after the second counsellor hung up)")
         return interrupted, carried
 
 
@@ -90,14 +94,13 @@ class DeskPhoneGoesSilentTest(RequeueCase):
         first = self.phone("demo.counsellor", pt=PCMU, fill=FIRST_FILL, send_seconds=4, ring_ms=300, talk_ms=60000)
         self.srv.wait_counsellor("demo.counsellor", lambda c: c["state"] == "available" and c["phone_registered"])
         known = self.srv.contact_ids()
-        call = self.caller(digit="2", talk_ms=40000, pt=PCMU, fill=CALLER_FILL)
+        call = self.caller(scenario="caller_await_bye.xml", digit="2", talk_ms=40000, pt=PCMU, fill=CALLER_FILL)
         self.srv.wait_counsellor("demo.counsellor", lambda c: c["state"] == "on_call", timeout=20)
         wait_until("the caller to hear the first counsellor", lambda: call.rtp.received_fill(FIRST_FILL) > 20)
         second = self.second_counsellor()
         at = server_audio(call.rtp)
         self.ok(first.wait(20), "the first phone (the server must BYE it when it interrupts the call)")
         self.assert_carried_on(call, second, at, "demo.counsellor", known)
-        self.assertTrue(call.sipp.running(), "the caller was hung up")
         self.assertIn("the counsellor's side sent no audio", self.srv.log())
 
 
@@ -122,7 +125,7 @@ class BrowserTabFeedClosesTest(RequeueCase):
         status, body, _ = me.call("PUT", "/api/v1/me/availability", {"state": "available"})
         self.assertEqual(status, 200, body)
         known = self.srv.contact_ids()
-        call = self.caller(digit="2", talk_ms=40000, pt=PCMU, fill=CALLER_FILL)
+        call = self.caller(scenario="caller_await_bye.xml", digit="2", talk_ms=40000, pt=PCMU, fill=CALLER_FILL)
         entry = self.srv.wait_counsellor("demo.counsellor", lambda c: c["state"] == "ringing" and c.get("call"), 20)
         status, body, _ = me.call("POST", f"/api/v1/session/phone/calls/{entry['call']}/answer", {"sdp": self.OFFER})
         self.assertEqual(status, 200, body)
@@ -139,7 +142,6 @@ class BrowserTabFeedClosesTest(RequeueCase):
         self.assertEqual((entry["state"], entry["phone_registered"]), ("on_call", True), entry)
         self.assert_carried_on(call, second, at, "demo.counsellor", known)
         self.assertFalse(self.srv.counsellor("demo.counsellor")["phone_registered"], "the dead tab still holds the phone")
-        self.assertTrue(call.sipp.running(), "the caller was hung up")
         self.assertIn("the counsellor's side lost its browser tab", self.srv.log())
         # A bad tab in the feed's address is refused, naming the field.
         refused = self.srv.server.websocket("/api/v1/events?tab=bad%20tab", cookie=me.cookie)
