@@ -44,6 +44,9 @@ rtp_ports = [20000, 39999]
 choice_wait_s = 4
 # A call whose audio stops for this long is ended (a dead line, not a quiet caller: phones send RTP in silence too).
 rtp_timeout_s = 30
+# The counsellor's side silent this long (their phone's RTP, or their browser's media) means their connection
+# failed: the caller hears a short message and goes back to the front of the queue, never hung up.
+counsellor_media_timeout_s = 10
 # Demo convenience: a counsellor whose phone registers becomes available at once.
 # In service, leave this false: counsellors say they are ready in the console.
 available_on_register = true

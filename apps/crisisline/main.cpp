@@ -108,6 +108,11 @@ bool ApplyTurn(const toml::table& config, const app::DataDir& dir, app::ServeOpt
         if (!lifetime || *lifetime < 60 || *lifetime > 86400) return bad("credential_lifetime_s", "must be 60 to 86400 seconds");
         o.turn.lifetime = std::chrono::seconds(*lifetime);
     }
+    if (turn["relay_only"]) {
+        auto relay_only = turn["relay_only"].value<bool>();
+        if (!relay_only) return bad("relay_only", "must be true or false");
+        o.turn.relay_only = *relay_only;
+    }
     return true;
 }
 

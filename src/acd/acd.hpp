@@ -24,7 +24,8 @@
 // The promise it keeps: no command ever ends a call. A call leaves the Router
 // only when its caller hangs up (CallAbandoned), when a bridged call ends
 // (CallEnded), or when the overflow destination has answered it
-// (OverflowAnswered). A call that nobody can take now simply waits.
+// (OverflowAnswered). A call that nobody can take now simply waits; one whose
+// counsellor's connection failed goes back to the front (CallInterrupted).
 namespace crisisline::acd {
 
 using CallId = std::string;
@@ -270,6 +271,16 @@ public:
     // kConflict when the call is not bridged.
     [[nodiscard]] Result<Commands> CallEnded(const CallId& call, const CallOutcome& outcome, TimeMs now);
 
+    // The counsellor's side of bridged `call` failed (their media stopped, their browser tab closed) while the
+    // caller is still there. The counsellor wraps up `call` (as CallEnded, by `outcome`) and is then not ready:
+    // break(phone_failed), or offline if they had asked for it. The caller comes back as `requeued` (a new id,
+    // telephony's new contact) at the FRONT of the queue, ahead of every waiting call, keeping the original
+    // arrival time (waits, positions and the live figures count from it) and language; its overflow and
+    // announcement clocks start again from `now`, and no specialist preference applies. kNotFound for an unknown
+    // call; kConflict when it is not bridged or `requeued` is already in the Router; kInvalid for an empty id.
+    [[nodiscard]] Result<Commands> CallInterrupted(const CallId& call, const CallId& requeued,
+                                                   const CallOutcome& outcome, TimeMs now);
+
     // `call` on `line` was cut short by a restart of the service (the previous process stopped without ending
     // it): its counsellor wraps it up now, for the line's wrap_up (wrap_up_after_concern when `outcome` says
     // so), then returns to the state they are in (available, break or offline). kNotFound for an unknown
@@ -307,6 +318,7 @@ private:
         TimeMs wrap_up_ends = 0;
         CallId wrapping_up;  // the call that ended, while in wrap-up; empty otherwise
         CounsellorState after_call = CounsellorState::kAvailable;
+        BreakReason after_call_reason = BreakReason::kNone;  // kPhoneFailed after an interrupted call
     };
     struct Call {
         CallInfo info;
@@ -316,6 +328,8 @@ private:
         TimeMs answered = 0;
         bool overflowed = false;
         std::optional<TimeMs> next_announce;
+        TimeMs queued_since = 0;  // overflow counts from here: arrival, or the requeue after an interruption
+        bool requeued = false;    // back after an interruption: no specialist preference
     };
 
     TimeMs Later(TimeMs now) const;  // `now`, or the latest time seen if that is later

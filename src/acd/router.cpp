@@ -82,6 +82,7 @@ Result<Commands> Router::CallArrived(const CallInfo& info, TimeMs now) {
     Call call;
     call.info = info;
     call.arrived = now;
+    call.queued_since = now;
     if (line->second.announce_every) call.next_announce = now + *line->second.announce_every;
     calls_.emplace(info.id, std::move(call));
     queue_.push_back(info.id);
@@ -169,6 +170,54 @@ Result<Commands> Router::CallEnded(const CallId& id, const CallOutcome& outcome,
     return out;
 }
 
+Result<Commands> Router::CallInterrupted(const CallId& id, const CallId& requeued, const CallOutcome& outcome,
+                                         TimeMs now) {
+    now = Later(now);
+    if (requeued.empty()) return Fail(ErrorCode::kInvalid, "requeued", "the requeued call's id is empty");
+    auto it = calls_.find(id);
+    if (it == calls_.end()) return Fail(ErrorCode::kNotFound, "call", "no call " + id);
+    if (it->second.bridged_to.empty()) {
+        return Fail(ErrorCode::kConflict, "call", "call " + id + " is not bridged; nothing to interrupt");
+    }
+    if (calls_.count(requeued) != 0) return Fail(ErrorCode::kConflict, "requeued", "call " + requeued + " exists");
+    now_ = now;
+    Call back = std::move(it->second);
+    Counsellor& counsellor = counsellors_.at(back.bridged_to);
+    const LinePolicy& policy = PolicyOf(back);
+    calls_.erase(it);
+
+    Commands out;
+    counsellor.call.clear();
+    counsellor.idle_since = now;
+    // Not ready afterwards: their connection failed, so they are not rung again until they say they are back.
+    if (counsellor.after_call != CounsellorState::kOffline) {
+        counsellor.after_call = CounsellorState::kBreak;
+        counsellor.after_call_reason = BreakReason::kPhoneFailed;
+    }
+    const TimeMs wrap_up =
+        (outcome.cause_for_concern || outcome.escalated) ? policy.wrap_up_after_concern : policy.wrap_up;
+    if (wrap_up > 0) {
+        counsellor.wrap_up_ends = now + wrap_up;
+        counsellor.wrapping_up = id;
+        Enter(counsellor, CounsellorState::kWrapUp, BreakReason::kNone, out);
+    } else {
+        FinishWrapUp(counsellor, out);
+    }
+
+    back.info.id = requeued;
+    back.bridged_to.clear();
+    back.answered = 0;
+    back.ringing.clear();
+    back.queued_since = now;
+    back.requeued = true;
+    back.next_announce.reset();
+    if (policy.announce_every) back.next_announce = now + *policy.announce_every;
+    calls_.emplace(requeued, std::move(back));
+    queue_.insert(queue_.begin(), requeued);  // the front: ahead of everyone who waits
+    Route(out);
+    return out;
+}
+
 Result<Commands> Router::OverflowAnswered(const CallId& id, TimeMs now) {
     now = Later(now);
     auto it = calls_.find(id);
@@ -212,6 +261,7 @@ Result<Commands> Router::SetAvailability(const CounsellorId& who, CounsellorStat
             return out;
         default:
             counsellor.after_call = CounsellorState::kAvailable;
+            counsellor.after_call_reason = BreakReason::kNone;
             Enter(counsellor, wanted, ReasonFor(wanted), out);
             break;
     }
@@ -294,7 +344,9 @@ std::optional<TimeMs> Router::NextDeadline() const {
     for (const CallId& id : queue_) {
         const Call& call = calls_.at(id);
         const LinePolicy& policy = PolicyOf(call);
-        if (!call.overflowed && policy.overflow_after) KeepEarliest(earliest, call.arrived + *policy.overflow_after);
+        if (!call.overflowed && policy.overflow_after) {
+            KeepEarliest(earliest, call.queued_since + *policy.overflow_after);
+        }
         if (call.next_announce) KeepEarliest(earliest, *call.next_announce);
         // The end of a specialism preference may let someone else take the call.
         if (SpecialistsOnly(call)) KeepEarliest(earliest, call.arrived + policy.ring_timeout);
@@ -329,7 +381,7 @@ bool Router::OfferOverflow(Commands& out) {
     for (const CallId& id : queue_) {
         Call& call = calls_.at(id);
         const auto& after = PolicyOf(call).overflow_after;
-        if (!call.overflowed && after && call.arrived + *after <= now_) {
+        if (!call.overflowed && after && call.queued_since + *after <= now_) {
             call.overflowed = true;
             out.emplace_back(Overflow{id});
             to_pool = to_pool || PolicyOf(call).overflow_pool.has_value();
@@ -397,7 +449,7 @@ bool Router::Eligible(const Call& call, const Counsellor& counsellor) const {
 }
 
 bool Router::SpecialistsOnly(const Call& call) const {
-    return call.info.specialism && now_ < call.arrived + PolicyOf(call).ring_timeout;
+    return call.info.specialism && !call.requeued && now_ < call.arrived + PolicyOf(call).ring_timeout;
 }
 
 // ---- state changes ----
@@ -452,9 +504,12 @@ void Router::EndAllRings(Call& call, Commands& out) {
 
 void Router::FinishWrapUp(Counsellor& counsellor, Commands& out) {
     const CounsellorState next = counsellor.after_call;
+    const BreakReason reason = counsellor.after_call_reason != BreakReason::kNone ? counsellor.after_call_reason
+                                                                                  : ReasonFor(next);
     counsellor.after_call = CounsellorState::kAvailable;
+    counsellor.after_call_reason = BreakReason::kNone;
     counsellor.wrap_up_ends = 0;
-    Enter(counsellor, next, ReasonFor(next), out);
+    Enter(counsellor, next, reason, out);
 }
 
 void Router::RemoveFromQueue(const CallId& id) { std::erase(queue_, id); }

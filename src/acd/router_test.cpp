@@ -410,6 +410,101 @@ TEST(RouterTest, PhoneGoneWhileIdleTakesTheCounsellorOffline) {
     EXPECT_FALSE(floor.router.PhoneGone("nobody", floor.now));
 }
 
+// ---- the counsellor's connection fails mid-call ----
+
+TEST(RouterTest, InterruptedCallGoesToTheFrontWithItsArrivalAndTheCounsellorIsNotReady) {
+    Floor floor(LinePolicy{.wrap_up = 60 * kSecondMs, .overflow_after = 120 * kSecondMs});
+    floor.Counsellor("ann");
+    floor.now = 1'000;
+    floor.Arrive("c1");
+    floor.Answer("c1", "ann");
+    floor.now = 2'000;
+    floor.Arrive("c2");  // waits: nobody else is available
+    floor.now = 90'000;
+    floor.Arrive("c3");
+    floor.now = 100'000;
+    const Commands out = Floor::Ok(floor.router.CallInterrupted("c1", "c1b", {}, floor.now));
+    EXPECT_TRUE(Only<Ring>(out).empty()) << All(out);
+    EXPECT_EQ(floor.Waiting(), (Lines{"c1b", "c2", "c3"})) << "the interrupted caller goes first";
+    const auto live = floor.router.Snapshot(floor.now);
+    EXPECT_EQ(live.waiting.at(0).wait_ms, 99'000) << "the wait counts from the original arrival";
+    EXPECT_EQ(live.waiting.at(0).position, 1);
+    EXPECT_TRUE(live.active.empty());
+    // ann wraps up the call that was interrupted, then is not ready (not rung until she says she is back).
+    EXPECT_EQ(floor.StateOf("ann"), S::kWrapUp);
+    EXPECT_EQ(live.counsellors.at(0).wrapping_up, "c1");
+    EXPECT_EQ(live.counsellors.at(0).after_call, S::kBreak);
+    floor.At(100'000 + 60 * kSecondMs);
+    EXPECT_EQ(floor.StateOf("ann"), S::kBreak);
+    EXPECT_EQ(floor.ReasonOf("ann"), BreakReason::kPhoneFailed);
+    // The next counsellor takes the interrupted caller before the calls that were already waiting.
+    EXPECT_EQ(Only<Ring>(floor.Counsellor("bob")), Lines{"ring c1b -> bob"});
+    EXPECT_EQ(Only<Bridge>(floor.Answer("c1b", "bob")).size(), 1U);
+    // Saying she is available again is how ann comes back.
+    EXPECT_EQ(Only<Ring>(floor.Set("ann", S::kAvailable)), Lines{"ring c2 -> ann"});
+}
+
+TEST(RouterTest, InterruptedCallsOverflowClockStartsAgainAndReadyEarlyStillMeansNotReady) {
+    Floor floor(LinePolicy{.wrap_up = 60 * kSecondMs, .overflow_after = 30 * kSecondMs});
+    floor.Counsellor("ann");
+    floor.Arrive("c1");
+    floor.Answer("c1", "ann");
+    floor.now = 50'000;  // long past overflow_after since arrival
+    const Commands out = Floor::Ok(floor.router.CallInterrupted("c1", "c1b", {.cause_for_concern = true}, floor.now));
+    EXPECT_TRUE(Only<Overflow>(out).empty()) << All(out);
+    EXPECT_TRUE(Only<Overflow>(floor.At(79'999)).empty());
+    EXPECT_EQ(Only<Overflow>(floor.At(80'000)), Lines{Describe(Overflow{"c1b"})});
+    // Cause for concern: the longer wrap-up; "ready" early still leaves her not ready.
+    EXPECT_EQ(floor.router.Snapshot(floor.now).counsellors.at(0).wrap_up_ends, 50'000 + 300 * kSecondMs);
+    Floor::Ok(floor.router.WrapUpDone("ann", floor.now));
+    EXPECT_EQ(floor.StateOf("ann"), S::kBreak);
+    EXPECT_EQ(floor.ReasonOf("ann"), BreakReason::kPhoneFailed);
+}
+
+TEST(RouterTest, InterruptedCallKeepsAnOfflineChoiceAndAvailableInWrapUpEndsIt) {
+    {
+        Floor floor(LinePolicy{.wrap_up = 60 * kSecondMs});
+        floor.Counsellor("ann");
+        floor.Arrive("c1");
+        floor.Answer("c1", "ann");
+        floor.Set("ann", S::kOffline);  // asked for during the call
+        Floor::Ok(floor.router.CallInterrupted("c1", "c1b", {}, floor.now));
+        floor.At(60 * kSecondMs);
+        EXPECT_EQ(floor.StateOf("ann"), S::kOffline);
+    }
+    {
+        Floor floor(LinePolicy{.wrap_up = 60 * kSecondMs});
+        floor.Counsellor("ann");
+        floor.Arrive("c1");
+        floor.Answer("c1", "ann");
+        Floor::Ok(floor.router.CallInterrupted("c1", "c1b", {}, floor.now));
+        // Back at once, by her own choice: available, and the caller rings her again.
+        EXPECT_EQ(Only<Ring>(floor.Set("ann", S::kAvailable)), Lines{"ring c1b -> ann"});
+        EXPECT_EQ(floor.ReasonOf("ann"), BreakReason::kNone);
+    }
+    {
+        Floor floor(LinePolicy{.wrap_up = 0});
+        floor.Counsellor("ann");
+        floor.Arrive("c1");
+        floor.Answer("c1", "ann");
+        Floor::Ok(floor.router.CallInterrupted("c1", "c1b", {}, floor.now));
+        EXPECT_EQ(floor.StateOf("ann"), S::kBreak) << "no wrap-up: not ready at once";
+    }
+}
+
+TEST(RouterTest, InterruptingACallThatIsNotBridgedIsRefused) {
+    Floor floor;
+    floor.Arrive("c1");
+    EXPECT_EQ(floor.router.CallInterrupted("c1", "c1b", {}, 0).error().code, ErrorCode::kConflict);
+    EXPECT_EQ(floor.router.CallInterrupted("nope", "c1b", {}, 0).error().code, ErrorCode::kNotFound);
+    floor.Counsellor("ann");
+    floor.Answer("c1", "ann");
+    floor.Arrive("c2");
+    EXPECT_EQ(floor.router.CallInterrupted("c1", "c2", {}, 0).error().code, ErrorCode::kConflict);
+    EXPECT_EQ(floor.router.CallInterrupted("c1", "", {}, 0).error().code, ErrorCode::kInvalid);
+    EXPECT_EQ(floor.StateOf("ann"), S::kOnCall) << "refused: nothing changed";
+}
+
 // ---- caller hangs up ----
 
 TEST(RouterTest, CallerHangingUpInQueueIsAbandonedWithTheWait) {

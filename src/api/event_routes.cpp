@@ -1,6 +1,7 @@
 // The console's live updates: GET /api/v1/events, a WebSocket that opens with a hello (the live picture and
 // what the client missed) and then carries every event the person may see. Identifiers, states, timings and
 // flags only: no contact content and no caller's number is ever published.
+#include <cctype>
 #include <limits>
 
 #include <boost/asio/post.hpp>
@@ -23,6 +24,19 @@ constexpr TimeMs kLinesAtMostEvery = kSecondMs;
 // Close codes of GET /api/v1/events (docs/api.md).
 constexpr std::uint16_t kCloseSessionEnded = 4401;
 constexpr std::uint16_t kCloseNotAllowed = 4403;
+// A tab holding the browser phone whose feed closes keeps the phone this long (a reload, a blip), then it goes.
+constexpr std::int64_t kTabFeedGraceS = 5;
+
+// ?tab=: the console tab opening the feed (browserPhone.ts), 8-64 letters, digits or '-'.
+Result<std::string> TabQuery(const http::Request& req) {
+    auto tab = Query(req, "tab", 64);
+    if (!tab) return tl::unexpected(tab.error());
+    if (!*tab) return std::string();
+    bool ok = (*tab)->size() >= 8;
+    for (unsigned char c : **tab) ok = ok && (std::isalnum(c) || c == '-');
+    if (!ok) return Fail(ErrorCode::kInvalid, "tab", "must be 8-64 letters, digits or '-'");
+    return **tab;
+}
 
 }  // namespace
 
@@ -94,14 +108,22 @@ Result<http::WebSocketCallbacks> Api::OpenEvents(const http::Request& req) {
                        {"missed", missed}}
             .dump();
 
+    auto tab = TabQuery(req);
+    if (!tab) return tl::unexpected(tab.error());
+    // The tab answering in the browser is alive while its feed is open (Switchboard::BrowserTabFeed).
+    telephony::Telephony* phone = p.Has(staff::Role::kCounsellor) && !tab->empty() ? telephony_ : nullptr;
+
     // on_open and on_close run on the socket's strand, one after the other: the id needs no lock.
     auto watcher = std::make_shared<std::int64_t>(0);
     http::WebSocketCallbacks callbacks;
-    callbacks.on_open = [feed = feed_, watcher, p, token, hello, last_seq](std::shared_ptr<http::WebSocketPeer> peer) {
+    callbacks.on_open = [feed = feed_, watcher, p, token, hello, last_seq, phone,
+                         tab = *tab](std::shared_ptr<http::WebSocketPeer> peer) {
         *watcher = feed->Add(p, token, std::move(peer), hello, last_seq);
+        if (phone) phone->BrowserTabFeed(p.staff_id, tab, true, kTabFeedGraceS);
     };
-    callbacks.on_close = [feed = feed_, watcher] {
+    callbacks.on_close = [feed = feed_, watcher, phone, staff_id = p.staff_id, tab = *tab] {
         if (*watcher != 0) feed->Remove(*watcher);
+        if (phone) phone->BrowserTabFeed(staff_id, tab, false, kTabFeedGraceS);
     };
     return callbacks;
 }

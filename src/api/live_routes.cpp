@@ -150,6 +150,9 @@ void Api::RefreshTelephonyMetrics() {
     bump(m.AddCounter("crisisline_calls_answered_total", "Calls bridged to a counsellor or the overflow destination"),
          c.calls_answered);
     bump(m.AddCounter("crisisline_calls_abandoned_total", "Callers who hung up before an answer"), c.calls_abandoned);
+    bump(m.AddCounter("crisisline_calls_interrupted_total",
+                      "Calls whose counsellor's connection failed mid-call; the caller went back to the front of the queue"),
+         c.calls_interrupted);
     bump(m.AddCounter("crisisline_calls_refused_total", "INVITEs refused (unknown number, unknown peer, bad SDP)"),
          c.calls_refused);
     bump(m.AddCounter("crisisline_calls_over_capacity_total",

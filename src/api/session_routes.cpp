@@ -76,7 +76,9 @@ void Api::AddSessionRoutes(http::Router& r) {
                   MakeTurnCredential(turn_.secret, who.principal.staff_id, s_.clock.Now() / kSecondMs, turn_.lifetime);
               servers.push_back(
                   {{"urls", turn_.urls}, {"username", credential.username}, {"credential", credential.password}});
-              return Ok({{"ice_servers", servers}, {"expires_at", FormatTime(credential.expires_at_s * kSecondMs)}});
+              return Ok({{"ice_servers", servers},
+                         {"ice_transport_policy", turn_.relay_only ? "relay" : "all"},
+                         {"expires_at", FormatTime(credential.expires_at_s * kSecondMs)}});
           }));
     r.Add("DELETE", "/api/v1/session",
           Signed(

@@ -14,6 +14,9 @@ struct TurnSettings {
     std::vector<std::string> urls;  // "turn:turn.example.org:3478?transport=udp", "turns:turn.example.org:443?transport=tcp"
     std::string secret;             // coturn's static-auth-secret
     std::chrono::seconds lifetime{3600};
+    // The browser phone sends its media only through TURN (iceTransportPolicy "relay"): a counsellor's own
+    // addresses then never appear in an ICE candidate, and networks that block direct UDP still carry calls.
+    bool relay_only = false;
 };
 
 // A time-limited TURN credential in coturn's REST API form (draft-uberti-behave-turn-rest): the user name is

@@ -55,8 +55,13 @@ const Prompt& PromptSet::Reassurance(PromptLanguage language) const {
     return language == PromptLanguage::kWelsh ? reassurance_cy : reassurance_en;
 }
 
+const Prompt& PromptSet::Reconnecting(PromptLanguage language) const {
+    return language == PromptLanguage::kWelsh ? reconnecting_cy : reconnecting_en;
+}
+
 std::vector<std::string> PromptNames() {
-    std::vector<std::string> names = {"greeting_en", "greeting_cy", "welsh_choice", "reassurance_en", "reassurance_cy"};
+    std::vector<std::string> names = {"greeting_en",    "greeting_cy",     "welsh_choice",   "reassurance_en",
+                                      "reassurance_cy", "reconnecting_en", "reconnecting_cy"};
     for (const char* language : {"en", "cy"}) {
         for (int n = 1; n <= kNumbers; ++n) names.push_back(NumberName(n, language));
     }
@@ -81,6 +86,14 @@ std::string PromptText(const std::string& name) {
     if (name == "welsh_choice") return "Pwyswch 1 am Gymraeg. Press 1 for Welsh.";
     if (name == "reassurance_en") return "A counsellor will be with you shortly. You are number";
     if (name == "reassurance_cy") return "Bydd cwnselydd gyda chi cyn bo hir. Chi yw rhif";
+    if (name == "reconnecting_en") {
+        return "Sorry, the line to your counsellor was lost. Please stay on the line: the next counsellor will be "
+               "with you shortly.";
+    }
+    if (name == "reconnecting_cy") {
+        return "Mae'n ddrwg gennym, collwyd y cysylltiad â'ch cwnselydd. Arhoswch ar y lein: bydd y cwnselydd "
+               "nesaf gyda chi cyn bo hir.";
+    }
     if (name == "hold") return "hold audio (no words)";
     for (int n = 1; n <= kNumbers; ++n) {
         if (name == NumberName(n, "en")) return kEnglishNumbers[n - 1];
@@ -121,7 +134,8 @@ Result<PromptSet> LoadPromptSet(const std::string& dir) {
     const std::pair<const char*, Prompt*> kSpoken[] = {
         {"greeting_en", &set.greeting_en},       {"greeting_cy", &set.greeting_cy},
         {"welsh_choice", &set.welsh_choice},     {"reassurance_en", &set.reassurance_en},
-        {"reassurance_cy", &set.reassurance_cy},
+        {"reassurance_cy", &set.reassurance_cy}, {"reconnecting_en", &set.reconnecting_en},
+        {"reconnecting_cy", &set.reconnecting_cy},
     };
     for (const auto& [name, slot] : kSpoken) {
         if (auto r = LoadInto(dir, name, *slot, set, spoken); !r) return tl::unexpected(r.error());

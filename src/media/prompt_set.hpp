@@ -25,6 +25,11 @@
 //   welsh_choice    "Pwyswch 1 am Gymraeg. Press 1 for Welsh."  (Welsh voice, then English voice)
 //   reassurance_en  "A counsellor will be with you shortly. You are number"   (then number_N_en)
 //   reassurance_cy  "Bydd cwnselydd gyda chi cyn bo hir. Chi yw rhif"          (then number_N_cy)
+//   reconnecting_en "Sorry, the line to your counsellor was lost. Please stay on the line: the next
+//                    counsellor will be with you shortly."   (the counsellor's connection failed mid-call;
+//                    the caller goes back to the front of the queue)
+//   reconnecting_cy "Mae'n ddrwg gennym, collwyd y cysylltiad â'ch cwnselydd. Arhoswch ar y lein: bydd y
+//                    cwnselydd nesaf gyda chi cyn bo hir."
 //   number_1_en .. number_9_en   "one" .. "nine"
 //   number_1_cy .. number_9_cy   "un", "dau", "tri", "pedwar", "pump", "chwech", "saith", "wyth", "naw"
 //   hold            music-like hold audio, no words: a slow, quiet chord pattern (sox synth,
@@ -46,6 +51,8 @@ struct PromptSet {
     Prompt welsh_choice;
     Prompt reassurance_en;
     Prompt reassurance_cy;
+    Prompt reconnecting_en;
+    Prompt reconnecting_cy;
     std::array<Prompt, 9> number_en;  // number_en[0] says "one"
     std::array<Prompt, 9> number_cy;
     Prompt hold;
@@ -58,9 +65,10 @@ struct PromptSet {
     const Prompt& Number(int n, PromptLanguage language) const;
     const Prompt& Greeting(PromptLanguage language) const;
     const Prompt& Reassurance(PromptLanguage language) const;
+    const Prompt& Reconnecting(PromptLanguage language) const;
 };
 
-// Every prompt name above (its file is <name>.wav): 24 names.
+// Every prompt name above (its file is <name>.wav): 26 names.
 std::vector<std::string> PromptNames();
 
 // What prompt `name` says, as in the table above ("<line name>" left as written; hold is

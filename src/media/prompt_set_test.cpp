@@ -41,10 +41,10 @@ protected:
 
 TEST(PromptNamesTest, NamesEveryPromptOnce) {
     const auto names = PromptNames();
-    EXPECT_EQ(names.size(), 24u);
+    EXPECT_EQ(names.size(), 26u);
     EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), names.size());
     for (const char* name : {"greeting_en", "greeting_cy", "welsh_choice", "reassurance_en", "reassurance_cy",
-                             "number_1_en", "number_9_en", "number_1_cy", "number_9_cy", "hold"}) {
+                             "reconnecting_en", "reconnecting_cy", "number_1_en", "number_9_en", "number_1_cy", "number_9_cy", "hold"}) {
         EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
     }
 }
@@ -72,16 +72,18 @@ TEST_F(PromptSetTest, LoadsEveryFileWithoutWarnings) {
     EXPECT_EQ(set->Number(12, PromptLanguage::kWelsh).name, "number_9_cy");
     EXPECT_EQ(set->Greeting(PromptLanguage::kWelsh).name, "greeting_cy");
     EXPECT_EQ(set->Reassurance(PromptLanguage::kEnglish).name, "reassurance_en");
+    EXPECT_EQ(set->Reconnecting(PromptLanguage::kWelsh).name, "reconnecting_cy");
+    EXPECT_EQ(set->Reconnecting(PromptLanguage::kEnglish).pcmu.size(), 11u);
     EXPECT_EQ(set->hold.name, "hold");
-    EXPECT_EQ(set->hold.pcmu.size(), 29u);
+    EXPECT_EQ(set->hold.pcmu.size(), 31u);
 }
 
 TEST_F(PromptSetTest, MissingFilesFallBackWithOneWarningEach) {
     WriteGoodWav(dir_ / "greeting_en.wav", 1600);
     auto set = LoadPromptSet(dir_.string());
     ASSERT_TRUE(set.has_value()) << set.error().message;
-    EXPECT_EQ(set->warnings.size(), 23u);
-    EXPECT_EQ(set->fell_back.size(), 23u);
+    EXPECT_EQ(set->warnings.size(), 25u);
+    EXPECT_EQ(set->fell_back.size(), 25u);
     EXPECT_EQ(std::count(set->fell_back.begin(), set->fell_back.end(), "greeting_en"), 0);
     EXPECT_EQ(std::count(set->fell_back.begin(), set->fell_back.end(), "hold"), 1);
     EXPECT_EQ(set->greeting_en.pcmu.size(), 10u);
@@ -102,7 +104,7 @@ TEST_F(PromptSetTest, MissingFilesFallBackWithOneWarningEach) {
 TEST_F(PromptSetTest, AnEmptyDirectoryStillGivesAPlayableSet) {
     auto set = LoadPromptSet((dir_ / "does-not-exist").string());
     ASSERT_TRUE(set.has_value());
-    EXPECT_EQ(set->warnings.size(), 24u);
+    EXPECT_EQ(set->warnings.size(), 26u);
     for (int n = 1; n <= 9; ++n) EXPECT_FALSE(set->Number(n, PromptLanguage::kWelsh).pcmu.empty()) << n;
 }
 

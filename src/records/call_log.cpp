@@ -56,6 +56,8 @@ void Apply(const CallRecord& call, store::ContactRow& row, nlohmann::json& facts
     nlohmann::json& c = facts["call"];
     if (!c.is_object()) c = nlohmann::json::object();
     if (!call.end_reason.empty()) c["end_reason"] = call.end_reason;
+    if (!call.continues.empty()) c["continues"] = call.continues;
+    if (!call.continued_in.empty()) c["continued_in"] = call.continued_in;
     if (!c.contains("end_reason")) c["end_reason"] = nullptr;
     c["queue_wait_s"] = SecondsOrNull(wait);
     c["talk_s"] = SecondsOrNull(talk);
@@ -83,6 +85,12 @@ Result<void> CreateContact(Services& s, store::Tx& tx, const CallRecord& call, s
     if (auto normal = crypto::NormalisePhoneNumber(call.caller_number); normal) {
         row.caller_hash = crypto::CallerHash(**kek, *normal);
     }
+    if (!call.continues.empty()) {
+        // The same caller, carried on after their counsellor's connection failed: the same hash.
+        auto interrupted = tx.GetContact(call.line_id, call.continues);
+        if (!interrupted) return tl::unexpected(interrupted.error());
+        if (*interrupted) row.caller_hash = (*interrupted)->caller_hash;
+    }
     nlohmann::json facts = {{"channel", "phone"}};
     const auto& languages = reference::LanguageCodes();
     if (std::find(languages.begin(), languages.end(), call.language) != languages.end()) {
@@ -94,6 +102,7 @@ Result<void> CreateContact(Services& s, store::Tx& tx, const CallRecord& call, s
         auto n = tx.CountContactsFromCaller(call.line_id, row.caller_hash, row.arrived_at - kRepeatWindow);
         if (!n) return tl::unexpected(n.error());
         repeats = *n;
+        if (!call.continues.empty() && repeats > 0) --repeats;  // the interrupted part of this same call
     }
     facts["repeat_calls_30d"] = repeats;
     row.facts_json = facts.dump();
@@ -159,7 +168,7 @@ Result<void> EndUnfinishedCalls(Services& s, store::Tx& tx, std::vector<CallReco
 
 const std::vector<std::string>& CallEndReasons() {
     static const std::vector<std::string> reasons = {"completed", "abandoned", "overflowed", "failed",
-                                                     "server_restart"};
+                                                     "server_restart", "interrupted"};
     return reasons;
 }
 

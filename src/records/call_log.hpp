@@ -58,7 +58,11 @@ struct CallRecord {
     TimeMs arrived_at = 0;
     std::optional<TimeMs> answered_at, ended_at;
     std::string counsellor_id;   // staff id, empty until answered
-    std::string end_reason;      // "", "completed", "abandoned", "overflowed", "failed", "server_restart"
+    // "", "completed", "abandoned", "overflowed", "failed", "server_restart", or "interrupted": the counsellor's
+    // connection failed mid-call and the caller went back to the queue, as the contact `continued_in`.
+    std::string end_reason;
+    std::string continues;     // the interrupted contact this call carries on from (ids only), or empty
+    std::string continued_in;  // "interrupted": the contact the caller carries on in
 };
 
 // The end reasons of CallRecord, in order.
@@ -73,7 +77,8 @@ const std::vector<std::string>& CallEndReasons();
 // Thread-safe; keeps no state, so it may be destroyed while its units are pending.
 //
 // The contact's coded facts gain "channel": "phone" and a "call" object
-// {"end_reason", "queue_wait_s", "talk_s"} (null until known), shown by ContactJson.
+// {"end_reason", "queue_wait_s", "talk_s"} (null until known), shown by ContactJson; after an interruption
+// also "continued_in" (on the interrupted contact) and "continues" (on the one the caller carries on in).
 class CallLog {
 public:
     // REQUIRES: everything in `s` outlives the units queued (the writer drains before it stops).
@@ -84,7 +89,9 @@ public:
     // run, with the repeat-caller count: contacts from the same number on this line in the last
     // 30 days, this one excluded (0 for a withheld number); or with the error (kNotFound for an
     // unknown line, kConflict for a contact id already used, kUnavailable once the writer stopped,
-    // in which case it is called on the caller's thread). It runs before the batch's commit is
+    // in which case it is called on the caller's thread). A call that `continues` an interrupted contact takes
+    // that contact's caller hash (telephony no longer holds the number) and does not count it as a repeat.
+    // It runs before the batch's commit is
     // durable, so a rare failure of the commit itself is not reported to it. `done` must not block.
     void Arrived(const CallRecord& call, std::function<void(Result<std::int64_t> repeat_count)> done);
     // Records answered_at and the counsellor.

@@ -312,6 +312,47 @@ TEST_F(CallLogTest, RepeatCallsAreCountedWithoutTheNumberReachingTheDisk) {
     }
 }
 
+// The counsellor's connection failed mid-call: their contact ends "interrupted" and stays theirs to wrap up,
+// and the caller carries on in a new contact that keeps their arrival and is linked both ways (ids only).
+TEST_F(CallLogTest, AnInterruptedCallStaysOpenForItsCounsellorAndCarriesOnInALinkedContact) {
+    CallLog log(Services());
+    ASSERT_EQ(*Arrive(log, Call()), 0);  // an earlier call from the same number
+    clock_.Advance(kHourMs);
+    CallRecord first = Call();
+    ASSERT_EQ(*Arrive(log, first), 1);
+    first.answered_at = first.arrived_at + 5'000;
+    first.counsellor_id = "st_sam";
+    log.Answered(first);
+    CallRecord next;
+    next.contact_id = crypto::NewId("ct");
+    next.line_id = "police";
+    next.language = "cy";
+    next.arrived_at = first.arrived_at;  // the caller's wait counts from when they first called
+    next.continues = first.contact_id;   // no number: telephony forgot it at arrival
+    first.ended_at = *first.answered_at + 30'000;
+    first.end_reason = "interrupted";
+    first.continued_in = next.contact_id;
+    log.Ended(first);
+    auto repeats = Arrive(log, next);
+    ASSERT_TRUE(repeats) << repeats.error().message;
+    EXPECT_EQ(*repeats, 1) << "the interrupted part of the same call is not a repeat";
+    Settle();
+
+    store::ContactRow interrupted = Row(first.contact_id);
+    EXPECT_EQ(interrupted.status, "open") << "the counsellor wraps it up";
+    EXPECT_EQ(interrupted.counsellor_id, "st_sam");
+    nlohmann::json summary = Summary(first.contact_id);
+    EXPECT_EQ(summary["call"]["end_reason"], "interrupted");
+    EXPECT_EQ(summary["call"]["continued_in"], next.contact_id);
+    EXPECT_EQ(summary["call"]["talk_s"], 30);
+    store::ContactRow carried = Row(next.contact_id);
+    EXPECT_EQ(carried.status, "open");
+    EXPECT_EQ(carried.arrived_at, first.arrived_at);
+    EXPECT_FALSE(carried.caller_hash.empty());
+    EXPECT_EQ(carried.caller_hash, interrupted.caller_hash) << "the same caller, still linked to their history";
+    EXPECT_EQ(Summary(next.contact_id)["call"]["continues"], first.contact_id);
+}
+
 TEST_F(CallLogTest, ArrivalOnAnUnknownLineReportsTheError) {
     CallLog log(Services());
     CallRecord call = Call();

@@ -76,6 +76,16 @@ void Switchboard::BrowserLetGo(const std::string& username, const char* why) {
         Unbind(username, why);
         return;
     }
+    const std::string counsellor = it->second.counsellor;
+    // A call still on the tab (its hold lapsed mid-call): interrupted, never dropped, as in Unbind.
+    for (auto& [id, call] : calls_) {
+        if (call->bridged && call->bridged->browser && call->bridged->counsellor == counsellor) {
+            Interrupt(*call, "lost its browser tab");
+            break;
+        }
+    }
+    it = bindings_.find(username);  // Interrupt may have changed the bindings
+    if (it == bindings_.end()) return;
     Binding back;
     back.contact_uri = desk->contact_uri;
     back.counsellor = it->second.counsellor;

@@ -79,6 +79,7 @@ Result<TelephonyConfig> ParseTelephonyConfig(const toml::table& root) {
     for (auto& [key, value] : *t.as_table()) {
         static const std::vector<std::string> known = {
             "enabled", "listen", "tls_listen", "tls_certificate", "tls_key", "rtp_address", "rtp_ports", "media_sockets", "realm", "prompts", "choice_wait_s", "rtp_timeout_s",
+            "counsellor_media_timeout_s",
             "registration_max_s", "available_on_register", "media_peers", "trunk",
             "trunk_calls_per_s", "line_max_calls", "line_max_waiting"};
         if (std::find(known.begin(), known.end(), std::string(key.str())) == known.end()) {
@@ -97,6 +98,11 @@ Result<TelephonyConfig> ParseTelephonyConfig(const toml::table& root) {
         return tl::unexpected(r.error());
     }
     if (auto r = ReadSeconds(t["rtp_timeout_s"], "rtp_timeout_s", c.rtp_timeout_s, 5, 600); !r) {
+        return tl::unexpected(r.error());
+    }
+    if (auto r = ReadSeconds(t["counsellor_media_timeout_s"], "counsellor_media_timeout_s",
+                             c.counsellor_media_timeout_s, 3, 600);
+        !r) {
         return tl::unexpected(r.error());
     }
     if (auto r = ReadSeconds(t["registration_max_s"], "registration_max_s", c.registration_max_s, 60, 86400); !r) {

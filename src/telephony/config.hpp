@@ -33,7 +33,10 @@ struct TelephonyConfig {
     std::string realm = "crisisline";
     std::string prompts_dir;          // relative to the data directory unless absolute; default <data>/prompts
     int choice_wait_s = 4;            // after the greeting, how long to wait for the language digit
-    int rtp_timeout_s = 30;           // no RTP from a bridged leg this long: the call is dead
+    int rtp_timeout_s = 30;           // no RTP from the caller this long: the call is dead
+    // No media from the counsellor's side of a call (their phone's RTP, or a browser's media or ICE consent)
+    // this long: their connection failed; the caller goes back to the front of the queue (never hung up).
+    int counsellor_media_timeout_s = 10;
     int registration_max_s = 3600;    // longest registration granted to a phone
     bool available_on_register = false;  // a counsellor whose phone registers becomes available (demo)
     // Where a leg's SDP may send media besides the host its signalling came from (media_peers: IPv4

@@ -12,7 +12,19 @@ TEST(TelephonyConfig, DefaultsWhenTheSectionIsAbsent) {
     ASSERT_TRUE(c);
     EXPECT_EQ(c->listen, "127.0.0.1:5060");
     EXPECT_EQ(c->choice_wait_s, 4);
+    EXPECT_EQ(c->counsellor_media_timeout_s, 10);
     EXPECT_TRUE(c->trunks.empty());
+}
+
+TEST(TelephonyConfig, CounsellorMediaTimeoutIsReadAndBounded) {
+    auto c = Parse("[telephony]\ncounsellor_media_timeout_s = 4\n");
+    ASSERT_TRUE(c) << c.error().message;
+    EXPECT_EQ(c->counsellor_media_timeout_s, 4);
+    for (const char* bad : {"2", "601", "\"ten\""}) {
+        auto refused = Parse(std::string("[telephony]\ncounsellor_media_timeout_s = ") + bad + "\n");
+        ASSERT_FALSE(refused) << bad;
+        EXPECT_EQ(refused.error().field, "telephony.counsellor_media_timeout_s") << refused.error().message;
+    }
 }
 
 TEST(TelephonyConfig, ReadsTrunksAndSettings) {

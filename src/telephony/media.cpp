@@ -234,14 +234,16 @@ void Switchboard::OnSdesMedia(Leg& leg, mbuf* mb) {
 }
 
 void Switchboard::CheckMediaTimeouts(std::int64_t now) {
-    const std::int64_t limit = static_cast<std::int64_t>(config_.rtp_timeout_s) * 1000;
-    std::vector<std::string> dead;
+    const std::int64_t caller_limit = static_cast<std::int64_t>(config_.rtp_timeout_s) * 1000;
+    const std::int64_t counsellor_limit = static_cast<std::int64_t>(config_.counsellor_media_timeout_s) * 1000;
+    std::vector<std::string> dead;         // the caller's side (or the overflow destination's) is gone
+    std::vector<std::string> interrupted;  // the counsellor's side is gone, the caller is still there
     for (auto& [id, call] : calls_) {
         Leg* caller = call->caller.get();
         // Not ACKed yet: libre's Timer H ends it (recorded failed), not the RTP timeout.
         if (!call->acked || !caller || caller->state == LegState::kGone) continue;
         // A leg that has said it sends nothing, or holds the call (a holder often sends nothing), is not dead.
-        auto silent_too_long = [&](const Leg& leg) {
+        auto silent_too_long = [&](const Leg& leg, std::int64_t limit) {
             // A browser leg also needs consent (RFC 7675): an authenticated check within the same time.
             if (leg.browser && leg.browser->dtls && now - leg.browser->last_consent_ms > limit) return true;
             // Held from the console: a caller listening to hold audio, or a counsellor's phone muted meanwhile,
@@ -249,15 +251,25 @@ void Switchboard::CheckMediaTimeouts(std::int64_t now) {
             if (call->held) return false;
             return !leg.on_hold && !leg.sends_nothing && now - leg.last_rx_ms > limit;
         };
-        bool caller_dead = silent_too_long(*caller);
-        bool other_dead = call->bridged && silent_too_long(*call->bridged);
-        if (caller_dead || other_dead) dead.push_back(id);
+        if (silent_too_long(*caller, caller_limit)) {
+            dead.push_back(id);
+        } else if (call->bridged && call->bridged->kind == LegKind::kPhone) {
+            if (silent_too_long(*call->bridged, counsellor_limit)) interrupted.push_back(id);
+        } else if (call->bridged && silent_too_long(*call->bridged, caller_limit)) {
+            dead.push_back(id);
+        }
     }
     for (const auto& id : dead) {
         auto* call = FindCall(id);
         if (!call) continue;
         spdlog::warn("telephony: call {}: no audio for {} s, ending it", id, config_.rtp_timeout_s);
         EndCall(*call, call->phase == CallPhase::kBridged ? "failed" : "abandoned");
+    }
+    for (const auto& id : interrupted) {
+        auto* call = FindCall(id);
+        if (!call) continue;
+        Interrupt(*call, call->bridged && call->bridged->browser ? "sent no media or ICE consent"
+                                                                  : "sent no audio");
     }
 }
 

@@ -191,11 +191,22 @@ void Switchboard::Unbind(const std::string& username, const char* why) {
     auto it = bindings_.find(username);
     if (it == bindings_.end()) return;
     std::string counsellor = it->second.counsellor;
+    const bool browser = it->second.browser;
     bindings_.erase(it);
     if (hooks_.registrations) hooks_.registrations->Unregistered(username);
     counters_.registered_phones = static_cast<std::int64_t>(bindings_.size());
     spdlog::info("telephony: phone of {} {}", counsellor, why);
     Publish("phone.unregistered", nullptr, counsellor, {{"why", why}});
+    if (browser) {
+        // The tab that was this counsellor's phone is gone (closed, asleep, its feed lost): a call on it is
+        // interrupted, never dropped; the caller goes back to the front of the queue.
+        for (auto& [id, call] : calls_) {
+            if (call->bridged && call->bridged->browser && call->bridged->counsellor == counsellor) {
+                Interrupt(*call, "lost its browser tab");
+                break;
+            }
+        }
+    }
     // Nobody can ring them now: offline at once when idle; a call in progress and its wrap-up go on, and
     // afterwards they return to the state they chose (Router::PhoneGone).
     Apply(router_.PhoneGone(counsellor, Now()), "phone gone");

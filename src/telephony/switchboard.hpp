@@ -72,7 +72,11 @@ struct Hooks {
 //
 // Never ends a caller's leg on its own account except: the caller hung up, the
 // bridged counsellor hung up (the caller gets a BYE after their counsellor
-// has gone), RTP stopped arriving for rtp_timeout_s, or the service stops.
+// has gone), the caller's RTP stopped arriving for rtp_timeout_s, or the service
+// stops. When the counsellor's side fails instead (no media from their phone or
+// browser for counsellor_media_timeout_s, their browser tab closed), the caller
+// is never the one who loses: they hear the reconnecting prompt and go back to
+// the front of their line's queue (Interrupt, requeue.cpp).
 class Switchboard {
 public:
     Switchboard(TelephonyConfig config, media::PromptSet prompts, Hooks hooks, const Clock& clock,
@@ -157,6 +161,12 @@ public:
     // Declines a ring (as a phone that rang out: the Router's ring timeout rules apply) or hangs up the call
     // in progress. kNotFound / kConflict as for AnswerInBrowser.
     [[nodiscard]] Result<void> HangUpInBrowser(const std::string& counsellor, const std::string& call_id);
+    // The live feed (WebSocket) of browser tab `tab` closed (`open` false) or opened again (`open` true). A tab
+    // holding the phone whose feed closed keeps it `grace_s` more seconds (a reload, a network blip), then it
+    // is released as an expired registration, and a call in progress on it is interrupted (the caller goes
+    // back to the front of the queue). Its feed opening again within the grace renews the phone. Nothing when
+    // `tab` does not hold the counsellor's phone.
+    void BrowserTabFeed(const std::string& counsellor, const std::string& tab, bool open, std::int64_t grace_s);
     const std::string& DtlsFingerprint() const;
 
     // ---- call control (call_control.cpp): the console's controls of a bridged call ----
@@ -217,6 +227,8 @@ private:
         // in the store) instead of taking the phone back from the tab; "Use my desk phone" rings it again at
         // once, with no re-registration.
         std::optional<DeskContact> desk;
+        bool feed_closed = false;      // browser: its tab's live feed closed; expires_ms cut to the grace
+        std::int64_t renewed_until = 0;  // browser, feed_closed: the expiry to restore if the feed comes back
     };
     // After a browser tab lets go (released, or its hold lapsed): back to the desk phone kept aside, if it is
     // still registered, else unbound.
@@ -257,6 +269,11 @@ private:
     void PlayFrame(Leg& leg, const media::Prompt& prompt, size_t index);  // one 20 ms frame of the server's own
     void PlayHold(Leg& leg);  // the next frame of the line's hold audio, looping (its other side holds the call)
     void CheckMediaTimeouts(std::int64_t now);
+    // The counsellor's side of bridged `call` failed (`why`, for the log): their leg is let go (BYE, or its tab
+    // told), their contact ends "interrupted" for their wrap-up, and the caller carries on as a new contact
+    // (same arrival) at the front of the queue, hearing the reconnecting prompt then hold audio. Falls back to
+    // ending the call "failed" if routing refuses (it never should). Nothing unless bridged to a phone leg.
+    void Interrupt(Call& call, const char* why);
 
     // ---- browser phones ----
     void RingBrowser(Call& call, const std::string& counsellor);

@@ -227,6 +227,11 @@ Result<void> Telephony::StopMonitoring(const std::string& supervisor, const std:
     return Ask<void>([=](Switchboard& board) { return board.StopMonitoring(supervisor, call_id); });
 }
 
+void Telephony::BrowserTabFeed(const std::string& counsellor, const std::string& tab, bool open,
+                               std::int64_t grace_s) {
+    Post([this, counsellor, tab, open, grace_s] { board_->BrowserTabFeed(counsellor, tab, open, grace_s); });
+}
+
 Result<Telephony::Live> Telephony::Snapshot() {
     return Ask<Live>([](Switchboard& board) -> Result<Live> {
         Live live;

@@ -83,6 +83,8 @@ public:
     [[nodiscard]] Result<std::string> AnswerInBrowser(const std::string& counsellor, const std::string& call_id,
                                                       std::string offer, std::function<bool(const std::string&)> serves);
     [[nodiscard]] Result<void> HangUpInBrowser(const std::string& counsellor, const std::string& call_id);
+    // The tab's live feed closed or opened again (Switchboard::BrowserTabFeed). Does not wait.
+    void BrowserTabFeed(const std::string& counsellor, const std::string& tab, bool open, std::int64_t grace_s);
 
     // Hold and resume from the console (Switchboard::HoldCall): waits for the loop's answer (at most 2 s).
     // `serves` runs on the loop thread and must not block.

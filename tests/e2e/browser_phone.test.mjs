@@ -124,7 +124,8 @@ function udpPackets(path) {
 }
 
 before(async () => {
-  fixture = await Fixture.start({ rtpTimeoutS: 20 });
+  // Forged nominations below move the media away from the browser for moments: allow its side 20 s of silence.
+  fixture = await Fixture.start({ rtpTimeoutS: 20, counsellorMediaTimeoutS: 20 });
   const wav = join(artifacts, 'browser-phone-tone.wav');
   toneWav(wav);
   browser = await launchBrowser([

@@ -43,10 +43,11 @@ test('telephony ending the call mid-typing keeps every word, and only the counse
   await board.goto(`${url}/wallboard`);
   await board.getByTestId('feed-status').filter({ hasText: 'Live' }).waitFor();
 
-  // The phone sends audio for 10 s, then goes silent: the server ends the call RTP_TIMEOUT_S later ("failed").
-  await fixture.send({ cmd: 'register', user: 'demo.counsellor', ring_ms: 1000, talk_ms: 240000, send_seconds: 10 });
+  // The caller's line sends audio for 12 s, then goes silent: the server ends the call RTP_TIMEOUT_S later
+  // ("failed"). (A counsellor's phone going silent would not end it: the caller would go back to the queue.)
+  await fixture.send({ cmd: 'register', user: 'demo.counsellor', ring_ms: 1000, talk_ms: 240000, send_seconds: 240 });
   await desk.getByTestId('my-state').filter({ hasText: 'Available' }).waitFor({ timeout: 10000 });
-  await fixture.send({ cmd: 'call', talk_ms: 240000, digit: '2' });
+  await fixture.send({ cmd: 'call', talk_ms: 240000, digit: '2', send_seconds: 12 });
   await desk.getByTestId('contact-panel').waitFor({ timeout: 20000 });
 
   await desk.getByLabel('Name the caller wishes to use').fill('Alex (e2e fictional)');
@@ -63,7 +64,7 @@ test('telephony ending the call mid-typing keeps every word, and only the counse
     // Now and then the counsellor pauses long enough for a save, so saves go out as the call ends.
     if (i % 6 === 5) await saved.waitFor({ timeout: 10000 });
   }
-  assert.ok(await ended.count(), 'the call never ended: is the phone still sending audio?');
+  assert.ok(await ended.count(), 'the call never ended: is the caller still sending audio?');
   // And on after the end, without a pause.
   for (let i = 0; i < 5; i += 1) {
     const words = `after${i} `;

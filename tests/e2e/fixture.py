@@ -3,7 +3,12 @@
 and SIPp phones and callers, through tests/sip's harness. Speaks JSON lines: one ready line on stdout, then
 one answer per command read from stdin.
 
-    fixture.py DIST [--rtp-timeout-s N]                   (default 30: how long a silent leg lasts)
+    fixture.py DIST [--rtp-timeout-s N]                   (default 30: how long a silent caller lasts)
+                    [--counsellor-media-timeout-s N]      (default 10: how long a silent counsellor's side
+                                                          lasts before the caller is requeued)
+                    [--turn]                              a real coturn on loopback (use-auth-secret) in
+                                                          [turn] with relay_only = true: the browser phone's
+                                                          media goes only through it
                     [--https]                             the console over HTTPS with a certificate from a
                                                           test CA made for this run; the ready line then
                                                           carries "spki", the certificate's public key hash
@@ -12,10 +17,11 @@ one answer per command read from stdin.
                                                           -> the phone sends audio for send_seconds once
                                                              answered, then goes silent
     {"cmd": "unregister", "user": "demo.counsellor"}     -> that user's last phone unregisters (and stays up)
-    {"cmd": "call", "talk_ms": 60000, "digit": "2", "fill": 90, "pt": 8}
+    {"cmd": "call", "talk_ms": 60000, "digit": "2", "fill": 90, "pt": 8, "send_seconds": 10}
                                                           -> the call runs in the background; with fill, the
                                                              caller's audio is that byte over and over (a known
-                                                             pattern); answers {"ok", "rtp_port"}
+                                                             pattern); with send_seconds the caller goes silent
+                                                             after that long; answers {"ok", "rtp_port"}
     {"cmd": "caller_stats"}                               -> the last call's RTP endpoint: what it received
     {"cmd": "wait_call"}                                  -> {"ok", "caller_received"} when it has ended
     {"cmd": "plaintext_in_storage", "text": "..."}        -> {"found": bool}: the text anywhere in the
@@ -30,7 +36,13 @@ import argparse
 import glob
 import json
 import os
+import shutil
+import socket
+import struct
+import subprocess
 import sys
+import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "sip"))
@@ -45,14 +57,54 @@ def answer(obj):
     sys.stdout.flush()
 
 
+TURN_SECRET = "fictional-e2e-turn-secret-0123456789"
+
+
+def start_coturn():
+    """coturn on a free loopback port, as tests/integration/test_turn.py runs it; (process, port) once it answers."""
+    port = harness.free_port()
+    work = tempfile.mkdtemp(prefix="crisisline-e2e-turn-")
+    log = open(os.path.join(work, "coturn.log"), "wb")
+    proc = subprocess.Popen(
+        [shutil.which("turnserver") or "turnserver", "-n", "--listening-ip=127.0.0.1", f"--listening-port={port}",
+         "--relay-ip=127.0.0.1", "--min-port=49160", "--max-port=49400", "--use-auth-secret",
+         f"--static-auth-secret={TURN_SECRET}", "--realm=crisisline.test", "--no-tls", "--no-dtls", "--no-tcp",
+         "--no-cli", "--log-file=stdout", "--simple-log", "--allow-loopback-peers",
+         f"--pidfile={work}/turnserver.pid", f"--db={work}/turndb"], stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("coturn exited at start: see " + os.path.join(work, "coturn.log"))
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.settimeout(0.3)
+            # A binding request: coturn answers STUN on its listening port once it is up.
+            sock.sendto(struct.pack(">HHI", 0x0001, 0, 0x2112A442) + os.urandom(12), ("127.0.0.1", port))
+            try:
+                sock.recvfrom(2048)
+                return proc, port
+            except OSError:
+                continue
+    raise RuntimeError("coturn did not answer")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("static_dir")
     parser.add_argument("--rtp-timeout-s", type=int, default=30)
+    parser.add_argument("--counsellor-media-timeout-s", type=int, default=10)
     parser.add_argument("--https", action="store_true")
+    parser.add_argument("--turn", action="store_true")
     args = parser.parse_args()
+    coturn, extra_toml, files = None, "", {}
+    if args.turn:
+        coturn, turn_port = start_coturn()
+        extra_toml = (f'\n[turn]\nurls = ["turn:127.0.0.1:{turn_port}?transport=udp"]\n'
+                      'secret_file = "keys/turn.secret"\nrelay_only = true\n')
+        files = {"keys/turn.secret": TURN_SECRET + "\n"}
     srv = siptest.SipServer(extra_args=["--static", args.static_dir],
-                            telephony={"rtp_timeout_s": args.rtp_timeout_s}, tls=True if args.https else None)
+                            telephony={"rtp_timeout_s": args.rtp_timeout_s,
+                                       "counsellor_media_timeout_s": args.counsellor_media_timeout_s},
+                            tls=True if args.https else None, extra_toml=extra_toml, files=files)
     phones, calls = [], []
     phone_of = {}
     try:
@@ -79,7 +131,8 @@ def main():
                 elif cmd == "call":
                     calls.append(srv.call(digit=req.get("digit", "2"), talk_ms=req.get("talk_ms", 60000),
                                           timeout_s=300, fill=req.get("fill"), pt=req.get("pt", 8),
-                                          scenario=req.get("scenario", "caller.xml")))
+                                          scenario=req.get("scenario", "caller.xml"),
+                                          send_seconds=req.get("send_seconds")))
                     answer({"ok": True, "rtp_port": calls[-1].rtp.port if calls[-1].rtp else None})
                 elif cmd == "caller_stats":
                     rtp = calls[-1].rtp
@@ -129,6 +182,9 @@ def main():
         for p in phones:
             p.close()
         srv.close()
+        if coturn:
+            coturn.terminate()
+            coturn.wait(timeout=10)
 
 
 if __name__ == "__main__":

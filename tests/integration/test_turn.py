@@ -124,6 +124,7 @@ class TurnCredentialsTest(unittest.TestCase):
         self.assertEqual(staff_id, self.counsellor_id)
         self.assertAlmostEqual(int(expiry), time.time() + 600, delta=30)
         self.assertIn("expires_at", reply)
+        self.assertEqual(reply["ice_transport_policy"], "all", "relay_only is off by default")
 
         kind, attrs = allocate_with(self.turn_port, turn["username"], turn["credential"])
         self.assertEqual(kind, 0x0103, f"coturn refused the credential: {error_code(attrs)}")
@@ -136,6 +137,14 @@ class TurnCredentialsTest(unittest.TestCase):
         later = f"{int(expiry) + 3600}:{staff_id}"
         kind, attrs = allocate_with(self.turn_port, later, turn["credential"])
         self.assertEqual((kind, error_code(attrs)), (0x0113, 401))
+
+    def test_relay_only_tells_the_browser_to_send_media_only_through_turn(self):
+        with open(os.path.join(self.server.data_dir, "crisisline.toml"), "a") as f:
+            f.write("relay_only = true\n")  # [turn] is the file's last section
+        self.server.start()
+        status, reply, _ = self.server.client().sign_in("alex").call("GET", "/api/v1/session/ice-servers")
+        self.assertEqual(status, 200, reply)
+        self.assertEqual(reply["ice_transport_policy"], "relay")
 
     def test_only_signed_in_counsellors_get_credentials(self):
         self.server.start()

@@ -64,8 +64,11 @@ class SipServer:
     tls: a harness.TestCA (or True): the console and API over HTTPS (harness.Server's tls).
     """
 
-    def __init__(self, routing=None, trunks=None, telephony=None, extra_args=(), tls=None):
+    def __init__(self, routing=None, trunks=None, telephony=None, extra_args=(), tls=None, extra_toml="",
+                 files=None):
         self.routing = routing
+        self.extra_toml = extra_toml  # more crisisline.toml sections after [telephony], e.g. [turn]
+        self.files = files or {}      # {path under the data directory: text}, written 0600 with the config
         self.tls = tls
         self.extra_args = list(extra_args)  # more `serve` flags, e.g. ["--static", "web/dist"]
         self.trunks = trunks or [{"name": "loopback-test-carrier", "allow": ["127.0.0.1"]}]
@@ -134,7 +137,12 @@ class SipServer:
                 if trunk.get(key):
                     lines.append(f"{key} = {json.dumps(trunk[key])}")
         with open(path, "w") as f:
-            f.write(head + "\n".join(lines) + "\n")
+            f.write(head + "\n".join(lines) + "\n" + self.extra_toml)
+        for name, text in self.files.items():
+            file_path = os.path.join(self.server.data_dir, name)
+            with open(file_path, "w") as f:
+                f.write(text)
+            os.chmod(file_path, 0o600)
 
     def wait_sip(self, timeout=10):
         deadline = time.monotonic() + timeout

@@ -1,7 +1,8 @@
 // The console shell: the session, the live feed, the navigation and the pages.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, ApiError, lastRequestAt, onUnauthenticated, setCsrfToken } from './lib/api';
-import { LiveFeed, type FeedStatus } from './lib/live';
+import { feedUrl, LiveFeed, type FeedStatus } from './lib/live';
+import { browserPhone } from './lib/browserPhone';
 import { acknowledge, applyEvent, emptyLive, withPicture, type LiveState } from './lib/liveState';
 import { linkHandler, navigate, usePath } from './lib/router';
 import { hasRole, homeFor, SessionContext } from './lib/session';
@@ -72,6 +73,8 @@ function SignedInApp({ path }: { path: string }) {
     (hasRole(session, 'counsellor') || hasRole(session, 'supervisor') || hasRole(session, 'service_manager'));
   useEffect(() => {
     if (!wantsFeed) return;
+    // A counsellor's feed names this tab: the server releases a browser phone whose tab's feed closed.
+    const tab = session && hasRole(session, 'counsellor') ? browserPhone().tab : undefined;
     const f = new LiveFeed({
       onHello: (hello) => setLive((s) => withPicture(s, hello.live, Date.now())),
       onEvent: (e) => setLive((s) => applyEvent(s, e, myId, Date.now())),
@@ -82,7 +85,7 @@ function SignedInApp({ path }: { path: string }) {
           setExpired(true);
         }
       },
-    });
+    }, (after) => feedUrl(after, tab));
     feed.current = f;
     f.start();
     return () => f.stop();

@@ -119,7 +119,7 @@ export class BrowserPhone {
 
   async answer(callId: string): Promise<void> {
     if (!this.microphone) await this.checkMicrophone();
-    const pc = new RTCPeerConnection({ iceServers: [] });
+    const pc = new RTCPeerConnection(await this.iceConfiguration());
     this.connection = pc;
     this.callId = callId;
     this.muted = false;
@@ -143,6 +143,19 @@ export class BrowserPhone {
       throw e;
     }
     this.changed();
+  }
+
+  // The TURN servers crisisline hands this counsellor (a fresh, time-limited credential for each call), and
+  // whether media must go only through them. Without TURN (or if the list cannot be had) the call still goes
+  // direct to crisisline's media address.
+  private async iceConfiguration(): Promise<RTCConfiguration> {
+    try {
+      const r = await api<{ ice_servers: RTCIceServer[]; ice_transport_policy?: RTCIceTransportPolicy }>(
+        'GET', '/api/v1/session/ice-servers');
+      return { iceServers: r.ice_servers ?? [], iceTransportPolicy: r.ice_transport_policy ?? 'all' };
+    } catch {
+      return { iceServers: [] };
+    }
   }
 
   async decline(callId: string): Promise<void> {

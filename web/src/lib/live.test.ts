@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { LiveFeed, type FeedStatus, type Hello } from './live';
+import { feedUrl, LiveFeed, type FeedStatus, type Hello } from './live';
 import type { LiveEvent } from './types';
 
 // A stand-in for the browser's WebSocket (pure logic: no socket is opened).
@@ -42,6 +42,12 @@ function feed() {
 const ev = (seq: number): LiveEvent => ({ seq, at: '', type: 'counsellor.state', data: {} });
 
 describe('the live feed', () => {
+  it('names the console tab in its address, so the server sees the browser phone\'s tab close', () => {
+    expect(feedUrl(0, 'tab-aaaa-1111', 'ws://test')).toBe('ws://test/api/v1/events?tab=tab-aaaa-1111');
+    expect(feedUrl(12, 'tab-aaaa-1111', 'ws://test')).toBe('ws://test/api/v1/events?after=12&tab=tab-aaaa-1111');
+    expect(feedUrl(12, undefined, 'ws://test')).toBe('ws://test/api/v1/events?after=12');
+  });
+
   it('reconnects after a drop and resumes after the last event seen, without repeating events', async () => {
     vi.useFakeTimers();
     vi.stubGlobal('WebSocket', FakeSocket);

@@ -108,7 +108,16 @@ export class LiveFeed {
   }
 }
 
+// The feed's address. `tab` names this console tab (BrowserPhone.tab): when it is the tab answering in the
+// browser, the server sees it close and releases the phone after a short grace (docs/api.md, events).
+export function feedUrl(after: number, tab?: string, base = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}`): string {
+  const query = new URLSearchParams();
+  if (after > 0) query.set('after', String(after));
+  if (tab) query.set('tab', tab);
+  const q = query.toString();
+  return `${base}/api/v1/events${q ? `?${q}` : ''}`;
+}
+
 function defaultUrl(after: number): string {
-  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${location.host}/api/v1/events${after > 0 ? `?after=${after}` : ''}`;
+  return feedUrl(after);
 }

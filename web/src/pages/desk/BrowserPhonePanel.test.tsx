@@ -80,4 +80,40 @@ describe('answering in the browser', () => {
     render(<BrowserPhonePanel phone={phone} ringing={{ ...ringing, browser: false }} callEnds={{}} takenFrom={null} />);
     expect(screen.queryByRole('button', { name: 'Answer' })).toBeNull();
   });
+
+  it('answers with the ICE servers crisisline hands out, and says so when the connection was lost mid-call', async () => {
+    const configs: RTCConfiguration[] = [];
+    class FakeConnection {
+      localDescription = { sdp: 'v=0 offer' };
+      connectionState = 'connected';
+      ontrack = null;
+      onconnectionstatechange = null;
+      constructor(config: RTCConfiguration) {
+        configs.push(config);
+      }
+      addTrack() {}
+      createOffer() { return Promise.resolve({ type: 'offer', sdp: 'v=0 offer' }); }
+      setLocalDescription() { return Promise.resolve(); }
+      setRemoteDescription() { return Promise.resolve(); }
+      close() {}
+    }
+    vi.stubGlobal('RTCPeerConnection', FakeConnection);
+    const turn = { urls: ['turn:turn.example.org:3478'], username: '1:st_a', credential: 'c2VjcmV0' };
+    vi.stubGlobal('fetch', vi.fn((path: string) => {
+      if (path === '/api/v1/session/ice-servers') return json(200, { ice_servers: [turn], ice_transport_policy: 'relay' });
+      if (path.endsWith('/answer')) return json(200, { type: 'answer', sdp: 'v=0 answer' });
+      return json(200, { mode: 'browser' });
+    }));
+    const phone = new BrowserPhone(microphone());
+    phone.mode = 'browser';
+    const { rerender } = render(<BrowserPhonePanel phone={phone} ringing={ringing} callEnds={{}} takenFrom={null} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Answer' }));
+    await screen.findByText(/Connected: the caller hears you/);
+    expect(configs).toEqual([{ iceServers: [turn], iceTransportPolicy: 'relay' }]);
+
+    const end = { at: '', talk_ms: 1000, reason: 'interrupted', shown: 0 };
+    rerender(<BrowserPhonePanel phone={phone} ringing={null} callEnds={{ ct_1: end }} takenFrom={null} />);
+    expect((await screen.findByRole('alert')).textContent).toMatch(/connection to the caller was lost.*front of the queue/);
+    expect(phone.callId).toBeNull();
+  });
 });

@@ -63,7 +63,13 @@ export function BrowserPhonePanel({ phone, ringing, callEnds, takenFrom }: {
 
   // The server ended the call (the caller hung up, or it failed): close the connection here too.
   useEffect(() => {
-    if (phone.callId && callEnds[phone.callId]) phone.closeCall();
+    const end = phone.callId ? callEnds[phone.callId] : undefined;
+    if (!end) return;
+    phone.closeCall();
+    if (end.reason === 'interrupted') {
+      setProblem('Your connection to the caller was lost. They are back at the front of the queue for the next '
+        + 'counsellor. Finish your notes; you are not ready for calls until you say you are available.');
+    }
   }, [callEnds, phone.callId]);
 
   useEffect(() => {

@@ -1,0 +1,179 @@
+// Never lose the caller because of the counsellor's connection (issue 12), in Debian's Chromium against the real
+// server with a real SIPp caller: a counsellor answering in the browser closes the tab mid-call. The server sees
+// the tab's live feed close, and after the short grace for a reload the caller (who never stops hearing the
+// server) goes back to the front of the queue; a second counsellor answering in their browser gets the call,
+// with audio both ways. The first counsellor's contact says "interrupted" and they are not ready.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { artifacts, Fixture, launchBrowser, newPage, screenshot, signIn } from './lib.mjs';
+
+const FILL = 0x5a; // every byte of the caller's audio payloads
+
+let fixture;
+let browser;
+const problems = [];
+
+// A 440 Hz tone, 48 kHz 16-bit mono, for Chromium's fake microphone.
+function toneWav(path, seconds = 60) {
+  const rate = 48000;
+  const data = Buffer.alloc(rate * seconds * 2);
+  for (let i = 0; i < rate * seconds; i += 1) data.writeInt16LE(Math.round(9000 * Math.sin((2 * Math.PI * 440 * i) / rate)), i * 2);
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0);
+  h.writeUInt32LE(36 + data.length, 4);
+  h.write('WAVEfmt ', 8);
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20);
+  h.writeUInt16LE(1, 22);
+  h.writeUInt32LE(rate, 24);
+  h.writeUInt32LE(rate * 2, 28);
+  h.writeUInt16LE(2, 32);
+  h.writeUInt16LE(16, 34);
+  h.write('data', 36);
+  h.writeUInt32LE(data.length, 40);
+  writeFileSync(path, Buffer.concat([h, data]));
+}
+
+const waitFor = async (what, check, timeoutMs = 30000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const last = await check();
+    if (last) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+};
+
+// Bytes the caller heard that are not G.711 silence: a counsellor's tone (or the server's hold chords).
+const sounds = (stats) => Object.entries(stats.by_first_byte)
+  .filter(([b]) => ![0xd5, 0x55, 0xff, 0x7f].includes(Number(b))).reduce((n, [, v]) => n + v, 0);
+
+before(async () => {
+  fixture = await Fixture.start();
+  const wav = join(artifacts, 'browser-phone-requeue-tone.wav');
+  toneWav(wav);
+  browser = await launchBrowser([
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-audio-capture=${wav}`,
+    '--allow-loopback-in-peer-connection',
+    '--autoplay-policy=no-user-gesture-required',
+    '--disable-features=WebRtcHideLocalIpsWithMdns',
+  ]);
+});
+
+after(async () => {
+  await browser?.close();
+  await fixture?.stop();
+});
+
+// A counsellor's desk answering in this browser, not yet available.
+async function browserDesk(username) {
+  const { url, passwords } = fixture.info;
+  const desk = await newPage(browser, problems);
+  await desk.addInitScript(() => {
+    const Original = window.RTCPeerConnection;
+    window.__connections = [];
+    window.RTCPeerConnection = class extends Original {
+      constructor(...args) {
+        super(...args);
+        window.__connections.push(this);
+      }
+    };
+  });
+  await signIn(desk, url, username, passwords[username]);
+  await desk.goto(`${url}/desk`);
+  await desk.getByTestId('feed-status').filter({ hasText: 'Live' }).waitFor();
+  await desk.getByRole('button', { name: 'Answer in this browser' }).click();
+  await desk.getByText('Calls ring in this browser').waitFor({ timeout: 10000 });
+  return desk;
+}
+
+async function available(desk) {
+  await desk.getByRole('group', { name: 'Set my status' }).getByRole('button', { name: 'Available' }).click();
+  await desk.getByTestId('my-state').filter({ hasText: 'Available' }).waitFor({ timeout: 10000 });
+}
+
+async function answer(desk) {
+  await desk.getByText('Incoming call: answer in this browser').waitFor({ timeout: 30000 });
+  const answered = desk.waitForResponse((r) => r.url().endsWith('/answer'));
+  await desk.getByRole('button', { name: 'Answer', exact: true }).click();
+  const response = await answered;
+  assert.equal(response.status(), 200, await response.text());
+  await desk.locator('[data-testid=browser-call-state][data-connection=connected]').waitFor({ timeout: 20000 });
+  return response.url().match(/calls\/([^/]+)\/answer/)[1];
+}
+
+async function inboundPackets(desk) {
+  return desk.evaluate(async () => {
+    const pc = window.__connections.at(-1);
+    let packets = 0;
+    (await pc.getStats()).forEach((r) => {
+      if (r.type === 'inbound-rtp' && r.kind === 'audio') packets = r.packetsReceived;
+    });
+    return packets;
+  });
+}
+
+test('a counsellor closing the tab mid-call: the caller is requeued at the front and a second browser answers', async () => {
+  const first = await browserDesk('demo.counsellor');
+  const second = await browserDesk('demo.supervisor'); // a counsellor on the line too
+  await available(first);
+  await fixture.send({ cmd: 'call', talk_ms: 180000, digit: '2', fill: FILL, pt: 8 });
+  const firstCall = await answer(first);
+  await waitFor('the caller\'s audio in the first browser', async () => (await inboundPackets(first)) > 50);
+  const heard = await waitFor('the first counsellor at the caller', async () => {
+    const s = await fixture.send({ cmd: 'caller_stats' });
+    return sounds(s) > 50 ? s : null;
+  });
+
+  // The first counsellor's tab goes away mid-call (closed, crashed): its live feed and its media stop at once.
+  await first.context().close();
+  // After the grace for a reload the caller is back in the queue (the second counsellor, a supervisor too, sees it)...
+  const waiting = await waitFor('the caller back in the queue', async () => {
+    const live = await second.evaluate(() => fetch('/api/v1/live').then((r) => r.json()));
+    return live.waiting?.length === 1 ? live.waiting[0] : null;
+  });
+  assert.notEqual(waiting.call, firstCall, 'the caller carries on in a new contact');
+  assert.equal(waiting.position, 1);
+  assert.ok(waiting.wait_ms > 5000, `the wait counts from the first arrival: ${waiting.wait_ms} ms`);
+  // ...and keeps hearing the server (the reconnecting prompt, then hold audio), never hung up.
+  const before = await fixture.send({ cmd: 'caller_stats' });
+  await waitFor('the server\'s audio at the requeued caller', async () => {
+    const s = await fixture.send({ cmd: 'caller_stats' });
+    return s.received_audio - before.received_audio > 100;
+  });
+  // Available: the caller waiting at the front rings them at once (so the desk may show Ringing straight away).
+  await second.getByRole('group', { name: 'Set my status' }).getByRole('button', { name: 'Available' }).click();
+  const secondCall = await answer(second);
+  assert.equal(secondCall, waiting.call);
+  await waitFor('the caller\'s audio in the second browser', async () => (await inboundPackets(second)) > 50);
+  await waitFor('the second counsellor at the caller', async () => {
+    const s = await fixture.send({ cmd: 'caller_stats' });
+    return sounds(s) - sounds(heard) > 100 ? s : null;
+  });
+  await screenshot(second, 'browser-phone-requeue-01-second-counsellor');
+
+  // The record: the first contact ended "interrupted", linked to the one the caller carries on in; the first
+  // counsellor wraps it up and is then not ready. (The second counsellor is also a supervisor: they see both.)
+  const seen = await second.evaluate(async ({ firstCall, secondCall }) => {
+    const list = await fetch('/api/v1/lines/police/contacts?limit=50').then((r) => r.json());
+    const live = await fetch('/api/v1/live').then((r) => r.json());
+    return { interrupted: list.contacts.find((c) => c.id === firstCall), carried: list.contacts.find((c) => c.id === secondCall),
+      counsellors: live.counsellors };
+  }, { firstCall, secondCall });
+  assert.equal(seen.interrupted.call.end_reason, 'interrupted');
+  assert.equal(seen.interrupted.status, 'open');
+  assert.equal(seen.interrupted.call.continued_in, secondCall);
+  assert.equal(seen.carried.call.continues, firstCall);
+  assert.equal(seen.carried.arrived_at, seen.interrupted.arrived_at);
+  const firstCounsellor = seen.counsellors.find((c) => c.counsellor === seen.interrupted.counsellor_id);
+  assert.equal(firstCounsellor.state, 'wrap_up');
+  assert.equal(firstCounsellor.after_call, 'break');
+  assert.equal(firstCounsellor.phone_registered, false, 'the closed tab still holds the phone');
+  assert.deepEqual(problems, []);
+  await second.getByRole('button', { name: 'Hang up' }).click();
+  await second.getByTestId('my-state').filter({ hasText: 'Wrap-up' }).waitFor({ timeout: 10000 });
+});

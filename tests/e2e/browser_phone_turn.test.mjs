@@ -1,0 +1,138 @@
+// The browser phone through TURN (issue 12): crisisline's `[turn]` names a real coturn on loopback with
+// `relay_only = true`, the console takes its ICE servers (a fresh credential) from GET /api/v1/session/ice-servers,
+// and a carrier call answered in Debian's Chromium carries audio both ways with the browser's selected candidate
+// pair on a relay candidate (getStats()).
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { artifacts, Fixture, launchBrowser, newPage, screenshot, signIn } from './lib.mjs';
+
+let fixture;
+let browser;
+const problems = [];
+
+function toneWav(path, seconds = 60) {
+  const rate = 48000;
+  const data = Buffer.alloc(rate * seconds * 2);
+  for (let i = 0; i < rate * seconds; i += 1) data.writeInt16LE(Math.round(9000 * Math.sin((2 * Math.PI * 440 * i) / rate)), i * 2);
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0);
+  h.writeUInt32LE(36 + data.length, 4);
+  h.write('WAVEfmt ', 8);
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20);
+  h.writeUInt16LE(1, 22);
+  h.writeUInt32LE(rate, 24);
+  h.writeUInt32LE(rate * 2, 28);
+  h.writeUInt16LE(2, 32);
+  h.writeUInt16LE(16, 34);
+  h.write('data', 36);
+  h.writeUInt32LE(data.length, 40);
+  writeFileSync(path, Buffer.concat([h, data]));
+}
+
+const waitFor = async (what, check, timeoutMs = 30000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const last = await check();
+    if (last) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+};
+
+before(async () => {
+  fixture = await Fixture.start({ turn: true });
+  const wav = join(artifacts, 'browser-phone-turn-tone.wav');
+  toneWav(wav);
+  browser = await launchBrowser([
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-audio-capture=${wav}`,
+    '--allow-loopback-in-peer-connection',
+    '--autoplay-policy=no-user-gesture-required',
+    '--disable-features=WebRtcHideLocalIpsWithMdns',
+  ]);
+});
+
+after(async () => {
+  await browser?.close();
+  await fixture?.stop();
+});
+
+test('a call answered in the browser with media forced through coturn: relay candidates, audio both ways', async () => {
+  const { url, passwords } = fixture.info;
+  const desk = await newPage(browser, problems);
+  await desk.addInitScript(() => {
+    const Original = window.RTCPeerConnection;
+    window.__connections = [];
+    window.__configs = [];
+    window.RTCPeerConnection = class extends Original {
+      constructor(config, ...rest) {
+        super(config, ...rest);
+        window.__configs.push(JSON.parse(JSON.stringify(config ?? {})));
+        window.__connections.push(this);
+      }
+    };
+  });
+  await signIn(desk, url, 'demo.counsellor', passwords['demo.counsellor']);
+  await desk.waitForURL(/\/desk$/);
+  await desk.getByTestId('feed-status').filter({ hasText: 'Live' }).waitFor();
+  await desk.getByRole('button', { name: 'Answer in this browser' }).click();
+  await desk.getByText('Calls ring in this browser').waitFor({ timeout: 10000 });
+  await desk.getByRole('group', { name: 'Set my status' }).getByRole('button', { name: 'Available' }).click();
+  await desk.getByTestId('my-state').filter({ hasText: 'Available' }).waitFor({ timeout: 10000 });
+
+  await fixture.send({ cmd: 'call', talk_ms: 120000, digit: '2', fill: 0x5a, pt: 8, scenario: 'caller_await_bye.xml' });
+  await desk.getByText('Incoming call: answer in this browser').waitFor({ timeout: 20000 });
+  const answered = desk.waitForResponse((r) => r.url().endsWith('/answer'));
+  await desk.getByRole('button', { name: 'Answer', exact: true }).click();
+  const response = await answered;
+  assert.equal(response.status(), 200, await response.text());
+  await desk.locator('[data-testid=browser-call-state][data-connection=connected]').waitFor({ timeout: 30000 });
+
+  // The console used the server's ICE servers, relay only.
+  const [config] = await desk.evaluate(() => window.__configs);
+  assert.equal(config.iceTransportPolicy, 'relay');
+  assert.equal(config.iceServers.length, 1);
+  assert.match(config.iceServers[0].urls[0], /^turn:127\.0\.0\.1:\d+/);
+  assert.match(config.iceServers[0].username, /^\d+:st_/);
+
+  // The selected pair's local candidate is coturn's relay, and the caller's audio arrives over it.
+  const stats = await waitFor('audio over the relay', async () => {
+    const s = await desk.evaluate(async () => {
+      const report = await window.__connections.at(-1).getStats();
+      const byId = new Map();
+      report.forEach((r) => byId.set(r.id, r));
+      let pair = null;
+      let packets = 0;
+      report.forEach((r) => {
+        if (r.type === 'transport' && r.selectedCandidatePairId) pair = byId.get(r.selectedCandidatePairId);
+        if (r.type === 'inbound-rtp' && r.kind === 'audio') packets = r.packetsReceived;
+      });
+      const local = pair ? byId.get(pair.localCandidateId) : null;
+      const candidates = [];
+      report.forEach((r) => {
+        if (r.type === 'local-candidate') candidates.push(r.candidateType);
+      });
+      return { local: local?.candidateType ?? null, packets, candidates };
+    });
+    return s.local && s.packets > 50 ? s : null;
+  });
+  console.log(`selected local candidate: ${stats.local}; local candidates: ${stats.candidates.join(',')}; ${stats.packets} packets in`);
+  assert.equal(stats.local, 'relay');
+  assert.ok(stats.candidates.every((t) => t === 'relay'), `non-relay candidates gathered: ${stats.candidates}`);
+  // And the browser's tone reaches the caller through coturn and the relay.
+  await waitFor('the browser\'s audio at the caller', async () => {
+    const s = await fixture.send({ cmd: 'caller_stats' });
+    const tone = Object.entries(s.by_first_byte).filter(([b]) => ![0xd5, 0x55, 0xff, 0x7f].includes(Number(b)))
+      .reduce((n, [, v]) => n + v, 0);
+    return tone > 50;
+  });
+  await screenshot(desk, 'browser-phone-turn-01-connected');
+  await desk.getByRole('button', { name: 'Hang up' }).click();
+  const ended = await fixture.send({ cmd: 'wait_call', timeout: 30 });
+  assert.ok(ended.ok, ended.explain);
+  assert.deepEqual(problems, []);
+});
