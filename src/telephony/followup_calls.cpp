@@ -129,8 +129,14 @@ std::unique_ptr<Leg> Switchboard::DialTrunk(const Trunk& trunk, const std::strin
     }
     auto host = SplitHostPort(trunk.outbound, "outbound");
     auto dialing = tls_->DialingTrunk(trunk.name, host ? host->first : trunk.outbound);
-    return Dial("sip:" + number + "@" + trunk.outbound + ";transport=tls", from_name, from_uri,
-                LegKind::kFollowUpCallee, nullptr);
+    auto leg = Dial("sip:" + number + "@" + trunk.outbound + ";transport=tls", from_name, from_uri,
+                    LegKind::kFollowUpCallee, nullptr);
+    if (leg) {
+        // Its media too: an RTP/AVP answer from the carrier is refused (TakeRemoteCrypto), as an offer would be.
+        leg->must_encrypt = true;
+        leg->policy_owner = "trunk " + trunk.name;
+    }
+    return leg;
 }
 
 void Switchboard::FollowUpLegGone(Leg& leg, std::uint16_t scode) {

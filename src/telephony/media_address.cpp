@@ -69,4 +69,22 @@ bool AudioPortsInRange(std::string_view sdp) {
     return true;
 }
 
+std::string_view AudioProto(std::string_view sdp) {
+    constexpr std::string_view kAudio = "m=audio ";
+    for (size_t at = 0; at < sdp.size();) {
+        size_t end = sdp.find_first_of("\r\n", at);
+        if (end == std::string_view::npos) end = sdp.size();
+        auto line = sdp.substr(at, end - at);
+        if (line.substr(0, kAudio.size()) == kAudio) {
+            auto rest = line.substr(kAudio.size());
+            size_t space = rest.find(' ');
+            if (space == std::string_view::npos) return {};
+            rest = rest.substr(space + 1);
+            return rest.substr(0, rest.find(' '));
+        }
+        at = end + 1;
+    }
+    return {};
+}
+
 }  // namespace crisisline::telephony

@@ -31,4 +31,8 @@ const char* UnusableMediaAddress(std::uint32_t ip);
 // "port/count"). The SDP parser reduces an out-of-range port modulo 65536, so it is checked on the text.
 bool AudioPortsInRange(std::string_view sdp);
 
+// The transport protocol of the first "m=audio" line of the SDP text `sdp` ("RTP/AVP", "RTP/SAVP"), or empty.
+// libre keeps our own protocol for an answer that names the other one we allow, so an answer's is read here.
+std::string_view AudioProto(std::string_view sdp);
+
 }  // namespace crisisline::telephony

@@ -135,7 +135,8 @@ bool TakeRemoteSdp(Leg& leg, const sa& signalled_from) {
 bool DecodeRemoteSdp(Leg& leg, const sip_msg* msg, bool offer, std::string* why) {
     mbuf* body = msg ? msg->mb : nullptr;
     if (!body || mbuf_get_left(body) == 0) return false;
-    if (!AudioPortsInRange({reinterpret_cast<const char*>(mbuf_buf(body)), mbuf_get_left(body)})) {
+    const std::string_view text{reinterpret_cast<const char*>(mbuf_buf(body)), mbuf_get_left(body)};
+    if (!AudioPortsInRange(text)) {
         spdlog::warn("telephony: call {}: SDP names an audio port outside 1-65535; refused",
                      leg.call ? leg.call->id : "-");
         return false;
@@ -145,7 +146,7 @@ bool DecodeRemoteSdp(Leg& leg, const sip_msg* msg, bool offer, std::string* why)
     body->pos = pos;
     if (err) return false;
     std::string refused;
-    if (!TakeRemoteCrypto(leg, msg->tp, offer, refused)) {
+    if (!TakeRemoteCrypto(leg, msg->tp, offer, refused, AudioProto(text))) {
         spdlog::warn("telephony: call {}: {}; refused", leg.call ? leg.call->id : "-", refused);
         if (why) *why = refused;
         return false;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string_view>
+
 #include "core/error.hpp"
 #include "telephony/config.hpp"
 #include "telephony/leg.hpp"
@@ -30,7 +32,9 @@ bool SecureUri(const std::string& uri);
 // false, with `why` set for a Warning header, for keys or RTP/SAVP over UDP or TCP (refused whatever else
 // the SDP says), an RTP/SAVP offer without a usable line (sdes.hpp), an answer that does not match, or
 // RTP/AVP on a leg that must be encrypted (leg.must_encrypt: its trunk or phone account requires it).
-bool TakeRemoteCrypto(Leg& leg, sip_transp tp, bool offer, std::string& why);
+// `remote_proto`: the protocol of the remote m=audio line as sent (AudioProto); libre's sdp_media_proto keeps
+// ours when an answer names the other one, so an RTP/AVP answer to our RTP/SAVP offer is known by it.
+bool TakeRemoteCrypto(Leg& leg, sip_transp tp, bool offer, std::string& why, std::string_view remote_proto = {});
 
 // Overwrites the key text of the leg's remote a=crypto lines in libre's copy of its SDP (called as the leg
 // goes). Our own lines' text in libre's memory and in its SIP transaction buffers cannot be reached: freed,

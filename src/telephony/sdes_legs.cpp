@@ -127,10 +127,11 @@ Result<void> OfferCrypto(Leg& leg) {
     return {};
 }
 
-bool TakeRemoteCrypto(Leg& leg, sip_transp tp, bool offer, std::string& why) {
+bool TakeRemoteCrypto(Leg& leg, sip_transp tp, bool offer, std::string& why, std::string_view remote_proto) {
     if (!leg.audio) return true;
     auto lines = RemoteCryptoLines(leg);
-    const bool savp = str_casecmp(sdp_media_proto(leg.audio), "RTP/SAVP") == 0;
+    const std::string proto = remote_proto.empty() ? std::string(sdp_media_proto(leg.audio)) : std::string(remote_proto);
+    const bool savp = strcasecmp(proto.c_str(), "RTP/SAVP") == 0;
     bool taken = true;
     if ((savp || !lines.empty()) && tp != SIP_TRANSP_TLS) {
         // RFC 4568 section 8.3: the keys are in the SDP in clear; on UDP or TCP anyone on the path has them.

@@ -106,6 +106,30 @@ def peer_certificate(port, ca):
             return tls.getpeercert(binary_form=True)
 
 
+def srtp(rtp):
+    """Whether rtp is an SRTP endpoint (srtp_peer.srtp_endpoint) rather than a plain sh.RtpEndpoint."""
+    return getattr(rtp, "key", None) is not None
+
+
+def offer_sdp(rtp):
+    """The offer for rtp: RTP/SAVP with its a=crypto line for an SRTP endpoint, else plain RTP/AVP."""
+    if srtp(rtp):
+        import srtp_peer
+        return srtp_peer.srtp_sdp(rtp)
+    return rawsip.sdp("127.0.0.1", rtp.port)
+
+
+def answer_sdp(rtp, offer):
+    """The answer for rtp to `offer`: SRTP (the offer's AES_CM_128_HMAC_SHA1_80 tag, our key) when rtp is an
+    SRTP endpoint and the offer is RTP/SAVP with that suite, else plain RTP/AVP (a phone without SRTP)."""
+    if srtp(rtp) and re.search(r"(?m)^m=audio \d+ RTP/SAVP ", offer):
+        import srtp_peer
+        tag = srtp_peer.take_remote_key(rtp, offer)
+        if tag is not None:
+            return srtp_peer.srtp_sdp(rtp, tag)
+    return rawsip.sdp("127.0.0.1", rtp.port)
+
+
 class TlsPeer:
     """One SIP user agent on one TLS connection to 127.0.0.1:port: a reader thread keeps responses, and answers
     requests from the server (_on_request)."""
@@ -238,7 +262,7 @@ class TlsPhone(TlsPeer):
             port = rawsip.media_port(req.body)
             if m and port:
                 self.rtp.set_target((m.group(1), port))
-            self._reply(req, 200, "OK", [contact], body=rawsip.sdp("127.0.0.1", self.rtp.port), to_tag=tag)
+            self._reply(req, 200, "OK", [contact], body=answer_sdp(self.rtp, req.body), to_tag=tag)
             self.answered.set()
         elif req.method == "BYE":
             self._reply(req, 200, "OK")
@@ -275,7 +299,8 @@ class TlsPhone(TlsPeer):
 
 
 class TlsCaller(TlsPeer):
-    """A carrier's call over TLS (SIPp in Debian has no TLS): INVITE with an SDP for `rtp`, ACK the 200, let
+    """A carrier's call over TLS (SIPp in Debian has no TLS): INVITE with an SDP for `rtp` (RTP/SAVP with its
+    a=crypto line when it is an srtp_peer.srtp_endpoint), ACK the 200, let
     `rtp` talk to the answer's address for talk_s, then BYE. Run it with call(); it returns the 200's Message."""
 
     def __init__(self, port, number, rtp, ca=None, caller_id="01632960000"):
@@ -284,6 +309,7 @@ class TlsCaller(TlsPeer):
         super().__init__(port, "carrier", rtp, ca)
         self.final = None
         self.bye_answer = None
+        self.answer_proto = None  # the m=audio protocol of the 200's SDP, for an SRTP endpoint
 
     def _request(self, method, cseq, to_tag=None, body=""):
         ruri = f"sips:{self.number}@{self.server[0]}:{self.server[1]}"
@@ -300,10 +326,13 @@ class TlsCaller(TlsPeer):
 
     def call(self, talk_s=4.0, pt=0, timeout=20):
         """The whole call; returns the final response to the INVITE (None when none came)."""
-        self.final = self._transact(self._request("INVITE", 1, body=rawsip.sdp("127.0.0.1", self.rtp.port)),
-                                    timeout=timeout)
+        self.final = self._transact(self._request("INVITE", 1, body=offer_sdp(self.rtp)), timeout=timeout)
         if self.final is None or self.final.status != 200:
             return self.final
+        if srtp(self.rtp):
+            import srtp_peer
+            self.answer_proto = (re.search(r"(?m)^m=audio \d+ (\S+)", self.final.body) or [None, None])[1]
+            srtp_peer.take_remote_key(self.rtp, self.final.body)
         to_tag = self.final.tag("to")
         self._send(self._request("ACK", 1, to_tag=to_tag))
         m = re.search(r"c=IN IP4 (\S+)", self.final.body)

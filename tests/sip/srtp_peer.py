@@ -198,3 +198,60 @@ class SrtpCaller:
             self.sock.close()
         finally:
             self.rtp.close()
+
+
+SUITE = "AES_CM_128_HMAC_SHA1_80"
+
+
+class _SrtpSocket:
+    """The UDP socket of an SrtpEndpoint: protects what is sent, unprotects what is received (a packet that
+    does not authenticate, or comes before the remote key is known, is counted and read as nothing)."""
+
+    def __init__(self, sock, endpoint):
+        self._sock = sock
+        self._endpoint = endpoint
+
+    def recvfrom(self, n):
+        data, addr = self._sock.recvfrom(n)
+        inbound = self._endpoint.inbound
+        clear = inbound.unprotect(data) if inbound else None
+        if clear is None:
+            self._endpoint.refused += 1
+            return b"", addr
+        return clear, addr
+
+    def sendto(self, data, addr):
+        return self._sock.sendto(self._endpoint.out.protect(data), addr)
+
+    def __getattr__(self, name):
+        return getattr(self._sock, name)
+
+
+def srtp_endpoint(**kwargs):
+    """An sh.RtpEndpoint (the same sending and counting) whose media is SRTP AES_CM_128_HMAC_SHA1_80: its own
+    random key (srtp_sdp writes it), the other side's from its a=crypto line (take_remote_key)."""
+    import sip_harness as sh
+
+    ep = sh.RtpEndpoint(**kwargs)
+    ep.key = os.urandom(30)
+    ep.out = SrtpContext(ep.key)
+    ep.inbound = None
+    ep.refused = 0
+    ep.sock = _SrtpSocket(ep.sock, ep)
+    return ep
+
+
+def srtp_sdp(ep, tag=1):
+    """An RTP/SAVP SDP for ep (srtp_endpoint) with one a=crypto line of our key."""
+    crypto = base64.b64encode(ep.key).decode()
+    return rawsip.sdp("127.0.0.1", ep.port).replace(" RTP/AVP ", " RTP/SAVP ") + \
+        f"a=crypto:{tag} {SUITE} inline:{crypto}\r\n"
+
+
+def take_remote_key(ep, body):
+    """Keys ep's inbound direction from the SDP body's AES_CM_128_HMAC_SHA1_80 line; returns its tag or None."""
+    line = re.search(rf"(?m)^a=crypto:(\d+) {SUITE} inline:([A-Za-z0-9+/=]+)", body)
+    if not line:
+        return None
+    ep.inbound = SrtpContext(base64.b64decode(line.group(2))[:30])
+    return int(line.group(1))

@@ -1,6 +1,7 @@
 """SIP over TLS end to end: a carrier (SIPp -t l1) calls over TLS, a desk phone registered over TLS is rung on
 its own connection, and both legs are bridged with audio both ways; what crosses the TLS port is TLS records
-only; a trunk that requires encryption refuses a plaintext INVITE (488 with a Warning); a phone account that
+only; the trunk requires encryption, so its calls (in and out) carry SRTP keyed by SDES (srtp_peer's
+AES_CM_128_HMAC_SHA1_80 on the test's RTP endpoints), and a desk phone without SRTP is bridged plain; a trunk that requires encryption refuses a plaintext INVITE (488 with a Warning); a phone account that
 requires it refuses a plaintext REGISTER (403); TLS older than 1.2 is refused and counted; SIGHUP puts a new
 certificate on the next handshake without dropping the call in progress.
 
@@ -26,6 +27,7 @@ import rawsip  # noqa: E402
 import sip_harness as sh  # noqa: E402
 import siptest  # noqa: E402
 import siptls  # noqa: E402
+import srtp_peer  # noqa: E402
 
 CALLER_FILL = 0x2A
 PHONE_FILL = 0x55
@@ -83,10 +85,11 @@ class SipOverTlsTest(siptest.SipTestCase):
         self.recorder = siptls.Recorder(("127.0.0.1", self.tls_port))
         self.addCleanup(self.recorder.close)
 
-    def tls_phone(self, username, via_recorder=False):
+    def tls_phone(self, username, via_recorder=False, srtp=False):
         """A phone registered over TLS; straight to the server, as its Contact in the dialog names its own end of
-        the connection (through the recorder that end is not the one the server sees)."""
-        rtp = sh.RtpEndpoint(fill=PHONE_FILL)
+        the connection (through the recorder that end is not the one the server sees). With srtp it answers the
+        server's RTP/SAVP offer with SRTP, else with plain RTP/AVP (a desk phone without SRTP)."""
+        rtp = srtp_peer.srtp_endpoint(fill=PHONE_FILL) if srtp else sh.RtpEndpoint(fill=PHONE_FILL)
         self.addCleanup(rtp.close)
         port = self.recorder.port if via_recorder else self.tls_port
         phone = siptls.TlsPhone(port, username, self.srv.sip_passwords[username], rtp, self.ca.cert)
@@ -101,8 +104,9 @@ class SipOverTlsTest(siptest.SipTestCase):
 
     def tls_caller(self, talk_s=4.0):
         """A carrier's call over TLS through the recorder, running in the background (Debian's SIPp is built
-        without TLS: "To use a TLS transport you must compile SIPp with OpenSSL")."""
-        rtp = sh.RtpEndpoint(fill=CALLER_FILL)
+        without TLS: "To use a TLS transport you must compile SIPp with OpenSSL"). Its media is SRTP: the trunk
+        requires encryption, and plain RTP/AVP from it is refused 488."""
+        rtp = srtp_peer.srtp_endpoint(fill=CALLER_FILL)
         self.addCleanup(rtp.close)
         caller = siptls.TlsCaller(self.recorder.port, siptest.NUMBER, rtp)
         self.addCleanup(caller.close)
@@ -117,10 +121,12 @@ class SipOverTlsTest(siptest.SipTestCase):
         self.assertEqual(caller.final.status, 200, caller.final.raw)
         self.assertIsNotNone(caller.bye_answer, "no answer to the caller's BYE")
         self.assertEqual(caller.bye_answer.status, 200, caller.bye_answer.raw)
+        self.assertEqual(caller.answer_proto, "RTP/SAVP", caller.final.body)
+        self.assertIsNotNone(caller.rtp.inbound, "the answer carries no a=crypto line of the offered suite")
 
     def test_a_tls_call_is_bridged_to_a_phone_rung_on_its_tls_connection_and_nothing_is_in_clear(self):
         tls_before = metric(self.srv, "crisisline_sip_requests_total", transport="tls")
-        phone = self.tls_phone("demo.counsellor")
+        phone = self.tls_phone("demo.counsellor", srtp=True)
         phone.rtp.start_sending(30, pt=PCMU, wait_target=30)
         call = self.tls_caller(talk_s=8.0)  # the greeting and the language choice come first
         self.finished(call)
@@ -130,6 +136,8 @@ class SipOverTlsTest(siptest.SipTestCase):
         self.assertGreater(phone.rtp.received_fill(CALLER_FILL), 50, f"caller -> phone: {phone.rtp.stats()}")
         # RFC 3261 section 26: the server's Contact over TLS is a SIPS URI.
         invite = phone.invites()[0]
+        self.assertRegex(invite.body, r"(?m)^m=audio \d+ RTP/SAVP ", "the phone's leg is offered SRTP over TLS")
+        self.assertIsNotNone(phone.rtp.inbound, "the phone was offered no AES_CM_128_HMAC_SHA1_80 key")
         self.assertRegex(invite.header("contact"), r"^<sips:crisisline@127\.0\.0\.1:\d+;transport=tls>")
         self.assertIn(";transport=tls;lr", invite.header("route") or "", "rung by its flow, not its Contact")
         self.assertRegex(call.final.header("contact"), r"^<sips:crisisline@127\.0\.0\.1:\d+;transport=tls>")
@@ -192,7 +200,7 @@ class SipOverTlsTest(siptest.SipTestCase):
              "consent": True, "assigned_to": "pool"})
         self.assertEqual(status, 201, fu)
         phone = self.tls_phone("demo.counsellor")
-        callee_rtp = sh.RtpEndpoint()
+        callee_rtp = srtp_peer.srtp_endpoint()
         self.addCleanup(callee_rtp.close)
         callee = siptls.TlsCallee(self.carrier_port, self.carrier_cert, self.carrier_key, callee_rtp)
         self.addCleanup(callee.close)
@@ -202,10 +210,14 @@ class SipOverTlsTest(siptest.SipTestCase):
         invite = wait_for(callee.invites, timeout=10, what="the follow-up INVITE over TLS")[0]
         self.assertIn("+447700900123@127.0.0.1", invite.first)
         self.assertTrue(invite.header("via").startswith("SIP/2.0/TLS"), invite.header("via"))
+        # The trunk requires encryption: the media to the carrier is offered as SRTP, keys over TLS only.
+        self.assertRegex(invite.body, r"(?m)^m=audio \d+ RTP/SAVP ", invite.body)
+        self.assertRegex(invite.body, r"(?m)^a=crypto:\d+ AES_CM_128_HMAC_SHA1_80 inline:", invite.body)
         self.assertTrue(phone.answered.is_set())
         wait_for(callee.hung_up.is_set, timeout=10, what="the callee's hang-up")
         wait_for(lambda: "follow-up " + fu["id"] + ": connected" in self.srv.log(), timeout=15,
                  what="the follow-up connected")
+        self.assertIsNotNone(callee_rtp.inbound, "the carrier did not answer with SRTP")
 
     def test_tls_older_than_1_2_is_refused_and_counted(self):
         before = metric(self.srv, "crisisline_sip_tls_handshake_failures_total", reason="protocol_version")
