@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
-import { artifacts, Fixture, launchBrowser, newPage, screenshot, signIn } from './lib.mjs';
+import { artifacts, Fixture, launchBrowser, newPage, screenshot, signIn, toneWav, waitFor } from './lib.mjs';
 
 const FILL = 0x5a; // every byte of the caller's audio payloads
 const PATTERN = Buffer.alloc(24, FILL);
@@ -21,39 +21,6 @@ let browser;
 let capture;
 const problems = [];
 const pcapPath = join(artifacts, 'browser-phone.pcap');
-
-// A 440 Hz tone, 48 kHz 16-bit mono, for Chromium's fake microphone.
-function toneWav(path, seconds = 60) {
-  const rate = 48000;
-  const samples = rate * seconds;
-  const data = Buffer.alloc(samples * 2);
-  for (let i = 0; i < samples; i += 1) data.writeInt16LE(Math.round(9000 * Math.sin((2 * Math.PI * 440 * i) / rate)), i * 2);
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0);
-  h.writeUInt32LE(36 + data.length, 4);
-  h.write('WAVEfmt ', 8);
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(rate, 24);
-  h.writeUInt32LE(rate * 2, 28);
-  h.writeUInt16LE(2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36);
-  h.writeUInt32LE(data.length, 40);
-  writeFileSync(path, Buffer.concat([h, data]));
-}
-
-const waitFor = async (what, check, timeoutMs = 20000) => {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    last = await check();
-    if (last) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
 
 async function metric(name, reason) {
   const { url, metrics_token: token } = fixture.info;

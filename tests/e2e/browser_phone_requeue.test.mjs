@@ -4,47 +4,15 @@
 // server) goes back to the front of the queue; a second counsellor answering in their browser gets the call,
 // with audio both ways. The first counsellor's contact says "interrupted" and they are not ready.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { artifacts, Fixture, launchBrowser, newPage, screenshot, signIn } from './lib.mjs';
+import { artifacts, Fixture, launchBrowser, newPage, screenshot, signIn, toneWav, waitFor } from './lib.mjs';
 
 const FILL = 0x5a; // every byte of the caller's audio payloads
 
 let fixture;
 let browser;
 const problems = [];
-
-// A 440 Hz tone, 48 kHz 16-bit mono, for Chromium's fake microphone.
-function toneWav(path, seconds = 60) {
-  const rate = 48000;
-  const data = Buffer.alloc(rate * seconds * 2);
-  for (let i = 0; i < rate * seconds; i += 1) data.writeInt16LE(Math.round(9000 * Math.sin((2 * Math.PI * 440 * i) / rate)), i * 2);
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0);
-  h.writeUInt32LE(36 + data.length, 4);
-  h.write('WAVEfmt ', 8);
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(rate, 24);
-  h.writeUInt32LE(rate * 2, 28);
-  h.writeUInt16LE(2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36);
-  h.writeUInt32LE(data.length, 40);
-  writeFileSync(path, Buffer.concat([h, data]));
-}
-
-const waitFor = async (what, check, timeoutMs = 30000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const last = await check();
-    if (last) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
 
 // Bytes the caller heard that are not G.711 silence: a counsellor's tone (or the server's hold chords).
 const sounds = (stats) => Object.entries(stats.by_first_byte)
