@@ -81,6 +81,7 @@ def start_coturn():
             sock.sendto(struct.pack(">HHI", 0x0001, 0, 0x2112A442) + os.urandom(12), ("127.0.0.1", port))
             try:
                 sock.recvfrom(2048)
+                proc.work_dir = work  # removed when coturn stops
                 return proc, port
             except OSError:
                 continue
@@ -185,6 +186,7 @@ def main():
         if coturn:
             coturn.terminate()
             coturn.wait(timeout=10)
+            shutil.rmtree(coturn.work_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
