@@ -102,13 +102,17 @@ Result<store::ShiftRow> LineRota::Checked(store::Tx& tx, const std::string& line
         return Fail(ErrorCode::kInvalid, "counsellor", "does not serve line " + line_id);
     }
     if ((*staff)->disabled) return Fail(ErrorCode::kInvalid, "counsellor", "has a disabled account");
-    auto near = tx.ListShifts(line_id, shift.start, shift.end);
-    if (!near) return tl::unexpected(near.error());
-    for (const auto& other : *near) {
-        if (other.counsellor_id == shift.counsellor && other.id != id) {
+    // One person cannot be on two shifts at once, on this line or on another line they serve.
+    for (const auto& serving : profile.lines) {
+        auto near = tx.ListShifts(serving, shift.start, shift.end);
+        if (!near) return tl::unexpected(near.error());
+        for (const auto& other : *near) {
+            if (other.counsellor_id != shift.counsellor || (serving == line_id && other.id == id)) continue;
+            const std::string where = serving == line_id ? "" : " on line " + serving;
             return Fail(ErrorCode::kInvalid, "start",
-                        "overlaps this counsellor's shift " + other.id + " (" + staffing::UkLocalText(other.start_at) +
-                            " to " + staffing::UkLocalText(other.end_at) + " UK time)");
+                        "overlaps this counsellor's shift " + other.id + where + " (" +
+                            staffing::UkLocalText(other.start_at) + " to " + staffing::UkLocalText(other.end_at) +
+                            " UK time)");
         }
     }
     return store::ShiftRow{line_id, id, shift.counsellor, shift.start, shift.end, actor, s_.clock.Now()};

@@ -96,6 +96,7 @@ class RotaTest(unittest.TestCase):
             "counsellor": (["counsellor"], ["police"], ["en"]),
             "welsh": (["counsellor"], ["police"], ["en", "cy"]),
             "fire.counsellor": (["counsellor"], ["fire"], ["en"]),
+            "both": (["counsellor"], ["police", "fire"], ["en"]),
             "auditor": (["auditor"], [], ["en"]),
         }
         granter = harness.line_manager(cls.server, cls.admin, ["police", "fire"])
@@ -339,7 +340,27 @@ class RotaTest(unittest.TestCase):
         status, body, _ = self.clients["manager"].call("GET", "/api/v1/lines/police/rota/counsellors")
         self.assertEqual(status, 200, body)
         self.assertEqual({(c["id"], c["welsh"]) for c in body["counsellors"]},
-                         {(self.ids["counsellor"], False), (self.ids["welsh"], True)})
+                         {(self.ids["counsellor"], False), (self.ids["welsh"], True), (self.ids["both"], False)})
+
+    def test_one_counsellor_is_never_on_two_lines_at_once(self):
+        # Someone who serves both lines is booked on the fire line; the police line cannot book them over it.
+        status, fire_shift, _ = self.shift("fire.manager", "both", "2030-04-01T08:00:00Z", "2030-04-01T16:00:00Z",
+                                           line="fire")
+        self.assertEqual(status, 201, fire_shift)
+        status, body, _ = self.shift("manager", "both", "2030-04-01T12:00:00Z", "2030-04-01T18:00:00Z")
+        self.assertEqual(status, 400, body)
+        self.assertEqual(body["error"]["field"], "start")
+        self.assertIn(fire_shift["id"], body["error"]["message"])
+        self.assertIn("on line fire", body["error"]["message"])
+        self.assertEqual(self.week("2030-W14"), [])
+        # Before or after the fire shift is fine; an edit onto it is refused and changes nothing.
+        status, police_shift, _ = self.shift("manager", "both", "2030-04-01T16:00:00Z", "2030-04-01T20:00:00Z")
+        self.assertEqual(status, 201, police_shift)
+        status, body, _ = self.clients["manager"].call("PUT", f"/api/v1/lines/police/shifts/{police_shift['id']}", {
+            "counsellor": self.ids["both"], "start": "2030-04-01T15:00:00Z", "end": "2030-04-01T20:00:00Z"})
+        self.assertEqual((status, body["error"]["field"]), (400, "start"), body)
+        self.assertEqual([(s["start"], s["end"]) for s in self.week("2030-W14")],
+                         [("2030-04-01T16:00:00.000Z", "2030-04-01T20:00:00.000Z")])
 
 
 if __name__ == "__main__":
