@@ -359,6 +359,22 @@ class AnnouncementTest(unittest.TestCase):
                          [("supervisor", "fire")])
         self.assertFalse([e for e in self.events("sup.police") if e["data"].get("staff_id") == body["id"]])
 
+    def test_a_grant_made_at_the_servers_shell_is_audited_and_announced(self):
+        # The shell (crisisline staff add) is outside the two-person rule, as docs/security.md says: whoever runs
+        # it holds the database and its keys already. What it grants is still audited and announced.
+        out = harness.run_cli(self.floor.server.data_dir, "staff", "add", "--username", "shell.reader",
+                              "--display-name", "Shell Reader (fictional)", "--roles", "counsellor",
+                              "--lines", "fire", env={"CRISISLINE_PASSWORD": harness.PASSWORD})
+        reader = out.stdout.split("(")[1].split(")")[0]
+        status, listed, _ = self.c["sup.fire"].call("GET", "/api/v1/lines/fire/announcements")
+        self.assertEqual(status, 200, listed)
+        self.assertEqual([(a["role"], a["line"]) for a in listed["announcements"] if a["staff_id"] == reader],
+                         [("counsellor", "fire")])
+        created = [e for e in self.floor.audit("staff.create") if e["record_id"] == reader]
+        self.assertEqual(len(created), 1, created)
+        self.assertEqual(created[0]["actor"], "system")
+        self.assertEqual(created[0]["detail"]["after"]["lines"], ["fire"])
+
 
 class ExpiryTest(unittest.TestCase):
     def test_a_change_not_decided_in_time_expires(self):
