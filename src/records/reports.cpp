@@ -522,15 +522,10 @@ std::string ReportCsv(const nlohmann::json& report) {
     return out;
 }
 
-Result<nlohmann::json> Reports::Run(const staff::Principal& who,
-                                    const std::string& line_id,
-                                    const std::string& name,
-                                    const std::string& period_text,
-                                    TimeMs& retry_after) {
-    retry_after = 0;
-    auto period = reports::ParsePeriod(period_text);
-    if (!period) return tl::unexpected(period.error());
-    if (auto ok = CheckReportRequest(name, *period); !ok) return tl::unexpected(ok.error());
+Result<LineConfig> Reports::Admit(const staff::Principal& who,
+                                  const std::string& line_id,
+                                  const std::string& record,
+                                  TimeMs& retry_after) {
     const TimeMs now = s_.clock.Now();
     if (const TimeMs wait = allowance_.Take(who.staff_id, now); wait > 0) {
         retry_after = wait;
@@ -544,11 +539,49 @@ Result<nlohmann::json> Reports::Run(const staff::Principal& who,
     auto line = LineFromRow(**line_row);
     if (!line) return tl::unexpected(line.error());
     auto audited = s_.writer.Run([&](store::Tx& tx) -> Result<void> {
-        return writer::AppendAudit(tx, now, {who.staff_id, "report.read", line_id, "report",
-                                             name + "/" + period->label, "reporting"});
+        return writer::AppendAudit(tx, now, {who.staff_id, "report.read", line_id, "report", record, "reporting"});
     });
     if (!audited) return tl::unexpected(audited.error());
+    return line;
+}
+
+Result<nlohmann::json> Reports::Run(const staff::Principal& who,
+                                    const std::string& line_id,
+                                    const std::string& name,
+                                    const std::string& period_text,
+                                    TimeMs& retry_after) {
+    retry_after = 0;
+    auto period = reports::ParsePeriod(period_text);
+    if (!period) return tl::unexpected(period.error());
+    if (auto ok = CheckReportRequest(name, *period); !ok) return tl::unexpected(ok.error());
+    auto line = Admit(who, line_id, name + "/" + period->label, retry_after);
+    if (!line) return tl::unexpected(line.error());
     return BuildReport(s_.store, *line, name, *period);
+}
+
+Result<nlohmann::json> Reports::RunPack(const staff::Principal& who,
+                                        const std::string& line_id,
+                                        const std::string& period_text,
+                                        TimeMs& retry_after) {
+    retry_after = 0;
+    auto period = reports::ParsePeriod(period_text);
+    if (!period) return tl::unexpected(period.error());
+    if (period->kind != reports::PeriodKind::kMonth) {
+        return Fail(ErrorCode::kInvalid, "period", "the funder pack is monthly: a calendar month such as 2026-05");
+    }
+    auto line = Admit(who, line_id, "pack/" + period->label, retry_after);
+    if (!line) return tl::unexpected(line.error());
+    nlohmann::json reports = nlohmann::json::array();
+    for (const std::string& name : ReportNames()) {
+        auto report = BuildReport(s_.store, *line, name, *period);
+        if (!report) return tl::unexpected(report.error());
+        reports.push_back(std::move(*report));
+    }
+    nlohmann::json pack = {{"line_id", line->id}, {"line_name", line->name}};
+    pack["period"] = reports.front()["period"];
+    pack["disclosure"] = reports.front()["disclosure"];
+    pack["reports"] = std::move(reports);
+    return pack;
 }
 
 }  // namespace crisisline::records
