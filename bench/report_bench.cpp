@@ -1,8 +1,9 @@
 // The fixed reports over a large line: a generator writes N synthetic contacts (default 1,000,000) spread evenly
 // over the 36 whole months before now into a scratch SQLite database (through the real StorageWriter, 10,000 a
 // unit), then times records::BuildReport for every report over one month, one quarter and one year, several
-// times each (median and max), and the monthly funder pack (every report of the month). Also times contact writes through records::Contacts::Create on the loaded
-// database, the path a counsellor's request takes (the reports keep no aggregates of their own to update).
+// times each (median and max), and the monthly funder pack (every report of the month). Also times contact
+// writes through records::Contacts::Create on the loaded database, the path a counsellor's request takes (the
+// reports keep no aggregates of their own to update).
 // Run: build/bench/report_bench [contacts=1000000] [repeats=5]
 #include <stdlib.h>
 

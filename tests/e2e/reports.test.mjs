@@ -122,7 +122,7 @@ test('the monthly funder pack opens from the Reports page and prints to A4 PDF w
   assert.match(figures[0], /^[\d,]+$/, `calls offered: ${figures[0]}`);
   assert.match(figures[2], /^\d+%$/, `answer rate: ${figures[2]}`);
   const parts = page.locator('section.pack-part');
-  assert.equal(await parts.count(), 9, 'the headline figures and the eight reports');
+  assert.equal(await parts.count(), 10, 'the headline figures and the nine reports');
   assert.match(await page.getByRole('heading', { level: 1 }).textContent(), /^Monthly funder pack: .+, [A-Z][a-z]+ \d{4}$/);
   await expectAccessible(page, 'reports-funder-pack');
 
@@ -137,7 +137,7 @@ test('the monthly funder pack opens from the Reports page and prints to A4 PDF w
   const text = pdf.toString('latin1');
   assert.ok(text.startsWith('%PDF-'), 'a PDF');
   const boxes = [...text.matchAll(/\/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]/g)].map((m) => [Number(m[1]), Number(m[2])]);
-  assert.ok(boxes.length >= 9, `pages: ${boxes.length}`);
+  assert.ok(boxes.length >= 10, `pages: ${boxes.length}`);
   for (const [w, h] of boxes) {
     // A4 is 595.28 x 841.89 points; Chromium rounds to its own pixel grid.
     assert.ok(Math.abs(w - 595.3) < 2 && Math.abs(h - 841.9) < 2, `an A4 page: ${w} x ${h}`);
