@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <random>
 #include <vector>
 
@@ -34,6 +35,7 @@ struct FictionalCall {
     store::ContactRow contact;
     std::optional<store::FollowUpRow> follow_up;
     std::optional<store::EscalationRow> escalation;
+    std::vector<std::string> survey_answers;  // the post-call survey, as CallLog::SurveyAnswered counts them
 };
 
 // The coded facts of an answered call, and its follow-up or escalation.
@@ -81,6 +83,13 @@ void Answered(std::mt19937_64& random,
         // Closed, its sealed details already shredded; one whose window is still to come is left out (an open
         // follow-up would need details to act on).
         if (f.latest <= now) call.follow_up = f;
+    }
+    // About a third of callers stay on for the post-call survey (as if the line offered it); most found the call
+    // helped and would call again.
+    if (random() % 3 == 0) {
+        static const std::vector<std::string> kHelped = {"1", "2", "3", "3", "4", "4", "4", "5", "5", "5", "5"};
+        call.survey_answers.push_back("helped:" + Pick(random, kHelped));
+        if (random() % 8 != 0) call.survey_answers.push_back(random() % 7 == 0 ? "call_again:no" : "call_again:yes");
     }
     if (random() % 60 == 0) {
         facts["imminent_risk"] = true;
@@ -203,7 +212,16 @@ Result<std::int64_t> AddDemoHistory(Services& s,
             if (call) calls.push_back(std::move(*call));
         }
     }
+    std::map<std::pair<std::string, std::string>, std::int64_t> survey;  // (month, key) -> count
+    for (const auto& c : calls) {
+        for (const auto& answer : c.survey_answers) {
+            survey[{FormatTime(c.contact.arrived_at).substr(0, 7), "survey:" + answer}] += 1;
+        }
+    }
     auto written = s.writer.Run([&](store::Tx& tx) -> Result<void> {
+        for (const auto& [at, count] : survey) {
+            if (auto r = tx.AddRetainedCount({line.id, at.first, at.second, count}); !r) return r;
+        }
         for (const auto& c : calls) {
             if (auto r = tx.InsertContact(c.contact); !r) return r;
             if (c.follow_up) {

@@ -520,6 +520,10 @@ class DemoHistoryTest(unittest.TestCase):
             self.assertIn("North East", shown)
             for f in by_name["service_levels"]["sections"][1]["items"]:
                 self.assertFalse(f["suppressed"], f)
+            helped, again = by_name["survey"]["sections"]
+            self.assertFalse(helped["total"]["suppressed"], helped)
+            self.assertFalse(next(i for i in helped["items"] if i["key"] == "5_very_much")["suppressed"], helped)
+            self.assertFalse(next(i for i in again["items"] if i["key"] == "yes")["suppressed"], again)
             bad = harness.run_cli(data + "/other", "init", "--demo-history", check=False)
             self.assertNotEqual(bad.returncode, 0)
             self.assertIn("--demo", bad.stderr)

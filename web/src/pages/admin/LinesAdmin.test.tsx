@@ -45,6 +45,9 @@ describe('LinesAdmin', () => {
     fireEvent.click(screen.getByLabelText('To a partner service (SIP address)'));
     type('Partner SIP address', 'sip:overflow@partner.example');
     type('Overflow after waiting (seconds)', '90');
+    const survey = screen.getByLabelText(/^Post-call survey/) as HTMLInputElement;
+    expect(survey.checked).toBe(false);
+    fireEvent.click(survey);
     fireEvent.click(screen.getByRole('button', { name: 'Save line' }));
 
     await waitFor(() => expect(sent('PATCH', '/api/v1/lines/police')).toHaveLength(1));
@@ -53,6 +56,7 @@ describe('LinesAdmin', () => {
       numbers: ['0300 123 4567', '029 2000 0000'],
       hours: '7pm to 7am',
       always_open: false,
+      post_call_survey: true,
       regions: ['national', 'North East'],
       languages: ['en', 'cy'],
       retention_days: 1095,

@@ -23,7 +23,7 @@ const LINE_FIELDS = [
   'id', 'name', 'numbers', 'hours', 'always_open', 'regions', 'languages', 'retention_days',
   'follow_up_max_attempts', 'follow_up_max_days', 'audience', 'routing', 'name_cy', 'audience_cy',
   'routing.strategy', 'routing.ring_timeout_s', 'routing.wrap_up_s', 'routing.wrap_up_after_concern_s',
-  'routing.overflow_after_s', 'routing.overflow_to', 'routing.announce_every_s',
+  'routing.overflow_after_s', 'routing.overflow_to', 'routing.announce_every_s', 'post_call_survey',
 ] as const;
 
 export function LinesAdmin() {
@@ -171,6 +171,7 @@ function LineForm(props: {
   const [numbers, setNumbers] = useState((existing?.numbers ?? []).join('\n'));
   const [hours, setHours] = useState(existing?.hours ?? '');
   const [alwaysOpen, setAlwaysOpen] = useState(existing?.always_open ?? false);
+  const [survey, setSurvey] = useState(existing?.post_call_survey ?? false);
   const [audience, setAudience] = useState(existing?.audience ?? '');
   const [nameCy, setNameCy] = useState(existing?.name_cy ?? '');
   const [audienceCy, setAudienceCy] = useState(existing?.audience_cy ?? '');
@@ -214,6 +215,7 @@ function LineForm(props: {
       numbers: splitList(numbers, /[\n,;]/),
       hours: hours.trim(),
       always_open: alwaysOpen,
+      post_call_survey: survey,
       regions,
       languages,
       retention_days: num('retention_days', retention),
@@ -310,6 +312,14 @@ function LineForm(props: {
           hint="National means all of England and Wales. Regions decide which services signposting offers first." />
         <Choices idPrefix={`${p}-languages`} legend="Languages" options={LANGUAGE_OPTIONS} selected={languages}
           onChange={setLanguages} error={errors.languages} />
+        <div class="field-checkbox">
+          <Checkbox id={`${p}-survey`} label="Post-call survey: after the counsellor hangs up, ask the caller two keypad questions"
+            checked={survey} onChange={setSurvey} />
+          <p class="hint" id={`${p}-survey-hint`}>
+            Only counts per month are kept (did the call help, 1–5; would they call again). Off unless chosen.
+          </p>
+          {errors.post_call_survey && <p class="field-error" role="alert">{errors.post_call_survey}</p>}
+        </div>
 
         <h3>Records and follow-up</h3>
         <div class="three-col-admin">

@@ -54,6 +54,7 @@ export interface LineConfig {
   audience: string;
   audience_cy?: string;
   routing: Routing;
+  post_call_survey?: boolean; // the caller is asked two keypad questions after the counsellor hangs up (counts only)
 }
 
 export interface ServiceRecord {
