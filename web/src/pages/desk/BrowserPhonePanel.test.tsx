@@ -116,4 +116,76 @@ describe('answering in the browser', () => {
     expect((await screen.findByRole('alert')).textContent).toMatch(/connection to the caller was lost.*front of the queue/);
     expect(phone.callId).toBeNull();
   });
+  it('restarts ICE when the connection fails, says "Reconnecting…" meanwhile, and re-offers to the call', async () => {
+    let connection: FakeConnection | null = null;
+    class FakeConnection {
+      localDescription: { sdp: string } | null = null;
+      connectionState = 'connected';
+      iceConnectionState = 'connected';
+      signalingState = 'stable';
+      ontrack = null;
+      onconnectionstatechange = null;
+      oniceconnectionstatechange: (() => void) | null = null;
+      onnegotiationneeded: (() => void) | null = null;
+      offers = 0;
+      restarted = false;
+      constructor() {
+        connection = this;
+      }
+      addTrack() {}
+      createOffer() {
+        this.offers += 1;
+        return Promise.resolve({ type: 'offer', sdp: this.restarted ? 'v=0 restart offer' : 'v=0 offer' });
+      }
+      setLocalDescription(d: { type: string; sdp?: string }) {
+        this.signalingState = d.type === 'rollback' ? 'stable' : 'have-local-offer';
+        if (d.sdp) this.localDescription = { sdp: d.sdp };
+        return Promise.resolve();
+      }
+      setRemoteDescription() {
+        this.signalingState = 'stable';
+        return Promise.resolve();
+      }
+      restartIce() {
+        this.restarted = true;
+        setTimeout(() => this.onnegotiationneeded?.(), 0);
+      }
+      close() {}
+    }
+    vi.stubGlobal('RTCPeerConnection', FakeConnection);
+    const offers: string[] = [];
+    let reply: (() => void) | null = null;
+    vi.stubGlobal('fetch', vi.fn((path: string, init: RequestInit) => {
+      if (path === '/api/v1/session/ice-servers') return json(200, { ice_servers: [] });
+      if (path.endsWith('/answer')) return json(200, { type: 'answer', sdp: 'v=0 answer' });
+      if (path.endsWith('/offer')) {
+        offers.push(JSON.parse(String(init.body)).sdp);
+        return new Promise<Response>((resolve) => {
+          reply = () => resolve(new Response(JSON.stringify({ type: 'answer', sdp: 'v=0 restart answer' }),
+            { status: 200, headers: { 'Content-Type': 'application/json' } }));
+        });
+      }
+      return json(200, { mode: 'browser' });
+    }));
+    const phone = new BrowserPhone(microphone());
+    phone.mode = 'browser';
+    render(<BrowserPhonePanel phone={phone} ringing={ringing} callEnds={{}} takenFrom={null} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Answer' }));
+    await screen.findByText(/Connected: the caller hears you/);
+    expect(offers).toEqual([]); // the first offer goes to /answer, nothing re-offers by itself
+
+    const pc = connection as unknown as FakeConnection;
+    pc.iceConnectionState = 'failed';
+    pc.oniceconnectionstatechange?.();
+    await screen.findByText(/Reconnecting… the caller is still on the line/);
+    await waitFor(() => expect(offers).toEqual(['v=0 restart offer']));
+    reply!();
+    await waitFor(() => expect(pc.signalingState).toBe('stable'));
+    expect(phone.reconnecting).toBe(true); // answered, but ICE is not connected again yet
+    pc.iceConnectionState = 'connected';
+    pc.oniceconnectionstatechange?.();
+    await screen.findByText(/Connected: the caller hears you/);
+    expect(phone.reconnecting).toBe(false);
+    expect(phone.callId).toBe('ct_1');
+  });
 });
