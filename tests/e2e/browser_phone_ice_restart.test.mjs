@@ -89,6 +89,16 @@ async function browserStats(page) {
   });
 }
 
+// A request the page makes itself under its session (cookie and CSRF token), as the console would.
+async function postFromPage(page, path, body) {
+  return page.evaluate(async ({ path: p, body: b }) => {
+    const session = await (await fetch('/api/v1/session')).json();
+    const r = await fetch(p, { method: 'POST', body: JSON.stringify(b),
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': session.csrf_token } });
+    return { status: r.status, body: await r.json().catch(() => null) };
+  }, { path, body });
+}
+
 before(async () => {
   fixture = await Fixture.start();
   const wav = join(artifacts, 'browser-phone-ice-restart-tone.wav');
@@ -135,6 +145,7 @@ test('a network change mid-call restarts ICE: new credentials, the same keys, au
   await desk.getByRole('button', { name: 'Answer', exact: true }).click();
   const first = await answered;
   assert.equal(first.status(), 200, await first.text());
+  const offerPath = first.url().replace(/\/answer$/, '/offer').replace(/^https?:\/\/[^/]+/, '');
   const firstOffer = JSON.parse(first.request().postData()).sdp;
   const firstAnswer = (await first.json()).sdp;
   const connected = desk.locator('[data-testid=browser-call-state][data-connection=connected][data-reconnecting=false]');
@@ -162,6 +173,23 @@ test('a network change mid-call restarts ICE: new credentials, the same keys, au
   assert.equal(restartAnswer.match(/m=audio .*/)[0], firstAnswer.match(/m=audio .*/)[0]);
   await waitFor('the restart counted', async () =>
     (await metric('crisisline_browser_ice_restarts_total')) === restarts + 1);
+
+  // The same credentials again: the same answer, no second restart. A bad or changed offer: 400 naming sdp.
+  const again = await postFromPage(desk, offerPath, { sdp: restartOffer });
+  assert.equal(again.status, 200, JSON.stringify(again.body));
+  assert.equal(again.body.sdp, restartAnswer);
+  const fp = field(restartOffer, 'fingerprint') === 'sha-256' ? restartOffer.match(/a=fingerprint:sha-256 (\S+)/)[1] : '';
+  assert.ok(fp, 'no sha-256 fingerprint in the re-offer');
+  const otherFp = fp.replace(/^../, fp.startsWith('AA') ? 'BB' : 'AA');
+  const changedCertificate = await postFromPage(desk, offerPath, { sdp: restartOffer.replace(fp, otherFp) });
+  assert.equal(changedCertificate.status, 400, JSON.stringify(changedCertificate.body));
+  assert.equal(changedCertificate.body.error.field, 'sdp');
+  assert.match(changedCertificate.body.error.message, /fingerprint changed/);
+  const notSdp = await postFromPage(desk, offerPath, { sdp: 'v=0' });
+  assert.equal(notSdp.status, 400);
+  assert.equal(notSdp.body.error.field, 'sdp');
+  const noSuchCall = await postFromPage(desk, offerPath.replace(/calls\/[^/]+/, 'calls/ct_nosuchcall'), { sdp: restartOffer });
+  assert.equal(noSuchCall.status, 404, JSON.stringify(noSuchCall.body));
 
   // The browser nominates a pair of the new generation, and the media follows it.
   const moved = await waitFor('a new candidate pair selected', async () => {
@@ -211,5 +239,9 @@ test('a network change mid-call restarts ICE: new credentials, the same keys, au
   const ended = await fixture.send({ cmd: 'wait_call', timeout: 30 });
   assert.ok(ended.ok, ended.explain);
   await desk.getByTestId('my-state').filter({ hasText: 'Wrap-up' }).waitFor({ timeout: 10000 });
+  // The call is over: nothing to re-offer on.
+  const over = await postFromPage(desk, offerPath, { sdp: restartOffer });
+  assert.equal(over.status, 404, JSON.stringify(over.body));
+  assert.equal(await metric('crisisline_browser_ice_restarts_total'), restarts + 1);
   assert.deepEqual(problems, []);
 });
