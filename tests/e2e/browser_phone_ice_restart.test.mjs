@@ -3,7 +3,9 @@
 // as after a Wi-Fi drop), and the console restarts ICE: a re-offer with new ICE credentials to
 // .../calls/{call}/offer. The server answers with new credentials and the same certificate, keeps the
 // DTLS-SRTP keys (no second handshake), moves the media to the newly nominated pair and refuses the old
-// credentials from then on. Audio keeps flowing both ways, the metric counts one restart, and the call ends cleanly.
+// credentials from then on. Audio keeps flowing both ways, the metric counts one restart, and the call ends
+// cleanly. The endpoint's refusals: 409 while the call only rings, 400 (sdp) for a bad offer or a changed
+// certificate, 404 for no such call or one that is over; the same credentials again get the same answer.
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
@@ -121,6 +123,15 @@ after(async () => {
 test('a network change mid-call restarts ICE: new credentials, the same keys, audio both ways throughout', async () => {
   const { url, passwords } = fixture.info;
   const desk = await newPage(browser, problems);
+  const rung = []; // call ids of the rings this desk's live feed carried
+  desk.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => {
+    try {
+      const e = JSON.parse(String(payload));
+      if (e.type === 'call.ringing' && typeof e.data?.call === 'string') rung.push(e.data.call);
+    } catch {
+      // not an event
+    }
+  }));
   await desk.addInitScript(() => {
     const Original = window.RTCPeerConnection;
     window.__connections = [];
@@ -141,6 +152,11 @@ test('a network change mid-call restarts ICE: new credentials, the same keys, au
 
   await fixture.send({ cmd: 'call', talk_ms: 120000, digit: '2', fill: FILL, pt: 8, scenario: 'caller_await_bye.xml' });
   await desk.getByText('Incoming call: answer in this browser').waitFor({ timeout: 20000 });
+  // While it only rings, there is no call in this browser to re-offer on.
+  const ringing = await waitFor('the ring on the live feed', async () => rung.at(-1) ?? null);
+  const early = await postFromPage(desk, `/api/v1/session/phone/calls/${ringing}/offer`, { sdp: 'v=0' });
+  assert.equal(early.status, 409, JSON.stringify(early.body));
+  assert.equal(early.body.error.field, 'call');
   const answered = desk.waitForResponse((r) => r.url().endsWith('/answer'));
   await desk.getByRole('button', { name: 'Answer', exact: true }).click();
   const first = await answered;

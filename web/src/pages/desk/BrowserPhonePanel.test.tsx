@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BrowserPhone } from '../../lib/browserPhone';
+import { BrowserPhone, DISCONNECTED_RESTART_MS } from '../../lib/browserPhone';
 import type { RingingCall } from '../../lib/liveState';
 import { BrowserPhonePanel } from './BrowserPhonePanel';
 
@@ -187,5 +187,66 @@ describe('answering in the browser', () => {
     await screen.findByText(/Connected: the caller hears you/);
     expect(phone.reconnecting).toBe(false);
     expect(phone.callId).toBe('ct_1');
+    phone.closeCall(); // its network watch goes with the call (the next test's events are not for it)
+  });
+  it('restarts ICE only after it has stayed disconnected for 2 s, and on a network change', async () => {
+    const restarts: number[] = [];
+    let connection: { iceConnectionState: string; oniceconnectionstatechange: (() => void) | null } | null = null;
+    class FakeConnection {
+      localDescription = { sdp: 'v=0 offer' };
+      connectionState = 'connected';
+      iceConnectionState = 'connected';
+      signalingState = 'stable';
+      ontrack = null;
+      onconnectionstatechange = null;
+      oniceconnectionstatechange: (() => void) | null = null;
+      onnegotiationneeded = null;
+      constructor() {
+        connection = this;
+      }
+      addTrack() {}
+      createOffer() { return Promise.resolve({ type: 'offer', sdp: 'v=0 offer' }); }
+      setLocalDescription() { return Promise.resolve(); }
+      setRemoteDescription() { return Promise.resolve(); }
+      restartIce() { restarts.push(Date.now()); }
+      close() {}
+    }
+    vi.stubGlobal('RTCPeerConnection', FakeConnection);
+    vi.stubGlobal('fetch', vi.fn((path: string) => {
+      if (path === '/api/v1/session/ice-servers') return json(200, { ice_servers: [] });
+      return json(200, { type: 'answer', sdp: 'v=0 answer' });
+    }));
+    const phone = new BrowserPhone(microphone());
+    await phone.answer('ct_1');
+    const pc = connection!;
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      // A blip: disconnected, then connected again within 2 s: no restart.
+      pc.iceConnectionState = 'disconnected';
+      pc.oniceconnectionstatechange?.();
+      vi.advanceTimersByTime(DISCONNECTED_RESTART_MS - 100);
+      pc.iceConnectionState = 'connected';
+      pc.oniceconnectionstatechange?.();
+      vi.advanceTimersByTime(DISCONNECTED_RESTART_MS * 2);
+      expect(restarts).toEqual([]);
+      expect(phone.reconnecting).toBe(false);
+      // Disconnected for longer: restarted at 2 s, not before.
+      pc.iceConnectionState = 'disconnected';
+      pc.oniceconnectionstatechange?.();
+      vi.advanceTimersByTime(DISCONNECTED_RESTART_MS - 1);
+      expect(restarts).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(restarts.length).toBe(1);
+      expect(phone.reconnecting).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+    // The network changed (or came back): restarted at once.
+    window.dispatchEvent(new Event('online'));
+    expect(restarts.length).toBe(2);
+    // After the call, a network change restarts nothing.
+    phone.closeCall();
+    window.dispatchEvent(new Event('online'));
+    expect(restarts.length).toBe(2);
   });
 });
