@@ -19,9 +19,12 @@ let fixture;
 let browser;
 const problems = [];
 
+let desk; // the counsellor's page
+
+// A metric, read by the page (so the same code runs when E2E_HTTPS=1 puts the console behind the test CA).
 async function metric(name, reason) {
-  const { url, metrics_token: token } = fixture.info;
-  const text = await (await fetch(`${url}/metrics`, { headers: { Authorization: `Bearer ${token}` } })).text();
+  const text = await desk.evaluate(async (token) =>
+    (await fetch('/metrics', { headers: { Authorization: `Bearer ${token}` } })).text(), fixture.info.metrics_token);
   const label = reason ? `{reason="${reason}"}` : '';
   const line = text.split('\n').find((l) => l.startsWith(`${name}${label} `));
   return line ? Number(line.split(' ')[1]) : 0;
@@ -122,7 +125,7 @@ after(async () => {
 
 test('a network change mid-call restarts ICE: new credentials, the same keys, audio both ways throughout', async () => {
   const { url, passwords } = fixture.info;
-  const desk = await newPage(browser, problems);
+  desk = await newPage(browser, problems);
   const rung = []; // call ids of the rings this desk's live feed carried
   desk.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => {
     try {
