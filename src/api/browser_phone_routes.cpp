@@ -1,5 +1,5 @@
 // The console as the counsellor's phone: holding the phone in a tab, answering a ring with a WebRTC
-// offer, declining and hanging up. All under the console's own session (cookie, CSRF, idle timeout):
+// offer, re-offering (an ICE restart), declining and hanging up. All under the console's own session (cookie, CSRF, idle timeout):
 // no SIP password ever reaches the browser. Rings and call ends reach the tab over /api/v1/events.
 #include <cctype>
 
@@ -70,6 +70,22 @@ void Api::AddBrowserPhoneRoutes(http::Router& r) {
               if (!telephony_) return Fail(ErrorCode::kUnavailable, "telephony is not running on this server");
               auto principal = who.principal;
               auto answer = telephony_->AnswerInBrowser(
+                  principal.staff_id, Param(req, "call"), std::move(*sdp), [principal](const std::string& line) {
+                      return staff::Authorise(principal, staff::Permission::kWriteContact, line).has_value();
+                  });
+              if (!answer) return tl::unexpected(answer.error());
+              return Ok({{"type", "answer"}, {"sdp", *answer}});
+          }));
+    r.Add("POST", "/api/v1/session/phone/calls/{call}/offer", Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto c = Counsellor(who); !c) return tl::unexpected(c.error());
+              auto body = BodyOf(req);
+              if (!body) return tl::unexpected(body.error());
+              if (auto k = body->OnlyKnown({"sdp"}); !k) return tl::unexpected(k.error());
+              auto sdp = body->String("sdp", 16 * 1024);
+              if (!sdp) return tl::unexpected(sdp.error());
+              if (!telephony_) return Fail(ErrorCode::kUnavailable, "telephony is not running on this server");
+              auto principal = who.principal;
+              auto answer = telephony_->ReofferFromBrowser(
                   principal.staff_id, Param(req, "call"), std::move(*sdp), [principal](const std::string& line) {
                       return staff::Authorise(principal, staff::Permission::kWriteContact, line).has_value();
                   });

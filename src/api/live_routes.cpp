@@ -181,6 +181,9 @@ void Api::RefreshTelephonyMetrics() {
     bump(m.AddCounter("crisisline_browser_handshakes_total",
                       "Browser phone DTLS-SRTP handshakes completed with the SDP's fingerprint"),
          c.browser_handshakes);
+    bump(m.AddCounter("crisisline_browser_ice_restarts_total",
+                      "Browser phone ICE restarts answered (new ICE credentials; the call and its keys kept)"),
+         c.browser_ice_restarts);
     for (size_t i = 0; i < std::size(telephony::kSrtpDropNames); ++i) {
         bump(m.AddCounter("crisisline_srtp_packets_dropped_total",
                           "SRTP packets on SIP legs (SDES) dropped unrelayed: not authentic, replayed, or malformed",

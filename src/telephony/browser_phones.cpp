@@ -4,6 +4,9 @@
 // counted by reason (Counters::browser_dropped) and never reaches the other leg.
 #include <sodium.h>
 
+#include <algorithm>
+#include <cassert>
+
 #include <spdlog/spdlog.h>
 
 #include "telephony/browser_sdp.hpp"
@@ -123,8 +126,7 @@ void Switchboard::RingBrowser(Call& call, const std::string& counsellor) {
     leg->counsellor = counsellor;
     leg->state = LegState::kRinging;
     leg->browser = std::make_unique<BrowserMedia>();
-    leg->browser->local_ufrag = NewIceUfrag();
-    leg->browser->local_pwd = NewIcePwd();
+    leg->browser->ice = IceSession(NewIceUfrag(), NewIcePwd());
     if (hooks_.routing_latency && routing_event_at_ != std::chrono::steady_clock::time_point{}) {
         hooks_.routing_latency(
             std::chrono::duration<double>(std::chrono::steady_clock::now() - routing_event_at_).count());
@@ -171,23 +173,73 @@ Result<std::string> Switchboard::AnswerInBrowser(const std::string& counsellor, 
     auto offer = ReadBrowserOffer(offer_sdp);
     if (!offer) return tl::unexpected(offer.error());
     BrowserMedia& b = *leg.browser;
-    b.remote_ufrag = offer->ice_ufrag;
+    b.ice.Answered(offer->ice_ufrag, offer->ice_pwd);
     b.dtls = std::make_unique<DtlsSrtp>(dtls_identity_, offer->fingerprint);
     b.last_consent_ms = Now();
+    b.offer = *offer;
+    b.session_id = randombytes_random();
     bool pcma = false;
-    BrowserAnswerParams params{config_.rtp_address, media_.PortOf(leg), b.local_ufrag, b.local_pwd,
-                               dtls_identity_->Fingerprint(), randombytes_random(),
+    BrowserAnswerParams params{config_.rtp_address, media_.PortOf(leg), b.ice.current().local_ufrag,
+                               b.ice.current().local_pwd, dtls_identity_->Fingerprint(), b.session_id,
                                call.caller && call.caller->codec == media::Codec::kPcma};
     std::string answer = WriteBrowserAnswer(*offer, params, &pcma);
+    b.answer = answer;
     leg.codec = pcma ? media::Codec::kPcma : media::Codec::kPcmu;
     leg.remote_event_pt = offer->event_pt;
-    browser_legs_[b.local_ufrag] = &leg;
+    browser_legs_[b.ice.current().local_ufrag] = &leg;
     leg.last_rx_ms = Now();
     routing_event_at_ = std::chrono::steady_clock::now();
     PhoneAnswered(leg);
     if (call.bridged != &leg) return Fail(ErrorCode::kConflict, "call", "someone else answered this call first");
     spdlog::info("telephony: call {} answered in the browser of {}", call.id, counsellor);
     return answer;
+}
+
+Result<std::string> Switchboard::ReofferFromBrowser(const std::string& counsellor, const std::string& call_id,
+                                                   const std::string& offer_sdp,
+                                                   const std::function<bool(const std::string&)>& serves) {
+    auto found = BrowserLegOf(counsellor, call_id);
+    if (!found) return tl::unexpected(found.error());
+    Leg& leg = **found;
+    Call& call = *leg.call;
+    if (!ServesCallLine(call, serves)) return Fail(ErrorCode::kForbidden, "you do not serve this call's line");
+    if (leg.state != LegState::kUp || call.bridged != &leg || !leg.browser->dtls) {
+        return Fail(ErrorCode::kConflict, "call", "this call is not answered in your browser");
+    }
+    BrowserMedia& b = *leg.browser;
+    auto offer = ReadBrowserReoffer(offer_sdp, b.offer, leg.codec == media::Codec::kPcma);
+    if (!offer) return tl::unexpected(offer.error());
+    if (!RestartsIce(b.offer, *offer)) return b.answer;
+    auto before = b.ice.LocalUfrags();
+    bool restarted = b.ice.Reoffered(offer->ice_ufrag, offer->ice_pwd, NewIceUfrag(), NewIcePwd());
+    assert(restarted);  // RestartsIce said the browser's credentials changed
+    (void)restarted;
+    FileBrowserLeg(leg, before);
+    b.offer.ice_ufrag = offer->ice_ufrag;
+    b.offer.ice_pwd = offer->ice_pwd;
+    // The same DTLS role, certificate and codec: the DTLS-SRTP session and its keys go on untouched.
+    BrowserAnswerParams params{config_.rtp_address, media_.PortOf(leg), b.ice.current().local_ufrag,
+                               b.ice.current().local_pwd, dtls_identity_->Fingerprint(), b.session_id,
+                               leg.codec == media::Codec::kPcma};
+    params.version = ++b.version;
+    b.answer = WriteBrowserAnswer(b.offer, params);
+    // The browser is there (it just re-offered): its media timeout and consent start again, so the restart
+    // has the whole timeout to find a new path before the caller is re-queued.
+    leg.last_rx_ms = Now();
+    b.last_consent_ms = Now();
+    ++counters_.browser_ice_restarts;
+    spdlog::info("telephony: call {}: the browser of {} restarts ICE", call.id, counsellor);
+    return b.answer;
+}
+
+void Switchboard::FileBrowserLeg(Leg& leg, const std::vector<std::string>& before) {
+    auto now = leg.browser->ice.LocalUfrags();
+    for (const auto& ufrag : before) {
+        if (std::find(now.begin(), now.end(), ufrag) != now.end()) continue;
+        auto it = browser_legs_.find(ufrag);
+        if (it != browser_legs_.end() && it->second == &leg) browser_legs_.erase(it);
+    }
+    for (const auto& ufrag : now) browser_legs_[ufrag] = &leg;
 }
 
 Result<void> Switchboard::HangUpInBrowser(const std::string& counsellor, const std::string& call_id) {
@@ -211,8 +263,10 @@ void Callbacks::Secure(Leg& leg, mbuf* mb, void* arg) { static_cast<Switchboard*
 
 void Callbacks::BrowserLegGone(Leg& leg) {
     auto& legs = leg.board->browser_legs_;
-    auto it = legs.find(leg.browser->local_ufrag);
-    if (it != legs.end() && it->second == &leg) legs.erase(it);
+    for (const auto& ufrag : leg.browser->ice.LocalUfrags()) {
+        auto it = legs.find(ufrag);
+        if (it != legs.end() && it->second == &leg) legs.erase(it);
+    }
 }
 
 void Switchboard::OnStun(size_t socket, const sa& src, const std::uint8_t* data, size_t n) {
@@ -229,13 +283,20 @@ void Switchboard::OnStun(size_t socket, const sa& src, const std::uint8_t* data,
     }
     Leg& leg = *it->second;
     BrowserMedia& b = *leg.browser;
-    if (request.Authenticate(b.local_pwd, b.remote_ufrag) != StunFault::kNone) {
-        Dropped(BrowserDrop::kStunWrongCredentials);
+    auto before = b.ice.LocalUfrags();
+    auto verdict = b.ice.Check(request);
+    if (verdict.fault != StunFault::kNone) {
+        Dropped(verdict.fault == StunFault::kUnknownUser ? BrowserDrop::kStunUnknownUser
+                                                          : BrowserDrop::kStunWrongCredentials);
         return;
     }
     b.last_consent_ms = Now();
+    if (verdict.restart_done) {
+        FileBrowserLeg(leg, before);  // the old credentials are refused from now on
+        spdlog::info("telephony: browser leg of {}: ICE restarted, its media follows the new pair", leg.counsellor);
+    }
     // ICE-lite: the browser (controlling) chooses the pair. Its media comes from the first address that
-    // passed a check, or from the one it nominates.
+    // passed a check, or from the one it nominates (after an ICE restart, the new generation's pair).
     bool moved = !leg.have_remote || (request.use_candidate() && !sa_cmp(&leg.remote, &src, SA_ALL));
     if (moved) {
         sa_cpy(&leg.remote, &src);
@@ -246,7 +307,7 @@ void Switchboard::OnStun(size_t socket, const sa& src, const std::uint8_t* data,
             return;
         }
     }
-    auto reply = request.Success(src, b.local_pwd);
+    auto reply = request.Success(src, verdict.local_pwd);
     if (!reply.empty()) media_.Send(leg, src, reply.data(), reply.size());
 }
 

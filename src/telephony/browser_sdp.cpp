@@ -139,6 +139,25 @@ Result<BrowserOffer> ReadBrowserOffer(const std::string& sdp) {
     return offer;
 }
 
+Result<BrowserOffer> ReadBrowserReoffer(const std::string& sdp, const BrowserOffer& answered, bool pcma) {
+    auto next = ReadBrowserOffer(sdp);
+    if (!next) return next;
+    if (next->fingerprint != answered.fingerprint) {
+        return tl::unexpected(Bad("a=fingerprint changed: the call keeps its DTLS-SRTP session, so re-offer with the "
+                                  "same certificate"));
+    }
+    if (next->mid != answered.mid) return tl::unexpected(Bad("a=mid changed: re-offer the same audio m-line"));
+    if ((pcma ? next->pcma_pt : next->pcmu_pt) < 0) {
+        return tl::unexpected(Bad(pcma ? "must still offer PCMA, the call's codec"
+                                       : "must still offer PCMU, the call's codec"));
+    }
+    return next;
+}
+
+bool RestartsIce(const BrowserOffer& answered, const BrowserOffer& next) {
+    return next.ice_ufrag != answered.ice_ufrag || next.ice_pwd != answered.ice_pwd;
+}
+
 std::string WriteBrowserAnswer(const BrowserOffer& offer, const BrowserAnswerParams& p, bool* pcma) {
     bool use_pcma = offer.pcmu_pt < 0 || (p.prefer_pcma && offer.pcma_pt >= 0);
     if (pcma) *pcma = use_pcma;
@@ -146,7 +165,7 @@ std::string WriteBrowserAnswer(const BrowserOffer& offer, const BrowserAnswerPar
     std::string port = std::to_string(p.port);
     std::ostringstream s;
     s << "v=0\r\n"
-      << "o=crisisline " << p.session_id << " 1 IN IP4 " << p.address << "\r\n"
+      << "o=crisisline " << p.session_id << ' ' << p.version << " IN IP4 " << p.address << "\r\n"
       << "s=-\r\n"
       << "t=0 0\r\n"
       << "a=ice-lite\r\n"

@@ -25,6 +25,15 @@ struct BrowserOffer {
 // server is always the passive DTLS side), a=rtcp-mux, and PCMU or PCMA at 8000 Hz. At most 16 KiB.
 [[nodiscard]] Result<BrowserOffer> ReadBrowserOffer(const std::string& sdp);
 
+// Reads a browser's re-offer on a call it has answered with `answered` (RFC 3264 section 8), whose media
+// uses PCMA when `pcma`, else PCMU. Fails (kInvalid, field "sdp") as ReadBrowserOffer does, and when its
+// DTLS fingerprint is not `answered`'s (the call keeps its DTLS-SRTP session and keys: a new certificate
+// would need a new handshake), its a=mid changed, or it no longer offers the G.711 law in use.
+[[nodiscard]] Result<BrowserOffer> ReadBrowserReoffer(const std::string& sdp, const BrowserOffer& answered, bool pcma);
+
+// Whether `next` restarts ICE after `answered`: its ice-ufrag or ice-pwd changed (RFC 8839 section 4.4.1.1.1).
+bool RestartsIce(const BrowserOffer& answered, const BrowserOffer& next);
+
 // What the server says about itself in its answer.
 struct BrowserAnswerParams {
     std::string address;      // the media address (telephony.rtp_address)
@@ -33,11 +42,13 @@ struct BrowserAnswerParams {
     std::string ice_pwd;
     std::string fingerprint;  // the server's certificate, as in BrowserOffer::fingerprint
     std::uint64_t session_id = 0;
+    std::uint64_t version = 1;  // o= session version: one more for each answer that changes something
     bool prefer_pcma = false;  // the caller's leg speaks PCMA: choose it when offered, so nothing is transcoded
 };
 
 // The server's answer to `offer`: ICE-lite, one host candidate on address:port, a=setup:passive, rtcp-mux,
-// the caller's codec when offered (prefer_pcma) else the other G.711 law, and telephone-event when the browser offered it. `pcma` tells which it chose.
+// the caller's codec when offered (prefer_pcma) else the other G.711 law, and telephone-event when the browser
+// offered it. `pcma` tells which it chose.
 std::string WriteBrowserAnswer(const BrowserOffer& offer, const BrowserAnswerParams& params, bool* pcma = nullptr);
 
 // Fresh ICE credentials: an 8-character ufrag and a 24-character password of ice-chars (RFC 8839).

@@ -90,6 +90,58 @@ TEST(BrowserSdpTest, AnswerIsIceLitePassiveWithOneHostCandidate) {
     EXPECT_NE(answer.find("a=rtpmap:8 PCMA/8000"), std::string::npos);
 }
 
+TEST(BrowserSdpTest, ReofferWithNewIceCredentialsIsAnIceRestart) {
+    auto answered = ReadBrowserOffer(Offer());
+    ASSERT_TRUE(answered);
+    // Chromium's restart offer: new ufrag and password, the same certificate and m-line.
+    auto restart = ReadBrowserReoffer(
+        Offer("a=ice-ufrag:Rx7q\r\na=ice-pwd:abcdefghijklmnopqrstuvwx",
+              "a=ice-ufrag:Zt9w\r\na=ice-pwd:ABCDEFGHIJKLMNOPQRSTUVWX"),
+        *answered, false);
+    ASSERT_TRUE(restart) << restart.error().message;
+    EXPECT_TRUE(RestartsIce(*answered, *restart));
+    auto same = ReadBrowserReoffer(Offer(), *answered, false);
+    ASSERT_TRUE(same);
+    EXPECT_FALSE(RestartsIce(*answered, *same));
+    auto new_pwd_only =
+        ReadBrowserReoffer(Offer("abcdefghijklmnopqrstuvwx", "ABCDEFGHIJKLMNOPQRSTUVWX"), *answered, true);
+    ASSERT_TRUE(new_pwd_only);
+    EXPECT_TRUE(RestartsIce(*answered, *new_pwd_only));
+}
+
+TEST(BrowserSdpTest, ReofferMustKeepTheCertificateMidAndCodec) {
+    auto answered = ReadBrowserOffer(Offer());
+    ASSERT_TRUE(answered);
+    struct Case {
+        std::string from, to, reason;
+        bool pcma;
+    } cases[] = {
+        {"AA:BB:CC:DD", "AB:BB:CC:DD", "fingerprint changed", false},
+        {"a=mid:0", "a=mid:1", "mid changed", false},
+        {" 0 8 13", " 8 13", "PCMU", false},
+        {" 0 8 13", " 0 13", "PCMA", true},
+        {"a=rtcp-mux\r\n", "", "rtcp-mux", false},  // and everything a first offer needs
+    };
+    for (const auto& c : cases) {
+        auto next = ReadBrowserReoffer(Offer(c.from, c.to), *answered, c.pcma);
+        ASSERT_FALSE(next) << "accepted with " << c.from << " -> " << c.to;
+        EXPECT_EQ(next.error().field, "sdp");
+        EXPECT_NE(next.error().message.find(c.reason), std::string::npos) << next.error().message;
+    }
+}
+
+TEST(BrowserSdpTest, RestartAnswerKeepsSessionAndSetupAndBumpsTheVersion) {
+    auto offer = ReadBrowserOffer(Offer());
+    ASSERT_TRUE(offer);
+    BrowserAnswerParams p{"127.0.0.1", 40002, "ufragNEW", "passwordpasswordrestart1", kFp, 42};
+    p.version = 2;
+    auto answer = WriteBrowserAnswer(*offer, p);
+    for (const char* line : {"o=crisisline 42 2 IN IP4 127.0.0.1\r\n", "a=ice-ufrag:ufragNEW\r\n",
+                             "a=ice-pwd:passwordpasswordrestart1\r\n", "a=setup:passive\r\n"}) {
+        EXPECT_NE(answer.find(line), std::string::npos) << line << " missing from\n" << answer;
+    }
+}
+
 TEST(BrowserSdpTest, IceCredentialsAreFreshIceChars) {
     auto a = NewIceUfrag(), b = NewIceUfrag();
     EXPECT_EQ(a.size(), 8u);

@@ -65,6 +65,7 @@ struct Counters {
     // Browser phones (WebRTC): packets dropped because a check failed, by reason (BrowserDrop).
     std::atomic<std::uint64_t> browser_dropped[8] = {};
     std::atomic<std::uint64_t> browser_handshakes{0};  // DTLS-SRTP handshakes completed with a matching fingerprint
+    std::atomic<std::uint64_t> browser_ice_restarts{0};  // re-offers answered with new ICE credentials
     // SIP legs keyed by SDES: SRTP packets refused (not authentic, replayed, too short), by reason (SrtpDrop).
     std::atomic<std::uint64_t> srtp_dropped[3] = {};
     // Bridged calls by how each leg's media was protected: [side][encryption] (kLegSideNames, kLegEncryptionNames);

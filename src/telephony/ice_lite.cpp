@@ -1,6 +1,8 @@
 #include "telephony/ice_lite.hpp"
 
+#include <algorithm>
 #include <cstring>
+#include <utility>
 
 namespace crisisline::telephony {
 
@@ -71,6 +73,65 @@ std::vector<std::uint8_t> StunBindingRequest::Success(const sa& from, const std:
     if (!err) out.assign(mb->buf, mb->buf + mb->end);
     mem_deref(mb);
     return out;
+}
+
+IceSession::IceSession(std::string local_ufrag, std::string local_pwd) {
+    current_.local_ufrag = std::move(local_ufrag);
+    current_.local_pwd = std::move(local_pwd);
+}
+
+void IceSession::Answered(const std::string& remote_ufrag, const std::string& remote_pwd) {
+    current_.remote_ufrag = remote_ufrag;
+    current_.remote_pwd = remote_pwd;
+}
+
+bool IceSession::Reoffered(const std::string& remote_ufrag, const std::string& remote_pwd, std::string local_ufrag,
+                           std::string local_pwd) {
+    if (remote_ufrag == current_.remote_ufrag && remote_pwd == current_.remote_pwd) return false;
+    if (previous_) {
+        Retire(current_.local_ufrag);  // never nominated: media is still on previous_
+    } else {
+        previous_ = current_;
+    }
+    current_ = IceCredentials{std::move(local_ufrag), std::move(local_pwd), remote_ufrag, remote_pwd};
+    return true;
+}
+
+IceSession::Verdict IceSession::Check(const StunBindingRequest& request) {
+    Verdict v;
+    const std::string& ufrag = request.local_ufrag();
+    const IceCredentials* generation = nullptr;
+    if (ufrag == current_.local_ufrag) {
+        generation = &current_;
+    } else if (previous_ && ufrag == previous_->local_ufrag) {
+        generation = &*previous_;
+    } else {
+        bool retired = std::find(retired_.begin(), retired_.end(), ufrag) != retired_.end();
+        v.fault = retired ? StunFault::kWrongCredentials : StunFault::kUnknownUser;
+        return v;
+    }
+    v.fault = request.Authenticate(generation->local_pwd, generation->remote_ufrag);
+    if (v.fault != StunFault::kNone) return v;
+    v.local_pwd = generation->local_pwd;
+    if (generation == &current_ && previous_ && request.use_candidate()) {
+        v.restart_done = true;
+        std::string old = previous_->local_ufrag;
+        previous_.reset();
+        Retire(std::move(old));
+    }
+    return v;
+}
+
+std::vector<std::string> IceSession::LocalUfrags() const {
+    std::vector<std::string> out{current_.local_ufrag};
+    if (previous_) out.push_back(previous_->local_ufrag);
+    out.insert(out.end(), retired_.begin(), retired_.end());
+    return out;
+}
+
+void IceSession::Retire(std::string local_ufrag) {
+    retired_.push_front(std::move(local_ufrag));
+    if (retired_.size() > kRetiredKept) retired_.pop_back();
 }
 
 }  // namespace crisisline::telephony

@@ -102,5 +102,89 @@ TEST(IceLiteTest, DemultiplexesByFirstByte) {
     EXPECT_EQ(DemuxFirstByte(200), Demux::kOther);
 }
 
+// A check from the browser, as `Check` makes it, read off the wire.
+IceSession::Verdict CheckWith(IceSession& ice, const std::string& username, const std::string& key,
+                              bool use_candidate) {
+    auto packet = Check(username, key, true, use_candidate);
+    StunBindingRequest req(packet.data(), packet.size());
+    EXPECT_EQ(req.fault(), StunFault::kNone) << username;
+    return ice.Check(req);
+}
+
+const std::string kNewPwd = "serverpasswordrestarted";
+
+TEST(IceSessionTest, RestartAcceptsNewCredentialsAndOldOnesUntilTheNewPairIsNominated) {
+    IceSession ice("srv1", kPwd);
+    ice.Answered("brw1", "browserpasswordbrowser1");
+    EXPECT_EQ(CheckWith(ice, "srv1:brw1", kPwd, true).fault, StunFault::kNone);
+    EXPECT_FALSE(ice.restarting());
+
+    ASSERT_TRUE(ice.Reoffered("brw2", "browserpasswordbrowser2", "srv2", kNewPwd));
+    EXPECT_TRUE(ice.restarting());
+    EXPECT_EQ(ice.current().local_ufrag, "srv2");
+    EXPECT_EQ(ice.LocalUfrags(), (std::vector<std::string>{"srv2", "srv1"}));
+
+    // While the browser checks its new pairs, media and consent stay on the old one.
+    auto old_pair = CheckWith(ice, "srv1:brw1", kPwd, false);
+    EXPECT_EQ(old_pair.fault, StunFault::kNone);
+    EXPECT_EQ(old_pair.local_pwd, kPwd);
+    auto probing = CheckWith(ice, "srv2:brw2", kNewPwd, false);
+    EXPECT_EQ(probing.fault, StunFault::kNone);
+    EXPECT_EQ(probing.local_pwd, kNewPwd);
+    EXPECT_FALSE(probing.restart_done);
+    // The new generation is made only with the new password and the browser's new ufrag.
+    EXPECT_EQ(CheckWith(ice, "srv2:brw2", kPwd, true).fault, StunFault::kWrongCredentials);
+    EXPECT_EQ(CheckWith(ice, "srv2:brw1", kNewPwd, true).fault, StunFault::kWrongCredentials);
+    EXPECT_TRUE(ice.restarting());
+
+    auto nominated = CheckWith(ice, "srv2:brw2", kNewPwd, true);
+    EXPECT_EQ(nominated.fault, StunFault::kNone);
+    EXPECT_TRUE(nominated.restart_done);
+    EXPECT_FALSE(ice.restarting());
+
+    // Now the old credentials are refused, and counted as wrong credentials, not as a stranger.
+    EXPECT_EQ(CheckWith(ice, "srv1:brw1", kPwd, true).fault, StunFault::kWrongCredentials);
+    EXPECT_EQ(CheckWith(ice, "srv1:brw1", kPwd, false).fault, StunFault::kWrongCredentials);
+    EXPECT_EQ(CheckWith(ice, "srv2:brw2", kNewPwd, true).fault, StunFault::kNone);
+    EXPECT_FALSE(CheckWith(ice, "srv2:brw2", kNewPwd, true).restart_done);  // only once
+    EXPECT_EQ(CheckWith(ice, "nobody:brw2", kNewPwd, true).fault, StunFault::kUnknownUser);
+}
+
+TEST(IceSessionTest, ReofferWithTheSameCredentialsChangesNothing) {
+    IceSession ice("srv1", kPwd);
+    ice.Answered("brw1", "browserpasswordbrowser1");
+    EXPECT_FALSE(ice.Reoffered("brw1", "browserpasswordbrowser1", "srv9", kNewPwd));
+    EXPECT_EQ(ice.current().local_ufrag, "srv1");
+    EXPECT_FALSE(ice.restarting());
+    EXPECT_EQ(CheckWith(ice, "srv1:brw1", kPwd, true).fault, StunFault::kNone);
+    // A new password alone is a restart too (RFC 8839 section 4.4.1.1.1).
+    EXPECT_TRUE(ice.Reoffered("brw1", "browserpasswordchanged1", "srv2", kNewPwd));
+}
+
+TEST(IceSessionTest, ASecondRestartBeforeTheFirstFinishesKeepsTheGenerationMediaIsOn) {
+    IceSession ice("srv1", kPwd);
+    ice.Answered("brw1", "browserpasswordbrowser1");
+    ASSERT_TRUE(ice.Reoffered("brw2", "browserpasswordbrowser2", "srv2", kNewPwd));
+    ASSERT_TRUE(ice.Reoffered("brw3", "browserpasswordbrowser3", "srv3", "serverpasswordthirdtime"));
+    EXPECT_EQ(ice.LocalUfrags(), (std::vector<std::string>{"srv3", "srv1", "srv2"}));
+    EXPECT_EQ(CheckWith(ice, "srv1:brw1", kPwd, false).fault, StunFault::kNone);  // media still here
+    EXPECT_EQ(CheckWith(ice, "srv2:brw2", kNewPwd, true).fault, StunFault::kWrongCredentials);
+    EXPECT_TRUE(CheckWith(ice, "srv3:brw3", "serverpasswordthirdtime", true).restart_done);
+    EXPECT_EQ(CheckWith(ice, "srv1:brw1", kPwd, false).fault, StunFault::kWrongCredentials);
+}
+
+TEST(IceSessionTest, ForgetsAllButTheLastFewRetiredGenerations) {
+    IceSession ice("srv0", kPwd);
+    ice.Answered("brw0", "browserpasswordbrowser0");
+    for (int i = 1; i <= 6; ++i) {
+        std::string n = std::to_string(i);
+        ASSERT_TRUE(ice.Reoffered("brw" + n, "browserpasswordbrowser" + n, "srv" + n, kNewPwd));
+        ASSERT_TRUE(CheckWith(ice, "srv" + n + ":brw" + n, kNewPwd, true).restart_done);
+    }
+    EXPECT_EQ(ice.LocalUfrags().size(), 1 + IceSession::kRetiredKept);
+    EXPECT_EQ(CheckWith(ice, "srv5:brw5", kNewPwd, true).fault, StunFault::kWrongCredentials);
+    EXPECT_EQ(CheckWith(ice, "srv0:brw0", kPwd, true).fault, StunFault::kUnknownUser);
+}
+
 }  // namespace
 }  // namespace crisisline::telephony

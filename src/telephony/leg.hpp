@@ -18,7 +18,9 @@
 #include "media/rtp_rewriter.hpp"
 #include "records/call_log.hpp"
 #include "telephony/counters.hpp"
+#include "telephony/browser_sdp.hpp"
 #include "telephony/dtls_srtp.hpp"
+#include "telephony/ice_lite.hpp"
 #include "telephony/media_ports.hpp"
 #include "telephony/sdes.hpp"
 #include "telephony/srtp_session.hpp"
@@ -46,9 +48,12 @@ enum class LegState { kOffering, kRinging, kUp, kGone };
 // the media, SRTP protects every packet both ways. The leg's `remote` is set by the first check that
 // authenticates (and moved by one that nominates), never by the SDP.
 struct BrowserMedia {
-    std::string local_ufrag, local_pwd;  // the server's ICE credentials for this leg (its SDP answer)
-    std::string remote_ufrag;            // the browser's, from its offer
-    std::unique_ptr<DtlsSrtp> dtls;      // from the browser's offer on
+    IceSession ice;                      // the server's and the browser's ICE credentials, across restarts
+    std::unique_ptr<DtlsSrtp> dtls;      // from the browser's offer on; kept across ICE restarts
+    BrowserOffer offer;                  // what its first offer said (a re-offer must keep its certificate)
+    std::string answer;                  // the server's last answer (a re-offer that changes nothing gets it again)
+    std::uint64_t session_id = 0;        // the answer's o= line
+    std::uint64_t version = 1;
     std::int64_t last_consent_ms = 0;    // the last authenticated check (consent freshness, RFC 7675)
     bool keys_reported = false;          // the handshake's outcome has been logged and counted
 };

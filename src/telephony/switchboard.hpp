@@ -158,6 +158,17 @@ public:
     [[nodiscard]] Result<std::string> AnswerInBrowser(const std::string& counsellor, const std::string& call_id,
                                                       const std::string& offer,
                                                       const std::function<bool(const std::string&)>& serves);
+    // The browser re-offers on the call it answered (RFC 3264 section 8), e.g. to restart ICE after a network
+    // change; returns the server's answer. New ICE credentials (an ICE restart, RFC 8445 section 2.4): fresh
+    // server credentials, the same certificate, setup role and codec, the DTLS-SRTP session kept; checks with
+    // the old credentials pass until the browser nominates a pair with the new ones, then are refused
+    // (counted stun_wrong_credentials); the media follows the nominated pair. The same credentials: the last
+    // answer again. kInvalid (field "sdp"): an offer ReadBrowserReoffer refuses (a changed fingerprint among
+    // them); kNotFound: no such call; kConflict: not this counsellor's browser's call in progress;
+    // kForbidden: a line they do not serve.
+    [[nodiscard]] Result<std::string> ReofferFromBrowser(const std::string& counsellor, const std::string& call_id,
+                                                         const std::string& offer,
+                                                         const std::function<bool(const std::string&)>& serves);
     // Declines a ring (as a phone that rang out: the Router's ring timeout rules apply) or hangs up the call
     // in progress. kNotFound / kConflict as for AnswerInBrowser.
     [[nodiscard]] Result<void> HangUpInBrowser(const std::string& counsellor, const std::string& call_id);
@@ -295,6 +306,9 @@ private:
     void OnSdesMedia(Leg& leg, mbuf* mb);  // SRTP on a SIP leg keyed by SDES: checked, decrypted, then OnMedia
     void SendDtls(Leg& leg, const DtlsSrtp::Datagrams& datagrams);
     void BrowserTimers();  // DTLS retransmissions while handshakes are under way
+    // Files `leg` in browser_legs_ under every ufrag its IceSession answers for now, unfiling those of
+    // `before` it no longer knows.
+    void FileBrowserLeg(Leg& leg, const std::vector<std::string>& before);
     void Dropped(BrowserDrop why) { ++counters_.browser_dropped[static_cast<size_t>(why)]; }
     // The browser leg of `counsellor` for call `call_id`, or the error to give.
     Result<Leg*> BrowserLegOf(const std::string& counsellor, const std::string& call_id);

@@ -205,6 +205,13 @@ Result<std::string> Telephony::AnswerInBrowser(const std::string& counsellor, co
     });
 }
 
+Result<std::string> Telephony::ReofferFromBrowser(const std::string& counsellor, const std::string& call_id,
+                                                  std::string offer, std::function<bool(const std::string&)> serves) {
+    return Ask<std::string>([=, offer = std::move(offer), serves = std::move(serves)](Switchboard& board) {
+        return board.ReofferFromBrowser(counsellor, call_id, offer, serves);
+    });
+}
+
 Result<void> Telephony::HangUpInBrowser(const std::string& counsellor, const std::string& call_id) {
     return Ask<void>([=](Switchboard& board) { return board.HangUpInBrowser(counsellor, call_id); });
 }

@@ -82,6 +82,10 @@ public:
     // `serves` runs on the loop thread: it must not block (a check of the principal's lines).
     [[nodiscard]] Result<std::string> AnswerInBrowser(const std::string& counsellor, const std::string& call_id,
                                                       std::string offer, std::function<bool(const std::string&)> serves);
+    // Switchboard::ReofferFromBrowser; `serves` as for AnswerInBrowser.
+    [[nodiscard]] Result<std::string> ReofferFromBrowser(const std::string& counsellor, const std::string& call_id,
+                                                         std::string offer,
+                                                         std::function<bool(const std::string&)> serves);
     [[nodiscard]] Result<void> HangUpInBrowser(const std::string& counsellor, const std::string& call_id);
     // The tab's live feed closed or opened again (Switchboard::BrowserTabFeed). Does not wait.
     void BrowserTabFeed(const std::string& counsellor, const std::string& tab, bool open, std::int64_t grace_s);

@@ -2,9 +2,16 @@
 // live feed, takes the browser's SDP offer when the counsellor answers and returns its answer (ICE-lite,
 // DTLS-SRTP); nothing here holds a SIP password. One tab holds the phone at a time and renews it every 15 s,
 // so a tab that sleeps or closes leaves routing within the server's 45 s, as a phone that stops registering.
+// A network change mid-call (Wi-Fi drop, a new address) restarts ICE: a re-offer with new ICE credentials to
+// .../offer, over the same session; the server keeps the call and its DTLS-SRTP keys meanwhile.
 import { api, ApiError } from './api';
 
 export type PhoneMode = 'desk' | 'browser';
+
+// How long ICE may stay 'disconnected' before this tab restarts it ('failed' restarts at once).
+export const DISCONNECTED_RESTART_MS = 2000;
+// After a re-offer the server could not be asked (the network still down), the next try.
+const RESTART_RETRY_MS = 3000;
 
 // What went wrong with the microphone, in words a counsellor can act on.
 export function microphoneProblem(error: unknown): string {
@@ -42,11 +49,18 @@ export class BrowserPhone {
   heldElsewhere = false; // the server said another tab holds the phone
   callId: string | null = null;
   muted = false;
+  reconnecting = false; // an ICE restart is under way: the panel says "Reconnecting…"
   connection: RTCPeerConnection | null = null;
   remote: MediaStream | null = null;
   private microphone: MediaStream | null = null;
   private renewTimer: ReturnType<typeof setInterval> | null = null;
   private listeners = new Set<() => void>();
+  private answered = false; // the server's answer to the first offer is applied: later negotiations re-offer
+  private renegotiating = false;
+  private renegotiateAgain = false;
+  private disconnectedTimer: ReturnType<typeof setTimeout> | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private networkWatch: AbortController | null = null;
 
   constructor(private readonly media: Pick<MediaDevices, 'getUserMedia'> | undefined = globalThis.navigator?.mediaDevices) {}
 
@@ -132,6 +146,12 @@ export class BrowserPhone {
       this.changed();
     };
     pc.onconnectionstatechange = () => this.changed();
+    pc.oniceconnectionstatechange = () => this.iceStateChanged(pc);
+    // pc.restartIce() (ours below, or anyone's) asks for a negotiation: a re-offer with new ICE credentials.
+    pc.onnegotiationneeded = () => {
+      void this.renegotiate(pc);
+    };
+    this.answered = false;
     try {
       const offer = await pc.createOffer();
       await pc.setLocalDescription(offer);
@@ -142,7 +162,107 @@ export class BrowserPhone {
       this.closeCall();
       throw e;
     }
+    this.answered = true;
+    this.watchNetwork(pc);
     this.changed();
+  }
+
+  // Restarts ICE on the call in progress (a network change): the browser gathers new candidates under new
+  // credentials, re-offers them to the server, and moves the media to the pair it then nominates. The call,
+  // its keys and the caller stay as they are meanwhile.
+  restartIce(): void {
+    const pc = this.connection;
+    if (!pc || !this.answered || pc.signalingState === 'closed') return;
+    this.reconnecting = true;
+    this.changed();
+    if (typeof pc.restartIce === 'function') {
+      pc.restartIce(); // fires negotiationneeded: renegotiate below
+    } else {
+      void this.renegotiate(pc, true);
+    }
+  }
+
+  private async renegotiate(pc: RTCPeerConnection, iceRestart = false): Promise<void> {
+    if (pc !== this.connection || !this.answered || !this.callId) return;
+    if (this.renegotiating) {
+      this.renegotiateAgain = true;
+      return;
+    }
+    this.renegotiating = true;
+    const callId = this.callId;
+    try {
+      if (pc.signalingState !== 'stable') return;
+      const offer = await pc.createOffer(iceRestart ? { iceRestart: true } : undefined);
+      await pc.setLocalDescription(offer);
+      try {
+        const answer = await api<{ sdp: string }>('POST', `/api/v1/session/phone/calls/${encodeURIComponent(callId)}/offer`,
+          { sdp: pc.localDescription?.sdp ?? offer.sdp });
+        if (pc !== this.connection) return;
+        await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+      } catch (e) {
+        // (read again: it changed since the check above, which TypeScript's narrowing does not know)
+        if ((pc.signalingState as RTCSignalingState) === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' });
+        // The call is over on the server (404/409): call.ended closes it here. Otherwise try again shortly.
+        if (!(e instanceof ApiError && (e.status === 404 || e.status === 409))) this.retryRestart(pc);
+        return;
+      }
+    } catch {
+      this.retryRestart(pc);
+    } finally {
+      this.renegotiating = false;
+      if (this.renegotiateAgain) {
+        this.renegotiateAgain = false;
+        void this.renegotiate(pc);
+      } else {
+        this.settle(pc); // ICE may have stayed connected on the old pair throughout: no state change to wait for
+      }
+    }
+  }
+
+  private retryRestart(pc: RTCPeerConnection): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (pc === this.connection && this.reconnecting) this.restartIce();
+    }, RESTART_RETRY_MS);
+  }
+
+  private iceStateChanged(pc: RTCPeerConnection): void {
+    if (pc !== this.connection) return;
+    const state = pc.iceConnectionState;
+    if (state !== 'disconnected' && this.disconnectedTimer) {
+      clearTimeout(this.disconnectedTimer);
+      this.disconnectedTimer = null;
+    }
+    if (state === 'failed') {
+      this.restartIce();
+    } else if (state === 'disconnected' && !this.disconnectedTimer) {
+      this.disconnectedTimer = setTimeout(() => {
+        this.disconnectedTimer = null;
+        if (pc === this.connection && pc.iceConnectionState === 'disconnected') this.restartIce();
+      }, DISCONNECTED_RESTART_MS);
+    }
+    this.settle(pc);
+  }
+
+  // Reconnected once the restart's answer is applied and ICE is connected again.
+  private settle(pc: RTCPeerConnection): void {
+    const connected = pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed';
+    if (this.reconnecting && connected && pc.signalingState === 'stable' && !this.renegotiating) this.reconnecting = false;
+    this.changed();
+  }
+
+  // A new network (navigator.connection's change, the window coming back online) means new addresses: restart.
+  private watchNetwork(pc: RTCPeerConnection): void {
+    this.networkWatch?.abort();
+    const watch = new AbortController();
+    this.networkWatch = watch;
+    const restart = () => {
+      if (pc === this.connection) this.restartIce();
+    };
+    globalThis.addEventListener?.('online', restart, { signal: watch.signal });
+    const connection = (globalThis.navigator as { connection?: EventTarget } | undefined)?.connection;
+    connection?.addEventListener?.('change', restart, { signal: watch.signal });
   }
 
   // The TURN servers crisisline hands this counsellor (a fresh, time-limited credential for each call), and
@@ -178,6 +298,13 @@ export class BrowserPhone {
 
   // The call ended on the server's side (call.ended on the live feed).
   closeCall(): void {
+    this.networkWatch?.abort();
+    this.networkWatch = null;
+    for (const t of [this.disconnectedTimer, this.retryTimer]) if (t) clearTimeout(t);
+    this.disconnectedTimer = null;
+    this.retryTimer = null;
+    this.answered = false;
+    this.reconnecting = false;
     this.connection?.close();
     this.connection = null;
     this.remote = null;

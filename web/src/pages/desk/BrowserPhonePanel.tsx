@@ -144,8 +144,11 @@ export function BrowserPhonePanel({ phone, ringing, callEnds, takenFrom }: {
       )}
       {phone.callId && (
         <>
-          <p role="status" data-testid="browser-call-state" data-connection={state}>
-            {state === 'connected' ? 'Connected: the caller hears you.' : 'Connecting the audio…'}
+          <p role="status" data-testid="browser-call-state" data-connection={state}
+            data-reconnecting={phone.reconnecting ? 'true' : 'false'}>
+            {phone.reconnecting
+              ? 'Reconnecting… the caller is still on the line.'
+              : state === 'connected' ? 'Connected: the caller hears you.' : 'Connecting the audio…'}
             {phone.muted && ' You are muted.'}
           </p>
           {quality && (
