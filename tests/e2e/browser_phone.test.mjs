@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
-import { artifacts, Fixture, launchBrowser, newPage, screenshot, signIn, toneWav, waitFor } from './lib.mjs';
+import { artifacts, expectAccessible, Fixture, launchBrowser, newPage, screenshot, signIn, toneWav, waitFor } from './lib.mjs';
 
 const FILL = 0x5a; // every byte of the caller's audio payloads
 const PATTERN = Buffer.alloc(24, FILL);
@@ -227,6 +227,9 @@ test('a carrier call answered in the browser: audio both ways, SRTP on the wire,
   assert.ok(['good', 'fair', 'poor'].includes(seen.call_quality.grade), JSON.stringify(seen));
   assert.equal(typeof seen.call_quality.loss_percent, 'number');
   console.log(`call quality: the desk says ${grade}; the supervisor's live picture ${JSON.stringify(seen.call_quality)}`);
+  // The meter, the microphone choice, the badge and the wallboard's quality column pass axe-core.
+  await expectAccessible(desk, 'browser-phone-03-quality');
+  await expectAccessible(board, 'browser-phone-04-wallboard-quality');
   await screenshot(desk, 'browser-phone-02-connected');
 
   // Forged STUN at the browser leg's port: the right username, the wrong password: dropped, counted, unanswered.
