@@ -133,6 +133,7 @@ void Api::AddAdministrationRoutes(http::Router& r) {
               if (!f) return tl::unexpected(f.error());
               auto line = lines_.Update(Param(req, "line"), *f, who.principal.staff_id);
               if (!line) return tl::unexpected(line.error());
+              ReloadTelephony();  // routing and the survey hold for the line's next call
               return Ok(records::LineJson(*line));
           }));
     r.Add("GET", "/api/v1/staff", Signed([this](const http::Request&, const staff::Authenticated& who) -> Result<http::Response> {

@@ -123,6 +123,7 @@ private:
     void AddContactRoutes(http::Router& r);
     void AddDirectoryRoutes(http::Router& r);
     void AddOversightRoutes(http::Router& r);
+    Result<http::Response> FunderPack(const http::Request& req, const staff::Authenticated& who);
     void AddRotaRoutes(http::Router& r);  // rota_routes.cpp
     void AddAuditRoutes(http::Router& r);
     void AddLiveRoutes(http::Router& r);

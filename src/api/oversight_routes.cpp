@@ -9,6 +9,25 @@ namespace crisisline::api {
 using namespace detail;
 using staff::Permission;
 
+// The monthly funder pack (GET .../reports/pack?period=YYYY-MM): every report of the month in one answer, for the
+// console's printable pack. JSON only (each report has its own CSV).
+Result<http::Response> Api::FunderPack(const http::Request& req, const staff::Authenticated& who) {
+    for (const auto& [name, value] : req.query) {
+        if (name != "period") return Fail(ErrorCode::kInvalid, name, "is not a funder pack parameter (only period)");
+    }
+    auto period = Query(req, "period", 64);
+    if (!period) return tl::unexpected(period.error());
+    if (!*period) return Fail(ErrorCode::kInvalid, "period", "is required, a calendar month such as 2026-05");
+    TimeMs retry_after = 0;
+    auto pack = reports_->RunPack(who.principal, Param(req, "line"), **period, retry_after);
+    if (!pack) {
+        auto refused = http::Response::FromError(pack.error());
+        if (retry_after > 0) refused.headers.emplace_back("Retry-After", std::to_string((retry_after + 999) / 1000));
+        return refused;
+    }
+    return Ok(*pack);
+}
+
 void Api::AddOversightRoutes(http::Router& r) {
     r.Add("GET", "/api/v1/lines/{line}/escalations",
           Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
@@ -55,6 +74,7 @@ void Api::AddOversightRoutes(http::Router& r) {
               if (auto a = staff::Authorise(who.principal, Permission::kReadReports, Param(req, "line")); !a) {
                   return tl::unexpected(a.error());
               }
+              if (Param(req, "report") == "pack") return FunderPack(req, who);
               auto format = Query(req, "format", 8);
               if (!format) return tl::unexpected(format.error());
               bool csv = req.Header("accept").find("text/csv") != std::string::npos;

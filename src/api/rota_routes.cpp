@@ -128,7 +128,7 @@ void Api::AddRotaRoutes(http::Router& r) {
               if (!plan) return tl::unexpected(plan.error());
               auto parsed = records::RotaWeekOf(plan->json["week"].get<std::string>(), s_.clock.Now());
               if (!parsed) return tl::unexpected(parsed.error());
-              auto coverage = rota->Coverage(line, *parsed, plan->plan);
+              auto coverage = rota->Coverage(line, *parsed, plan->plan, plan->welsh_plan);
               if (!coverage) return tl::unexpected(coverage.error());
               return Ok(*coverage);
           }));

@@ -135,7 +135,7 @@ TEST_F(PromptFolderTest, InstallKeepsTheReplacedFileAndRestoreSwapsBack) {
     EXPECT_EQ(Strays(), 0);
 
     const auto listed = folder.List();
-    ASSERT_EQ(listed.size(), 26u);
+    ASSERT_EQ(listed.size(), 34u);
     for (const auto& entry : listed) {
         EXPECT_EQ(entry.present, entry.name == "hold") << entry.name;
         EXPECT_EQ(entry.has_previous, entry.name == "hold") << entry.name;

@@ -59,9 +59,21 @@ const Prompt& PromptSet::Reconnecting(PromptLanguage language) const {
     return language == PromptLanguage::kWelsh ? reconnecting_cy : reconnecting_en;
 }
 
+const Prompt& PromptSet::Survey(int step, PromptLanguage language) const {
+    const bool cy = language == PromptLanguage::kWelsh;
+    switch (step) {
+        case 0: return cy ? survey_intro_cy : survey_intro_en;
+        case 1: return cy ? survey_helped_cy : survey_helped_en;
+        case 2: return cy ? survey_again_cy : survey_again_en;
+        default: return cy ? survey_thanks_cy : survey_thanks_en;
+    }
+}
+
 std::vector<std::string> PromptNames() {
-    std::vector<std::string> names = {"greeting_en",    "greeting_cy",     "welsh_choice",   "reassurance_en",
-                                      "reassurance_cy", "reconnecting_en", "reconnecting_cy"};
+    std::vector<std::string> names = {"greeting_en",      "greeting_cy",      "welsh_choice",    "reassurance_en",
+                                      "reassurance_cy",   "reconnecting_en",  "reconnecting_cy", "survey_intro_en",
+                                      "survey_intro_cy",  "survey_helped_en", "survey_helped_cy", "survey_again_en",
+                                      "survey_again_cy",  "survey_thanks_en", "survey_thanks_cy"};
     for (const char* language : {"en", "cy"}) {
         for (int n = 1; n <= kNumbers; ++n) names.push_back(NumberName(n, language));
     }
@@ -94,6 +106,22 @@ std::string PromptText(const std::string& name) {
         return "Mae'n ddrwg gennym, collwyd y cysylltiad â'ch cwnselydd. Arhoswch ar y lein: bydd y cwnselydd "
                "nesaf gyda chi cyn bo hir.";
     }
+    if (name == "survey_intro_en") {
+        return "Your counsellor has ended the call. To help us improve this service, please stay on the line to "
+               "answer two short questions with your keypad, or hang up now.";
+    }
+    if (name == "survey_intro_cy") {
+        return "Mae eich cwnselydd wedi dod â'r alwad i ben. I'n helpu i wella'r gwasanaeth hwn, arhoswch ar y lein "
+               "i ateb dau gwestiwn byr gyda'ch bysellbad, neu rhowch y ffôn i lawr nawr.";
+    }
+    if (name == "survey_helped_en") return "Did this call help you? Press a number from 1, not at all, to 5, very much.";
+    if (name == "survey_helped_cy") {
+        return "A wnaeth yr alwad hon eich helpu? Pwyswch rif o 1, dim o gwbl, i 5, yn fawr iawn.";
+    }
+    if (name == "survey_again_en") return "Would you call this line again if you needed to? Press 1 for yes, or 2 for no.";
+    if (name == "survey_again_cy") return "Fyddech chi'n ffonio'r llinell hon eto pe bai angen? Pwyswch 1 am ie, neu 2 am na.";
+    if (name == "survey_thanks_en") return "Thank you. Goodbye.";
+    if (name == "survey_thanks_cy") return "Diolch. Hwyl fawr.";
     if (name == "hold") return "hold audio (no words)";
     for (int n = 1; n <= kNumbers; ++n) {
         if (name == NumberName(n, "en")) return kEnglishNumbers[n - 1];
@@ -136,6 +164,10 @@ Result<PromptSet> LoadPromptSet(const std::string& dir) {
         {"welsh_choice", &set.welsh_choice},     {"reassurance_en", &set.reassurance_en},
         {"reassurance_cy", &set.reassurance_cy}, {"reconnecting_en", &set.reconnecting_en},
         {"reconnecting_cy", &set.reconnecting_cy},
+        {"survey_intro_en", &set.survey_intro_en},   {"survey_intro_cy", &set.survey_intro_cy},
+        {"survey_helped_en", &set.survey_helped_en}, {"survey_helped_cy", &set.survey_helped_cy},
+        {"survey_again_en", &set.survey_again_en},   {"survey_again_cy", &set.survey_again_cy},
+        {"survey_thanks_en", &set.survey_thanks_en}, {"survey_thanks_cy", &set.survey_thanks_cy},
     };
     for (const auto& [name, slot] : kSpoken) {
         if (auto r = LoadInto(dir, name, *slot, set, spoken); !r) return tl::unexpected(r.error());

@@ -30,6 +30,17 @@
 //                    the caller goes back to the front of the queue)
 //   reconnecting_cy "Mae'n ddrwg gennym, collwyd y cysylltiad â'ch cwnselydd. Arhoswch ar y lein: bydd y
 //                    cwnselydd nesaf gyda chi cyn bo hir."
+//   survey_intro_en "Your counsellor has ended the call. To help us improve this service, please stay on the
+//                    line to answer two short questions with your keypad, or hang up now."   (the post-call
+//                    survey, on a line that offers it, when the counsellor hangs up first)
+//   survey_intro_cy "Mae eich cwnselydd wedi dod â'r alwad i ben. I'n helpu i wella'r gwasanaeth hwn, arhoswch
+//                    ar y lein i ateb dau gwestiwn byr gyda'ch bysellbad, neu rhowch y ffôn i lawr nawr."
+//   survey_helped_en "Did this call help you? Press a number from 1, not at all, to 5, very much."
+//   survey_helped_cy "A wnaeth yr alwad hon eich helpu? Pwyswch rif o 1, dim o gwbl, i 5, yn fawr iawn."
+//   survey_again_en "Would you call this line again if you needed to? Press 1 for yes, or 2 for no."
+//   survey_again_cy "Fyddech chi'n ffonio'r llinell hon eto pe bai angen? Pwyswch 1 am ie, neu 2 am na."
+//   survey_thanks_en "Thank you. Goodbye."
+//   survey_thanks_cy "Diolch. Hwyl fawr."
 //   number_1_en .. number_9_en   "one" .. "nine"
 //   number_1_cy .. number_9_cy   "un", "dau", "tri", "pedwar", "pump", "chwech", "saith", "wyth", "naw"
 //   hold            music-like hold audio, no words: a slow, quiet chord pattern (sox synth,
@@ -53,6 +64,10 @@ struct PromptSet {
     Prompt reassurance_cy;
     Prompt reconnecting_en;
     Prompt reconnecting_cy;
+    Prompt survey_intro_en, survey_intro_cy;
+    Prompt survey_helped_en, survey_helped_cy;
+    Prompt survey_again_en, survey_again_cy;
+    Prompt survey_thanks_en, survey_thanks_cy;
     std::array<Prompt, 9> number_en;  // number_en[0] says "one"
     std::array<Prompt, 9> number_cy;
     Prompt hold;
@@ -66,9 +81,11 @@ struct PromptSet {
     const Prompt& Greeting(PromptLanguage language) const;
     const Prompt& Reassurance(PromptLanguage language) const;
     const Prompt& Reconnecting(PromptLanguage language) const;
+    // The post-call survey's prompts in order: 0 intro, 1 helped, 2 again, 3 thanks. REQUIRES: 0 <= step <= 3.
+    const Prompt& Survey(int step, PromptLanguage language) const;
 };
 
-// Every prompt name above (its file is <name>.wav): 26 names.
+// Every prompt name above (its file is <name>.wav): 34 names.
 std::vector<std::string> PromptNames();
 
 // What prompt `name` says, as in the table above ("<line name>" left as written; hold is

@@ -41,12 +41,24 @@ protected:
 
 TEST(PromptNamesTest, NamesEveryPromptOnce) {
     const auto names = PromptNames();
-    EXPECT_EQ(names.size(), 26u);
+    EXPECT_EQ(names.size(), 34u);
     EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), names.size());
     for (const char* name : {"greeting_en", "greeting_cy", "welsh_choice", "reassurance_en", "reassurance_cy",
                              "reconnecting_en", "reconnecting_cy", "number_1_en", "number_9_en", "number_1_cy", "number_9_cy", "hold"}) {
         EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
     }
+}
+
+TEST_F(PromptSetTest, TheSurveyPlaysItsPromptsInOrderInTheCallersLanguage) {
+    auto set = LoadPromptSet(dir_.string());
+    ASSERT_TRUE(set) << set.error().message;
+    const char* english[] = {"survey_intro_en", "survey_helped_en", "survey_again_en", "survey_thanks_en"};
+    const char* welsh[] = {"survey_intro_cy", "survey_helped_cy", "survey_again_cy", "survey_thanks_cy"};
+    for (int step = 0; step < 4; ++step) {
+        EXPECT_EQ(set->Survey(step, PromptLanguage::kEnglish).name, english[step]);
+        EXPECT_EQ(set->Survey(step, PromptLanguage::kWelsh).name, welsh[step]);
+    }
+    EXPECT_NE(PromptText("survey_helped_en").find("1, not at all, to 5"), std::string::npos);
 }
 
 TEST(PromptTextTest, EveryPromptSaysSomethingAndOthersNothing) {
@@ -75,15 +87,15 @@ TEST_F(PromptSetTest, LoadsEveryFileWithoutWarnings) {
     EXPECT_EQ(set->Reconnecting(PromptLanguage::kWelsh).name, "reconnecting_cy");
     EXPECT_EQ(set->Reconnecting(PromptLanguage::kEnglish).pcmu.size(), 11u);
     EXPECT_EQ(set->hold.name, "hold");
-    EXPECT_EQ(set->hold.pcmu.size(), 31u);
+    EXPECT_EQ(set->hold.pcmu.size(), 39u);
 }
 
 TEST_F(PromptSetTest, MissingFilesFallBackWithOneWarningEach) {
     WriteGoodWav(dir_ / "greeting_en.wav", 1600);
     auto set = LoadPromptSet(dir_.string());
     ASSERT_TRUE(set.has_value()) << set.error().message;
-    EXPECT_EQ(set->warnings.size(), 25u);
-    EXPECT_EQ(set->fell_back.size(), 25u);
+    EXPECT_EQ(set->warnings.size(), 33u);
+    EXPECT_EQ(set->fell_back.size(), 33u);
     EXPECT_EQ(std::count(set->fell_back.begin(), set->fell_back.end(), "greeting_en"), 0);
     EXPECT_EQ(std::count(set->fell_back.begin(), set->fell_back.end(), "hold"), 1);
     EXPECT_EQ(set->greeting_en.pcmu.size(), 10u);
@@ -104,7 +116,7 @@ TEST_F(PromptSetTest, MissingFilesFallBackWithOneWarningEach) {
 TEST_F(PromptSetTest, AnEmptyDirectoryStillGivesAPlayableSet) {
     auto set = LoadPromptSet((dir_ / "does-not-exist").string());
     ASSERT_TRUE(set.has_value());
-    EXPECT_EQ(set->warnings.size(), 26u);
+    EXPECT_EQ(set->warnings.size(), 34u);
     for (int n = 1; n <= 9; ++n) EXPECT_FALSE(set->Number(n, PromptLanguage::kWelsh).pcmu.empty()) << n;
 }
 

@@ -51,7 +51,7 @@ TEST_F(RenderPromptsTest, RendersEveryPromptAndTheSetLoadsWithoutWarnings) {
     if (!ToolsInstalled()) GTEST_SKIP() << "espeak-ng or sox is not installed";
     const ShellRun run = Shell("'" + kScript + "' '" + dir_.string() + "'");
     ASSERT_EQ(run.status, 0) << run.output;
-    EXPECT_NE(run.output.find("26 rendered"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find("34 rendered"), std::string::npos) << run.output;
 
     auto set = LoadPromptSet(dir_.string());
     ASSERT_TRUE(set.has_value()) << set.error().message;
@@ -79,12 +79,12 @@ TEST_F(RenderPromptsTest, KeepsAnOperatorsRecordingUnlessForced) {
 
     ShellRun run = Shell("'" + kScript + "' '" + dir_.string() + "' --line-name 'Fire Service Crisis Line'");
     ASSERT_EQ(run.status, 0) << run.output;
-    EXPECT_NE(run.output.find("25 rendered, 1 kept"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find("33 rendered, 1 kept"), std::string::npos) << run.output;
     EXPECT_EQ(fs::file_size(recording), before);
 
     run = Shell("'" + kScript + "' '" + dir_.string() + "' --force");
     ASSERT_EQ(run.status, 0) << run.output;
-    EXPECT_NE(run.output.find("26 rendered, 0 kept"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find("34 rendered, 0 kept"), std::string::npos) << run.output;
     EXPECT_NE(fs::file_size(recording), before);
 }
 

@@ -194,7 +194,8 @@ Result<TelephonyBook> LoadTelephonyBook(Services& s) {
     for (const auto& row : lines) {
         auto line = LineFromRow(row);
         if (!line) return tl::unexpected(line.error());
-        book.lines.push_back({line->id, line->name, line->numbers, line->languages, line->routing});
+        book.lines.push_back({line->id, line->name, line->numbers, line->languages, line->routing,
+                              line->post_call_survey});
     }
     std::map<std::string, const store::SipAccountRow*> account_of;
     for (const auto& a : accounts) account_of[a.staff_id] = &a;
@@ -254,6 +255,15 @@ void CallLog::Ended(const CallRecord& call) {
     Services s = s_;
     (void)s_.writer.Submit([s, call](store::Tx& tx) mutable -> Result<void> {
         return Logged("contact.end", call, UpdateContact(s, tx, call, true));
+    });
+}
+
+void CallLog::SurveyAnswered(const std::string& line_id, TimeMs arrived_at, const std::string& answer) {
+    store::RetainedCountRow row{line_id, FormatTime(arrived_at).substr(0, 7), "survey:" + answer, 1};
+    (void)s_.writer.Submit([row](store::Tx& tx) -> Result<void> {
+        auto r = tx.AddRetainedCount(row);
+        if (!r) spdlog::warn("a post-call survey answer could not be counted: {}", r.error().message);
+        return r;
     });
 }
 

@@ -22,6 +22,7 @@ struct PhoneLine {
     std::vector<std::string> numbers;    // E.164
     std::vector<std::string> languages;  // "en", "cy"
     PhoneRouting routing;
+    bool post_call_survey = false;  // LineConfig::post_call_survey
 };
 
 // A counsellor who can take calls, with the SIP account their phone registers with.
@@ -102,6 +103,11 @@ public:
     // telephony ended the call, e.g. no audio for rtp_timeout_s): only the counsellor closes it, after
     // their wrap-up, through the contacts API (Contacts::Update and Contacts::Close).
     void Ended(const CallRecord& call);
+
+    // One answer of the post-call survey: adds 1 to the line's count of `answer` ("helped:1".."helped:5",
+    // "call_again:yes"/"no") for the month the call arrived in. Counts only: no call, contact, time or
+    // counsellor is written with it, and it is not audited (an audit entry would time it to the call).
+    void SurveyAnswered(const std::string& line_id, TimeMs arrived_at, const std::string& answer);
     // A supervisor's monitoring of a call (listen, coach, join): `action` is "call.monitor_start",
     // "call.monitor_mode" or "call.monitor_end"; `detail` (ids and codes only: mode, counsellor, why it ended)
     // goes in the audit entry, whose actor is the supervisor. Queued like the others, in the same order.

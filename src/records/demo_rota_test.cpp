@@ -41,7 +41,7 @@ TEST(DemoRotaTest, StaffsEachShiftButEveryFifthAndNeverDoublesAPerson) {
     // Shifts: the 23:00 of Sunday, then 07:00, 15:00, 23:00 of Monday and Tuesday: 7 in all, the 5th one short.
     // Sunday 23:00 (2), Mon 07:00 (3), Mon 15:00 (3), Mon 23:00 (2), Tue 07:00 (3 - 1), Tue 15:00 (3), Tue 23:00 (2).
     EXPECT_EQ(shifts.size(), 2u + 3 + 3 + 2 + 2 + 3 + 2);
-    const auto cover = rota::Coverage(plan, shifts);
+    const auto cover = rota::Coverage(plan, {}, shifts);
     int short_half_hours = 0;
     for (const auto& c : cover) {
         EXPECT_LE(c.gap, 1);
@@ -53,7 +53,7 @@ TEST(DemoRotaTest, StaffsEachShiftButEveryFifthAndNeverDoublesAPerson) {
 TEST(DemoRotaTest, NeverLeavesAShiftEmpty) {
     auto plan = TwoDays();
     for (auto& p : plan) p.erlang_c.rostered = 1;
-    const auto cover = rota::Coverage(plan, DemoRotaShifts(plan, {"st_a", "st_b"}, 1));
+    const auto cover = rota::Coverage(plan, {}, DemoRotaShifts(plan, {"st_a", "st_b"}, 1));
     for (const auto& c : cover) EXPECT_EQ(c.rostered, 1);
 }
 

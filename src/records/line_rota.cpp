@@ -252,7 +252,8 @@ Result<nlohmann::json> LineRota::Import(const std::string& actor, const std::str
 }
 
 Result<nlohmann::json> LineRota::Coverage(const std::string& line_id, const RotaWeek& week,
-                                          const std::vector<staffing::PlanInterval>& plan) {
+                                          const std::vector<staffing::PlanInterval>& plan,
+                                          const std::vector<staffing::PlanInterval>& welsh_plan) {
     std::vector<rota::Shift> shifts;
     bool welsh_offered = false;
     auto read = s_.store.Read([&](store::Tx& tx) -> Result<void> {
@@ -277,8 +278,8 @@ Result<nlohmann::json> LineRota::Coverage(const std::string& line_id, const Rota
 
     nlohmann::json intervals = nlohmann::json::array();
     int gaps = 0, short_by = 0, welsh_gaps = 0;
-    for (const rota::Cover& c : rota::Coverage(plan, shifts)) {
-        const bool welsh_gap = welsh_offered && c.rostered_welsh == 0;
+    for (const rota::Cover& c : rota::Coverage(plan, welsh_plan, shifts)) {
+        const bool welsh_gap = welsh_offered && c.welsh_gap > 0;
         gaps += c.gap > 0;
         short_by += c.gap;
         welsh_gaps += welsh_gap;
@@ -286,6 +287,7 @@ Result<nlohmann::json> LineRota::Coverage(const std::string& line_id, const Rota
                              {"start_uk", staffing::UkLocalText(c.start)},
                              {"required", c.required},
                              {"rostered", c.rostered},
+                             {"required_welsh", c.required_welsh},
                              {"rostered_welsh", c.rostered_welsh},
                              {"gap", c.gap},
                              {"welsh_gap", welsh_gap}});

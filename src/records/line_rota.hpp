@@ -68,12 +68,14 @@ public:
     Result<nlohmann::json> Import(const std::string& actor, const std::string& line_id, std::string_view calendar,
                                   const std::optional<RotaWeek>& replace);
 
-    // {"line", "week", "intervals": [{"start", "required", "rostered", "rostered_welsh", "gap", "welsh_gap"}],
-    //  "gaps", "short_by", "welsh_gaps", "welsh_offered"}: the staffing plan's Erlang C rostered figure per half
-    // hour against the shifts covering the whole half hour; welsh_gap when the line offers Welsh ("cy") and no
-    // Welsh speaker is rostered. `plan` is the line's staffing plan for the week.
+    // {"line", "week", "intervals": [{"start", "required", "rostered", "required_welsh", "rostered_welsh", "gap",
+    //  "welsh_gap"}], "gaps", "short_by", "welsh_gaps", "welsh_offered"}: the staffing plan's Erlang C rostered
+    // figure per half hour against the shifts covering the whole half hour; welsh_gap when the line offers Welsh
+    // ("cy") and fewer Welsh speakers are rostered than its Welsh plan needs (at least one). `plan` and
+    // `welsh_plan` are the line's staffing plans for the week (StaffingAnswer).
     Result<nlohmann::json> Coverage(const std::string& line_id, const RotaWeek& week,
-                                    const std::vector<staffing::PlanInterval>& plan);
+                                    const std::vector<staffing::PlanInterval>& plan,
+                                    const std::vector<staffing::PlanInterval>& welsh_plan);
 
     // The counsellors a shift on the line may be given (enabled accounts with the counsellor role serving it),
     // by display name: {"counsellors": [{"id", "display_name", "welsh"}]}. kNotFound for an unknown line.

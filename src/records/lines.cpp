@@ -158,7 +158,7 @@ Result<std::vector<RegionStart>> ReadRegionStarts(const Fields& f) {
 Result<LineConfig> LineFromFields(const Fields& f, const LineConfig* existing) {
     if (auto k = f.OnlyKnown({"id", "name", "name_cy", "numbers", "hours", "always_open", "regions", "languages",
                               "retention_days", "follow_up_max_attempts", "follow_up_max_days", "audience", "audience_cy",
-                              "routing", "staffing", "disclosure", "region_starts"});
+                              "routing", "staffing", "disclosure", "region_starts", "post_call_survey"});
         !k) {
         return tl::unexpected(k.error());
     }
@@ -271,6 +271,11 @@ Result<LineConfig> LineFromFields(const Fields& f, const LineConfig* existing) {
         if (!starts) return tl::unexpected(starts.error());
         line.region_starts = std::move(*starts);
     }
+    if (auto survey = f.OptionalBool("post_call_survey"); !survey) {
+        return tl::unexpected(survey.error());
+    } else if (survey->has_value()) {
+        line.post_call_survey = **survey;
+    }
     if (line.regions.empty()) line.regions = {"national"};
     return line;
 }
@@ -322,7 +327,8 @@ nlohmann::json LineJson(const LineConfig& line) {
             {"routing", RoutingJson(line.routing)},
             {"staffing", StaffingTargetJson(line.staffing)},
             {"disclosure", {{"threshold", line.disclosure_threshold}, {"rounding", line.disclosure_rounding}}},
-            {"region_starts", RegionStartsJson(line.region_starts)}};
+            {"region_starts", RegionStartsJson(line.region_starts)},
+            {"post_call_survey", line.post_call_survey}};
 }
 
 nlohmann::json PublicLineJson(const LineConfig& line) {

@@ -71,6 +71,9 @@ struct LineConfig {
     // The optional "region_starts" list (each region once); empty when the roll-out is not recorded. An update that
     // gives the list replaces it whole.
     std::vector<RegionStart> region_starts;
+    // The post-call survey ("post_call_survey", off unless set): when the counsellor hangs up first, a caller who
+    // stays on hears two questions answered with the keypad; only counts per line, month and answer are kept.
+    bool post_call_survey = false;
 };
 
 // Limits (documented in docs/api.md).

@@ -354,8 +354,8 @@ nlohmann::json NotAvailable(const std::string& name) {
 }  // namespace
 
 const std::vector<std::string>& ReportNames() {
-    static const std::vector<std::string> kNames = {"service_levels", "demand",  "roll_out",   "themes",
-                                                    "outcomes",       "actions", "follow_ups", "escalations"};
+    static const std::vector<std::string> kNames = {"service_levels", "demand",     "roll_out",    "themes", "outcomes",
+                                                    "actions",        "follow_ups", "escalations", "survey"};
     return kNames;
 }
 
@@ -369,7 +369,7 @@ Result<void> CheckReportRequest(const std::string& name, const Period& period) {
     if (std::find(names.begin(), names.end(), name) == names.end()) {
         return Fail(ErrorCode::kNotFound, "report",
                     "is not a report; the reports are service_levels, demand, roll_out, themes, outcomes, actions, "
-                    "follow_ups and escalations");
+                    "follow_ups, escalations and survey");
     }
     if ((period.kind == PeriodKind::kDay || period.kind == PeriodKind::kWeek) && !TakesDaysAndWeeks(name)) {
         return Fail(ErrorCode::kInvalid, "period",
@@ -399,6 +399,12 @@ Result<nlohmann::json> BuildReport(store::Store& store,
             auto e = tx.ListEscalations(line.id);
             if (!e) return tl::unexpected(e.error());
             escalations = std::move(*e);
+            return {};
+        }
+        if (name == "survey") {  // counts only: no contact is read
+            auto k = tx.ListRetainedCounts(line.id);
+            if (!k) return tl::unexpected(k.error());
+            kept_rows = std::move(*k);
             return {};
         }
         auto c = tx.ListContactFacts(line.id, period.from, period.to);
@@ -438,6 +444,21 @@ Result<nlohmann::json> BuildReport(store::Store& store,
         const auto& codes = reference::ActionCodes();
         sections = {CountsSection("contacts_by_action", codes,
                                   CountCodes(contacts, kept, codes, "actions", "action:", false), rules)};
+    } else if (name == "survey") {
+        // The post-call survey's answers, kept only as counts per month (CallLog::SurveyAnswered).
+        auto counted = [&](const std::vector<std::string>& answers, const std::string& prefix) {
+            std::vector<std::int64_t> counts;
+            for (const auto& a : answers) {
+                auto it = kept.find("survey:" + prefix + a);
+                counts.push_back(it == kept.end() ? 0 : it->second);
+            }
+            return counts;
+        };
+        const std::vector<std::string> helped = {"1", "2", "3", "4", "5"};
+        const std::vector<std::string> again = {"yes", "no"};
+        sections = {ListSection("did_the_call_help",
+                                {"1_not_at_all", "2", "3", "4", "5_very_much"}, counted(helped, "helped:"), rules),
+                    ListSection("would_call_again", again, counted(again, "call_again:"), rules)};
     } else if (name == "follow_ups") {
         const auto& statuses = FollowUpStatuses();
         std::vector<std::int64_t> counts(statuses.size(), 0);
@@ -522,15 +543,10 @@ std::string ReportCsv(const nlohmann::json& report) {
     return out;
 }
 
-Result<nlohmann::json> Reports::Run(const staff::Principal& who,
-                                    const std::string& line_id,
-                                    const std::string& name,
-                                    const std::string& period_text,
-                                    TimeMs& retry_after) {
-    retry_after = 0;
-    auto period = reports::ParsePeriod(period_text);
-    if (!period) return tl::unexpected(period.error());
-    if (auto ok = CheckReportRequest(name, *period); !ok) return tl::unexpected(ok.error());
+Result<LineConfig> Reports::Admit(const staff::Principal& who,
+                                  const std::string& line_id,
+                                  const std::string& record,
+                                  TimeMs& retry_after) {
     const TimeMs now = s_.clock.Now();
     if (const TimeMs wait = allowance_.Take(who.staff_id, now); wait > 0) {
         retry_after = wait;
@@ -544,11 +560,49 @@ Result<nlohmann::json> Reports::Run(const staff::Principal& who,
     auto line = LineFromRow(**line_row);
     if (!line) return tl::unexpected(line.error());
     auto audited = s_.writer.Run([&](store::Tx& tx) -> Result<void> {
-        return writer::AppendAudit(tx, now, {who.staff_id, "report.read", line_id, "report",
-                                             name + "/" + period->label, "reporting"});
+        return writer::AppendAudit(tx, now, {who.staff_id, "report.read", line_id, "report", record, "reporting"});
     });
     if (!audited) return tl::unexpected(audited.error());
+    return line;
+}
+
+Result<nlohmann::json> Reports::Run(const staff::Principal& who,
+                                    const std::string& line_id,
+                                    const std::string& name,
+                                    const std::string& period_text,
+                                    TimeMs& retry_after) {
+    retry_after = 0;
+    auto period = reports::ParsePeriod(period_text);
+    if (!period) return tl::unexpected(period.error());
+    if (auto ok = CheckReportRequest(name, *period); !ok) return tl::unexpected(ok.error());
+    auto line = Admit(who, line_id, name + "/" + period->label, retry_after);
+    if (!line) return tl::unexpected(line.error());
     return BuildReport(s_.store, *line, name, *period);
+}
+
+Result<nlohmann::json> Reports::RunPack(const staff::Principal& who,
+                                        const std::string& line_id,
+                                        const std::string& period_text,
+                                        TimeMs& retry_after) {
+    retry_after = 0;
+    auto period = reports::ParsePeriod(period_text);
+    if (!period) return tl::unexpected(period.error());
+    if (period->kind != reports::PeriodKind::kMonth) {
+        return Fail(ErrorCode::kInvalid, "period", "the funder pack is monthly: a calendar month such as 2026-05");
+    }
+    auto line = Admit(who, line_id, "pack/" + period->label, retry_after);
+    if (!line) return tl::unexpected(line.error());
+    nlohmann::json reports = nlohmann::json::array();
+    for (const std::string& name : ReportNames()) {
+        auto report = BuildReport(s_.store, *line, name, *period);
+        if (!report) return tl::unexpected(report.error());
+        reports.push_back(std::move(*report));
+    }
+    nlohmann::json pack = {{"line_id", line->id}, {"line_name", line->name}};
+    pack["period"] = reports.front()["period"];
+    pack["disclosure"] = reports.front()["disclosure"];
+    pack["reports"] = std::move(reports);
+    return pack;
 }
 
 }  // namespace crisisline::records

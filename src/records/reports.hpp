@@ -53,7 +53,19 @@ public:
                                const std::string& period,
                                TimeMs& retry_after);
 
+    // The monthly funder pack: every report of ReportNames() for one calendar month, as one request (one against
+    // the allowance, audited once as "report.read" with record id "pack/<month>"): {line_id, line_name, period,
+    // disclosure, reports: [report, ...]}. kInvalid (field "period") for anything but a month; otherwise as Run.
+    Result<nlohmann::json> RunPack(const staff::Principal& who,
+                                   const std::string& line_id,
+                                   const std::string& period,
+                                   TimeMs& retry_after);
+
 private:
+    // The checks every request passes before it is built: the allowance, the line, the audit entry.
+    Result<LineConfig> Admit(const staff::Principal& who, const std::string& line_id, const std::string& record,
+                             TimeMs& retry_after);
+
     Services s_;
     FixedWindowLimit allowance_;  // report requests per person per hour
 };

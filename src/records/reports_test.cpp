@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "records/audit_log.hpp"
+#include "records/call_log.hpp"
 #include "records/contacts.hpp"
 #include "records/directory_book.hpp"
 #include "records/detail/services_test_support.hpp"
@@ -289,6 +290,43 @@ TEST_F(ReportsTest, ALineMaySuppressMoreButNeverLess) {
         Fields({{"id", "ambulance"}, {"name", "Ambulance"}, {"disclosure", {{"rounding", 1}}}}, ""), "system");
     ASSERT_FALSE(rounding);
     EXPECT_EQ(rounding.error().field, "disclosure.rounding");
+}
+
+}  // namespace
+}  // namespace crisisline::records
+
+namespace crisisline::records {
+namespace {
+
+// The post-call survey's answers are counts only (CallLog::SurveyAnswered), reported by month under disclosure.
+TEST_F(ReportsTest, TheSurveyCountsAnswersByTheMonthOfTheCallOnly) {
+    const TimeMs may = *ParseTime("2026-05-10T12:00:00Z");
+    CallLog log(Services());
+    for (int i = 0; i < 12; ++i) log.SurveyAnswered("police", may, "helped:5");
+    for (int i = 0; i < 3; ++i) log.SurveyAnswered("police", may, "helped:2");
+    for (int i = 0; i < 9; ++i) log.SurveyAnswered("police", may, "call_again:yes");
+    for (int i = 0; i < 8; ++i) log.SurveyAnswered("police", may, "call_again:no");
+    log.SurveyAnswered("police", *ParseTime("2026-06-01T00:00:00Z"), "helped:1");  // June's, not May's
+    ASSERT_TRUE(writer_->Run([](store::Tx&) -> Result<void> { return {}; }));  // the queued units have run
+    const auto report = Build("survey", "2026-05");
+    const auto& helped = report["sections"][0];
+    EXPECT_EQ(helped["name"], "did_the_call_help");
+    std::vector<nlohmann::json> values;
+    for (const auto& item : helped["items"]) values.push_back(item["value"]);
+    // 12 rounds to 10; 3 is suppressed, and so is the smallest other (a zero) so that 3 cannot be worked out.
+    EXPECT_EQ(values.back(), 10);
+    EXPECT_TRUE(helped["items"][1]["suppressed"]);
+    EXPECT_EQ(helped["total"]["value"], 15);
+    const auto& again = report["sections"][1];
+    EXPECT_EQ(again["name"], "would_call_again");
+    EXPECT_EQ(again["items"][0]["value"], 10);  // 9 rounds to 10
+    EXPECT_EQ(again["items"][1]["value"], 10);  // 8 too
+    EXPECT_EQ(again["total"]["value"], 15);     // from the true 17
+    EXPECT_EQ(Build("survey", "2026-06")["sections"][0]["total"]["suppressed"], true);  // 1 answer
+    EXPECT_EQ(Build("survey", "2026-Q2")["sections"][0]["total"]["value"], 15);  // 16 rounds to 15
+    auto day = reports::ParsePeriod("2026-05-10");
+    ASSERT_TRUE(day);
+    EXPECT_FALSE(BuildReport(*store_, line_, "survey", *day));
 }
 
 }  // namespace

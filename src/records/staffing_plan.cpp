@@ -40,23 +40,25 @@ struct Forecasted {
     TimeMs history_from = 0;
 };
 
-// The dense series of half hours from the first with a call up to `to`.
-staffing::HalfHourSeries SeriesOf(const StaffingHistory& h) {
+// The dense series of half hours from the first with a call up to `to`: every call, or (welsh) the calls in Welsh.
+staffing::HalfHourSeries SeriesOf(const StaffingHistory& h, bool welsh) {
     staffing::HalfHourSeries s;
     if (h.arrivals.empty()) return s;
     s.start = h.arrivals.front().half_hour * kHalfHourMs;
     s.counts.assign(static_cast<size_t>(std::max<TimeMs>(0, (h.to - s.start) / kHalfHourMs)), 0);
     for (const store::HalfHourCount& c : h.arrivals) {
         const TimeMs i = c.half_hour - h.arrivals.front().half_hour;
-        if (i >= 0 && i < static_cast<TimeMs>(s.counts.size())) s.counts[i] += static_cast<double>(c.calls);
+        if (i >= 0 && i < static_cast<TimeMs>(s.counts.size())) {
+            s.counts[i] += static_cast<double>(welsh ? c.welsh : c.calls);
+        }
     }
     return s;
 }
 
-Forecasted ForecastWeek(const StaffingHistory& h, const staffing::Week& week) {
+Forecasted ForecastWeek(const StaffingHistory& h, const staffing::Week& week, bool welsh) {
     Forecasted f;
     const int n = static_cast<int>((week.to - week.from) / kHalfHourMs);
-    const staffing::HalfHourSeries series = SeriesOf(h);
+    const staffing::HalfHourSeries series = SeriesOf(h, welsh);
     f.history_from = series.counts.empty() ? h.to : series.start;
     if (auto model = staffing::FitForecast(series); model) {
         f.calls = staffing::Forecast(*model, week.from, n);
@@ -103,14 +105,25 @@ StaffingAnswer PlanFromHistory(const LineConfig& line, const std::string& week_n
     const std::optional<double> patience_s =
         staffing::EstimatePatience(t.abandoned, static_cast<double>(t.waited_ms_total) / 1000.0);
     const staffing::Target target = TargetOf(line.staffing);
-    Forecasted f = ForecastWeek(history, week);
+    Forecasted f = ForecastWeek(history, week, false);
 
     StaffingAnswer out;
     out.plan = staffing::PlanHalfHours(week.from, f.calls, handling_s, patience_s, target);
+    // Welsh cover: where the line answers in Welsh, the Welsh calls alone (same handling time and target) need
+    // Welsh speakers of their own, and at least one in every half hour, so a Welsh caller is never without one.
+    const bool welsh_offered =
+        std::find(line.languages.begin(), line.languages.end(), "cy") != line.languages.end();
+    if (welsh_offered) {
+        staffing::Target welsh_target = target;
+        welsh_target.min_counsellors = 1;
+        out.welsh_plan = staffing::PlanHalfHours(week.from, ForecastWeek(history, week, true).calls, handling_s,
+                                                 std::nullopt, welsh_target);
+    }
     nlohmann::json intervals = nlohmann::json::array();
     double calls = 0, hours_c = 0, hours_a = 0;
-    int peak_c = 0, peak_a = 0;
-    for (const staffing::PlanInterval& p : out.plan) {
+    int peak_c = 0, peak_a = 0, peak_welsh = 0;
+    for (size_t i = 0; i < out.plan.size(); ++i) {
+        const staffing::PlanInterval& p = out.plan[i];
         calls += p.forecast_calls;
         hours_c += p.erlang_c.rostered * 0.5;
         peak_c = std::max(peak_c, p.erlang_c.rostered);
@@ -120,11 +133,18 @@ StaffingAnswer PlanFromHistory(const LineConfig& line, const std::string& week_n
             hours_a += p.erlang_a->rostered * 0.5;
             peak_a = std::max(peak_a, p.erlang_a->rostered);
         }
+        nlohmann::json welsh;
+        if (welsh_offered) {
+            const staffing::PlanInterval& w = out.welsh_plan[i];
+            welsh = {{"forecast_calls", Rounded(w.forecast_calls, 0.01)}, {"rostered", w.erlang_c.rostered}};
+            peak_welsh = std::max(peak_welsh, w.erlang_c.rostered);
+        }
         intervals.push_back({{"start", FormatTime(p.start)},
                              {"start_uk", staffing::UkLocalText(p.start)},
                              {"forecast_calls", Rounded(p.forecast_calls, 0.01)},
                              {"erlang_c", PerformanceJson(p.erlang_c, false)},
-                             {"erlang_a", a}});
+                             {"erlang_a", a},
+                             {"welsh", welsh}});
     }
     const auto history_calls = [&] {
         std::int64_t n = 0;
@@ -148,7 +168,8 @@ StaffingAnswer PlanFromHistory(const LineConfig& line, const std::string& week_n
           {"erlang_c_rostered_hours", hours_c},
           {"erlang_c_peak_rostered", peak_c},
           {"erlang_a_rostered_hours", patience_s ? nlohmann::json(hours_a) : nlohmann::json()},
-          {"erlang_a_peak_rostered", patience_s ? nlohmann::json(peak_a) : nlohmann::json()}}},
+          {"erlang_a_peak_rostered", patience_s ? nlohmann::json(peak_a) : nlohmann::json()},
+          {"welsh_peak_rostered", welsh_offered ? nlohmann::json(peak_welsh) : nlohmann::json()}}},
         {"intervals", std::move(intervals)},
     };
     return out;

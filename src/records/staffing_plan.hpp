@@ -32,6 +32,7 @@ struct StaffingHistory {
 struct StaffingAnswer {
     nlohmann::json json;
     std::vector<staffing::PlanInterval> plan;
+    std::vector<staffing::PlanInterval> welsh_plan;  // the Welsh calls alone; empty when the line has no Welsh
 };
 
 // The plan (pure): the week's half hours forecast from the history (Holt-Winters with two weeks or more of

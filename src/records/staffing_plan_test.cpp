@@ -45,6 +45,34 @@ TEST(StaffingPlanTest, ForecastsAndStaffsTheWeekFromHistory) {
     EXPECT_EQ(a.json["history"]["calls"], 4 * 336 * 10);
 }
 
+TEST(StaffingPlanTest, PlansWelshCoverFromTheWelshCallsAlone) {
+    LineConfig line;
+    line.id = "police";
+    line.routing.wrap_up_s = 120;
+    StaffingHistory h = Steady(4, 30);
+    for (auto& c : h.arrivals) c.welsh = 3;  // a tenth of the calls in Welsh
+    line.languages = {"en"};
+    StaffingAnswer a = PlanFromHistory(line, "2026-W49", kWeek, h);
+    EXPECT_TRUE(a.welsh_plan.empty());  // no Welsh on the line: no Welsh plan
+    EXPECT_TRUE(a.json["intervals"][0]["welsh"].is_null());
+    line.languages = {"en", "cy"};
+    a = PlanFromHistory(line, "2026-W49", kWeek, h);
+    ASSERT_EQ(a.welsh_plan.size(), a.plan.size());
+    EXPECT_NEAR(a.welsh_plan[0].forecast_calls, 3, 0.05);
+    // The Welsh calls alone, with the line's handling time and target (a separate small queue needs more than a
+    // tenth of the whole), and at least one Welsh speaker.
+    const staffing::Target target{0.9, 20, 0.85, 0.3, 1};
+    const staffing::Demand welsh{a.welsh_plan[0].forecast_calls / 1800, 672};
+    EXPECT_EQ(a.welsh_plan[0].erlang_c.rostered, staffing::RequiredErlangC(welsh, target).rostered);
+    EXPECT_GT(a.welsh_plan[0].erlang_c.rostered, a.plan[0].erlang_c.rostered / 10);
+    EXPECT_EQ(a.json["intervals"][0]["welsh"]["rostered"], a.welsh_plan[0].erlang_c.rostered);
+    EXPECT_EQ(a.json["totals"]["welsh_peak_rostered"], a.welsh_plan[0].erlang_c.rostered);
+    // No Welsh history: still one Welsh speaker on the phones in every half hour (rostered with shrinkage).
+    for (auto& c : h.arrivals) c.welsh = 0;
+    a = PlanFromHistory(line, "2026-W49", kWeek, h);
+    for (const auto& w : a.welsh_plan) EXPECT_EQ(w.erlang_c.on_phones, 1);
+}
+
 TEST(StaffingPlanTest, FallsBackWithLittleHistory) {
     LineConfig line;
     line.id = "police";

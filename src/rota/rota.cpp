@@ -82,13 +82,16 @@ Result<void> CheckShift(const Shift& shift) {
     return {};
 }
 
-std::vector<Cover> Coverage(const std::vector<staffing::PlanInterval>& plan, const std::vector<Shift>& shifts) {
+std::vector<Cover> Coverage(const std::vector<staffing::PlanInterval>& plan,
+                            const std::vector<staffing::PlanInterval>& welsh_plan, const std::vector<Shift>& shifts) {
     std::vector<Cover> out;
     out.reserve(plan.size());
-    for (const staffing::PlanInterval& p : plan) {
+    for (size_t i = 0; i < plan.size(); ++i) {
+        const staffing::PlanInterval& p = plan[i];
         Cover c;
         c.start = p.start;
         c.required = p.erlang_c.rostered;
+        if (i < welsh_plan.size()) c.required_welsh = welsh_plan[i].erlang_c.rostered;
         const TimeMs end = p.start + staffing::kHalfHourMs;
         for (const Shift& s : shifts) {
             if (s.start <= p.start && s.end >= end) {
@@ -97,6 +100,7 @@ std::vector<Cover> Coverage(const std::vector<staffing::PlanInterval>& plan, con
             }
         }
         c.gap = std::max(0, c.required - c.rostered);
+        c.welsh_gap = std::max(0, c.required_welsh - c.rostered_welsh);
         out.push_back(c);
     }
     return out;

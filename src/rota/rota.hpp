@@ -29,15 +29,20 @@ constexpr TimeMs kMaxShiftMs = 24 * kHourMs;
 [[nodiscard]] Result<void> CheckShift(const Shift& shift);
 
 // One half hour of the plan against the rota: counsellors rostered for the whole half hour (a shift covering
-// part of it does not count), of whom Welsh-speaking, and the gap (required - rostered, never below 0).
+// part of it does not count), of whom Welsh-speaking, and the gaps (required - rostered, never below 0), for
+// everyone and for Welsh speakers.
 struct Cover {
     TimeMs start = 0;
     int required = 0;  // the plan's Erlang C rostered figure
     int rostered = 0;
+    int required_welsh = 0;  // the Welsh plan's, 0 without one
     int rostered_welsh = 0;
     int gap = 0;
+    int welsh_gap = 0;
 };
-std::vector<Cover> Coverage(const std::vector<staffing::PlanInterval>& plan, const std::vector<Shift>& shifts);
+// REQUIRES: welsh_plan is empty or as long as plan (the same half hours).
+std::vector<Cover> Coverage(const std::vector<staffing::PlanInterval>& plan,
+                            const std::vector<staffing::PlanInterval>& welsh_plan, const std::vector<Shift>& shifts);
 
 // The shifts as a VCALENDAR (one VEVENT per shift: UID from the line, counsellor and start; DTSTART/DTEND in UTC;
 // X-CRISISLINE-COUNSELLOR the staff id; CATEGORIES:WELSH for Welsh cover). Only staff ids and times: no names.

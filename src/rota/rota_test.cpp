@@ -31,7 +31,10 @@ TEST(RotaTest, FindsTheGapsOfAHandCheckedNight) {
         {"st_c", t0 + 30 * kMinuteMs, t0 + 2 * kHourMs, false},               // 00:30-02:00
         {"st_d", t0 + kHourMs, t0 + 2 * kHourMs, true},                       // 01:00-02:00, Welsh
     };
-    const std::vector<Cover> cover = Coverage(plan, shifts);
+    // Welsh speakers needed: 1, 2, 1, 0.
+    const std::vector<staffing::PlanInterval> welsh{Needing(t0, 1), Needing(t0 + 30 * kMinuteMs, 2),
+                                                    Needing(t0 + 60 * kMinuteMs, 1), Needing(t0 + 90 * kMinuteMs, 0)};
+    const std::vector<Cover> cover = Coverage(plan, welsh, shifts);
     ASSERT_EQ(cover.size(), 4u);
     EXPECT_EQ(cover[0].rostered, 2);  // a, b
     EXPECT_EQ(cover[0].rostered_welsh, 1);
@@ -44,6 +47,12 @@ TEST(RotaTest, FindsTheGapsOfAHandCheckedNight) {
     EXPECT_EQ(cover[2].rostered_welsh, 1);
     EXPECT_EQ(cover[3].rostered, 2);  // more than needed: no gap, never negative
     EXPECT_EQ(cover[3].gap, 0);
+    // Welsh: a alone at 00:00 and 00:30 (one short of two at 00:30), d alone from 01:00.
+    EXPECT_EQ((std::vector<int>{cover[0].welsh_gap, cover[1].welsh_gap, cover[2].welsh_gap, cover[3].welsh_gap}),
+              (std::vector<int>{0, 1, 0, 0}));
+    EXPECT_EQ(cover[1].required_welsh, 2);
+    // Without a Welsh plan nothing is required in Welsh.
+    for (const Cover& c : Coverage(plan, {}, shifts)) EXPECT_EQ(c.welsh_gap, 0);
 }
 
 TEST(RotaTest, RoundTripsShiftsAcrossTheClockChangesExactly) {

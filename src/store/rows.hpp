@@ -210,6 +210,7 @@ struct PhoneTally {
 struct HalfHourCount {
     std::int64_t half_hour = 0;
     std::int64_t calls = 0;
+    std::int64_t welsh = 0;  // of which the caller chose Welsh
 };
 
 // A line's ended phone calls in a time window, summed for staffing (no call is read out). Calls that failed

@@ -558,13 +558,14 @@ Result<std::vector<HalfHourCount>> SqliteTx::CountPhoneArrivalsByHalfHour(const 
                                                                           TimeMs before) {
     // contacts_by_arrival serves the window; the grouping is by the half hour the call arrived in.
     static const std::string sql =
-        "SELECT arrived_at / 1800000 AS half_hour, COUNT(*) FROM contacts "
+        "SELECT arrived_at / 1800000 AS half_hour, COUNT(*), "
+        "  COALESCE(SUM(json_extract(facts_json, '$.language') = 'cy'), 0) FROM contacts "
         "WHERE line_id = ?1 AND arrived_at >= ?2 AND arrived_at < ?3 "
         "AND json_extract(facts_json, '$.channel') = 'phone' "
         "AND COALESCE(json_extract(facts_json, '$.call.end_reason'), '') NOT IN ('failed', 'server_restart') "
         "GROUP BY half_hour ORDER BY half_hour";
     return QueryAll(
-        conn_, sql, "contacts", [](const Statement& s) { return HalfHourCount{s.Int(0), s.Int(1)}; },
+        conn_, sql, "contacts", [](const Statement& s) { return HalfHourCount{s.Int(0), s.Int(1), s.Int(2)}; },
         [&](Statement& s) { s.BindAll(line_id, since, before); });
 }
 

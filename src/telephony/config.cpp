@@ -79,7 +79,7 @@ Result<TelephonyConfig> ParseTelephonyConfig(const toml::table& root) {
     for (auto& [key, value] : *t.as_table()) {
         static const std::vector<std::string> known = {
             "enabled", "listen", "tls_listen", "tls_certificate", "tls_key", "rtp_address", "rtp_ports", "media_sockets", "realm", "prompts", "choice_wait_s", "rtp_timeout_s",
-            "counsellor_media_timeout_s",
+            "counsellor_media_timeout_s", "survey_wait_s",
             "registration_max_s", "available_on_register", "media_peers", "trunk",
             "trunk_calls_per_s", "line_max_calls", "line_max_waiting"};
         if (std::find(known.begin(), known.end(), std::string(key.str())) == known.end()) {
@@ -95,6 +95,9 @@ Result<TelephonyConfig> ParseTelephonyConfig(const toml::table& root) {
     if (c.realm.empty()) return Fail(ErrorCode::kInvalid, "telephony.realm", "must not be empty");
     if (auto r = Read(t["prompts"], "prompts", c.prompts_dir); !r) return tl::unexpected(r.error());
     if (auto r = ReadSeconds(t["choice_wait_s"], "choice_wait_s", c.choice_wait_s, 0, 30); !r) {
+        return tl::unexpected(r.error());
+    }
+    if (auto r = ReadSeconds(t["survey_wait_s"], "survey_wait_s", c.survey_wait_s, 1, 60); !r) {
         return tl::unexpected(r.error());
     }
     if (auto r = ReadSeconds(t["rtp_timeout_s"], "rtp_timeout_s", c.rtp_timeout_s, 5, 600); !r) {

@@ -33,6 +33,7 @@ struct TelephonyConfig {
     std::string realm = "crisisline";
     std::string prompts_dir;          // relative to the data directory unless absolute; default <data>/prompts
     int choice_wait_s = 4;            // after the greeting, how long to wait for the language digit
+    int survey_wait_s = 8;            // the post-call survey: after each question, how long to wait for a key
     int rtp_timeout_s = 30;           // no RTP from the caller this long: the call is dead
     // No media from the counsellor's side of a call (their phone's RTP, or a browser's media or ICE consent)
     // this long: their connection failed; the caller goes back to the front of the queue (never hung up).

@@ -52,6 +52,8 @@ struct Counters {
     std::atomic<std::uint64_t> calls_answered{0};   // bridged to a counsellor or the overflow destination
     std::atomic<std::uint64_t> calls_abandoned{0};  // caller hung up before an answer
     std::atomic<std::uint64_t> calls_interrupted{0};  // the counsellor's connection failed: caller requeued
+    std::atomic<std::uint64_t> surveys_offered{0};  // callers who heard the post-call survey's first question
+    std::atomic<std::uint64_t> survey_answers{0};   // answers to its questions (counted, never linked to a call)
     std::atomic<std::uint64_t> calls_refused{0};    // 403/404/420/488 to an INVITE
     std::atomic<std::uint64_t> calls_over_capacity{0};  // 503: over trunk_calls_per_s or a line's limits
     std::atomic<std::uint64_t> forged_requests{0};  // in-dialog requests not from the dialog's peer (403)

@@ -254,7 +254,7 @@ std::optional<std::string> Switchboard::LineFull(const std::string& line_id) con
     for (const auto& [id, call] : calls_) {
         if (call->record.line_id != line_id || call->phase == CallPhase::kEnded) continue;
         ++calls;
-        if (call->phase != CallPhase::kBridged) ++waiting;
+        if (call->phase != CallPhase::kBridged && call->phase != CallPhase::kSurvey) ++waiting;
     }
     if (calls >= config_.line_max_calls) return "has line_max_calls calls in progress";
     if (waiting >= config_.line_max_waiting) return "has line_max_waiting callers waiting";
@@ -292,6 +292,7 @@ void Switchboard::StartGreeting(Call& call) {
 
 // The caller pressed a key during the greeting or the language choice.
 void Switchboard::CallerDigit(Call& call, int digit) {
+    if (call.phase == CallPhase::kSurvey) return SurveyDigit(call, digit);
     if (!call.acked || (call.phase != CallPhase::kGreeting && call.phase != CallPhase::kChoosing)) return;
     spdlog::debug("telephony: call {} pressed {}", call.id, static_cast<char>(digit));
     ChooseLanguage(call, digit == '1' ? acd::Language::kWelsh : acd::Language::kEnglish);
@@ -353,6 +354,7 @@ void Switchboard::CallerGone(Call& call, const char* why) {
             Apply(router_.CallAbandoned(call.id, Now()), "caller hung up");
             break;
         case CallPhase::kBridged:
+        case CallPhase::kSurvey:  // its record is written; the caller left during (or instead of) the survey
             EndCall(call, "completed");
             break;
         case CallPhase::kEnded:

@@ -135,7 +135,9 @@ inline void HangUp(Leg& leg) {
 // A libre pointer-length string as a std::string.
 inline std::string PlText(const pl& p) { return std::string(p.p ? p.p : "", p.l); }
 
-enum class CallPhase { kGreeting, kChoosing, kQueued, kBridged, kEnded };
+// kSurvey: the counsellor hung up first on a line with the post-call survey; the call's record is closed
+// (ended as "completed", the counsellor wrapping up) and the caller, still on the line, hears the questions.
+enum class CallPhase { kGreeting, kChoosing, kQueued, kBridged, kSurvey, kEnded };
 
 // A supervisor monitoring a bridged call (call_control.cpp): their phone rings, and once it answers the call's
 // audio is mixed per listener on the media clock (media::MonitorMix); until then, and for every call nobody
@@ -168,6 +170,10 @@ struct Call {
     bool held = false;
     std::int64_t held_since = 0;  // while held
     std::unique_ptr<Monitoring> monitoring;  // a supervisor listening, coaching or joined (or being rung)
+    // kSurvey (survey.cpp): the step whose prompt plays or whose key is awaited (1 helped, 2 again, 3 thanks),
+    // and when the wait for a key ends (0 while the prompt still plays).
+    int survey_step = 0;
+    std::int64_t survey_deadline = 0;
 };
 
 // A follow-up call: the counsellor's phone first, then the consented number.

@@ -55,6 +55,7 @@ void Switchboard::OnTick(std::uint64_t expirations) {
     for (const auto& id : chose) {
         if (auto* call = FindCall(id)) ChooseLanguage(*call, acd::Language::kEnglish);
     }
+    SurveyTimers(now_ms);
     BrowserTimers();
     if (++ticks_ % kTimeoutCheckTicks == 0) {
         CheckMediaTimeouts(Now());
@@ -94,6 +95,10 @@ void Switchboard::PlayFrames(std::uint64_t now_ms) {
             }
             playlist.queue.pop_front();
             playlist.frame = 0;
+        }
+        if (!prompt && call->phase == CallPhase::kSurvey) {
+            SurveyPromptsPlayed(*call);
+            continue;
         }
         if (!prompt && call->phase == CallPhase::kGreeting) {
             // The greeting and the Welsh choice have played: wait a little for a digit.
@@ -144,7 +149,8 @@ void Switchboard::OnMedia(Leg& leg, const rtp_header* hdr, mbuf* mb) {
     size_t n = mbuf_get_left(mb);
     bool is_event = leg.remote_event_pt >= 0 && hdr->pt == leg.remote_event_pt;
     if (is_event && leg.kind == LegKind::kCaller && leg.call &&
-        (leg.call->phase == CallPhase::kGreeting || leg.call->phase == CallPhase::kChoosing)) {
+        (leg.call->phase == CallPhase::kGreeting || leg.call->phase == CallPhase::kChoosing ||
+         leg.call->phase == CallPhase::kSurvey)) {
         if (auto event = media::ParseTelephoneEvent(payload, n)) {
             if (auto digit = leg.dtmf.OnPacket(*event, hdr->ts)) CallerDigit(*leg.call, *digit);
         }

@@ -386,7 +386,11 @@ void Switchboard::PhoneGone(Leg& leg, int err, std::uint16_t scode) {
     if (!call) return;
     if (call->bridged == &leg) {
         spdlog::info("telephony: call {}: {} hung up", call->id, leg.kind == LegKind::kPhone ? "counsellor" : "overflow");
-        EndCall(*call, "completed");
+        if (SurveyWanted(*call, leg)) {
+            StartSurvey(*call);
+        } else {
+            EndCall(*call, "completed");
+        }
         return;
     }
     if (call->phase == CallPhase::kEnded) return;

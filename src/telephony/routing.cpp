@@ -115,7 +115,7 @@ void Switchboard::Execute(const acd::Command& command) {
 }
 
 void Switchboard::Bridge(Call& call, Leg& other) {
-    if (!call.caller || call.phase == CallPhase::kEnded) return;
+    if (!call.caller || call.phase == CallPhase::kEnded || call.phase == CallPhase::kSurvey) return;
     Leg& caller = *call.caller;
     caller.playlist = Playlist{};
     other.playlist = Playlist{};
@@ -170,17 +170,24 @@ bool Switchboard::CountEncryption(const Leg& caller, const Leg& other) {
     return both;
 }
 
-void Switchboard::EndCall(Call& call, const std::string& reason) {
+void Switchboard::EndCall(Call& call, const std::string& reason, bool keep_caller) {
     if (call.phase == CallPhase::kEnded) return;
+    auto hang_up = [](std::unique_ptr<Leg>& leg) {
+        if (leg) HangUp(*leg);
+    };
+    if (call.phase == CallPhase::kSurvey) {
+        // Its record was written when the counsellor hung up; only the caller's leg is left.
+        call.phase = CallPhase::kEnded;
+        hang_up(call.caller);
+        Retire(call);
+        return;
+    }
     auto phase = call.phase;
     EndMonitoring(call, "call_ended");  // the counsellor's desk and the audit log hear of it before call.ended
     call.phase = CallPhase::kEnded;
     auto now = Now();
     // Hang up every leg still up: BYE for established dialogs, CANCEL for rings.
-    auto hang_up = [](std::unique_ptr<Leg>& leg) {
-        if (leg) HangUp(*leg);
-    };
-    hang_up(call.caller);
+    if (!keep_caller) hang_up(call.caller);
     for (auto& [id, leg] : call.phones) {
         if (leg && leg->browser && leg->state == LegState::kRinging) BrowserRingStopped(call, *leg);
         hang_up(leg);
@@ -209,6 +216,17 @@ void Switchboard::EndCall(Call& call, const std::string& reason) {
         Publish("call.ended", &call, "", {{"reason", reason}});
     }
     outcomes_.erase(call.id);
+    if (keep_caller && call.caller) {
+        // The survey (survey.cpp): the counsellor's side goes, the caller's leg stays, unbridged.
+        for (auto& [id, leg] : call.phones) Retire(std::move(leg));
+        call.phones.clear();
+        if (call.overflow) Retire(std::move(call.overflow));
+        call.bridged = nullptr;
+        call.caller->peer = nullptr;
+        call.held = false;
+        call.phase = CallPhase::kSurvey;
+        return;
+    }
     Retire(call);
 }
 

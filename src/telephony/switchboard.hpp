@@ -273,6 +273,17 @@ private:
     void CallerDigit(Call& call, int digit);
     void CallerGone(Call& call, const char* why);
 
+    // ---- the post-call survey (survey.cpp) ----
+    // Whether `call` (its counsellor has just hung up) goes on to the survey: its line offers it, the caller is
+    // still there and the counsellor (not an overflow destination) was the one who hung up.
+    bool SurveyWanted(const Call& call, const Leg& gone) const;
+    // Ends the call as EndCall(call, "completed") does, but keeps the caller's leg for the questions.
+    void StartSurvey(Call& call);
+    void SurveyDigit(Call& call, int digit);
+    // The prompts of the current step have played: start the wait for a key (or, after the thanks, hang up).
+    void SurveyPromptsPlayed(Call& call);
+    void SurveyTimers(std::int64_t now);  // waits that ran out: on to the thanks, or hang up after it
+
     // ---- media ----
     void OnMedia(Leg& leg, const rtp_header* hdr, mbuf* mb);
     void SendAudio(Leg& leg, const media::RtpIn& in, const std::uint8_t* payload, size_t n, media::Codec from);
@@ -366,7 +377,8 @@ private:
     void Bridge(Call& call, Leg& phone);
     // Counts the bridged call's legs by how their media is protected; true when both are encrypted.
     bool CountEncryption(const Leg& caller, const Leg& other);
-    void EndCall(Call& call, const std::string& reason);
+    // keep_caller: the caller stays on the line for the post-call survey (the call becomes kSurvey).
+    void EndCall(Call& call, const std::string& reason, bool keep_caller = false);
     // The queue and call gauges for /metrics, from a Router snapshot; and a queue.summary event for each line
     // whose number of waiting callers changed since the last refresh.
     void RefreshGauges();

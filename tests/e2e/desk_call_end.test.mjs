@@ -74,14 +74,15 @@ test('telephony ending the call mid-typing keeps every word, and only the counse
   await screenshot(desk, 'call-end-01-typing-through-the-end');
 
   // The end reached the desk through the live feed (data-shown-at is set only by the feed's call.ended, never by
-  // a save or a reload), with no edit needed. The figure is recorded; the target is under a second, and the
-  // bound asserted is 2 s so that a loaded shared machine (load 20 on 2 cores) does not fail it by itself.
+  // a save or a reload), with no edit needed, within the second the service promises. The figure is recorded
+  // (typically under 20 ms here; the 1 s bound held 10 runs of each of the http and https variants in a row under
+  // ctest -j2 at load average 8-10 on 2 cores, 2026-12-07).
   const endedAt = Date.parse(await ended.getAttribute('data-ended-at'));
   const shownAt = Date.parse(await ended.getAttribute('data-shown-at'));
   const endLatencyMs = shownAt - endedAt;
   writeFileSync(`${artifacts}/desk-call-end-latency.json`, JSON.stringify({ shown_after_ms: endLatencyMs }));
   console.log(`call end shown ${endLatencyMs} ms after the server ended the call`);
-  assert.ok(endLatencyMs >= 0 && endLatencyMs < 2000, `the desk learnt of the end ${endLatencyMs} ms after the server ended it`);
+  assert.ok(endLatencyMs >= 0 && endLatencyMs < 1000, `the desk learnt of the end ${endLatencyMs} ms after the server ended it`);
   // The talk time stops at the end (checked again below, seconds later, and against the stored record).
   const timer = desk.getByTestId('call-timer');
   const talk = seconds(await timer.textContent());

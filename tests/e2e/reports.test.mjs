@@ -4,7 +4,7 @@
 // page passes axe-core and the CSP.
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ let browser;
 let url;
 let passwords;
 const problems = [];
+let managerSecret;  // the demo manager's authenticator, enrolled at the first sign-in
 
 function freePort() {
   return new Promise((resolve) => {
@@ -71,7 +72,7 @@ async function drawnPixels(canvas) {
 
 test('the demo service manager sees the roll-out from pilot to national charted beside its table', async () => {
   const page = await newPage(browser, problems);
-  await signIn(page, url, 'demo.manager', passwords['demo.manager']);
+  managerSecret = await signIn(page, url, 'demo.manager', passwords['demo.manager'], managerSecret);
   await page.getByRole('link', { name: 'Reports' }).click();
   await page.getByLabel('Report').selectOption('roll_out');
   await page.getByLabel('Period').selectOption('year');
@@ -106,5 +107,40 @@ test('the demo service manager sees the roll-out from pilot to national charted 
   await page.getByLabel('Period').selectOption('month');
   await page.getByRole('button', { name: 'Show report' }).click();
   await page.getByTestId('chart-contacts_by_outcome').waitFor({ timeout: 20000 });
+  assert.deepEqual(problems, []);
+});
+
+test('the monthly funder pack opens from the Reports page and prints to A4 PDF with only the pack on paper', async () => {
+  const page = await newPage(browser, problems);
+  managerSecret = await signIn(page, url, 'demo.manager', passwords['demo.manager'], managerSecret);
+  await page.getByRole('link', { name: 'Reports' }).click();
+  await page.getByRole('link', { name: /^Open the monthly funder pack for \d{4}-\d{2}/ }).click();
+  const headline = page.getByTestId('headline-figures');
+  await headline.waitFor({ timeout: 20000 });
+  const figures = await headline.locator('dd').allTextContents();
+  assert.equal(figures.length, 6);
+  assert.match(figures[0], /^[\d,]+$/, `calls offered: ${figures[0]}`);
+  assert.match(figures[2], /^\d+%$/, `answer rate: ${figures[2]}`);
+  const parts = page.locator('section.pack-part');
+  assert.equal(await parts.count(), 10, 'the headline figures and the nine reports');
+  assert.match(await page.getByRole('heading', { level: 1 }).textContent(), /^Monthly funder pack: .+, [A-Z][a-z]+ \d{4}$/);
+  await expectAccessible(page, 'reports-funder-pack');
+
+  // On paper: the console's header and the pack's buttons are gone, every part starts a page.
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.locator('header.top').evaluate((h) => getComputedStyle(h).display), 'none');
+  assert.equal(await page.getByRole('button', { name: 'Print or save as PDF' }).isVisible(), false);
+  assert.equal(await parts.nth(1).evaluate((p) => getComputedStyle(p).breakBefore), 'page');
+  const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: false });
+  await page.emulateMedia({ media: 'screen' });
+  writeFileSync(join(artifacts, 'funder-pack.pdf'), pdf);
+  const text = pdf.toString('latin1');
+  assert.ok(text.startsWith('%PDF-'), 'a PDF');
+  const boxes = [...text.matchAll(/\/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]/g)].map((m) => [Number(m[1]), Number(m[2])]);
+  assert.ok(boxes.length >= 10, `pages: ${boxes.length}`);
+  for (const [w, h] of boxes) {
+    // A4 is 595.28 x 841.89 points; Chromium rounds to its own pixel grid.
+    assert.ok(Math.abs(w - 595.3) < 2 && Math.abs(h - 841.9) < 2, `an A4 page: ${w} x ${h}`);
+  }
   assert.deepEqual(problems, []);
 });

@@ -378,7 +378,7 @@ class TelephonySetupTest(unittest.TestCase):
         status, body, _ = self.admin.call("GET", "/api/v1/prompts")
         self.assertEqual(status, 200, body)
         prompts = {p["name"]: p for p in body["prompts"]}
-        self.assertEqual(len(prompts), 26)
+        self.assertEqual(len(prompts), 34)
         self.assertTrue(prompts["greeting_en"]["present"])
         self.assertAlmostEqual(prompts["greeting_en"]["seconds"], 2.0, places=2)
         self.assertFalse(prompts["greeting_en"]["fallback"])

@@ -420,6 +420,31 @@ class ReportsTest(unittest.TestCase):
         self.assertEqual(entries[-1]["actor"], self.manager.staff["id"])
         self.assertEqual(entries[-1]["line_id"], LINE)
 
+    def test_the_funder_pack_is_every_report_of_a_month_in_one_audited_request(self):
+        status, pack, _ = self.manager.call("GET", f"/api/v1/lines/{LINE}/reports/pack?period=2026-05")
+        self.assertEqual(status, 200, pack)
+        status, listing, _ = self.manager.call("GET", f"/api/v1/lines/{LINE}/reports")
+        self.assertEqual([r["report"] for r in pack["reports"]], listing["reports"])
+        self.assertEqual((pack["line_id"], pack["period"]["label"], pack["period"]["kind"]), (LINE, "2026-05", "month"))
+        # Each report in the pack is the report itself, figure for figure.
+        for report in pack["reports"]:
+            status, alone, _ = self.report(report["report"], "2026-05")
+            self.assertEqual((status, alone["sections"]), (200, report["sections"]), report["report"])
+        status, audit, _ = self.clients["auditor"].call(
+            "GET", "/api/v1/audit?action=report.read&record_id=pack/2026-05&limit=1000")
+        self.assertEqual(status, 200, audit)
+        self.assertEqual([e["actor"] for e in audit["entries"]], [self.manager.staff["id"]])
+        # Monthly only; no other parameter; the same roles as every report.
+        for query, field in (("period=2026-Q2", "period"), ("period=2026", "period"), ("", "period"),
+                             ("period=2026-05&format=csv", "format"), ("period=2026-05&region=Wales", "region")):
+            status, body, _ = self.manager.call("GET", f"/api/v1/lines/{LINE}/reports/pack?{query}")
+            self.assertEqual((status, body["error"]["field"]), (400, field), (query, body))
+        status, body, _ = self.clients["counsellor"].call("GET", f"/api/v1/lines/{LINE}/reports/pack?period=2026-05")
+        self.assertEqual(status, 403, body)
+        status, body, _ = self.clients["fire.supervisor"].call("GET",
+                                                               f"/api/v1/lines/{LINE}/reports/pack?period=2026-05")
+        self.assertEqual(status, 403, body)
+
     def test_the_command_line_prints_a_month_as_csv_and_json(self):
         out = harness.run_cli(self.server.data_dir, "report", "--line", LINE, "--month", "2026-05", "--format", "csv")
         lines = out.stdout.splitlines()

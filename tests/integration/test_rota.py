@@ -292,6 +292,8 @@ class RotaTest(unittest.TestCase):
         rows = {c["start_uk"]: c for c in cover["intervals"]}
         self.assertEqual(len(rows), 336)
         self.assertTrue(all(c["required"] == 2 for c in cover["intervals"]))
+        # No Welsh calls yet: the Welsh plan still needs one Welsh speaker in every half hour.
+        self.assertTrue(all(c["required_welsh"] == 1 for c in cover["intervals"]))
 
         def at(uk):
             c = rows["2030-05-13 " + uk]

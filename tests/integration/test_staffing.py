@@ -110,6 +110,8 @@ class StaffingTest(unittest.TestCase):
                     answered, ended = arrived + 10_000, arrived + 310_000
                     facts = {"channel": "phone", "call": {"end_reason": "completed", "queue_wait_s": 10,
                                                           "talk_s": 300}}
+                    if k == 1:
+                        facts["language"] = "cy"  # one call in six is in Welsh
                     rows.append(("police", f"ct-seed-{n}", "closed", arrived, answered, ended, "st-seed",
                                  json.dumps(facts), ended + 60_000))
                 else:
@@ -157,6 +159,32 @@ class StaffingTest(unittest.TestCase):
         self.assertAlmostEqual(row["erlang_a"]["service_level"],
                                erlang_a_level(row["forecast_calls"], 360, 80, n_a, 20), delta=2e-3)
         self.assertNotIn("ct-seed", json.dumps(plan))  # aggregates only: no call is named
+
+    def test_plans_welsh_speakers_from_the_welsh_calls_alone(self):
+        status, plan, _ = self.plan("manager")
+        self.assertEqual(status, 200, plan)
+        for row in plan["intervals"][::24]:
+            welsh = row["welsh"]
+            self.assertAlmostEqual(welsh["forecast_calls"], 1.0, delta=0.2)
+            expected = erlang_c_staff(welsh["forecast_calls"], 360, 20, 0.9, 0.85, 1)
+            self.assertEqual(welsh["rostered"], math.ceil(expected / 0.7 - 1e-9), row)
+            self.assertLess(welsh["rostered"], row["erlang_c"]["rostered"])
+        self.assertEqual(plan["totals"]["welsh_peak_rostered"], max(r["welsh"]["rostered"] for r in plan["intervals"]))
+        # A line with no calls yet still needs one Welsh speaker on the phones in every half hour: two rostered
+        # with the default 30 % shrinkage.
+        status, fire, _ = self.plan("fire.supervisor", line="fire")
+        self.assertEqual(status, 200, fire)
+        self.assertEqual({(r["welsh"]["forecast_calls"], r["welsh"]["rostered"]) for r in fire["intervals"]}, {(0, 2)},
+                         fire["intervals"][0])
+        # A line answering in English only has no Welsh plan.
+        self.assertEqual(self.admin.call("PATCH", "/api/v1/lines/fire", {"languages": ["en"]})[0], 200)
+        try:
+            status, fire, _ = self.plan("fire.supervisor", line="fire")
+            self.assertEqual(status, 200, fire)
+            self.assertTrue(all(r["welsh"] is None for r in fire["intervals"]))
+            self.assertIsNone(fire["totals"]["welsh_peak_rostered"])
+        finally:
+            self.admin.call("PATCH", "/api/v1/lines/fire", {"languages": ["en", "cy"]})
 
     def test_follows_the_lines_target(self):
         status, body, _ = self.admin.call("PATCH", "/api/v1/lines/police",

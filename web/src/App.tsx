@@ -11,6 +11,7 @@ import type { SessionInfo } from './lib/types';
 import { SignIn } from './pages/SignIn';
 import { Desk } from './pages/Desk';
 import { Reports } from './pages/Reports';
+import { FunderPack } from './pages/reports/FunderPack';
 import { Wallboard } from './pages/Wallboard';
 import { Staffing } from './pages/Staffing';
 import { Admin } from './pages/Admin';
@@ -183,6 +184,10 @@ function Page({ path }: { path: string }) {
   if (path.startsWith('/admin')) return <Admin />;
   if (path.startsWith('/account')) return <Account />;
   if (path.startsWith('/audit')) return <Audit />;
+  if (path.startsWith('/reports/pack')) {
+    const q = new URLSearchParams(location.search);
+    return <FunderPack line={q.get('line') ?? ''} month={q.get('month') ?? ''} />;
+  }
   if (path.startsWith('/reports')) return <Reports />;
   return (
     <main id="main" class="page">

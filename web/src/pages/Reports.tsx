@@ -2,6 +2,7 @@
 // control, one at a time (each request is audited and counts against an hourly allowance), with its CSV.
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../lib/api';
+import { linkHandler } from '../lib/router';
 import { labelOf, lastWholeMonth, periodOf } from './reports/format';
 import { ReportView } from './reports/ReportView';
 import type { Report, ReportChoices } from './reports/types';
@@ -126,6 +127,16 @@ export function Reports({ now = new Date() }: { now?: Date }) {
             Show report
           </button>
         </form>
+      )}
+      {choices && line && (
+        <p>
+          <a
+            href={`/reports/pack?line=${encodeURIComponent(line)}&month=${encodeURIComponent(month)}`}
+            onClick={linkHandler(`/reports/pack?line=${encodeURIComponent(line)}&month=${encodeURIComponent(month)}`)}
+          >
+            Open the monthly funder pack for {month} (printable, A4)
+          </a>
+        </p>
       )}
       {problem && (
         <p role="alert" class="error">

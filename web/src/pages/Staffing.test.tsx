@@ -55,9 +55,9 @@ function coverage(week: string) {
   return {
     line: 'police', week, gaps: 2, short_by: 21, welsh_gaps: 1, welsh_offered: true, shifts: 1,
     intervals: [
-      { start: '2026-12-07T00:00:00.000Z', start_uk: '2026-12-07 00:00', required: 3, rostered: 3, rostered_welsh: 1, gap: 0, welsh_gap: false },
-      { start: '2026-12-07T00:30:00.000Z', start_uk: '2026-12-07 00:30', required: 20, rostered: 1, rostered_welsh: 1, gap: 19, welsh_gap: false },
-      { start: '2026-12-08T00:00:00.000Z', start_uk: '2026-12-08 00:00', required: 2, rostered: 0, rostered_welsh: 0, gap: 2, welsh_gap: true },
+      { start: '2026-12-07T00:00:00.000Z', start_uk: '2026-12-07 00:00', required: 3, rostered: 3, required_welsh: 1, rostered_welsh: 1, gap: 0, welsh_gap: false },
+      { start: '2026-12-07T00:30:00.000Z', start_uk: '2026-12-07 00:30', required: 20, rostered: 1, required_welsh: 1, rostered_welsh: 1, gap: 19, welsh_gap: false },
+      { start: '2026-12-08T00:00:00.000Z', start_uk: '2026-12-08 00:00', required: 2, rostered: 0, required_welsh: 1, rostered_welsh: 0, gap: 2, welsh_gap: true },
     ],
   };
 }
@@ -139,11 +139,12 @@ describe('the staffing page', () => {
     );
     await waitFor(() => expect(screen.getByText('Coverage, week 2026-W50')).toBeTruthy());
     expect(screen.getByTestId('coverage-summary').textContent).toContain('2 half hours short of the plan (21 counsellor half hours in all)');
-    expect(screen.getByTestId('coverage-summary').textContent).toContain('1 half hours with no Welsh speaker rostered');
+    expect(screen.getByTestId('coverage-summary').textContent).toContain('1 half hours with fewer Welsh speakers rostered than the Welsh calls need');
     const rows = Array.from(document.querySelectorAll('table.coverage-table tr[data-start]'));
     expect(rows.map((r) => r.classList.contains('gap'))).toEqual([false, true, true]);
-    expect(Array.from(rows[1].querySelectorAll('th, td')).map((c) => c.textContent)).toEqual(['00:30', '20', '1', '1', 'Short by 19']);
-    expect(rows[2].textContent).toContain('(no Welsh speaker)');
+    expect(Array.from(rows[1].querySelectorAll('th, td')).map((c) => c.textContent)).toEqual(['00:30', '20', '1', '1 / 1', 'Short by 19']);
+    expect(rows[2].textContent).toContain('1 / 0');
+    expect(rows[2].textContent).toContain('(short of Welsh speakers)');
     const ics = screen.getByText('Export the rota (iCalendar)') as HTMLAnchorElement;
     expect(ics.getAttribute('href')).toBe('/api/v1/lines/police/shifts?week=2026-W50&format=ics');
   });

@@ -40,3 +40,12 @@ export interface ReportChoices {
   lines: Array<{ id: string; name: string }>;
   reports: string[];
 }
+
+// The monthly funder pack: every report of one month (GET /api/v1/lines/{line}/reports/pack?period=YYYY-MM).
+export interface FunderPackData {
+  line_id: string;
+  line_name: string;
+  period: Report['period'];
+  disclosure: Report['disclosure'];
+  reports: Report[];
+}

@@ -78,8 +78,8 @@ function CoverageView({ coverage }: { coverage: Coverage }) {
           : `${coverage.gaps} half hours short of the plan (${coverage.short_by} counsellor half hours in all).`}{' '}
         {coverage.welsh_offered &&
           (coverage.welsh_gaps === 0
-            ? 'A Welsh speaker is rostered in every half hour.'
-            : `${coverage.welsh_gaps} half hours with no Welsh speaker rostered.`)}
+            ? 'Enough Welsh speakers are rostered in every half hour.'
+            : `${coverage.welsh_gaps} half hours with fewer Welsh speakers rostered than the Welsh calls need.`)}
       </p>
       <table class="coverage-table">
         <caption class="visually-hidden">Counsellors needed and rostered per half hour (UK time)</caption>
@@ -88,7 +88,7 @@ function CoverageView({ coverage }: { coverage: Coverage }) {
             <th scope="col">Half hour (UK)</th>
             <th scope="col" class="num">Needed</th>
             <th scope="col" class="num">Rostered</th>
-            <th scope="col" class="num">Welsh speakers</th>
+            <th scope="col" class="num">Welsh speakers (needed / rostered)</th>
             <th scope="col">Gap</th>
           </tr>
         </thead>
@@ -105,8 +105,8 @@ function CoverageView({ coverage }: { coverage: Coverage }) {
                 <td class="num">{c.required}</td>
                 <td class="num">{c.rostered}</td>
                 <td class={`num${c.welsh_gap ? ' welsh-gap' : ''}`}>
-                  {c.rostered_welsh}
-                  {c.welsh_gap && <span class="visually-hidden"> (no Welsh speaker)</span>}
+                  {coverage.welsh_offered ? `${c.required_welsh} / ${c.rostered_welsh}` : c.rostered_welsh}
+                  {c.welsh_gap && <span class="visually-hidden"> (short of Welsh speakers)</span>}
                 </td>
                 <td>{c.gap > 0 ? `Short by ${c.gap}` : '–'}</td>
               </tr>

@@ -26,6 +26,7 @@ export interface Cover {
   start_uk: string;
   required: number;
   rostered: number;
+  required_welsh: number; // Welsh speakers the Welsh calls alone need (0 where the line has no Welsh)
   rostered_welsh: number;
   gap: number;
   welsh_gap: boolean;
