@@ -3,6 +3,7 @@
 // no SIP password ever reaches the browser. Rings and call ends reach the tab over /api/v1/events.
 #include <cctype>
 
+#include "api/detail/call_quality_input.hpp"
 #include "api/detail/requests.hpp"
 #include "staff/access.hpp"
 #include "telephony/telephony.hpp"
@@ -98,6 +99,26 @@ void Api::AddBrowserPhoneRoutes(http::Router& r) {
               if (auto done = telephony_->HangUpInBrowser(who.principal.staff_id, Param(req, "call")); !done) {
                   return tl::unexpected(done.error());
               }
+              return NoContent();
+          }));
+    // What the tab measures on the call (getStats(), every 5 s while connected): kept as the counsellor's
+    // latest for the wallboard; numbers and a grade only.
+    r.Add("POST", "/api/v1/session/phone/calls/{call}/quality", Signed([this](const http::Request& req, const staff::Authenticated& who) -> Result<http::Response> {
+              if (auto c = Counsellor(who); !c) return tl::unexpected(c.error());
+              auto body = BodyOf(req);
+              if (!body) return tl::unexpected(body.error());
+              auto quality = ReadCallQuality(*body);
+              if (!quality) return tl::unexpected(quality.error());
+              if (!telephony_) return Fail(ErrorCode::kUnavailable, "telephony is not running on this server");
+              const auto grade = quality->grade;
+              if (auto kept = telephony_->ReportBrowserQuality(who.principal.staff_id, Param(req, "call"), *quality); !kept) {
+                  return tl::unexpected(kept.error());
+              }
+              const char* name = telephony::kCallGradeNames[static_cast<size_t>(grade)];
+              metrics_.AddCounter("crisisline_browser_call_quality_reports_total",
+                                  "Call-quality reports from browser phones (getStats over 5 s), by the console's grade",
+                                  {{"grade", name}})
+                  .Increment();
               return NoContent();
           }));
 }

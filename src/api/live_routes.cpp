@@ -178,6 +178,11 @@ void Api::RefreshTelephonyMetrics() {
                           {{"reason", telephony::kBrowserDropNames[i]}}),
              c.browser_dropped[i]);
     }
+    for (const char* grade : telephony::kCallGradeNames) {  // counted by the quality route; shown from 0
+        m.AddCounter("crisisline_browser_call_quality_reports_total",
+                     "Call-quality reports from browser phones (getStats over 5 s), by the console's grade",
+                     {{"grade", grade}});
+    }
     bump(m.AddCounter("crisisline_browser_handshakes_total",
                       "Browser phone DTLS-SRTP handshakes completed with the SDP's fingerprint"),
          c.browser_handshakes);

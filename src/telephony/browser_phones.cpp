@@ -55,7 +55,7 @@ Result<Switchboard::BrowserPhoneHeld> Switchboard::HoldBrowserPhone(const std::s
         spdlog::info("telephony: phone of {} taken over by another browser tab", counsellor);
         Publish("phone.taken_over", nullptr, counsellor, {{"tab", held.previous_tab}, {"by", tab}});
     }
-    if (!was_browser) PhoneRegistered(counsellor, "answers in the browser");
+    if (!was_browser) PhoneRegistered(counsellor, "answers in the browser", true);
     return held;
 }
 
@@ -97,7 +97,7 @@ void Switchboard::BrowserLetGo(const std::string& username, const char* why) {
     back.tls_flow = desk->tls_flow;
     it->second = std::move(back);
     spdlog::info("telephony: phone of {} {}: the desk phone rings again", it->second.counsellor, why);
-    Publish("phone.registered", nullptr, it->second.counsellor, {{"why", why}});
+    Publish("phone.registered", nullptr, it->second.counsellor, {{"why", why}, {"browser", false}});
 }
 
 bool Switchboard::BrowserHasCall(const std::string& counsellor) const {
@@ -251,6 +251,40 @@ Result<void> Switchboard::HangUpInBrowser(const std::string& counsellor, const s
     // As a SIP phone's 603 Decline while it rings, its BYE once bridged.
     PhoneGone(leg, 0, ringing ? 603 : 0);
     return {};
+}
+
+// ---- call quality, as the browser measures it ----
+
+Result<void> Switchboard::ReportBrowserQuality(const std::string& counsellor, const std::string& call_id,
+                                               CallQuality quality) {
+    auto found = BrowserLegOf(counsellor, call_id);
+    if (!found) return tl::unexpected(found.error());
+    Leg& leg = **found;
+    if (leg.call->bridged != &leg) return Fail(ErrorCode::kConflict, "call", "this call is not connected to your browser");
+    quality.call = call_id;
+    quality.at = Now();
+    auto last = browser_quality_.find(counsellor);
+    bool news = last == browser_quality_.end() || last->second.call != call_id || last->second.grade != quality.grade;
+    browser_quality_[counsellor] = quality;
+    // The numbers of every report are in the live picture; the feed hears of a change of grade only, so a
+    // floor of browser phones reporting every 5 s does not crowd the bus's history.
+    if (news) {
+        nlohmann::json data = {{"grade", kCallGradeNames[static_cast<size_t>(quality.grade)]},
+                               {"loss_percent", quality.loss_percent},
+                               {"jitter_ms", quality.jitter_ms},
+                               {"rtt_ms", quality.rtt_ms ? nlohmann::json(*quality.rtt_ms) : nlohmann::json(nullptr)}};
+        Publish("phone.quality", leg.call, counsellor, std::move(data));
+    }
+    return {};
+}
+
+std::vector<std::string> Switchboard::BrowserPhones() const {
+    std::vector<std::string> out;
+    auto now = Now();
+    for (const auto& [username, binding] : bindings_) {
+        if (binding.browser && binding.expires_ms > now) out.push_back(binding.counsellor);
+    }
+    return out;
 }
 
 // ---- media: ICE-lite, DTLS, SRTP ----

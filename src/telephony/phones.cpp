@@ -174,9 +174,9 @@ void Switchboard::OnRegister(const sip_msg* msg) {
     }
 }
 
-void Switchboard::PhoneRegistered(const std::string& counsellor, const char* how) {
+void Switchboard::PhoneRegistered(const std::string& counsellor, const char* how, bool browser) {
     spdlog::info("telephony: phone of {} {}", counsellor, how);
-    Publish("phone.registered", nullptr, counsellor, {});
+    Publish("phone.registered", nullptr, counsellor, {{"browser", browser}});
     if (!config_.available_on_register) return;
     auto now = Now();
     auto live = router_.Snapshot(now);

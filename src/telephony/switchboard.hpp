@@ -21,6 +21,7 @@
 #include "records/phone_registrations.hpp"
 #include "telephony/admission.hpp"
 #include "telephony/call_control.hpp"
+#include "telephony/call_quality.hpp"
 #include "telephony/config.hpp"
 #include "telephony/counters.hpp"
 #include "telephony/digest.hpp"
@@ -179,6 +180,16 @@ public:
     // `tab` does not hold the counsellor's phone.
     void BrowserTabFeed(const std::string& counsellor, const std::string& tab, bool open, std::int64_t grace_s);
     const std::string& DtlsFingerprint() const;
+    // The browser of `counsellor` reports the quality it measures on call `call_id`, which is bridged to it.
+    // The latest report per counsellor is kept in memory (numbers and a grade only) for the live picture, and
+    // `phone.quality` goes to the live feed on a call's first report and whenever its grade changes.
+    // kNotFound / kConflict as for HangUpInBrowser; kConflict (field "call") also while it still rings.
+    [[nodiscard]] Result<void> ReportBrowserQuality(const std::string& counsellor, const std::string& call_id,
+                                                    CallQuality quality);
+    // Counsellor ids whose live registration is a browser tab's (they answer in the browser).
+    std::vector<std::string> BrowserPhones() const;
+    // The latest quality each counsellor's browser reported, by staff id.
+    const std::map<std::string, CallQuality>& BrowserQuality() const { return browser_quality_; }
 
     // ---- call control (call_control.cpp): the console's controls of a bridged call ----
     // The counsellor on call `call_id` (desk or browser phone) puts the caller on hold (`hold`) or takes them
@@ -331,7 +342,7 @@ private:
     // ---- phones ----
     // A phone now has a binding (registered, or restored at start): the console hears of it, and with
     // available_on_register an offline counsellor becomes available.
-    void PhoneRegistered(const std::string& counsellor, const char* how);
+    void PhoneRegistered(const std::string& counsellor, const char* how, bool browser = false);
     void Unbind(const std::string& username, const char* why);
     void ExpireRegistrations();
     void Ring(Call& call, const std::string& counsellor);
@@ -404,6 +415,7 @@ private:
     MediaPorts media_;
     std::shared_ptr<DtlsCertificate> dtls_identity_;  // made at Open; its fingerprint goes in every browser answer
     std::map<std::string, Leg*> browser_legs_;         // answered browser legs by their ICE ufrag (~Leg removes)
+    std::map<std::string, CallQuality> browser_quality_;  // by counsellor: their browser's latest report
     std::vector<Trunk> trunks_;  // crisisline.toml's, then the console's (from the book)
     std::shared_ptr<const media::PromptSet> prompts_;  // what new calls hear; calls keep the set they began with
     Hooks hooks_;

@@ -216,6 +216,11 @@ Result<void> Telephony::HangUpInBrowser(const std::string& counsellor, const std
     return Ask<void>([=](Switchboard& board) { return board.HangUpInBrowser(counsellor, call_id); });
 }
 
+Result<void> Telephony::ReportBrowserQuality(const std::string& counsellor, const std::string& call_id,
+                                             CallQuality quality) {
+    return Ask<void>([=](Switchboard& board) { return board.ReportBrowserQuality(counsellor, call_id, quality); });
+}
+
 Result<CallControl> Telephony::HoldCall(const std::string& counsellor, const std::string& call_id, bool hold,
                                         std::function<bool(const std::string&)> serves) {
     return Ask<CallControl>([=, serves = std::move(serves)](Switchboard& board) {
@@ -243,8 +248,18 @@ Result<Telephony::Live> Telephony::Snapshot() {
     return Ask<Live>([](Switchboard& board) -> Result<Live> {
         Live live;
         live.state = board.Snapshot();
-        for (const auto& c : board.Counsellors()) live.counsellors[c.staff_id] = {c.display_name, c.lines, false};
+        for (const auto& c : board.Counsellors()) {
+            auto& info = live.counsellors[c.staff_id];
+            info.display_name = c.display_name;
+            info.lines = c.lines;
+        }
         for (const auto& id : board.RegisteredPhones()) live.counsellors[id].registered = true;
+        for (const auto& id : board.BrowserPhones()) {
+            auto& info = live.counsellors[id];
+            info.browser = true;
+            auto q = board.BrowserQuality().find(id);
+            if (q != board.BrowserQuality().end()) info.quality = q->second;
+        }
         live.outcomes = board.Outcomes();
         live.controls = board.CallControls();
         return live;

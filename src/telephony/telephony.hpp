@@ -16,6 +16,7 @@
 #include "records/call_log.hpp"
 #include "records/phone_registrations.hpp"
 #include "telephony/call_control.hpp"
+#include "telephony/call_quality.hpp"
 #include "telephony/config.hpp"
 #include "telephony/counters.hpp"
 
@@ -87,6 +88,9 @@ public:
                                                          std::string offer,
                                                          std::function<bool(const std::string&)> serves);
     [[nodiscard]] Result<void> HangUpInBrowser(const std::string& counsellor, const std::string& call_id);
+    // See Switchboard::ReportBrowserQuality.
+    [[nodiscard]] Result<void> ReportBrowserQuality(const std::string& counsellor, const std::string& call_id,
+                                                    CallQuality quality);
     // The tab's live feed closed or opened again (Switchboard::BrowserTabFeed). Does not wait.
     void BrowserTabFeed(const std::string& counsellor, const std::string& tab, bool open, std::int64_t grace_s);
 
@@ -104,6 +108,8 @@ public:
         std::string display_name;
         std::vector<std::string> lines;
         bool registered = false;  // their phone has a live registration
+        bool browser = false;     // that registration is a browser tab's: they answer in the browser
+        std::optional<CallQuality> quality;  // browser: the latest quality their browser reported, if any
     };
     struct Live {
         acd::LiveState state;

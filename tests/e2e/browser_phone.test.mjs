@@ -2,7 +2,9 @@
 // answered in Debian's Chromium, headless, with a fake microphone playing a tone. Audio flows both ways
 // through the server's relay (the browser's getStats(), the caller's RTP endpoint), the browser leg on the
 // wire (a loopback capture of the media ports) never carries the caller's pattern in clear while the plain
-// caller leg does, and forged STUN and tampered SRTP sent at the server's port are dropped and counted.
+// caller leg does, and forged STUN and tampered SRTP sent at the server's port are dropped and counted. The
+// desk's level meter moves with the fake tone, the call-quality badge shows a grade from getStats(), and the
+// supervisor's wallboard (and /api/v1/live) shows that the counsellor answers in the browser, with that grade.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
@@ -11,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
-import { artifacts, Fixture, launchBrowser, newPage, screenshot, signIn, toneWav, waitFor } from './lib.mjs';
+import { artifacts, expectAccessible, Fixture, launchBrowser, newPage, screenshot, signIn, toneWav, waitFor } from './lib.mjs';
 
 const FILL = 0x5a; // every byte of the caller's audio payloads
 const PATTERN = Buffer.alloc(24, FILL);
@@ -146,6 +148,19 @@ test('a carrier call answered in the browser: audio both ways, SRTP on the wire,
   // The microphone is checked, then this tab holds the phone; the counsellor says they are ready.
   await desk.getByRole('button', { name: 'Answer in this browser' }).click();
   await desk.getByText('Calls ring in this browser').waitFor({ timeout: 10000 });
+  // The microphone: the fake devices are listed to choose from, and the fake tone moves the level meter.
+  assert.ok((await desk.getByRole('combobox', { name: 'Microphone' }).locator('option').count()) >= 1);
+  const meter = desk.getByRole('meter', { name: 'Microphone level' });
+  const level = await waitFor('the microphone level above 0', async () => {
+    const v = Number(await meter.getAttribute('aria-valuenow'));
+    return v > 0 ? v : null;
+  });
+  console.log(`microphone level meter: ${level} of 100 (${await meter.getAttribute('aria-valuetext')})`);
+  // A supervisor's wallboard, open before the call.
+  const board = await newPage(browser, problems);
+  await signIn(board, url, 'demo.supervisor', passwords['demo.supervisor']);
+  await board.goto(`${url}/wallboard`);
+  await board.getByTestId('feed-status').filter({ hasText: 'Live' }).waitFor();
   await desk.getByRole('group', { name: 'Set my status' }).getByRole('button', { name: 'Available' }).click();
   await desk.getByTestId('my-state').filter({ hasText: 'Available' }).waitFor({ timeout: 10000 });
   await desk.getByText('Phone connected.').waitFor();
@@ -192,6 +207,29 @@ test('a carrier call answered in the browser: audio both ways, SRTP on the wire,
   });
   const toneBytes = Object.keys(afterStats.by_first_byte).filter((b) => ![0xd5, 0x55, 0xff, 0x7f].includes(Number(b)));
   assert.ok(toneBytes.length > 5, `the caller heard only silence: ${JSON.stringify(afterStats.by_first_byte)}`);
+
+  // The call-quality badge grades what getStats() says, in words; the console reports it, and the supervisor
+  // sees it: on the wallboard's counsellor row and in /api/v1/live (before the forged packets below).
+  const graded = ':is([data-grade=good], [data-grade=fair], [data-grade=poor])';
+  const badge = desk.locator(`[data-testid=browser-call-quality]${graded}`);
+  await badge.waitFor({ timeout: 15000 });
+  const grade = await badge.getAttribute('data-grade');
+  assert.match(await badge.textContent(), /Call quality: (Good|Fair|Poor)/);
+  const callId = decodeURIComponent(response.url().match(/\/calls\/([^/]+)\/answer$/)[1]);
+  const onBoard = board.locator(`[data-testid^=quality-]${graded}`);
+  await onBoard.waitFor({ timeout: 15000 });
+  assert.match(await onBoard.textContent(), /^(Good|Fair|Poor) \(lost \d+\.\d %, jitter \d+ ms/);
+  assert.match(await board.locator('tr', { has: onBoard }).textContent(), /Ready \(browser\)/);
+  const seen = await waitFor('the quality in the supervisor\'s /api/v1/live', async () => {
+    const live = await board.evaluate(async () => (await fetch('/api/v1/live')).json());
+    return live.counsellors.find((c) => c.browser_phone && c.call_quality?.call === callId) ?? null;
+  });
+  assert.ok(['good', 'fair', 'poor'].includes(seen.call_quality.grade), JSON.stringify(seen));
+  assert.equal(typeof seen.call_quality.loss_percent, 'number');
+  console.log(`call quality: the desk says ${grade}; the supervisor's live picture ${JSON.stringify(seen.call_quality)}`);
+  // The meter, the microphone choice, the badge and the wallboard's quality column pass axe-core.
+  await expectAccessible(desk, 'browser-phone-03-quality');
+  await expectAccessible(board, 'browser-phone-04-wallboard-quality');
   await screenshot(desk, 'browser-phone-02-connected');
 
   // Forged STUN at the browser leg's port: the right username, the wrong password: dropped, counted, unanswered.

@@ -1,7 +1,8 @@
 """The browser phone's signalling through the API, against the real server with a real SIPp caller: one tab
 holds the phone (a second is refused, then may take over), routing rings it like a registered phone, bad
 offers and answers from the wrong person are refused with the field and reason, a declined ring counts as a
-missed call, and nothing works without the session and its CSRF header. The media itself (ICE, DTLS-SRTP) is
+missed call, nothing works without the session and its CSRF header, and the console's call-quality reports
+reach the supervisor's live picture. The media itself (ICE, DTLS-SRTP) is
 tested with Chromium in tests/e2e/browser_phone.test.mjs.
 """
 import os
@@ -150,6 +151,107 @@ class BrowserPhoneTest(siptest.SipTestCase):
         manager = self.srv.sign_in("demo.manager")  # takes no calls
         status, _, _ = manager.call("PUT", "/api/v1/session/phone", {"mode": "browser", "tab": TAB_A})
         self.assertEqual(status, 403)
+
+
+QUALITY = {"loss_percent": 0.4, "jitter_ms": 12.5, "rtt_ms": 35, "grade": "good"}
+
+
+@unittest.skipUnless(sh.sipp_available(), "sipp (Debian sip-tester) is not installed")
+class BrowserCallQualityTest(siptest.SipTestCase):
+    """The console's call-quality reports: taken from the counsellor the call is connected to only, each bad
+    field named, kept as their latest and shown to the line's supervisor in /api/v1/live."""
+    # The answer here is SDP only (no ICE, no media): keep the call up while the test reports on it.
+    telephony = {"available_on_register": False, "counsellor_media_timeout_s": 120, "rtp_timeout_s": 120}
+
+    def quality_path(self, call_id):
+        return f"/api/v1/session/phone/calls/{call_id}/quality"
+
+    def supervisor_sees(self, counsellor_id, predicate, timeout=10):
+        supervisor = self.srv.sign_in("demo.supervisor")
+        deadline = time.monotonic() + timeout
+        entry = None
+        while time.monotonic() < deadline:
+            status, live, _ = supervisor.call("GET", "/api/v1/live")
+            self.assertEqual(status, 200, live)
+            entry = next((c for c in live["counsellors"] if c["counsellor"] == counsellor_id), None)
+            if entry is not None and predicate(entry):
+                return entry
+            time.sleep(0.1)
+        raise AssertionError(f"the supervisor's /live never showed it; last entry: {entry}")
+
+    def test_the_counsellor_on_the_call_reports_its_quality_and_the_supervisor_sees_it(self):
+        me = self.srv.sign_in("demo.counsellor")
+        my_id = self.srv.staff_ids["demo.counsellor"]
+        self.assertEqual(me.call("PUT", "/api/v1/session/phone", {"mode": "browser", "tab": TAB_A})[0], 200)
+        entry = self.supervisor_sees(my_id, lambda c: c["phone_registered"])
+        self.assertTrue(entry["browser_phone"], entry)
+        self.assertNotIn("call_quality", entry)
+        me.call("PUT", "/api/v1/me/availability", {"state": "available"})
+        call = self.caller(scenario="caller_await_bye.xml", talk_ms=60000, digit="2")
+        call_id = self.srv.wait_counsellor("demo.counsellor",
+                                           lambda c: c["state"] == "ringing" and c.get("call"), 20)["call"]
+        # Ringing is not connected: nothing to report on yet.
+        status, body, _ = me.call("POST", self.quality_path(call_id), QUALITY)
+        self.assertEqual((status, body["error"]["field"]), (409, "call"), body)
+        status, body, _ = me.call("POST", f"/api/v1/session/phone/calls/{call_id}/answer", {"sdp": OFFER})
+        self.assertEqual(status, 200, body)
+        self.srv.wait_counsellor("demo.counsellor", lambda c: c["state"] == "on_call")
+        before = self.srv.metrics().get("crisisline_browser_call_quality_reports_total", 0)
+
+        status, body, _ = me.call("POST", self.quality_path(call_id), QUALITY)
+        self.assertEqual(status, 204, body)
+        entry = self.supervisor_sees(my_id, lambda c: "call_quality" in c)
+        quality = entry["call_quality"]
+        self.assertEqual({k: quality[k] for k in ("call", "grade", "loss_percent", "jitter_ms", "rtt_ms")},
+                         {"call": call_id, **QUALITY})
+        self.assertEqual(set(quality), {"call", "grade", "loss_percent", "jitter_ms", "rtt_ms", "at"})
+        # The latest report wins; a round trip the browser does not know is null.
+        worse = {"loss_percent": 4, "jitter_ms": 20, "rtt_ms": None, "grade": "poor"}
+        self.assertEqual(me.call("POST", self.quality_path(call_id), worse)[0], 204)
+        entry = self.supervisor_sees(my_id, lambda c: c["call_quality"]["grade"] == "poor")
+        self.assertIsNone(entry["call_quality"]["rtt_ms"])
+        self.assertEqual(entry["call_quality"]["loss_percent"], 4)
+        self.assertEqual(self.srv.metrics()["crisisline_browser_call_quality_reports_total"], before + 2)
+        # Each grade change went on the live feed, with ids and numbers only.
+        status, events, _ = self.srv.sign_in("demo.supervisor").call("GET", "/api/v1/live/events?after=0")
+        self.assertEqual(status, 200, events)
+        grades = [e["data"]["grade"] for e in events["events"]
+                  if e["type"] == "phone.quality" and e["data"]["call"] == call_id]
+        self.assertEqual(grades, ["good", "poor"])
+
+        # Each bad field is named.
+        for change, field in ((dict(loss_percent=101), "loss_percent"), (dict(loss_percent=-0.5), "loss_percent"),
+                              (dict(loss_percent="2"), "loss_percent"), (dict(jitter_ms=60001), "jitter_ms"),
+                              (dict(jitter_ms=None), "jitter_ms"), (dict(rtt_ms=-1), "rtt_ms"),
+                              (dict(rtt_ms="fast"), "rtt_ms"), (dict(grade="great"), "grade"),
+                              (dict(mos=4.2), "mos")):
+            status, body, _ = me.call("POST", self.quality_path(call_id), {**QUALITY, **change})
+            self.assertEqual((status, body["error"]["field"]), (400, field), (change, body))
+        # Nobody else reports on this call: another counsellor (409, not theirs), a manager (403), no such
+        # call (404), and nothing without the CSRF header or the session.
+        other = self.srv.sign_in("demo.supervisor")
+        status, body, _ = other.call("POST", self.quality_path(call_id), QUALITY)
+        self.assertEqual((status, body["error"]["field"]), (409, "call"), body)
+        status, _, _ = self.srv.sign_in("demo.manager").call("POST", self.quality_path(call_id), QUALITY)
+        self.assertEqual(status, 403)
+        status, _, _ = me.call("POST", self.quality_path("ct_nosuchcall"), QUALITY)
+        self.assertEqual(status, 404)
+        status, _, _ = me.call("POST", self.quality_path(call_id), QUALITY, csrf=False)
+        self.assertEqual(status, 403)
+        status, _, _ = self.srv.server.client().call("POST", self.quality_path(call_id), QUALITY)
+        self.assertEqual(status, 401)
+        # None of those changed what the supervisor sees.
+        self.assertEqual(self.supervisor_sees(my_id, lambda c: True)["call_quality"]["grade"], "poor")
+
+        self.assertEqual(me.call("POST", f"/api/v1/session/phone/calls/{call_id}/hangup")[0], 204)
+        self.ok(call.wait(30), "the caller's call")
+        self.srv.wait_counsellor("demo.counsellor", lambda c: c["state"] == "wrap_up")
+        me.call("POST", "/api/v1/me/wrap-up-done")
+        me.call("PUT", "/api/v1/me/availability", {"state": "offline"})
+        me.call("PUT", "/api/v1/session/phone", {"mode": "desk", "tab": TAB_A})
+        entry = self.supervisor_sees(my_id, lambda c: not c["phone_registered"])
+        self.assertFalse(entry["browser_phone"])
+        self.assertNotIn("call_quality", entry)  # shown for a browser phone only
 
 
 if __name__ == "__main__":

@@ -10,12 +10,23 @@ bool SharesLine(const staff::Principal& who, const std::vector<std::string>& lin
     return std::any_of(lines.begin(), lines.end(), [&](const std::string& line) { return who.Serves(line); });
 }
 
+nlohmann::json CallQualityJson(const telephony::CallQuality& q) {
+    return {{"call", q.call},
+            {"grade", telephony::kCallGradeNames[static_cast<size_t>(q.grade)]},
+            {"loss_percent", q.loss_percent},
+            {"jitter_ms", q.jitter_ms},
+            {"rtt_ms", q.rtt_ms ? nlohmann::json(*q.rtt_ms) : nlohmann::json(nullptr)},
+            {"at", FormatTime(q.at)}};
+}
+
 nlohmann::json CounsellorJson(const acd::CounsellorView& c, const telephony::Telephony::CounsellorInfo& info) {
     nlohmann::json j = {{"counsellor", c.counsellor},
                         {"display_name", info.display_name},
                         {"state", acd::StateName(c.state)},
                         {"in_state_ms", c.in_state_ms},
                         {"phone_registered", info.registered}};
+    j["browser_phone"] = info.browser;
+    if (info.quality) j["call_quality"] = CallQualityJson(*info.quality);
     if (c.reason != acd::BreakReason::kNone) j["reason"] = acd::BreakReasonName(c.reason);
     if (c.call) j["call"] = *c.call;
     if (c.wrap_up_ends) j["wrap_up_ends"] = FormatTime(*c.wrap_up_ends);

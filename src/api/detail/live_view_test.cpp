@@ -82,8 +82,11 @@ telephony::Telephony::Live SomeLive() {
     acd::CounsellorView f;
     f.counsellor = "st_f";
     live.state.counsellors = {c, f};
-    live.counsellors["st_c"] = {"Cam", {"police"}, true};
-    live.counsellors["st_f"] = {"Fen", {"fire"}, false};
+    live.counsellors["st_c"].display_name = "Cam";
+    live.counsellors["st_c"].lines = {"police"};
+    live.counsellors["st_c"].registered = true;
+    live.counsellors["st_f"].display_name = "Fen";
+    live.counsellors["st_f"].lines = {"fire"};
     return live;
 }
 
@@ -120,6 +123,34 @@ TEST(LiveViewTest, ASupervisorSeesTheFloorOfTheirLines) {
     EXPECT_TRUE(picture["counsellors"][0]["phone_registered"].get<bool>());
     EXPECT_TRUE(picture["me"].is_null());
     EXPECT_EQ(CounsellorLinesOf(SomeLive()).at("st_f"), std::vector<std::string>{"fire"});
+}
+
+TEST(LiveViewTest, ASupervisorSeesWhoAnswersInTheBrowserAndTheirLatestCallQuality) {
+    auto live = SomeLive();
+    auto& cam = live.counsellors["st_c"];
+    cam.browser = true;
+    telephony::CallQuality q;
+    q.call = "ct_3";
+    q.loss_percent = 1.5;
+    q.jitter_ms = 12;
+    q.grade = telephony::CallGrade::kFair;
+    q.at = 2000;
+    cam.quality = q;
+    const auto floor = LivePicture({"st_s", "S", {Role::kSupervisor}, {"police"}}, live);
+    ASSERT_EQ(floor["counsellors"].size(), 1U);
+    const auto& entry = floor["counsellors"][0];
+    EXPECT_TRUE(entry["browser_phone"].get<bool>());
+    EXPECT_EQ(entry["call_quality"]["grade"], "fair");
+    EXPECT_EQ(entry["call_quality"]["call"], "ct_3");
+    EXPECT_DOUBLE_EQ(entry["call_quality"]["loss_percent"].get<double>(), 1.5);
+    EXPECT_DOUBLE_EQ(entry["call_quality"]["jitter_ms"].get<double>(), 12);
+    EXPECT_TRUE(entry["call_quality"]["rtt_ms"].is_null());
+    // Numbers, a grade and ids only: nothing else rides along.
+    EXPECT_EQ(entry["call_quality"].size(), 6U);
+    // A desk phone: no quality, and the flag says so.
+    const auto plain = LivePicture({"st_s", "S", {Role::kSupervisor}, {"police"}}, SomeLive());
+    EXPECT_FALSE(plain["counsellors"][0]["browser_phone"].get<bool>());
+    EXPECT_FALSE(plain["counsellors"][0].contains("call_quality"));
 }
 
 TEST(LiveViewTest, AHeldCallIsFlaggedOnTheDeskAndTheFloorWithItsTimeOnHold) {

@@ -5,6 +5,8 @@
 // A network change mid-call (Wi-Fi drop, a new address) restarts ICE: a re-offer with new ICE credentials to
 // .../offer, over the same session; the server keeps the call and its DTLS-SRTP keys meanwhile.
 import { api, ApiError } from './api';
+import type { Grade, Measurement } from './callQuality';
+import { type Microphone, listMicrophones, microphoneConstraints, rememberedMicrophone, rememberMicrophone } from './microphones';
 
 export type PhoneMode = 'desk' | 'browser';
 
@@ -13,14 +15,19 @@ export const DISCONNECTED_RESTART_MS = 2000;
 // After a re-offer the server could not be asked (the network still down), the next try.
 const RESTART_RETRY_MS = 3000;
 
-// What went wrong with the microphone, in words a counsellor can act on.
+type Media = Pick<MediaDevices, 'getUserMedia'> & Partial<Pick<MediaDevices, 'enumerateDevices' | 'addEventListener'>>;
+
+// What went wrong with the microphone, in words a counsellor can act on: one message for each way it fails.
 export function microphoneProblem(error: unknown): string {
   const name = (error as { name?: string } | null)?.name ?? '';
   if (name === 'NotAllowedError' || name === 'SecurityError') {
     return 'The browser refused the microphone. Allow it for this site (the icon in the address bar), then try again.';
   }
-  if (name === 'NotFoundError' || name === 'OverconstrainedError') {
+  if (name === 'NotFoundError') {
     return 'No microphone was found. Plug in a headset, then try again.';
+  }
+  if (name === 'OverconstrainedError') {
+    return 'The chosen microphone is not connected any more. Plug it back in, or choose another microphone.';
   }
   if (name === 'NotReadableError' || name === 'AbortError') {
     return 'The microphone is in use by another program or tab. Close it there, then try again.';
@@ -52,7 +59,9 @@ export class BrowserPhone {
   reconnecting = false; // an ICE restart is under way: the panel says "Reconnecting…"
   connection: RTCPeerConnection | null = null;
   remote: MediaStream | null = null;
-  private microphone: MediaStream | null = null;
+  microphones: Microphone[] = [];  // this browser's audio inputs, listed once the microphone is allowed
+  microphoneId: string | null = rememberedMicrophone();  // the one chosen here (null: the browser's default)
+  microphone: MediaStream | null = null;  // open while this tab holds the phone (the level meter reads it)
   private renewTimer: ReturnType<typeof setInterval> | null = null;
   private listeners = new Set<() => void>();
   private answered = false; // the server's answer to the first offer is applied: later negotiations re-offer
@@ -62,7 +71,12 @@ export class BrowserPhone {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private networkWatch: AbortController | null = null;
 
-  constructor(private readonly media: Pick<MediaDevices, 'getUserMedia'> | undefined = globalThis.navigator?.mediaDevices) {}
+  constructor(private readonly media: Media | undefined = globalThis.navigator?.mediaDevices) {
+    // A headset plugged in or out: the list follows.
+    media?.addEventListener?.('devicechange', () => {
+      if (this.microphone) void this.listMicrophones();
+    });
+  }
 
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
@@ -73,18 +87,58 @@ export class BrowserPhone {
     this.listeners.forEach((l) => l());
   }
 
-  // Opens the microphone (kept open while this tab holds the phone, so a ring is answered at once).
-  // Throws an Error whose message says what to do.
+  // Opens the microphone (kept open while this tab holds the phone, so a ring is answered at once): the one
+  // chosen in this browser, or the default when that one is gone. Throws an Error whose message says what to do.
   async checkMicrophone(): Promise<void> {
+    let stream: MediaStream;
+    try {
+      stream = await this.open(this.microphoneId);
+    } catch (e) {
+      const gone = (e as { name?: string }).name;
+      if (!this.microphoneId || (gone !== 'OverconstrainedError' && gone !== 'NotFoundError')) throw e;
+      this.microphoneId = null; // the remembered one is unplugged: the default, and forget it
+      rememberMicrophone(null);
+      stream = await this.open(null);
+    }
+    this.microphone?.getTracks().forEach((t) => t.stop());
+    this.microphone = stream;
+    await this.listMicrophones();
+    this.changed();
+  }
+
+  private async open(deviceId: string | null): Promise<MediaStream> {
     if (!this.media?.getUserMedia) throw new Error('This browser cannot use a microphone here (it needs HTTPS or localhost).');
     try {
-      const stream = await this.media.getUserMedia({ audio: true, video: false });
+      const stream = await this.media.getUserMedia(microphoneConstraints(deviceId));
       if (stream.getAudioTracks().length === 0) throw Object.assign(new Error('no track'), { name: 'NotFoundError' });
-      this.microphone?.getTracks().forEach((t) => t.stop());
-      this.microphone = stream;
+      return stream;
     } catch (e) {
-      throw new Error(microphoneProblem(e));
+      throw Object.assign(new Error(microphoneProblem(e)), { name: (e as { name?: string }).name ?? 'Error' });
     }
+  }
+
+  private async listMicrophones(): Promise<void> {
+    try {
+      this.microphones = await listMicrophones(this.media);
+    } catch {
+      this.microphones = [];
+    }
+    this.changed();
+  }
+
+  // The counsellor picks another microphone: opened first (the old one stays if it fails), then swapped into
+  // a call in progress without renegotiating (RTCRtpSender.replaceTrack), and remembered in this browser.
+  async chooseMicrophone(deviceId: string): Promise<void> {
+    const stream = await this.open(deviceId);
+    const track = stream.getAudioTracks()[0];
+    track.enabled = !this.muted;
+    const senders = this.connection?.getSenders().filter((s) => s.track?.kind === 'audio' || s.track === null) ?? [];
+    await Promise.all(senders.map((s) => s.replaceTrack(track)));
+    this.microphone?.getTracks().forEach((t) => t.stop());
+    this.microphone = stream;
+    this.microphoneId = deviceId;
+    rememberMicrophone(deviceId);
+    this.changed();
   }
 
   // "Answer in this browser". A 409 means another tab holds it: heldElsewhere, until takeOver.
@@ -311,6 +365,17 @@ export class BrowserPhone {
     this.callId = null;
     this.muted = false;
     this.changed();
+  }
+
+  // Tells the server what this call sounds like from here (the wallboard shows it to supervisors).
+  async reportQuality(callId: string, m: Measurement, grade: Grade): Promise<void> {
+    const round = (n: number) => Math.round(n * 10) / 10;
+    await api('POST', `/api/v1/session/phone/calls/${encodeURIComponent(callId)}/quality`, {
+      loss_percent: round(m.lossPercent),
+      jitter_ms: round(m.jitterMs),
+      rtt_ms: m.rttMs === null ? null : round(m.rttMs),
+      grade,
+    });
   }
 
   async quality(): Promise<CallQuality | null> {

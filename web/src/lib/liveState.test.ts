@@ -103,6 +103,21 @@ describe('the live picture', () => {
     expect(s.picture?.me?.phone_registered).toBe(false);
   });
 
+  it('follows who answers in the browser and the grade their browser reports', () => {
+    let s = withPicture(emptyLive, picture, 0);
+    s = applyEvent(s, ev('phone.registered', { counsellor: 'st_other', data: { browser: true } }), me, 0);
+    expect(s.picture?.counsellors?.[1].browser_phone).toBe(true);
+    s = applyEvent(s, ev('phone.quality', { counsellor: 'st_other', line: 'police',
+      data: { call: 'ct_9', grade: 'poor', loss_percent: 4.2, jitter_ms: 20, rtt_ms: null } }), me, 0);
+    expect(s.picture?.counsellors?.[1].call_quality).toEqual({ call: 'ct_9', grade: 'poor', loss_percent: 4.2,
+      jitter_ms: 20, rtt_ms: null, at: '2026-11-28T10:00:01.000Z' });
+    expect(s.picture?.counsellors?.[0].call_quality).toBeUndefined(); // only theirs
+    // Back to the desk phone: no browser, no browser quality.
+    s = applyEvent(s, ev('phone.registered', { counsellor: 'st_other', data: { browser: false } }), me, 0);
+    expect(s.picture?.counsellors?.[1].browser_phone).toBe(false);
+    expect(s.picture?.counsellors?.[1].call_quality).toBeUndefined();
+  });
+
   it('takes the flags of calls in progress from a fresh picture (a wallboard opened mid-call)', () => {
     const s = withPicture(emptyLive, { ...picture, active: [
       { call: 'ct_7', line: 'police', counsellor: 'st_other', wait_ms: 0, talk_ms: 0, cause_for_concern: true, imminent_risk: false },

@@ -1,5 +1,5 @@
 // The live picture kept up to date from the feed: a pure reducer, tested without a socket.
-import type { CounsellorLive, LiveEvent, LivePicture } from './types';
+import type { CallQualityLive, CounsellorLive, LiveEvent, LivePicture } from './types';
 
 export interface Alert {
   seq: number;
@@ -292,7 +292,27 @@ export function applyEvent(state: LiveState, e: LiveEvent, myId: string, now: nu
     case 'phone.registered':
     case 'phone.unregistered':
       if (next.picture && e.counsellor) {
-        next.picture = updateCounsellor(next.picture, e.counsellor, { phone_registered: e.type === 'phone.registered' });
+        const registered = e.type === 'phone.registered';
+        const browser = registered && data.browser === true;
+        next.picture = updateCounsellor(next.picture, e.counsellor, {
+          phone_registered: registered,
+          browser_phone: browser,
+          ...(browser ? {} : { call_quality: undefined }),
+        });
+      }
+      break;
+    case 'phone.quality':
+      // Sent when a browser call's grade changes: the wallboard's quality column follows.
+      if (next.picture && e.counsellor) {
+        const quality: CallQualityLive = {
+          call,
+          grade: String(data.grade ?? ''),
+          loss_percent: Number(data.loss_percent ?? 0),
+          jitter_ms: Number(data.jitter_ms ?? 0),
+          rtt_ms: typeof data.rtt_ms === 'number' ? data.rtt_ms : null,
+          at: e.at,
+        };
+        next.picture = updateCounsellor(next.picture, e.counsellor, { browser_phone: true, call_quality: quality });
       }
       break;
     case 'escalation.raised': {

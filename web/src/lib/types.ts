@@ -28,6 +28,16 @@ export interface CodeRequired {
   message: string;
 }
 
+// A browser phone's latest call quality, as its console measured it (numbers and a grade only).
+export interface CallQualityLive {
+  call: string;
+  grade: string;          // "good" | "fair" | "poor"
+  loss_percent: number;
+  jitter_ms: number;
+  rtt_ms: number | null;
+  at: string;
+}
+
 export interface CounsellorLive {
   counsellor: string;
   display_name: string;
@@ -35,6 +45,8 @@ export interface CounsellorLive {
   reason?: string;
   in_state_ms: number;
   phone_registered: boolean;
+  browser_phone?: boolean;   // their phone is a browser tab (they answer in the console)
+  call_quality?: CallQualityLive; // browser: the latest quality their browser reported
   call?: string;
   wrap_up_ends?: string;
   after_call?: string;

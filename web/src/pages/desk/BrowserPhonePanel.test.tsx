@@ -2,20 +2,28 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/pr
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BrowserPhone, DISCONNECTED_RESTART_MS } from '../../lib/browserPhone';
 import type { RingingCall } from '../../lib/liveState';
+import { MICROPHONE_KEY } from '../../lib/microphones';
 import { BrowserPhonePanel } from './BrowserPhonePanel';
+import { CallQualityBadge } from './CallQualityBadge';
+import { MicrophoneLevel } from './MicrophoneControls';
 
 function json(status: number, body: unknown) {
   return Promise.resolve(new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } }));
 }
 
-// A microphone as getUserMedia gives it (one audio track), or the error a browser throws.
-function microphone(fails?: string) {
+// A microphone as getUserMedia gives it (one audio track, named by the device asked for), or the error a
+// browser throws; and the audio inputs enumerateDevices lists.
+function microphone(fails?: string, devices: Array<[string, string]> = []) {
   return {
-    getUserMedia: vi.fn(() => {
+    getUserMedia: vi.fn((constraints: MediaStreamConstraints) => {
       if (fails) return Promise.reject(Object.assign(new Error(fails), { name: fails }));
-      const track = { enabled: true, stop: vi.fn() };
+      const audio = constraints.audio as { deviceId?: { exact: string } } | true;
+      const deviceId = audio === true ? 'default' : audio.deviceId?.exact ?? 'default';
+      const track = { kind: 'audio', enabled: true, stop: vi.fn(), deviceId, getSettings: () => ({ deviceId }) };
       return Promise.resolve({ getAudioTracks: () => [track], getTracks: () => [track] } as unknown as MediaStream);
     }),
+    enumerateDevices: vi.fn(() => Promise.resolve(devices.map(([deviceId, label]) =>
+      ({ kind: 'audioinput', deviceId, label, groupId: '' }) as MediaDeviceInfo))),
   };
 }
 
@@ -24,21 +32,26 @@ const ringing: RingingCall = { call: 'ct_1', line: 'police', language: 'en', wai
 afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();
+  localStorage.clear();
 });
 
 describe('answering in the browser', () => {
   it('checks the microphone before holding the phone, and says what to do when it is refused or missing', async () => {
     const fetch = vi.fn(() => json(200, { mode: 'browser' }));
     vi.stubGlobal('fetch', fetch);
+    const seen = new Set<string>();
     for (const [error, words] of [['NotAllowedError', /refused the microphone/], ['NotFoundError', /No microphone/],
-      ['NotReadableError', /in use by another/]] as const) {
+      ['NotReadableError', /in use by another/], ['OverconstrainedError', /chosen microphone is not connected/]] as const) {
       const phone = new BrowserPhone(microphone(error));
       render(<BrowserPhonePanel phone={phone} ringing={null} callEnds={{}} takenFrom={null} />);
       fireEvent.click(screen.getByRole('button', { name: 'Answer in this browser' }));
-      expect((await screen.findByRole('alert')).textContent).toMatch(words);
+      const text = (await screen.findByRole('alert')).textContent ?? '';
+      expect(text, error).toMatch(words);
+      seen.add(text);
       expect(phone.mode).toBe('desk');
       cleanup();
     }
+    expect(seen.size).toBe(4); // a different message for each way it fails
     expect(fetch).not.toHaveBeenCalled(); // never available without a working microphone
   });
 
@@ -248,5 +261,105 @@ describe('answering in the browser', () => {
     phone.closeCall();
     window.dispatchEvent(new Event('online'));
     expect(restarts.length).toBe(2);
+  });
+});
+
+describe('the microphone', () => {
+  it('lists the inputs once allowed, opens the chosen one by its id and remembers it in this browser', async () => {
+    vi.stubGlobal('fetch', vi.fn(() => json(200, { mode: 'browser' })));
+    const media = microphone(undefined, [['default', 'Default'], ['usb-1', 'USB headset']]);
+    const phone = new BrowserPhone(media);
+    render(<BrowserPhonePanel phone={phone} ringing={null} callEnds={{}} takenFrom={null} />);
+    expect(screen.queryByRole('combobox', { name: 'Microphone' })).toBeNull(); // nothing to list before permission
+    fireEvent.click(screen.getByRole('button', { name: 'Answer in this browser' }));
+    const choice = await screen.findByRole('combobox', { name: 'Microphone' }) as HTMLSelectElement;
+    expect(Array.from(choice.options, (o) => o.textContent)).toEqual(['Default', 'USB headset']);
+    expect(choice.value).toBe('default');
+    fireEvent.change(choice, { target: { value: 'usb-1' } });
+    await waitFor(() => expect(phone.microphoneId).toBe('usb-1'));
+    expect(media.getUserMedia).toHaveBeenLastCalledWith({ audio: { deviceId: { exact: 'usb-1' } }, video: false });
+    expect(localStorage.getItem(MICROPHONE_KEY)).toBe('usb-1');
+    cleanup();
+
+    // The next tab in this browser opens that one at once.
+    const again = microphone(undefined, [['default', 'Default'], ['usb-1', 'USB headset']]);
+    await new BrowserPhone(again).checkMicrophone();
+    expect(again.getUserMedia).toHaveBeenCalledWith({ audio: { deviceId: { exact: 'usb-1' } }, video: false });
+  });
+
+  it('falls back to the default when the remembered one is unplugged, and forgets it', async () => {
+    localStorage.setItem(MICROPHONE_KEY, 'gone');
+    const media = microphone(undefined, [['default', 'Default']]);
+    media.getUserMedia.mockImplementationOnce(() => Promise.reject(Object.assign(new Error('x'), { name: 'OverconstrainedError' })));
+    const phone = new BrowserPhone(media);
+    await phone.checkMicrophone();
+    expect(media.getUserMedia).toHaveBeenLastCalledWith({ audio: true, video: false });
+    expect(phone.microphoneId).toBeNull();
+    expect(localStorage.getItem(MICROPHONE_KEY)).toBeNull();
+  });
+
+  it('switches the microphone during a call with replaceTrack, keeping it muted if it was', async () => {
+    const replaced: unknown[] = [];
+    const sender = { track: { kind: 'audio' }, replaceTrack: vi.fn((t: unknown) => { replaced.push(t); return Promise.resolve(); }) };
+    const media = microphone(undefined, [['default', 'Default'], ['usb-1', 'USB headset']]);
+    const phone = new BrowserPhone(media);
+    await phone.checkMicrophone();
+    const old = phone.microphone!.getAudioTracks()[0];
+    phone.connection = { getSenders: () => [sender] } as unknown as RTCPeerConnection;
+    phone.setMuted(true);
+    await phone.chooseMicrophone('usb-1');
+    const now = phone.microphone!.getAudioTracks()[0];
+    expect(replaced).toEqual([now]);
+    expect(now.enabled).toBe(false);
+    expect(old.stop).toHaveBeenCalled();
+    // A choice that cannot be opened leaves the one in use, and says why.
+    media.getUserMedia.mockImplementationOnce(() => Promise.reject(Object.assign(new Error('x'), { name: 'NotReadableError' })));
+    await expect(phone.chooseMicrophone('default')).rejects.toThrow(/in use by another/);
+    expect(phone.microphone!.getAudioTracks()[0]).toBe(now);
+    expect(phone.microphoneId).toBe('usb-1');
+  });
+
+  it('shows the input level as a labelled meter that moves with the sound', async () => {
+    let level = 0;
+    const closed = vi.fn();
+    render(<MicrophoneLevel stream={{} as MediaStream} makeMeter={() => ({ read: () => level, close: closed })} />);
+    const meter = screen.getByRole('meter', { name: 'Microphone level' });
+    expect(meter.getAttribute('aria-valuenow')).toBe('0');
+    level = 42;
+    await waitFor(() => expect(meter.getAttribute('aria-valuenow')).toBe('42'));
+    expect(meter.getAttribute('aria-valuetext')).toMatch(/42 of 100, speaking/);
+    cleanup();
+    await waitFor(() => expect(closed).toHaveBeenCalled()); // the panel gone, its audio context closed
+  });
+});
+
+describe('the call-quality badge', () => {
+  it('grades each interval in words, warns politely when it is not good, and reports at most every 5 s', async () => {
+    // Cumulative inbound figures as getStats() gives them: a clean interval, then 10 % lost.
+    const samples = [[100, 0], [200, 0], [290, 10], [390, 10]];
+    let at = 0;
+    const reports: Array<{ path: string; body: unknown }> = [];
+    vi.stubGlobal('fetch', vi.fn((path: string, init: RequestInit) => {
+      reports.push({ path, body: JSON.parse(String(init.body)) });
+      return Promise.resolve(new Response(null, { status: 204 }));
+    }));
+    const phone = new BrowserPhone(microphone());
+    phone.quality = () => {
+      const [received, lost] = samples[Math.min(at, samples.length - 1)];
+      at += 1;
+      return Promise.resolve({ packetsReceived: received, packetsLost: lost, jitterMs: 4, audioLevel: 0.1, roundTripMs: 12 });
+    };
+    render(<CallQualityBadge phone={phone} callId="ct_1" connected sampleMs={40} />);
+    const badge = screen.getByTestId('browser-call-quality');
+    expect(badge.querySelector('[aria-live="polite"]')).not.toBeNull();
+    await waitFor(() => expect(badge.getAttribute('data-grade')).toBe('good'));
+    expect(badge.textContent).toMatch(/Call quality: Good/);
+    await waitFor(() => expect(badge.getAttribute('data-grade')).toBe('poor'));
+    expect(badge.textContent).toMatch(/Call quality: Poor.*not hear you clearly/);
+    expect(badge.textContent).toMatch(/Lost 10\.0 %/);
+    await waitFor(() => expect(badge.getAttribute('data-grade')).toBe('good')); // the next interval is clean again
+    // Many samples, one report: the first, sent at once.
+    expect(reports).toEqual([{ path: '/api/v1/session/phone/calls/ct_1/quality',
+      body: { loss_percent: 0, jitter_ms: 4, rtt_ms: 12, grade: 'good' } }]);
   });
 });

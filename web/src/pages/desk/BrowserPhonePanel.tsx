@@ -1,10 +1,13 @@
 // "Answer in this browser": the desk as the counsellor's phone. Choosing it checks the microphone first;
-// a ring here rings audibly and shows Answer / Decline; on a call, Mute and Hang up. Every control is a
-// button, reachable by keyboard, with the focus moved to Answer when a call rings.
+// then the microphone can be chosen and its level is shown; a ring here rings audibly and shows Answer /
+// Decline; on a call, Mute and Hang up and the call-quality badge. Every control is a button or a select,
+// reachable by keyboard, with the focus moved to Answer when a call rings.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../../lib/api';
-import type { BrowserPhone, CallQuality } from '../../lib/browserPhone';
+import type { BrowserPhone } from '../../lib/browserPhone';
 import type { CallEnd, RingingCall } from '../../lib/liveState';
+import { CallQualityBadge } from './CallQualityBadge';
+import { MicrophoneChoice, MicrophoneLevel } from './MicrophoneControls';
 
 // A soft two-tone ring through Web Audio, one burst every 3 s while `on`.
 function useRingTone(on: boolean) {
@@ -45,7 +48,6 @@ export function BrowserPhonePanel({ phone, ringing, callEnds, takenFrom }: {
   const [, setVersion] = useState(0);
   const [problem, setProblem] = useState('');
   const [busy, setBusy] = useState(false);
-  const [quality, setQuality] = useState<CallQuality | null>(null);
   const audio = useRef<HTMLAudioElement>(null);
   const answerButton = useRef<HTMLButtonElement>(null);
   useEffect(() => phone.subscribe(() => setVersion((v) => v + 1)), [phone]);
@@ -78,18 +80,6 @@ export function BrowserPhonePanel({ phone, ringing, callEnds, takenFrom }: {
       setProblem('Another tab took over your phone: calls ring there now.');
     }
   }, [takenFrom]);
-
-  // Call quality from getStats(), every 2 s while connected.
-  useEffect(() => {
-    if (!phone.callId) {
-      setQuality(null);
-      return;
-    }
-    const t = setInterval(() => {
-      phone.quality().then(setQuality).catch(() => undefined);
-    }, 2000);
-    return () => clearInterval(t);
-  }, [phone.callId]);
 
   const run = async (what: () => Promise<void>) => {
     setProblem('');
@@ -127,6 +117,8 @@ export function BrowserPhonePanel({ phone, ringing, callEnds, takenFrom }: {
       ) : (
         <>
           <p data-testid="browser-phone-state">Calls ring in this browser. Microphone ready.</p>
+          <MicrophoneChoice phone={phone} onProblem={setProblem} />
+          <MicrophoneLevel stream={phone.microphone} />
           {/* While it rings, Answer and Decline take this row: the panel keeps its height, nothing below moves. */}
           {!phone.callId && !ringsHere && (
             <button type="button" disabled={busy} onClick={() => run(() => phone.useDesk())}>Use my desk phone</button>
@@ -151,12 +143,7 @@ export function BrowserPhonePanel({ phone, ringing, callEnds, takenFrom }: {
               : state === 'connected' ? 'Connected: the caller hears you.' : 'Connecting the audio…'}
             {phone.muted && ' You are muted.'}
           </p>
-          {quality && (
-            <p class="muted" data-testid="browser-call-quality">
-              Quality: {quality.packetsLost > 20 || quality.jitterMs > 60 ? 'poor' : 'good'} (lost {quality.packetsLost},
-              jitter {Math.round(quality.jitterMs)} ms{quality.roundTripMs !== null ? `, round trip ${Math.round(quality.roundTripMs)} ms` : ''})
-            </p>
-          )}
+          <CallQualityBadge phone={phone} callId={phone.callId} connected={state === 'connected'} />
           <div class="segmented" role="group" aria-label="Call controls">
             <button type="button" aria-pressed={phone.muted} onClick={() => phone.setMuted(!phone.muted)}>
               {phone.muted ? 'Unmute' : 'Mute'}

@@ -162,6 +162,21 @@ describe('Wallboard', () => {
     await waitFor(() => expect(screen.getByRole('heading', { level: 2, name: 'Police Crisis Line' })).toBeTruthy());
   });
 
+  it('shows who answers in the browser and their latest call quality in words', () => {
+    const live = liveState(Date.now());
+    live.picture!.counsellors![1] = { ...live.picture!.counsellors![1], browser_phone: true,
+      call_quality: { call: 'ct_live', grade: 'fair', loss_percent: 1.5, jitter_ms: 12.4, rtt_ms: 40, at: '' } };
+    live.picture!.counsellors![0] = { ...live.picture!.counsellors![0], browser_phone: true };
+    render(board(live));
+    expect(screen.getByTestId('counsellor-st_b').textContent).toContain('Ready (browser)');
+    const quality = screen.getByTestId('quality-st_b');
+    expect(quality.getAttribute('data-grade')).toBe('fair');
+    expect(quality.textContent).toBe('Fair (lost 1.5 %, jitter 12 ms, round trip 40 ms)');
+    expect(screen.getByTestId('quality-st_a').textContent).toBe('No call yet');
+    expect(screen.getByTestId('quality-st_c').textContent).toBe('Not measured'); // no browser phone
+    expect(screen.getByRole('columnheader', { name: 'Call quality' })).toBeTruthy();
+  });
+
   it('ticks the longest wait and time in state every second', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'Date'] });
     const now = Date.now();

@@ -94,7 +94,25 @@ export interface CounsellorRow {
   stateText: string;
   inStateMs: number;
   phoneRegistered: boolean;
+  browserPhone: boolean; // they answer in the browser
+  quality: QualityCell | null; // browser: their latest call quality
   flags: Flags | null; // of the call they are wrapping up, if any
+}
+
+// A browser phone's latest call quality, in words (the grade) and figures.
+export interface QualityCell {
+  grade: string;
+  words: string;   // "Good", "Fair", "Poor"
+  figures: string; // "lost 0.5 %, jitter 12 ms, round trip 40 ms"
+}
+
+const GRADE_NAMES: Record<string, string> = { good: 'Good', fair: 'Fair', poor: 'Poor' };
+
+export function qualityCell(q: CounsellorLive['call_quality']): QualityCell | null {
+  if (!q) return null;
+  const figures = [`lost ${q.loss_percent.toFixed(1)} %`, `jitter ${Math.round(q.jitter_ms)} ms`];
+  if (q.rtt_ms !== null) figures.push(`round trip ${Math.round(q.rtt_ms)} ms`);
+  return { grade: q.grade, words: GRADE_NAMES[q.grade] ?? q.grade, figures: figures.join(', ') };
 }
 
 const reasonText: Record<string, string> = {
@@ -120,6 +138,8 @@ export function counsellorRows(live: LiveState, now: number): CounsellorRow[] {
         : counsellorStateText(c),
       inStateMs: elapsedMs(c.in_state_ms, live.receivedAt, now),
       phoneRegistered: c.phone_registered,
+      browserPhone: c.phone_registered && c.browser_phone === true,
+      quality: c.phone_registered && c.browser_phone ? qualityCell(c.call_quality) : null,
       flags: c.call && (c.state === 'on_call' || c.state === 'wrap_up') ? live.flags[c.call] ?? null : null,
     }))
     .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));

@@ -178,6 +178,7 @@ export function CounsellorTable({ rows }: { rows: CounsellorRow[] }) {
           <th scope="col">State</th>
           <th scope="col">Time in state</th>
           <th scope="col">Phone</th>
+          <th scope="col">Call quality</th>
           <th scope="col">Flags</th>
         </tr>
       </thead>
@@ -189,7 +190,16 @@ export function CounsellorTable({ rows }: { rows: CounsellorRow[] }) {
               <span class={`wb-state state-${r.state}`}>{r.stateText}</span>
             </td>
             <td class="num">{duration(r.inStateMs)}</td>
-            <td>{r.phoneRegistered ? 'Ready' : <span class="wb-phone-off">Not registered</span>}</td>
+            <td>{r.phoneRegistered ? (r.browserPhone ? 'Ready (browser)' : 'Ready')
+              : <span class="wb-phone-off">Not registered</span>}</td>
+            <td data-testid={`quality-${r.id}`} data-grade={r.quality?.grade ?? ''}>
+              {r.quality ? (
+                <>
+                  <span class={`wb-quality quality-${r.quality.grade}`}>{r.quality.words}</span>{' '}
+                  <span class="muted">({r.quality.figures})</span>
+                </>
+              ) : r.browserPhone ? <span class="muted">No call yet</span> : <span class="muted">Not measured</span>}
+            </td>
             <td>
               <FlagBadges flags={r.flags} />
             </td>
