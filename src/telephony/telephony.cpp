@@ -240,6 +240,7 @@ Result<Telephony::Live> Telephony::Snapshot() {
         for (const auto& id : board.RegisteredPhones()) live.counsellors[id].registered = true;
         live.outcomes = board.Outcomes();
         live.controls = board.CallControls();
+        live.legs = board.BridgedLegs();
         return live;
     });
 }
