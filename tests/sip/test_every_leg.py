@@ -11,7 +11,8 @@ refused by the line.
   SRTP) is available, and is answered by baresip registered over TLS with mediaenc=srtp-mand once it registers;
   the plain phone is never sent an INVITE. /api/v1/live shows the call encrypted, both legs "srtp", as does the
   call.bridged event; /metrics counts the call among those encrypted now.
-- A follow-up call on the line from a counsellor whose phone is plain is refused (503) before anything rings.
+- A follow-up call on the line from a counsellor whose phone is plain is refused (503) before anything rings; from
+  an SRTP phone over TLS it goes to the carrier over TLS with SRTP, though the trunk only prefers encryption.
 """
 import os
 import re
@@ -26,6 +27,7 @@ import srtp_peer
 
 import harness  # noqa: E402
 import rawsip  # noqa: E402
+import siptls  # noqa: E402
 
 TRUNK = "loopback-test-carrier"
 CALLER_FILL = 0x2A
@@ -62,8 +64,10 @@ class EveryLegEncryptedTest(siptest.SipTestCase):
         cls.cert, cls.key = cls.ca.issue(os.path.join(cls.dir, "server"), "sip-server")
         cls.carrier_cert, cls.carrier_key = cls.ca.issue(os.path.join(cls.dir, "carrier"), "carrier")
         cls.tls_port = sh.free_port()
-        # An outbound target nobody listens on: follow-ups must be refused before they would be dialled.
-        cls.trunks = [{"name": TRUNK, "allow": ["127.0.0.1"], "outbound": f"127.0.0.1:{sh.free_port()}"}]
+        # The carrier's own SIP server for follow-up calls (siptls.TlsCallee, when a test starts one). The trunk's
+        # encryption is the default, "preferred": over TLS only because the line says so.
+        cls.carrier_port = sh.free_port()
+        cls.trunks = [{"name": TRUNK, "allow": ["127.0.0.1"], "outbound": f"127.0.0.1:{cls.carrier_port}"}]
         # The SRTP caller sends no media until it is answered (greeting, queue, a phone registering): 60 s of it.
         cls.telephony = {"tls_listen": f"127.0.0.1:{cls.tls_port}", "tls_certificate": cls.cert, "tls_key": cls.key,
                          "rtp_timeout_s": 60}
@@ -170,9 +174,9 @@ class EveryLegEncryptedTest(siptest.SipTestCase):
         self.assertEqual(final.status if final else None, 200)
         self.assertEqual(plain.requests_of("INVITE"), [], "the plain desk phone was rung for the line's call")
 
-    def test_a_follow_up_call_from_a_plain_phone_is_refused_before_anything_rings(self):
-        plain = self.plain_phone("demo.welsh")
-        counsellor = self.srv.sign_in("demo.welsh")
+    def follow_up(self, username):
+        """A follow-up with consent to call back on a contact of `username`'s, due now: (client, follow-up)."""
+        counsellor = self.srv.sign_in(username)
         status, contact, _ = counsellor.call("POST", "/api/v1/lines/police/contacts", {"caller_role": "police_officer"})
         self.assertEqual(status, 201, contact)
         now = time.time()
@@ -182,10 +186,45 @@ class EveryLegEncryptedTest(siptest.SipTestCase):
             {"earliest": iso(now - 60), "latest": iso(now + 3600), "method": "phone", "number": "07700 900123",
              "consent": True, "assigned_to": "pool"})
         self.assertEqual(status, 201, fu)
+        return counsellor, fu
+
+    def test_a_follow_up_call_from_a_plain_phone_is_refused_before_anything_rings(self):
+        plain = self.plain_phone("demo.welsh")
+        counsellor, fu = self.follow_up("demo.welsh")
         status, body, _ = counsellor.call("POST", f"/api/v1/lines/police/follow-ups/{fu['id']}/call")
         self.assertEqual(status, 503, body)
         self.assertIn("requires every leg encrypted", body["error"]["message"])
         self.assertEqual(plain.requests_of("INVITE"), [], "the plain phone was rung for the follow-up")
+
+    def test_a_follow_up_call_goes_out_over_tls_with_srtp_though_the_trunk_only_prefers_it(self):
+        user = "demo.counsellor"
+        rtp = srtp_peer.srtp_endpoint()
+        self.addCleanup(rtp.close)
+        phone = siptls.TlsPhone(self.tls_port, user, self.srv.sip_passwords[user], rtp, self.ca.cert)
+        self.addCleanup(phone.close)
+        answer = phone.register()
+        self.assertEqual(answer.status if answer else None, 200, answer.raw if answer else self.srv.log_tail())
+        self.addCleanup(self.srv.reset_counsellor, user)
+        self.addCleanup(lambda: phone.register(expires=0))
+        self.srv.wait_counsellor(user, lambda c: c["state"] == "available" and c["phone_registered"])
+        callee_rtp = srtp_peer.srtp_endpoint()
+        self.addCleanup(callee_rtp.close)
+        callee = siptls.TlsCallee(self.carrier_port, self.carrier_cert, self.carrier_key, callee_rtp)
+        self.addCleanup(callee.close)
+        counsellor, fu = self.follow_up(user)
+        status, body, _ = counsellor.call("POST", f"/api/v1/lines/police/follow-ups/{fu['id']}/call")
+        self.assertEqual(status, 202, body)
+        rung = wait_for(phone.invites, what="the counsellor's phone rung")[0]
+        self.assertRegex(rung.body, r"(?m)^m=audio \d+ RTP/SAVP ", "the counsellor's leg is offered SRTP")
+        wait_for(callee.connected.is_set, timeout=20, what="the server's TLS connection to the carrier")
+        invite = wait_for(callee.invites, timeout=10, what="the follow-up INVITE over TLS")[0]
+        self.assertTrue(invite.header("via").startswith("SIP/2.0/TLS"), invite.header("via"))
+        self.assertRegex(invite.body, r"(?m)^m=audio \d+ RTP/SAVP ", invite.body)
+        self.assertRegex(invite.body, r"(?m)^a=crypto:\d+ AES_CM_128_HMAC_SHA1_80 inline:", invite.body)
+        wait_for(callee.hung_up.is_set, timeout=10, what="the callee's hang-up")
+        wait_for(lambda: "follow-up " + fu["id"] + ": connected" in self.srv.log(), timeout=15,
+                 what="the follow-up connected")
+        self.assertIsNotNone(callee_rtp.inbound, "the carrier did not answer with SRTP")
 
 
 if __name__ == "__main__":
