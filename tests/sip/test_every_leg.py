@@ -11,6 +11,7 @@ refused by the line.
   SRTP) is available, and is answered by baresip registered over TLS with mediaenc=srtp-mand once it registers;
   the plain phone is never sent an INVITE. /api/v1/live shows the call encrypted, both legs "srtp", as does the
   call.bridged event; /metrics counts the call among those encrypted now.
+- A counsellor answering in the browser (DTLS-SRTP) is rung for the line's call.
 - A follow-up call on the line from a counsellor whose phone is plain is refused (503) before anything rings; from
   an SRTP phone over TLS it goes to the carrier over TLS with SRTP, though the trunk only prefers encryption.
 """
@@ -173,6 +174,23 @@ class EveryLegEncryptedTest(siptest.SipTestCase):
         final = caller.bye()
         self.assertEqual(final.status if final else None, 200)
         self.assertEqual(plain.requests_of("INVITE"), [], "the plain desk phone was rung for the line's call")
+
+    def test_a_browser_phone_is_rung_for_the_line(self):
+        user = "demo.welsh"
+        client = self.srv.sign_in(user)
+        status, body, _ = client.call("PUT", "/api/v1/session/phone", {"mode": "browser", "tab": "tab-everyleg-1"})
+        self.assertEqual(status, 200, body)
+        self.addCleanup(self.srv.reset_counsellor, user)
+        self.addCleanup(client.call, "PUT", "/api/v1/session/phone", {"mode": "desk", "tab": "tab-everyleg-1"})
+        self.srv.wait_counsellor(user, lambda c: c["state"] == "available" and c["phone_registered"])
+        caller = self.srtp_caller()
+        answer = caller.invite()
+        self.assertEqual(answer.status if answer else None, 200, answer.raw if answer else self.srv.log_tail())
+        # DTLS-SRTP: the browser phone's leg is encrypted, so its counsellor is offered the call.
+        self.srv.wait_counsellor(user, lambda c: c["state"] == "ringing" and c.get("call"), timeout=40)
+        final = caller.bye()
+        self.assertEqual(final.status if final else None, 200)
+        self.srv.wait_counsellor(user, lambda c: c["state"] == "available")
 
     def follow_up(self, username):
         """A follow-up with consent to call back on a contact of `username`'s, due now: (client, follow-up)."""
