@@ -13,8 +13,10 @@ const char* LiveLegName(const Leg& leg) {
     return leg.srtp ? "srtp" : "rtp";
 }
 
-bool Switchboard::RefuseUnencryptedLine(const sip_msg* msg, const records::PhoneLine& line,
-                                        const std::string& trunk_name, records::Encryption trunk_policy) {
+bool Switchboard::RefuseUnencryptedLine(const sip_msg* msg,
+                                        const records::PhoneLine& line,
+                                        const std::string& trunk_name,
+                                        records::Encryption trunk_policy) {
     if (!line.routing.every_leg_encrypted) return false;
     std::string why;
     if (msg->tp != SIP_TRANSP_TLS) {
@@ -28,9 +30,10 @@ bool Switchboard::RefuseUnencryptedLine(const sip_msg* msg, const records::Phone
     }
     ++counters_.calls_refused;
     ++counters_.line_encryption_refused;
-    spdlog::warn("telephony: INVITE from trunk {} for line {} over {} refused 488: the line requires every leg "
-                 "encrypted",
-                 trunk_name, line.id, sip_transp_name(msg->tp));
+    spdlog::warn(
+        "telephony: INVITE from trunk {} for line {} over {} refused 488: the line requires every leg "
+        "encrypted",
+        trunk_name, line.id, sip_transp_name(msg->tp));
     char host[80] = {};
     re_snprintf(host, sizeof host, "%j", &msg->dst);
     sip_treplyf(nullptr, nullptr, sip_, msg, false, 488, "Not Acceptable Here",
