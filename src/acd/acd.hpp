@@ -68,6 +68,9 @@ struct LinePolicy {
     // A reassurance announcement ("you are number N") this often, first one interval
     // after arrival. nullopt: none.
     std::optional<TimeMs> announce_every = 45 * kSecondMs;
+    // Every leg of the line's calls encrypted: its calls are offered only to counsellors whose phone's leg
+    // would be encrypted (SetPhoneEncrypted); with none available they wait, as any call nobody can take.
+    bool encrypted_phones_only = false;
 };
 
 // Who a counsellor is, for routing.
@@ -207,6 +210,9 @@ struct LiveState {
 //  - A ring unanswered for ring_timeout stops; the counsellor goes to
 //    break(missed_call) and the call rings the next eligible counsellor. In
 //    ring_all every counsellor whose ring timed out is paused so.
+//  - A line with encrypted_phones_only offers its calls only to counsellors
+//    whose phone is encrypted (SetPhoneEncrypted; false until told), also
+//    after an overflow to a pool.
 //  - A counsellor rings for at most one call at a time, and never while on a
 //    call, in wrap-up, on a break or offline.
 //  - After a call: wrap_up (or wrap_up_after_concern), then available, or the
@@ -257,6 +263,12 @@ public:
     // wrap-up: nothing changes; the call and its wrap-up go on, and afterwards the counsellor returns to
     // the state they chose (a phone going away is not their choice). kNotFound for an unknown counsellor.
     [[nodiscard]] Result<Commands> PhoneGone(const CounsellorId& counsellor, TimeMs now);
+
+    // Whether the counsellor's phone, as registered now, would carry an encrypted leg (a browser phone, or a
+    // desk phone over TLS with SRTP). Unknown until told: false. Rings in progress go on; a counsellor now
+    // encrypted and available may be rung at once for a waiting call of a line with encrypted_phones_only.
+    // kNotFound for an unknown counsellor.
+    [[nodiscard]] Result<Commands> SetPhoneEncrypted(const CounsellorId& counsellor, bool encrypted, TimeMs now);
 
     // The counsellor's phone answered `call`: Bridge, and every other ring of
     // that call stops. kConflict if that phone is not ringing for that call.
@@ -319,6 +331,7 @@ private:
         CallId wrapping_up;  // the call that ended, while in wrap-up; empty otherwise
         CounsellorState after_call = CounsellorState::kAvailable;
         BreakReason after_call_reason = BreakReason::kNone;  // kPhoneFailed after an interrupted call
+        bool encrypted_phone = false;  // SetPhoneEncrypted
     };
     struct Call {
         CallInfo info;

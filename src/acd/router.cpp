@@ -304,6 +304,17 @@ Result<Commands> Router::PhoneGone(const CounsellorId& who, TimeMs now) {
     return SetAvailability(who, CounsellorState::kOffline, now);
 }
 
+Result<Commands> Router::SetPhoneEncrypted(const CounsellorId& who, bool encrypted, TimeMs now) {
+    auto it = counsellors_.find(who);
+    if (it == counsellors_.end()) return Fail(ErrorCode::kNotFound, "counsellor", "no counsellor " + who);
+    now_ = Later(now);
+    Commands out;
+    if (it->second.encrypted_phone == encrypted) return out;
+    it->second.encrypted_phone = encrypted;
+    if (encrypted) Route(out);
+    return out;
+}
+
 Result<Commands> Router::WrapUpDone(const CounsellorId& who, TimeMs now) {
     now = Later(now);
     auto it = counsellors_.find(who);
@@ -445,6 +456,7 @@ bool Router::Eligible(const Call& call, const Counsellor& counsellor) const {
     const auto& pool = PolicyOf(call).overflow_pool;
     const bool serves = Contains(p.lines, call.info.line) || (call.overflowed && pool && Contains(p.lines, *pool));
     if (!serves || !Contains(p.languages, call.info.language)) return false;
+    if (PolicyOf(call).encrypted_phones_only && !counsellor.encrypted_phone) return false;
     return !SpecialistsOnly(call) || Contains(p.specialisms, *call.info.specialism);
 }
 

@@ -154,6 +154,70 @@ TEST(RouterTest, OffersCallsOnlyToCounsellorsServingTheLine) {
     EXPECT_EQ(floor.StateOf("bea"), S::kRinging);
 }
 
+// ---- every leg encrypted ----
+
+// police requires every leg encrypted (with `police`'s other settings); fire does not.
+Floor EncryptedPoliceFloor(LinePolicy police) {
+    Floor floor;
+    police.encrypted_phones_only = true;
+    EXPECT_TRUE(floor.router.SetLinePolicy("police", police).has_value());
+    return floor;
+}
+
+TEST(RouterTest, EncryptedLineRingsOnlyCounsellorsWithAnEncryptedPhone) {
+    struct Case {
+        const char* name;
+        Strategy strategy;
+        std::vector<std::string> encrypted;
+        Lines rings;
+    };
+    const Case cases[] = {
+        {"longest idle passes over the plain phone", Strategy::kLongestIdle, {"bea"}, {"ring c1 -> bea"}},
+        {"ring all rings the encrypted phones only", Strategy::kRingAll, {"bea", "cai"},
+         {"ring c1 -> bea", "ring c1 -> cai"}},
+        {"nobody encrypted: nobody rings", Strategy::kRingAll, {}, {}},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.name);
+        Floor floor = EncryptedPoliceFloor(LinePolicy{.strategy = c.strategy});
+        for (const char* who : {"ann", "bea", "cai"}) {
+            floor.Counsellor(who, {Language::kEnglish}, {}, {"police", "fire"});
+        }
+        for (const auto& who : c.encrypted) {
+            EXPECT_TRUE(Floor::Ok(floor.router.SetPhoneEncrypted(who, true, floor.now)).empty()) << "no call waits yet";
+        }
+        EXPECT_EQ(Only<Ring>(floor.Arrive("c1")), c.rings);
+        if (c.rings.empty()) {
+            EXPECT_EQ(floor.Waiting(), Lines{"c1"}) << "the caller waits; the call is never refused";
+        }
+        EXPECT_EQ(floor.StateOf("ann"), S::kAvailable);
+        EXPECT_EQ(Only<Ring>(floor.Arrive("f1", Language::kEnglish, std::nullopt, "fire")), Lines{"ring f1 -> ann"})
+            << "a line without the policy rings the plain phone";
+    }
+}
+
+TEST(RouterTest, EncryptedLineCallWaitsUntilAPhoneBecomesEncrypted) {
+    Floor floor = EncryptedPoliceFloor(LinePolicy{});
+    floor.Counsellor("ann");
+    EXPECT_TRUE(Only<Ring>(floor.Arrive("c1")).empty());
+    EXPECT_TRUE(Only<Ring>(floor.At(60 * kSecondMs)).empty()) << "time passing rings nobody";
+    EXPECT_EQ(Only<Ring>(Floor::Ok(floor.router.SetPhoneEncrypted("ann", true, floor.now))), Lines{"ring c1 -> ann"});
+    EXPECT_TRUE(Floor::Ok(floor.router.SetPhoneEncrypted("ann", true, floor.now)).empty()) << "no change, nothing to do";
+    floor.Answer("c1", "ann");
+    EXPECT_TRUE(Floor::Ok(floor.router.SetPhoneEncrypted("ann", false, floor.now)).empty()) << "the call goes on";
+    EXPECT_EQ(floor.StateOf("ann"), S::kOnCall);
+    EXPECT_FALSE(floor.router.SetPhoneEncrypted("nobody", true, floor.now).has_value());
+}
+
+TEST(RouterTest, EncryptedLineOverflowPoolRingsOnlyEncryptedPhones) {
+    Floor floor = EncryptedPoliceFloor(LinePolicy{.overflow_after = 10 * kSecondMs, .overflow_pool = "fire"});
+    floor.Counsellor("ann", {Language::kEnglish}, {}, {"fire"});
+    floor.Counsellor("bea", {Language::kEnglish}, {}, {"fire"});
+    floor.Arrive("c1");
+    Floor::Ok(floor.router.SetPhoneEncrypted("bea", true, floor.now));
+    EXPECT_EQ(Only<Ring>(floor.At(10 * kSecondMs)), Lines{"ring c1 -> bea"}) << "the pool's plain phone is passed over";
+}
+
 // ---- ring all ----
 
 TEST(RouterTest, RingAllRingsEveryEligibleCounsellorAndStopsTheOthersOnAnswer) {

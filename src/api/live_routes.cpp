@@ -224,6 +224,16 @@ void Api::RefreshTelephonyMetrics() {
     m.AddGauge("crisisline_queue_longest_wait_seconds", "The longest current wait")
         .Set(static_cast<double>(c.longest_wait_ms.load()) / 1000.0);
     m.AddGauge("crisisline_active_calls", "Calls bridged now").Set(static_cast<double>(c.active_calls.load()));
+    m.AddGauge("crisisline_active_calls_by_encryption", "Calls bridged now, by whether both legs' media are encrypted",
+               {{"encrypted", "true"}})
+        .Set(static_cast<double>(c.active_encrypted.load()));
+    m.AddGauge("crisisline_active_calls_by_encryption", "Calls bridged now, by whether both legs' media are encrypted",
+               {{"encrypted", "false"}})
+        .Set(static_cast<double>(c.active_plain.load()));
+    bump(m.AddCounter("crisisline_line_encryption_refused_total",
+                      "INVITEs refused 488 because their line requires every leg encrypted (plain SIP or RTP, or "
+                      "a trunk whose encryption is off)"),
+         c.line_encryption_refused);
     m.AddGauge("crisisline_registered_phones", "Counsellor phones registered")
         .Set(static_cast<double>(c.registered_phones.load()));
 }

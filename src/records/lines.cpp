@@ -37,6 +37,14 @@ bool IsSipUri(const std::string& s) {
     });
 }
 
+// A partner's URI that would be dialled over plain SIP: "sip:" without transport=tls.
+bool IsPlainSipUri(const std::string& to) {
+    if (to.rfind("sip:", 0) != 0) return false;
+    std::string lower(to);
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    return lower.find(";transport=tls") == std::string::npos;
+}
+
 Result<void> CheckOverflowTo(const std::string& to, const std::string& own_line, const std::string& field) {
     if (to.empty()) return {};
     if (to.rfind("line:", 0) == 0) {
@@ -75,7 +83,7 @@ Result<void> ReadSeconds(const Fields& f, const char* name, std::int64_t min, st
 
 Result<void> ReadRoutingInto(const Fields& f, const std::string& line_id, PhoneRouting& r) {
     if (auto k = f.OnlyKnown({"strategy", "ring_timeout_s", "wrap_up_s", "wrap_up_after_concern_s", "overflow_after_s",
-                              "overflow_to", "announce_every_s"});
+                              "overflow_to", "announce_every_s", "every_leg_encrypted"});
         !k) {
         return k;
     }
@@ -94,6 +102,16 @@ Result<void> ReadRoutingInto(const Fields& f, const std::string& line_id, PhoneR
     } else if (v->has_value()) {
         if (auto ok = CheckOverflowTo(**v, line_id, f.PathOf("overflow_to")); !ok) return ok;
         r.overflow_to = **v;
+    }
+    if (auto v = f.OptionalBool("every_leg_encrypted"); !v) {
+        return tl::unexpected(v.error());
+    } else if (v->has_value()) {
+        r.every_leg_encrypted = **v;
+    }
+    // Checked on the result, so an update that turns the policy on over a plain partner URI is refused too.
+    if (r.every_leg_encrypted && IsPlainSipUri(r.overflow_to)) {
+        return Fail(ErrorCode::kInvalid, f.PathOf("overflow_to"),
+                    "must be a line, a sips: URI or a URI with transport=tls while every_leg_encrypted is true");
     }
     return {};
 }
@@ -288,7 +306,8 @@ nlohmann::json RoutingJson(const PhoneRouting& r) {
             {"wrap_up_after_concern_s", r.wrap_up_after_concern_s},
             {"overflow_after_s", or_null(r.overflow_after_s)},
             {"overflow_to", r.overflow_to},
-            {"announce_every_s", or_null(r.announce_every_s)}};
+            {"announce_every_s", or_null(r.announce_every_s)},
+            {"every_leg_encrypted", r.every_leg_encrypted}};
 }
 
 nlohmann::json StaffingTargetJson(const StaffingTarget& t) {

@@ -21,6 +21,10 @@ struct PhoneRouting {
     std::optional<int> overflow_after_s = 120;        // 10..3600 in the queue, then overflow; nullopt = never
     std::string overflow_to;                          // "" none, "line:<line id>" or a partner's "sip:..." URI
     std::optional<int> announce_every_s = 45;         // 10..600 between queue announcements; nullopt = none
+    // Every leg of the line's calls encrypted: calls over plain SIP or RTP are refused (488), only counsellors
+    // whose phone's leg is encrypted are rung, follow-ups go out over TLS with SRTP, and an overflow_to URI
+    // must be sips: (or transport=tls).
+    bool every_leg_encrypted = false;
 };
 
 // The line's staffing target (staffing::Target in whole numbers): the share of calls to answer within target_s,

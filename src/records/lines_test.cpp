@@ -34,10 +34,11 @@ TEST(LineRoutingTest, DefaultsWhenAbsent) {
     EXPECT_EQ(r.overflow_after_s, std::optional<int>(120));
     EXPECT_EQ(r.overflow_to, "");
     EXPECT_EQ(r.announce_every_s, std::optional<int>(45));
+    EXPECT_FALSE(r.every_leg_encrypted);
     const nlohmann::json expected = {{"strategy", "longest_idle"}, {"ring_timeout_s", 20},
                                      {"wrap_up_s", 60},            {"wrap_up_after_concern_s", 300},
                                      {"overflow_after_s", 120},    {"overflow_to", ""},
-                                     {"announce_every_s", 45}};
+                                     {"announce_every_s", 45},     {"every_leg_encrypted", false}};
     EXPECT_EQ(LineJson(*line)["routing"], expected);
 }
 
@@ -56,15 +57,16 @@ TEST(LineRoutingTest, RoundTripsEveryFieldIncludingNever) {
     const Case cases[] = {
         {"all set, overflow to a line",
          {{"strategy", "ring_all"}, {"ring_timeout_s", 5}, {"wrap_up_s", 0}, {"wrap_up_after_concern_s", 7200},
-          {"overflow_after_s", 3600}, {"overflow_to", "line:ambulance"}, {"announce_every_s", 600}}},
+          {"overflow_after_s", 3600}, {"overflow_to", "line:ambulance"}, {"announce_every_s", 600},
+          {"every_leg_encrypted", true}}},
         {"never overflow, no announcements, a partner URI",
          {{"strategy", "longest_idle"}, {"ring_timeout_s", 300}, {"wrap_up_s", 3600}, {"wrap_up_after_concern_s", 0},
           {"overflow_after_s", nullptr}, {"overflow_to", "sip:overflow@partner.example"},
-          {"announce_every_s", nullptr}}},
+          {"announce_every_s", nullptr}, {"every_leg_encrypted", false}}},
         {"sips URI without user",
          {{"strategy", "ring_all"}, {"ring_timeout_s", 20}, {"wrap_up_s", 60}, {"wrap_up_after_concern_s", 300},
           {"overflow_after_s", 10}, {"overflow_to", "sips:partner.example:5061;transport=tls"},
-          {"announce_every_s", 10}}},
+          {"announce_every_s", 10}, {"every_leg_encrypted", true}}},
     };
     for (const auto& c : cases) {
         auto line = Create(c.routing);
@@ -117,6 +119,9 @@ TEST(LineRoutingTest, EachBadValueNamesItsField) {
         {{{"announce_every_s", 9}}, "routing.announce_every_s"},
         {{{"announce_every_s", 601}}, "routing.announce_every_s"},
         {{{"ring_timeout", 20}}, "routing.ring_timeout"},
+        {{{"every_leg_encrypted", "yes"}}, "routing.every_leg_encrypted"},
+        {{{"every_leg_encrypted", 1}}, "routing.every_leg_encrypted"},
+        {{{"every_leg_encrypted", true}, {"overflow_to", "sip:overflow@partner.example"}}, "routing.overflow_to"},
     };
     for (const auto& c : cases) {
         auto line = Create(c.routing);
@@ -124,6 +129,20 @@ TEST(LineRoutingTest, EachBadValueNamesItsField) {
         EXPECT_EQ(line.error().field, c.field) << c.routing.dump();
         EXPECT_FALSE(line.error().message.empty());
     }
+}
+
+TEST(LineRoutingTest, EveryLegEncryptedCannotBeTurnedOnOverAPlainPartnerUri) {
+    auto line = Create({{"overflow_to", "sip:overflow@partner.example"}});
+    ASSERT_TRUE(line) << line.error().message;
+    auto on = LineFromFields(Fields({{"routing", {{"every_leg_encrypted", true}}}}, ""), &*line);
+    ASSERT_FALSE(on);
+    EXPECT_EQ(on.error().field, "routing.overflow_to");
+    auto both = LineFromFields(
+        Fields({{"routing", {{"every_leg_encrypted", true}, {"overflow_to", "sips:overflow@partner.example"}}}}, ""),
+        &*line);
+    ASSERT_TRUE(both) << both.error().field << " " << both.error().message;
+    EXPECT_TRUE(both->routing.every_leg_encrypted);
+    EXPECT_TRUE(StoredAndRead(*both).routing.every_leg_encrypted);
 }
 
 TEST(LineStaffingTest, DefaultsRoundTripsAndNamesBadFields) {

@@ -55,6 +55,7 @@ Result<Switchboard::BrowserPhoneHeld> Switchboard::HoldBrowserPhone(const std::s
         spdlog::info("telephony: phone of {} taken over by another browser tab", counsellor);
         Publish("phone.taken_over", nullptr, counsellor, {{"tab", held.previous_tab}, {"by", tab}});
     }
+    NotePhoneEncryption(username->second);  // DTLS-SRTP: rung for lines that require every leg encrypted
     if (!was_browser) PhoneRegistered(counsellor, "answers in the browser", true);
     return held;
 }
@@ -96,6 +97,7 @@ void Switchboard::BrowserLetGo(const std::string& username, const char* why) {
     back.behind_nat = desk->behind_nat;
     back.tls_flow = desk->tls_flow;
     it->second = std::move(back);
+    NotePhoneEncryption(username);  // the desk phone's leg may be plain
     spdlog::info("telephony: phone of {} {}: the desk phone rings again", it->second.counsellor, why);
     Publish("phone.registered", nullptr, it->second.counsellor, {{"why", why}, {"browser", false}});
 }

@@ -18,4 +18,12 @@ struct CallControl {
     std::string monitor_state;
 };
 
+// How a bridged call's two legs' media are protected, for the live picture (flags only): "srtp" (SDES),
+// "dtls-srtp" (a browser phone) or "rtp" (plain); `encrypted` when neither is plain.
+struct CallLegs {
+    std::string caller;
+    std::string counsellor;  // the answering leg: a counsellor's phone or the overflow destination
+    bool encrypted = false;
+};
+
 }  // namespace crisisline::telephony

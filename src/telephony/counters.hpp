@@ -75,6 +75,12 @@ struct Counters {
     std::atomic<std::uint64_t> sip_requests[3] = {};     // by SipTransport
     std::atomic<std::uint64_t> tls_failures[7] = {};     // TLS handshakes that failed, by TlsFailure
     std::atomic<std::uint64_t> plaintext_refused{0};     // requests refused: plaintext from a trunk or phone that requires TLS
+    // INVITEs refused 488 because their line requires every leg encrypted (plain SIP, plain RTP, or a trunk
+    // whose encryption is off).
+    std::atomic<std::uint64_t> line_encryption_refused{0};
+    // Calls bridged now, by whether both legs are encrypted (gauges, from RefreshGauges).
+    std::atomic<std::int64_t> active_encrypted{0};
+    std::atomic<std::int64_t> active_plain{0};
     std::atomic<std::int64_t> queue_length{0};
     std::atomic<std::int64_t> longest_wait_ms{0};
     std::atomic<std::int64_t> active_calls{0};

@@ -51,6 +51,18 @@ Result<void> Switchboard::CallBack(const std::string& follow_up_id, const std::s
         return Fail(ErrorCode::kUnavailable, "your phone is not registered");
     }
     if (!OutboundTrunk()) return Fail(ErrorCode::kUnavailable, "no trunk is configured for outgoing calls (telephony.trunk.outbound)");
+    if (EncryptsEveryLeg(line_id)) {
+        if (!PhoneLegEncrypted(username->second)) {
+            return Fail(ErrorCode::kUnavailable, "line " + line_id +
+                                                     " requires every leg encrypted: register your phone over TLS "
+                                                     "with SRTP to call back from it");
+        }
+        if (OutboundTrunk()->encryption == records::Encryption::kOff || !tls_) {
+            return Fail(ErrorCode::kUnavailable, "line " + line_id + " requires every leg encrypted, and the outbound "
+                                                 "trunk cannot be called over TLS with SRTP (its encryption is off, "
+                                                 "or telephony.tls_listen is not set)");
+        }
+    }
     if (follow_ups_.count(follow_up_id)) return Fail(ErrorCode::kConflict, "this follow-up call is already in progress");
     for (const auto& c : router_.Snapshot(Now()).counsellors) {
         if (c.counsellor != counsellor) continue;
@@ -71,6 +83,7 @@ Result<void> Switchboard::CallBack(const std::string& follow_up_id, const std::s
                        LineUri(line), LegKind::kFollowUpPhone, nullptr, binding->second.behind_nat,
                        FlowRoute(binding->second));
     if (!call->phone) return Fail(ErrorCode::kUnavailable, "could not ring your phone");
+    RequireEncryptedLeg(*call->phone, line_id);
     call->phone->follow_up = call.get();
     // No inbound call may ring them while they call back; they return to available afterwards.
     auto live = router_.Snapshot(Now());
@@ -93,7 +106,7 @@ void Switchboard::FollowUpLegAnswered(Leg& leg) {
         leg.state = LegState::kUp;
         const Trunk* trunk = OutboundTrunk();
         const auto& line = lines_[call.line_id];
-        call.callee = trunk ? DialTrunk(*trunk, call.number, line.name, LineUri(line)) : nullptr;
+        call.callee = trunk ? DialTrunk(*trunk, call.number, line.name, LineUri(line), call.line_id) : nullptr;
         if (!call.callee) {
             FinishFollowUp(call, "failed");
             return;
@@ -116,15 +129,21 @@ void Switchboard::FollowUpLegAnswered(Leg& leg) {
 }
 
 std::unique_ptr<Leg> Switchboard::DialTrunk(const Trunk& trunk, const std::string& number, const std::string& from_name,
-                                            const std::string& from_uri) {
-    if (trunk.encryption != records::Encryption::kRequired) {
+                                            const std::string& from_uri, const std::string& line_id) {
+    const bool line_requires = EncryptsEveryLeg(line_id);
+    if (line_requires && trunk.encryption == records::Encryption::kOff) {
+        spdlog::warn("telephony: line {} requires every leg encrypted but trunk {} has encryption off: the follow-up "
+                     "call is not placed", line_id, trunk.name);
+        return nullptr;
+    }
+    if (trunk.encryption != records::Encryption::kRequired && !line_requires) {
         return Dial("sip:" + number + "@" + trunk.outbound, from_name, from_uri, LegKind::kFollowUpCallee, nullptr);
     }
     // A trunk that requires encryption is called over TLS only: on its open connection when there is one
     // (libre keeps connections by address), else a new one that checks the carrier's certificate.
     if (!tls_) {
-        spdlog::warn("telephony: trunk {} requires encryption but SIP over TLS is off (telephony.tls_listen): "
-                     "the follow-up call is not placed", trunk.name);
+        spdlog::warn("telephony: {} requires encryption but SIP over TLS is off (telephony.tls_listen): "
+                     "the follow-up call is not placed", line_requires ? "line " + line_id : "trunk " + trunk.name);
         return nullptr;
     }
     auto host = SplitHostPort(trunk.outbound, "outbound");
@@ -134,7 +153,7 @@ std::unique_ptr<Leg> Switchboard::DialTrunk(const Trunk& trunk, const std::strin
     if (leg) {
         // Its media too: an RTP/AVP answer from the carrier is refused (TakeRemoteCrypto), as an offer would be.
         leg->must_encrypt = true;
-        leg->policy_owner = "trunk " + trunk.name;
+        leg->policy_owner = line_requires ? "line " + line_id : "trunk " + trunk.name;
     }
     return leg;
 }

@@ -155,6 +155,9 @@ void Switchboard::OnInvite(const sip_msg* msg) {
         return;
     }
     const auto& line = line_it->second;
+    const auto policy = admitted ? admitted->encryption : records::kDefaultEncryption;
+    // A line that requires every leg encrypted takes calls over TLS only (488 with a Warning saying so).
+    if (RefuseUnencryptedLine(msg, line, trunk_name, policy)) return;
     if (auto full = LineFull(line.id)) {
         RefuseOverCapacity(msg, "line " + line.id + " " + *full, 5 * kSecondMs);
         return;
@@ -169,7 +172,6 @@ void Switchboard::OnInvite(const sip_msg* msg) {
     // A late offer (no SDP in the INVITE) over TLS gets our offer with keys in the 200, unless the trunk's
     // encryption is "off".
     const bool late_offer = mbuf_get_left(msg->mb) == 0;
-    const auto policy = admitted ? admitted->encryption : records::kDefaultEncryption;
     auto taken = TakeLeg(call.get(), LegKind::kCaller, false,
                          late_offer && msg->tp == SIP_TRANSP_TLS && policy != records::Encryption::kOff);
     if (!taken) {
@@ -183,6 +185,8 @@ void Switchboard::OnInvite(const sip_msg* msg) {
     leg.last_rx_ms = Now();
     leg.must_encrypt = policy == records::Encryption::kRequired;
     leg.policy_owner = "trunk " + trunk_name;
+    // Its media too: an RTP/AVP offer (or, to a late offer, answer) is refused, naming the line.
+    RequireEncryptedLeg(leg, line.id);
     // In-dialog requests (re-INVITE, BYE) are taken from the trunk only (dialogs.hpp).
     AddPeer(leg, msg->src);
     if (by_address) {
@@ -198,7 +202,8 @@ void Switchboard::OnInvite(const sip_msg* msg) {
         ++counters_.calls_refused;
         if (!why.empty()) {
             // Keys on plaintext SIP, or SRTP the server cannot take: the Warning says which (RFC 3261 20.43).
-            spdlog::warn("telephony: INVITE from {} on trunk {}: {}: 488", source, trunk_name, why);
+            spdlog::warn("telephony: INVITE from {} on trunk {} for line {}: {}: 488", source, trunk_name, line.id, why);
+            if (why.rfind("line ", 0) == 0) ++counters_.line_encryption_refused;
             sip_treplyf(nullptr, nullptr, sip_, msg, false, 488, "Not Acceptable Here",
                         "Warning: 399 crisisline \"%s\"\r\nContent-Length: 0\r\n\r\n", why.c_str());
             return;

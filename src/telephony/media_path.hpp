@@ -44,6 +44,8 @@ void WipeRemoteCrypto(Leg& leg);
 // How the leg's media is protected, as /metrics and the live events name it: "plain", "srtp" (SDES) or
 // "dtls_srtp" (a browser phone).
 const char* LegEncryption(const Leg& leg);
+// The same as the live picture and call.bridged name it: "dtls-srtp", "srtp" or "rtp" (line_encryption.cpp).
+const char* LiveLegName(const Leg& leg);
 
 // Before the leg's own SDP goes out in answer to an offer: moves the leg to a socket where no other leg
 // expects packets from the offer's address (or, `alone`, to a socket of its own: a leg behind NAT), and puts

@@ -71,9 +71,14 @@ Result<CallControl> Switchboard::Monitor(const std::string& supervisor, const st
         return Fail(ErrorCode::kConflict, "supervisor", "you are on a call, ringing, or monitoring another call");
     }
     const auto& line = lines_[call->record.line_id];
+    if (line.routing.every_leg_encrypted && !PhoneLegEncrypted(username->second)) {
+        return Fail(ErrorCode::kUnavailable, "supervisor",
+                    "line " + line.id + " requires every leg encrypted: register your desk phone over TLS with SRTP");
+    }
     auto leg = Dial(binding->second.contact_uri, "Monitor: " + line.name, LineUri(line), LegKind::kSupervisor, call,
-                    binding->second.behind_nat);
+                    binding->second.behind_nat, line.routing.every_leg_encrypted ? FlowRoute(binding->second) : "");
     if (!leg) return Fail(ErrorCode::kUnavailable, "supervisor", "your phone could not be rung (no media port free?)");
+    RequireEncryptedLeg(*leg, line.id);
     leg->counsellor = supervisor;
     AddPeerUri(*leg, binding->second.contact_uri);
     call->monitoring = std::make_unique<Monitoring>();

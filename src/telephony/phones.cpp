@@ -162,6 +162,7 @@ void Switchboard::OnRegister(const sip_msg* msg) {
         if (hooks_.registrations) {
             hooks_.registrations->Registered({username, counsellor, contact_uri, now + expires * kSecondMs, behind_nat});
         }
+        NotePhoneEncryption(username);  // before it may become available: a plain phone is not rung for such lines
         if (!was_registered) PhoneRegistered(counsellor, "registered");
     }
     counters_.registered_phones = static_cast<std::int64_t>(bindings_.size());
@@ -193,6 +194,7 @@ void Switchboard::Unbind(const std::string& username, const char* why) {
     std::string counsellor = it->second.counsellor;
     const bool browser = it->second.browser;
     bindings_.erase(it);
+    NotePhoneEncryption(username);
     if (hooks_.registrations) hooks_.registrations->Unregistered(username);
     counters_.registered_phones = static_cast<std::int64_t>(bindings_.size());
     spdlog::info("telephony: phone of {} {}", counsellor, why);
@@ -291,6 +293,11 @@ void Switchboard::Ring(Call& call, const std::string& counsellor) {
     if (username == username_of_.end()) return fail("no phone account");
     auto binding = bindings_.find(username->second);
     if (binding == bindings_.end() || binding->second.expires_ms <= Now()) return fail("phone not registered");
+    // The Router rings only encrypted phones for such a line (SetPhoneEncrypted); a binding that changed since
+    // is refused here, never rung plain.
+    if (EncryptsEveryLeg(call.record.line_id) && !PhoneLegEncrypted(username->second)) {
+        return fail("the line requires every leg encrypted and this phone's leg would be plain");
+    }
     if (binding->second.browser) return RingBrowser(call, counsellor);
     const auto& line = lines_[call.record.line_id];
     // What the phone shows: the line and the language, never the caller's number.
@@ -303,6 +310,7 @@ void Switchboard::Ring(Call& call, const std::string& counsellor) {
     leg->counsellor = counsellor;
     leg->must_encrypt = policy == records::Encryption::kRequired;
     leg->policy_owner = "phone account " + username->second;
+    RequireEncryptedLeg(*leg, call.record.line_id);  // a plain RTP answer ends the leg, as a failed ring
     AddPeerUri(*leg, binding->second.contact_uri);  // and whoever answers (PhoneAnswer): dialogs.hpp
     if (hooks_.routing_latency && routing_event_at_ != std::chrono::steady_clock::time_point{}) {
         hooks_.routing_latency(
@@ -337,7 +345,14 @@ void Switchboard::RingOverflow(Call& call) {
     }
     if (target.rfind("sip:", 0) != 0 && target.rfind("sips:", 0) != 0) return;
     if (call.overflow) return;
+    if (line.routing.every_leg_encrypted && !(tls_ && SecureUri(target))) {
+        // records::LineFromFields refuses such a target; a line stored before that rule is not dialled plain.
+        spdlog::warn("telephony: call {}: line {} requires every leg encrypted; overflow {} would be plain: not "
+                     "offered", call.id, line.id, tls_ ? "to a sip: URI" : "without SIP over TLS");
+        return;
+    }
     auto leg = Dial(target, line.name, LineUri(line), LegKind::kOverflow, &call);
+    if (leg) RequireEncryptedLeg(*leg, line.id);
     if (!leg) {
         spdlog::warn("telephony: call {}: could not offer it to the overflow destination", call.id);
         return;

@@ -19,6 +19,7 @@ void Switchboard::Resume(const std::vector<records::PhoneRegistration>& registra
         const bool known = bindings_.count(r.sip_username) > 0;
         bindings_[r.sip_username] = Binding{r.contact_uri, r.counsellor, r.expires_at, r.behind_nat, false, "", ""};
         ++restored;
+        NotePhoneEncryption(r.sip_username);
         if (!known) PhoneRegistered(r.counsellor, "registered (restored from before the restart)");
     }
     counters_.registered_phones = static_cast<std::int64_t>(bindings_.size());

@@ -151,6 +151,7 @@ void Switchboard::Bridge(Call& call, Leg& other) {
     if (call.repeat_count) data["repeat_count"] = *call.repeat_count;
     if (other.kind == LegKind::kOverflow) data["overflow"] = true;
     data["encrypted"] = encrypted;  // a flag only: both legs' media are SRTP (SDES or DTLS-SRTP)
+    data["legs"] = {{"caller", LiveLegName(caller)}, {"counsellor", LiveLegName(other)}};
     Publish("call.bridged", &call, other.counsellor, std::move(data));
 }
 

@@ -33,6 +33,7 @@ acd::LinePolicy PolicyOf(const records::PhoneRouting& r) {
     p.overflow_after = r.overflow_after_s ? std::optional<TimeMs>(*r.overflow_after_s * kSecondMs) : std::nullopt;
     p.announce_every = r.announce_every_s ? std::optional<TimeMs>(*r.announce_every_s * kSecondMs) : std::nullopt;
     if (r.overflow_to.rfind("line:", 0) == 0) p.overflow_pool = r.overflow_to.substr(5);
+    p.encrypted_phones_only = r.every_leg_encrypted;
     return p;
 }
 
@@ -258,6 +259,10 @@ void Switchboard::Load(const records::TelephonyBook& book) {
     accounts_ = std::move(accounts);
     username_of_ = std::move(username_of);
     counters_.registered_phones = static_cast<std::int64_t>(bindings_.size());
+    // An account's encryption may have changed, or its profile reached the Router only now.
+    std::vector<std::string> bound;  // copied: routing what it changes must not walk a map it may alter
+    for (const auto& [username, binding] : bindings_) bound.push_back(username);
+    for (const auto& username : bound) NotePhoneEncryption(username);
 }
 
 Result<void> Switchboard::SetAvailability(const std::string& counsellor, acd::CounsellorState wanted) {
@@ -355,6 +360,15 @@ void Switchboard::RefreshGauges() {
     counters_.queue_length = static_cast<std::int64_t>(live.waiting.size());
     counters_.longest_wait_ms = live.longest_wait_ms;
     counters_.active_calls = static_cast<std::int64_t>(live.active.size());
+    std::int64_t encrypted = 0, plain = 0;
+    for (const auto& [id, call] : calls_) {
+        if (call->phase != CallPhase::kBridged || !call->caller || !call->bridged) continue;
+        const bool both = std::string_view(LegEncryption(*call->caller)) != "plain" &&
+                          std::string_view(LegEncryption(*call->bridged)) != "plain";
+        ++(both ? encrypted : plain);
+    }
+    counters_.active_encrypted = encrypted;
+    counters_.active_plain = plain;
     auto queues = SummariseQueues(live);
     if (hooks_.bus) {
         for (const auto& [line, summary] : ChangedQueues(queues_, queues)) {

@@ -202,6 +202,8 @@ public:
                                                const std::function<bool(const std::string&)>& serves);
     // Calls under control now, by call id (held or monitored ones; the others are left out).
     std::map<std::string, CallControl> CallControls() const;
+    // Every bridged call's legs by how their media is protected, by call id (line_encryption.cpp).
+    std::map<std::string, CallLegs> BridgedLegs() const;
 
     // ---- supervisor monitoring (monitoring.cpp), as Asterisk ChanSpy's modes, never covert ----
     // `supervisor` monitors bridged call `call_id` in `mode`: their registered desk phone rings (the line's name
@@ -374,14 +376,29 @@ private:
     // The same for a phone account's REGISTER (403).
     bool RefusePlaintextPhone(const sip_msg* msg, const records::PhoneCounsellor& account);
     void CountRequest(const sip_msg* msg);
+    // ---- every leg encrypted (line_encryption.cpp) ----
+    // True (refused 488 with a Warning saying why, logged with the trunk and line, counted) when `line`
+    // requires every leg encrypted and `msg` came over plaintext, or from a trunk whose encryption is "off".
+    bool RefuseUnencryptedLine(const sip_msg* msg, const records::PhoneLine& line, const std::string& trunk_name,
+                               records::Encryption trunk_policy);
+    // Whether the phone of account `username`, as bound now, would be rung on an encrypted leg: a browser
+    // phone, or a desk phone rung over TLS (where the offer carries SRTP) whose account's encryption is not off.
+    bool PhoneLegEncrypted(const std::string& username) const;
+    // Tells the Router PhoneLegEncrypted for the account's counsellor (after any change to their binding).
+    void NotePhoneEncryption(const std::string& username);
+    bool EncryptsEveryLeg(const std::string& line_id) const;
+    // A leg of a call on `line_id` whose line requires every leg encrypted: plain RTP ends it (must_encrypt).
+    void RequireEncryptedLeg(Leg& leg, const std::string& line_id) const;
     Result<void> OpenTls();  // from Open: the TLS transport on config_.tls_listen, when set
     // The line's own number as a SIP URI: the caller ID of everything the server dials.
     std::string LineUri(const records::PhoneLine& line) const;
     std::string FlowRoute(const Binding& binding) const;  // a Route to the phone's TLS connection, or empty
     const Trunk* OutboundTrunk() const;  // the first trunk with `outbound`, or null
     // The number through `trunk` (a follow-up call's callee leg): over TLS when the trunk requires encryption.
+    // `line_id`: the follow-up's line; one that requires every leg encrypted is called over TLS with SRTP
+    // only (null when the trunk's encryption is "off" or TLS is not enabled).
     std::unique_ptr<Leg> DialTrunk(const Trunk& trunk, const std::string& number, const std::string& from_name,
-                                   const std::string& from_uri);
+                                   const std::string& from_uri, const std::string& line_id);
 
     // ---- routing ----
     void Apply(Result<acd::Commands> commands, const char* what);

@@ -262,6 +262,7 @@ Result<Telephony::Live> Telephony::Snapshot() {
         }
         live.outcomes = board.Outcomes();
         live.controls = board.CallControls();
+        live.legs = board.BridgedLegs();
         return live;
     });
 }

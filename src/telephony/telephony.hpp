@@ -118,6 +118,8 @@ public:
         std::map<std::string, acd::CallOutcome> outcomes;
         // Calls under control (held, monitored), by call id: ids, flags and timings only.
         std::map<std::string, CallControl> controls;
+        // Every bridged call's legs by how their media is protected, by call id: flags only.
+        std::map<std::string, CallLegs> legs;
     };
     [[nodiscard]] Result<Live> Snapshot();
 

@@ -134,13 +134,15 @@ class SrtpCaller:
                 f"To: {to}\r\nCall-ID: {self.call_id}\r\nCSeq: {cseq} {method}\r\n"
                 f"Contact: <sip:carrier@{ip}:{port};transport=tls>\r\nMax-Forwards: 70\r\n")
 
-    def invite(self, suite="AES_CM_128_HMAC_SHA1_80"):
-        """Sends the INVITE; returns the final response (rawsip.Message) and ACKs a 200."""
+    def invite(self, suite="AES_CM_128_HMAC_SHA1_80", plain=False):
+        """Sends the INVITE; returns the final response (rawsip.Message) and ACKs a 200. plain: a plain RTP/AVP
+        offer without a=crypto (TLS signalling, plain media)."""
         port = self.rtp.getsockname()[1]
         crypto = base64.b64encode(self.key).decode()
+        proto = "RTP/AVP" if plain else "RTP/SAVP"
         body = (f"v=0\r\no=carrier 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
-                f"m=audio {port} RTP/SAVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n"
-                f"a=crypto:1 {suite} inline:{crypto}\r\n")
+                f"m=audio {port} {proto} 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n"
+                + ("" if plain else f"a=crypto:1 {suite} inline:{crypto}\r\n"))
         self._send(self._headers("INVITE", 1) + "Content-Type: application/sdp\r\n"
                    f"Content-Length: {len(body)}\r\n\r\n{body}")
         while True:

@@ -60,6 +60,16 @@ void AddControl(const telephony::Telephony::Live& live, const std::string& call,
     }
 }
 
+// How the call's legs' media are protected: `encrypted` (both legs) and `legs` {caller, counsellor}, each
+// "srtp", "dtls-srtp" or "rtp". A call not yet known bridged to telephony is shown not encrypted, without legs.
+void AddLegs(const telephony::Telephony::Live& live, const std::string& call, nlohmann::json& entry) {
+    auto legs = live.legs.find(call);
+    entry["encrypted"] = legs != live.legs.end() && legs->second.encrypted;
+    if (legs != live.legs.end()) {
+        entry["legs"] = {{"caller", legs->second.caller}, {"counsellor", legs->second.counsellor}};
+    }
+}
+
 // The floor of the lines `who` serves: waiting callers, calls in progress and the counsellors.
 void AddFloor(const staff::Principal& who, const telephony::Telephony::Live& live, nlohmann::json& out) {
     nlohmann::json waiting = nlohmann::json::array();
@@ -81,6 +91,7 @@ void AddFloor(const staff::Principal& who, const telephony::Telephony::Live& liv
                           {"cause_for_concern", concern},
                           {"imminent_risk", escalated}});
         AddControl(live, a.call, active.back());
+        AddLegs(live, a.call, active.back());
     }
     out["active"] = std::move(active);
     nlohmann::json counsellors = nlohmann::json::array();

@@ -185,5 +185,31 @@ TEST(LiveViewTest, TheCounsellorIsShownWhoMonitorsTheirCall) {
     EXPECT_FALSE(LivePicture({"st_s", "S", {Role::kSupervisor}, {"police"}}, SomeLive())["active"][0].contains("monitor"));
 }
 
+TEST(LiveViewTest, EachCallInProgressSaysWhetherBothLegsAreEncrypted) {
+    struct Case {
+        telephony::CallLegs legs;
+        bool encrypted;
+    };
+    const Case cases[] = {
+        {{"srtp", "dtls-srtp", true}, true},
+        {{"srtp", "srtp", true}, true},
+        {{"srtp", "rtp", false}, false},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.legs.caller + " / " + c.legs.counsellor);
+        auto live = SomeLive();
+        live.legs["ct_3"] = c.legs;
+        const auto floor = LivePicture({"st_s", "S", {Role::kSupervisor}, {"police"}}, live);
+        ASSERT_EQ(floor["active"].size(), 1U);
+        EXPECT_EQ(floor["active"][0]["encrypted"].get<bool>(), c.encrypted);
+        EXPECT_EQ(floor["active"][0]["legs"],
+                  (nlohmann::json{{"caller", c.legs.caller}, {"counsellor", c.legs.counsellor}}));
+    }
+    // Not known to telephony as bridged: never shown as encrypted.
+    const auto unknown = LivePicture({"st_s", "S", {Role::kSupervisor}, {"police"}}, SomeLive());
+    EXPECT_FALSE(unknown["active"][0]["encrypted"].get<bool>());
+    EXPECT_FALSE(unknown["active"][0].contains("legs"));
+}
+
 }  // namespace
 }  // namespace crisisline::api::detail

@@ -143,10 +143,12 @@ describe('a supervisor\'s waiting and active calls between pictures', () => {
     expect(s.picture?.queues.police.waiting).toBe(1);
     s = applyEvent(s, ev('call.ringing', { line: 'police', counsellor: 'st_other', data: { call: 'ct_5' } }), me, 3500);
     expect(s.picture?.waiting?.[0].ringing).toEqual(['st_other']);
-    s = applyEvent(s, ev('call.bridged', { line: 'police', counsellor: 'st_other', data: { call: 'ct_5', wait_ms: 2500 } }), me, 3500);
+    s = applyEvent(s, ev('call.bridged', { line: 'police', counsellor: 'st_other', data: { call: 'ct_5', wait_ms: 2500,
+      encrypted: true, legs: { caller: 'srtp', counsellor: 'dtls-srtp' } } }), me, 3500);
     expect(s.picture?.waiting).toHaveLength(0);
     expect(s.picture?.queues.police.waiting).toBe(0);
-    expect(s.picture?.active?.[0]).toMatchObject({ call: 'ct_5', counsellor: 'st_other', wait_ms: 2500 });
+    expect(s.picture?.active?.[0]).toMatchObject({ call: 'ct_5', counsellor: 'st_other', wait_ms: 2500, encrypted: true,
+      legs: { caller: 'srtp', counsellor: 'dtls-srtp' } });
     expect(s.callEvents).toBe(1);
     s = applyEvent(s, ev('call.ended', { line: 'police', counsellor: 'st_other', data: { call: 'ct_5' } }), me, 9000);
     expect(s.picture?.active).toHaveLength(0);

@@ -1,5 +1,5 @@
 // The live picture kept up to date from the feed: a pure reducer, tested without a socket.
-import type { CallQualityLive, CounsellorLive, LiveEvent, LivePicture } from './types';
+import type { CallLegs, CallQualityLive, CounsellorLive, LiveEvent, LivePicture } from './types';
 
 export interface Alert {
   seq: number;
@@ -117,6 +117,13 @@ function updateCounsellor(picture: LivePicture, id: string, change: Partial<Coun
   };
 }
 
+// The legs of a call.bridged event, when it names them.
+function legsOf(value: unknown): CallLegs | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const { caller, counsellor } = value as Record<string, unknown>;
+  return typeof caller === 'string' && typeof counsellor === 'string' ? { caller, counsellor } : undefined;
+}
+
 const CALL_FIGURE_EVENTS = new Set(['call.bridged', 'call.ended', 'call.abandoned', 'call.overflow']);
 
 // Keeps a supervisor's lists of waiting and active calls current between pictures. Timings in the
@@ -143,7 +150,8 @@ function trackCalls(picture: LivePicture, e: LiveEvent, call: string, rebase: (m
     case 'call.bridged':
       waiting = waiting.filter((w) => w.call !== call);
       if (!active.some((a) => a.call === call)) {
-        active = [...active, { call, line: e.line ?? '', counsellor: e.counsellor ?? '', wait_ms: Number(data.wait_ms ?? 0), talk_ms: rebase(0) }];
+        active = [...active, { call, line: e.line ?? '', counsellor: e.counsellor ?? '', wait_ms: Number(data.wait_ms ?? 0), talk_ms: rebase(0),
+          encrypted: data.encrypted === true, legs: legsOf(data.legs) }];
       }
       break;
     case 'call.ended':

@@ -56,12 +56,18 @@ export interface CounsellorLive {
   monitor?: { supervisor: string; mode: string; state: string }; // a supervisor monitoring the call (never covert)
 }
 
+// How a call's two legs' media are protected: "srtp" (SDES), "dtls-srtp" (a browser phone) or "rtp" (plain).
+export interface CallLegs {
+  caller: string;
+  counsellor: string;
+}
+
 export interface LivePicture {
   at: string;
   queues: Record<string, { waiting: number; longest_wait_ms: number }>;
   me: CounsellorLive | null;
   waiting?: Array<{ call: string; line: string; language: string; position: number; wait_ms: number; ringing: string[]; overflowed: boolean }>;
-  active?: Array<{ call: string; line: string; counsellor: string; wait_ms: number; talk_ms: number; cause_for_concern?: boolean; imminent_risk?: boolean; held?: boolean; held_ms?: number; monitor?: { supervisor: string; mode: string; state: string } }>;
+  active?: Array<{ call: string; line: string; counsellor: string; wait_ms: number; talk_ms: number; cause_for_concern?: boolean; imminent_risk?: boolean; held?: boolean; held_ms?: number; monitor?: { supervisor: string; mode: string; state: string }; encrypted?: boolean; legs?: CallLegs }>;
   counsellors?: CounsellorLive[];
 }
 

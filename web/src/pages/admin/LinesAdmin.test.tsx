@@ -73,9 +73,28 @@ describe('LinesAdmin', () => {
         overflow_after_s: 90,
         overflow_to: 'sip:overflow@partner.example',
         announce_every_s: 45,
+        every_leg_encrypted: false,
       },
     });
     await waitFor(() => expect(screen.getByRole('status').textContent).toBe('Saved Police support line.'));
+  });
+
+  it('turns on every leg encrypted, and shows the server\'s refusal beside it', async () => {
+    const { sent } = mockFetch({
+      ...base,
+      'PATCH /api/v1/lines/police': () => apiError(400, 'routing.every_leg_encrypted', 'must be true or false'),
+    });
+    render(<LinesAdmin />);
+    await screen.findByRole('table');
+    fireEvent.click(screen.getByRole('button', { name: 'Edit Police support line' }));
+    const box = (await screen.findByLabelText(/^Every leg encrypted/)) as HTMLInputElement;
+    expect(box.checked).toBe(false);
+    fireEvent.click(box);
+    fireEvent.click(screen.getByRole('button', { name: 'Save line' }));
+    await waitFor(() => expect(sent('PATCH', '/api/v1/lines/police')).toHaveLength(1));
+    const routing = (sent('PATCH', '/api/v1/lines/police')[0].body as { routing: Record<string, unknown> }).routing;
+    expect(routing.every_leg_encrypted).toBe(true);
+    expect(await screen.findByText('must be true or false')).toBeTruthy();
   });
 
   it('has one choice for overflow: never sends no wait and no place, and hides the wait', async () => {

@@ -23,7 +23,8 @@ const LINE_FIELDS = [
   'id', 'name', 'numbers', 'hours', 'always_open', 'regions', 'languages', 'retention_days',
   'follow_up_max_attempts', 'follow_up_max_days', 'audience', 'routing', 'name_cy', 'audience_cy',
   'routing.strategy', 'routing.ring_timeout_s', 'routing.wrap_up_s', 'routing.wrap_up_after_concern_s',
-  'routing.overflow_after_s', 'routing.overflow_to', 'routing.announce_every_s', 'post_call_survey',
+  'routing.overflow_after_s', 'routing.overflow_to', 'routing.announce_every_s', 'routing.every_leg_encrypted',
+  'post_call_survey',
 ] as const;
 
 export function LinesAdmin() {
@@ -196,6 +197,7 @@ function LineForm(props: {
   const [overflowSip, setOverflowSip] = useState(overflowKind(routing.overflow_to) === 'sip' ? routing.overflow_to : '');
   const [announceNever, setAnnounceNever] = useState(routing.announce_every_s === null);
   const [announceEvery, setAnnounceEvery] = useState(String(routing.announce_every_s ?? 45));
+  const [everyLeg, setEveryLeg] = useState(routing.every_leg_encrypted === true);
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
@@ -233,6 +235,7 @@ function LineForm(props: {
         overflow_to:
           overflowTo === 'line' ? (overflowLine ? `line:${overflowLine}` : '') : overflowTo === 'sip' ? overflowSip.trim() : '',
         announce_every_s: announceNever ? null : num('routing.announce_every_s', announceEvery),
+        every_leg_encrypted: everyLeg,
       },
     };
     if (overflowTo === 'line' && !overflowLine) local['routing.overflow_to'] = 'Choose the line to overflow to.';
@@ -386,6 +389,11 @@ function LineForm(props: {
             <TextField id={`${p}-overflow-sip`} label="Partner SIP address" value={overflowSip}
               onInput={setOverflowSip} error={errors['routing.overflow_to']} autocomplete="off"
               hint="For example sip:overflow@partner.example. It is rung while the call stays queued." />
+          )}
+          <Checkbox id={`${p}-every-leg`} label="Every leg encrypted: refuse calls without TLS and SRTP, ring only encrypted phones"
+            checked={everyLeg} onChange={setEveryLeg} />
+          {errors['routing.every_leg_encrypted'] && (
+            <p class="field-error" role="alert">{errors['routing.every_leg_encrypted']}</p>
           )}
         </fieldset>
 

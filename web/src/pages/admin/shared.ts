@@ -27,6 +27,7 @@ export interface Routing {
   overflow_after_s: number | null;
   overflow_to: string;
   announce_every_s: number | null;
+  every_leg_encrypted?: boolean; // every leg of the line's calls encrypted (SIP over TLS with SRTP, or DTLS-SRTP)
 }
 
 export const DEFAULT_ROUTING: Routing = {
@@ -37,6 +38,7 @@ export const DEFAULT_ROUTING: Routing = {
   overflow_after_s: 120,
   overflow_to: '',
   announce_every_s: 45,
+  every_leg_encrypted: false,
 };
 
 export interface LineConfig {

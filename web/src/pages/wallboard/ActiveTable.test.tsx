@@ -6,6 +6,7 @@ import { ActiveTable } from './parts';
 const row: ActiveRow = {
   call: 'ct_1', line: 'police', counsellor: 'st_c', counsellorName: 'Sam', talkMs: 60_000,
   flags: { cause_for_concern: false, imminent_risk: false }, heldMs: null, monitor: null,
+  encrypted: false, legs: null,
 };
 
 afterEach(cleanup);
@@ -32,5 +33,19 @@ describe('supervising calls from the wallboard', () => {
     cleanup();
     render(<ActiveTable rows={[row]} lineNames={{}} showLine={false} />);
     expect(screen.queryByRole('button', { name: 'Listen' })).toBeNull();
+  });
+});
+
+describe('encryption on the wallboard', () => {
+  it('marks each call Encrypted or Not encrypted in words, naming a plain leg', () => {
+    const encrypted = { ...row, encrypted: true, legs: { caller: 'srtp', counsellor: 'dtls-srtp' } };
+    const plain = { ...row, call: 'ct_2', encrypted: false, legs: { caller: 'srtp', counsellor: 'rtp' } };
+    render(<ActiveTable rows={[encrypted, plain]} lineNames={{}} showLine={false} />);
+    expect(screen.getByRole('columnheader', { name: 'Media' })).toBeTruthy();
+    expect(screen.getByTestId('encryption-ct_1').textContent).toBe('Encrypted');
+    expect(screen.getByTestId('encryption-ct_2').textContent).toBe('Not encrypted (counsellor leg plain)');
+    // In the call's own row, and not told by colour alone: the words differ, not just the class.
+    expect(screen.getByTestId('active-ct_2').textContent).toContain('Not encrypted');
+    expect(screen.getByTestId('active-ct_1').textContent).not.toContain('Not encrypted');
   });
 });

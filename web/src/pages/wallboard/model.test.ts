@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyLive, type LiveState } from '../../lib/liveState';
 import {
   activeRows,
+  encryptionText,
   alertText,
   counsellorRows,
   counsellorStateText,
@@ -136,7 +137,20 @@ describe('active calls', () => {
       flags: { cause_for_concern: true, imminent_risk: true },
       heldMs: null,
       monitor: null,
+      encrypted: false,
+      legs: null,
     });
+  });
+  it('says whether both legs are encrypted, and which leg is plain when one is', () => {
+    const state = live();
+    const active = state.picture!.active![0];
+    Object.assign(active, { encrypted: true, legs: { caller: 'srtp', counsellor: 'dtls-srtp' } });
+    const row = activeRows(state, T0)[0];
+    expect(row).toMatchObject({ encrypted: true, legs: { caller: 'srtp', counsellor: 'dtls-srtp' } });
+    expect(encryptionText(row)).toBe('Encrypted');
+    expect(encryptionText({ encrypted: false, legs: { caller: 'srtp', counsellor: 'rtp' } })).toBe('Not encrypted (counsellor leg plain)');
+    expect(encryptionText({ encrypted: false, legs: { caller: 'rtp', counsellor: 'rtp' } })).toBe('Not encrypted (caller and counsellor legs plain)');
+    expect(encryptionText({ encrypted: false, legs: null })).toBe('Not encrypted');
   });
   it('shows a call on hold with its time on hold', () => {
     const state = live({ held: { ct_on: T0 - 30_000 } });
@@ -150,7 +164,7 @@ describe('active calls', () => {
     const state = live();
     (state.picture!.active![0] as unknown as Record<string, unknown>).notes = 'SECRET';
     const row = activeRows(state, T0)[0] as unknown as Record<string, unknown>;
-    expect(Object.keys(row).sort()).toEqual(['call', 'counsellor', 'counsellorName', 'flags', 'heldMs', 'line', 'monitor', 'talkMs']);
+    expect(Object.keys(row).sort()).toEqual(['call', 'counsellor', 'counsellorName', 'encrypted', 'flags', 'heldMs', 'legs', 'line', 'monitor', 'talkMs']);
   });
 });
 

@@ -2,7 +2,7 @@
 // alert shows, and how timings advance between updates. No DOM, no clock:
 // `now` is always passed in, so every function here is unit-tested.
 import type { Alert, LiveState } from '../../lib/liveState';
-import type { CounsellorLive } from '../../lib/types';
+import type { CallLegs, CounsellorLive } from '../../lib/types';
 import { clockTime, counted, duration, percent, stateName } from '../../lib/format';
 
 // A timing the server measured at `receivedAt`, advanced to `now`. The reducer
@@ -169,6 +169,8 @@ export interface ActiveRow {
   flags: Flags;
   heldMs: number | null; // on hold from the counsellor's desk: for how long; null when not held
   monitor: { supervisor: string; supervisorName: string; mode: string; state: string } | null;
+  encrypted: boolean; // both legs' media encrypted (SRTP or DTLS-SRTP)
+  legs: CallLegs | null; // how each leg is protected, when the server said
 }
 
 // Calls in progress with their talk time and flags: ids and timings only. A call whose
@@ -192,8 +194,18 @@ export function activeRows(live: LiveState, now: number): ActiveRow[] {
       monitor: live.monitors?.[a.call]
         ? { ...live.monitors[a.call], supervisorName: counsellors.get(live.monitors[a.call].supervisor)?.display_name || 'A supervisor' }
         : null,
+      encrypted: a.encrypted === true,
+      legs: a.legs ?? null,
     }))
     .sort((a, b) => b.talkMs - a.talkMs || a.call.localeCompare(b.call));
+}
+
+// The wallboard's words for a call's encryption: "Encrypted", or "Not encrypted" and which legs are plain.
+export function encryptionText(row: Pick<ActiveRow, 'encrypted' | 'legs'>): string {
+  if (row.encrypted) return 'Encrypted';
+  const plain = row.legs ? (['caller', 'counsellor'] as const).filter((side) => row.legs?.[side] === 'rtp') : [];
+  if (plain.length === 0) return 'Not encrypted';
+  return `Not encrypted (${plain.join(' and ')} ${plain.length > 1 ? 'legs' : 'leg'} plain)`;
 }
 
 // ---- escalation alerts -----------------------------------------------------

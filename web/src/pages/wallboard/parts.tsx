@@ -5,6 +5,7 @@ import { linkHandler } from '../../lib/router';
 import type { Alert } from '../../lib/liveState';
 import {
   alertText,
+  encryptionText,
   languageName,
   longestWaitText,
   LONG_WAIT_MS,
@@ -246,6 +247,7 @@ export function ActiveTable(props: {
           {showLine && <th scope="col">Line</th>}
           <th scope="col">Talk time</th>
           <th scope="col">Flags</th>
+          <th scope="col">Media</th>
           {onMonitor && <th scope="col">Supervise</th>}
         </tr>
       </thead>
@@ -265,6 +267,11 @@ export function ActiveTable(props: {
                 </span>
               )}{' '}
               {(r.heldMs === null || r.flags.cause_for_concern || r.flags.imminent_risk) && <FlagBadges flags={r.flags} />}
+            </td>
+            <td>
+              <span class={`badge ${r.encrypted ? 'encrypted' : 'plain'}`} data-testid={`encryption-${r.call}`}>
+                {encryptionText(r)}
+              </span>
             </td>
             {onMonitor && (
               <td>
