@@ -148,5 +148,43 @@ class BrowserTabFeedClosesTest(RequeueCase):
         self.assertEqual((refused.status, refused.body["error"]["field"]), (400, "tab"), refused.body)
 
 
+@siptest.require_sipp
+class SignedOutMidCallTest(RequeueCase):
+    telephony = BrowserTabFeedClosesTest.telephony
+    OFFER = BrowserTabFeedClosesTest.OFFER
+
+    def test_signing_out_mid_call_ends_the_tabs_hold_and_requeues_the_caller(self):
+        # A signed-out session cannot keep a call: its feed is closed by the server (4401), the grace passes with
+        # no feed back, and the caller is carried on to the next counsellor; the old session can do nothing more.
+        me = self.srv.sign_in("demo.counsellor")
+        feed = self.srv.server.websocket(f"/api/v1/events?tab={TAB}", cookie=me.cookie)
+        self.assertEqual(feed.recv_json()["type"], "hello")
+        self.assertEqual(me.call("PUT", "/api/v1/session/phone", {"mode": "browser", "tab": TAB})[0], 200)
+        self.assertEqual(me.call("PUT", "/api/v1/me/availability", {"state": "available"})[0], 200)
+        known = self.srv.contact_ids()
+        call = self.caller(scenario="caller_await_bye.xml", digit="2", talk_ms=40000, pt=PCMU, fill=CALLER_FILL)
+        entry = self.srv.wait_counsellor("demo.counsellor", lambda c: c["state"] == "ringing" and c.get("call"), 20)
+        call_id = entry["call"]
+        status, body, _ = me.call("POST", f"/api/v1/session/phone/calls/{call_id}/answer", {"sdp": self.OFFER})
+        self.assertEqual(status, 200, body)
+        self.srv.wait_counsellor("demo.counsellor", lambda c: c["state"] == "on_call")
+        second = self.second_counsellor()
+        at = server_audio(call.rtp)
+        self.assertIn(me.call("DELETE", "/api/v1/session")[0], (200, 204))
+        # The next sign-in (for the wrap-up below) is a new session with the same authenticator.
+        self.srv.totp["demo.counsellor"] = (me.totp_secret, me.last_step)
+        del self.srv.clients["demo.counsellor"]
+        with self.assertRaises(harness.WebSocketClosed) as closed:
+            while True:
+                feed.recv(timeout=10)
+        self.assertEqual(closed.exception.code, 4401)
+        for method, path, body in (("POST", f"/api/v1/session/phone/calls/{call_id}/hangup", None),
+                                   ("POST", f"/api/v1/session/calls/{call_id}/hold", None),
+                                   ("PUT", "/api/v1/session/phone", {"mode": "browser", "tab": TAB})):
+            self.assertEqual(me.call(method, path, body)[0], 401, path)
+        self.assert_carried_on(call, second, at, "demo.counsellor", known)
+        self.assertFalse(self.srv.counsellor("demo.counsellor")["phone_registered"])
+
+
 if __name__ == "__main__":
     unittest.main()
