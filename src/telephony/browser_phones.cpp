@@ -166,11 +166,14 @@ bool Switchboard::ServesCallLine(const Call& call, const std::function<bool(cons
 Result<std::string> Switchboard::AnswerInBrowser(const std::string& counsellor, const std::string& call_id,
                                                  const std::string& offer_sdp,
                                                  const std::function<bool(const std::string&)>& serves) {
+    // A line they do not serve is refused as such (403), whether or not their browser is rung for the call.
+    if (Call* any = FindCall(call_id); any && any->phase != CallPhase::kEnded && !ServesCallLine(*any, serves)) {
+        return Fail(ErrorCode::kForbidden, "you do not serve this call's line");
+    }
     auto found = BrowserLegOf(counsellor, call_id);
     if (!found) return tl::unexpected(found.error());
     Leg& leg = **found;
     Call& call = *leg.call;
-    if (!ServesCallLine(call, serves)) return Fail(ErrorCode::kForbidden, "you do not serve this call's line");
     if (leg.state != LegState::kRinging) return Fail(ErrorCode::kConflict, "call", "this call is already answered");
     auto offer = ReadBrowserOffer(offer_sdp);
     if (!offer) return tl::unexpected(offer.error());

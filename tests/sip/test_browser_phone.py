@@ -13,6 +13,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+import harness  # noqa: E402
 import sip_harness as sh  # noqa: E402
 import siptest  # noqa: E402
 
@@ -75,6 +76,18 @@ class BrowserPhoneTest(siptest.SipTestCase):
         self.assertEqual(status, 403, body)
         status, body, _ = me.call("POST", "/api/v1/session/phone/calls/ct_nosuchcall/answer", {"sdp": OFFER})
         self.assertEqual(status, 404, body)
+        # A counsellor of another line cannot take it either: 403, whatever their browser is doing.
+        admin = self.srv.sign_in("demo.admin")
+        status, body, _ = admin.call("POST", "/api/v1/lines", {"id": "fire", "name": "Fire line (test)"})
+        self.assertEqual(status, 201, body)
+        granter = harness.line_manager(self.srv.server, admin, ["fire"])
+        status, body, _ = granter.call("POST", "/api/v1/staff", {
+            "username": "fire.counsellor", "display_name": "Fire counsellor (test)", "password": harness.PASSWORD,
+            "roles": ["counsellor"], "lines": ["fire"]})
+        self.assertEqual(status, 201, body)
+        fire = self.srv.server.client().sign_in("fire.counsellor")
+        status, body, _ = fire.call("POST", f"/api/v1/session/phone/calls/{call_id}/answer", {"sdp": OFFER})
+        self.assertEqual(status, 403, body)
 
         # The answer: ICE-lite, passive DTLS, the server's own credentials and one host candidate.
         status, body, _ = me.call("POST", f"/api/v1/session/phone/calls/{call_id}/answer", {"sdp": OFFER})
