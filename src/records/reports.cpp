@@ -166,7 +166,12 @@ nlohmann::json ServiceLevels(const std::vector<store::ContactRow>& contacts, con
     CallTally t;
     for (const auto& row : contacts) {
         const auto facts = Facts(row);
-        if (facts.value("channel", "") == "phone") Tally(t, row, facts);
+        if (facts.value("channel", "") != "phone") continue;
+        // A call interrupted by the counsellor's connection and carried on to the next counsellor is one offered
+        // call: its first contact counts it (answer, wait, talk so far); the contact it continues in does not.
+        const auto call = facts.value("call", nlohmann::json::object());
+        if (call.is_object() && call.contains("continues") && call["continues"].is_string()) continue;
+        Tally(t, row, facts);
     }
     auto calls = ListSection("calls", {"answered", "abandoned", "overflowed", "other"},
                              {t.answered, t.abandoned, t.overflowed, t.other}, rules);

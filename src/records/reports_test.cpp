@@ -331,3 +331,52 @@ TEST_F(ReportsTest, TheSurveyCountsAnswersByTheMonthOfTheCallOnly) {
 
 }  // namespace
 }  // namespace crisisline::records
+
+namespace crisisline::records {
+namespace {
+
+// An interrupted call carried on to a second counsellor is two contacts but one offered call.
+TEST_F(ReportsTest, AnInterruptedCallCarriedOnCountsOnceInServiceLevels) {
+    const TimeMs at = *ParseTime("2026-05-10T12:00:00Z");
+    auto phone = [&](const std::string& id, TimeMs answered, const nlohmann::json& call) {
+        store::ContactRow row;
+        row.id = id;
+        row.line_id = "police";
+        row.status = "closed";
+        row.arrived_at = at;
+        row.answered_at = answered;
+        row.ended_at = answered + 60 * kSecondMs;
+        row.counsellor_id = "st_counsellor";
+        row.facts_json = nlohmann::json{{"channel", "phone"}, {"call", call}}.dump();
+        row.created_at = row.updated_at = at;
+        return row;
+    };
+    ASSERT_TRUE(writer_->Run([&](store::Tx& tx) -> Result<void> {
+        for (int i = 0; i < 9; ++i) {
+            const std::string first = "ct_first" + std::to_string(i), carried = "ct_carried" + std::to_string(i);
+            if (auto r = tx.InsertContact(phone(first, at + 10 * kSecondMs,
+                                                {{"end_reason", "interrupted"}, {"continued_in", carried},
+                                                 {"queue_wait_s", 10}, {"talk_s", 60}}));
+                !r) {
+                return r;
+            }
+            if (auto r = tx.InsertContact(phone(carried, at + 200 * kSecondMs,
+                                                {{"end_reason", "completed"}, {"continues", first},
+                                                 {"queue_wait_s", 200}, {"talk_s", 60}}));
+                !r) {
+                return r;
+            }
+        }
+        return {};
+    }));
+    const auto r = Build("service_levels", "2026-05");
+    EXPECT_EQ(r["sections"][0]["total"]["value"], 10);     // 9 offered calls (not 18), rounded to 10
+    EXPECT_EQ(r["sections"][0]["items"][0]["value"], 10);  // 9 answered
+    std::map<std::string, nlohmann::json> figures;
+    for (const auto& f : r["sections"][1]["items"]) figures[f["key"]] = f["value"];
+    EXPECT_EQ(figures["longest_wait_s"], 10);            // the first answer's wait, not the carried-on contact's
+    EXPECT_EQ(figures["service_level_20s"], 1.0);
+}
+
+}  // namespace
+}  // namespace crisisline::records

@@ -563,6 +563,7 @@ Result<std::vector<HalfHourCount>> SqliteTx::CountPhoneArrivalsByHalfHour(const 
         "WHERE line_id = ?1 AND arrived_at >= ?2 AND arrived_at < ?3 "
         "AND json_extract(facts_json, '$.channel') = 'phone' "
         "AND COALESCE(json_extract(facts_json, '$.call.end_reason'), '') NOT IN ('failed', 'server_restart') "
+        "AND json_extract(facts_json, '$.call.continues') IS NULL "  // a requeued call arrived once
         "GROUP BY half_hour ORDER BY half_hour";
     return QueryAll(
         conn_, sql, "contacts", [](const Statement& s) { return HalfHourCount{s.Int(0), s.Int(1), s.Int(2)}; },
