@@ -150,6 +150,9 @@ void Api::RefreshTelephonyMetrics() {
     bump(m.AddCounter("crisisline_calls_answered_total", "Calls bridged to a counsellor or the overflow destination"),
          c.calls_answered);
     bump(m.AddCounter("crisisline_calls_abandoned_total", "Callers who hung up before an answer"), c.calls_abandoned);
+    bump(m.AddCounter("crisisline_browser_feed_drops_kept_total",
+                      "Browser calls kept when the tab's live feed dropped while the call's audio still arrived"),
+         c.browser_feed_drops_kept);
     bump(m.AddCounter("crisisline_surveys_offered_total", "Callers offered the post-call survey"), c.surveys_offered);
     bump(m.AddCounter("crisisline_survey_answers_total", "Answers given to the post-call survey's questions"),
          c.survey_answers);

@@ -52,6 +52,7 @@ struct Counters {
     std::atomic<std::uint64_t> calls_answered{0};   // bridged to a counsellor or the overflow destination
     std::atomic<std::uint64_t> calls_abandoned{0};  // caller hung up before an answer
     std::atomic<std::uint64_t> calls_interrupted{0};  // the counsellor's connection failed: caller requeued
+    std::atomic<std::uint64_t> browser_feed_drops_kept{0};  // a tab's feed dropped mid-call, its audio went on
     std::atomic<std::uint64_t> surveys_offered{0};  // callers who heard the post-call survey's first question
     std::atomic<std::uint64_t> survey_answers{0};   // answers to its questions (counted, never linked to a call)
     std::atomic<std::uint64_t> calls_refused{0};    // 403/404/420/488 to an INVITE

@@ -224,6 +224,18 @@ void Switchboard::ExpireRegistrations() {
             if (hooks_.registrations) hooks_.registrations->Unregistered(username);
         }
         if (binding.expires_ms > now) continue;
+        if (binding.browser && binding.feed_closed && binding.renewed_until > now &&
+            BrowserMediaFresh(binding.counsellor, now)) {
+            // The tab's feed dropped but its call's audio still arrives: a blip on the feed's connection, not a
+            // closed tab. Keep the call; the hold lapses as usual if the tab stops renewing, and the counsellor
+            // media timeout interrupts the call if its audio stops.
+            spdlog::info("telephony: the live feed of {}'s browser tab is gone but the call's audio still arrives; "
+                         "the call goes on",
+                         binding.counsellor);
+            binding.expires_ms = binding.renewed_until;
+            ++counters_.browser_feed_drops_kept;
+            continue;
+        }
         (binding.browser ? lapsed : expired).push_back(username);
     }
     for (const auto& username : expired) Unbind(username, "registration expired");

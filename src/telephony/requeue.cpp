@@ -78,6 +78,20 @@ void Switchboard::Interrupt(Call& call, const char* why) {
     Apply(std::move(*commands));
 }
 
+bool Switchboard::BrowserMediaFresh(const std::string& counsellor, std::int64_t now) const {
+    constexpr std::int64_t kFreshMs = 2000;  // 100 packets' time: audio is still flowing, not a last packet
+    for (const auto& [id, call] : calls_) {
+        auto it = call->phones.find(counsellor);
+        if (it == call->phones.end() || !it->second) continue;
+        const Leg& leg = *it->second;
+        if (leg.browser && leg.browser->dtls && leg.state == LegState::kUp && call->bridged == &leg &&
+            now - leg.last_rx_ms < kFreshMs) {
+            return true;
+        }
+    }
+    return false;
+}
+
 void Switchboard::BrowserTabFeed(const std::string& counsellor, const std::string& tab, bool open,
                                  std::int64_t grace_s) {
     auto username = username_of_.find(counsellor);

@@ -179,6 +179,9 @@ public:
     // back to the front of the queue). Its feed opening again within the grace renews the phone. Nothing when
     // `tab` does not hold the counsellor's phone.
     void BrowserTabFeed(const std::string& counsellor, const std::string& tab, bool open, std::int64_t grace_s);
+    // Whether `counsellor` has a bridged browser call whose audio arrived in the last 2 s (a feed that dropped
+    // then is a blip, not a closed tab: ExpireRegistrations keeps the call).
+    bool BrowserMediaFresh(const std::string& counsellor, std::int64_t now) const;
     const std::string& DtlsFingerprint() const;
     // The browser of `counsellor` reports the quality it measures on call `call_id`, which is bridged to it.
     // The latest report per counsellor is kept in memory (numbers and a grade only) for the live picture, and
