@@ -14,9 +14,6 @@ let fixture;
 let browser;
 const problems = [];
 
-// Bytes the caller heard that are not G.711 silence.
- Object.entries(stats.by_first_byte)
-  .filter(([b]) => ![0xd5, 0x55, 0xff, 0x7f].includes(Number(b))).reduce((n, [, v]) => n + v, 0);
 
 async function metric(name, reason) {
   const { url, metrics_token: token } = fixture.info;
