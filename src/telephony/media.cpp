@@ -81,7 +81,7 @@ void Switchboard::PlayFrames(std::uint64_t now_ms) {
             }
             // Bridged: whoever is held (the other side said sendonly or inactive, or the counsellor pressed
             // Hold on the console) hears the line's hold audio.
-            if (leg->peer->on_hold || call->held) PlayHold(*leg);
+            if (leg->peer->on_hold || call->held || CounsellorGoneQuiet(*leg->peer)) PlayHold(*leg);
             if (leg->on_hold) PlayHold(*leg->peer);
             continue;
         }
@@ -114,6 +114,16 @@ void Switchboard::PlayFrames(std::uint64_t now_ms) {
         PlayFrame(*leg, *prompt, playlist.frame++);
     }
     (void)now_ms;
+}
+
+bool Switchboard::CounsellorGoneQuiet(const Leg& counsellor) const {
+    // A counsellor's phone or browser sends audio all the time (G.711 has no silence suppression here), so a gap
+    // of a couple of seconds is their connection failing: until it comes back or the counsellor media timeout
+    // carries the caller on, the caller hears the hold audio rather than dead air.
+    if (counsellor.kind != LegKind::kPhone || counsellor.on_hold || counsellor.sends_nothing) return false;
+    const std::int64_t gap_ms =
+        std::min<std::int64_t>(2000, static_cast<std::int64_t>(config_.counsellor_media_timeout_s) * 1000 / 2);
+    return Now() - counsellor.last_rx_ms > gap_ms;
 }
 
 void Switchboard::PlayFrame(Leg& leg, const media::Prompt& prompt, size_t index) {

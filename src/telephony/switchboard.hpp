@@ -305,7 +305,10 @@ private:
     void SendAudio(Leg& leg, const media::RtpIn& in, const std::uint8_t* payload, size_t n, media::Codec from);
     void PlayFrames(std::uint64_t now_ms);
     void PlayFrame(Leg& leg, const media::Prompt& prompt, size_t index);  // one 20 ms frame of the server's own
-    void PlayHold(Leg& leg);  // the next frame of the line's hold audio, looping (its other side holds the call)
+    void PlayHold(Leg& leg);
+    // Whether a bridged counsellor's leg (a phone or browser) has sent nothing for a couple of seconds without
+    // having said it would (hold, recvonly): the caller then hears the hold audio instead of silence.
+    bool CounsellorGoneQuiet(const Leg& counsellor) const;  // the next frame of the line's hold audio, looping (its other side holds the call)
     void CheckMediaTimeouts(std::int64_t now);
     // The counsellor's side of bridged `call` failed (`why`, for the log): their leg is let go (BYE, or its tab
     // told), their contact ends "interrupted" for their wrap-up, and the caller carries on as a new contact

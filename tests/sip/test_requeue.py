@@ -105,6 +105,31 @@ class DeskPhoneGoesSilentTest(RequeueCase):
 
 
 @siptest.require_sipp
+class CallerNeverHearsDeadAirTest(RequeueCase):
+    telephony = {"counsellor_media_timeout_s": 10}
+
+    def test_the_caller_hears_hold_audio_as_soon_as_the_counsellors_audio_stops(self):
+        # The counsellor's phone sends audio for 4 s from the ring on, then nothing. Long before the 10 s media
+        # timeout carries the caller on, the caller hears the server's hold audio instead of silence.
+        self.phone("demo.counsellor", pt=PCMU, fill=FIRST_FILL, send_seconds=4, ring_ms=300, talk_ms=60000)
+        self.srv.wait_counsellor("demo.counsellor", lambda c: c["state"] == "available" and c["phone_registered"])
+        call = self.caller(scenario="caller_await_bye.xml", digit="2", talk_ms=40000, pt=PCMU, fill=CALLER_FILL)
+        wait_until("the caller to hear the counsellor", lambda: call.rtp.received_fill(FIRST_FILL) > 20)
+        interrupted = self.srv.metrics().get("crisisline_calls_interrupted_total", 0.0)
+        at = server_audio(call.rtp)
+        wait_until("the server's hold audio at the caller", lambda: server_audio(call.rtp) - at > 50, timeout=15)
+        self.assertEqual(self.srv.metrics().get("crisisline_calls_interrupted_total", 0.0), interrupted,
+                         "the hold audio came only with the interruption, not in the gap before it")
+        self.assertEqual(self.srv.counsellor("demo.counsellor")["state"], "on_call")
+        # Then the timeout carries the caller on as before; the counsellor wraps up.
+        wait_until("the caller carried on", lambda: self.srv.metrics().get(
+            "crisisline_calls_interrupted_total", 0.0) == interrupted + 1, timeout=20)
+        self.srv.wait_counsellor("demo.counsellor", lambda c: c["state"] == "wrap_up", 10)
+        status, _, _ = self.srv.sign_in("demo.counsellor").call("POST", "/api/v1/me/wrap-up-done")
+        self.assertIn(status, (200, 204))
+
+
+@siptest.require_sipp
 class BrowserTabFeedClosesTest(RequeueCase):
     # Long enough that only the tab's feed closing can interrupt the call (the answer below is SDP only: no
     # ICE or media ever follows it).
