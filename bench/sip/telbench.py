@@ -2,7 +2,10 @@
 """Telephony benchmark of crisisline: bounded runs, server on CPU 1, load generators on CPU 0.
 
   telbench.py setup            data-directory template with N counsellors (phones), wrap-up 0 (cached)
-  telbench.py setup-rate ...   (a) call set-up rate: SIPp callers at R calls/s, 5 s bridged calls
+  telbench.py setup-rate ...   (a) call set-up rate: SIPp callers at R calls/s, 5 s bridged calls; --transports
+                               udp (default), tcp-1 / tcp-n (SIPp -t t1 / tn), tls-1 / tls-n (the same through
+                               build/bench/sip_tls_relay to telephony.tls_listen: one TLS connection for all
+                               calls, or a new one per call)
   telbench.py concurrent ...   (b) N bridged PCMU calls held for --hold s, RTP both ways by rtp_load
   telbench.py routing ...      (c) routing latency: digit -> INVITE, availability change -> INVITE
 
@@ -22,6 +25,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+import resource
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -30,7 +34,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "sip"))
 
 import simsip  # noqa: E402
-from harness import totp  # noqa: E402  (RFC 6238, standard library)
+from harness import TestCA, totp  # noqa: E402  (RFC 6238, standard library; a test CA with openssl)
 
 NUMBER = "+448081570000"
 LINE = "police"
@@ -87,19 +91,27 @@ def cli(binary, data, *args, env=None, check=True):
 MEDIA_SOCKETS = None  # --media-sockets: the server's telephony.media_sockets (None: its default)
 
 
-def telephony_section(sip_port, choice_wait_s, rtp_timeout_s=30):
+def telephony_section(sip_port, choice_wait_s, rtp_timeout_s=30, tls=None):
     extra = f"media_sockets = {MEDIA_SOCKETS}\n" if MEDIA_SOCKETS else ""
+    if tls:  # {"port", "cert", "key"}: SIP over TLS on 127.0.0.1:port with a test certificate
+        extra += (f'tls_listen = "127.0.0.1:{tls["port"]}"\ntls_certificate = "{tls["cert"]}"\n'
+                  f'tls_key = "{tls["key"]}"\n')
+    # The overload guards (trunk_calls_per_s 100, line_max_calls 1,000, line_max_waiting 300 by default) would
+    # refuse the load with 503 before the server runs out of anything: raised out of the way, as capacity is
+    # what is measured here.
+    extra += "trunk_calls_per_s = 10000\nline_max_calls = 100000\nline_max_waiting = 100000\n"
     return (f'[telephony]\nlisten = "127.0.0.1:{sip_port}"\nrtp_address = "127.0.0.1"\n'
             f'rtp_ports = [20000, 31999]\n{extra}choice_wait_s = {choice_wait_s}\nrtp_timeout_s = {rtp_timeout_s}\n'
             f'available_on_register = true\n\n[[telephony.trunk]]\nname = "bench-carrier"\n'
             f'allow = ["127.0.0.1"]\n')
 
 
-def write_telephony(data, sip_port, choice_wait_s, rtp_timeout_s=30):
+def write_telephony(data, sip_port, choice_wait_s, rtp_timeout_s=30, tls=None):
     path = os.path.join(data, "crisisline.toml")
     with open(path) as f:
         text = f.read()
-    text = text.split("[telephony]")[0].rstrip() + "\n\n" + telephony_section(sip_port, choice_wait_s, rtp_timeout_s)
+    text = (text.split("[telephony]")[0].rstrip() + "\n\n" +
+            telephony_section(sip_port, choice_wait_s, rtp_timeout_s, tls))
     with open(path, "w") as f:
         f.write(text)
 
@@ -181,7 +193,7 @@ class Server:
                 if line.startswith("crisisline_") and " " in line:
                     name, value = line.rsplit(" ", 1)
                     if name.startswith(("crisisline_calls", "crisisline_rtp", "crisisline_queue",
-                                        "crisisline_active", "crisisline_registered")):
+                                        "crisisline_active", "crisisline_registered", "crisisline_sip")):
                         try:
                             out[name] = float(value)
                         except ValueError:
@@ -296,12 +308,21 @@ def setup(args):
     return meta
 
 
-def fresh_data(args, meta, choice_wait_s, rtp_timeout_s=30):
+def fresh_data(args, meta, choice_wait_s, rtp_timeout_s=30, tls=False):
+    """A copy of the template; with tls, a test CA in it and SIP over TLS on a free port (data["tls"])."""
     data = tempfile.mkdtemp(prefix="crisisline-telbench-")
     shutil.rmtree(data)
     shutil.copytree(args.template, data)
     sip_port = free_port()
-    write_telephony(data, sip_port, choice_wait_s, rtp_timeout_s)
+    tls_conf = None
+    if tls:
+        os.makedirs(os.path.join(data, "test-ca"))
+        ca = TestCA(os.path.join(data, "test-ca"))
+        cert, key = ca.issue(os.path.join(data, "test-ca", "server"), "sip-server")
+        tls_conf = {"port": free_port(), "cert": cert, "key": key, "ca": ca.cert}
+    write_telephony(data, sip_port, choice_wait_s, rtp_timeout_s, tls_conf)
+    if tls:
+        return data, sip_port, tls_conf
     return data, sip_port
 
 
@@ -363,28 +384,67 @@ def metric_delta(before, after, *names):
 # ---------------------------------------------------------------------------------------------------------
 # (a) call set-up rate
 
+TRANSPORTS = {  # --transports: SIPp's -t, and whether its TCP goes through sip_tls_relay to the TLS port
+    "udp": ("u1", False), "tcp-1": ("t1", False), "tcp-n": ("tn", False), "tls-1": ("t1", True), "tls-n": ("tn", True)}
+
+
 def setup_rate(args, meta):
     results = []
-    for rate in [int(r) for r in args.rates.split(",")]:
-        results.append(one_rate(args, meta, rate))
-        print(json.dumps(results[-1]), flush=True)
+    for transport in args.transports.split(","):
+        if transport not in TRANSPORTS:
+            sys.exit(f"telbench: unknown transport {transport} ({', '.join(TRANSPORTS)})")
+        for rate in [int(r) for r in args.rates.split(",")]:
+            results.append(one_rate(args, meta, rate, transport))
+            print(json.dumps(results[-1]), flush=True)
     print("\n(a) call set-up rate: SIPp callers on CPU 0, server on CPU 1")
-    print("| calls/s | calls | failed | not bridged | answer p50 ms | p99 ms | max ms | server CPU % "
-          "| RSS peak MiB | clean |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("| transport | calls/s | calls | failed | not bridged | answer p50 ms | p99 ms | max ms | answers >= 100 ms "
+          "| server CPU % | load CPU % (SIPp+relay) | RSS peak MiB | load avg | clean |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
     for r in results:
-        print(f"| {r['rate']} | {r['calls']} | {r['failed']} | {r['not_bridged']} | {r['answer_ms'].get('p50')} "
-              f"| {r['answer_ms'].get('p99')} | {r['answer_ms'].get('max')} "
-              f"| {r['server_cpu_pct']} | {r['rss_peak_mib']} | {'yes' if r['clean'] else 'NO'} |")
+        print(f"| {r['transport']} | {r['rate']} | {r['calls']} | {r['failed']} | {r['not_bridged']} "
+              f"| {r['answer_ms'].get('p50')} | {r['answer_ms'].get('p99')} | {r['answer_ms'].get('max')} "
+              f"| {r['answers_over_100ms']} | {r['server_cpu_pct']} | {r['load_core_children_cpu_pct']} "
+              f"| {r['rss_peak_mib']} | {r['loadavg_before']} -> {r['loadavg_after']} "
+              f"| {'yes' if r['clean'] else 'NO'} |")
     return results
 
 
-def one_rate(args, meta, rate):
-    data, sip_port = fresh_data(args, meta, choice_wait_s=0)
+class TlsRelay:
+    """build/bench/sip_tls_relay on the load core: SIPp's TCP in, one TLS connection to the server out for each."""
+
+    def __init__(self, binary, tls_port, ca):
+        cmd = ["taskset", "-c", LOAD_CPU, binary, "--listen", "127.0.0.1:0", "--connect", f"127.0.0.1:{tls_port}",
+               "--ca", ca]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline().split()
+        if len(line) != 2 or line[0] != "ready":
+            raise RuntimeError(f"sip_tls_relay did not start: {line}")
+        self.port = int(line[1])
+
+    def ticks(self):
+        return simsip.cpu_ticks(self.proc.pid)
+
+    def finish(self):
+        self.proc.send_signal(signal.SIGTERM)
+        out, _ = self.proc.communicate(timeout=10)
+        for line in out.splitlines():
+            if line.startswith("report "):
+                return json.loads(line[7:])
+        return {"error": "no report"}
+
+
+def one_rate(args, meta, rate, transport="udp"):
+    sipp_t, via_tls = TRANSPORTS[transport]
+    tls = None
+    if via_tls:
+        data, sip_port, tls = fresh_data(args, meta, choice_wait_s=0, tls=True)
+    else:
+        data, sip_port = fresh_data(args, meta, choice_wait_s=0)
     server = Server(args.binary, data, sip_port).start()
     sampler = Sampler(server.pid)
     loop = simsip.Loop().start()
     run_dir = tempfile.mkdtemp(prefix="telbench-a-")
+    relay = None
     try:
         bridged_s = args.call_s
         talk_s = bridged_s + 2.0 + args.greeting_slack  # the caller stays: greeting (2 s) + queue + bridged
@@ -402,20 +462,40 @@ def one_rate(args, meta, rate):
         m0 = server.metrics()
         s0 = sampler.snapshot()
         u0 = udp_errors()
-        log(f"(a) {rate} calls/s x {args.duration} s = {calls} calls, {len(users)} phones, talk {talk_s} s")
-        shutil.copy(os.path.join(ROOT, "tests", "sip", "scenarios", "caller.xml"), run_dir)
+        log(f"(a) {transport} {rate} calls/s x {args.duration} s = {calls} calls, {len(users)} phones, talk {talk_s} s")
+        with open(os.path.join(ROOT, "tests", "sip", "scenarios", "caller.xml")) as f:
+            scenario = f.read()
+        if via_tls:  # what reaches the server is SIP over TLS: say so in Via and Contact
+            scenario = scenario.replace("SIP/2.0/[transport]", "SIP/2.0/TLS").replace("transport=[transport]",
+                                                                                  "transport=tls")
+        with open(os.path.join(run_dir, "caller.xml"), "w") as f:
+            f.write(scenario)
+        target = f"127.0.0.1:{sip_port}"
+        if via_tls:
+            relay = TlsRelay(args.tls_relay, tls["port"], tls["ca"])
+            target = f"127.0.0.1:{relay.port}"
+        alive = int(rate * (talk_s + 5)) + 50
+        loadavg_before = round(os.getloadavg()[0], 2)
+        children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        relay_ticks0 = relay.ticks() if relay else 0
         cmd = ["taskset", "-c", LOAD_CPU, "sipp", "-sf", "caller.xml", "-i", "127.0.0.1", "-p", str(free_port()),
-               "-t", "u1", "-r", str(rate), "-rp", "1000", "-m", str(calls), "-l", str(int(rate * (talk_s + 5)) + 50),
+               "-t", sipp_t, "-r", str(rate), "-rp", "1000", "-m", str(calls), "-l", str(alive),
                "-nostdin", "-key", "number", NUMBER, "-key", "caller_id", "01632960000",
                "-key", "rtp_port", str(sink.port), "-key", "media", "python", "-key", "talk_ms",
                str(int(talk_s * 1000)), "-trace_rtt", "-rtt_freq", "1", "-trace_stat", "-fd", "1",
                "-trace_err", "-trace_screen", "-timeout", f"{int(args.duration + talk_s + 60)}s",
-               "-max_socket", "100", "-buff_size", str(8 << 20),
-               f"127.0.0.1:{sip_port}"]
+               "-max_socket", str(max(100, alive + 100)), "-buff_size", str(8 << 20), target]
         t_start = time.monotonic()
         p = subprocess.run(cmd, cwd=run_dir, capture_output=True, text=True)
         elapsed = time.monotonic() - t_start
         s1 = sampler.snapshot()
+        loadavg_after = round(os.getloadavg()[0], 2)
+        children1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        relay_ticks = (relay.ticks() - relay_ticks0) if relay else 0
+        load_cpu_s = (children1.ru_utime + children1.ru_stime - children0.ru_utime - children0.ru_stime +
+                      relay_ticks / simsip.CLK_TCK)
+        relay_report = relay.finish() if relay else None
+        relay = None
         time.sleep(1.0)
         m1 = server.metrics()
         answer = []
@@ -445,7 +525,13 @@ def one_rate(args, meta, rate):
                              "crisisline_calls_abandoned_total", "crisisline_calls_refused_total")
         not_bridged = calls - min(delta["calls_answered_total"], acked)
         result = {
-            "rate": rate, "calls": calls, "sipp_exit": p.returncode, "failed": failed,
+            "transport": transport, "sipp_t": sipp_t, "rate": rate, "calls": calls, "sipp_exit": p.returncode,
+            "failed": failed,
+            "loadavg_before": loadavg_before, "loadavg_after": loadavg_after,
+            "load_core_children_cpu_pct": round(100.0 * load_cpu_s / max(1e-9, elapsed), 1),
+            "tls_relay": relay_report,
+            "server_sip": {k.replace("crisisline_", ""): int(m1[k] - m0.get(k, 0)) for k in m1
+                           if k.startswith("crisisline_sip") and m1[k] - m0.get(k, 0)},
             "not_bridged": not_bridged, "phone_invites": len(invites), "phone_acked": acked, "phone_byes": byes,
             "answer_ms": summary_ms(answer), "answer_samples": len(answer),
             "server": delta, "udp_errors": udp_delta(u0, udp_errors()),
@@ -466,8 +552,12 @@ def one_rate(args, meta, rate):
             if errs:
                 with open(os.path.join(run_dir, errs[0])) as f:
                     result["sipp_errors"] = f.read()[-1500:]
+        if relay_report is not None and (relay_report.get("handshake_failures") or "error" in relay_report):
+            result["clean"] = False
         return result
     finally:
+        if relay:
+            relay.finish()
         loop.stop()
         sampler.close()
         server.stop()
@@ -859,6 +949,8 @@ def main():
     ap.add_argument("--binary", default=os.environ.get("CRISISLINE_BINARY",
                                                        os.path.join(ROOT, "build", "apps", "crisisline", "crisisline")))
     ap.add_argument("--rtp-load", default=os.environ.get("RTP_LOAD", os.path.join(ROOT, "build", "bench", "rtp_load")))
+    ap.add_argument("--tls-relay", default=os.environ.get("TLS_RELAY",
+                                                          os.path.join(ROOT, "build", "bench", "sip_tls_relay")))
     ap.add_argument("--template", default="/tmp/crisisline-telbench-template")
     ap.add_argument("--keep", action="store_true", help="keep the run's data directory")
     ap.add_argument("--out", help="also write the results as JSON here")
@@ -873,6 +965,7 @@ def main():
     a.add_argument("--call-s", type=float, default=5, help="seconds each call stays bridged")
     a.add_argument("--greeting-slack", type=float, default=0.2)
     a.add_argument("--ring-s", type=float, default=0.0)
+    a.add_argument("--transports", default="udp", help="comma list of " + ", ".join(TRANSPORTS))
     b = sub.add_parser("concurrent")
     b.add_argument("--calls", default="100")
     b.add_argument("--hold", type=float, default=90)

@@ -1,8 +1,11 @@
 // SIP over TLS and the encryption policy of trunks and phone accounts: the TLS transport, the sips: Contact,
 // and refusing plaintext signalling where encryption is required.
+#include <sys/socket.h>
+
 #include <spdlog/spdlog.h>
 
 #include "telephony/callbacks.hpp"
+#include "telephony/sip_sockets.hpp"
 
 namespace crisisline::telephony {
 
@@ -33,6 +36,7 @@ Result<void> Switchboard::OpenTls() {
     sa bound;
     sip_transp_laddr(sip_, &bound, SIP_TRANSP_TLS, &laddr);
     tls_port_ = sa_port(&bound);
+    RaiseTcpBacklog(tls_port_, SOMAXCONN);  // libre listens with a backlog of 5 (sip_sockets.hpp)
     tls_address_ = Address(&bound, true);
     tls_ = std::move(*made);
     return {};

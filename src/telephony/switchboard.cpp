@@ -13,6 +13,7 @@
 #include "telephony/callbacks.hpp"
 #include "telephony/media_path.hpp"
 #include "telephony/request_checks.hpp"
+#include "telephony/sip_sockets.hpp"
 
 namespace crisisline::telephony {
 
@@ -35,51 +36,6 @@ acd::LinePolicy PolicyOf(const records::PhoneRouting& r) {
     if (r.overflow_to.rfind("line:", 0) == 0) p.overflow_pool = r.overflow_to.substr(5);
     p.encrypted_phones_only = r.every_leg_encrypted;
     return p;
-}
-
-// libre 1.1.0 does not expose the SIP transport's UDP socket, so find it by its bound port and
-// give it a receive buffer for bursts (the kernel default holds ~100 datagrams; a busy hour's
-// INVITEs, ACKs and BYEs arriving while the loop relays media would be dropped and retransmitted
-// seconds later). SO_RCVBUFFORCE needs CAP_NET_ADMIN; otherwise SO_RCVBUF up to rmem_max.
-void EnlargeUdpReceiveBuffer(std::uint16_t port, int bytes) {
-    for (int fd = 0; fd < 4096; ++fd) {
-        int type = 0;
-        socklen_t len = sizeof type;
-        if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_DGRAM) continue;
-        sockaddr_storage addr{};
-        socklen_t alen = sizeof addr;
-        if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0) continue;
-        std::uint16_t bound = 0;
-        if (addr.ss_family == AF_INET) bound = ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
-        if (addr.ss_family == AF_INET6) bound = ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
-        if (bound != port) continue;
-        if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) != 0) {
-            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
-        }
-    }
-}
-
-// libre 1.1.0 listens on its TCP transport with a backlog of 5: a burst of connections (a carrier opening
-// several at once, phones re-registering after a network blip) waited a second for SYN retransmits. Linux
-// takes a second listen() on a listening socket as a new backlog; find the socket the same way as above.
-void RaiseTcpBacklog(std::uint16_t port, int backlog) {
-    for (int fd = 0; fd < 4096; ++fd) {
-        int type = 0;
-        int listening = 0;
-        socklen_t len = sizeof type;
-        if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_STREAM) continue;
-        len = sizeof listening;
-        if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening) continue;
-        sockaddr_storage addr{};
-        socklen_t alen = sizeof addr;
-        if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0) continue;
-        std::uint16_t bound = 0;
-        if (addr.ss_family == AF_INET) bound = ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
-        if (addr.ss_family == AF_INET6) bound = ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
-        if (bound == port && listen(fd, backlog) != 0) {
-            spdlog::warn("telephony: could not raise the SIP TCP listen backlog to {}", backlog);
-        }
-    }
 }
 
 }  // namespace
