@@ -168,7 +168,7 @@ Result<void> EndUnfinishedCalls(Services& s, store::Tx& tx, std::vector<CallReco
 
 const std::vector<std::string>& CallEndReasons() {
     static const std::vector<std::string> reasons = {"completed", "abandoned", "overflowed", "failed",
-                                                     "server_restart", "interrupted"};
+                                                     "server_restart", "interrupted", "transferred"};
     return reasons;
 }
 
