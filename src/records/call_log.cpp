@@ -278,6 +278,17 @@ void CallLog::Monitoring(const std::string& action, const std::string& call_id, 
     });
 }
 
+void CallLog::CallControl(const std::string& action, const std::string& call_id, const std::string& line_id,
+                          const std::string& counsellor, const nlohmann::json& detail) {
+    Services s = s_;
+    writer::AuditEvent event{counsellor, action, line_id, "contact", call_id, "call_control", detail.dump()};
+    (void)s_.writer.Submit([s, event](store::Tx& tx) -> Result<void> {
+        auto r = writer::AppendAudit(tx, s.clock.Now(), event);
+        if (!r) spdlog::warn("call {}: {} could not be audited: {}", event.record_id, event.action, r.error().message);
+        return r;
+    });
+}
+
 Result<std::vector<CallRecord>> CallLog::EndUnfinished() {
     std::vector<CallRecord> ended;
     Services s = s_;

@@ -118,6 +118,11 @@ public:
     void Monitoring(const std::string& action, const std::string& call_id, const std::string& line_id,
                     const std::string& supervisor, const nlohmann::json& detail);
 
+    // A call control asked for over SIP (a desk phone's REFER): audited as the console's are (purpose
+    // "call_control", actor the counsellor, record the call's contact). Queued like the others.
+    void CallControl(const std::string& action, const std::string& call_id, const std::string& line_id,
+                     const std::string& counsellor, const nlohmann::json& detail);
+
     // At start, before telephony takes calls: ends every phone contact that a previous process left with no
     // end (it stopped without hanging up: kill -9, a crash, a power cut). Each gets the end reason
     // "server_restart" and, as its end time, the last time it was known to be in progress (the latest of its

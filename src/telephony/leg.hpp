@@ -180,6 +180,7 @@ struct Call {
         std::string to;          // the colleague's staff id
         bool was_held = false;   // held from the console before: still held if the transfer fails
         std::int64_t started_at = 0;
+        bool by_refer = false;   // asked for by the phone's REFER: its progress goes back as NOTIFY sipfrag
     };
     std::optional<Transfer> transfer;
     // kSurvey (survey.cpp): the step whose prompt plays or whose key is awaited (1 helped, 2 again, 3 thanks),

@@ -251,7 +251,9 @@ std::unique_ptr<Leg> Switchboard::Dial(const std::string& uri, const std::string
                               route.empty() ? nullptr : routev, route.empty() ? 0 : 1, "application/sdp", offer,
                               nullptr, nullptr, false, Callbacks::PhoneOffer,
                               Callbacks::PhoneAnswer, Callbacks::PhoneProgress, Callbacks::PhoneEstablished, nullptr,
-                              nullptr, Callbacks::PhoneClosed, leg.get(), "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n");
+                              kind == LegKind::kPhone ? Callbacks::PhoneRefer : nullptr, Callbacks::PhoneClosed,
+                              leg.get(), "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS%s\r\n",
+                              kind == LegKind::kPhone ? ", REFER" : "");
     mem_deref(offer);
     if (err) {
         spdlog::warn("telephony: the INVITE could not be sent ({})", std::strerror(err));

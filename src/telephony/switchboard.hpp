@@ -361,6 +361,12 @@ private:
                                const nlohmann::json& where);
     // A transfer ring still going for `call` stops (CANCEL, or its tab told) before the call changes its id.
     void DropTransferRing(Call& call);
+    // ---- REFER from a counsellor's desk phone (refer.cpp): the same transfer, asked for over SIP ----
+    // `leg` (bridged to the caller) sent REFER: Refer-To names a colleague's SIP account or a line's number.
+    // 202 and NOTIFY "100 Trying", then the outcome as NOTIFY sipfrag; 403 for a target the rules do not allow.
+    void OnRefer(Leg& leg, const sip_msg* msg);
+    // NOTIFY (Event: refer) with `sipfrag` in `leg`'s dialog; `final` ends the implicit subscription.
+    void NotifyRefer(Leg& leg, const char* sipfrag, bool final);
 
     // ---- supervisor monitoring ----
     void SupervisorAnswered(Leg& leg);

@@ -104,6 +104,7 @@ void Switchboard::TransferAnswered(Call& call, Leg& answering) {
         return;
     }
     spdlog::info("telephony: call {}: {} answered the transfer; the caller carries on as {}", first_id, to, next_id);
+    if (call.transfer->by_refer && call.bridged) NotifyRefer(*call.bridged, "SIP/2.0 200 OK", true);  // before BYE
     call.transfer.reset();
     call.held = false;
     call.held_since = 0;
@@ -114,7 +115,14 @@ void Switchboard::TransferAnswered(Call& call, Leg& answering) {
 void Switchboard::TransferRingEnded(Call& call, const std::string& counsellor, const char* why) {
     if (!call.transfer || call.transfer->to != counsellor || call.phase != CallPhase::kBridged) return;
     const bool was_held = call.transfer->was_held;
+    const bool by_refer = call.transfer->by_refer;
     call.transfer.reset();
+    if (by_refer && call.bridged) {
+        NotifyRefer(*call.bridged, std::string(why) == "no_answer" ? "SIP/2.0 480 Temporarily Unavailable"
+                                   : std::string(why) == "declined" ? "SIP/2.0 603 Decline"
+                                                                   : "SIP/2.0 503 Service Unavailable",
+                    true);
+    }
     const std::string first = call.bridged ? call.bridged->counsellor : "";
     if (!was_held) {
         call.held = false;

@@ -261,6 +261,41 @@ class TransferToAQueueTest(TransferCase):
         waiting.close()
 
 
+@siptest.require_sipp
+class ReferFromADeskPhoneTest(TransferCase):
+    """A desk phone's own transfer button: REFER inside the counsellor's dialog, by the console's path."""
+    routing = {"wrap_up_s": 0, "ring_timeout_s": 20}
+
+    def test_refer_to_a_colleague_transfers_with_notify_sipfrag(self):
+        # The first phone sends REFER 5 s after answering; the colleague answers 1 s after ringing.
+        first, call, call_id, known = self.first_call(
+            scenario="phone_answer_refer.xml", talk_ms=5000, keys={"refer_to": "sip:demo.supervisor@127.0.0.1"})
+        second = self.colleague(scenario="phone_answer_hangup.xml", ring_ms=1000, talk_ms=8000)
+        wait_until("the caller to hear the colleague", lambda: call.rtp.received_fill(SECOND_FILL) > 30, 30)
+        self.ok(first.wait(20), "the first phone (202, NOTIFY 100 then 200, then the server's BYE)")
+        frags = [line for line in first.uas.log_lines("NOTIFY")]
+        self.assertTrue(any("NOTIFY1 SIP/2.0 100 Trying" in f for f in frags), frags)
+        self.assertTrue(any("NOTIFY2 SIP/2.0 200 OK" in f for f in frags), frags)
+        handed = self.srv.wait_contact(lambda c: c["id"] == call_id and (c.get("call") or {}).get("end_reason"),
+                                       known=known)
+        self.assertEqual(handed["call"]["end_reason"], "transferred", handed)
+        carried = self.srv.wait_contact(lambda c: c["id"] == handed["call"]["continued_in"] and c.get("counsellor_id"),
+                                        known=known)
+        self.assertEqual(carried["counsellor_id"], self.srv.staff_ids["demo.supervisor"], carried)
+        self.ok(second.wait(30), "the colleague's phone (hangs up)")
+        self.ok(call.wait(30), "the caller (the server's BYE)")
+
+    def test_refer_to_a_target_outside_the_rules_gets_403_and_the_call_goes_on(self):
+        first, call, call_id, known = self.first_call(
+            scenario="phone_refer_refused.xml", talk_ms=2000, keys={"refer_to": "sip:+442079460000@127.0.0.1"})
+        self.ok(first.wait(20), "the first phone (403 to its REFER, then it hangs up)")
+        self.ok(call.wait(30), "the caller (the server's BYE after the counsellor hung up)")
+        ended = self.srv.wait_contact(lambda c: c["id"] == call_id and (c.get("call") or {}).get("end_reason"),
+                                      known=known)
+        self.assertEqual(ended["call"]["end_reason"], "completed", ended)
+        self.assertIn("neither a colleague nor a line: 403", self.srv.log())
+
+
 if __name__ == "__main__":
     import unittest
     unittest.main()
