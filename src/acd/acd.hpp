@@ -293,6 +293,31 @@ public:
     [[nodiscard]] Result<Commands> CallInterrupted(const CallId& call, const CallId& requeued,
                                                    const CallOutcome& outcome, TimeMs now);
 
+    // ---- blind transfer (the counsellor on a bridged call hands it on) ----
+    // The counsellor of bridged `call` transfers it to `target`, who must be available and serve the call's
+    // line (not its overflow pool). The target's phone rings for the call (Ring; kRinging, as any ring, for the
+    // line's ring_timeout) while the call stays bridged to its counsellor. A transfer ring that times out ends
+    // as any ring does (StopRinging, the target paused: missed_call), one that fails as RingFailed does; either
+    // way the call stays with its counsellor, and telephony gives it back to them. kNotFound for an unknown
+    // call; kConflict (field "call") when it is not bridged or a transfer already rings for it; kInvalid (field
+    // "to") for an unknown target or the call's own counsellor; kForbidden (field "to") when the target does
+    // not serve the line; kConflict (field "to") when the target is not available.
+    [[nodiscard]] Result<Commands> TransferRing(const CallId& call, const CounsellorId& target, TimeMs now);
+    // The target answered the transfer ring of `call`: its counsellor wraps it up (as CallEnded, by `outcome`)
+    // and the caller carries on as `next` (telephony's new contact), bridged to the target (Bridge{next}),
+    // keeping the original arrival time. kNotFound / kConflict as RingAnswered; kConflict (field "next") when
+    // `next` is already in the Router; kInvalid for an empty id.
+    [[nodiscard]] Result<Commands> TransferAnswered(const CallId& call, const CounsellorId& target, const CallId& next,
+                                                    const CallOutcome& outcome, TimeMs now);
+    // The counsellor of bridged `call` hands it to `line`'s queue (their own line's, or another's): they wrap it
+    // up (as CallEnded, by `outcome`) and the caller comes back as `next` at the FRONT of that line's queue,
+    // as CallInterrupted does (original arrival and language kept, overflow and announcement clocks from
+    // `now`, no specialist preference), but the counsellor is not paused. A transfer ring still going stops.
+    // kNotFound for an unknown call; kInvalid (field "to") for a line without policy; kConflict when the call
+    // is not bridged or `next` exists; kInvalid for an empty id.
+    [[nodiscard]] Result<Commands> TransferToQueue(const CallId& call, const CallId& next, const LineId& line,
+                                                   const CallOutcome& outcome, TimeMs now);
+
     // `call` on `line` was cut short by a restart of the service (the previous process stopped without ending
     // it): its counsellor wraps it up now, for the line's wrap_up (wrap_up_after_concern when `outcome` says
     // so), then returns to the state they are in (available, break or offline). kNotFound for an unknown
@@ -352,6 +377,11 @@ private:
         Call& call, Counsellor& counsellor, CounsellorState state, BreakReason reason, bool stop, Commands& out);
     void EndAllRings(Call& call, Commands& out);
     void FinishWrapUp(Counsellor& counsellor, Commands& out);
+    // The bridged call `id` has left `counsellor`: wrap-up (by `outcome`) or straight to what comes after.
+    void StartWrapUp(Counsellor& counsellor, const LinePolicy& policy, const CallId& id, const CallOutcome& outcome,
+                     Commands& out);
+    // `back` (already out of calls_) joins its line's queue at the front as `next`.
+    void Requeue(Call back, const CallId& next);
     void Route(Commands& out);
     bool Eligible(const Call& call, const Counsellor& counsellor) const;
     bool SpecialistsOnly(const Call& call) const;

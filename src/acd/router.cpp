@@ -150,22 +150,12 @@ Result<Commands> Router::CallEnded(const CallId& id, const CallOutcome& outcome,
         return Fail(ErrorCode::kConflict, "call", "call " + id + " was never answered; report CallAbandoned");
     }
     now_ = now;
+    Commands out;
+    EndAllRings(it->second, out);  // a transfer ring for it (the caller hung up while it rang)
     const LinePolicy& policy = PolicyOf(it->second);
     Counsellor& counsellor = counsellors_.at(it->second.bridged_to);
     calls_.erase(it);
-
-    Commands out;
-    counsellor.call.clear();
-    counsellor.idle_since = now;
-    const TimeMs wrap_up =
-        (outcome.cause_for_concern || outcome.escalated) ? policy.wrap_up_after_concern : policy.wrap_up;
-    if (wrap_up > 0) {
-        counsellor.wrap_up_ends = now + wrap_up;
-        counsellor.wrapping_up = id;
-        Enter(counsellor, CounsellorState::kWrapUp, BreakReason::kNone, out);
-    } else {
-        FinishWrapUp(counsellor, out);
-    }
+    StartWrapUp(counsellor, policy, id, outcome, out);
     Route(out);
     return out;
 }
@@ -181,39 +171,91 @@ Result<Commands> Router::CallInterrupted(const CallId& id, const CallId& requeue
     }
     if (calls_.count(requeued) != 0) return Fail(ErrorCode::kConflict, "requeued", "call " + requeued + " exists");
     now_ = now;
+    Commands out;
+    EndAllRings(it->second, out);  // a transfer ring for it
     Call back = std::move(it->second);
     Counsellor& counsellor = counsellors_.at(back.bridged_to);
     const LinePolicy& policy = PolicyOf(back);
     calls_.erase(it);
-
-    Commands out;
-    counsellor.call.clear();
-    counsellor.idle_since = now;
     // Not ready afterwards: their connection failed, so they are not rung again until they say they are back.
     if (counsellor.after_call != CounsellorState::kOffline) {
         counsellor.after_call = CounsellorState::kBreak;
         counsellor.after_call_reason = BreakReason::kPhoneFailed;
     }
-    const TimeMs wrap_up =
-        (outcome.cause_for_concern || outcome.escalated) ? policy.wrap_up_after_concern : policy.wrap_up;
-    if (wrap_up > 0) {
-        counsellor.wrap_up_ends = now + wrap_up;
-        counsellor.wrapping_up = id;
-        Enter(counsellor, CounsellorState::kWrapUp, BreakReason::kNone, out);
-    } else {
-        FinishWrapUp(counsellor, out);
-    }
+    StartWrapUp(counsellor, policy, id, outcome, out);
+    Requeue(std::move(back), requeued);
+    Route(out);
+    return out;
+}
 
-    back.info.id = requeued;
-    back.bridged_to.clear();
-    back.answered = 0;
-    back.ringing.clear();
-    back.queued_since = now;
-    back.requeued = true;
-    back.next_announce.reset();
-    if (policy.announce_every) back.next_announce = now + *policy.announce_every;
-    calls_.emplace(requeued, std::move(back));
-    queue_.insert(queue_.begin(), requeued);  // the front: ahead of everyone who waits
+Result<Commands> Router::TransferRing(const CallId& id, const CounsellorId& target, TimeMs now) {
+    now = Later(now);
+    auto it = calls_.find(id);
+    if (it == calls_.end()) return Fail(ErrorCode::kNotFound, "call", "no call " + id);
+    Call& call = it->second;
+    if (call.bridged_to.empty()) return Fail(ErrorCode::kConflict, "call", "call " + id + " is not connected");
+    if (!call.ringing.empty()) return Fail(ErrorCode::kConflict, "call", "a transfer of call " + id + " is ringing");
+    auto k = counsellors_.find(target);
+    if (k == counsellors_.end()) return Fail(ErrorCode::kInvalid, "to", "no counsellor " + target);
+    if (target == call.bridged_to) return Fail(ErrorCode::kInvalid, "to", "the call is already yours");
+    Counsellor& counsellor = k->second;
+    if (!Contains(counsellor.profile.lines, call.info.line)) {
+        return Fail(ErrorCode::kForbidden, "to", "counsellor " + target + " does not serve line " + call.info.line);
+    }
+    if (counsellor.state != CounsellorState::kAvailable) {
+        return Fail(ErrorCode::kConflict, "to", "counsellor " + target + " is not available");
+    }
+    now_ = now;
+    Commands out;
+    StartRing(call, counsellor, out);
+    return out;
+}
+
+Result<Commands> Router::TransferAnswered(const CallId& id, const CounsellorId& target, const CallId& next,
+                                          const CallOutcome& outcome, TimeMs now) {
+    now = Later(now);
+    if (next.empty()) return Fail(ErrorCode::kInvalid, "next", "the next call's id is empty");
+    auto found = FindRing(id, target);
+    if (!found) return tl::unexpected(found.error());
+    auto [call, answering] = *found;
+    if (call->bridged_to.empty()) return Fail(ErrorCode::kConflict, "call", "call " + id + " is not connected");
+    if (calls_.count(next) != 0) return Fail(ErrorCode::kConflict, "next", "call " + next + " exists");
+    now_ = now;
+    Commands out;
+    Call moved = std::move(*call);
+    calls_.erase(id);
+    Counsellor& first = counsellors_.at(moved.bridged_to);
+    StartWrapUp(first, PolicyOf(moved), id, outcome, out);
+    std::erase(moved.ringing, target);
+    moved.info.id = next;
+    moved.bridged_to = target;
+    moved.answered = now;
+    answering->call = next;
+    out.emplace_back(Bridge{next, target, now - moved.arrived});
+    Enter(*answering, CounsellorState::kOnCall, BreakReason::kNone, out);
+    calls_.emplace(next, std::move(moved));
+    Route(out);
+    return out;
+}
+
+Result<Commands> Router::TransferToQueue(const CallId& id, const CallId& next, const LineId& line,
+                                         const CallOutcome& outcome, TimeMs now) {
+    now = Later(now);
+    if (next.empty()) return Fail(ErrorCode::kInvalid, "next", "the next call's id is empty");
+    auto it = calls_.find(id);
+    if (it == calls_.end()) return Fail(ErrorCode::kNotFound, "call", "no call " + id);
+    if (it->second.bridged_to.empty()) return Fail(ErrorCode::kConflict, "call", "call " + id + " is not connected");
+    if (lines_.count(line) == 0) return Fail(ErrorCode::kInvalid, "to", "no line " + line);
+    if (calls_.count(next) != 0) return Fail(ErrorCode::kConflict, "next", "call " + next + " exists");
+    now_ = now;
+    Commands out;
+    EndAllRings(it->second, out);
+    Call back = std::move(it->second);
+    calls_.erase(it);
+    StartWrapUp(counsellors_.at(back.bridged_to), PolicyOf(back), id, outcome, out);
+    back.info.line = line;
+    back.overflowed = false;
+    Requeue(std::move(back), next);
     Route(out);
     return out;
 }
@@ -522,6 +564,35 @@ void Router::FinishWrapUp(Counsellor& counsellor, Commands& out) {
     counsellor.after_call_reason = BreakReason::kNone;
     counsellor.wrap_up_ends = 0;
     Enter(counsellor, next, reason, out);
+}
+
+void Router::StartWrapUp(Counsellor& counsellor, const LinePolicy& policy, const CallId& id,
+                         const CallOutcome& outcome, Commands& out) {
+    counsellor.call.clear();
+    counsellor.idle_since = now_;
+    const TimeMs wrap_up =
+        (outcome.cause_for_concern || outcome.escalated) ? policy.wrap_up_after_concern : policy.wrap_up;
+    if (wrap_up > 0) {
+        counsellor.wrap_up_ends = now_ + wrap_up;
+        counsellor.wrapping_up = id;
+        Enter(counsellor, CounsellorState::kWrapUp, BreakReason::kNone, out);
+    } else {
+        FinishWrapUp(counsellor, out);
+    }
+}
+
+void Router::Requeue(Call back, const CallId& next) {
+    const LinePolicy& policy = PolicyOf(back);
+    back.info.id = next;
+    back.bridged_to.clear();
+    back.answered = 0;
+    back.ringing.clear();
+    back.queued_since = now_;
+    back.requeued = true;
+    back.next_announce.reset();
+    if (policy.announce_every) back.next_announce = now_ + *policy.announce_every;
+    calls_.emplace(next, std::move(back));
+    queue_.insert(queue_.begin(), next);  // the front: ahead of everyone who waits
 }
 
 void Router::RemoveFromQueue(const CallId& id) { std::erase(queue_, id); }

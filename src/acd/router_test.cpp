@@ -864,5 +864,126 @@ TEST(RouterTest, NextDeadlineIsTheEarliestTimer) {
     EXPECT_EQ(floor.router.NextDeadline(), 2000 + 60 * kSecondMs) << "wrap-up end";
 }
 
+// ---- blind transfer ----
+
+TEST(RouterTest, TransferToAColleagueRingsThemWhileTheCallStaysWithItsCounsellorThenMovesOnAnswer) {
+    Floor floor(LinePolicy{.wrap_up = 60 * kSecondMs});
+    floor.Counsellor("ann");
+    floor.Arrive("c1");
+    floor.Answer("c1", "ann");
+    floor.Counsellor("bob");
+    floor.now = 10'000;
+    EXPECT_EQ(Only<Ring>(Floor::Ok(floor.router.TransferRing("c1", "bob", floor.now))), Lines{"ring c1 -> bob"});
+    EXPECT_EQ(floor.StateOf("bob"), S::kRinging);
+    EXPECT_EQ(floor.StateOf("ann"), S::kOnCall) << "ann keeps the caller while bob's phone rings";
+    EXPECT_TRUE(floor.Waiting().empty()) << "the call is not queued while it is transferred";
+    // A second transfer while one rings is refused; a new call does not ring bob.
+    EXPECT_EQ(floor.router.TransferRing("c1", "bob", floor.now).error().code, ErrorCode::kConflict);
+    EXPECT_TRUE(Only<Ring>(floor.Arrive("c2")).empty());
+    floor.now = 12'000;
+    const Commands out = Floor::Ok(floor.router.TransferAnswered("c1", "bob", "c1b", {}, floor.now));
+    EXPECT_EQ(Only<Bridge>(out), Lines{"bridge c1b -> bob wait_ms=12000"}) << All(out);
+    EXPECT_EQ(floor.StateOf("bob"), S::kOnCall);
+    EXPECT_EQ(floor.StateOf("ann"), S::kWrapUp);
+    const auto live = floor.router.Snapshot(floor.now);
+    ASSERT_EQ(live.active.size(), 1U);
+    EXPECT_EQ(live.active[0].call, "c1b");
+    EXPECT_EQ(live.active[0].counsellor, "bob");
+    EXPECT_EQ(live.counsellors.at(0).wrapping_up, "c1");
+    // ann's wrap-up ends as after any call: available, and c2 (which waited) rings her.
+    EXPECT_EQ(Only<Ring>(floor.At(12'000 + 60 * kSecondMs)), Lines{"ring c2 -> ann"});
+    EXPECT_EQ(Only<Bridge>(floor.End("c1b")).size(), 0U);
+    EXPECT_EQ(floor.StateOf("bob"), S::kWrapUp);
+}
+
+TEST(RouterTest, AnUnansweredTransferRingStopsAndTheCallStaysWithItsCounsellor) {
+    Floor floor(LinePolicy{.ring_timeout = 20 * kSecondMs});
+    floor.Counsellor("ann");
+    floor.Arrive("c1");
+    floor.Answer("c1", "ann");
+    floor.Counsellor("bob");
+    Floor::Ok(floor.router.TransferRing("c1", "bob", 1'000));
+    EXPECT_TRUE(Only<StopRinging>(floor.At(20'999)).empty());
+    EXPECT_EQ(Only<StopRinging>(floor.At(21'000)), Lines{"stop_ringing c1 -> bob"});
+    EXPECT_EQ(floor.StateOf("bob"), S::kBreak);
+    EXPECT_EQ(floor.ReasonOf("bob"), BreakReason::kMissedCall);
+    EXPECT_EQ(floor.StateOf("ann"), S::kOnCall);
+    // Declined: the same, paused as a failed phone; and another transfer may follow.
+    floor.Counsellor("cat");
+    Floor::Ok(floor.router.TransferRing("c1", "cat", floor.now));
+    EXPECT_TRUE(Only<StopRinging>(floor.Fail("c1", "cat")).empty()) << "telephony already ended a failed ring";
+    EXPECT_EQ(floor.ReasonOf("cat"), BreakReason::kPhoneFailed);
+    floor.Set("bob", S::kAvailable);
+    EXPECT_EQ(Only<Ring>(Floor::Ok(floor.router.TransferRing("c1", "bob", floor.now))), Lines{"ring c1 -> bob"});
+}
+
+TEST(RouterTest, TransferRefusesWhoCannotTakeTheCall) {
+    Floor floor;
+    floor.Counsellor("ann");
+    floor.Counsellor("fay", {Language::kEnglish}, {}, {"fire"});
+    floor.Counsellor("bob", {Language::kEnglish}, {}, {"police"}, /*available=*/false);
+    floor.Arrive("c1");
+    floor.Answer("c1", "ann");
+    EXPECT_EQ(floor.router.TransferRing("c1", "fay", 0).error().code, ErrorCode::kForbidden) << "not her line";
+    EXPECT_EQ(floor.router.TransferRing("c1", "fay", 0).error().field, "to");
+    EXPECT_EQ(floor.router.TransferRing("c1", "bob", 0).error().code, ErrorCode::kConflict) << "not available";
+    EXPECT_EQ(floor.router.TransferRing("c1", "bob", 0).error().field, "to");
+    EXPECT_EQ(floor.router.TransferRing("c1", "ann", 0).error().code, ErrorCode::kInvalid) << "her own call";
+    EXPECT_EQ(floor.router.TransferRing("c1", "nobody", 0).error().code, ErrorCode::kInvalid);
+    EXPECT_EQ(floor.router.TransferRing("nope", "bob", 0).error().code, ErrorCode::kNotFound);
+    floor.Arrive("c2");
+    EXPECT_EQ(floor.router.TransferRing("c2", "bob", 0).error().code, ErrorCode::kConflict) << "c2 is not connected";
+    EXPECT_EQ(floor.router.TransferToQueue("c1", "c1b", "ambulance", {}, 0).error().field, "to");
+    EXPECT_EQ(floor.StateOf("ann"), S::kOnCall) << "a refused transfer changes nothing";
+}
+
+TEST(RouterTest, TheCallerHangingUpOrTheCounsellorFailingWhileATransferRingsStopsTheRing) {
+    {
+        Floor floor;
+        floor.Counsellor("ann");
+        floor.Arrive("c1");
+        floor.Answer("c1", "ann");
+        floor.Counsellor("bob");
+        Floor::Ok(floor.router.TransferRing("c1", "bob", 0));
+        EXPECT_EQ(Only<StopRinging>(floor.End("c1")), Lines{"stop_ringing c1 -> bob"});
+        EXPECT_EQ(floor.StateOf("bob"), S::kAvailable) << "not bob's fault: not paused";
+    }
+    {
+        Floor floor;
+        floor.Counsellor("ann");
+        floor.Arrive("c1");
+        floor.Answer("c1", "ann");
+        floor.Counsellor("bob");
+        Floor::Ok(floor.router.TransferRing("c1", "bob", 0));
+        const Commands out = Floor::Ok(floor.router.CallInterrupted("c1", "c1b", {}, 0));
+        EXPECT_EQ(Only<StopRinging>(out), Lines{"stop_ringing c1 -> bob"}) << All(out);
+        EXPECT_EQ(Only<Ring>(out), Lines{"ring c1b -> bob"}) << "the requeued caller rings bob, who is free";
+    }
+}
+
+TEST(RouterTest, TransferToAQueuePutsTheCallerAtTheFrontOfThatLineAndTheCounsellorWrapsUpUnpaused) {
+    Floor floor(LinePolicy{.wrap_up = 60 * kSecondMs});
+    floor.Counsellor("ann", {Language::kEnglish}, {}, {"police", "fire"});
+    floor.Arrive("f1", Language::kEnglish, std::nullopt, "fire");  // ann takes it
+    floor.Answer("f1", "ann");
+    floor.Arrive("f2", Language::kEnglish, std::nullopt, "fire");
+    floor.Counsellor("bob");  // police only
+    floor.Arrive("p1");       // rings bob
+    floor.now = 5'000;
+    const Commands out = Floor::Ok(floor.router.TransferToQueue("f1", "f1b", "police", {}, floor.now));
+    EXPECT_TRUE(Only<Ring>(out).empty()) << All(out);
+    EXPECT_EQ(floor.Waiting(), (Lines{"f1b", "f2", "p1"}));
+    const auto live = floor.router.Snapshot(floor.now);
+    EXPECT_EQ(live.waiting.at(0).line, "police");
+    EXPECT_EQ(live.waiting.at(0).position, 1) << "ahead of p1, which waited on police";
+    EXPECT_EQ(live.waiting.at(0).wait_ms, 5'000) << "the wait counts from the first arrival";
+    EXPECT_EQ(floor.StateOf("ann"), S::kWrapUp);
+    EXPECT_FALSE(live.counsellors.at(0).after_call.has_value()) << "a transfer is no failure: not paused after";
+    // bob's ring for p1 times out; then f1b comes first.
+    floor.At(20'000);
+    EXPECT_EQ(floor.StateOf("bob"), S::kBreak);
+    EXPECT_EQ(Only<Ring>(floor.Set("bob", S::kAvailable)), Lines{"ring f1b -> bob"});
+}
+
 }  // namespace
 }  // namespace crisisline::acd

@@ -132,6 +132,8 @@ private:
     void AddCallControlRoutes(http::Router& r);   // call_control_routes.cpp
     Result<http::Response> HoldOrResume(const http::Request& req, const staff::Authenticated& who, bool hold);
     Result<http::Response> MonitorCall(const http::Request& req, const staff::Authenticated& who);
+    Result<http::Response> TransferCall(const http::Request& req, const staff::Authenticated& who);
+    Result<http::Response> TransferTargets(const http::Request& req, const staff::Authenticated& who);
     void AddEventRoutes(http::Router& r);
     void AddPublicRoutes(http::Router& r);
     void AddTelephonySetupRoutes(http::Router& r);

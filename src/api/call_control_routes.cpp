@@ -66,7 +66,82 @@ Result<http::Response> Api::MonitorCall(const http::Request& req, const staff::A
                {"state", monitored->monitor_state}});
 }
 
+namespace {
+
+// "counsellor:<staff id>" or "line:<line id>", else kInvalid naming "to".
+Result<telephony::TransferTarget> ReadTransferTarget(const std::string& to) {
+    using Kind = telephony::TransferTarget::Kind;
+    for (const auto& [prefix, kind] : {std::pair{std::string("counsellor:"), Kind::kCounsellor},
+                                       std::pair{std::string("line:"), Kind::kLine}}) {
+        if (to.rfind(prefix, 0) == 0 && to.size() > prefix.size()) {
+            return telephony::TransferTarget{kind, to.substr(prefix.size())};
+        }
+    }
+    return Fail(ErrorCode::kInvalid, "to", "name a colleague as \"counsellor:<staff id>\" or a queue as \"line:<line id>\"");
+}
+
+std::function<bool(const std::string&)> ServesFor(const staff::Principal& principal) {
+    return [principal](const std::string& line) {
+        return staff::Authorise(principal, staff::Permission::kWriteContact, line).has_value();
+    };
+}
+
+}  // namespace
+
+Result<http::Response> Api::TransferCall(const http::Request& req, const staff::Authenticated& who) {
+    if (!who.principal.Has(staff::Role::kCounsellor)) return Fail(ErrorCode::kForbidden, "only counsellors take calls");
+    auto body = BodyOf(req);
+    if (!body) return tl::unexpected(body.error());
+    if (auto k = body->OnlyKnown({"to"}); !k) return tl::unexpected(k.error());
+    auto to_text = body->String("to", 200);
+    if (!to_text) return tl::unexpected(to_text.error());
+    auto to = ReadTransferTarget(*to_text);
+    if (!to) return tl::unexpected(to.error());
+    if (!telephony_) return Fail(ErrorCode::kUnavailable, "telephony is not running on this server");
+    const auto principal = who.principal;
+    const auto& call = Param(req, "call");
+    // The call must be theirs before anything is recorded; its line names the audit entry.
+    auto targets = telephony_->TransferTargetsOf(principal.staff_id, call, ServesFor(principal));
+    if (!targets) return tl::unexpected(targets.error());
+    // The request is audited before it is carried out (a transfer cannot be undone once the caller has moved),
+    // so a refused one is on the record too.
+    const writer::AuditEvent event{principal.staff_id, "call.transfer", targets->line, "contact", call, "call_control",
+                                   nlohmann::json{{"to", *to_text}}.dump()};
+    const TimeMs now = s_.clock.Now();
+    if (auto written = s_.writer.Run([&](store::Tx& tx) { return writer::AppendAudit(tx, now, event); }); !written) {
+        spdlog::warn("audit: call {} transfer could not be recorded ({}); not carried out", call,
+                     written.error().message);
+        return Fail(ErrorCode::kUnavailable, "the audit log could not record this; the call is as it was");
+    }
+    auto started = telephony_->TransferCall(principal.staff_id, call, *to, ServesFor(principal));
+    if (!started) return tl::unexpected(started.error());
+    nlohmann::json out = {{"call", call}, {"to", *to_text}, {"state", started->state}};
+    if (!started->continued_in.empty()) out["continued_in"] = started->continued_in;
+    return Ok(out, started->state == "ringing" ? 202 : 200);
+}
+
+Result<http::Response> Api::TransferTargets(const http::Request& req, const staff::Authenticated& who) {
+    if (!who.principal.Has(staff::Role::kCounsellor)) return Fail(ErrorCode::kForbidden, "only counsellors take calls");
+    if (!telephony_) return Fail(ErrorCode::kUnavailable, "telephony is not running on this server");
+    auto targets = telephony_->TransferTargetsOf(who.principal.staff_id, Param(req, "call"), ServesFor(who.principal));
+    if (!targets) return tl::unexpected(targets.error());
+    nlohmann::json counsellors = nlohmann::json::array();
+    for (const auto& c : targets->counsellors) {
+        counsellors.push_back({{"to", "counsellor:" + c.staff_id}, {"staff_id", c.staff_id}, {"name", c.display_name}});
+    }
+    nlohmann::json lines = nlohmann::json::array();
+    for (const auto& l : targets->lines) lines.push_back({{"to", "line:" + l.id}, {"line", l.id}, {"name", l.name}});
+    return Ok({{"call", Param(req, "call")}, {"line", targets->line}, {"counsellors", counsellors}, {"lines", lines}});
+}
+
 void Api::AddCallControlRoutes(http::Router& r) {
+    // Blind transfer to a colleague of the line or to a line's queue; the request is audited (call.transfer).
+    r.Add("POST", "/api/v1/session/calls/{call}/transfer", Signed([this](const http::Request& req, const staff::Authenticated& who) {
+              return TransferCall(req, who);
+          }));
+    r.Add("GET", "/api/v1/session/calls/{call}/transfer-targets", Signed([this](const http::Request& req, const staff::Authenticated& who) {
+              return TransferTargets(req, who);
+          }));
     // Supervisor listen / coach / join: audited by telephony as it starts, changes and ends (CallLog::Monitoring).
     r.Add("POST", "/api/v1/lines/{line}/calls/{call}/monitor", Signed([this](const http::Request& req, const staff::Authenticated& who) {
               return MonitorCall(req, who);

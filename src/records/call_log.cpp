@@ -168,7 +168,7 @@ Result<void> EndUnfinishedCalls(Services& s, store::Tx& tx, std::vector<CallReco
 
 const std::vector<std::string>& CallEndReasons() {
     static const std::vector<std::string> reasons = {"completed", "abandoned", "overflowed", "failed",
-                                                     "server_restart", "interrupted"};
+                                                     "server_restart", "interrupted", "transferred"};
     return reasons;
 }
 
@@ -271,6 +271,17 @@ void CallLog::Monitoring(const std::string& action, const std::string& call_id, 
                          const std::string& supervisor, const nlohmann::json& detail) {
     Services s = s_;
     writer::AuditEvent event{supervisor, action, line_id, "contact", call_id, "supervision", detail.dump()};
+    (void)s_.writer.Submit([s, event](store::Tx& tx) -> Result<void> {
+        auto r = writer::AppendAudit(tx, s.clock.Now(), event);
+        if (!r) spdlog::warn("call {}: {} could not be audited: {}", event.record_id, event.action, r.error().message);
+        return r;
+    });
+}
+
+void CallLog::CallControl(const std::string& action, const std::string& call_id, const std::string& line_id,
+                          const std::string& counsellor, const nlohmann::json& detail) {
+    Services s = s_;
+    writer::AuditEvent event{counsellor, action, line_id, "contact", call_id, "call_control", detail.dump()};
     (void)s_.writer.Submit([s, event](store::Tx& tx) -> Result<void> {
         auto r = writer::AppendAudit(tx, s.clock.Now(), event);
         if (!r) spdlog::warn("call {}: {} could not be audited: {}", event.record_id, event.action, r.error().message);

@@ -59,11 +59,15 @@ struct CallRecord {
     TimeMs arrived_at = 0;
     std::optional<TimeMs> answered_at, ended_at;
     std::string counsellor_id;   // staff id, empty until answered
-    // "", "completed", "abandoned", "overflowed", "failed", "server_restart", or "interrupted": the counsellor's
-    // connection failed mid-call and the caller went back to the queue, as the contact `continued_in`.
+    // "", "completed", "abandoned", "overflowed", "failed", "server_restart", "interrupted" (the counsellor's
+    // connection failed mid-call and the caller went back to the queue, as the contact `continued_in`) or
+    // "transferred" (the counsellor handed the caller to a colleague or a line's queue, as `continued_in`).
     std::string end_reason;
-    std::string continues;     // the interrupted contact this call carries on from (ids only), or empty
-    std::string continued_in;  // "interrupted": the contact the caller carries on in
+    // The interrupted or transferred contact this call carries on from (ids only), or empty. On another line
+    // than the call's own (a transfer to another line's queue) it is not found there, and the new contact has
+    // no caller hash: each line hashes numbers with its own key, and the number is no longer held.
+    std::string continues;
+    std::string continued_in;  // "interrupted" or "transferred": the contact the caller carries on in
 };
 
 // The end reasons of CallRecord, in order.
@@ -113,6 +117,11 @@ public:
     // goes in the audit entry, whose actor is the supervisor. Queued like the others, in the same order.
     void Monitoring(const std::string& action, const std::string& call_id, const std::string& line_id,
                     const std::string& supervisor, const nlohmann::json& detail);
+
+    // A call control asked for over SIP (a desk phone's REFER): audited as the console's are (purpose
+    // "call_control", actor the counsellor, record the call's contact). Queued like the others.
+    void CallControl(const std::string& action, const std::string& call_id, const std::string& line_id,
+                     const std::string& counsellor, const nlohmann::json& detail);
 
     // At start, before telephony takes calls: ends every phone contact that a previous process left with no
     // end (it stopped without hanging up: kill -9, a crash, a power cut). Each gets the end reason

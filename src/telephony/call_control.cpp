@@ -17,6 +17,7 @@ Result<CallControl> Switchboard::HoldCall(const std::string& counsellor, const s
         with->state != LegState::kUp) {
         return Fail(ErrorCode::kConflict, "call", "this call is not connected to you");
     }
+    if (call->transfer) return Fail(ErrorCode::kConflict, "call", "a transfer of this call is ringing");
     const auto now = Now();
     if (call->held != hold) {
         call->held = hold;
@@ -45,13 +46,14 @@ CallControl Switchboard::ControlOf(const Call& call) const {
         c.monitor_mode = media::MonitorModeName(call.monitoring->mode);
         c.monitor_state = call.monitoring->connected ? "connected" : "ringing";
     }
+    if (call.transfer) c.transfer_to = call.transfer->to;
     return c;
 }
 
 std::map<std::string, CallControl> Switchboard::CallControls() const {
     std::map<std::string, CallControl> out;
     for (const auto& [id, call] : calls_) {
-        if (call->held || call->monitoring) out[id] = ControlOf(*call);
+        if (call->held || call->monitoring || call->transfer) out[id] = ControlOf(*call);
     }
     return out;
 }

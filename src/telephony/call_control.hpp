@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 // What the console shows of a call under call control (held, monitored): ids, flags and timings only, never
 // anything about the caller.
@@ -16,6 +17,41 @@ struct CallControl {
     std::string supervisor;
     std::string monitor_mode;
     std::string monitor_state;
+    // A blind transfer to a colleague whose phone rings now (the caller hears hold audio): their staff id.
+    std::string transfer_to;
+};
+
+// Where the counsellor on a call hands it (blind transfer): a colleague who serves the call's line, or a line's
+// queue (the line's overflow sister line, or a line the counsellor serves).
+struct TransferTarget {
+    enum class Kind { kCounsellor, kLine };
+    Kind kind = Kind::kCounsellor;
+    std::string id;  // a staff id or a line id
+};
+
+// What a transfer did. "ringing": the colleague's phone rings, the caller is on hold, and the call moves on if
+// they answer within the line's ring timeout (else it stays with its counsellor). "queued": the caller waits at
+// the front of `to_line`'s queue as the new contact `continued_in`.
+struct TransferStarted {
+    std::string line;  // the call's line (for the audit entry)
+    std::string state;
+    std::string continued_in;
+};
+
+// Whom the counsellor on a call may transfer it to now: available colleagues of the call's line (with a phone
+// that can ring) and the lines whose queues may take it. Display names only, never anything about the caller.
+struct TransferTargets {
+    struct Colleague {
+        std::string staff_id;
+        std::string display_name;
+    };
+    struct Line {
+        std::string id;
+        std::string name;
+    };
+    std::string line;  // the call's line
+    std::vector<Colleague> counsellors;
+    std::vector<Line> lines;
 };
 
 // How a bridged call's two legs' media are protected, for the live picture (flags only): "srtp" (SDES),

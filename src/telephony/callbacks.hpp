@@ -33,6 +33,8 @@ struct Callbacks {
     static void PhoneProgress(const sip_msg* msg, void* arg);
     static void PhoneEstablished(const sip_msg* msg, void* arg);
     static void PhoneClosed(int err, const sip_msg* msg, void* arg);
+    // REFER inside a counsellor phone's dialog (its own transfer button, RFC 3515): refer.cpp.
+    static void PhoneRefer(struct sip* sip, const sip_msg* msg, void* arg);
 };
 
 }  // namespace crisisline::telephony

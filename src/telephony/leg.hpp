@@ -175,6 +175,14 @@ struct Call {
     bool held = false;
     std::int64_t held_since = 0;  // while held
     std::unique_ptr<Monitoring> monitoring;  // a supervisor listening, coaching or joined (or being rung)
+    // A blind transfer to a colleague whose phone rings now (transfer.cpp): the caller is held meanwhile.
+    struct Transfer {
+        std::string to;          // the colleague's staff id
+        bool was_held = false;   // held from the console before: still held if the transfer fails
+        std::int64_t started_at = 0;
+        bool by_refer = false;   // asked for by the phone's REFER: its progress goes back as NOTIFY sipfrag
+    };
+    std::optional<Transfer> transfer;
     // kSurvey (survey.cpp): the step whose prompt plays or whose key is awaited (1 helped, 2 again, 3 thanks),
     // and when the wait for a key ends (0 while the prompt still plays).
     int survey_step = 0;

@@ -265,7 +265,9 @@ std::unique_ptr<Leg> Switchboard::Dial(const std::string& uri, const std::string
                               route.empty() ? nullptr : routev, route.empty() ? 0 : 1, "application/sdp", offer,
                               nullptr, nullptr, false, Callbacks::PhoneOffer,
                               Callbacks::PhoneAnswer, Callbacks::PhoneProgress, Callbacks::PhoneEstablished, nullptr,
-                              nullptr, Callbacks::PhoneClosed, leg.get(), "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n");
+                              kind == LegKind::kPhone ? Callbacks::PhoneRefer : nullptr, Callbacks::PhoneClosed,
+                              leg.get(), "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS%s\r\n",
+                              kind == LegKind::kPhone ? ", REFER" : "");
     mem_deref(offer);
     if (err) {
         spdlog::warn("telephony: the INVITE could not be sent ({})", std::strerror(err));
@@ -299,6 +301,7 @@ void Switchboard::Ring(Call& call, const std::string& counsellor) {
         std::string id = call.id;
         deferred_.push_back([this, id, counsellor] {
             Apply(router_.RingFailed(id, counsellor, Now()), "ring failed");
+            if (auto* still = FindCall(id)) TransferRingEnded(*still, counsellor, "failed");
         });
     };
     auto username = username_of_.find(counsellor);
@@ -344,6 +347,7 @@ void Switchboard::StopRinging(Call& call, const std::string& counsellor) {
     if (leg && leg->browser && leg->state == LegState::kRinging) BrowserRingStopped(call, *leg);
     if (leg) HangUp(*leg);  // CANCEL (or BYE if it raced to answer)
     Retire(std::move(leg));
+    TransferRingEnded(call, counsellor, "no_answer");  // a transfer ring the Router stopped (its ring timeout)
 }
 
 void Switchboard::RingOverflow(Call& call) {
@@ -377,6 +381,10 @@ void Switchboard::RingOverflow(Call& call) {
 void Switchboard::PhoneAnswered(Leg& leg) {
     if (leg.kind == LegKind::kSupervisor) return SupervisorAnswered(leg);
     Call* call = leg.call;
+    if (call && call->phase == CallPhase::kBridged && call->transfer && leg.kind == LegKind::kPhone &&
+        call->transfer->to == leg.counsellor) {
+        return TransferAnswered(*call, leg);
+    }
     if (!call || call->phase != CallPhase::kQueued) {
         // Answered after the caller went or someone else took it: release this phone.
         HangUp(leg);
@@ -413,6 +421,11 @@ void Switchboard::PhoneGone(Leg& leg, int err, std::uint16_t scode) {
     if (!call) return;
     if (call->bridged == &leg) {
         spdlog::info("telephony: call {}: {} hung up", call->id, leg.kind == LegKind::kPhone ? "counsellor" : "overflow");
+        if (call->transfer) {
+            // Hung up while the colleague's phone rang for a transfer: the caller is not dropped but waits at the
+            // front of the line's queue (where that colleague, free, is likely rung next).
+            if (MoveToQueue(*call, call->record.line_id)) return;
+        }
         if (SurveyWanted(*call, leg)) {
             StartSurvey(*call);
         } else {
@@ -436,7 +449,9 @@ void Switchboard::PhoneGone(Leg& leg, int err, std::uint16_t scode) {
         call->phones.erase(it);
     }
     routing_event_at_ = std::chrono::steady_clock::now();
-    Apply(router_.RingFailed(call->id, counsellor, Now()), "ring failed");
+    const std::string id = call->id;
+    Apply(router_.RingFailed(id, counsellor, Now()), "ring failed");
+    if (auto* still = FindCall(id)) TransferRingEnded(*still, counsellor, scode == 603 || scode == 486 ? "declined" : "failed");
 }
 
 // ---- phone leg callbacks ----

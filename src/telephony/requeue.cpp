@@ -29,7 +29,10 @@ void Switchboard::Interrupt(Call& call, const char* why) {
                  interrupted_id, why, next_id);
     outcomes_.erase(interrupted_id);
 
-    // The counsellor's leg goes (BYE to a desk phone; a browser's tab hears call.ended below).
+    // The counsellor's leg goes (BYE to a desk phone; a browser's tab hears call.ended below), and a transfer
+    // ring for the call with it.
+    DropTransferRing(call);
+    call.held = false;
     Leg& caller = *call.caller;
     HangUp(*gone);
     auto it = call.phones.find(counsellor);

@@ -203,6 +203,28 @@ public:
     // kForbidden: `serves` says they do not serve the call's line (nor, after an overflow, its pool's).
     [[nodiscard]] Result<CallControl> HoldCall(const std::string& counsellor, const std::string& call_id, bool hold,
                                                const std::function<bool(const std::string&)>& serves);
+    // ---- blind transfer (transfer.cpp) ----
+    // The counsellor on bridged call `call_id` (desk or browser phone) hands it on. To a colleague
+    // (TransferTarget::kCounsellor): they must be available, serve the call's line and have a phone that can
+    // ring; their phone rings for the line's ring timeout while the caller hears the hold audio (the counsellor
+    // hears nothing of them). When it answers, the counsellor's leg gets BYE, their contact ends "transferred"
+    // (open for their wrap-up, `continued_in` the next) and the caller carries on in a new contact (`continues`)
+    // bridged to the colleague. Unanswered, declined or failed, the call goes back to the counsellor as it was
+    // (call.transfer_failed); the counsellor hanging up meanwhile leaves the caller at the front of the line's
+    // queue. To a line (kLine): the line's overflow sister line, or one `serves` allows: the caller joins its
+    // queue at the front as a new contact, and the counsellor's contact ends "transferred". call.transferring /
+    // call.transferred go to the live feed (ids only). kNotFound: no such call in progress; kForbidden: a line
+    // they do not serve, or (field "to") a colleague or line the rules do not allow; kConflict (field "call"):
+    // not bridged to them, monitored, or a transfer already rings; kConflict (field "to"): the colleague is not
+    // available or their phone is not registered; kInvalid (field "to"): no such counsellor or line, or
+    // themselves.
+    [[nodiscard]] Result<TransferStarted> TransferCall(const std::string& counsellor, const std::string& call_id,
+                                                       const TransferTarget& to,
+                                                       const std::function<bool(const std::string&)>& serves);
+    // Whom `counsellor` may transfer bridged call `call_id` to now (the rules of TransferCall). Errors as
+    // TransferCall's for the call.
+    [[nodiscard]] Result<TransferTargets> TransferTargetsOf(const std::string& counsellor, const std::string& call_id,
+                                                            const std::function<bool(const std::string&)>& serves);
     // Calls under control now, by call id (held or monitored ones; the others are left out).
     std::map<std::string, CallControl> CallControls() const;
     // Every bridged call's legs by how their media is protected, by call id (line_encryption.cpp).
@@ -335,6 +357,35 @@ private:
     bool ServesCallLine(const Call& call, const std::function<bool(const std::string&)>& serves) const;
     CallControl ControlOf(const Call& call) const;
     bool BrowserHasCall(const std::string& counsellor) const;
+
+    // ---- blind transfer (transfer.cpp) ----
+    // The call bridged to `counsellor` (their phone leg up), or the error TransferCall gives.
+    Result<Call*> CallOf(const std::string& counsellor, const std::string& call_id,
+                         const std::function<bool(const std::string&)>& serves);
+    bool MayQueueOn(const Call& call, const std::string& line,
+                    const std::function<bool(const std::string&)>& serves) const;
+    Result<TransferStarted> TransferToColleague(Call& call, const std::string& counsellor, const std::string& to);
+    // The colleague's phone answered the transfer ring: the call moves on to them.
+    void TransferAnswered(Call& call, Leg& answering);
+    // The transfer ring of `counsellor` ended unanswered (`why`): the call is the first counsellor's again.
+    // Nothing unless a transfer to them is ringing for the call.
+    void TransferRingEnded(Call& call, const std::string& counsellor, const char* why);
+    // The caller of bridged `call` joins `line`'s queue at the front as a new contact (its id); routing's error
+    // if it refused, when nothing changed.
+    Result<std::string> MoveToQueue(Call& call, const std::string& line);
+    // The first counsellor's side of `call` goes (their leg let go, their contact ends "transferred" and
+    // continues in `next_id`, on `next_line`); returns the record of the contact the caller carries on in.
+    // `where` is the call.transferred event's data.
+    records::CallRecord HandOn(Call& call, const std::string& next_id, const std::string& next_line,
+                               const nlohmann::json& where);
+    // A transfer ring still going for `call` stops (CANCEL, or its tab told) before the call changes its id.
+    void DropTransferRing(Call& call);
+    // ---- REFER from a counsellor's desk phone (refer.cpp): the same transfer, asked for over SIP ----
+    // `leg` (bridged to the caller) sent REFER: Refer-To names a colleague's SIP account or a line's number.
+    // 202 and NOTIFY "100 Trying", then the outcome as NOTIFY sipfrag; 403 for a target the rules do not allow.
+    void OnRefer(Leg& leg, const sip_msg* msg);
+    // NOTIFY (Event: refer) with `sipfrag` in `leg`'s dialog; `final` ends the implicit subscription.
+    void NotifyRefer(Leg& leg, const char* sipfrag, bool final);
 
     // ---- supervisor monitoring ----
     void SupervisorAnswered(Leg& leg);

@@ -221,6 +221,20 @@ Result<void> Telephony::ReportBrowserQuality(const std::string& counsellor, cons
     return Ask<void>([=](Switchboard& board) { return board.ReportBrowserQuality(counsellor, call_id, quality); });
 }
 
+Result<TransferStarted> Telephony::TransferCall(const std::string& counsellor, const std::string& call_id,
+                                                TransferTarget to, std::function<bool(const std::string&)> serves) {
+    return Ask<TransferStarted>([=, to = std::move(to), serves = std::move(serves)](Switchboard& board) {
+        return board.TransferCall(counsellor, call_id, to, serves);
+    });
+}
+
+Result<TransferTargets> Telephony::TransferTargetsOf(const std::string& counsellor, const std::string& call_id,
+                                                     std::function<bool(const std::string&)> serves) {
+    return Ask<TransferTargets>([=, serves = std::move(serves)](Switchboard& board) {
+        return board.TransferTargetsOf(counsellor, call_id, serves);
+    });
+}
+
 Result<CallControl> Telephony::HoldCall(const std::string& counsellor, const std::string& call_id, bool hold,
                                         std::function<bool(const std::string&)> serves) {
     return Ask<CallControl>([=, serves = std::move(serves)](Switchboard& board) {

@@ -98,6 +98,13 @@ public:
     // `serves` runs on the loop thread and must not block.
     [[nodiscard]] Result<CallControl> HoldCall(const std::string& counsellor, const std::string& call_id, bool hold,
                                                std::function<bool(const std::string&)> serves);
+    // Blind transfer from the console (Switchboard::TransferCall, TransferTargetsOf): each waits for the loop
+    // (at most 2 s). `serves` runs on the loop thread and must not block.
+    [[nodiscard]] Result<TransferStarted> TransferCall(const std::string& counsellor, const std::string& call_id,
+                                                       TransferTarget to,
+                                                       std::function<bool(const std::string&)> serves);
+    [[nodiscard]] Result<TransferTargets> TransferTargetsOf(const std::string& counsellor, const std::string& call_id,
+                                                            std::function<bool(const std::string&)> serves);
     // Supervisor listen / coach / join (Switchboard::Monitor, StopMonitoring): each waits for the loop (2 s).
     [[nodiscard]] Result<CallControl> Monitor(const std::string& supervisor, const std::string& call_id,
                                               media::MonitorMode mode, std::function<bool(const std::string&)> serves);

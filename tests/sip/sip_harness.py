@@ -655,7 +655,7 @@ class Phone:
 
 
 def start_uas(scenario="phone_answer.xml", ring_ms=500, talk_ms=5000, media="python", decline_code=486,
-              send_seconds=30, timeout_s=120, transport="u1", pt=8, fill=None, local_port=None):
+              send_seconds=30, timeout_s=120, transport="u1", pt=8, fill=None, local_port=None, keys=None):
     """A phone-like UAS (scenario) listening on local_port (default: a free one), not registered anywhere:
     e.g. a partner service's number that calls overflow to. Returns a Phone whose register_result is None.
 
@@ -673,7 +673,8 @@ def start_uas(scenario="phone_answer.xml", ring_ms=500, talk_ms=5000, media="pyt
     else:
         rtp_port = media_port = free_rtp_port()
         extra.append("-rtp_echo")
-    keys = {"rtp_port": rtp_port, "ring_ms": ring_ms, "talk_ms": talk_ms, "decline_code": decline_code}
+    keys = {"rtp_port": rtp_port, "ring_ms": ring_ms, "talk_ms": talk_ms, "decline_code": decline_code,
+            **(keys or {})}  # more -key values a scenario reads, e.g. refer_to
     uas = Sipp(scenario, None, keys, local_port=local_port, media_port=media_port, timeout_s=timeout_s,
                transport=transport, extra_args=extra)
     # A UAS scenario still needs a remote for SIPp's command line only when it sends first; ours do not.
@@ -691,10 +692,11 @@ def start_uas(scenario="phone_answer.xml", ring_ms=500, talk_ms=5000, media="pyt
 
 def register_phone(server, sipuser, password, scenario="phone_answer.xml", ring_ms=500, talk_ms=5000,
                    media="python", decline_code=486, expires=300, send_seconds=30, timeout_s=120,
-                   transport="u1", pt=8, fill=None):
+                   transport="u1", pt=8, fill=None, keys=None):
     """Start a phone UAS (start_uas: scenario on a free port), then REGISTER sipuser there; returns a Phone."""
     phone = start_uas(scenario, ring_ms=ring_ms, talk_ms=talk_ms, media=media, decline_code=decline_code,
-                      send_seconds=send_seconds, timeout_s=timeout_s, transport=transport, pt=pt, fill=fill)
+                      send_seconds=send_seconds, timeout_s=timeout_s, transport=transport, pt=pt, fill=fill,
+                      keys=keys)
     phone.register_result = run_sipp("phone_register.xml", server,
                                      {"sipuser": sipuser, "contact_port": phone.uas.local_port, "expires": expires},
                                      auth=(sipuser, password), timeout_s=15, transport=transport)

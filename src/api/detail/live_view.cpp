@@ -58,6 +58,10 @@ void AddControl(const telephony::Telephony::Live& live, const std::string& call,
                             {"mode", control->second.monitor_mode},
                             {"state", control->second.monitor_state}};
     }
+    // A blind transfer ringing a colleague (the caller on hold meanwhile): whose phone rings.
+    if (control != live.controls.end() && !control->second.transfer_to.empty()) {
+        entry["transfer"] = {{"to", control->second.transfer_to}, {"state", "ringing"}};
+    }
 }
 
 // How the call's legs' media are protected: `encrypted` (both legs) and `legs` {caller, counsellor}, each

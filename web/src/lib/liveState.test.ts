@@ -177,4 +177,22 @@ describe('a supervisor\'s waiting and active calls between pictures', () => {
     s = applyEvent(s, ev('call.monitor', { line: 'police', counsellor: me, data: { call: 'ct_4', supervisor: 'st_s', mode: 'join', state: 'ended' } }), me, 20);
     expect(s.monitors).toEqual({});
   });
+  it('keeps a transfer ringing a colleague with the caller on hold, and gives the call back when it fails', () => {
+    const onCall: LivePicture = { ...picture, me: { ...picture.me!, state: 'on_call', call: 'ct_4' } };
+    let s = withPicture(emptyLive, onCall, 0);
+    s = applyEvent(s, ev('call.transferring', { line: 'police', counsellor: me, data: { call: 'ct_4', to: 'st_jo' } }), me, 1000);
+    expect(s.transfers.ct_4).toMatchObject({ to: 'st_jo', state: 'ringing' });
+    expect(s.held).toEqual({ ct_4: 1000 });
+    s = applyEvent(s, ev('call.transfer_failed', { line: 'police', counsellor: me, data: { call: 'ct_4', to: 'st_jo', reason: 'no_answer' } }), me, 6000);
+    expect(s.transfers.ct_4).toEqual({ to: 'st_jo', state: 'failed', reason: 'no_answer' });
+    expect(s.held).toEqual({});
+    s = withPicture(s, onCall, 7000);
+    expect(s.transfers.ct_4.state).toBe('failed');  // still said until the next transfer
+    // The second time the colleague answers: the call ends for me, transferred.
+    s = applyEvent(s, ev('call.transferring', { line: 'police', counsellor: me, data: { call: 'ct_4', to: 'st_jo' } }), me, 8000);
+    s = applyEvent(s, ev('call.ended', { line: 'police', counsellor: me, data: { call: 'ct_4', reason: 'transferred', continued_in: 'ct_5' } }), me, 9000);
+    expect(s.transfers).toEqual({});
+    expect(s.held).toEqual({});
+    expect(s.callEnds.ct_4.reason).toBe('transferred');
+  });
 });

@@ -44,6 +44,16 @@ export interface LiveState {
   phoneTakenFrom: string | null;  // the browser tab whose phone another tab took over (phone.taken_over)
   held: Record<string, number>;   // calls on hold (the counsellor pressed Hold): Date.now() when the hold began
   monitors: Record<string, Monitor>;  // calls a supervisor monitors (or is being rung to), by call id
+  transfers: Record<string, Transfer>;  // my calls' blind transfers to a colleague: ringing, or just failed
+}
+
+// A blind transfer of a call to a colleague (staff id): their phone rings ("ringing", the caller on hold), or it
+// went unanswered and the call is the counsellor's again ("failed", with the server's reason).
+export interface Transfer {
+  to: string;
+  state: 'ringing' | 'failed';
+  reason?: string;
+  wasHeld?: boolean;  // the caller was on hold before the transfer: still on hold if it fails
 }
 
 // A supervisor listening to, coaching on or joined to a call: ids and modes only.
@@ -68,6 +78,7 @@ export const emptyLive: LiveState = {
   phoneTakenFrom: null,
   held: {},
   monitors: {},
+  transfers: {},
 };
 
 export function withPicture(state: LiveState, picture: LivePicture | null, now: number): LiveState {
@@ -96,11 +107,17 @@ export function withPicture(state: LiveState, picture: LivePicture | null, now: 
   for (const a of picture?.active ?? []) {
     if (a.monitor) monitors[a.call] = a.monitor;
   }
+  const transfers: Record<string, Transfer> = {};
+  if (me?.call && me.transfer) transfers[me.call] = { to: me.transfer.to, state: 'ringing' };
+  for (const [id, t] of Object.entries(state.transfers)) {
+    if (t.state === 'failed' && me?.call === id) transfers[id] = t;  // keep saying so until the next transfer
+  }
   return {
     ...state,
     flags,
     held,
     monitors,
+    transfers,
     picture,
     receivedAt: now,
     ringing: me?.state === 'ringing' ? state.ringing : null,
@@ -253,6 +270,22 @@ export function applyEvent(state: LiveState, e: LiveEvent, myId: string, now: nu
         next.held = rest;
       }
       break;
+    case 'call.transferring':
+      if (call) {
+        next.transfers = { ...next.transfers, [call]: { to: String(data.to ?? ''), state: 'ringing', wasHeld: call in next.held } };
+        if (!(call in next.held)) next.held = { ...next.held, [call]: now };  // the caller hears the hold audio
+      }
+      break;
+    case 'call.transfer_failed':
+      if (call) {
+        const wasHeld = next.transfers[call]?.wasHeld ?? false;
+        next.transfers = { ...next.transfers, [call]: { to: String(data.to ?? ''), state: 'failed', reason: String(data.reason ?? '') } };
+        if (!wasHeld && call in next.held) {
+          const { [call]: _back, ...rest } = next.held;
+          next.held = rest;
+        }
+      }
+      break;
     case 'call.monitor':
       if (call && data.state === 'ended') {
         const { [call]: _gone, ...rest } = next.monitors;
@@ -273,6 +306,10 @@ export function applyEvent(state: LiveState, e: LiveEvent, myId: string, now: nu
       if (call && call in next.held) {
         const { [call]: _ended, ...rest } = next.held;
         next.held = rest;
+      }
+      if (call && call in next.transfers) {
+        const { [call]: _handed, ...rest } = next.transfers;
+        next.transfers = rest;
       }
       if (next.ringing && next.ringing.call === call) next.ringing = null;
       if (e.type === 'call.ended' && call && (e.counsellor === myId || next.currentCall === call)) {

@@ -54,6 +54,7 @@ export interface CounsellorLive {
   held?: boolean;       // on a call: the counsellor has put the caller on hold
   held_ms?: number;     // while held: how long this hold has lasted
   monitor?: { supervisor: string; mode: string; state: string }; // a supervisor monitoring the call (never covert)
+  transfer?: { to: string; state: string }; // a blind transfer ringing a colleague (staff id)
 }
 
 // How a call's two legs' media are protected: "srtp" (SDES), "dtls-srtp" (a browser phone) or "rtp" (plain).

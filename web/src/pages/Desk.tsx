@@ -119,7 +119,8 @@ export function Desk() {
             <BrowserPhonePanel phone={browserPhone()} ringing={live.ringing} callEnds={live.callEnds}
               takenFrom={live.phoneTakenFrom} />
           )}
-          {state === 'on_call' && call && <CallControls call={call} heldSince={live.held[call]} now={now} monitor={live.monitors[call]} />}
+          {state === 'on_call' && call && <CallControls call={call} heldSince={live.held[call]} now={now} monitor={live.monitors[call]}
+            transfer={live.transfers[call]} />}
           {/* Always the same size, so nothing on the desk moves when a call rings. */}
           <div class="incoming-slot">
             {live.ringing ? (

@@ -1,10 +1,21 @@
-// The counsellor's controls of the call they are on (desk phone or browser phone alike): hold and resume; and
-// who, if anyone, is supervising it.
+// The counsellor's controls of the call they are on (desk phone or browser phone alike): hold and resume; blind
+// transfer to an available colleague of the line or to a line's queue; and who, if anyone, is supervising it.
 // While on hold the caller hears the line's hold audio and the counsellor hears nothing of them.
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../../lib/api';
 import { duration } from '../../lib/format';
-import type { Monitor } from '../../lib/liveState';
+import type { Monitor, Transfer } from '../../lib/liveState';
+
+// GET /api/v1/session/calls/{call}/transfer-targets: whom the call may go to now.
+interface TransferTargets {
+  counsellors: Array<{ to: string; staff_id: string; name: string }>;
+  lines: Array<{ to: string; line: string; name: string }>;
+}
+
+const FAILED_TEXT: Record<string, string> = {
+  no_answer: 'did not answer',
+  declined: 'declined the call',
+};
 
 // What the counsellor is told of a supervisor on their call: always, and in plain words (no covert monitoring).
 const MONITOR_TEXT: Record<string, string> = {
@@ -13,15 +24,57 @@ const MONITOR_TEXT: Record<string, string> = {
   join: 'A supervisor has joined this call. You and the caller both hear them.',
 };
 
-export function CallControls({ call, heldSince, now, monitor }: {
+export function CallControls({ call, heldSince, now, monitor, transfer }: {
   call: string;
   heldSince: number | undefined;
   now: number;
   monitor?: Monitor;
+  transfer?: Transfer;
 }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const held = heldSince !== undefined;
+  const ringing = transfer?.state === 'ringing';
+  const [picking, setPicking] = useState(false);
+  const [targets, setTargets] = useState<TransferTargets | null>(null);
+  const [choice, setChoice] = useState('');
+  const [names, setNames] = useState<Record<string, string>>({});  // staff id -> name, from the last list
+  const select = useRef<HTMLSelectElement>(null);
+  useEffect(() => {
+    if (picking && targets) select.current?.focus();
+  }, [picking, targets]);
+  const openPicker = async () => {
+    setPicking(true);
+    setTargets(null);
+    setError('');
+    try {
+      const got = await api<TransferTargets>('GET', `/api/v1/session/calls/${encodeURIComponent(call)}/transfer-targets`);
+      setTargets(got);
+      setNames(Object.fromEntries(got.counsellors.map((c) => [c.staff_id, c.name])));
+      setChoice(got.counsellors[0]?.to ?? got.lines[0]?.to ?? '');
+    } catch (e) {
+      setPicking(false);
+      setError(e instanceof ApiError ? e.message : String(e));
+    }
+  };
+  const closePicker = () => {
+    setPicking(false);
+    setTargets(null);
+  };
+  const submitTransfer = async (e: Event) => {
+    e.preventDefault();
+    if (!choice) return;
+    setBusy(true);
+    setError('');
+    try {
+      await api('POST', `/api/v1/session/calls/${encodeURIComponent(call)}/transfer`, { to: choice });
+      closePicker();
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
   const press = async () => {
     setBusy(true);
     setError('');
@@ -46,6 +99,13 @@ export function CallControls({ call, heldSince, now, monitor }: {
           'Connected to the caller.'
         )}
       </p>
+      {transfer && (
+        <p class="notice" role="status" data-testid="transfer-state">
+          {ringing
+            ? `Transferring to ${names[transfer.to] ?? 'your colleague'}: their phone is ringing and the caller hears the hold music. If they do not answer, the call comes back to you.`
+            : `${names[transfer.to] ?? 'Your colleague'} ${FAILED_TEXT[transfer.reason ?? ''] ?? 'could not take the call'}: the call is yours again.`}
+        </p>
+      )}
       {monitor && (
         <p class="notice" role="status" data-testid="monitor-state">
           {monitor.state === 'ringing'
@@ -53,9 +113,39 @@ export function CallControls({ call, heldSince, now, monitor }: {
             : MONITOR_TEXT[monitor.mode] ?? 'A supervisor is on this call.'}
         </p>
       )}
-      <button type="button" class={held ? 'primary' : ''} disabled={busy} onClick={press}>
+      <button type="button" class={held ? 'primary' : ''} disabled={busy || ringing} onClick={press}>
         {held ? 'Resume the call' : 'Put the caller on hold'}
       </button>
+      {!ringing && !picking && (
+        <button type="button" disabled={busy} onClick={openPicker}>
+          Transfer…
+        </button>
+      )}
+      {picking && (
+        <form class="transfer-picker" onSubmit={submitTransfer} onKeyDown={(e) => e.key === 'Escape' && closePicker()}
+          aria-label="Transfer the call">
+          <label for="transfer-to">Transfer to</label>
+          <select id="transfer-to" ref={select} value={choice} disabled={!targets}
+            onChange={(e) => setChoice((e.target as HTMLSelectElement).value)}>
+            {!targets && <option value="">Loading…</option>}
+            {targets && targets.counsellors.length === 0 && targets.lines.length === 0 && (
+              <option value="">Nobody can take it now</option>
+            )}
+            {targets && targets.counsellors.length > 0 && (
+              <optgroup label="Available colleagues">
+                {targets.counsellors.map((c) => <option key={c.to} value={c.to}>{c.name}</option>)}
+              </optgroup>
+            )}
+            {targets && targets.lines.length > 0 && (
+              <optgroup label="A line's queue (the caller goes first)">
+                {targets.lines.map((l) => <option key={l.to} value={l.to}>{l.name}</option>)}
+              </optgroup>
+            )}
+          </select>
+          <button type="submit" class="primary" disabled={busy || !choice}>Transfer</button>
+          <button type="button" onClick={closePicker}>Cancel</button>
+        </form>
+      )}
       {error && <p class="field-error" role="alert">{error}</p>}
     </section>
   );

@@ -205,7 +205,7 @@ export function ContactPanel(props: {
             {ended ? (
               <span class="muted" data-testid="call-ended" data-ended-at={props.callEnd?.at ?? contact.ended_at ?? ''}
                 data-shown-at={props.callEnd ? new Date(props.callEnd.shown).toISOString() : ''}>
-                {' '}(call ended)
+                {' '}({props.callEnd?.reason === 'transferred' ? 'transferred: the caller carries on with a colleague or in a queue' : 'call ended'})
               </span>
             ) : null}
           </span>
