@@ -205,6 +205,11 @@ Result<Commands> Router::TransferRing(const CallId& id, const CounsellorId& targ
     if (counsellor.state != CounsellorState::kAvailable) {
         return Fail(ErrorCode::kConflict, "to", "counsellor " + target + " is not available");
     }
+    if (PolicyOf(call).encrypted_phones_only && !counsellor.encrypted_phone) {
+        return Fail(ErrorCode::kConflict, "to",
+                    "counsellor " + target + "'s phone is not encrypted; line " + call.info.line +
+                        " requires every leg encrypted");
+    }
     now_ = now;
     Commands out;
     StartRing(call, counsellor, out);

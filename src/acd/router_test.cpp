@@ -937,6 +937,20 @@ TEST(RouterTest, TransferRefusesWhoCannotTakeTheCall) {
     EXPECT_EQ(floor.StateOf("ann"), S::kOnCall) << "a refused transfer changes nothing";
 }
 
+TEST(RouterTest, AnEncryptedLinesCallIsTransferredOnlyToAnEncryptedPhone) {
+    Floor floor = EncryptedPoliceFloor(LinePolicy{});
+    for (const char* who : {"ann", "bob", "cai"}) floor.Counsellor(who);
+    for (const char* who : {"ann", "cai"}) Floor::Ok(floor.router.SetPhoneEncrypted(who, true, floor.now));
+    EXPECT_EQ(Only<Ring>(floor.Arrive("c1")), Lines{"ring c1 -> ann"});
+    floor.Answer("c1", "ann");
+    const auto refused = floor.router.TransferRing("c1", "bob", floor.now);
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().code, ErrorCode::kConflict);
+    EXPECT_EQ(refused.error().field, "to");
+    EXPECT_EQ(floor.StateOf("bob"), S::kAvailable) << "the plain phone never rang";
+    EXPECT_EQ(Only<Ring>(Floor::Ok(floor.router.TransferRing("c1", "cai", floor.now))), Lines{"ring c1 -> cai"});
+}
+
 TEST(RouterTest, TheCallerHangingUpOrTheCounsellorFailingWhileATransferRingsStopsTheRing) {
     {
         Floor floor;
