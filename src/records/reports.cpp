@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "records/carried_calls.hpp"
 #include "records/contact_input.hpp"
 #include "reference/reference.hpp"
 #include "writer/audit_trail.hpp"
@@ -424,6 +425,9 @@ Result<nlohmann::json> BuildReport(store::Store& store,
     const auto rules = RulesOf(line);
     const auto kept = Retained(kept_rows, period);
     nlohmann::json sections;
+    // A call carried on to another counsellor is one contact in every count (service_levels does it itself,
+    // with the first contact's timings).
+    if (name != "service_levels") contacts = OneRowPerCall(contacts);
     if (name == "service_levels") {
         sections = ServiceLevels(contacts, rules);
     } else if (name == "demand") {

@@ -378,5 +378,57 @@ TEST_F(ReportsTest, AnInterruptedCallCarriedOnCountsOnceInServiceLevels) {
     EXPECT_EQ(figures["service_level_20s"], 1.0);
 }
 
+// The same interrupted (or transferred) call in the demand report and after retention: one contact, with what
+// was recorded along the call, not one per counsellor who had it.
+TEST_F(ReportsTest, ACallCarriedOnToASecondCounsellorIsOneContactInDemandAndInTheKeptCounts) {
+    const TimeMs at = clock_.Now() - 40 * kDayMs;
+    const std::string month = FormatTime(at).substr(0, 7);
+    auto contact = [&](const std::string& id, const nlohmann::json& facts) {
+        store::ContactRow row;
+        row.id = id;
+        row.line_id = "police";
+        row.status = "closed";
+        row.arrived_at = at;
+        row.answered_at = at + 10 * kSecondMs;
+        row.counsellor_id = "st_counsellor";
+        row.facts_json = facts.dump();
+        row.created_at = row.updated_at = at;
+        return row;
+    };
+    ASSERT_TRUE(writer_->Run([&](store::Tx& tx) -> Result<void> {
+        for (int i = 0; i < 12; ++i) {
+            const std::string first = "ct_first" + std::to_string(i), carried = "ct_carried" + std::to_string(i);
+            // The first counsellor's connection failed before they recorded the caller's role.
+            if (auto r = tx.InsertContact(contact(first, {{"channel", "phone"}, {"region", "North East"},
+                                                          {"call", {{"end_reason", "interrupted"},
+                                                                    {"continued_in", carried}}}}));
+                !r) {
+                return r;
+            }
+            if (auto r = tx.InsertContact(contact(carried, {{"channel", "phone"}, {"region", "North East"},
+                                                            {"caller_role", "police_officer"},
+                                                            {"outcome", "support_given"},
+                                                            {"call", {{"end_reason", "completed"},
+                                                                      {"continues", first}}}}));
+                !r) {
+                return r;
+            }
+        }
+        return {};
+    }));
+    const auto demand = Build("demand", month);
+    EXPECT_EQ(demand["sections"][0]["total"]["value"], 10) << "12 calls rounded to 5, not 24";
+    EXPECT_EQ(Cell(demand, "North East", "police_officer")["value"], 10);
+    EXPECT_TRUE(Cell(demand, "North East", "not_recorded")["suppressed"]) << "no call is counted without its role";
+    const auto outcomes = Build("outcomes", month);
+    EXPECT_EQ(outcomes["sections"][0]["total"]["value"], 10);
+    auto s = Services();
+    auto purged = Purge(s);
+    ASSERT_TRUE(purged);
+    EXPECT_EQ(purged->contacts, 24);
+    EXPECT_EQ(Build("demand", month), demand) << "the kept counts count each call once too";
+    EXPECT_EQ(Build("outcomes", month), outcomes);
+}
+
 }  // namespace
 }  // namespace crisisline::records

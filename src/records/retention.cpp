@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "records/carried_calls.hpp"
 #include "records/lines.hpp"
 #include "writer/audit_trail.hpp"
 
@@ -62,10 +63,13 @@ Result<PurgeReport> Purge(Services& s) {
             filter.limit = 1'000'000;
             auto old = tx.ListContacts(line->id, filter);
             if (!old) return tl::unexpected(old.error());
-            for (const auto& contact : *old) {
-                for (const auto& key : CountKeys(contact)) {
-                    if (auto r = tx.AddRetainedCount({line->id, MonthOf(contact.arrived_at), key, 1}); !r) return r;
+            // A call carried on to another counsellor adds to the counts once (records/carried_calls.hpp).
+            for (const auto& call : OneRowPerCall(*old)) {
+                for (const auto& key : CountKeys(call)) {
+                    if (auto r = tx.AddRetainedCount({line->id, MonthOf(call.arrived_at), key, 1}); !r) return r;
                 }
+            }
+            for (const auto& contact : *old) {
                 auto follow_ups = tx.ListFollowUpsOfContact(line->id, contact.id);
                 if (!follow_ups) return tl::unexpected(follow_ups.error());
                 for (const auto& f : *follow_ups) {
