@@ -493,7 +493,7 @@ void Callbacks::PhoneClosed(int err, const sip_msg* msg, void* arg) {
     if (leg->state == LegState::kGone) return;
     leg->state = LegState::kGone;
     if (leg->follow_up) {
-        leg->board->FollowUpLegGone(*leg, msg ? msg->scode : 0);
+        leg->board->FollowUpLegGone(*leg, msg ? msg->scode : 0, err);
         return;
     }
     leg->board->PhoneGone(*leg, err, msg ? msg->scode : 0);

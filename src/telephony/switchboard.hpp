@@ -412,7 +412,8 @@ private:
 
     // ---- follow-up calls ----
     void FollowUpLegAnswered(Leg& leg);
-    void FollowUpLegGone(Leg& leg, std::uint16_t scode);
+    // A follow-up leg ended: `scode` the final response (0: none), `err` libre's error (0: none).
+    void FollowUpLegGone(Leg& leg, std::uint16_t scode, int err);
     void FollowUpRingTimeout(Leg& leg);
     void FinishFollowUp(FollowUpCall& call, const std::string& outcome);
     // INVITEs `uri` with an SDP offer on a fresh leg (ringing); null when no media port is free or the
