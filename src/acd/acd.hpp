@@ -137,7 +137,16 @@ struct StateChanged {
     TimeMs at = 0;
 };
 
-using Command = std::variant<Ring, StopRinging, Bridge, Announce, Overflow, Abandoned, StateChanged>;
+// A supervisor's offer of a waiting call (Router::OfferCall) ended without an answer: the offered counsellor's
+// ring stopped (`why`: "no_answer", "declined" (their phone refused or failed), "unavailable" (they went on a
+// break or offline), "caller_gone"). The call, still in its place, is routed as before.
+struct OfferLapsed {
+    CallId call;
+    CounsellorId counsellor;
+    std::string why;
+};
+
+using Command = std::variant<Ring, StopRinging, Bridge, Announce, Overflow, Abandoned, StateChanged, OfferLapsed>;
 using Commands = std::vector<Command>;
 
 // One line of text for a command, for logs and test failure messages.
@@ -154,6 +163,7 @@ struct WaitingCallView {
     TimeMs wait_ms = 0;
     std::vector<CounsellorId> ringing;  // phones ringing for it now
     bool overflowed = false;
+    std::optional<CounsellorId> offered_to;  // a supervisor's offer ringing now (Router::OfferCall)
 };
 
 struct ActiveCallView {
@@ -318,6 +328,25 @@ public:
     [[nodiscard]] Result<Commands> TransferToQueue(const CallId& call, const CallId& next, const LineId& line,
                                                    const CallOutcome& outcome, TimeMs now);
 
+    // ---- reassign (a supervisor offers a waiting caller to a chosen counsellor: offer.cpp) ----
+    // A supervisor offers waiting `call` to `counsellor`, ahead of the routing order: they are rung next for it,
+    // alone (Ring, for the line's ring_timeout), and nobody else is rung for it while the offer rings; any other
+    // ring of the call stops (StopRinging; those counsellors stay available, unpaused). The caller keeps their
+    // place in the queue throughout (positions, waits and overflow go on). A counsellor ringing for another
+    // waiting call that routing chose is taken off that ring (StopRinging, unpaused; that call keeps its place
+    // and goes on to the next counsellor); one already ringing for `call` is kept ringing, now as the offer.
+    // The offer ends with the ring: answered, the call is bridged as for any ring (RingAnswered); unanswered
+    // for ring_timeout, declined or failed (RingFailed), the counsellor is paused as for any ring, OfferLapsed
+    // is emitted and the call is routed as before, still in its place. The supervisor's choice overrides the
+    // call's language and specialism; the line does not: the counsellor must serve the call's line (or, once
+    // it has overflowed, its overflow_pool).
+    // kNotFound (field "call") for an unknown call; kConflict (field "call") when it is answered or an offer
+    // already rings for it; kInvalid (field "counsellor") for an unknown counsellor; kForbidden (field
+    // "counsellor") when they do not serve the line; kConflict (field "counsellor") when they are not available
+    // (on a call, in wrap-up, on a break, offline, or ringing for an offer or a transfer), or the line requires
+    // encrypted phones and theirs is not. On an error nothing changes.
+    [[nodiscard]] Result<Commands> OfferCall(const CallId& call, const CounsellorId& counsellor, TimeMs now);
+
     // `call` on `line` was cut short by a restart of the service (the previous process stopped without ending
     // it): its counsellor wraps it up now, for the line's wrap_up (wrap_up_after_concern when `outcome` says
     // so), then returns to the state they are in (available, break or offline). kNotFound for an unknown
@@ -368,6 +397,7 @@ private:
         std::optional<TimeMs> next_announce;
         TimeMs queued_since = 0;  // overflow counts from here: arrival, or the requeue after an interruption
         bool requeued = false;    // back after an interruption: no specialist preference
+        CounsellorId offered_to;  // a supervisor's offer ringing now (OfferCall); empty otherwise
     };
 
     TimeMs Later(TimeMs now) const;  // `now`, or the latest time seen if that is later
@@ -382,6 +412,9 @@ private:
                      Commands& out);
     // `back` (already out of calls_) joins its line's queue at the front as `next`.
     void Requeue(Call back, const CallId& next);
+    bool Serves(const Call& call, const Counsellor& counsellor) const;  // its line, or its pool once overflowed
+    // The waiting call `counsellor` rings for, when routing chose it (not an offer, not a transfer); else null.
+    Call* RoutedRingOf(const Counsellor& counsellor);
     void Route(Commands& out);
     bool Eligible(const Call& call, const Counsellor& counsellor) const;
     bool SpecialistsOnly(const Call& call) const;

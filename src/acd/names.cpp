@@ -74,6 +74,8 @@ std::string Describe(const Command& command) {
                 return "overflow " + c.call;
             } else if constexpr (std::is_same_v<T, Abandoned>) {
                 return "abandoned " + c.call + " wait_ms=" + std::to_string(c.wait_ms);
+            } else if constexpr (std::is_same_v<T, OfferLapsed>) {
+                return "offer_lapsed " + c.call + " -> " + c.counsellor + " " + c.why;
             } else {
                 return "state " + c.counsellor + " " + StateName(c.state) + "(" + BreakReasonName(c.reason) +
                        ") at=" + std::to_string(c.at);

@@ -119,6 +119,7 @@ Result<Commands> Router::RingAnswered(const CallId& id, const CounsellorId& who,
     Commands out;
     out.emplace_back(Bridge{id, who, now - call->arrived});
     std::erase(call->ringing, who);
+    call->offered_to.clear();  // an offer, answered: it ends as the call leaves the queue
     Enter(*counsellor, CounsellorState::kOnCall, BreakReason::kNone, out);  // keeps counsellor->call
     EndAllRings(*call, out);
     call->bridged_to = who;
@@ -471,6 +472,7 @@ void Router::Announcements(Commands& out) {
 void Router::Route(Commands& out) {
     for (const CallId& id : queue_) {
         Call& call = calls_.at(id);
+        if (!call.offered_to.empty()) continue;  // a supervisor's offer rings for it alone
         const bool ring_all = PolicyOf(call).strategy == Strategy::kRingAll;
         if (!ring_all && !call.ringing.empty()) continue;
 
@@ -500,11 +502,15 @@ void Router::Route(Commands& out) {
 bool Router::Eligible(const Call& call, const Counsellor& counsellor) const {
     if (counsellor.state != CounsellorState::kAvailable) return false;
     const CounsellorProfile& p = counsellor.profile;
-    const auto& pool = PolicyOf(call).overflow_pool;
-    const bool serves = Contains(p.lines, call.info.line) || (call.overflowed && pool && Contains(p.lines, *pool));
-    if (!serves || !Contains(p.languages, call.info.language)) return false;
+    if (!Serves(call, counsellor) || !Contains(p.languages, call.info.language)) return false;
     if (PolicyOf(call).encrypted_phones_only && !counsellor.encrypted_phone) return false;
     return !SpecialistsOnly(call) || Contains(p.specialisms, *call.info.specialism);
+}
+
+bool Router::Serves(const Call& call, const Counsellor& counsellor) const {
+    const CounsellorProfile& p = counsellor.profile;
+    const auto& pool = PolicyOf(call).overflow_pool;
+    return Contains(p.lines, call.info.line) || (call.overflowed && pool && Contains(p.lines, *pool));
 }
 
 bool Router::SpecialistsOnly(const Call& call) const {
@@ -551,6 +557,14 @@ void Router::EndRing(
     std::erase(call.ringing, counsellor.profile.id);
     counsellor.call.clear();
     if (stop) out.emplace_back(StopRinging{call.info.id, counsellor.profile.id});
+    if (call.offered_to == counsellor.profile.id) {
+        call.offered_to.clear();
+        const char* why = reason == BreakReason::kMissedCall    ? "no_answer"
+                          : reason == BreakReason::kPhoneFailed ? "declined"
+                          : state == CounsellorState::kAvailable ? "caller_gone"
+                                                                 : "unavailable";
+        out.emplace_back(OfferLapsed{call.info.id, counsellor.profile.id, why});
+    }
     Enter(counsellor, state, reason, out);
 }
 
@@ -592,6 +606,7 @@ void Router::Requeue(Call back, const CallId& next) {
     back.bridged_to.clear();
     back.answered = 0;
     back.ringing.clear();
+    back.offered_to.clear();
     back.queued_since = now_;
     back.requeued = true;
     back.next_announce.reset();
@@ -631,7 +646,9 @@ LiveState Router::Snapshot(TimeMs now) const {
                              ++position[call.info.line],
                              live.at - call.arrived,
                              call.ringing,
-                             call.overflowed};
+                             call.overflowed,
+                             std::nullopt};
+        if (!call.offered_to.empty()) view.offered_to = call.offered_to;
         live.longest_wait_ms = std::max(live.longest_wait_ms, view.wait_ms);
         live.waiting.push_back(std::move(view));
     }

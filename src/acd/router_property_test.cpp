@@ -160,7 +160,10 @@ private:
         } else if (roll < 82) {
             input = {"overflow_answered", AnyKey(model_.calls), ""};
             result = router_.OverflowAnswered(input.call, now_);
-        } else if (roll < 84) {
+        } else if (roll < 86) {
+            input = {"offer", AnyKey(model_.calls), AnyKey(model_.profiles)};  // a supervisor's reassign
+            result = router_.OfferCall(input.call, input.counsellor, now_);
+        } else if (roll < 88) {
             const CounsellorProfile profile = RandomProfile(AnyKey(model_.profiles));
             input = {"profile", "", profile.id};
             result = router_.SetCounsellorProfile(profile, now_);
@@ -211,7 +214,13 @@ private:
     }
 
     std::string Apply(const Command& command, const Input& input) {
-        if (const auto* ring = std::get_if<Ring>(&command)) return ApplyRing(*ring);
+        if (const auto* ring = std::get_if<Ring>(&command)) return ApplyRing(*ring, input);
+        if (const auto* lapsed = std::get_if<OfferLapsed>(&command)) {
+            if (model_.calls.count(lapsed->call) == 0 || model_.bridged.count(lapsed->call) != 0) {
+                return "an offer lapsed for a call not waiting";
+            }
+            return "";
+        }
         if (const auto* stop = std::get_if<StopRinging>(&command)) {
             auto it = model_.ringing.find(stop->counsellor);
             if (it == model_.ringing.end() || it->second != stop->call) return "stopped a ring that was not ringing";
@@ -242,13 +251,19 @@ private:
         return "";
     }
 
-    std::string ApplyRing(const Ring& ring) {
+    std::string ApplyRing(const Ring& ring, const Input& input) {
         if (model_.ringing.count(ring.counsellor) != 0) return "a counsellor rings for two calls at once";
         if (model_.states.at(ring.counsellor) != S::kAvailable) return "rang a counsellor who was not available";
         auto call = model_.calls.find(ring.call);
         if (call == model_.calls.end() || model_.bridged.count(ring.call) != 0) return "rang for a call not waiting";
         const CounsellorProfile& p = model_.profiles.at(ring.counsellor);
         if (!Has(p.lines, call->second.line)) return "rang a counsellor who does not serve the line";
+        // A supervisor's offer overrides language and specialism (the line, never).
+        const bool offered = input.kind == "offer" && ring.call == input.call && ring.counsellor == input.counsellor;
+        if (offered) {
+            model_.ringing[ring.counsellor] = ring.call;
+            return "";
+        }
         if (!Has(p.languages, call->second.language)) return "rang a counsellor who does not speak the language";
         if (!CouldTake(call->second, p)) return "rang a non-specialist while the call still prefers a specialist";
         model_.ringing[ring.counsellor] = ring.call;
@@ -280,7 +295,10 @@ private:
             if (ringing != expected) return "ringing set of " + w.call + " differs from the commands issued";
             const LinePolicy& policy = model_.lines.at(w.line);
             if (policy.strategy == Strategy::kLongestIdle && ringing.size() > 1) return "longest_idle rang two phones";
-            if (policy.strategy == Strategy::kRingAll || ringing.empty()) {
+            if (w.offered_to && ringing != std::vector<CounsellorId>{*w.offered_to}) {
+                return "offered call " + w.call + " rings someone other than the offer";
+            }
+            if (!w.offered_to && (policy.strategy == Strategy::kRingAll || ringing.empty())) {
                 for (const auto& [who, state] : model_.states) {
                     if (state == S::kAvailable && CouldTake(model_.calls.at(w.call), model_.profiles.at(who))) {
                         return who + " sits available while " + w.call + " waits for someone like them";

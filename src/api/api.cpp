@@ -156,6 +156,7 @@ std::shared_ptr<const http::Router> Api::Routes() {
     AddLiveRoutes(*r);
     AddBrowserPhoneRoutes(*r);
     AddCallControlRoutes(*r);
+    AddReassignRoutes(*r);
     AddEventRoutes(*r);
     AddPublicRoutes(*r);
     AddTelephonySetupRoutes(*r);

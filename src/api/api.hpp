@@ -130,6 +130,7 @@ private:
     void AddFollowUpCallRoute(http::Router& r);
     void AddBrowserPhoneRoutes(http::Router& r);  // browser_phone_routes.cpp
     void AddCallControlRoutes(http::Router& r);   // call_control_routes.cpp
+    void AddReassignRoutes(http::Router& r);      // reassign_routes.cpp
     Result<http::Response> HoldOrResume(const http::Request& req, const staff::Authenticated& who, bool hold);
     Result<http::Response> MonitorCall(const http::Request& req, const staff::Authenticated& who);
     Result<http::Response> TransferCall(const http::Request& req, const staff::Authenticated& who);

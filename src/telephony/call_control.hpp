@@ -54,6 +54,19 @@ struct TransferTargets {
     std::vector<Line> lines;
 };
 
+// Who a supervisor may offer a waiting caller to (reassign): the line's counsellors whose phone can ring who are
+// available, or ringing for another waiting call that routing chose (the offer takes them off that ring).
+// Display names and ids only.
+struct OfferTargets {
+    struct Counsellor {
+        std::string staff_id;
+        std::string display_name;
+        std::string state;  // "available" or "ringing"
+    };
+    std::string line;  // the call's line
+    std::vector<Counsellor> counsellors;
+};
+
 // How a bridged call's two legs' media are protected, for the live picture (flags only): "srtp" (SDES),
 // "dtls-srtp" (a browser phone) or "rtp" (plain); `encrypted` when neither is plain.
 struct CallLegs {

@@ -105,6 +105,11 @@ void Switchboard::Execute(const acd::Command& command) {
                        if (call->overflow) HangUp(*call->overflow);
                        Retire(*call);
                    },
+                   [&](const acd::OfferLapsed& c) {
+                       auto* call = FindCall(c.call);
+                       if (!call || call->phase == CallPhase::kEnded) return;  // the caller's hang-up says it all
+                       Publish("call.offer_ended", call, c.counsellor, {{"reason", c.why}});
+                   },
                    [&](const acd::StateChanged& c) {
                        nlohmann::json data = {{"state", acd::StateName(c.state)}};
                        if (c.reason != acd::BreakReason::kNone) data["reason"] = acd::BreakReasonName(c.reason);

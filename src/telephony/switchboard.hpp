@@ -225,6 +225,22 @@ public:
     // TransferCall's for the call.
     [[nodiscard]] Result<TransferTargets> TransferTargetsOf(const std::string& counsellor, const std::string& call_id,
                                                             const std::function<bool(const std::string&)>& serves);
+    // ---- reassign (reassign.cpp): a supervisor offers a waiting caller to a chosen counsellor ----
+    // `supervisor` offers waiting call `call_id` to `counsellor`, ahead of the routing order (acd::Router::OfferCall):
+    // that counsellor's phone (desk or browser) rings for it next, alone, while the caller keeps their place in
+    // the queue; unanswered or declined, the call is routed as before, still in its place. call.offered (with
+    // the counsellor, and the supervisor in its data) and, if it lapses, call.offer_ended (its reason) go to
+    // the live feed: ids only. `serves(line)` must allow the call's line. kNotFound (field "call"): no such
+    // call in progress; kForbidden: not their line; kConflict (field "call"): the call is not waiting (still
+    // greeting, answered) or already offered; kInvalid (field "counsellor"): no such counsellor takes calls;
+    // kConflict (field "counsellor"): their phone is not registered, or they are not available (the Router's
+    // rule); kForbidden (field "counsellor"): they do not serve the call's line.
+    [[nodiscard]] Result<std::string> OfferCall(const std::string& supervisor, const std::string& call_id,
+                                                const std::string& counsellor,
+                                                const std::function<bool(const std::string&)>& serves);
+    // Whom waiting call `call_id` may be offered to now (OfferCall's rules). Errors as OfferCall's for the call.
+    [[nodiscard]] Result<OfferTargets> OfferTargetsOf(const std::string& call_id,
+                                                      const std::function<bool(const std::string&)>& serves);
     // Calls under control now, by call id (held or monitored ones; the others are left out).
     std::map<std::string, CallControl> CallControls() const;
     // Every bridged call's legs by how their media is protected, by call id (line_encryption.cpp).
@@ -386,6 +402,12 @@ private:
     void OnRefer(Leg& leg, const sip_msg* msg);
     // NOTIFY (Event: refer) with `sipfrag` in `leg`'s dialog; `final` ends the implicit subscription.
     void NotifyRefer(Leg& leg, const char* sipfrag, bool final);
+
+    // ---- reassign ----
+    // The waiting call `call_id` on a line `serves` allows, or the error OfferCall gives.
+    Result<Call*> WaitingCallOf(const std::string& call_id, const std::function<bool(const std::string&)>& serves);
+    // Whether `counsellor` has a phone that can ring now (a live binding).
+    bool PhoneCanRing(const std::string& counsellor) const;
 
     // ---- supervisor monitoring ----
     void SupervisorAnswered(Leg& leg);

@@ -235,6 +235,20 @@ Result<TransferTargets> Telephony::TransferTargetsOf(const std::string& counsell
     });
 }
 
+Result<std::string> Telephony::OfferCall(const std::string& supervisor, const std::string& call_id,
+                                         const std::string& counsellor, std::function<bool(const std::string&)> serves) {
+    return Ask<std::string>([=, serves = std::move(serves)](Switchboard& board) {
+        return board.OfferCall(supervisor, call_id, counsellor, serves);
+    });
+}
+
+Result<OfferTargets> Telephony::OfferTargetsOf(const std::string& call_id,
+                                               std::function<bool(const std::string&)> serves) {
+    return Ask<OfferTargets>([=, serves = std::move(serves)](Switchboard& board) {
+        return board.OfferTargetsOf(call_id, serves);
+    });
+}
+
 Result<CallControl> Telephony::HoldCall(const std::string& counsellor, const std::string& call_id, bool hold,
                                         std::function<bool(const std::string&)> serves) {
     return Ask<CallControl>([=, serves = std::move(serves)](Switchboard& board) {

@@ -105,6 +105,13 @@ public:
                                                        std::function<bool(const std::string&)> serves);
     [[nodiscard]] Result<TransferTargets> TransferTargetsOf(const std::string& counsellor, const std::string& call_id,
                                                             std::function<bool(const std::string&)> serves);
+    // Reassign a waiting caller (Switchboard::OfferCall, OfferTargetsOf): each waits for the loop (at most 2 s).
+    // OfferCall returns the call's line. `serves` runs on the loop thread and must not block.
+    [[nodiscard]] Result<std::string> OfferCall(const std::string& supervisor, const std::string& call_id,
+                                                const std::string& counsellor,
+                                                std::function<bool(const std::string&)> serves);
+    [[nodiscard]] Result<OfferTargets> OfferTargetsOf(const std::string& call_id,
+                                                      std::function<bool(const std::string&)> serves);
     // Supervisor listen / coach / join (Switchboard::Monitor, StopMonitoring): each waits for the loop (2 s).
     [[nodiscard]] Result<CallControl> Monitor(const std::string& supervisor, const std::string& call_id,
                                               media::MonitorMode mode, std::function<bool(const std::string&)> serves);

@@ -84,7 +84,7 @@ class Dialog:
 class Peer:
     """One UDP SIP socket on `ip`, talking to `server` (host, port)."""
 
-    def __init__(self, server, ip="127.0.0.1", answer_invites=False, rtp_port=None):
+    def __init__(self, server, ip="127.0.0.1", answer_invites=False, rtp_port=None, ring_invites=False):
         self.server = server
         self.ip = ip
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -97,6 +97,10 @@ class Peer:
         self.answer_invites = answer_invites  # answer INVITEs as a phone (180, 200 with SDP for rtp_port)
         self.rtp_port = rtp_port
         self.phone_dialogs = []      # Dialogs of the INVITEs we answered
+        # ring_invites: a phone left ringing. A new INVITE gets 180 and waits in `ringing` (Call-ID -> (INVITE,
+        # address, to-tag)) until decline() or the server's CANCEL (200, then 487 to the INVITE).
+        self.ring_invites = ring_invites
+        self.ringing = {}
         self._acked = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -125,7 +129,15 @@ class Peer:
                 continue
             with self.lock:
                 self.requests.append(msg)
-            if msg.method == "INVITE" and self.answer_invites:
+            if msg.method == "INVITE" and self.ring_invites and msg.tag("to") is None:
+                self._ring(msg, addr)
+            elif msg.method == "CANCEL" and self.ring_invites:
+                self._reply(msg, addr, 200, "OK")
+                with self.lock:
+                    pending = self.ringing.pop(msg.header("call-id"), None)
+                if pending:
+                    self._reply(pending[0], pending[1], 487, "Request Terminated", to_tag=pending[2])
+            elif msg.method == "INVITE" and self.answer_invites:
                 self._answer_invite(msg, addr)
             elif msg.method in ("BYE", "OPTIONS", "INFO", "INVITE", "UPDATE"):
                 self._reply(msg, addr, 200, "OK")
@@ -162,6 +174,30 @@ class Peer:
                                                  m.group(1) if m else None, 1))
         body = sdp(self.ip, self.rtp_port) if self.rtp_port and (req.body or req.tag("to") is None) else ""
         self._reply(req, addr, 200, "OK", extra=contact, body=body, to_tag=tag)
+
+    def _ring(self, req, addr):
+        call_id = req.header("call-id")
+        with self.lock:
+            if call_id in self.ringing:  # a retransmission: ringing already
+                tag = self.ringing[call_id][2]
+            else:
+                tag = token()
+                self.ringing[call_id] = (req, addr, tag)
+        self._reply(req, addr, 180, "Ringing", to_tag=tag)
+
+    def decline(self, call_id, status=486, reason="Busy Here"):
+        """Declines the ringing INVITE with that Call-ID; False when it is not ringing (cancelled, say)."""
+        with self.lock:
+            pending = self.ringing.pop(call_id, None)
+        if not pending:
+            return False
+        self._reply(pending[0], pending[1], status, reason, to_tag=pending[2])
+        return True
+
+    def ringing_calls(self):
+        """The Call-IDs of the INVITEs ringing now, oldest first."""
+        with self.lock:
+            return list(self.ringing)
 
     def requests_of(self, method):
         with self.lock:

@@ -37,13 +37,16 @@ nlohmann::json CounsellorJson(const acd::CounsellorView& c, const telephony::Tel
 }
 
 nlohmann::json WaitingJson(const acd::WaitingCallView& w) {
-    return {{"call", w.call},
-            {"line", w.line},
-            {"language", acd::LanguageName(w.language)},
-            {"position", w.position},
-            {"wait_ms", w.wait_ms},
-            {"ringing", w.ringing},
-            {"overflowed", w.overflowed}};
+    nlohmann::json j = {{"call", w.call},
+                        {"line", w.line},
+                        {"language", acd::LanguageName(w.language)},
+                        {"position", w.position},
+                        {"wait_ms", w.wait_ms},
+                        {"ringing", w.ringing},
+                        {"overflowed", w.overflowed}};
+    // A supervisor's offer ringing now (reassign): the counsellor's staff id.
+    if (w.offered_to) j["offered_to"] = *w.offered_to;
+    return j;
 }
 
 // The call's control flags (held, and for how long; who monitors it, how) on its entry.

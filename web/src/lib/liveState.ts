@@ -164,6 +164,16 @@ function trackCalls(picture: LivePicture, e: LiveEvent, call: string, rebase: (m
     case 'call.overflow':
       waiting = waiting.map((w) => (w.call === call ? { ...w, overflowed: true } : w));
       break;
+    case 'call.offered': // a supervisor's offer rings e.counsellor for this waiting caller
+      waiting = waiting.map((w) => (w.call === call ? { ...w, offered_to: e.counsellor } : w));
+      break;
+    case 'call.offer_ended':
+      waiting = waiting.map((w) => {
+        if (w.call !== call) return w;
+        const { offered_to: _lapsed, ...rest } = w;
+        return { ...rest, ringing: rest.ringing.filter((r) => r !== e.counsellor) };
+      });
+      break;
     case 'call.bridged':
       waiting = waiting.filter((w) => w.call !== call);
       if (!active.some((a) => a.call === call)) {

@@ -67,7 +67,7 @@ export interface LivePicture {
   at: string;
   queues: Record<string, { waiting: number; longest_wait_ms: number }>;
   me: CounsellorLive | null;
-  waiting?: Array<{ call: string; line: string; language: string; position: number; wait_ms: number; ringing: string[]; overflowed: boolean }>;
+  waiting?: Array<{ call: string; line: string; language: string; position: number; wait_ms: number; ringing: string[]; overflowed: boolean; offered_to?: string }>;
   active?: Array<{ call: string; line: string; counsellor: string; wait_ms: number; talk_ms: number; cause_for_concern?: boolean; imminent_risk?: boolean; held?: boolean; held_ms?: number; monitor?: { supervisor: string; mode: string; state: string }; encrypted?: boolean; legs?: CallLegs }>;
   counsellors?: CounsellorLive[];
 }

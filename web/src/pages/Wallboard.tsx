@@ -190,7 +190,8 @@ function Board({ large }: { large: boolean }) {
           </section>
           <section class="wb-panel" aria-labelledby="wb-waiting-title">
             <h2 id="wb-waiting-title">Callers waiting</h2>
-            <WaitingTable rows={waiting} lineNames={lineNames} showLine={lines.length > 1} />
+            <WaitingTable rows={waiting} lineNames={lineNames} showLine={lines.length > 1}
+              canOffer={hasRole(session, 'supervisor') && !large} />
           </section>
         </div>
       </div>

@@ -60,9 +60,12 @@ export interface WaitingRow {
   waitMs: number;
   ringing: number;
   overflowed: boolean;
+  offeredTo?: string;     // a supervisor's offer rings this counsellor now (reassign)
+  offeredToName?: string;
 }
 
 export function waitingRows(live: LiveState, now: number): WaitingRow[] {
+  const names = Object.fromEntries((live.picture?.counsellors ?? []).map((c) => [c.counsellor, c.display_name]));
   return (live.picture?.waiting ?? [])
     .map((w) => ({
       call: w.call,
@@ -72,6 +75,7 @@ export function waitingRows(live: LiveState, now: number): WaitingRow[] {
       waitMs: elapsedMs(w.wait_ms, live.receivedAt, now),
       ringing: w.ringing?.length ?? 0,
       overflowed: !!w.overflowed,
+      ...(w.offered_to ? { offeredTo: w.offered_to, offeredToName: names[w.offered_to] } : {}),
     }))
     .sort((a, b) => a.line.localeCompare(b.line) || a.position - b.position);
 }

@@ -21,6 +21,7 @@ import {
 } from './model';
 import { stateName } from '../../lib/format';
 import type { TodayState } from './today';
+import { OfferControl } from './OfferControl';
 
 export function FlagBadges({ flags }: { flags: Flags | null }) {
   if (!flags || (!flags.cause_for_concern && !flags.imminent_risk)) return <span class="muted">None</span>;
@@ -285,8 +286,13 @@ export function ActiveTable(props: {
   );
 }
 
-export function WaitingTable(props: { rows: WaitingRow[]; lineNames: Record<string, string>; showLine: boolean }) {
-  const { rows, lineNames, showLine } = props;
+export function WaitingTable(props: {
+  rows: WaitingRow[];
+  lineNames: Record<string, string>;
+  showLine: boolean;
+  canOffer?: boolean; // a supervisor: "Offer to…" on each waiting caller
+}) {
+  const { rows, lineNames, showLine, canOffer } = props;
   if (rows.length === 0) return <p class="muted wb-empty">Nobody is waiting.</p>;
   return (
     <table class="wb-table wb-waiting">
@@ -298,11 +304,12 @@ export function WaitingTable(props: { rows: WaitingRow[]; lineNames: Record<stri
           <th scope="col">Language</th>
           <th scope="col">Waiting</th>
           <th scope="col">Status</th>
+          {canOffer && <th scope="col">Reassign</th>}
         </tr>
       </thead>
       <tbody>
         {rows.map((r) => (
-          <tr key={r.call}>
+          <tr key={r.call} data-testid={`waiting-call-${r.call}`}>
             <td class="num">{r.position}</td>
             {showLine && <td>{lineNames[r.line] ?? r.line}</td>}
             <td>{languageName(r.language)}</td>
@@ -310,6 +317,11 @@ export function WaitingTable(props: { rows: WaitingRow[]; lineNames: Record<stri
             <td>
               {r.overflowed ? 'Overflowed' : r.ringing > 0 ? `Ringing ${r.ringing}` : 'Queued'}
             </td>
+            {canOffer && (
+              <td>
+                <OfferControl row={r} />
+              </td>
+            )}
           </tr>
         ))}
       </tbody>
