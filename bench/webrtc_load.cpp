@@ -165,6 +165,8 @@ struct Flow {
     std::unique_ptr<BrowserLeg> leg;
     int last_seq_in = -1;       // browser legs: the last sequence number received (wraps are seen here)
     bool wrapped_in = false;
+    std::uint64_t refused = 0;  // browser legs: SRTP from the server that did not unprotect
+    int first_refused_seq = -1, last_good_seq = -1;
 };
 
 struct Socket {
@@ -233,6 +235,7 @@ public:
         if (!f || f->browser) return "no caller flow " + std::to_string(id);
         if (!ParseAddr(remote, f->remote)) return "bad remote " + remote;
         f->sending = true;
+        f->next_ns = std::max(f->next_ns, NowNs());  // from now: a flow idle until its remote is no stall
         return {};
     }
 
@@ -279,6 +282,7 @@ public:
     }
 
     std::string Report() const;
+    std::string Trouble() const;
 
 private:
     Flow& NewFlow(std::uint32_t id, bool browser) {
@@ -303,8 +307,9 @@ private:
     int OpenSocket(std::uint16_t port) {
         int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0) return -1;
-        int one = 1, buf = 4 << 20;
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        int buf = 4 << 20;
+        // No SO_REUSEADDR: with it on every socket, Linux may hand a browser leg's port 0 bind a port another
+        // leg already holds, and the two legs then share (and cross) each other's media.
         if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof buf) != 0) {
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
         }
@@ -443,10 +448,12 @@ private:
             const SrtpRefusal refusal = f.leg->Unprotect(rx_);
             if (refusal != SrtpRefusal::kNone) {
                 ++srtp_refused_[static_cast<int>(refusal)];
+                if (!f.refused++) f.first_refused_seq = (rx_->buf[2] << 8) | rx_->buf[3];
                 continue;
             }
             const std::uint8_t* p = rx_->buf + rx_->pos;
             const int seq = (p[2] << 8) | p[3];
+            f.last_good_seq = seq;
             if (f.last_seq_in >= 0 && seq < f.last_seq_in && f.last_seq_in - seq > 32768) {
                 f.wrapped_in = true;
                 ++wraps_seen_at_browser_;
@@ -498,6 +505,21 @@ private:
     bool sending_ = true;
 };
 
+// The flows that lost everything or had SRTP refused, at most 20, to tell why.
+std::string Load::Trouble() const {
+    std::ostringstream o;
+    int listed = 0;
+    for (const auto& f : flows_) {
+        if (!(f.refused || (f.sent && !f.delivered)) || ++listed > 20) continue;
+        o << (listed > 1 ? "," : "") << "{\"id\":" << f.id << ",\"browser\":" << (f.browser ? "true" : "false")
+          << ",\"seq_start\":" << f.seq_start << ",\"sent\":" << f.sent << ",\"delivered\":" << f.delivered
+          << ",\"refused\":" << f.refused << ",\"first_refused_seq\":" << f.first_refused_seq
+          << ",\"last_good_seq\":" << f.last_good_seq << ",\"wrapped_in\":" << (f.wrapped_in ? "true" : "false")
+          << "}";
+    }
+    return o.str();
+}
+
 std::string Load::Report() const {
     std::uint64_t sent[2] = {}, delivered[2] = {}, silent[2] = {}, legs = 0;
     for (const auto& f : flows_) {
@@ -531,6 +553,7 @@ std::string Load::Report() const {
     o << ",\"wraps_seen_at_browser\":" << wraps_seen_at_browser_
       << ",\"received_after_wrap_at_browser\":" << received_after_wrap_at_browser_
       << ",\"datagrams_received\":" << datagrams_received_ << ",\"foreign_received\":" << foreign_
+      << ",\"trouble\":[" << Trouble() << "]"
       << ",\"send_errors\":" << send_errors_ << ",\"behind_schedule_max_ms\":" << static_cast<double>(behind_max_ns_) / 1e6
       << "}";
     return o.str();
