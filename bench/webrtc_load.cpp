@@ -269,16 +269,19 @@ public:
 
     void Step(int wait_ms) {
         const std::int64_t now = NowNs();
-        for (auto& f : flows_) {
-            if (!f.leg) continue;
-            const auto before = f.leg->state();
-            if (sockets_[static_cast<size_t>(f.sock)].fd >= 0) Send(f, f.leg->Tick(now));
-            Announce(f, before);
+        if (now >= next_tick_ns_) {  // ICE checks and DTLS timers run on a 5 ms clock; media on its own
+            next_tick_ns_ = now + 5'000'000;
+            for (auto& f : flows_) {
+                if (!f.leg) continue;
+                const auto before = f.leg->state();
+                if (sockets_[static_cast<size_t>(f.sock)].fd >= 0) Send(f, f.leg->Tick(now));
+                Announce(f, before);
+            }
         }
         if (sending_) SendDue(now);
-        epoll_event ev[64];
-        int n = epoll_wait(epfd_, ev, 64, sending_ ? std::min(wait_ms, 2) : wait_ms);
-        for (int i = 0; i < n; ++i) Receive(static_cast<int>(ev[i].data.u32));
+        // Every socket with something to read is served in one pass (a browser leg has a socket of its own).
+        int n = epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()), sending_ ? std::min(wait_ms, 1) : wait_ms);
+        for (int i = 0; i < n; ++i) Receive(static_cast<int>(events_[static_cast<size_t>(i)].data.u32));
     }
 
     std::string Report() const;
@@ -496,6 +499,8 @@ private:
     std::map<std::uint16_t, int> caller_ports_;
     std::unique_ptr<Histogram> delay_[2] = {std::make_unique<Histogram>(), std::make_unique<Histogram>()};
     Histogram setup_;  // answer -> DTLS done, µs
+    std::vector<epoll_event> events_ = std::vector<epoll_event>(2048);
+    std::int64_t next_tick_ns_ = 0;
     std::int64_t window_start_ = 0, window_end_ = 0, behind_max_ns_ = 0;
     std::uint64_t send_errors_ = 0, datagrams_received_ = 0, foreign_ = 0, ready_ = 0, closed_ = 0;
     std::uint64_t srtp_refused_[4] = {};

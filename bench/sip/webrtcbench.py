@@ -182,10 +182,13 @@ def one_run(args, meta, n):
         rings, answers, answer_errors = {}, {}, []
         leg_ids = itertools.count(1)
 
+        answering = threading.Event()
+        answering.set()
+
         def answer(staff_id, call_id, t_ring):
             s = by_id.get(staff_id)
-            if s is None:
-                return
+            if s is None or not answering.is_set():
+                return  # after the window: a re-queued caller is not answered again
             leg = next(leg_ids)
             rings[leg] = (call_id, t_ring)
             offer = gen.offer(leg)
@@ -226,11 +229,14 @@ def one_run(args, meta, n):
             time.sleep(0.1)
         ramp_s = time.monotonic() - t0
         s_ramp = sampler.snapshot()
+        ready_after_ramp = len(gen.ready)
         log(f"webrtc {n}: {len(rings)} rings, {len(answers)} answered, {len(gen.ready)} ready, "
             f"{len(gen.failed)} failed in {ramp_s:.1f} s; settling 3 s")
         setup_ms = [1000 * (gen.ready[leg][0] - t_ring) for leg, (_, t_ring) in list(rings.items()) if leg in gen.ready]
         time.sleep(3.0)
         gen.mark()
+        load_hold0 = round(os.getloadavg()[0], 2)
+        gen_ticks0 = simsip.cpu_ticks(gen.proc.pid)
         s_hold0 = sampler.snapshot()
         m_hold0 = labelled_metrics(server)
         rss = []
@@ -239,22 +245,28 @@ def one_run(args, meta, n):
             time.sleep(min(5.0, max(0.0, hold_end - time.monotonic())))
             rss.append(simsip.rss_kib(server.pid))
         s_hold1 = sampler.snapshot()
+        gen_cpu_pct = round(100.0 * (simsip.cpu_ticks(gen.proc.pid) - gen_ticks0) / simsip.CLK_TCK
+                            / max(1e-9, s_hold1["t"] - s_hold0["t"]), 1)
+        load_hold1 = round(os.getloadavg()[0], 2)
         report = gen.stop()
         m_hold1 = labelled_metrics(server)
         dropped = sum(1 for c in list(callers.calls.values()) if c["ended_by"] == "server")
-        for leg in list(gen.offers):  # the browsers close their peer connections as the calls end
-            gen.close_leg(leg)
+        answering.clear()
+        # The callers hang up (fast: the browsers' media has stopped, and after counsellor_media_timeout_s the
+        # server would carry the rest back to the queue), then the browsers close their peer connections.
         for c in list(callers.calls.values()):
             callers.hangup(c["call_id"])
-            time.sleep(1.0 / max(args.ramp, 1))
+            time.sleep(1.0 / 400)
         time.sleep(2.0)
+        for leg in list(gen.offers):
+            gen.close_leg(leg)
         m1 = labelled_metrics(server)
         rss_held = max(rss) if rss else s_hold1["rss_kib"]
-        ready = len(gen.ready)
+        ready = ready_after_ramp
         result = {
             "calls": n, "ramp_per_s": args.ramp, "hold_s": args.hold, "profile": args.profile,
             "sign_in_s": round(sign_in_s, 1), "rings": len(rings), "answered": len(answers),
-            "answer_errors": answer_errors[:5], "ready": ready, "failed": dict(list(gen.failed.items())[:5]),
+            "answer_errors": answer_errors[:5], "ready": ready, "ready_in_all": len(gen.ready), "failed": dict(list(gen.failed.items())[:5]),
             "dropped_by_server": dropped, "ramp_s": round(ramp_s, 1),
             "setup_ring_to_dtls_ms": telbench.summary_ms([x / 1000 for x in setup_ms]),
             "answer_post_ms": telbench.summary_ms(list(answers.values())),
@@ -262,6 +274,7 @@ def one_run(args, meta, n):
             "handshake_us_p50": telbench.percentile([r[2] for r in gen.ready.values()], 0.5),
             "server_cpu_pct_ramp": telbench.Sampler.cpu_pct(s_idle, s_ramp),
             "server_cpu_pct_hold": telbench.Sampler.cpu_pct(s_hold0, s_hold1),
+            "generator_cpu_pct_hold": gen_cpu_pct, "loadavg_hold": [load_hold0, load_hold1],
             "rss_idle_mib": round(s_idle["rss_kib"] / 1024, 1), "rss_held_mib": round(rss_held / 1024, 1),
             "kib_per_call": round((rss_held - s_idle["rss_kib"]) / max(1, ready), 1),
             "generator": report,
@@ -288,8 +301,8 @@ def one_run(args, meta, n):
 
 def table(results):
     print("\n| calls | ramp /s | ready | failed | set-up p50 ms | p99 ms | to caller % | to browser % "
-          "| delay p50 ms | p99 ms | server CPU % (hold) | CPU % (ramp) | KiB per call |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| delay p50 ms | p99 ms | server CPU % (hold) | CPU % (ramp) | KiB per call | generator CPU % | load avg |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in results:
         g = r["generator"]
         d = [(g[w].get("delay_us") or {}) for w in ("to_caller", "to_browser")]
@@ -297,7 +310,8 @@ def table(results):
               f"| {r['setup_ring_to_dtls_ms'].get('p50')} | {r['setup_ring_to_dtls_ms'].get('p99')} "
               f"| {g['to_caller']['delivered_pct']} | {g['to_browser']['delivered_pct']} "
               f"| {max(x.get('p50', 0) for x in d) / 1000:.2f} | {max(x.get('p99', 0) for x in d) / 1000:.2f} "
-              f"| {r['server_cpu_pct_hold']} | {r['server_cpu_pct_ramp']} | {r['kib_per_call']} |")
+              f"| {r['server_cpu_pct_hold']} | {r['server_cpu_pct_ramp']} | {r['kib_per_call']} "
+              f"| {r['generator_cpu_pct_hold']} | {r['loadavg_hold'][0]} -> {r['loadavg_hold'][1]} |")
 
 
 def main():
