@@ -165,6 +165,8 @@ struct Flow {
     std::unique_ptr<BrowserLeg> leg;
     int last_seq_in = -1;       // browser legs: the last sequence number received (wraps are seen here)
     bool wrapped_in = false;
+    std::uint64_t refused = 0;  // browser legs: SRTP from the server that did not unprotect
+    int first_refused_seq = -1, last_good_seq = -1;
 };
 
 struct Socket {
@@ -233,6 +235,7 @@ public:
         if (!f || f->browser) return "no caller flow " + std::to_string(id);
         if (!ParseAddr(remote, f->remote)) return "bad remote " + remote;
         f->sending = true;
+        f->next_ns = std::max(f->next_ns, NowNs());  // from now: a flow idle until its remote is no stall
         return {};
     }
 
@@ -266,19 +269,23 @@ public:
 
     void Step(int wait_ms) {
         const std::int64_t now = NowNs();
-        for (auto& f : flows_) {
-            if (!f.leg) continue;
-            const auto before = f.leg->state();
-            if (sockets_[static_cast<size_t>(f.sock)].fd >= 0) Send(f, f.leg->Tick(now));
-            Announce(f, before);
+        if (now >= next_tick_ns_) {  // ICE checks and DTLS timers run on a 5 ms clock; media on its own
+            next_tick_ns_ = now + 5'000'000;
+            for (auto& f : flows_) {
+                if (!f.leg) continue;
+                const auto before = f.leg->state();
+                if (sockets_[static_cast<size_t>(f.sock)].fd >= 0) Send(f, f.leg->Tick(now));
+                Announce(f, before);
+            }
         }
         if (sending_) SendDue(now);
-        epoll_event ev[64];
-        int n = epoll_wait(epfd_, ev, 64, sending_ ? std::min(wait_ms, 2) : wait_ms);
-        for (int i = 0; i < n; ++i) Receive(static_cast<int>(ev[i].data.u32));
+        // Every socket with something to read is served in one pass (a browser leg has a socket of its own).
+        int n = epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()), sending_ ? std::min(wait_ms, 1) : wait_ms);
+        for (int i = 0; i < n; ++i) Receive(static_cast<int>(events_[static_cast<size_t>(i)].data.u32));
     }
 
     std::string Report() const;
+    std::string Trouble() const;
 
 private:
     Flow& NewFlow(std::uint32_t id, bool browser) {
@@ -303,8 +310,9 @@ private:
     int OpenSocket(std::uint16_t port) {
         int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (fd < 0) return -1;
-        int one = 1, buf = 4 << 20;
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        int buf = 4 << 20;
+        // No SO_REUSEADDR: with it on every socket, Linux may hand a browser leg's port 0 bind a port another
+        // leg already holds, and the two legs then share (and cross) each other's media.
         if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof buf) != 0) {
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
         }
@@ -443,10 +451,12 @@ private:
             const SrtpRefusal refusal = f.leg->Unprotect(rx_);
             if (refusal != SrtpRefusal::kNone) {
                 ++srtp_refused_[static_cast<int>(refusal)];
+                if (!f.refused++) f.first_refused_seq = (rx_->buf[2] << 8) | rx_->buf[3];
                 continue;
             }
             const std::uint8_t* p = rx_->buf + rx_->pos;
             const int seq = (p[2] << 8) | p[3];
+            f.last_good_seq = seq;
             if (f.last_seq_in >= 0 && seq < f.last_seq_in && f.last_seq_in - seq > 32768) {
                 f.wrapped_in = true;
                 ++wraps_seen_at_browser_;
@@ -489,6 +499,8 @@ private:
     std::map<std::uint16_t, int> caller_ports_;
     std::unique_ptr<Histogram> delay_[2] = {std::make_unique<Histogram>(), std::make_unique<Histogram>()};
     Histogram setup_;  // answer -> DTLS done, µs
+    std::vector<epoll_event> events_ = std::vector<epoll_event>(2048);
+    std::int64_t next_tick_ns_ = 0;
     std::int64_t window_start_ = 0, window_end_ = 0, behind_max_ns_ = 0;
     std::uint64_t send_errors_ = 0, datagrams_received_ = 0, foreign_ = 0, ready_ = 0, closed_ = 0;
     std::uint64_t srtp_refused_[4] = {};
@@ -497,6 +509,21 @@ private:
     std::uint64_t wraps_seen_at_browser_ = 0, received_after_wrap_at_browser_ = 0;
     bool sending_ = true;
 };
+
+// The flows that lost everything or had SRTP refused, at most 20, to tell why.
+std::string Load::Trouble() const {
+    std::ostringstream o;
+    int listed = 0;
+    for (const auto& f : flows_) {
+        if (!(f.refused || (f.sent && !f.delivered)) || ++listed > 20) continue;
+        o << (listed > 1 ? "," : "") << "{\"id\":" << f.id << ",\"browser\":" << (f.browser ? "true" : "false")
+          << ",\"seq_start\":" << f.seq_start << ",\"sent\":" << f.sent << ",\"delivered\":" << f.delivered
+          << ",\"refused\":" << f.refused << ",\"first_refused_seq\":" << f.first_refused_seq
+          << ",\"last_good_seq\":" << f.last_good_seq << ",\"wrapped_in\":" << (f.wrapped_in ? "true" : "false")
+          << "}";
+    }
+    return o.str();
+}
 
 std::string Load::Report() const {
     std::uint64_t sent[2] = {}, delivered[2] = {}, silent[2] = {}, legs = 0;
@@ -531,6 +558,7 @@ std::string Load::Report() const {
     o << ",\"wraps_seen_at_browser\":" << wraps_seen_at_browser_
       << ",\"received_after_wrap_at_browser\":" << received_after_wrap_at_browser_
       << ",\"datagrams_received\":" << datagrams_received_ << ",\"foreign_received\":" << foreign_
+      << ",\"trouble\":[" << Trouble() << "]"
       << ",\"send_errors\":" << send_errors_ << ",\"behind_schedule_max_ms\":" << static_cast<double>(behind_max_ns_) / 1e6
       << "}";
     return o.str();
