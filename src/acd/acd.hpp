@@ -319,6 +319,23 @@ public:
     // `next` is already in the Router; kInvalid for an empty id.
     [[nodiscard]] Result<Commands> TransferAnswered(const CallId& call, const CounsellorId& target, const CallId& next,
                                                     const CallOutcome& outcome, TimeMs now);
+    // ---- warm transfer (consult): the counsellor talks to a colleague before handing the call on ----
+    // The consult ring is TransferRing's (same rules, same ring timeout and pauses when unanswered or failed).
+    // The colleague answered it: they are on the call (kOnCall, `call` on their view; no ring timeout) as its
+    // consultant while the call stays bridged to its counsellor. kNotFound / kConflict as RingAnswered;
+    // kConflict (field "call") when `call` is not connected.
+    [[nodiscard]] Result<Commands> ConsultAnswered(const CallId& call, const CounsellorId& target, TimeMs now);
+    // The consult ends without a hand-over (cancelled, the colleague hung up): a consultant goes to what they
+    // asked for meanwhile (available unless they asked for a break or offline: it was no failure of theirs); a
+    // consult ring still going stops (StopRinging, the colleague available). Nothing when there is neither.
+    // kNotFound for an unknown call.
+    [[nodiscard]] Result<Commands> ConsultEnded(const CallId& call, TimeMs now);
+    // The counsellor joins the caller to the consultant and leaves: as TransferAnswered (they wrap `call` up
+    // by `outcome`, the caller carries on as `next` bridged to the consultant, Bridge{next}). kNotFound for an
+    // unknown call; kConflict (field "call") when nobody consults on it; kConflict (field "next") when `next`
+    // exists; kInvalid for an empty id.
+    [[nodiscard]] Result<Commands> ConsultCompleted(const CallId& call, const CallId& next, const CallOutcome& outcome,
+                                                    TimeMs now);
     // The counsellor of bridged `call` hands it to `line`'s queue (their own line's, or another's): they wrap it
     // up (as CallEnded, by `outcome`) and the caller comes back as `next` at the FRONT of that line's queue,
     // as CallInterrupted does (original arrival and language kept, overflow and announcement clocks from
@@ -398,6 +415,7 @@ private:
         TimeMs queued_since = 0;  // overflow counts from here: arrival, or the requeue after an interruption
         bool requeued = false;    // back after an interruption: no specialist preference
         CounsellorId offered_to;  // a supervisor's offer ringing now (OfferCall); empty otherwise
+        CounsellorId consulting;  // the colleague who answered a consult ring for it (kOnCall); empty otherwise
     };
 
     TimeMs Later(TimeMs now) const;  // `now`, or the latest time seen if that is later
@@ -410,6 +428,8 @@ private:
     // The bridged call `id` has left `counsellor`: wrap-up (by `outcome`) or straight to what comes after.
     void StartWrapUp(Counsellor& counsellor, const LinePolicy& policy, const CallId& id, const CallOutcome& outcome,
                      Commands& out);
+    // The call's consultant (if any) leaves it for what they asked for meanwhile (available by default).
+    void ReleaseConsultant(Call& call, Commands& out);
     // `back` (already out of calls_) joins its line's queue at the front as `next`.
     void Requeue(Call back, const CallId& next);
     bool Serves(const Call& call, const Counsellor& counsellor) const;  // its line, or its pool once overflowed

@@ -153,6 +153,7 @@ Result<Commands> Router::CallEnded(const CallId& id, const CallOutcome& outcome,
     now_ = now;
     Commands out;
     EndAllRings(it->second, out);  // a transfer ring for it (the caller hung up while it rang)
+    ReleaseConsultant(it->second, out);
     const LinePolicy& policy = PolicyOf(it->second);
     Counsellor& counsellor = counsellors_.at(it->second.bridged_to);
     calls_.erase(it);
@@ -174,6 +175,7 @@ Result<Commands> Router::CallInterrupted(const CallId& id, const CallId& requeue
     now_ = now;
     Commands out;
     EndAllRings(it->second, out);  // a transfer ring for it
+    ReleaseConsultant(it->second, out);
     Call back = std::move(it->second);
     Counsellor& counsellor = counsellors_.at(back.bridged_to);
     const LinePolicy& policy = PolicyOf(back);
@@ -196,6 +198,9 @@ Result<Commands> Router::TransferRing(const CallId& id, const CounsellorId& targ
     Call& call = it->second;
     if (call.bridged_to.empty()) return Fail(ErrorCode::kConflict, "call", "call " + id + " is not connected");
     if (!call.ringing.empty()) return Fail(ErrorCode::kConflict, "call", "a transfer of call " + id + " is ringing");
+    if (!call.consulting.empty()) {
+        return Fail(ErrorCode::kConflict, "call", "counsellor " + call.consulting + " consults on call " + id);
+    }
     auto k = counsellors_.find(target);
     if (k == counsellors_.end()) return Fail(ErrorCode::kInvalid, "to", "no counsellor " + target);
     if (target == call.bridged_to) return Fail(ErrorCode::kInvalid, "to", "the call is already yours");
@@ -244,6 +249,59 @@ Result<Commands> Router::TransferAnswered(const CallId& id, const CounsellorId& 
     return out;
 }
 
+Result<Commands> Router::ConsultAnswered(const CallId& id, const CounsellorId& target, TimeMs now) {
+    now = Later(now);
+    auto found = FindRing(id, target);
+    if (!found) return tl::unexpected(found.error());
+    auto [call, answering] = *found;
+    if (call->bridged_to.empty()) return Fail(ErrorCode::kConflict, "call", "call " + id + " is not connected");
+    now_ = now;
+    Commands out;
+    std::erase(call->ringing, target);
+    call->consulting = target;
+    Enter(*answering, CounsellorState::kOnCall, BreakReason::kNone, out);  // keeps answering->call: the call
+    return out;
+}
+
+Result<Commands> Router::ConsultEnded(const CallId& id, TimeMs now) {
+    now = Later(now);
+    auto it = calls_.find(id);
+    if (it == calls_.end()) return Fail(ErrorCode::kNotFound, "call", "no call " + id);
+    now_ = now;
+    Commands out;
+    EndAllRings(it->second, out);  // a consult ring: the colleague did nothing wrong, so available
+    ReleaseConsultant(it->second, out);
+    Route(out);
+    return out;
+}
+
+Result<Commands> Router::ConsultCompleted(const CallId& id, const CallId& next, const CallOutcome& outcome,
+                                          TimeMs now) {
+    now = Later(now);
+    if (next.empty()) return Fail(ErrorCode::kInvalid, "next", "the next call's id is empty");
+    auto it = calls_.find(id);
+    if (it == calls_.end()) return Fail(ErrorCode::kNotFound, "call", "no call " + id);
+    if (it->second.bridged_to.empty() || it->second.consulting.empty()) {
+        return Fail(ErrorCode::kConflict, "call", "nobody consults on call " + id);
+    }
+    if (calls_.count(next) != 0) return Fail(ErrorCode::kConflict, "next", "call " + next + " exists");
+    now_ = now;
+    Commands out;
+    Call moved = std::move(it->second);
+    calls_.erase(it);
+    StartWrapUp(counsellors_.at(moved.bridged_to), PolicyOf(moved), id, outcome, out);
+    Counsellor& consultant = counsellors_.at(moved.consulting);
+    moved.info.id = next;
+    moved.bridged_to = moved.consulting;
+    moved.consulting.clear();
+    moved.answered = now;
+    consultant.call = next;
+    out.emplace_back(Bridge{next, moved.bridged_to, now - moved.arrived});
+    calls_.emplace(next, std::move(moved));
+    Route(out);
+    return out;
+}
+
 Result<Commands> Router::TransferToQueue(const CallId& id, const CallId& next, const LineId& line,
                                          const CallOutcome& outcome, TimeMs now) {
     now = Later(now);
@@ -256,6 +314,7 @@ Result<Commands> Router::TransferToQueue(const CallId& id, const CallId& next, c
     now_ = now;
     Commands out;
     EndAllRings(it->second, out);
+    ReleaseConsultant(it->second, out);
     Call back = std::move(it->second);
     calls_.erase(it);
     StartWrapUp(counsellors_.at(back.bridged_to), PolicyOf(back), id, outcome, out);
@@ -598,6 +657,14 @@ void Router::StartWrapUp(Counsellor& counsellor, const LinePolicy& policy, const
     } else {
         FinishWrapUp(counsellor, out);
     }
+}
+
+void Router::ReleaseConsultant(Call& call, Commands& out) {
+    if (call.consulting.empty()) return;
+    Counsellor& consultant = counsellors_.at(call.consulting);
+    call.consulting.clear();
+    consultant.call.clear();
+    FinishWrapUp(consultant, out);  // no wrap-up of their own: straight to what comes after a call
 }
 
 void Router::Requeue(Call back, const CallId& next) {

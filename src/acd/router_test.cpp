@@ -999,5 +999,67 @@ TEST(RouterTest, TransferToAQueuePutsTheCallerAtTheFrontOfThatLineAndTheCounsell
     EXPECT_EQ(Only<Ring>(floor.Set("bob", S::kAvailable)), Lines{"ring f1b -> bob"});
 }
 
+// ---- warm transfer (consult) ----
+
+TEST(RouterTest, AConsultantWhoAnswersIsOnTheCallWithoutARingTimeoutAndTakesItOnCompletion) {
+    Floor floor(LinePolicy{.ring_timeout = 20 * kSecondMs, .wrap_up = 60 * kSecondMs});
+    floor.Counsellor("ann");
+    floor.Arrive("c1");
+    floor.Answer("c1", "ann");
+    floor.Counsellor("bob");
+    Floor::Ok(floor.router.TransferRing("c1", "bob", 1'000));
+    floor.now = 3'000;
+    EXPECT_TRUE(Only<Bridge>(Floor::Ok(floor.router.ConsultAnswered("c1", "bob", floor.now))).empty());
+    EXPECT_EQ(floor.StateOf("bob"), S::kOnCall);
+    EXPECT_EQ(floor.StateOf("ann"), S::kOnCall) << "ann keeps the caller while she talks to bob";
+    EXPECT_TRUE(Only<StopRinging>(floor.At(60'000)).empty()) << "a consult that answered has no ring timeout";
+    EXPECT_EQ(floor.StateOf("bob"), S::kOnCall);
+    EXPECT_EQ(floor.router.TransferRing("c1", "bob", floor.now).error().code, ErrorCode::kConflict)
+        << "no transfer while someone consults";
+    EXPECT_TRUE(Only<Ring>(floor.Arrive("c2")).empty()) << "bob is not rung while he consults";
+    const Commands out = Floor::Ok(floor.router.ConsultCompleted("c1", "c1b", {}, floor.now));
+    EXPECT_EQ(Only<Bridge>(out), Lines{"bridge c1b -> bob wait_ms=60000"}) << "waits count from the first arrival";
+    EXPECT_EQ(floor.StateOf("ann"), S::kWrapUp);
+    EXPECT_EQ(floor.StateOf("bob"), S::kOnCall);
+    const auto live = floor.router.Snapshot(floor.now);
+    ASSERT_EQ(live.active.size(), 1U);
+    EXPECT_EQ(live.active[0].call, "c1b");
+    EXPECT_EQ(live.active[0].counsellor, "bob");
+    EXPECT_EQ(floor.router.ConsultCompleted("c1b", "c1c", {}, floor.now).error().code, ErrorCode::kConflict)
+        << "nobody consults on c1b";
+    floor.End("c1b");
+    EXPECT_EQ(floor.StateOf("bob"), S::kWrapUp) << "the call is bob's: he wraps it up";
+}
+
+TEST(RouterTest, AConsultThatEndsGivesTheColleagueBackUnpausedAndTheCallStaysWithItsCounsellor) {
+    Floor floor(LinePolicy{.wrap_up = 0});
+    floor.Counsellor("ann");
+    floor.Arrive("c1");
+    floor.Answer("c1", "ann");
+    floor.Counsellor("bob");
+    // Cancelled while it rings: the ring stops, bob is available (not paused as for a missed call).
+    Floor::Ok(floor.router.TransferRing("c1", "bob", floor.now));
+    EXPECT_EQ(Only<StopRinging>(Floor::Ok(floor.router.ConsultEnded("c1", floor.now))), Lines{"stop_ringing c1 -> bob"});
+    EXPECT_EQ(floor.StateOf("bob"), S::kAvailable);
+    // Ended once answered: bob goes to what he asked for meanwhile, else available; ann keeps the call.
+    Floor::Ok(floor.router.TransferRing("c1", "bob", floor.now));
+    Floor::Ok(floor.router.ConsultAnswered("c1", "bob", floor.now));
+    floor.Set("bob", S::kBreak);
+    EXPECT_EQ(floor.StateOf("bob"), S::kOnCall) << "a break asked for mid-consult waits for its end";
+    Floor::Ok(floor.router.ConsultEnded("c1", floor.now));
+    EXPECT_EQ(floor.StateOf("bob"), S::kBreak);
+    EXPECT_EQ(floor.ReasonOf("bob"), BreakReason::kChosen);
+    EXPECT_EQ(floor.StateOf("ann"), S::kOnCall);
+    EXPECT_TRUE(Floor::Ok(floor.router.ConsultEnded("c1", floor.now)).empty()) << "nothing left to end";
+    EXPECT_EQ(floor.router.ConsultEnded("nope", floor.now).error().code, ErrorCode::kNotFound);
+    // The caller hanging up mid-consult frees the consultant too.
+    floor.Set("bob", S::kAvailable);
+    Floor::Ok(floor.router.TransferRing("c1", "bob", floor.now));
+    Floor::Ok(floor.router.ConsultAnswered("c1", "bob", floor.now));
+    floor.End("c1");
+    EXPECT_EQ(floor.StateOf("bob"), S::kAvailable);
+    EXPECT_EQ(floor.StateOf("ann"), S::kAvailable) << "no wrap-up on this line";
+}
+
 }  // namespace
 }  // namespace crisisline::acd

@@ -135,6 +135,13 @@ private:
     Result<http::Response> MonitorCall(const http::Request& req, const staff::Authenticated& who);
     Result<http::Response> TransferCall(const http::Request& req, const staff::Authenticated& who);
     Result<http::Response> TransferTargets(const http::Request& req, const staff::Authenticated& who);
+    // Warm transfer (consult): start, complete, cancel; each audited before it is carried out.
+    Result<http::Response> ConsultCall(const http::Request& req, const staff::Authenticated& who);
+    Result<http::Response> CompleteConsult(const http::Request& req, const staff::Authenticated& who);
+    Result<http::Response> CancelConsult(const http::Request& req, const staff::Authenticated& who);
+    // Appends the call control `action` on `call` (its line) to the audit log; kUnavailable when it cannot.
+    Result<void> AuditCallControl(const std::string& staff_id, const char* action, const std::string& line,
+                                  const std::string& call, const nlohmann::json& detail);
     void AddEventRoutes(http::Router& r);
     void AddPublicRoutes(http::Router& r);
     void AddTelephonySetupRoutes(http::Router& r);

@@ -143,6 +143,19 @@ void Api::AddCallControlRoutes(http::Router& r) {
     r.Add("GET", "/api/v1/session/calls/{call}/transfer-targets", Signed([this](const http::Request& req, const staff::Authenticated& who) {
               return TransferTargets(req, who);
           }));
+    // Warm transfer (consult_routes.cpp): start, complete, cancel (DELETE, or POST .../cancel); each audited.
+    r.Add("POST", "/api/v1/session/calls/{call}/consult", Signed([this](const http::Request& req, const staff::Authenticated& who) {
+              return ConsultCall(req, who);
+          }));
+    r.Add("POST", "/api/v1/session/calls/{call}/consult/complete", Signed([this](const http::Request& req, const staff::Authenticated& who) {
+              return CompleteConsult(req, who);
+          }));
+    r.Add("DELETE", "/api/v1/session/calls/{call}/consult", Signed([this](const http::Request& req, const staff::Authenticated& who) {
+              return CancelConsult(req, who);
+          }));
+    r.Add("POST", "/api/v1/session/calls/{call}/consult/cancel", Signed([this](const http::Request& req, const staff::Authenticated& who) {
+              return CancelConsult(req, who);
+          }));
     // Supervisor listen / coach / join: audited by telephony as it starts, changes and ends (CallLog::Monitoring).
     r.Add("POST", "/api/v1/lines/{line}/calls/{call}/monitor", Signed([this](const http::Request& req, const staff::Authenticated& who) {
               return MonitorCall(req, who);

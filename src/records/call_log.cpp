@@ -18,6 +18,12 @@
 
 namespace crisisline::records {
 
+struct CallLog::CarriedHashes {
+    // contact id -> line id -> the caller's hash under that line's key. Only for contacts of calls in progress
+    // whose number was given; touched by the writer's units only (one thread).
+    std::map<std::string, std::map<std::string, std::string>> by_contact;
+};
+
 namespace {
 
 constexpr TimeMs kRepeatWindow = 30 * kDayMs;  // as Contacts::Create
@@ -73,7 +79,8 @@ Result<void> Logged(const char* action, const CallRecord& call, Result<void> r) 
 }
 
 // The unit of Arrived (writer thread). On success `repeats` holds the repeat-caller count.
-Result<void> CreateContact(Services& s, store::Tx& tx, const CallRecord& call, std::int64_t& repeats) {
+Result<void> CreateContact(Services& s, store::Tx& tx, const CallRecord& call, std::int64_t& repeats,
+                           CallLog::CarriedHashes& carried) {
     auto kek = s.keys.Line(call.line_id);
     if (!kek) return tl::unexpected(kek.error());
     store::ContactRow row;
@@ -84,12 +91,32 @@ Result<void> CreateContact(Services& s, store::Tx& tx, const CallRecord& call, s
     // A withheld or unparsable number has no hash and links no contacts together.
     if (auto normal = crypto::NormalisePhoneNumber(call.caller_number); normal) {
         row.caller_hash = crypto::CallerHash(**kek, *normal);
+        auto lines = tx.ListLines();
+        if (!lines) return tl::unexpected(lines.error());
+        auto& hashes = carried.by_contact[row.id];
+        for (const auto& line : *lines) {
+            if (line.id == call.line_id) {
+                hashes[line.id] = row.caller_hash;
+            } else if (auto other = s.keys.Line(line.id); other) {
+                hashes[line.id] = crypto::CallerHash(**other, *normal);
+            }
+        }
     }
+    bool continues_here = false;
     if (!call.continues.empty()) {
-        // The same caller, carried on after their counsellor's connection failed: the same hash.
+        // The same caller, carried on after their counsellor's connection failed or a transfer: the same hash.
         auto interrupted = tx.GetContact(call.line_id, call.continues);
         if (!interrupted) return tl::unexpected(interrupted.error());
-        if (*interrupted) row.caller_hash = (*interrupted)->caller_hash;
+        continues_here = interrupted->has_value();
+        if (continues_here) row.caller_hash = (*interrupted)->caller_hash;
+        if (auto held = carried.by_contact.find(call.continues); held != carried.by_contact.end()) {
+            auto hashes = std::move(held->second);
+            carried.by_contact.erase(held);
+            if (!continues_here) {  // from another line: its hash under this line's key, made at arrival
+                if (auto mine = hashes.find(call.line_id); mine != hashes.end()) row.caller_hash = mine->second;
+            }
+            carried.by_contact[row.id] = std::move(hashes);  // on along the call, for a transfer on or back
+        }
     }
     nlohmann::json facts = {{"channel", "phone"}};
     const auto& languages = reference::LanguageCodes();
@@ -102,7 +129,7 @@ Result<void> CreateContact(Services& s, store::Tx& tx, const CallRecord& call, s
         auto n = tx.CountContactsFromCaller(call.line_id, row.caller_hash, row.arrived_at - kRepeatWindow);
         if (!n) return tl::unexpected(n.error());
         repeats = *n;
-        if (!call.continues.empty() && repeats > 0) --repeats;  // the interrupted part of this same call
+        if (continues_here && repeats > 0) --repeats;  // the interrupted part of this same call
     }
     facts["repeat_calls_30d"] = repeats;
     row.facts_json = facts.dump();
@@ -219,7 +246,7 @@ Result<TelephonyBook> LoadTelephonyBook(Services& s) {
     return book;
 }
 
-CallLog::CallLog(Services s) : s_(s) {}
+CallLog::CallLog(Services s) : s_(s), carried_(std::make_shared<CarriedHashes>()) {}
 
 void CallLog::Arrived(const CallRecord& call, std::function<void(Result<std::int64_t> repeat_count)> done) {
     // `done` is called exactly once: from the unit, or here when the writer has stopped.
@@ -228,9 +255,9 @@ void CallLog::Arrived(const CallRecord& call, std::function<void(Result<std::int
         if (done && !reported->exchange(true)) done(std::move(r));
     };
     Services s = s_;
-    auto pending = s_.writer.Submit([s, call, report](store::Tx& tx) mutable -> Result<void> {
+    auto pending = s_.writer.Submit([s, call, report, carried = carried_](store::Tx& tx) mutable -> Result<void> {
         std::int64_t repeats = 0;
-        auto r = Logged("contact.create", call, CreateContact(s, tx, call, repeats));
+        auto r = Logged("contact.create", call, CreateContact(s, tx, call, repeats, *carried));
         if (r) {
             report(repeats);
         } else {
@@ -253,7 +280,10 @@ void CallLog::Answered(const CallRecord& call) {
 
 void CallLog::Ended(const CallRecord& call) {
     Services s = s_;
-    (void)s_.writer.Submit([s, call](store::Tx& tx) mutable -> Result<void> {
+    (void)s_.writer.Submit([s, call, carried = carried_](store::Tx& tx) mutable -> Result<void> {
+        // A call that ends without carrying on lets go of its hashes (one that carries on hands them to the
+        // next contact when that one is created).
+        if (call.continued_in.empty()) carried->by_contact.erase(call.contact_id);
         return Logged("contact.end", call, UpdateContact(s, tx, call, true));
     });
 }

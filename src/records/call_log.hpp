@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -64,8 +65,8 @@ struct CallRecord {
     // "transferred" (the counsellor handed the caller to a colleague or a line's queue, as `continued_in`).
     std::string end_reason;
     // The interrupted or transferred contact this call carries on from (ids only), or empty. On another line
-    // than the call's own (a transfer to another line's queue) it is not found there, and the new contact has
-    // no caller hash: each line hashes numbers with its own key, and the number is no longer held.
+    // than the call's own (a transfer to another line's queue) the new contact takes the hash of the number
+    // under that line's key, which the CallLog made at arrival and holds in memory while the call lasts.
     std::string continues;
     std::string continued_in;  // "interrupted" or "transferred": the contact the caller carries on in
 };
@@ -79,7 +80,7 @@ const std::vector<std::string>& CallEndReasons();
 // must be called in that order from one thread (telephony's loop). Each unit appends
 // its audit entry (actor "telephony") in the same transaction. A failed unit changes
 // nothing and is logged (ids and codes only); Answered and Ended report nothing back.
-// Thread-safe; keeps no state, so it may be destroyed while its units are pending.
+// Thread-safe; may be destroyed while its units are pending (the units share what they hold).
 //
 // The contact's coded facts gain "channel": "phone" and a "call" object
 // {"end_reason", "queue_wait_s", "talk_s"} (null until known), shown by ContactJson; after an interruption
@@ -96,6 +97,9 @@ public:
     // unknown line, kConflict for a contact id already used, kUnavailable once the writer stopped,
     // in which case it is called on the caller's thread). A call that `continues` an interrupted contact takes
     // that contact's caller hash (telephony no longer holds the number) and does not count it as a repeat.
+    // For a transfer to another line the unit also makes, at arrival, the number's hash under each other
+    // line's key; they are held in memory only (never stored), carried along the call's contacts, and dropped
+    // when a contact ends without carrying on (Ended with no continued_in).
     // It runs before the batch's commit is
     // durable, so a rare failure of the commit itself is not reported to it. `done` must not block.
     void Arrived(const CallRecord& call, std::function<void(Result<std::int64_t> repeat_count)> done);
@@ -132,8 +136,11 @@ public:
     // storage failure, in which case nothing changed.
     [[nodiscard]] Result<std::vector<CallRecord>> EndUnfinished();
 
+    struct CarriedHashes;  // the caller's hash under each line's key, by contact in progress (writer thread)
+
 private:
     Services s_;
+    std::shared_ptr<CarriedHashes> carried_;
 };
 
 }  // namespace crisisline::records

@@ -353,6 +353,60 @@ TEST_F(CallLogTest, AnInterruptedCallStaysOpenForItsCounsellorAndCarriesOnInALin
     EXPECT_EQ(Summary(next.contact_id)["call"]["continues"], first.contact_id);
 }
 
+// A transfer to another line's queue: the caller's new contact there is linked to their history on that line
+// (the number's hash under its key, made at arrival and held in memory only while the call lasts).
+TEST_F(CallLogTest, ACallTransferredToAnotherLineIsLinkedToTheCallersHistoryThere) {
+    Lines lines(Services());
+    ASSERT_TRUE(lines.Create(Fields({{"id", "fire"}, {"name", "Fire (test)"}}, ""), "system"));
+    CallLog log(Services());
+    CallRecord earlier = Call();
+    earlier.line_id = "fire";
+    ASSERT_EQ(*Arrive(log, earlier), 0);  // the same number called the fire line before
+    clock_.Advance(kHourMs);
+    CallRecord first = Call();
+    ASSERT_EQ(*Arrive(log, first), 0) << "no earlier call on the police line";
+    first.answered_at = first.arrived_at + 5'000;
+    first.counsellor_id = "st_sam";
+    log.Answered(first);
+    CallRecord next;
+    next.contact_id = crypto::NewId("ct");
+    next.line_id = "fire";
+    next.language = "en";
+    next.arrived_at = first.arrived_at;
+    next.continues = first.contact_id;  // no number: telephony forgot it at arrival
+    first.ended_at = *first.answered_at + 30'000;
+    first.end_reason = "transferred";
+    first.continued_in = next.contact_id;
+    log.Ended(first);
+    auto repeats = Arrive(log, next);
+    ASSERT_TRUE(repeats) << repeats.error().message;
+    EXPECT_EQ(*repeats, 1) << "the fire line's earlier call from this number";
+    Settle();
+    auto on_fire = [&](const std::string& id) {
+        auto row = ReadOne<std::optional<store::ContactRow>>(*store_,
+                                                             [&](store::Tx& tx) { return tx.GetContact("fire", id); });
+        EXPECT_TRUE(row && *row);
+        return row && *row ? **row : store::ContactRow{};
+    };
+    const auto carried = on_fire(next.contact_id);
+    EXPECT_FALSE(carried.caller_hash.empty());
+    EXPECT_EQ(carried.caller_hash, on_fire(earlier.contact_id).caller_hash);
+    EXPECT_NE(carried.caller_hash, Row(first.contact_id).caller_hash) << "each line hashes with its own key";
+
+    // The call ends there without carrying on: the hashes held for it are let go.
+    next.ended_at = next.arrived_at + 60'000;
+    next.end_reason = "completed";
+    log.Ended(next);
+    CallRecord after;
+    after.contact_id = crypto::NewId("ct");
+    after.line_id = "police";
+    after.arrived_at = next.arrived_at;
+    after.continues = next.contact_id;
+    ASSERT_TRUE(Arrive(log, after));
+    Settle();
+    EXPECT_TRUE(Row(after.contact_id).caller_hash.empty()) << "nothing is held once the call has ended";
+}
+
 TEST_F(CallLogTest, ArrivalOnAnUnknownLineReportsTheError) {
     CallLog log(Services());
     CallRecord call = Call();

@@ -1,8 +1,8 @@
 #include "records/carried_calls.hpp"
 
 #include <algorithm>
-#include <map>
 #include <string>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -43,50 +43,65 @@ void MergeLater(nlohmann::json& into, const nlohmann::json& later) {
 
 }  // namespace
 
-std::vector<store::ContactRow> OneRowPerCall(const std::vector<store::ContactRow>& contacts) {
-    std::map<std::string, size_t> index;  // contact id -> position in contacts
-    for (size_t i = 0; i < contacts.size(); ++i) index.emplace(contacts[i].id, i);
-    std::vector<nlohmann::json> facts;
-    std::vector<std::string> before;  // the contact each continues, "" for a first one
-    facts.reserve(contacts.size());
-    for (const auto& row : contacts) {
-        facts.push_back(FactsOf(row));
-        before.push_back(Continues(facts.back()));
-    }
-    // The first contact of each one's chain, or npos when the chain begins outside `contacts`.
-    const size_t npos = contacts.size();
-    std::vector<size_t> first(contacts.size(), npos);
+std::vector<store::ContactRow> OneRowPerCall(std::vector<store::ContactRow> contacts) {
+    // Most contacts begin their call: only those whose facts name "continues" are parsed here (a report reads
+    // every contact of its period, and parsing them all twice would double its cost).
+    std::unordered_map<size_t, std::string> before;  // position -> the contact it continues
     for (size_t i = 0; i < contacts.size(); ++i) {
+        if (contacts[i].facts_json.find("\"continues\"") == std::string::npos) continue;
+        if (auto id = Continues(FactsOf(contacts[i])); !id.empty()) before.emplace(i, std::move(id));
+    }
+    if (before.empty()) return contacts;
+    std::unordered_map<std::string, size_t> position;  // only the contacts some other one continues
+    for (const auto& [i, id] : before) position.emplace(id, contacts.size());
+    for (size_t i = 0; i < contacts.size(); ++i) {
+        if (auto it = position.find(contacts[i].id); it != position.end()) it->second = i;
+    }
+    // Each continuing contact's first contact, or contacts.size() when its call began outside `contacts`.
+    const size_t outside = contacts.size();
+    std::vector<std::pair<size_t, size_t>> later;  // (continuing contact, its first contact)
+    for (const auto& [i, id] : before) {
         size_t at = i;
-        for (size_t steps = 0; steps <= contacts.size(); ++steps) {  // bounded: a cycle is no chain
-            if (before[at].empty()) {
-                first[i] = at;
+        size_t first = outside;
+        for (size_t steps = 0; steps <= before.size(); ++steps) {  // bounded: a cycle is no chain
+            auto step = before.find(at);
+            if (step == before.end()) {
+                first = at;
                 break;
             }
-            auto it = index.find(before[at]);
-            if (it == index.end()) break;
-            at = it->second;
+            auto found = position.find(step->second);
+            if (found == position.end() || found->second == outside) break;
+            at = found->second;
+        }
+        later.emplace_back(i, first);
+    }
+    // Merged in arrival order, so "later wins" means later along the call.
+    std::sort(later.begin(), later.end(), [&](const auto& a, const auto& b) {
+        return contacts[a.first].arrived_at != contacts[b.first].arrived_at
+                   ? contacts[a.first].arrived_at < contacts[b.first].arrived_at
+                   : a.first < b.first;
+    });
+    std::unordered_map<size_t, nlohmann::json> merged;  // first contact -> the chain's facts
+    std::vector<bool> left_out(contacts.size(), false);
+    for (const auto& [i, first] : later) {
+        left_out[i] = true;
+        if (first == outside) continue;
+        auto [it, fresh] = merged.try_emplace(first);
+        if (fresh) it->second = FactsOf(contacts[first]);
+        MergeLater(it->second, FactsOf(contacts[i]));
+        if (!contacts[first].answered_at && contacts[i].answered_at) {
+            contacts[first].answered_at = contacts[i].answered_at;
         }
     }
-    // Later contacts merge into their first one in arrival order, so "later wins" means later along the call.
-    std::vector<size_t> order(contacts.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(),
-                     [&](size_t a, size_t b) { return contacts[a].arrived_at < contacts[b].arrived_at; });
-    std::vector<store::ContactRow> out_rows(contacts.begin(), contacts.end());
-    std::vector<bool> merged(contacts.size(), false);
-    for (size_t i : order) {
-        const size_t f = first[i];
-        if (f == npos || f == i) continue;
-        MergeLater(facts[f], facts[i]);
-        merged[f] = true;
-        if (!out_rows[f].answered_at && contacts[i].answered_at) out_rows[f].answered_at = contacts[i].answered_at;
+    for (auto& [first, facts] : merged) {
+        if (nlohmann::json::parse(contacts[first].facts_json, nullptr, false).is_object()) {
+            contacts[first].facts_json = facts.dump();
+        }
     }
     std::vector<store::ContactRow> out;
+    out.reserve(contacts.size() - later.size());
     for (size_t i = 0; i < contacts.size(); ++i) {
-        if (first[i] != i) continue;
-        if (merged[i]) out_rows[i].facts_json = facts[i].dump();
-        out.push_back(std::move(out_rows[i]));
+        if (!left_out[i]) out.push_back(std::move(contacts[i]));
     }
     return out;
 }

@@ -17,6 +17,6 @@ namespace crisisline::records {
 // answer along the chain. A contact that continues one not in `contacts` (another line's, or one of an earlier
 // period or already purged) is left out: it was counted where its call began. Order: that of the first
 // contacts in `contacts`. Pure; a row whose facts do not parse is kept as it is.
-std::vector<store::ContactRow> OneRowPerCall(const std::vector<store::ContactRow>& contacts);
+std::vector<store::ContactRow> OneRowPerCall(std::vector<store::ContactRow> contacts);
 
 }  // namespace crisisline::records

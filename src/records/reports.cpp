@@ -427,7 +427,7 @@ Result<nlohmann::json> BuildReport(store::Store& store,
     nlohmann::json sections;
     // A call carried on to another counsellor is one contact in every count (service_levels does it itself,
     // with the first contact's timings).
-    if (name != "service_levels") contacts = OneRowPerCall(contacts);
+    if (name != "service_levels") contacts = OneRowPerCall(std::move(contacts));
     if (name == "service_levels") {
         sections = ServiceLevels(contacts, rules);
     } else if (name == "demand") {

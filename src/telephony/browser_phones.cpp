@@ -208,7 +208,10 @@ Result<std::string> Switchboard::AnswerInBrowser(const std::string& counsellor, 
         spdlog::info("telephony: call {}: monitored from the browser of {}", call.id, counsellor);
         return answer;
     }
-    if (call.bridged != &leg) return Fail(ErrorCode::kConflict, "call", "someone else answered this call first");
+    const bool consulting = call.consult && call.consult->connected && call.consult->to == counsellor;
+    if (call.bridged != &leg && !consulting) {
+        return Fail(ErrorCode::kConflict, "call", "someone else answered this call first");
+    }
     spdlog::info("telephony: call {} answered in the browser of {}", call.id, counsellor);
     return answer;
 }

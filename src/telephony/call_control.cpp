@@ -18,6 +18,9 @@ Result<CallControl> Switchboard::HoldCall(const std::string& counsellor, const s
         return Fail(ErrorCode::kConflict, "call", "this call is not connected to you");
     }
     if (call->transfer) return Fail(ErrorCode::kConflict, "call", "a transfer of this call is ringing");
+    if (call->consult) {
+        return Fail(ErrorCode::kConflict, "call", "you are consulting a colleague: complete or cancel that first");
+    }
     const auto now = Now();
     if (call->held != hold) {
         call->held = hold;
@@ -48,13 +51,17 @@ CallControl Switchboard::ControlOf(const Call& call) const {
         c.monitor_browser = call.monitoring->leg && call.monitoring->leg->browser != nullptr;
     }
     if (call.transfer) c.transfer_to = call.transfer->to;
+    if (call.consult) {
+        c.consult_to = call.consult->to;
+        c.consult_state = call.consult->connected ? "connected" : "ringing";
+    }
     return c;
 }
 
 std::map<std::string, CallControl> Switchboard::CallControls() const {
     std::map<std::string, CallControl> out;
     for (const auto& [id, call] : calls_) {
-        if (call->held || call->monitoring || call->transfer) out[id] = ControlOf(*call);
+        if (call->held || call->monitoring || call->transfer || call->consult) out[id] = ControlOf(*call);
     }
     return out;
 }

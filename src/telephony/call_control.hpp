@@ -20,6 +20,9 @@ struct CallControl {
     bool monitor_browser = false;  // the supervisor monitors from their browser phone (their tab answers the ring)
     // A blind transfer to a colleague whose phone rings now (the caller hears hold audio): their staff id.
     std::string transfer_to;
+    // A consult (warm transfer) with a colleague: their staff id, and "ringing" or "connected"; empty if none.
+    std::string consult_to;
+    std::string consult_state;
 };
 
 // Where the counsellor on a call hands it (blind transfer): a colleague who serves the call's line, or a line's

@@ -158,13 +158,17 @@ std::unique_ptr<Leg> Switchboard::DialTrunk(const Trunk& trunk, const std::strin
     return leg;
 }
 
-void Switchboard::FollowUpLegGone(Leg& leg, std::uint16_t scode) {
+void Switchboard::FollowUpLegGone(Leg& leg, std::uint16_t scode, int err) {
     FollowUpCall& call = *leg.follow_up;
     std::string outcome;
     if (call.connected) {
         outcome = "connected";
     } else if (leg.kind == LegKind::kFollowUpPhone) {
         outcome = "counsellor_did_not_answer";
+    } else if (scode == 0 && err != 0) {
+        // No answer from anyone: the carrier could not be reached (a transport error, or its TLS certificate
+        // was refused). Not the person's "no answer": nobody rang them.
+        outcome = "failed";
     } else {
         outcome = OutcomeOf(scode);
     }

@@ -183,6 +183,18 @@ struct Call {
         bool by_refer = false;   // asked for by the phone's REFER: its progress goes back as NOTIFY sipfrag
     };
     std::optional<Transfer> transfer;
+    // A warm transfer (consult.cpp): the colleague's phone rings (in `phones` under their id, as a transfer's),
+    // then, answered, the counsellor and the colleague talk to each other while the caller is held (hearing
+    // the hold audio and nothing of either). Completed, the call moves on to the colleague as a transfer does;
+    // cancelled, unanswered or hung up, the colleague's leg goes and the call is the counsellor's as it was.
+    struct Consult {
+        std::string to;          // the colleague's staff id
+        bool was_held = false;   // held from the console before: still held when the consult ends
+        std::int64_t started_at = 0;
+        bool connected = false;  // the colleague answered: their leg and the counsellor's are relayed
+        bool by_refer = false;   // completed by the phone's REFER with Replaces (refer.cpp)
+    };
+    std::optional<Consult> consult;
     // kSurvey (survey.cpp): the step whose prompt plays or whose key is awaited (1 helped, 2 again, 3 thanks),
     // and when the wait for a key ends (0 while the prompt still plays).
     int survey_step = 0;

@@ -166,6 +166,11 @@ void Switchboard::OnMedia(Leg& leg, const rtp_header* hdr, mbuf* mb) {
         }
         return;
     }
+    // Consulting a colleague who answered: the counsellor and the colleague hear each other, the caller neither.
+    if (leg.call && leg.call->consult && leg.call->consult->connected) {
+        RelayConsult(leg, hdr, payload, n, is_event);
+        return;
+    }
     // Monitored (the supervisor's phone answered): into the mix, out on the media clock.
     if (leg.call && leg.call->monitoring && leg.call->monitoring->connected && !leg.call->held && !leg.on_hold) {
         MixIn(leg, hdr, payload, n);
@@ -173,7 +178,10 @@ void Switchboard::OnMedia(Leg& leg, const rtp_header* hdr, mbuf* mb) {
     }
     // Held from the console: the caller hears hold audio only, the counsellor nothing of the caller.
     if (!leg.peer || leg.on_hold || (leg.call && leg.call->held)) return;
-    Leg& to = *leg.peer;
+    Relay(*leg.peer, hdr, payload, n, is_event);
+}
+
+void Switchboard::Relay(Leg& to, const rtp_header* hdr, const std::uint8_t* payload, size_t n, bool is_event) {
     if (is_event) {
         if (to.remote_event_pt < 0) return;  // the other side cannot take DTMF events
         media::RtpIn in{hdr->ssrc, hdr->seq, hdr->ts, hdr->m, static_cast<std::uint8_t>(to.remote_event_pt)};

@@ -303,6 +303,7 @@ void Switchboard::Ring(Call& call, const std::string& counsellor) {
         deferred_.push_back([this, id, counsellor] {
             Apply(router_.RingFailed(id, counsellor, Now()), "ring failed");
             if (auto* still = FindCall(id)) TransferRingEnded(*still, counsellor, "failed");
+            if (auto* still = FindCall(id)) ConsultRingEnded(*still, counsellor, "failed");
         });
     };
     auto username = username_of_.find(counsellor);
@@ -349,6 +350,7 @@ void Switchboard::StopRinging(Call& call, const std::string& counsellor) {
     if (leg) HangUp(*leg);  // CANCEL (or BYE if it raced to answer)
     Retire(std::move(leg));
     TransferRingEnded(call, counsellor, "no_answer");  // a transfer ring the Router stopped (its ring timeout)
+    ConsultRingEnded(call, counsellor, "no_answer");   // or a consult's
 }
 
 void Switchboard::RingOverflow(Call& call) {
@@ -386,6 +388,10 @@ void Switchboard::PhoneAnswered(Leg& leg) {
         call->transfer->to == leg.counsellor) {
         return TransferAnswered(*call, leg);
     }
+    if (call && call->phase == CallPhase::kBridged && call->consult && !call->consult->connected &&
+        leg.kind == LegKind::kPhone && call->consult->to == leg.counsellor) {
+        return ConsultAnswered(*call, leg);
+    }
     if (!call || call->phase != CallPhase::kQueued) {
         // Answered after the caller went or someone else took it: release this phone.
         HangUp(leg);
@@ -420,6 +426,7 @@ void Switchboard::PhoneGone(Leg& leg, int err, std::uint16_t scode) {
     if (leg.kind == LegKind::kSupervisor) return SupervisorGone(leg, scode);
     Call* call = leg.call;
     if (!call) return;
+    if (call->phase == CallPhase::kBridged && ConsultPhoneGone(*call, leg)) return;
     if (call->bridged == &leg) {
         spdlog::info("telephony: call {}: {} hung up", call->id, leg.kind == LegKind::kPhone ? "counsellor" : "overflow");
         if (call->transfer) {
@@ -452,7 +459,9 @@ void Switchboard::PhoneGone(Leg& leg, int err, std::uint16_t scode) {
     routing_event_at_ = std::chrono::steady_clock::now();
     const std::string id = call->id;
     Apply(router_.RingFailed(id, counsellor, Now()), "ring failed");
-    if (auto* still = FindCall(id)) TransferRingEnded(*still, counsellor, scode == 603 || scode == 486 ? "declined" : "failed");
+    const char* why = scode == 603 || scode == 486 ? "declined" : "failed";
+    if (auto* still = FindCall(id)) TransferRingEnded(*still, counsellor, why);
+    if (auto* still = FindCall(id)) ConsultRingEnded(*still, counsellor, why);
 }
 
 // ---- phone leg callbacks ----
@@ -494,7 +503,7 @@ void Callbacks::PhoneClosed(int err, const sip_msg* msg, void* arg) {
     if (leg->state == LegState::kGone) return;
     leg->state = LegState::kGone;
     if (leg->follow_up) {
-        leg->board->FollowUpLegGone(*leg, msg ? msg->scode : 0);
+        leg->board->FollowUpLegGone(*leg, msg ? msg->scode : 0, err);
         return;
     }
     leg->board->PhoneGone(*leg, err, msg ? msg->scode : 0);

@@ -16,6 +16,7 @@ void Switchboard::Interrupt(Call& call, const char* why) {
     const std::string next_id = crypto::NewId("ct");
     auto noted = outcomes_.find(interrupted_id);
     const acd::CallOutcome outcome = noted == outcomes_.end() ? acd::CallOutcome{} : noted->second;
+    EndConsult(call, "interrupted");  // the colleague's leg goes too, and the Router frees them
     // Routing first: should it refuse (it never should), the call ends as it did before this rule existed.
     auto commands = router_.CallInterrupted(interrupted_id, next_id, outcome, now);
     if (!commands) {

@@ -190,6 +190,12 @@ void Switchboard::EndCall(Call& call, const std::string& reason, bool keep_calle
     }
     auto phase = call.phase;
     EndMonitoring(call, "call_ended");  // the counsellor's desk and the audit log hear of it before call.ended
+    if (call.consult) {
+        // The colleague's leg goes with the others below; the Router frees them with CallEnded.
+        const std::string first = call.bridged && call.bridged->kind == LegKind::kPhone ? call.bridged->counsellor : "";
+        Publish("call.consult_ended", &call, first, {{"to", call.consult->to}, {"reason", "call_ended"}});
+        call.consult.reset();
+    }
     call.phase = CallPhase::kEnded;
     auto now = Now();
     // Hang up every leg still up: BYE for established dialogs, CANCEL for rings.

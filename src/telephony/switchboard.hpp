@@ -241,6 +241,29 @@ public:
     // Whom waiting call `call_id` may be offered to now (OfferCall's rules). Errors as OfferCall's for the call.
     [[nodiscard]] Result<OfferTargets> OfferTargetsOf(const std::string& call_id,
                                                       const std::function<bool(const std::string&)>& serves);
+    // ---- warm transfer, or consult (consult.cpp) ----
+    // The counsellor on bridged call `call_id` (desk or browser phone) consults colleague `to` (a staff id)
+    // before handing the call on. The caller is held (the hold audio, nothing of either side) and the
+    // colleague's phone (desk or browser) rings as for a blind transfer to them, with the same rules and errors
+    // as TransferCall's (kConflict, field "call", also while a consult is under way). Answered, the counsellor
+    // and the colleague hear each other (call.consulting, state "connected") and nobody hears the caller.
+    // Unanswered, declined or failed, or the colleague hanging up, the call is the counsellor's again as it was
+    // (call.consult_ended). The counsellor hanging up while the colleague is on the line hands the caller on to
+    // them (as CompleteConsult); while it still rings, the caller goes to the front of the line's queue.
+    [[nodiscard]] Result<CallControl> ConsultCall(const std::string& counsellor, const std::string& call_id,
+                                                  const std::string& to,
+                                                  const std::function<bool(const std::string&)>& serves);
+    // Joins the caller to the colleague who answered and lets the counsellor's leg go, as an answered blind
+    // transfer does: their contact ends "transferred", `continued_in` the contact the caller carries on in
+    // (TransferStarted state "completed"). kConflict (field "call"): no consult, or the colleague's phone still
+    // rings; other errors as HoldCall's for the call.
+    [[nodiscard]] Result<TransferStarted> CompleteConsult(const std::string& counsellor, const std::string& call_id,
+                                                          const std::function<bool(const std::string&)>& serves);
+    // Ends the consult: the colleague's leg goes (CANCEL while it rings, BYE once answered) and the counsellor is
+    // back with the caller (taken off hold unless held before the consult). kConflict (field "call"): no consult;
+    // other errors as HoldCall's.
+    [[nodiscard]] Result<CallControl> CancelConsult(const std::string& counsellor, const std::string& call_id,
+                                                    const std::function<bool(const std::string&)>& serves);
     // Calls under control now, by call id (held or monitored ones; the others are left out).
     std::map<std::string, CallControl> CallControls() const;
     // Every bridged call's legs by how their media is protected, by call id (line_encryption.cpp).
@@ -400,6 +423,24 @@ private:
                                const nlohmann::json& where);
     // A transfer ring still going for `call` stops (CANCEL, or its tab told) before the call changes its id.
     void DropTransferRing(Call& call);
+    // ---- consult (consult.cpp) ----
+    // The colleague's phone answered the consult ring: their leg is up, relayed to the counsellor's.
+    void ConsultAnswered(Call& call, Leg& answering);
+    // The consult ring of `counsellor` ended unanswered (`why`): the call is the counsellor's again. Nothing
+    // unless a consult to them rings for the call.
+    void ConsultRingEnded(Call& call, const std::string& counsellor, const char* why);
+    // Ends the call's consult (`why` on call.consult_ended): the colleague's leg hung up, the Router told, the
+    // caller off hold unless held before. Nothing without a consult.
+    void EndConsult(Call& call, const char* why);
+    // The consult is completed: the caller carries on with the colleague as a new contact (its id).
+    Result<std::string> HandToConsultant(Call& call);
+    Leg* ConsultLeg(Call& call);  // the colleague's leg once answered, or null
+    // `leg` of a call under consult hung up: true when the consult dealt with it (handed on, ended, requeued).
+    bool ConsultPhoneGone(Call& call, Leg& leg);
+    // Media of a call whose consult is connected: the counsellor's and the colleague's legs to each other only.
+    void RelayConsult(Leg& from, const rtp_header* hdr, const std::uint8_t* payload, size_t n, bool is_event);
+    // One packet of `hdr`'s stream on to `to` (DTMF events only if it takes them), transcoded if need be.
+    void Relay(Leg& to, const rtp_header* hdr, const std::uint8_t* payload, size_t n, bool is_event);
     // ---- REFER from a counsellor's desk phone (refer.cpp): the same transfer, asked for over SIP ----
     // `leg` (bridged to the caller) sent REFER: Refer-To names a colleague's SIP account or a line's number.
     // 202 and NOTIFY "100 Trying", then the outcome as NOTIFY sipfrag; 403 for a target the rules do not allow.
@@ -444,7 +485,8 @@ private:
 
     // ---- follow-up calls ----
     void FollowUpLegAnswered(Leg& leg);
-    void FollowUpLegGone(Leg& leg, std::uint16_t scode);
+    // A follow-up leg ended: `scode` the final response (0: none), `err` libre's error (0: none).
+    void FollowUpLegGone(Leg& leg, std::uint16_t scode, int err);
     void FollowUpRingTimeout(Leg& leg);
     void FinishFollowUp(FollowUpCall& call, const std::string& outcome);
     // INVITEs `uri` with an SDP offer on a fresh leg (ringing); null when no media port is free or the

@@ -228,6 +228,27 @@ Result<TransferStarted> Telephony::TransferCall(const std::string& counsellor, c
     });
 }
 
+Result<CallControl> Telephony::ConsultCall(const std::string& counsellor, const std::string& call_id, std::string to,
+                                           std::function<bool(const std::string&)> serves) {
+    return Ask<CallControl>([=, to = std::move(to), serves = std::move(serves)](Switchboard& board) {
+        return board.ConsultCall(counsellor, call_id, to, serves);
+    });
+}
+
+Result<TransferStarted> Telephony::CompleteConsult(const std::string& counsellor, const std::string& call_id,
+                                                   std::function<bool(const std::string&)> serves) {
+    return Ask<TransferStarted>([=, serves = std::move(serves)](Switchboard& board) {
+        return board.CompleteConsult(counsellor, call_id, serves);
+    });
+}
+
+Result<CallControl> Telephony::CancelConsult(const std::string& counsellor, const std::string& call_id,
+                                             std::function<bool(const std::string&)> serves) {
+    return Ask<CallControl>([=, serves = std::move(serves)](Switchboard& board) {
+        return board.CancelConsult(counsellor, call_id, serves);
+    });
+}
+
 Result<TransferTargets> Telephony::TransferTargetsOf(const std::string& counsellor, const std::string& call_id,
                                                      std::function<bool(const std::string&)> serves) {
     return Ask<TransferTargets>([=, serves = std::move(serves)](Switchboard& board) {

@@ -112,6 +112,14 @@ public:
                                                 std::function<bool(const std::string&)> serves);
     [[nodiscard]] Result<OfferTargets> OfferTargetsOf(const std::string& call_id,
                                                       std::function<bool(const std::string&)> serves);
+    // Warm transfer (Switchboard::ConsultCall, CompleteConsult, CancelConsult): each waits for the loop (2 s).
+    // `serves` runs on the loop thread and must not block.
+    [[nodiscard]] Result<CallControl> ConsultCall(const std::string& counsellor, const std::string& call_id,
+                                                  std::string to, std::function<bool(const std::string&)> serves);
+    [[nodiscard]] Result<TransferStarted> CompleteConsult(const std::string& counsellor, const std::string& call_id,
+                                                          std::function<bool(const std::string&)> serves);
+    [[nodiscard]] Result<CallControl> CancelConsult(const std::string& counsellor, const std::string& call_id,
+                                                    std::function<bool(const std::string&)> serves);
     // Supervisor listen / coach / join (Switchboard::Monitor, StopMonitoring): each waits for the loop (2 s).
     [[nodiscard]] Result<CallControl> Monitor(const std::string& supervisor, const std::string& call_id,
                                               media::MonitorMode mode, std::function<bool(const std::string&)> serves);

@@ -47,6 +47,9 @@ Result<TransferStarted> Switchboard::TransferCall(const std::string& counsellor,
     if (!found) return tl::unexpected(found.error());
     Call& call = **found;
     if (call.transfer) return Fail(ErrorCode::kConflict, "call", "a transfer of this call is ringing already");
+    if (call.consult) {
+        return Fail(ErrorCode::kConflict, "call", "you are consulting a colleague: complete or cancel that first");
+    }
     if (call.monitoring) {
         return Fail(ErrorCode::kConflict, "call", "a supervisor is monitoring this call; they stop first");
     }

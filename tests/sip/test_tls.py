@@ -3,7 +3,8 @@ its own connection, and both legs are bridged with audio both ways; what crosses
 only; the trunk requires encryption, so its calls (in and out) carry SRTP keyed by SDES (srtp_peer's
 AES_CM_128_HMAC_SHA1_80 on the test's RTP endpoints), and a desk phone without SRTP is bridged plain; a trunk that requires encryption refuses a plaintext INVITE (488 with a Warning); a phone account that
 requires it refuses a plaintext REGISTER (403); TLS older than 1.2 is refused and counted; SIGHUP puts a new
-certificate on the next handshake without dropping the call in progress.
+certificate on the next handshake without dropping the call in progress; a carrier whose certificate another CA signed
+gets no INVITE, the refusal is counted (reason "untrusted") and the follow-up ends "failed".
 
 Certificates are made for the run by harness.TestCA (fictional names).
 """
@@ -218,6 +219,38 @@ class SipOverTlsTest(siptest.SipTestCase):
         wait_for(lambda: "follow-up " + fu["id"] + ": connected" in self.srv.log(), timeout=15,
                  what="the follow-up connected")
         self.assertIsNotNone(callee_rtp.inbound, "the carrier did not answer with SRTP")
+
+    def test_a_carrier_whose_certificate_the_trunks_ca_did_not_sign_gets_no_invite_and_the_failure_is_counted(self):
+        os.makedirs(os.path.join(self.dir, "impostor-ca"), exist_ok=True)
+        impostor_ca = harness.TestCA(os.path.join(self.dir, "impostor-ca"))
+        self.addCleanup(impostor_ca.close)
+        cert, key = impostor_ca.issue(os.path.join(self.dir, "impostor"), "carrier")  # the same name, another CA
+        counsellor = self.srv.sign_in("demo.counsellor")
+        status, contact, _ = counsellor.call("POST", "/api/v1/lines/police/contacts", {"caller_role": "police_officer"})
+        self.assertEqual(status, 201, contact)
+        now = time.time()
+        iso = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))  # noqa: E731
+        status, fu, _ = counsellor.call(
+            "POST", f"/api/v1/lines/police/contacts/{contact['id']}/follow-ups",
+            {"earliest": iso(now - 60), "latest": iso(now + 3600), "method": "phone", "number": "07700 900124",
+             "consent": True, "assigned_to": "pool"})
+        self.assertEqual(status, 201, fu)
+        self.tls_phone("demo.counsellor")
+        callee_rtp = srtp_peer.srtp_endpoint()
+        self.addCleanup(callee_rtp.close)
+        untrusted = metric(self.srv, "crisisline_sip_tls_handshake_failures_total", reason="untrusted")
+        callee = siptls.TlsCallee(self.carrier_port, cert, key, callee_rtp)
+        self.addCleanup(callee.close)
+        status, body, _ = counsellor.call("POST", f"/api/v1/lines/police/follow-ups/{fu['id']}/call")
+        self.assertEqual(status, 202, body)
+        wait_for(lambda: metric(self.srv, "crisisline_sip_tls_handshake_failures_total", reason="untrusted") > untrusted,
+                 timeout=20, what="the untrusted carrier certificate counted")
+        wait_for(lambda: f"follow-up {fu['id']}: failed" in self.srv.log(), timeout=20,
+                 what="the follow-up ended as failed\n" + self.srv.log_tail())
+        self.assertFalse(callee.connected.is_set(), "the server finished a handshake with an untrusted carrier")
+        self.assertIsNotNone(callee.failed, "the impostor's handshake did not fail")
+        self.assertNotIn("07700900124", self.srv.log())
+        self.assertNotIn("+447700900124", self.srv.log())
 
     def test_tls_older_than_1_2_is_refused_and_counted(self):
         before = metric(self.srv, "crisisline_sip_tls_handshake_failures_total", reason="protocol_version")

@@ -65,6 +65,10 @@ void AddControl(const telephony::Telephony::Live& live, const std::string& call,
     if (control != live.controls.end() && !control->second.transfer_to.empty()) {
         entry["transfer"] = {{"to", control->second.transfer_to}, {"state", "ringing"}};
     }
+    // A consult (warm transfer): the colleague rung or talking to the counsellor, the caller on hold meanwhile.
+    if (control != live.controls.end() && !control->second.consult_to.empty()) {
+        entry["consult"] = {{"to", control->second.consult_to}, {"state", control->second.consult_state}};
+    }
 }
 
 // How the call's legs' media are protected: `encrypted` (both legs) and `legs` {caller, counsellor}, each
@@ -128,6 +132,10 @@ bool SeesEvent(const staff::Principal& who, const events::Event& e, const Counse
     // New content readers are told to the supervisors of their line only (not its service managers).
     if (e.type.rfind("announcement.", 0) == 0) return who.Has(staff::Role::kSupervisor) && who.Serves(e.line);
     if (!e.counsellor.empty() && e.counsellor == who.staff_id) return true;
+    // A consult's events name the colleague too (data.to): their desk learns of the consult it is part of.
+    if (e.type.rfind("call.consult", 0) == 0 && e.data.is_object() && e.data.value("to", "") == who.staff_id) {
+        return true;
+    }
     if (!Oversees(who)) return e.type == "queue.summary" && who.Serves(e.line);
     if (!e.line.empty()) return who.Serves(e.line);
     auto lines = lines_of.find(e.counsellor);

@@ -7,11 +7,13 @@ namespace {
 
 using staff::Role;
 
-events::Event Event(const std::string& type, const std::string& line, const std::string& counsellor) {
+events::Event Event(const std::string& type, const std::string& line, const std::string& counsellor,
+                    nlohmann::json data = nlohmann::json::object()) {
     events::Event e;
     e.type = type;
     e.line = line;
     e.counsellor = counsellor;
+    e.data = std::move(data);
     return e;
 }
 
@@ -42,6 +44,13 @@ TEST(LiveViewTest, WhoSeesWhichEvent) {
         {"a new content reader on police", Event("announcement.added", "police", ""), false, true, false},
         {"a new content reader on fire", Event("announcement.added", "fire", ""), false, false, false},
         {"an announcement acknowledged", Event("announcement.acknowledged", "police", ""), false, true, false},
+        {"a colleague consults me", Event("call.consulting", "police", "st_s", {{"call", "ct_1"}, {"to", "st_c"}}), true,
+         true, false},
+        {"a consult with me ended", Event("call.consult_ended", "police", "st_s", {{"call", "ct_1"}, {"to", "st_c"}}),
+         true, true, false},
+        {"a colleague consults another", Event("call.consulting", "police", "st_s", {{"to", "st_x"}}), false, true,
+         false},
+        {"not a consult's event", Event("call.transferring", "police", "st_s", {{"to", "st_c"}}), false, true, false},
     };
     for (const auto& c : cases) {
         EXPECT_EQ(SeesEvent(counsellor, c.e, lines_of), c.counsellor) << c.name << " (counsellor)";

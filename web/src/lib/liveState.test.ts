@@ -195,4 +195,36 @@ describe('a supervisor\'s waiting and active calls between pictures', () => {
     expect(s.held).toEqual({});
     expect(s.callEnds.ct_4.reason).toBe('transferred');
   });
+  it('keeps a consult with the caller on hold, and gives the call back when it ends', () => {
+    const onCall: LivePicture = { ...picture, me: { ...picture.me!, state: 'on_call', call: 'ct_4' } };
+    let s = withPicture(emptyLive, onCall, 0);
+    s = applyEvent(s, ev('call.consulting', { line: 'police', counsellor: me, data: { call: 'ct_4', to: 'st_jo', state: 'ringing' } }), me, 1000);
+    expect(s.consults.ct_4).toMatchObject({ to: 'st_jo', state: 'ringing' });
+    expect(s.held).toEqual({ ct_4: 1000 });
+    s = applyEvent(s, ev('call.consulting', { line: 'police', counsellor: me, data: { call: 'ct_4', to: 'st_jo', state: 'connected' } }), me, 2000);
+    expect(s.consults.ct_4.state).toBe('connected');
+    expect(s.held).toEqual({ ct_4: 1000 });
+    s = applyEvent(s, ev('call.consult_ended', { line: 'police', counsellor: me, data: { call: 'ct_4', to: 'st_jo', reason: 'cancelled' } }), me, 3000);
+    expect(s.consults.ct_4).toEqual({ to: 'st_jo', state: 'ended', reason: 'cancelled' });
+    expect(s.held).toEqual({});
+    // From the picture (a desk reloaded mid-consult).
+    s = withPicture(s, { ...onCall, me: { ...onCall.me!, held: true, held_ms: 500, consult: { to: 'st_jo', state: 'connected' } } }, 4000);
+    expect(s.consults.ct_4).toEqual({ to: 'st_jo', state: 'connected' });
+    expect(s.consultingFor).toBeNull();
+  });
+  it('knows when a colleague consults me, without taking their call as mine', () => {
+    const consulted: LivePicture = { ...picture, me: { ...picture.me!, state: 'on_call', call: 'ct_9', consult: { to: me, state: 'connected' } } };
+    let s = withPicture(emptyLive, consulted, 0);
+    expect(s.consultingFor).toBe('ct_9');
+    expect(s.currentCall).toBeNull();
+    expect(s.consults).toEqual({});
+    s = applyEvent(s, ev('call.consult_ended', { line: 'police', counsellor: 'st_other', data: { call: 'ct_9', to: me, reason: 'cancelled' } }), me, 10);
+    expect(s.consultingFor).toBeNull();
+    s = applyEvent(s, ev('call.consulting', { line: 'police', counsellor: 'st_other', data: { call: 'ct_9', to: me, state: 'connected' } }), me, 20);
+    expect(s.consultingFor).toBe('ct_9');
+    // Completed: the caller is put through to me under the next contact.
+    s = applyEvent(s, ev('call.bridged', { line: 'police', counsellor: me, data: { call: 'ct_10', wait_ms: 0 } }), me, 30);
+    expect(s.consultingFor).toBeNull();
+    expect(s.currentCall).toBe('ct_10');
+  });
 });

@@ -45,6 +45,17 @@ export interface LiveState {
   held: Record<string, number>;   // calls on hold (the counsellor pressed Hold): Date.now() when the hold began
   monitors: Record<string, Monitor>;  // calls a supervisor monitors (or is being rung to), by call id
   transfers: Record<string, Transfer>;  // my calls' blind transfers to a colleague: ringing, or just failed
+  consults: Record<string, Consult>;    // my calls' consults with a colleague: ringing, connected, or just ended
+  consultingFor: string | null;         // the call a colleague is consulting me about (I am their colleague)
+}
+
+// A consult (warm transfer) of a call with a colleague (staff id): their phone rings, they are talking to the
+// counsellor (the caller on hold meanwhile), or it ended without the hand-over (with the server's reason).
+export interface Consult {
+  to: string;
+  state: 'ringing' | 'connected' | 'ended';
+  reason?: string;
+  wasHeld?: boolean;  // the caller was on hold before the consult: still on hold after it
 }
 
 // A blind transfer of a call to a colleague (staff id): their phone rings ("ringing", the caller on hold), or it
@@ -79,12 +90,16 @@ export const emptyLive: LiveState = {
   held: {},
   monitors: {},
   transfers: {},
+  consults: {},
+  consultingFor: null,
 };
 
 export function withPicture(state: LiveState, picture: LivePicture | null, now: number): LiveState {
   const me = picture?.me ?? null;
   let currentCall = state.currentCall;
-  if (me?.call && (me.state === 'on_call' || me.state === 'wrap_up')) currentCall = me.call;
+  // Consulted by a colleague about their call: on a call, but not this counsellor's call to handle.
+  const consultingFor = me?.call && me.consult && me.consult.to === me.counsellor ? me.call : null;
+  if (me?.call && (me.state === 'on_call' || me.state === 'wrap_up') && !consultingFor) currentCall = me.call;
   if (me?.wrapping_up && me.state === 'wrap_up') currentCall = me.wrapping_up; // a desk reloaded in wrap-up
   // Flags of calls in progress come with the picture too (a wallboard opened mid-call).
   const flags = { ...state.flags };
@@ -112,12 +127,21 @@ export function withPicture(state: LiveState, picture: LivePicture | null, now: 
   for (const [id, t] of Object.entries(state.transfers)) {
     if (t.state === 'failed' && me?.call === id) transfers[id] = t;  // keep saying so until the next transfer
   }
+  const consults: Record<string, Consult> = {};
+  if (me?.call && me.consult && !consultingFor) {
+    consults[me.call] = { to: me.consult.to, state: me.consult.state === 'connected' ? 'connected' : 'ringing' };
+  }
+  for (const [id, c] of Object.entries(state.consults)) {
+    if (c.state === 'ended' && me?.call === id && !consults[id]) consults[id] = c;  // say so until the next one
+  }
   return {
     ...state,
     flags,
     held,
     monitors,
     transfers,
+    consults,
+    consultingFor,
     picture,
     receivedAt: now,
     ringing: me?.state === 'ringing' ? state.ringing : null,
@@ -267,6 +291,7 @@ export function applyEvent(state: LiveState, e: LiveEvent, myId: string, now: nu
       if (e.counsellor === myId) {
         next.ringing = null;
         next.currentCall = call;
+        next.consultingFor = null;  // a consult completed: the caller is mine now (under the new contact's id)
       } else if (next.ringing && next.ringing.call === call) {
         next.ringing = null; // someone else answered
       }
@@ -290,6 +315,29 @@ export function applyEvent(state: LiveState, e: LiveEvent, myId: string, now: nu
       if (call) {
         const wasHeld = next.transfers[call]?.wasHeld ?? false;
         next.transfers = { ...next.transfers, [call]: { to: String(data.to ?? ''), state: 'failed', reason: String(data.reason ?? '') } };
+        if (!wasHeld && call in next.held) {
+          const { [call]: _back, ...rest } = next.held;
+          next.held = rest;
+        }
+      }
+      break;
+    case 'call.consulting':
+      if (call && String(data.to ?? '') === myId) {
+        next.consultingFor = call;  // a colleague consults me: it rings me, then we talk
+        if (data.state === 'connected' && next.ringing?.call === call) next.ringing = null;
+      } else if (call) {
+        const wasHeld = next.consults[call]?.wasHeld ?? (call in next.held);
+        next.consults = { ...next.consults, [call]: { to: String(data.to ?? ''), state: data.state === 'connected' ? 'connected' : 'ringing', wasHeld } };
+        if (!(call in next.held)) next.held = { ...next.held, [call]: now };  // the caller hears the hold audio
+      }
+      break;
+    case 'call.consult_ended':
+      if (call && String(data.to ?? '') === myId) {
+        if (next.consultingFor === call) next.consultingFor = null;
+        if (next.ringing?.call === call) next.ringing = null;
+      } else if (call) {
+        const wasHeld = next.consults[call]?.wasHeld ?? false;
+        next.consults = { ...next.consults, [call]: { to: String(data.to ?? ''), state: 'ended', reason: String(data.reason ?? '') } };
         if (!wasHeld && call in next.held) {
           const { [call]: _back, ...rest } = next.held;
           next.held = rest;
@@ -321,6 +369,11 @@ export function applyEvent(state: LiveState, e: LiveEvent, myId: string, now: nu
         const { [call]: _handed, ...rest } = next.transfers;
         next.transfers = rest;
       }
+      if (call && call in next.consults) {
+        const { [call]: _over, ...rest } = next.consults;
+        next.consults = rest;
+      }
+      if (call && next.consultingFor === call) next.consultingFor = null;
       if (next.ringing && next.ringing.call === call) next.ringing = null;
       if (e.type === 'call.ended' && call && (e.counsellor === myId || next.currentCall === call)) {
         next.callEnds = {

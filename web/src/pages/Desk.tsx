@@ -119,8 +119,14 @@ export function Desk() {
             <BrowserPhonePanel phone={browserPhone()} ringing={live.ringing} callEnds={live.callEnds}
               takenFrom={live.phoneTakenFrom} />
           )}
-          {state === 'on_call' && call && <CallControls call={call} heldSince={live.held[call]} now={now} monitor={live.monitors[call]}
-            transfer={live.transfers[call]} />}
+          {state === 'on_call' && live.consultingFor && (
+            <section class="panel call-controls" aria-label="Consult" data-testid="consulted">
+              <p role="status">A colleague is consulting you about their call. The caller is on hold and cannot hear
+                you; if your colleague completes the transfer, the caller is put through to you.</p>
+            </section>
+          )}
+          {state === 'on_call' && call && !live.consultingFor && <CallControls call={call} heldSince={live.held[call]} now={now}
+            monitor={live.monitors[call]} transfer={live.transfers[call]} consult={live.consults[call]} />}
           {/* Always the same size, so nothing on the desk moves when a call rings. */}
           <div class="incoming-slot">
             {live.ringing ? (

@@ -1,10 +1,12 @@
 // The counsellor's controls of the call they are on (desk phone or browser phone alike): hold and resume; blind
-// transfer to an available colleague of the line or to a line's queue; and who, if anyone, is supervising it.
-// While on hold the caller hears the line's hold audio and the counsellor hears nothing of them.
+// transfer to an available colleague of the line or to a line's queue; a consult (warm transfer) with an available
+// colleague, completed or abandoned; and who, if anyone, is supervising it.
+// While on hold (and while consulting) the caller hears the line's hold audio and nothing of the counsellor.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../../lib/api';
 import { duration } from '../../lib/format';
-import type { Monitor, Transfer } from '../../lib/liveState';
+import type { Consult, Monitor, Transfer } from '../../lib/liveState';
+import { ConsultControl } from './ConsultControl';
 
 // GET /api/v1/session/calls/{call}/transfer-targets: whom the call may go to now.
 interface TransferTargets {
@@ -24,17 +26,19 @@ const MONITOR_TEXT: Record<string, string> = {
   join: 'A supervisor has joined this call. You and the caller both hear them.',
 };
 
-export function CallControls({ call, heldSince, now, monitor, transfer }: {
+export function CallControls({ call, heldSince, now, monitor, transfer, consult }: {
   call: string;
   heldSince: number | undefined;
   now: number;
   monitor?: Monitor;
   transfer?: Transfer;
+  consult?: Consult;
 }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const held = heldSince !== undefined;
-  const ringing = transfer?.state === 'ringing';
+  const consulting = consult?.state === 'ringing' || consult?.state === 'connected';
+  const ringing = transfer?.state === 'ringing' || consulting;  // the hold and transfer controls wait meanwhile
   const [picking, setPicking] = useState(false);
   const [targets, setTargets] = useState<TransferTargets | null>(null);
   const [choice, setChoice] = useState('');
@@ -146,6 +150,7 @@ export function CallControls({ call, heldSince, now, monitor, transfer }: {
           <button type="button" onClick={closePicker}>Cancel</button>
         </form>
       )}
+      {!picking && !(transfer?.state === 'ringing') && <ConsultControl call={call} consult={consult} names={names} />}
       {error && <p class="field-error" role="alert">{error}</p>}
     </section>
   );
