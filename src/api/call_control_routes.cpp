@@ -63,7 +63,8 @@ Result<http::Response> Api::MonitorCall(const http::Request& req, const staff::A
     return Ok({{"call", Param(req, "call")},
                {"supervisor", monitored->supervisor},
                {"mode", monitored->monitor_mode},
-               {"state", monitored->monitor_state}});
+               {"state", monitored->monitor_state},
+               {"browser", monitored->monitor_browser}});
 }
 
 namespace {

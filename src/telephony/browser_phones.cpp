@@ -148,6 +148,11 @@ void Switchboard::BrowserRingStopped(Call& call, const Leg& leg) {
 Result<Leg*> Switchboard::BrowserLegOf(const std::string& counsellor, const std::string& call_id) {
     Call* call = FindCall(call_id);
     if (!call || call->phase == CallPhase::kEnded) return Fail(ErrorCode::kNotFound, "call", "no such call in progress");
+    // A supervisor monitoring the call from their browser phone: that leg.
+    if (const auto& m = call->monitoring; m && m->supervisor == counsellor && m->leg && m->leg->browser &&
+                                          m->leg->state != LegState::kGone) {
+        return m->leg.get();
+    }
     auto it = call->phones.find(counsellor);
     if (it == call->phones.end() || !it->second || !it->second->browser || it->second->state == LegState::kGone) {
         return Fail(ErrorCode::kConflict, "call", "this call is not ringing or connected to your browser");
@@ -195,6 +200,14 @@ Result<std::string> Switchboard::AnswerInBrowser(const std::string& counsellor, 
     leg.last_rx_ms = Now();
     routing_event_at_ = std::chrono::steady_clock::now();
     PhoneAnswered(leg);
+    if (leg.kind == LegKind::kSupervisor) {
+        // SupervisorAnswered hung the leg up if the call or its monitoring ended meanwhile.
+        if (!call.monitoring || call.monitoring->leg.get() != &leg || !call.monitoring->connected) {
+            return Fail(ErrorCode::kConflict, "call", "the monitoring of this call has ended");
+        }
+        spdlog::info("telephony: call {}: monitored from the browser of {}", call.id, counsellor);
+        return answer;
+    }
     const bool consulting = call.consult && call.consult->connected && call.consult->to == counsellor;
     if (call.bridged != &leg && !consulting) {
         return Fail(ErrorCode::kConflict, "call", "someone else answered this call first");
@@ -211,7 +224,8 @@ Result<std::string> Switchboard::ReofferFromBrowser(const std::string& counsello
     Leg& leg = **found;
     Call& call = *leg.call;
     if (!ServesCallLine(call, serves)) return Fail(ErrorCode::kForbidden, "you do not serve this call's line");
-    if (leg.state != LegState::kUp || call.bridged != &leg || !leg.browser->dtls) {
+    const bool monitoring = leg.kind == LegKind::kSupervisor;  // BrowserLegOf found the supervisor's own leg
+    if (leg.state != LegState::kUp || (call.bridged != &leg && !monitoring) || !leg.browser->dtls) {
         return Fail(ErrorCode::kConflict, "call", "this call is not answered in your browser");
     }
     BrowserMedia& b = *leg.browser;

@@ -48,6 +48,7 @@ CallControl Switchboard::ControlOf(const Call& call) const {
         c.supervisor = call.monitoring->supervisor;
         c.monitor_mode = media::MonitorModeName(call.monitoring->mode);
         c.monitor_state = call.monitoring->connected ? "connected" : "ringing";
+        c.monitor_browser = call.monitoring->leg && call.monitoring->leg->browser != nullptr;
     }
     if (call.transfer) c.transfer_to = call.transfer->to;
     if (call.consult) {

@@ -17,6 +17,7 @@ struct CallControl {
     std::string supervisor;
     std::string monitor_mode;
     std::string monitor_state;
+    bool monitor_browser = false;  // the supervisor monitors from their browser phone (their tab answers the ring)
     // A blind transfer to a colleague whose phone rings now (the caller hears hold audio): their staff id.
     std::string transfer_to;
     // A consult (warm transfer) with a colleague: their staff id, and "ringing" or "connected"; empty if none.

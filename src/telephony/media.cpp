@@ -295,6 +295,7 @@ void Switchboard::CheckMediaTimeouts(std::int64_t now) {
         Interrupt(*call, call->bridged && call->bridged->browser ? "sent no media or ICE consent"
                                                                   : "sent no audio");
     }
+    CheckMonitoringTimeouts(now, caller_limit);
 }
 
 }  // namespace crisisline::telephony

@@ -64,13 +64,10 @@ Result<CallControl> Switchboard::Monitor(const std::string& supervisor, const st
     if (binding == bindings_.end() || binding->second.expires_ms <= Now()) {
         return Fail(ErrorCode::kUnavailable, "supervisor", "your phone is not registered");
     }
-    if (binding->second.browser) {
-        return Fail(ErrorCode::kUnavailable, "supervisor",
-                    "monitoring rings a desk phone: switch your phone back to the desk phone first");
-    }
     if (Busy(calls_, supervisor)) {
         return Fail(ErrorCode::kConflict, "supervisor", "you are on a call, ringing, or monitoring another call");
     }
+    if (binding->second.browser) return RingSupervisorBrowser(*call, supervisor, mode);
     const auto& line = lines_[call->record.line_id];
     if (line.routing.every_leg_encrypted && !PhoneLegEncrypted(username->second)) {
         return Fail(ErrorCode::kUnavailable, "supervisor",
@@ -89,6 +86,54 @@ Result<CallControl> Switchboard::Monitor(const std::string& supervisor, const st
     spdlog::info("telephony: call {}: ringing {} to {}", call->id, supervisor, media::MonitorModeName(mode));
     PublishMonitoring(*call, "ringing");
     return ControlOf(*call);
+}
+
+Result<CallControl> Switchboard::RingSupervisorBrowser(Call& call, const std::string& supervisor,
+                                                       media::MonitorMode mode) {
+    // As RingBrowser does for a call: a leg with no SIP dialog, ICE-lite credentials of its own, keyed by
+    // DTLS-SRTP once the tab answers with its offer (AnswerInBrowser), then mixed as a desk phone's would be.
+    auto taken = TakeLeg(&call, LegKind::kSupervisor);
+    if (!taken) return Fail(ErrorCode::kUnavailable, "supervisor", "your browser could not be rung (no media port free)");
+    auto leg = std::move(*taken);
+    leg->counsellor = supervisor;
+    leg->state = LegState::kRinging;
+    leg->last_rx_ms = Now();  // the ring's start, for its timeout (CheckMonitoringTimeouts)
+    leg->browser = std::make_unique<BrowserMedia>();
+    leg->browser->ice = IceSession(NewIceUfrag(), NewIcePwd());
+    call.monitoring = std::make_unique<Monitoring>();
+    call.monitoring->supervisor = supervisor;
+    call.monitoring->mode = mode;
+    call.monitoring->leg = std::move(leg);
+    spdlog::info("telephony: call {}: ringing the browser of {} to {}", call.id, supervisor,
+                 media::MonitorModeName(mode));
+    PublishMonitoring(call, "ringing");
+    return ControlOf(call);
+}
+
+void Switchboard::CheckMonitoringTimeouts(std::int64_t now, std::int64_t limit_ms) {
+    std::vector<std::pair<std::string, const char*>> ended;
+    for (const auto& [id, call] : calls_) {
+        const auto& m = call->monitoring;
+        if (!m || !m->leg || !m->leg->browser) continue;
+        const Leg& leg = *m->leg;
+        if (!m->connected && now - leg.last_rx_ms > limit_ms) {
+            ended.emplace_back(id, "not_answered");  // the tab never answered the ring
+        } else if (m->connected && leg.browser->dtls && now - leg.browser->last_consent_ms > limit_ms) {
+            ended.emplace_back(id, "supervisor_gone");  // no ICE consent (RFC 7675): the tab or its network is gone
+        }
+    }
+    for (const auto& [id, why] : ended) {
+        if (Call* call = FindCall(id)) {
+            spdlog::info("telephony: call {}: the supervisor's browser {}", id, why);
+            EndMonitoring(*call, why);
+        }
+    }
+}
+
+void Switchboard::EndMonitoringBy(const std::string& supervisor, const char* why) {
+    for (auto& [id, call] : calls_) {
+        if (call->monitoring && call->monitoring->supervisor == supervisor) EndMonitoring(*call, why);
+    }
 }
 
 Result<void> Switchboard::StopMonitoring(const std::string& supervisor, const std::string& call_id) {
@@ -142,8 +187,12 @@ void Switchboard::EndMonitoring(Call& call, const char* why) {
 void Switchboard::PublishMonitoring(const Call& call, const char* state) {
     const auto& m = *call.monitoring;
     // The counsellor's staff id is on the event: their desk always learns who is listening.
+    // `browser`: the supervisor's leg is their browser phone, whose tab answers the ring with a WebRTC offer.
     Publish("call.monitor", &call, CounsellorOf(call),
-            {{"supervisor", m.supervisor}, {"mode", media::MonitorModeName(m.mode)}, {"state", state}});
+            {{"supervisor", m.supervisor},
+             {"mode", media::MonitorModeName(m.mode)},
+             {"state", state},
+             {"browser", m.leg && m.leg->browser != nullptr}});
 }
 
 void Switchboard::MixIn(Leg& leg, const rtp_header* hdr, const std::uint8_t* payload, size_t n) {

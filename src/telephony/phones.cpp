@@ -200,6 +200,7 @@ void Switchboard::Unbind(const std::string& username, const char* why) {
     spdlog::info("telephony: phone of {} {}", counsellor, why);
     Publish("phone.unregistered", nullptr, counsellor, {{"why", why}});
     if (browser) {
+        EndMonitoringBy(counsellor, "supervisor_gone");  // a supervisor monitoring from that tab: it ends
         // The tab that was this counsellor's phone is gone (closed, asleep, its feed lost): a call on it is
         // interrupted, never dropped; the caller goes back to the front of the queue.
         for (auto& [id, call] : calls_) {

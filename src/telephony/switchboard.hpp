@@ -277,8 +277,12 @@ public:
     // it) and each start, mode change and end is audited (CallLog::Monitoring). `serves(line)` must allow the
     // call's line. kNotFound: no such call in progress; kConflict (field "call"): not bridged to a counsellor,
     // or another supervisor monitors it; kConflict (field "supervisor"): the supervisor is on a call or ringing
-    // themselves; kUnavailable: their phone is not registered, or is a browser phone (monitoring rings a desk
-    // phone); kForbidden: not their line.
+    // themselves; kUnavailable (field "supervisor"): their phone is not registered; kForbidden: not their line.
+    // A supervisor who answers in the browser (HoldBrowserPhone) is rung there instead: call.monitor carries
+    // "browser": true, their tab answers with its WebRTC offer through AnswerInBrowser (and may re-offer, and
+    // hang up, as for a call), and their DTLS-SRTP leg goes into the mix as a desk phone's would. A tab that
+    // does not answer within rtp_timeout_s, or stops ICE consent for as long, or lets the phone go, ends the
+    // monitoring (audited, and the counsellor told, as any end).
     [[nodiscard]] Result<CallControl> Monitor(const std::string& supervisor, const std::string& call_id,
                                               media::MonitorMode mode,
                                               const std::function<bool(const std::string&)>& serves);
@@ -455,6 +459,12 @@ private:
     void SupervisorGone(Leg& leg, std::uint16_t scode);
     // Ends the call's monitoring (hangs up the supervisor's leg): published and, if it had connected, audited.
     void EndMonitoring(Call& call, const char* why);
+    // Rings `supervisor`'s browser phone to monitor `call` in `mode` (Monitor, once its checks pass).
+    Result<CallControl> RingSupervisorBrowser(Call& call, const std::string& supervisor, media::MonitorMode mode);
+    // Browser monitoring legs that never answered, or lost ICE consent, for `limit_ms`: their monitoring ends.
+    void CheckMonitoringTimeouts(std::int64_t now, std::int64_t limit_ms);
+    // Every monitoring by `supervisor` ends (their browser phone went).
+    void EndMonitoringBy(const std::string& supervisor, const char* why);
     void PublishMonitoring(const Call& call, const char* state);
     // A monitored call's media: a party's frame into the mix; once a tick, each party's mix out.
     void MixIn(Leg& leg, const rtp_header* hdr, const std::uint8_t* payload, size_t n);

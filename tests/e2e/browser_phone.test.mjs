@@ -13,7 +13,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
-import { artifacts, expectAccessible, Fixture, launchBrowser, newPage, screenshot, signIn, toneWav, waitFor } from './lib.mjs';
+import { artifacts, expectAccessible, fakeMicrophoneArgs, Fixture, inboundAudio, launchBrowser, newPage, screenshot, signIn, toneWav,
+  trackPeerConnections, waitFor } from './lib.mjs';
 
 const FILL = 0x5a; // every byte of the caller's audio payloads
 const PATTERN = Buffer.alloc(24, FILL);
@@ -97,14 +98,7 @@ before(async () => {
   fixture = await Fixture.start({ rtpTimeoutS: 20, counsellorMediaTimeoutS: 20 });
   const wav = join(artifacts, 'browser-phone-tone.wav');
   toneWav(wav);
-  browser = await launchBrowser([
-    '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
-    `--use-file-for-fake-audio-capture=${wav}`,
-    '--allow-loopback-in-peer-connection',
-    '--autoplay-policy=no-user-gesture-required',
-    '--disable-features=WebRtcHideLocalIpsWithMdns',
-  ]);
+  browser = await launchBrowser(fakeMicrophoneArgs(wav));
   const [lo, hi] = fixture.info.rtp_ports;
   capture = spawn('dumpcap', ['-P', '-i', 'lo', '-f', `udp portrange ${lo}-${hi}`, '-w', pcapPath],
     { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -130,17 +124,7 @@ after(async () => {
 test('a carrier call answered in the browser: audio both ways, SRTP on the wire, forged packets dropped', async () => {
   const { url, passwords } = fixture.info;
   const desk = await newPage(browser, problems);
-  // Keeps a hand on the page's peer connections, for getStats().
-  await desk.addInitScript(() => {
-    const Original = window.RTCPeerConnection;
-    window.__connections = [];
-    window.RTCPeerConnection = class extends Original {
-      constructor(...args) {
-        super(...args);
-        window.__connections.push(this);
-      }
-    };
-  });
+  await trackPeerConnections(desk);  // for getStats()
   await signIn(desk, url, 'demo.counsellor', passwords['demo.counsellor']);
   await desk.waitForURL(/\/desk$/);
   await desk.getByTestId('feed-status').filter({ hasText: 'Live' }).waitFor();
@@ -186,15 +170,7 @@ test('a carrier call answered in the browser: audio both ways, SRTP on the wire,
 
   // The caller's audio reaches the browser: packets, and a level (the pattern decodes to a steady sound).
   const inbound = await waitFor('audio in the browser', async () => {
-    const s = await desk.evaluate(async () => {
-      const pc = window.__connections.at(-1);
-      const stats = await pc.getStats();
-      let found = null;
-      stats.forEach((r) => {
-        if (r.type === 'inbound-rtp' && r.kind === 'audio') found = { packets: r.packetsReceived, level: r.audioLevel ?? 0 };
-      });
-      return found;
-    });
+    const s = await inboundAudio(desk);
     return s && s.packets > 50 && s.level > 0 ? s : null;
   });
   console.log(`browser inbound-rtp: ${inbound.packets} packets, audio level ${inbound.level}`);

@@ -13,9 +13,10 @@ one answer per command read from stdin.
                                                           test CA made for this run; the ready line then
                                                           carries "spki", the certificate's public key hash
 
-    {"cmd": "register", "user": "demo.counsellor", "ring_ms": 1500, "talk_ms": 90000, "send_seconds": 120}
-                                                          -> the phone sends audio for send_seconds once
-                                                             answered, then goes silent
+    {"cmd": "register", "user": "demo.counsellor", "ring_ms": 1500, "talk_ms": 90000, "send_seconds": 120,
+     "fill": 85, "pt": 0}                                 -> the phone sends audio for send_seconds once
+                                                             answered, then goes silent; with fill, that byte
+                                                             over and over (PCMA unless pt says)
     {"cmd": "unregister", "user": "demo.counsellor"}     -> that user's last phone unregisters (and stays up)
     {"cmd": "call", "talk_ms": 60000, "digit": "2", "fill": 90, "pt": 8, "send_seconds": 10}
                                                           -> the call runs in the background; with fill, the
@@ -123,7 +124,8 @@ def main():
                 if cmd == "register":
                     phones.append(srv.register(req["user"], ring_ms=req.get("ring_ms", 1500),
                                                talk_ms=req.get("talk_ms", 90000),
-                                               send_seconds=req.get("send_seconds", 120), timeout_s=300))
+                                               send_seconds=req.get("send_seconds", 120), timeout_s=300,
+                                               pt=req.get("pt", 8), fill=req.get("fill")))
                     phone_of[req["user"]] = phones[-1]
                     answer({"ok": True})
                 elif cmd == "unregister":

@@ -242,3 +242,46 @@ export async function waitFor(what, check, timeoutMs = 30000) {
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+// Keeps a hand on the page's RTCPeerConnections (window.__connections, newest last), for getStats(). Call before
+// the page loads (an init script).
+export async function trackPeerConnections(page) {
+  await page.addInitScript(() => {
+    const Original = window.RTCPeerConnection;
+    window.__connections = [];
+    window.RTCPeerConnection = class extends Original {
+      constructor(...args) {
+        super(...args);
+        window.__connections.push(this);
+      }
+    };
+  });
+}
+
+// The audio the page's newest peer connection receives, from getStats(): {packets, level} of its inbound-rtp
+// audio stream, or null before there is one.
+export async function inboundAudio(page) {
+  return page.evaluate(async () => {
+    const pc = window.__connections.at(-1);
+    if (!pc) return null;
+    const stats = await pc.getStats();
+    let found = null;
+    stats.forEach((r) => {
+      if (r.type === 'inbound-rtp' && r.kind === 'audio') found = { packets: r.packetsReceived, level: r.audioLevel ?? 0 };
+    });
+    return found;
+  });
+}
+
+// Chromium switches for a browser phone with a fake microphone playing `wav` (toneWav), WebRTC on loopback,
+// and remote audio that plays without a gesture.
+export function fakeMicrophoneArgs(wav) {
+  return [
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-audio-capture=${wav}`,
+    '--allow-loopback-in-peer-connection',
+    '--autoplay-policy=no-user-gesture-required',
+    '--disable-features=WebRtcHideLocalIpsWithMdns',
+  ];
+}

@@ -267,5 +267,87 @@ class BrowserCallQualityTest(siptest.SipTestCase):
         self.assertNotIn("call_quality", entry)  # shown for a browser phone only
 
 
+@unittest.skipUnless(sh.sipp_available(), "sipp (Debian sip-tester) is not installed")
+class MonitorFromTheBrowserTest(siptest.SipTestCase):
+    """A supervisor whose phone is their browser tab listens, coaches or joins there (issue 16 + 12): the
+    monitoring rings the tab (call.monitor with "browser": true), which answers with its offer by the browser
+    phone's own path; a tab that never answers, or answers and then sends no ICE consent, ends the monitoring.
+    The media (DTLS-SRTP into the mix) is tested with Chromium in tests/e2e/browser_phone_monitor.test.mjs."""
+    routing = {"wrap_up_s": 0, "ring_timeout_s": 10}
+    telephony = {"rtp_timeout_s": 5}
+
+    def monitor_events(self, call_id):
+        status, page, _ = self.srv.sign_in("demo.manager").call("GET", "/api/v1/live/events?after=0")
+        self.assertEqual(status, 200, page)
+        return [e for e in page["events"] if e["type"] == "call.monitor" and e["data"]["call"] == call_id]
+
+    def audit(self, call_id):
+        status, audit, _ = self.srv.sign_in("demo.auditor").call("GET", "/api/v1/audit?limit=1000")
+        self.assertEqual(status, 200, audit)
+        return [(e["action"], (e.get("detail") or {}).get("why")) for e in audit["entries"]
+                if e["action"].startswith("call.monitor") and e["record_id"] == call_id]
+
+    def monitor(self, sup, call_id, mode):
+        return sup.call("POST", f"/api/v1/lines/{siptest.LINE}/calls/{call_id}/monitor", {"mode": mode})
+
+    def test_the_tab_is_rung_answers_with_its_offer_and_a_silent_or_absent_tab_ends_the_monitoring(self):
+        self.phone("demo.counsellor", ring_ms=300, talk_ms=60000, send_seconds=60)
+        self.srv.wait_counsellor("demo.counsellor", lambda c: c["state"] == "available")
+        call = self.caller(talk_ms=60000, digit="2", send_seconds=60)
+        call_id = self.srv.wait_counsellor("demo.counsellor", lambda c: c["state"] == "on_call" and c.get("call"),
+                                           20)["call"]
+        counsellor = self.srv.staff_ids["demo.counsellor"]
+        sup = self.srv.sign_in("demo.supervisor")
+        status, body, _ = sup.call("PUT", "/api/v1/session/phone", {"mode": "browser", "tab": TAB_A})
+        self.assertEqual(status, 200, body)
+        self.srv.wait_counsellor("demo.supervisor", lambda c: c["phone_registered"] and c["browser_phone"])
+
+        # Rung in the browser, not refused: the answer to the request says so, and so does the live feed.
+        status, body, _ = self.monitor(sup, call_id, "listen")
+        self.assertEqual(status, 200, body)
+        self.assertEqual((body["state"], body["browser"]), ("ringing", True), body)
+        ringing = self.monitor_events(call_id)
+        self.assertEqual([(e["counsellor"], e["data"]["state"], e["data"]["browser"]) for e in ringing],
+                         [(counsellor, "ringing", True)], ringing)
+        # Only the supervisor rung may answer it; a broken offer is refused naming the field.
+        welsh = self.srv.sign_in("demo.welsh")
+        status, body, _ = welsh.call("POST", f"/api/v1/session/phone/calls/{call_id}/answer", {"sdp": OFFER})
+        self.assertEqual(status, 409, body)
+        status, body, _ = sup.call("POST", f"/api/v1/session/phone/calls/{call_id}/answer",
+                                   {"sdp": OFFER.replace("a=rtcp-mux\r\n", "")})
+        self.assertEqual((status, body["error"]["field"]), (400, "sdp"), body)
+        status, body, _ = sup.call("POST", f"/api/v1/session/phone/calls/{call_id}/answer", {"sdp": OFFER})
+        self.assertEqual(status, 200, body)
+        for line in ("a=ice-lite", "a=setup:passive", "UDP/TLS/RTP/SAVPF"):
+            self.assertIn(line, body["sdp"])
+        entry = self.srv.wait_live(lambda live: any(a.get("monitor", {}).get("state") == "connected"
+                                                    for a in live["active"]), 5)["active"][0]
+        self.assertEqual(entry["monitor"]["supervisor"], self.srv.staff_ids["demo.supervisor"], entry)
+        status, mine, _ = self.srv.sign_in("demo.counsellor").call("GET", "/api/v1/live")
+        self.assertEqual(mine["me"]["monitor"]["state"], "connected", mine["me"])  # never covert
+        # Hung up from the tab: ended, audited.
+        status, _, _ = sup.call("POST", f"/api/v1/session/phone/calls/{call_id}/hangup")
+        self.assertEqual(status, 204)
+        self.srv.wait_live(lambda live: all("monitor" not in a for a in live["active"]), 5)
+
+        # Answered, then no ICE consent from the tab (this test never sends a check): over within rtp_timeout_s.
+        self.assertEqual(self.monitor(sup, call_id, "coach")[0], 200)
+        status, body, _ = sup.call("POST", f"/api/v1/session/phone/calls/{call_id}/answer", {"sdp": OFFER})
+        self.assertEqual(status, 200, body)
+        self.srv.wait_live(lambda live: all("monitor" not in a for a in live["active"]), 15)
+        # Rung and never answered: over too, and not audited (nothing was heard).
+        self.assertEqual(self.monitor(sup, call_id, "join")[0], 200)
+        self.srv.wait_live(lambda live: any("monitor" in a for a in live["active"]), 5)
+        self.srv.wait_live(lambda live: all("monitor" not in a for a in live["active"]), 15)
+        states = [e["data"]["state"] for e in self.monitor_events(call_id)]
+        self.assertEqual(states, ["ringing", "connected", "ended"] * 2 + ["ringing", "ended"], states)
+        self.assertEqual(self.audit(call_id), [("call.monitor_start", None), ("call.monitor_end", "supervisor_hung_up"),
+                                               ("call.monitor_start", None), ("call.monitor_end", "supervisor_gone")])
+        self.assertTrue(call.sipp.running(), "the caller was hung up")
+        sup.call("PUT", "/api/v1/session/phone", {"mode": "desk", "tab": TAB_A})
+        call.close()  # silent from now: the server ends the call after rtp_timeout_s
+        self.srv.wait_counsellor("demo.counsellor", lambda c: c["state"] != "on_call", 20)
+
+
 if __name__ == "__main__":
     unittest.main()

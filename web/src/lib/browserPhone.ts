@@ -322,7 +322,7 @@ export class BrowserPhone {
   // The TURN servers crisisline hands this counsellor (a fresh, time-limited credential for each call), and
   // whether media must go only through them. Without TURN (or if the list cannot be had) the call still goes
   // direct to crisisline's media address.
-  private async iceConfiguration(): Promise<RTCConfiguration> {
+  async iceConfiguration(): Promise<RTCConfiguration> {
     try {
       const r = await api<{ ice_servers: RTCIceServer[]; ice_transport_policy?: RTCIceTransportPolicy }>(
         'GET', '/api/v1/session/ice-servers');

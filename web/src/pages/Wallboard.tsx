@@ -6,7 +6,9 @@ import { api, ApiError } from '../lib/api';
 import { linkHandler, usePath } from '../lib/router';
 import { hasRole, useSession } from '../lib/session';
 import type { Line } from '../lib/types';
+import { monitorPhone } from '../lib/monitorPhone';
 import { AlertSound } from './wallboard/alertSound';
+import { MonitorAudio } from './wallboard/MonitorAudio';
 import {
   type ActiveRow,
   activeRows,
@@ -45,6 +47,7 @@ function Board({ large }: { large: boolean }) {
   const [monitorError, setMonitorError] = useState('');
   const [soundMessage, setSoundMessage] = useState('Sound is off: alerts show on screen only.');
   const sound = useRef<AlertSound | null>(null);
+  const monitoredSeen = useRef(false); // the live feed has shown the browser monitoring of monitorPhone().callId
   const lastSounded = useRef(0);
 
   const lines = useMemo(() => {
@@ -83,6 +86,20 @@ function Board({ large }: { large: boolean }) {
 
   useEffect(() => () => sound.current?.disable(), []);
 
+  // A monitoring from this browser ends when the server says so (call.monitor "ended", or the call's end).
+  const monitoredCall = monitorPhone().callId;
+  const monitoredEntry = monitoredCall ? live.monitors[monitoredCall] : undefined;
+  useEffect(() => {
+    if (!monitoredCall) {
+      monitoredSeen.current = false;
+    } else if (monitoredEntry) {
+      monitoredSeen.current = true;
+    } else if (monitoredSeen.current) {
+      monitoredSeen.current = false;
+      monitorPhone().close();
+    }
+  }, [monitoredCall, monitoredEntry]);
+
   const toggleSound = async () => {
     if (soundOn) {
       sound.current?.disable();
@@ -117,12 +134,21 @@ function Board({ large }: { large: boolean }) {
   }
 
   const counsellors = counsellorRows(live, now);
-  // Listen, coach or join a call (the supervisor's desk phone rings), or stop: the counsellor is always told.
+  // Listen, coach or join a call, or stop: the counsellor is always told. The supervisor's desk phone rings, or,
+  // when their phone is this browser, the server rings this tab, which answers at once (they just asked).
   const monitor = (row: ActiveRow, mode: string | null) => {
     setMonitorError('');
     const path = `/api/v1/lines/${row.line}/calls/${encodeURIComponent(row.call)}/monitor`;
-    (mode ? api('POST', path, { mode }) : api('DELETE', path)).catch((e) =>
-      setMonitorError(e instanceof ApiError ? e.message : String(e)));
+    const phone = monitorPhone();
+    const done = mode
+      ? api<{ state: string; browser?: boolean }>('POST', path, { mode }).then((r) => {
+        if (r.browser && r.state === 'ringing' && phone.callId !== row.call) return phone.answer(row.call);
+        return undefined;
+      })
+      : api('DELETE', path).then(() => {
+        if (phone.callId === row.call) phone.close();
+      });
+    done.catch((e) => setMonitorError(e instanceof ApiError ? e.message : String(e)));
   };
   const counsellorNames = Object.fromEntries(counsellors.map((c) => [c.id, c.name]));
   const tiles = queueTiles(lines, lineNames, live, now);
@@ -185,6 +211,7 @@ function Board({ large }: { large: boolean }) {
           <section class="wb-panel" aria-labelledby="wb-active-title">
             <h2 id="wb-active-title">Calls in progress</h2>
             {monitorError && <p class="field-error" role="alert">{monitorError}</p>}
+            <MonitorAudio phone={monitorPhone()} mode={monitoredEntry?.mode ?? null} />
             <ActiveTable rows={active} lineNames={lineNames} showLine={lines.length > 1} me={session.staff.id}
               onMonitor={hasRole(session, 'supervisor') && !large ? monitor : undefined} />
           </section>
