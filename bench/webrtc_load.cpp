@@ -14,7 +14,8 @@
 //       browser ID                    a browser leg on a fresh socket; replies: offer ID "<SDP, JSON string>"
 //       answer ID "<SDP>"             the server's answer (JSON string): ICE checks, then DTLS, then SRTP;
 //                                     replies later: ready ID CHECKS_US HANDSHAKE_US, or failed ID REASON
-//       caller ID LOCAL_PORT [IP:PORT] a plain RTP flow (flows may share LOCAL_PORT), sending once it has a remote
+//       caller ID LOCAL_PORT [IP:PORT] a plain RTP flow (flows may share LOCAL_PORT; 0: a free port of its own),
+//                                     sending once it has a remote; replies: caller ID PORT
 //       remote ID IP:PORT             set a caller flow's remote
 //       close ID                      a browser leg hangs up: it stops sending and its socket closes
 //       mark | stop | report | quit   measurement window (as rtp_load): stop drains --drain-ms, then reports
@@ -227,6 +228,10 @@ public:
         if (s < 0) return "cannot bind port " + std::to_string(port) + ": " + std::strerror(errno);
         Flow& f = NewFlow(id, false);
         f.sock = s;
+        sockaddr_in local{};
+        socklen_t len = sizeof local;
+        getsockname(sockets_[static_cast<size_t>(s)].fd, reinterpret_cast<sockaddr*>(&local), &len);
+        std::printf("caller %u %u\n", id, ntohs(local.sin_port));
         return remote.empty() ? std::string() : Remote(id, remote);
     }
 
@@ -337,12 +342,15 @@ private:
         sockets_.push_back({fd, leg_flow});
         return index;
     }
+    // Flows given one port share its socket; port 0 is a socket of the flow's own on a free port.
     int CallerSocket(std::uint16_t port) {
         auto it = caller_ports_.find(port);
-        if (it != caller_ports_.end()) return it->second;
+        if (port && it != caller_ports_.end()) return it->second;
         int fd = OpenSocket(port);
         if (fd < 0) return -1;
-        return caller_ports_[port] = AddSocket(fd, -1);
+        const int index = AddSocket(fd, -1);
+        if (port) caller_ports_[port] = index;
+        return index;
     }
 
     void Send(const Flow& f, const BrowserLeg::Datagrams& datagrams) {
@@ -587,7 +595,7 @@ void Handle(Load& load, const std::string& line, bool& stop, bool& quit) {
         unsigned port = 0;
         std::string remote;
         in >> id >> port >> remote;
-        Reply(port && port < 65536 ? load.Caller(id, static_cast<std::uint16_t>(port), remote) : "usage: caller ID PORT [IP:PORT]",
+        Reply(port < 65536 ? load.Caller(id, static_cast<std::uint16_t>(port), remote) : "usage: caller ID PORT [IP:PORT]",
               cmd);
     } else if (cmd == "remote") {
         std::string remote;

@@ -21,6 +21,7 @@ class WebrtcLoad:
         self.offers = {}    # leg id -> SDP offer
         self.ready = {}     # leg id -> (monotonic time, checks µs, handshake µs)
         self.failed = {}    # leg id -> reason
+        self.caller_ports = {}  # caller flow id -> its local port
         self.errors = []
         self.reports = []
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -36,6 +37,9 @@ class WebrtcLoad:
                 elif word == "ready":
                     leg, checks, handshake = rest.split()
                     self.ready[int(leg)] = (time.monotonic(), int(checks), int(handshake))
+                elif word == "caller":
+                    flow, port = rest.split()
+                    self.caller_ports[int(flow)] = int(port)
                 elif word == "failed":
                     leg, _, why = rest.partition(" ")
                     self.failed[int(leg)] = why
@@ -74,8 +78,14 @@ class WebrtcLoad:
             raise RuntimeError(f"webrtc_load: leg {leg} failed: {self.failed[leg]}")
         return self.ready[leg]
 
-    def caller(self, flow, port, remote=None):
+    def caller(self, flow, port=0, remote=None, timeout=10):
+        """A caller's plain RTP flow from `port` (0: a free port of its own); returns the port."""
         self.send(f"caller {flow} {port}" + (f" {remote[0]}:{remote[1]}" if remote else ""))
+        self.wait(lambda: flow in self.caller_ports or any(e.startswith("caller") for e in self.errors), timeout,
+                  f"caller flow {flow}")
+        if flow not in self.caller_ports:
+            raise RuntimeError(f"webrtc_load: {self.errors[-1]}")
+        return self.caller_ports[flow]
 
     def remote(self, flow, remote):
         self.send(f"remote {flow} {remote[0]}:{remote[1]}")

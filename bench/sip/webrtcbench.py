@@ -203,10 +203,8 @@ def one_run(args, meta, n):
         supervisor = Session(server.http_port, SUPERVISOR, meta["staff_password"])
         feed = RingFeed(server.http_port, supervisor, lambda *a: pool.submit(answer, *a))
 
-        k = max(1, args.rtp_sockets)
-        caller_ports = [args.rtp_base + i for i in range(k)]
-        for i in range(n):
-            gen.caller(CALLER_FLOW_BASE + i, caller_ports[i % k])
+        # Each caller's RTP from a free port of its own (fixed ports may be another process's on a shared machine).
+        caller_ports = [gen.caller(CALLER_FLOW_BASE + i) for i in range(n)]
 
         def on_answer(call):
             if call["server_rtp"]:
@@ -220,7 +218,7 @@ def one_run(args, meta, n):
         log(f"webrtc {n}: ramp at {args.ramp} calls/s; server RSS idle {s_idle['rss_kib'] / 1024:.1f} MiB")
         t0 = time.monotonic()
         for i in range(n):
-            callers.place(i, caller_ports[i % k])
+            callers.place(i, caller_ports[i])
             delay = t0 + (i + 1) / args.ramp - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
@@ -252,14 +250,14 @@ def one_run(args, meta, n):
         m_hold1 = labelled_metrics(server)
         dropped = sum(1 for c in list(callers.calls.values()) if c["ended_by"] == "server")
         answering.clear()
-        # The callers hang up (fast: the browsers' media has stopped, and after counsellor_media_timeout_s the
-        # server would carry the rest back to the queue), then the browsers close their peer connections.
+        # The browsers close their peer connections and the callers hang up, fast: after
+        # counsellor_media_timeout_s (10 s) without media the server would carry a caller back to the queue.
+        for leg in list(gen.offers):
+            gen.close_leg(leg)
         for c in list(callers.calls.values()):
             callers.hangup(c["call_id"])
             time.sleep(1.0 / 400)
         time.sleep(2.0)
-        for leg in list(gen.offers):
-            gen.close_leg(leg)
         m1 = labelled_metrics(server)
         rss_held = max(rss) if rss else s_hold1["rss_kib"]
         ready = ready_after_ramp
@@ -281,7 +279,7 @@ def one_run(args, meta, n):
             "server_hold": deltas(m_hold0, m_hold1, ("crisisline_rtp_packets", "crisisline_browser_media_dropped")),
             "server_run": deltas(m0, m1, ("crisisline_calls_", "crisisline_browser_")),
             "renew_errors": renew_errors[:3], "feed_events": feed.events, "feed_closed": feed.closed,
-            "udp_errors": telbench.udp_delta(u0, telbench.udp_errors()),
+            "udp_errors": telbench.udp_delta(u0, telbench.udp_errors()), "generator_errors": gen.errors[:5],
         }
         return result
     finally:
@@ -329,8 +327,6 @@ def main():
     c.add_argument("--calls", default="100")
     c.add_argument("--hold", type=float, default=60)
     c.add_argument("--ramp", type=float, default=50, help="calls placed per second (browser set-ups per second)")
-    c.add_argument("--rtp-sockets", type=int, default=256, help="local RTP ports shared by the callers' flows")
-    c.add_argument("--rtp-base", type=int, default=40000)
     c.add_argument("--profile", choices=("cm", "gcm"), default="cm")
     c.add_argument("--seq-start", type=int, help="every flow's first RTP sequence number (default random)")
     c.add_argument("--workers", type=int, default=16, help="driver threads for sign-ins and answers")
