@@ -147,6 +147,13 @@ void Switchboard::BrowserRingStopped(Call& call, const Leg& leg) {
 
 Result<Leg*> Switchboard::BrowserLegOf(const std::string& counsellor, const std::string& call_id) {
     Call* call = FindCall(call_id);
+    if (!call) {
+        // Answered as a transfer or consult ring: the call carries on under its next contact's id, while the tab
+        // still names the one it answered.
+        for (const auto& [id, carried] : calls_) {
+            if (carried->record.continues == call_id && carried->phones.count(counsellor)) call = carried.get();
+        }
+    }
     if (!call || call->phase == CallPhase::kEnded) return Fail(ErrorCode::kNotFound, "call", "no such call in progress");
     auto it = call->phones.find(counsellor);
     if (it == call->phones.end() || !it->second || !it->second->browser || it->second->state == LegState::kGone) {
@@ -211,7 +218,8 @@ Result<std::string> Switchboard::ReofferFromBrowser(const std::string& counsello
     Leg& leg = **found;
     Call& call = *leg.call;
     if (!ServesCallLine(call, serves)) return Fail(ErrorCode::kForbidden, "you do not serve this call's line");
-    if (leg.state != LegState::kUp || call.bridged != &leg || !leg.browser->dtls) {
+    const bool consulting = call.consult && call.consult->connected && call.consult->to == counsellor;
+    if (leg.state != LegState::kUp || (call.bridged != &leg && !consulting) || !leg.browser->dtls) {
         return Fail(ErrorCode::kConflict, "call", "this call is not answered in your browser");
     }
     BrowserMedia& b = *leg.browser;
