@@ -147,6 +147,13 @@ void Switchboard::BrowserRingStopped(Call& call, const Leg& leg) {
 
 Result<Leg*> Switchboard::BrowserLegOf(const std::string& counsellor, const std::string& call_id) {
     Call* call = FindCall(call_id);
+    if (!call) {
+        // Answered as a transfer or consult ring: the call carries on under its next contact's id, while the tab
+        // still names the one it answered.
+        for (const auto& [id, carried] : calls_) {
+            if (carried->record.continues == call_id && carried->phones.count(counsellor)) call = carried.get();
+        }
+    }
     if (!call || call->phase == CallPhase::kEnded) return Fail(ErrorCode::kNotFound, "call", "no such call in progress");
     // A supervisor monitoring the call from their browser phone: that leg.
     if (const auto& m = call->monitoring; m && m->supervisor == counsellor && m->leg && m->leg->browser &&
@@ -225,7 +232,8 @@ Result<std::string> Switchboard::ReofferFromBrowser(const std::string& counsello
     Call& call = *leg.call;
     if (!ServesCallLine(call, serves)) return Fail(ErrorCode::kForbidden, "you do not serve this call's line");
     const bool monitoring = leg.kind == LegKind::kSupervisor;  // BrowserLegOf found the supervisor's own leg
-    if (leg.state != LegState::kUp || (call.bridged != &leg && !monitoring) || !leg.browser->dtls) {
+    const bool consulting = call.consult && call.consult->connected && call.consult->to == counsellor;
+    if (leg.state != LegState::kUp || (call.bridged != &leg && !monitoring && !consulting) || !leg.browser->dtls) {
         return Fail(ErrorCode::kConflict, "call", "this call is not answered in your browser");
     }
     BrowserMedia& b = *leg.browser;

@@ -94,7 +94,6 @@ Result<std::string> Switchboard::HandToConsultant(Call& call) {
     if (!commands) return tl::unexpected(commands.error());
     spdlog::info("telephony: call {}: the consult is completed; the caller carries on with {} as {}", first_id, to,
                  next_id);
-    if (call.consult->by_refer && call.bridged) NotifyRefer(*call.bridged, "SIP/2.0 200 OK", true);  // before BYE
     call.consult.reset();
     call.held = false;
     call.held_since = 0;
@@ -140,7 +139,6 @@ void Switchboard::EndConsult(Call& call, const char* why) {
         if (call.caller) call.caller->last_rx_ms = now;
         if (call.bridged) call.bridged->last_rx_ms = now;
     }
-    if (ended.by_refer && call.bridged) NotifyRefer(*call.bridged, "SIP/2.0 487 Request Terminated", true);
     const std::string first = call.bridged && call.bridged->kind == LegKind::kPhone ? call.bridged->counsellor : "";
     spdlog::info("telephony: call {}: the consult with {} ended ({}); the call is {}'s", call.id, ended.to, why, first);
     Publish("call.consult_ended", &call, first, {{"to", ended.to}, {"reason", why}});

@@ -192,7 +192,6 @@ struct Call {
         bool was_held = false;   // held from the console before: still held when the consult ends
         std::int64_t started_at = 0;
         bool connected = false;  // the colleague answered: their leg and the counsellor's are relayed
-        bool by_refer = false;   // completed by the phone's REFER with Replaces (refer.cpp)
     };
     std::optional<Consult> consult;
     // kSurvey (survey.cpp): the step whose prompt plays or whose key is awaited (1 helped, 2 again, 3 thanks),

@@ -54,7 +54,8 @@ void Switchboard::OnRefer(Leg& leg, const sip_msg* msg) {
     const std::string value = PlText(refer_to->val);
     if (value.find("Replaces") != std::string::npos) {
         sip_treplyf(nullptr, nullptr, sip_, msg, false, 501, "Not Implemented",
-                    "Warning: 399 crisisline \"attended transfer (Replaces) is not supported\"\r\nContent-Length: 0\r\n\r\n");
+                    "Warning: 399 crisisline \"attended transfer (Replaces) is not supported; consult from the console\"\r\n"
+                    "Content-Length: 0\r\n\r\n");
         return;
     }
     // A colleague's SIP account, else a line's number.

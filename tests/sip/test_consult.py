@@ -142,7 +142,8 @@ class ConsultCompletedTest(ConsultCase):
         self.assertEqual(self.srv.counsellor("demo.supervisor").get("call"), next_id)
 
         # The live feed (ids only) and the audit log.
-        ours = [(e["type"], e["data"]) for e in self.events("call.consulting", "call.transferred")]
+        ours = [(e["type"], e["data"]) for e in self.events("call.consulting", "call.transferred")
+                if e["data"]["call"] == call_id]
         self.assertEqual(ours, [("call.consulting", {"call": call_id, "to": colleague_id, "state": "ringing"}),
                                 ("call.consulting", {"call": call_id, "to": colleague_id, "state": "connected"}),
                                 ("call.transferred", {"call": call_id, "to": colleague_id, "consult": True,
@@ -150,6 +151,26 @@ class ConsultCompletedTest(ConsultCase):
         audited = self.audited(call_id)  # the refused requests above among them
         self.assertEqual(audited[-1], "call.consult_complete", audited)
         self.assertIn("call.consult_start", audited[:-1], audited)
+        self.ok(second.wait(40), "the colleague's phone (hangs up)")
+        self.ok(call.wait(30), "the caller (the server's BYE after the colleague hung up)")
+
+    def test_the_counsellor_hanging_up_mid_consult_leaves_the_caller_with_the_colleague(self):
+        # The first phone hangs up 12 s after answering, while the colleague is on the line (as a desk phone's
+        # attended transfer by hanging up); the colleague hangs up 20 s after answering.
+        first, call, call_id, known = self.first_call(scenario="phone_answer_hangup.xml", talk_ms=12000)
+        second = self.colleague(scenario="phone_answer_hangup.xml", ring_ms=500, talk_ms=20000)
+        self.srv.wait_counsellor("demo.supervisor", lambda c: c["state"] == "available")
+        colleague_id = self.start_consult(call, call_id, second)
+        self.assert_consulting(call, first, second, colleague_id)
+        self.ok(first.wait(20), "the first counsellor's phone (hangs up mid-consult)")
+        wait_until("the caller to hear the colleague", lambda: heard(call.rtp, SECOND_FILL) > 30, 10)
+        wait_until("the colleague to hear the caller", lambda: heard(second.rtp, CALLER_FILL) > 30, 10)
+        handed = self.srv.wait_contact(lambda c: c["id"] == call_id and (c.get("call") or {}).get("end_reason"),
+                                       known=known)
+        self.assertEqual(handed["call"]["end_reason"], "transferred", handed)
+        carried = self.srv.wait_contact(lambda c: c["id"] == handed["call"]["continued_in"] and c.get("counsellor_id"),
+                                        known=known)
+        self.assertEqual(carried["counsellor_id"], colleague_id, carried)
         self.ok(second.wait(40), "the colleague's phone (hangs up)")
         self.ok(call.wait(30), "the caller (the server's BYE after the colleague hung up)")
 
@@ -172,7 +193,7 @@ class ConsultReturnsToTheCounsellorTest(ConsultCase):
         self.ok(second.wait(20), "the colleague's phone (the server's BYE when the consult is cancelled)")
         self.assert_back_with_the_counsellor(call, first, call_id)
         self.srv.wait_counsellor("demo.supervisor", lambda c: c["state"] == "available")  # not paused
-        ended = [e["data"] for e in self.events("call.consult_ended")]
+        ended = [e["data"] for e in self.events("call.consult_ended") if e["data"]["call"] == call_id]
         self.assertEqual(ended, [{"call": call_id, "to": colleague_id, "reason": "cancelled"}], ended)
         self.assertEqual(self.audited(call_id), ["call.consult_start", "call.consult_cancel"])
         self.ok(first.wait(40), "the first counsellor's phone (hangs up)")
@@ -197,6 +218,19 @@ class ConsultReturnsToTheCounsellorTest(ConsultCase):
         self.ok(first.wait(40), "the first counsellor's phone (hangs up)")
         self.ok(call.wait(30), "the caller (the server's BYE)")
 
+    def test_an_attended_transfer_by_refer_with_replaces_gets_501_and_the_call_goes_on(self):
+        # A desk phone cannot dial a colleague through crisisline, so it has no second dialog to name; the
+        # console's consult is the warm transfer. The phone's REFER with Replaces is refused, nothing changes.
+        first, call, call_id, known = self.first_call(
+            scenario="phone_refer_replaces.xml", talk_ms=2000, keys={"refer_to": "sip:demo.supervisor@127.0.0.1"})
+        self.ok(first.wait(20), "the first phone (501 to its REFER with Replaces, then it hangs up)")
+        self.ok(call.wait(30), "the caller (the server's BYE after the counsellor hung up)")
+        ended = self.srv.wait_contact(lambda c: c["id"] == call_id and (c.get("call") or {}).get("end_reason"),
+                                      known=known)
+        self.assertEqual(ended["call"]["end_reason"], "completed", ended)
+        self.assertEqual([e for e in self.events("call.transferring", "call.consulting") if e["data"]["call"] == call_id],
+                         [])
+
 
 @siptest.require_sipp
 class ConsultUnansweredTest(ConsultCase):
@@ -210,12 +244,27 @@ class ConsultUnansweredTest(ConsultCase):
         self.assertEqual(self.my_consult(), {"to": colleague_id, "state": "ringing"})
         # The ring times out: CANCEL to the colleague, and the call is the first counsellor's again.
         self.ok(second.wait(20), "the colleague's phone (CANCEL after the ring timeout)")
-        wait_until("call.consult_ended", lambda: self.events("call.consult_ended"), 10)
-        ended = [e["data"] for e in self.events("call.consult_ended")]
+        wait_until("call.consult_ended", lambda: [e for e in self.events("call.consult_ended")
+                                                  if e["data"]["call"] == call_id], 10)
+        ended = [e["data"] for e in self.events("call.consult_ended") if e["data"]["call"] == call_id]
         self.assertEqual(ended, [{"call": call_id, "to": colleague_id, "reason": "no_answer"}], ended)
         self.assert_back_with_the_counsellor(call, first, call_id)
         colleague = self.srv.wait_counsellor("demo.supervisor", lambda c: c["state"] == "break")
         self.assertEqual(colleague.get("reason"), "missed_call", colleague)
+        self.ok(first.wait(40), "the first counsellor's phone (hangs up)")
+        self.ok(call.wait(30), "the caller (the server's BYE)")
+
+    def test_a_colleague_who_declines_leaves_the_call_with_the_counsellor(self):
+        first, call, call_id, known = self.first_call(scenario="phone_answer_hangup.xml", talk_ms=20000)
+        second = self.colleague(scenario="phone_decline.xml", ring_ms=1000)
+        self.srv.wait_counsellor("demo.supervisor", lambda c: c["state"] == "available")
+        colleague_id = self.start_consult(call, call_id, second)
+        self.ok(second.wait(20), "the colleague's phone (486 Busy Here)")
+        wait_until("call.consult_ended", lambda: [e for e in self.events("call.consult_ended")
+                                                  if e["data"]["call"] == call_id], 10)
+        ended = [e["data"] for e in self.events("call.consult_ended") if e["data"]["call"] == call_id]
+        self.assertEqual(ended, [{"call": call_id, "to": colleague_id, "reason": "declined"}], ended)
+        self.assert_back_with_the_counsellor(call, first, call_id)
         self.ok(first.wait(40), "the first counsellor's phone (hangs up)")
         self.ok(call.wait(30), "the caller (the server's BYE)")
 

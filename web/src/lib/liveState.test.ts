@@ -220,6 +220,7 @@ describe('a supervisor\'s waiting and active calls between pictures', () => {
     expect(s.consults).toEqual({});
     s = applyEvent(s, ev('call.consult_ended', { line: 'police', counsellor: 'st_other', data: { call: 'ct_9', to: me, reason: 'cancelled' } }), me, 10);
     expect(s.consultingFor).toBeNull();
+    expect(s.callEnds.ct_9.reason).toBe('consult_ended');  // a browser phone on it closes
     s = applyEvent(s, ev('call.consulting', { line: 'police', counsellor: 'st_other', data: { call: 'ct_9', to: me, state: 'connected' } }), me, 20);
     expect(s.consultingFor).toBe('ct_9');
     // Completed: the caller is put through to me under the next contact.

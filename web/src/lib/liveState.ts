@@ -335,6 +335,8 @@ export function applyEvent(state: LiveState, e: LiveEvent, myId: string, now: nu
       if (call && String(data.to ?? '') === myId) {
         if (next.consultingFor === call) next.consultingFor = null;
         if (next.ringing?.call === call) next.ringing = null;
+        // My leg of it is gone: a browser phone that answered it closes its connection (BrowserPhonePanel).
+        next.callEnds = { ...next.callEnds, [call]: { at: e.at, talk_ms: null, reason: 'consult_ended', shown: now } };
       } else if (call) {
         const wasHeld = next.consults[call]?.wasHeld ?? false;
         next.consults = { ...next.consults, [call]: { to: String(data.to ?? ''), state: 'ended', reason: String(data.reason ?? '') } };
