@@ -135,6 +135,15 @@ Result<void> CreateDemo(const DataDir& dir, Opened& o, bool history) {
                                            "gwirfoddolwyr yr heddlu yng Nghymru a Lloegr"}};
     // The roll-out from pilot to national, with FICTIONAL workforce figures marked so.
     line["region_starts"] = records::RegionStartsJson(records::DemoRegionStarts());
+    // FICTIONAL external services for a three-party conference: addresses under .invalid (RFC 6761) reach nobody.
+    line["transfer_targets"] = {{{"id", "ambulance"},
+                                 {"name", "Ambulance service (demo, fictional)"},
+                                 {"uri", "sip:999@emergency.invalid"},
+                                 {"kind", "emergency"}},
+                                {{"id", "listening-partner"},
+                                 {"name", "Partner listening service (demo, fictional)"},
+                                 {"uri", "sip:listen@partner.invalid"},
+                                 {"kind", "partner"}}};
     auto demo_line = lines.Create(Fields(line, ""), "system");
     if (!demo_line) return tl::unexpected(demo_line.error());
 

@@ -222,7 +222,7 @@ Result<TelephonyBook> LoadTelephonyBook(Services& s) {
         auto line = LineFromRow(row);
         if (!line) return tl::unexpected(line.error());
         book.lines.push_back({line->id, line->name, line->numbers, line->languages, line->routing,
-                              line->post_call_survey});
+                              line->post_call_survey, line->transfer_targets});
     }
     std::map<std::string, const store::SipAccountRow*> account_of;
     for (const auto& a : accounts) account_of[a.staff_id] = &a;

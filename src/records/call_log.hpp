@@ -24,6 +24,7 @@ struct PhoneLine {
     std::vector<std::string> languages;  // "en", "cy"
     PhoneRouting routing;
     bool post_call_survey = false;  // LineConfig::post_call_survey
+    std::vector<ExternalTarget> transfer_targets;  // LineConfig::transfer_targets
 };
 
 // A counsellor who can take calls, with the SIP account their phone registers with.

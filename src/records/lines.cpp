@@ -171,12 +171,51 @@ Result<std::vector<RegionStart>> ReadRegionStarts(const Fields& f) {
     return out;
 }
 
+Result<ExternalTarget> ReadExternalTarget(const Fields& f) {
+    if (auto k = f.OnlyKnown({"id", "name", "uri", "kind"}); !k) return tl::unexpected(k.error());
+    ExternalTarget t;
+    auto id = f.String("id", 32);
+    if (!id) return tl::unexpected(id.error());
+    if (!IsSlug(*id)) return Fail(ErrorCode::kInvalid, f.PathOf("id"), "must be 2-32 of a-z, 0-9 and '-'");
+    t.id = *id;
+    auto name = f.String("name", kMaxLineName);
+    if (!name) return tl::unexpected(name.error());
+    if (name->empty()) return Fail(ErrorCode::kInvalid, f.PathOf("name"), "must not be empty");
+    t.name = *name;
+    auto uri = f.String("uri", kMaxOverflowTo);
+    if (!uri) return tl::unexpected(uri.error());
+    if (!IsSipUri(*uri)) {
+        return Fail(ErrorCode::kInvalid, f.PathOf("uri"), "must be a SIP URI such as \"sip:999@trunk.example\"");
+    }
+    t.uri = *uri;
+    auto kind = f.Enum("kind", {"emergency", "partner"});
+    if (!kind) return tl::unexpected(kind.error());
+    t.kind = *kind;
+    return t;
+}
+
+Result<std::vector<ExternalTarget>> ReadTransferTargets(const Fields& f) {
+    auto items = f.ObjectList("transfer_targets", kMaxTransferTargets);
+    if (!items) return tl::unexpected(items.error());
+    std::vector<ExternalTarget> out;
+    for (const auto& item : *items) {
+        auto target = ReadExternalTarget(item);
+        if (!target) return tl::unexpected(target.error());
+        for (const auto& seen : out) {
+            if (seen.id == target->id) return Fail(ErrorCode::kInvalid, item.PathOf("id"), "is already listed");
+        }
+        out.push_back(std::move(*target));
+    }
+    return out;
+}
+
 }  // namespace
 
 Result<LineConfig> LineFromFields(const Fields& f, const LineConfig* existing) {
     if (auto k = f.OnlyKnown({"id", "name", "name_cy", "numbers", "hours", "always_open", "regions", "languages",
                               "retention_days", "follow_up_max_attempts", "follow_up_max_days", "audience", "audience_cy",
-                              "routing", "staffing", "disclosure", "region_starts", "post_call_survey"});
+                              "routing", "staffing", "disclosure", "region_starts", "post_call_survey",
+                              "transfer_targets"});
         !k) {
         return tl::unexpected(k.error());
     }
@@ -294,6 +333,20 @@ Result<LineConfig> LineFromFields(const Fields& f, const LineConfig* existing) {
     } else if (survey->has_value()) {
         line.post_call_survey = **survey;
     }
+    if (f.Has("transfer_targets")) {
+        auto targets = ReadTransferTargets(f);
+        if (!targets) return tl::unexpected(targets.error());
+        line.transfer_targets = std::move(*targets);
+    }
+    // Checked on the result, so turning every_leg_encrypted on over a plain target is refused too.
+    if (line.routing.every_leg_encrypted) {
+        for (size_t i = 0; i < line.transfer_targets.size(); ++i) {
+            if (IsPlainSipUri(line.transfer_targets[i].uri)) {
+                return Fail(ErrorCode::kInvalid, "transfer_targets[" + std::to_string(i) + "].uri",
+                            "must be a sips: URI or a URI with transport=tls while routing.every_leg_encrypted is true");
+            }
+        }
+    }
     if (line.regions.empty()) line.regions = {"national"};
     return line;
 }
@@ -329,6 +382,12 @@ nlohmann::json RegionStartsJson(const std::vector<RegionStart>& starts) {
     return out;
 }
 
+nlohmann::json TransferTargetsJson(const std::vector<ExternalTarget>& targets) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& t : targets) out.push_back({{"id", t.id}, {"name", t.name}, {"uri", t.uri}, {"kind", t.kind}});
+    return out;
+}
+
 nlohmann::json LineJson(const LineConfig& line) {
     return {{"id", line.id},
             {"name", line.name},
@@ -347,7 +406,8 @@ nlohmann::json LineJson(const LineConfig& line) {
             {"staffing", StaffingTargetJson(line.staffing)},
             {"disclosure", {{"threshold", line.disclosure_threshold}, {"rounding", line.disclosure_rounding}}},
             {"region_starts", RegionStartsJson(line.region_starts)},
-            {"post_call_survey", line.post_call_survey}};
+            {"post_call_survey", line.post_call_survey},
+            {"transfer_targets", TransferTargetsJson(line.transfer_targets)}};
 }
 
 nlohmann::json PublicLineJson(const LineConfig& line) {

@@ -51,6 +51,18 @@ struct RegionStart {
 
 constexpr size_t kMaxRegionStarts = 16;
 
+// A service outside this one that a counsellor may bring into a call (a three-party conference) or that a REFER
+// may name: an emergency service or a partner service, set by an administrator per line. Only these may be
+// dialled from a call; the caller's number is never sent to them (the caller ID is the line's number).
+struct ExternalTarget {
+    std::string id;    // slug, unique within the line, e.g. "ambulance"
+    std::string name;  // what the console shows, e.g. "Ambulance service (999)"
+    std::string uri;   // "sip:" or "sips:" URI it is dialled at; sips: or transport=tls under every_leg_encrypted
+    std::string kind;  // "emergency" (dialled only once an escalation is recorded on the call) or "partner"
+};
+
+constexpr size_t kMaxTransferTargets = 16;
+
 // A line's configuration. Not personal data: kept in clear.
 struct LineConfig {
     std::string id;    // short slug, e.g. "police"
@@ -78,6 +90,9 @@ struct LineConfig {
     // The post-call survey ("post_call_survey", off unless set): when the counsellor hangs up first, a caller who
     // stays on hears two questions answered with the keypad; only counts per line, month and answer are kept.
     bool post_call_survey = false;
+    // The optional "transfer_targets" list (ids unique): the external services the line's calls may reach. An
+    // update that gives the list replaces it whole.
+    std::vector<ExternalTarget> transfer_targets;
 };
 
 // Limits (documented in docs/api.md).
@@ -96,6 +111,7 @@ nlohmann::json PublicLineJson(const LineConfig& line);
 nlohmann::json RoutingJson(const PhoneRouting& routing);
 nlohmann::json StaffingTargetJson(const StaffingTarget& target);
 nlohmann::json RegionStartsJson(const std::vector<RegionStart>& starts);
+nlohmann::json TransferTargetsJson(const std::vector<ExternalTarget>& targets);
 Result<LineConfig> LineFromRow(const store::LineRow& row);
 
 // Lines: creating one also creates its key-encryption key. Blocking; thread-safe.

@@ -263,4 +263,48 @@ TEST(PublicLineTest, ShowsWhatThePublicPageNeedsAndNothingElse) {
     EXPECT_EQ(shown.dump().find("partner"), std::string::npos);
 }
 
+// The external services a line's calls may reach (conference, REFER): round trip, each bad value naming its
+// field, and plain SIP refused under every_leg_encrypted, also when the policy is turned on later.
+TEST(LineTransferTargetsTest, RoundTripsAndNamesBadFields) {
+    nlohmann::json body = {{"id", "police"}, {"name", "Police (test)"}};
+    body["transfer_targets"] = {
+        {{"id", "ambulance"}, {"name", "Ambulance (fictional)"}, {"uri", "sip:999@trunk.example"}, {"kind", "emergency"}},
+        {{"id", "partner"}, {"name", "Partner (fictional)"}, {"uri", "sips:help@partner.example"}, {"kind", "partner"}}};
+    auto set = LineFromFields(Fields(body, ""), nullptr);
+    ASSERT_TRUE(set) << set.error().message;
+    const LineConfig read = StoredAndRead(*set);
+    ASSERT_EQ(read.transfer_targets.size(), 2u);
+    EXPECT_EQ(read.transfer_targets[0].id, "ambulance");
+    EXPECT_EQ(read.transfer_targets[0].kind, "emergency");
+    EXPECT_EQ(read.transfer_targets[1].uri, "sips:help@partner.example");
+    auto encrypted = LineFromFields(Fields({{"routing", {{"every_leg_encrypted", true}}}}, ""), &read);
+    ASSERT_FALSE(encrypted) << "turning the policy on over a plain target";
+    EXPECT_EQ(encrypted.error().field, "transfer_targets[0].uri");
+    const std::pair<nlohmann::json, const char*> bad[] = {
+        {{{{"id", "a"}, {"name", "A"}, {"uri", "sip:1@x"}, {"kind", "partner"}}}, "transfer_targets[0].id"},
+        {{{{"id", "aa"}, {"name", ""}, {"uri", "sip:1@x"}, {"kind", "partner"}}}, "transfer_targets[0].name"},
+        {{{{"id", "aa"}, {"name", "A"}, {"uri", "tel:999"}, {"kind", "partner"}}}, "transfer_targets[0].uri"},
+        {{{{"id", "aa"}, {"name", "A"}, {"uri", "sip:1@x"}, {"kind", "police"}}}, "transfer_targets[0].kind"},
+        {{{{"id", "aa"}, {"name", "A"}, {"uri", "sip:1@x"}, {"kind", "partner"}, {"number", "1"}}},
+         "transfer_targets[0].number"},
+        {{{{"id", "aa"}, {"name", "A"}, {"uri", "sip:1@x"}, {"kind", "partner"}},
+          {{"id", "aa"}, {"name", "B"}, {"uri", "sip:2@x"}, {"kind", "partner"}}},
+         "transfer_targets[1].id"},
+        {"ambulance", "transfer_targets"},
+    };
+    for (const auto& [targets, field] : bad) {
+        body["transfer_targets"] = targets;
+        auto line = LineFromFields(Fields(body, ""), nullptr);
+        ASSERT_FALSE(line) << targets.dump();
+        EXPECT_EQ(line.error().field, field) << targets.dump();
+    }
+    body["transfer_targets"] = {{{"id", "aa"}, {"name", "A"}, {"uri", "sip:1@x"}, {"kind", "partner"}}};
+    body["routing"] = {{"every_leg_encrypted", true}};
+    auto plain = LineFromFields(Fields(body, ""), nullptr);
+    ASSERT_FALSE(plain);
+    EXPECT_EQ(plain.error().field, "transfer_targets[0].uri");
+    body["transfer_targets"][0]["uri"] = "sip:1@x;transport=tls";
+    EXPECT_TRUE(LineFromFields(Fields(body, ""), nullptr));
+}
+
 }  // namespace crisisline::records
