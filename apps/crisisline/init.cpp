@@ -138,11 +138,11 @@ Result<void> CreateDemo(const DataDir& dir, Opened& o, bool history) {
     // FICTIONAL external services for a three-party conference: addresses under .invalid (RFC 6761) reach nobody.
     line["transfer_targets"] = {{{"id", "ambulance"},
                                  {"name", "Ambulance service (demo, fictional)"},
-                                 {"uri", "sip:999@emergency.invalid"},
+                                 {"uri", "sips:999@emergency.invalid"},
                                  {"kind", "emergency"}},
                                 {{"id", "listening-partner"},
                                  {"name", "Partner listening service (demo, fictional)"},
-                                 {"uri", "sip:listen@partner.invalid"},
+                                 {"uri", "sips:listen@partner.invalid"},
                                  {"kind", "partner"}}};
     auto demo_line = lines.Create(Fields(line, ""), "system");
     if (!demo_line) return tl::unexpected(demo_line.error());
