@@ -103,6 +103,9 @@ struct Leg {
     // Where its in-dialog requests may come from (addresses only): the trunk's admitted addresses for a
     // caller, the phone's registered Contact and whoever answered our INVITE for the legs the server dials.
     std::vector<sa> peers;
+    // A caller that called over TLS or TCP: the connection it called on (flow_target.hpp), where the server's
+    // own requests in its dialog go (BYE). Empty for UDP and for the legs the server dials (their route is set).
+    std::string flow_target;
 
     // SRTP keyed by SDES (RFC 4568): its SDP is RTP/SAVP with a=crypto, and its signalling is SIP over TLS
     // (keys never travel on UDP or TCP). `srtp` protects every packet both ways once both keys are known; the
@@ -133,9 +136,7 @@ struct Leg {
 
 // Ends the leg's dialog as libre does on release: BYE when established, CANCEL while it rings.
 // Nothing when the other side already ended it.
-inline void HangUp(Leg& leg) {
-    if (leg.sess && leg.state != LegState::kGone) leg.sess = static_cast<sipsess*>(mem_deref(leg.sess));
-}
+void HangUp(Leg& leg);
 
 // A libre pointer-length string as a std::string.
 inline std::string PlText(const pl& p) { return std::string(p.p ? p.p : "", p.l); }
