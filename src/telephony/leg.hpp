@@ -103,8 +103,9 @@ struct Leg {
     // Where its in-dialog requests may come from (addresses only): the trunk's admitted addresses for a
     // caller, the phone's registered Contact and whoever answered our INVITE for the legs the server dials.
     std::vector<sa> peers;
-    // A caller that called over TLS or TCP: the connection it called on (flow_target.hpp), where the server's
-    // own requests in its dialog go (BYE). Empty for UDP and for the legs the server dials (their route is set).
+    // Where the server's own requests in its dialog go (BYE, NOTIFY; flow_target.hpp): for a caller that called
+    // over TLS or TCP the connection it called on, for a follow-up call through a TLS trunk the trunk's address.
+    // Empty otherwise (UDP, and phones, whose route is their flow).
     std::string flow_target;
 
     // SRTP keyed by SDES (RFC 4568): its SDP is RTP/SAVP with a=crypto, and its signalling is SIP over TLS

@@ -246,6 +246,36 @@ class SipOverTlsTest(siptest.SipTestCase):
                  what="the follow-up connected")
         self.assertIsNotNone(callee_rtp.inbound, "the carrier did not answer with SRTP")
 
+    def test_a_follow_up_callee_answering_with_a_sips_contact_gets_the_bye_when_the_counsellor_hangs_up(self):
+        counsellor = self.srv.sign_in("demo.counsellor")
+        status, contact, _ = counsellor.call("POST", "/api/v1/lines/police/contacts", {"caller_role": "police_officer"})
+        self.assertEqual(status, 201, contact)
+        now = time.time()
+        iso = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))  # noqa: E731
+        status, fu, _ = counsellor.call(
+            "POST", f"/api/v1/lines/police/contacts/{contact['id']}/follow-ups",
+            {"earliest": iso(now - 60), "latest": iso(now + 3600), "method": "phone", "number": "07700 900125",
+             "consent": True, "assigned_to": "pool"})
+        self.assertEqual(status, 201, fu)
+        # The counsellor's desk phone hangs up a while after it answers; the callee would stay a minute.
+        self.phone("demo.counsellor", scenario="phone_answer_hangup.xml", talk_ms=6000, pt=PCMU, fill=PHONE_FILL)
+        self.srv.wait_registered("demo.counsellor")
+        callee_rtp = srtp_peer.srtp_endpoint()
+        self.addCleanup(callee_rtp.close)
+        callee = siptls.TlsCallee(self.carrier_port, self.carrier_cert, self.carrier_key, callee_rtp, talk_s=60,
+                                  contact_scheme="sips")
+        self.addCleanup(callee.close)
+        status, body, _ = counsellor.call("POST", f"/api/v1/lines/police/follow-ups/{fu['id']}/call")
+        self.assertEqual(status, 202, body)
+        wait_for(callee.connected.is_set, timeout=20, what="the server's TLS connection to the carrier")
+        wait_for(callee.answered.is_set, timeout=20, what="the follow-up answered over TLS\n" + self.srv.log_tail())
+        wait_for(callee.bye.is_set, timeout=20, what="the server's BYE to the callee\n" + self.srv.log_tail())
+        self.assertFalse(callee.hung_up.is_set(), "the callee hung up itself")
+        bye = callee.requests_of("BYE")[0]
+        self.assertRegex(bye.first, r"^BYE sip:\+447700900125@127\.0\.0\.1:\d+;transport=tls SIP/2\.0$")
+        wait_for(lambda: "follow-up " + fu["id"] + ": connected" in self.srv.log(), timeout=15,
+                 what="the follow-up connected")
+
     def test_a_carrier_whose_certificate_the_trunks_ca_did_not_sign_gets_no_invite_and_the_failure_is_counted(self):
         os.makedirs(os.path.join(self.dir, "impostor-ca"), exist_ok=True)
         impostor_ca = harness.TestCA(os.path.join(self.dir, "impostor-ca"))
