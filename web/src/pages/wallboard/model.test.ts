@@ -137,6 +137,7 @@ describe('active calls', () => {
       flags: { cause_for_concern: true, imminent_risk: true },
       heldMs: null,
       monitor: null,
+      consult: null,
       encrypted: false,
       legs: null,
     });
@@ -160,11 +161,19 @@ describe('active calls', () => {
     const state = live({ monitors: { ct_on: { supervisor: 'st_2', mode: 'coach', state: 'connected' } } });
     expect(activeRows(state, T0)[0].monitor).toEqual({ supervisor: 'st_2', supervisorName: 'Sam', mode: 'coach', state: 'connected' });
   });
+  it('names the colleague a counsellor consults about a call, ringing or connected, and drops an ended consult', () => {
+    const ringing = live({ consults: { ct_on: { to: 'st_1', state: 'ringing' } } });
+    expect(activeRows(ringing, T0)[0].consult).toEqual({ to: 'st_1', toName: 'Alex', state: 'ringing' });
+    const talking = live({ consults: { ct_on: { to: 'st_1', state: 'connected' } } });
+    expect(activeRows(talking, T0)[0].consult).toEqual({ to: 'st_1', toName: 'Alex', state: 'connected' });
+    const ended = live({ consults: { ct_on: { to: 'st_1', state: 'ended', reason: 'cancelled' } } });
+    expect(activeRows(ended, T0)[0].consult).toBeNull();
+  });
   it('copies only ids, timings and flags', () => {
     const state = live();
     (state.picture!.active![0] as unknown as Record<string, unknown>).notes = 'SECRET';
     const row = activeRows(state, T0)[0] as unknown as Record<string, unknown>;
-    expect(Object.keys(row).sort()).toEqual(['call', 'counsellor', 'counsellorName', 'encrypted', 'flags', 'heldMs', 'legs', 'line', 'monitor', 'talkMs']);
+    expect(Object.keys(row).sort()).toEqual(['call', 'consult', 'counsellor', 'counsellorName', 'encrypted', 'flags', 'heldMs', 'legs', 'line', 'monitor', 'talkMs']);
   });
 });
 
