@@ -77,6 +77,17 @@ PublishedTable PublishTable(const CountTable& counts,
                             const DisclosureRules& rules,
                             const std::vector<std::vector<bool>>& structural = {});
 
+// Counts nested in groups whose totals another table publishes (a region's forces under that region's total in
+// the demand table): group g's items add up to the true count behind `totals[g]`, and `totals[g]` is that table's
+// published figure of it (shown or hidden), used as it is. Primary suppression as PublishCount; then, per group:
+// when the total is shown and exactly one item is hidden, the smallest shown item is hidden too (else the hidden
+// one is the total minus the others); when the total is hidden and no item is, the smallest item is hidden (else
+// the items add up to the hidden total). So no hidden item or hidden total is a shown total minus shown items.
+// REQUIRES: counts.size() == totals.size(), counts >= 0, every group has at least one item.
+std::vector<std::vector<Figure>> PublishNested(const std::vector<std::vector<std::int64_t>>& counts,
+                                               const std::vector<Figure>& totals,
+                                               const DisclosureRules& rules);
+
 // Which cells of the extended grid ((rows+1) x (columns+1), the last row and column being the margins) are
 // hidden and determined by the margins: the bridges described above. Exposed for tests.
 std::vector<std::pair<size_t, size_t>> DeterminedCells(const std::vector<std::vector<bool>>& hidden);
