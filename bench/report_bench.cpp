@@ -146,7 +146,7 @@ int Run(std::int64_t total, int repeats) {
             for (int i = 0; i < repeats; ++i) {
                 const auto t = Clock::now();
                 const double c = ThreadCpuMs();
-                auto r = records::BuildReport(*store, *line, name, *p);
+                auto r = records::BuildReport(*store, *line, name, *p, **kek);
                 cpu.push_back(ThreadCpuMs() - c);
                 times.push_back(MsSince(t));
                 if (!r) return 1;
@@ -165,7 +165,7 @@ int Run(std::int64_t total, int repeats) {
             const auto t = Clock::now();
             const double c = ThreadCpuMs();
             for (const auto& name : records::ReportNames()) {
-                if (!records::BuildReport(*store, *line, name, *p)) return 1;
+                if (!records::BuildReport(*store, *line, name, *p, **kek)) return 1;
             }
             cpu.push_back(ThreadCpuMs() - c);
             times.push_back(MsSince(t));

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "records/sealed_force.hpp"
+
 namespace crisisline::records {
 
 namespace {
@@ -23,10 +25,15 @@ std::string Continues(const nlohmann::json& facts) {
     return continues != call->end() && continues->is_string() ? continues->get<std::string>() : "";
 }
 
-// Adds the coded facts of a later contact of the same call into `into`.
-void MergeLater(nlohmann::json& into, const nlohmann::json& later) {
+// Adds the coded facts of a later contact of the same call, `later_id`, into `into`.
+void MergeLater(nlohmann::json& into, const nlohmann::json& later, const std::string& later_id) {
     for (const auto& [key, value] : later.items()) {
         if (key == "call" || key == "channel" || value.is_null()) continue;  // the call's timings stay the first's
+        if (key == kSealedForceKey) {  // sealed for the later contact: it opens only under that contact's id
+            into[key] = value;
+            into[kSealedForceForKey] = later.value(kSealedForceForKey, later_id);
+            continue;
+        }
         if (value.is_array()) {
             auto& list = into[key];
             if (!list.is_array()) list = nlohmann::json::array();
@@ -88,7 +95,7 @@ std::vector<store::ContactRow> OneRowPerCall(std::vector<store::ContactRow> cont
         if (first == outside) continue;
         auto [it, fresh] = merged.try_emplace(first);
         if (fresh) it->second = FactsOf(contacts[first]);
-        MergeLater(it->second, FactsOf(contacts[i]));
+        MergeLater(it->second, FactsOf(contacts[i]), contacts[i].id);
         if (!contacts[first].answered_at && contacts[i].answered_at) {
             contacts[first].answered_at = contacts[i].answered_at;
         }

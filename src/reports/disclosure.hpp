@@ -83,10 +83,14 @@ PublishedTable PublishTable(const CountTable& counts,
 // when the total is shown and exactly one item is hidden, the smallest shown item is hidden too (else the hidden
 // one is the total minus the others); when the total is hidden and no item is, the smallest item is hidden (else
 // the items add up to the hidden total). So no hidden item or hidden total is a shown total minus shown items.
-// REQUIRES: counts.size() == totals.size(), counts >= 0, every group has at least one item.
+// With `last_is_remainder`, the last item of a group of several is what is left of the total (e.g. "force not
+// recorded", nearly always zero, as anyone may guess): it is published as the others are, but it never counts as the
+// second hidden figure, and is never the one hidden to protect another. When no item is left to hide, the group is
+// left as it is. REQUIRES: counts.size() == totals.size(), counts >= 0, every group has at least one item.
 std::vector<std::vector<Figure>> PublishNested(const std::vector<std::vector<std::int64_t>>& counts,
                                                const std::vector<Figure>& totals,
-                                               const DisclosureRules& rules);
+                                               const DisclosureRules& rules,
+                                               bool last_is_remainder = false);
 
 // Which cells of the extended grid ((rows+1) x (columns+1), the last row and column being the margins) are
 // hidden and determined by the margins: the bridges described above. Exposed for tests.
