@@ -21,6 +21,7 @@
 #include "records/contacts.hpp"
 #include "records/lines.hpp"
 #include "records/reports.hpp"
+#include "records/sealed_force.hpp"
 #include "reference/reference.hpp"
 #include "reports/period.hpp"
 #include "writer/writer.hpp"
@@ -41,20 +42,27 @@ double ThreadCpuMs() {
     return static_cast<double>(t.tv_sec) * 1000.0 + static_cast<double>(t.tv_nsec) / 1e6;
 }
 
-// A synthetic contact's facts (phone call, coded facts as the API and telephony record them).
-std::string SyntheticFacts(std::mt19937& random, bool& answered, std::int64_t& wait_s) {
+// A synthetic contact's facts (phone call, coded facts as the API and telephony record them; an answered caller's
+// force sealed on its own under the line's key, as records::Contacts writes it).
+std::string SyntheticFacts(std::mt19937& random,
+                           const crypto::SecretKey& kek,
+                           const std::string& id,
+                           bool& answered,
+                           std::int64_t& wait_s) {
     const auto& forces = reference::Forces();
     const auto& roles = reference::CallerRoleCodes();
     const auto& themes = reference::ThemeCodes();
     const auto& outcomes = reference::OutcomeCodes();
     wait_s = 2 + static_cast<std::int64_t>(random() % 140);
     answered = random() % 14 != 0;
+    const auto& force = forces[random() % forces.size()];
     nlohmann::json facts = {{"channel", "phone"},
                             {"synthetic", true},
-                            {"region", forces[random() % forces.size()].region},
+                            {"region", force.region},
                             {"language", random() % 12 == 0 ? "cy" : "en"},
                             {"repeat_calls_30d", 0}};
     if (answered) {
+        facts[records::kSealedForceKey] = records::SealForce(kek, "police", id, force.code);
         facts["caller_role"] = roles[random() % roles.size()];
         facts["themes"] = {themes[random() % themes.size()], themes[random() % themes.size()]};
         facts["outcome"] = outcomes[random() % outcomes.size()];
@@ -114,7 +122,7 @@ int Run(std::int64_t total, int repeats) {
                 row.arrived_at = from + (to - from) * k / total;
                 bool answered = false;
                 std::int64_t wait_s = 0;
-                row.facts_json = SyntheticFacts(random, answered, wait_s);
+                row.facts_json = SyntheticFacts(random, **kek, row.id, answered, wait_s);
                 if (answered) {
                     row.answered_at = row.arrived_at + wait_s * kSecondMs;
                     row.counsellor_id = "st_synthetic";
