@@ -251,62 +251,74 @@ std::vector<std::vector<std::string>> ForcesByRegion(const std::vector<std::stri
 }
 
 // Contacts by force, for a whole month only: each region's contacts (the demand table's row) split by the force
-// opened from its sealed force (records/sealed_force.hpp) with the line's key, the months past retention from
-// their kept "region_force:" counts (what a region's kept count has beyond them is its not_recorded). Published
-// nested under the region totals the demand table publishes (reports::PublishNested), with the same figures.
-nlohmann::json ForceSection(const std::vector<store::ContactRow>& contacts,
-                            const std::vector<nlohmann::json>& facts,
-                            const std::map<std::string, std::int64_t>& kept,
-                            const std::vector<std::string>& regions,
-                            const reports::PublishedTable& region_table,
-                            const crypto::SecretKey& line_key,
-                            const DisclosureRules& rules) {
-    const auto forces = ForcesByRegion(regions);
-    std::vector<std::vector<std::int64_t>> counts(regions.size());
-    for (size_t r = 0; r < regions.size(); ++r) counts[r].assign(forces[r].size(), 0);
-    auto add = [&](size_t r, const std::string& force, std::int64_t n) {
-        const auto& codes = forces[r];
-        auto it = std::find(codes.begin(), codes.end(), force);
-        counts[r][it == codes.end() ? codes.size() - 1 : static_cast<size_t>(it - codes.begin())] += n;
-    };
-    for (size_t i = 0; i < contacts.size(); ++i) {
-        const size_t r = Slot(regions, facts[i].value("region", nlohmann::json()));
-        auto force = OpenForce(line_key, contacts[i].line_id, contacts[i].id, facts[i]);
-        // Contacts stored before the force was sealed still hold it as a clear fact.
-        if (!force && facts[i].contains("force") && facts[i]["force"].is_string()) force = facts[i]["force"];
-        add(r, force.value_or(kNotRecorded), 1);
+// opened from its sealed form (records/sealed_force.hpp) with the line's key, the months past retention from their
+// kept "region_force:" counts (what a region's kept count has beyond them is its not_recorded). Published nested
+// under the region totals the demand table publishes (reports::PublishNested), with the same figures.
+class ForceCounts {
+public:
+    explicit ForceCounts(const std::vector<std::string>& regions)
+        : regions_(regions), forces_(ForcesByRegion(regions)), counts_(regions.size()) {
+        for (size_t r = 0; r < regions.size(); ++r) counts_[r].assign(forces_[r].size(), 0);
     }
-    const std::string role_prefix = "region_role:", force_prefix = "region_force:";
-    std::vector<std::int64_t> kept_region(regions.size(), 0), kept_forces(regions.size(), 0);
-    for (const auto& [key, n] : kept) {
-        const bool by_role = key.rfind(role_prefix, 0) == 0, by_force = key.rfind(force_prefix, 0) == 0;
-        if (!by_role && !by_force) continue;
-        const size_t from = (by_role ? role_prefix : force_prefix).size(), bar = key.find('|', from);
-        if (bar == std::string::npos) continue;
-        const size_t r = Slot(regions, nlohmann::json(key.substr(from, bar - from)));
-        if (by_role) {
-            kept_region[r] += n;
-        } else {
-            add(r, key.substr(bar + 1), n);
-            kept_forces[r] += n;
+
+    // One contact of region row `r`, with its `facts`.
+    void AddContact(size_t r, const store::ContactRow& row, const nlohmann::json& facts, const crypto::SecretKey& key) {
+        auto force = OpenForce(key, row.line_id, row.id, facts);
+        // Contacts stored before the force was sealed still hold it as a clear fact.
+        if (!force && facts.contains("force") && facts["force"].is_string()) force = facts["force"];
+        Add(r, force ? *force : kNotRecorded, 1);
+    }
+
+    void AddKept(const std::map<std::string, std::int64_t>& kept) {
+        const std::string role_prefix = "region_role:", force_prefix = "region_force:";
+        std::vector<std::int64_t> kept_region(regions_.size(), 0), kept_forces(regions_.size(), 0);
+        for (const auto& [key, n] : kept) {
+            const bool by_role = key.rfind(role_prefix, 0) == 0, by_force = key.rfind(force_prefix, 0) == 0;
+            if (!by_role && !by_force) continue;
+            const size_t from = (by_role ? role_prefix : force_prefix).size(), bar = key.find('|', from);
+            if (bar == std::string::npos) continue;
+            const size_t r = Slot(regions_, nlohmann::json(key.substr(from, bar - from)));
+            if (by_role) {
+                kept_region[r] += n;
+            } else {
+                Add(r, key.substr(bar + 1), n);
+                kept_forces[r] += n;
+            }
+        }
+        // Months purged before forces were kept: their region's contacts count as not_recorded.
+        for (size_t r = 0; r < regions_.size(); ++r) {
+            if (kept_region[r] > kept_forces[r]) counts_[r].back() += kept_region[r] - kept_forces[r];
         }
     }
-    // Months purged before forces were kept: their region's contacts count as not_recorded.
-    for (size_t r = 0; r < regions.size(); ++r) {
-        if (kept_region[r] > kept_forces[r]) counts[r].back() += kept_region[r] - kept_forces[r];
+
+    nlohmann::json Section(const reports::PublishedTable& region_table, const DisclosureRules& rules) const {
+        const auto published =
+            reports::PublishNested(counts_, region_table.row_totals, rules, /*last_is_remainder=*/true);
+        nlohmann::json groups = nlohmann::json::array();
+        for (size_t r = 0; r < regions_.size(); ++r) {
+            nlohmann::json items = nlohmann::json::array();
+            for (size_t i = 0; i < forces_[r].size(); ++i) items.push_back(KeyedFigure(forces_[r][i], published[r][i]));
+            groups.push_back(
+                {{"key", regions_[r]}, {"items", items}, {"total", FigureJson(region_table.row_totals[r])}});
+        }
+        return {{"name", "contacts_by_force"},
+                {"kind", "groups"},
+                {"groups", groups},
+                {"total", FigureJson(region_table.total)}};
     }
-    const auto published = reports::PublishNested(counts, region_table.row_totals, rules, /*last_is_remainder=*/true);
-    nlohmann::json groups = nlohmann::json::array();
-    for (size_t r = 0; r < regions.size(); ++r) {
-        nlohmann::json items = nlohmann::json::array();
-        for (size_t i = 0; i < forces[r].size(); ++i) items.push_back(KeyedFigure(forces[r][i], published[r][i]));
-        groups.push_back({{"key", regions[r]}, {"items", items}, {"total", FigureJson(region_table.row_totals[r])}});
+
+private:
+    // A force not of region `r` (or not a force) counts as the region's not_recorded, so each region adds up.
+    void Add(size_t r, const std::string& force, std::int64_t n) {
+        const auto& codes = forces_[r];
+        auto it = std::find(codes.begin(), codes.end(), force);
+        counts_[r][it == codes.end() ? codes.size() - 1 : static_cast<size_t>(it - codes.begin())] += n;
     }
-    return {{"name", "contacts_by_force"},
-            {"kind", "groups"},
-            {"groups", groups},
-            {"total", FigureJson(region_table.total)}};
-}
+
+    const std::vector<std::string>& regions_;
+    std::vector<std::vector<std::string>> forces_;
+    std::vector<std::vector<std::int64_t>> counts_;
+};
 
 nlohmann::json Demand(const std::vector<store::ContactRow>& contacts,
                       const std::map<std::string, std::int64_t>& kept,
@@ -316,12 +328,13 @@ nlohmann::json Demand(const std::vector<store::ContactRow>& contacts,
     const auto regions = WithNotRecorded(reference::RegionNames());
     const auto roles = WithNotRecorded(reference::CallerRoleCodes());
     reports::CountTable table(regions.size(), std::vector<std::int64_t>(roles.size(), 0));
-    std::vector<nlohmann::json> facts;
-    facts.reserve(contacts.size());
+    std::optional<ForceCounts> by_force;
+    if (period.kind == PeriodKind::kMonth) by_force.emplace(regions);
     for (const auto& row : contacts) {
-        facts.push_back(Facts(row));
-        table[Slot(regions, facts.back().value("region", nlohmann::json()))]
-             [Slot(roles, facts.back().value("caller_role", nlohmann::json()))] += 1;
+        const auto facts = Facts(row);
+        const size_t r = Slot(regions, facts.value("region", nlohmann::json()));
+        table[r][Slot(roles, facts.value("caller_role", nlohmann::json()))] += 1;
+        if (by_force) by_force->AddContact(r, row, facts, line_key);
     }
     for (size_t r = 0; r < regions.size(); ++r) {
         for (size_t c = 0; c < roles.size(); ++c) {
@@ -336,8 +349,9 @@ nlohmann::json Demand(const std::vector<store::ContactRow>& contacts,
         {TableJson("contacts_by_region_and_role", regions, roles, region_table),
          CountsSection("contacts_by_signposting_category", categories,
                        CountCodes(contacts, kept, categories, "signposting_categories", "signposting:", false), rules)});
-    if (period.kind == PeriodKind::kMonth) {
-        sections.push_back(ForceSection(contacts, facts, kept, regions, region_table, line_key, rules));
+    if (by_force) {
+        by_force->AddKept(kept);
+        sections.push_back(by_force->Section(region_table, rules));
     }
     return sections;
 }
