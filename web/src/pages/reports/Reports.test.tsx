@@ -28,7 +28,7 @@ const demand: Report = {
       total: shown(45),
     },
   ],
-  not_available: [{ figure: 'contacts_by_force', reason: 'the force is sealed with the content' }],
+  not_available: [{ figure: 'average_wrap_up_s', reason: 'wrap-up time is not recorded yet' }],
 };
 
 const outcomes: Report = {
@@ -114,7 +114,7 @@ describe('the Reports page', () => {
       'Walessuppressedsuppressedsuppressed',
       'Total40suppressed45',
     ]);
-    expect(screen.getByText(/the force is sealed/)).toBeTruthy();
+    expect(screen.getByText(/wrap-up time is not recorded yet/)).toBeTruthy();
     const csv = screen.getByRole('link', { name: 'Download this report as CSV' }) as HTMLAnchorElement;
     expect(csv.getAttribute('href')).toBe('/api/v1/lines/police/reports/demand?period=2026-05&format=csv');
     expect(sent('GET', '/api/v1/lines/').length).toBe(1);
