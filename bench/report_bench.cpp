@@ -42,13 +42,9 @@ double ThreadCpuMs() {
     return static_cast<double>(t.tv_sec) * 1000.0 + static_cast<double>(t.tv_nsec) / 1e6;
 }
 
-// A synthetic contact's facts (phone call, coded facts as the API and telephony record them; an answered caller's
-// force sealed on its own under the line's key, as records::Contacts writes it).
-std::string SyntheticFacts(std::mt19937& random,
-                           const crypto::SecretKey& kek,
-                           const std::string& id,
-                           bool& answered,
-                           std::int64_t& wait_s) {
+// A synthetic contact's facts (phone call, coded facts as the API and telephony record them); an answered
+// caller's force in `force`.
+std::string SyntheticFacts(std::mt19937& random, bool& answered, std::int64_t& wait_s, std::string& force_code) {
     const auto& forces = reference::Forces();
     const auto& roles = reference::CallerRoleCodes();
     const auto& themes = reference::ThemeCodes();
@@ -62,7 +58,7 @@ std::string SyntheticFacts(std::mt19937& random,
                             {"language", random() % 12 == 0 ? "cy" : "en"},
                             {"repeat_calls_30d", 0}};
     if (answered) {
-        facts[records::kSealedForceKey] = records::SealForce(kek, "police", id, force.code);
+        force_code = force.code;
         facts["caller_role"] = roles[random() % roles.size()];
         facts["themes"] = {themes[random() % themes.size()], themes[random() % themes.size()]};
         facts["outcome"] = outcomes[random() % outcomes.size()];
@@ -122,7 +118,10 @@ int Run(std::int64_t total, int repeats) {
                 row.arrived_at = from + (to - from) * k / total;
                 bool answered = false;
                 std::int64_t wait_s = 0;
-                row.facts_json = SyntheticFacts(random, **kek, row.id, answered, wait_s);
+                std::string force;
+                row.facts_json = SyntheticFacts(random, answered, wait_s, force);
+                // Sealed on its own under the line's key, as records::Contacts writes it.
+                if (!force.empty()) row.force_sealed = records::SealForce(**kek, "police", row.id, force);
                 if (answered) {
                     row.answered_at = row.arrived_at + wait_s * kSecondMs;
                     row.counsellor_id = "st_synthetic";

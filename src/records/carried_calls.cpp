@@ -25,15 +25,10 @@ std::string Continues(const nlohmann::json& facts) {
     return continues != call->end() && continues->is_string() ? continues->get<std::string>() : "";
 }
 
-// Adds the coded facts of a later contact of the same call, `later_id`, into `into`.
-void MergeLater(nlohmann::json& into, const nlohmann::json& later, const std::string& later_id) {
+// Adds the coded facts of a later contact of the same call into `into`.
+void MergeLater(nlohmann::json& into, const nlohmann::json& later) {
     for (const auto& [key, value] : later.items()) {
         if (key == "call" || key == "channel" || value.is_null()) continue;  // the call's timings stay the first's
-        if (key == kSealedForceKey) {  // sealed for the later contact: it opens only under that contact's id
-            into[key] = value;
-            into[kSealedForceForKey] = later.value(kSealedForceForKey, later_id);
-            continue;
-        }
         if (value.is_array()) {
             auto& list = into[key];
             if (!list.is_array()) list = nlohmann::json::array();
@@ -95,7 +90,13 @@ std::vector<store::ContactRow> OneRowPerCall(std::vector<store::ContactRow> cont
         if (first == outside) continue;
         auto [it, fresh] = merged.try_emplace(first);
         if (fresh) it->second = FactsOf(contacts[first]);
-        MergeLater(it->second, FactsOf(contacts[i]), contacts[i].id);
+        const auto later_facts = FactsOf(contacts[i]);
+        MergeLater(it->second, later_facts);
+        // A force recorded later along the call wins too; it opens only under the id it was sealed for.
+        if (!contacts[i].force_sealed.empty()) {
+            contacts[first].force_sealed = contacts[i].force_sealed;
+            it->second[kSealedForceForKey] = later_facts.value(kSealedForceForKey, contacts[i].id);
+        }
         if (!contacts[first].answered_at && contacts[i].answered_at) {
             contacts[first].answered_at = contacts[i].answered_at;
         }

@@ -263,7 +263,7 @@ public:
 
     // One contact of region row `r`, with its `facts`.
     void AddContact(size_t r, const store::ContactRow& row, const nlohmann::json& facts, const crypto::SecretKey& key) {
-        auto force = OpenForce(key, row.line_id, row.id, facts);
+        auto force = OpenForce(key, row, facts);
         // Contacts stored before the force was sealed still hold it as a clear fact.
         if (!force && facts.contains("force") && facts["force"].is_string()) force = facts["force"];
         Add(r, force ? *force : kNotRecorded, 1);

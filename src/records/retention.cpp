@@ -45,7 +45,7 @@ std::vector<std::string> CountKeys(const store::ContactRow& row, const crypto::S
     keys.push_back("region_role:" + coded("region") + "|" + coded("caller_role"));
     // The force, opened from its sealed form as the shredding takes it away, so a purged month keeps its monthly
     // contacts by force (region and force together: the demand report nests forces under their region).
-    auto force = OpenForce(line_key, row.line_id, row.id, facts);
+    auto force = OpenForce(line_key, row, facts);
     if (!force && facts.contains("force") && facts["force"].is_string()) force = facts["force"];  // stored before sealing
     const reference::Force* known = force ? reference::FindForce(*force) : nullptr;
     keys.push_back("region_force:" + coded("region") + "|" +

@@ -14,17 +14,27 @@ namespace {
 class SealedForceTest : public testing::Test {
 protected:
     void SetUp() override { ASSERT_TRUE(crypto::Initialise()); }
+
+    static store::ContactRow Row(const std::string& line_id, const std::string& id, store::Bytes sealed) {
+        store::ContactRow row;
+        row.line_id = line_id;
+        row.id = id;
+        row.force_sealed = std::move(sealed);
+        return row;
+    }
+
+    const nlohmann::json no_facts_ = nlohmann::json::object();
     crypto::SecretKey key_ = crypto::SecretKey::Generate();
 };
 
 TEST_F(SealedForceTest, EveryForceOpensAgainAndAllAreTheSameLength) {
     std::set<size_t> lengths;
     for (const auto& force : reference::Forces()) {
-        const nlohmann::json facts = {{kSealedForceKey, SealForce(key_, "police", "ct_1", force.code)}};
-        lengths.insert(facts[kSealedForceKey].get<std::string>().size());
-        EXPECT_EQ(OpenForce(key_, "police", "ct_1", facts), force.code);
+        const auto row = Row("police", "ct_1", SealForce(key_, "police", "ct_1", force.code));
+        lengths.insert(row.force_sealed.size());
+        EXPECT_EQ(OpenForce(key_, row, no_facts_), force.code);
     }
-    EXPECT_EQ(lengths.size(), 1u) << "the length of the sealed text would tell short force codes from long ones";
+    EXPECT_EQ(lengths.size(), 1u) << "the length of the sealed force would tell short force codes from long ones";
 }
 
 TEST_F(SealedForceTest, TheSameForceSealsDifferentlyEachTime) {
@@ -33,17 +43,20 @@ TEST_F(SealedForceTest, TheSameForceSealsDifferentlyEachTime) {
 }
 
 TEST_F(SealedForceTest, ItDoesNotOpenForAnotherContactLineOrKey) {
-    const nlohmann::json facts = {{kSealedForceKey, SealForce(key_, "police", "ct_1", "kent_police")}};
-    EXPECT_EQ(OpenForce(key_, "police", "ct_2", facts), std::nullopt) << "moved onto another contact";
-    EXPECT_EQ(OpenForce(key_, "fire", "ct_1", facts), std::nullopt) << "moved onto another line";
-    EXPECT_EQ(OpenForce(crypto::SecretKey::Generate(), "police", "ct_1", facts), std::nullopt);
-    auto altered = facts;
-    std::string text = altered[kSealedForceKey];
-    text[text.size() - 1] = text.back() == '0' ? '1' : '0';
-    altered[kSealedForceKey] = text;
-    EXPECT_EQ(OpenForce(key_, "police", "ct_1", altered), std::nullopt);
-    EXPECT_EQ(OpenForce(key_, "police", "ct_1", nlohmann::json{{kSealedForceKey, "not hex"}}), std::nullopt);
-    EXPECT_EQ(OpenForce(key_, "police", "ct_1", nlohmann::json::object()), std::nullopt);
+    const auto sealed = SealForce(key_, "police", "ct_1", "kent_police");
+    EXPECT_EQ(OpenForce(key_, Row("police", "ct_2", sealed), no_facts_), std::nullopt) << "moved onto another contact";
+    EXPECT_EQ(OpenForce(key_, Row("fire", "ct_1", sealed), no_facts_), std::nullopt) << "moved onto another line";
+    EXPECT_EQ(OpenForce(crypto::SecretKey::Generate(), Row("police", "ct_1", sealed), no_facts_), std::nullopt);
+    auto altered = sealed;
+    altered.back() ^= 1;
+    EXPECT_EQ(OpenForce(key_, Row("police", "ct_1", altered), no_facts_), std::nullopt);
+    EXPECT_EQ(OpenForce(key_, Row("police", "ct_1", {}), no_facts_), std::nullopt) << "no force recorded";
+}
+
+TEST_F(SealedForceTest, ACarriedOnCallOpensTheForceUnderTheContactItWasSealedFor) {
+    const auto row = Row("police", "ct_first", SealForce(key_, "police", "ct_later", "gwent_police"));
+    EXPECT_EQ(OpenForce(key_, row, no_facts_), std::nullopt);
+    EXPECT_EQ(OpenForce(key_, row, nlohmann::json{{kSealedForceForKey, "ct_later"}}), "gwent_police");
 }
 
 }  // namespace
