@@ -3,7 +3,7 @@
 // unit), then times records::BuildReport for every report over one month, one quarter and one year, several
 // times each (median and max), and the monthly funder pack (every report of the month). Also times contact
 // writes through records::Contacts::Create on the loaded database, the path a counsellor's request takes (the
-// reports keep no aggregates of their own to update).
+// reports keep no aggregates of their own to update), and what opening one month's sealed forces costs.
 // Run: build/bench/report_bench [contacts=1000000] [repeats=5]
 #include <stdlib.h>
 
@@ -141,6 +141,22 @@ int Run(std::int64_t total, int repeats) {
     }
     std::printf("generated %lld contacts over 36 months (%.0f a month) in %.1f s\n", static_cast<long long>(total),
                 static_cast<double>(total) / 36.0, MsSince(started) / 1000.0);
+
+    // What demand's contacts_by_force adds per contact: opening its sealed force with the line's key.
+    {
+        store::ContactRow row;
+        row.line_id = "police";
+        row.id = "ct_synthetic_0";
+        row.force_sealed = records::SealForce(**kek, "police", row.id, "cleveland_police");
+        const nlohmann::json no_facts = nlohmann::json::object();
+        const int opens = 27'778;
+        const double c = ThreadCpuMs();
+        int opened = 0;
+        for (int i = 0; i < opens; ++i) opened += records::OpenForce(**kek, row, no_facts) ? 1 : 0;
+        const double ms = ThreadCpuMs() - c;
+        if (opened != opens) return 1;
+        std::printf("sealed forces opened: %d in %.1f ms of CPU (%.2f us each)\n", opens, ms, 1000.0 * ms / opens);
+    }
 
     const std::string last_month = FormatTime(to - kDayMs).substr(0, 7);
     const std::string quarter = last_month.substr(0, 4) + "-Q" + std::to_string((std::stoi(last_month.substr(5, 2)) + 2) / 3);

@@ -550,8 +550,8 @@ TEST_F(ReportsTest, PurgedMonthsKeepTheirContactsByForce) {
     EXPECT_TRUE(ne["cleveland_police"]["suppressed"]) << "9, hidden with the 2 as the smallest other force";
     EXPECT_EQ(ne["durham_constabulary"]["value"], 15);
     EXPECT_TRUE(ne["northumbria_police"]["suppressed"]);
-    auto kept = ReadOne<std::vector<store::RetainedCountRow>>(*store_,
-                                                              [](store::Tx& tx) { return tx.ListRetainedCounts("police"); });
+    auto kept = ReadOne<std::vector<store::RetainedCountRow>>(
+        *store_, [](store::Tx& tx) { return tx.ListRetainedCounts("police"); });
     ASSERT_TRUE(kept);
     std::map<std::string, std::int64_t> by_key;
     for (const auto& k : *kept) by_key[k.key] += k.count;

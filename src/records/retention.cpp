@@ -46,7 +46,8 @@ std::vector<std::string> CountKeys(const store::ContactRow& row, const crypto::S
     // The force, opened from its sealed form as the shredding takes it away, so a purged month keeps its monthly
     // contacts by force (region and force together: the demand report nests forces under their region).
     auto force = OpenForce(line_key, row, facts);
-    if (!force && facts.contains("force") && facts["force"].is_string()) force = facts["force"];  // stored before sealing
+    // A contact stored before the force was sealed still holds it as a clear fact.
+    if (!force && facts.contains("force") && facts["force"].is_string()) force = facts["force"];
     const reference::Force* known = force ? reference::FindForce(*force) : nullptr;
     keys.push_back("region_force:" + coded("region") + "|" +
                    (known && known->region == coded("region") ? known->code : "not_recorded"));

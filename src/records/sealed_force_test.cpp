@@ -38,7 +38,8 @@ TEST_F(SealedForceTest, EveryForceOpensAgainAndAllAreTheSameLength) {
 }
 
 TEST_F(SealedForceTest, TheSameForceSealsDifferentlyEachTime) {
-    EXPECT_NE(SealForce(key_, "police", "ct_1", "cleveland_police"), SealForce(key_, "police", "ct_1", "cleveland_police"))
+    EXPECT_NE(SealForce(key_, "police", "ct_1", "cleveland_police"),
+              SealForce(key_, "police", "ct_1", "cleveland_police"))
         << "equal ciphertexts would group the contacts of one force together";
 }
 
