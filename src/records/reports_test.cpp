@@ -517,6 +517,22 @@ TEST_F(ReportsTest, AForceWithOneContactIsNotItsRegionTotalMinusTheOtherForces) 
     }
 }
 
+TEST_F(ReportsTest, ALineStricterRulesApplyToItsForcesToo) {
+    auto updated = Lines(Services()).Update("police", Fields({{"disclosure", {{"threshold", 10}}}}, ""), "system");
+    ASSERT_TRUE(updated) << updated.error().message;
+    line_ = *updated;
+    AddContacts(9, {{"force", "cleveland_police"}, {"caller_role", "police_officer"}});
+    AddContacts(9, {{"force", "durham_constabulary"}, {"caller_role", "police_officer"}});
+    AddContacts(14, {{"force", "northumbria_police"}, {"caller_role", "police_officer"}});
+    const auto r = Build("demand", "2026-11");
+    EXPECT_EQ(r["disclosure"]["threshold"], 10);
+    auto ne = ForcesOf(r, "North East");
+    EXPECT_TRUE(ne["cleveland_police"]["suppressed"]) << "9 is under the line's threshold of 10";
+    EXPECT_TRUE(ne["durham_constabulary"]["suppressed"]);
+    EXPECT_EQ(ne["northumbria_police"]["value"], 15);
+    EXPECT_EQ(ne["total"]["value"], 30) << "32, rounded";
+}
+
 TEST_F(ReportsTest, ForcesAreForWholeMonthsOnly) {
     AddContacts(12, {{"force", "cleveland_police"}, {"caller_role", "police_officer"}});
     for (const char* period : {"2026-Q4", "2026"}) {
