@@ -115,6 +115,8 @@ test('the demo service manager sees the roll-out from pilot to national charted 
   await forces.waitFor({ timeout: 20000 });
   assert.equal(await forces.locator('tbody').first().locator('th[scope="rowgroup"]').textContent(), 'North East');
   assert.match(await forces.locator('tbody').first().textContent(), /Total, North East[\d,]+/);
+  // Forces by their names from the reference list.
+  await forces.locator('th[scope="row"]', { hasText: 'Northumbria Police' }).waitFor({ timeout: 10000 });
   const byForce = page.getByTestId('chart-contacts_by_force');
   assert.match(await byForce.locator('canvas').getAttribute('aria-label'), /^Bar chart of contacts by force\. .*: [\d,]+/);
   assert.equal(await byForce.evaluate((c) => c.parentElement === document.querySelector('[data-testid="section-contacts_by_force"]').parentElement), true);

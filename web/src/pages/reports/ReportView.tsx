@@ -1,5 +1,7 @@
 // One report: each section as a table (headers for screen readers), with a bar per count where it helps, and a
 // chart beside it.
+import { useMemo } from 'preact/hooks';
+import { useReference } from '../../lib/reference';
 import { chartDataOf } from './chartData';
 import { figureText, labelOf } from './format';
 import { ReportChart } from './ReportChart';
@@ -102,7 +104,7 @@ function CrossTable({ section }: { section: Extract<Section, { kind: 'table' }> 
 }
 
 // Each group (a region) is a row group headed by its name, its items (forces) below it, then its total.
-function GroupsTable({ section }: { section: Extract<Section, { kind: 'groups' }> }) {
+function GroupsTable({ section, names }: { section: Extract<Section, { kind: 'groups' }>; names: Record<string, string> }) {
   return (
     <table class="report-table groups" data-testid={`section-${section.name}`}>
       <caption>{labelOf(section.name)}</caption>
@@ -121,7 +123,7 @@ function GroupsTable({ section }: { section: Extract<Section, { kind: 'groups' }
           </tr>
           {g.items.map((item) => (
             <tr key={item.key}>
-              <th scope="row">{item.key === 'not_recorded' ? 'Force not recorded' : labelOf(item.key)}</th>
+              <th scope="row">{item.key === 'not_recorded' ? 'Force not recorded' : (names[item.key] ?? labelOf(item.key))}</th>
               <Cell f={item} />
             </tr>
           ))}
@@ -141,17 +143,17 @@ function GroupsTable({ section }: { section: Extract<Section, { kind: 'groups' }
   );
 }
 
-function SectionTable({ section }: { section: Section }) {
+function SectionTable({ section, names }: { section: Section; names: Record<string, string> }) {
   if (section.kind === 'table') return <CrossTable section={section} />;
-  if (section.kind === 'groups') return <GroupsTable section={section} />;
+  if (section.kind === 'groups') return <GroupsTable section={section} names={names} />;
   return <ItemsTable section={section} />;
 }
 
-function SectionView({ section }: { section: Section }) {
-  const chart = chartDataOf(section);
+function SectionView({ section, names }: { section: Section; names: Record<string, string> }) {
+  const chart = chartDataOf(section, names);
   return (
     <div class="report-section">
-      <SectionTable section={section} />
+      <SectionTable section={section} names={names} />
       {chart && <ReportChart name={section.name} data={chart} />}
     </div>
   );
@@ -184,10 +186,13 @@ function RegionStarts({ starts }: { starts: NonNullable<Report['region_starts']>
 }
 
 export function ReportView({ report }: { report: Report }) {
+  // Forces by the reference list's names ("Cleveland Police"); until it has loaded, the codes in words.
+  const reference = useReference();
+  const names = useMemo(() => Object.fromEntries((reference?.forces ?? []).map((f) => [f.code, f.name])), [reference]);
   return (
     <section aria-label={labelOf(report.report)} data-testid="report">
       {report.sections.map((s) => (
-        <SectionView key={s.name} section={s} />
+        <SectionView key={s.name} section={s} names={names} />
       ))}
       {report.region_starts && report.region_starts.length > 0 && <RegionStarts starts={report.region_starts} />}
       {report.not_available.length > 0 && (

@@ -2,6 +2,7 @@ import { cleanup, fireEvent, render, screen, within } from '@testing-library/pre
 import { afterEach, describe, expect, it } from 'vitest';
 import { apiError, mockFetch } from '../admin/testing';
 import { Reports } from '../Reports';
+import { forgetReference } from '../../lib/reference';
 import { chartDataOf } from './chartData';
 import type { Report } from './types';
 
@@ -211,17 +212,25 @@ const byForce: Report = {
 
 describe('contacts by force', () => {
   it('shows each region\'s forces under it with its total, as a table beside the chart', async () => {
-    mockFetch({ ...choices, 'GET /api/v1/lines/police/reports/demand?period=2026-05': { json: byForce } });
+    forgetReference();
+    const forces = [
+      { code: 'cleveland_police', name: 'Cleveland Police', region: 'North East', country: 'England' },
+      { code: 'durham_constabulary', name: 'Durham Constabulary', region: 'North East', country: 'England' },
+      { code: 'northumbria_police', name: 'Northumbria Police', region: 'North East', country: 'England' },
+    ];
+    mockFetch({ ...choices, 'GET /api/v1/lines/police/reports/demand?period=2026-05': { json: byForce },
+      'GET /api/v1/reference': { json: { forces } } });
     render(<Reports now={new Date('2026-06-14T09:00:00Z')} />);
     fireEvent.click(await screen.findByRole('button', { name: 'Show report' }));
     const table = await screen.findByTestId('section-contacts_by_force');
+    await within(table).findByText('Cleveland Police');  // the reference list's names, once it has loaded
     expect(within(table).getByText('Contacts by force').tagName).toBe('CAPTION');
     expect(within(table).getAllByRole('row').map((r) => r.textContent)).toEqual([
       'ForceValue',
       'North East',
-      'Cleveland police25',
-      'Durham constabularysuppressed',
-      'Northumbria policesuppressed',
+      'Cleveland Police25',
+      'Durham Constabularysuppressed',
+      'Northumbria Policesuppressed',
       'Force not recordedsuppressed',
       'Total, North East40',
       'Not recorded',
@@ -234,8 +243,8 @@ describe('contacts by force', () => {
     const chart = screen.getByTestId('chart-contacts_by_force');
     expect(table.parentElement).toBe(chart.parentElement);
     expect(within(chart).getByRole('img').getAttribute('aria-label')).toBe(
-      'Bar chart of contacts by force. Cleveland police: 25; Durham constabulary: suppressed; ' +
-        'Northumbria police: suppressed.',
+      'Bar chart of contacts by force. Cleveland Police: 25; Durham Constabulary: suppressed; ' +
+        'Northumbria Police: suppressed.',
     );
   });
 

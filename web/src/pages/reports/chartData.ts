@@ -25,7 +25,8 @@ function describe(title: string, labels: string[], series: Array<{ label: string
 }
 
 // The chart of `section`, or null when a chart would not help (times and fractions, or nothing published).
-export function chartDataOf(section: Section): ChartData | null {
+// `names`: display names of coded keys (the reference list's force names), else the code in words.
+export function chartDataOf(section: Section, names: Record<string, string> = {}): ChartData | null {
   const title = labelOf(section.name);
   let labels: string[];
   let series: Array<{ label: string; figures: Figure[] }>;
@@ -34,7 +35,7 @@ export function chartDataOf(section: Section): ChartData | null {
     // A bar per force: the groups' last items (what is left of each region's total) are in the table only.
     const forces = section.groups.flatMap((g) => g.items.slice(0, g.items.length > 1 ? -1 : undefined));
     const named = forces.filter((f) => f.key !== 'not_recorded');
-    labels = named.map((f) => labelOf(f.key));
+    labels = named.map((f) => names[f.key] ?? labelOf(f.key));
     series = [{ label: title, figures: named }];
   } else if (section.kind === 'table') {
     labels = section.rows.map(labelOf);
