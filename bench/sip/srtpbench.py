@@ -40,6 +40,7 @@ def secure_template(args, plain_meta):
             return meta
     shutil.rmtree(tpl, ignore_errors=True)
     shutil.copytree(args.template, tpl)
+    os.remove(meta_path)  # the plain template's; this one's is written only once every account is reissued
     telbench.write_telephony(tpl, telbench.free_port(), 0)
     server = telbench.Server(args.binary, tpl, pin=False).start()
     phones = {}
@@ -142,7 +143,9 @@ def main():
             sys.exit(f"srtpbench: no {path}")
     plain_meta = telbench.setup(argparse.Namespace(**{**vars(args), "counsellors": 0, "force": False}))
     calls = [int(x) for x in args.calls.split(",")]
-    args.counsellors = max(calls)
+    args.counsellors = len(plain_meta["phones"])  # every account (a spare one is probed over UDP)
+    if max(calls) >= args.counsellors:
+        sys.exit(f"srtpbench: {max(calls)} calls need more than {args.counsellors} counsellors (COUNSELLORS=...)")
     secure_meta = secure_template(args, plain_meta)
     results = []
     for n in calls:

@@ -639,6 +639,34 @@ def concurrent(args, meta):
     return results
 
 
+def plaintext_probe(loop, sip_port, meta, users):
+    """With encryption required: a plain INVITE from the trunk over UDP (RTP/AVP) and a REGISTER over UDP of a
+    phone account not in the run; {"invite": final status, "register": status} (488 and 403 expected)."""
+    callers = simsip.Callers(loop, ("127.0.0.1", sip_port), NUMBER)
+    callers.place(999999, 9)  # port 9 (discard): no media follows a refusal
+    spare = [u for u in sorted(meta["phones"]) if u not in set(users)][:1]
+    phones = simsip.Phones(loop, ("127.0.0.1", sip_port), {u: {"password": meta["phones"][u], "rtp_port": 9}
+                                                            for u in spare})
+    for u in spare:
+        phones.register(u)
+    deadline = time.monotonic() + 10
+    out = {}
+    while time.monotonic() < deadline:
+        call = next(iter(list(callers.calls.values())), None)
+        if call and call["status"] and call["status"] >= 200:
+            out["invite"] = call["status"]
+        if spare and (spare[0] in phones.register_failed or spare[0] in phones.registered):
+            out["register"] = phones.register_failed.get(spare[0], 200)
+        if "invite" in out and ("register" in out or not spare):
+            break
+        time.sleep(0.05)
+    for c in list(callers.calls.values()):
+        if c["answered_at"]:  # accepted in clear: the policy did not hold; end it
+            callers.hangup(c["call_id"])
+    log(f"(b) plaintext refused? INVITE over UDP -> {out.get('invite')}, REGISTER over UDP -> {out.get('register')}")
+    return out
+
+
 def one_concurrent(args, meta, n, secure=False):
     """N bridged calls held args.hold s with RTP both ways. secure: both legs SRTP (SDES) over SIP over TLS —
     the trunk and (in meta's template, bench/sip/srtpbench.py) every phone account with encryption "required",
@@ -710,6 +738,7 @@ def one_concurrent(args, meta, n, secure=False):
                                tls=phone_tls)
         callers = simsip.Callers(loop, ("127.0.0.1", sip_port), NUMBER, on_answer=on_answer, tls=caller_tls)
         register_all(phones, users, timeout=120)
+        plaintext_refused = plaintext_probe(loop, sip_port, meta, users) if secure else None
         time.sleep(1.0)
         if rtp.errors():
             raise RuntimeError(f"rtp_load: {rtp.errors()[:3]}")
@@ -783,6 +812,7 @@ def one_concurrent(args, meta, n, secure=False):
             "loadavg_hold": [loadavg_hold0, loadavg_hold1], "secure": secure,
         }
         if secure:
+            result["plaintext_refused"] = plaintext_refused
             result["unkeyed_legs"] = unkeyed
             result["server_srtp_hold"] = {k.replace("crisisline_", ""): int(m_hold1[k] - m_hold0.get(k, 0))
                                           for k in m_hold1 if k.startswith("crisisline_srtp")}
