@@ -639,6 +639,24 @@ def concurrent(args, meta):
     return results
 
 
+def free_udp_ports(start, count):
+    """count loopback UDP ports from start up that nothing holds now (another process's port on the machine
+    would silence the flows given it: seen once, 3 phone flows of 2,000)."""
+    out = []
+    port = start
+    while len(out) < count and port < start + count + 700:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+                out.append(port)
+            except OSError:
+                pass
+        port += 1
+    if len(out) < count:
+        raise RuntimeError(f"fewer than {count} free UDP ports from {start}")
+    return out
+
+
 def plaintext_probe(loop, sip_port, meta, users):
     """With encryption required: a plain INVITE from the trunk over UDP (RTP/AVP) and a REGISTER over UDP of a
     phone account not in the run; {"invite": final status, "register": status} (488 and 403 expected)."""
@@ -687,8 +705,8 @@ def one_concurrent(args, meta, n, secure=False):
         if len(users) < n:
             raise RuntimeError(f"{n} calls need {n} counsellors; the template has {len(meta['phones'])}")
         k = max(1, args.rtp_sockets)
-        caller_ports = [args.rtp_base + i for i in range(k)]
-        phone_ports = [args.rtp_base + 1000 + i for i in range(k)]
+        caller_ports = free_udp_ports(args.rtp_base, k)
+        phone_ports = free_udp_ports(args.rtp_base + 1000, k)
         # Caller flows exist from the start (their sockets bound) and send once their remote is known. The
         # server tells calls on one of its media sockets apart by their source address, as it would calls
         # from distinct carrier ports or phones: each phone flow gets, when its INVITE arrives, a local port
