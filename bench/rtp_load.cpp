@@ -2,7 +2,8 @@
 //
 // Sends 20 ms G.711 PCMU packets (12-byte RTP header + 160 bytes) at 50 packets/s on each flow, receives on
 // every local socket, and counts per flow how many of the packets it sent came back (through the relay under
-// test) and how long they took. Standard library and Linux only: sendmmsg/recvmmsg/epoll, one thread.
+// test) and how long they took. Linux sendmmsg/recvmmsg/epoll, one thread; libre's SRTP (through
+// telephony::SrtpSession) only for flows given keys.
 //
 // A flow is "ID LOCAL_PORT REMOTE_IP:REMOTE_PORT": packets leave from LOCAL_PORT (flows may share a local
 // port: they share one socket) towards the remote. The first 20 payload bytes carry a marker, the flow id, a
@@ -14,10 +15,20 @@
 //
 // Flows start with a phase spread over the 20 ms period so the load is smooth rather than one burst per tick.
 //
+// SRTP (SDES-keyed legs, bench/sip/srtpbench.py): a flow given keys (`srtp`) protects what it sends with
+// telephony::SrtpSession (libre's SRTP, the server's own layer) and unprotects what arrives on its socket from
+// its remote — a packet on a socket that has SRTP flows is matched to the flow whose remote is its source
+// (address and port; a server places one source per media socket at most). A packet that does not
+// authenticate is counted (auth / replay / malformed) and not delivered; one that does is then read as
+// above: delivered = authenticated and carrying the marker. Flows without keys take the plain path unchanged.
+//
 //   rtp_load --flows FILE --duration 30 [--warmup 2] [--out result.json]
 //   rtp_load --control            # commands on stdin, one per line:
 //       add ID LOCAL_PORT [REMOTE_IP:PORT]   open/share the socket, start sending once a remote is known
 //       remote ID REMOTE_IP:PORT             set/replace a flow's remote
+//       srtp ID SEND_KEY RECV_KEY SUITE      SRTP for the flow: master key||salt in base64 (as in a=crypto's
+//                                            inline:), SUITE AES_CM_128_HMAC_SHA1_80 | _32 | AEAD_AES_128_GCM;
+//                                            send it before `remote` so that nothing leaves in clear
 //       mark                                 start the measurement window (counts only packets sent from now)
 //       stop                                 end the window: stop sending, drain --drain-ms, then report
 //       report                               print the JSON report now (and keep going)
@@ -48,7 +59,15 @@
 #include <unordered_map>
 #include <vector>
 
+#include "media/detail/re.hpp"
+#include "telephony/srtp_session.hpp"
+
 namespace {
+
+using crisisline::telephony::SrtpKey;
+using crisisline::telephony::SrtpRefusal;
+using crisisline::telephony::SrtpSession;
+using crisisline::telephony::SrtpSuite;
 
 constexpr std::uint32_t kMagic = 0x434c5254;  // "CLRT"
 constexpr int kPayload = 160;
@@ -132,6 +151,40 @@ struct Flow {
     std::uint64_t delivered_total = 0;
     std::uint64_t late = 0;          // delivered with delay > 100 ms (window)
     std::int64_t max_delay_us = 0;   // window
+    SrtpSession* srtp = nullptr;     // keyed by `srtp` (owned by Load::srtp_); null: plain RTP
+};
+
+std::uint64_t SourceKey(const sockaddr_in& a) {
+    return (std::uint64_t{a.sin_addr.s_addr} << 16) | a.sin_port;
+}
+
+bool SuiteByName(const std::string& name, SrtpSuite& out) {
+    for (auto s : {SrtpSuite::kAesCm128HmacSha1_80, SrtpSuite::kAesCm128HmacSha1_32, SrtpSuite::kAeadAes128Gcm}) {
+        if (name == crisisline::telephony::SrtpSuiteName(s)) {
+            out = s;
+            return true;
+        }
+    }
+    return false;
+}
+
+std::unique_ptr<SrtpKey> KeyFromBase64(const std::string& text, SrtpSuite suite) {
+    std::uint8_t raw[64];
+    size_t n = sizeof raw;
+    if (base64_decode(text.data(), text.size(), raw, &n) != 0 || n != crisisline::telephony::SrtpKeyLength(suite)) {
+        return nullptr;
+    }
+    return SrtpKey::From(raw, n);
+}
+
+// What the SRTP flows refused or could not match (whole run, and since `mark`).
+struct SrtpCounts {
+    std::uint64_t unprotected = 0;     // authenticated and decrypted
+    std::uint64_t auth = 0;            // did not authenticate (wrong key, tampered)
+    std::uint64_t replay = 0;          // replayed or older than the window
+    std::uint64_t malformed = 0;       // too short to be SRTP
+    std::uint64_t unknown_source = 0;  // on an SRTP socket, from no SRTP flow's remote (read as plain)
+    std::uint64_t protect_failures = 0;
 };
 
 struct Socket {
@@ -139,6 +192,7 @@ struct Socket {
     std::uint16_t port = 0;
     std::uint64_t received = 0;  // every datagram
     std::uint64_t foreign = 0;   // without our marker
+    std::unordered_map<std::uint64_t, size_t> srtp_by_source;  // source -> SRTP flow (empty: all plain)
 };
 
 struct Options {
@@ -165,8 +219,16 @@ public:
             rxmsg_[i].msg_hdr.msg_name = &rxaddr_[i];
             rxmsg_[i].msg_hdr.msg_namelen = sizeof rxaddr_[i];
         }
+        rxmb_ = mbuf_alloc(2048);
+        for (auto& m : txmb_) m = mbuf_alloc(kPacket + 32);
         std::srand(static_cast<unsigned>(NowNs()));
     }
+    ~Load() {
+        mem_deref(rxmb_);
+        for (auto* m : txmb_) mem_deref(m);
+    }
+    Load(const Load&) = delete;
+    Load& operator=(const Load&) = delete;
 
     std::string Add(std::uint32_t id, std::uint16_t port, const std::string& remote) {
         if (index_.count(id)) return "flow " + std::to_string(id) + " exists";
@@ -190,12 +252,33 @@ public:
         return {};
     }
 
+    std::string SetSrtp(std::uint32_t id, const std::string& send_b64, const std::string& recv_b64,
+                        const std::string& suite_name) {
+        auto it = index_.find(id);
+        if (it == index_.end()) return "no flow " + std::to_string(id);
+        SrtpSuite suite;
+        if (!SuiteByName(suite_name, suite)) return "unknown suite " + suite_name;
+        auto send = KeyFromBase64(send_b64, suite);
+        auto recv = KeyFromBase64(recv_b64, suite);
+        if (!send || !recv) return "bad key for flow " + std::to_string(id) + " (base64 of key||salt for " + suite_name + ")";
+        auto session = SrtpSession::Make(suite, *send, *recv);
+        if (!session) return session.error().message;
+        Flow& f = flows_[it->second];
+        Unmatch(it->second);
+        srtp_.push_back(std::move(*session));
+        f.srtp = srtp_.back().get();
+        Match(it->second);
+        return {};
+    }
+
     std::string SetRemote(std::uint32_t id, const std::string& remote) {
         auto it = index_.find(id);
         if (it == index_.end()) return "no flow " + std::to_string(id);
         Flow& f = flows_[it->second];
+        Unmatch(it->second);
         if (!ParseAddr(remote, f.remote)) return "bad remote " + remote;
         f.have_remote = true;
+        Match(it->second);
         return {};
     }
 
@@ -206,6 +289,7 @@ public:
             f.sent = f.delivered = f.late = 0;
             f.max_delay_us = 0;
         }
+        srtp_window_ = {};
         hist_ = std::make_unique<Histogram>();
     }
 
@@ -287,6 +371,18 @@ public:
             }
             o << "]";
         }
+        if (!srtp_.empty()) {
+            auto counts = [&o](const SrtpCounts& c) {
+                o << "{\"unprotected\":" << c.unprotected << ",\"auth_failures\":" << c.auth << ",\"replay\":" << c.replay
+                  << ",\"malformed\":" << c.malformed << ",\"unknown_source\":" << c.unknown_source
+                  << ",\"protect_failures\":" << c.protect_failures << "}";
+            };
+            o << ",\"srtp\":{\"flows\":" << srtp_.size() << ",\"window\":";
+            counts(srtp_window_);
+            o << ",\"total\":";
+            counts(srtp_total_);
+            o << "}";
+        }
         o << "}";
         return o.str();
     }
@@ -295,6 +391,31 @@ public:
     size_t flow_count() const { return flows_.size(); }
 
 private:
+    // The flow's remote as the source its socket's SRTP packets are matched by (only for keyed flows).
+    void Match(size_t i) {
+        const Flow& f = flows_[i];
+        if (f.srtp && f.have_remote) sockets_[f.sock].srtp_by_source[SourceKey(f.remote)] = i;
+    }
+    void Unmatch(size_t i) {
+        const Flow& f = flows_[i];
+        if (!f.srtp || !f.have_remote) return;
+        auto& m = sockets_[f.sock].srtp_by_source;
+        auto it = m.find(SourceKey(f.remote));
+        if (it != m.end() && it->second == i) m.erase(it);
+    }
+
+    void Count(SrtpRefusal r, bool in_window) {
+        for (SrtpCounts* c : {&srtp_total_, in_window ? &srtp_window_ : nullptr}) {
+            if (!c) continue;
+            switch (r) {
+                case SrtpRefusal::kNone: ++c->unprotected; break;
+                case SrtpRefusal::kAuth: ++c->auth; break;
+                case SrtpRefusal::kReplay: ++c->replay; break;
+                case SrtpRefusal::kMalformed: ++c->malformed; break;
+            }
+        }
+    }
+
     int SocketFor(std::uint16_t port) {
         auto it = by_port_.find(port);
         if (it != by_port_.end()) return it->second;
@@ -324,7 +445,7 @@ private:
         ev.events = EPOLLIN;
         ev.data.u32 = static_cast<std::uint32_t>(index);
         epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev);
-        sockets_.push_back({fd, port, 0, 0});
+        sockets_.push_back({fd, port, 0, 0, {}});
         by_port_[port] = index;
         due_.resize(sockets_.size());
         return index;
@@ -373,6 +494,18 @@ private:
                     Put64(pl + 12, static_cast<std::uint64_t>(stamp));
                     std::memset(pl + 20, 0xFF, kPayload - 20);
                     txiov_[k] = {p, kPacket};
+                    if (f.srtp) {
+                        mbuf* m = txmb_[k];
+                        mbuf_rewind(m);
+                        mbuf_write_mem(m, p, kPacket);
+                        m->pos = 0;
+                        if (f.srtp->Protect(m)) {
+                            txiov_[k] = {m->buf, m->end};
+                        } else {
+                            ++srtp_total_.protect_failures;  // sent as is: the server will refuse it
+                            if (window_start_) ++srtp_window_.protect_failures;
+                        }
+                    }
                     txmsg_[k].msg_hdr = {};
                     txmsg_[k].msg_hdr.msg_iov = &txiov_[k];
                     txmsg_[k].msg_hdr.msg_iovlen = 1;
@@ -425,6 +558,23 @@ private:
                 ++sock.received;
                 const std::uint8_t* p = rxbuf_[i];
                 unsigned len = rxmsg_[i].msg_len;
+                if (!sock.srtp_by_source.empty()) {
+                    const bool in_window = window_start_ != 0;
+                    auto match = sock.srtp_by_source.find(SourceKey(rxaddr_[i]));
+                    if (match == sock.srtp_by_source.end()) {
+                        ++srtp_total_.unknown_source;
+                        if (in_window) ++srtp_window_.unknown_source;
+                    } else {
+                        mbuf_rewind(rxmb_);
+                        mbuf_write_mem(rxmb_, p, len);
+                        rxmb_->pos = 0;
+                        const SrtpRefusal refusal = flows_[match->second].srtp->Unprotect(rxmb_);
+                        Count(refusal, in_window);
+                        if (refusal != SrtpRefusal::kNone) continue;
+                        p = rxmb_->buf + rxmb_->pos;
+                        len = static_cast<unsigned>(rxmb_->end - rxmb_->pos);
+                    }
+                }
                 if (len < 12 + 20 || (p[0] >> 6) != 2) {
                     ++sock.foreign;
                     continue;
@@ -458,6 +608,10 @@ private:
     Options opt_;
     int epfd_ = -1;
     std::vector<Flow> flows_;
+    std::vector<std::unique_ptr<SrtpSession>> srtp_;
+    SrtpCounts srtp_total_, srtp_window_;
+    mbuf* rxmb_ = nullptr;
+    mbuf* txmb_[kBatch] = {};
     std::unordered_map<std::uint32_t, size_t> index_;
     std::vector<Socket> sockets_;
     std::map<std::uint16_t, int> by_port_;
@@ -481,8 +635,8 @@ private:
 void Usage() {
     std::fprintf(stderr,
                  "usage: rtp_load --flows FILE --duration S [--warmup S] [--drain-ms MS] [--out FILE] [--per-flow]\n"
-                 "       rtp_load --control [--drain-ms MS] [--per-flow]   (commands on stdin: add/remote/mark/stop/"
-                 "report/quit)\n"
+                 "       rtp_load --control [--drain-ms MS] [--per-flow]   (commands on stdin: add/remote/srtp/mark/"
+                 "stop/report/quit)\n"
                  "  FILE: lines \"ID LOCAL_PORT REMOTE_IP:PORT\" ('#' comments)\n"
                  "  --bind IP (127.0.0.1)  --rcvbuf BYTES (8 MiB)\n");
 }
@@ -514,6 +668,12 @@ bool HandleCommand(Load& load, const Options& opt, const std::string& line, bool
         std::string remote;
         in >> id >> remote;
         err = load.SetRemote(id, remote);
+    } else if (cmd == "srtp") {
+        std::uint32_t id = 0;
+        std::string send, recv, suite;
+        in >> id >> send >> recv >> suite;
+        if (suite.empty()) err = "usage: srtp ID SEND_KEY_B64 RECV_KEY_B64 SUITE";
+        else err = load.SetSrtp(id, send, recv, suite);
     } else if (cmd == "mark") {
         load.Mark();
     } else if (cmd == "stop") {
@@ -529,7 +689,7 @@ bool HandleCommand(Load& load, const Options& opt, const std::string& line, bool
         err = "unknown command " + cmd;
     }
     if (err.empty()) {
-        if (cmd != "add" && cmd != "remote") std::printf("ok %s\n", cmd.c_str());
+        if (cmd != "add" && cmd != "remote" && cmd != "srtp") std::printf("ok %s\n", cmd.c_str());
     } else {
         std::printf("error %s\n", err.c_str());
     }

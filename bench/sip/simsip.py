@@ -6,9 +6,17 @@ registers N SIP users (digest auth, qop=auth) with Contacts that all point at it
 server's INVITEs with an SDP that advertises the RTP port chosen for that phone; a second socket places
 carrier calls (INVITE with SDP, ACK, BYE; RFC 3261 retransmission of INVITE and BYE while unanswered).
 
+Over SIP over TLS (tls=TlsOptions(...)): the phones register on TLS connections to the server's tls_listen (each
+phone on one of `connections`, rung on the connection it registered on) and the callers place their calls on
+one TLS connection, as a carrier's trunk does; with srtp the callers offer RTP/SAVP with an a=crypto line
+(AES_CM_128_HMAC_SHA1_80, a fresh key per call) and the phones answer the server's a=crypto offer with a fresh
+key of their own. The keys go to the hooks (on_invite, on_answer) so that an RTP generator can protect and
+unprotect each leg's media. Requests are not retransmitted over TLS (a reliable transport), 2xx are.
+
 Timestamps are time.monotonic() taken when a datagram is read or just before it is sent, so the latencies
 computed from them include this process's own scheduling (it runs pinned to the other core).
 """
+import base64
 import hashlib
 import heapq
 import os
@@ -16,10 +24,12 @@ import random
 import re
 import selectors
 import socket
+import ssl
 import threading
 import time
 
 T1 = 0.5
+SRTP_SUITE = "AES_CM_128_HMAC_SHA1_80"
 
 
 def md5(text):
@@ -83,6 +93,11 @@ class Msg:
             return c.group(1), int(m.group(1))
         return None
 
+    def sdp_crypto(self):
+        """[(tag, suite, key base64)] of the SDP's a=crypto lines (inline keys; lifetime/MKI dropped)."""
+        return [(int(t), suite, key) for t, suite, key in
+                re.findall(r"a=crypto:(\d+) (\S+) inline:([A-Za-z0-9+/=]+)", self.body)]
+
 
 def tag_of(header):
     m = re.search(r";\s*tag=([^;>\s]+)", header)
@@ -94,10 +109,85 @@ def uri_of(header):
     return m.group(1) if m else header.split(";")[0].strip()
 
 
-def sdp(ip, port, session_id):
+def sdp(ip, port, session_id, crypto=None):
+    """PCMU + telephone-event; with crypto ("TAG SUITE inline:KEY"), RTP/SAVP with that a=crypto line."""
+    proto = "RTP/SAVP" if crypto else "RTP/AVP"
+    extra = f"a=crypto:{crypto}\r\n" if crypto else ""
     return (f"v=0\r\no=bench {session_id} 1 IN IP4 {ip}\r\ns=-\r\nc=IN IP4 {ip}\r\nt=0 0\r\n"
-            f"m=audio {port} RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n"
-            f"a=fmtp:101 0-16\r\na=ptime:20\r\na=sendrecv\r\n")
+            f"m=audio {port} {proto} 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n"
+            f"a=fmtp:101 0-16\r\na=ptime:20\r\na=sendrecv\r\n{extra}")
+
+
+def srtp_key():
+    """A fresh AES_CM_128 master key and salt (30 bytes) as a=crypto's inline: base64."""
+    return base64.b64encode(os.urandom(30)).decode()
+
+
+class TlsOptions:
+    """SIP over TLS for an Endpoint: the server's TLS address, the CA its certificate chains to, how many
+    connections (phones: spread over them; callers: one), and whether media is SRTP (SDES)."""
+
+    def __init__(self, address, ca, connections=1, srtp=True):
+        self.address = address
+        self.context = ssl.create_default_context(cafile=ca)
+        self.context.check_hostname = False  # the test certificate names "sip-server" / 127.0.0.1
+        self.connections = max(1, connections)
+        self.srtp = srtp
+
+
+class TlsConn:
+    """One TLS connection to the server, read in the loop; SIP messages framed by Content-Length (RFC 3261
+    section 18.3). Opened (TCP + handshake, blocking) by the caller's thread, then read by the loop."""
+
+    def __init__(self, loop, address, context, on_message):
+        raw = socket.create_connection(address, timeout=10)
+        raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock = context.wrap_socket(raw, server_hostname=address[0])
+        self.sock.setblocking(False)
+        self.local = self.sock.getsockname()
+        self.on_message = on_message
+        self.buf = b""
+        self.closed = False
+        loop.call_soon(loop.add_reader, self.sock, self._readable)
+
+    def send(self, data):
+        if self.closed:
+            return
+        try:
+            self.sock.settimeout(5)  # loopback: a short block rather than a write queue
+            self.sock.sendall(data)
+        except (OSError, ssl.SSLError):
+            self.closed = True
+        finally:
+            try:
+                self.sock.setblocking(False)
+            except OSError:
+                pass
+
+    def _readable(self, sock):
+        while True:
+            try:
+                data = sock.recv(65536)
+            except (ssl.SSLWantReadError, BlockingIOError):
+                break
+            except (OSError, ssl.SSLError):
+                data = b""
+            if not data:
+                self.closed = True
+                break
+            self.buf += data
+        now = time.monotonic()
+        while True:
+            head, sep, rest = self.buf.partition(b"\r\n\r\n")
+            if not sep:
+                return
+            m = re.search(rb"(?im)^(?:content-length|l)\s*:\s*(\d+)", head)
+            length = int(m.group(1)) if m else 0
+            if len(rest) < length:
+                return
+            self.buf = rest[length:]
+            if head.strip():
+                self.on_message(head + sep + rest[:length], self, now)
 
 
 class Loop:
@@ -165,10 +255,25 @@ class Loop:
 class Endpoint:
     """One UDP socket with SIP parsing and retransmission of requests until answered."""
 
-    def __init__(self, loop, server, ip="127.0.0.1", port=0, rcvbuf=8 << 20):
+    def __init__(self, loop, server, ip="127.0.0.1", port=0, rcvbuf=8 << 20, tls=None):
         self.loop = loop
         self.server = server
         self.ip = ip
+        self.tls = tls
+        self.tx = {}   # branch -> [data, deadline, interval, callback] for requests awaiting a response
+        self.counter = 0
+        self.rx_count = 0
+        self.parse_errors = 0
+        self.conns = []
+        if tls:  # SIP over TLS: connections instead of the UDP socket; self.port is the first one's
+            self.server = tls.address
+            self.sock = None
+            self.tp, self.scheme = "TLS", "sips"
+            for _ in range(self._connections_wanted()):
+                self.conns.append(TlsConn(loop, tls.address, tls.context, self._message))
+            self.port = self.conns[0].local[1]
+            return
+        self.tp, self.scheme = "UDP", "sip"
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         for opt in (socket.SO_RCVBUF, socket.SO_SNDBUF):
             try:
@@ -178,39 +283,58 @@ class Endpoint:
         self.sock.bind((ip, port))
         self.sock.setblocking(False)
         self.port = self.sock.getsockname()[1]
-        self.tx = {}   # branch -> [data, deadline, interval, callback] for requests awaiting a response
-        self.counter = 0
-        self.rx_count = 0
-        self.parse_errors = 0
         loop.add_reader(self.sock, self._readable)
+
+    def _connections_wanted(self):
+        return 1
+
+    def local_of(self, conn=None):
+        """(ip, port) for Via and Contact: the UDP socket's, or the TLS connection's."""
+        if self.tls:
+            return (conn or self.conns[0]).local
+        return self.ip, self.port
+
+    def via(self, branch, conn=None):
+        ip, port = self.local_of(conn)
+        return f"Via: SIP/2.0/{self.tp} {ip}:{port};branch={branch};rport\r\n"
+
+    def contact_uri(self, user, conn=None):
+        ip, port = self.local_of(conn)
+        return f"sip:{user}@{ip}:{port};transport={self.tp.lower()}"
 
     def new_id(self, prefix):
         self.counter += 1
         return f"{prefix}{self.counter}x{random.getrandbits(40):x}"
 
     def send(self, data, addr=None):
+        """To addr (UDP: an address; TLS: a TlsConn), by default the server (TLS: the first connection)."""
+        data = data.encode() if isinstance(data, str) else data
+        if self.tls:
+            (addr if isinstance(addr, TlsConn) else self.conns[0]).send(data)
+            return
         try:
-            self.sock.sendto(data.encode() if isinstance(data, str) else data, addr or self.server)
+            self.sock.sendto(data, addr or self.server)
         except (BlockingIOError, OSError):
             pass
 
-    def send_request(self, data, branch, on_response, final_timeout=32.0):
-        """Send; retransmit at T1, 2*T1, ... (max 4 s) until any response; on_response(msg) per response."""
-        self.send(data)
+    def send_request(self, data, branch, on_response, final_timeout=32.0, addr=None):
+        """Send; retransmit at T1, 2*T1, ... (max 4 s) until any response (over TLS: never, a reliable
+        transport); on_response(msg) per response, on_response(None) when none came in final_timeout."""
+        self.send(data, addr)
         entry = {"data": data, "interval": T1, "on_response": on_response, "answered": False,
-                 "give_up": time.monotonic() + final_timeout}
+                 "give_up": time.monotonic() + final_timeout, "addr": addr}
         self.tx[branch] = entry
-        self.loop.call_later(T1, self._retransmit, branch)
+        self.loop.call_later(final_timeout if self.tls else T1, self._retransmit, branch)
 
     def _retransmit(self, branch):
         entry = self.tx.get(branch)
         if not entry or entry["answered"]:
             return
-        if time.monotonic() > entry["give_up"]:
+        if time.monotonic() > entry["give_up"] - 0.001:
             del self.tx[branch]
             entry["on_response"](None)  # timeout
             return
-        self.send(entry["data"])
+        self.send(entry["data"], entry["addr"])
         entry["interval"] = min(entry["interval"] * 2, 4.0)
         self.loop.call_later(entry["interval"], self._retransmit, branch)
 
@@ -222,28 +346,31 @@ class Endpoint:
                 return
             except OSError:
                 return
-            now = time.monotonic()
-            self.rx_count += 1
-            if len(data) < 8 or data.strip() == b"":
-                continue
-            try:
-                msg = Msg(data)
-            except Exception:
-                self.parse_errors += 1
-                continue
-            if msg.is_request:
-                self.on_request(msg, addr, now)
-            else:
-                m = re.search(r"branch=([^;,\s]+)", msg.get("via"))
-                branch = m.group(1) if m else None
-                entry = self.tx.get(branch)
-                if entry is None:
-                    self.on_stray_response(msg, addr, now)
-                    continue
-                entry["answered"] = True
-                if msg.status >= 200:
-                    del self.tx[branch]
-                entry["on_response"](msg, now)
+            self._message(data, addr, time.monotonic())
+
+    def _message(self, data, addr, now):
+        """One SIP message from addr (UDP: an address; TLS: its TlsConn)."""
+        self.rx_count += 1
+        if len(data) < 8 or data.strip() == b"":
+            return
+        try:
+            msg = Msg(data)
+        except Exception:
+            self.parse_errors += 1
+            return
+        if msg.is_request:
+            self.on_request(msg, addr, now)
+        else:
+            m = re.search(r"branch=([^;,\s]+)", msg.get("via"))
+            branch = m.group(1) if m else None
+            entry = self.tx.get(branch)
+            if entry is None:
+                self.on_stray_response(msg, addr, now)
+                return
+            entry["answered"] = True
+            if msg.status >= 200:
+                del self.tx[branch]
+            entry["on_response"](msg, now)
 
     def on_request(self, msg, addr, now):
         pass
@@ -268,12 +395,16 @@ class Phones(Endpoint):
     """N counsellor phones behind one socket. phones: {user: {"password": .., "rtp_port": ..}}.
 
     on_invite(user, call_id, server_rtp(ip, port), t_received) is called for each new INVITE, before the 200;
-    when it returns a port number, the answer's SDP names that port instead of the phone's rtp_port.
+    when it returns a port number, the answer's SDP names that port instead of the phone's rtp_port. With
+    tls.srtp it gets srtp=(send key, receive key, suite) too (base64 as in a=crypto), or srtp=None when the
+    server offered no AES_CM_128_HMAC_SHA1_80 line (the phone then answers plain RTP/AVP).
     """
 
     def __init__(self, loop, server, phones, on_invite=None, ring_s=0.0, expires=3600, **kw):
-        super().__init__(loop, server, **kw)
         self.phones = phones
+        super().__init__(loop, server, **kw)
+        users = sorted(phones)
+        self.user_conn = {u: self.conns[i % len(self.conns)] for i, u in enumerate(users)} if self.tls else {}
         self.on_invite = on_invite
         self.ring_s = ring_s
         self.expires = expires
@@ -285,6 +416,9 @@ class Phones(Endpoint):
         self.byes = 0
         self.cancels = 0
 
+    def _connections_wanted(self):
+        return min(self.tls.connections, max(1, len(self.phones)))
+
     # ---- registration
     def register(self, user, expires=None):
         self.loop.call_soon(self._register, user, self.expires if expires is None else expires)
@@ -294,11 +428,12 @@ class Phones(Endpoint):
         from_tag = from_tag or self.new_id("t")
         branch = "z9hG4bK" + self.new_id("b")
         host, port = self.server
-        uri = f"sip:{host}:{port}"
-        data = (f"REGISTER {uri} SIP/2.0\r\nVia: SIP/2.0/UDP {self.ip}:{self.port};branch={branch};rport\r\n"
+        uri = f"{self.scheme}:{host}:{port}"
+        conn = self.user_conn.get(user)
+        data = (f"REGISTER {uri} SIP/2.0\r\n{self.via(branch, conn)}"
                 f"From: <sip:{user}@{host}>;tag={from_tag}\r\nTo: <sip:{user}@{host}>\r\n"
                 f"Call-ID: {call_id}\r\nCSeq: {cseq} REGISTER\r\n"
-                f"Contact: <sip:{user}@{self.ip}:{self.port};transport=udp>\r\nExpires: {expires}\r\n"
+                f"Contact: <{self.contact_uri(user, conn)}>\r\nExpires: {expires}\r\n"
                 f"{auth or ''}Max-Forwards: 70\r\nUser-Agent: crisisline-bench-phone\r\nContent-Length: 0\r\n\r\n")
 
         def on_response(msg, now=None):
@@ -337,7 +472,7 @@ class Phones(Endpoint):
                 return
             self.register_failed[user] = msg.status
 
-        self.send_request(data, branch, on_response)
+        self.send_request(data, branch, on_response, addr=conn)
 
     # ---- calls from the server
     def on_request(self, msg, addr, now):
@@ -358,13 +493,27 @@ class Phones(Endpoint):
             self.dialogs[msg.call_id] = d
             server_rtp = msg.sdp_audio()
             rtp_port = self.phones[user]["rtp_port"]
+            crypto = None
+            extra = {}
+            if self.tls and self.tls.srtp:
+                offered = [c for c in msg.sdp_crypto() if c[1] == SRTP_SUITE]
+                keys = None
+                if offered:
+                    tag_no, suite, server_key = offered[0]
+                    own = srtp_key()
+                    crypto = f"{tag_no} {suite} inline:{own}"
+                    keys = (own, server_key, suite)
+                d["srtp"] = keys
+                extra = {"srtp": keys}
             if self.on_invite:
-                chosen = self.on_invite(user, msg.call_id, server_rtp, now)
+                chosen = self.on_invite(user, msg.call_id, server_rtp, now, **extra)
                 if isinstance(chosen, int):
                     rtp_port = chosen  # the hook chose this call's media port
             tag = self.new_id("p")
-            body = sdp(self.ip, rtp_port, random.getrandbits(30))
-            contact = f"Contact: <sip:{user}@{self.ip}:{self.port};transport=udp>\r\nAllow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n"
+            body = sdp(self.ip, rtp_port, random.getrandbits(30), crypto)
+            conn = addr if isinstance(addr, TlsConn) else None
+            contact = (f"Contact: <{self.contact_uri(user, conn)}>\r\n"
+                       f"Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\n")
 
             def answer():
                 if d.get("cancelled"):
@@ -410,7 +559,9 @@ class Phones(Endpoint):
 class Callers(Endpoint):
     """Carrier calls into the server: INVITE (SDP on the given RTP port), ACK the 200, BYE on hangup().
 
-    on_answer(call) is called at the 200 (call["server_rtp"] is the server's media address for this leg).
+    on_answer(call) is called at the 200 (call["server_rtp"] is the server's media address for this leg; with
+    tls.srtp, call["srtp"] is (send key, receive key, suite) from our offer and the answer's a=crypto line, or
+    None when the answer had none).
     """
 
     def __init__(self, loop, server, number, on_answer=None, on_end=None, **kw):
@@ -429,18 +580,21 @@ class Callers(Endpoint):
         branch = "z9hG4bK" + self.new_id("b")
         host, port = self.server
         caller_id = caller_id or f"01632{960000 + index % 1000:06d}"
-        body = sdp(self.ip, rtp_port, random.getrandbits(30))
-        from_h = f'"Caller" <sip:{caller_id}@{self.ip}:{self.port}>;tag={tag}'
-        to_h = f"<sip:{self.number}@{host}:{port}>"
-        data = (f"INVITE sip:{self.number}@{host}:{port} SIP/2.0\r\n"
-                f"Via: SIP/2.0/UDP {self.ip}:{self.port};branch={branch};rport\r\n"
+        send_key = srtp_key() if self.tls and self.tls.srtp else None
+        body = sdp(self.ip, rtp_port, random.getrandbits(30), send_key and f"1 {SRTP_SUITE} inline:{send_key}")
+        lip, lport = self.local_of()
+        from_h = f'"Caller" <sip:{caller_id}@{lip}:{lport}>;tag={tag}'
+        ruri = f"{self.scheme}:{self.number}@{host}:{port}"
+        to_h = f"<{ruri}>"
+        data = (f"INVITE {ruri} SIP/2.0\r\n{self.via(branch)}"
                 f"From: {from_h}\r\nTo: {to_h}\r\nCall-ID: {call_id}\r\nCSeq: 1 INVITE\r\n"
-                f"Contact: <sip:caller@{self.ip}:{self.port};transport=udp>\r\nMax-Forwards: 70\r\n"
+                f"Contact: <{self.contact_uri('caller')}>\r\nMax-Forwards: 70\r\n"
                 f"Allow: INVITE, ACK, BYE, CANCEL, OPTIONS\r\nContent-Type: application/sdp\r\n"
                 f"Content-Length: {len(body)}\r\n\r\n{body}")
         call = {"index": index, "call_id": call_id, "from": from_h, "to": to_h, "rtp_port": rtp_port,
                 "invite_at": time.monotonic(), "answered_at": None, "status": None, "server_rtp": None,
-                "ended_at": None, "ended_by": None, "failed": None, "remote_target": None, "to_full": None}
+                "ended_at": None, "ended_by": None, "failed": None, "remote_target": None, "to_full": None,
+                "srtp_send": send_key, "srtp": None}
         self.calls[call_id] = call
 
         def on_response(msg, now=None):
@@ -455,8 +609,7 @@ class Callers(Endpoint):
             call["status"] = msg.status
             if msg.status >= 300:
                 call["failed"] = f"final {msg.status}"
-                ack = (f"ACK sip:{self.number}@{host}:{port} SIP/2.0\r\n"
-                       f"Via: SIP/2.0/UDP {self.ip}:{self.port};branch={branch};rport\r\nFrom: {from_h}\r\n"
+                ack = (f"ACK {ruri} SIP/2.0\r\n{self.via(branch)}From: {from_h}\r\n"
                        f"To: {msg.get('to')}\r\nCall-ID: {call_id}\r\nCSeq: 1 ACK\r\nMax-Forwards: 70\r\n"
                        f"Content-Length: 0\r\n\r\n")
                 self.send(ack)
@@ -476,8 +629,10 @@ class Callers(Endpoint):
             call["to_full"] = msg.get("to")
             call["remote_target"] = uri_of(msg.get("contact")) or f"sip:{self.number}@{self.server[0]}:{self.server[1]}"
             call["server_rtp"] = msg.sdp_audio()
-        ack = (f"ACK {call['remote_target']} SIP/2.0\r\n"
-               f"Via: SIP/2.0/UDP {self.ip}:{self.port};branch=z9hG4bK{self.new_id('a')};rport\r\n"
+            if call["srtp_send"]:
+                answered = [c for c in msg.sdp_crypto() if c[0] == 1 and c[1] == SRTP_SUITE]
+                call["srtp"] = (call["srtp_send"], answered[0][2], SRTP_SUITE) if answered else None
+        ack = (f"ACK {call['remote_target']} SIP/2.0\r\n{self.via('z9hG4bK' + self.new_id('a'))}"
                f"From: {call['from']}\r\nTo: {call['to_full']}\r\nCall-ID: {call['call_id']}\r\nCSeq: 1 ACK\r\n"
                f"Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n")
         self.send(ack)
@@ -502,7 +657,7 @@ class Callers(Endpoint):
         if not call or call["answered_at"] is None or call["ended_at"] is not None:
             return
         branch = "z9hG4bK" + self.new_id("b")
-        data = (f"BYE {call['remote_target']} SIP/2.0\r\nVia: SIP/2.0/UDP {self.ip}:{self.port};branch={branch};rport\r\n"
+        data = (f"BYE {call['remote_target']} SIP/2.0\r\n{self.via(branch)}"
                 f"From: {call['from']}\r\nTo: {call['to_full']}\r\nCall-ID: {call_id}\r\nCSeq: 2 BYE\r\n"
                 f"Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n")
         call["bye_sent_at"] = time.monotonic()
@@ -534,8 +689,8 @@ class Callers(Endpoint):
             self.reply(msg, addr, 200, "OK")
         elif msg.method == "INVITE" and call:
             # A re-INVITE (not expected in the benchmark): accept with the same SDP.
-            body = sdp(self.ip, call["rtp_port"], 1)
-            self.reply(msg, addr, 200, "OK", f"Contact: <sip:caller@{self.ip}:{self.port}>\r\n", body)
+            body = sdp(self.ip, call["rtp_port"], 1, call["srtp_send"] and f"1 {SRTP_SUITE} inline:{call['srtp_send']}")
+            self.reply(msg, addr, 200, "OK", f"Contact: <{self.contact_uri('caller')}>\r\n", body)
         elif msg.method != "ACK":
             self.reply(msg, addr, 481, "Call/Transaction Does Not Exist")
 

@@ -93,6 +93,9 @@ MEDIA_SOCKETS = None  # --media-sockets: the server's telephony.media_sockets (N
 
 def telephony_section(sip_port, choice_wait_s, rtp_timeout_s=30, tls=None):
     extra = f"media_sockets = {MEDIA_SOCKETS}\n" if MEDIA_SOCKETS else ""
+    trunk_extra = ""
+    if tls and tls.get("encryption"):  # the trunk's policy (srtpbench: "required", a plaintext leg refused)
+        trunk_extra = f'encryption = "{tls["encryption"]}"\n'
     if tls:  # {"port", "cert", "key"}: SIP over TLS on 127.0.0.1:port with a test certificate
         extra += (f'tls_listen = "127.0.0.1:{tls["port"]}"\ntls_certificate = "{tls["cert"]}"\n'
                   f'tls_key = "{tls["key"]}"\n')
@@ -103,7 +106,7 @@ def telephony_section(sip_port, choice_wait_s, rtp_timeout_s=30, tls=None):
     return (f'[telephony]\nlisten = "127.0.0.1:{sip_port}"\nrtp_address = "127.0.0.1"\n'
             f'rtp_ports = [20000, 31999]\n{extra}choice_wait_s = {choice_wait_s}\nrtp_timeout_s = {rtp_timeout_s}\n'
             f'available_on_register = true\n\n[[telephony.trunk]]\nname = "bench-carrier"\n'
-            f'allow = ["127.0.0.1"]\n')
+            f'allow = ["127.0.0.1"]\n{trunk_extra}')
 
 
 def write_telephony(data, sip_port, choice_wait_s, rtp_timeout_s=30, tls=None):
@@ -193,7 +196,8 @@ class Server:
                 if line.startswith("crisisline_") and " " in line:
                     name, value = line.rsplit(" ", 1)
                     if name.startswith(("crisisline_calls", "crisisline_rtp", "crisisline_queue",
-                                        "crisisline_active", "crisisline_registered", "crisisline_sip")):
+                                        "crisisline_active", "crisisline_registered", "crisisline_sip",
+                                        "crisisline_srtp", "crisisline_bridged_legs")):
                         try:
                             out[name] = float(value)
                         except ValueError:
@@ -308,8 +312,9 @@ def setup(args):
     return meta
 
 
-def fresh_data(args, meta, choice_wait_s, rtp_timeout_s=30, tls=False):
-    """A copy of the template; with tls, a test CA in it and SIP over TLS on a free port (data["tls"])."""
+def fresh_data(args, meta, choice_wait_s, rtp_timeout_s=30, tls=False, encryption=None):
+    """A copy of the template; with tls, a test CA in it and SIP over TLS on a free port (data["tls"]);
+    encryption: the trunk's policy ("required", "preferred", "off"; None: the server's default)."""
     data = tempfile.mkdtemp(prefix="crisisline-telbench-")
     shutil.rmtree(data)
     shutil.copytree(args.template, data)
@@ -319,7 +324,7 @@ def fresh_data(args, meta, choice_wait_s, rtp_timeout_s=30, tls=False):
         os.makedirs(os.path.join(data, "test-ca"))
         ca = TestCA(os.path.join(data, "test-ca"))
         cert, key = ca.issue(os.path.join(data, "test-ca", "server"), "sip-server")
-        tls_conf = {"port": free_port(), "cert": cert, "key": key, "ca": ca.cert}
+        tls_conf = {"port": free_port(), "cert": cert, "key": key, "ca": ca.cert, "encryption": encryption}
     write_telephony(data, sip_port, choice_wait_s, rtp_timeout_s, tls_conf)
     if tls:
         return data, sip_port, tls_conf
@@ -634,8 +639,63 @@ def concurrent(args, meta):
     return results
 
 
-def one_concurrent(args, meta, n):
-    data, sip_port = fresh_data(args, meta, choice_wait_s=0, rtp_timeout_s=max(30, int(args.hold) + 60))
+def free_udp_ports(start, count):
+    """count loopback UDP ports from start up that nothing holds now (another process's port on the machine
+    would silence the flows given it: seen once, 3 phone flows of 2,000)."""
+    out = []
+    port = start
+    while len(out) < count and port < start + count + 700:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+                out.append(port)
+            except OSError:
+                pass
+        port += 1
+    if len(out) < count:
+        raise RuntimeError(f"fewer than {count} free UDP ports from {start}")
+    return out
+
+
+def plaintext_probe(loop, sip_port, meta, users):
+    """With encryption required: a plain INVITE from the trunk over UDP (RTP/AVP) and a REGISTER over UDP of a
+    phone account not in the run; {"invite": final status, "register": status} (488 and 403 expected)."""
+    callers = simsip.Callers(loop, ("127.0.0.1", sip_port), NUMBER)
+    callers.place(999999, 9)  # port 9 (discard): no media follows a refusal
+    spare = [u for u in sorted(meta["phones"]) if u not in set(users)][:1]
+    phones = simsip.Phones(loop, ("127.0.0.1", sip_port), {u: {"password": meta["phones"][u], "rtp_port": 9}
+                                                            for u in spare})
+    for u in spare:
+        phones.register(u)
+    deadline = time.monotonic() + 10
+    out = {}
+    while time.monotonic() < deadline:
+        call = next(iter(list(callers.calls.values())), None)
+        if call and call["status"] and call["status"] >= 200:
+            out["invite"] = call["status"]
+        if spare and (spare[0] in phones.register_failed or spare[0] in phones.registered):
+            out["register"] = phones.register_failed.get(spare[0], 200)
+        if "invite" in out and ("register" in out or not spare):
+            break
+        time.sleep(0.05)
+    for c in list(callers.calls.values()):
+        if c["answered_at"]:  # accepted in clear: the policy did not hold; end it
+            callers.hangup(c["call_id"])
+    log(f"(b) plaintext refused? INVITE over UDP -> {out.get('invite')}, REGISTER over UDP -> {out.get('register')}")
+    return out
+
+
+def one_concurrent(args, meta, n, secure=False):
+    """N bridged calls held args.hold s with RTP both ways. secure: both legs SRTP (SDES) over SIP over TLS —
+    the trunk and (in meta's template, bench/sip/srtpbench.py) every phone account with encryption "required",
+    callers on one TLS connection, each phone on its own, keys per call handed to rtp_load (`srtp`)."""
+    rtp_timeout_s = max(30, int(args.hold) + 60)
+    tls = None
+    if secure:
+        data, sip_port, tls = fresh_data(args, meta, choice_wait_s=0, rtp_timeout_s=rtp_timeout_s, tls=True,
+                                         encryption="required")
+    else:
+        data, sip_port = fresh_data(args, meta, choice_wait_s=0, rtp_timeout_s=rtp_timeout_s)
     server = Server(args.binary, data, sip_port).start()
     sampler = Sampler(server.pid)
     loop = simsip.Loop().start()
@@ -645,8 +705,8 @@ def one_concurrent(args, meta, n):
         if len(users) < n:
             raise RuntimeError(f"{n} calls need {n} counsellors; the template has {len(meta['phones'])}")
         k = max(1, args.rtp_sockets)
-        caller_ports = [args.rtp_base + i for i in range(k)]
-        phone_ports = [args.rtp_base + 1000 + i for i in range(k)]
+        caller_ports = free_udp_ports(args.rtp_base, k)
+        phone_ports = free_udp_ports(args.rtp_base + 1000, k)
         # Caller flows exist from the start (their sockets bound) and send once their remote is known. The
         # server tells calls on one of its media sockets apart by their source address, as it would calls
         # from distinct carrier ports or phones: each phone flow gets, when its INVITE arrives, a local port
@@ -656,8 +716,9 @@ def one_concurrent(args, meta, n):
         phone_flow = {u: 2 * i + 1 for i, u in enumerate(users)}
         phone_info = {u: {"password": meta["phones"][u], "rtp_port": phone_ports[i % k]} for i, u in enumerate(users)}
         in_use = set()  # (server port, phone port)
+        unkeyed = {"phones": 0, "callers": 0}  # secure: legs whose SDP carried no usable a=crypto
 
-        def on_invite(user, call_id, server_rtp, now):
+        def on_invite(user, call_id, server_rtp, now, **keyed):
             if not server_rtp:
                 return None
             start = phone_flow[user] // 2
@@ -666,17 +727,36 @@ def one_concurrent(args, meta, n):
                 if (server_rtp[1], port) not in in_use:
                     break
             in_use.add((server_rtp[1], port))
-            rtp.send(f"add {phone_flow[user]} {port} {server_rtp[0]}:{server_rtp[1]}")
+            flow = phone_flow[user]
+            if keyed.get("srtp"):  # keyed before it has a remote: nothing leaves in clear
+                rtp.send(f"add {flow} {port}")
+                rtp.send(f"srtp {flow} {' '.join(keyed['srtp'])}")
+                rtp.send(f"remote {flow} {server_rtp[0]}:{server_rtp[1]}")
+            else:
+                if secure:
+                    unkeyed["phones"] += 1
+                rtp.send(f"add {flow} {port} {server_rtp[0]}:{server_rtp[1]}")
             return port
 
         def on_answer(call):
             if call["server_rtp"]:
                 ip, port = call["server_rtp"]
+                if call.get("srtp"):
+                    rtp.send(f"srtp {2 * call['index']} {' '.join(call['srtp'])}")
+                elif secure:
+                    unkeyed["callers"] += 1
                 rtp.send(f"remote {2 * call['index']} {ip}:{port}")
 
-        phones = simsip.Phones(loop, ("127.0.0.1", sip_port), phone_info, on_invite=on_invite, ring_s=args.ring_s)
-        callers = simsip.Callers(loop, ("127.0.0.1", sip_port), NUMBER, on_answer=on_answer)
+        phone_tls = caller_tls = None
+        if secure:
+            address = ("127.0.0.1", tls["port"])
+            phone_tls = simsip.TlsOptions(address, tls["ca"], connections=n)  # each phone its own connection
+            caller_tls = simsip.TlsOptions(address, tls["ca"], connections=1)  # the trunk: one connection
+        phones = simsip.Phones(loop, ("127.0.0.1", sip_port), phone_info, on_invite=on_invite, ring_s=args.ring_s,
+                               tls=phone_tls)
+        callers = simsip.Callers(loop, ("127.0.0.1", sip_port), NUMBER, on_answer=on_answer, tls=caller_tls)
         register_all(phones, users, timeout=120)
+        plaintext_refused = plaintext_probe(loop, sip_port, meta, users) if secure else None
         time.sleep(1.0)
         if rtp.errors():
             raise RuntimeError(f"rtp_load: {rtp.errors()[:3]}")
@@ -703,6 +783,7 @@ def one_concurrent(args, meta, n):
         log(f"(b) ramp done in {ramp_s:.1f} s: {answered} answered, {acked} bridged; settling 3 s")
         time.sleep(3.0)
         rtp.send("mark")
+        loadavg_hold0 = round(os.getloadavg()[0], 2)
         s_hold0 = sampler.snapshot()
         m_hold0 = server.metrics()
         hold_end = time.monotonic() + args.hold
@@ -711,6 +792,7 @@ def one_concurrent(args, meta, n):
             time.sleep(min(5.0, max(0.0, hold_end - time.monotonic())))
             rss_samples.append(simsip.rss_kib(server.pid))
         s_hold1 = sampler.snapshot()
+        loadavg_hold1 = round(os.getloadavg()[0], 2)
         rtp.send("stop")
         report = rtp.report(timeout=30)
         m_hold1 = server.metrics()
@@ -745,7 +827,16 @@ def one_concurrent(args, meta, n):
             "active_calls_at_hold": m_hold0.get("crisisline_active_calls"),
             "rtp_load_errors": rtp.errors()[:5], "udp_errors": udp_delta(u0, udp_errors()),
             "udp_drops_by_port": udp_drops_labelled(sip_port, phones.port, callers.port, caller_ports, phone_ports),
+            "loadavg_hold": [loadavg_hold0, loadavg_hold1], "secure": secure,
         }
+        if secure:
+            result["plaintext_refused"] = plaintext_refused
+            result["unkeyed_legs"] = unkeyed
+            result["server_srtp_hold"] = {k.replace("crisisline_", ""): int(m_hold1[k] - m_hold0.get(k, 0))
+                                          for k in m_hold1 if k.startswith("crisisline_srtp")}
+            result["server_bridged_legs"] = {k.replace("crisisline_", ""): int(m1[k] - m0.get(k, 0))
+                                             for k in m1 if k.startswith("crisisline_bridged_legs")
+                                             and m1[k] - m0.get(k, 0)}
         if report.get("sent") and args.hold:
             result["relay_pps"] = round(result["server_hold"]["rtp_packets_relayed_total"] / args.hold)
         return result
