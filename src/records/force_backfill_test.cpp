@@ -1,9 +1,9 @@
 // The upgrade that seals the force of contacts written before schema version 8, over a real SQLite store.
 #include "records/force_backfill.hpp"
 
-#include <map>
-
 #include <gtest/gtest.h>
+
+#include <map>
 
 #include "records/audit_log.hpp"
 #include "records/contacts.hpp"
@@ -47,8 +47,8 @@ protected:
     }
 
     store::ContactRow Row(const std::string& id) {
-        auto row = ReadOne<std::optional<store::ContactRow>>(*store_,
-                                                             [&](store::Tx& tx) { return tx.GetContact("police", id); });
+        auto row = ReadOne<std::optional<store::ContactRow>>(
+            *store_, [&](store::Tx& tx) { return tx.GetContact("police", id); });
         EXPECT_TRUE(row && *row) << id;
         return row && *row ? **row : store::ContactRow{};
     }
