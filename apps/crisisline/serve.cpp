@@ -15,6 +15,7 @@
 #include "api/api.hpp"
 #include "app.hpp"
 #include "checkpointer.hpp"
+#include "force_upgrade.hpp"
 #include "http/server.hpp"
 #include "http/tls.hpp"
 #include "media/prompt_set.hpp"
@@ -332,6 +333,8 @@ int Serve(const DataDir& dir, ServeOptions options) {
         return 1;
     }
     auto ticker = std::make_unique<FollowUpTicker>(api->FollowUpsService(), (*opened)->Services(), phones.get());
+    // Contacts written before schema version 8 get their force sealed for the reports, in the background.
+    auto force_upgrade = std::make_unique<ForceUpgrade>((*opened)->Services());
     const std::string scheme = server.Secure() ? "https://" : "http://";
     spdlog::info("crisisline serving on {}{}:{}/", scheme, address->first, server.Port());
     const std::string base = scheme + address->first + ":" + std::to_string(server.Port());
@@ -366,6 +369,7 @@ int Serve(const DataDir& dir, ServeOptions options) {
     spdlog::info("received {}; finishing requests in flight", signal == SIGTERM ? "SIGTERM" : "SIGINT");
     server.Stop();  // stops accepting, lets in-flight requests finish
     ticker.reset();
+    force_upgrade.reset();  // after the batch in progress; before the writer drains
     if (phones) phones->Stop();  // every call ends and its record is queued before the writer drains
     api->Drain();
     api.reset();

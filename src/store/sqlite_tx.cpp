@@ -617,6 +617,30 @@ Result<std::vector<ContactRow>> SqliteTx::ListContactFacts(const std::string& li
         [&](Statement& st) { st.BindAll(line_id, since, before); });
 }
 
+Result<std::vector<ContactRow>> SqliteTx::ListContactsWithoutSealedForce(const std::string& line_id,
+                                                                         const std::string& after_id,
+                                                                         size_t limit) {
+    // The primary key (line_id, id) serves the order and the cursor; both sealed columns empty is shredded.
+    static const std::string sql =
+        Select(kContactColumns,
+               "contacts WHERE line_id = ?1 AND id > ?2 AND force_sealed = x'' "
+               "AND (length(wrapped_key) > 0 OR length(ciphertext) > 0) ORDER BY id LIMIT ?3");
+    return QueryAll(conn_, sql, "contacts", ReadContact,
+                    [&](Statement& s) { s.BindAll(line_id, after_id, ClampLimit(limit)); });
+}
+
+Result<bool> SqliteTx::SealContactForce(const std::string& line_id,
+                                        const std::string& id,
+                                        std::int64_t version,
+                                        const Bytes& force_sealed) {
+    static const std::string sql =
+        "UPDATE contacts SET force_sealed = ?4 WHERE line_id = ?1 AND id = ?2 AND version = ?3 AND force_sealed = x''";
+    auto changed =
+        Change(conn_, sql, "contacts", [&](Statement& s) { s.BindAll(line_id, id, version, force_sealed); });
+    if (!changed.rows) return tl::unexpected(changed.rows.error());
+    return *changed.rows == 1;
+}
+
 Result<void> SqliteTx::DeleteContact(const std::string& line_id, const std::string& id) {
     static const std::string sql = "DELETE FROM contacts WHERE line_id = ?1 AND id = ?2";
     auto changed = Change(conn_, sql, "contacts", [&](Statement& s) { s.BindAll(line_id, id); });

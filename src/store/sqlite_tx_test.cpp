@@ -320,6 +320,58 @@ TEST_F(SqliteTxTest, ContactRoundTripsWithNullsAndBlobs) {
     EXPECT_EQ(WriteError([](Tx& tx) { return tx.InsertContact(Contact("c9", "no-such-line")); }), ErrorCode::kNotFound);
 }
 
+// The upgrade's read (records/force_backfill.hpp): contacts with content and no sealed force, by id after a cursor.
+TEST_F(SqliteTxTest, ContactsWithoutASealedForceAreListedByIdAfterTheCursor) {
+    ASSERT_TRUE(Write([](Tx& tx) -> Result<void> {
+        for (const char* id : {"c3", "c1", "c2", "c4"}) {
+            ContactRow row = Contact(id);
+            row.sealed = {kKey, kCipher};
+            if (std::string(id) == "c2") row.force_sealed = kCipher;  // sealed already
+            if (std::string(id) == "c4") row.sealed = {};              // shredded
+            if (auto r = tx.InsertContact(row); !r) return r;
+        }
+        ContactRow other = Contact("c0", "line-b");
+        other.sealed = {kKey, kCipher};
+        return tx.InsertContact(other);
+    }));
+    auto ids = [&](const std::string& after, size_t limit) {
+        auto rows = Read<std::vector<ContactRow>>(
+            [&](Tx& tx) { return tx.ListContactsWithoutSealedForce("line-a", after, limit); });
+        std::vector<std::string> out;
+        for (const auto& row : rows) {
+            EXPECT_EQ(row.sealed.ciphertext, kCipher) << row.id << ": every column is read";
+            out.push_back(row.id);
+        }
+        return out;
+    };
+    EXPECT_EQ(ids("", 10), (std::vector<std::string>{"c1", "c3"}));
+    EXPECT_EQ(ids("", 1), (std::vector<std::string>{"c1"}));
+    EXPECT_EQ(ids("c1", 10), (std::vector<std::string>{"c3"}));
+    EXPECT_EQ(ids("c3", 10), (std::vector<std::string>{}));
+    // Written only while still empty and at the version read; nothing else of the row moves.
+    auto seal = [&](const char* id, std::int64_t version) {
+        bool written = false;
+        EXPECT_TRUE(Write([&](Tx& tx) -> Result<void> {
+            auto r = tx.SealContactForce("line-a", id, version, kKey);
+            if (!r) return tl::unexpected(r.error());
+            written = *r;
+            return {};
+        }));
+        return written;
+    };
+    EXPECT_FALSE(seal("c1", 2)) << "another version";
+    EXPECT_FALSE(seal("c2", 1)) << "sealed already";
+    EXPECT_FALSE(seal("gone", 1)) << "no such contact";
+    EXPECT_TRUE(seal("c1", 1));
+    auto c1 = Read<std::optional<ContactRow>>([](Tx& tx) { return tx.GetContact("line-a", "c1"); });
+    ASSERT_TRUE(c1);
+    ContactRow want = Contact("c1");
+    want.sealed = {kKey, kCipher};
+    want.force_sealed = kKey;
+    EXPECT_EQ(Tie(*c1), Tie(want));
+    EXPECT_EQ(ids("", 10), (std::vector<std::string>{"c3"}));
+}
+
 TEST_F(SqliteTxTest, ContactUpdateIsVersioned) {
     ASSERT_TRUE(Write([](Tx& tx) { return tx.InsertContact(Contact("c1")); }));
     ContactRow first = Contact("c1");

@@ -120,6 +120,18 @@ public:
     // arrived_at, answered_at, ended_at, counsellor_id, facts_json and force_sealed are filled; no sealed content,
     // no caller hash is read. In no particular order.
     virtual Result<std::vector<ContactRow>> ListContactFacts(const std::string& line_id, TimeMs since, TimeMs before) = 0;
+    // The upgrade to the sealed force (records/force_backfill.hpp): a line's contacts whose force_sealed is empty and
+    // whose content is still there (not shredded), with ids after `after_id` in id order, at most `limit`; all columns.
+    virtual Result<std::vector<ContactRow>> ListContactsWithoutSealedForce(const std::string& line_id,
+                                                                           const std::string& after_id,
+                                                                           size_t limit) = 0;
+    // Sets the contact's force_sealed, only while it is still empty and the contact still at `version`; nothing else
+    // of the row changes (not its version: a counsellor editing it is not disturbed). True when the row was written,
+    // false when it was not (sealed meanwhile, changed, or gone).
+    virtual Result<bool> SealContactForce(const std::string& line_id,
+                                          const std::string& id,
+                                          std::int64_t version,
+                                          const Bytes& force_sealed) = 0;
 
     virtual Result<void> InsertFollowUp(const FollowUpRow& row) = 0;
     virtual Result<void> UpdateFollowUp(const FollowUpRow& row) = 0;  // same versioning as UpdateContact

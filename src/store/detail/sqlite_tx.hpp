@@ -66,6 +66,13 @@ public:
                                                                     TimeMs before) override;
     Result<CallTimings> SumCallTimings(const std::string& line_id, TimeMs since, TimeMs before) override;
     Result<std::vector<ContactRow>> ListContactFacts(const std::string& line_id, TimeMs since, TimeMs before) override;
+    Result<std::vector<ContactRow>> ListContactsWithoutSealedForce(const std::string& line_id,
+                                                                   const std::string& after_id,
+                                                                   size_t limit) override;
+    Result<bool> SealContactForce(const std::string& line_id,
+                                  const std::string& id,
+                                  std::int64_t version,
+                                  const Bytes& force_sealed) override;
     Result<void> InsertFollowUp(const FollowUpRow& row) override;
     Result<void> UpdateFollowUp(const FollowUpRow& row) override;
     Result<std::optional<FollowUpRow>> GetFollowUp(const std::string& line_id, const std::string& id) override;
