@@ -135,6 +135,9 @@ private:
     Result<http::Response> MonitorCall(const http::Request& req, const staff::Authenticated& who);
     Result<http::Response> TransferCall(const http::Request& req, const staff::Authenticated& who);
     Result<http::Response> TransferTargets(const http::Request& req, const staff::Authenticated& who);
+    // Three-party conference (call_control_routes.cpp): add a party, drop them, or leave the caller with them.
+    Result<http::Response> Conference(const http::Request& req, const staff::Authenticated& who,
+                                      const std::string& action);
     void AddEventRoutes(http::Router& r);
     void AddPublicRoutes(http::Router& r);
     void AddTelephonySetupRoutes(http::Router& r);

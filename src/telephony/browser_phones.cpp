@@ -195,7 +195,7 @@ Result<std::string> Switchboard::AnswerInBrowser(const std::string& counsellor, 
     leg.last_rx_ms = Now();
     routing_event_at_ = std::chrono::steady_clock::now();
     PhoneAnswered(leg);
-    if (call.bridged != &leg) return Fail(ErrorCode::kConflict, "call", "someone else answered this call first");
+    if (call.bridged != &leg && ConferenceLeg(call) != &leg) return Fail(ErrorCode::kConflict, "call", "someone else answered this call first");
     spdlog::info("telephony: call {} answered in the browser of {}", call.id, counsellor);
     return answer;
 }

@@ -18,6 +18,7 @@ Result<CallControl> Switchboard::HoldCall(const std::string& counsellor, const s
         return Fail(ErrorCode::kConflict, "call", "this call is not connected to you");
     }
     if (call->transfer) return Fail(ErrorCode::kConflict, "call", "a transfer of this call is ringing");
+    if (call->conference) return Fail(ErrorCode::kConflict, "call", "this call has a third party; drop them first");
     const auto now = Now();
     if (call->held != hold) {
         call->held = hold;
@@ -47,13 +48,18 @@ CallControl Switchboard::ControlOf(const Call& call) const {
         c.monitor_state = call.monitoring->connected ? "connected" : "ringing";
     }
     if (call.transfer) c.transfer_to = call.transfer->to;
+    if (call.conference) {
+        c.conference_to = call.conference->to;
+        c.conference_kind = call.conference->kind;
+        c.conference_state = call.conference->connected ? "connected" : "ringing";
+    }
     return c;
 }
 
 std::map<std::string, CallControl> Switchboard::CallControls() const {
     std::map<std::string, CallControl> out;
     for (const auto& [id, call] : calls_) {
-        if (call->held || call->monitoring || call->transfer) out[id] = ControlOf(*call);
+        if (call->held || call->monitoring || call->transfer || call->conference) out[id] = ControlOf(*call);
     }
     return out;
 }

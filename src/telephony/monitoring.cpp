@@ -37,6 +37,7 @@ Result<CallControl> Switchboard::Monitor(const std::string& supervisor, const st
         return Fail(ErrorCode::kConflict, "call", "this call is not connected to a counsellor");
     }
     if (with->counsellor == supervisor) return Fail(ErrorCode::kConflict, "call", "this is your own call");
+    if (call->conference) return Fail(ErrorCode::kConflict, "call", "this call is in a three-party conference");
     if (auto& m = call->monitoring) {
         if (m->supervisor != supervisor) {
             return Fail(ErrorCode::kConflict, "call", "another supervisor is monitoring this call");

@@ -190,6 +190,7 @@ void Switchboard::EndCall(Call& call, const std::string& reason, bool keep_calle
     }
     auto phase = call.phase;
     EndMonitoring(call, "call_ended");  // the counsellor's desk and the audit log hear of it before call.ended
+    EndConference(call, "call_ended");
     call.phase = CallPhase::kEnded;
     auto now = Now();
     // Hang up every leg still up: BYE for established dialogs, CANCEL for rings.
@@ -199,6 +200,7 @@ void Switchboard::EndCall(Call& call, const std::string& reason, bool keep_calle
         hang_up(leg);
     }
     hang_up(call.overflow);
+    hang_up(call.external);
     if (phase == CallPhase::kBridged) {
         std::string counsellor = call.bridged && call.bridged->kind == LegKind::kPhone ? call.bridged->counsellor : "";
         if (call.bridged && call.bridged->kind == LegKind::kPhone) {
