@@ -69,6 +69,13 @@ void AddControl(const telephony::Telephony::Live& live, const std::string& call,
     if (control != live.controls.end() && !control->second.consult_to.empty()) {
         entry["consult"] = {{"to", control->second.consult_to}, {"state", control->second.consult_state}};
     }
+    // A three-party conference: who was added (a staff id or an external target's id, never a number), its
+    // kind and whether they have answered.
+    if (control != live.controls.end() && !control->second.conference_to.empty()) {
+        entry["conference"] = {{"to", control->second.conference_to},
+                               {"kind", control->second.conference_kind},
+                               {"state", control->second.conference_state}};
+    }
 }
 
 // How the call's legs' media are protected: `encrypted` (both legs) and `legs` {caller, counsellor}, each

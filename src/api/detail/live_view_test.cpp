@@ -194,6 +194,20 @@ TEST(LiveViewTest, TheCounsellorIsShownWhoMonitorsTheirCall) {
     EXPECT_FALSE(LivePicture({"st_s", "S", {Role::kSupervisor}, {"police"}}, SomeLive())["active"][0].contains("monitor"));
 }
 
+TEST(LiveViewTest, AConferencedCallShowsItsThirdPartyByIdOnly) {
+    auto live = SomeLive();
+    telephony::CallControl conferenced;
+    conferenced.line = "police";
+    conferenced.conference_to = "external:ambulance";
+    conferenced.conference_kind = "emergency";
+    conferenced.conference_state = "connected";
+    live.controls["ct_3"] = conferenced;
+    const nlohmann::json expected = {{"to", "external:ambulance"}, {"kind", "emergency"}, {"state", "connected"}};
+    EXPECT_EQ(LivePicture({"st_c", "C", {Role::kCounsellor}, {"police"}}, live)["me"]["conference"], expected);
+    EXPECT_EQ(LivePicture({"st_s", "S", {Role::kSupervisor}, {"police"}}, live)["active"][0]["conference"], expected);
+    EXPECT_FALSE(LivePicture({"st_s", "S", {Role::kSupervisor}, {"police"}}, SomeLive())["active"][0].contains("conference"));
+}
+
 TEST(LiveViewTest, EachCallInProgressSaysWhetherBothLegsAreEncrypted) {
     struct Case {
         telephony::CallLegs legs;
