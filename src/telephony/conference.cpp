@@ -58,6 +58,11 @@ Result<CallControl> Switchboard::AddToConference(const std::string& counsellor, 
     if (!found) return tl::unexpected(found.error());
     Call& call = **found;
     if (call.conference) return Fail(ErrorCode::kConflict, "call", "this call has a third party already");
+    if (call.consult) {
+        return Fail(ErrorCode::kConflict, "call",
+                    "you are consulting a colleague on this call (a warm transfer): complete or cancel the consult "
+                    "before adding anyone to the call");
+    }
     if (call.monitoring) return Fail(ErrorCode::kConflict, "call", "a supervisor is monitoring this call; they stop first");
     if (call.transfer) return Fail(ErrorCode::kConflict, "call", "a transfer of this call is ringing");
     if (call.held) return Fail(ErrorCode::kConflict, "call", "take the caller off hold first");

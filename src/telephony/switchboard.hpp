@@ -237,10 +237,10 @@ public:
     // bridge. call.conference (to, kind, state) goes to the live feed; call.conference_connected and
     // call.conference_ended are audited (CallLog::CallControl).
     // kNotFound / kForbidden / kConflict (field "call") as HoldCall's; kConflict (field "call") also while held,
-    // monitored, transferring or already in a conference; kInvalid (field "to"): no such colleague or target,
-    // or themselves; kForbidden (field "to"): a colleague who does not serve the line; kConflict (field "to"):
-    // not available, phone not registered, or an emergency service before an escalation; kUnavailable: the
-    // service could not be dialled (no media port, TLS required but off).
+    // monitored, transferring, in a consult (warm transfer) or already in a conference; kInvalid (field "to"):
+    // no such colleague or target, or themselves; kForbidden (field "to"): a colleague who does not serve the
+    // line; kConflict (field "to"): not available, phone not registered, or an emergency service before an
+    // escalation; kUnavailable: the service could not be dialled (no media port, TLS required but off).
     [[nodiscard]] Result<CallControl> AddToConference(const std::string& counsellor, const std::string& call_id,
                                                       const ConferenceTarget& to,
                                                       const std::function<bool(const std::string&)>& serves);
@@ -275,7 +275,8 @@ public:
     // The counsellor on bridged call `call_id` (desk or browser phone) consults colleague `to` (a staff id)
     // before handing the call on. The caller is held (the hold audio, nothing of either side) and the
     // colleague's phone (desk or browser) rings as for a blind transfer to them, with the same rules and errors
-    // as TransferCall's (kConflict, field "call", also while a consult is under way). Answered, the counsellor
+    // as TransferCall's (kConflict, field "call", also while a consult is under way or the call is in a
+    // three-party conference). Answered, the counsellor
     // and the colleague hear each other (call.consulting, state "connected") and nobody hears the caller.
     // Unanswered, declined or failed, or the colleague hanging up, the call is the counsellor's again as it was
     // (call.consult_ended). The counsellor hanging up while the colleague is on the line hands the caller on to

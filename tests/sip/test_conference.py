@@ -92,7 +92,43 @@ class ConferenceTest(CallControlCase):
         return [(a["action"], (a.get("detail") or {}).get("why")) for a in audit["entries"]
                 if a.get("record_id") == call_id and a["action"].startswith("call.conference")]
 
+    def consults_audited(self, call_id):
+        status, audit, _ = self.srv.sign_in("demo.auditor").call("GET", "/api/v1/audit?limit=1000")
+        assert status == 200, audit
+        return [a["action"] for a in audit["entries"]
+                if a.get("record_id") == call_id and a["action"].startswith("call.consult")]
+
     # -- tests
+    def test_no_conference_during_a_consult(self):
+        phone, call, call_id, known = self.bridged()
+        sup = self.colleague()
+        supervisor = self.srv.staff_ids["demo.supervisor"]
+        me = self.srv.sign_in("demo.counsellor")
+        status, answer, _ = me.call("POST", f"/api/v1/session/calls/{call_id}/consult",
+                                    {"to": f"counsellor:{supervisor}"})
+        self.assertEqual(status, 202, answer)
+
+        def refused():
+            for to in ("external:partner", f"counsellor:{supervisor}"):
+                status, answer, _ = self.conference(call_id, body={"to": to})
+                self.assertEqual((status, answer["error"]["field"]), (409, "call"), (to, answer))
+                self.assertIn("consulting a colleague", answer["error"]["message"], answer)
+        refused()  # while the colleague's phone rings for the consult
+        self.assertTrue(wait_until(lambda: (me.call("GET", "/api/v1/live")[1].get("me") or {}).get("consult", {})
+                                   .get("state") == "connected", 15), "the consult never connected")
+        refused()  # and while they talk
+        self.assertIsNone(self.my_conference())
+        self.assertNotIn("conference", self.active_entry(call_id))
+        status, answer, _ = me.call("DELETE", f"/api/v1/session/calls/{call_id}/consult")
+        self.assertEqual(status, 200, answer)
+        self.ok(sup.wait(15), "the colleague's phone (the server must BYE it)")
+        self.assert_plain_bridge(call, phone)
+        # Each refused request is audited before it was refused; nothing rang, connected or ended.
+        add = ("call.conference_add", None)
+        self.assertTrue(wait_until(lambda: self.audited(call_id) == [add, add, add, add], 5), self.audited(call_id))
+        self.assertEqual(self.consults_audited(call_id), ["call.consult_start", "call.consult_cancel"])
+        self.ok(call.wait(60), "caller")
+
     def test_a_colleague_joins_all_three_hear_each_other_then_is_dropped(self):
         phone, call, call_id, known = self.bridged()
         me = self.srv.staff_ids["demo.counsellor"]
@@ -124,6 +160,13 @@ class ConferenceTest(CallControlCase):
         self.assertEqual((status, answer["error"]["field"]), (409, "call"), answer)
         status, answer, _ = self.conference(call_id, body={"to": "external:partner"})
         self.assertEqual((status, answer["error"]["field"]), (409, "call"), answer)
+        # No consult (warm transfer) while conferenced: 409 saying why, and nothing rings.
+        status, answer, _ = self.srv.sign_in("demo.counsellor").call(
+            "POST", f"/api/v1/session/calls/{call_id}/consult", {"to": "counsellor:" + self.srv.staff_ids["demo.welsh"]})
+        self.assertEqual((status, answer["error"]["field"]), (409, "call"), answer)
+        self.assertIn("three-party conference", answer["error"]["message"], answer)
+        self.assertEqual(self.my_conference(), {"to": f"counsellor:{supervisor}", "kind": "colleague",
+                                                "state": "connected"})
 
         # Dropped: the colleague's phone gets BYE and the call is a plain relay again.
         status, answer, _ = self.conference(call_id, method="DELETE")
@@ -137,6 +180,8 @@ class ConferenceTest(CallControlCase):
         self.assertTrue(wait_until(lambda: self.audited(call_id) == [
             add, add, add, add, ("call.conference_connected", None), add, ("call.conference_drop", None),
             ("call.conference_ended", "dropped")], 5), self.audited(call_id))
+        # The refused consult is audited too.
+        self.assertEqual(self.consults_audited(call_id), ["call.consult_start"])
         status, page, _ = self.srv.sign_in("demo.manager").call("GET", "/api/v1/live/events?after=0")
         told = [e["data"]["state"] for e in page["events"]
                 if e["type"] == "call.conference" and e["data"].get("call") == call_id]
