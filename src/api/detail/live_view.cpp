@@ -143,6 +143,10 @@ bool SeesEvent(const staff::Principal& who, const events::Event& e, const Counse
     if (e.type.rfind("call.consult", 0) == 0 && e.data.is_object() && e.data.value("to", "") == who.staff_id) {
         return true;
     }
+    // So do a conference's when the third party is a colleague ("counsellor:<staff id>"): they are on the call.
+    if (e.type == "call.conference" && e.data.is_object() && e.data.value("to", "") == "counsellor:" + who.staff_id) {
+        return true;
+    }
     if (!Oversees(who)) return e.type == "queue.summary" && who.Serves(e.line);
     if (!e.line.empty()) return who.Serves(e.line);
     auto lines = lines_of.find(e.counsellor);

@@ -51,6 +51,13 @@ TEST(LiveViewTest, WhoSeesWhichEvent) {
         {"a colleague consults another", Event("call.consulting", "police", "st_s", {{"to", "st_x"}}), false, true,
          false},
         {"not a consult's event", Event("call.transferring", "police", "st_s", {{"to", "st_c"}}), false, true, false},
+        {"a colleague adds me to their call", Event("call.conference", "police", "st_s",
+                                                    {{"call", "ct_1"}, {"to", "counsellor:st_c"}, {"state", "ringing"}}),
+         true, true, false},
+        {"a colleague adds another", Event("call.conference", "police", "st_s", {{"to", "counsellor:st_x"}}), false,
+         true, false},
+        {"a colleague adds a service", Event("call.conference", "police", "st_s", {{"to", "external:st_c"}}), false,
+         true, false},
     };
     for (const auto& c : cases) {
         EXPECT_EQ(SeesEvent(counsellor, c.e, lines_of), c.counsellor) << c.name << " (counsellor)";

@@ -173,6 +173,7 @@ export interface ActiveRow {
   flags: Flags;
   heldMs: number | null; // on hold from the counsellor's desk: for how long; null when not held
   monitor: { supervisor: string; supervisorName: string; mode: string; state: string } | null;
+  conference: { kind: string; state: string } | null; // a third party the counsellor added: its kind, never who
   encrypted: boolean; // both legs' media encrypted (SRTP or DTLS-SRTP)
   legs: CallLegs | null; // how each leg is protected, when the server said
 }
@@ -197,6 +198,9 @@ export function activeRows(live: LiveState, now: number): ActiveRow[] {
       heldMs: a.call in (live.held ?? {}) ? Math.max(0, now - live.held[a.call]) : null,
       monitor: live.monitors?.[a.call]
         ? { ...live.monitors[a.call], supervisorName: counsellors.get(live.monitors[a.call].supervisor)?.display_name || 'A supervisor' }
+        : null,
+      conference: live.conferences?.[a.call] && live.conferences[a.call].state !== 'ended'
+        ? { kind: live.conferences[a.call].kind, state: live.conferences[a.call].state }
         : null,
       encrypted: a.encrypted === true,
       legs: a.legs ?? null,
