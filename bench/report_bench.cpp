@@ -3,7 +3,7 @@
 // unit), then times records::BuildReport for every report over one month, one quarter and one year, several
 // times each (median and max), and the monthly funder pack (every report of the month). Also times contact
 // writes through records::Contacts::Create on the loaded database, the path a counsellor's request takes (the
-// reports keep no aggregates of their own to update).
+// reports keep no aggregates of their own to update), and what opening one month's sealed forces costs.
 // Run: build/bench/report_bench [contacts=1000000] [repeats=5]
 #include <stdlib.h>
 
@@ -21,6 +21,7 @@
 #include "records/contacts.hpp"
 #include "records/lines.hpp"
 #include "records/reports.hpp"
+#include "records/sealed_force.hpp"
 #include "reference/reference.hpp"
 #include "reports/period.hpp"
 #include "writer/writer.hpp"
@@ -41,20 +42,23 @@ double ThreadCpuMs() {
     return static_cast<double>(t.tv_sec) * 1000.0 + static_cast<double>(t.tv_nsec) / 1e6;
 }
 
-// A synthetic contact's facts (phone call, coded facts as the API and telephony record them).
-std::string SyntheticFacts(std::mt19937& random, bool& answered, std::int64_t& wait_s) {
+// A synthetic contact's facts (phone call, coded facts as the API and telephony record them); an answered
+// caller's force in `force`.
+std::string SyntheticFacts(std::mt19937& random, bool& answered, std::int64_t& wait_s, std::string& force_code) {
     const auto& forces = reference::Forces();
     const auto& roles = reference::CallerRoleCodes();
     const auto& themes = reference::ThemeCodes();
     const auto& outcomes = reference::OutcomeCodes();
     wait_s = 2 + static_cast<std::int64_t>(random() % 140);
     answered = random() % 14 != 0;
+    const auto& force = forces[random() % forces.size()];
     nlohmann::json facts = {{"channel", "phone"},
                             {"synthetic", true},
-                            {"region", forces[random() % forces.size()].region},
+                            {"region", force.region},
                             {"language", random() % 12 == 0 ? "cy" : "en"},
                             {"repeat_calls_30d", 0}};
     if (answered) {
+        force_code = force.code;
         facts["caller_role"] = roles[random() % roles.size()];
         facts["themes"] = {themes[random() % themes.size()], themes[random() % themes.size()]};
         facts["outcome"] = outcomes[random() % outcomes.size()];
@@ -114,7 +118,10 @@ int Run(std::int64_t total, int repeats) {
                 row.arrived_at = from + (to - from) * k / total;
                 bool answered = false;
                 std::int64_t wait_s = 0;
-                row.facts_json = SyntheticFacts(random, answered, wait_s);
+                std::string force;
+                row.facts_json = SyntheticFacts(random, answered, wait_s, force);
+                // Sealed on its own under the line's key, as records::Contacts writes it.
+                if (!force.empty()) row.force_sealed = records::SealForce(**kek, "police", row.id, force);
                 if (answered) {
                     row.answered_at = row.arrived_at + wait_s * kSecondMs;
                     row.counsellor_id = "st_synthetic";
@@ -135,6 +142,22 @@ int Run(std::int64_t total, int repeats) {
     std::printf("generated %lld contacts over 36 months (%.0f a month) in %.1f s\n", static_cast<long long>(total),
                 static_cast<double>(total) / 36.0, MsSince(started) / 1000.0);
 
+    // What demand's contacts_by_force adds per contact: opening its sealed force with the line's key.
+    {
+        store::ContactRow row;
+        row.line_id = "police";
+        row.id = "ct_synthetic_0";
+        row.force_sealed = records::SealForce(**kek, "police", row.id, "cleveland_police");
+        const nlohmann::json no_facts = nlohmann::json::object();
+        const int opens = 27'778;
+        const double c = ThreadCpuMs();
+        int opened = 0;
+        for (int i = 0; i < opens; ++i) opened += records::OpenForce(**kek, row, no_facts) ? 1 : 0;
+        const double ms = ThreadCpuMs() - c;
+        if (opened != opens) return 1;
+        std::printf("sealed forces opened: %d in %.1f ms of CPU (%.2f us each)\n", opens, ms, 1000.0 * ms / opens);
+    }
+
     const std::string last_month = FormatTime(to - kDayMs).substr(0, 7);
     const std::string quarter = last_month.substr(0, 4) + "-Q" + std::to_string((std::stoi(last_month.substr(5, 2)) + 2) / 3);
     const std::string whole_year = std::to_string(std::stoi(last_month.substr(0, 4)) - 1);
@@ -146,7 +169,7 @@ int Run(std::int64_t total, int repeats) {
             for (int i = 0; i < repeats; ++i) {
                 const auto t = Clock::now();
                 const double c = ThreadCpuMs();
-                auto r = records::BuildReport(*store, *line, name, *p);
+                auto r = records::BuildReport(*store, *line, name, *p, **kek);
                 cpu.push_back(ThreadCpuMs() - c);
                 times.push_back(MsSince(t));
                 if (!r) return 1;
@@ -165,7 +188,7 @@ int Run(std::int64_t total, int repeats) {
             const auto t = Clock::now();
             const double c = ThreadCpuMs();
             for (const auto& name : records::ReportNames()) {
-                if (!records::BuildReport(*store, *line, name, *p)) return 1;
+                if (!records::BuildReport(*store, *line, name, *p, **kek)) return 1;
             }
             cpu.push_back(ThreadCpuMs() - c);
             times.push_back(MsSince(t));

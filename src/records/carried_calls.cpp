@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "records/sealed_force.hpp"
+
 namespace crisisline::records {
 
 namespace {
@@ -88,7 +90,13 @@ std::vector<store::ContactRow> OneRowPerCall(std::vector<store::ContactRow> cont
         if (first == outside) continue;
         auto [it, fresh] = merged.try_emplace(first);
         if (fresh) it->second = FactsOf(contacts[first]);
-        MergeLater(it->second, FactsOf(contacts[i]));
+        const auto later_facts = FactsOf(contacts[i]);
+        MergeLater(it->second, later_facts);
+        // A force recorded later along the call wins too; it opens only under the id it was sealed for.
+        if (!contacts[i].force_sealed.empty()) {
+            contacts[first].force_sealed = contacts[i].force_sealed;
+            it->second[kSealedForceForKey] = later_facts.value(kSealedForceForKey, contacts[i].id);
+        }
         if (!contacts[first].answered_at && contacts[i].answered_at) {
             contacts[first].answered_at = contacts[i].answered_at;
         }

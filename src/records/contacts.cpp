@@ -4,6 +4,7 @@
 #include <map>
 
 #include "records/contact_input.hpp"
+#include "records/sealed_force.hpp"
 #include "reference/reference.hpp"
 #include "writer/audit_trail.hpp"
 
@@ -190,6 +191,9 @@ Result<nlohmann::json> Contacts::Create(const staff::Principal& who, const std::
         row.caller_hash = crypto::CallerHash(**kek, *normal);
     }
     nlohmann::json facts = in->facts;
+    if (in->content.contains("force")) {
+        row.force_sealed = SealForce(**kek, line_id, row.id, in->content["force"].get<std::string>());
+    }
     row.sealed = crypto::Seal(**kek, in->content.dump(), SealingContext("contact", line_id, row.id));
     row.created_at = row.updated_at = now;
 
@@ -374,6 +378,11 @@ Result<nlohmann::json> Contacts::Change(const staff::Principal& who,
     if (auto legacy = facts.find("force"); legacy != facts.end()) {
         if (!content.contains("force")) content["force"] = *legacy;
         facts.erase(legacy);
+    }
+    // The force sealed on its own for the reports (records/sealed_force.hpp), whenever it is given or not sealed yet.
+    if (content.contains("force") && content["force"].is_string() &&
+        (in->content.contains("force") || row.force_sealed.empty())) {
+        row.force_sealed = SealForce(**kek, line_id, id, content["force"].get<std::string>());
     }
     if (in->answered_at) row.answered_at = in->answered_at;
     if (in->ended_at) row.ended_at = in->ended_at;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "records/contacts.hpp"
+#include "records/sealed_force.hpp"
 #include "reference/reference.hpp"
 #include "reports/period.hpp"
 #include "staffing/calendar.hpp"
@@ -139,6 +140,7 @@ std::optional<FictionalCall> MakeCall(std::mt19937_64& random,
         row.counsellor_id = staff.counsellor_id;
         facts["call"] = {{"end_reason", "completed"}, {"queue_wait_s", std::llround(waited)}, {"talk_s", std::llround(talk)}};
         facts["region"] = force.region;  // only a caller who was answered said where they serve
+        row.force_sealed = SealForce(kek, line_id, row.id, force.code);
         Answered(random, kek, staff, now, facts, call);
     }
     if (row.updated_at > now) return std::nullopt;

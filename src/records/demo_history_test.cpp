@@ -26,7 +26,9 @@ protected:
     nlohmann::json Report(const std::string& name, const std::string& period) {
         auto p = reports::ParsePeriod(period);
         EXPECT_TRUE(p) << period;
-        auto r = BuildReport(*store_, line_, name, *p);
+        auto key = keys_->Line("police");
+        EXPECT_TRUE(key);
+        auto r = BuildReport(*store_, line_, name, *p, **key);
         EXPECT_TRUE(r) << r.error().message;
         return *r;
     }
@@ -54,6 +56,14 @@ TEST_F(DemoHistoryTest, OneHistoryFromTheNorthEastPilotToNationalWithEveryReport
     EXPECT_TRUE(RowTotal(pilot, "Wales")["suppressed"]) << "the pilot is the North East, with a trickle from elsewhere";
     const auto national = Report("demand", "2026-10");
     EXPECT_FALSE(RowTotal(national, "Wales")["suppressed"]);
+    // The demo's forces are sealed as a counsellor's are, and the monthly demand counts them.
+    const auto& by_force = national["sections"][2];
+    ASSERT_EQ(by_force["name"], "contacts_by_force");
+    std::int64_t shown = 0;
+    for (const auto& g : by_force["groups"]) {
+        for (const auto& f : g["items"]) shown += f["suppressed"].get<bool>() ? 0 : 1;
+    }
+    EXPECT_GT(shown, 10) << by_force.dump();
     EXPECT_FALSE(Report("demand", "2026-11")["sections"][0]["total"]["suppressed"]) << "up to now: one history";
     for (const auto& f : Report("service_levels", "2026-10")["sections"][1]["items"]) {
         EXPECT_FALSE(f["suppressed"]) << f.dump();

@@ -7,6 +7,7 @@
 
 #include "records/carried_calls.hpp"
 #include "records/contact_input.hpp"
+#include "records/sealed_force.hpp"
 #include "reference/reference.hpp"
 #include "writer/audit_trail.hpp"
 
@@ -71,13 +72,10 @@ nlohmann::json CountsSection(const std::string& name,
     return {{"name", name}, {"kind", "counts"}, {"items", items}};
 }
 
-nlohmann::json TableSection(const std::string& name,
-                            const std::vector<std::string>& rows,
-                            const std::vector<std::string>& columns,
-                            const reports::CountTable& counts,
-                            const DisclosureRules& rules,
-                            const std::vector<std::vector<bool>>& structural = {}) {
-    auto published = reports::PublishTable(counts, rules, structural);
+nlohmann::json TableJson(const std::string& name,
+                         const std::vector<std::string>& rows,
+                         const std::vector<std::string>& columns,
+                         const reports::PublishedTable& published) {
     nlohmann::json cells = nlohmann::json::array();
     for (const auto& row : published.cells) {
         nlohmann::json out = nlohmann::json::array();
@@ -91,6 +89,15 @@ nlohmann::json TableSection(const std::string& name,
             {"rows", rows},         {"columns", columns},
             {"cells", cells},       {"row_totals", row_totals},
             {"column_totals", column_totals}, {"total", FigureJson(published.total)}};
+}
+
+nlohmann::json TableSection(const std::string& name,
+                            const std::vector<std::string>& rows,
+                            const std::vector<std::string>& columns,
+                            const reports::CountTable& counts,
+                            const DisclosureRules& rules,
+                            const std::vector<std::vector<bool>>& structural = {}) {
+    return TableJson(name, rows, columns, reports::PublishTable(counts, rules, structural));
 }
 
 // A rate or a time derived from published figures: shown only when what it rests on is shown.
@@ -230,16 +237,104 @@ std::vector<std::int64_t> CountCodes(const std::vector<store::ContactRow>& conta
                                      const std::string& kept_prefix,
                                      bool exclusive);
 
+// The force groups of the demand report: one per region of the demand table's rows (not_recorded last), each the
+// region's forces in the reference list's order and then not_recorded (a contact of the region whose force is not
+// known to the report: not given, or given before it was sealed on its own).
+std::vector<std::vector<std::string>> ForcesByRegion(const std::vector<std::string>& regions) {
+    std::vector<std::vector<std::string>> out(regions.size());
+    for (const auto& f : reference::Forces()) {
+        const auto it = std::find(regions.begin(), regions.end(), f.region);
+        if (it != regions.end()) out[static_cast<size_t>(it - regions.begin())].push_back(f.code);
+    }
+    for (auto& forces : out) forces.emplace_back(kNotRecorded);
+    return out;
+}
+
+// Contacts by force, for a whole month only: each region's contacts (the demand table's row) split by the force
+// opened from its sealed form (records/sealed_force.hpp) with the line's key, the months past retention from their
+// kept "region_force:" counts (what a region's kept count has beyond them is its not_recorded). Published nested
+// under the region totals the demand table publishes (reports::PublishNested), with the same figures.
+class ForceCounts {
+public:
+    explicit ForceCounts(const std::vector<std::string>& regions)
+        : regions_(regions), forces_(ForcesByRegion(regions)), counts_(regions.size()) {
+        for (size_t r = 0; r < regions.size(); ++r) counts_[r].assign(forces_[r].size(), 0);
+    }
+
+    // One contact of region row `r`, with its `facts`.
+    void AddContact(size_t r, const store::ContactRow& row, const nlohmann::json& facts, const crypto::SecretKey& key) {
+        auto force = OpenForce(key, row, facts);
+        // Contacts stored before the force was sealed still hold it as a clear fact.
+        if (!force && facts.contains("force") && facts["force"].is_string()) force = facts["force"];
+        Add(r, force ? *force : kNotRecorded, 1);
+    }
+
+    void AddKept(const std::map<std::string, std::int64_t>& kept) {
+        const std::string role_prefix = "region_role:", force_prefix = "region_force:";
+        std::vector<std::int64_t> kept_region(regions_.size(), 0), kept_forces(regions_.size(), 0);
+        for (const auto& [key, n] : kept) {
+            const bool by_role = key.rfind(role_prefix, 0) == 0, by_force = key.rfind(force_prefix, 0) == 0;
+            if (!by_role && !by_force) continue;
+            const size_t from = (by_role ? role_prefix : force_prefix).size(), bar = key.find('|', from);
+            if (bar == std::string::npos) continue;
+            const size_t r = Slot(regions_, nlohmann::json(key.substr(from, bar - from)));
+            if (by_role) {
+                kept_region[r] += n;
+            } else {
+                Add(r, key.substr(bar + 1), n);
+                kept_forces[r] += n;
+            }
+        }
+        // Months purged before forces were kept: their region's contacts count as not_recorded.
+        for (size_t r = 0; r < regions_.size(); ++r) {
+            if (kept_region[r] > kept_forces[r]) counts_[r].back() += kept_region[r] - kept_forces[r];
+        }
+    }
+
+    nlohmann::json Section(const reports::PublishedTable& region_table, const DisclosureRules& rules) const {
+        const auto published =
+            reports::PublishNested(counts_, region_table.row_totals, rules, /*last_is_remainder=*/true);
+        nlohmann::json groups = nlohmann::json::array();
+        for (size_t r = 0; r < regions_.size(); ++r) {
+            nlohmann::json items = nlohmann::json::array();
+            for (size_t i = 0; i < forces_[r].size(); ++i) items.push_back(KeyedFigure(forces_[r][i], published[r][i]));
+            groups.push_back(
+                {{"key", regions_[r]}, {"items", items}, {"total", FigureJson(region_table.row_totals[r])}});
+        }
+        return {{"name", "contacts_by_force"},
+                {"kind", "groups"},
+                {"groups", groups},
+                {"total", FigureJson(region_table.total)}};
+    }
+
+private:
+    // A force not of region `r` (or not a force) counts as the region's not_recorded, so each region adds up.
+    void Add(size_t r, const std::string& force, std::int64_t n) {
+        const auto& codes = forces_[r];
+        auto it = std::find(codes.begin(), codes.end(), force);
+        counts_[r][it == codes.end() ? codes.size() - 1 : static_cast<size_t>(it - codes.begin())] += n;
+    }
+
+    const std::vector<std::string>& regions_;
+    std::vector<std::vector<std::string>> forces_;
+    std::vector<std::vector<std::int64_t>> counts_;
+};
+
 nlohmann::json Demand(const std::vector<store::ContactRow>& contacts,
                       const std::map<std::string, std::int64_t>& kept,
+                      const Period& period,
+                      const crypto::SecretKey& line_key,
                       const DisclosureRules& rules) {
     const auto regions = WithNotRecorded(reference::RegionNames());
     const auto roles = WithNotRecorded(reference::CallerRoleCodes());
     reports::CountTable table(regions.size(), std::vector<std::int64_t>(roles.size(), 0));
+    std::optional<ForceCounts> by_force;
+    if (period.kind == PeriodKind::kMonth) by_force.emplace(regions);
     for (const auto& row : contacts) {
         const auto facts = Facts(row);
-        table[Slot(regions, facts.value("region", nlohmann::json()))]
-             [Slot(roles, facts.value("caller_role", nlohmann::json()))] += 1;
+        const size_t r = Slot(regions, facts.value("region", nlohmann::json()));
+        table[r][Slot(roles, facts.value("caller_role", nlohmann::json()))] += 1;
+        if (by_force) by_force->AddContact(r, row, facts, line_key);
     }
     for (size_t r = 0; r < regions.size(); ++r) {
         for (size_t c = 0; c < roles.size(); ++c) {
@@ -249,10 +344,16 @@ nlohmann::json Demand(const std::vector<store::ContactRow>& contacts,
         }
     }
     const auto& categories = reference::SignpostingCategoryCodes();
-    return nlohmann::json::array(
-        {TableSection("contacts_by_region_and_role", regions, roles, table, rules),
+    const auto region_table = reports::PublishTable(table, rules);
+    auto sections = nlohmann::json::array(
+        {TableJson("contacts_by_region_and_role", regions, roles, region_table),
          CountsSection("contacts_by_signposting_category", categories,
                        CountCodes(contacts, kept, categories, "signposting_categories", "signposting:", false), rules)});
+    if (by_force) {
+        by_force->AddKept(kept);
+        sections.push_back(by_force->Section(region_table, rules));
+    }
+    return sections;
 }
 
 // The column of the roll-out table a contact from `region` at `at` is in: 0 before the day the region began, 1
@@ -343,16 +444,19 @@ std::vector<std::int64_t> CountCodes(const std::vector<store::ContactRow>& conta
 
 bool TakesDaysAndWeeks(const std::string& name) { return name == "service_levels"; }
 
-nlohmann::json NotAvailable(const std::string& name) {
+nlohmann::json NotAvailable(const std::string& name, const Period& period) {
     nlohmann::json out = nlohmann::json::array();
     auto add = [&](const char* figure, const char* reason) { out.push_back({{"figure", figure}, {"reason", reason}}); };
     if (name == "service_levels") {
         add("average_wrap_up_s", "wrap-up time is not recorded yet");
         add("service_level_target", "the targets are fixed at 20 s and 60 s; not configurable per line yet");
     } else if (name == "demand") {
-        add("contacts_by_force", "the force is sealed with the content; only the region is a clear fact");
+        if (period.kind != PeriodKind::kMonth) {
+            add("contacts_by_force", "force-level figures are published for whole calendar months only; ask for "
+                                     "each month of the period");
+        }
     } else if (name == "roll_out") {
-        add("contacts_by_force", "the force is sealed with the content; the roll-out is recorded by region");
+        add("contacts_by_force", "the roll-out is recorded by region; contacts by force are in demand, by month");
     }
     return out;
 }
@@ -388,7 +492,8 @@ Result<void> CheckReportRequest(const std::string& name, const Period& period) {
 Result<nlohmann::json> BuildReport(store::Store& store,
                                    const LineConfig& line,
                                    const std::string& name,
-                                   const reports::Period& period) {
+                                   const reports::Period& period,
+                                   const crypto::SecretKey& line_key) {
     if (auto ok = CheckReportRequest(name, period); !ok) return tl::unexpected(ok.error());
     std::vector<store::ContactRow> contacts;
     std::vector<store::RetainedCountRow> kept_rows;
@@ -431,7 +536,7 @@ Result<nlohmann::json> BuildReport(store::Store& store,
     if (name == "service_levels") {
         sections = ServiceLevels(contacts, rules);
     } else if (name == "demand") {
-        sections = Demand(contacts, kept, rules);
+        sections = Demand(contacts, kept, period, line_key, rules);
     } else if (name == "roll_out") {
         sections = RollOut(contacts, kept_rows, period, line, rules);
     } else if (name == "themes") {
@@ -500,7 +605,7 @@ Result<nlohmann::json> BuildReport(store::Store& store,
           {"rounding", rules.rounding},
           {"suppressed_shown_as", "null (CSV: suppressed); a zero is shown the same way"}}},
         {"sections", sections},
-        {"not_available", NotAvailable(name)}};
+        {"not_available", NotAvailable(name, period)}};
     if (name == "roll_out") report["region_starts"] = RegionStartsJson(line.region_starts);
     return report;
 }
@@ -546,6 +651,14 @@ std::string ReportCsv(const nlohmann::json& report) {
             line(name, "total", "total", s["total"]);
             continue;
         }
+        if (s["kind"] == "groups") {  // row: the group (a region), column: the item (a force)
+            for (const auto& g : s["groups"]) {
+                for (const auto& item : g["items"]) line(name, g["key"], item["key"], item);
+                line(name, g["key"], "total", g["total"]);
+            }
+            line(name, "total", "total", s["total"]);
+            continue;
+        }
         for (const auto& item : s["items"]) line(name, item["key"], "", item);
         if (s.contains("total")) line(name, "total", "", s["total"]);
     }
@@ -586,7 +699,9 @@ Result<nlohmann::json> Reports::Run(const staff::Principal& who,
     if (auto ok = CheckReportRequest(name, *period); !ok) return tl::unexpected(ok.error());
     auto line = Admit(who, line_id, name + "/" + period->label, retry_after);
     if (!line) return tl::unexpected(line.error());
-    return BuildReport(s_.store, *line, name, *period);
+    auto key = s_.keys.Line(line_id);  // the forces are counted from their sealed form
+    if (!key) return tl::unexpected(key.error());
+    return BuildReport(s_.store, *line, name, *period, **key);
 }
 
 Result<nlohmann::json> Reports::RunPack(const staff::Principal& who,
@@ -601,9 +716,11 @@ Result<nlohmann::json> Reports::RunPack(const staff::Principal& who,
     }
     auto line = Admit(who, line_id, "pack/" + period->label, retry_after);
     if (!line) return tl::unexpected(line.error());
+    auto key = s_.keys.Line(line_id);  // the forces are counted from their sealed form
+    if (!key) return tl::unexpected(key.error());
     nlohmann::json reports = nlohmann::json::array();
     for (const std::string& name : ReportNames()) {
-        auto report = BuildReport(s_.store, *line, name, *period);
+        auto report = BuildReport(s_.store, *line, name, *period, **key);
         if (!report) return tl::unexpected(report.error());
         reports.push_back(std::move(*report));
     }

@@ -8,6 +8,7 @@
 #include "records/lines.hpp"
 #include "records/services.hpp"
 #include "core/fixed_window.hpp"
+#include "crypto/keys.hpp"
 #include "reports/disclosure.hpp"
 #include "reports/period.hpp"
 #include "staff/principal.hpp"
@@ -27,13 +28,17 @@ reports::DisclosureRules RulesOf(const LineConfig& line);
 //  sections: [...], not_available: [{figure, reason}]} (the section kinds in docs/api.md); roll_out adds the line's
 //  region_starts as configured.
 // kNotFound (field "report") for a name not in ReportNames(); kInvalid (field "period") for a day or week of
-// any report but service_levels. Counts only: nothing is opened or decrypted. Blocking; thread-safe.
+// any report but service_levels. Counts only: no content is opened; the one thing decrypted is each contact's sealed
+// force (records/sealed_force.hpp), with `line_key` (the line's key), for demand's contacts_by_force, which is in
+// the monthly demand report only (a quarter or a year lists it in not_available). Blocking; thread-safe.
 Result<nlohmann::json> BuildReport(store::Store& store,
                                    const LineConfig& line,
                                    const std::string& name,
-                                   const reports::Period& period);
+                                   const reports::Period& period,
+                                   const crypto::SecretKey& line_key);
 
-// The report as CSV (RFC 4180, CRLF): section,row,column,value; every suppressed figure (a zero too) is written
+// The report as CSV (RFC 4180, CRLF): section,row,column,value (a "groups" section: row the group, column the item
+// or "total"); every suppressed figure (a zero too) is written
 // "suppressed" (not "<8": a cell hidden to protect another may be larger).
 std::string ReportCsv(const nlohmann::json& report);
 

@@ -2,6 +2,7 @@
 #include "records/reports.hpp"
 
 #include <map>
+#include <set>
 
 #include <gtest/gtest.h>
 
@@ -12,6 +13,7 @@
 #include "records/detail/services_test_support.hpp"
 #include "records/lines.hpp"
 #include "records/retention.hpp"
+#include "records/sealed_force.hpp"
 #include "reference/reference.hpp"
 
 namespace crisisline::records {
@@ -40,7 +42,7 @@ protected:
     nlohmann::json Build(const std::string& name, const std::string& period) {
         auto p = reports::ParsePeriod(period);
         EXPECT_TRUE(p);
-        auto r = BuildReport(*store_, line_, name, *p);
+        auto r = BuildReport(*store_, line_, name, *p, LineKey());
         EXPECT_TRUE(r) << r.error().message;
         return r ? *r : nlohmann::json();
     }
@@ -52,6 +54,12 @@ protected:
         while (t["rows"][r] != region) ++r;
         while (t["columns"][c] != role) ++c;
         return t["cells"][r][c];
+    }
+
+    const crypto::SecretKey& LineKey() {
+        auto key = keys_->Line("police");
+        EXPECT_TRUE(key) << key.error().message;
+        return **key;
     }
 
     LineConfig line_;
@@ -105,11 +113,11 @@ TEST_F(ReportsTest, ServiceLevelsCountOnlyPhoneCallsAndHideRatesOverHiddenCounts
 TEST_F(ReportsTest, DaysAndWeeksAreForServiceLevelsOnly) {
     auto week = reports::ParsePeriod("2026-W48");
     ASSERT_TRUE(week);
-    EXPECT_TRUE(BuildReport(*store_, line_, "service_levels", *week));
-    auto demand = BuildReport(*store_, line_, "demand", *week);
+    EXPECT_TRUE(BuildReport(*store_, line_, "service_levels", *week, LineKey()));
+    auto demand = BuildReport(*store_, line_, "demand", *week, LineKey());
     ASSERT_FALSE(demand);
     EXPECT_EQ(demand.error().field, "period");
-    auto unknown = BuildReport(*store_, line_, "statistics", *week);
+    auto unknown = BuildReport(*store_, line_, "statistics", *week, LineKey());
     ASSERT_FALSE(unknown);
     EXPECT_EQ(unknown.error().code, ErrorCode::kNotFound);
     EXPECT_EQ(unknown.error().field, "report");
@@ -203,7 +211,7 @@ TEST_F(ReportsTest, RollOutSplitsEachRegionAtItsStartAndRatesOnlyWhatIsPublished
     }
     EXPECT_EQ(r["region_starts"][0]["began"], "2026-11-10");
     auto days = reports::ParsePeriod("2026-11-20");
-    auto refused = BuildReport(*store_, line_, "roll_out", *days);
+    auto refused = BuildReport(*store_, line_, "roll_out", *days, LineKey());
     ASSERT_FALSE(refused);
     EXPECT_EQ(refused.error().field, "period") << "a breakdown by region takes months, quarters and years only";
 }
@@ -326,7 +334,7 @@ TEST_F(ReportsTest, TheSurveyCountsAnswersByTheMonthOfTheCallOnly) {
     EXPECT_EQ(Build("survey", "2026-Q2")["sections"][0]["total"]["value"], 15);  // 16 rounds to 15
     auto day = reports::ParsePeriod("2026-05-10");
     ASSERT_TRUE(day);
-    EXPECT_FALSE(BuildReport(*store_, line_, "survey", *day));
+    EXPECT_FALSE(BuildReport(*store_, line_, "survey", *day, LineKey()));
 }
 
 }  // namespace
@@ -428,6 +436,184 @@ TEST_F(ReportsTest, ACallCarriedOnToASecondCounsellorIsOneContactInDemandAndInTh
     EXPECT_EQ(purged->contacts, 24);
     EXPECT_EQ(Build("demand", month), demand) << "the kept counts count each call once too";
     EXPECT_EQ(Build("outcomes", month), outcomes);
+}
+
+}  // namespace
+}  // namespace crisisline::records
+
+namespace crisisline::records {
+namespace {
+
+// The figures of the demand report's contacts_by_force for `region`, by force code ("total" for the group's total).
+std::map<std::string, nlohmann::json> ForcesOf(const nlohmann::json& demand, const std::string& region) {
+    std::map<std::string, nlohmann::json> out;
+    for (const auto& s : demand["sections"]) {
+        if (s["name"] != "contacts_by_force") continue;
+        for (const auto& g : s["groups"]) {
+            if (g["key"] != region) continue;
+            for (const auto& f : g["items"]) out[f["key"]] = f;
+            out["total"] = g["total"];
+        }
+    }
+    return out;
+}
+
+TEST_F(ReportsTest, TheMonthlyDemandCountsForcesFromTheirSealedFormSuppressedAndRounded) {
+    AddContacts(13, {{"force", "cleveland_police"}, {"caller_role", "police_officer"}});
+    AddContacts(3, {{"force", "durham_constabulary"}, {"caller_role", "police_staff"}});
+    AddContacts(1, {{"force", "northumbria_police"}, {"caller_role", "police_staff"}});
+    const auto r = Build("demand", "2026-11");
+    ASSERT_EQ(r["sections"].size(), 3u);
+    const auto& section = r["sections"][2];
+    EXPECT_EQ(section["name"], "contacts_by_force");
+    EXPECT_EQ(section["kind"], "groups");
+    ASSERT_EQ(section["groups"].size(), reference::RegionNames().size() + 1) << "every region, and not_recorded";
+    size_t forces = 0;
+    for (const auto& g : section["groups"]) forces += g["items"].size() - 1;  // each ends with its not_recorded
+    EXPECT_EQ(forces, reference::Forces().size()) << "every force, whatever the data";
+    auto ne = ForcesOf(r, "North East");
+    EXPECT_EQ(ne["cleveland_police"]["value"], 15) << "13 rounded to 5";
+    EXPECT_TRUE(ne["durham_constabulary"]["suppressed"]) << "3 is suppressed";
+    EXPECT_TRUE(ne["northumbria_police"]["suppressed"]) << "1 is suppressed";
+    EXPECT_TRUE(ne["not_recorded"]["suppressed"]) << "a zero looks like any suppressed count";
+    EXPECT_EQ(ne["total"], r["sections"][0]["row_totals"][0]) << "the same figure as the demand table's region total";
+    EXPECT_EQ(ne["total"]["value"], 15) << "17, rounded";
+    for (const auto& item : r["not_available"]) EXPECT_NE(item["figure"], "contacts_by_force") << item.dump();
+    // The database file holds no force in clear: only the region, and the sealed force, the same length for all.
+    auto rows = ReadOne<std::vector<store::ContactRow>>(
+        *store_, [](store::Tx& tx) { return tx.ListContactFacts("police", 0, INT64_MAX); });
+    ASSERT_TRUE(rows);
+    ASSERT_EQ(rows->size(), 17u);
+    std::set<size_t> lengths;
+    for (const auto& row : *rows) {
+        for (const char* force : {"cleveland", "durham", "northumbria"}) {
+            EXPECT_EQ(row.facts_json.find(force), std::string::npos) << row.facts_json;
+        }
+        lengths.insert(row.force_sealed.size());
+    }
+    EXPECT_EQ(lengths.size(), 1u) << "every contact's sealed force is the same length";
+    EXPECT_NE(ReportCsv(r).find("contacts_by_force,North East,cleveland_police,15\r\n"), std::string::npos);
+}
+
+// The leak, by force: a force with one caller is never its region's published total minus the others.
+TEST_F(ReportsTest, AForceWithOneContactIsNotItsRegionTotalMinusTheOtherForces) {
+    AddContacts(1, {{"force", "dyfed_powys_police"}, {"caller_role", "police_officer"}});
+    AddContacts(10, {{"force", "gwent_police"}, {"caller_role", "police_officer"}});
+    AddContacts(12, {{"force", "north_wales_police"}, {"caller_role", "police_officer"}});
+    AddContacts(15, {{"force", "south_wales_police"}, {"caller_role", "police_officer"}});
+    const auto r = Build("demand", "2026-11");
+    auto wales = ForcesOf(r, "Wales");
+    EXPECT_EQ(wales["total"]["value"], 40) << "38, rounded: published by the region x role table";
+    EXPECT_TRUE(wales["dyfed_powys_police"]["suppressed"]);
+    EXPECT_TRUE(wales["gwent_police"]["suppressed"])
+        << "the smallest other force is hidden with it: 40 - 10 - 10 - 15 would give the one caller away";
+    EXPECT_EQ(wales["north_wales_police"]["value"], 10);
+    EXPECT_EQ(wales["south_wales_police"]["value"], 15);
+    // Published counts and suppressed ones, region by region, always add up to what the region's total allows.
+    for (const auto& g : r["sections"][2]["groups"]) {
+        size_t hidden = 0;
+        for (const auto& f : g["items"]) hidden += f["suppressed"].get<bool>() && f["key"] != "not_recorded" ? 1 : 0;
+        if (!g["total"]["suppressed"].get<bool>()) EXPECT_NE(hidden, 1u) << g.dump();
+    }
+}
+
+TEST_F(ReportsTest, ALineStricterRulesApplyToItsForcesToo) {
+    auto updated = Lines(Services()).Update("police", Fields({{"disclosure", {{"threshold", 10}}}}, ""), "system");
+    ASSERT_TRUE(updated) << updated.error().message;
+    line_ = *updated;
+    AddContacts(9, {{"force", "cleveland_police"}, {"caller_role", "police_officer"}});
+    AddContacts(9, {{"force", "durham_constabulary"}, {"caller_role", "police_officer"}});
+    AddContacts(14, {{"force", "northumbria_police"}, {"caller_role", "police_officer"}});
+    const auto r = Build("demand", "2026-11");
+    EXPECT_EQ(r["disclosure"]["threshold"], 10);
+    auto ne = ForcesOf(r, "North East");
+    EXPECT_TRUE(ne["cleveland_police"]["suppressed"]) << "9 is under the line's threshold of 10";
+    EXPECT_TRUE(ne["durham_constabulary"]["suppressed"]);
+    EXPECT_EQ(ne["northumbria_police"]["value"], 15);
+    EXPECT_EQ(ne["total"]["value"], 30) << "32, rounded";
+}
+
+TEST_F(ReportsTest, ForcesAreForWholeMonthsOnly) {
+    AddContacts(12, {{"force", "cleveland_police"}, {"caller_role", "police_officer"}});
+    for (const char* period : {"2026-Q4", "2026"}) {
+        const auto r = Build("demand", period);
+        ASSERT_EQ(r["sections"].size(), 2u) << period;
+        EXPECT_TRUE(ForcesOf(r, "North East").empty()) << period;
+        bool said = false;
+        for (const auto& item : r["not_available"]) {
+            if (item["figure"] == "contacts_by_force") {
+                said = true;
+                EXPECT_NE(item["reason"].get<std::string>().find("whole calendar months only"), std::string::npos);
+            }
+        }
+        EXPECT_TRUE(said) << period << ": the report says why the force table is not there";
+    }
+}
+
+TEST_F(ReportsTest, PurgedMonthsKeepTheirContactsByForce) {
+    const std::string at = FormatTime(clock_.Now() - 40 * kDayMs), month = at.substr(0, 7);
+    AddContacts(9, {{"arrived_at", at}, {"force", "cleveland_police"}, {"caller_role", "police_officer"}});
+    AddContacts(13, {{"arrived_at", at}, {"force", "durham_constabulary"}, {"caller_role", "police_staff"}});
+    AddContacts(2, {{"arrived_at", at}, {"force", "northumbria_police"}, {"caller_role", "police_staff"}});
+    const auto before = Build("demand", month);
+    auto s = Services();
+    auto purged = Purge(s);
+    ASSERT_TRUE(purged);
+    EXPECT_EQ(purged->contacts, 24);
+    const auto after = Build("demand", month);
+    EXPECT_EQ(after, before) << "the force x month counts kept after retention give the same report";
+    auto ne = ForcesOf(after, "North East");
+    EXPECT_TRUE(ne["cleveland_police"]["suppressed"]) << "9, hidden with the 2 as the smallest other force";
+    EXPECT_EQ(ne["durham_constabulary"]["value"], 15);
+    EXPECT_TRUE(ne["northumbria_police"]["suppressed"]);
+    auto kept = ReadOne<std::vector<store::RetainedCountRow>>(
+        *store_, [](store::Tx& tx) { return tx.ListRetainedCounts("police"); });
+    ASSERT_TRUE(kept);
+    std::map<std::string, std::int64_t> by_key;
+    for (const auto& k : *kept) by_key[k.key] += k.count;
+    EXPECT_EQ(by_key["region_force:North East|durham_constabulary"], 13);
+    EXPECT_EQ(by_key["region_force:North East|northumbria_police"], 2);
+}
+
+// A month purged before forces were kept: its region's contacts count as not_recorded, so each region still adds up.
+TEST_F(ReportsTest, AMonthPurgedBeforeForcesWereKeptCountsThemAsNotRecorded) {
+    ASSERT_TRUE(writer_->Run([](store::Tx& tx) -> Result<void> {
+        return tx.AddRetainedCount({"police", "2025-03", "region_role:North East|police_officer", 30});
+    }));
+    auto ne = ForcesOf(Build("demand", "2025-03"), "North East");
+    EXPECT_EQ(ne["not_recorded"]["value"], 30);
+    EXPECT_TRUE(ne["cleveland_police"]["suppressed"]);
+}
+
+// A call carried on to another counsellor, who recorded the force: counted once, under the force they recorded.
+TEST_F(ReportsTest, AForceRecordedByTheSecondCounsellorOfACallCounts) {
+    const TimeMs at = *ParseTime("2026-11-10T12:00:00Z");
+    ASSERT_TRUE(writer_->Run([&](store::Tx& tx) -> Result<void> {
+        auto key = keys_->Line("police");
+        if (!key) return tl::unexpected(key.error());
+        for (int i = 0; i < 9; ++i) {
+            const std::string first = "ct_first" + std::to_string(i), carried = "ct_carried" + std::to_string(i);
+            store::ContactRow row;
+            row.line_id = "police";
+            row.status = "closed";
+            row.arrived_at = row.created_at = row.updated_at = at;
+            row.answered_at = at + kSecondMs;
+            row.counsellor_id = "st_counsellor";
+            row.id = first;
+            row.facts_json = nlohmann::json{{"call", {{"continued_in", carried}}}}.dump();
+            row.force_sealed.clear();  // the first counsellor recorded no force
+            if (auto r = tx.InsertContact(row); !r) return r;
+            row.id = carried;
+            row.facts_json = nlohmann::json{{"call", {{"continues", first}}}, {"region", "London"}}.dump();
+            row.force_sealed = SealForce(**key, "police", carried, "city_of_london_police");
+            if (auto r = tx.InsertContact(row); !r) return r;
+        }
+        return {};
+    }));
+    AddContacts(12, {{"force", "metropolitan_police_service"}, {"caller_role", "police_officer"}});
+    auto london = ForcesOf(Build("demand", "2026-11"), "London");
+    EXPECT_EQ(london["total"]["value"], 20) << "21 calls, not 30";
+    EXPECT_EQ(london["city_of_london_police"]["value"], 10) << "opened under the id it was sealed for";
 }
 
 }  // namespace

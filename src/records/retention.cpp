@@ -4,6 +4,8 @@
 
 #include "records/carried_calls.hpp"
 #include "records/lines.hpp"
+#include "records/sealed_force.hpp"
+#include "reference/reference.hpp"
 #include "writer/audit_trail.hpp"
 
 namespace crisisline::records {
@@ -12,8 +14,8 @@ namespace {
 
 std::string MonthOf(TimeMs t) { return FormatTime(t).substr(0, 7); }
 
-// The anonymous keys a contact adds to: a total, and one per coded fact.
-std::vector<std::string> CountKeys(const store::ContactRow& row) {
+// The anonymous keys a contact adds to: a total, and one per coded fact. `line_key` opens its sealed force.
+std::vector<std::string> CountKeys(const store::ContactRow& row, const crypto::SecretKey& line_key) {
     std::vector<std::string> keys = {"contacts"};
     auto facts = nlohmann::json::parse(row.facts_json, nullptr, false);
     if (!facts.is_object()) return keys;
@@ -41,6 +43,14 @@ std::vector<std::string> CountKeys(const store::ContactRow& row) {
         return facts.contains(key) && facts[key].is_string() ? facts[key].get<std::string>() : "not_recorded";
     };
     keys.push_back("region_role:" + coded("region") + "|" + coded("caller_role"));
+    // The force, opened from its sealed form as the shredding takes it away, so a purged month keeps its monthly
+    // contacts by force (region and force together: the demand report nests forces under their region).
+    auto force = OpenForce(line_key, row, facts);
+    // A contact stored before the force was sealed still holds it as a clear fact.
+    if (!force && facts.contains("force") && facts["force"].is_string()) force = facts["force"];
+    const reference::Force* known = force ? reference::FindForce(*force) : nullptr;
+    keys.push_back("region_force:" + coded("region") + "|" +
+                   (known && known->region == coded("region") ? known->code : "not_recorded"));
     if (facts.value("cause_for_concern", false)) keys.push_back("cause_for_concern");
     if (facts.value("imminent_risk", false)) keys.push_back("imminent_risk");
     if (row.answered_at) keys.push_back("answered");
@@ -63,9 +73,12 @@ Result<PurgeReport> Purge(Services& s) {
             filter.limit = 1'000'000;
             auto old = tx.ListContacts(line->id, filter);
             if (!old) return tl::unexpected(old.error());
+            if (old->empty()) continue;
+            auto line_key = s.keys.Line(line->id);
+            if (!line_key) return tl::unexpected(line_key.error());
             // A call carried on to another counsellor adds to the counts once (records/carried_calls.hpp).
             for (const auto& call : OneRowPerCall(*old)) {
-                for (const auto& key : CountKeys(call)) {
+                for (const auto& key : CountKeys(call, **line_key)) {
                     if (auto r = tx.AddRetainedCount({line->id, MonthOf(call.arrived_at), key, 1}); !r) return r;
                 }
             }

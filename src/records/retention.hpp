@@ -20,7 +20,8 @@ struct PurgeReport {
 // SQLite's secure_delete overwriting the freed pages) together with their
 // follow-ups and escalations. What remains is anonymous monthly counts.
 // The audit entries about them remain (they hold ids and codes only). The counts are by month and coded fact
-// (keys "contacts", "caller_role:…", "region:…", "theme:…", "outcome:…", "action:…", "region_role:R|role"),
+// (keys "contacts", "caller_role:…", "region:…", "theme:…", "outcome:…", "action:…", "region_role:R|role",
+// "region_force:R|force" with the force opened from its sealed form under the line's key, or not_recorded),
 // never published as they are: the reports (records/reports.hpp) add them in before disclosure control.
 // Pending staff creates that lapsed undecided lose the password hash they held for their approval.
 Result<PurgeReport> Purge(Services& s);

@@ -101,6 +101,51 @@ PublishedList PublishList(const std::vector<std::int64_t>& counts, const Disclos
     return out;
 }
 
+namespace {
+
+// Hides the smallest of the first `n` counts not hidden yet; false when every one is hidden already.
+bool HideSmallestShown(const std::vector<std::int64_t>& counts, size_t n, std::vector<bool>& hidden) {
+    size_t smallest = n;
+    for (size_t i = 0; i < n; ++i) {
+        if (!hidden[i] && (smallest == n || counts[i] < counts[smallest])) smallest = i;
+    }
+    if (smallest == n) return false;
+    hidden[smallest] = true;
+    return true;
+}
+
+}  // namespace
+
+std::vector<std::vector<Figure>> PublishNested(const std::vector<std::vector<std::int64_t>>& counts,
+                                               const std::vector<Figure>& totals,
+                                               const DisclosureRules& rules,
+                                               bool last_is_remainder) {
+    assert(counts.size() == totals.size());  // one published total per group
+    std::vector<std::vector<Figure>> out;
+    out.reserve(counts.size());
+    for (size_t g = 0; g < counts.size(); ++g) {
+        const auto& items = counts[g];
+        assert(!items.empty());  // a group with no item has nothing to publish
+        // The items that may cover one another: all but a remainder (unless it is the group's only item).
+        const size_t covers = last_is_remainder && items.size() > 1 ? items.size() - 1 : items.size();
+        std::vector<bool> hidden(items.size());
+        size_t hidden_covers = 0;
+        for (size_t i = 0; i < items.size(); ++i) {
+            hidden[i] = Hidden(items[i], rules);
+            if (i < covers && hidden[i]) ++hidden_covers;
+        }
+        const bool total_hidden = totals[g].Suppressed() && !totals[g].not_applicable;
+        if ((!total_hidden && hidden_covers == 1) || (total_hidden && hidden_covers == 0)) {
+            HideSmallestShown(items, covers, hidden);
+        }
+        std::vector<Figure> published;
+        published.reserve(items.size());
+        for (size_t i = 0; i < items.size(); ++i) published.push_back(Shown(items[i], hidden[i], rules));
+        out.push_back(std::move(published));
+    }
+    return out;
+}
+
 std::vector<std::pair<size_t, size_t>> DeterminedCells(const std::vector<std::vector<bool>>& hidden) {
     const size_t rows = hidden.size();
     const size_t columns = rows ? hidden[0].size() : 0;

@@ -77,6 +77,21 @@ PublishedTable PublishTable(const CountTable& counts,
                             const DisclosureRules& rules,
                             const std::vector<std::vector<bool>>& structural = {});
 
+// Counts nested in groups whose totals another table publishes (a region's forces under that region's total in
+// the demand table): group g's items add up to the true count behind `totals[g]`, and `totals[g]` is that table's
+// published figure of it (shown or hidden), used as it is. Primary suppression as PublishCount; then, per group:
+// when the total is shown and exactly one item is hidden, the smallest shown item is hidden too (else the hidden
+// one is the total minus the others); when the total is hidden and no item is, the smallest item is hidden (else
+// the items add up to the hidden total). So no hidden item or hidden total is a shown total minus shown items.
+// With `last_is_remainder`, the last item of a group of several is what is left of the total (e.g. "force not
+// recorded", nearly always zero, as anyone may guess): it is published as the others are, but it never counts as the
+// second hidden figure, and is never the one hidden to protect another. When no item is left to hide, the group is
+// left as it is. REQUIRES: counts.size() == totals.size(), counts >= 0, every group has at least one item.
+std::vector<std::vector<Figure>> PublishNested(const std::vector<std::vector<std::int64_t>>& counts,
+                                               const std::vector<Figure>& totals,
+                                               const DisclosureRules& rules,
+                                               bool last_is_remainder = false);
+
 // Which cells of the extended grid ((rows+1) x (columns+1), the last row and column being the margins) are
 // hidden and determined by the margins: the bridges described above. Exposed for tests.
 std::vector<std::pair<size_t, size_t>> DeterminedCells(const std::vector<std::vector<bool>>& hidden);

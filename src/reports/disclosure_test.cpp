@@ -260,5 +260,82 @@ TEST(DisclosureTest, StructuralZerosAreNotApplicableAndHideNothingElse) {
         << "...and takes another cell of its row with it";
 }
 
+// Forces under their region's total (published by another table): a force with one caller is never the region's
+// total minus its other forces.
+TEST(DisclosureTest, AForceWithOneCallerIsNeverItsRegionTotalMinusTheOtherForces) {
+    const std::vector<std::vector<std::int64_t>> forces = {{20, 1, 15}, {0, 30}, {9, 12}};
+    const std::vector<Figure> totals = {PublishCount(36, {}), PublishCount(30, {}), Figure{}};  // the third hidden
+    const auto published = PublishNested(forces, totals, {});
+    EXPECT_TRUE(published[0][1].Suppressed()) << "1 is suppressed";
+    EXPECT_TRUE(published[0][2].Suppressed()) << "and the smallest other force of the region with it";
+    EXPECT_EQ(published[0][0].value, 20);
+    EXPECT_TRUE(published[1][0].Suppressed());
+    EXPECT_TRUE(published[1][1].Suppressed()) << "a zero is protected as any small count: 30 - 30 would show it";
+    EXPECT_TRUE(published[2][0].Suppressed()) << "the region's total is hidden: its forces must not add up to it";
+    EXPECT_EQ(published[2][1].value, 10);
+}
+
+// A region's "force not recorded" is nearly always zero, and anyone may guess so: it is no cover for a force of one.
+TEST(DisclosureTest, ARemainderEveryoneCanGuessIsNoCoverForAForceOfOne) {
+    const std::vector<std::vector<std::int64_t>> wales = {{1, 10, 12, 15, 0}};
+    const auto without = PublishNested(wales, {PublishCount(38, {})}, {});
+    EXPECT_TRUE(without[0][0].Suppressed());
+    EXPECT_TRUE(without[0][4].Suppressed());
+    EXPECT_EQ(without[0][1].value, 10) << "counted as cover, the zero leaves 1 = 40 - 10 - 10 - 15 - 0, roughly";
+    const auto with = PublishNested(wales, {PublishCount(38, {})}, {}, true);
+    EXPECT_TRUE(with[0][0].Suppressed());
+    EXPECT_TRUE(with[0][1].Suppressed()) << "a real force is hidden with it";
+    EXPECT_EQ(with[0][2].value, 10);
+    EXPECT_EQ(with[0][3].value, 15);
+    EXPECT_TRUE(with[0][4].Suppressed()) << "the remainder is still published as any count: 0 is suppressed";
+    const auto alone = PublishNested({{12}}, {Figure{}}, {}, true);
+    EXPECT_TRUE(alone[0][0].Suppressed()) << "a group's only item is its total, hidden elsewhere";
+}
+
+TEST(DisclosureTest, StricterRulesApplyToNestedCounts) {
+    const auto published = PublishNested({{9, 14, 30}}, {PublishCount(53, {10, 10})}, {10, 10});
+    EXPECT_TRUE(published[0][0].Suppressed()) << "9 is under a threshold of 10";
+    EXPECT_TRUE(published[0][1].Suppressed()) << "secondary: 14 goes with it";
+    EXPECT_EQ(published[0][2].value, 30);
+}
+
+// Random regions of forces: in every group the hidden figures (items and total) are never exactly one, so none is
+// the others' difference; and every shown figure is a rounded count over the threshold.
+TEST(DisclosureTest, RandomNestedGroupsNeverHideExactlyOneFigure) {
+    std::mt19937 random(17);
+    for (int trial = 0; trial < 2000; ++trial) {
+        std::vector<std::vector<std::int64_t>> groups(1 + random() % 6);
+        std::vector<Figure> totals;
+        for (auto& g : groups) {
+            g.resize(1 + random() % 6);
+            std::int64_t sum = 0;
+            for (auto& n : g) sum += n = random() % 3 == 0 ? random() % 8 : random() % 40;
+            totals.push_back(random() % 4 == 0 ? Figure{} : PublishCount(sum, {}));  // hidden elsewhere, or not
+        }
+        const bool remainder = trial % 2 == 1;
+        const auto published = PublishNested(groups, totals, {}, remainder);
+        ASSERT_EQ(published.size(), groups.size());
+        for (size_t g = 0; g < groups.size(); ++g) {
+            std::ostringstream input;
+            for (auto n : groups[g]) input << n << " ";
+            input << "total " << (totals[g].value ? std::to_string(*totals[g].value) : "hidden") << " remainder "
+                  << remainder;
+            const size_t covers = remainder && groups[g].size() > 1 ? groups[g].size() - 1 : groups[g].size();
+            size_t hidden = totals[g].Suppressed() ? 1 : 0;
+            for (size_t i = 0; i < groups[g].size(); ++i) {
+                const auto& f = published[g][i];
+                if (f.Suppressed()) {
+                    hidden += i < covers ? 1 : 0;
+                } else {
+                    EXPECT_GT(groups[g][i], 7) << input.str();
+                    EXPECT_EQ(*f.value, RoundToNearest(groups[g][i], 5)) << input.str();
+                }
+            }
+            // A group whose covers are all hidden but one, with nothing else left to hide, is the exception.
+            if (hidden == 1 && covers > 1) ADD_FAILURE() << input.str();
+        }
+    }
+}
+
 }  // namespace
 }  // namespace crisisline::reports

@@ -89,8 +89,9 @@ struct SessionRow {
     TimeMs last_seen_at = 0;
 };
 
-// One call. Coded, non-identifying facts (caller role, force, themes, outcome,
-// flags) are clear JSON so they can be counted; everything said is in `sealed`.
+// One call. Coded, non-identifying facts (caller role, region, themes, outcome,
+// flags) are clear JSON so they can be counted; everything said is in `sealed`; the
+// force the caller named is in `sealed` and, sealed on its own for the reports, in `force_sealed`.
 struct ContactRow {
     std::string id;
     std::string line_id;
@@ -105,6 +106,7 @@ struct ContactRow {
     std::int64_t version = 1;
     TimeMs created_at = 0;
     TimeMs updated_at = 0;
+    Bytes force_sealed;  // nonce || AEAD of the padded force code under the line's key; empty when none
 };
 
 struct FollowUpRow {

@@ -257,6 +257,12 @@ ALTER TABLE sip_accounts ADD COLUMN encryption TEXT NOT NULL DEFAULT 'preferred'
     CHECK (encryption IN ('required', 'preferred', 'off'));
 )sql";
 
+// Version 8: the force a caller names, sealed on its own (records/sealed_force.hpp) for the monthly demand report;
+// empty for contacts stored before (their force is only in the sealed content, or a legacy clear fact).
+constexpr const char* kSealedForce = R"sql(
+ALTER TABLE contacts ADD COLUMN force_sealed BLOB NOT NULL DEFAULT x'';
+)sql";
+
 Result<std::int64_t> UserVersion(Connection& conn) {
     auto text = conn.Pragma("user_version");
     if (!text) return tl::unexpected(text.error());
@@ -308,6 +314,7 @@ const std::vector<Migration>& Migrations() {
         {5, "separation of duties: audit detail, pending staff changes, announcements", kSeparationOfDuties},
         {6, "the rota: counsellors' shifts", kShifts},
         {7, "encryption policy of trunks and phone accounts", kEncryptionPolicy},
+        {8, "the caller's force sealed on its own, for the reports", kSealedForce},
     };
     return migrations;
 }

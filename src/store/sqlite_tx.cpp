@@ -23,7 +23,7 @@ constexpr const char* kPhoneRegistrationColumns = "username, staff_id, contact_u
 constexpr const char* kSessionColumns = "token_hash, staff_id, csrf_hash, mfa_complete, created_at, last_seen_at";
 constexpr const char* kContactColumns =
     "line_id, id, status, arrived_at, answered_at, ended_at, counsellor_id, caller_hash, facts_json, "
-    "wrapped_key, ciphertext, version, created_at, updated_at";
+    "wrapped_key, ciphertext, version, created_at, updated_at, force_sealed";
 constexpr const char* kFollowUpColumns =
     "line_id, id, contact_id, status, earliest, latest, assigned_to, attempts_json, max_attempts, "
     "wrapped_key, ciphertext, version, created_at, updated_at";
@@ -108,12 +108,14 @@ ContactRow ReadContact(const Statement& s) {
     r.version = s.Int(11);
     r.created_at = s.Int(12);
     r.updated_at = s.Int(13);
+    r.force_sealed = s.Blob(14);
     return r;
 }
 
 void BindContact(Statement& s, const ContactRow& r) {
     s.BindAll(r.line_id, r.id, r.status, r.arrived_at, r.answered_at, r.ended_at, r.counsellor_id, r.caller_hash,
-              r.facts_json, r.sealed.wrapped_key, r.sealed.ciphertext, r.version, r.created_at, r.updated_at);
+              r.facts_json, r.sealed.wrapped_key, r.sealed.ciphertext, r.version, r.created_at, r.updated_at,
+              r.force_sealed);
 }
 
 FollowUpRow ReadFollowUp(const Statement& s) {
@@ -452,7 +454,7 @@ Result<void> SqliteTx::DeleteSessionsSeenBefore(TimeMs before) {
 // ---- contacts
 
 Result<void> SqliteTx::InsertContact(const ContactRow& row) {
-    static const std::string sql = Insert("contacts", kContactColumns, 14);
+    static const std::string sql = Insert("contacts", kContactColumns, 15);
     return Inserted(Change(conn_, sql, "contacts", [&](Statement& s) { BindContact(s, row); }), "contacts");
 }
 
@@ -460,10 +462,10 @@ Result<void> SqliteTx::UpdateContact(const ContactRow& row) {
     static const std::string sql =
         "UPDATE contacts SET status = ?3, arrived_at = ?4, answered_at = ?5, ended_at = ?6, counsellor_id = ?7, "
         "caller_hash = ?8, facts_json = ?9, wrapped_key = ?10, ciphertext = ?11, version = ?12, created_at = ?13, "
-        "updated_at = ?14 WHERE line_id = ?1 AND id = ?2 AND version = ?15";
+        "updated_at = ?14, force_sealed = ?15 WHERE line_id = ?1 AND id = ?2 AND version = ?16";
     auto changed = Change(conn_, sql, "contacts", [&](Statement& s) {
         BindContact(s, row);
-        s.Bind(15, row.version - 1);
+        s.Bind(16, row.version - 1);
     });
     if (!changed.rows) return tl::unexpected(changed.rows.error());
     if (*changed.rows == 1) return {};
@@ -593,10 +595,10 @@ Result<CallTimings> SqliteTx::SumCallTimings(const std::string& line_id, TimeMs 
 }
 
 Result<std::vector<ContactRow>> SqliteTx::ListContactFacts(const std::string& line_id, TimeMs since, TimeMs before) {
-    // contacts_by_arrival; the sealed columns are never read.
+    // contacts_by_arrival; of the sealed columns only the force, sealed on its own, is read.
     static const std::string sql =
-        "SELECT line_id, id, status, arrived_at, answered_at, ended_at, counsellor_id, facts_json FROM contacts "
-        "WHERE line_id = ?1 AND arrived_at >= ?2 AND arrived_at < ?3";
+        "SELECT line_id, id, status, arrived_at, answered_at, ended_at, counsellor_id, facts_json, force_sealed "
+        "FROM contacts WHERE line_id = ?1 AND arrived_at >= ?2 AND arrived_at < ?3";
     return QueryAll(
         conn_, sql, "contacts",
         [](const Statement& st) {
@@ -609,6 +611,7 @@ Result<std::vector<ContactRow>> SqliteTx::ListContactFacts(const std::string& li
             r.ended_at = st.OptionalInt(5);
             r.counsellor_id = st.Text(6);
             r.facts_json = st.Text(7);
+            r.force_sealed = st.Blob(8);
             return r;
         },
         [&](Statement& st) { st.BindAll(line_id, since, before); });

@@ -33,7 +33,8 @@ auto Tie(const SessionRow& r) {
 }
 auto Tie(const ContactRow& r) {
     return std::tie(r.id, r.line_id, r.status, r.arrived_at, r.answered_at, r.ended_at, r.counsellor_id, r.caller_hash,
-                    r.facts_json, r.sealed.wrapped_key, r.sealed.ciphertext, r.version, r.created_at, r.updated_at);
+                    r.facts_json, r.sealed.wrapped_key, r.sealed.ciphertext, r.version, r.created_at, r.updated_at,
+                    r.force_sealed);
 }
 auto Tie(const FollowUpRow& r) {
     return std::tie(r.id, r.line_id, r.contact_id, r.status, r.earliest, r.latest, r.assigned_to, r.attempts_json,
@@ -291,11 +292,21 @@ TEST_F(SqliteTxTest, ContactRoundTripsWithNullsAndBlobs) {
     full.caller_hash = "ab12";
     full.facts_json = "{\"role\":\"police_officer\"}";
     full.sealed = {kKey, kCipher};
+    full.force_sealed = kCipher;
     full.version = 7;
     ASSERT_TRUE(Write([&](Tx& tx) -> Result<void> {
         if (auto r = tx.InsertContact(bare); !r) return r;
         return tx.InsertContact(full);
     }));
+    // The reports' read gives the force sealed on its own, and nothing else sealed.
+    const auto counted =
+        Read<std::vector<ContactRow>>([](Tx& tx) { return tx.ListContactFacts("line-a", 0, 10'000); });
+    ASSERT_EQ(counted.size(), 2u);
+    for (const auto& row : counted) {
+        EXPECT_EQ(row.force_sealed, row.id == "c-full" ? kCipher : store::Bytes{}) << row.id;
+        EXPECT_TRUE(row.sealed.Empty()) << row.id;
+        EXPECT_TRUE(row.caller_hash.empty()) << row.id;
+    }
     for (const ContactRow& want : {bare, full}) {
         auto got = Read<std::optional<ContactRow>>([&](Tx& tx) { return tx.GetContact("line-a", want.id); });
         ASSERT_TRUE(got) << want.id;
@@ -315,6 +326,7 @@ TEST_F(SqliteTxTest, ContactUpdateIsVersioned) {
     first.version = 2;
     first.status = "closed";
     first.ended_at = 2000;
+    first.force_sealed = kCipher;  // the force given in the update
     ContactRow rival = Contact("c1");
     rival.version = 2;  // also read version 1, but commits second
     rival.counsellor_id = "s9";

@@ -117,8 +117,8 @@ public:
     virtual Result<CallTimings> SumCallTimings(const std::string& line_id, TimeMs since, TimeMs before) = 0;
 
     // A line's contacts that arrived in [since, before), for counting (the reports): only id, line_id, status,
-    // arrived_at, answered_at, ended_at, counsellor_id and facts_json are filled; no sealed content, no caller
-    // hash is read. In no particular order.
+    // arrived_at, answered_at, ended_at, counsellor_id, facts_json and force_sealed are filled; no sealed content,
+    // no caller hash is read. In no particular order.
     virtual Result<std::vector<ContactRow>> ListContactFacts(const std::string& line_id, TimeMs since, TimeMs before) = 0;
 
     virtual Result<void> InsertFollowUp(const FollowUpRow& row) = 0;

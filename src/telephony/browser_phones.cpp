@@ -36,11 +36,26 @@ Result<Switchboard::BrowserPhoneHeld> Switchboard::HoldBrowserPhone(const std::s
         }
         held.previous_tab = it->second.tab;
     }
+    // A tab whose live feed closed cannot hear a ring: its renewals do not outlast the feed's grace, and after it
+    // the tab takes the phone only once its feed is back (a console reopens it on its own; a reload does too).
+    const auto feed = tab_feeds_.find(counsellor);
+    const bool feed_lost = feed != tab_feeds_.end() && feed->second.tab == tab && feed->second.open == 0;
+    // (A call whose audio still arrives is a blip on the feed's connection, as in ExpireRegistrations: it is kept.)
+    if (feed_lost && (!was_browser || it->second.tab != tab || feed->second.grace_until <= now) &&
+        !BrowserMediaFresh(counsellor, now)) {
+        return Fail(ErrorCode::kConflict, "tab",
+                    "this tab's live feed is not connected, so calls could not ring here; reload the page");
+    }
     Binding binding;
     binding.counsellor = counsellor;
     binding.expires_ms = now + expires_s * kSecondMs;
     binding.browser = true;
     binding.tab = tab;
+    if (feed_lost) {
+        binding.feed_closed = true;
+        binding.renewed_until = binding.expires_ms;  // restored if the feed comes back within the grace
+        binding.expires_ms = std::min(binding.expires_ms, feed->second.grace_until);
+    }
     if (it != bindings_.end()) {
         if (it->second.browser) {
             binding.desk = it->second.desk;

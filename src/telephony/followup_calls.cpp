@@ -151,6 +151,9 @@ std::unique_ptr<Leg> Switchboard::DialTrunk(const Trunk& trunk, const std::strin
     auto leg = Dial("sip:" + number + "@" + trunk.outbound + ";transport=tls", from_name, from_uri,
                     LegKind::kFollowUpCallee, nullptr);
     if (leg) {
+        // Its ACK and BYE go on this connection even when the carrier answers with a sips: Contact, which libre
+        // cannot send to (flow_target.hpp): the follow-up would fail at the ACK.
+        leg->flow_target = "sip:" + number + "@" + trunk.outbound + ";transport=tls";
         // Its media too: an RTP/AVP answer from the carrier is refused (TakeRemoteCrypto), as an offer would be.
         leg->must_encrypt = true;
         leg->policy_owner = line_requires ? "line " + line_id : "trunk " + trunk.name;

@@ -7,6 +7,7 @@
 #include "crypto/crypto.hpp"
 #include "telephony/callbacks.hpp"
 #include "telephony/dialogs.hpp"
+#include "telephony/flow_target.hpp"
 #include "telephony/media_path.hpp"
 
 namespace crisisline::telephony {
@@ -231,6 +232,7 @@ void Switchboard::OnInvite(const sip_msg* msg) {
         sip_treply(nullptr, sip_, msg, 500, "Server Internal Error");
         return;
     }
+    leg.flow_target = FlowTarget(msg->src, msg->tp, ContactUser(*msg));
     ++counters_.calls_offered;
     Call& c = *call;
     calls_[c.id] = std::move(call);

@@ -104,6 +104,10 @@ struct Leg {
     // Where its in-dialog requests may come from (addresses only): the trunk's admitted addresses for a
     // caller, the phone's registered Contact and whoever answered our INVITE for the legs the server dials.
     std::vector<sa> peers;
+    // Where the server's own requests in its dialog go (BYE, NOTIFY; flow_target.hpp): for a caller that called
+    // over TLS or TCP the connection it called on, for a follow-up call through a TLS trunk the trunk's address.
+    // Empty otherwise (UDP, and phones, whose route is their flow).
+    std::string flow_target;
 
     // SRTP keyed by SDES (RFC 4568): its SDP is RTP/SAVP with a=crypto, and its signalling is SIP over TLS
     // (keys never travel on UDP or TCP). `srtp` protects every packet both ways once both keys are known; the
@@ -134,9 +138,7 @@ struct Leg {
 
 // Ends the leg's dialog as libre does on release: BYE when established, CANCEL while it rings.
 // Nothing when the other side already ended it.
-inline void HangUp(Leg& leg) {
-    if (leg.sess && leg.state != LegState::kGone) leg.sess = static_cast<sipsess*>(mem_deref(leg.sess));
-}
+void HangUp(Leg& leg);
 
 // A libre pointer-length string as a std::string.
 inline std::string PlText(const pl& p) { return std::string(p.p ? p.p : "", p.l); }

@@ -8,6 +8,7 @@
 
 #include "telephony/callbacks.hpp"
 #include "telephony/dialogs.hpp"
+#include "telephony/flow_target.hpp"
 #include "telephony/registration.hpp"
 #include "telephony/media_path.hpp"
 
@@ -492,6 +493,9 @@ int Callbacks::PhoneOffer(mbuf** descp, const sip_msg* msg, void* arg) {
 int Callbacks::PhoneAnswer(const sip_msg* msg, void* arg) {
     auto* leg = static_cast<Leg*>(arg);
     AddPeer(*leg, msg->src);  // the 2xx we asked for comes from the party that answered
+    // libre has just taken the 2xx's Contact as the dialog's target and sends the ACK there next: a sips: one
+    // it cannot send to (flow_target.hpp), so the ACK, like every later request, goes on the connection.
+    AimAtFlow(*leg);
     if (!DecodeRemoteSdp(*leg, msg, false)) return EPROTO;
     return 0;
 }

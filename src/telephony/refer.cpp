@@ -9,6 +9,7 @@
 
 #include "crypto/crypto.hpp"
 #include "telephony/callbacks.hpp"
+#include "telephony/flow_target.hpp"
 
 namespace crisisline::telephony {
 
@@ -133,6 +134,7 @@ void Switchboard::NotifyRefer(Leg& leg, const char* sipfrag, bool final) {
     if (!leg.sess) return;
     sip_dialog* dialog = sipsess_dialog(leg.sess);
     if (!dialog) return;
+    AimAtFlow(leg);
     const std::string body = std::string(sipfrag) + "\r\n";
     int err = sip_drequestf(nullptr, sip_, true, "NOTIFY", dialog, 0, nullptr, nullptr, IgnoreResponse, nullptr,
                             "Event: refer\r\n"

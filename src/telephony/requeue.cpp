@@ -99,12 +99,20 @@ bool Switchboard::BrowserMediaFresh(const std::string& counsellor, std::int64_t 
 
 void Switchboard::BrowserTabFeed(const std::string& counsellor, const std::string& tab, bool open,
                                  std::int64_t grace_s) {
+    const auto now = Now();
+    TabFeed& feed = tab_feeds_[counsellor];
+    if (open) {
+        if (feed.tab != tab) feed = TabFeed{tab, 0, 0};
+        ++feed.open;
+    } else if (feed.tab == tab && feed.open > 0 && --feed.open == 0) {
+        feed.grace_until = now + grace_s * kSecondMs;
+    }
+    if (!open && feed.tab == tab && feed.open > 0) return;  // another feed of this tab is still open (a reconnect)
     auto username = username_of_.find(counsellor);
     if (username == username_of_.end()) return;
     auto it = bindings_.find(username->second);
     if (it == bindings_.end() || !it->second.browser || it->second.tab != tab) return;
     Binding& binding = it->second;
-    const auto now = Now();
     if (open) {
         if (binding.feed_closed) binding.expires_ms = std::max(binding.expires_ms, binding.renewed_until);
         binding.feed_closed = false;

@@ -176,8 +176,10 @@ public:
     // The live feed (WebSocket) of browser tab `tab` closed (`open` false) or opened again (`open` true). A tab
     // holding the phone whose feed closed keeps it `grace_s` more seconds (a reload, a network blip), then it
     // is released as an expired registration, and a call in progress on it is interrupted (the caller goes
-    // back to the front of the queue). Its feed opening again within the grace renews the phone. Nothing when
-    // `tab` does not hold the counsellor's phone.
+    // back to the front of the queue). Its feed opening again within the grace renews the phone. The feed's state
+    // is kept per counsellor for the tab whose feed last opened: while it is closed, renewing the phone from that
+    // tab does not keep it past the grace (the tab cannot hear a ring), and once the grace is over the tab cannot
+    // take the phone again until its feed is back (HoldBrowserPhone: kConflict, field "tab").
     void BrowserTabFeed(const std::string& counsellor, const std::string& tab, bool open, std::int64_t grace_s);
     // Whether `counsellor` has a bridged browser call whose audio arrived in the last 2 s (a feed that dropped
     // then is a blip, not a closed tab: ExpireRegistrations keeps the call).
@@ -649,6 +651,14 @@ private:
     std::map<std::string, Account> accounts_;                   // sip username -> account
     std::map<std::string, std::string> username_of_;            // counsellor id -> sip username
     std::map<std::string, Binding> bindings_;                   // sip username -> registration
+    // counsellor -> the console tab whose live feed opened last: its feeds open now, and when a closed one's
+    // grace ends (BrowserTabFeed). A client that never opens a feed for its tab (an API client) has none.
+    struct TabFeed {
+        std::string tab;
+        int open = 0;
+        std::int64_t grace_until = 0;
+    };
+    std::map<std::string, TabFeed> tab_feeds_;
 
     std::map<std::string, std::unique_ptr<Call>> calls_;
     std::map<std::string, acd::CallOutcome> outcomes_;  // by call id, while the call lasts

@@ -1,7 +1,8 @@
 // Call control from the console alone, in a real browser (Debian's Chromium) against the real server with real
 // SIPp calls (issue 16): the counsellor puts the caller on hold and resumes from the desk, the wallboard shows
 // the hold; a supervisor listens from the wallboard (their SIPp desk phone rings and answers) and the
-// counsellor's desk says so at once, then no longer once the supervisor stops. Both pages pass axe-core.
+// counsellor's desk says so at once, then no longer once the supervisor stops; the counsellor consults the
+// supervisor and returns to the caller, and the wallboard shows the consult while it lasts. Both pages pass axe-core.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { expectAccessible, Fixture, launchBrowser, newPage, signIn } from './lib.mjs';
@@ -58,5 +59,24 @@ test('hold, resume and a supervisor listening, from the desk and the wallboard',
   await desk.getByTestId('monitor-state').filter({ hasText: 'coaching you' }).waitFor({ timeout: 10000 });
   await board.getByRole('button', { name: 'Stop' }).click();
   await desk.getByTestId('monitor-state').waitFor({ state: 'detached', timeout: 10000 });
+
+  // The counsellor consults the supervisor (a fresh SIPp desk phone for them: the last one's call has ended):
+  // the desk and the wallboard say whom, ringing then connected; back to the caller, and both say so.
+  await fixture.send({ cmd: 'register', user: 'demo.supervisor', ring_ms: 500, talk_ms: 240000, send_seconds: 240 });
+  await desk.getByRole('button', { name: 'Consult…' }).click();
+  const picker = desk.getByRole('form', { name: 'Consult a colleague' });
+  const who = picker.getByRole('combobox', { name: 'Consult' });
+  await who.locator('option', { hasText: 'supervisor' }).first().waitFor({ state: 'attached', timeout: 10000 });
+  await who.selectOption({ label: await who.locator('option', { hasText: 'supervisor' }).first().textContent() });
+  await picker.getByRole('button', { name: 'Call them' }).click();
+  await desk.getByTestId('consult-state').filter({ hasText: /^Consulting .+\. The caller is on hold/ })
+    .waitFor({ timeout: 15000 });
+  const consulting = board.getByTestId(/^consult-/).filter({ hasText: /^consulting / });
+  await consulting.filter({ hasNotText: '(ringing)' }).waitFor({ timeout: 10000 });
+  assert.doesNotMatch(await consulting.textContent(), /A colleague/, 'the wallboard names the colleague');
+  await expectAccessible(board, 'call-control-03-wallboard-consulting');
+  await desk.getByRole('button', { name: 'Return to caller' }).click();
+  await desk.getByTestId('consult-state').filter({ hasText: 'you are back with the caller' }).waitFor({ timeout: 10000 });
+  await board.getByTestId(/^consult-/).waitFor({ state: 'detached', timeout: 10000 });
   assert.deepEqual(problems, []);
 });

@@ -96,6 +96,9 @@ def main():
     parser.add_argument("--counsellor-media-timeout-s", type=int, default=10)
     parser.add_argument("--https", action="store_true")
     parser.add_argument("--turn", action="store_true")
+    # The server's media (and ICE) address; Firefox gathers no loopback candidates, so its suite puts the media
+    # on the machine's own address.
+    parser.add_argument("--media-address", default="127.0.0.1")
     args = parser.parse_args()
     coturn, extra_toml, files = None, "", {}
     if args.turn:
@@ -104,7 +107,7 @@ def main():
                       'secret_file = "keys/turn.secret"\nrelay_only = true\n')
         files = {"keys/turn.secret": TURN_SECRET + "\n"}
     srv = siptest.SipServer(extra_args=["--static", args.static_dir],
-                            telephony={"rtp_timeout_s": args.rtp_timeout_s,
+                            telephony={"rtp_address": args.media_address, "rtp_timeout_s": args.rtp_timeout_s,
                                        "counsellor_media_timeout_s": args.counsellor_media_timeout_s},
                             tls=True if args.https else None, extra_toml=extra_toml, files=files)
     phones, calls = [], []

@@ -31,12 +31,14 @@ export class Fixture {
   // `rtpTimeoutS`: how long the server lets the caller's leg stay silent before it ends the call (default 30);
   // `counsellorMediaTimeoutS`: how long a counsellor's side may before the caller is requeued (default 10).
   // `turn`: a real coturn, and the browser phone's media only through it ([turn] relay_only).
-  static async start({ rtpTimeoutS, counsellorMediaTimeoutS, turn } = {}) {
+  // `mediaAddress`: the server's media and ICE address (default 127.0.0.1).
+  static async start({ rtpTimeoutS, counsellorMediaTimeoutS, turn, mediaAddress } = {}) {
     const dist = process.env.CONSOLE_DIST ?? join(root, 'web', 'dist');
     const args = [join(here, 'fixture.py'), dist];
     if (rtpTimeoutS) args.push('--rtp-timeout-s', String(rtpTimeoutS));
     if (counsellorMediaTimeoutS) args.push('--counsellor-media-timeout-s', String(counsellorMediaTimeoutS));
     if (turn) args.push('--turn');
+    if (mediaAddress) args.push('--media-address', mediaAddress);
     if (https) args.push('--https');
     const proc = spawn('python3', args, { stdio: ['pipe', 'pipe', 'inherit'] });
     const f = new Fixture(proc);

@@ -107,6 +107,18 @@ test('the demo service manager sees the roll-out from pilot to national charted 
   await page.getByLabel('Period').selectOption('month');
   await page.getByRole('button', { name: 'Show report' }).click();
   await page.getByTestId('chart-contacts_by_outcome').waitFor({ timeout: 20000 });
+
+  // A month's demand by force: each region's forces under the region's total, charted beside the table.
+  await page.getByLabel('Report').selectOption('demand');
+  await page.getByRole('button', { name: 'Show report' }).click();
+  const forces = page.getByTestId('section-contacts_by_force');
+  await forces.waitFor({ timeout: 20000 });
+  assert.equal(await forces.locator('tbody').first().locator('th[scope="rowgroup"]').textContent(), 'North East');
+  assert.match(await forces.locator('tbody').first().textContent(), /Total, North East[\d,]+/);
+  const byForce = page.getByTestId('chart-contacts_by_force');
+  assert.match(await byForce.locator('canvas').getAttribute('aria-label'), /^Bar chart of contacts by force\. .*: [\d,]+/);
+  assert.equal(await byForce.evaluate((c) => c.parentElement === document.querySelector('[data-testid="section-contacts_by_force"]').parentElement), true);
+  await expectAccessible(page, 'reports-by-force');
   assert.deepEqual(problems, []);
 });
 

@@ -76,6 +76,16 @@ def figures(report, period, body):
             yield (key, "total", "total", period), [(key, r, c, u) for r in rows for c in cols for u in units], \
                 s["total"]
             continue
+        if s["kind"] == "groups":  # demand's contacts_by_force: each region's forces, under the region's total
+            every = []
+            for g in s["groups"]:
+                atoms = [(key, g["key"], it["key"], u) for it in g["items"] for u in units]
+                every += atoms
+                for it in g["items"]:
+                    yield (key, g["key"], it["key"], period), [(key, g["key"], it["key"], u) for u in units], it
+                yield (key, g["key"], "total", period), atoms, g["total"]
+            yield (key, "total", "total", period), every, s["total"]
+            continue
         items = [it for it in s["items"] if it.get("unit", "count") == "count"]
         for it in items:
             yield (key, it["key"], "", period), [(key, it["key"], "", u) for u in units], it
@@ -142,22 +152,28 @@ def attack(published, links):
     return pinned
 
 
+REGION_ROLE = ("demand", "contacts_by_region_and_role")
+BY_FORCE = ("demand", "contacts_by_force")
+
+
 def month_links(published):
-    """The demand table and the outcomes list count the same contacts: per month, their atoms sum alike."""
+    """What the attacker knows ties the reports together: per month, the demand table and the outcomes list count the
+    same contacts; per month and region, the demand table's row, the roll-out table's row and the region's forces
+    count the same contacts."""
+    atoms = {a for _, (atom_list, _) in published.items() for a in atom_list}
     by_month = {}
-    for fid, (atoms, _) in published.items():
-        for a in atoms:
-            report = a[0][0]
-            if report in ("demand", "outcomes"):
-                by_month.setdefault(a[3], {}).setdefault(report, set()).add(a)
+    for a in atoms:
+        if a[0] in (REGION_ROLE, ("outcomes", "contacts_by_outcome")):
+            by_month.setdefault(a[3], {}).setdefault(a[0][0], set()).add(a)
     links = [(sorted(v["demand"]), sorted(v["outcomes"])) for v in by_month.values() if len(v) == 2]
-    # The roll-out table splits each region's demand at its start: per month and region, the same contacts.
     by_region = {}
-    for fid, (atoms, _) in published.items():
-        for a in atoms:
-            if a[0][0] in ("demand", "roll_out"):
-                by_region.setdefault((a[3], a[1]), {}).setdefault(a[0][0], set()).add(a)
-    links += [(sorted(v["demand"]), sorted(v["roll_out"])) for v in by_region.values() if len(v) == 2]
+    for a in atoms:
+        if a[0] in (REGION_ROLE, BY_FORCE) or a[0][0] == "roll_out" and a[0][1] == "contacts_by_region_and_start":
+            by_region.setdefault((a[3], a[1]), {}).setdefault(a[0], set()).add(a)
+    for v in by_region.values():
+        for other in v:
+            if other != REGION_ROLE and REGION_ROLE in v:
+                links.append((sorted(v[REGION_ROLE]), sorted(v[other])))
     return links
 
 
@@ -254,11 +270,19 @@ class ReportsTest(unittest.TestCase):
         return published, bodies
 
     def test_no_suppressed_cell_is_recovered_by_differencing_every_report(self):
-        published, _ = self.publish_all()
+        published, bodies = self.publish_all()
+        for period in QUARTERS + [str(YEAR)]:
+            refused = [n for n in bodies[("demand", period)]["not_available"] if n["figure"] == "contacts_by_force"]
+            self.assertEqual(len(refused), 1, (period, "a quarter or a year says why it has no forces"))
         suppressed = [f for f, (_, fig) in published.items() if fig["suppressed"]]
         self.assertTrue(suppressed)
         lone = (("demand", "contacts_by_region_and_role"), "Wales", "family_member", "2026-05")
         self.assertTrue(published[lone][1]["suppressed"], "the lone caller's cell is suppressed")
+        lone_force = (BY_FORCE, "Wales", "dyfed_powys_police", "2026-05")
+        self.assertTrue(published[lone_force][1]["suppressed"], "and so is the lone caller's force")
+        forces = [f for f in published if f[0] == BY_FORCE]
+        self.assertTrue(any(not published[f][1]["suppressed"] for f in forces), "some forces are shown")
+        self.assertTrue(all(f[3] in MONTHS for f in forces), "forces are published for months only")
         pinned = attack(published, month_links(published))
         self.maxDiff = None
         self.assertEqual(pinned, [], "suppressed figures an attacker pins down from all the published ones")
@@ -271,6 +295,7 @@ class ReportsTest(unittest.TestCase):
         for month, force, role, _, outcome in self.truth:
             region = self.region_of[force]
             for key in ((("demand", "contacts_by_region_and_role"), region, role, month),
+                        (BY_FORCE, region, force, month),
                         (("outcomes", "contacts_by_outcome"), outcome, "", month)):
                 counts[key] = counts.get(key, 0) + 1
         naive = {}
@@ -289,6 +314,8 @@ class ReportsTest(unittest.TestCase):
             ROUNDING, THRESHOLD = saved
         lone = (("demand", "contacts_by_region_and_role"), "Wales", "family_member", "2026-05")
         self.assertEqual(pinned.get(lone), 1, "the old kind of output gives the lone caller away")
+        lone_force = (BY_FORCE, "Wales", "dyfed_powys_police", "2026-05")
+        self.assertEqual(pinned.get(lone_force), 1, "and their force: the attack on force cells is able to fail")
 
     def test_one_more_contact_never_moves_a_published_figure_by_exactly_one(self):
         periods = ["2026-05", "2026-Q2", "2026"]

@@ -124,10 +124,12 @@ class SipServer:
         head = text.split("[telephony]")[0]
         lo, hi = rtp_port_range()
         self.rtp_ports = (lo, hi)
-        lines = ["[telephony]", f'listen = "127.0.0.1:{self.sip_port}"', 'rtp_address = "127.0.0.1"',
+        rtp_address = self.telephony.get("rtp_address", "127.0.0.1")  # media on another local address if asked
+        lines = ["[telephony]", f'listen = "127.0.0.1:{self.sip_port}"', f'rtp_address = "{rtp_address}"',
                  f"rtp_ports = [{lo}, {hi}]"]
         for key, value in self.telephony.items():
-            lines.append(f"{key} = {json.dumps(value)}")
+            if key != "rtp_address":
+                lines.append(f"{key} = {json.dumps(value)}")
         for trunk in self.trunks:
             lines += ["", "[[telephony.trunk]]", f'name = "{trunk["name"]}"',
                       f"allow = [{', '.join(json.dumps(a) for a in trunk.get('allow', []))}]"]

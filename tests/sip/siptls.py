@@ -255,7 +255,8 @@ class TlsPhone(TlsPeer):
     def _on_request(self, req):
         if req.method == "INVITE":
             tag = self._tag = rawsip.token()
-            contact = f"Contact: <sip:{self.username}@{self.local[0]}:{self.local[1]};transport=tls>"
+            scheme = getattr(self, "contact_scheme", "sip")
+            contact = f"Contact: <{scheme}:{self.username}@{self.local[0]}:{self.local[1]};transport=tls>"
             self._reply(req, 180, "Ringing", [contact], to_tag=tag)
             time.sleep(self.ring_s)
             m = re.search(r"c=IN IP4 (\S+)", req.body)
@@ -352,7 +353,8 @@ class TlsCallee(TlsPhone):
     """The carrier's SIP server for follow-up calls over TLS: listens on `port` with `cert`/`key`, accepts the
     server's connection, answers its INVITE with 200, and hangs up (BYE on that connection) after talk_s."""
 
-    def __init__(self, port, cert, key, rtp, talk_s=2.0):
+    def __init__(self, port, cert, key, rtp, talk_s=2.0, contact_scheme="sip"):
+        self.contact_scheme = contact_scheme  # "sips" as a carrier may answer (RFC 3261 section 26)
         self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.listener.bind(("127.0.0.1", port))
@@ -386,7 +388,8 @@ class TlsCallee(TlsPhone):
             threading.Thread(target=self._hang_up, args=(req,), daemon=True).start()
 
     def _hang_up(self, invite):
-        time.sleep(self.talk_s)  # the callee's side of the conversation, not a wait for a condition
+        if self.bye.wait(self.talk_s) or self._stop.is_set():  # the server hung up first, or the test is over
+            return
         target = re.search(r"<([^>]+)>", invite.header("contact") or "")
         lines = [f"BYE {target.group(1) if target else invite.first.split()[1]} SIP/2.0",
                  f"Via: SIP/2.0/TLS {self.local[0]}:{self.local[1]};branch=z9hG4bK{rawsip.token()}",

@@ -174,6 +174,42 @@ class BrowserTabFeedClosesTest(RequeueCase):
 
 
 @siptest.require_sipp
+class DeadFeedKeepsNoPhoneTest(RequeueCase):
+    telephony = BrowserTabFeedClosesTest.telephony
+
+    def test_a_tab_whose_feed_is_gone_cannot_keep_the_phone_by_renewing_it(self):
+        # The tab cannot hear a ring while its feed is gone: renewing the phone does not keep it past the grace,
+        # it cannot take the phone again until its feed is back, and then it can.
+        me = self.srv.sign_in("demo.counsellor")
+        feed = self.srv.server.websocket(f"/api/v1/events?tab={TAB}", cookie=me.cookie)
+        self.assertEqual(feed.recv_json()["type"], "hello")
+        self.assertEqual(me.call("PUT", "/api/v1/session/phone", {"mode": "browser", "tab": TAB})[0], 200)
+        self.srv.wait_counsellor("demo.counsellor", lambda c: c["phone_registered"])
+        feed.close()
+        renewals = []
+
+        def lapsed():
+            # The console renews every 15 s; here as fast as the test polls, which would keep any hold alive.
+            renewals.append(me.call("PUT", "/api/v1/session/phone", {"mode": "browser", "tab": TAB}))
+            return not self.srv.counsellor("demo.counsellor")["phone_registered"]
+        wait_until("the phone to go although the dead tab kept renewing it", lapsed, timeout=20, interval=0.3)
+        self.assertEqual(renewals[0][0], 200, renewals[0])  # within the grace a renewal is still taken
+        status, body, _ = me.call("PUT", "/api/v1/session/phone", {"mode": "browser", "tab": TAB})
+        self.assertEqual((status, body["error"]["field"]), (409, "tab"), body)
+        self.assertIn("live feed is not connected", body["error"]["message"])
+        self.assertFalse(self.srv.counsellor("demo.counsellor")["phone_registered"])
+        # Its feed back: the tab holds the phone again.
+        again = self.srv.server.websocket(f"/api/v1/events?tab={TAB}", cookie=me.cookie)
+        self.addCleanup(again.close)
+        self.assertEqual(again.recv_json()["type"], "hello")
+        status, body, _ = wait_until("the hold taken once the feed is back", lambda: (
+            lambda r: r if r[0] == 200 else None)(me.call("PUT", "/api/v1/session/phone",
+                                                          {"mode": "browser", "tab": TAB})))
+        self.srv.wait_counsellor("demo.counsellor", lambda c: c["phone_registered"])
+        self.assertEqual(me.call("PUT", "/api/v1/session/phone", {"mode": "desk", "tab": TAB})[0], 200)
+
+
+@siptest.require_sipp
 class SignedOutMidCallTest(RequeueCase):
     telephony = BrowserTabFeedClosesTest.telephony
     OFFER = BrowserTabFeedClosesTest.OFFER

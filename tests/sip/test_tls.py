@@ -153,6 +153,32 @@ class SipOverTlsTest(siptest.SipTestCase):
                 self.assertNotIn(clear, stream)
         self.assertGreater(metric(self.srv, "crisisline_sip_requests_total", transport="tls"), tls_before)
 
+    def test_when_the_counsellor_hangs_up_first_the_carrier_gets_the_bye_on_its_tls_connection(self):
+        # The carrier's Contact is a SIPS URI naming its own client port, and its connection reaches the server
+        # through the recorder: only the connection it called on leads back to it (libre 1.1.0 cannot send to a
+        # sips: target at all, so this BYE was never sent).
+        known = set(self.srv.contact_ids())
+        self.phone("demo.counsellor", scenario="phone_answer_hangup.xml", talk_ms=3000, pt=PCMU, fill=PHONE_FILL)
+        self.srv.set_availability("demo.counsellor", "available")
+        call = self.tls_caller(talk_s=60.0)  # stays until the server hangs up
+        byes = wait_for(lambda: call.requests_of("BYE"), timeout=40,
+                        what="the server's BYE to the carrier\n" + self.srv.log_tail())
+        call.thread.join(10)
+        self.assertFalse(call.thread.is_alive())
+        self.assertEqual(call.final.status, 200, call.final.raw)
+        self.assertIsNone(call.bye_answer, "the carrier hung up itself, so the server's BYE was not what ended it")
+        bye = byes[0]
+        self.assertEqual(bye.header("call-id"), call.call_id)
+        self.assertIn(f";tag={call.tag}", bye.header("to"))
+        self.assertRegex(bye.first, r"^BYE sip:carrier@127\.0\.0\.1:\d+;transport=tls SIP/2\.0$")
+        self.assertTrue(bye.header("via").startswith("SIP/2.0/TLS"), bye.header("via"))
+        self.srv.wait_contact(lambda c: (c.get("call") or {}).get("end_reason") == "completed", timeout=15, known=known)
+        # The BYE went on the carrier's own connection, in TLS records only.
+        ups, downs = self.recorder.streams()
+        self.assertEqual(len(ups), 1, "one connection from the carrier, none opened back to its Contact")
+        self.assertTrue(siptls.tls_records_only(downs[0]), downs[0][:64])
+        self.assertNotIn(b"BYE", downs[0])
+
     def test_a_plaintext_invite_from_a_trunk_that_requires_encryption_is_refused_488_with_a_warning(self):
         refused_before = metric(self.srv, "crisisline_sip_plaintext_refused_total")
         peer = rawsip.Peer(self.srv.sip)
@@ -219,6 +245,36 @@ class SipOverTlsTest(siptest.SipTestCase):
         wait_for(lambda: "follow-up " + fu["id"] + ": connected" in self.srv.log(), timeout=15,
                  what="the follow-up connected")
         self.assertIsNotNone(callee_rtp.inbound, "the carrier did not answer with SRTP")
+
+    def test_a_follow_up_callee_answering_with_a_sips_contact_gets_the_bye_when_the_counsellor_hangs_up(self):
+        counsellor = self.srv.sign_in("demo.counsellor")
+        status, contact, _ = counsellor.call("POST", "/api/v1/lines/police/contacts", {"caller_role": "police_officer"})
+        self.assertEqual(status, 201, contact)
+        now = time.time()
+        iso = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))  # noqa: E731
+        status, fu, _ = counsellor.call(
+            "POST", f"/api/v1/lines/police/contacts/{contact['id']}/follow-ups",
+            {"earliest": iso(now - 60), "latest": iso(now + 3600), "method": "phone", "number": "07700 900125",
+             "consent": True, "assigned_to": "pool"})
+        self.assertEqual(status, 201, fu)
+        # The counsellor's desk phone hangs up a while after it answers; the callee would stay a minute.
+        self.phone("demo.counsellor", scenario="phone_answer_hangup.xml", talk_ms=6000, pt=PCMU, fill=PHONE_FILL)
+        self.srv.wait_registered("demo.counsellor")
+        callee_rtp = srtp_peer.srtp_endpoint()
+        self.addCleanup(callee_rtp.close)
+        callee = siptls.TlsCallee(self.carrier_port, self.carrier_cert, self.carrier_key, callee_rtp, talk_s=60,
+                                  contact_scheme="sips")
+        self.addCleanup(callee.close)
+        status, body, _ = counsellor.call("POST", f"/api/v1/lines/police/follow-ups/{fu['id']}/call")
+        self.assertEqual(status, 202, body)
+        wait_for(callee.connected.is_set, timeout=20, what="the server's TLS connection to the carrier")
+        wait_for(callee.answered.is_set, timeout=20, what="the follow-up answered over TLS\n" + self.srv.log_tail())
+        wait_for(callee.bye.is_set, timeout=20, what="the server's BYE to the callee\n" + self.srv.log_tail())
+        self.assertFalse(callee.hung_up.is_set(), "the callee hung up itself")
+        bye = callee.requests_of("BYE")[0]
+        self.assertRegex(bye.first, r"^BYE sip:\+447700900125@127\.0\.0\.1:\d+;transport=tls SIP/2\.0$")
+        wait_for(lambda: "follow-up " + fu["id"] + ": connected" in self.srv.log(), timeout=15,
+                 what="the follow-up connected")
 
     def test_a_carrier_whose_certificate_the_trunks_ca_did_not_sign_gets_no_invite_and_the_failure_is_counted(self):
         os.makedirs(os.path.join(self.dir, "impostor-ca"), exist_ok=True)

@@ -212,6 +212,18 @@ describe('a supervisor\'s waiting and active calls between pictures', () => {
     expect(s.consults.ct_4).toEqual({ to: 'st_jo', state: 'connected' });
     expect(s.consultingFor).toBeNull();
   });
+  it('keeps the consults of the calls on a supervisor\'s floor, from the picture and the feed', () => {
+    const floor: LivePicture = { ...picture, active: [{ call: 'ct_9', line: 'police', counsellor: 'st_other', wait_ms: 0, talk_ms: 1000, held: true, held_ms: 500, consult: { to: 'st_jo', state: 'ringing' } }] };
+    let s = withPicture(emptyLive, floor, 2000);
+    expect(s.consults).toEqual({ ct_9: { to: 'st_jo', state: 'ringing' } });
+    s = applyEvent(s, ev('call.consulting', { line: 'police', counsellor: 'st_other', data: { call: 'ct_9', to: 'st_jo', state: 'connected' } }), me, 3000);
+    expect(s.consults.ct_9.state).toBe('connected');
+    s = applyEvent(s, ev('call.consult_ended', { line: 'police', counsellor: 'st_other', data: { call: 'ct_9', to: 'st_jo', reason: 'cancelled' } }), me, 4000);
+    expect(s.consults.ct_9.state).toBe('ended');
+    // The next picture without it: gone (an ended consult is remembered only on the counsellor's own call).
+    s = withPicture(s, { ...floor, active: [{ ...floor.active![0], consult: undefined }] }, 5000);
+    expect(s.consults).toEqual({});
+  });
   it('knows when a colleague consults me, without taking their call as mine', () => {
     const consulted: LivePicture = { ...picture, me: { ...picture.me!, state: 'on_call', call: 'ct_9', consult: { to: me, state: 'connected' } } };
     let s = withPicture(emptyLive, consulted, 0);
@@ -223,6 +235,8 @@ describe('a supervisor\'s waiting and active calls between pictures', () => {
     expect(s.callEnds.ct_9.reason).toBe('consult_ended');  // a browser phone on it closes
     s = applyEvent(s, ev('call.consulting', { line: 'police', counsellor: 'st_other', data: { call: 'ct_9', to: me, state: 'connected' } }), me, 20);
     expect(s.consultingFor).toBe('ct_9');
+    expect(s.consults.ct_9).toMatchObject({ to: me, state: 'connected' });  // a supervisor's floor shows it too
+    expect(s.currentCall).toBeNull();
     // Completed: the caller is put through to me under the next contact.
     s = applyEvent(s, ev('call.bridged', { line: 'police', counsellor: me, data: { call: 'ct_10', wait_ms: 0 } }), me, 30);
     expect(s.consultingFor).toBeNull();

@@ -46,7 +46,8 @@ export interface LiveState {
   held: Record<string, number>;   // calls on hold (the counsellor pressed Hold): Date.now() when the hold began
   monitors: Record<string, Monitor>;  // calls a supervisor monitors (or is being rung to), by call id
   transfers: Record<string, Transfer>;  // my calls' blind transfers to a colleague: ringing, or just failed
-  consults: Record<string, Consult>;    // my calls' consults with a colleague: ringing, connected, or just ended
+  consults: Record<string, Consult>;    // consults with a colleague: my calls' (ringing, connected, or just ended),
+                                        // and on a supervisor's floor those of the calls in progress
   consultingFor: string | null;         // the call a colleague is consulting me about (I am their colleague)
   conferences: Record<string, Conference>;  // calls with a third party added (lib/conferences.ts), by call id
   conferencedInto: string | null;       // the call a colleague has added me to as its third party
@@ -139,6 +140,11 @@ export function withPicture(state: LiveState, picture: LivePicture | null, now: 
   const consults: Record<string, Consult> = {};
   if (me?.call && me.consult && !consultingFor) {
     consults[me.call] = { to: me.consult.to, state: me.consult.state === 'connected' ? 'connected' : 'ringing' };
+  }
+  for (const a of picture?.active ?? []) {
+    if (a.consult && !consults[a.call]) {
+      consults[a.call] = { to: a.consult.to, state: a.consult.state === 'connected' ? 'connected' : 'ringing' };
+    }
   }
   for (const [id, c] of Object.entries(state.consults)) {
     if (c.state === 'ended' && me?.call === id && !consults[id]) consults[id] = c;  // say so until the next one
@@ -338,7 +344,8 @@ export function applyEvent(state: LiveState, e: LiveEvent, myId: string, now: nu
       if (call && String(data.to ?? '') === myId) {
         next.consultingFor = call;  // a colleague consults me: it rings me, then we talk
         if (data.state === 'connected' && next.ringing?.call === call) next.ringing = null;
-      } else if (call) {
+      }
+      if (call) {  // (a supervisor consulted about a call still sees it on their floor)
         const wasHeld = next.consults[call]?.wasHeld ?? (call in next.held);
         next.consults = { ...next.consults, [call]: { to: String(data.to ?? ''), state: data.state === 'connected' ? 'connected' : 'ringing', wasHeld } };
         if (!(call in next.held)) next.held = { ...next.held, [call]: now };  // the caller hears the hold audio
@@ -350,7 +357,8 @@ export function applyEvent(state: LiveState, e: LiveEvent, myId: string, now: nu
         if (next.ringing?.call === call) next.ringing = null;
         // My leg of it is gone: a browser phone that answered it closes its connection (BrowserPhonePanel).
         next.callEnds = { ...next.callEnds, [call]: { at: e.at, talk_ms: null, reason: 'consult_ended', shown: now } };
-      } else if (call) {
+      }
+      if (call) {
         const wasHeld = next.consults[call]?.wasHeld ?? false;
         next.consults = { ...next.consults, [call]: { to: String(data.to ?? ''), state: 'ended', reason: String(data.reason ?? '') } };
         if (!wasHeld && call in next.held) {

@@ -15,7 +15,7 @@ function sectionOf(report: Report | undefined, name: string) {
 
 function item(report: Report | undefined, section: string, key: string): Figure | undefined {
   const s = sectionOf(report, section);
-  if (!s || s.kind === 'table') return undefined;
+  if (!s || s.kind === 'table' || s.kind === 'groups') return undefined;
   return s.items.find((i: KeyedFigure) => i.key === key);
 }
 

@@ -101,11 +101,57 @@ function CrossTable({ section }: { section: Extract<Section, { kind: 'table' }> 
   );
 }
 
+// Each group (a region) is a row group headed by its name, its items (forces) below it, then its total.
+function GroupsTable({ section }: { section: Extract<Section, { kind: 'groups' }> }) {
+  return (
+    <table class="report-table groups" data-testid={`section-${section.name}`}>
+      <caption>{labelOf(section.name)}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Force</th>
+          <th scope="col">Value</th>
+        </tr>
+      </thead>
+      {section.groups.map((g) => (
+        <tbody key={g.key}>
+          <tr>
+            <th scope="rowgroup" colSpan={2} class="group-heading">
+              {labelOf(g.key)}
+            </th>
+          </tr>
+          {g.items.map((item) => (
+            <tr key={item.key}>
+              <th scope="row">{item.key === 'not_recorded' ? 'Force not recorded' : labelOf(item.key)}</th>
+              <Cell f={item} />
+            </tr>
+          ))}
+          <tr class="group-total">
+            <th scope="row">Total, {labelOf(g.key)}</th>
+            <Cell f={g.total} />
+          </tr>
+        </tbody>
+      ))}
+      <tfoot>
+        <tr>
+          <th scope="row">Total</th>
+          <Cell f={section.total} />
+        </tr>
+      </tfoot>
+    </table>
+  );
+}
+
+function SectionTable({ section }: { section: Section }) {
+  if (section.kind === 'table') return <CrossTable section={section} />;
+  if (section.kind === 'groups') return <GroupsTable section={section} />;
+  return <ItemsTable section={section} />;
+}
+
 function SectionView({ section }: { section: Section }) {
   const chart = chartDataOf(section);
   return (
     <div class="report-section">
-      {section.kind === 'table' ? <CrossTable section={section} /> : <ItemsTable section={section} />}
+      <SectionTable section={section} />
       {chart && <ReportChart name={section.name} data={chart} />}
     </div>
   );

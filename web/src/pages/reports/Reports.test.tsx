@@ -28,7 +28,7 @@ const demand: Report = {
       total: shown(45),
     },
   ],
-  not_available: [{ figure: 'contacts_by_force', reason: 'the force is sealed with the content' }],
+  not_available: [{ figure: 'average_wrap_up_s', reason: 'wrap-up time is not recorded yet' }],
 };
 
 const outcomes: Report = {
@@ -114,7 +114,7 @@ describe('the Reports page', () => {
       'Walessuppressedsuppressedsuppressed',
       'Total40suppressed45',
     ]);
-    expect(screen.getByText(/the force is sealed/)).toBeTruthy();
+    expect(screen.getByText(/wrap-up time is not recorded yet/)).toBeTruthy();
     const csv = screen.getByRole('link', { name: 'Download this report as CSV' }) as HTMLAnchorElement;
     expect(csv.getAttribute('href')).toBe('/api/v1/lines/police/reports/demand?period=2026-05&format=csv');
     expect(sent('GET', '/api/v1/lines/').length).toBe(1);
@@ -180,6 +180,74 @@ describe('the Reports page', () => {
       'North East2024-06-019,000FICTIONAL demo figure',
       'Wales2025-07-21not entered',
     ]);
+  });
+});
+
+const byForce: Report = {
+  ...demand,
+  sections: [
+    demand.sections[0],
+    {
+      name: 'contacts_by_force',
+      kind: 'groups',
+      groups: [
+        {
+          key: 'North East',
+          items: [
+            { key: 'cleveland_police', ...shown(25) },
+            { key: 'durham_constabulary', ...hidden },
+            { key: 'northumbria_police', ...hidden },
+            { key: 'not_recorded', ...hidden },
+          ],
+          total: shown(40),
+        },
+        { key: 'not_recorded', items: [{ key: 'not_recorded', ...hidden }], total: hidden },
+      ],
+      total: shown(45),
+    },
+  ],
+  not_available: [],
+};
+
+describe('contacts by force', () => {
+  it('shows each region\'s forces under it with its total, as a table beside the chart', async () => {
+    mockFetch({ ...choices, 'GET /api/v1/lines/police/reports/demand?period=2026-05': { json: byForce } });
+    render(<Reports now={new Date('2026-06-14T09:00:00Z')} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Show report' }));
+    const table = await screen.findByTestId('section-contacts_by_force');
+    expect(within(table).getByText('Contacts by force').tagName).toBe('CAPTION');
+    expect(within(table).getAllByRole('row').map((r) => r.textContent)).toEqual([
+      'ForceValue',
+      'North East',
+      'Cleveland police25',
+      'Durham constabularysuppressed',
+      'Northumbria policesuppressed',
+      'Force not recordedsuppressed',
+      'Total, North East40',
+      'Not recorded',
+      'Force not recordedsuppressed',
+      'Total, Not recordedsuppressed',
+      'Total45',
+    ]);
+    const heading = within(table).getByText('North East');
+    expect(heading.getAttribute('scope')).toBe('rowgroup');
+    const chart = screen.getByTestId('chart-contacts_by_force');
+    expect(table.parentElement).toBe(chart.parentElement);
+    expect(within(chart).getByRole('img').getAttribute('aria-label')).toBe(
+      'Bar chart of contacts by force. Cleveland police: 25; Durham constabulary: suppressed; ' +
+        'Northumbria police: suppressed.',
+    );
+  });
+
+  it('charts forces only, with a gap for each suppressed one, and no chart when every force is suppressed', () => {
+    const data = chartDataOf(byForce.sections[1]);
+    expect(data?.labels).toEqual(['Cleveland police', 'Durham constabulary', 'Northumbria police']);
+    expect(data?.series).toEqual([{ label: 'Contacts by force', values: [25, null, null] }]);
+    const allHidden = {
+      ...byForce.sections[1],
+      groups: [{ key: 'Wales', items: [{ key: 'gwent_police', ...hidden }, { key: 'not_recorded', ...hidden }], total: hidden }],
+    } as Report['sections'][number];
+    expect(chartDataOf(allHidden)).toBeNull();
   });
 });
 

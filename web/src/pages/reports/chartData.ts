@@ -30,7 +30,13 @@ export function chartDataOf(section: Section): ChartData | null {
   let labels: string[];
   let series: Array<{ label: string; figures: Figure[] }>;
   let unit: ChartData['unit'] = 'count';
-  if (section.kind === 'table') {
+  if (section.kind === 'groups') {
+    // A bar per force: the groups' last items (what is left of each region's total) are in the table only.
+    const forces = section.groups.flatMap((g) => g.items.slice(0, g.items.length > 1 ? -1 : undefined));
+    const named = forces.filter((f) => f.key !== 'not_recorded');
+    labels = named.map((f) => labelOf(f.key));
+    series = [{ label: title, figures: named }];
+  } else if (section.kind === 'table') {
     labels = section.rows.map(labelOf);
     series =
       section.columns.length <= MAX_SERIES

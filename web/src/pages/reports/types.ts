@@ -23,6 +23,14 @@ export type Section =
       row_totals: Figure[];
       column_totals: Figure[];
       total: Figure;
+    }
+  // Counts nested in groups (demand's contacts_by_force: each region's forces, then not_recorded), each group's
+  // total the same figure as the region's total in the demand table.
+  | {
+      name: string;
+      kind: 'groups';
+      groups: Array<{ key: string; items: KeyedFigure[]; total: Figure }>;
+      total: Figure;
     };
 
 export interface Report {

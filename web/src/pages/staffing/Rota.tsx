@@ -237,7 +237,7 @@ function Shifts(props: { line: string; week: string; loaded: Loaded; notice: str
             </tr>
           )}
           {loaded.week.shifts.map((s) => (
-            <tr key={s.id} data-shift={s.id}>
+            <tr key={s.id} data-shift={s.id} data-counsellor={s.counsellor}>
               <th scope="row">{s.display_name || s.counsellor}</th>
               <td>{s.start_uk}</td>
               <td>{s.end_uk}</td>

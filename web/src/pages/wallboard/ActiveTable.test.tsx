@@ -5,7 +5,7 @@ import { ActiveTable } from './parts';
 
 const row: ActiveRow = {
   call: 'ct_1', line: 'police', counsellor: 'st_c', counsellorName: 'Sam', talkMs: 60_000,
-  flags: { cause_for_concern: false, imminent_risk: false }, heldMs: null, monitor: null,
+  flags: { cause_for_concern: false, imminent_risk: false }, heldMs: null, monitor: null, consult: null,
   conference: null, encrypted: false, legs: null,
 };
 
@@ -42,6 +42,18 @@ describe('supervising calls from the wallboard', () => {
     cleanup();
     render(<ActiveTable rows={[row]} lineNames={{}} showLine={false} />);
     expect(screen.queryByRole('button', { name: 'Listen' })).toBeNull();
+  });
+});
+
+describe('consults on the wallboard', () => {
+  it('says whom the counsellor consults, and whether they have answered', () => {
+    const { rerender } = render(<ActiveTable rows={[{ ...row, heldMs: 4_000, consult: { to: 'st_j', toName: 'Jo', state: 'ringing' } }]} lineNames={{}} showLine={false} />);
+    expect(screen.getByTestId('consult-ct_1').textContent).toBe('consulting Jo (ringing)');
+    expect(screen.getByTestId('held-ct_1').textContent).toBe('on hold 0:04');
+    rerender(<ActiveTable rows={[{ ...row, heldMs: 9_000, consult: { to: 'st_j', toName: 'Jo', state: 'connected' } }]} lineNames={{}} showLine={false} />);
+    expect(screen.getByTestId('consult-ct_1').textContent).toBe('consulting Jo');
+    rerender(<ActiveTable rows={[row]} lineNames={{}} showLine={false} />);
+    expect(screen.queryByTestId('consult-ct_1')).toBeNull();
   });
 });
 

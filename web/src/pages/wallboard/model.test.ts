@@ -138,6 +138,7 @@ describe('active calls', () => {
       heldMs: null,
       monitor: null,
       conference: null,
+      consult: null,
       encrypted: false,
       legs: null,
     });
@@ -161,6 +162,14 @@ describe('active calls', () => {
     const state = live({ monitors: { ct_on: { supervisor: 'st_2', mode: 'coach', state: 'connected' } } });
     expect(activeRows(state, T0)[0].monitor).toEqual({ supervisor: 'st_2', supervisorName: 'Sam', mode: 'coach', state: 'connected' });
   });
+  it('names the colleague a counsellor consults about a call, ringing or connected, and drops an ended consult', () => {
+    const ringing = live({ consults: { ct_on: { to: 'st_1', state: 'ringing' } } });
+    expect(activeRows(ringing, T0)[0].consult).toEqual({ to: 'st_1', toName: 'Alex', state: 'ringing' });
+    const talking = live({ consults: { ct_on: { to: 'st_1', state: 'connected' } } });
+    expect(activeRows(talking, T0)[0].consult).toEqual({ to: 'st_1', toName: 'Alex', state: 'connected' });
+    const ended = live({ consults: { ct_on: { to: 'st_1', state: 'ended', reason: 'cancelled' } } });
+    expect(activeRows(ended, T0)[0].consult).toBeNull();
+  });
   it('shows a three-party call by its kind only, and not once it has ended', () => {
     let state = live({ conferences: { ct_on: { to: 'external:ambulance', kind: 'emergency', state: 'connected' } } });
     expect(activeRows(state, T0)[0].conference).toEqual({ kind: 'emergency', state: 'connected' });
@@ -171,7 +180,7 @@ describe('active calls', () => {
     const state = live();
     (state.picture!.active![0] as unknown as Record<string, unknown>).notes = 'SECRET';
     const row = activeRows(state, T0)[0] as unknown as Record<string, unknown>;
-    expect(Object.keys(row).sort()).toEqual(['call', 'conference', 'counsellor', 'counsellorName', 'encrypted', 'flags', 'heldMs', 'legs', 'line', 'monitor', 'talkMs']);
+    expect(Object.keys(row).sort()).toEqual(['call', 'conference', 'consult', 'counsellor', 'counsellorName', 'encrypted', 'flags', 'heldMs', 'legs', 'line', 'monitor', 'talkMs']);
   });
 });
 

@@ -173,6 +173,8 @@ export interface ActiveRow {
   flags: Flags;
   heldMs: number | null; // on hold from the counsellor's desk: for how long; null when not held
   monitor: { supervisor: string; supervisorName: string; mode: string; state: string } | null;
+  // the counsellor consults a colleague about it (the caller on hold): whom, and whether they have answered
+  consult: { to: string; toName: string; state: 'ringing' | 'connected' } | null;
   conference: { kind: string; state: string } | null; // a third party the counsellor added: its kind, never who
   encrypted: boolean; // both legs' media encrypted (SRTP or DTLS-SRTP)
   legs: CallLegs | null; // how each leg is protected, when the server said
@@ -199,6 +201,7 @@ export function activeRows(live: LiveState, now: number): ActiveRow[] {
       monitor: live.monitors?.[a.call]
         ? { ...live.monitors[a.call], supervisorName: counsellors.get(live.monitors[a.call].supervisor)?.display_name || 'A supervisor' }
         : null,
+      consult: consultOf(live, a.call, counsellors),
       conference: live.conferences?.[a.call] && live.conferences[a.call].state !== 'ended'
         ? { kind: live.conferences[a.call].kind, state: live.conferences[a.call].state }
         : null,
@@ -206,6 +209,13 @@ export function activeRows(live: LiveState, now: number): ActiveRow[] {
       legs: a.legs ?? null,
     }))
     .sort((a, b) => b.talkMs - a.talkMs || a.call.localeCompare(b.call));
+}
+
+// A consult still under way on a call (one that ended is no longer shown on the floor).
+function consultOf(live: LiveState, call: string, counsellors: Map<string, { display_name?: string }>): ActiveRow['consult'] {
+  const c = live.consults?.[call];
+  if (!c || c.state === 'ended') return null;
+  return { to: c.to, toName: counsellors.get(c.to)?.display_name || 'A colleague', state: c.state };
 }
 
 // The wallboard's words for a call's encryption: "Encrypted", or "Not encrypted" and which legs are plain.

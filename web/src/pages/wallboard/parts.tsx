@@ -266,6 +266,11 @@ export function ActiveTable(props: {
               {r.heldMs !== null && (
                 <span class="badge held" data-testid={`held-${r.call}`}>on hold {duration(r.heldMs)}</span>
               )}{' '}
+              {r.consult && (
+                <span class="badge held" data-testid={`consult-${r.call}`}>
+                  {r.consult.state === 'ringing' ? `consulting ${r.consult.toName} (ringing)` : `consulting ${r.consult.toName}`}
+                </span>
+              )}{' '}
               {r.monitor && (
                 <span class="badge held" data-testid={`monitor-${r.call}`}>
                   {r.monitor.state === 'ringing' ? 'supervisor ringing' : `supervisor ${MONITOR_WORDS[r.monitor.mode] ?? r.monitor.mode}`}
