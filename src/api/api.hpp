@@ -142,6 +142,9 @@ private:
     // Appends the call control `action` on `call` (its line) to the audit log; kUnavailable when it cannot.
     Result<void> AuditCallControl(const std::string& staff_id, const char* action, const std::string& line,
                                   const std::string& call, const nlohmann::json& detail);
+    // Three-party conference (call_control_routes.cpp): add a party, drop them, or leave the caller with them.
+    Result<http::Response> Conference(const http::Request& req, const staff::Authenticated& who,
+                                      const std::string& action);
     void AddEventRoutes(http::Router& r);
     void AddPublicRoutes(http::Router& r);
     void AddTelephonySetupRoutes(http::Router& r);

@@ -132,13 +132,107 @@ Result<http::Response> Api::TransferTargets(const http::Request& req, const staf
     }
     nlohmann::json lines = nlohmann::json::array();
     for (const auto& l : targets->lines) lines.push_back({{"to", "line:" + l.id}, {"line", l.id}, {"name", l.name}});
-    return Ok({{"call", Param(req, "call")}, {"line", targets->line}, {"counsellors", counsellors}, {"lines", lines}});
+    // The line's external services, for a conference: ids, names and kinds (never their addresses).
+    nlohmann::json external = nlohmann::json::array();
+    for (const auto& e : targets->external) {
+        external.push_back({{"to", "external:" + e.id}, {"id", e.id}, {"name", e.name}, {"kind", e.kind},
+                            {"allowed", e.allowed}});
+    }
+    return Ok({{"call", Param(req, "call")},
+               {"line", targets->line},
+               {"counsellors", counsellors},
+               {"lines", lines},
+               {"external", external}});
+}
+
+namespace {
+
+// "counsellor:<staff id>" or "external:<target id>", else kInvalid naming "to".
+Result<telephony::ConferenceTarget> ReadConferenceTarget(const std::string& to) {
+    using Kind = telephony::ConferenceTarget::Kind;
+    for (const auto& [prefix, kind] : {std::pair{std::string("counsellor:"), Kind::kCounsellor},
+                                       std::pair{std::string("external:"), Kind::kExternal}}) {
+        if (to.rfind(prefix, 0) == 0 && to.size() > prefix.size()) {
+            return telephony::ConferenceTarget{kind, to.substr(prefix.size())};
+        }
+    }
+    return Fail(ErrorCode::kInvalid, "to",
+                "name a colleague as \"counsellor:<staff id>\" or one of the line's services as \"external:<id>\"");
+}
+
+nlohmann::json ConferenceJson(const std::string& call, const telephony::CallControl& c) {
+    if (c.conference_to.empty()) return {{"call", call}, {"conference", nullptr}};
+    return {{"call", call},
+            {"conference", {{"to", c.conference_to}, {"kind", c.conference_kind}, {"state", c.conference_state}}}};
+}
+
+}  // namespace
+
+// action: "add" (POST .../conference {"to"}), "drop" (DELETE .../conference), "leave" (POST .../conference/leave).
+// Each request is audited (call.conference_add / _drop / _leave) before it is carried out, refused ones too;
+// telephony audits the third party answering and the conference ending (call.conference_connected / _ended).
+Result<http::Response> Api::Conference(const http::Request& req, const staff::Authenticated& who,
+                                       const std::string& action) {
+    if (!who.principal.Has(staff::Role::kCounsellor)) return Fail(ErrorCode::kForbidden, "only counsellors take calls");
+    std::string to_text;
+    std::optional<telephony::ConferenceTarget> to;
+    if (action == "add") {
+        auto body = BodyOf(req);
+        if (!body) return tl::unexpected(body.error());
+        if (auto k = body->OnlyKnown({"to"}); !k) return tl::unexpected(k.error());
+        auto text = body->String("to", 200);
+        if (!text) return tl::unexpected(text.error());
+        auto target = ReadConferenceTarget(*text);
+        if (!target) return tl::unexpected(target.error());
+        to_text = *text;
+        to = *target;
+    } else if (!req.body.empty()) {
+        auto body = BodyOf(req);
+        if (!body) return tl::unexpected(body.error());
+        if (auto k = body->OnlyKnown({}); !k) return tl::unexpected(k.error());
+    }
+    if (!telephony_) return Fail(ErrorCode::kUnavailable, "telephony is not running on this server");
+    const auto principal = who.principal;
+    const auto& call = Param(req, "call");
+    // The call must be theirs before anything is recorded; its line names the audit entry.
+    auto targets = telephony_->TransferTargetsOf(principal.staff_id, call, ServesFor(principal));
+    if (!targets) return tl::unexpected(targets.error());
+    nlohmann::json detail = nlohmann::json::object();
+    if (to) detail["to"] = to_text;
+    const std::string audit_action = "call.conference_" + action;
+    if (auto audited = AuditCallControl(principal.staff_id, audit_action.c_str(), targets->line, call, detail);
+        !audited) {
+        return tl::unexpected(audited.error());
+    }
+    if (action == "add") {
+        auto added = telephony_->AddToConference(principal.staff_id, call, *to, ServesFor(principal));
+        if (!added) return tl::unexpected(added.error());
+        return Ok(ConferenceJson(call, *added), 202);
+    }
+    if (action == "drop") {
+        auto dropped = telephony_->DropFromConference(principal.staff_id, call, ServesFor(principal));
+        if (!dropped) return tl::unexpected(dropped.error());
+        return Ok(ConferenceJson(call, *dropped));
+    }
+    auto left = telephony_->LeaveConference(principal.staff_id, call, ServesFor(principal));
+    if (!left) return tl::unexpected(left.error());
+    return Ok({{"call", call}, {"state", left->state}, {"continued_in", left->continued_in}});
 }
 
 void Api::AddCallControlRoutes(http::Router& r) {
     // Blind transfer to a colleague of the line or to a line's queue; the request is audited (call.transfer).
     r.Add("POST", "/api/v1/session/calls/{call}/transfer", Signed([this](const http::Request& req, const staff::Authenticated& who) {
               return TransferCall(req, who);
+          }));
+    // Three-party conference: add a colleague or one of the line's external services, drop them, or leave.
+    r.Add("POST", "/api/v1/session/calls/{call}/conference", Signed([this](const http::Request& req, const staff::Authenticated& who) {
+              return Conference(req, who, "add");
+          }));
+    r.Add("DELETE", "/api/v1/session/calls/{call}/conference", Signed([this](const http::Request& req, const staff::Authenticated& who) {
+              return Conference(req, who, "drop");
+          }));
+    r.Add("POST", "/api/v1/session/calls/{call}/conference/leave", Signed([this](const http::Request& req, const staff::Authenticated& who) {
+              return Conference(req, who, "leave");
           }));
     r.Add("GET", "/api/v1/session/calls/{call}/transfer-targets", Signed([this](const http::Request& req, const staff::Authenticated& who) {
               return TransferTargets(req, who);

@@ -231,7 +231,7 @@ Result<std::string> Switchboard::AnswerInBrowser(const std::string& counsellor, 
         return answer;
     }
     const bool consulting = call.consult && call.consult->connected && call.consult->to == counsellor;
-    if (call.bridged != &leg && !consulting) {
+    if (call.bridged != &leg && !consulting && ConferenceLeg(call) != &leg) {
         return Fail(ErrorCode::kConflict, "call", "someone else answered this call first");
     }
     spdlog::info("telephony: call {} answered in the browser of {}", call.id, counsellor);
@@ -248,7 +248,9 @@ Result<std::string> Switchboard::ReofferFromBrowser(const std::string& counsello
     if (!ServesCallLine(call, serves)) return Fail(ErrorCode::kForbidden, "you do not serve this call's line");
     const bool monitoring = leg.kind == LegKind::kSupervisor;  // BrowserLegOf found the supervisor's own leg
     const bool consulting = call.consult && call.consult->connected && call.consult->to == counsellor;
-    if (leg.state != LegState::kUp || (call.bridged != &leg && !monitoring && !consulting) || !leg.browser->dtls) {
+    const bool conferenced = ConferenceLeg(call) == &leg;  // a colleague added to the call, in their browser
+    if (leg.state != LegState::kUp || (call.bridged != &leg && !monitoring && !consulting && !conferenced) ||
+        !leg.browser->dtls) {
         return Fail(ErrorCode::kConflict, "call", "this call is not answered in your browser");
     }
     BrowserMedia& b = *leg.browser;

@@ -21,6 +21,7 @@ Result<CallControl> Switchboard::HoldCall(const std::string& counsellor, const s
     if (call->consult) {
         return Fail(ErrorCode::kConflict, "call", "you are consulting a colleague: complete or cancel that first");
     }
+    if (call->conference) return Fail(ErrorCode::kConflict, "call", "this call has a third party; drop them first");
     const auto now = Now();
     if (call->held != hold) {
         call->held = hold;
@@ -55,13 +56,20 @@ CallControl Switchboard::ControlOf(const Call& call) const {
         c.consult_to = call.consult->to;
         c.consult_state = call.consult->connected ? "connected" : "ringing";
     }
+    if (call.conference) {
+        c.conference_to = call.conference->to;
+        c.conference_kind = call.conference->kind;
+        c.conference_state = call.conference->connected ? "connected" : "ringing";
+    }
     return c;
 }
 
 std::map<std::string, CallControl> Switchboard::CallControls() const {
     std::map<std::string, CallControl> out;
     for (const auto& [id, call] : calls_) {
-        if (call->held || call->monitoring || call->transfer || call->consult) out[id] = ControlOf(*call);
+        if (call->held || call->monitoring || call->transfer || call->consult || call->conference) {
+            out[id] = ControlOf(*call);
+        }
     }
     return out;
 }

@@ -23,6 +23,19 @@ struct CallControl {
     // A consult (warm transfer) with a colleague: their staff id, and "ringing" or "connected"; empty if none.
     std::string consult_to;
     std::string consult_state;
+    // A three-party conference: "counsellor:<staff id>" or "external:<target id>", its kind ("colleague",
+    // "emergency", "partner") and "ringing" or "connected"; empty if none. Never a number.
+    std::string conference_to;
+    std::string conference_kind;
+    std::string conference_state;
+};
+
+// Whom the counsellor adds to their call as a third party (conference): a colleague of the line, or one of the
+// line's external services (records::ExternalTarget) by id.
+struct ConferenceTarget {
+    enum class Kind { kCounsellor, kExternal };
+    Kind kind = Kind::kCounsellor;
+    std::string id;  // a staff id or a transfer target's id
 };
 
 // Where the counsellor on a call hands it (blind transfer): a colleague who serves the call's line, or a line's
@@ -53,9 +66,16 @@ struct TransferTargets {
         std::string id;
         std::string name;
     };
+    struct External {
+        std::string id;
+        std::string name;
+        std::string kind;  // "emergency" or "partner"
+        bool allowed = false;  // emergency: only once an escalation is recorded on the call
+    };
     std::string line;  // the call's line
     std::vector<Colleague> counsellors;
     std::vector<Line> lines;
+    std::vector<External> external;  // the line's transfer_targets (never their URIs)
 };
 
 // Who a supervisor may offer a waiting caller to (reassign): the line's counsellors whose phone can ring who are

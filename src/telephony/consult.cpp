@@ -19,6 +19,11 @@ Result<CallControl> Switchboard::ConsultCall(const std::string& counsellor, cons
     Call& call = **found;
     if (call.consult) return Fail(ErrorCode::kConflict, "call", "you are consulting a colleague on this call already");
     if (call.transfer) return Fail(ErrorCode::kConflict, "call", "a transfer of this call is ringing already");
+    if (call.conference) {
+        return Fail(ErrorCode::kConflict, "call",
+                    "this call is in a three-party conference: drop the third party, or leave the call to them, "
+                    "before consulting anyone");
+    }
     if (call.monitoring) {
         return Fail(ErrorCode::kConflict, "call", "a supervisor is monitoring this call; they stop first");
     }

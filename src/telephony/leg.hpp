@@ -40,6 +40,7 @@ enum class LegKind {
     kFollowUpPhone,   // a counsellor's phone, rung first for their follow-up call
     kFollowUpCallee,  // the person being called back, through the outbound trunk
     kSupervisor,      // a supervisor's phone, rung to monitor a call (listen, coach, join)
+    kConferenceParty, // an external service (the line's transfer_targets) added to a call (conference.cpp)
 };
 struct FollowUpCall;
 enum class LegState { kOffering, kRinging, kUp, kGone };
@@ -157,6 +158,21 @@ struct Monitoring {
     media::MonitorMix mix;
 };
 
+// A third party the counsellor added to a bridged call (conference.cpp). A colleague's phone leg is the Router's
+// ring, kept in Call::phones under their id like a transfer's; an external service's leg is `leg`, dialled
+// through the trunk with the line's number as caller ID. Until it answers the bridge stays a relay; once it has,
+// all three hear each other through `mix` (MonitorMode::kJoin, the third party as Party::kSupervisor).
+struct Conference {
+    std::string to;           // as asked: "counsellor:<staff id>" or "external:<target id>"
+    std::string party;        // the colleague's staff id or the target's id
+    std::string kind;         // "colleague", "emergency" or "partner"
+    std::unique_ptr<Leg> leg;  // external only
+    bool connected = false;
+    std::int64_t started_at = 0;
+    std::int64_t ring_deadline = 0;  // external: unanswered by then, it ends "no_answer"
+    media::MonitorMix mix;
+};
+
 struct Call {
     std::string id;  // also the contact record's id
     records::CallRecord record;
@@ -177,6 +193,9 @@ struct Call {
     bool held = false;
     std::int64_t held_since = 0;  // while held
     std::unique_ptr<Monitoring> monitoring;  // a supervisor listening, coaching or joined (or being rung)
+    std::unique_ptr<Conference> conference;  // a third party added by the counsellor (ringing or connected)
+    // The external service the counsellor left the caller with (conference leave): it is `bridged` then.
+    std::unique_ptr<Leg> external;
     // A blind transfer to a colleague whose phone rings now (transfer.cpp): the caller is held meanwhile.
     struct Transfer {
         std::string to;          // the colleague's staff id

@@ -59,6 +59,7 @@ void Switchboard::OnTick(std::uint64_t expirations) {
     BrowserTimers();
     if (++ticks_ % kTimeoutCheckTicks == 0) {
         CheckMediaTimeouts(Now());
+        ConferenceTimers(Now());
         ExpireRegistrations();
     }
     // The gauges for /metrics, four times a second: a full snapshot costs O(counsellors),
@@ -74,6 +75,11 @@ void Switchboard::PlayFrames(std::uint64_t now_ms) {
         Leg* leg = call->caller.get();
         if (!call->acked || !leg || leg->state == LegState::kGone || !leg->have_remote) continue;
         if (leg->peer) {
+            // A three-party conference whose third party has answered: each hears the other two.
+            if (call->conference && call->conference->connected) {
+                ConferenceMixOut(*call);
+                continue;
+            }
             // Monitored by a supervisor whose phone has answered: each party hears its own mix.
             if (call->monitoring && call->monitoring->connected && !call->held) {
                 MixOut(*call);
@@ -169,6 +175,11 @@ void Switchboard::OnMedia(Leg& leg, const rtp_header* hdr, mbuf* mb) {
     // Consulting a colleague who answered: the counsellor and the colleague hear each other, the caller neither.
     if (leg.call && leg.call->consult && leg.call->consult->connected) {
         RelayConsult(leg, hdr, payload, n, is_event);
+        return;
+    }
+    // A three-party conference whose third party answered: each leg into the mix, out on the media clock.
+    if (leg.call && leg.call->conference && leg.call->conference->connected && !leg.on_hold) {
+        ConferenceMixIn(leg, hdr, payload, n);
         return;
     }
     // Monitored (the supervisor's phone answered): into the mix, out on the media clock.

@@ -38,6 +38,7 @@ Result<CallControl> Switchboard::Monitor(const std::string& supervisor, const st
     }
     if (with->counsellor == supervisor) return Fail(ErrorCode::kConflict, "call", "this is your own call");
     if (call->consult) return Fail(ErrorCode::kConflict, "call", "the counsellor is consulting a colleague on this call");
+    if (call->conference) return Fail(ErrorCode::kConflict, "call", "this call is in a three-party conference");
     if (auto& m = call->monitoring) {
         if (m->supervisor != supervisor) {
             return Fail(ErrorCode::kConflict, "call", "another supervisor is monitoring this call");

@@ -385,6 +385,11 @@ void Switchboard::RingOverflow(Call& call) {
 void Switchboard::PhoneAnswered(Leg& leg) {
     if (leg.kind == LegKind::kSupervisor) return SupervisorAnswered(leg);
     Call* call = leg.call;
+    if (call && call->phase == CallPhase::kBridged && call->conference && !call->conference->connected &&
+        ConferenceLeg(*call) == &leg) {
+        return ConferenceAnswered(*call, leg);
+    }
+    if (leg.kind == LegKind::kConferenceParty) return HangUp(leg);  // answered after its conference ended
     if (call && call->phase == CallPhase::kBridged && call->transfer && leg.kind == LegKind::kPhone &&
         call->transfer->to == leg.counsellor) {
         return TransferAnswered(*call, leg);
@@ -428,8 +433,17 @@ void Switchboard::PhoneGone(Leg& leg, int err, std::uint16_t scode) {
     Call* call = leg.call;
     if (!call) return;
     if (call->phase == CallPhase::kBridged && ConsultPhoneGone(*call, leg)) return;
+    if (ConferencePartyGone(*call, leg, scode)) return;
     if (call->bridged == &leg) {
         spdlog::info("telephony: call {}: {} hung up", call->id, leg.kind == LegKind::kPhone ? "counsellor" : "overflow");
+        if (call->conference) {
+            // The counsellor hanging up on a conference whose third party is there leaves the caller with them.
+            if (call->conference->connected &&
+                (call->conference->kind == "colleague" ? LeaveToColleague(*call) : LeaveToExternal(*call))) {
+                return;
+            }
+            EndConference(*call, "counsellor_hung_up");
+        }
         if (call->transfer) {
             // Hung up while the colleague's phone rang for a transfer: the caller is not dropped but waits at the
             // front of the line's queue (where that colleague, free, is likely rung next).
@@ -442,7 +456,7 @@ void Switchboard::PhoneGone(Leg& leg, int err, std::uint16_t scode) {
         }
         return;
     }
-    if (call->phase == CallPhase::kEnded) return;
+    if (call->phase == CallPhase::kEnded || leg.kind == LegKind::kConferenceParty) return;
     if (leg.kind == LegKind::kOverflow) {
         spdlog::info("telephony: call {}: overflow destination did not take it ({}), it stays queued", call->id,
                      scode ? scode : err);

@@ -17,6 +17,7 @@ void Switchboard::Interrupt(Call& call, const char* why) {
     auto noted = outcomes_.find(interrupted_id);
     const acd::CallOutcome outcome = noted == outcomes_.end() ? acd::CallOutcome{} : noted->second;
     EndConsult(call, "interrupted");  // the colleague's leg goes too, and the Router frees them
+    EndConference(call, "interrupted");  // so does a third party's
     // Routing first: should it refuse (it never should), the call ends as it did before this rule existed.
     auto commands = router_.CallInterrupted(interrupted_id, next_id, outcome, now);
     if (!commands) {

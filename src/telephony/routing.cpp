@@ -196,6 +196,7 @@ void Switchboard::EndCall(Call& call, const std::string& reason, bool keep_calle
         Publish("call.consult_ended", &call, first, {{"to", call.consult->to}, {"reason", "call_ended"}});
         call.consult.reset();
     }
+    EndConference(call, "call_ended");
     call.phase = CallPhase::kEnded;
     auto now = Now();
     // Hang up every leg still up: BYE for established dialogs, CANCEL for rings.
@@ -205,6 +206,7 @@ void Switchboard::EndCall(Call& call, const std::string& reason, bool keep_calle
         hang_up(leg);
     }
     hang_up(call.overflow);
+    hang_up(call.external);
     if (phase == CallPhase::kBridged) {
         std::string counsellor = call.bridged && call.bridged->kind == LegKind::kPhone ? call.bridged->counsellor : "";
         if (call.bridged && call.bridged->kind == LegKind::kPhone) {

@@ -361,6 +361,8 @@ void Switchboard::Retire(Call& call) {
     call.phones.clear();
     Retire(std::move(call.overflow));
     if (call.monitoring) Retire(std::move(call.monitoring->leg));
+    if (call.conference) Retire(std::move(call.conference->leg));
+    Retire(std::move(call.external));
     call.bridged = nullptr;
     call_graveyard_.push_back(std::move(it->second));
     calls_.erase(it);

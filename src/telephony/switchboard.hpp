@@ -227,6 +227,36 @@ public:
     // TransferCall's for the call.
     [[nodiscard]] Result<TransferTargets> TransferTargetsOf(const std::string& counsellor, const std::string& call_id,
                                                             const std::function<bool(const std::string&)>& serves);
+    // ---- three-party conference (conference.cpp) ----
+    // The counsellor on bridged call `call_id` adds a third party. A colleague (ConferenceTarget::kCounsellor)
+    // is rung as for a blind transfer to them (the Router's rules: available, serving the call's line, a phone
+    // that can ring); an external service (kExternal) must be one of the line's transfer_targets and is dialled
+    // at its URI with the line's number as caller ID and the line's name as display name (never anything of the
+    // caller's), over TLS with the trunk's rules when its host is an outbound trunk's; one of kind "emergency"
+    // only once an escalation is recorded on the call (NoteOutcome). Caller and counsellor go on talking while
+    // it rings; once it answers all three hear each other (mixed on the media clock). Unanswered (the line's
+    // ring timeout for a colleague, 45 s for a service), refused, or the third party hanging up: back to a plain
+    // bridge. call.conference (to, kind, state) goes to the live feed; call.conference_connected and
+    // call.conference_ended are audited (CallLog::CallControl).
+    // kNotFound / kForbidden / kConflict (field "call") as HoldCall's; kConflict (field "call") also while held,
+    // monitored, transferring, in a consult (warm transfer) or already in a conference; kInvalid (field "to"):
+    // no such colleague or target, or themselves; kForbidden (field "to"): a colleague who does not serve the
+    // line; kConflict (field "to"): not available, phone not registered, or an emergency service before an
+    // escalation; kUnavailable: the service could not be dialled (no media port, TLS required but off).
+    [[nodiscard]] Result<CallControl> AddToConference(const std::string& counsellor, const std::string& call_id,
+                                                      const ConferenceTarget& to,
+                                                      const std::function<bool(const std::string&)>& serves);
+    // Drops the third party (CANCEL while it rings, BYE once answered): a plain bridge again. kConflict (field
+    // "call"): no conference; other errors as HoldCall's.
+    [[nodiscard]] Result<CallControl> DropFromConference(const std::string& counsellor, const std::string& call_id,
+                                                         const std::function<bool(const std::string&)>& serves);
+    // The counsellor leaves the caller with the third party, who has answered: their leg gets BYE and their
+    // contact ends "transferred", `continued_in` the contact the caller carries on in (bridged to the colleague,
+    // who takes it as a transfer; or to the external service, with no counsellor). kConflict (field "call"): no
+    // conference, or the third party has not answered; other errors as HoldCall's.
+    [[nodiscard]] Result<TransferStarted> LeaveConference(const std::string& counsellor, const std::string& call_id,
+                                                          const std::function<bool(const std::string&)>& serves);
+
     // ---- reassign (reassign.cpp): a supervisor offers a waiting caller to a chosen counsellor ----
     // `supervisor` offers waiting call `call_id` to `counsellor`, ahead of the routing order (acd::Router::OfferCall):
     // that counsellor's phone (desk or browser) rings for it next, alone, while the caller keeps their place in
@@ -247,7 +277,8 @@ public:
     // The counsellor on bridged call `call_id` (desk or browser phone) consults colleague `to` (a staff id)
     // before handing the call on. The caller is held (the hold audio, nothing of either side) and the
     // colleague's phone (desk or browser) rings as for a blind transfer to them, with the same rules and errors
-    // as TransferCall's (kConflict, field "call", also while a consult is under way). Answered, the counsellor
+    // as TransferCall's (kConflict, field "call", also while a consult is under way or the call is in a
+    // three-party conference). Answered, the counsellor
     // and the colleague hear each other (call.consulting, state "connected") and nobody hears the caller.
     // Unanswered, declined or failed, or the colleague hanging up, the call is the counsellor's again as it was
     // (call.consult_ended). The counsellor hanging up while the colleague is on the line hands the caller on to
@@ -455,6 +486,29 @@ private:
     Result<Call*> WaitingCallOf(const std::string& call_id, const std::function<bool(const std::string&)>& serves);
     // Whether `counsellor` has a phone that can ring now (a live binding).
     bool PhoneCanRing(const std::string& counsellor) const;
+
+    // ---- conference ----
+    Result<CallControl> AddColleague(Call& call, const std::string& counsellor, const std::string& to);
+    Result<CallControl> AddExternal(Call& call, const std::string& counsellor, const std::string& target);
+    // The external target's leg, dialled as AddToConference says; null when it cannot be.
+    std::unique_ptr<Leg> DialExternal(Call& call, const records::ExternalTarget& target);
+    Leg* ConferenceLeg(Call& call);  // the third party's leg (ringing or up), or null
+    // The third party answered (a colleague's ring or the external leg): mixing starts.
+    void ConferenceAnswered(Call& call, Leg& leg);
+    // `leg` of a call in a conference hung up or failed: true when it was the third party's (the conference
+    // ended, `scode` telling how).
+    bool ConferencePartyGone(Call& call, Leg& leg, std::uint16_t scode);
+    // The colleague's conference ring stopped unanswered (`why`). Nothing unless it is theirs.
+    void ConferenceRingEnded(Call& call, const std::string& counsellor, const char* why);
+    // Ends the conference (`why` on call.conference and in the audit): the third party's leg hung up, the
+    // Router told of a colleague. Nothing without a conference.
+    void EndConference(Call& call, const char* why);
+    Result<std::string> LeaveToColleague(Call& call);
+    Result<std::string> LeaveToExternal(Call& call);
+    void PublishConference(const Call& call, const char* state, const char* why = nullptr);
+    void ConferenceMixIn(Leg& leg, const rtp_header* hdr, const std::uint8_t* payload, size_t n);
+    void ConferenceMixOut(Call& call);
+    void ConferenceTimers(std::int64_t now);  // an external ring that ran out; a third party gone silent
 
     // ---- supervisor monitoring ----
     void SupervisorAnswered(Leg& leg);

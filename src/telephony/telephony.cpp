@@ -277,6 +277,27 @@ Result<CallControl> Telephony::HoldCall(const std::string& counsellor, const std
     });
 }
 
+Result<CallControl> Telephony::AddToConference(const std::string& counsellor, const std::string& call_id,
+                                               ConferenceTarget to, std::function<bool(const std::string&)> serves) {
+    return Ask<CallControl>([=, to = std::move(to), serves = std::move(serves)](Switchboard& board) {
+        return board.AddToConference(counsellor, call_id, to, serves);
+    });
+}
+
+Result<CallControl> Telephony::DropFromConference(const std::string& counsellor, const std::string& call_id,
+                                                  std::function<bool(const std::string&)> serves) {
+    return Ask<CallControl>([=, serves = std::move(serves)](Switchboard& board) {
+        return board.DropFromConference(counsellor, call_id, serves);
+    });
+}
+
+Result<TransferStarted> Telephony::LeaveConference(const std::string& counsellor, const std::string& call_id,
+                                                   std::function<bool(const std::string&)> serves) {
+    return Ask<TransferStarted>([=, serves = std::move(serves)](Switchboard& board) {
+        return board.LeaveConference(counsellor, call_id, serves);
+    });
+}
+
 Result<CallControl> Telephony::Monitor(const std::string& supervisor, const std::string& call_id,
                                        media::MonitorMode mode, std::function<bool(const std::string&)> serves) {
     return Ask<CallControl>([=, serves = std::move(serves)](Switchboard& board) {

@@ -120,6 +120,14 @@ public:
                                                           std::function<bool(const std::string&)> serves);
     [[nodiscard]] Result<CallControl> CancelConsult(const std::string& counsellor, const std::string& call_id,
                                                     std::function<bool(const std::string&)> serves);
+    // Three-party conference (Switchboard::AddToConference, DropFromConference, LeaveConference): each waits
+    // for the loop (at most 2 s). `serves` runs on the loop thread and must not block.
+    [[nodiscard]] Result<CallControl> AddToConference(const std::string& counsellor, const std::string& call_id,
+                                                      ConferenceTarget to, std::function<bool(const std::string&)> serves);
+    [[nodiscard]] Result<CallControl> DropFromConference(const std::string& counsellor, const std::string& call_id,
+                                                         std::function<bool(const std::string&)> serves);
+    [[nodiscard]] Result<TransferStarted> LeaveConference(const std::string& counsellor, const std::string& call_id,
+                                                          std::function<bool(const std::string&)> serves);
     // Supervisor listen / coach / join (Switchboard::Monitor, StopMonitoring): each waits for the loop (2 s).
     [[nodiscard]] Result<CallControl> Monitor(const std::string& supervisor, const std::string& call_id,
                                               media::MonitorMode mode, std::function<bool(const std::string&)> serves);

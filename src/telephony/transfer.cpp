@@ -53,6 +53,7 @@ Result<TransferStarted> Switchboard::TransferCall(const std::string& counsellor,
     if (call.monitoring) {
         return Fail(ErrorCode::kConflict, "call", "a supervisor is monitoring this call; they stop first");
     }
+    if (call.conference) return Fail(ErrorCode::kConflict, "call", "this call has a third party; drop them first");
     if (to.kind == TransferTarget::Kind::kCounsellor) return TransferToColleague(call, counsellor, to.id);
     if (lines_.count(to.id) == 0) return Fail(ErrorCode::kInvalid, "to", "no line " + to.id);
     if (!MayQueueOn(call, to.id, serves)) {
@@ -116,6 +117,7 @@ void Switchboard::TransferAnswered(Call& call, Leg& answering) {
 }
 
 void Switchboard::TransferRingEnded(Call& call, const std::string& counsellor, const char* why) {
+    ConferenceRingEnded(call, counsellor, why);  // a conference's ring of a colleague is the same Router ring
     if (!call.transfer || call.transfer->to != counsellor || call.phase != CallPhase::kBridged) return;
     const bool was_held = call.transfer->was_held;
     const bool by_refer = call.transfer->by_refer;
@@ -247,6 +249,10 @@ Result<TransferTargets> Switchboard::TransferTargetsOf(const std::string& counse
     }
     for (const auto& [id, line] : lines_) {
         if (MayQueueOn(call, id, serves)) out.lines.push_back({id, line.name});
+    }
+    const bool escalated = OutcomeOf(outcomes_, call.id).escalated;
+    for (const auto& t : lines_[call.record.line_id].transfer_targets) {
+        out.external.push_back({t.id, t.name, t.kind, t.kind != "emergency" || escalated});
     }
     return out;
 }

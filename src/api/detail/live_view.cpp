@@ -69,6 +69,13 @@ void AddControl(const telephony::Telephony::Live& live, const std::string& call,
     if (control != live.controls.end() && !control->second.consult_to.empty()) {
         entry["consult"] = {{"to", control->second.consult_to}, {"state", control->second.consult_state}};
     }
+    // A three-party conference: who was added (a staff id or an external target's id, never a number), its
+    // kind and whether they have answered.
+    if (control != live.controls.end() && !control->second.conference_to.empty()) {
+        entry["conference"] = {{"to", control->second.conference_to},
+                               {"kind", control->second.conference_kind},
+                               {"state", control->second.conference_state}};
+    }
 }
 
 // How the call's legs' media are protected: `encrypted` (both legs) and `legs` {caller, counsellor}, each
@@ -134,6 +141,10 @@ bool SeesEvent(const staff::Principal& who, const events::Event& e, const Counse
     if (!e.counsellor.empty() && e.counsellor == who.staff_id) return true;
     // A consult's events name the colleague too (data.to): their desk learns of the consult it is part of.
     if (e.type.rfind("call.consult", 0) == 0 && e.data.is_object() && e.data.value("to", "") == who.staff_id) {
+        return true;
+    }
+    // So do a conference's when the third party is a colleague ("counsellor:<staff id>"): they are on the call.
+    if (e.type == "call.conference" && e.data.is_object() && e.data.value("to", "") == "counsellor:" + who.staff_id) {
         return true;
     }
     if (!Oversees(who)) return e.type == "queue.summary" && who.Serves(e.line);

@@ -51,6 +51,13 @@ TEST(LiveViewTest, WhoSeesWhichEvent) {
         {"a colleague consults another", Event("call.consulting", "police", "st_s", {{"to", "st_x"}}), false, true,
          false},
         {"not a consult's event", Event("call.transferring", "police", "st_s", {{"to", "st_c"}}), false, true, false},
+        {"a colleague adds me to their call", Event("call.conference", "police", "st_s",
+                                                    {{"call", "ct_1"}, {"to", "counsellor:st_c"}, {"state", "ringing"}}),
+         true, true, false},
+        {"a colleague adds another", Event("call.conference", "police", "st_s", {{"to", "counsellor:st_x"}}), false,
+         true, false},
+        {"a colleague adds a service", Event("call.conference", "police", "st_s", {{"to", "external:st_c"}}), false,
+         true, false},
     };
     for (const auto& c : cases) {
         EXPECT_EQ(SeesEvent(counsellor, c.e, lines_of), c.counsellor) << c.name << " (counsellor)";
@@ -192,6 +199,20 @@ TEST(LiveViewTest, TheCounsellorIsShownWhoMonitorsTheirCall) {
     const auto floor = LivePicture({"st_s", "S", {Role::kSupervisor}, {"police"}}, live);
     EXPECT_EQ(floor["active"][0]["monitor"]["mode"], "coach");
     EXPECT_FALSE(LivePicture({"st_s", "S", {Role::kSupervisor}, {"police"}}, SomeLive())["active"][0].contains("monitor"));
+}
+
+TEST(LiveViewTest, AConferencedCallShowsItsThirdPartyByIdOnly) {
+    auto live = SomeLive();
+    telephony::CallControl conferenced;
+    conferenced.line = "police";
+    conferenced.conference_to = "external:ambulance";
+    conferenced.conference_kind = "emergency";
+    conferenced.conference_state = "connected";
+    live.controls["ct_3"] = conferenced;
+    const nlohmann::json expected = {{"to", "external:ambulance"}, {"kind", "emergency"}, {"state", "connected"}};
+    EXPECT_EQ(LivePicture({"st_c", "C", {Role::kCounsellor}, {"police"}}, live)["me"]["conference"], expected);
+    EXPECT_EQ(LivePicture({"st_s", "S", {Role::kSupervisor}, {"police"}}, live)["active"][0]["conference"], expected);
+    EXPECT_FALSE(LivePicture({"st_s", "S", {Role::kSupervisor}, {"police"}}, SomeLive())["active"][0].contains("conference"));
 }
 
 TEST(LiveViewTest, EachCallInProgressSaysWhetherBothLegsAreEncrypted) {

@@ -1,4 +1,5 @@
 // The live picture kept up to date from the feed: a pure reducer, tested without a socket.
+import { applyConferenceEvent, conferencedInto as conferencedIntoOf, conferencesOf, type Conference } from './conferences';
 import type { CallLegs, CallQualityLive, CounsellorLive, LiveEvent, LivePicture } from './types';
 
 export interface Alert {
@@ -48,6 +49,8 @@ export interface LiveState {
   consults: Record<string, Consult>;    // consults with a colleague: my calls' (ringing, connected, or just ended),
                                         // and on a supervisor's floor those of the calls in progress
   consultingFor: string | null;         // the call a colleague is consulting me about (I am their colleague)
+  conferences: Record<string, Conference>;  // calls with a third party added (lib/conferences.ts), by call id
+  conferencedInto: string | null;       // the call a colleague has added me to as its third party
 }
 
 // A consult (warm transfer) of a call with a colleague (staff id): their phone rings, they are talking to the
@@ -93,6 +96,8 @@ export const emptyLive: LiveState = {
   transfers: {},
   consults: {},
   consultingFor: null,
+  conferences: {},
+  conferencedInto: null,
 };
 
 export function withPicture(state: LiveState, picture: LivePicture | null, now: number): LiveState {
@@ -100,7 +105,11 @@ export function withPicture(state: LiveState, picture: LivePicture | null, now: 
   let currentCall = state.currentCall;
   // Consulted by a colleague about their call: on a call, but not this counsellor's call to handle.
   const consultingFor = me?.call && me.consult && me.consult.to === me.counsellor ? me.call : null;
-  if (me?.call && (me.state === 'on_call' || me.state === 'wrap_up') && !consultingFor) currentCall = me.call;
+  // Added to a colleague's call as its third party: on it, but theirs to handle.
+  const conferencedInto = conferencedIntoOf(picture);
+  if (me?.call && (me.state === 'on_call' || me.state === 'wrap_up') && !consultingFor && !conferencedInto) {
+    currentCall = me.call;
+  }
   if (me?.wrapping_up && me.state === 'wrap_up') currentCall = me.wrapping_up; // a desk reloaded in wrap-up
   // Flags of calls in progress come with the picture too (a wallboard opened mid-call).
   const flags = { ...state.flags };
@@ -148,6 +157,8 @@ export function withPicture(state: LiveState, picture: LivePicture | null, now: 
     transfers,
     consults,
     consultingFor,
+    conferences: conferencesOf(picture, state.conferences),
+    conferencedInto,
     picture,
     receivedAt: now,
     ringing: me?.state === 'ringing' ? state.ringing : null,
@@ -240,6 +251,7 @@ export function applyEvent(state: LiveState, e: LiveEvent, myId: string, now: nu
   const call = typeof data.call === 'string' ? data.call : '';
   const rebase = (ms: number) => ms - (now - next.receivedAt);
   if (next.picture && e.type.startsWith('call.')) next.picture = trackCalls(next.picture, e, call, rebase);
+  next.conferences = applyConferenceEvent(next.conferences ?? {}, e);
   switch (e.type) {
     case 'counsellor.state': {
       if (!next.picture || !e.counsellor) break;
@@ -298,6 +310,7 @@ export function applyEvent(state: LiveState, e: LiveEvent, myId: string, now: nu
         next.ringing = null;
         next.currentCall = call;
         next.consultingFor = null;  // a consult completed: the caller is mine now (under the new contact's id)
+        next.conferencedInto = null;  // or the colleague left the caller with me
       } else if (next.ringing && next.ringing.call === call) {
         next.ringing = null; // someone else answered
       }
@@ -354,6 +367,22 @@ export function applyEvent(state: LiveState, e: LiveEvent, myId: string, now: nu
         }
       }
       break;
+    case 'call.conference':
+      if (call && String(data.to ?? '') === `counsellor:${myId}`) {
+        if (data.state !== 'ended') {
+          next.conferencedInto = call;  // a colleague adds me to their call: it rings me, then the three of us talk
+          if (data.state === 'connected' && next.ringing?.call === call) next.ringing = null;
+        } else {
+          if (next.conferencedInto === call) next.conferencedInto = null;
+          if (next.ringing?.call === call) next.ringing = null;
+          // Dropped or gone: my leg of it ends, and a browser phone that answered it closes (BrowserPhonePanel).
+          // Left to me, the call carries on with me under its next contact's id (call.bridged).
+          if (data.reason !== 'left') {
+            next.callEnds = { ...next.callEnds, [call]: { at: e.at, talk_ms: null, reason: 'conference_ended', shown: now } };
+          }
+        }
+      }
+      break;
     case 'call.monitor':
       if (call && data.state === 'ended') {
         const { [call]: _gone, ...rest } = next.monitors;
@@ -384,6 +413,7 @@ export function applyEvent(state: LiveState, e: LiveEvent, myId: string, now: nu
         next.consults = rest;
       }
       if (call && next.consultingFor === call) next.consultingFor = null;
+      if (call && next.conferencedInto === call) next.conferencedInto = null;
       if (next.ringing && next.ringing.call === call) next.ringing = null;
       if (e.type === 'call.ended' && call && (e.counsellor === myId || next.currentCall === call)) {
         next.callEnds = {

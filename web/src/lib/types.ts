@@ -58,6 +58,10 @@ export interface CounsellorLive {
   // A consult (warm transfer) on the call: the colleague (staff id) being rung or talking to the counsellor. On
   // the colleague's own entry `to` is themselves: they are the one being consulted.
   consult?: { to: string; state: string };
+  // A third party the counsellor added (conference): "counsellor:<staff id>" or "external:<id>", its kind
+  // ("colleague", "emergency", "partner") and "ringing" or "connected". Ids only, never a number. On the added
+  // colleague's own entry `to` names themselves.
+  conference?: { to: string; kind: string; state: string };
 }
 
 // How a call's two legs' media are protected: "srtp" (SDES), "dtls-srtp" (a browser phone) or "rtp" (plain).
@@ -71,7 +75,7 @@ export interface LivePicture {
   queues: Record<string, { waiting: number; longest_wait_ms: number }>;
   me: CounsellorLive | null;
   waiting?: Array<{ call: string; line: string; language: string; position: number; wait_ms: number; ringing: string[]; overflowed: boolean; offered_to?: string }>;
-  active?: Array<{ call: string; line: string; counsellor: string; wait_ms: number; talk_ms: number; cause_for_concern?: boolean; imminent_risk?: boolean; held?: boolean; held_ms?: number; monitor?: { supervisor: string; mode: string; state: string }; consult?: { to: string; state: string }; encrypted?: boolean; legs?: CallLegs }>;
+  active?: Array<{ call: string; line: string; counsellor: string; wait_ms: number; talk_ms: number; cause_for_concern?: boolean; imminent_risk?: boolean; held?: boolean; held_ms?: number; monitor?: { supervisor: string; mode: string; state: string }; consult?: { to: string; state: string }; conference?: { to: string; kind: string; state: string }; encrypted?: boolean; legs?: CallLegs }>;
   counsellors?: CounsellorLive[];
 }
 

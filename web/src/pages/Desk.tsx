@@ -125,8 +125,16 @@ export function Desk() {
                 you; if your colleague completes the transfer, the caller is put through to you.</p>
             </section>
           )}
-          {state === 'on_call' && call && !live.consultingFor && <CallControls call={call} heldSince={live.held[call]} now={now}
-            monitor={live.monitors[call]} transfer={live.transfers[call]} consult={live.consults[call]} />}
+          {state === 'on_call' && live.conferencedInto && (
+            <section class="panel call-controls" aria-label="Three-party call" data-testid="conferenced">
+              <p role="status">A colleague has added you to their call: you, they and the caller all hear each other.
+                If they leave the call to you, the caller stays with you.</p>
+            </section>
+          )}
+          {state === 'on_call' && call && !live.consultingFor && !live.conferencedInto && (
+            <CallControls call={call} heldSince={live.held[call]} now={now} monitor={live.monitors[call]}
+              transfer={live.transfers[call]} consult={live.consults[call]} conference={live.conferences[call]} />
+          )}
           {/* Always the same size, so nothing on the desk moves when a call rings. */}
           <div class="incoming-slot">
             {live.ringing ? (

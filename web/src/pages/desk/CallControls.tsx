@@ -1,11 +1,14 @@
 // The counsellor's controls of the call they are on (desk phone or browser phone alike): hold and resume; blind
 // transfer to an available colleague of the line or to a line's queue; a consult (warm transfer) with an available
-// colleague, completed or abandoned; and who, if anyone, is supervising it.
+// colleague, completed or abandoned; a third party added to the call (conference), dropped or left with the caller;
+// and who, if anyone, is supervising it.
 // While on hold (and while consulting) the caller hears the line's hold audio and nothing of the counsellor.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../../lib/api';
 import { duration } from '../../lib/format';
+import type { Conference } from '../../lib/conferences';
 import type { Consult, Monitor, Transfer } from '../../lib/liveState';
+import { ConferenceControl } from './ConferenceControl';
 import { ConsultControl } from './ConsultControl';
 
 // GET /api/v1/session/calls/{call}/transfer-targets: whom the call may go to now.
@@ -26,19 +29,22 @@ const MONITOR_TEXT: Record<string, string> = {
   join: 'A supervisor has joined this call. You and the caller both hear them.',
 };
 
-export function CallControls({ call, heldSince, now, monitor, transfer, consult }: {
+export function CallControls({ call, heldSince, now, monitor, transfer, consult, conference }: {
   call: string;
   heldSince: number | undefined;
   now: number;
   monitor?: Monitor;
   transfer?: Transfer;
   consult?: Consult;
+  conference?: Conference;
 }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const held = heldSince !== undefined;
   const consulting = consult?.state === 'ringing' || consult?.state === 'connected';
-  const ringing = transfer?.state === 'ringing' || consulting;  // the hold and transfer controls wait meanwhile
+  // A third party on the call (or being rung): the server refuses hold, transfer and consult until they go.
+  const conferenced = conference?.state === 'ringing' || conference?.state === 'connected';
+  const ringing = transfer?.state === 'ringing' || consulting || conferenced;  // hold and transfer wait meanwhile
   const [picking, setPicking] = useState(false);
   const [targets, setTargets] = useState<TransferTargets | null>(null);
   const [choice, setChoice] = useState('');
@@ -150,7 +156,13 @@ export function CallControls({ call, heldSince, now, monitor, transfer, consult 
           <button type="button" onClick={closePicker}>Cancel</button>
         </form>
       )}
-      {!picking && !(transfer?.state === 'ringing') && <ConsultControl call={call} consult={consult} names={names} />}
+      {!picking && !(transfer?.state === 'ringing') && !conferenced && (
+        <ConsultControl call={call} consult={consult} names={names} />
+      )}
+      {!picking && !(transfer?.state === 'ringing') && !consulting && (
+        <ConferenceControl call={call} conference={conference} disabled={held}
+          names={Object.fromEntries(Object.entries(names).map(([id, name]) => [`counsellor:${id}`, name]))} />
+      )}
       {error && <p class="field-error" role="alert">{error}</p>}
     </section>
   );

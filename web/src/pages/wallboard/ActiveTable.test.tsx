@@ -6,12 +6,21 @@ import { ActiveTable } from './parts';
 const row: ActiveRow = {
   call: 'ct_1', line: 'police', counsellor: 'st_c', counsellorName: 'Sam', talkMs: 60_000,
   flags: { cause_for_concern: false, imminent_risk: false }, heldMs: null, monitor: null, consult: null,
-  encrypted: false, legs: null,
+  conference: null, encrypted: false, legs: null,
 };
 
 afterEach(cleanup);
 
 describe('supervising calls from the wallboard', () => {
+  it('shows a three-party call by the kind of party added, never who', () => {
+    const { rerender } = render(<ActiveTable rows={[{ ...row, conference: { kind: 'emergency', state: 'ringing' } }]}
+      lineNames={{}} showLine={false} />);
+    expect(screen.getByTestId('conference-ct_1').textContent).toBe('adding the emergency service');
+    rerender(<ActiveTable rows={[{ ...row, conference: { kind: 'colleague', state: 'connected' } }]} lineNames={{}} showLine={false} />);
+    expect(screen.getByTestId('conference-ct_1').textContent).toBe('three-party call with a colleague');
+    rerender(<ActiveTable rows={[row]} lineNames={{}} showLine={false} />);
+    expect(screen.queryByTestId('conference-ct_1')).toBeNull();
+  });
   it('offers listen, coach and join on a call, then stop once it is mine', () => {
     const onMonitor = vi.fn();
     const { rerender } = render(<ActiveTable rows={[row]} lineNames={{}} showLine={false} me="st_s" onMonitor={onMonitor} />);

@@ -137,6 +137,7 @@ describe('active calls', () => {
       flags: { cause_for_concern: true, imminent_risk: true },
       heldMs: null,
       monitor: null,
+      conference: null,
       consult: null,
       encrypted: false,
       legs: null,
@@ -169,11 +170,17 @@ describe('active calls', () => {
     const ended = live({ consults: { ct_on: { to: 'st_1', state: 'ended', reason: 'cancelled' } } });
     expect(activeRows(ended, T0)[0].consult).toBeNull();
   });
+  it('shows a three-party call by its kind only, and not once it has ended', () => {
+    let state = live({ conferences: { ct_on: { to: 'external:ambulance', kind: 'emergency', state: 'connected' } } });
+    expect(activeRows(state, T0)[0].conference).toEqual({ kind: 'emergency', state: 'connected' });
+    state = live({ conferences: { ct_on: { to: 'external:ambulance', kind: 'emergency', state: 'ended', reason: 'hung_up' } } });
+    expect(activeRows(state, T0)[0].conference).toBeNull();
+  });
   it('copies only ids, timings and flags', () => {
     const state = live();
     (state.picture!.active![0] as unknown as Record<string, unknown>).notes = 'SECRET';
     const row = activeRows(state, T0)[0] as unknown as Record<string, unknown>;
-    expect(Object.keys(row).sort()).toEqual(['call', 'consult', 'counsellor', 'counsellorName', 'encrypted', 'flags', 'heldMs', 'legs', 'line', 'monitor', 'talkMs']);
+    expect(Object.keys(row).sort()).toEqual(['call', 'conference', 'consult', 'counsellor', 'counsellorName', 'encrypted', 'flags', 'heldMs', 'legs', 'line', 'monitor', 'talkMs']);
   });
 });
 

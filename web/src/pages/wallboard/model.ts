@@ -175,6 +175,7 @@ export interface ActiveRow {
   monitor: { supervisor: string; supervisorName: string; mode: string; state: string } | null;
   // the counsellor consults a colleague about it (the caller on hold): whom, and whether they have answered
   consult: { to: string; toName: string; state: 'ringing' | 'connected' } | null;
+  conference: { kind: string; state: string } | null; // a third party the counsellor added: its kind, never who
   encrypted: boolean; // both legs' media encrypted (SRTP or DTLS-SRTP)
   legs: CallLegs | null; // how each leg is protected, when the server said
 }
@@ -201,6 +202,9 @@ export function activeRows(live: LiveState, now: number): ActiveRow[] {
         ? { ...live.monitors[a.call], supervisorName: counsellors.get(live.monitors[a.call].supervisor)?.display_name || 'A supervisor' }
         : null,
       consult: consultOf(live, a.call, counsellors),
+      conference: live.conferences?.[a.call] && live.conferences[a.call].state !== 'ended'
+        ? { kind: live.conferences[a.call].kind, state: live.conferences[a.call].state }
+        : null,
       encrypted: a.encrypted === true,
       legs: a.legs ?? null,
     }))

@@ -213,6 +213,10 @@ export function CounsellorTable({ rows }: { rows: CounsellorRow[] }) {
 }
 
 const MONITOR_WORDS: Record<string, string> = { listen: 'listening', coach: 'coaching', join: 'joined' };
+// Who a counsellor added to their call, by kind only (the floor is not told which service or colleague).
+const CONFERENCE_WORDS: Record<string, string> = {
+  colleague: 'a colleague', emergency: 'the emergency service', partner: 'a partner service',
+};
 
 // A supervisor's controls for one call: listen, coach or join (their desk phone rings), and stop when theirs.
 function MonitorControls({ row, me, onMonitor }: { row: ActiveRow; me: string; onMonitor: (row: ActiveRow, mode: string | null) => void }) {
@@ -270,6 +274,11 @@ export function ActiveTable(props: {
               {r.monitor && (
                 <span class="badge held" data-testid={`monitor-${r.call}`}>
                   {r.monitor.state === 'ringing' ? 'supervisor ringing' : `supervisor ${MONITOR_WORDS[r.monitor.mode] ?? r.monitor.mode}`}
+                </span>
+              )}{' '}
+              {r.conference && (
+                <span class="badge held" data-testid={`conference-${r.call}`}>
+                  {r.conference.state === 'ringing' ? 'adding ' : 'three-party call with '}{CONFERENCE_WORDS[r.conference.kind] ?? 'a third party'}
                 </span>
               )}{' '}
               {(r.heldMs === null || r.flags.cause_for_concern || r.flags.imminent_risk) && <FlagBadges flags={r.flags} />}
