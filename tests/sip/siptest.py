@@ -349,6 +349,21 @@ class SipTestCase(unittest.TestCase):
                         f"{what}: {result.explain() if result else 'no result'}\n--- server log\n"
                         + self.srv.log_tail())
 
+    def follow_up_due(self, username, number="07700 900123"):
+        """A contact of `username`'s with a follow-up call to `number`, with consent, due now, in the pool:
+        (their client, the follow-up)."""
+        counsellor = self.srv.sign_in(username)
+        status, contact, _ = counsellor.call("POST", "/api/v1/lines/police/contacts", {"caller_role": "police_officer"})
+        self.assertEqual(status, 201, contact)
+        now = time.time()
+        iso = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))  # noqa: E731
+        status, fu, _ = counsellor.call(
+            "POST", f"/api/v1/lines/police/contacts/{contact['id']}/follow-ups",
+            {"earliest": iso(now - 60), "latest": iso(now + 3600), "method": "phone", "number": number,
+             "consent": True, "assigned_to": "pool"})
+        self.assertEqual(status, 201, fu)
+        return counsellor, fu
+
     def got_invite(self, sipp, timeout=0):
         """True if the phone's SIPp logged an INVITE (within timeout seconds)."""
         deadline = time.monotonic() + timeout

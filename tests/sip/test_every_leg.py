@@ -192,23 +192,9 @@ class EveryLegEncryptedTest(siptest.SipTestCase):
         self.assertEqual(final.status if final else None, 200)
         self.srv.wait_counsellor(user, lambda c: c["state"] == "available")
 
-    def follow_up(self, username):
-        """A follow-up with consent to call back on a contact of `username`'s, due now: (client, follow-up)."""
-        counsellor = self.srv.sign_in(username)
-        status, contact, _ = counsellor.call("POST", "/api/v1/lines/police/contacts", {"caller_role": "police_officer"})
-        self.assertEqual(status, 201, contact)
-        now = time.time()
-        iso = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))  # noqa: E731
-        status, fu, _ = counsellor.call(
-            "POST", f"/api/v1/lines/police/contacts/{contact['id']}/follow-ups",
-            {"earliest": iso(now - 60), "latest": iso(now + 3600), "method": "phone", "number": "07700 900123",
-             "consent": True, "assigned_to": "pool"})
-        self.assertEqual(status, 201, fu)
-        return counsellor, fu
-
     def test_a_follow_up_call_from_a_plain_phone_is_refused_before_anything_rings(self):
         plain = self.plain_phone("demo.welsh")
-        counsellor, fu = self.follow_up("demo.welsh")
+        counsellor, fu = self.follow_up_due("demo.welsh")
         status, body, _ = counsellor.call("POST", f"/api/v1/lines/police/follow-ups/{fu['id']}/call")
         self.assertEqual(status, 503, body)
         self.assertIn("requires every leg encrypted", body["error"]["message"])
@@ -229,7 +215,7 @@ class EveryLegEncryptedTest(siptest.SipTestCase):
         self.addCleanup(callee_rtp.close)
         callee = siptls.TlsCallee(self.carrier_port, self.carrier_cert, self.carrier_key, callee_rtp)
         self.addCleanup(callee.close)
-        counsellor, fu = self.follow_up(user)
+        counsellor, fu = self.follow_up_due(user)
         status, body, _ = counsellor.call("POST", f"/api/v1/lines/police/follow-ups/{fu['id']}/call")
         self.assertEqual(status, 202, body)
         rung = wait_for(phone.invites, what="the counsellor's phone rung")[0]

@@ -216,16 +216,7 @@ class SipOverTlsTest(siptest.SipTestCase):
         self.tls_phone("demo.welsh", via_recorder=False)
 
     def test_a_follow_up_call_through_a_trunk_that_requires_encryption_goes_over_tls_to_a_checked_carrier(self):
-        counsellor = self.srv.sign_in("demo.counsellor")
-        status, contact, _ = counsellor.call("POST", "/api/v1/lines/police/contacts", {"caller_role": "police_officer"})
-        self.assertEqual(status, 201, contact)
-        now = time.time()
-        iso = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))  # noqa: E731
-        status, fu, _ = counsellor.call(
-            "POST", f"/api/v1/lines/police/contacts/{contact['id']}/follow-ups",
-            {"earliest": iso(now - 60), "latest": iso(now + 3600), "method": "phone", "number": "07700 900123",
-             "consent": True, "assigned_to": "pool"})
-        self.assertEqual(status, 201, fu)
+        counsellor, fu = self.follow_up_due("demo.counsellor", "07700 900123")
         phone = self.tls_phone("demo.counsellor")
         callee_rtp = srtp_peer.srtp_endpoint()
         self.addCleanup(callee_rtp.close)
@@ -247,16 +238,7 @@ class SipOverTlsTest(siptest.SipTestCase):
         self.assertIsNotNone(callee_rtp.inbound, "the carrier did not answer with SRTP")
 
     def test_a_follow_up_callee_answering_with_a_sips_contact_gets_the_bye_when_the_counsellor_hangs_up(self):
-        counsellor = self.srv.sign_in("demo.counsellor")
-        status, contact, _ = counsellor.call("POST", "/api/v1/lines/police/contacts", {"caller_role": "police_officer"})
-        self.assertEqual(status, 201, contact)
-        now = time.time()
-        iso = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))  # noqa: E731
-        status, fu, _ = counsellor.call(
-            "POST", f"/api/v1/lines/police/contacts/{contact['id']}/follow-ups",
-            {"earliest": iso(now - 60), "latest": iso(now + 3600), "method": "phone", "number": "07700 900125",
-             "consent": True, "assigned_to": "pool"})
-        self.assertEqual(status, 201, fu)
+        counsellor, fu = self.follow_up_due("demo.counsellor", "07700 900125")
         # The counsellor's desk phone hangs up a while after it answers; the callee would stay a minute.
         self.phone("demo.counsellor", scenario="phone_answer_hangup.xml", talk_ms=6000, pt=PCMU, fill=PHONE_FILL)
         self.srv.wait_registered("demo.counsellor")
@@ -281,16 +263,7 @@ class SipOverTlsTest(siptest.SipTestCase):
         impostor_ca = harness.TestCA(os.path.join(self.dir, "impostor-ca"))
         self.addCleanup(impostor_ca.close)
         cert, key = impostor_ca.issue(os.path.join(self.dir, "impostor"), "carrier")  # the same name, another CA
-        counsellor = self.srv.sign_in("demo.counsellor")
-        status, contact, _ = counsellor.call("POST", "/api/v1/lines/police/contacts", {"caller_role": "police_officer"})
-        self.assertEqual(status, 201, contact)
-        now = time.time()
-        iso = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))  # noqa: E731
-        status, fu, _ = counsellor.call(
-            "POST", f"/api/v1/lines/police/contacts/{contact['id']}/follow-ups",
-            {"earliest": iso(now - 60), "latest": iso(now + 3600), "method": "phone", "number": "07700 900124",
-             "consent": True, "assigned_to": "pool"})
-        self.assertEqual(status, 201, fu)
+        counsellor, fu = self.follow_up_due("demo.counsellor", "07700 900124")
         self.tls_phone("demo.counsellor")
         callee_rtp = srtp_peer.srtp_endpoint()
         self.addCleanup(callee_rtp.close)
