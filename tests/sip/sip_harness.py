@@ -12,6 +12,7 @@ Typical end-to-end use (the server from tests/integration/harness.py, started wi
     assert call.rtp.received_audio > 0 and phone.rtp.received_audio > 0   # audio both ways
 """
 import os
+import random
 import re
 import shutil
 import socket
@@ -56,6 +57,32 @@ def free_port(host="127.0.0.1", kinds=(socket.SOCK_DGRAM, socket.SOCK_STREAM)):
         except OSError:
             continue
     raise RuntimeError("no free port")
+
+
+def free_listen_port(host="127.0.0.1", kinds=(socket.SOCK_DGRAM, socket.SOCK_STREAM)):
+    """A port free for UDP and TCP now, below the ephemeral range: for a peer the test starts listening on later
+    (a carrier's server), which no other process's outgoing connection or port-0 socket can take meanwhile, as
+    one from free_port() can (seen under ctest -j2: "Address already in use")."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            ephemeral_low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        ephemeral_low = 32768
+    # Above the RTP blocks (siptest.rtp_port_range: 10000-29999), below the ephemeral range.
+    low, high = max(30000, ephemeral_low - 2700), ephemeral_low - 1
+    if high < low:
+        return free_port(host, kinds)  # an unusual ephemeral range: nothing to stay below
+    rng = random.Random(os.getpid() * 104729 + time.monotonic_ns())
+    for _ in range(200):
+        port = rng.randint(low, high)
+        try:
+            for kind in kinds:
+                with socket.socket(socket.AF_INET, kind) as s:
+                    s.bind((host, port))
+            return port
+        except OSError:
+            continue
+    raise RuntimeError("no free listening port below the ephemeral range")
 
 
 def free_port_pair(host="127.0.0.1"):

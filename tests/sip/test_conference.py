@@ -18,7 +18,7 @@ THIRD_FILL = 0x33
 class ConferenceTest(CallControlCase):
     @classmethod
     def setUpClass(cls):
-        cls.carrier_port = sh.free_port()
+        cls.carrier_port = sh.free_listen_port()
         cls.trunks = [{"name": "loopback-test-carrier", "allow": ["127.0.0.1"],
                        "outbound": f"127.0.0.1:{cls.carrier_port}"}]
         super().setUpClass()

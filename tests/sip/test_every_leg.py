@@ -67,7 +67,7 @@ class EveryLegEncryptedTest(siptest.SipTestCase):
         cls.tls_port = sh.free_port()
         # The carrier's own SIP server for follow-up calls (siptls.TlsCallee, when a test starts one). The trunk's
         # encryption is the default, "preferred": over TLS only because the line says so.
-        cls.carrier_port = sh.free_port()
+        cls.carrier_port = sh.free_listen_port()
         cls.trunks = [{"name": TRUNK, "allow": ["127.0.0.1"], "outbound": f"127.0.0.1:{cls.carrier_port}"}]
         # The SRTP caller sends no media until it is answered (greeting, queue, a phone registering): 60 s of it.
         cls.telephony = {"tls_listen": f"127.0.0.1:{cls.tls_port}", "tls_certificate": cls.cert, "tls_key": cls.key,

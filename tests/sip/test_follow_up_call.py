@@ -29,7 +29,7 @@ class FollowUpCallTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.sip_port = sh.free_port()
-        cls.carrier_port = sh.free_port()
+        cls.carrier_port = sh.free_listen_port()
         cls.server = harness.Server(extra_args=["--sip-listen", f"127.0.0.1:{cls.sip_port}"])
         out = harness.run_cli(cls.server.data_dir, "init", "--demo").stdout
         cls.sip_passwords = sh.parse_sip_passwords(out)

@@ -67,7 +67,7 @@ class SipOverTlsTest(siptest.SipTestCase):
         cls.cert, cls.key = cls.ca.issue(os.path.join(cls.dir, "server"), "sip-server")
         cls.carrier_cert, cls.carrier_key = cls.ca.issue(os.path.join(cls.dir, "carrier"), "carrier")
         cls.tls_port = sh.free_port()
-        cls.carrier_port = sh.free_port()
+        cls.carrier_port = sh.free_listen_port()
         # The carrier's own SIP server for follow-up calls: its certificate is checked against the test CA.
         cls.trunks = [{"name": TRUNK, "allow": ["127.0.0.1"], "encryption": "required",
                        "outbound": f"127.0.0.1:{cls.carrier_port}", "tls_ca": cls.ca.cert, "tls_name": "127.0.0.1"}]
