@@ -263,32 +263,20 @@ Result<TransferStarted> Switchboard::LeaveConference(const std::string& counsell
         return Fail(ErrorCode::kConflict, "call", "the third party has not answered yet");
     }
     const std::string line = call.record.line_id;
-    auto next = call.conference->kind == "colleague" ? LeaveToColleague(call) : LeaveToExternal(call);
+    auto next = LeaveConference(call);
     if (!next) return tl::unexpected(next.error());
     return TransferStarted{line, "left", *next};
 }
 
-Result<std::string> Switchboard::LeaveToColleague(Call& call) {
+// The third party carries the call on as a new contact: a colleague through the Router (ConsultCompleted:
+// Bridge{next}, a plain relay again), or a service relayed here while the counsellor wraps up.
+Result<std::string> Switchboard::LeaveConference(Call& call) {
+    const bool colleague = call.conference->kind == "colleague";
     const std::string first_id = call.id;
     const std::string next_id = crypto::NewId("ct");
-    auto commands = router_.ConsultCompleted(first_id, next_id, OutcomeOf(outcomes_, first_id), Now());
-    if (!commands) return tl::unexpected(commands.error());
-    PublishConference(call, "ended", "left");
-    auto conf = std::move(call.conference);
-    if (hooks_.call_log) {
-        hooks_.call_log->CallControl("call.conference_ended", first_id, call.record.line_id, CounsellorOf(call),
-                                     {{"to", conf->to}, {"kind", conf->kind}, {"why", "left"}, {"connected", true}});
-    }
-    spdlog::info("telephony: call {}: the counsellor leaves the caller with {} as {}", first_id, conf->to, next_id);
-    call.record = HandOn(call, next_id, call.record.line_id, {{"to", conf->to}, {"conference", true}});
-    Apply(std::move(*commands));  // Bridge{next}: the caller and the colleague, a plain relay again
-    return next_id;
-}
-
-Result<std::string> Switchboard::LeaveToExternal(Call& call) {
-    const std::string first_id = call.id;
-    const std::string next_id = crypto::NewId("ct");
-    auto commands = router_.CallEnded(first_id, OutcomeOf(outcomes_, first_id), Now());  // the counsellor wraps up
+    const auto outcome = OutcomeOf(outcomes_, first_id);
+    auto commands = colleague ? router_.ConsultCompleted(first_id, next_id, outcome, Now())
+                              : router_.CallEnded(first_id, outcome, Now());
     if (!commands) return tl::unexpected(commands.error());
     PublishConference(call, "ended", "left");
     auto conf = std::move(call.conference);
@@ -299,9 +287,11 @@ Result<std::string> Switchboard::LeaveToExternal(Call& call) {
     spdlog::info("telephony: call {}: the counsellor leaves the caller with {} as {}", first_id, conf->to, next_id);
     call.record = HandOn(call, next_id, call.record.line_id, {{"to", conf->to}, {"conference", true}});
     Apply(std::move(*commands));
-    // The caller and the service, relayed; the call is no longer the Router's (nobody here answers it now).
-    call.external = std::move(conf->leg);
-    Bridge(call, *call.external);
+    if (!colleague) {
+        // The caller and the service, relayed; the call is no longer the Router's (nobody here answers it now).
+        call.external = std::move(conf->leg);
+        Bridge(call, *call.external);
+    }
     return next_id;
 }
 

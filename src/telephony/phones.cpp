@@ -438,8 +438,7 @@ void Switchboard::PhoneGone(Leg& leg, int err, std::uint16_t scode) {
         spdlog::info("telephony: call {}: {} hung up", call->id, leg.kind == LegKind::kPhone ? "counsellor" : "overflow");
         if (call->conference) {
             // The counsellor hanging up on a conference whose third party is there leaves the caller with them.
-            if (call->conference->connected &&
-                (call->conference->kind == "colleague" ? LeaveToColleague(*call) : LeaveToExternal(*call))) {
+            if (call->conference->connected && LeaveConference(*call)) {
                 return;
             }
             EndConference(*call, "counsellor_hung_up");

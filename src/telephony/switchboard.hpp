@@ -503,8 +503,9 @@ private:
     // Ends the conference (`why` on call.conference and in the audit): the third party's leg hung up, the
     // Router told of a colleague. Nothing without a conference.
     void EndConference(Call& call, const char* why);
-    Result<std::string> LeaveToColleague(Call& call);
-    Result<std::string> LeaveToExternal(Call& call);
+    // The counsellor leaves the caller with the connected third party, who carries the call on: the new
+    // contact's id.
+    Result<std::string> LeaveConference(Call& call);
     void PublishConference(const Call& call, const char* state, const char* why = nullptr);
     void ConferenceMixIn(Leg& leg, const rtp_header* hdr, const std::uint8_t* payload, size_t n);
     void ConferenceMixOut(Call& call);
