@@ -33,9 +33,13 @@ void ForceUpgrade::Run() {
         }
         if (!*more) break;
     }
+    if (backfill.DoneBefore()) {
+        spdlog::debug("upgrade: the force of contacts written before schema version 8 was sealed before; nothing read");
+        return;
+    }
     const auto& counts = backfill.Counts();
-    // Every start reads the contacts that name no force again; only a start that sealed one or found one it
-    // could not open says so above debug.
+    // The pass that went through every contact; only one that sealed one or found one it could not open says so
+    // above debug. No later start reads them again.
     const auto level = counts.sealed > 0 || counts.unreadable > 0 ? spdlog::level::info : spdlog::level::debug;
     spdlog::log(level,
                 "upgrade: sealed the force of {} contacts written before schema version 8 ({} name no force, {} "

@@ -10,8 +10,9 @@ namespace crisisline::app {
 // The upgrade of contacts written before schema version 8 (records::ForceBackfill), run by `serve` on a thread of
 // its own from start, so that start-up does not wait for it: one bounded batch at a time, the storage writer's
 // other units (a call's record, a counsellor's save) taking their turn between batches; telephony never waits on
-// it. When done it logs one line of counts ("upgrade: ..."), nothing of any contact; on a failure it logs the
-// error and stops, and the next start goes on where it left off (a contact already sealed is not read again).
+// it. When done it logs one line of counts ("upgrade: ..."), nothing of any contact, and the store records it done:
+// later starts read nothing. On a failure it logs the error and stops, and the next start goes on where it left off
+// (a contact already sealed is not read again).
 // Destroying it stops it after the batch in progress. REQUIRES: what `services` refers to outlives it.
 class ForceUpgrade {
 public:

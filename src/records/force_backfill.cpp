@@ -32,11 +32,18 @@ Result<std::optional<store::Bytes>> SealedForceOf(const crypto::SecretKey& line_
 
 Result<bool> ForceBackfill::Step() {
     if (!listed_) {
+        auto done = ReadOne<bool>(s_.store, [](store::Tx& tx) { return tx.UpgradeDone(kForceUpgrade); });
+        if (!done) return tl::unexpected(done.error());
+        if (*done) {
+            done_before_ = listed_ = true;
+            return false;
+        }
         auto lines = ReadOne<std::vector<store::LineRow>>(s_.store, [](store::Tx& tx) { return tx.ListLines(); });
         if (!lines) return tl::unexpected(lines.error());
         for (const auto& line : *lines) lines_.push_back(line.id);
         listed_ = true;
     }
+    if (done_before_) return false;
     while (line_ < lines_.size()) {
         const std::string& line_id = lines_[line_];
         auto rows = ReadOne<std::vector<store::ContactRow>>(
@@ -88,6 +95,13 @@ Result<bool> ForceBackfill::Step() {
         counts_.unreadable += seen.unreadable;
         after_id_ = rows->back().id;
         return true;
+    }
+    if (!recorded_) {
+        // Every line gone through: no later start reads these contacts again.
+        const TimeMs now = s_.clock.Now();
+        auto unit = s_.writer.Run([&](store::Tx& tx) { return tx.RecordUpgradeDone(kForceUpgrade, now); });
+        if (!unit) return tl::unexpected(unit.error());
+        recorded_ = true;
     }
     return false;
 }

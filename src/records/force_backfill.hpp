@@ -23,8 +23,15 @@ struct ForceBackfillCounts {
 // found in one writer unit, each only while the contact's force_sealed is still empty and its version unchanged
 // (store::Tx::SealContactForce: the version stays, so a counsellor editing the contact is not disturbed), with the
 // audit entry `contact.seal_force` (actor `system`, purpose `upgrade`, no detail) beside each. Idempotent: a pass
-// over contacts already sealed changes nothing. Not thread-safe: one pass is driven by one thread.
+// over contacts already sealed changes nothing. Once a pass has gone through every line, the store records the
+// upgrade done (store::Tx::RecordUpgradeDone under kForceUpgrade) and every later pass reads nothing: a contact
+// whose content names no force, or does not open, is read once and not at each start. Not thread-safe: one pass
+// is driven by one thread.
 // REQUIRES: the line keys load (app::Opened::CheckLineKeys).
+// The name under which the store records this upgrade done. Until then the monthly demand report leaves out
+// contacts by force (records/reports.hpp): it would count the contacts not sealed yet as not_recorded.
+inline constexpr const char* kForceUpgrade = "force_sealed";
+
 class ForceBackfill {
 public:
     static constexpr size_t kBatch = 256;
@@ -36,11 +43,15 @@ public:
     [[nodiscard]] Result<bool> Step();
 
     const ForceBackfillCounts& Counts() const { return counts_; }
+    // True once a Step found the upgrade recorded done before this pass began (so the pass read nothing).
+    bool DoneBefore() const { return done_before_; }
 
 private:
     Services s_;
     const size_t batch_;
     bool listed_ = false;
+    bool done_before_ = false;
+    bool recorded_ = false;
     std::vector<std::string> lines_;
     size_t line_ = 0;       // the line being done
     std::string after_id_;  // the last contact id of that line done

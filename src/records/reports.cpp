@@ -7,6 +7,7 @@
 
 #include "records/carried_calls.hpp"
 #include "records/contact_input.hpp"
+#include "records/force_backfill.hpp"
 #include "records/sealed_force.hpp"
 #include "reference/reference.hpp"
 #include "writer/audit_trail.hpp"
@@ -320,16 +321,23 @@ private:
     std::vector<std::vector<std::int64_t>> counts_;
 };
 
+// Contacts by force are counted for a whole month only, and only once every contact's force is sealed on its own
+// (records/force_backfill.hpp): until then the contacts not sealed yet would count as not_recorded.
+bool CountsForces(const Period& period, bool forces_sealed) {
+    return period.kind == PeriodKind::kMonth && forces_sealed;
+}
+
 nlohmann::json Demand(const std::vector<store::ContactRow>& contacts,
                       const std::map<std::string, std::int64_t>& kept,
                       const Period& period,
+                      bool forces_sealed,
                       const crypto::SecretKey& line_key,
                       const DisclosureRules& rules) {
     const auto regions = WithNotRecorded(reference::RegionNames());
     const auto roles = WithNotRecorded(reference::CallerRoleCodes());
     reports::CountTable table(regions.size(), std::vector<std::int64_t>(roles.size(), 0));
     std::optional<ForceCounts> by_force;
-    if (period.kind == PeriodKind::kMonth) by_force.emplace(regions);
+    if (CountsForces(period, forces_sealed)) by_force.emplace(regions);
     for (const auto& row : contacts) {
         const auto facts = Facts(row);
         const size_t r = Slot(regions, facts.value("region", nlohmann::json()));
@@ -444,7 +452,7 @@ std::vector<std::int64_t> CountCodes(const std::vector<store::ContactRow>& conta
 
 bool TakesDaysAndWeeks(const std::string& name) { return name == "service_levels"; }
 
-nlohmann::json NotAvailable(const std::string& name, const Period& period) {
+nlohmann::json NotAvailable(const std::string& name, const Period& period, bool forces_sealed) {
     nlohmann::json out = nlohmann::json::array();
     auto add = [&](const char* figure, const char* reason) { out.push_back({{"figure", figure}, {"reason", reason}}); };
     if (name == "service_levels") {
@@ -454,6 +462,10 @@ nlohmann::json NotAvailable(const std::string& name, const Period& period) {
         if (period.kind != PeriodKind::kMonth) {
             add("contacts_by_force", "force-level figures are published for whole calendar months only; ask for "
                                      "each month of the period");
+        } else if (!CountsForces(period, forces_sealed)) {
+            add("contacts_by_force",
+                "the upgrade that seals the force of contacts written before schema version 8 "
+                "is still running (see the log); ask again when it is done");
         }
     } else if (name == "roll_out") {
         add("contacts_by_force", "the roll-out is recorded by region; contacts by force are in demand, by month");
@@ -498,6 +510,7 @@ Result<nlohmann::json> BuildReport(store::Store& store,
     std::vector<store::ContactRow> contacts;
     std::vector<store::RetainedCountRow> kept_rows;
     std::vector<store::FollowUpRow> follow_ups;
+    bool forces_sealed = true;  // demand: every contact's force is sealed on its own (the upgrade is done)
     std::vector<store::EscalationRow> escalations;
     auto read = store.Read([&](store::Tx& tx) -> Result<void> {
         if (name == "follow_ups") {
@@ -518,6 +531,11 @@ Result<nlohmann::json> BuildReport(store::Store& store,
             kept_rows = std::move(*k);
             return {};
         }
+        if (name == "demand") {
+            auto done = tx.UpgradeDone(kForceUpgrade);
+            if (!done) return tl::unexpected(done.error());
+            forces_sealed = *done;
+        }
         auto c = tx.ListContactFacts(line.id, period.from, period.to);
         if (!c) return tl::unexpected(c.error());
         contacts = std::move(*c);
@@ -536,7 +554,7 @@ Result<nlohmann::json> BuildReport(store::Store& store,
     if (name == "service_levels") {
         sections = ServiceLevels(contacts, rules);
     } else if (name == "demand") {
-        sections = Demand(contacts, kept, period, line_key, rules);
+        sections = Demand(contacts, kept, period, forces_sealed, line_key, rules);
     } else if (name == "roll_out") {
         sections = RollOut(contacts, kept_rows, period, line, rules);
     } else if (name == "themes") {
@@ -605,7 +623,7 @@ Result<nlohmann::json> BuildReport(store::Store& store,
           {"rounding", rules.rounding},
           {"suppressed_shown_as", "null (CSV: suppressed); a zero is shown the same way"}}},
         {"sections", sections},
-        {"not_available", NotAvailable(name, period)}};
+        {"not_available", NotAvailable(name, period, forces_sealed)}};
     if (name == "roll_out") report["region_starts"] = RegionStartsJson(line.region_starts);
     return report;
 }

@@ -263,6 +263,17 @@ constexpr const char* kSealedForce = R"sql(
 ALTER TABLE contacts ADD COLUMN force_sealed BLOB NOT NULL DEFAULT x'';
 )sql";
 
+// Version 9: the upgrades of stored data that run after start (records/force_backfill.hpp), each recorded once it
+// has gone through every row, so that no later start reads those rows again. A database with no contact yet has
+// nothing to seal: its force upgrade is done from the start.
+constexpr const char* kUpgradesDone = R"sql(
+CREATE TABLE upgrades_done (
+    name    TEXT    PRIMARY KEY,
+    done_at INTEGER NOT NULL
+) STRICT;
+INSERT INTO upgrades_done (name, done_at) SELECT 'force_sealed', 0 WHERE NOT EXISTS (SELECT 1 FROM contacts);
+)sql";
+
 Result<std::int64_t> UserVersion(Connection& conn) {
     auto text = conn.Pragma("user_version");
     if (!text) return tl::unexpected(text.error());
@@ -315,6 +326,7 @@ const std::vector<Migration>& Migrations() {
         {6, "the rota: counsellors' shifts", kShifts},
         {7, "encryption policy of trunks and phone accounts", kEncryptionPolicy},
         {8, "the caller's force sealed on its own, for the reports", kSealedForce},
+        {9, "upgrades of stored data, once done", kUpgradesDone},
     };
     return migrations;
 }

@@ -148,6 +148,40 @@ TEST_F(SqliteStoreTest, ReopeningKeepsDataAndVersion) {
     EXPECT_TRUE(HasContact(**reopened, "c1"));
 }
 
+// The upgrades of stored data that run after start (records/force_backfill.hpp) are recorded once done.
+bool UpgradeDoneIn(Store& store, const std::string& name) {
+    bool done = false;
+    auto read = store.Read([&](Tx& tx) -> Result<void> {
+        auto d = tx.UpgradeDone(name);
+        if (!d) return tl::unexpected(d.error());
+        done = *d;
+        return {};
+    });
+    EXPECT_TRUE(read) << read.error().message;
+    return done;
+}
+
+TEST_F(SqliteStoreTest, AnEmptyDatabaseHasNoForceToSealAndADoneUpgradeKeepsItsFirstTime) {
+    EXPECT_TRUE(UpgradeDoneIn(*store_, "force_sealed")) << "made with no contact: nothing to seal";
+    EXPECT_FALSE(UpgradeDoneIn(*store_, "some_other_upgrade"));
+    ASSERT_TRUE(store_->Write([](Tx& tx) { return tx.RecordUpgradeDone("some_other_upgrade", 1000); }));
+    ASSERT_TRUE(store_->Write([](Tx& tx) { return tx.RecordUpgradeDone("some_other_upgrade", 2000); }));
+    EXPECT_TRUE(UpgradeDoneIn(*store_, "some_other_upgrade"));
+    EXPECT_EQ(RawValue(DatabasePath(), "SELECT done_at FROM upgrades_done WHERE name = 'some_other_upgrade'"), "1000");
+}
+
+TEST_F(SqliteStoreTest, ADatabaseWithContactsFromBeforeVersion9HasItsForceUpgradeToDo) {
+    ASSERT_TRUE(store_->Write(PutLineA()));
+    ASSERT_TRUE(store_->Write(InsertContact("c1")));
+    store_.reset();
+    // As crisisline before schema version 9 left it.
+    ASSERT_EQ(RawExec(DatabasePath(), "DROP TABLE upgrades_done; PRAGMA user_version = 8"), "");
+    auto reopened = OpenSqlite({DatabasePath()});
+    ASSERT_TRUE(reopened) << reopened.error().message;
+    EXPECT_EQ((*reopened)->SchemaVersion(), LatestSchemaVersion());
+    EXPECT_FALSE(UpgradeDoneIn(**reopened, "force_sealed"));
+}
+
 TEST(SqliteOpenTest, RefusesDatabaseFromNewerCrisisline) {
     ScratchDir dir;
     const std::string path = dir.File("newer.db");

@@ -641,6 +641,20 @@ Result<bool> SqliteTx::SealContactForce(const std::string& line_id,
     return *changed.rows == 1;
 }
 
+Result<bool> SqliteTx::UpgradeDone(const std::string& name) {
+    static const std::string sql = "SELECT 1 FROM upgrades_done WHERE name = ?1";
+    auto found = QueryOne(
+        conn_, sql, "upgrades_done", [](const Statement& s) { return s.Int(0); },
+        [&](Statement& s) { s.BindAll(name); });
+    if (!found) return tl::unexpected(found.error());
+    return found->has_value();
+}
+
+Result<void> SqliteTx::RecordUpgradeDone(const std::string& name, TimeMs at) {
+    static const std::string sql = "INSERT INTO upgrades_done (name, done_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING";
+    return Discard(Change(conn_, sql, "upgrades_done", [&](Statement& s) { s.BindAll(name, at); }));
+}
+
 Result<void> SqliteTx::DeleteContact(const std::string& line_id, const std::string& id) {
     static const std::string sql = "DELETE FROM contacts WHERE line_id = ?1 AND id = ?2";
     auto changed = Change(conn_, sql, "contacts", [&](Statement& s) { s.BindAll(line_id, id); });

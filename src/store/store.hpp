@@ -132,6 +132,10 @@ public:
                                           const std::string& id,
                                           std::int64_t version,
                                           const Bytes& force_sealed) = 0;
+    // An upgrade of stored data run after start (e.g. "force_sealed"): whether it went through every row, and
+    // recording that it did (at `at`; recording it again keeps the first time).
+    virtual Result<bool> UpgradeDone(const std::string& name) = 0;
+    virtual Result<void> RecordUpgradeDone(const std::string& name, TimeMs at) = 0;
 
     virtual Result<void> InsertFollowUp(const FollowUpRow& row) = 0;
     virtual Result<void> UpdateFollowUp(const FollowUpRow& row) = 0;  // same versioning as UpdateContact

@@ -73,6 +73,8 @@ public:
                                   const std::string& id,
                                   std::int64_t version,
                                   const Bytes& force_sealed) override;
+    Result<bool> UpgradeDone(const std::string& name) override;
+    Result<void> RecordUpgradeDone(const std::string& name, TimeMs at) override;
     Result<void> InsertFollowUp(const FollowUpRow& row) override;
     Result<void> UpdateFollowUp(const FollowUpRow& row) override;
     Result<std::optional<FollowUpRow>> GetFollowUp(const std::string& line_id, const std::string& id) override;
