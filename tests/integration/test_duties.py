@@ -443,11 +443,12 @@ class DetailInTheChainTest(unittest.TestCase):
             db.db.execute("DROP TABLE staff_changes")
             db.db.execute("DROP TABLE announcements")
             # And what later versions added (6: the rota's shifts; 7: the encryption policy columns; 8: the sealed
-            # force of each contact).
+            # force of each contact; 9: the upgrades of stored data done).
             db.db.execute("DROP TABLE shifts")
             db.db.execute("ALTER TABLE trunks DROP COLUMN encryption")
             db.db.execute("ALTER TABLE sip_accounts DROP COLUMN encryption")
             db.db.execute("ALTER TABLE contacts DROP COLUMN force_sealed")
+            db.db.execute("DROP TABLE upgrades_done")
             db.db.execute("PRAGMA user_version = 4")
         for name in ("audit.key", "audit-unkeyed-until"):
             os.remove(os.path.join(d, "keys", name))
