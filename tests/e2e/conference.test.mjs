@@ -81,7 +81,7 @@ test('add a colleague to the call, drop them, add them again and leave the calle
     .waitFor({ timeout: 15000 });
   await joDesk.getByTestId('conferenced').filter({ hasText: 'A colleague has added you to their call' })
     .waitFor({ timeout: 10000 });
-  await board.locator('[data-testid^="conference-"]').filter({ hasText: 'three-party call with a colleague' })
+  await board.locator('[data-testid^="conference-"]').filter({ hasText: `three-party call with ${JO}` })
     .waitFor({ timeout: 10000 });
   assert.equal(await desk.getByRole('button', { name: 'Put the caller on hold' }).isDisabled(), true);
   assert.equal(await desk.getByRole('button', { name: 'Transfer…' }).count(), 0);

@@ -12,12 +12,12 @@ const row: ActiveRow = {
 afterEach(cleanup);
 
 describe('supervising calls from the wallboard', () => {
-  it('shows a three-party call by the kind of party added, never who', () => {
-    const { rerender } = render(<ActiveTable rows={[{ ...row, conference: { kind: 'emergency', state: 'ringing' } }]}
+  it('shows a three-party call by the kind of service added, or the colleague by name', () => {
+    const { rerender } = render(<ActiveTable rows={[{ ...row, conference: { kind: 'emergency', state: 'ringing', toName: null } }]}
       lineNames={{}} showLine={false} />);
     expect(screen.getByTestId('conference-ct_1').textContent).toBe('adding the emergency service');
-    rerender(<ActiveTable rows={[{ ...row, conference: { kind: 'colleague', state: 'connected' } }]} lineNames={{}} showLine={false} />);
-    expect(screen.getByTestId('conference-ct_1').textContent).toBe('three-party call with a colleague');
+    rerender(<ActiveTable rows={[{ ...row, conference: { kind: 'colleague', state: 'connected', toName: 'Jo' } }]} lineNames={{}} showLine={false} />);
+    expect(screen.getByTestId('conference-ct_1').textContent).toBe('three-party call with Jo');
     rerender(<ActiveTable rows={[row]} lineNames={{}} showLine={false} />);
     expect(screen.queryByTestId('conference-ct_1')).toBeNull();
   });

@@ -170,9 +170,13 @@ describe('active calls', () => {
     const ended = live({ consults: { ct_on: { to: 'st_1', state: 'ended', reason: 'cancelled' } } });
     expect(activeRows(ended, T0)[0].consult).toBeNull();
   });
-  it('shows a three-party call by its kind only, and not once it has ended', () => {
+  it('shows a three-party call with a service by its kind, with a colleague by name, and not once it has ended', () => {
     let state = live({ conferences: { ct_on: { to: 'external:ambulance', kind: 'emergency', state: 'connected' } } });
-    expect(activeRows(state, T0)[0].conference).toEqual({ kind: 'emergency', state: 'connected' });
+    expect(activeRows(state, T0)[0].conference).toEqual({ kind: 'emergency', state: 'connected', toName: null });
+    state = live({ conferences: { ct_on: { to: 'counsellor:st_1', kind: 'colleague', state: 'ringing' } } });
+    expect(activeRows(state, T0)[0].conference).toEqual({ kind: 'colleague', state: 'ringing', toName: 'Alex' });
+    state = live({ conferences: { ct_on: { to: 'counsellor:st_gone', kind: 'colleague', state: 'connected' } } });
+    expect(activeRows(state, T0)[0].conference?.toName).toBe('a colleague');
     state = live({ conferences: { ct_on: { to: 'external:ambulance', kind: 'emergency', state: 'ended', reason: 'hung_up' } } });
     expect(activeRows(state, T0)[0].conference).toBeNull();
   });

@@ -175,7 +175,8 @@ export interface ActiveRow {
   monitor: { supervisor: string; supervisorName: string; mode: string; state: string } | null;
   // the counsellor consults a colleague about it (the caller on hold): whom, and whether they have answered
   consult: { to: string; toName: string; state: 'ringing' | 'connected' } | null;
-  conference: { kind: string; state: string } | null; // a third party the counsellor added: its kind, never who
+  // a third party the counsellor added: its kind, and for a colleague who (a service is named by its kind only)
+  conference: { kind: string; state: string; toName: string | null } | null;
   encrypted: boolean; // both legs' media encrypted (SRTP or DTLS-SRTP)
   legs: CallLegs | null; // how each leg is protected, when the server said
 }
@@ -202,9 +203,7 @@ export function activeRows(live: LiveState, now: number): ActiveRow[] {
         ? { ...live.monitors[a.call], supervisorName: counsellors.get(live.monitors[a.call].supervisor)?.display_name || 'A supervisor' }
         : null,
       consult: consultOf(live, a.call, counsellors),
-      conference: live.conferences?.[a.call] && live.conferences[a.call].state !== 'ended'
-        ? { kind: live.conferences[a.call].kind, state: live.conferences[a.call].state }
-        : null,
+      conference: conferenceOf(live, a.call, counsellors),
       encrypted: a.encrypted === true,
       legs: a.legs ?? null,
     }))
@@ -216,6 +215,14 @@ function consultOf(live: LiveState, call: string, counsellors: Map<string, { dis
   const c = live.consults?.[call];
   if (!c || c.state === 'ended') return null;
   return { to: c.to, toName: counsellors.get(c.to)?.display_name || 'A colleague', state: c.state };
+}
+
+// A three-party call still under way (one that ended is no longer shown on the floor); a colleague by name.
+function conferenceOf(live: LiveState, call: string, counsellors: Map<string, { display_name?: string }>): ActiveRow['conference'] {
+  const c = live.conferences?.[call];
+  if (!c || c.state === 'ended') return null;
+  const colleague = c.kind === 'colleague' && c.to.startsWith('counsellor:') ? c.to.slice('counsellor:'.length) : null;
+  return { kind: c.kind, state: c.state, toName: colleague ? counsellors.get(colleague)?.display_name || 'a colleague' : null };
 }
 
 // The wallboard's words for a call's encryption: "Encrypted", or "Not encrypted" and which legs are plain.

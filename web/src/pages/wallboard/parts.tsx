@@ -278,7 +278,8 @@ export function ActiveTable(props: {
               )}{' '}
               {r.conference && (
                 <span class="badge held" data-testid={`conference-${r.call}`}>
-                  {r.conference.state === 'ringing' ? 'adding ' : 'three-party call with '}{CONFERENCE_WORDS[r.conference.kind] ?? 'a third party'}
+                  {r.conference.state === 'ringing' ? 'adding ' : 'three-party call with '}
+                  {r.conference.toName ?? CONFERENCE_WORDS[r.conference.kind] ?? 'a third party'}
                 </span>
               )}{' '}
               {(r.heldMs === null || r.flags.cause_for_concern || r.flags.imminent_risk) && <FlagBadges flags={r.flags} />}
