@@ -3,6 +3,10 @@
 // one connected to it. Every control is in the audit log: a control whose entry cannot be written is undone.
 #include <spdlog/spdlog.h>
 
+#include <initializer_list>
+#include <string_view>
+#include <utility>
+
 #include "api/api.hpp"
 #include "api/detail/requests.hpp"
 #include "staff/access.hpp"
@@ -69,16 +73,24 @@ Result<http::Response> Api::MonitorCall(const http::Request& req, const staff::A
 
 namespace {
 
+// A call-control target named "<prefix><id>" (e.g. "counsellor:st_1"), one of `kinds`' prefixes with an id after
+// it, else kInvalid naming "to" with `usage`.
+template <class Target>
+Result<Target> ReadTarget(const std::string& to,
+                          std::initializer_list<std::pair<std::string_view, typename Target::Kind>> kinds,
+                          const char* usage) {
+    for (const auto& [prefix, kind] : kinds) {
+        if (to.starts_with(prefix) && to.size() > prefix.size()) return Target{kind, to.substr(prefix.size())};
+    }
+    return Fail(ErrorCode::kInvalid, "to", usage);
+}
+
 // "counsellor:<staff id>" or "line:<line id>", else kInvalid naming "to".
 Result<telephony::TransferTarget> ReadTransferTarget(const std::string& to) {
     using Kind = telephony::TransferTarget::Kind;
-    for (const auto& [prefix, kind] : {std::pair{std::string("counsellor:"), Kind::kCounsellor},
-                                       std::pair{std::string("line:"), Kind::kLine}}) {
-        if (to.rfind(prefix, 0) == 0 && to.size() > prefix.size()) {
-            return telephony::TransferTarget{kind, to.substr(prefix.size())};
-        }
-    }
-    return Fail(ErrorCode::kInvalid, "to", "name a colleague as \"counsellor:<staff id>\" or a queue as \"line:<line id>\"");
+    return ReadTarget<telephony::TransferTarget>(
+        to, {{"counsellor:", Kind::kCounsellor}, {"line:", Kind::kLine}},
+        "name a colleague as \"counsellor:<staff id>\" or a queue as \"line:<line id>\"");
 }
 
 std::function<bool(const std::string&)> ServesFor(const staff::Principal& principal) {
@@ -150,14 +162,9 @@ namespace {
 // "counsellor:<staff id>" or "external:<target id>", else kInvalid naming "to".
 Result<telephony::ConferenceTarget> ReadConferenceTarget(const std::string& to) {
     using Kind = telephony::ConferenceTarget::Kind;
-    for (const auto& [prefix, kind] : {std::pair{std::string("counsellor:"), Kind::kCounsellor},
-                                       std::pair{std::string("external:"), Kind::kExternal}}) {
-        if (to.rfind(prefix, 0) == 0 && to.size() > prefix.size()) {
-            return telephony::ConferenceTarget{kind, to.substr(prefix.size())};
-        }
-    }
-    return Fail(ErrorCode::kInvalid, "to",
-                "name a colleague as \"counsellor:<staff id>\" or one of the line's services as \"external:<id>\"");
+    return ReadTarget<telephony::ConferenceTarget>(
+        to, {{"counsellor:", Kind::kCounsellor}, {"external:", Kind::kExternal}},
+        "name a colleague as \"counsellor:<staff id>\" or one of the line's services as \"external:<id>\"");
 }
 
 nlohmann::json ConferenceJson(const std::string& call, const telephony::CallControl& c) {
