@@ -621,6 +621,28 @@ class Call:
         result = self.sipp.wait(timeout)
         return result
 
+    def hang_up(self, timeout=10):
+        """Cue a caller_cue.xml caller to hang up now: an INFO naming its Call-ID, sent to its own SIP port (SIPp
+        matches a request to its call by Call-ID). True once SIPp logged the cue (it then sends BYE)."""
+        line = self.sipp.wait_log("ANSWERED", timeout)
+        m = re.search(r"call_id=(\S+) .*sip_port=(\d+)", line or "")
+        if not m:
+            return False
+        call_id, port = m.group(1), int(m.group(2))
+        cue = (f"INFO sip:caller@{self.sipp.ip}:{port} SIP/2.0\r\n"
+               f"Via: SIP/2.0/UDP {self.sipp.ip}:9;branch=z9hG4bK{os.urandom(6).hex()}\r\n"
+               f"From: <sip:cue@{self.sipp.ip}>;tag={os.urandom(4).hex()}\r\n"
+               f"To: <sip:caller@{self.sipp.ip}>\r\nCall-ID: {call_id}\r\nCSeq: 1 INFO\r\n"
+               "Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n")
+        deadline = time.monotonic() + timeout
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            while time.monotonic() < deadline and self.sipp.running():
+                sock.sendto(cue.encode(), (self.sipp.ip, port))
+                # Sent again only if SIPp never logged it (UDP): a second one after it would be unexpected.
+                if self.sipp.wait_log("CUED", 2):
+                    return True
+        return bool(self.sipp.log_lines("CUED"))
+
     def close(self):
         self.sipp.cleanup()
         if self.rtp:

@@ -52,16 +52,22 @@ class CallControlCase(siptest.SipTestCase):
     telephony = {"rtp_timeout_s": 5}
 
     def bridged(self):
+        """A caller bridged to demo.counsellor's phone; they hang up when the test says so (hang_up)."""
         phone = self.phone("demo.counsellor", ring_ms=300, pt=PCMU, fill=PHONE_FILL, send_seconds=60)
         self.srv.wait_registered("demo.counsellor")
         self.srv.wait_counsellor("demo.counsellor", lambda c: c["state"] == "available")
         known = self.srv.contact_ids()
-        call = self.caller(digit="2", talk_ms=40000, pt=PCMU, fill=CALLER_FILL, timeout_s=90)
+        call = self.caller(scenario="caller_cue.xml", digit="2", talk_ms=40000, pt=PCMU, fill=CALLER_FILL, timeout_s=150)
         me = self.srv.wait_counsellor("demo.counsellor", lambda c: c["state"] == "on_call" and c.get("call"), 20)
         self.assertTrue(wait_until(lambda: call.rtp.received_fill(PHONE_FILL) > 25
                                    and phone.rtp.received_fill(CALLER_FILL) > 25, 10),
                         f"no audio both ways before hold: caller {call.rtp.stats()} phone {phone.rtp.stats()}")
         return phone, call, me["call"], known
+
+    def hang_up(self, call):
+        """The caller hangs up now, and their SIPp ends cleanly (the server answered the BYE)."""
+        self.assertTrue(call.hang_up(), "the caller never took the cue to hang up\n" + self.srv.log_tail())
+        self.ok(call.wait(20), "caller")
 
     def control(self, username, call_id, action):
         return self.srv.sign_in(username).call("POST", f"/api/v1/session/calls/{call_id}/{action}")
@@ -154,7 +160,7 @@ class HoldFromTheConsoleTest(CallControlCase):
         me = self.srv.staff_ids["demo.counsellor"]
         self.assertEqual(controls, [("call.hold", me), ("call.resume", me)], controls)
 
-        self.ok(call.wait(60), "caller")
+        self.hang_up(call)
         self.srv.wait_contact(lambda c: c["id"] == call_id and (c.get("call") or {}).get("end_reason") == "completed",
                               known=known, timeout=15)
 
@@ -260,7 +266,7 @@ class SupervisorMonitoringTest(CallControlCase):
             ("call.monitor_start", supervisor, "listen"), ("call.monitor_mode", supervisor, "coach"),
             ("call.monitor_mode", supervisor, "join"), ("call.monitor_end", supervisor, "join")], 5),
             self.audited(call_id))
-        self.ok(call.wait(60), "caller")
+        self.hang_up(call)
 
     def audited(self, call_id):
         status, audit, _ = self.srv.sign_in("demo.auditor").call("GET", "/api/v1/audit?limit=1000")

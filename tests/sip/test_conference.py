@@ -127,7 +127,7 @@ class ConferenceTest(CallControlCase):
         add = ("call.conference_add", None)
         self.assertTrue(wait_until(lambda: self.audited(call_id) == [add, add, add, add], 5), self.audited(call_id))
         self.assertEqual(self.consults_audited(call_id), ["call.consult_start", "call.consult_cancel"])
-        self.ok(call.wait(60), "caller")
+        self.hang_up(call)
 
     def test_a_colleague_joins_all_three_hear_each_other_then_is_dropped(self):
         phone, call, call_id, known = self.bridged()
@@ -186,7 +186,7 @@ class ConferenceTest(CallControlCase):
         told = [e["data"]["state"] for e in page["events"]
                 if e["type"] == "call.conference" and e["data"].get("call") == call_id]
         self.assertEqual(told, ["ringing", "connected", "ended"], told)
-        self.ok(call.wait(60), "caller")
+        self.hang_up(call)
 
     def test_the_counsellor_leaves_the_caller_with_the_colleague(self):
         phone, call, call_id, known = self.bridged()
@@ -211,7 +211,7 @@ class ConferenceTest(CallControlCase):
                                       == "transferred", known=known, timeout=10)
         self.assertEqual(first["call"]["continued_in"], next_id, first)
         self.assertTrue(wait_until(lambda: ("call.conference_ended", "left") in self.audited(call_id), 5))
-        self.ok(call.wait(60), "caller")
+        self.hang_up(call)
         self.srv.wait_contact(lambda x: x["id"] == next_id and (x.get("call") or {}).get("end_reason") == "completed",
                               known=known, timeout=15)
 
@@ -251,7 +251,7 @@ class ConferenceTest(CallControlCase):
         self.assert_plain_bridge(call, phone)
         self.assertTrue(wait_until(lambda: ("call.conference_ended", "hung_up") in self.audited(call_id), 5),
                         self.audited(call_id))
-        self.ok(call.wait(60), "caller")
+        self.hang_up(call)
 
     def test_the_counsellor_leaves_the_caller_with_a_partner_service(self):
         phone, call, call_id, known = self.bridged()
@@ -272,7 +272,7 @@ class ConferenceTest(CallControlCase):
         self.assertEqual(first["call"]["continued_in"], next_id, first)
         # The counsellor is free (wrap_up_s 0) while the caller still talks to the service.
         self.srv.wait_counsellor("demo.counsellor", lambda s: s["state"] == "available")
-        self.ok(call.wait(60), "caller")
+        self.hang_up(call)
         self.ok(service.uas.wait(15), "the partner service's UAS (the server must BYE it)")
         self.srv.wait_contact(lambda x: x["id"] == next_id and (x.get("call") or {}).get("end_reason") == "completed",
                               known=known, timeout=15)
