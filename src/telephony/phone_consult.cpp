@@ -136,7 +136,9 @@ void Switchboard::OnDeskPhoneInvite(const sip_msg* msg) {
     const std::string to = target->second.counsellor.staff_id;
     if (to == counsellor) return refuse(403, "Forbidden", "you cannot consult yourself");
     const auto& lines = account->counsellor.lines;
-    auto serves = [&lines](const std::string& line) { return std::find(lines.begin(), lines.end(), line) != lines.end(); };
+    auto serves = [&lines](const std::string& line) {
+        return std::find(lines.begin(), lines.end(), line) != lines.end();
+    };
     if (!ServesCallLine(*call, serves)) return refuse(403, "Forbidden", "you do not serve this call's line");
     if (hooks_.call_log) {  // as the console's consult: the request is audited, refused ones included
         hooks_.call_log->CallControl("call.consult_start", call->id, call->record.line_id, counsellor,
@@ -214,7 +216,9 @@ void Switchboard::ReleaseDesk(Call& call, const char* why) {
     if (desk->state == LegState::kRinging && desk->sess) {
         const std::string reason = why;
         const std::uint16_t code = reason == "declined" ? 486 : reason == "no_answer" ? 480 : 503;
-        const char* phrase = code == 486 ? "Busy Here" : code == 480 ? "Temporarily Unavailable" : "Service Unavailable";
+        const char* phrase = code == 486   ? "Busy Here"
+                             : code == 480 ? "Temporarily Unavailable"
+                                           : "Service Unavailable";
         const std::string warning = "the consult ended: " + reason;
         sipsess_reject(desk->sess, code, phrase, "Warning: 399 crisisline \"%s\"\r\nContent-Length: 0\r\n\r\n",
                        warning.c_str());

@@ -388,7 +388,8 @@ class AttendedTransferRefusedTest(AttendedCase):
 
     def test_a_target_that_is_no_colleague_gets_403_and_an_unavailable_one_480_and_the_call_goes_on(self):
         desk, dialog_a, call, call_id, known = self.first_call()
-        for user, status, warning in [("nobody.here", 403, "not a colleague"), ("+442079460000", 403, "not a colleague"),
+        for user, status, warning in [("nobody.here", 403, "not a colleague"),
+                                      ("+442079460000", 403, "not a colleague"),
                                       ("demo.counsellor", 403, "yourself"), ("demo.welsh", 480, "")]:
             responses, dialog = desk.dial(user)
             self.assertIsNone(dialog, user)
