@@ -35,6 +35,10 @@ struct Callbacks {
     static void PhoneClosed(int err, const sip_msg* msg, void* arg);
     // REFER inside a counsellor phone's dialog (its own transfer button, RFC 3515): refer.cpp.
     static void PhoneRefer(struct sip* sip, const sip_msg* msg, void* arg);
+
+    // A desk phone's own dialog for a consult (its INVITE for a colleague, incoming): phone_consult.cpp.
+    static void DeskEstablished(const sip_msg* msg, void* arg);
+    static void DeskClosed(int err, const sip_msg* msg, void* arg);
 };
 
 }  // namespace crisisline::telephony

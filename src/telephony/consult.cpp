@@ -4,6 +4,9 @@
 // (the caller hears the hold audio and nothing of either; neither hears the caller). Completed, the call is
 // handed on as an answered blind transfer is (HandOn: the counsellor's leg gets BYE, their contact ends
 // "transferred"); ended any other way, the colleague's leg goes and the call is the counsellor's as it was.
+// A desk phone that dials the colleague itself (phone_consult.cpp) starts the same consult; its new dialog is then
+// the counsellor's side (Call::Consult::desk, answered when the colleague answers) and its REFER with Replaces
+// (refer.cpp) completes it.
 #include <spdlog/spdlog.h>
 
 #include "crypto/crypto.hpp"
@@ -16,7 +19,10 @@ Result<CallControl> Switchboard::ConsultCall(const std::string& counsellor, cons
                                              const std::function<bool(const std::string&)>& serves) {
     auto found = CallOf(counsellor, call_id, serves);
     if (!found) return tl::unexpected(found.error());
-    Call& call = **found;
+    return StartConsult(**found, counsellor, to);
+}
+
+Result<CallControl> Switchboard::StartConsult(Call& call, const std::string& counsellor, const std::string& to) {
     if (call.consult) return Fail(ErrorCode::kConflict, "call", "you are consulting a colleague on this call already");
     if (call.transfer) return Fail(ErrorCode::kConflict, "call", "a transfer of this call is ringing already");
     if (call.conference) {
@@ -36,7 +42,7 @@ Result<CallControl> Switchboard::ConsultCall(const std::string& counsellor, cons
     const auto now = Now();
     auto commands = router_.TransferRing(call.id, to, now);  // the rules of a transfer: their line, available
     if (!commands) return tl::unexpected(commands.error());
-    call.consult = Call::Consult{to, call.held, now};
+    call.consult = Call::Consult{to, call.held, now, false, nullptr, false};
     if (!call.held) {
         call.held = true;  // the caller hears the hold audio from now until the consult ends
         call.held_since = now;
@@ -69,6 +75,12 @@ void Switchboard::ConsultAnswered(Call& call, Leg& answering) {
     answering.last_rx_ms = Now();
     if (call.bridged) call.bridged->last_rx_ms = Now();
     call.consult->connected = true;
+    // A consult the desk phone dialled: its own dialog is answered now, and carries the counsellor's side.
+    if (call.consult->desk && !AnswerDesk(call)) {
+        Apply(std::move(*commands));  // on_call on the call, then freed again by EndConsult's ConsultEnded
+        EndConsult(call, "failed");
+        return;
+    }
     spdlog::info("telephony: call {}: {} answered the consult", call.id, to);
     Publish("call.consulting", &call, call.bridged ? call.bridged->counsellor : "", {{"to", to}, {"state", "connected"}});
     Apply(std::move(*commands));
@@ -99,6 +111,7 @@ Result<std::string> Switchboard::HandToConsultant(Call& call) {
     if (!commands) return tl::unexpected(commands.error());
     spdlog::info("telephony: call {}: the consult is completed; the caller carries on with {} as {}", first_id, to,
                  next_id);
+    ReleaseDesk(call, "completed");  // the desk phone's consult dialog goes (BYE) with its first one (HandOn)
     call.consult.reset();
     call.held = false;
     call.held_since = 0;
@@ -124,9 +137,11 @@ void Switchboard::ConsultRingEnded(Call& call, const std::string& counsellor, co
 
 void Switchboard::EndConsult(Call& call, const char* why) {
     if (!call.consult) return;
-    const Call::Consult ended = *call.consult;
+    ReleaseDesk(call, why);  // the desk phone's consult dialog, if it dialled the colleague: 4xx or BYE
+    const std::string ended_to = call.consult->to;
+    const bool ended_was_held = call.consult->was_held;
     call.consult.reset();
-    auto it = call.phones.find(ended.to);
+    auto it = call.phones.find(ended_to);
     if (it != call.phones.end()) {
         auto leg = std::move(it->second);
         call.phones.erase(it);
@@ -137,7 +152,7 @@ void Switchboard::EndConsult(Call& call, const char* why) {
     // The consultant (or a ring still going) is free again; a StopRinging for the ring finds no leg now.
     Apply(router_.ConsultEnded(call.id, Now()), "consult ended");
     const auto now = Now();
-    if (!ended.was_held && call.phase == CallPhase::kBridged) {
+    if (!ended_was_held && call.phase == CallPhase::kBridged) {
         call.held = false;
         call.held_since = 0;
         // Both sides were silent to each other: neither has been quiet of its own accord.
@@ -145,8 +160,8 @@ void Switchboard::EndConsult(Call& call, const char* why) {
         if (call.bridged) call.bridged->last_rx_ms = now;
     }
     const std::string first = call.bridged && call.bridged->kind == LegKind::kPhone ? call.bridged->counsellor : "";
-    spdlog::info("telephony: call {}: the consult with {} ended ({}); the call is {}'s", call.id, ended.to, why, first);
-    Publish("call.consult_ended", &call, first, {{"to", ended.to}, {"reason", why}});
+    spdlog::info("telephony: call {}: the consult with {} ended ({}); the call is {}'s", call.id, ended_to, why, first);
+    Publish("call.consult_ended", &call, first, {{"to", ended_to}, {"reason", why}});
 }
 
 Leg* Switchboard::ConsultLeg(Call& call) {
@@ -176,13 +191,15 @@ void Switchboard::RelayConsult(Leg& from, const rtp_header* hdr, const std::uint
                                bool is_event) {
     Call& call = *from.call;
     Leg* consultant = ConsultLeg(call);
+    // The counsellor's side: the desk phone's consult dialog when it dialled the colleague, else their bridged leg.
+    Leg* counsellor = call.consult->desk ? call.consult->desk.get() : call.bridged;
     Leg* to = nullptr;
-    if (&from == call.bridged) {
+    if (&from == counsellor) {
         to = consultant;
     } else if (&from == consultant) {
-        to = call.bridged;
+        to = counsellor;
     }
-    // The caller's audio (and any other leg's) goes nowhere: the caller is held.
+    // The caller's audio (and any other leg's, the held first dialog's too) goes nowhere: the caller is held.
     if (!to || from.on_hold) return;
     Relay(*to, hdr, payload, n, is_event);
 }

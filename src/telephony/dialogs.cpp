@@ -32,6 +32,23 @@ bool InDialog(const Leg& leg, const sip_msg& msg) {
     return dialog && sip_dialog_cmp(dialog, &msg);
 }
 
+bool NamedBy(const Leg& leg, std::string_view call_id, std::string_view to_tag, std::string_view from_tag) {
+    if (!leg.sess || call_id.empty() || to_tag.empty() || from_tag.empty()) return false;
+    const sip_dialog* dialog = sipsess_dialog(leg.sess);
+    if (!dialog) return false;
+    // libre 1.1.0 has no accessor for a dialog's tags; sip_dialog_cmp reads only a request's Call-ID, To tag
+    // (our local tag) and From tag (the peer's), so a request made of those three asks it.
+    auto names = [&](std::string_view local, std::string_view remote) {
+        sip_msg probe{};
+        probe.req = true;
+        probe.callid = pl{call_id.data(), call_id.size()};
+        probe.to.tag = pl{local.data(), local.size()};
+        probe.from.tag = pl{remote.data(), remote.size()};
+        return sip_dialog_cmp(dialog, &probe);
+    };
+    return names(to_tag, from_tag) || names(from_tag, to_tag);
+}
+
 Leg* Switchboard::FindLeg(const sip_msg* msg) {
     auto matches = [&](const std::unique_ptr<Leg>& leg) { return leg && InDialog(*leg, *msg); };
     for (auto& [id, call] : calls_) {
@@ -41,6 +58,7 @@ Leg* Switchboard::FindLeg(const sip_msg* msg) {
         }
         if (matches(call->overflow)) return call->overflow.get();
         if (call->monitoring && matches(call->monitoring->leg)) return call->monitoring->leg.get();
+        if (call->consult && matches(call->consult->desk)) return call->consult->desk.get();
     }
     for (auto& [id, state] : follow_ups_) {
         if (!state.call) continue;

@@ -22,5 +22,9 @@ void AddPeerUri(Leg& leg, std::string_view uri);
 bool FromPeer(const Leg& leg, const sa& from);
 // Whether `msg` is a request of leg's dialog (Call-ID and both tags).
 bool InDialog(const Leg& leg, const sip_msg& msg);
+// Whether leg's dialog is the one with this Call-ID and these two tags: `to_tag` its local tag and `from_tag` its
+// peer's, as RFC 3891 section 3 reads a Replaces header, or the other way round (phones differ on whose side
+// they write an attended transfer's Replaces from; both tags must still be the dialog's own). Early dialogs too.
+bool NamedBy(const Leg& leg, std::string_view call_id, std::string_view to_tag, std::string_view from_tag);
 
 }  // namespace crisisline::telephony

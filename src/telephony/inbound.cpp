@@ -85,6 +85,12 @@ void Switchboard::OnInvite(const sip_msg* msg) {
     }
     // Malformed requests and any Require: (libre 1.1.0 has no reliable provisional responses, 100rel) were
     // refused before this (CheckRequest, in OnRequest).
+    // A counsellor's desk phone dialling a colleague to consult on its call (phone_consult.cpp); an INVITE for a
+    // line's number is never one.
+    if (FromDeskPhone(msg)) {
+        OnDeskPhoneInvite(msg);
+        return;
+    }
     // Admission: a trunk's address, or a trunk's digest credentials.
     Admission admission = Admission::kRefused;
     std::string source = SourceAddress(msg);

@@ -213,6 +213,11 @@ struct Call {
         bool was_held = false;   // held from the console before: still held when the consult ends
         std::int64_t started_at = 0;
         bool connected = false;  // the colleague answered: their leg and the counsellor's are relayed
+        // Asked for by the counsellor's desk phone dialling the colleague (phone_consult.cpp): the phone's own
+        // new dialog, answered when the colleague answers, which is then the counsellor's side of the consult
+        // instead of `bridged` (held by the phone meanwhile). Null for a consult from the console.
+        std::unique_ptr<Leg> desk;
+        bool referred = false;  // the desk phone's REFER with Replaces was accepted: the hand-over follows
     };
     std::optional<Consult> consult;
     // kSurvey (survey.cpp): the step whose prompt plays or whose key is awaited (1 helped, 2 again, 3 thanks),

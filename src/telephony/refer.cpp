@@ -1,35 +1,23 @@
 // A desk phone's own transfer button: REFER (RFC 3515) inside the dialog of a counsellor's phone bridged to a
-// caller. Refer-To names a colleague's SIP account (sip:<username>@...) or a line's number (sip:<number>@...); the
-// transfer then takes the console's path (transfer.cpp) with the rules of the counsellor's own lines, and its
-// progress goes back to the phone as NOTIFY with a message/sipfrag body (RFC 3515 section 2.4.5). Attended
-// transfer (Refer-To with Replaces, RFC 3891) is not done here: 501.
+// caller. Blind (Refer-To without Replaces): Refer-To names a colleague's SIP account (sip:<username>@...) or a
+// line's number (sip:<number>@...); the transfer then takes the console's path (transfer.cpp) with the rules of
+// the counsellor's own lines, and its progress goes back to the phone as NOTIFY with a message/sipfrag body (RFC
+// 3515 section 2.4.5). Attended (Refer-To with Replaces, RFC 3891): the phone has dialled the colleague through
+// crisisline (phone_consult.cpp: its dialog B is a consult of the call) and names, in one of its two dialogs, the
+// other; the consult is completed as the console's "complete" (consult.cpp), NOTIFY "200 OK" first.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 
 #include "crypto/crypto.hpp"
 #include "telephony/callbacks.hpp"
+#include "telephony/dialogs.hpp"
 #include "telephony/flow_target.hpp"
+#include "telephony/refer_to.hpp"
 
 namespace crisisline::telephony {
 
 namespace {
-
-// The user part of the URI in a Refer-To value ("<sip:user@host;params?headers>" or a bare URI), or empty.
-std::string ReferUser(const std::string& value) {
-    auto start = value.find("sip:");
-    size_t skip = 4;
-    if (auto secure = value.find("sips:"); secure != std::string::npos && secure <= start) {
-        start = secure;
-        skip = 5;
-    }
-    if (start == std::string::npos) return "";
-    start += skip;
-    auto at = value.find('@', start);
-    auto end = value.find_first_of(">;?", start);
-    if (at == std::string::npos || (end != std::string::npos && end < at)) return "";
-    return value.substr(start, at - start);
-}
 
 void IgnoreResponse(int, const sip_msg*, void*) {}
 
@@ -44,7 +32,8 @@ void Callbacks::PhoneRefer(struct sip*, const sip_msg* msg, void* arg) {
 void Switchboard::OnRefer(Leg& leg, const sip_msg* msg) {
     Call* call = leg.call;
     const sip_hdr* refer_to = sip_msg_hdr(msg, SIP_HDR_REFER_TO);
-    if (!call || call->bridged != &leg || leg.kind != LegKind::kPhone) {
+    const bool consult_dialog = call && call->consult && call->consult->desk.get() == &leg;
+    if (!call || (call->bridged != &leg && !consult_dialog) || leg.kind != LegKind::kPhone) {
         sip_treply(nullptr, sip_, msg, 403, "Forbidden");
         return;
     }
@@ -53,9 +42,19 @@ void Switchboard::OnRefer(Leg& leg, const sip_msg* msg) {
         return;
     }
     const std::string value = PlText(refer_to->val);
-    if (value.find("Replaces") != std::string::npos) {
-        sip_treplyf(nullptr, nullptr, sip_, msg, false, 501, "Not Implemented",
-                    "Warning: 399 crisisline \"attended transfer (Replaces) is not supported; consult from the console\"\r\n"
+    auto replaces = ReferReplaces(value);
+    if (!replaces) {
+        sip_treplyf(nullptr, nullptr, sip_, msg, false, 400, "Bad Replaces",
+                    "Warning: 399 crisisline \"%s\"\r\nContent-Length: 0\r\n\r\n", replaces.error().message.c_str());
+        return;
+    }
+    if (*replaces) {
+        OnAttendedRefer(leg, msg, **replaces);
+        return;
+    }
+    if (consult_dialog) {
+        sip_treplyf(nullptr, nullptr, sip_, msg, false, 403, "Forbidden",
+                    "Warning: 399 crisisline \"a blind transfer is asked for in the call's own dialog\"\r\n"
                     "Content-Length: 0\r\n\r\n");
         return;
     }
@@ -128,6 +127,51 @@ void Switchboard::OnRefer(Leg& leg, const sip_msg* msg) {
     sip_treply(nullptr, sip_, msg, 202, "Accepted");
     if (Call* still = FindCall(call_id); still && still->transfer) still->transfer->by_refer = true;
     NotifyRefer(leg, "SIP/2.0 100 Trying", false);
+}
+
+void Switchboard::OnAttendedRefer(Leg& leg, const sip_msg* msg, const ReplacesDialog& replaces) {
+    Call& call = *leg.call;
+    // The dialog named must be the phone's other one for this call: B (its consult) from A, or A from B.
+    Leg* other = nullptr;
+    if (call.consult && call.consult->desk) other = &leg == call.bridged ? call.consult->desk.get() : call.bridged;
+    if (!other || !NamedBy(*other, replaces.call_id, replaces.to_tag, replaces.from_tag)) {
+        spdlog::info("telephony: call {}: REFER with Replaces from {} names no dialog of its consult: 481", call.id,
+                     leg.counsellor);
+        sip_treplyf(nullptr, nullptr, sip_, msg, false, 481, "Call/Transaction Does Not Exist",
+                    "Warning: 399 crisisline \"Replaces names no dialog of a consult of yours on this call\"\r\n"
+                    "Content-Length: 0\r\n\r\n");
+        return;
+    }
+    if (!call.consult->connected) {
+        sip_treplyf(nullptr, nullptr, sip_, msg, false, 403, "Forbidden",
+                    "Warning: 399 crisisline \"the colleague has not answered yet\"\r\nContent-Length: 0\r\n\r\n");
+        return;
+    }
+    const std::string counsellor = call.bridged ? call.bridged->counsellor : leg.counsellor;
+    const std::string call_id = call.id;
+    const std::string to = call.consult->to;
+    if (hooks_.call_log) {
+        hooks_.call_log->CallControl("call.consult_complete", call_id, call.record.line_id, counsellor,
+                                     {{"to", "counsellor:" + to}, {"via", "refer"}});
+    }
+    call.consult->referred = true;
+    sip_treply(nullptr, sip_, msg, 202, "Accepted");
+    NotifyRefer(leg, "SIP/2.0 200 OK", true);  // while the dialog is up: both dialogs get BYE next
+    // After this callback: the hand-over ends the session whose REFER this is. The phone's own BYE (of A or B)
+    // may come first; it completes the hand-over the same way (ConsultPhoneGone, DeskGone).
+    auto carry_out = [this, call_id, to] {
+        Call* still = FindCall(call_id);
+        if (!still || !still->consult || still->consult->to != to || !still->consult->connected) return;
+        if (auto next = HandToConsultant(*still); !next) {
+            spdlog::warn("telephony: call {}: the attended transfer to {} failed after 202: {}", call_id, to,
+                         next.error().message);
+        }
+    };
+    if (hooks_.post) {
+        hooks_.post(std::move(carry_out));
+    } else {
+        carry_out();
+    }
 }
 
 void Switchboard::NotifyRefer(Leg& leg, const char* sipfrag, bool final) {

@@ -194,6 +194,7 @@ void Switchboard::EndCall(Call& call, const std::string& reason, bool keep_calle
         // The colleague's leg goes with the others below; the Router frees them with CallEnded.
         const std::string first = call.bridged && call.bridged->kind == LegKind::kPhone ? call.bridged->counsellor : "";
         Publish("call.consult_ended", &call, first, {{"to", call.consult->to}, {"reason", "call_ended"}});
+        ReleaseDesk(call, "call_ended");  // the desk phone's consult dialog, if it dialled the colleague
         call.consult.reset();
     }
     EndConference(call, "call_ended");

@@ -362,6 +362,7 @@ void Switchboard::Retire(Call& call) {
     Retire(std::move(call.overflow));
     if (call.monitoring) Retire(std::move(call.monitoring->leg));
     if (call.conference) Retire(std::move(call.conference->leg));
+    if (call.consult) Retire(std::move(call.consult->desk));
     Retire(std::move(call.external));
     call.bridged = nullptr;
     call_graveyard_.push_back(std::move(it->second));

@@ -46,6 +46,7 @@ struct Leg;
 struct FollowUpCall;
 enum class LegKind;
 struct Call;
+struct ReplacesDialog;
 
 // What the switchboard reports outside the telephony loop. Every hook is
 // called on the loop thread and must not block: CallLog queues to the
@@ -364,6 +365,51 @@ private:
         bool applied = false;  // the Router has this profile
     };
 
+    // ---- a desk phone dials a colleague to consult on its call (phone_consult.cpp) ----
+    // How a desk phone does an attended transfer when crisisline is its only server (RFC 3515 + RFC 3891): it
+    // holds the caller's dialog (A), sends a new INVITE (B) for a colleague's SIP username, and, once they have
+    // talked, sends REFER with Replaces naming the other dialog (in A naming B, or in B naming A). B is the
+    // console's consult (StartConsult: the Router's TransferRing rules, the ordinary Ring, the caller held,
+    // hearing neither side) whose counsellor side is B instead of A (Call::Consult::desk).
+    //
+    // Whether `msg`, an INVITE outside any dialog, is a desk phone's rather than a trunk's: its Request-URI names
+    // no line's number, and it or its From names a phone account. An INVITE for a line's number always takes the
+    // trunk path, as before.
+    bool FromDeskPhone(const sip_msg* msg) const;
+    // A desk phone's INVITE (B). The phone proves its account with a digest answer (407 challenge with a nonce
+    // bound to its address, qop=auth, a rising nc; wrong answers throttled with REGISTER's; 403 for a wrong one,
+    // and 403 + Warning when the account requires TLS and this came in plain). Then, each refusal a final
+    // response with a Warning saying why and nothing changed: 403 when the counsellor has no call bridged to
+    // their desk phone (crisisline is not a PBX: a phone dials colleagues only to consult on a live call), when
+    // the Request-URI names no colleague's phone account (or themselves), or when the consult rules refuse the
+    // colleague (another line) or the call (a transfer, consult, conference or monitoring under way); 480 when
+    // the colleague is not available or their phone is not registered or cannot be rung; 488 for an INVITE with
+    // no usable SDP offer. Otherwise 180, the colleague's phone rings, and the consult is audited
+    // (call.consult_start, via "refer"). B is answered (200, SDP) when the colleague answers; refused 486 when
+    // they decline, 480 unanswered, 503 when the ring fails.
+    void OnDeskPhoneInvite(const sip_msg* msg);
+    // The account whose digest answer `msg` (an INVITE) carries; null once `msg` has been answered instead
+    // (407, 400, 403, 503).
+    const Account* AuthenticateDeskPhone(const sip_msg* msg);
+    // The call bridged to `counsellor`'s desk phone (a SIP leg, up), or null.
+    Call* DeskCallOf(const std::string& counsellor);
+    // The colleague answered a consult the desk phone dialled: its dialog B gets 200 with the SDP answer. false
+    // when it cannot be sent (the consult then ends "failed").
+    bool AnswerDesk(Call& call);
+    // The desk phone's dialog B of `call` goes as the consult ends `why`: still unanswered it is refused (486
+    // "declined", 480 "no_answer", 503 otherwise), answered it gets BYE; retired either way. Nothing without one.
+    void ReleaseDesk(Call& call, const char* why);
+    // Dialog B ended from the phone's side (BYE, CANCEL) or failed: the consult ends "cancelled" (audited
+    // call.consult_cancel, via "refer") and the call is the counsellor's as before; after a REFER with Replaces was
+    // accepted, the hand-over is completed instead.
+    void DeskGone(Leg& leg);
+    // REFER with Replaces in `leg` (dialog A or B of a desk phone's consult), refer.cpp. The dialog named (its
+    // Call-ID and both tags, RFC 3891 section 3) must be the other of the two: else 481. 403 + Warning while the
+    // colleague has not answered. Otherwise 202, audited call.consult_complete (via "refer"), NOTIFY
+    // "SIP/2.0 200 OK" (subscription terminated) in `leg`'s dialog, then (posted: it ends the session whose
+    // callback runs) the console's complete: the caller is bridged to the colleague, A and B get BYE.
+    void OnAttendedRefer(Leg& leg, const sip_msg* msg, const ReplacesDialog& replaces);
+
     // ---- libre callbacks (static trampolines call these) ----
     bool OnRequest(const sip_msg* msg);
     // ---- dialogs (dialogs.cpp) ----
@@ -457,6 +503,9 @@ private:
     // A transfer ring still going for `call` stops (CANCEL, or its tab told) before the call changes its id.
     void DropTransferRing(Call& call);
     // ---- consult (consult.cpp) ----
+    // ConsultCall's work once the call is found (the console's and the desk phone's consult alike): the checks
+    // and errors as ConsultCall's for the call and `to`, the caller held, the colleague's phone rung.
+    Result<CallControl> StartConsult(Call& call, const std::string& counsellor, const std::string& to);
     // The colleague's phone answered the consult ring: their leg is up, relayed to the counsellor's.
     void ConsultAnswered(Call& call, Leg& answering);
     // The consult ring of `counsellor` ended unanswered (`why`): the call is the counsellor's again. Nothing

@@ -3,7 +3,7 @@ second address inside someone else's dialog, replayed digest answers, a 200 neve
 
 Standard library only. One Peer is one UDP socket on one address (127.0.0.1, or 127.0.0.2 for an outsider:
 Linux answers for all of 127.0.0.0/8 on lo). A background thread reads it: responses go to a queue for the
-request that is waiting; requests from the server (INVITE to a phone, BYE, ACK) are answered as a phone or a
+request that is waiting; requests from the server (INVITE to a phone, BYE, NOTIFY, ACK) are answered as a phone or a
 caller would (see Peer.on_invite) and recorded in Peer.requests.
 """
 import hashlib
@@ -139,7 +139,7 @@ class Peer:
                     self._reply(pending[0], pending[1], 487, "Request Terminated", to_tag=pending[2])
             elif msg.method == "INVITE" and self.answer_invites:
                 self._answer_invite(msg, addr)
-            elif msg.method in ("BYE", "OPTIONS", "INFO", "INVITE", "UPDATE"):
+            elif msg.method in ("BYE", "OPTIONS", "INFO", "INVITE", "UPDATE", "NOTIFY"):
                 self._reply(msg, addr, 200, "OK")
             elif msg.method == "CANCEL":
                 self._reply(msg, addr, 200, "OK")
