@@ -324,6 +324,7 @@ int Serve(const DataDir& dir, ServeOptions options) {
     api->AttachAuditCheckpoints(checkpoint_file);
     api->SetStaffChangeLifetime(static_cast<TimeMs>(options.staff_change_approval_s) * 1000);
     api->LimitReports(options.report_requests_per_hour);
+    api->LimitStaffingPlans(options.report_requests_per_hour);  // the same allowance, counted apart
     auto checkpointer = std::make_unique<Checkpointer>(*(*opened)->store, *(*opened)->chain.key, (*opened)->clock,
                                                        checkpoint_file,
                                                        std::chrono::seconds(options.audit_checkpoint_s));

@@ -32,6 +32,7 @@ Api::Api(records::Services services, http::Metrics& metrics, int workers)
       escalations_(services),
       directory_(services),
       reports_(std::make_unique<records::Reports>(services)),
+      staffing_plans_(std::make_unique<records::StaffingPlans>(services)),
       sign_in_throttle_(kSignInsPerAddressPerMinute, kMinuteMs),
       storage_commits_(metrics.AddGauge("crisisline_storage_commits",
                                         "durable transactions committed by the storage writer since start")),

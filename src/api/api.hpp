@@ -21,6 +21,7 @@
 #include "records/lines.hpp"
 #include "records/reports.hpp"
 #include "records/retention.hpp"
+#include "records/staffing_plan.hpp"
 #include "records/trunks.hpp"
 #include "staff/accounts.hpp"
 #include "staff/sessions.hpp"
@@ -100,6 +101,10 @@ public:
     // Report requests allowed per person per hour (GET /api/v1/lines/{line}/reports/...; 60 unless set).
     // REQUIRES: called before Routes().
     void LimitReports(std::int64_t per_hour) { reports_ = std::make_unique<records::Reports>(s_, per_hour); }
+    // Staffing plan requests allowed per person per hour (GET /api/v1/lines/{line}/staffing; 60 unless set).
+    void LimitStaffingPlans(std::int64_t per_hour) {
+        staffing_plans_ = std::make_unique<records::StaffingPlans>(s_, per_hour);
+    }
 
 private:
     // A handler body: runs on the worker pool; its error becomes the JSON error response.
@@ -188,6 +193,7 @@ private:
     records::Escalations escalations_;
     records::DirectoryBook directory_;
     std::unique_ptr<records::Reports> reports_;
+    std::unique_ptr<records::StaffingPlans> staffing_plans_;
     staff::SignInThrottle sign_in_throttle_;
     http::Gauge& storage_commits_;  // refreshed from the storage writer at each scrape
     http::Gauge& storage_units_;

@@ -20,11 +20,7 @@ Result<http::Response> Api::FunderPack(const http::Request& req, const staff::Au
     if (!*period) return Fail(ErrorCode::kInvalid, "period", "is required, a calendar month such as 2026-05");
     TimeMs retry_after = 0;
     auto pack = reports_->RunPack(who.principal, Param(req, "line"), **period, retry_after);
-    if (!pack) {
-        auto refused = http::Response::FromError(pack.error());
-        if (retry_after > 0) refused.headers.emplace_back("Retry-After", std::to_string((retry_after + 999) / 1000));
-        return refused;
-    }
+    if (!pack) return Refused(pack.error(), retry_after);
     return Ok(*pack);
 }
 
@@ -95,11 +91,7 @@ void Api::AddOversightRoutes(http::Router& r) {
               TimeMs retry_after = 0;
               auto report = reports_->Run(who.principal, Param(req, "line"), Param(req, "report"), **period,
                                           retry_after);
-              if (!report) {
-                  auto refused = http::Response::FromError(report.error());
-                  if (retry_after > 0) refused.headers.emplace_back("Retry-After", std::to_string((retry_after + 999) / 1000));
-                  return refused;
-              }
+              if (!report) return Refused(report.error(), retry_after);
               if (!csv) return Ok(*report);
               http::Response r;
               r.content_type = "text/csv; charset=utf-8";
@@ -130,8 +122,9 @@ void Api::AddOversightRoutes(http::Router& r) {
               if (!format) return tl::unexpected(format.error());
               const std::string as = format->value_or("json");
               if (as != "json" && as != "csv") return Fail(ErrorCode::kInvalid, "format", "must be json or csv");
-              auto plan = records::LineStaffing(s_, Param(req, "line"), *week, s_.clock.Now());
-              if (!plan) return tl::unexpected(plan.error());
+              TimeMs retry_after = 0;
+              auto plan = staffing_plans_->Run(who.principal, Param(req, "line"), *week, retry_after);
+              if (!plan) return Refused(plan.error(), retry_after);
               if (as == "json") return Ok(plan->json);
               http::Response csv;
               csv.content_type = "text/csv; charset=utf-8";

@@ -124,8 +124,9 @@ void Api::AddRotaRoutes(http::Router& r) {
               }
               auto week = Query(req, "week", 16);
               if (!week) return tl::unexpected(week.error());
-              auto plan = records::LineStaffing(s_, line, *week, s_.clock.Now());
-              if (!plan) return tl::unexpected(plan.error());
+              TimeMs retry_after = 0;  // audited and limited as the plan is: it rests on the same forecast
+              auto plan = staffing_plans_->Run(who.principal, line, *week, retry_after);
+              if (!plan) return Refused(plan.error(), retry_after);
               auto parsed = records::RotaWeekOf(plan->json["week"].get<std::string>(), s_.clock.Now());
               if (!parsed) return tl::unexpected(parsed.error());
               auto coverage = rota->Coverage(line, *parsed, plan->plan, plan->welsh_plan);

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include "records/reports.hpp"
 #include "staffing/erlang.hpp"
 #include "staffing/forecast.hpp"
+#include "writer/audit_trail.hpp"
 
 namespace crisisline::records {
 namespace {
@@ -75,18 +77,9 @@ Forecasted ForecastWeek(const StaffingHistory& h, const staffing::Week& week, bo
         }
         return f;
     }
-    // Under two weeks: each half hour of the week gets the mean of the same half hours seen so far.
-    std::vector<double> sum(staffing::kSlotsPerWeek, 0), seen(staffing::kSlotsPerWeek, 0);
-    for (size_t i = 0; i < series.counts.size(); ++i) {
-        const int slot = staffing::WeekSlot(series.start + static_cast<TimeMs>(i) * kHalfHourMs);
-        sum[slot] += series.counts[i];
-        seen[slot] += 1;
-    }
-    f.method = series.counts.empty() ? "none" : "weekly_mean";
-    for (int i = 0; i < n; ++i) {
-        const int slot = staffing::WeekSlot(week.from + static_cast<TimeMs>(i) * kHalfHourMs);
-        f.calls.push_back(seen[slot] > 0 ? sum[slot] / seen[slot] : 0);
-    }
+    // Under two weeks: no forecast. Each half hour's mean so far would be, from one week, that week's own calls.
+    f.method = series.counts.empty() ? "none" : "too_little_history";
+    f.calls.assign(static_cast<size_t>(std::max(0, n)), 0.0);
     return f;
 }
 
@@ -151,18 +144,24 @@ StaffingAnswer PlanFromHistory(const LineConfig& line, const std::string& week_n
         for (const auto& c : history.arrivals) n += c.calls;
         return n;
     }();
+    // The counts behind the plan, as the reports publish a count: rounded, a small one (a zero too) null.
+    const auto rules = RulesOf(line);
+    const auto published = [&rules](std::int64_t n) {
+        const auto figure = reports::PublishCount(n, rules);
+        return figure.value ? nlohmann::json(*figure.value) : nlohmann::json();
+    };
     out.json = {
         {"line", line.id},
         {"week", week_name},
         {"from", FormatTime(week.from)},
         {"to", FormatTime(week.to)},
         {"target", StaffingTargetJson(line.staffing)},
-        {"history", {{"from", FormatTime(f.history_from)}, {"to", FormatTime(history.to)}, {"calls", history_calls}}},
+        {"history", {{"from", FormatTime(f.history_from)}, {"to", FormatTime(history.to)}, {"calls", published(history_calls)}}},
         {"forecast", {{"method", f.method}, {"smoothing", f.smoothing}, {"backtest", f.backtest}}},
         {"handling_s", Rounded(handling_s, 0.1)},
-        {"handling_measured_calls", t.answered},
+        {"handling_measured_calls", published(t.answered)},
         {"patience_s", NumberOrNull(patience_s ? std::optional<double>(Rounded(*patience_s, 0.1)) : std::nullopt)},
-        {"patience_abandoned_calls", t.abandoned},
+        {"patience_abandoned_calls", published(t.abandoned)},
         {"totals",
          {{"forecast_calls", Rounded(calls, 0.01)},
           {"erlang_c_rostered_hours", hours_c},
@@ -187,11 +186,14 @@ Result<StaffingAnswer> LineStaffing(Services& s, const std::string& line_id, con
     }
     auto parsed = staffing::ParseIsoWeek(name, "week");
     if (!parsed) return tl::unexpected(parsed.error());
+    auto this_week = staffing::ParseIsoWeek(staffing::IsoWeekOf(now), "week");
+    if (!this_week) return tl::unexpected(this_week.error());
     auto line = Lines(s).Get(line_id);
     if (!line) return tl::unexpected(line.error());
 
+    // Not up to the week asked for, nor up to now: two weeks' plans would then differ by exactly one week's calls.
     StaffingHistory history;
-    history.to = std::min(now - now % kHalfHourMs, parsed->from);
+    history.to = this_week->from;
     auto read = s.store.Read([&](store::Tx& tx) -> Result<void> {
         auto arrivals = tx.CountPhoneArrivalsByHalfHour(line_id, history.to - kStaffingHistoryMs, history.to);
         if (!arrivals) return tl::unexpected(arrivals.error());
@@ -203,6 +205,31 @@ Result<StaffingAnswer> LineStaffing(Services& s, const std::string& line_id, con
     });
     if (!read) return tl::unexpected(read.error());
     return PlanFromHistory(*line, name, *parsed, history);
+}
+
+Result<StaffingAnswer> StaffingPlans::Run(const staff::Principal& who, const std::string& line_id,
+                                          const std::optional<std::string>& week, TimeMs& retry_after) {
+    retry_after = 0;
+    const TimeMs now = s_.clock.Now();
+    if (const TimeMs wait = allowance_.Take(who.staff_id, now); wait > 0) {
+        retry_after = wait;
+        return Fail(ErrorCode::kThrottled, "week",
+                    "too many staffing plan requests in the last hour; try again in " +
+                        std::to_string((wait + 999) / 1000) + " s");
+    }
+    const bool named = week && !week->empty();
+    if (named) {
+        if (auto parsed = staffing::ParseIsoWeek(*week, "week"); !parsed) return tl::unexpected(parsed.error());
+    }
+    const std::string record = "staffing/" + (named ? *week : std::string("next"));
+    auto audited = s_.writer.Run([&](store::Tx& tx) -> Result<void> {
+        if (auto line = tx.GetLine(line_id); !line || !*line) {
+            return line ? Fail(ErrorCode::kNotFound, "line", "no line with this id") : tl::unexpected(line.error());
+        }
+        return writer::AppendAudit(tx, now, {who.staff_id, "staffing.read", line_id, "staffing", record, "planning"});
+    });
+    if (!audited) return tl::unexpected(audited.error());
+    return LineStaffing(s_, line_id, week, now);
 }
 
 }  // namespace crisisline::records

@@ -8,10 +8,12 @@
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
+#include "core/fixed_window.hpp"
 #include "records/lines.hpp"
 #include "records/services.hpp"
 #include "staffing/calendar.hpp"
 #include "staffing/plan.hpp"
+#include "staff/principal.hpp"
 #include "store/rows.hpp"
 
 // records/staffing_plan: a line's staffing plan for one week, from its own history of phone calls (aggregates
@@ -36,16 +38,36 @@ struct StaffingAnswer {
 };
 
 // The plan (pure): the week's half hours forecast from the history (Holt-Winters with two weeks or more of
-// history, else each half hour of the week's mean so far, else none), the handling time (talk + wrap-up; an
-// answered call not yet closed counts the line's wrap_up_s), the callers' patience (abandoned / total wait),
-// and Erlang C and Erlang A staffing for the line's target. The JSON is documented in docs/api.md.
+// history; with less, none: a forecast from one week would be that week's calls half hour by half hour), the
+// handling time (talk + wrap-up; an answered call not yet closed counts the line's wrap_up_s), the callers'
+// patience (abandoned / total wait), and Erlang C and Erlang A staffing for the line's target. The counts it
+// rests on (history.calls, handling_measured_calls, patience_abandoned_calls) are published as the reports
+// publish a count (`rules`: rounded, small ones suppressed as null). The JSON is documented in docs/api.md.
 StaffingAnswer PlanFromHistory(const LineConfig& line, const std::string& week_name, const staffing::Week& week,
                                const StaffingHistory& history);
 
 // The week named `week` (YYYY-Www; the week after `now`'s when empty) for `line_id`: kNotFound for an unknown
-// line, kInvalid (field "week") for a malformed week. Reads one snapshot. REQUIRES: the caller authorised
-// kReadAggregates on the line. Blocking; thread-safe.
+// line, kInvalid (field "week") for a malformed week. Whatever the week asked for, the history ends where `now`'s
+// week began (UK time), so two plans asked for in the same week rest on the same calls and cannot be told apart
+// by them. Reads one snapshot. REQUIRES: the caller authorised kReadStaffing on the line. Blocking; thread-safe.
 Result<StaffingAnswer> LineStaffing(Services& s, const std::string& line_id, const std::optional<std::string>& week,
                                     TimeMs now);
+
+// The staffing plans as people ask for them, as the reports are (records/reports.hpp): rate-limited per person
+// (kThrottled, field "week", `retry_after` set to the wait), audited ("staffing.read", purpose "planning", the
+// week as the record id) before the plan is built, then LineStaffing. Authorisation is the caller's job.
+// Blocking; thread-safe.
+class StaffingPlans {
+public:
+    explicit StaffingPlans(Services services, std::int64_t per_hour = 60)
+        : s_(services), allowance_(per_hour, kHourMs) {}
+
+    Result<StaffingAnswer> Run(const staff::Principal& who, const std::string& line_id,
+                               const std::optional<std::string>& week, TimeMs& retry_after);
+
+private:
+    Services s_;
+    FixedWindowLimit allowance_;  // staffing plan requests per person per hour
+};
 
 }  // namespace crisisline::records

@@ -73,12 +73,20 @@ TEST(StaffingPlanTest, PlansWelshCoverFromTheWelshCallsAlone) {
     for (const auto& w : a.welsh_plan) EXPECT_EQ(w.erlang_c.on_phones, 1);
 }
 
-TEST(StaffingPlanTest, FallsBackWithLittleHistory) {
+TEST(StaffingPlanTest, ForecastsNothingFromUnderTwoWeeks) {
     LineConfig line;
     line.id = "police";
+    // One week's mean per half hour would be that week's calls, half hour by half hour: no forecast.
     StaffingAnswer a = PlanFromHistory(line, "2026-W49", kWeek, Steady(1, 3));
-    EXPECT_EQ(a.json["forecast"]["method"], "weekly_mean");
-    EXPECT_NEAR(a.json["intervals"][100]["forecast_calls"].get<double>(), 3, 1e-9);
+    EXPECT_EQ(a.json["forecast"]["method"], "too_little_history");
+    for (const auto& i : a.json["intervals"]) ASSERT_EQ(i["forecast_calls"].get<double>(), 0) << i.dump();
+    EXPECT_EQ(a.json["history"]["calls"], 1010) << "one week of 3 calls a half hour (1,008), rounded to 5";
+    // The counts the plan rests on are published as the reports publish a count: a small one is null.
+    StaffingHistory few = Steady(1, 3);
+    few.timings.abandoned = 3;
+    a = PlanFromHistory(line, "2026-W49", kWeek, few);
+    EXPECT_EQ(a.json["handling_measured_calls"], 100);
+    EXPECT_TRUE(a.json["patience_abandoned_calls"].is_null()) << a.json["patience_abandoned_calls"];
     StaffingHistory none;
     none.to = kWeek.from;
     a = PlanFromHistory(line, "2026-W49", kWeek, none);

@@ -4,6 +4,7 @@ The calls are written straight into the contacts table as telephony's CallLog wr
 call facts, times; content empty): four weeks of a steady, known demand, so the answer can be checked against
 an Erlang C and an Erlang A computed here, independently of the server's code.
 """
+import calendar
 import json
 import math
 import os
@@ -71,6 +72,11 @@ def erlang_a_level(calls, handling_s, patience_s, n, target_s):
     return answered
 
 
+def iso_ms(text):
+    """Milliseconds since the epoch of an RFC 3339 UTC time such as 2026-12-07T00:00:00Z."""
+    return int(calendar.timegm(time.strptime(text[:19], "%Y-%m-%dT%H:%M:%S")) * 1000)
+
+
 class StaffingTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -127,6 +133,7 @@ class StaffingTest(unittest.TestCase):
                 "VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, x'', x'', 1, ?4, ?9)", rows)
         db.close()
         cls.seeded = len(rows)
+        cls.arrivals = [r[3] for r in rows]
 
     @classmethod
     def tearDownClass(cls):
@@ -140,7 +147,12 @@ class StaffingTest(unittest.TestCase):
         self.assertEqual(status, 200, plan)
         self.assertEqual(plan["forecast"]["method"], "holt_winters")
         self.assertIsNone(plan["forecast"]["backtest"])  # four weeks: too short for an eight-week backtest
-        self.assertEqual(plan["history"]["calls"], self.seeded)
+        # The history ends where this week began (UK time), whatever week is asked for; its count is published
+        # as the reports publish one (rounded to 5).
+        history_to = iso_ms(plan["history"]["to"])
+        self.assertLessEqual(int(time.time() * 1000) - history_to, 7 * 24 * 3600 * 1000 + 3600 * 1000)
+        before = sum(1 for t in self.arrivals if t < history_to)
+        self.assertEqual(plan["history"]["calls"], (before + 2) // 5 * 5)
         self.assertAlmostEqual(plan["handling_s"], 360.0)  # 300 s talk + 60 s wrap-up
         self.assertAlmostEqual(plan["patience_s"], 80.0)   # (5 x 10 s + 30 s) waited per abandoned call
         self.assertIn(len(plan["intervals"]), (334, 336, 338))
@@ -218,6 +230,41 @@ class StaffingTest(unittest.TestCase):
         self.assertEqual(len(lines), 1 + 336)
         self.assertEqual(len(lines[1].split(",")), len(lines[0].split(",")))
 
+    def test_plans_of_any_week_rest_on_the_same_calls_and_each_request_is_audited(self):
+        # Two weeks' plans that rested on history up to each week would differ by exactly that week's calls.
+        answers = []
+        for query in ("", "?week=2030-W10", "?week=2030-W11", "?week=" + time.strftime("%G-W%V", time.gmtime(
+                time.time() - 14 * 24 * 3600))):
+            status, plan, _ = self.plan("manager", query=query)
+            self.assertEqual(status, 200, (query, plan))
+            answers.append({k: plan[k] for k in ("history", "handling_s", "handling_measured_calls", "patience_s",
+                                                 "patience_abandoned_calls")})
+        self.assertTrue(all(a == answers[0] for a in answers), answers)
+        db = sqlite3.connect(os.path.join(self.server.data_dir, "crisisline.db"), timeout=30)
+        try:
+            records = [r for (r,) in db.execute(
+                "SELECT record_id FROM audit_log WHERE action = 'staffing.read' AND actor = ? AND purpose = 'planning'",
+                (self.server_staff_id("manager"),))]
+        finally:
+            db.close()
+        for record in ("staffing/next", "staffing/2030-W10", "staffing/2030-W11"):
+            self.assertIn(record, records)
+        # The rota's coverage rests on the same forecast: audited (and limited) as the plan is.
+        status, coverage, _ = self.clients["supervisor"].call("GET", "/api/v1/lines/police/coverage?week=2030-W20")
+        self.assertEqual(status, 200, coverage)
+        db = sqlite3.connect(os.path.join(self.server.data_dir, "crisisline.db"), timeout=30)
+        try:
+            self.assertEqual(db.execute(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'staffing.read' AND actor = ? AND record_id = ?",
+                (self.server_staff_id("supervisor"), "staffing/2030-W20")).fetchone()[0], 1)
+        finally:
+            db.close()
+
+    def server_staff_id(self, username):
+        status, me, _ = self.clients[username].call("GET", "/api/v1/session")
+        assert status == 200, me
+        return me["staff"]["id"]
+
     def test_checks_roles_and_lines(self):
         self.assertEqual(self.plan("manager", line="fire")[0], 200)   # service managers plan any line
         self.assertEqual(self.plan("fire.supervisor", line="fire")[0], 200)
@@ -231,6 +278,42 @@ class StaffingTest(unittest.TestCase):
             self.assertEqual(body["error"]["field"], field)
         status, _, _ = self.server.raw("GET", "/api/v1/lines/police/staffing")
         self.assertEqual(status, 401)
+
+
+class StaffingRateLimitTest(unittest.TestCase):
+    """Staffing plans are limited per person as the reports are ([reports] requests_per_hour, counted apart), the
+    rota's coverage (which rests on the same forecast) with them, audited alike: then 429 with Retry-After."""
+
+    def setUp(self):
+        self.server = harness.Server().init()
+        self.server.write_config("[reports]\nrequests_per_hour = 3\n")
+        harness.run_cli(self.server.data_dir, "staff", "add", "--username", "boot.admin", "--display-name", "Boot",
+                        "--roles", "admin", env={"CRISISLINE_PASSWORD": harness.PASSWORD})
+        self.server.start()
+        admin = self.server.client().sign_in("boot.admin")
+        self.assertEqual(admin.call("POST", "/api/v1/lines", {"id": "police", "name": "Police line (test)"})[0], 201)
+        for name in ("manager", "other.manager"):
+            status, body, _ = admin.call("POST", "/api/v1/staff", {
+                "username": name, "display_name": "M", "password": harness.PASSWORD, "roles": ["service_manager"],
+                "lines": []})
+            self.assertEqual(status, 201, body)
+        self.manager = self.server.client().sign_in("manager")
+        self.other = self.server.client().sign_in("other.manager")
+
+    def tearDown(self):
+        self.server.close()
+
+    def test_the_fourth_request_in_the_hour_is_refused_with_retry_after(self):
+        for path in ("staffing", "staffing?week=2030-W10", "staffing?week=2030-W12"):
+            status, body, _ = self.manager.call("GET", f"/api/v1/lines/police/{path}")
+            self.assertEqual(status, 200, (path, body))
+        status, body, headers = self.manager.call("GET", "/api/v1/lines/police/staffing?week=2030-W11")
+        self.assertEqual(status, 429, body)
+        self.assertEqual(body["error"]["field"], "week")
+        self.assertTrue(0 < int(headers["Retry-After"]) <= 3600, headers)
+        status, body, _ = self.manager.call("GET", "/api/v1/lines/police/reports/demand?period=2026-05")
+        self.assertEqual(status, 200, "the reports' allowance is counted apart")
+        self.assertEqual(self.other.call("GET", "/api/v1/lines/police/staffing")[0], 200, "each person their own")
 
 
 class DemoStaffingTest(unittest.TestCase):

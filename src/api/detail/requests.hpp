@@ -20,6 +20,13 @@ inline http::Response NoContent() {
     return r;
 }
 
+// The answer to a refused request; a request refused for its rate carries Retry-After (whole seconds).
+inline http::Response Refused(const Error& error, TimeMs retry_after) {
+    auto refused = http::Response::FromError(error);
+    if (retry_after > 0) refused.headers.emplace_back("Retry-After", std::to_string((retry_after + 999) / 1000));
+    return refused;
+}
+
 inline Result<Fields> BodyOf(const http::Request& req) { return Fields::Parse(req.body); }
 
 inline std::string SessionCookie(const std::string& token, TimeMs max_age) {

@@ -7,7 +7,7 @@ import { useSession } from '../lib/session';
 import { percent } from '../lib/format';
 import { PlanChart } from './staffing/PlanChart';
 import { Rota } from './staffing/Rota';
-import { byDay, methodText, planPath, type StaffingPlan } from './staffing/model';
+import { byDay, count, methodText, planPath, type StaffingPlan } from './staffing/model';
 import './staffing/staffing.css';
 
 type State = { status: 'loading' } | { status: 'ok'; plan: StaffingPlan } | { status: 'error'; message: string };
@@ -90,15 +90,15 @@ function Plan({ plan }: { plan: StaffingPlan }) {
             shrinkage {t.shrinkage_percent}%; at least {t.min_counsellors} on the phones.
           </li>
           <li>
-            Forecast: {methodText(plan)}, from {plan.history.calls} calls.
+            Forecast: {methodText(plan)}, from {count(plan.history.calls)} calls.
             {plan.forecast.backtest && (
               <> Error over the last {plan.forecast.backtest.weeks} weeks (WAPE): {percent(plan.forecast.backtest.wape)}.</>
             )}
           </li>
           <li>
-            Handling time {Math.round(plan.handling_s)} s (talk and wrap-up, {plan.handling_measured_calls} calls measured);{' '}
+            Handling time {Math.round(plan.handling_s)} s (talk and wrap-up, {count(plan.handling_measured_calls)} calls measured);{' '}
             {withA
-              ? `callers' patience ${Math.round(plan.patience_s ?? 0)} s (${plan.patience_abandoned_calls} abandoned).`
+              ? `callers' patience ${Math.round(plan.patience_s ?? 0)} s (${count(plan.patience_abandoned_calls)} abandoned).`
               : 'nobody abandoned, so no patience to estimate: Erlang A is not shown.'}
           </li>
           <li>

@@ -30,15 +30,16 @@ export interface StaffingPlan {
     shrinkage_percent: number;
     min_counsellors: number;
   };
-  history: { from: string; to: string; calls: number };
+  // counts published as the reports publish one: rounded, a small one null
+  history: { from: string; to: string; calls: number | null };
   forecast: {
-    method: 'holt_winters' | 'weekly_mean' | 'none';
+    method: 'holt_winters' | 'too_little_history' | 'none';
     backtest: { weeks: number; intervals: number; wape: number; mape: number | null } | null;
   };
   handling_s: number;
-  handling_measured_calls: number;
+  handling_measured_calls: number | null;
   patience_s: number | null;
-  patience_abandoned_calls: number;
+  patience_abandoned_calls: number | null;
   totals: {
     forecast_calls: number;
     erlang_c_rostered_hours: number;
@@ -57,12 +58,17 @@ export function planPath(line: string, week: string, format?: 'csv'): string {
   return `/api/v1/lines/${encodeURIComponent(line)}/staffing${q ? `?${q}` : ''}`;
 }
 
+// A count the server published through disclosure control: null when it is too small to show.
+export function count(n: number | null): string {
+  return n === null ? 'a few' : n.toLocaleString('en-GB');
+}
+
 export function methodText(plan: StaffingPlan): string {
   switch (plan.forecast.method) {
     case 'holt_winters':
       return 'Holt–Winters on the hour of the week (bank holidays as Sundays)';
-    case 'weekly_mean':
-      return 'the mean of each half hour so far (under two weeks of calls)';
+    case 'too_little_history':
+      return 'none yet: under two weeks of calls (a forecast from them would show the calls themselves)';
     default:
       return 'no calls yet: nothing to forecast from';
   }
