@@ -139,9 +139,13 @@ struct CallTally {
     std::int64_t longest_wait_s = 0;
     std::int64_t abandoned_wait_s = 0, abandoned_with_wait = 0;
     std::int64_t talk_s = 0, talked = 0;
+    std::int64_t within_target = 0;          // answered within the line's staffing target_s
+    std::int64_t wrap_up_ms = 0, wrapped = 0;  // closed calls: from the call's end to the counsellor's close
 };
 
-void Tally(CallTally& t, const store::ContactRow& row, const nlohmann::json& facts) {
+constexpr TimeMs kLongestWrapUpMs = 2 * 60 * 60 * kSecondMs;  // as the staffing plan counts it
+
+void Tally(CallTally& t, const store::ContactRow& row, const nlohmann::json& facts, TimeMs target_ms) {
     const nlohmann::json call = facts.value("call", nlohmann::json::object());
     const std::string end = call.is_object() && call.contains("end_reason") && call["end_reason"].is_string()
                                 ? call["end_reason"].get<std::string>()
@@ -154,6 +158,12 @@ void Tally(CallTally& t, const store::ContactRow& row, const nlohmann::json& fac
         t.answer_wait_ms += wait;
         if (wait <= 20 * kSecondMs) ++t.within_20s;
         if (wait <= 60 * kSecondMs) ++t.within_60s;
+        if (wait <= target_ms) ++t.within_target;
+        // Wrap-up: from the call's end to the counsellor's close (the contact's last change), at most 2 hours.
+        if (row.status == "closed" && row.ended_at) {
+            t.wrap_up_ms += std::clamp<TimeMs>(row.updated_at - *row.ended_at, 0, kLongestWrapUpMs);
+            ++t.wrapped;
+        }
         if (const auto talk = Seconds(call, "talk_s"); talk >= 0) {
             t.talk_s += talk;
             ++t.talked;
@@ -171,7 +181,9 @@ void Tally(CallTally& t, const store::ContactRow& row, const nlohmann::json& fac
     }
 }
 
-nlohmann::json ServiceLevels(const std::vector<store::ContactRow>& contacts, const DisclosureRules& rules) {
+nlohmann::json ServiceLevels(const std::vector<store::ContactRow>& contacts,
+                             const StaffingTarget& target,
+                             const DisclosureRules& rules) {
     CallTally t;
     for (const auto& row : contacts) {
         const auto facts = Facts(row);
@@ -180,7 +192,7 @@ nlohmann::json ServiceLevels(const std::vector<store::ContactRow>& contacts, con
         // call: its first contact counts it (answer, wait, talk so far); the contact it continues in does not.
         const auto call = facts.value("call", nlohmann::json::object());
         if (call.is_object() && call.contains("continues") && call["continues"].is_string()) continue;
-        Tally(t, row, facts);
+        Tally(t, row, facts, target.target_s * kSecondMs);
     }
     auto calls = ListSection("calls", {"answered", "abandoned", "overflowed", "other"},
                              {t.answered, t.abandoned, t.overflowed, t.other}, rules);
@@ -192,12 +204,17 @@ nlohmann::json ServiceLevels(const std::vector<store::ContactRow>& contacts, con
     const Figure within_60 = reports::PublishCount(t.within_60s, rules);
     const Figure talked = reports::PublishCount(t.talked, rules);
     const Figure abandoned_with_wait = reports::PublishCount(t.abandoned_with_wait, rules);
+    const Figure within_target = reports::PublishCount(t.within_target, rules);
+    const Figure wrapped = reports::PublishCount(t.wrapped, rules);
     nlohmann::json figures = nlohmann::json::array();
     figures.push_back(KeyedFigure("answered_within_20s", within_20));
     figures.push_back(KeyedFigure("answered_within_60s", within_60));
     figures.push_back(Derived("answer_rate", Rate(answered, offered), "fraction"));
     figures.push_back(Derived("service_level_20s", Rate(within_20, offered), "fraction"));
     figures.push_back(Derived("service_level_60s", Rate(within_60, offered), "fraction"));
+    // The line's own target (its staffing target: answered within target_s, service_level_percent of calls).
+    figures.push_back(KeyedFigure("answered_within_target", within_target));
+    figures.push_back(Derived("service_level_target", Rate(within_target, offered), "fraction"));
     figures.push_back(Derived("average_speed_of_answer_s",
                               MeanSeconds((t.answer_wait_ms + kSecondMs / 2) / kSecondMs, t.answered, answered, rules),
                               "seconds"));
@@ -212,6 +229,9 @@ nlohmann::json ServiceLevels(const std::vector<store::ContactRow>& contacts, con
                                             : std::nullopt,
                               "seconds"));
     figures.push_back(Derived("average_talk_s", MeanSeconds(t.talk_s, t.talked, talked, rules), "seconds"));
+    figures.push_back(Derived("average_wrap_up_s",
+                              MeanSeconds((t.wrap_up_ms + kSecondMs / 2) / kSecondMs, t.wrapped, wrapped, rules),
+                              "seconds"));
     for (auto& f : figures) {
         if (!f.contains("unit")) f["unit"] = "count";
     }
@@ -455,10 +475,7 @@ bool TakesDaysAndWeeks(const std::string& name) { return name == "service_levels
 nlohmann::json NotAvailable(const std::string& name, const Period& period, bool forces_sealed) {
     nlohmann::json out = nlohmann::json::array();
     auto add = [&](const char* figure, const char* reason) { out.push_back({{"figure", figure}, {"reason", reason}}); };
-    if (name == "service_levels") {
-        add("average_wrap_up_s", "wrap-up time is not recorded yet");
-        add("service_level_target", "the targets are fixed at 20 s and 60 s; not configurable per line yet");
-    } else if (name == "demand") {
+    if (name == "demand") {
         if (period.kind != PeriodKind::kMonth) {
             add("contacts_by_force", "force-level figures are published for whole calendar months only; ask for "
                                      "each month of the period");
@@ -552,7 +569,7 @@ Result<nlohmann::json> BuildReport(store::Store& store,
     // with the first contact's timings).
     if (name != "service_levels") contacts = OneRowPerCall(std::move(contacts));
     if (name == "service_levels") {
-        sections = ServiceLevels(contacts, rules);
+        sections = ServiceLevels(contacts, line.staffing, rules);
     } else if (name == "demand") {
         sections = Demand(contacts, kept, period, forces_sealed, line_key, rules);
     } else if (name == "roll_out") {
@@ -625,6 +642,10 @@ Result<nlohmann::json> BuildReport(store::Store& store,
         {"sections", sections},
         {"not_available", NotAvailable(name, period, forces_sealed)}};
     if (name == "roll_out") report["region_starts"] = RegionStartsJson(line.region_starts);
+    if (name == "service_levels") {  // what answered_within_target and service_level_target are measured against
+        report["target"] = {{"target_s", line.staffing.target_s},
+                            {"service_level_percent", line.staffing.service_level_percent}};
+    }
     return report;
 }
 

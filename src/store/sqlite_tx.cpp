@@ -597,8 +597,8 @@ Result<CallTimings> SqliteTx::SumCallTimings(const std::string& line_id, TimeMs 
 Result<std::vector<ContactRow>> SqliteTx::ListContactFacts(const std::string& line_id, TimeMs since, TimeMs before) {
     // contacts_by_arrival; of the sealed columns only the force, sealed on its own, is read.
     static const std::string sql =
-        "SELECT line_id, id, status, arrived_at, answered_at, ended_at, counsellor_id, facts_json, force_sealed "
-        "FROM contacts WHERE line_id = ?1 AND arrived_at >= ?2 AND arrived_at < ?3";
+        "SELECT line_id, id, status, arrived_at, answered_at, ended_at, counsellor_id, facts_json, force_sealed, "
+        "updated_at FROM contacts WHERE line_id = ?1 AND arrived_at >= ?2 AND arrived_at < ?3";
     return QueryAll(
         conn_, sql, "contacts",
         [](const Statement& st) {
@@ -612,6 +612,7 @@ Result<std::vector<ContactRow>> SqliteTx::ListContactFacts(const std::string& li
             r.counsellor_id = st.Text(6);
             r.facts_json = st.Text(7);
             r.force_sealed = st.Blob(8);
+            r.updated_at = st.Int(9);
             return r;
         },
         [&](Statement& st) { st.BindAll(line_id, since, before); });

@@ -304,6 +304,7 @@ TEST_F(SqliteTxTest, ContactRoundTripsWithNullsAndBlobs) {
     ASSERT_EQ(counted.size(), 2u);
     for (const auto& row : counted) {
         EXPECT_EQ(row.force_sealed, row.id == "c-full" ? kCipher : store::Bytes{}) << row.id;
+        EXPECT_EQ(row.updated_at, row.id == "c-full" ? full.updated_at : bare.updated_at) << "for the wrap-up time";
         EXPECT_TRUE(row.sealed.Empty()) << row.id;
         EXPECT_TRUE(row.caller_hash.empty()) << row.id;
     }

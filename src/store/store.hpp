@@ -117,7 +117,7 @@ public:
     virtual Result<CallTimings> SumCallTimings(const std::string& line_id, TimeMs since, TimeMs before) = 0;
 
     // A line's contacts that arrived in [since, before), for counting (the reports): only id, line_id, status,
-    // arrived_at, answered_at, ended_at, counsellor_id, facts_json and force_sealed are filled; no sealed content,
+    // arrived_at, answered_at, ended_at, counsellor_id, facts_json, force_sealed and updated_at are filled; no sealed content,
     // no caller hash is read. In no particular order.
     virtual Result<std::vector<ContactRow>> ListContactFacts(const std::string& line_id, TimeMs since, TimeMs before) = 0;
     // The upgrade to the sealed force (records/force_backfill.hpp): a line's contacts whose force_sealed is empty and
