@@ -38,13 +38,15 @@ struct StaffingAnswer {
 // The plan (pure): the week's half hours forecast from the history (Holt-Winters with two weeks or more of
 // history, else each half hour of the week's mean so far, else none), the handling time (talk + wrap-up; an
 // answered call not yet closed counts the line's wrap_up_s), the callers' patience (abandoned / total wait),
-// and Erlang C and Erlang A staffing for the line's target. The JSON is documented in docs/api.md.
+// and Erlang C and Erlang A staffing for the line's target; for each region of the line's roll-out whose calls
+// are not in the history yet (began at or after history.to), the forecast scaled from the served regions by
+// workforce ("new_regions"). The JSON is documented in docs/api.md.
 StaffingAnswer PlanFromHistory(const LineConfig& line, const std::string& week_name, const staffing::Week& week,
                                const StaffingHistory& history);
 
 // The week named `week` (YYYY-Www; the week after `now`'s when empty) for `line_id`: kNotFound for an unknown
 // line, kInvalid (field "week") for a malformed week. Reads one snapshot. REQUIRES: the caller authorised
-// kReadAggregates on the line. Blocking; thread-safe.
+// kReadStaffing on the line. Blocking; thread-safe.
 Result<StaffingAnswer> LineStaffing(Services& s, const std::string& line_id, const std::optional<std::string>& week,
                                     TimeMs now);
 
