@@ -83,6 +83,61 @@ Forecasted ForecastWeek(const StaffingHistory& h, const staffing::Week& week, bo
     return f;
 }
 
+// The roll-out's regions whose calls the history does not hold yet (began at or after its end), each with the
+// line's forecast scaled by its workforce over the served regions' (staffing::ForecastForNewRegion). Scaled only
+// when the new region and every served region have a workforce entered; otherwise `forecast_calls` is null and
+// `reason` says what is missing.
+nlohmann::json NewRegionsJson(const LineConfig& line,
+                              const StaffingHistory& history,
+                              const std::vector<double>& calls) {
+    double served_workforce = 0;
+    bool served_all_known = true;
+    for (const RegionStart& r : line.region_starts) {
+        if (r.began_at >= history.to) continue;
+        if (r.workforce) {
+            served_workforce += static_cast<double>(*r.workforce);
+        } else {
+            served_all_known = false;
+        }
+    }
+    nlohmann::json out = nlohmann::json::array();
+    for (const RegionStart& r : line.region_starts) {
+        if (r.began_at < history.to) continue;
+        nlohmann::json j = {
+            {"region", r.region},
+            {"began", r.began},
+            {"workforce", r.workforce ? nlohmann::json(*r.workforce) : nlohmann::json()},
+            {"served_workforce",
+             served_all_known && served_workforce > 0 ? nlohmann::json(served_workforce) : nlohmann::json()},
+            {"forecast_calls", nullptr},
+            {"peak_forecast_calls", nullptr},
+            {"intervals_forecast_calls", nullptr},
+            {"reason", nullptr}};
+        if (!r.workforce) {
+            j["reason"] = "the region has no workforce entered";
+        } else if (!served_all_known) {
+            j["reason"] = "a region already served has no workforce entered";
+        } else if (served_workforce <= 0) {
+            j["reason"] = "no region is served yet";
+        } else if (auto scaled =
+                       staffing::ForecastForNewRegion({{calls, served_workforce}}, static_cast<double>(*r.workforce));
+                   scaled) {
+            double total = 0, peak = 0;
+            nlohmann::json each = nlohmann::json::array();
+            for (double c : *scaled) {
+                total += c;
+                peak = std::max(peak, c);
+                each.push_back(Rounded(c, 0.01));
+            }
+            j["forecast_calls"] = Rounded(total, 0.01);
+            j["peak_forecast_calls"] = Rounded(peak, 0.01);
+            j["intervals_forecast_calls"] = std::move(each);
+        }
+        out.push_back(std::move(j));
+    }
+    return out;
+}
+
 }  // namespace
 
 StaffingAnswer PlanFromHistory(const LineConfig& line, const std::string& week_name, const staffing::Week& week,
@@ -169,6 +224,7 @@ StaffingAnswer PlanFromHistory(const LineConfig& line, const std::string& week_n
           {"erlang_a_rostered_hours", patience_s ? nlohmann::json(hours_a) : nlohmann::json()},
           {"erlang_a_peak_rostered", patience_s ? nlohmann::json(peak_a) : nlohmann::json()},
           {"welsh_peak_rostered", welsh_offered ? nlohmann::json(peak_welsh) : nlohmann::json()}}},
+        {"new_regions", NewRegionsJson(line, history, f.calls)},
         {"intervals", std::move(intervals)},
     };
     return out;

@@ -42,7 +42,9 @@ struct StaffingAnswer {
 // handling time (talk + wrap-up; an answered call not yet closed counts the line's wrap_up_s), the callers'
 // patience (abandoned / total wait), and Erlang C and Erlang A staffing for the line's target. The counts it
 // rests on (history.calls, handling_measured_calls, patience_abandoned_calls) are published as the reports
-// publish a count (`rules`: rounded, small ones suppressed as null). The JSON is documented in docs/api.md.
+// publish a count (`rules`: rounded, small ones suppressed as null). For each region of the line's roll-out whose
+// calls are not in the history yet (began at or after history.to), the forecast scaled from the served regions by
+// workforce ("new_regions"). The JSON is documented in docs/api.md.
 StaffingAnswer PlanFromHistory(const LineConfig& line, const std::string& week_name, const staffing::Week& week,
                                const StaffingHistory& history);
 

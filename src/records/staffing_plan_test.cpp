@@ -97,5 +97,46 @@ TEST(StaffingPlanTest, ForecastsNothingFromUnderTwoWeeks) {
     EXPECT_DOUBLE_EQ(a.json["handling_s"].get<double>(), kAssumedTalkS + line.routing.wrap_up_s);
 }
 
+RegionStart Region(const std::string& name, TimeMs began_at, std::optional<std::int64_t> workforce) {
+    return {name, "", began_at, workforce, ""};
+}
+
+TEST(StaffingPlanTest, ScalesTheForecastForARegionNotStartedByWorkforce) {
+    LineConfig line;
+    line.id = "police";
+    const TimeMs long_ago = kWeek.from - 10 * 7 * kDayMs;
+    // Served: 3,000 + 1,000 = 4,000 workforce; starting after the history ends: 2,000 (half) and one with none.
+    line.region_starts = {Region("North East", long_ago, 3000), Region("Wales", long_ago, 1000),
+                          Region("London", kWeek.from + kDayMs, 2000), Region("South East", kWeek.from, {})};
+    const StaffingAnswer a = PlanFromHistory(line, "2026-W49", kWeek, Steady(4, 10));
+    const nlohmann::json& regions = a.json["new_regions"];
+    ASSERT_EQ(regions.size(), 2u) << regions.dump();
+    const nlohmann::json& london = regions[0];
+    EXPECT_EQ(london["region"], "London");
+    EXPECT_EQ(london["served_workforce"], 4000);
+    ASSERT_EQ(london["intervals_forecast_calls"].size(), a.plan.size());
+    double total = 0;
+    for (size_t i = 0; i < a.plan.size(); ++i) {
+        EXPECT_NEAR(london["intervals_forecast_calls"][i].get<double>(), a.plan[i].forecast_calls / 2, 0.006);
+        total += a.plan[i].forecast_calls / 2;
+    }
+    EXPECT_NEAR(london["forecast_calls"].get<double>(), total, 0.006);
+    EXPECT_NEAR(total, 336 * 10 / 2, 336 * 0.05);
+    EXPECT_TRUE(london["reason"].is_null());
+    // No workforce for the new region: no forecast, and why.
+    EXPECT_EQ(regions[1]["region"], "South East");
+    EXPECT_TRUE(regions[1]["forecast_calls"].is_null());
+    EXPECT_EQ(regions[1]["reason"], "the region has no workforce entered");
+    // A served region without a workforce: the served total is not known, so nothing is scaled.
+    line.region_starts[1].workforce.reset();
+    const StaffingAnswer unknown = PlanFromHistory(line, "2026-W49", kWeek, Steady(4, 10));
+    EXPECT_TRUE(unknown.json["new_regions"][0]["forecast_calls"].is_null());
+    EXPECT_TRUE(unknown.json["new_regions"][0]["served_workforce"].is_null());
+    EXPECT_EQ(unknown.json["new_regions"][0]["reason"], "a region already served has no workforce entered");
+    // Every region started: none listed.
+    line.region_starts = {Region("North East", long_ago, 3000)};
+    EXPECT_TRUE(PlanFromHistory(line, "2026-W49", kWeek, Steady(4, 10)).json["new_regions"].empty());
+}
+
 }  // namespace
 }  // namespace crisisline::records

@@ -217,6 +217,30 @@ class StaffingTest(unittest.TestCase):
             self.admin.call("PATCH", "/api/v1/lines/police", {"staffing": {"service_level_percent": 90,
                                                                              "target_s": 20}})
 
+    def test_forecasts_a_region_not_started_yet_by_workforce(self):
+        starts = [{"region": "North East", "began": "2020-01-01", "workforce": 3000},
+                  {"region": "Wales", "began": "2020-01-01", "workforce": 1000},
+                  {"region": "London", "began": "2035-01-01", "workforce": 2000}]
+        status, body, _ = self.admin.call("PATCH", "/api/v1/lines/police", {"region_starts": starts})
+        self.assertEqual(status, 200, body)
+        try:
+            status, plan, _ = self.plan("manager", query="?week=2030-W10")
+            self.assertEqual(status, 200, plan)
+            self.assertEqual([r["region"] for r in plan["new_regions"]], ["London"], plan["new_regions"])
+            london = plan["new_regions"][0]
+            self.assertEqual(london["served_workforce"], 4000)
+            self.assertIsNone(london["reason"])
+            # Half the served workforce: half the line's calls, half hour by half hour.
+            scaled = london["intervals_forecast_calls"]
+            self.assertEqual(len(scaled), len(plan["intervals"]))
+            for row, calls in list(zip(plan["intervals"], scaled))[::24]:
+                self.assertAlmostEqual(calls, row["forecast_calls"] / 2, delta=0.011)
+            self.assertAlmostEqual(london["forecast_calls"], plan["totals"]["forecast_calls"] / 2, delta=0.5)
+        finally:
+            self.admin.call("PATCH", "/api/v1/lines/police", {"region_starts": []})
+        status, plan, _ = self.plan("manager", query="?week=2030-W10")
+        self.assertEqual(plan["new_regions"], [])
+
     def test_exports_csv(self):
         status, headers, body = self.server.raw("GET", "/api/v1/lines/police/staffing?week=2030-W10&format=csv",
                                                 headers={"Cookie": self.clients["manager"].cookie})

@@ -110,6 +110,39 @@ describe('the staffing page', () => {
     expect(document.querySelectorAll('svg rect.calls').length).toBe(3);
   });
 
+  it('forecasts the regions not started yet from the workforce, or says why not', async () => {
+    const withRegions = { ...plan('2026-W50', false), new_regions: [
+      { region: 'London', began: '2027-04-01', workforce: 2000, served_workforce: 4000, forecast_calls: 750.4,
+        peak_forecast_calls: 50, reason: null },
+      { region: 'Wales', began: '2027-06-01', workforce: null, served_workforce: 4000, forecast_calls: null,
+        peak_forecast_calls: null, reason: 'the region has no workforce entered' },
+    ] };
+    const rest = { intervals: [], shifts: [], counsellors: [] };
+    vi.stubGlobal('fetch', vi.fn(async (url: string) =>
+      json(new URL(url, 'http://x').pathname.endsWith('/staffing') ? withRegions : rest)));
+    render(
+      <SessionContext.Provider value={session(['service_manager'], ['police'])}>
+        <Staffing />
+      </SessionContext.Provider>,
+    );
+    await waitFor(() => expect(screen.getByTestId('new-regions')).toBeTruthy());
+    expect(screen.getByTestId('new-regions').textContent).toBe(
+      'Regions not started yet: London (from 2027-04-01): about 750 calls this week (at most 50.0 a half hour), ' +
+        "the line's forecast scaled by its workforce of 2000 to the 4000 of the regions served. " +
+        'Wales (from 2027-06-01): no forecast, the region has no workforce entered.');
+  });
+
+  it('lists no new regions when every region has started', async () => {
+    answering(false);
+    render(
+      <SessionContext.Provider value={session(['service_manager'], ['police'])}>
+        <Staffing />
+      </SessionContext.Provider>,
+    );
+    await waitFor(() => expect(screen.getByText('police, week 2026-W50')).toBeTruthy());
+    expect(screen.queryByTestId('new-regions')).toBeNull();
+  });
+
   it('asks for the week and line chosen', async () => {
     const fetchMock = answering(false);
     render(

@@ -7,7 +7,7 @@ import { useSession } from '../lib/session';
 import { percent } from '../lib/format';
 import { PlanChart } from './staffing/PlanChart';
 import { Rota } from './staffing/Rota';
-import { byDay, count, methodText, planPath, type StaffingPlan } from './staffing/model';
+import { byDay, count, methodText, newRegionText, planPath, type StaffingPlan } from './staffing/model';
 import './staffing/staffing.css';
 
 type State = { status: 'loading' } | { status: 'ok'; plan: StaffingPlan } | { status: 'error'; message: string };
@@ -106,6 +106,12 @@ function Plan({ plan }: { plan: StaffingPlan }) {
             rostered counsellor-hours (peak {plan.totals.erlang_c_peak_rostered})
             {withA && `, Erlang A ${plan.totals.erlang_a_rostered_hours} (peak ${plan.totals.erlang_a_peak_rostered})`}.
           </li>
+          {(plan.new_regions ?? []).length > 0 && (
+            <li data-testid="new-regions">
+              Regions not started yet:{' '}
+              {(plan.new_regions ?? []).map((r) => newRegionText(r)).join(' ')}
+            </li>
+          )}
         </ul>
         <PlanChart intervals={plan.intervals} />
       </section>

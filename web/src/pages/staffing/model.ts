@@ -48,6 +48,28 @@ export interface StaffingPlan {
     erlang_a_peak_rostered: number | null;
   };
   intervals: PlanInterval[];
+  new_regions?: NewRegion[];
+}
+
+// A region of the roll-out whose calls the history does not hold yet, forecast from the served ones by workforce.
+export interface NewRegion {
+  region: string;
+  began: string;
+  workforce: number | null;
+  served_workforce: number | null;
+  forecast_calls: number | null;
+  peak_forecast_calls: number | null;
+  reason: string | null;
+}
+
+export function newRegionText(r: NewRegion): string {
+  const from = r.began ? ` (from ${r.began})` : '';
+  if (r.forecast_calls === null) return `${r.region}${from}: no forecast, ${r.reason ?? 'no workforce to scale by'}.`;
+  return (
+    `${r.region}${from}: about ${r.forecast_calls.toFixed(0)} calls this week (at most ` +
+    `${(r.peak_forecast_calls ?? 0).toFixed(1)} a half hour), the line's forecast scaled by its workforce of ` +
+    `${r.workforce} to the ${r.served_workforce} of the regions served.`
+  );
 }
 
 export function planPath(line: string, week: string, format?: 'csv'): string {
