@@ -10,6 +10,7 @@
 #include "records/force_backfill.hpp"
 #include "records/sealed_force.hpp"
 #include "reference/reference.hpp"
+#include "staffing/calendar.hpp"
 #include "writer/audit_trail.hpp"
 
 namespace crisisline::records {
@@ -181,10 +182,29 @@ void Tally(CallTally& t, const store::ContactRow& row, const nlohmann::json& fac
     }
 }
 
+// The rows and columns of the hour tables, on the UK's clock.
+const std::vector<std::string>& DayNames() {
+    static const std::vector<std::string> kDays = {"monday", "tuesday", "wednesday", "thursday",
+                                                   "friday", "saturday", "sunday"};
+    return kDays;
+}
+
+const std::vector<std::string>& HourNames() {
+    static const std::vector<std::string> kHours = [] {
+        std::vector<std::string> out;
+        for (int h = 0; h < 24; ++h) out.push_back((h < 10 ? "0" : "") + std::to_string(h) + ":00");
+        return out;
+    }();
+    return kHours;
+}
+
 nlohmann::json ServiceLevels(const std::vector<store::ContactRow>& contacts,
                              const StaffingTarget& target,
                              const DisclosureRules& rules) {
     CallTally t;
+    // Calls offered by hour of the day (UK clock), split as the `calls` list is: answered, abandoned, overflowed,
+    // other; so each hour's total is its calls offered.
+    reports::CountTable by_hour(24, std::vector<std::int64_t>(4, 0));
     for (const auto& row : contacts) {
         const auto facts = Facts(row);
         if (facts.value("channel", "") != "phone") continue;
@@ -192,7 +212,13 @@ nlohmann::json ServiceLevels(const std::vector<store::ContactRow>& contacts,
         // call: its first contact counts it (answer, wait, talk so far); the contact it continues in does not.
         const auto call = facts.value("call", nlohmann::json::object());
         if (call.is_object() && call.contains("continues") && call["continues"].is_string()) continue;
+        const CallTally before = t;
         Tally(t, row, facts, target.target_s * kSecondMs);
+        const size_t kind = t.answered > before.answered     ? 0
+                            : t.abandoned > before.abandoned   ? 1
+                            : t.overflowed > before.overflowed ? 2
+                                                               : 3;
+        by_hour[static_cast<size_t>(staffing::UkDayAndHour(row.arrived_at).hour)][kind] += 1;
     }
     auto calls = ListSection("calls", {"answered", "abandoned", "overflowed", "other"},
                              {t.answered, t.abandoned, t.overflowed, t.other}, rules);
@@ -235,7 +261,9 @@ nlohmann::json ServiceLevels(const std::vector<store::ContactRow>& contacts,
     for (auto& f : figures) {
         if (!f.contains("unit")) f["unit"] = "count";
     }
-    return nlohmann::json::array({calls, {{"name", "timings"}, {"kind", "figures"}, {"items", figures}}});
+    return nlohmann::json::array({calls, {{"name", "timings"}, {"kind", "figures"}, {"items", figures}},
+                                  TableSection("calls_by_hour_of_day", HourNames(),
+                                               {"answered", "abandoned", "overflowed", "other"}, by_hour, rules)});
 }
 
 // Counts kept after retention for the months of `period` (month, quarter and year periods only), by key.
@@ -371,12 +399,25 @@ nlohmann::json Demand(const std::vector<store::ContactRow>& contacts,
             }
         }
     }
+    // Contacts by hour of the week (UK clock): the ones held, and a purged month's from its kept counts.
+    reports::CountTable by_hour(7, std::vector<std::int64_t>(24, 0));
+    for (const auto& row : contacts) {
+        const auto dh = staffing::UkDayAndHour(row.arrived_at);
+        by_hour[static_cast<size_t>(dh.day)][static_cast<size_t>(dh.hour)] += 1;
+    }
+    for (int d = 0; d < 7; ++d) {
+        for (int h = 0; h < 24; ++h) {
+            const auto it = kept.find("day_hour:" + std::to_string(d) + "|" + std::to_string(h));
+            if (it != kept.end()) by_hour[static_cast<size_t>(d)][static_cast<size_t>(h)] += it->second;
+        }
+    }
     const auto& categories = reference::SignpostingCategoryCodes();
     const auto region_table = reports::PublishTable(table, rules);
     auto sections = nlohmann::json::array(
         {TableJson("contacts_by_region_and_role", regions, roles, region_table),
          CountsSection("contacts_by_signposting_category", categories,
-                       CountCodes(contacts, kept, categories, "signposting_categories", "signposting:", false), rules)});
+                       CountCodes(contacts, kept, categories, "signposting_categories", "signposting:", false), rules),
+         TableSection("contacts_by_day_and_hour", DayNames(), HourNames(), by_hour, rules)});
     if (by_force) {
         by_force->AddKept(kept);
         sections.push_back(by_force->Section(region_table, rules));

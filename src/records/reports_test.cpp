@@ -427,6 +427,45 @@ TEST_F(ReportsTest, ServiceLevelsFollowTheLinesTargetAndCountTheWrapUp) {
     EXPECT_EQ(r["target"], (nlohmann::json{{"target_s", 120}, {"service_level_percent", 90}}));
 }
 
+// Contacts by hour of the week and calls by hour of the day, on the UK's clock (BST in May).
+TEST_F(ReportsTest, DemandByHourOfTheWeekAndServiceLevelsByHourOfTheDayAreOnTheLocalClock) {
+    const TimeMs tuesday_3pm_bst = *ParseTime("2026-05-12T14:10:00Z");
+    ASSERT_TRUE(writer_->Run([&](store::Tx& tx) -> Result<void> {
+        for (int i = 0; i < 12; ++i) {
+            store::ContactRow row;
+            row.id = "ct_h" + std::to_string(i);
+            row.line_id = "police";
+            row.status = "closed";
+            row.arrived_at = tuesday_3pm_bst + i * kMinuteMs;
+            row.answered_at = row.arrived_at + 5 * kSecondMs;
+            row.ended_at = *row.answered_at + 60 * kSecondMs;
+            row.counsellor_id = "st_counsellor";
+            row.facts_json = nlohmann::json{{"channel", "phone"}, {"call", {{"end_reason", "completed"}}}}.dump();
+            row.created_at = row.updated_at = *row.ended_at;
+            if (auto r = tx.InsertContact(row); !r) return r;
+        }
+        return {};
+    }));
+    const auto section = [](const nlohmann::json& report, const std::string& name) {
+        for (const auto& s : report["sections"]) {
+            if (s["name"] == name) return s;
+        }
+        return nlohmann::json();
+    };
+    const auto demand = section(Build("demand", "2026-05"), "contacts_by_day_and_hour");
+    ASSERT_EQ(demand["rows"].size(), 7u);
+    ASSERT_EQ(demand["columns"].size(), 24u);
+    EXPECT_EQ(demand["rows"][1], "tuesday");
+    EXPECT_EQ(demand["columns"][15], "15:00");
+    EXPECT_EQ(demand["cells"][1][15]["value"], 10) << "12 contacts, rounded to 5";
+    EXPECT_TRUE(demand["cells"][1][14]["suppressed"]) << "none at 14:00 local: 14:10 UTC is 15:10 BST";
+    const auto calls = section(Build("service_levels", "2026-05"), "calls_by_hour_of_day");
+    ASSERT_EQ(calls["rows"].size(), 24u);
+    EXPECT_EQ(calls["columns"][0], "answered");
+    EXPECT_EQ(calls["cells"][15][0]["value"], 10);
+    EXPECT_EQ(calls["row_totals"][15]["value"], 10) << "the hour's calls offered";
+}
+
 // The same interrupted (or transferred) call in the demand report and after retention: one contact, with what
 // was recorded along the call, not one per counsellor who had it.
 TEST_F(ReportsTest, ACallCarriedOnToASecondCounsellorIsOneContactInDemandAndInTheKeptCounts) {
@@ -504,8 +543,8 @@ TEST_F(ReportsTest, TheMonthlyDemandCountsForcesFromTheirSealedFormSuppressedAnd
     AddContacts(3, {{"force", "durham_constabulary"}, {"caller_role", "police_staff"}});
     AddContacts(1, {{"force", "northumbria_police"}, {"caller_role", "police_staff"}});
     const auto r = Build("demand", "2026-11");
-    ASSERT_EQ(r["sections"].size(), 3u);
-    const auto& section = r["sections"][2];
+    ASSERT_EQ(r["sections"].size(), 4u);
+    const auto& section = r["sections"][3];
     EXPECT_EQ(section["name"], "contacts_by_force");
     EXPECT_EQ(section["kind"], "groups");
     ASSERT_EQ(section["groups"].size(), reference::RegionNames().size() + 1) << "every region, and not_recorded";
@@ -551,7 +590,7 @@ TEST_F(ReportsTest, AForceWithOneContactIsNotItsRegionTotalMinusTheOtherForces) 
     EXPECT_EQ(wales["north_wales_police"]["value"], 10);
     EXPECT_EQ(wales["south_wales_police"]["value"], 15);
     // Published counts and suppressed ones, region by region, always add up to what the region's total allows.
-    for (const auto& g : r["sections"][2]["groups"]) {
+    for (const auto& g : r["sections"][3]["groups"]) {
         size_t hidden = 0;
         for (const auto& f : g["items"]) hidden += f["suppressed"].get<bool>() && f["key"] != "not_recorded" ? 1 : 0;
         if (!g["total"]["suppressed"].get<bool>()) EXPECT_NE(hidden, 1u) << g.dump();
@@ -578,7 +617,7 @@ TEST_F(ReportsTest, ForcesAreForWholeMonthsOnly) {
     AddContacts(12, {{"force", "cleveland_police"}, {"caller_role", "police_officer"}});
     for (const char* period : {"2026-Q4", "2026"}) {
         const auto r = Build("demand", period);
-        ASSERT_EQ(r["sections"].size(), 2u) << period;
+        ASSERT_EQ(r["sections"].size(), 3u) << period;
         EXPECT_TRUE(ForcesOf(r, "North East").empty()) << period;
         bool said = false;
         for (const auto& item : r["not_available"]) {

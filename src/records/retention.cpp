@@ -6,6 +6,7 @@
 #include "records/lines.hpp"
 #include "records/sealed_force.hpp"
 #include "reference/reference.hpp"
+#include "staffing/calendar.hpp"
 #include "writer/audit_trail.hpp"
 
 namespace crisisline::records {
@@ -51,6 +52,9 @@ std::vector<std::string> CountKeys(const store::ContactRow& row, const crypto::S
     const reference::Force* known = force ? reference::FindForce(*force) : nullptr;
     keys.push_back("region_force:" + coded("region") + "|" +
                    (known && known->region == coded("region") ? known->code : "not_recorded"));
+    // The hour of the week it arrived in (UK clock), for the demand report's contacts_by_day_and_hour.
+    const auto dh = staffing::UkDayAndHour(row.arrived_at);
+    keys.push_back("day_hour:" + std::to_string(dh.day) + "|" + std::to_string(dh.hour));
     if (facts.value("cause_for_concern", false)) keys.push_back("cause_for_concern");
     if (facts.value("imminent_risk", false)) keys.push_back("imminent_risk");
     if (row.answered_at) keys.push_back("answered");

@@ -113,6 +113,12 @@ int WeekSlot(TimeMs utc) {
     return day * 48 + half_hour;
 }
 
+UkDayHour UkDayAndHour(TimeMs utc) {
+    const TimeMs local = utc + UkOffsetMs(utc);
+    const sys_days d = DayOf(local);
+    return {static_cast<int>((weekday{d}.iso_encoding() + 6) % 7), static_cast<int>((local - Ms(d)) / kHourMs)};
+}
+
 Result<Week> ParseIsoWeek(std::string_view text, const std::string& field) {
     auto bad = [&] { return Fail(ErrorCode::kInvalid, field, "must be an ISO week, YYYY-Www, e.g. 2026-W49"); };
     if (text.size() != 8 || text[4] != '-' || text[5] != 'W') return bad();

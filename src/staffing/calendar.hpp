@@ -41,6 +41,14 @@ std::chrono::year_month_day EasterSunday(int year);
 // A bank holiday takes Sunday's slot for the same time of day (callers keep Sunday's hours on a holiday).
 int WeekSlot(TimeMs utc);
 
+// The day of the week (Monday 0 .. Sunday 6, as the calendar has it: a bank holiday keeps its weekday) and the
+// hour (0..23) of `utc` on the UK's clock: the reports' hour of the week and hour of the day.
+struct UkDayHour {
+    int day = 0;
+    int hour = 0;
+};
+UkDayHour UkDayAndHour(TimeMs utc);
+
 // An ISO 8601 week, "2026-W49": its first instant (Monday 00:00 UK time) and the first of the week after, in UTC.
 struct Week {
     TimeMs from = 0;

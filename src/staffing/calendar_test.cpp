@@ -74,6 +74,16 @@ TEST(CalendarTest, PlacesHalfHoursInTheWeekOnTheLocalClock) {
     EXPECT_EQ(WeekSlot(At(year{2026} / April / 6, 9, 0)), 6 * 48 + 20);
 }
 
+TEST(CalendarTest, GivesTheDayAndHourOnTheLocalClock) {
+    auto at = [](TimeMs t) { const auto dh = UkDayAndHour(t); return std::pair{dh.day, dh.hour}; };
+    EXPECT_EQ(at(At(year{2026} / December / 7)), std::pair(0, 0));               // Monday 00:00 GMT
+    EXPECT_EQ(at(At(year{2026} / May / 31, 23, 30)), std::pair(0, 0));           // Monday 1 June 00:30 BST
+    EXPECT_EQ(at(At(year{2026} / December / 13, 23, 59)), std::pair(6, 23));     // Sunday 23:59
+    EXPECT_EQ(at(At(year{2026} / April / 6, 9, 0)), std::pair(0, 10));          // Easter Monday stays a Monday
+    EXPECT_EQ(at(At(year{2026} / October / 25, 0, 30)), std::pair(6, 1));        // 01:30 BST, before the change
+    EXPECT_EQ(at(At(year{2026} / October / 25, 1, 30)), std::pair(6, 1));        // 01:30 GMT, after it
+}
+
 TEST(CalendarTest, ReadsIsoWeeks) {
     auto w = ParseIsoWeek("2026-W49", "week");
     ASSERT_TRUE(w.has_value());

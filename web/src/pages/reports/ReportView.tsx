@@ -64,7 +64,8 @@ function ItemsTable({ section }: { section: Extract<Section, { items: KeyedFigur
 
 function CrossTable({ section }: { section: Extract<Section, { kind: 'table' }> }) {
   return (
-    <div class="report-scroll">
+    // A wide table scrolls sideways: the region takes the keyboard focus so it can be scrolled without a mouse.
+    <div class="report-scroll" role="region" aria-label={labelOf(section.name)} tabIndex={0}>
       <table class="report-table cross" data-testid={`section-${section.name}`}>
         <caption>{labelOf(section.name)}</caption>
         <thead>
