@@ -198,7 +198,13 @@ const std::vector<std::string>& HourNames() {
     return kHours;
 }
 
+// A day or a week carries no breakdown (its figures are line-wide): the hours are for months, quarters and years.
+bool BreaksDownByHour(const Period& period) {
+    return period.kind != PeriodKind::kDay && period.kind != PeriodKind::kWeek;
+}
+
 nlohmann::json ServiceLevels(const std::vector<store::ContactRow>& contacts,
+                             const Period& period,
                              const StaffingTarget& target,
                              const DisclosureRules& rules) {
     CallTally t;
@@ -261,9 +267,12 @@ nlohmann::json ServiceLevels(const std::vector<store::ContactRow>& contacts,
     for (auto& f : figures) {
         if (!f.contains("unit")) f["unit"] = "count";
     }
-    return nlohmann::json::array({calls, {{"name", "timings"}, {"kind", "figures"}, {"items", figures}},
-                                  TableSection("calls_by_hour_of_day", HourNames(),
-                                               {"answered", "abandoned", "overflowed", "other"}, by_hour, rules)});
+    auto sections = nlohmann::json::array({calls, {{"name", "timings"}, {"kind", "figures"}, {"items", figures}}});
+    if (BreaksDownByHour(period)) {
+        sections.push_back(TableSection("calls_by_hour_of_day", HourNames(),
+                                        {"answered", "abandoned", "overflowed", "other"}, by_hour, rules));
+    }
+    return sections;
 }
 
 // Counts kept after retention for the months of `period` (month, quarter and year periods only), by key.
@@ -516,7 +525,10 @@ bool TakesDaysAndWeeks(const std::string& name) { return name == "service_levels
 nlohmann::json NotAvailable(const std::string& name, const Period& period, bool forces_sealed) {
     nlohmann::json out = nlohmann::json::array();
     auto add = [&](const char* figure, const char* reason) { out.push_back({{"figure", figure}, {"reason", reason}}); };
-    if (name == "demand") {
+    if (name == "service_levels" && !BreaksDownByHour(period)) {
+        add("calls_by_hour_of_day", "a day or a week carries no breakdown; the hours are for months, quarters and "
+                                    "years");
+    } else if (name == "demand") {
         if (period.kind != PeriodKind::kMonth) {
             add("contacts_by_force", "force-level figures are published for whole calendar months only; ask for "
                                      "each month of the period");
@@ -610,7 +622,7 @@ Result<nlohmann::json> BuildReport(store::Store& store,
     // with the first contact's timings).
     if (name != "service_levels") contacts = OneRowPerCall(std::move(contacts));
     if (name == "service_levels") {
-        sections = ServiceLevels(contacts, line.staffing, rules);
+        sections = ServiceLevels(contacts, period, line.staffing, rules);
     } else if (name == "demand") {
         sections = Demand(contacts, kept, period, forces_sealed, line_key, rules);
     } else if (name == "roll_out") {

@@ -107,7 +107,7 @@ TEST_F(ReportsTest, ServiceLevelsCountOnlyPhoneCallsAndHideRatesOverHiddenCounts
         EXPECT_TRUE(f["suppressed"]) << f.dump();
         EXPECT_TRUE(f["value"].is_null()) << f.dump();
     }
-    EXPECT_TRUE(r["not_available"].empty()) << r["not_available"].dump();
+    EXPECT_TRUE(r["not_available"].empty()) << r["not_available"].dump();  // a month: every figure
 }
 
 TEST_F(ReportsTest, DaysAndWeeksAreForServiceLevelsOnly) {
@@ -464,6 +464,13 @@ TEST_F(ReportsTest, DemandByHourOfTheWeekAndServiceLevelsByHourOfTheDayAreOnTheL
     EXPECT_EQ(calls["columns"][0], "answered");
     EXPECT_EQ(calls["cells"][15][0]["value"], 10);
     EXPECT_EQ(calls["row_totals"][15]["value"], 10) << "the hour's calls offered";
+    // A day or a week carries no breakdown: no hours, and the report says why.
+    for (const char* p : {"2026-05-12", "2026-W20"}) {
+        const auto day = Build("service_levels", p);
+        EXPECT_TRUE(section(day, "calls_by_hour_of_day").is_null()) << p;
+        ASSERT_EQ(day["not_available"].size(), 1u) << p;
+        EXPECT_EQ(day["not_available"][0]["figure"], "calls_by_hour_of_day");
+    }
 }
 
 // The same interrupted (or transferred) call in the demand report and after retention: one contact, with what
