@@ -74,45 +74,60 @@ struct DemoPerson {
 };
 
 // A FICTIONAL rota for this week and next (next week is what Staffing opens on), staffed from the staffing plan
-// with a few shifts one counsellor short, so coverage shows gaps; Ceri is the only Welsh speaker, so Welsh cover
-// has gaps too. The demo counsellors take shifts first; fictional rota counsellors (accounts whose passwords
-// nobody is shown) make up the numbers.
-Result<void> CreateDemoRota(Opened& o, std::vector<std::string> pool) {
+// with a few shifts one counsellor short, so coverage shows gaps, and the Welsh cover the Welsh plan asks for, with
+// a few shifts one Welsh speaker short, so Welsh cover shows gaps of its own. The demo counsellors take shifts
+// first (`welsh_pool`: those speaking Welsh); fictional rota counsellors, some speaking Welsh (accounts whose
+// passwords nobody is shown), make up the numbers.
+Result<void> CreateDemoRota(Opened& o, std::vector<std::string> pool, std::vector<std::string> welsh_pool) {
     records::Services s = o.Services();
     std::vector<staffing::PlanInterval> fortnight;  // both weeks at once, so no shift is made twice at the join
-    int most = 1;
+    std::vector<staffing::PlanInterval> welsh_fortnight;
+    int most = 1, most_welsh = 0;
     const TimeMs now = o.clock.Now();
     for (const std::string& week : {staffing::IsoWeekOf(now), std::string()}) {
         auto plan = records::LineStaffing(s, "police", week, now);
         if (!plan) return tl::unexpected(plan.error());
         for (const auto& p : plan->plan) most = std::max(most, p.erlang_c.rostered);
+        for (const auto& p : plan->welsh_plan) most_welsh = std::max(most_welsh, p.erlang_c.rostered);
         fortnight.insert(fortnight.end(), plan->plan.begin(), plan->plan.end());
+        welsh_fortnight.insert(welsh_fortnight.end(), plan->welsh_plan.begin(), plan->welsh_plan.end());
     }
     staff::Accounts accounts(*o.store, *o.writer, o.clock);
+    std::vector<std::string> fillers;
     const int extra = std::min(40, std::max(2, most + 2 - static_cast<int>(pool.size())));
-    for (int i = 1; i <= extra; ++i) {
+    const int extra_welsh = std::min(20, std::max(0, most_welsh + 1 - static_cast<int>(welsh_pool.size())));
+    for (int i = 1; i <= extra + extra_welsh; ++i) {
+        const bool welsh = i > extra;
         char username[32];
         char name[64];
-        std::snprintf(username, sizeof username, "demo.rota.%02d", i);
-        std::snprintf(name, sizeof name, "Rota counsellor %02d (demo, fictional)", i);
-        staff::NewStaff who{username, name, crypto::RandomToken(16), {{"counsellor"}, {"police"}, {"en"}, {}}};
+        std::snprintf(username, sizeof username, welsh ? "demo.rota.cy%02d" : "demo.rota.%02d", welsh ? i - extra : i);
+        std::snprintf(name, sizeof name,
+                      welsh ? "Rota Welsh speaker %02d (demo, fictional)" : "Rota counsellor %02d (demo, fictional)",
+                      welsh ? i - extra : i);
+        std::vector<std::string> languages =
+            welsh ? std::vector<std::string>{"en", "cy"} : std::vector<std::string>{"en"};
+        staff::NewStaff who{username, name, crypto::RandomToken(16), {{"counsellor"}, {"police"}, languages, {}}};
         auto created = accounts.Create(who, "system");
         if (!created) return tl::unexpected(created.error());
-        pool.push_back(created->id);
+        (welsh ? welsh_pool : pool).push_back(created->id);
+        fillers.push_back(created->id);
     }
     // The rota's fillers are not people anyone must notice: their "new access to contacts" announcements are
     // acknowledged at once (audited), so the demo wallboard shows only those of the demo staff a newcomer meets.
     auto announced = accounts.Announcements("police");
     if (!announced) return tl::unexpected(announced.error());
     for (const auto& a : *announced) {
-        if (std::find(pool.end() - extra, pool.end(), a.value("staff_id", "")) == pool.end()) continue;
+        if (std::find(fillers.begin(), fillers.end(), a.value("staff_id", "")) == fillers.end()) continue;
         auto ack = accounts.Acknowledge("police", a.value("id", ""), "system");
         if (!ack) return tl::unexpected(ack.error());
     }
-    auto stored = records::AddDemoRota(s, "police", records::DemoRotaShifts(fortnight, pool, 5));
+    auto stored =
+        records::AddDemoRota(s, "police", records::DemoRotaShifts(fortnight, welsh_fortnight, pool, welsh_pool, 5));
     if (!stored) return tl::unexpected(stored.error());
-    std::printf("Rota: %zu FICTIONAL shifts this week and next (%d fictional rota counsellors), with a few gaps.\n",
-                *stored, extra);
+    std::printf(
+        "Rota: %zu FICTIONAL shifts this week and next (%d fictional rota counsellors, %d of them Welsh "
+        "speakers), with a few gaps.\n",
+        *stored, extra + extra_welsh, extra_welsh);
     return {};
 }
 
@@ -165,7 +180,8 @@ Result<void> CreateDemo(const DataDir& dir, Opened& o, bool history) {
     std::printf("\nDemo staff (demo data; shown once; first sign-in enrols an authenticator app; "
                 "demo softphones register with the SIP user and password shown):\n");
     records::DemoStaff history_staff;
-    std::vector<std::string> rota_pool;  // the demo counsellors, for the demo rota
+    std::vector<std::string> rota_pool;        // the demo counsellors, for the demo rota
+    std::vector<std::string> welsh_rota_pool;  // those of them speaking Welsh
     for (const auto& p : people) {
         std::string password = crypto::RandomToken(12);
         staff::NewStaff who{p.username, p.display_name, password, {p.roles, {"police"}, p.languages, p.specialisms}};
@@ -173,7 +189,10 @@ Result<void> CreateDemo(const DataDir& dir, Opened& o, bool history) {
         if (!created) return tl::unexpected(created.error());
         std::printf("  %-16s %-28s password: %s\n", p.username, p.display_name, password.c_str());
         if (std::string(p.username) == "demo.supervisor") history_staff.supervisor_id = created->id;
-        if (std::find(p.roles.begin(), p.roles.end(), "counsellor") != p.roles.end()) rota_pool.push_back(created->id);
+        if (std::find(p.roles.begin(), p.roles.end(), "counsellor") != p.roles.end()) {
+            const bool welsh = std::find(p.languages.begin(), p.languages.end(), "cy") != p.languages.end();
+            (welsh ? welsh_rota_pool : rota_pool).push_back(created->id);
+        }
         if (p.sip_phone) {
             auto sip_password = sip.Issue(created->id, p.username, "system");
             if (!sip_password) return tl::unexpected(sip_password.error());
@@ -185,7 +204,7 @@ Result<void> CreateDemo(const DataDir& dir, Opened& o, bool history) {
     auto added = book.Add("system", "police", directory::DemoServices());
     if (!added) return tl::unexpected(added.error());
     std::printf("\nSignposting directory: %zu demo services added, marked \"demo data — verify before use\".\n", *added);
-    if (!history) return CreateDemoRota(o, rota_pool);
+    if (!history) return CreateDemoRota(o, rota_pool, welsh_rota_pool);
     // One fictional history up to now, from the North East pilot (June 2024) through the national launch (21 July
     // 2025): the reports, the staffing forecast and today's wallboard figures all read the same calls. They are
     // answered by a fictional counsellor id that is nobody's account, so no demo person's lists fill with them.
@@ -195,7 +214,7 @@ Result<void> CreateDemo(const DataDir& dir, Opened& o, bool history) {
     std::printf("Call history: %lld FICTIONAL past calls added, one history for Reports and Staffing (the North East "
                 "pilot from June 2024, national from 21 July 2025; workforce figures FICTIONAL too).\n",
                 static_cast<long long>(*added_history));
-    return CreateDemoRota(o, rota_pool);
+    return CreateDemoRota(o, rota_pool, welsh_rota_pool);
 }
 
 }  // namespace

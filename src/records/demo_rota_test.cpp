@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 
@@ -29,7 +30,7 @@ std::vector<staffing::PlanInterval> TwoDays() {
 TEST(DemoRotaTest, StaffsEachShiftButEveryFifthAndNeverDoublesAPerson) {
     const auto plan = TwoDays();
     const std::vector<std::string> pool{"st_a", "st_b", "st_c", "st_d", "st_e"};
-    const auto shifts = DemoRotaShifts(plan, pool, 5);
+    const auto shifts = DemoRotaShifts(plan, {}, pool, {}, 5);
     std::map<std::string, std::vector<rota::Shift>> by_person;
     for (const auto& s : shifts) {
         EXPECT_EQ(s.end - s.start, 8 * kHourMs);
@@ -53,8 +54,40 @@ TEST(DemoRotaTest, StaffsEachShiftButEveryFifthAndNeverDoublesAPerson) {
 TEST(DemoRotaTest, NeverLeavesAShiftEmpty) {
     auto plan = TwoDays();
     for (auto& p : plan) p.erlang_c.rostered = 1;
-    const auto cover = rota::Coverage(plan, {}, DemoRotaShifts(plan, {"st_a", "st_b"}, 1));
+    const auto cover = rota::Coverage(plan, {}, DemoRotaShifts(plan, {}, {"st_a", "st_b"}, {}, 1));
     for (const auto& c : cover) EXPECT_EQ(c.rostered, 1);
+}
+
+TEST(DemoRotaTest, RostersTheWelshCoverWithAFewWelshGaps) {
+    const auto plan = TwoDays();
+    auto welsh_plan = plan;
+    for (auto& p : welsh_plan) p.erlang_c.rostered = 2;  // two Welsh speakers in every half hour
+    const std::vector<std::string> pool{"st_a", "st_b", "st_c", "st_d"};
+    const std::vector<std::string> welsh_pool{"st_w1", "st_w2", "st_w3"};
+    const auto shifts = DemoRotaShifts(plan, welsh_plan, pool, welsh_pool, 5);
+    for (const auto& s : shifts) {
+        const bool in_welsh_pool = std::find(welsh_pool.begin(), welsh_pool.end(), s.counsellor) != welsh_pool.end();
+        EXPECT_EQ(s.welsh, in_welsh_pool) << s.counsellor;
+    }
+    const auto cover = rota::Coverage(plan, welsh_plan, shifts);
+    int gaps = 0, welsh_gaps = 0;
+    for (const auto& c : cover) {
+        gaps += c.gap;
+        welsh_gaps += c.welsh_gap;
+        EXPECT_GE(c.rostered_welsh, 1);  // one short at most: a Welsh caller always has someone
+    }
+    // The same 7 shifts as above: the 5th (Tuesday 07:00) one short in all; the 3rd (Monday 15:00) one Welsh
+    // speaker short, made up by another counsellor, so no gap there.
+    EXPECT_EQ(gaps, 16);
+    EXPECT_EQ(welsh_gaps, 16);
+    const TimeMs monday_15 = plan[30].start;
+    for (const auto& c : cover) {
+        const bool monday_afternoon = c.start >= monday_15 && c.start < monday_15 + 8 * kHourMs;
+        EXPECT_EQ(c.welsh_gap, monday_afternoon ? 1 : 0) << c.start;
+        if (monday_afternoon) {
+            EXPECT_EQ(c.gap, 0);
+        }
+    }
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // The Staffing page in a real browser (Debian's Chromium) against the real server started as `make run` starts
 // it (init --demo --demo-history, the built console): the demo service manager opens next week's plan, reads the
-// half hours, changes the week, exports the CSV; sees the demo rota's coverage with its gaps, is refused an
-// overlapping shift beside the field, changes a shift from the keyboard, and sees on the wallboard who is rostered
-// now but not signed in; the page passes axe-core and the CSP.
+// half hours and the forecast chart, changes the week, exports the CSV; sees the demo rota's coverage with its gaps
+// (Welsh cover apart, with gaps of its own), is refused an overlapping shift beside the field, changes a shift from
+// the keyboard, and sees on the wallboard who is rostered now but not signed in; the page passes axe-core and the CSP.
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -78,6 +78,12 @@ test('the demo service manager opens Staffing, reads next week per half hour and
   assert.match(first[2], /^\d+$/);
   assert.match(first[4], /^\d+%$/);
   assert.match(await page.locator('main').textContent(), /Error over the last 8 weeks \(WAPE\): \d+%/);
+  // The forecast chart: one bar per half hour, some of them above zero, and the counsellors' line.
+  const bars = page.locator('figure.staffing-chart svg rect.calls');
+  assert.equal(await bars.count(), count);
+  const heights = await bars.evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('height'))));
+  assert.ok(heights.filter((h) => h > 0).length > count / 2, 'most half hours forecast some calls');
+  assert.ok((await page.locator('figure.staffing-chart svg path.rostered').getAttribute('d')).length > count);
   await expectAccessible(page, 'staffing-next-week');
   await page.screenshot({ path: join(artifacts, 'staffing-next-week-top.png') });  // what a person sees first
 
@@ -98,8 +104,10 @@ test('the demo service manager opens Staffing, reads next week per half hour and
   const gaps = await coverage.locator('tbody tr.gap').count();
   assert.ok(gaps > 0 && gaps < count / 2, `half hours with a gap: ${gaps} of ${count}`);
   assert.match(await coverage.locator('tbody tr.gap td').last().textContent(), /^Short by \d+$/);
+  const welshGaps = await coverage.locator('tbody td.welsh-gap').count();
+  assert.ok(welshGaps > 0 && welshGaps < count / 2, `half hours short of Welsh speakers: ${welshGaps} of ${count}`);
   assert.match(await page.getByTestId('coverage-summary').textContent(),
-    new RegExp(`^${gaps} half hours short of the plan .* half hours with fewer Welsh speakers rostered than the Welsh calls need\\.$`));
+    new RegExp(`^${gaps} half hours short of the plan .* ${welshGaps} half hours with fewer Welsh speakers rostered than the Welsh calls need\\.$`));
   const shifts = page.locator('table.shifts-table tbody tr[data-shift]');
   assert.ok((await shifts.count()) > 10);
   await expectAccessible(page, 'staffing-coverage');

@@ -360,6 +360,15 @@ class DemoStaffingTest(unittest.TestCase):
             self.assertIsNotNone(plan["patience_s"])
             self.assertTrue(all(i["erlang_a"] is not None for i in plan["intervals"]))
             self.assertGreater(plan["totals"]["erlang_c_peak_rostered"], 1)
+            # The demo rota against that plan: a few gaps, and a few half hours short of Welsh speakers, not all.
+            status, cover, _ = manager.call("GET", "/api/v1/lines/police/coverage")
+            self.assertEqual(status, 200, cover)
+            half_hours = len(cover["intervals"])
+            self.assertEqual(half_hours, len(plan["intervals"]))
+            self.assertTrue(0 < cover["gaps"] < half_hours / 4, cover["gaps"])
+            self.assertTrue(cover["welsh_offered"])
+            self.assertTrue(0 < cover["welsh_gaps"] < half_hours / 4, cover["welsh_gaps"])
+            self.assertTrue(all(i["rostered_welsh"] >= 1 for i in cover["intervals"]))
             # Timings only: no demo call carries a caller's number, and the audit log still verifies.
             db = sqlite3.connect(os.path.join(server.data_dir, "crisisline.db"))
             try:
