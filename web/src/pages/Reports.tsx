@@ -5,6 +5,7 @@ import { api, ApiError } from '../lib/api';
 import { linkHandler } from '../lib/router';
 import { labelOf, lastWholeMonth, periodOf } from './reports/format';
 import { ReportView } from './reports/ReportView';
+import { regionsOf } from './reports/regions';
 import type { Report, ReportChoices } from './reports/types';
 import './reports/reports.css';
 
@@ -21,6 +22,7 @@ export function Reports({ now = new Date() }: { now?: Date }) {
   const [quarter, setQuarter] = useState('1');
   const [shown, setShown] = useState<Report | null>(null);
   const [busy, setBusy] = useState(false);
+  const [region, setRegion] = useState('');  // '' : every region
 
   useEffect(() => {
     api<ReportChoices>('GET', '/api/v1/reports')
@@ -42,6 +44,7 @@ export function Reports({ now = new Date() }: { now?: Date }) {
     setProblem('');
     try {
       setShown(await api<Report>('GET', `${path}?${query}`));
+      setRegion('');
     } catch (err) {
       setShown(null);
       setProblem(err instanceof ApiError ? err.message : 'The report could not be loaded.');
@@ -153,7 +156,23 @@ export function Reports({ now = new Date() }: { now?: Date }) {
               Download this report as CSV
             </a>
           </p>
-          <ReportView report={shown} />
+          {regionsOf(shown).length > 0 && (
+            <p class="report-controls">
+              <label>
+                Region
+                <select value={region} onChange={(e) => setRegion((e.target as HTMLSelectElement).value)}>
+                  <option value="">Every region</option>
+                  {regionsOf(shown).map((r) => (
+                    <option key={r} value={r}>
+                      {r === 'not_recorded' ? 'Region not recorded' : r}
+                    </option>
+                  ))}
+                </select>
+              </label>{' '}
+              (shows that region's part of this report; nothing more is asked of the server)
+            </p>
+          )}
+          <ReportView report={shown} region={region} />
         </>
       )}
     </main>

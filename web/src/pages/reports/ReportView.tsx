@@ -6,6 +6,7 @@ import { chartDataOf } from './chartData';
 import { figureText, labelOf } from './format';
 import { ReportChart } from './ReportChart';
 import type { Figure, KeyedFigure, Report, Section } from './types';
+import { sectionForRegion } from './regions';
 
 function Cell({ f }: { f: Figure | KeyedFigure }) {
   return (
@@ -186,14 +187,15 @@ function RegionStarts({ starts }: { starts: NonNullable<Report['region_starts']>
   );
 }
 
-export function ReportView({ report }: { report: Report }) {
+// `region`: show only that region's part of the by-region sections ("" for every region).
+export function ReportView({ report, region = '' }: { report: Report; region?: string }) {
   // Forces by the reference list's names ("Cleveland Police"); until it has loaded, the codes in words.
   const reference = useReference();
   const names = useMemo(() => Object.fromEntries((reference?.forces ?? []).map((f) => [f.code, f.name])), [reference]);
   return (
     <section aria-label={labelOf(report.report)} data-testid="report">
       {report.sections.map((s) => (
-        <SectionView key={s.name} section={s} names={names} />
+        <SectionView key={s.name} section={region ? sectionForRegion(s, region) : s} names={names} />
       ))}
       {report.region_starts && report.region_starts.length > 0 && <RegionStarts starts={report.region_starts} />}
       {report.not_available.length > 0 && (

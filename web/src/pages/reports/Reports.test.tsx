@@ -121,6 +121,24 @@ describe('the Reports page', () => {
     expect(sent('GET', '/api/v1/lines/').length).toBe(1);
   });
 
+  it('shows one region\'s part of the report it has, without asking the server again', async () => {
+    const { sent } = mockFetch({ ...choices, 'GET /api/v1/lines/police/reports/demand?period=2026-05': { json: demand } });
+    render(<Reports now={new Date('2026-06-14T09:00:00Z')} />);
+    await screen.findByLabelText('Month');
+    fireEvent.click(screen.getByRole('button', { name: 'Show report' }));
+    await screen.findByTestId('section-contacts_by_region_and_role');
+    const choice = screen.getByLabelText('Region') as HTMLSelectElement;
+    expect(Array.from(choice.options).map((o) => o.textContent)).toEqual(['Every region', 'North East', 'Wales']);
+    fireEvent.change(choice, { target: { value: 'North East' } });
+    const table = screen.getByTestId('section-contacts_by_region_and_role');
+    expect(within(table).getAllByRole('row').map((r) => r.textContent)).toEqual([
+      'Police officerFamily memberTotal',
+      'North East35suppressed40',
+      'Total35suppressed40',
+    ]);
+    expect(sent('GET', '/api/v1/lines/').length).toBe(1);
+  });
+
   it('asks for a quarter of another line and report', async () => {
     mockFetch({ ...choices, 'GET /api/v1/lines/fire/reports/outcomes?period=2026-Q2': { json: outcomes } });
     render(<Reports now={new Date('2026-06-14T09:00:00Z')} />);
