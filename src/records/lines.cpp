@@ -171,6 +171,33 @@ Result<std::vector<RegionStart>> ReadRegionStarts(const Fields& f) {
     return out;
 }
 
+Result<std::vector<ForceWorkforce>> ReadForceWorkforce(const Fields& f) {
+    auto items = f.ObjectList("force_workforce", kMaxForceWorkforces);
+    if (!items) return tl::unexpected(items.error());
+    std::vector<ForceWorkforce> out;
+    for (const auto& item : *items) {
+        if (auto k = item.OnlyKnown({"force", "workforce", "workforce_source"}); !k) return tl::unexpected(k.error());
+        ForceWorkforce w;
+        auto force = item.Enum("force", reference::ForceCodes());
+        if (!force) return tl::unexpected(force.error());
+        w.force = *force;
+        auto workforce = item.OptionalInt("workforce", 1, 10'000'000);
+        if (!workforce) return tl::unexpected(workforce.error());
+        if (!*workforce) return Fail(ErrorCode::kInvalid, item.PathOf("workforce"), "is required, 1 to 10000000");
+        w.workforce = **workforce;
+        auto source = item.OptionalString("workforce_source", 200);
+        if (!source) return tl::unexpected(source.error());
+        w.workforce_source = source->value_or("");
+        for (const auto& seen : out) {
+            if (seen.force == w.force) {
+                return Fail(ErrorCode::kInvalid, item.PathOf("force"), "is already listed: each force once");
+            }
+        }
+        out.push_back(std::move(w));
+    }
+    return out;
+}
+
 Result<ExternalTarget> ReadExternalTarget(const Fields& f) {
     if (auto k = f.OnlyKnown({"id", "name", "uri", "kind"}); !k) return tl::unexpected(k.error());
     ExternalTarget t;
@@ -214,8 +241,8 @@ Result<std::vector<ExternalTarget>> ReadTransferTargets(const Fields& f) {
 Result<LineConfig> LineFromFields(const Fields& f, const LineConfig* existing) {
     if (auto k = f.OnlyKnown({"id", "name", "name_cy", "numbers", "hours", "always_open", "regions", "languages",
                               "retention_days", "follow_up_max_attempts", "follow_up_max_days", "audience", "audience_cy",
-                              "routing", "staffing", "disclosure", "region_starts", "post_call_survey",
-                              "transfer_targets"});
+                              "routing", "staffing", "disclosure", "region_starts", "force_workforce",
+                              "post_call_survey", "transfer_targets"});
         !k) {
         return tl::unexpected(k.error());
     }
@@ -328,6 +355,11 @@ Result<LineConfig> LineFromFields(const Fields& f, const LineConfig* existing) {
         if (!starts) return tl::unexpected(starts.error());
         line.region_starts = std::move(*starts);
     }
+    if (f.Has("force_workforce")) {
+        auto forces = ReadForceWorkforce(f);
+        if (!forces) return tl::unexpected(forces.error());
+        line.force_workforce = std::move(*forces);
+    }
     if (auto survey = f.OptionalBool("post_call_survey"); !survey) {
         return tl::unexpected(survey.error());
     } else if (survey->has_value()) {
@@ -382,6 +414,14 @@ nlohmann::json RegionStartsJson(const std::vector<RegionStart>& starts) {
     return out;
 }
 
+nlohmann::json ForceWorkforceJson(const std::vector<ForceWorkforce>& forces) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& w : forces) {
+        out.push_back({{"force", w.force}, {"workforce", w.workforce}, {"workforce_source", w.workforce_source}});
+    }
+    return out;
+}
+
 nlohmann::json TransferTargetsJson(const std::vector<ExternalTarget>& targets) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& t : targets) out.push_back({{"id", t.id}, {"name", t.name}, {"uri", t.uri}, {"kind", t.kind}});
@@ -406,6 +446,7 @@ nlohmann::json LineJson(const LineConfig& line) {
             {"staffing", StaffingTargetJson(line.staffing)},
             {"disclosure", {{"threshold", line.disclosure_threshold}, {"rounding", line.disclosure_rounding}}},
             {"region_starts", RegionStartsJson(line.region_starts)},
+            {"force_workforce", ForceWorkforceJson(line.force_workforce)},
             {"post_call_survey", line.post_call_survey},
             {"transfer_targets", TransferTargetsJson(line.transfer_targets)}};
 }

@@ -51,6 +51,16 @@ struct RegionStart {
 
 constexpr size_t kMaxRegionStarts = 16;
 
+// The workforce of one force, entered by the operator, for the monthly contacts per 1,000 workforce by force
+// (records/reports.hpp, "demand"). Not personal data.
+struct ForceWorkforce {
+    std::string force;            // a reference::ForceCodes() entry, e.g. "cleveland_police"
+    std::int64_t workforce = 0;   // 1..10,000,000
+    std::string workforce_source;  // where the figure comes from, up to 200 characters; "" when not given
+};
+
+constexpr size_t kMaxForceWorkforces = 64;
+
 // A service outside this one that a counsellor may bring into a call (a three-party conference) or that a REFER
 // may name: an emergency service or a partner service, set by an administrator per line. Only these may be
 // dialled from a call; the caller's number is never sent to them (the caller ID is the line's number).
@@ -87,6 +97,9 @@ struct LineConfig {
     // The optional "region_starts" list (each region once); empty when the roll-out is not recorded. An update that
     // gives the list replaces it whole.
     std::vector<RegionStart> region_starts;
+    // The optional "force_workforce" list (each force once); empty when none is entered. An update that gives the
+    // list replaces it whole.
+    std::vector<ForceWorkforce> force_workforce;
     // The post-call survey ("post_call_survey", off unless set): when the counsellor hangs up first, a caller who
     // stays on hears two questions answered with the keypad; only counts per line, month and answer are kept.
     bool post_call_survey = false;
@@ -111,6 +124,7 @@ nlohmann::json PublicLineJson(const LineConfig& line);
 nlohmann::json RoutingJson(const PhoneRouting& routing);
 nlohmann::json StaffingTargetJson(const StaffingTarget& target);
 nlohmann::json RegionStartsJson(const std::vector<RegionStart>& starts);
+nlohmann::json ForceWorkforceJson(const std::vector<ForceWorkforce>& forces);
 nlohmann::json TransferTargetsJson(const std::vector<ExternalTarget>& targets);
 Result<LineConfig> LineFromRow(const store::LineRow& row);
 

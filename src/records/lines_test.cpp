@@ -178,6 +178,36 @@ TEST(LineStaffingTest, DefaultsRoundTripsAndNamesBadFields) {
 }
 
 // The roll-out from pilot to national: each region once, with the day it began and the workforce entered.
+TEST(LineForceWorkforceTest, RoundTripsThroughStorageAndNamesBadFields) {
+    nlohmann::json body = {{"id", "police"}, {"name", "Police (test)"}};
+    body["force_workforce"] = {{{"force", "cleveland_police"}, {"workforce", 2000},
+                                {"workforce_source", "FICTIONAL test figure"}},
+                               {{"force", "gwent_police"}, {"workforce", 1500}}};
+    auto set = LineFromFields(Fields(body, ""), nullptr);
+    ASSERT_TRUE(set) << set.error().message;
+    const LineConfig read = StoredAndRead(*set);
+    ASSERT_EQ(read.force_workforce.size(), 2u);
+    EXPECT_EQ(read.force_workforce[0].force, "cleveland_police");
+    EXPECT_EQ(read.force_workforce[0].workforce, 2000);
+    EXPECT_EQ(read.force_workforce[0].workforce_source, "FICTIONAL test figure");
+    EXPECT_EQ(LineJson(read)["force_workforce"][1],
+              (nlohmann::json{{"force", "gwent_police"}, {"workforce", 1500}, {"workforce_source", ""}}));
+    const std::pair<nlohmann::json, const char*> bad[] = {
+        {{{{"force", "atlantis_police"}, {"workforce", 10}}}, "force_workforce[0].force"},
+        {{{{"force", "gwent_police"}}}, "force_workforce[0].workforce"},
+        {{{{"force", "gwent_police"}, {"workforce", 0}}}, "force_workforce[0].workforce"},
+        {{{{"force", "gwent_police"}, {"workforce", 10}, {"staff", 1}}}, "force_workforce[0].staff"},
+        {{{{"force", "gwent_police"}, {"workforce", 10}}, {{"force", "gwent_police"}, {"workforce", 20}}},
+         "force_workforce[1].force"},
+    };
+    for (const auto& [forces, field] : bad) {
+        body["force_workforce"] = forces;
+        auto line = LineFromFields(Fields(body, ""), nullptr);
+        ASSERT_FALSE(line) << forces.dump();
+        EXPECT_EQ(line.error().field, field) << forces.dump();
+    }
+}
+
 TEST(LineRegionStartsTest, RoundTripsThroughStorageAndNamesBadFields) {
     nlohmann::json body = {{"id", "police"}, {"name", "Police (test)"}};
     auto plain = LineFromFields(Fields(body, ""), nullptr);

@@ -365,6 +365,31 @@ public:
                 {"total", FigureJson(region_table.total)}};
     }
 
+    // Contacts per 1,000 workforce of each force (every force, in the reference list's order): its published count
+    // in Section above × 1,000 ÷ the workforce the operator entered, to two places; suppressed when the count is, or
+    // no workforce is entered. From published figures only, so it gives away nothing Section does not.
+    nlohmann::json PerThousandWorkforce(const reports::PublishedTable& region_table,
+                                        const DisclosureRules& rules,
+                                        const std::vector<ForceWorkforce>& workforce) const {
+        const auto published =
+            reports::PublishNested(counts_, region_table.row_totals, rules, /*last_is_remainder=*/true);
+        nlohmann::json items = nlohmann::json::array();
+        for (size_t r = 0; r < regions_.size(); ++r) {
+            for (size_t i = 0; i + 1 < forces_[r].size(); ++i) {  // the last is the region's not_recorded
+                std::optional<double> rate;
+                for (const auto& w : workforce) {
+                    if (w.force == forces_[r][i] && published[r][i].value) {
+                        rate = std::round(100000.0 * static_cast<double>(*published[r][i].value) /
+                                          static_cast<double>(w.workforce)) /
+                               100.0;
+                    }
+                }
+                items.push_back(Derived(forces_[r][i], rate, "per_1000_workforce"));
+            }
+        }
+        return {{"name", "contacts_by_force_per_1000_workforce"}, {"kind", "figures"}, {"items", items}};
+    }
+
 private:
     // A force not of region `r` (or not a force) counts as the region's not_recorded, so each region adds up.
     void Add(size_t r, const std::string& force, std::int64_t n) {
@@ -387,6 +412,7 @@ bool CountsForces(const Period& period, bool forces_sealed) {
 nlohmann::json Demand(const std::vector<store::ContactRow>& contacts,
                       const std::map<std::string, std::int64_t>& kept,
                       const Period& period,
+                      const LineConfig& line,
                       bool forces_sealed,
                       const crypto::SecretKey& line_key,
                       const DisclosureRules& rules) {
@@ -430,6 +456,7 @@ nlohmann::json Demand(const std::vector<store::ContactRow>& contacts,
     if (by_force) {
         by_force->AddKept(kept);
         sections.push_back(by_force->Section(region_table, rules));
+        sections.push_back(by_force->PerThousandWorkforce(region_table, rules, line.force_workforce));
     }
     return sections;
 }
@@ -624,7 +651,7 @@ Result<nlohmann::json> BuildReport(store::Store& store,
     if (name == "service_levels") {
         sections = ServiceLevels(contacts, period, line.staffing, rules);
     } else if (name == "demand") {
-        sections = Demand(contacts, kept, period, forces_sealed, line_key, rules);
+        sections = Demand(contacts, kept, period, line, forces_sealed, line_key, rules);
     } else if (name == "roll_out") {
         sections = RollOut(contacts, kept_rows, period, line, rules);
     } else if (name == "themes") {

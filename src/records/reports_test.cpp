@@ -550,7 +550,7 @@ TEST_F(ReportsTest, TheMonthlyDemandCountsForcesFromTheirSealedFormSuppressedAnd
     AddContacts(3, {{"force", "durham_constabulary"}, {"caller_role", "police_staff"}});
     AddContacts(1, {{"force", "northumbria_police"}, {"caller_role", "police_staff"}});
     const auto r = Build("demand", "2026-11");
-    ASSERT_EQ(r["sections"].size(), 4u);
+    ASSERT_EQ(r["sections"].size(), 5u);
     const auto& section = r["sections"][3];
     EXPECT_EQ(section["name"], "contacts_by_force");
     EXPECT_EQ(section["kind"], "groups");
@@ -580,6 +580,25 @@ TEST_F(ReportsTest, TheMonthlyDemandCountsForcesFromTheirSealedFormSuppressedAnd
     }
     EXPECT_EQ(lengths.size(), 1u) << "every contact's sealed force is the same length";
     EXPECT_NE(ReportCsv(r).find("contacts_by_force,North East,cleveland_police,15\r\n"), std::string::npos);
+}
+
+// Contacts per 1,000 workforce by force, from the published count and the workforce the operator entered.
+TEST_F(ReportsTest, ContactsPerThousandWorkforceByForceRestOnThePublishedCounts) {
+    AddContacts(13, {{"force", "cleveland_police"}, {"caller_role", "police_officer"}});
+    AddContacts(3, {{"force", "durham_constabulary"}, {"caller_role", "police_staff"}});
+    line_.force_workforce = {{"cleveland_police", 2000, "FICTIONAL test figure"},
+                             {"durham_constabulary", 1500, ""}};
+    const auto r = Build("demand", "2026-11");
+    const auto& rates = r["sections"][4];
+    ASSERT_EQ(rates["name"], "contacts_by_force_per_1000_workforce");
+    ASSERT_EQ(rates["items"].size(), reference::Forces().size()) << "every force, whatever the data";
+    std::map<std::string, nlohmann::json> by;
+    for (const auto& f : rates["items"]) by[f["key"]] = f;
+    EXPECT_EQ(by["cleveland_police"]["value"], 7.5) << "15 published (13 true) x 1,000 / 2,000";
+    EXPECT_EQ(by["cleveland_police"]["unit"], "per_1000_workforce");
+    EXPECT_TRUE(by["durham_constabulary"]["suppressed"]) << "its count is suppressed";
+    EXPECT_TRUE(by["northumbria_police"]["suppressed"]) << "no workforce entered";
+    EXPECT_TRUE(Build("demand", "2026-Q4")["sections"].size() == 3u) << "months only, as the forces are";
 }
 
 // The leak, by force: a force with one caller is never its region's published total minus the others.
@@ -624,7 +643,7 @@ TEST_F(ReportsTest, ForcesAreForWholeMonthsOnly) {
     AddContacts(12, {{"force", "cleveland_police"}, {"caller_role", "police_officer"}});
     for (const char* period : {"2026-Q4", "2026"}) {
         const auto r = Build("demand", period);
-        ASSERT_EQ(r["sections"].size(), 3u) << period;
+        ASSERT_EQ(r["sections"].size(), 3u) << period;  // no forces, nor their rates
         EXPECT_TRUE(ForcesOf(r, "North East").empty()) << period;
         bool said = false;
         for (const auto& item : r["not_available"]) {
