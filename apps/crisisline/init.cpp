@@ -150,6 +150,7 @@ Result<void> CreateDemo(const DataDir& dir, Opened& o, bool history) {
                                            "gwirfoddolwyr yr heddlu yng Nghymru a Lloegr"}};
     // The roll-out from pilot to national, with FICTIONAL workforce figures marked so.
     line["region_starts"] = records::RegionStartsJson(records::DemoRegionStarts());
+    line["force_workforce"] = records::ForceWorkforceJson(records::DemoForceWorkforce());
     // FICTIONAL external services for a three-party conference: addresses under .invalid (RFC 6761) reach nobody.
     line["transfer_targets"] = {{{"id", "ambulance"},
                                  {"name", "Ambulance service (demo, fictional)"},

@@ -183,6 +183,16 @@ std::vector<RegionStart> DemoRegionStarts() {
     return out;
 }
 
+std::vector<ForceWorkforce> DemoForceWorkforce() {
+    std::vector<ForceWorkforce> out;
+    std::int64_t workforce = 1'200;
+    for (const auto& force : reference::ForceCodes()) {
+        out.push_back({force, workforce, "FICTIONAL demo figure"});
+        workforce = 1'200 + (workforce * 7 + 350) % 6'000;  // made up, so that each force's rate differs
+    }
+    return out;
+}
+
 Result<std::int64_t> AddDemoHistory(Services& s,
                                     const LineConfig& line,
                                     const DemoStaff& staff,

@@ -20,6 +20,9 @@ struct DemoStaff {
 // FICTIONAL workforce figure marked so in its workforce_source.
 std::vector<RegionStart> DemoRegionStarts();
 
+// DEMO DATA: a FICTIONAL workforce for every force (LineConfig::force_workforce), marked so in its source.
+std::vector<ForceWorkforce> DemoForceWorkforce();
+
 // Adds the demo's one FICTIONAL history of phone calls to `line`, from the first day in its region_starts to `now`:
 // each region's calls only from the day it began, so the reports show the pilot first, then the national
 // service, and the staffing forecast and today's wallboard figures learn from the same calls. Calls follow a

@@ -5,6 +5,7 @@
 #include "records/detail/services_test_support.hpp"
 #include "records/lines.hpp"
 #include "records/reports.hpp"
+#include "reference/reference.hpp"
 
 namespace crisisline::records {
 namespace {
@@ -44,6 +45,20 @@ protected:
     LineConfig line_;
 };
 
+TEST(DemoForceWorkforceTest, EveryForceHasAFictionalFigureTheLineAccepts) {
+    const auto forces = DemoForceWorkforce();
+    ASSERT_EQ(forces.size(), reference::ForceCodes().size());
+    for (const auto& w : forces) {
+        EXPECT_EQ(w.workforce_source, "FICTIONAL demo figure") << w.force;
+        EXPECT_GE(w.workforce, 1'200) << w.force;
+    }
+    auto line = LineFromFields(
+        Fields({{"id", "police"}, {"name", "Police (demo)"}, {"force_workforce", ForceWorkforceJson(forces)}}, ""),
+        nullptr);
+    ASSERT_TRUE(line) << line.error().field << ": " << line.error().message;
+    EXPECT_EQ(line->force_workforce.size(), forces.size());
+}
+
 TEST_F(DemoHistoryTest, OneHistoryFromTheNorthEastPilotToNationalWithEveryReportFilled) {
     auto s = Services();
     // The fake clock is 2026-11-27: the history runs from the pilot's start, 2024-06-01, to now.
@@ -57,7 +72,7 @@ TEST_F(DemoHistoryTest, OneHistoryFromTheNorthEastPilotToNationalWithEveryReport
     const auto national = Report("demand", "2026-10");
     EXPECT_FALSE(RowTotal(national, "Wales")["suppressed"]);
     // The demo's forces are sealed as a counsellor's are, and the monthly demand counts them.
-    const auto& by_force = national["sections"][2];
+    const auto& by_force = national["sections"][3];
     ASSERT_EQ(by_force["name"], "contacts_by_force");
     std::int64_t shown = 0;
     for (const auto& g : by_force["groups"]) {
@@ -65,7 +80,8 @@ TEST_F(DemoHistoryTest, OneHistoryFromTheNorthEastPilotToNationalWithEveryReport
     }
     EXPECT_GT(shown, 10) << by_force.dump();
     EXPECT_FALSE(Report("demand", "2026-11")["sections"][0]["total"]["suppressed"]) << "up to now: one history";
-    for (const auto& f : Report("service_levels", "2026-10")["sections"][1]["items"]) {
+    const auto service_levels = Report("service_levels", "2026-10");
+    for (const auto& f : service_levels["sections"][1]["items"]) {
         EXPECT_FALSE(f["suppressed"]) << f.dump();
     }
     EXPECT_FALSE(Report("follow_ups", "2026-Q3")["sections"][0]["total"]["suppressed"]);
