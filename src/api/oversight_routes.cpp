@@ -123,7 +123,12 @@ void Api::AddOversightRoutes(http::Router& r) {
               const std::string as = format->value_or("json");
               if (as != "json" && as != "csv") return Fail(ErrorCode::kInvalid, "format", "must be json or csv");
               TimeMs retry_after = 0;
-              auto plan = staffing_plans_->Run(who.principal, Param(req, "line"), *week, retry_after);
+              // A what-if: the figures with this many on the phones (1..1000) beside the model's choice.
+              auto on_phones = QueryInt(req, "on_phones", 0, 1, 1000);
+              if (!on_phones) return tl::unexpected(on_phones.error());
+              auto plan = staffing_plans_->Run(who.principal, Param(req, "line"), *week, retry_after,
+                                               *on_phones ? std::optional<int>(static_cast<int>(*on_phones))
+                                                          : std::nullopt);
               if (!plan) return Refused(plan.error(), retry_after);
               if (as == "json") return Ok(plan->json);
               http::Response csv;

@@ -156,6 +156,8 @@ StaffingAnswer PlanFromHistory(const LineConfig& line, const std::string& week_n
     Forecasted f = ForecastWeek(history, week, false);
 
     StaffingAnswer out;
+    out.handling_s = handling_s;
+    out.patience_s = patience_s;
     out.plan = staffing::PlanHalfHours(week.from, f.calls, handling_s, patience_s, target);
     // Welsh cover: where the line answers in Welsh, the Welsh calls alone (same handling time and target) need
     // Welsh speakers of their own, and at least one in every half hour, so a Welsh caller is never without one.
@@ -230,8 +232,35 @@ StaffingAnswer PlanFromHistory(const LineConfig& line, const std::string& week_n
     return out;
 }
 
+void AddWhatIf(StaffingAnswer& answer, const LineConfig& line, int on_phones) {
+    const double target_s = static_cast<double>(line.staffing.target_s);
+    auto figures = [](const staffing::Performance& p, bool with_abandon) {
+        nlohmann::json j = {{"service_level", Rounded(p.service_level, 1e-4)},
+                            {"p_wait", Rounded(p.p_wait, 1e-4)},
+                            {"asa_s", std::isfinite(p.asa_s) ? nlohmann::json(Rounded(p.asa_s, 0.1)) : nlohmann::json()},
+                            {"occupancy", Rounded(std::min(p.occupancy, 1.0), 1e-4)}};
+        if (with_abandon) {
+            j["p_abandon"] = Rounded(p.p_abandon, 1e-4);
+        } else {
+            j["stable"] = p.stable;
+        }
+        return j;
+    };
+    auto& intervals = answer.json["intervals"];
+    for (size_t i = 0; i < answer.plan.size() && i < intervals.size(); ++i) {
+        const staffing::Demand demand{answer.plan[i].forecast_calls / 1800.0, answer.handling_s};
+        nlohmann::json chosen = {{"erlang_c", figures(staffing::ErlangC(demand, on_phones, target_s), false)},
+                                 {"erlang_a", nullptr}};
+        if (answer.patience_s) {
+            chosen["erlang_a"] = figures(staffing::ErlangA(demand, on_phones, target_s, *answer.patience_s), true);
+        }
+        intervals[i]["chosen"] = std::move(chosen);
+    }
+    answer.json["chosen_on_phones"] = on_phones;
+}
+
 Result<StaffingAnswer> LineStaffing(Services& s, const std::string& line_id, const std::optional<std::string>& week,
-                                    TimeMs now) {
+                                    TimeMs now, std::optional<int> on_phones) {
     std::string name;
     if (week && !week->empty()) {
         name = *week;
@@ -260,11 +289,14 @@ Result<StaffingAnswer> LineStaffing(Services& s, const std::string& line_id, con
         return {};
     });
     if (!read) return tl::unexpected(read.error());
-    return PlanFromHistory(*line, name, *parsed, history);
+    StaffingAnswer answer = PlanFromHistory(*line, name, *parsed, history);
+    if (on_phones) AddWhatIf(answer, *line, *on_phones);
+    return answer;
 }
 
 Result<StaffingAnswer> StaffingPlans::Run(const staff::Principal& who, const std::string& line_id,
-                                          const std::optional<std::string>& week, TimeMs& retry_after) {
+                                          const std::optional<std::string>& week, TimeMs& retry_after,
+                                          std::optional<int> on_phones) {
     retry_after = 0;
     const TimeMs now = s_.clock.Now();
     if (const TimeMs wait = allowance_.Take(who.staff_id, now); wait > 0) {
@@ -285,7 +317,7 @@ Result<StaffingAnswer> StaffingPlans::Run(const staff::Principal& who, const std
         return writer::AppendAudit(tx, now, {who.staff_id, "staffing.read", line_id, "staffing", record, "planning"});
     });
     if (!audited) return tl::unexpected(audited.error());
-    return LineStaffing(s_, line_id, week, now);
+    return LineStaffing(s_, line_id, week, now, on_phones);
 }
 
 }  // namespace crisisline::records

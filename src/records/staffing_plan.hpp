@@ -35,6 +35,8 @@ struct StaffingAnswer {
     nlohmann::json json;
     std::vector<staffing::PlanInterval> plan;
     std::vector<staffing::PlanInterval> welsh_plan;  // the Welsh calls alone; empty when the line has no Welsh
+    double handling_s = 0;                           // what the plan was computed with
+    std::optional<double> patience_s;
 };
 
 // The plan (pure): the week's half hours forecast from the history (Holt-Winters with two weeks or more of
@@ -48,12 +50,18 @@ struct StaffingAnswer {
 StaffingAnswer PlanFromHistory(const LineConfig& line, const std::string& week_name, const staffing::Week& week,
                                const StaffingHistory& history);
 
+// A what-if for the plan (pure): every half hour's figures with `on_phones` counsellors on the phones (1..1000),
+// whatever the model chose: "chosen" beside each interval's erlang_c/erlang_a (service_level, p_wait, asa_s,
+// occupancy; p_abandon under Erlang A; Erlang C's `stable` false where the load is more than they can take), and
+// "chosen_on_phones" at the top.
+void AddWhatIf(StaffingAnswer& answer, const LineConfig& line, int on_phones);
+
 // The week named `week` (YYYY-Www; the week after `now`'s when empty) for `line_id`: kNotFound for an unknown
 // line, kInvalid (field "week") for a malformed week. Whatever the week asked for, the history ends where `now`'s
 // week began (UK time), so two plans asked for in the same week rest on the same calls and cannot be told apart
 // by them. Reads one snapshot. REQUIRES: the caller authorised kReadStaffing on the line. Blocking; thread-safe.
 Result<StaffingAnswer> LineStaffing(Services& s, const std::string& line_id, const std::optional<std::string>& week,
-                                    TimeMs now);
+                                    TimeMs now, std::optional<int> on_phones = std::nullopt);
 
 // The staffing plans as people ask for them, as the reports are (records/reports.hpp): rate-limited per person
 // (kThrottled, field "week", `retry_after` set to the wait), audited ("staffing.read", purpose "planning", the
@@ -64,8 +72,10 @@ public:
     explicit StaffingPlans(Services services, std::int64_t per_hour = 60)
         : s_(services), allowance_(per_hour, kHourMs) {}
 
+    // `on_phones`: the what-if (AddWhatIf), when asked for.
     Result<StaffingAnswer> Run(const staff::Principal& who, const std::string& line_id,
-                               const std::optional<std::string>& week, TimeMs& retry_after);
+                               const std::optional<std::string>& week, TimeMs& retry_after,
+                               std::optional<int> on_phones = std::nullopt);
 
 private:
     Services s_;

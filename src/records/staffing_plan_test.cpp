@@ -73,6 +73,28 @@ TEST(StaffingPlanTest, PlansWelshCoverFromTheWelshCallsAlone) {
     for (const auto& w : a.welsh_plan) EXPECT_EQ(w.erlang_c.on_phones, 1);
 }
 
+TEST(StaffingPlanTest, AWhatIfGivesEachHalfHoursFiguresForTheNumberChosen) {
+    LineConfig line;
+    line.id = "police";
+    StaffingAnswer a = PlanFromHistory(line, "2026-W49", kWeek, Steady(4, 10));
+    AddWhatIf(a, line, 3);
+    EXPECT_EQ(a.json["chosen_on_phones"], 3);
+    const staffing::Demand demand{a.plan[0].forecast_calls / 1800, a.handling_s};
+    const auto c = staffing::ErlangC(demand, 3, 20);
+    const auto& chosen = a.json["intervals"][0]["chosen"];
+    EXPECT_NEAR(chosen["erlang_c"]["service_level"].get<double>(), c.service_level, 1e-4);
+    EXPECT_EQ(chosen["erlang_c"]["stable"], c.stable);
+    ASSERT_TRUE(a.patience_s);
+    const auto e = staffing::ErlangA(demand, 3, 20, *a.patience_s);
+    EXPECT_NEAR(chosen["erlang_a"]["p_abandon"].get<double>(), e.p_abandon, 1e-4);
+    // Fewer than the model's choice serve worse; the model's own choice is what the plan shows.
+    EXPECT_LT(c.service_level, a.plan[0].erlang_c.performance.service_level);
+    // Too few for the load: Erlang C's queue has no end, so no average wait.
+    AddWhatIf(a, line, 1);
+    EXPECT_FALSE(a.json["intervals"][0]["chosen"]["erlang_c"]["stable"].get<bool>());
+    EXPECT_TRUE(a.json["intervals"][0]["chosen"]["erlang_c"]["asa_s"].is_null());
+}
+
 TEST(StaffingPlanTest, ForecastsNothingFromUnderTwoWeeks) {
     LineConfig line;
     line.id = "police";

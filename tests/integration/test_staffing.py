@@ -289,6 +289,18 @@ class StaffingTest(unittest.TestCase):
         assert status == 200, me
         return me["staff"]["id"]
 
+    def test_a_what_if_shows_the_figures_for_the_number_chosen(self):
+        status, plan, _ = self.plan("manager", query="?week=2030-W30&on_phones=3")
+        self.assertEqual(status, 200, plan)
+        self.assertEqual(plan["chosen_on_phones"], 3)
+        row = plan["intervals"][10]
+        self.assertGreater(row["erlang_c"]["on_phones"], 3, "6 calls a half hour of 6 minutes need more than 3")
+        self.assertLess(row["chosen"]["erlang_c"]["service_level"], row["erlang_c"]["service_level"])
+        self.assertIsNotNone(row["chosen"]["erlang_a"])
+        for query in ("?on_phones=0", "?on_phones=1001", "?on_phones=three"):
+            status, body, _ = self.plan("manager", query=query)
+            self.assertEqual((status, body["error"]["field"]), (400, "on_phones"), (query, body))
+
     def test_checks_roles_and_lines(self):
         self.assertEqual(self.plan("manager", line="fire")[0], 200)   # service managers plan any line
         self.assertEqual(self.plan("fire.supervisor", line="fire")[0], 200)

@@ -83,6 +83,13 @@ function answering(withA: boolean) {
     if (parsed.pathname.endsWith('/shifts')) {
       return json({ line: 'police', week, from: '2026-12-07T00:00:00.000Z', to: '2026-12-14T00:00:00.000Z', shifts: [ceri] });
     }
+    const onPhones = Number(parsed.searchParams.get('on_phones') ?? 0);
+    if (onPhones) {
+      const p = plan(week, withA);
+      const chosen = { service_level: 0.5, p_wait: 0.7, asa_s: null, occupancy: 1, stable: false };
+      return json({ ...p, chosen_on_phones: onPhones,
+        intervals: p.intervals.map((i) => ({ ...i, chosen: { erlang_c: chosen, erlang_a: null } })) });
+    }
     return json(plan(week, withA));
   });
   vi.stubGlobal('fetch', fetchMock);
@@ -161,6 +168,21 @@ describe('the staffing page', () => {
     // Without an estimated patience there is no Erlang A column.
     expect(document.body.textContent).toContain('Erlang A is not shown');
     expect(screen.queryByText('Erlang A: on phones')).toBeNull();
+  });
+
+  it('shows the figures for a number of counsellors the manager chooses', async () => {
+    const fetchMock = answering(false);
+    render(
+      <SessionContext.Provider value={session(['service_manager'], ['police'])}>
+        <Staffing />
+      </SessionContext.Provider>,
+    );
+    await waitFor(() => expect(screen.getByText('police, week 2026-W50')).toBeTruthy());
+    expect(screen.queryByText(/With .* on phones/)).toBeNull();
+    fireEvent.change(screen.getByLabelText('What if this many were on the phones'), { target: { value: '3' } });
+    await waitFor(() => expect(screen.getByText('With 3 on phones: service level (C)')).toBeTruthy());
+    expect(fetchMock).toHaveBeenCalledWith('/api/v1/lines/police/staffing?on_phones=3', expect.anything());
+    expect(screen.getAllByText('no end').length).toBe(3);  // an unstable queue has no average wait
   });
 
   it('shows the coverage with its gaps in words, and Welsh cover apart', async () => {

@@ -18,18 +18,19 @@ export function Staffing() {
   const [line, setLine] = useState(lines[0] ?? '');
   const [week, setWeek] = useState('');  // empty: the server's next week
   const [state, setState] = useState<State>({ status: 'loading' });
+  const [whatIf, setWhatIf] = useState(0);  // 0: none; else the counsellors on the phones to see the figures for
 
   useEffect(() => {
     if (!line) return;
     let live = true;
     setState({ status: 'loading' });
-    api<StaffingPlan>('GET', planPath(line, week))
+    api<StaffingPlan>('GET', planPath(line, week, undefined, whatIf || undefined))
       .then((plan) => live && setState({ status: 'ok', plan }))
       .catch((e: unknown) => live && setState({ status: 'error', message: e instanceof ApiError ? e.message : String(e) }));
     return () => {
       live = false;
     };
-  }, [line, week]);
+  }, [line, week, whatIf]);
 
   return (
     <main id="main" class="page staffing">
@@ -56,6 +57,21 @@ export function Staffing() {
               onChange={(e) => setWeek((e.target as HTMLInputElement).value)}
             />
           </div>
+          <div class="field">
+            <label for="staffing-what-if">What if this many were on the phones</label>
+            <input
+              id="staffing-what-if"
+              type="number"
+              min={1}
+              max={1000}
+              placeholder="the plan's own"
+              value={whatIf || ''}
+              onChange={(e) => {
+                const n = Number((e.target as HTMLInputElement).value);
+                setWhatIf(Number.isInteger(n) && n >= 1 && n <= 1000 ? n : 0);
+              }}
+            />
+          </div>
           {state.status === 'ok' && (
             <a href={planPath(line, state.plan.week, 'csv')} download>
               Export the plan (CSV)
@@ -78,6 +94,7 @@ export function Staffing() {
 function Plan({ plan }: { plan: StaffingPlan }) {
   const t = plan.target;
   const withA = plan.patience_s !== null;
+  const chosen = plan.chosen_on_phones ?? null;  // the what-if asked for, if any
   return (
     <>
       <section class="panel" aria-labelledby="staffing-summary">
@@ -135,12 +152,19 @@ function Plan({ plan }: { plan: StaffingPlan }) {
                 <th scope="col" class="num">abandon</th>
               </>
             )}
+            {chosen !== null && (
+              <>
+                <th scope="col" class="num">With {chosen} on phones: service level (C)</th>
+                <th scope="col" class="num">ASA (C)</th>
+                {withA && <th scope="col" class="num">service level (A)</th>}
+              </>
+            )}
           </tr>
         </thead>
         {byDay(plan.intervals).map(({ day, intervals }) => (
           <tbody key={day}>
             <tr class="day">
-              <th scope="rowgroup" colSpan={withA ? 12 : 8}>
+              <th scope="rowgroup" colSpan={(withA ? 12 : 8) + (chosen === null ? 0 : withA ? 3 : 2)}>
                 {new Date(`${day}T12:00:00Z`).toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long' })}
               </th>
             </tr>
@@ -160,6 +184,13 @@ function Plan({ plan }: { plan: StaffingPlan }) {
                     <td class="num">{i.erlang_a?.rostered ?? '–'}</td>
                     <td class="num">{percent(i.erlang_a?.service_level)}</td>
                     <td class="num">{percent(i.erlang_a?.p_abandon)}</td>
+                  </>
+                )}
+                {chosen !== null && (
+                  <>
+                    <td class="num">{percent(i.chosen?.erlang_c.service_level)}</td>
+                    <td class="num">{i.chosen?.erlang_c.asa_s == null ? 'no end' : `${i.chosen.erlang_c.asa_s.toFixed(0)} s`}</td>
+                    {withA && <td class="num">{percent(i.chosen?.erlang_a?.service_level)}</td>}
                   </>
                 )}
               </tr>

@@ -10,12 +10,23 @@ export interface Staffed {
   occupancy: number;
 }
 
+// A what-if's figures for the number the manager chose (`on_phones`), whatever the model chose.
+export interface Chosen {
+  service_level: number;
+  p_wait: number;
+  asa_s: number | null;  // null: the queue would grow without end (Erlang C, load above the counsellors)
+  occupancy: number;
+  p_abandon?: number;
+  stable?: boolean;
+}
+
 export interface PlanInterval {
   start: string;
   start_uk: string;
   forecast_calls: number;
   erlang_c: Staffed;
   erlang_a: Staffed | null;
+  chosen?: { erlang_c: Chosen; erlang_a: Chosen | null };
 }
 
 export interface StaffingPlan {
@@ -49,6 +60,7 @@ export interface StaffingPlan {
   };
   intervals: PlanInterval[];
   new_regions?: NewRegion[];
+  chosen_on_phones?: number;  // the what-if asked for (on_phones)
 }
 
 // A region of the roll-out whose calls the history does not hold yet, forecast from the served ones by workforce.
@@ -72,10 +84,11 @@ export function newRegionText(r: NewRegion): string {
   );
 }
 
-export function planPath(line: string, week: string, format?: 'csv'): string {
+export function planPath(line: string, week: string, format?: 'csv', onPhones?: number): string {
   const query = new URLSearchParams();
   if (week) query.set('week', week);
   if (format) query.set('format', format);
+  if (onPhones) query.set('on_phones', String(onPhones));
   const q = query.toString();
   return `/api/v1/lines/${encodeURIComponent(line)}/staffing${q ? `?${q}` : ''}`;
 }
