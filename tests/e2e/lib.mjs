@@ -1,10 +1,12 @@
 // Shared pieces of the browser tests: the fixture process (crisisline + SIPp, tests/e2e/fixture.py),
 // Debian's Chromium through playwright-core, TOTP codes, axe-core and screenshots.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -95,6 +97,61 @@ export class Fixture {
       });
     });
   }
+}
+
+// crisisline alone, started as `make run` starts it (init --demo --demo-history, the built console, no SIP), on a
+// free loopback port with a data folder of its own: for the pages that need no phones. `url` is the console's,
+// `passwords` the demo users' (by username) that init printed.
+export class DemoServer {
+  // `name` names the data folder (crisisline-e2e-NAME-...). Resolves once /healthz answers 200 (30 s at most).
+  static async start(name) {
+    const binary = process.env.CRISISLINE_BINARY ?? join(root, 'build', 'apps', 'crisisline', 'crisisline');
+    const dist = process.env.CONSOLE_DIST ?? join(root, 'web', 'dist');
+    const s = new DemoServer();
+    s.dataDir = mkdtempSync(join(tmpdir(), `crisisline-e2e-${name}-`));
+    let out;
+    try {
+      out = execFileSync(binary, ['--data', s.dataDir, 'init', '--demo', '--demo-history'], { encoding: 'utf8' });
+    } catch (e) {
+      await s.stop();
+      throw e;
+    }
+    s.passwords = Object.fromEntries([...out.matchAll(/^\s+(demo\.\w+)\s+.*password: (\S+)$/gm)].map((m) => [m[1], m[2]]));
+    const port = await freePort();
+    s.url = `http://127.0.0.1:${port}`;
+    s.proc = spawn(binary, ['--data', s.dataDir, 'serve', '--listen', `127.0.0.1:${port}`, '--sip-listen', 'off',
+      '--static', dist], { stdio: 'ignore' });
+    try {
+      await waitFor('the server to become ready', async () => {
+        try {
+          return (await fetch(`${s.url}/healthz`)).status === 200;
+        } catch {
+          return false;  // not listening yet
+        }
+      });
+    } catch (e) {
+      await s.stop();  // a server that never became ready leaves no process or folder behind
+      throw e;
+    }
+    return s;
+  }
+
+  async stop() {
+    if (this.proc && this.proc.exitCode === null) {
+      this.proc.kill('SIGTERM');
+      await new Promise((r) => this.proc.once('exit', r));
+    }
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+function freePort() {
+  return new Promise((res) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
 }
 
 // `extraArgs`: more Chromium switches (the browser phone's test gives it a fake microphone).
@@ -287,3 +344,4 @@ export function fakeMicrophoneArgs(wav) {
     '--disable-features=WebRtcHideLocalIpsWithMdns',
   ];
 }
+
