@@ -26,6 +26,18 @@ NUMBER = sh.DEMO_NUMBER
 STAFF_LINE = re.compile(r"^\s+(demo\.[a-z]+)\s+.*?password:\s+(\S+)\s*$")
 
 
+def wait_until(what, predicate, timeout=20, interval=0.05):
+    """Polls predicate() every `interval` s until it returns something truthy, and returns that; fails naming
+    `what` after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 def require_sipp(test_case_class):
     """Skip a whole TestCase cleanly when sipp is not installed."""
     if not sh.sipp_available():
