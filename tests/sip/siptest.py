@@ -38,6 +38,22 @@ def wait_until(what, predicate, timeout=20, interval=0.05):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def wait_for(check, timeout=10, what="condition", interval=0.1):
+    """wait_until with the check first, as the TLS and SRTP suites write it."""
+    return wait_until(what, check, timeout, interval)
+
+
+def labelled(text, name, **labels):
+    """The value of the first series of `name` in a /metrics text whose labels include `labels` (0 when absent)."""
+    for line in text.splitlines():
+        if not line.startswith(name + "{") and not line.startswith(name + " "):
+            continue
+        found = dict(re.findall(r'(\w+)="([^"]*)"', line.split("}")[0])) if "{" in line else {}
+        if all(found.get(k) == v for k, v in labels.items()):
+            return float(line.rpartition(" ")[2])
+    return 0.0
+
+
 def require_sipp(test_case_class):
     """Skip a whole TestCase cleanly when sipp is not installed."""
     if not sh.sipp_available():
@@ -269,6 +285,19 @@ class SipServer:
             except ValueError:
                 pass
         return values
+
+    def metric(self, name, **labels):
+        """One series from /metrics, by name and labels (siptest.labelled; 0 when absent)."""
+        status, text = self.server.metrics()
+        assert status == 200, status
+        return labelled(text, name, **labels)
+
+    def browser_drops(self):
+        """crisisline_browser_media_dropped_total by reason."""
+        status, text = self.server.metrics()
+        assert status == 200, status
+        return {m.group(1): float(m.group(2)) for m in
+                re.finditer(r'^crisisline_browser_media_dropped_total\{reason="([a-z_]+)"\} (\S+)$', text, re.M)}
 
     # -- SIP
     def options(self, transport="udp"):

@@ -16,7 +16,6 @@ refused by the line.
   an SRTP phone over TLS it goes to the carrier over TLS with SRTP, though the trunk only prefers encryption.
 """
 import os
-import re
 import shutil
 import tempfile
 import time
@@ -24,6 +23,7 @@ import unittest
 
 import sip_harness as sh
 import siptest  # puts tests/integration on the path, for harness
+from siptest import labelled, wait_for
 import srtp_peer
 
 import harness  # noqa: E402
@@ -32,27 +32,6 @@ import siptls  # noqa: E402
 
 TRUNK = "loopback-test-carrier"
 CALLER_FILL = 0x2A
-
-
-def labelled(text, name, **labels):
-    """The value of one labelled series in a /metrics text (0 when absent)."""
-    for line in text.splitlines():
-        if not line.startswith(name + "{") and not line.startswith(name + " "):
-            continue
-        found = dict(re.findall(r'(\w+)="([^"]*)"', line.split("}")[0])) if "{" in line else {}
-        if all(found.get(k) == v for k, v in labels.items()):
-            return float(line.rpartition(" ")[2])
-    return 0.0
-
-
-def wait_for(check, timeout=10, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"{what} did not hold within {timeout} s")
 
 
 @siptest.require_sipp

@@ -12,7 +12,6 @@
 """
 import base64
 import os
-import re
 import shutil
 import struct
 import subprocess
@@ -22,6 +21,7 @@ import unittest
 
 import sip_harness as sh
 import siptest  # puts tests/integration on the path, for harness
+from siptest import labelled
 import srtp_peer
 
 import harness  # noqa: E402
@@ -30,17 +30,6 @@ CALLER_FILL = 0x2A
 PHONE_FILL = 0x55
 PCMU = 0
 KEY_TEXT = "VEVTVC1LRVktbm90LWEtc2VjcmV0LXRlc3QtMDEy"  # the fixed test key in caller_crypto_488.xml
-
-
-def labelled(text, name, **labels):
-    """The value of one labelled series in a /metrics text (0 when absent)."""
-    for line in text.splitlines():
-        if not line.startswith(name + "{") and not line.startswith(name + " "):
-            continue
-        found = dict(re.findall(r'(\w+)="([^"]*)"', line.split("}")[0])) if "{" in line else {}
-        if all(found.get(k) == v for k, v in labels.items()):
-            return float(line.rpartition(" ")[2])
-    return 0.0
 
 
 @siptest.require_sipp
