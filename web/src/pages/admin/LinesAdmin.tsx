@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../lib/api';
 import { linkHandler } from '../../lib/router';
 import { Checkbox, FormError, Section, Select, TextArea, TextField } from '../../components/Field';
-import { Choices, Radios, StatusLine } from './controls';
+import { AddButton, Choices, EditButton, Radios, StatusLine, useListForms } from './controls';
 import {
   DEFAULT_ROUTING,
   errorsFor,
@@ -31,8 +31,7 @@ export function LinesAdmin() {
   const [lines, setLines] = useState<LineConfig[] | null>(null);
   const [loadError, setLoadError] = useState('');
   const [status, setStatus] = useState('');
-  const [editing, setEditing] = useState<string | null>(null);
-  const [creating, setCreating] = useState(false);
+  const { editing, setEditing, creating, setCreating, toggleEditing, toggleCreating } = useListForms();
 
   useEffect(() => {
     api<{ lines: LineConfig[] }>('GET', '/api/v1/lines')
@@ -81,18 +80,7 @@ export function LinesAdmin() {
                       </a>
                     </td>
                     <td>
-                      <button
-                        type="button"
-                        class="small"
-                        aria-expanded={l.id === editing}
-                        onClick={() => {
-                          setCreating(false);
-                          setEditing(l.id === editing ? null : l.id);
-                        }}
-                      >
-                        {l.id === editing ? 'Close' : 'Edit'}
-                        <span class="visually-hidden"> {l.name}</span>
-                      </button>
+                      <EditButton open={l.id === editing} name={l.name} onClick={() => toggleEditing(l.id)} />
                     </td>
                   </tr>
                 ))}
@@ -100,19 +88,7 @@ export function LinesAdmin() {
             </table>
           </div>
         )}
-        <div class="actions-row">
-          <button
-            type="button"
-            class="primary"
-            aria-expanded={creating}
-            onClick={() => {
-              setEditing(null);
-              setCreating(!creating);
-            }}
-          >
-            Add a line
-          </button>
-        </div>
+        <AddButton label="Add a line" open={creating} onClick={toggleCreating} />
         <p class="hint">
           Telephone trunks (the SIP providers that bring calls in and take follow-up calls out) are on the Telephony
           page.

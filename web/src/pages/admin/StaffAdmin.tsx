@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../lib/api';
 import { FormError, Section, TextField } from '../../components/Field';
-import { Choices, ConfirmButton, StatusLine } from './controls';
+import { AddButton, Choices, ConfirmButton, EditButton, StatusLine, useListForms } from './controls';
 import {
   errorsFor,
   labelOf,
@@ -29,8 +29,7 @@ export function StaffAdmin() {
   const [lines, setLines] = useState<LineConfig[]>([]);
   const [loadError, setLoadError] = useState('');
   const [status, setStatus] = useState('');
-  const [creating, setCreating] = useState(false);
-  const [editing, setEditing] = useState<string | null>(null);
+  const { editing, setEditing, creating, setCreating, toggleEditing, toggleCreating } = useListForms();
   const [changes, setChanges] = useState<StaffChange[] | null>(null);
   const [changesError, setChangesError] = useState('');
 
@@ -113,21 +112,8 @@ export function StaffAdmin() {
                       {m.mfa_enrolled === false && <span class="muted"> · two-factor not set up</span>}
                     </td>
                     <td>
-                      <button
-                        type="button"
-                        class="small"
-                        aria-expanded={m.id === editing}
-                        onClick={() => {
-                          setCreating(false);
-                          setEditing(m.id === editing ? null : m.id);
-                        }}
-                      >
-                        {m.id === editing ? 'Close' : 'Edit'}
-                        <span class="visually-hidden">
-                          {' '}
-                          {m.display_name} ({m.username})
-                        </span>
-                      </button>
+                      <EditButton open={m.id === editing} name={`${m.display_name} (${m.username})`}
+                        onClick={() => toggleEditing(m.id)} />
                     </td>
                   </tr>
                 ))}
@@ -135,19 +121,7 @@ export function StaffAdmin() {
             </table>
           </div>
         )}
-        <div class="actions-row">
-          <button
-            type="button"
-            class="primary"
-            aria-expanded={creating}
-            onClick={() => {
-              setEditing(null);
-              setCreating(!creating);
-            }}
-          >
-            Add a member of staff
-          </button>
-        </div>
+        <AddButton label="Add a member of staff" open={creating} onClick={toggleCreating} />
       </Section>
       <StatusLine id="admin-staff-status" message={status} />
       <StaffChanges

@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../lib/api';
 import { FormError, Section, Select, TextArea, TextField } from '../../components/Field';
-import { ConfirmButton, StatusLine } from './controls';
+import { AddButton, ConfirmButton, EditButton, StatusLine, useListForms } from './controls';
 import { errorsFor, messageOf, splitList, type Errors } from './shared';
 
 export interface TrunkSummary {
@@ -40,8 +40,7 @@ export function TrunksAdmin() {
   const [answer, setAnswer] = useState<{ telephony: boolean; trunks: TrunkSummary[] } | null>(null);
   const [loadError, setLoadError] = useState('');
   const [status, setStatus] = useState('');
-  const [editing, setEditing] = useState<string | null>(null);
-  const [creating, setCreating] = useState(false);
+  const { editing, setEditing, creating, setCreating, toggleEditing, toggleCreating } = useListForms();
 
   useEffect(() => {
     api<{ telephony: boolean; trunks: TrunkSummary[] }>('GET', '/api/v1/telephony/trunks')
@@ -103,14 +102,7 @@ export function TrunksAdmin() {
                     <td>
                       {t.source === 'console' ? (
                         <div class="actions-row">
-                          <button type="button" class="small" aria-expanded={t.name === editing}
-                            onClick={() => {
-                              setCreating(false);
-                              setEditing(t.name === editing ? null : t.name);
-                            }}>
-                            {t.name === editing ? 'Close' : 'Edit'}
-                            <span class="visually-hidden"> trunk {t.name}</span>
-                          </button>
+                          <EditButton open={t.name === editing} name={`trunk ${t.name}`} onClick={() => toggleEditing(t.name)} />
                           <ConfirmButton small danger label="Remove" hiddenSuffix={`trunk ${t.name}`}
                             question={`Remove the trunk ${t.name}? Calls from it will be refused at once.`}
                             confirmLabel="Yes, remove it" onConfirm={() => remove(t)} />
@@ -125,15 +117,7 @@ export function TrunksAdmin() {
             </table>
           </div>
         )}
-        <div class="actions-row">
-          <button type="button" class="primary" aria-expanded={creating}
-            onClick={() => {
-              setEditing(null);
-              setCreating(!creating);
-            }}>
-            Add a trunk
-          </button>
-        </div>
+        <AddButton label="Add a trunk" open={creating} onClick={toggleCreating} />
         <p class="hint">
           A trunk added or changed here is used for the next call, with no restart. Trunks set in{' '}
           <code>crisisline.toml</code> are changed there by whoever runs the server. Passwords are stored encrypted and
