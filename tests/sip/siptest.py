@@ -9,8 +9,10 @@ import json
 import os
 import random
 import re
+import shutil
 import socket
 import sys
+import tempfile
 import time
 import unittest
 
@@ -414,3 +416,48 @@ class SipTestCase(unittest.TestCase):
             if time.monotonic() >= deadline:
                 return False
             time.sleep(0.05)
+
+
+class TlsSipTestCase(SipTestCase):
+    """A SipTestCase whose server also takes SIP over TLS on `tls_port`, with a certificate (`cert`, `key`) from a
+    test CA made for the class (`ca`, its files under `dir`), which also issues a carrier's (`carrier_cert`,
+    `carrier_key`). A subclass sets its trunks, telephony and routing in configure(), with tls_telephony() for the
+    server's TLS settings; the CA and its files go in tearDownClass."""
+
+    tls_prefix = "siptls"  # names the class's folder: crisisline-PREFIX-...
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix=f"crisisline-{cls.tls_prefix}-")
+        os.makedirs(os.path.join(cls.dir, "ca"))
+        cls.ca = harness.TestCA(os.path.join(cls.dir, "ca"))
+        cls.cert, cls.key = cls.ca.issue(os.path.join(cls.dir, "server"), "sip-server")
+        cls.carrier_cert, cls.carrier_key = cls.ca.issue(os.path.join(cls.dir, "carrier"), "carrier")
+        cls.tls_port = sh.free_port()
+        cls.configure()
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.ca.close()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    @classmethod
+    def configure(cls):
+        """Sets cls.trunks, cls.telephony and cls.routing before the server starts (here: the TLS settings only)."""
+        cls.telephony = cls.tls_telephony()
+
+    @classmethod
+    def tls_telephony(cls, **more):
+        """[telephony] with the TLS listener on tls_port and the class's certificate, and `more` settings."""
+        return {"tls_listen": f"127.0.0.1:{cls.tls_port}", "tls_certificate": cls.cert, "tls_key": cls.key, **more}
+
+    def srtp_caller(self):
+        """A carrier calling over TLS with SRTP (srtp_peer.SrtpCaller) with the carrier's certificate; closed after
+        the test."""
+        import srtp_peer  # here, not above: only the TLS suites need its cryptography package
+
+        caller = srtp_peer.SrtpCaller(self.tls_port, NUMBER, self.ca.cert, self.carrier_cert, self.carrier_key)
+        self.addCleanup(caller.close)
+        return caller

@@ -6,9 +6,7 @@ for the other with that leg's own keys, without transcoding: each side must rece
 and neither side nor the server may refuse a packet.
 """
 import os
-import shutil
 import sys
-import tempfile
 import threading
 import unittest
 
@@ -17,8 +15,6 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "bench", "sip"))
 import browsers  # noqa: E402
-import harness  # noqa: E402
-import sip_harness as sh  # noqa: E402
 import siptest  # noqa: E402
 from siptest import wait_for  # noqa: E402
 import siptls  # noqa: E402
@@ -32,24 +28,13 @@ PACKETS = 100              # 2 s of audio each way once the browser leg is ready
 
 
 @siptest.require_sipp
-class SdesCarrierToBrowserTest(siptest.SipTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.dir = tempfile.mkdtemp(prefix="crisisline-sdes-browser-")
-        os.makedirs(os.path.join(cls.dir, "ca"))
-        cls.ca = harness.TestCA(os.path.join(cls.dir, "ca"))
-        cls.cert, cls.key = cls.ca.issue(os.path.join(cls.dir, "server"), "sip-server")
-        cls.tls_port = sh.free_port()
-        cls.trunks = [{"name": "tls-carrier", "allow": ["127.0.0.1"], "encryption": "required"}]
-        cls.telephony = {"tls_listen": f"127.0.0.1:{cls.tls_port}", "tls_certificate": cls.cert,
-                         "tls_key": cls.key, "available_on_register": False, "choice_wait_s": 0}
-        super().setUpClass()
+class SdesCarrierToBrowserTest(siptest.TlsSipTestCase):
+    tls_prefix = "sdes-browser"
 
     @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls.ca.close()
-        shutil.rmtree(cls.dir, ignore_errors=True)
+    def configure(cls):
+        cls.trunks = [{"name": "tls-carrier", "allow": ["127.0.0.1"], "encryption": "required"}]
+        cls.telephony = cls.tls_telephony(available_on_register=False, choice_wait_s=0)
 
     def test_an_sdes_srtp_carrier_call_answered_in_the_browser_carries_audio_both_ways(self):
         self.assertTrue(os.path.exists(WEBRTC_LOAD), f"no {WEBRTC_LOAD}: cmake --build build --target webrtc_load")

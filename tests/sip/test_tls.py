@@ -9,12 +9,10 @@ gets no INVITE, the refusal is counted (reason "untrusted") and the follow-up en
 Certificates are made for the run by harness.TestCA (fictional names).
 """
 import os
-import shutil
 import signal
 import socket
 import ssl
 import sys
-import tempfile
 import threading
 import unittest
 
@@ -36,28 +34,15 @@ TRUNK = "tls-carrier"
 
 
 @siptest.require_sipp
-class SipOverTlsTest(siptest.SipTestCase):
+class SipOverTlsTest(siptest.TlsSipTestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.dir = tempfile.mkdtemp(prefix="crisisline-siptls-")
-        os.makedirs(os.path.join(cls.dir, "ca"))
-        cls.ca = harness.TestCA(os.path.join(cls.dir, "ca"))
-        cls.cert, cls.key = cls.ca.issue(os.path.join(cls.dir, "server"), "sip-server")
-        cls.carrier_cert, cls.carrier_key = cls.ca.issue(os.path.join(cls.dir, "carrier"), "carrier")
-        cls.tls_port = sh.free_port()
+    def configure(cls):
         cls.carrier_port = sh.free_listen_port()
         # The carrier's own SIP server for follow-up calls: its certificate is checked against the test CA.
         cls.trunks = [{"name": TRUNK, "allow": ["127.0.0.1"], "encryption": "required",
                        "outbound": f"127.0.0.1:{cls.carrier_port}", "tls_ca": cls.ca.cert, "tls_name": "127.0.0.1"}]
-        cls.telephony = {"tls_listen": f"127.0.0.1:{cls.tls_port}", "tls_certificate": cls.cert, "tls_key": cls.key}
+        cls.telephony = cls.tls_telephony()
         cls.routing = {"wrap_up_s": 0, "ring_timeout_s": 10}
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls.ca.close()
-        shutil.rmtree(cls.dir, ignore_errors=True)
 
     def setUp(self):
         super().setUp()
