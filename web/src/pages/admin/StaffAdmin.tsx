@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../lib/api';
 import { FormError, Section, TextField } from '../../components/Field';
-import { AddButton, Choices, ConfirmButton, EditButton, StatusLine, useListForms } from './controls';
+import { AddButton, AdminTable, Choices, ConfirmButton, EditButton, StatusLine, useListForms } from './controls';
 import {
   errorsFor,
   labelOf,
@@ -81,45 +81,27 @@ export function StaffAdmin() {
         {staff === null && !loadError && <p>Loading staff…</p>}
         {staff && staff.length === 0 && <p>No staff yet.</p>}
         {staff && staff.length > 0 && (
-          <div class="table-scroll">
-            <table class="admin-table">
-              <caption class="visually-hidden">Staff accounts</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Username</th>
-                  <th scope="col">Roles</th>
-                  <th scope="col">Lines</th>
-                  <th scope="col">Phone (SIP)</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {staff.map((m) => (
-                  <tr key={m.id} class={m.id === editing ? 'selected' : undefined}>
-                    <td>{m.display_name}</td>
-                    <td>
-                      <code>{m.username}</code>
-                    </td>
-                    <td>{m.roles.map((r) => labelOf(ROLE_OPTIONS, r)).join(', ') || '—'}</td>
-                    <td>{m.lines.join(', ') || '—'}</td>
-                    <td>{m.sip_username ? <code>{m.sip_username}</code> : <span class="muted">none</span>}</td>
-                    <td>
-                      {m.disabled ? <span class="badge off">Disabled</span> : 'Active'}
-                      {m.mfa_enrolled === false && <span class="muted"> · two-factor not set up</span>}
-                    </td>
-                    <td>
-                      <EditButton open={m.id === editing} name={`${m.display_name} (${m.username})`}
-                        onClick={() => toggleEditing(m.id)} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <AdminTable caption="Staff accounts" columns={['Name', 'Username', 'Roles', 'Lines', 'Phone (SIP)', 'Status']}>
+            {staff.map((m) => (
+              <tr key={m.id} class={m.id === editing ? 'selected' : undefined}>
+                <td>{m.display_name}</td>
+                <td>
+                  <code>{m.username}</code>
+                </td>
+                <td>{m.roles.map((r) => labelOf(ROLE_OPTIONS, r)).join(', ') || '—'}</td>
+                <td>{m.lines.join(', ') || '—'}</td>
+                <td>{m.sip_username ? <code>{m.sip_username}</code> : <span class="muted">none</span>}</td>
+                <td>
+                  {m.disabled ? <span class="badge off">Disabled</span> : 'Active'}
+                  {m.mfa_enrolled === false && <span class="muted"> · two-factor not set up</span>}
+                </td>
+                <td>
+                  <EditButton open={m.id === editing} name={`${m.display_name} (${m.username})`}
+                    onClick={() => toggleEditing(m.id)} />
+                </td>
+              </tr>
+            ))}
+          </AdminTable>
         )}
         <AddButton label="Add a member of staff" open={creating} onClick={toggleCreating} />
       </Section>

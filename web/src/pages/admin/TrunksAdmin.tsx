@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../lib/api';
 import { FormError, Section, Select, TextArea, TextField } from '../../components/Field';
-import { AddButton, ConfirmButton, EditButton, StatusLine, useListForms } from './controls';
+import { AddButton, AdminTable, ConfirmButton, EditButton, StatusLine, useListForms } from './controls';
 import { errorsFor, messageOf, splitList, type Errors } from './shared';
 
 export interface TrunkSummary {
@@ -74,48 +74,30 @@ export function TrunksAdmin() {
         )}
         {answer?.telephony && trunks.length === 0 && <p>No trunks are configured: no carrier can send calls.</p>}
         {trunks.length > 0 && (
-          <div class="table-scroll">
-            <table class="admin-table">
-              <caption class="visually-hidden">Telephony trunks</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Trunk</th>
-                  <th scope="col">Allowed addresses</th>
-                  <th scope="col">Digest user name</th>
-                  <th scope="col">Outgoing calls to</th>
-                  <th scope="col">Encryption</th>
-                  <th scope="col">Set in</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {trunks.map((t) => (
-                  <tr key={t.name} class={t.name === editing ? 'selected' : undefined}>
-                    <td>{t.name}</td>
-                    <td>{t.allow.length ? t.allow.join(', ') : <span class="muted">none</span>}</td>
-                    <td>{t.digest ? t.username : <span class="muted">none</span>}</td>
-                    <td>{t.outbound || <span class="muted">none</span>}</td>
-                    <td>{encryptionLabel(t)}</td>
-                    <td>{t.source === 'config' ? 'crisisline.toml' : 'this console'}</td>
-                    <td>
-                      {t.source === 'console' ? (
-                        <div class="actions-row">
-                          <EditButton open={t.name === editing} name={`trunk ${t.name}`} onClick={() => toggleEditing(t.name)} />
-                          <ConfirmButton small danger label="Remove" hiddenSuffix={`trunk ${t.name}`}
-                            question={`Remove the trunk ${t.name}? Calls from it will be refused at once.`}
-                            confirmLabel="Yes, remove it" onConfirm={() => remove(t)} />
-                        </div>
-                      ) : (
-                        <span class="muted">change in the file</span>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <AdminTable caption="Telephony trunks" columns={['Trunk', 'Allowed addresses', 'Digest user name', 'Outgoing calls to', 'Encryption', 'Set in']}>
+            {trunks.map((t) => (
+              <tr key={t.name} class={t.name === editing ? 'selected' : undefined}>
+                <td>{t.name}</td>
+                <td>{t.allow.length ? t.allow.join(', ') : <span class="muted">none</span>}</td>
+                <td>{t.digest ? t.username : <span class="muted">none</span>}</td>
+                <td>{t.outbound || <span class="muted">none</span>}</td>
+                <td>{encryptionLabel(t)}</td>
+                <td>{t.source === 'config' ? 'crisisline.toml' : 'this console'}</td>
+                <td>
+                  {t.source === 'console' ? (
+                    <div class="actions-row">
+                      <EditButton open={t.name === editing} name={`trunk ${t.name}`} onClick={() => toggleEditing(t.name)} />
+                      <ConfirmButton small danger label="Remove" hiddenSuffix={`trunk ${t.name}`}
+                        question={`Remove the trunk ${t.name}? Calls from it will be refused at once.`}
+                        confirmLabel="Yes, remove it" onConfirm={() => remove(t)} />
+                    </div>
+                  ) : (
+                    <span class="muted">change in the file</span>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </AdminTable>
         )}
         <AddButton label="Add a trunk" open={creating} onClick={toggleCreating} />
         <p class="hint">

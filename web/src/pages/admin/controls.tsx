@@ -212,3 +212,30 @@ export function AddButton({ label, open, onClick }: { label: string; open: boole
     </div>
   );
 }
+
+// An admin list as a table that scrolls on its own on a narrow screen: a caption for screen readers, a column
+// heading each, and a last column of the rows' actions (named for screen readers only). `children`: the rows.
+export function AdminTable({ caption, columns, children }: {
+  caption: string;
+  columns: string[];
+  children: ComponentChildren;
+}) {
+  return (
+    <div class="table-scroll">
+      <table class="admin-table">
+        <caption class="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th scope="col" key={c}>{c}</th>
+            ))}
+            <th scope="col">
+              <span class="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
