@@ -7,14 +7,13 @@
 // supervisor's wallboard (and /api/v1/live) shows that the counsellor answers in the browser, with that grade.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
-import { artifacts, expectAccessible, fakeMicrophoneArgs, Fixture, inboundAudio, launchBrowser, newPage, screenshot, signIn, toneWav,
-  trackPeerConnections, waitFor } from './lib.mjs';
+import { answerInThisBrowser, answerRingingCall, artifacts, becomeAvailable, expectAccessible, Fixture, inboundAudio,
+  launchPhoneBrowser, metric, newPage, screenshot, signIn, stunBindingRequest, trackPeerConnections, waitFor } from './lib.mjs';
 
 const FILL = 0x5a; // every byte of the caller's audio payloads
 const PATTERN = Buffer.alloc(24, FILL);
@@ -24,56 +23,6 @@ let browser;
 let capture;
 const problems = [];
 const pcapPath = join(artifacts, 'browser-phone.pcap');
-
-async function metric(name, reason) {
-  const { url, metrics_token: token } = fixture.info;
-  const text = await (await fetch(`${url}/metrics`, { headers: { Authorization: `Bearer ${token}` } })).text();
-  const label = reason ? `{reason="${reason}"}` : '';
-  const line = text.split('\n').find((l) => l.startsWith(`${name}${label} `));
-  return line ? Number(line.split(' ')[1]) : 0;
-}
-
-// ---- STUN (RFC 5389), written here to forge checks at the server's media port ----
-const crcTable = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(buf) {
-  let c = 0xffffffff;
-  for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-function attr(type, value) {
-  const pad = (4 - (value.length % 4)) % 4;
-  const a = Buffer.alloc(4 + value.length + pad);
-  a.writeUInt16BE(type, 0);
-  a.writeUInt16BE(value.length, 2);
-  value.copy(a, 4);
-  return a;
-}
-function bindingRequest(username, key, useCandidate) {
-  const tid = randomBytes(12);
-  const priority = Buffer.alloc(4);
-  priority.writeUInt32BE(1853824767);
-  const tiebreak = randomBytes(8);
-  let body = Buffer.concat([attr(0x0006, Buffer.from(username)), attr(0x0024, priority), attr(0x802a, tiebreak),
-    ...(useCandidate ? [attr(0x0025, Buffer.alloc(0))] : [])]);
-  const header = (len) => {
-    const h = Buffer.alloc(20);
-    h.writeUInt16BE(0x0001, 0);
-    h.writeUInt16BE(len, 2);
-    h.writeUInt32BE(0x2112a442, 4);
-    tid.copy(h, 8);
-    return h;
-  };
-  const mi = createHmac('sha1', key).update(Buffer.concat([header(body.length + 24), body])).digest();
-  body = Buffer.concat([body, attr(0x0008, mi)]);
-  const fp = Buffer.alloc(4);
-  fp.writeUInt32BE((crc32(Buffer.concat([header(body.length + 8), body])) ^ 0x5354554e) >>> 0);
-  body = Buffer.concat([body, attr(0x8028, fp)]);
-  return Buffer.concat([header(body.length), body]);
-}
 
 // ---- the capture: pcap (not pcapng) from dumpcap on loopback ----
 function udpPackets(path) {
@@ -96,9 +45,7 @@ function udpPackets(path) {
 before(async () => {
   // Forged nominations below move the media away from the browser for moments: allow its side 20 s of silence.
   fixture = await Fixture.start({ rtpTimeoutS: 20, counsellorMediaTimeoutS: 20 });
-  const wav = join(artifacts, 'browser-phone-tone.wav');
-  toneWav(wav);
-  browser = await launchBrowser(fakeMicrophoneArgs(wav));
+  browser = await launchPhoneBrowser('browser-phone');
   const [lo, hi] = fixture.info.rtp_ports;
   capture = spawn('dumpcap', ['-P', '-i', 'lo', '-f', `udp portrange ${lo}-${hi}`, '-w', pcapPath],
     { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -127,11 +74,9 @@ test('a carrier call answered in the browser: audio both ways, SRTP on the wire,
   await trackPeerConnections(desk);  // for getStats()
   await signIn(desk, url, 'demo.counsellor', passwords['demo.counsellor']);
   await desk.waitForURL(/\/desk$/);
-  await desk.getByTestId('feed-status').filter({ hasText: 'Live' }).waitFor();
 
   // The microphone is checked, then this tab holds the phone; the counsellor says they are ready.
-  await desk.getByRole('button', { name: 'Answer in this browser' }).click();
-  await desk.getByText('Calls ring in this browser').waitFor({ timeout: 10000 });
+  await answerInThisBrowser(desk);
   // The microphone: the fake devices are listed to choose from, and the fake tone moves the level meter.
   assert.ok((await desk.getByRole('combobox', { name: 'Microphone' }).locator('option').count()) >= 1);
   const meter = desk.getByRole('meter', { name: 'Microphone level' });
@@ -145,8 +90,7 @@ test('a carrier call answered in the browser: audio both ways, SRTP on the wire,
   await signIn(board, url, 'demo.supervisor', passwords['demo.supervisor']);
   await board.goto(`${url}/wallboard`);
   await board.getByTestId('feed-status').filter({ hasText: 'Live' }).waitFor();
-  await desk.getByRole('group', { name: 'Set my status' }).getByRole('button', { name: 'Available' }).click();
-  await desk.getByTestId('my-state').filter({ hasText: 'Available' }).waitFor({ timeout: 10000 });
+  await becomeAvailable(desk);
   await desk.getByText('Phone connected.').waitFor();
 
   const placed = await fixture.send({ cmd: 'call', talk_ms: 120000, digit: '2', fill: FILL, pt: 8,
@@ -157,13 +101,9 @@ test('a carrier call answered in the browser: audio both ways, SRTP on the wire,
   const answer = desk.getByRole('button', { name: 'Answer', exact: true });
   await answer.waitFor();
   assert.equal(await answer.evaluate((b) => b === document.activeElement), true, 'the focus is on Answer');
-  const answered = desk.waitForResponse((r) => r.url().endsWith('/answer'));
-  await answer.click();
-  const response = await answered;
-  assert.equal(response.status(), 200, await response.text());
+  const response = await answerRingingCall(desk);
   const offerSdp = JSON.parse(response.request().postData()).sdp;
   const answerSdp = (await response.json()).sdp;
-  await desk.locator('[data-testid=browser-call-state][data-connection=connected]').waitFor({ timeout: 20000 });
   assert.match(answerSdp, /a=ice-lite/);
   assert.match(answerSdp, /a=setup:passive/);
   assert.match(answerSdp, /a=fingerprint:sha-256 /);
@@ -218,22 +158,22 @@ test('a carrier call answered in the browser: audio both ways, SRTP on the wire,
   sock.unref(); // a failed assertion must not leave the test process waiting on it
   const replies = [];
   sock.on('message', (m) => replies.push(m));
-  const wrongBefore = await metric('crisisline_browser_media_dropped_total', 'stun_wrong_credentials');
-  sock.send(bindingRequest(`${serverUfrag}:${browserUfrag}`, 'not-the-password-of-this-leg', false), port, '127.0.0.1');
+  const wrongBefore = await metric(desk, fixture, 'crisisline_browser_media_dropped_total', 'stun_wrong_credentials');
+  sock.send(stunBindingRequest(`${serverUfrag}:${browserUfrag}`, 'not-the-password-of-this-leg', false), port, '127.0.0.1');
   await waitFor('the wrong-credentials drop counted', async () =>
-    (await metric('crisisline_browser_media_dropped_total', 'stun_wrong_credentials')) > wrongBefore);
+    (await metric(desk, fixture, 'crisisline_browser_media_dropped_total', 'stun_wrong_credentials')) > wrongBefore);
   assert.equal(replies.length, 0, 'a check with the wrong password was answered');
   // The same check with the leg's password is answered (so the silence above was the credentials' doing).
-  sock.send(bindingRequest(`${serverUfrag}:${browserUfrag}`, serverPwd, false), port, '127.0.0.1');
+  sock.send(stunBindingRequest(`${serverUfrag}:${browserUfrag}`, serverPwd, false), port, '127.0.0.1');
   await waitFor('a binding success response', async () => replies.some((m) => m.readUInt16BE(0) === 0x0101));
 
   // Tampered SRTP from an address that passed a nominating check: refused by SRTP authentication, counted,
   // and never relayed to the caller (their endpoint never sees a payload of that byte throughout). The browser's own
   // nominating checks move the media back to it, so each burst follows a check of ours at once.
-  const authBefore = await metric('crisisline_browser_media_dropped_total', 'srtp_auth');
+  const authBefore = await metric(desk, fixture, 'crisisline_browser_media_dropped_total', 'srtp_auth');
   let seq = 40000;
   await waitFor('the SRTP drops counted', async () => {
-    sock.send(bindingRequest(`${serverUfrag}:${browserUfrag}`, serverPwd, true), port, '127.0.0.1');
+    sock.send(stunBindingRequest(`${serverUfrag}:${browserUfrag}`, serverPwd, true), port, '127.0.0.1');
     for (let i = 0; i < 5; i += 1, seq += 1) {
       const rtp = Buffer.alloc(12 + 160 + 10, 0x77);
       rtp.writeUInt8(0x80, 0);
@@ -243,13 +183,13 @@ test('a carrier call answered in the browser: audio both ways, SRTP on the wire,
       rtp.writeUInt32BE(0xabcdef01, 8);
       sock.send(rtp, port, '127.0.0.1');
     }
-    return (await metric('crisisline_browser_media_dropped_total', 'srtp_auth')) >= authBefore + 10;
+    return (await metric(desk, fixture, 'crisisline_browser_media_dropped_total', 'srtp_auth')) >= authBefore + 10;
   });
   const callerNow = await fixture.send({ cmd: 'caller_stats' });
   // (A tone's packet may start with that byte; only the forged ones are that byte throughout.)
   assert.equal(callerNow.uniform[String(0x77)] ?? 0, 0, 'tampered SRTP reached the caller');
   sock.close();
-  assert.ok((await metric('crisisline_browser_handshakes_total')) >= 1);
+  assert.ok((await metric(desk, fixture, 'crisisline_browser_handshakes_total')) >= 1);
 
   // The counsellor hangs up in the browser: the caller gets the server's BYE; the desk goes to wrap-up.
   await desk.getByRole('button', { name: 'Hang up' }).click();

@@ -4,9 +4,9 @@
 // closed tab would be interrupted after the 5 s grace; a tab whose audio still arrives is a blip on the feed's
 // connection, so the call goes on with audio both ways, and the feed comes back.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { artifacts, Fixture, launchBrowser, newPage, signIn, toneWav, waitFor } from './lib.mjs';
+import { answerInThisBrowser, answerRingingCall, becomeAvailable, Fixture, inboundAudio, launchPhoneBrowser, metric, newPage,
+  signIn, soundsHeard, trackPeerConnections, waitFor } from './lib.mjs';
 
 const FILL = 0x5a; // every byte of the caller's audio payloads
 
@@ -14,29 +14,9 @@ let fixture;
 let browser;
 const problems = [];
 
-// Bytes the caller heard that are not G.711 silence: the counsellor's tone (or the server's hold chords).
-const sounds = (stats) => Object.entries(stats.by_first_byte)
-  .filter(([b]) => ![0xd5, 0x55, 0xff, 0x7f].includes(Number(b))).reduce((n, [, v]) => n + v, 0);
-
-async function metric(name) {
-  const { url, metrics_token: token } = fixture.info;
-  const text = await (await fetch(`${url}/metrics`, { headers: { Authorization: `Bearer ${token}` } })).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  return line ? Number(line.split(' ')[1]) : 0;
-}
-
 before(async () => {
   fixture = await Fixture.start();
-  const wav = join(artifacts, 'browser-phone-feed-drop-tone.wav');
-  toneWav(wav);
-  browser = await launchBrowser([
-    '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
-    `--use-file-for-fake-audio-capture=${wav}`,
-    '--allow-loopback-in-peer-connection',
-    '--autoplay-policy=no-user-gesture-required',
-    '--disable-features=WebRtcHideLocalIpsWithMdns',
-  ]);
+  browser = await launchPhoneBrowser('browser-phone-feed-drop');
 });
 
 after(async () => {
@@ -44,29 +24,11 @@ after(async () => {
   await fixture?.stop();
 });
 
-async function inboundPackets(desk) {
-  return desk.evaluate(async () => {
-    const pc = window.__connections.at(-1);
-    let packets = 0;
-    (await pc.getStats()).forEach((r) => {
-      if (r.type === 'inbound-rtp' && r.kind === 'audio') packets = r.packetsReceived;
-    });
-    return packets;
-  });
-}
-
 test('the live feed dropping mid-call while the audio goes on keeps the call', async () => {
   const { url, passwords } = fixture.info;
   const desk = await newPage(browser, problems);
+  await trackPeerConnections(desk);
   await desk.addInitScript(() => {
-    const OriginalPc = window.RTCPeerConnection;
-    window.__connections = [];
-    window.RTCPeerConnection = class extends OriginalPc {
-      constructor(...args) {
-        super(...args);
-        window.__connections.push(this);
-      }
-    };
     // The feed's WebSocket, with a switch that sends its reconnects to a path that does not exist (404).
     const OriginalWs = window.WebSocket;
     window.__sockets = [];
@@ -80,20 +42,15 @@ test('the live feed dropping mid-call while the audio goes on keeps the call', a
   });
   await signIn(desk, url, 'demo.counsellor', passwords['demo.counsellor']);
   await desk.goto(`${url}/desk`);
-  await desk.getByTestId('feed-status').filter({ hasText: 'Live' }).waitFor();
-  await desk.getByRole('button', { name: 'Answer in this browser' }).click();
-  await desk.getByText('Calls ring in this browser').waitFor({ timeout: 10000 });
-  await desk.getByRole('group', { name: 'Set my status' }).getByRole('button', { name: 'Available' }).click();
-  await desk.getByTestId('my-state').filter({ hasText: 'Available' }).waitFor({ timeout: 10000 });
+  await answerInThisBrowser(desk);
+  await becomeAvailable(desk);
   await fixture.send({ cmd: 'call', talk_ms: 180000, digit: '2', fill: FILL, pt: 8 });
-  await desk.getByText('Incoming call: answer in this browser').waitFor({ timeout: 30000 });
-  await desk.getByRole('button', { name: 'Answer', exact: true }).click();
-  await desk.locator('[data-testid=browser-call-state][data-connection=connected]').waitFor({ timeout: 20000 });
-  await waitFor('the caller\'s audio in the browser', async () => (await inboundPackets(desk)) > 50);
-  await waitFor('the counsellor at the caller', async () => sounds(await fixture.send({ cmd: 'caller_stats' })) > 50);
+  await answerRingingCall(desk);
+  await waitFor('the caller\'s audio in the browser', async () => (await inboundAudio(desk))?.packets > 50);
+  await waitFor('the counsellor at the caller', async () => soundsHeard(await fixture.send({ cmd: 'caller_stats' })) > 50);
 
-  const kept = await metric('crisisline_browser_feed_drops_kept_total');
-  const interrupted = await metric('crisisline_calls_interrupted_total');
+  const kept = await metric(desk, fixture, 'crisisline_browser_feed_drops_kept_total');
+  const interrupted = await metric(desk, fixture, 'crisisline_calls_interrupted_total');
   // The feed drops and cannot come back; the media goes on.
   await desk.evaluate(() => {
     window.__blockFeed = true;
@@ -101,19 +58,19 @@ test('the live feed dropping mid-call while the audio goes on keeps the call', a
   });
   await desk.getByTestId('feed-status').filter({ hasNotText: 'Live' }).waitFor({ timeout: 10000 });
   // Past the 5 s grace the server finds the call's audio still arriving and keeps the call.
-  await waitFor('the server to keep the call', async () => (await metric('crisisline_browser_feed_drops_kept_total')) === kept + 1, 30000);
-  assert.equal(await metric('crisisline_calls_interrupted_total'), interrupted, 'the call was interrupted');
+  await waitFor('the server to keep the call', async () => (await metric(desk, fixture, 'crisisline_browser_feed_drops_kept_total')) === kept + 1, 30000);
+  assert.equal(await metric(desk, fixture, 'crisisline_calls_interrupted_total'), interrupted, 'the call was interrupted');
   // Audio both ways still, after the grace.
-  const inbound = await inboundPackets(desk);
-  const heard = sounds(await fixture.send({ cmd: 'caller_stats' }));
-  await waitFor('more of the caller in the browser', async () => (await inboundPackets(desk)) > inbound + 100);
-  await waitFor('more of the counsellor at the caller', async () => sounds(await fixture.send({ cmd: 'caller_stats' })) > heard + 100);
+  const inbound = (await inboundAudio(desk)).packets;
+  const heard = soundsHeard(await fixture.send({ cmd: 'caller_stats' }));
+  await waitFor('more of the caller in the browser', async () => (await inboundAudio(desk)).packets > inbound + 100);
+  await waitFor('more of the counsellor at the caller', async () => soundsHeard(await fixture.send({ cmd: 'caller_stats' })) > heard + 100);
   // The feed comes back; the call is still the counsellor's.
   await desk.evaluate(() => { window.__blockFeed = false; });
   await desk.getByTestId('feed-status').filter({ hasText: 'Live' }).waitFor({ timeout: 30000 });
   const live = await desk.evaluate(() => fetch('/api/v1/live').then((r) => r.json()));
   assert.equal(live.me.state, 'on_call', JSON.stringify(live.me));
-  assert.equal(await metric('crisisline_calls_interrupted_total'), interrupted);
+  assert.equal(await metric(desk, fixture, 'crisisline_calls_interrupted_total'), interrupted);
   await desk.getByRole('button', { name: 'Hang up' }).click();
   await desk.getByTestId('my-state').filter({ hasText: 'Wrap-up' }).waitFor({ timeout: 10000 });
   const ok = problems.filter((p) => !/no-feed-here|WebSocket connection/.test(p));

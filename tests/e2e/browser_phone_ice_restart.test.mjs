@@ -7,11 +7,10 @@
 // cleanly. The endpoint's refusals: 409 while the call only rings, 400 (sdp) for a bad offer or a changed
 // certificate, 404 for no such call or one that is over; the same credentials again get the same answer.
 import assert from 'node:assert/strict';
-import { createHmac, randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { artifacts, Fixture, launchBrowser, newPage, screenshot, signIn, toneWav, waitFor } from './lib.mjs';
+import { answerInThisBrowser, answerRingingCall, becomeAvailable, Fixture, launchPhoneBrowser, metric, newPage, screenshot, signIn,
+  stunBindingRequest, trackPeerConnections, waitFor } from './lib.mjs';
 
 const FILL = 0x5a; // every byte of the caller's audio payloads
 
@@ -20,54 +19,6 @@ let browser;
 const problems = [];
 
 let desk; // the counsellor's page
-
-// A metric, read by the page (so the same code runs when E2E_HTTPS=1 puts the console behind the test CA).
-async function metric(name, reason) {
-  const text = await desk.evaluate(async (token) =>
-    (await fetch('/metrics', { headers: { Authorization: `Bearer ${token}` } })).text(), fixture.info.metrics_token);
-  const label = reason ? `{reason="${reason}"}` : '';
-  const line = text.split('\n').find((l) => l.startsWith(`${name}${label} `));
-  return line ? Number(line.split(' ')[1]) : 0;
-}
-
-// A STUN binding request (RFC 5389) with MESSAGE-INTEGRITY and FINGERPRINT, to try the old credentials.
-const crcTable = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(buf) {
-  let c = 0xffffffff;
-  for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-function attr(type, value) {
-  const a = Buffer.alloc(4 + value.length + ((4 - (value.length % 4)) % 4));
-  a.writeUInt16BE(type, 0);
-  a.writeUInt16BE(value.length, 2);
-  value.copy(a, 4);
-  return a;
-}
-function bindingRequest(username, key) {
-  const tid = randomBytes(12);
-  const priority = Buffer.alloc(4);
-  priority.writeUInt32BE(1853824767);
-  let body = Buffer.concat([attr(0x0006, Buffer.from(username)), attr(0x0024, priority), attr(0x802a, randomBytes(8))]);
-  const header = (len) => {
-    const h = Buffer.alloc(20);
-    h.writeUInt16BE(0x0001, 0);
-    h.writeUInt16BE(len, 2);
-    h.writeUInt32BE(0x2112a442, 4);
-    tid.copy(h, 8);
-    return h;
-  };
-  const mi = createHmac('sha1', key).update(Buffer.concat([header(body.length + 24), body])).digest();
-  body = Buffer.concat([body, attr(0x0008, mi)]);
-  const fp = Buffer.alloc(4);
-  fp.writeUInt32BE((crc32(Buffer.concat([header(body.length + 8), body])) ^ 0x5354554e) >>> 0);
-  body = Buffer.concat([body, attr(0x8028, fp)]);
-  return Buffer.concat([header(body.length), body]);
-}
 
 // The page's peer connection: inbound audio packets and the selected candidate pair's local address.
 async function browserStats(page) {
@@ -106,16 +57,7 @@ async function postFromPage(page, path, body) {
 
 before(async () => {
   fixture = await Fixture.start();
-  const wav = join(artifacts, 'browser-phone-ice-restart-tone.wav');
-  toneWav(wav);
-  browser = await launchBrowser([
-    '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
-    `--use-file-for-fake-audio-capture=${wav}`,
-    '--allow-loopback-in-peer-connection',
-    '--autoplay-policy=no-user-gesture-required',
-    '--disable-features=WebRtcHideLocalIpsWithMdns',
-  ]);
+  browser = await launchPhoneBrowser('browser-phone-ice-restart');
 });
 
 after(async () => {
@@ -135,23 +77,11 @@ test('a network change mid-call restarts ICE: new credentials, the same keys, au
       // not an event
     }
   }));
-  await desk.addInitScript(() => {
-    const Original = window.RTCPeerConnection;
-    window.__connections = [];
-    window.RTCPeerConnection = class extends Original {
-      constructor(...args) {
-        super(...args);
-        window.__connections.push(this);
-      }
-    };
-  });
+  await trackPeerConnections(desk);
   await signIn(desk, url, 'demo.counsellor', passwords['demo.counsellor']);
   await desk.waitForURL(/\/desk$/);
-  await desk.getByTestId('feed-status').filter({ hasText: 'Live' }).waitFor();
-  await desk.getByRole('button', { name: 'Answer in this browser' }).click();
-  await desk.getByText('Calls ring in this browser').waitFor({ timeout: 10000 });
-  await desk.getByRole('group', { name: 'Set my status' }).getByRole('button', { name: 'Available' }).click();
-  await desk.getByTestId('my-state').filter({ hasText: 'Available' }).waitFor({ timeout: 10000 });
+  await answerInThisBrowser(desk);
+  await becomeAvailable(desk);
 
   await fixture.send({ cmd: 'call', talk_ms: 120000, digit: '2', fill: FILL, pt: 8, scenario: 'caller_await_bye.xml' });
   await desk.getByText('Incoming call: answer in this browser').waitFor({ timeout: 20000 });
@@ -160,10 +90,7 @@ test('a network change mid-call restarts ICE: new credentials, the same keys, au
   const early = await postFromPage(desk, `/api/v1/session/phone/calls/${ringing}/offer`, { sdp: 'v=0' });
   assert.equal(early.status, 409, JSON.stringify(early.body));
   assert.equal(early.body.error.field, 'call');
-  const answered = desk.waitForResponse((r) => r.url().endsWith('/answer'));
-  await desk.getByRole('button', { name: 'Answer', exact: true }).click();
-  const first = await answered;
-  assert.equal(first.status(), 200, await first.text());
+  const first = await answerRingingCall(desk);
   const offerPath = first.url().replace(/\/answer$/, '/offer').replace(/^https?:\/\/[^/]+/, '');
   const firstOffer = JSON.parse(first.request().postData()).sdp;
   const firstAnswer = (await first.json()).sdp;
@@ -173,8 +100,8 @@ test('a network change mid-call restarts ICE: new credentials, the same keys, au
     const s = await browserStats(desk);
     return s.packets > 50 && s.level > 0 && s.local ? s : null;
   });
-  const handshakes = await metric('crisisline_browser_handshakes_total');
-  const restarts = await metric('crisisline_browser_ice_restarts_total');
+  const handshakes = await metric(desk, fixture, 'crisisline_browser_handshakes_total');
+  const restarts = await metric(desk, fixture, 'crisisline_browser_ice_restarts_total');
 
   // The network changes: the console restarts ICE and re-offers.
   const reoffered = desk.waitForResponse((r) => r.url().endsWith('/offer'));
@@ -191,7 +118,7 @@ test('a network change mid-call restarts ICE: new credentials, the same keys, au
   assert.match(restartAnswer, /a=setup:passive/);
   assert.equal(restartAnswer.match(/m=audio .*/)[0], firstAnswer.match(/m=audio .*/)[0]);
   await waitFor('the restart counted', async () =>
-    (await metric('crisisline_browser_ice_restarts_total')) === restarts + 1);
+    (await metric(desk, fixture, 'crisisline_browser_ice_restarts_total')) === restarts + 1);
 
   // The same credentials again: the same answer, no second restart. A bad or changed offer: 400 naming sdp.
   const again = await postFromPage(desk, offerPath, { sdp: restartOffer });
@@ -230,7 +157,7 @@ test('a network change mid-call restarts ICE: new credentials, the same keys, au
   });
   const toneBytes = Object.keys(callerAfter.by_first_byte).filter((b) => ![0xd5, 0x55, 0xff, 0x7f].includes(Number(b)));
   assert.ok(toneBytes.length > 5, `the caller heard only silence: ${JSON.stringify(callerAfter.by_first_byte)}`);
-  assert.equal(await metric('crisisline_browser_handshakes_total'), handshakes, 'the restart made a new DTLS handshake');
+  assert.equal(await metric(desk, fixture, 'crisisline_browser_handshakes_total'), handshakes, 'the restart made a new DTLS handshake');
   await screenshot(desk, 'browser-phone-ice-restart-01-after');
 
   // The old credentials are refused now, and counted as wrong credentials; the new ones are answered.
@@ -240,13 +167,13 @@ test('a network change mid-call restarts ICE: new credentials, the same keys, au
   sock.unref();
   const replies = [];
   sock.on('message', (m) => replies.push(m));
-  const wrongBefore = await metric('crisisline_browser_media_dropped_total', 'stun_wrong_credentials');
-  sock.send(bindingRequest(`${field(firstAnswer, 'ice-ufrag')}:${field(firstOffer, 'ice-ufrag')}`,
+  const wrongBefore = await metric(desk, fixture, 'crisisline_browser_media_dropped_total', 'stun_wrong_credentials');
+  sock.send(stunBindingRequest(`${field(firstAnswer, 'ice-ufrag')}:${field(firstOffer, 'ice-ufrag')}`,
     field(firstAnswer, 'ice-pwd')), port, '127.0.0.1');
   await waitFor('the old credentials refused and counted', async () =>
-    (await metric('crisisline_browser_media_dropped_total', 'stun_wrong_credentials')) > wrongBefore);
+    (await metric(desk, fixture, 'crisisline_browser_media_dropped_total', 'stun_wrong_credentials')) > wrongBefore);
   assert.equal(replies.length, 0, 'a check with the old credentials was answered');
-  sock.send(bindingRequest(`${field(restartAnswer, 'ice-ufrag')}:${field(restartOffer, 'ice-ufrag')}`,
+  sock.send(stunBindingRequest(`${field(restartAnswer, 'ice-ufrag')}:${field(restartOffer, 'ice-ufrag')}`,
     field(restartAnswer, 'ice-pwd')), port, '127.0.0.1');
   await waitFor('a binding success response to the new credentials', async () =>
     replies.some((m) => m.readUInt16BE(0) === 0x0101));
@@ -261,6 +188,6 @@ test('a network change mid-call restarts ICE: new credentials, the same keys, au
   // The call is over: nothing to re-offer on.
   const over = await postFromPage(desk, offerPath, { sdp: restartOffer });
   assert.equal(over.status, 404, JSON.stringify(over.body));
-  assert.equal(await metric('crisisline_browser_ice_restarts_total'), restarts + 1);
+  assert.equal(await metric(desk, fixture, 'crisisline_browser_ice_restarts_total'), restarts + 1);
   assert.deepEqual(problems, []);
 });

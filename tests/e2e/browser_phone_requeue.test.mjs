@@ -4,9 +4,9 @@
 // server) goes back to the front of the queue; a second counsellor answering in their browser gets the call,
 // with audio both ways. The first counsellor's contact says "interrupted" and they are not ready.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { artifacts, Fixture, launchBrowser, newPage, screenshot, signIn, toneWav, waitFor } from './lib.mjs';
+import { answerInThisBrowser, answerRingingCall, becomeAvailable, Fixture, inboundAudio, launchPhoneBrowser, newPage, screenshot,
+  signIn, soundsHeard, trackPeerConnections, waitFor } from './lib.mjs';
 
 const FILL = 0x5a; // every byte of the caller's audio payloads
 
@@ -14,22 +14,9 @@ let fixture;
 let browser;
 const problems = [];
 
-// Bytes the caller heard that are not G.711 silence: a counsellor's tone (or the server's hold chords).
-const sounds = (stats) => Object.entries(stats.by_first_byte)
-  .filter(([b]) => ![0xd5, 0x55, 0xff, 0x7f].includes(Number(b))).reduce((n, [, v]) => n + v, 0);
-
 before(async () => {
   fixture = await Fixture.start();
-  const wav = join(artifacts, 'browser-phone-requeue-tone.wav');
-  toneWav(wav);
-  browser = await launchBrowser([
-    '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
-    `--use-file-for-fake-audio-capture=${wav}`,
-    '--allow-loopback-in-peer-connection',
-    '--autoplay-policy=no-user-gesture-required',
-    '--disable-features=WebRtcHideLocalIpsWithMdns',
-  ]);
+  browser = await launchPhoneBrowser('browser-phone-requeue');
 });
 
 after(async () => {
@@ -41,60 +28,28 @@ after(async () => {
 async function browserDesk(username) {
   const { url, passwords } = fixture.info;
   const desk = await newPage(browser, problems);
-  await desk.addInitScript(() => {
-    const Original = window.RTCPeerConnection;
-    window.__connections = [];
-    window.RTCPeerConnection = class extends Original {
-      constructor(...args) {
-        super(...args);
-        window.__connections.push(this);
-      }
-    };
-  });
+  await trackPeerConnections(desk);
   await signIn(desk, url, username, passwords[username]);
   await desk.goto(`${url}/desk`);
-  await desk.getByTestId('feed-status').filter({ hasText: 'Live' }).waitFor();
-  await desk.getByRole('button', { name: 'Answer in this browser' }).click();
-  await desk.getByText('Calls ring in this browser').waitFor({ timeout: 10000 });
+  await answerInThisBrowser(desk);
   return desk;
 }
 
-async function available(desk) {
-  await desk.getByRole('group', { name: 'Set my status' }).getByRole('button', { name: 'Available' }).click();
-  await desk.getByTestId('my-state').filter({ hasText: 'Available' }).waitFor({ timeout: 10000 });
-}
-
+// Answers the call ringing at `desk` in the browser; resolves with the call's id.
 async function answer(desk) {
-  await desk.getByText('Incoming call: answer in this browser').waitFor({ timeout: 30000 });
-  const answered = desk.waitForResponse((r) => r.url().endsWith('/answer'));
-  await desk.getByRole('button', { name: 'Answer', exact: true }).click();
-  const response = await answered;
-  assert.equal(response.status(), 200, await response.text());
-  await desk.locator('[data-testid=browser-call-state][data-connection=connected]').waitFor({ timeout: 20000 });
-  return response.url().match(/calls\/([^/]+)\/answer/)[1];
-}
-
-async function inboundPackets(desk) {
-  return desk.evaluate(async () => {
-    const pc = window.__connections.at(-1);
-    let packets = 0;
-    (await pc.getStats()).forEach((r) => {
-      if (r.type === 'inbound-rtp' && r.kind === 'audio') packets = r.packetsReceived;
-    });
-    return packets;
-  });
+  return (await answerRingingCall(desk)).url().match(/calls\/([^/]+)\/answer/)[1];
 }
 
 test('a counsellor closing the tab mid-call: the caller is requeued at the front and a second browser answers', async () => {
   const first = await browserDesk('demo.counsellor');
   const second = await browserDesk('demo.supervisor'); // a counsellor on the line too
-  await available(first);
+  await becomeAvailable(first);
   await fixture.send({ cmd: 'call', talk_ms: 180000, digit: '2', fill: FILL, pt: 8 });
   const firstCall = await answer(first);
-  await waitFor('the caller\'s audio in the first browser', async () => (await inboundPackets(first)) > 50);
+  await waitFor('the caller\'s audio in the first browser', async () => (await inboundAudio(first))?.packets > 50);
   const heard = await waitFor('the first counsellor at the caller', async () => {
     const s = await fixture.send({ cmd: 'caller_stats' });
-    return sounds(s) > 50 ? s : null;
+    return soundsHeard(s) > 50 ? s : null;
   });
 
   // The first counsellor's tab goes away mid-call (closed, crashed): its live feed and its media stop at once.
@@ -117,10 +72,10 @@ test('a counsellor closing the tab mid-call: the caller is requeued at the front
   await second.getByRole('group', { name: 'Set my status' }).getByRole('button', { name: 'Available' }).click();
   const secondCall = await answer(second);
   assert.equal(secondCall, waiting.call);
-  await waitFor('the caller\'s audio in the second browser', async () => (await inboundPackets(second)) > 50);
+  await waitFor('the caller\'s audio in the second browser', async () => (await inboundAudio(second))?.packets > 50);
   await waitFor('the second counsellor at the caller', async () => {
     const s = await fixture.send({ cmd: 'caller_stats' });
-    return sounds(s) - sounds(heard) > 100 ? s : null;
+    return soundsHeard(s) - soundsHeard(heard) > 100 ? s : null;
   });
   await screenshot(second, 'browser-phone-requeue-01-second-counsellor');
 

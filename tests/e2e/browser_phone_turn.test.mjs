@@ -3,9 +3,9 @@
 // and a carrier call answered in Debian's Chromium carries audio both ways with the browser's selected candidate
 // pair on a relay candidate (getStats()).
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { artifacts, Fixture, launchBrowser, newPage, screenshot, signIn, toneWav, waitFor } from './lib.mjs';
+import { answerInThisBrowser, answerRingingCall, becomeAvailable, Fixture, launchPhoneBrowser, newPage, screenshot, signIn,
+  soundsHeard, waitFor } from './lib.mjs';
 
 let fixture;
 let browser;
@@ -13,16 +13,7 @@ const problems = [];
 
 before(async () => {
   fixture = await Fixture.start({ turn: true });
-  const wav = join(artifacts, 'browser-phone-turn-tone.wav');
-  toneWav(wav);
-  browser = await launchBrowser([
-    '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
-    `--use-file-for-fake-audio-capture=${wav}`,
-    '--allow-loopback-in-peer-connection',
-    '--autoplay-policy=no-user-gesture-required',
-    '--disable-features=WebRtcHideLocalIpsWithMdns',
-  ]);
+  browser = await launchPhoneBrowser('browser-phone-turn');
 });
 
 after(async () => {
@@ -47,19 +38,11 @@ test('a call answered in the browser with media forced through coturn: relay can
   });
   await signIn(desk, url, 'demo.counsellor', passwords['demo.counsellor']);
   await desk.waitForURL(/\/desk$/);
-  await desk.getByTestId('feed-status').filter({ hasText: 'Live' }).waitFor();
-  await desk.getByRole('button', { name: 'Answer in this browser' }).click();
-  await desk.getByText('Calls ring in this browser').waitFor({ timeout: 10000 });
-  await desk.getByRole('group', { name: 'Set my status' }).getByRole('button', { name: 'Available' }).click();
-  await desk.getByTestId('my-state').filter({ hasText: 'Available' }).waitFor({ timeout: 10000 });
+  await answerInThisBrowser(desk);
+  await becomeAvailable(desk);
 
   await fixture.send({ cmd: 'call', talk_ms: 120000, digit: '2', fill: 0x5a, pt: 8, scenario: 'caller_await_bye.xml' });
-  await desk.getByText('Incoming call: answer in this browser').waitFor({ timeout: 20000 });
-  const answered = desk.waitForResponse((r) => r.url().endsWith('/answer'));
-  await desk.getByRole('button', { name: 'Answer', exact: true }).click();
-  const response = await answered;
-  assert.equal(response.status(), 200, await response.text());
-  await desk.locator('[data-testid=browser-call-state][data-connection=connected]').waitFor({ timeout: 30000 });
+  await answerRingingCall(desk, { connectTimeout: 30000 });
 
   // The console used the server's ICE servers, relay only.
   const [config] = await desk.evaluate(() => window.__configs);
@@ -94,10 +77,7 @@ test('a call answered in the browser with media forced through coturn: relay can
   assert.ok(stats.candidates.every((t) => t === 'relay'), `non-relay candidates gathered: ${stats.candidates}`);
   // And the browser's tone reaches the caller through coturn and the relay.
   await waitFor('the browser\'s audio at the caller', async () => {
-    const s = await fixture.send({ cmd: 'caller_stats' });
-    const tone = Object.entries(s.by_first_byte).filter(([b]) => ![0xd5, 0x55, 0xff, 0x7f].includes(Number(b)))
-      .reduce((n, [, v]) => n + v, 0);
-    return tone > 50;
+    return soundsHeard(await fixture.send({ cmd: 'caller_stats' })) > 50;
   });
   await screenshot(desk, 'browser-phone-turn-01-connected');
   await desk.getByRole('button', { name: 'Hang up' }).click();

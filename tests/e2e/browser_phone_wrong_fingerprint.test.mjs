@@ -4,9 +4,8 @@
 // refuses the browser's certificate, counts `fingerprint_mismatch`, and nothing of the browser reaches the caller;
 // the caller is never the one who loses: the leg fails and the caller goes back to the queue.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { artifacts, Fixture, launchBrowser, newPage, signIn, toneWav, waitFor } from './lib.mjs';
+import { answerInThisBrowser, becomeAvailable, Fixture, launchPhoneBrowser, metric, newPage, signIn, waitFor } from './lib.mjs';
 
 const FILL = 0x5a;
 
@@ -14,27 +13,9 @@ let fixture;
 let browser;
 const problems = [];
 
-
-async function metric(name, reason) {
-  const { url, metrics_token: token } = fixture.info;
-  const text = await (await fetch(`${url}/metrics`, { headers: { Authorization: `Bearer ${token}` } })).text();
-  const label = reason ? `{reason="${reason}"}` : '';
-  const line = text.split('\n').find((l) => l.startsWith(`${name}${label} `));
-  return line ? Number(line.split(' ')[1]) : 0;
-}
-
 before(async () => {
   fixture = await Fixture.start();
-  const wav = join(artifacts, 'browser-phone-fingerprint-tone.wav');
-  toneWav(wav);
-  browser = await launchBrowser([
-    '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
-    `--use-file-for-fake-audio-capture=${wav}`,
-    '--allow-loopback-in-peer-connection',
-    '--autoplay-policy=no-user-gesture-required',
-    '--disable-features=WebRtcHideLocalIpsWithMdns',
-  ]);
+  browser = await launchPhoneBrowser('browser-phone-fingerprint');
 });
 
 after(async () => {
@@ -47,11 +28,8 @@ test('an offer whose DTLS fingerprint is not the browser\'s own: refused, counte
   const desk = await newPage(browser, problems);
   await signIn(desk, url, 'demo.counsellor', passwords['demo.counsellor']);
   await desk.goto(`${url}/desk`);
-  await desk.getByTestId('feed-status').filter({ hasText: 'Live' }).waitFor();
-  await desk.getByRole('button', { name: 'Answer in this browser' }).click();
-  await desk.getByText('Calls ring in this browser').waitFor({ timeout: 10000 });
-  await desk.getByRole('group', { name: 'Set my status' }).getByRole('button', { name: 'Available' }).click();
-  await desk.getByTestId('my-state').filter({ hasText: 'Available' }).waitFor({ timeout: 10000 });
+  await answerInThisBrowser(desk);
+  await becomeAvailable(desk);
 
   // The signalling is tampered with on its way: the offer's fingerprint becomes another certificate's.
   let tampered = 0;
@@ -63,20 +41,20 @@ test('an offer whose DTLS fingerprint is not the browser\'s own: refused, counte
     tampered += 1;
     await route.continue({ postData: JSON.stringify({ ...body, sdp: forged }) });
   });
-  const mismatches = await metric('crisisline_browser_media_dropped_total', 'fingerprint_mismatch');
-  const interrupted = await metric('crisisline_calls_interrupted_total');
-  const handshakes = await metric('crisisline_browser_handshakes_total');
+  const mismatches = await metric(desk, fixture, 'crisisline_browser_media_dropped_total', 'fingerprint_mismatch');
+  const interrupted = await metric(desk, fixture, 'crisisline_calls_interrupted_total');
+  const handshakes = await metric(desk, fixture, 'crisisline_browser_handshakes_total');
   await fixture.send({ cmd: 'call', talk_ms: 120000, digit: '2', fill: FILL, pt: 8 });
   await desk.getByText('Incoming call: answer in this browser').waitFor({ timeout: 30000 });
   await desk.getByRole('button', { name: 'Answer', exact: true }).click();
   await waitFor('the server to refuse the browser\'s certificate', async () =>
-    (await metric('crisisline_browser_media_dropped_total', 'fingerprint_mismatch')) > mismatches, 30000);
+    (await metric(desk, fixture, 'crisisline_browser_media_dropped_total', 'fingerprint_mismatch')) > mismatches, 30000);
   assert.equal(tampered, 1);
   // No keys, so no media either way: the caller never hears the browser, and the server, hearing nothing of the
   // counsellor's side, carries the caller back to the queue.
   await waitFor('the caller carried back to the queue', async () =>
-    (await metric('crisisline_calls_interrupted_total')) === interrupted + 1, 40000);
-  assert.equal(await metric('crisisline_browser_handshakes_total'), handshakes, 'a leg was keyed with the wrong certificate');
+    (await metric(desk, fixture, 'crisisline_calls_interrupted_total')) === interrupted + 1, 40000);
+  assert.equal(await metric(desk, fixture, 'crisisline_browser_handshakes_total'), handshakes, 'a leg was keyed with the wrong certificate');
   const live = await waitFor('the counsellor off the call', async () => {
     const l = await desk.evaluate(() => fetch('/api/v1/live').then((r) => r.json()));
     return l.me && l.me.state !== 'on_call' ? l : null;

@@ -1,10 +1,12 @@
 // Shared pieces of the browser tests: the fixture process (crisisline + SIPp, tests/e2e/fixture.py),
 // Debian's Chromium through playwright-core, TOTP codes, axe-core and screenshots.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createHmac } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -95,6 +97,61 @@ export class Fixture {
       });
     });
   }
+}
+
+// crisisline alone, started as `make run` starts it (init --demo --demo-history, the built console, no SIP), on a
+// free loopback port with a data folder of its own: for the pages that need no phones. `url` is the console's,
+// `passwords` the demo users' (by username) that init printed.
+export class DemoServer {
+  // `name` names the data folder (crisisline-e2e-NAME-...). Resolves once /healthz answers 200 (30 s at most).
+  static async start(name) {
+    const binary = process.env.CRISISLINE_BINARY ?? join(root, 'build', 'apps', 'crisisline', 'crisisline');
+    const dist = process.env.CONSOLE_DIST ?? join(root, 'web', 'dist');
+    const s = new DemoServer();
+    s.dataDir = mkdtempSync(join(tmpdir(), `crisisline-e2e-${name}-`));
+    let out;
+    try {
+      out = execFileSync(binary, ['--data', s.dataDir, 'init', '--demo', '--demo-history'], { encoding: 'utf8' });
+    } catch (e) {
+      await s.stop();
+      throw e;
+    }
+    s.passwords = Object.fromEntries([...out.matchAll(/^\s+(demo\.\w+)\s+.*password: (\S+)$/gm)].map((m) => [m[1], m[2]]));
+    const port = await freePort();
+    s.url = `http://127.0.0.1:${port}`;
+    s.proc = spawn(binary, ['--data', s.dataDir, 'serve', '--listen', `127.0.0.1:${port}`, '--sip-listen', 'off',
+      '--static', dist], { stdio: 'ignore' });
+    try {
+      await waitFor('the server to become ready', async () => {
+        try {
+          return (await fetch(`${s.url}/healthz`)).status === 200;
+        } catch {
+          return false;  // not listening yet
+        }
+      });
+    } catch (e) {
+      await s.stop();  // a server that never became ready leaves no process or folder behind
+      throw e;
+    }
+    return s;
+  }
+
+  async stop() {
+    if (this.proc && this.proc.exitCode === null) {
+      this.proc.kill('SIGTERM');
+      await new Promise((r) => this.proc.once('exit', r));
+    }
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+function freePort() {
+  return new Promise((res) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
 }
 
 // `extraArgs`: more Chromium switches (the browser phone's test gives it a fake microphone).
@@ -286,4 +343,96 @@ export function fakeMicrophoneArgs(wav) {
     '--autoplay-policy=no-user-gesture-required',
     '--disable-features=WebRtcHideLocalIpsWithMdns',
   ];
+}
+
+// The browser phone's Chromium: a fake microphone playing a tone made for the suite (artifacts/NAME-tone.wav).
+export async function launchPhoneBrowser(name) {
+  const wav = join(artifacts, `${name}-tone.wav`);
+  toneWav(wav);
+  return launchBrowser(fakeMicrophoneArgs(wav));
+}
+
+// On the desk (signed in, the page at /desk): once the live feed is up, makes this tab the counsellor's phone.
+export async function answerInThisBrowser(desk, timeout = 10000) {
+  await desk.getByTestId('feed-status').filter({ hasText: 'Live' }).waitFor();
+  await desk.getByRole('button', { name: 'Answer in this browser' }).click();
+  await desk.getByText('Calls ring in this browser').waitFor({ timeout });
+}
+
+// The counsellor says they are ready, and the desk shows it.
+export async function becomeAvailable(desk) {
+  await desk.getByRole('group', { name: 'Set my status' }).getByRole('button', { name: 'Available' }).click();
+  await desk.getByTestId('my-state').filter({ hasText: 'Available' }).waitFor({ timeout: 10000 });
+}
+
+// Answers the call ringing in this browser. Resolves with the server's response to the answer, once it was 200
+// and the call's media is connected (`connectTimeout` ms at most); fails otherwise.
+export async function answerRingingCall(desk, { connectTimeout = 20000 } = {}) {
+  await desk.getByText('Incoming call: answer in this browser').waitFor({ timeout: 30000 });
+  const answered = desk.waitForResponse((r) => r.url().endsWith('/answer'));
+  await desk.getByRole('button', { name: 'Answer', exact: true }).click();
+  const response = await answered;
+  assert.equal(response.status(), 200, await response.text());
+  await desk.locator('[data-testid=browser-call-state][data-connection=connected]').waitFor({ timeout: connectTimeout });
+  return response;
+}
+
+// How many packets the caller received that are not G.711 silence (fixture's caller_stats): the counsellor's
+// tone, or the server's hold chords.
+export function soundsHeard(callerStats) {
+  return Object.entries(callerStats.by_first_byte)
+    .filter(([b]) => ![0xd5, 0x55, 0xff, 0x7f].includes(Number(b))).reduce((n, [, v]) => n + v, 0);
+}
+
+// A counter from the fixture's server (0 before it has a line), `reason` picking the {reason="..."} series. Read
+// by `page`, so the same code runs when E2E_HTTPS=1 puts the console behind the test CA.
+export async function metric(page, fixture, name, reason) {
+  const text = await page.evaluate(async (token) =>
+    (await fetch('/metrics', { headers: { Authorization: `Bearer ${token}` } })).text(), fixture.info.metrics_token);
+  const label = reason ? `{reason="${reason}"}` : '';
+  const line = text.split('\n').find((l) => l.startsWith(`${name}${label} `));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
+
+// A STUN binding request (RFC 5389) with MESSAGE-INTEGRITY under `key` and FINGERPRINT, USE-CANDIDATE when
+// `useCandidate`: written here to forge ICE checks at the server's media port.
+export function stunBindingRequest(username, key, useCandidate = false) {
+  const tid = randomBytes(12);
+  const priority = Buffer.alloc(4);
+  priority.writeUInt32BE(1853824767);
+  let body = Buffer.concat([stunAttribute(0x0006, Buffer.from(username)), stunAttribute(0x0024, priority),
+    stunAttribute(0x802a, randomBytes(8)), ...(useCandidate ? [stunAttribute(0x0025, Buffer.alloc(0))] : [])]);
+  const header = (len) => {
+    const h = Buffer.alloc(20);
+    h.writeUInt16BE(0x0001, 0);
+    h.writeUInt16BE(len, 2);
+    h.writeUInt32BE(0x2112a442, 4);
+    tid.copy(h, 8);
+    return h;
+  };
+  const mi = createHmac('sha1', key).update(Buffer.concat([header(body.length + 24), body])).digest();
+  body = Buffer.concat([body, stunAttribute(0x0008, mi)]);
+  const fp = Buffer.alloc(4);
+  fp.writeUInt32BE((crc32(Buffer.concat([header(body.length + 8), body])) ^ 0x5354554e) >>> 0);
+  body = Buffer.concat([body, stunAttribute(0x8028, fp)]);
+  return Buffer.concat([header(body.length), body]);
+}
+
+function stunAttribute(type, value) {
+  const a = Buffer.alloc(4 + value.length + ((4 - (value.length % 4)) % 4));
+  a.writeUInt16BE(type, 0);
+  a.writeUInt16BE(value.length, 2);
+  value.copy(a, 4);
+  return a;
+}
+
+const crcTable = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(buf) {
+  let c = 0xffffffff;
+  for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
 }

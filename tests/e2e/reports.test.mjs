@@ -3,17 +3,11 @@
 // sees its Chart.js chart drawn beside the table with the figures as its text alternative, then the outcomes; the
 // page passes axe-core and the CSP.
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { artifacts, expectAccessible, launchBrowser, newPage, root, signIn } from './lib.mjs';
+import { artifacts, DemoServer, expectAccessible, launchBrowser, newPage, signIn } from './lib.mjs';
 
-const binary = process.env.CRISISLINE_BINARY ?? join(root, 'build', 'apps', 'crisisline', 'crisisline');
-const dist = process.env.CONSOLE_DIST ?? join(root, 'web', 'dist');
-let dataDir;
 let server;
 let browser;
 let url;
@@ -21,43 +15,15 @@ let passwords;
 const problems = [];
 let managerSecret;  // the demo manager's authenticator, enrolled at the first sign-in
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'crisisline-e2e-reports-'));
-  const out = execFileSync(binary, ['--data', dataDir, 'init', '--demo', '--demo-history'], { encoding: 'utf8' });
-  passwords = Object.fromEntries([...out.matchAll(/^\s+(demo\.\w+)\s+.*password: (\S+)$/gm)].map((m) => [m[1], m[2]]));
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  server = spawn(binary, ['--data', dataDir, 'serve', '--listen', `127.0.0.1:${port}`, '--sip-listen', 'off',
-    '--static', dist], { stdio: 'ignore' });
-  const deadline = Date.now() + 30000;
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/healthz`)).status === 200) break;
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() > deadline) throw new Error('the server did not become ready');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  server = await DemoServer.start('reports');
+  ({ url, passwords } = server);
   browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  if (server) {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await server?.stop();
 });
 
 // Whether the chart's canvas has anything drawn on it (a blank canvas is all transparent).

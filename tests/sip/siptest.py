@@ -9,8 +9,10 @@ import json
 import os
 import random
 import re
+import shutil
 import socket
 import sys
+import tempfile
 import time
 import unittest
 
@@ -24,6 +26,34 @@ import torture  # noqa: E402
 LINE = "police"
 NUMBER = sh.DEMO_NUMBER
 STAFF_LINE = re.compile(r"^\s+(demo\.[a-z]+)\s+.*?password:\s+(\S+)\s*$")
+
+
+def wait_until(what, predicate, timeout=20, interval=0.05):
+    """Polls predicate() every `interval` s until it returns something truthy, and returns that; fails naming
+    `what` after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def wait_for(check, timeout=10, what="condition", interval=0.1):
+    """wait_until with the check first, as the TLS and SRTP suites write it."""
+    return wait_until(what, check, timeout, interval)
+
+
+def labelled(text, name, **labels):
+    """The value of the first series of `name` in a /metrics text whose labels include `labels` (0 when absent)."""
+    for line in text.splitlines():
+        if not line.startswith(name + "{") and not line.startswith(name + " "):
+            continue
+        found = dict(re.findall(r'(\w+)="([^"]*)"', line.split("}")[0])) if "{" in line else {}
+        if all(found.get(k) == v for k, v in labels.items()):
+            return float(line.rpartition(" ")[2])
+    return 0.0
 
 
 def require_sipp(test_case_class):
@@ -258,6 +288,19 @@ class SipServer:
                 pass
         return values
 
+    def metric(self, name, **labels):
+        """One series from /metrics, by name and labels (siptest.labelled; 0 when absent)."""
+        status, text = self.server.metrics()
+        assert status == 200, status
+        return labelled(text, name, **labels)
+
+    def browser_drops(self):
+        """crisisline_browser_media_dropped_total by reason."""
+        status, text = self.server.metrics()
+        assert status == 200, status
+        return {m.group(1): float(m.group(2)) for m in
+                re.finditer(r'^crisisline_browser_media_dropped_total\{reason="([a-z_]+)"\} (\S+)$', text, re.M)}
+
     # -- SIP
     def options(self, transport="udp"):
         return torture.options("127.0.0.1", self.sip_port, transport, timeout=1.0)
@@ -373,3 +416,48 @@ class SipTestCase(unittest.TestCase):
             if time.monotonic() >= deadline:
                 return False
             time.sleep(0.05)
+
+
+class TlsSipTestCase(SipTestCase):
+    """A SipTestCase whose server also takes SIP over TLS on `tls_port`, with a certificate (`cert`, `key`) from a
+    test CA made for the class (`ca`, its files under `dir`), which also issues a carrier's (`carrier_cert`,
+    `carrier_key`). A subclass sets its trunks, telephony and routing in configure(), with tls_telephony() for the
+    server's TLS settings; the CA and its files go in tearDownClass."""
+
+    tls_prefix = "siptls"  # names the class's folder: crisisline-PREFIX-...
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix=f"crisisline-{cls.tls_prefix}-")
+        os.makedirs(os.path.join(cls.dir, "ca"))
+        cls.ca = harness.TestCA(os.path.join(cls.dir, "ca"))
+        cls.cert, cls.key = cls.ca.issue(os.path.join(cls.dir, "server"), "sip-server")
+        cls.carrier_cert, cls.carrier_key = cls.ca.issue(os.path.join(cls.dir, "carrier"), "carrier")
+        cls.tls_port = sh.free_port()
+        cls.configure()
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.ca.close()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    @classmethod
+    def configure(cls):
+        """Sets cls.trunks, cls.telephony and cls.routing before the server starts (here: the TLS settings only)."""
+        cls.telephony = cls.tls_telephony()
+
+    @classmethod
+    def tls_telephony(cls, **more):
+        """[telephony] with the TLS listener on tls_port and the class's certificate, and `more` settings."""
+        return {"tls_listen": f"127.0.0.1:{cls.tls_port}", "tls_certificate": cls.cert, "tls_key": cls.key, **more}
+
+    def srtp_caller(self):
+        """A carrier calling over TLS with SRTP (srtp_peer.SrtpCaller) with the carrier's certificate; closed after
+        the test."""
+        import srtp_peer  # here, not above: only the TLS suites need its cryptography package
+
+        caller = srtp_peer.SrtpCaller(self.tls_port, NUMBER, self.ca.cert, self.carrier_cert, self.carrier_key)
+        self.addCleanup(caller.close)
+        return caller

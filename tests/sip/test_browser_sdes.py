@@ -6,12 +6,8 @@ for the other with that leg's own keys, without transcoding: each side must rece
 and neither side nor the server may refuse a packet.
 """
 import os
-import re
-import shutil
 import sys
-import tempfile
 import threading
-import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -19,9 +15,8 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "bench", "sip"))
 import browsers  # noqa: E402
-import harness  # noqa: E402
-import sip_harness as sh  # noqa: E402
 import siptest  # noqa: E402
+from siptest import wait_for  # noqa: E402
 import siptls  # noqa: E402
 import srtp_peer  # noqa: E402
 
@@ -32,52 +27,14 @@ BROWSER_FIRST_BYTE = 0x43  # webrtc_load's payload marker "CLRT" begins every br
 PACKETS = 100              # 2 s of audio each way once the browser leg is ready
 
 
-def browser_drops(srv):
-    status, text = srv.server.metrics()
-    assert status == 200, status
-    return {m.group(1): float(m.group(2)) for m in
-            re.finditer(r'^crisisline_browser_media_dropped_total\{reason="([a-z_]+)"\} (\S+)$', text, re.M)}
-
-
-def metric(srv, name, **labels):
-    status, text = srv.server.metrics()
-    assert status == 200, status
-    want = "{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}" if labels else " "
-    for line in text.splitlines():
-        if line.startswith(name + want):
-            return float(line.rsplit(" ", 1)[1])
-    return 0.0
-
-
-def wait_for(check, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"{what} did not hold within {timeout} s")
-
-
 @siptest.require_sipp
-class SdesCarrierToBrowserTest(siptest.SipTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.dir = tempfile.mkdtemp(prefix="crisisline-sdes-browser-")
-        os.makedirs(os.path.join(cls.dir, "ca"))
-        cls.ca = harness.TestCA(os.path.join(cls.dir, "ca"))
-        cls.cert, cls.key = cls.ca.issue(os.path.join(cls.dir, "server"), "sip-server")
-        cls.tls_port = sh.free_port()
-        cls.trunks = [{"name": "tls-carrier", "allow": ["127.0.0.1"], "encryption": "required"}]
-        cls.telephony = {"tls_listen": f"127.0.0.1:{cls.tls_port}", "tls_certificate": cls.cert,
-                         "tls_key": cls.key, "available_on_register": False, "choice_wait_s": 0}
-        super().setUpClass()
+class SdesCarrierToBrowserTest(siptest.TlsSipTestCase):
+    tls_prefix = "sdes-browser"
 
     @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls.ca.close()
-        shutil.rmtree(cls.dir, ignore_errors=True)
+    def configure(cls):
+        cls.trunks = [{"name": "tls-carrier", "allow": ["127.0.0.1"], "encryption": "required"}]
+        cls.telephony = cls.tls_telephony(available_on_register=False, choice_wait_s=0)
 
     def test_an_sdes_srtp_carrier_call_answered_in_the_browser_carries_audio_both_ways(self):
         self.assertTrue(os.path.exists(WEBRTC_LOAD), f"no {WEBRTC_LOAD}: cmake --build build --target webrtc_load")
@@ -90,8 +47,8 @@ class SdesCarrierToBrowserTest(siptest.SipTestCase):
         self.addCleanup(me.call, "PUT", "/api/v1/me/availability", {"state": "offline"})
         status, body, _ = me.call("PUT", "/api/v1/me/availability", {"state": "available"})
         self.assertEqual(status, 200, body)
-        drops_before = browser_drops(self.srv)
-        sdes_drops = lambda: sum(metric(self.srv, "crisisline_srtp_packets_dropped_total", reason=r)  # noqa: E731
+        drops_before = self.srv.browser_drops()
+        sdes_drops = lambda: sum(self.srv.metric("crisisline_srtp_packets_dropped_total", reason=r)  # noqa: E731
                                  for r in ("auth", "replay", "malformed"))
         sdes_drops_before = sdes_drops()
 
@@ -120,7 +77,7 @@ class SdesCarrierToBrowserTest(siptest.SipTestCase):
         self.assertEqual(final["srtp_refused"], {"auth": 0, "replay": 0, "malformed": 0}, final)
         self.assertEqual(rtp.refused, 0, "the caller refused SRTP from the server")
         for reason in ("srtp_auth", "srtcp_auth", "before_keys", "stun_wrong_credentials", "dtls_failed"):
-            self.assertEqual(browser_drops(self.srv).get(reason, 0), drops_before.get(reason, 0), reason)
+            self.assertEqual(self.srv.browser_drops().get(reason, 0), drops_before.get(reason, 0), reason)
         self.assertEqual(sdes_drops(), sdes_drops_before, "the server dropped the carrier's SRTP")
         active = [a for a in self.srv.live().get("active", []) if a["call"] == call_id]
         self.assertEqual(len(active), 1, active)

@@ -6,7 +6,6 @@ on to keep authenticating it. The caller's flow starts at 65500 too (its wrap pa
 Audio must keep reaching both ends after the wrap, with no SRTP refused on either side.
 """
 import os
-import re
 import sys
 import time
 import unittest
@@ -26,14 +25,6 @@ SEQ_START = 65500
 AFTER_WRAP = 150  # packets (3 s of audio) each way after the wrap
 
 
-def browser_drops(srv):
-    """crisisline_browser_media_dropped_total by reason."""
-    status, text = srv.server.metrics()
-    assert status == 200, status
-    return {m.group(1): float(m.group(2)) for m in
-            re.finditer(r'^crisisline_browser_media_dropped_total\{reason="([a-z_]+)"\} (\S+)$', text, re.M)}
-
-
 @unittest.skipUnless(sh.sipp_available(), "sipp (Debian sip-tester) is not installed")
 class BrowserWrapTest(siptest.SipTestCase):
     telephony = {"available_on_register": False, "choice_wait_s": 0}
@@ -49,7 +40,7 @@ class BrowserWrapTest(siptest.SipTestCase):
         self.addCleanup(me.call, "PUT", "/api/v1/me/availability", {"state": "offline"})
         status, body, _ = me.call("PUT", "/api/v1/me/availability", {"state": "available"})
         self.assertEqual(status, 200, body)
-        drops_before = browser_drops(self.srv)
+        drops_before = self.srv.browser_drops()
 
         loop = simsip.Loop().start()
         self.addCleanup(loop.stop)
@@ -84,7 +75,7 @@ class BrowserWrapTest(siptest.SipTestCase):
         # their rollover counter moved on); the server's SRTP reached the browser and authenticated there.
         self.assertGreater(final["to_caller"]["after_wrap_sent"], 0, final)
         self.assertEqual(final["srtp_refused"], {"auth": 0, "replay": 0, "malformed": 0}, final)
-        drops = browser_drops(self.srv)
+        drops = self.srv.browser_drops()
         for reason in ("srtp_auth", "srtcp_auth", "before_keys", "stun_wrong_credentials", "dtls_failed"):
             self.assertEqual(drops.get(reason, 0), drops_before.get(reason, 0), (reason, drops))
 

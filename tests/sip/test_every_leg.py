@@ -15,18 +15,14 @@ refused by the line.
 - A follow-up call on the line from a counsellor whose phone is plain is refused (503) before anything rings; from
   an SRTP phone over TLS it goes to the carrier over TLS with SRTP, though the trunk only prefers encryption.
 """
-import os
-import re
-import shutil
-import tempfile
 import time
 import unittest
 
 import sip_harness as sh
 import siptest  # puts tests/integration on the path, for harness
+from siptest import labelled, wait_for
 import srtp_peer
 
-import harness  # noqa: E402
 import rawsip  # noqa: E402
 import siptls  # noqa: E402
 
@@ -34,57 +30,19 @@ TRUNK = "loopback-test-carrier"
 CALLER_FILL = 0x2A
 
 
-def labelled(text, name, **labels):
-    """The value of one labelled series in a /metrics text (0 when absent)."""
-    for line in text.splitlines():
-        if not line.startswith(name + "{") and not line.startswith(name + " "):
-            continue
-        found = dict(re.findall(r'(\w+)="([^"]*)"', line.split("}")[0])) if "{" in line else {}
-        if all(found.get(k) == v for k, v in labels.items()):
-            return float(line.rpartition(" ")[2])
-    return 0.0
-
-
-def wait_for(check, timeout=10, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"{what} did not hold within {timeout} s")
-
-
 @siptest.require_sipp
-class EveryLegEncryptedTest(siptest.SipTestCase):
+class EveryLegEncryptedTest(siptest.TlsSipTestCase):
+    tls_prefix = "everyleg"
+
     @classmethod
-    def setUpClass(cls):
-        cls.dir = tempfile.mkdtemp(prefix="crisisline-everyleg-")
-        os.makedirs(os.path.join(cls.dir, "ca"))
-        cls.ca = harness.TestCA(os.path.join(cls.dir, "ca"))
-        cls.cert, cls.key = cls.ca.issue(os.path.join(cls.dir, "server"), "sip-server")
-        cls.carrier_cert, cls.carrier_key = cls.ca.issue(os.path.join(cls.dir, "carrier"), "carrier")
-        cls.tls_port = sh.free_port()
+    def configure(cls):
         # The carrier's own SIP server for follow-up calls (siptls.TlsCallee, when a test starts one). The trunk's
         # encryption is the default, "preferred": over TLS only because the line says so.
         cls.carrier_port = sh.free_listen_port()
         cls.trunks = [{"name": TRUNK, "allow": ["127.0.0.1"], "outbound": f"127.0.0.1:{cls.carrier_port}"}]
         # The SRTP caller sends no media until it is answered (greeting, queue, a phone registering): 60 s of it.
-        cls.telephony = {"tls_listen": f"127.0.0.1:{cls.tls_port}", "tls_certificate": cls.cert, "tls_key": cls.key,
-                         "rtp_timeout_s": 60}
+        cls.telephony = cls.tls_telephony(rtp_timeout_s=60)
         cls.routing = {"wrap_up_s": 0, "ring_timeout_s": 30, "strategy": "ring_all", "every_leg_encrypted": True}
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls.ca.close()
-        shutil.rmtree(cls.dir, ignore_errors=True)
-
-    def srtp_caller(self):
-        caller = srtp_peer.SrtpCaller(self.tls_port, siptest.NUMBER, self.ca.cert, self.carrier_cert, self.carrier_key)
-        self.addCleanup(caller.close)
-        return caller
 
     def plain_phone(self, username):
         """A desk phone registered over UDP without SRTP that records (and never answers) what it is sent."""

@@ -9,23 +9,13 @@ The chosen counsellor's phone is a rawsip.Peer left ringing (180, then a 486 whe
 server's CANCEL), so the test decides what it does with each INVITE; the colleague who answers afterwards is a
 SIPp phone.
 """
-import time
 
 import rawsip
 import siptest
+from siptest import wait_until
 
 PCMU = 0
 CALLER_FILL = 0x2A
-
-
-def wait_until(what, predicate, timeout=20, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 class RingingPhone:

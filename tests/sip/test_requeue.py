@@ -10,7 +10,6 @@ second SECOND_FILL; anything else the caller receives is the server's own audio.
 """
 import os
 import sys
-import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -19,22 +18,13 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 import harness  # noqa: E402
 import sip_harness as sh  # noqa: E402
 import siptest  # noqa: E402
+from siptest import wait_until  # noqa: E402
 
 CALLER_FILL = 0x2A
 FIRST_FILL = 0x55
 SECOND_FILL = 0x66
 PCMU = 0
 TAB = "tab-requeue-0001"
-
-
-def wait_until(what, predicate, timeout=20, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def server_audio(rtp):

@@ -12,7 +12,6 @@
 """
 import base64
 import os
-import re
 import shutil
 import struct
 import subprocess
@@ -22,25 +21,13 @@ import unittest
 
 import sip_harness as sh
 import siptest  # puts tests/integration on the path, for harness
-import srtp_peer
+from siptest import labelled
 
-import harness  # noqa: E402
 
 CALLER_FILL = 0x2A
 PHONE_FILL = 0x55
 PCMU = 0
 KEY_TEXT = "VEVTVC1LRVktbm90LWEtc2VjcmV0LXRlc3QtMDEy"  # the fixed test key in caller_crypto_488.xml
-
-
-def labelled(text, name, **labels):
-    """The value of one labelled series in a /metrics text (0 when absent)."""
-    for line in text.splitlines():
-        if not line.startswith(name + "{") and not line.startswith(name + " "):
-            continue
-        found = dict(re.findall(r'(\w+)="([^"]*)"', line.split("}")[0])) if "{" in line else {}
-        if all(found.get(k) == v for k, v in labels.items()):
-            return float(line.rpartition(" ")[2])
-    return 0.0
 
 
 @siptest.require_sipp
@@ -149,29 +136,13 @@ def has_pattern(payload, fill=CALLER_FILL):
 
 
 @siptest.require_sipp
-class SdesOverTlsTest(siptest.SipTestCase):
+class SdesOverTlsTest(siptest.TlsSipTestCase):
+    tls_prefix = "sdes"
+
     @classmethod
-    def setUpClass(cls):
-        cls.dir = tempfile.mkdtemp(prefix="crisisline-sdes-")
-        os.makedirs(os.path.join(cls.dir, "ca"))
-        cls.ca = harness.TestCA(os.path.join(cls.dir, "ca"))
-        cls.cert, cls.key = cls.ca.issue(os.path.join(cls.dir, "server"), "sip-server")
-        cls.carrier_cert, cls.carrier_key = cls.ca.issue(os.path.join(cls.dir, "carrier"), "carrier")
-        cls.tls_port = sh.free_port()
-        cls.telephony = {"tls_listen": f"127.0.0.1:{cls.tls_port}", "tls_certificate": cls.cert, "tls_key": cls.key}
+    def configure(cls):
+        cls.telephony = cls.tls_telephony()
         cls.routing = {"wrap_up_s": 0, "ring_timeout_s": 15}
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls.ca.close()
-        shutil.rmtree(cls.dir, ignore_errors=True)
-
-    def srtp_caller(self):
-        caller = srtp_peer.SrtpCaller(self.tls_port, siptest.NUMBER, self.ca.cert, self.carrier_cert, self.carrier_key)
-        self.addCleanup(caller.close)
-        return caller
 
     def test_an_srtp_carrier_past_the_sequence_wrap_keeps_its_audio_to_a_plain_phone_and_bad_packets_are_dropped(self):
         m0 = self.srv.server.metrics()[1]

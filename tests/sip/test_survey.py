@@ -8,26 +8,16 @@ import datetime
 import os
 import sqlite3
 import sys
-import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 import siptest  # noqa: E402
+from siptest import wait_until  # noqa: E402
 
 LINE = siptest.LINE
 PCMU = 0
-
-
-def wait_until(what, predicate, timeout=20, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @siptest.require_sipp

@@ -9,15 +9,11 @@ gets no INVITE, the refusal is counted (reason "untrusted") and the follow-up en
 Certificates are made for the run by harness.TestCA (fictional names).
 """
 import os
-import re
-import shutil
 import signal
 import socket
 import ssl
 import sys
-import tempfile
 import threading
-import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -27,6 +23,7 @@ import harness  # noqa: E402
 import rawsip  # noqa: E402
 import sip_harness as sh  # noqa: E402
 import siptest  # noqa: E402
+from siptest import wait_for  # noqa: E402
 import siptls  # noqa: E402
 import srtp_peer  # noqa: E402
 
@@ -36,50 +33,16 @@ PCMU = 0
 TRUNK = "tls-carrier"
 
 
-def metric(srv, name, **labels):
-    """One labelled series from /metrics (0 when absent)."""
-    status, text = srv.server.metrics()
-    assert status == 200, status
-    want = ",".join(f'{k}="{v}"' for k, v in labels.items())
-    for line in text.splitlines():
-        if line.startswith(name + ("{" + want + "}" if want else " ")):
-            return float(line.rsplit(" ", 1)[1])
-    return 0.0
-
-
-def wait_for(check, timeout=10, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"{what} did not hold within {timeout} s")
-
-
 @siptest.require_sipp
-class SipOverTlsTest(siptest.SipTestCase):
+class SipOverTlsTest(siptest.TlsSipTestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.dir = tempfile.mkdtemp(prefix="crisisline-siptls-")
-        os.makedirs(os.path.join(cls.dir, "ca"))
-        cls.ca = harness.TestCA(os.path.join(cls.dir, "ca"))
-        cls.cert, cls.key = cls.ca.issue(os.path.join(cls.dir, "server"), "sip-server")
-        cls.carrier_cert, cls.carrier_key = cls.ca.issue(os.path.join(cls.dir, "carrier"), "carrier")
-        cls.tls_port = sh.free_port()
+    def configure(cls):
         cls.carrier_port = sh.free_listen_port()
         # The carrier's own SIP server for follow-up calls: its certificate is checked against the test CA.
         cls.trunks = [{"name": TRUNK, "allow": ["127.0.0.1"], "encryption": "required",
                        "outbound": f"127.0.0.1:{cls.carrier_port}", "tls_ca": cls.ca.cert, "tls_name": "127.0.0.1"}]
-        cls.telephony = {"tls_listen": f"127.0.0.1:{cls.tls_port}", "tls_certificate": cls.cert, "tls_key": cls.key}
+        cls.telephony = cls.tls_telephony()
         cls.routing = {"wrap_up_s": 0, "ring_timeout_s": 10}
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls.ca.close()
-        shutil.rmtree(cls.dir, ignore_errors=True)
 
     def setUp(self):
         super().setUp()
@@ -126,7 +89,7 @@ class SipOverTlsTest(siptest.SipTestCase):
         self.assertIsNotNone(caller.rtp.inbound, "the answer carries no a=crypto line of the offered suite")
 
     def test_a_tls_call_is_bridged_to_a_phone_rung_on_its_tls_connection_and_nothing_is_in_clear(self):
-        tls_before = metric(self.srv, "crisisline_sip_requests_total", transport="tls")
+        tls_before = self.srv.metric("crisisline_sip_requests_total", transport="tls")
         phone = self.tls_phone("demo.counsellor", srtp=True)
         phone.rtp.start_sending(30, pt=PCMU, wait_target=30)
         call = self.tls_caller(talk_s=8.0)  # the greeting and the language choice come first
@@ -151,7 +114,7 @@ class SipOverTlsTest(siptest.SipTestCase):
             self.assertTrue(siptls.tls_records_only(stream), stream[:64])
             for clear in (b"INVITE", b"SIP/2.0", b"REGISTER", b"sip:"):
                 self.assertNotIn(clear, stream)
-        self.assertGreater(metric(self.srv, "crisisline_sip_requests_total", transport="tls"), tls_before)
+        self.assertGreater(self.srv.metric("crisisline_sip_requests_total", transport="tls"), tls_before)
 
     def test_when_the_counsellor_hangs_up_first_the_carrier_gets_the_bye_on_its_tls_connection(self):
         # The carrier's Contact is a SIPS URI naming its own client port, and its connection reaches the server
@@ -180,7 +143,7 @@ class SipOverTlsTest(siptest.SipTestCase):
         self.assertNotIn(b"BYE", downs[0])
 
     def test_a_plaintext_invite_from_a_trunk_that_requires_encryption_is_refused_488_with_a_warning(self):
-        refused_before = metric(self.srv, "crisisline_sip_plaintext_refused_total")
+        refused_before = self.srv.metric("crisisline_sip_plaintext_refused_total")
         peer = rawsip.Peer(self.srv.sip)
         self.addCleanup(peer.close)
         rtp = sh.free_rtp_port()
@@ -191,7 +154,7 @@ class SipOverTlsTest(siptest.SipTestCase):
         warning = response.header("warning") or ""
         self.assertRegex(warning, r'^399 127\.0\.0\.1 "trunk tls-carrier requires encryption: send calls over TLS')
         wait_for(lambda: "INVITE from trunk tls-carrier over UDP refused 488" in self.srv.log(), what="the log line")
-        self.assertEqual(metric(self.srv, "crisisline_sip_plaintext_refused_total"), refused_before + 1)
+        self.assertEqual(self.srv.metric("crisisline_sip_plaintext_refused_total"), refused_before + 1)
 
     def test_a_phone_account_that_requires_encryption_registers_over_tls_only(self):
         admin = self.srv.sign_in("demo.admin")
@@ -267,12 +230,12 @@ class SipOverTlsTest(siptest.SipTestCase):
         self.tls_phone("demo.counsellor")
         callee_rtp = srtp_peer.srtp_endpoint()
         self.addCleanup(callee_rtp.close)
-        untrusted = metric(self.srv, "crisisline_sip_tls_handshake_failures_total", reason="untrusted")
+        untrusted = self.srv.metric("crisisline_sip_tls_handshake_failures_total", reason="untrusted")
         callee = siptls.TlsCallee(self.carrier_port, cert, key, callee_rtp)
         self.addCleanup(callee.close)
         status, body, _ = counsellor.call("POST", f"/api/v1/lines/police/follow-ups/{fu['id']}/call")
         self.assertEqual(status, 202, body)
-        wait_for(lambda: metric(self.srv, "crisisline_sip_tls_handshake_failures_total", reason="untrusted") > untrusted,
+        wait_for(lambda: self.srv.metric("crisisline_sip_tls_handshake_failures_total", reason="untrusted") > untrusted,
                  timeout=20, what="the untrusted carrier certificate counted")
         wait_for(lambda: f"follow-up {fu['id']}: failed" in self.srv.log(), timeout=20,
                  what="the follow-up ended as failed\n" + self.srv.log_tail())
@@ -282,11 +245,11 @@ class SipOverTlsTest(siptest.SipTestCase):
         self.assertNotIn("+447700900124", self.srv.log())
 
     def test_tls_older_than_1_2_is_refused_and_counted(self):
-        before = metric(self.srv, "crisisline_sip_tls_handshake_failures_total", reason="protocol_version")
+        before = self.srv.metric("crisisline_sip_tls_handshake_failures_total", reason="protocol_version")
         with socket.create_connection(("127.0.0.1", self.tls_port), timeout=5) as raw:
             with self.assertRaises(ssl.SSLError):
                 siptls.client_context(maximum=ssl.TLSVersion.TLSv1_1).wrap_socket(raw, server_hostname="127.0.0.1")
-        wait_for(lambda: metric(self.srv, "crisisline_sip_tls_handshake_failures_total", reason="protocol_version")
+        wait_for(lambda: self.srv.metric("crisisline_sip_tls_handshake_failures_total", reason="protocol_version")
                  > before, what="the protocol_version failure counted")
         # TLS 1.2 itself is accepted.
         with socket.create_connection(("127.0.0.1", self.tls_port), timeout=5) as raw:

@@ -11,24 +11,14 @@ FIRST_FILL, the colleague's SECOND_FILL; packets whose payload is not one byte r
 import json
 import os
 import sqlite3
-import time
 
 import siptest
+from siptest import wait_until
 
 CALLER_FILL = 0x2A
 FIRST_FILL = 0x55
 SECOND_FILL = 0x66
 PCMU = 0
-
-
-def wait_until(what, predicate, timeout=20, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def music(rtp):

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../lib/api';
 import { linkHandler } from '../../lib/router';
 import { Checkbox, FormError, Section, Select, TextArea, TextField } from '../../components/Field';
-import { Choices, Radios, StatusLine } from './controls';
+import { AddButton, AdminTable, Choices, EditButton, Radios, StatusLine, useListForms } from './controls';
 import {
   DEFAULT_ROUTING,
   errorsFor,
@@ -31,8 +31,7 @@ export function LinesAdmin() {
   const [lines, setLines] = useState<LineConfig[] | null>(null);
   const [loadError, setLoadError] = useState('');
   const [status, setStatus] = useState('');
-  const [editing, setEditing] = useState<string | null>(null);
-  const [creating, setCreating] = useState(false);
+  const { editing, setEditing, creating, setCreating, toggleEditing, toggleCreating } = useListForms();
 
   useEffect(() => {
     api<{ lines: LineConfig[] }>('GET', '/api/v1/lines')
@@ -49,70 +48,31 @@ export function LinesAdmin() {
         {lines === null && !loadError && <p>Loading lines…</p>}
         {lines && lines.length === 0 && <p>No lines yet.</p>}
         {lines && lines.length > 0 && (
-          <div class="table-scroll">
-            <table class="admin-table">
-              <caption class="visually-hidden">Lines</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Line</th>
-                  <th scope="col">Numbers</th>
-                  <th scope="col">Hours</th>
-                  <th scope="col">Public pages</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {lines.map((l) => (
-                  <tr key={l.id} class={l.id === editing ? 'selected' : undefined}>
-                    <td>
-                      {l.name} <span class="muted">(<code>{l.id}</code>)</span>
-                    </td>
-                    <td>{l.numbers.join(', ') || <span class="muted">none</span>}</td>
-                    <td>{l.always_open ? 'Always open' : l.hours || <span class="muted">not set</span>}</td>
-                    <td>
-                      <a href={`/info/${l.id}`} onClick={linkHandler(`/info/${l.id}`)}>
-                        Information page<span class="visually-hidden"> for {l.name}</span>
-                      </a>
-                      {' · '}
-                      <a href={`/info/${l.id}/poster`} onClick={linkHandler(`/info/${l.id}/poster`)}>
-                        Poster<span class="visually-hidden"> for {l.name}</span>
-                      </a>
-                    </td>
-                    <td>
-                      <button
-                        type="button"
-                        class="small"
-                        aria-expanded={l.id === editing}
-                        onClick={() => {
-                          setCreating(false);
-                          setEditing(l.id === editing ? null : l.id);
-                        }}
-                      >
-                        {l.id === editing ? 'Close' : 'Edit'}
-                        <span class="visually-hidden"> {l.name}</span>
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <AdminTable caption="Lines" columns={['Line', 'Numbers', 'Hours', 'Public pages']}>
+            {lines.map((l) => (
+              <tr key={l.id} class={l.id === editing ? 'selected' : undefined}>
+                <td>
+                  {l.name} <span class="muted">(<code>{l.id}</code>)</span>
+                </td>
+                <td>{l.numbers.join(', ') || <span class="muted">none</span>}</td>
+                <td>{l.always_open ? 'Always open' : l.hours || <span class="muted">not set</span>}</td>
+                <td>
+                  <a href={`/info/${l.id}`} onClick={linkHandler(`/info/${l.id}`)}>
+                    Information page<span class="visually-hidden"> for {l.name}</span>
+                  </a>
+                  {' · '}
+                  <a href={`/info/${l.id}/poster`} onClick={linkHandler(`/info/${l.id}/poster`)}>
+                    Poster<span class="visually-hidden"> for {l.name}</span>
+                  </a>
+                </td>
+                <td>
+                  <EditButton open={l.id === editing} name={l.name} onClick={() => toggleEditing(l.id)} />
+                </td>
+              </tr>
+            ))}
+          </AdminTable>
         )}
-        <div class="actions-row">
-          <button
-            type="button"
-            class="primary"
-            aria-expanded={creating}
-            onClick={() => {
-              setEditing(null);
-              setCreating(!creating);
-            }}
-          >
-            Add a line
-          </button>
-        </div>
+        <AddButton label="Add a line" open={creating} onClick={toggleCreating} />
         <p class="hint">
           Telephone trunks (the SIP providers that bring calls in and take follow-up calls out) are on the Telephony
           page.

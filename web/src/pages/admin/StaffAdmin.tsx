@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../lib/api';
 import { FormError, Section, TextField } from '../../components/Field';
-import { Choices, ConfirmButton, StatusLine } from './controls';
+import { AddButton, AdminTable, Choices, ConfirmButton, EditButton, StatusLine, useListForms } from './controls';
 import {
   errorsFor,
   labelOf,
@@ -29,8 +29,7 @@ export function StaffAdmin() {
   const [lines, setLines] = useState<LineConfig[]>([]);
   const [loadError, setLoadError] = useState('');
   const [status, setStatus] = useState('');
-  const [creating, setCreating] = useState(false);
-  const [editing, setEditing] = useState<string | null>(null);
+  const { editing, setEditing, creating, setCreating, toggleEditing, toggleCreating } = useListForms();
   const [changes, setChanges] = useState<StaffChange[] | null>(null);
   const [changesError, setChangesError] = useState('');
 
@@ -82,72 +81,29 @@ export function StaffAdmin() {
         {staff === null && !loadError && <p>Loading staff…</p>}
         {staff && staff.length === 0 && <p>No staff yet.</p>}
         {staff && staff.length > 0 && (
-          <div class="table-scroll">
-            <table class="admin-table">
-              <caption class="visually-hidden">Staff accounts</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Username</th>
-                  <th scope="col">Roles</th>
-                  <th scope="col">Lines</th>
-                  <th scope="col">Phone (SIP)</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {staff.map((m) => (
-                  <tr key={m.id} class={m.id === editing ? 'selected' : undefined}>
-                    <td>{m.display_name}</td>
-                    <td>
-                      <code>{m.username}</code>
-                    </td>
-                    <td>{m.roles.map((r) => labelOf(ROLE_OPTIONS, r)).join(', ') || '—'}</td>
-                    <td>{m.lines.join(', ') || '—'}</td>
-                    <td>{m.sip_username ? <code>{m.sip_username}</code> : <span class="muted">none</span>}</td>
-                    <td>
-                      {m.disabled ? <span class="badge off">Disabled</span> : 'Active'}
-                      {m.mfa_enrolled === false && <span class="muted"> · two-factor not set up</span>}
-                    </td>
-                    <td>
-                      <button
-                        type="button"
-                        class="small"
-                        aria-expanded={m.id === editing}
-                        onClick={() => {
-                          setCreating(false);
-                          setEditing(m.id === editing ? null : m.id);
-                        }}
-                      >
-                        {m.id === editing ? 'Close' : 'Edit'}
-                        <span class="visually-hidden">
-                          {' '}
-                          {m.display_name} ({m.username})
-                        </span>
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <AdminTable caption="Staff accounts" columns={['Name', 'Username', 'Roles', 'Lines', 'Phone (SIP)', 'Status']}>
+            {staff.map((m) => (
+              <tr key={m.id} class={m.id === editing ? 'selected' : undefined}>
+                <td>{m.display_name}</td>
+                <td>
+                  <code>{m.username}</code>
+                </td>
+                <td>{m.roles.map((r) => labelOf(ROLE_OPTIONS, r)).join(', ') || '—'}</td>
+                <td>{m.lines.join(', ') || '—'}</td>
+                <td>{m.sip_username ? <code>{m.sip_username}</code> : <span class="muted">none</span>}</td>
+                <td>
+                  {m.disabled ? <span class="badge off">Disabled</span> : 'Active'}
+                  {m.mfa_enrolled === false && <span class="muted"> · two-factor not set up</span>}
+                </td>
+                <td>
+                  <EditButton open={m.id === editing} name={`${m.display_name} (${m.username})`}
+                    onClick={() => toggleEditing(m.id)} />
+                </td>
+              </tr>
+            ))}
+          </AdminTable>
         )}
-        <div class="actions-row">
-          <button
-            type="button"
-            class="primary"
-            aria-expanded={creating}
-            onClick={() => {
-              setEditing(null);
-              setCreating(!creating);
-            }}
-          >
-            Add a member of staff
-          </button>
-        </div>
+        <AddButton label="Add a member of staff" open={creating} onClick={toggleCreating} />
       </Section>
       <StatusLine id="admin-staff-status" message={status} />
       <StaffChanges

@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../lib/api';
 import { FormError, Section, Select, TextArea, TextField } from '../../components/Field';
-import { ConfirmButton, StatusLine } from './controls';
+import { AddButton, AdminTable, ConfirmButton, EditButton, StatusLine, useListForms } from './controls';
 import { errorsFor, messageOf, splitList, type Errors } from './shared';
 
 export interface TrunkSummary {
@@ -40,8 +40,7 @@ export function TrunksAdmin() {
   const [answer, setAnswer] = useState<{ telephony: boolean; trunks: TrunkSummary[] } | null>(null);
   const [loadError, setLoadError] = useState('');
   const [status, setStatus] = useState('');
-  const [editing, setEditing] = useState<string | null>(null);
-  const [creating, setCreating] = useState(false);
+  const { editing, setEditing, creating, setCreating, toggleEditing, toggleCreating } = useListForms();
 
   useEffect(() => {
     api<{ telephony: boolean; trunks: TrunkSummary[] }>('GET', '/api/v1/telephony/trunks')
@@ -75,65 +74,32 @@ export function TrunksAdmin() {
         )}
         {answer?.telephony && trunks.length === 0 && <p>No trunks are configured: no carrier can send calls.</p>}
         {trunks.length > 0 && (
-          <div class="table-scroll">
-            <table class="admin-table">
-              <caption class="visually-hidden">Telephony trunks</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Trunk</th>
-                  <th scope="col">Allowed addresses</th>
-                  <th scope="col">Digest user name</th>
-                  <th scope="col">Outgoing calls to</th>
-                  <th scope="col">Encryption</th>
-                  <th scope="col">Set in</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {trunks.map((t) => (
-                  <tr key={t.name} class={t.name === editing ? 'selected' : undefined}>
-                    <td>{t.name}</td>
-                    <td>{t.allow.length ? t.allow.join(', ') : <span class="muted">none</span>}</td>
-                    <td>{t.digest ? t.username : <span class="muted">none</span>}</td>
-                    <td>{t.outbound || <span class="muted">none</span>}</td>
-                    <td>{encryptionLabel(t)}</td>
-                    <td>{t.source === 'config' ? 'crisisline.toml' : 'this console'}</td>
-                    <td>
-                      {t.source === 'console' ? (
-                        <div class="actions-row">
-                          <button type="button" class="small" aria-expanded={t.name === editing}
-                            onClick={() => {
-                              setCreating(false);
-                              setEditing(t.name === editing ? null : t.name);
-                            }}>
-                            {t.name === editing ? 'Close' : 'Edit'}
-                            <span class="visually-hidden"> trunk {t.name}</span>
-                          </button>
-                          <ConfirmButton small danger label="Remove" hiddenSuffix={`trunk ${t.name}`}
-                            question={`Remove the trunk ${t.name}? Calls from it will be refused at once.`}
-                            confirmLabel="Yes, remove it" onConfirm={() => remove(t)} />
-                        </div>
-                      ) : (
-                        <span class="muted">change in the file</span>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <AdminTable caption="Telephony trunks" columns={['Trunk', 'Allowed addresses', 'Digest user name', 'Outgoing calls to', 'Encryption', 'Set in']}>
+            {trunks.map((t) => (
+              <tr key={t.name} class={t.name === editing ? 'selected' : undefined}>
+                <td>{t.name}</td>
+                <td>{t.allow.length ? t.allow.join(', ') : <span class="muted">none</span>}</td>
+                <td>{t.digest ? t.username : <span class="muted">none</span>}</td>
+                <td>{t.outbound || <span class="muted">none</span>}</td>
+                <td>{encryptionLabel(t)}</td>
+                <td>{t.source === 'config' ? 'crisisline.toml' : 'this console'}</td>
+                <td>
+                  {t.source === 'console' ? (
+                    <div class="actions-row">
+                      <EditButton open={t.name === editing} name={`trunk ${t.name}`} onClick={() => toggleEditing(t.name)} />
+                      <ConfirmButton small danger label="Remove" hiddenSuffix={`trunk ${t.name}`}
+                        question={`Remove the trunk ${t.name}? Calls from it will be refused at once.`}
+                        confirmLabel="Yes, remove it" onConfirm={() => remove(t)} />
+                    </div>
+                  ) : (
+                    <span class="muted">change in the file</span>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </AdminTable>
         )}
-        <div class="actions-row">
-          <button type="button" class="primary" aria-expanded={creating}
-            onClick={() => {
-              setEditing(null);
-              setCreating(!creating);
-            }}>
-            Add a trunk
-          </button>
-        </div>
+        <AddButton label="Add a trunk" open={creating} onClick={toggleCreating} />
         <p class="hint">
           A trunk added or changed here is used for the next call, with no restart. Trunks set in{' '}
           <code>crisisline.toml</code> are changed there by whoever runs the server. Passwords are stored encrypted and

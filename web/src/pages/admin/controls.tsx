@@ -174,3 +174,68 @@ export function StatusLine({ message, id }: { message: string; id: string }) {
     </p>
   );
 }
+
+// Which row of an admin list has its form open below the list (`editing`, by key), or whether the form for a new
+// one is (`creating`): at most one of them at a time.
+export function useListForms() {
+  const [editing, setEditing] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+  const toggleEditing = (key: string) => {
+    setCreating(false);
+    setEditing(key === editing ? null : key);
+  };
+  const toggleCreating = () => {
+    setEditing(null);
+    setCreating(!creating);
+  };
+  return { editing, setEditing, creating, setCreating, toggleEditing, toggleCreating };
+}
+
+// A row's Edit button, which says Close while the row's form is open. `name` is read out after the label but not
+// shown: which row it edits.
+export function EditButton({ open, name, onClick }: { open: boolean; name: string; onClick: () => void }) {
+  return (
+    <button type="button" class="small" aria-expanded={open} onClick={onClick}>
+      {open ? 'Close' : 'Edit'}
+      <span class="visually-hidden"> {name}</span>
+    </button>
+  );
+}
+
+// The list's "Add a ..." button, under the list, opening the form for a new one (or closing it).
+export function AddButton({ label, open, onClick }: { label: string; open: boolean; onClick: () => void }) {
+  return (
+    <div class="actions-row">
+      <button type="button" class="primary" aria-expanded={open} onClick={onClick}>
+        {label}
+      </button>
+    </div>
+  );
+}
+
+// An admin list as a table that scrolls on its own on a narrow screen: a caption for screen readers, a column
+// heading each, and a last column of the rows' actions (named for screen readers only). `children`: the rows.
+export function AdminTable({ caption, columns, children }: {
+  caption: string;
+  columns: string[];
+  children: ComponentChildren;
+}) {
+  return (
+    <div class="table-scroll">
+      <table class="admin-table">
+        <caption class="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th scope="col" key={c}>{c}</th>
+            ))}
+            <th scope="col">
+              <span class="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}

@@ -3,13 +3,14 @@
 // colleague, completed or abandoned; a third party added to the call (conference), dropped or left with the caller;
 // and who, if anyone, is supervising it.
 // While on hold (and while consulting) the caller hears the line's hold audio and nothing of the counsellor.
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError } from '../../lib/api';
+import { useState } from 'preact/hooks';
+import { api } from '../../lib/api';
 import { duration } from '../../lib/format';
 import type { Conference } from '../../lib/conferences';
 import type { Consult, Monitor, Transfer } from '../../lib/liveState';
 import { ConferenceControl } from './ConferenceControl';
 import { ConsultControl } from './ConsultControl';
+import { useCallRequest, useTargetPicker } from './targetPicker';
 
 // GET /api/v1/session/calls/{call}/transfer-targets: whom the call may go to now.
 interface TransferTargets {
@@ -38,64 +39,19 @@ export function CallControls({ call, heldSince, now, monitor, transfer, consult,
   consult?: Consult;
   conference?: Conference;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
+  const request = useCallRequest();
+  const { busy, error, run } = request;
   const held = heldSince !== undefined;
   const consulting = consult?.state === 'ringing' || consult?.state === 'connected';
   // A third party on the call (or being rung): the server refuses hold, transfer and consult until they go.
   const conferenced = conference?.state === 'ringing' || conference?.state === 'connected';
   const ringing = transfer?.state === 'ringing' || consulting || conferenced;  // hold and transfer wait meanwhile
-  const [picking, setPicking] = useState(false);
-  const [targets, setTargets] = useState<TransferTargets | null>(null);
-  const [choice, setChoice] = useState('');
   const [names, setNames] = useState<Record<string, string>>({});  // staff id -> name, from the last list
-  const select = useRef<HTMLSelectElement>(null);
-  useEffect(() => {
-    if (picking && targets) select.current?.focus();
-  }, [picking, targets]);
-  const openPicker = async () => {
-    setPicking(true);
-    setTargets(null);
-    setError('');
-    try {
-      const got = await api<TransferTargets>('GET', `/api/v1/session/calls/${encodeURIComponent(call)}/transfer-targets`);
-      setTargets(got);
-      setNames(Object.fromEntries(got.counsellors.map((c) => [c.staff_id, c.name])));
-      setChoice(got.counsellors[0]?.to ?? got.lines[0]?.to ?? '');
-    } catch (e) {
-      setPicking(false);
-      setError(e instanceof ApiError ? e.message : String(e));
-    }
-  };
-  const closePicker = () => {
-    setPicking(false);
-    setTargets(null);
-  };
-  const submitTransfer = async (e: Event) => {
-    e.preventDefault();
-    if (!choice) return;
-    setBusy(true);
-    setError('');
-    try {
-      await api('POST', `/api/v1/session/calls/${encodeURIComponent(call)}/transfer`, { to: choice });
-      closePicker();
-    } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
-  const press = async () => {
-    setBusy(true);
-    setError('');
-    try {
-      await api('POST', `/api/v1/session/calls/${encodeURIComponent(call)}/${held ? 'resume' : 'hold'}`);
-    } catch (e) {
-      setError(e instanceof ApiError ? e.message : String(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const picker = useTargetPicker<TransferTargets>(call, request, (got) => got.counsellors[0]?.to ?? got.lines[0]?.to ?? '',
+    (got) => setNames(Object.fromEntries(got.counsellors.map((c) => [c.staff_id, c.name]))));
+  const { picking, targets, choice, setChoice, select, open: openPicker, close: closePicker } = picker;
+  const submitTransfer = picker.submit((to) => api('POST', `/api/v1/session/calls/${encodeURIComponent(call)}/transfer`, { to }));
+  const press = () => run(() => api('POST', `/api/v1/session/calls/${encodeURIComponent(call)}/${held ? 'resume' : 'hold'}`));
   return (
     <section class="panel call-controls" aria-labelledby="call-controls-title" data-testid="call-controls">
       <h2 id="call-controls-title">Call</h2>

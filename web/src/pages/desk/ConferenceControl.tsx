@@ -4,8 +4,9 @@
 // once an escalation is recorded on the contact (the server's `allowed`); its number is dialled by the server,
 // never shown here, and the caller's number is never sent.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError } from '../../lib/api';
+import { api } from '../../lib/api';
 import type { Conference } from '../../lib/conferences';
+import { useCallRequest, useTargetPicker } from './targetPicker';
 
 // GET /api/v1/session/calls/{call}/transfer-targets: the colleagues and services a call may have added now.
 interface Targets {
@@ -41,18 +42,19 @@ export function ConferenceControl({ call, conference, names: known, disabled }: 
   disabled?: boolean;              // the caller is on hold: the server refuses to add anyone meanwhile
 }) {
   const path = `/api/v1/session/calls/${encodeURIComponent(call)}/conference`;
-  const [picking, setPicking] = useState(false);
-  const [targets, setTargets] = useState<Targets | null>(null);
-  const [choice, setChoice] = useState('');
   const [names, setNames] = useState<Record<string, string>>(known ?? {});
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
-  const select = useRef<HTMLSelectElement>(null);
+  const request = useCallRequest();
+  const { busy, error, run } = request;
+  const picker = useTargetPicker<Targets>(call, request,
+    (got) => got.counsellors[0]?.to ?? got.external?.find((e) => e.allowed)?.to ?? '',
+    (got) => setNames((before) => ({
+      ...before,
+      ...Object.fromEntries(got.counsellors.map((c) => [c.to, c.name])),
+      ...Object.fromEntries((got.external ?? []).map((e) => [e.to, e.name])),
+    })));
+  const { picking, targets, choice, setChoice, select, open: openPicker, close: closePicker } = picker;
   const dropButton = useRef<HTMLButtonElement>(null);
   const active = conference?.state === 'ringing' || conference?.state === 'connected';
-  useEffect(() => {
-    if (picking && targets) select.current?.focus();
-  }, [picking, targets]);
   // The choice is gone once a party is added: the keyboard goes to what can be done next, as soon as Drop can be
   // pressed (the server's event may come before the answer to the request, while the buttons are still busy).
   const focusDrop = useRef(false);
@@ -65,47 +67,7 @@ export function ConferenceControl({ call, conference, names: known, disabled }: 
     dropButton.current?.focus();
   }, [active, busy]);
 
-  const run = async (what: () => Promise<unknown>) => {
-    setBusy(true);
-    setError('');
-    try {
-      await what();
-    } catch (e) {
-      setError(e instanceof ApiError ? e.message : String(e));
-    } finally {
-      setBusy(false);
-    }
-  };
-  const openPicker = async () => {
-    setPicking(true);
-    setTargets(null);
-    setError('');
-    try {
-      const got = await api<Targets>('GET', `/api/v1/session/calls/${encodeURIComponent(call)}/transfer-targets`);
-      setTargets(got);
-      setNames((before) => ({
-        ...before,
-        ...Object.fromEntries(got.counsellors.map((c) => [c.to, c.name])),
-        ...Object.fromEntries((got.external ?? []).map((e) => [e.to, e.name])),
-      }));
-      setChoice(got.counsellors[0]?.to ?? got.external?.find((e) => e.allowed)?.to ?? '');
-    } catch (e) {
-      setPicking(false);
-      setError(e instanceof ApiError ? e.message : String(e));
-    }
-  };
-  const closePicker = () => {
-    setPicking(false);
-    setTargets(null);
-  };
-  const add = (e: Event) => {
-    e.preventDefault();
-    if (!choice) return;
-    void run(async () => {
-      await api('POST', path, { to: choice });
-      closePicker();
-    });
-  };
+  const add = picker.submit((to) => api('POST', path, { to }));
   const party = (c: Conference) => names[c.to] ?? known?.[c.to] ?? KIND_FALLBACK[c.kind] ?? 'the third party';
   const external = targets?.external ?? [];
   const nobody = targets && targets.counsellors.length === 0 && !external.some((e) => e.allowed);

@@ -3,8 +3,9 @@
 // colleague answers the two of you talk, then "Complete transfer" joins the caller to them and ends your part of
 // the call, or "Return to caller" hangs up on the colleague and takes the caller off hold.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError } from '../../lib/api';
+import { api } from '../../lib/api';
 import type { Consult } from '../../lib/liveState';
+import { useCallRequest, useTargetPicker } from './targetPicker';
 
 interface Colleague {
   to: string;
@@ -25,59 +26,20 @@ export function ConsultControl({ call, consult, names: known }: {
   names?: Record<string, string>;  // staff id -> name (the transfer picker's list), as a start
 }) {
   const path = `/api/v1/session/calls/${encodeURIComponent(call)}/consult`;
-  const [picking, setPicking] = useState(false);
-  const [colleagues, setColleagues] = useState<Colleague[] | null>(null);
-  const [choice, setChoice] = useState('');
   const [names, setNames] = useState<Record<string, string>>(known ?? {});
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
-  const select = useRef<HTMLSelectElement>(null);
+  const request = useCallRequest();
+  const { busy, error, run } = request;
+  const picker = useTargetPicker<{ counsellors: Colleague[] }>(call, request, (got) => got.counsellors[0]?.to ?? '',
+    (got) => setNames((before) => ({ ...before, ...Object.fromEntries(got.counsellors.map((c) => [c.staff_id, c.name])) })));
+  const { picking, choice, setChoice, select, open: openPicker, close: closePicker } = picker;
+  const colleagues = picker.targets?.counsellors ?? null;
   const completeButton = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    if (picking && colleagues) select.current?.focus();
-  }, [picking, colleagues]);
   const connected = consult?.state === 'connected';
   useEffect(() => {
     if (connected) completeButton.current?.focus();  // the keyboard goes to what can be done next
   }, [connected]);
 
-  const run = async (what: () => Promise<unknown>) => {
-    setBusy(true);
-    setError('');
-    try {
-      await what();
-    } catch (e) {
-      setError(e instanceof ApiError ? e.message : String(e));
-    } finally {
-      setBusy(false);
-    }
-  };
-  const openPicker = async () => {
-    setPicking(true);
-    setColleagues(null);
-    setError('');
-    try {
-      const got = await api<{ counsellors: Colleague[] }>('GET', `/api/v1/session/calls/${encodeURIComponent(call)}/transfer-targets`);
-      setColleagues(got.counsellors);
-      setNames((before) => ({ ...before, ...Object.fromEntries(got.counsellors.map((c) => [c.staff_id, c.name])) }));
-      setChoice(got.counsellors[0]?.to ?? '');
-    } catch (e) {
-      setPicking(false);
-      setError(e instanceof ApiError ? e.message : String(e));
-    }
-  };
-  const closePicker = () => {
-    setPicking(false);
-    setColleagues(null);
-  };
-  const start = (e: Event) => {
-    e.preventDefault();
-    if (!choice) return;
-    void run(async () => {
-      await api('POST', path, { to: choice });
-      closePicker();
-    });
-  };
+  const start = picker.submit((to) => api('POST', path, { to }));
   const name = (id: string) => names[id] ?? known?.[id] ?? 'your colleague';
   const active = consult && consult.state !== 'ended';
 
