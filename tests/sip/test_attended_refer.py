@@ -24,14 +24,7 @@ SECOND_FILL = 0x66
 PCMU = 0
 
 
-def wait_until(what, predicate, timeout=20, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out waiting for {what}")
+wait_until = siptest.wait_until
 
 
 def heard(rtp, fill):

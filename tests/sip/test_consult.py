@@ -218,12 +218,12 @@ class ConsultReturnsToTheCounsellorTest(ConsultCase):
         self.ok(first.wait(40), "the first counsellor's phone (hangs up)")
         self.ok(call.wait(30), "the caller (the server's BYE)")
 
-    def test_an_attended_transfer_by_refer_with_replaces_gets_501_and_the_call_goes_on(self):
-        # A desk phone cannot dial a colleague through crisisline, so it has no second dialog to name; the
-        # console's consult is the warm transfer. The phone's REFER with Replaces is refused, nothing changes.
+    def test_a_refer_with_replaces_naming_no_dialog_of_ours_gets_481_and_the_call_goes_on(self):
+        # Replaces naming a dialog crisisline does not have (the phone never dialled the colleague through it):
+        # 481 (RFC 3891), nothing changes. The attended transfer itself is test_attended_refer.py's.
         first, call, call_id, known = self.first_call(
             scenario="phone_refer_replaces.xml", talk_ms=2000, keys={"refer_to": "sip:demo.supervisor@127.0.0.1"})
-        self.ok(first.wait(20), "the first phone (501 to its REFER with Replaces, then it hangs up)")
+        self.ok(first.wait(20), "the first phone (481 to its REFER with Replaces, then it hangs up)")
         self.ok(call.wait(30), "the caller (the server's BYE after the counsellor hung up)")
         ended = self.srv.wait_contact(lambda c: c["id"] == call_id and (c.get("call") or {}).get("end_reason"),
                                       known=known)
