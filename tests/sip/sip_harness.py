@@ -43,19 +43,25 @@ def baresip_available():
     return shutil.which(BARESIP) is not None
 
 
+def _bindable(host, port, kinds):
+    """True when `port` on host can be bound now for every socket kind in `kinds`."""
+    try:
+        for kind in kinds:
+            with socket.socket(socket.AF_INET, kind) as s:
+                s.bind((host, port))
+        return True
+    except OSError:
+        return False
+
+
 def free_port(host="127.0.0.1", kinds=(socket.SOCK_DGRAM, socket.SOCK_STREAM)):
     """A port that is free for UDP and TCP on host right now (SIPp binds both for -t ui/t1 choices)."""
     for _ in range(50):
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
             probe.bind((host, 0))
             port = probe.getsockname()[1]
-        try:
-            for kind in kinds:
-                with socket.socket(socket.AF_INET, kind) as s:
-                    s.bind((host, port))
+        if _bindable(host, port, kinds):
             return port
-        except OSError:
-            continue
     raise RuntimeError("no free port")
 
 
@@ -75,13 +81,8 @@ def free_listen_port(host="127.0.0.1", kinds=(socket.SOCK_DGRAM, socket.SOCK_STR
     rng = random.Random(os.getpid() * 104729 + time.monotonic_ns())
     for _ in range(200):
         port = rng.randint(low, high)
-        try:
-            for kind in kinds:
-                with socket.socket(socket.AF_INET, kind) as s:
-                    s.bind((host, port))
+        if _bindable(host, port, kinds):
             return port
-        except OSError:
-            continue
     raise RuntimeError("no free listening port below the ephemeral range")
 
 

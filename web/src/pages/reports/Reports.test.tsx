@@ -29,7 +29,7 @@ const demand: Report = {
       total: shown(45),
     },
   ],
-  not_available: [{ figure: 'average_wrap_up_s', reason: 'wrap-up time is not recorded yet' }],
+  not_available: [{ figure: 'contacts_by_force', reason: 'force-level figures are published for whole calendar months only' }],
 };
 
 const outcomes: Report = {
@@ -115,7 +115,7 @@ describe('the Reports page', () => {
       'Walessuppressedsuppressedsuppressed',
       'Total40suppressed45',
     ]);
-    expect(screen.getByText(/wrap-up time is not recorded yet/)).toBeTruthy();
+    expect(screen.getByText(/published for whole calendar months only/)).toBeTruthy();
     const csv = screen.getByRole('link', { name: 'Download this report as CSV' }) as HTMLAnchorElement;
     expect(csv.getAttribute('href')).toBe('/api/v1/lines/police/reports/demand?period=2026-05&format=csv');
     expect(sent('GET', '/api/v1/lines/').length).toBe(1);
